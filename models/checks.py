@@ -1,0 +1,421 @@
+"""Cross-object checks of a Network: every problem is collected, none stops the others.
+
+Per-object rules live in the models' own validators; what needs more than one object is here:
+unique names, references that must resolve, overlapping prefixes, duplicate addresses,
+addresses outside their pools, VLAN conflicts within a site, and sites with no uplink.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from ipaddress import IPv4Address, IPv4Network
+from typing import TYPE_CHECKING
+
+from models.devices import LanInterface, WanInterface
+from models.problems import ModelPath, Problem, item
+from models.types import AdminLevel, LifecycleStatus, Redundancy
+
+if TYPE_CHECKING:
+    from models.network import Network
+
+
+def network_problems(net: "Network") -> list[Problem]:
+    """Every cross-object problem of the network, in a stable order."""
+    problems: list[Problem] = []
+    for check in _CHECKS:
+        problems.extend(check(net))
+    return problems
+
+
+def _duplicates[T, K](items: Iterable[T], key: Callable[[T], K]) -> dict[K, int]:
+    counts: dict[K, int] = defaultdict(int)
+    for element in items:
+        counts[key(element)] += 1
+    return {value: count for value, count in counts.items() if count > 1}
+
+
+def _unique_names(net: "Network") -> Iterable[Problem]:
+    tables: list[tuple[str, list[object], str]] = [
+        ("districts", [d.code for d in net.districts], "district code"),
+        ("districts", [d.slug for d in net.districts], "district slug"),
+        ("wards", [w.code for w in net.wards], "ward code"),
+        ("wards", [(w.district, w.slug) for w in net.wards], "ward slug within a district"),
+        ("sites", [s.slug for s in net.sites], "site slug"),
+        ("devices", [d.name for d in net.devices], "device name"),
+        ("links", [link.id for link in net.links], "link id"),
+        ("services", [s.name for s in net.services], "service name"),
+        ("hosts", [h.name for h in net.hosts], "host name"),
+        ("providers", [p.slug for p in net.providers], "provider slug"),
+        ("policy", [r.id for r in net.policy.rules], "policy rule id"),
+    ]
+    for collection, keys, what in tables:
+        for value, count in _duplicates(keys, lambda key: key).items():
+            shown = value[-1] if isinstance(value, tuple) else value
+            yield Problem(
+                path=(collection, item(shown)),
+                message=f"duplicate {what}",
+                expected=f"each {what} once",
+                found=f"{shown!r} {count} times",
+                hint="give each one a distinct value (or an explicit slug/name where it is derived)",
+            )
+    circuits = [
+        (link.circuit.provider, link.circuit.circuit_id) for link in net.links if link.circuit is not None
+    ]
+    for (provider, circuit_id), count in _duplicates(circuits, lambda c: c).items():
+        yield Problem(
+            path=("links", "circuit"),
+            message="duplicate circuit id",
+            expected="one link per provider circuit",
+            found=f"circuit {circuit_id!r} of {provider} on {count} links",
+            hint="each uplink rides its own circuit; check the circuit ids",
+        )
+
+
+def _admin_references(net: "Network") -> Iterable[Problem]:
+    districts = net.district_by_code
+    wards = net.ward_by_code
+    for ward in net.wards:
+        if ward.district not in districts:
+            yield Problem(
+                path=("wards", item(ward.code), "district"),
+                message="unknown district",
+                expected="the code of a district of the city",
+                found=repr(ward.district),
+            )
+    for site in net.sites:
+        path: ModelPath = ("sites", item(site.slug))
+        if site.district is not None and site.district not in districts:
+            yield Problem(
+                path=(*path, "district"),
+                message="unknown district",
+                expected="the code of a district of the city",
+                found=repr(site.district),
+            )
+        if site.ward is not None:
+            site_ward = wards.get(site.ward)
+            if site_ward is None:
+                yield Problem(
+                    path=(*path, "ward"),
+                    message="unknown ward",
+                    expected="the code of a ward listed in the district file",
+                    found=repr(site.ward),
+                    hint="add the ward to the district's `wards:` list, or fix the code",
+                )
+            elif site.district is not None and site_ward.district != site.district:
+                yield Problem(
+                    path=(*path, "ward"),
+                    message="ward of another district",
+                    expected=f"a ward of district {site.district}",
+                    found=f"{site_ward.code} ({site_ward.name}) of district {site_ward.district}",
+                )
+        if site.level is AdminLevel.WARD and site.ward is None:
+            yield Problem(
+                path=(*path, "ward"),
+                message="a ward-level site needs its ward",
+                expected="a ward code",
+                found="none",
+            )
+        if site.level is AdminLevel.DISTRICT and site.district is None:
+            yield Problem(
+                path=(*path, "district"),
+                message="a district-level site needs its district",
+                expected="a district code",
+                found="none",
+            )
+    for value, count in _duplicates(
+        (s for s in net.sites if s.kind != "data_center"),
+        lambda s: (s.level, s.district if s.level is AdminLevel.DISTRICT else s.ward, s.number),
+    ).items():
+        level, unit, number = value
+        yield Problem(
+            path=("sites",),
+            message="two sites share an addressing key",
+            expected=f"distinct site numbers within {level.value} {unit or 'city'}",
+            found=f"number {number} used {count} times",
+            hint="give one of the sites an explicit `number:` (0-3 per unit)",
+        )
+
+
+def _device_references(net: "Network") -> Iterable[Problem]:
+    sites = net.site_by_slug
+    for device in net.devices:
+        path: ModelPath = ("devices", item(device.name))
+        if device.site not in sites:
+            yield Problem(
+                path=(*path, "site"), message="unknown site", expected="a site slug", found=repr(device.site)
+            )
+        for name, count in _duplicates(device.interfaces, lambda i: i.name).items():
+            yield Problem(
+                path=(*path, "interfaces", item(name)),
+                message="duplicate interface name",
+                expected="each interface name once per device",
+                found=f"{name!r} {count} times",
+            )
+    devices = net.device_by_name
+    for link in net.links:
+        for end_name, end in (("upstream", link.upstream), ("downstream", link.downstream)):
+            path = ("links", item(link.id), end_name)
+            end_device = devices.get(end.device)
+            if end_device is None:
+                yield Problem(
+                    path=(*path, "device"),
+                    message="unknown device",
+                    expected="the name of a device of the city",
+                    found=repr(end.device),
+                    hint="uplinks name the upstream router by its hostname (see `netops show devices`)",
+                )
+                continue
+            interface = next((i for i in end_device.interfaces if i.name == end.interface), None)
+            if not isinstance(interface, WanInterface) or interface.link != link.id:
+                yield Problem(
+                    path=(*path, "interface"),
+                    message="link end is not a WAN interface of its device",
+                    expected=f"a WAN interface of {end.device} terminating link {link.id}",
+                    found=repr(end.interface),
+                )
+        if link.circuit is not None and link.circuit.provider not in {p.slug for p in net.providers}:
+            yield Problem(
+                path=("links", item(link.id), "circuit", "provider"),
+                message="unknown provider",
+                expected="one of " + ", ".join(sorted(p.slug for p in net.providers)),
+                found=repr(link.circuit.provider),
+                hint="add the provider to `providers:` in the city file",
+            )
+
+
+def _site_lans(net: "Network") -> Iterable[Problem]:
+    devices = net.device_by_name
+    for site in net.sites:
+        path: ModelPath = ("sites", item(site.slug), "lans")
+        for vlan, count in _duplicates(site.lans, lambda lan: lan.vlan).items():
+            yield Problem(
+                path=(*path, item(f"vlan {vlan}")),
+                message="VLAN conflict within the site",
+                expected="each VLAN id once per site",
+                found=f"VLAN {vlan} on {count} LANs",
+                hint="give each LAN its own `vlan:`",
+            )
+        for name, count in _duplicates(site.lans, lambda lan: lan.name).items():
+            yield Problem(
+                path=(*path, item(str(name))),
+                message="duplicate LAN name within the site",
+                expected="each LAN name once per site",
+                found=f"{name!r} {count} times",
+                hint="two LANs of one role need distinct `name:`s",
+            )
+        for lan in site.lans:
+            device = devices.get(lan.gateway_device)
+            if device is None or device.site != site.slug:
+                yield Problem(
+                    path=(*path, item(lan.name), "gateway_device"),
+                    message="LAN gateway is not a device of the site",
+                    expected="the name of a router of " + site.slug,
+                    found=repr(lan.gateway_device),
+                )
+                continue
+            if not any(isinstance(i, LanInterface) and i.vlan == lan.vlan for i in device.interfaces):
+                yield Problem(
+                    path=(*path, item(lan.name), "gateway_interface"),
+                    message="gateway device has no interface on the LAN",
+                    expected=f"a LAN interface for VLAN {lan.vlan} on {device.name}",
+                    found="none",
+                )
+
+
+def _hosts_and_policy(net: "Network") -> Iterable[Problem]:
+    sites = net.site_by_slug
+    services = net.service_by_name
+    for host in net.hosts:
+        path: ModelPath = ("hosts", item(host.name))
+        site = sites.get(host.site)
+        lan = next((lan for lan in site.lans if lan.name == host.lan), None) if site else None
+        if lan is None:
+            yield Problem(
+                path=(*path, "lan"),
+                message="unknown LAN",
+                expected=f"the name of a LAN of site {host.site}",
+                found=repr(host.lan),
+            )
+        elif host.address not in lan.prefix or host.address in (
+            lan.prefix.network_address,
+            lan.prefix.broadcast_address,
+            lan.gateway,
+        ):
+            yield Problem(
+                path=(*path, "address"),
+                message="host address outside its LAN",
+                expected=f"a free host address of {lan.prefix} (gateway {lan.gateway})",
+                found=str(host.address),
+            )
+        for service in host.services:
+            if service not in services:
+                yield Problem(
+                    path=(*path, "services"),
+                    message="unknown service",
+                    expected="one of " + ", ".join(sorted(services)),
+                    found=repr(service),
+                    hint="declare the service under `services:` in the city file",
+                )
+    served = {name for host in net.hosts for name in host.services}
+    for declared in net.services:
+        if declared.name not in served:
+            yield Problem(
+                path=("services", item(declared.name)),
+                message="service runs on no host",
+                expected="at least one data-center host listing it under `services:`",
+                found="none",
+            )
+    for rule in net.policy.rules:
+        for service in getattr(rule, "services", ()):
+            if service not in services:
+                yield Problem(
+                    path=("policy", item(rule.id), "services"),
+                    message="unknown service",
+                    expected="one of " + ", ".join(sorted(services)),
+                    found=repr(service),
+                )
+    for service in net.policy.management_services:
+        if service not in services:
+            yield Problem(
+                path=("policy", "management_services"),
+                message="unknown service",
+                expected="one of " + ", ".join(sorted(services)),
+                found=repr(service),
+            )
+
+
+def _prefixes_and_addresses(net: "Network") -> Iterable[Problem]:
+    plan = net.addressing
+    owned: list[tuple[IPv4Network, ModelPath]] = []
+    for site in net.sites:
+        site_pool = plan.datacenter if site.kind == "data_center" else None
+        level_plan = plan.site_plan(site.level)
+        pools = [p for p in (site_pool, level_plan.pool if level_plan else None) if p is not None]
+        for lan in site.lans:
+            path: ModelPath = ("sites", item(site.slug), "lans", item(lan.name), "prefix")
+            owned.append((lan.prefix, path))
+            if not any(lan.prefix.subnet_of(pool) for pool in pools):
+                yield Problem(
+                    path=path,
+                    message="LAN prefix outside its pool",
+                    expected="a prefix inside " + " or ".join(str(p) for p in pools),
+                    found=str(lan.prefix),
+                    hint="leave `prefix:` out to have it allocated, or pick one from the pool",
+                )
+    for link in net.links:
+        path = ("links", item(link.id), "prefix")
+        owned.append((link.prefix, path))
+        if not link.prefix.subnet_of(plan.links):
+            yield Problem(
+                path=path,
+                message="link prefix outside its pool",
+                expected=f"a /31 inside {plan.links}",
+                found=str(link.prefix),
+            )
+    for device in net.devices:
+        path = ("devices", item(device.name))
+        if device.loopback is not None:
+            owned.append((IPv4Network(device.loopback), (*path, "loopback")))
+            if device.loopback not in plan.loopbacks:
+                yield Problem(
+                    path=(*path, "loopback"),
+                    message="loopback outside its pool",
+                    expected=f"an address inside {plan.loopbacks}",
+                    found=str(device.loopback),
+                )
+        if device.management.network != plan.management:
+            yield Problem(
+                path=(*path, "management"),
+                message="management address outside the management network",
+                expected=f"an address of {plan.management}",
+                found=str(device.management),
+            )
+    yield from _overlaps(owned)
+    yield from _duplicate_addresses(net)
+
+
+def _overlaps(owned: list[tuple[IPv4Network, ModelPath]]) -> Iterable[Problem]:
+    # Sorted by start then widest first, a sweep finds every prefix that starts inside an
+    # earlier one in O(n log n).
+    owned.sort(key=lambda entry: (int(entry[0].network_address), entry[0].prefixlen))
+    widest_end = -1
+    widest: tuple[IPv4Network, ModelPath] | None = None
+    for prefix, path in owned:
+        start, end = int(prefix.network_address), int(prefix.broadcast_address)
+        if widest is not None and start <= widest_end:
+            yield Problem(
+                path=path,
+                message="overlapping prefixes",
+                expected="a prefix no other object uses",
+                found=f"{prefix} overlaps {widest[0]} of {_render(widest[1])}",
+                hint="leave addresses out of intent to have them allocated without overlap",
+            )
+        if end > widest_end:
+            widest_end, widest = end, (prefix, path)
+
+
+def _duplicate_addresses(net: "Network") -> Iterable[Problem]:
+    owners: dict[IPv4Address, list[ModelPath]] = defaultdict(list)
+    for device in net.devices:
+        owners[device.management.ip].append(("devices", item(device.name), "management"))
+        for interface in device.interfaces:
+            if interface.kind in ("wan", "lan"):
+                owners[interface.address.ip].append(
+                    ("devices", item(device.name), "interfaces", item(interface.name), "address")
+                )
+    for host in net.hosts:
+        owners[host.address].append(("hosts", item(host.name), "address"))
+    for address, paths in owners.items():
+        if len(paths) > 1:
+            yield Problem(
+                path=paths[1],
+                message="duplicate address",
+                expected="an address used once",
+                found=f"{address} also used by {_render(paths[0])}",
+            )
+
+
+def _uplinks(net: "Network") -> Iterable[Problem]:
+    uplinks = net.uplinks_by_site
+    devices = net.device_by_name
+    for site in net.sites:
+        if site.kind == "data_center" or site.status is LifecycleStatus.DECOMMISSIONED:
+            continue
+        links = [link for link in uplinks.get(site.slug, []) if devices.get(link.upstream.device) is not None
+                 and devices[link.upstream.device].site != site.slug]
+        path: ModelPath = ("sites", item(site.slug))
+        if not links:
+            yield Problem(
+                path=path,
+                message="site has no uplink",
+                expected="at least one uplink from a device of the site to an upstream router",
+                found="none",
+                hint="add `uplinks:` to the site's router, e.g. `- to: <aggregation router>`",
+            )
+            continue
+        upstreams = {link.upstream.device for link in links}
+        actual = Redundancy.DUAL_HOMED if len(upstreams) >= 2 else Redundancy.SINGLE_HOMED
+        if site.redundancy is not None and site.redundancy is not actual:
+            yield Problem(
+                path=(*path, "redundancy"),
+                message="redundancy does not match the uplinks",
+                expected=f"{site.redundancy.value}",
+                found=f"{actual.value}: uplinks to {', '.join(sorted(upstreams))}",
+                hint="a dual-homed site needs uplinks to two different upstream routers",
+            )
+
+
+def _render(path: ModelPath) -> str:
+    from models.problems import render_path
+
+    return render_path(path)
+
+
+_CHECKS: tuple[Callable[["Network"], Iterable[Problem]], ...] = (
+    _unique_names,
+    _admin_references,
+    _device_references,
+    _site_lans,
+    _hosts_and_policy,
+    _prefixes_and_addresses,
+    _uplinks,
+)

@@ -1,0 +1,284 @@
+"""The intent format: what engineers write in inventory/city/ and review in git.
+
+Intent is minimal: names, codes, roles, circuits and expected host counts. Slugs, device
+names, interfaces, links and every address are derived by the resolver unless given; what is
+given is honoured and checked.
+"""
+
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from models.addressing import AddressPlan
+from models.base import NetopsModel
+from models.datacenter import Service, ServicePort
+from models.policy import ReachabilityPolicy
+from models.sites import Coordinates
+from models.types import (
+    Asn,
+    BandwidthMbps,
+    CityCode,
+    DeviceRole,
+    DisplayName,
+    DistrictCode,
+    DistrictKind,
+    Hostname,
+    InterfaceName,
+    LanRole,
+    LifecycleStatus,
+    MassOrganizationType,
+    Media,
+    Platform,
+    Redundancy,
+    SiteNumber,
+    Slug,
+    VlanId,
+    WardCode,
+    WardKind,
+)
+
+
+class CityInfo(NetopsModel):
+    """The city itself."""
+
+    code: CityCode = Field(description="Official city code")
+    name: DisplayName = Field(description="Official name")
+    slug: Slug | None = Field(default=None, description="Slug (default: derived from the name)")
+
+
+class Defaults(NetopsModel):
+    """Values used where a site or device does not say otherwise."""
+
+    platform: Platform = Field(default=Platform.FRR, description="Platform of devices")
+    status: LifecycleStatus = Field(default=LifecycleStatus.PLANNED, description="Lifecycle status of sites")
+
+
+class DistrictDefaults(NetopsModel):
+    """District-wide overrides of the city defaults."""
+
+    platform: Platform | None = Field(default=None, description="Platform of the district's devices")
+    status: LifecycleStatus | None = Field(default=None, description="Status of the district's sites")
+
+
+class ProviderIntent(NetopsModel):
+    """A carrier."""
+
+    name: DisplayName = Field(description="Display name, e.g. 'VNPT Hà Nội'")
+    slug: Slug | None = Field(default=None, description="Slug used by uplinks (default: from the name)")
+
+
+class ServiceIntent(NetopsModel):
+    """A shared service; ports may be written 'tcp/443' or as mappings."""
+
+    name: Slug = Field(description="Service identifier used by the policy")
+    display_name: DisplayName = Field(description="Human name")
+    ports: list[ServicePort] = Field(min_length=1, description="Ports, e.g. ['tcp/443', 'udp/123']")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_ports(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("ports"), list):
+            data = {**data, "ports": [_parse_port(port) for port in data["ports"]]}
+        return data
+
+    def to_service(self) -> Service:
+        """The resolved service."""
+        return Service(name=self.name, display_name=self.display_name, ports=tuple(self.ports))
+
+
+def _parse_port(port: Any) -> Any:
+    if isinstance(port, str):
+        protocol, _, number = port.partition("/")
+        return {"protocol": protocol, "port": int(number)} if number.isdigit() else {"protocol": protocol}
+    return port
+
+
+class UplinkIntent(NetopsModel):
+    """A WAN link from this device up towards the data center."""
+
+    to: Hostname = Field(description="Upstream device name")
+    provider: Slug | None = Field(default=None, description="Carrier (none for in-building links)")
+    circuit_id: str | None = Field(default=None, min_length=1, description="Carrier's circuit id")
+    bandwidth_mbps: BandwidthMbps | None = Field(default=None, description="Committed bandwidth")
+    media: Media = Field(default=Media.FIBER, description="Physical medium")
+    address: IPv4Interface | None = Field(default=None, description="This end's address, a /31")
+    interface: InterfaceName | None = Field(default=None, description="This end's interface")
+    remote_interface: InterfaceName | None = Field(default=None, description="The upstream interface")
+    ospf_cost: int | None = Field(default=None, ge=1, le=65535, description="OSPF cost override")
+
+    @model_validator(mode="after")
+    def _circuit_complete(self) -> Self:
+        given = {"provider": self.provider, "circuit_id": self.circuit_id, "bandwidth_mbps": self.bandwidth_mbps}
+        if any(value is not None for value in given.values()) and not all(
+            value is not None for value in given.values()
+        ):
+            missing = ", ".join(key for key, value in given.items() if value is None)
+            raise ValueError(f"a carrier circuit needs provider, circuit_id and bandwidth_mbps; missing {missing}")
+        if self.address is not None and self.address.network.prefixlen != 31:
+            raise ValueError(f"an uplink address is a /31, found {self.address}")
+        return self
+
+
+class DeviceIntent(NetopsModel):
+    """A device of a site."""
+
+    role: DeviceRole = Field(description="core, aggregation, access_router, firewall or switch")
+    name: Hostname | None = Field(default=None, description="Hostname (default: <site>-<role><nn>)")
+    platform: Platform | None = Field(default=None, description="Platform (default: district/city default)")
+    number: int | None = Field(default=None, ge=0, le=3, description="Device number in the site")
+    loopback: IPv4Address | None = Field(default=None, description="Loopback address")
+    management: IPv4Address | None = Field(default=None, description="Management address")
+    uplinks: list[UplinkIntent] = Field(default_factory=list, description="Links towards the data center")
+    tags: list[Slug] = Field(default_factory=list, description="Free tags")
+
+
+class LanIntent(NetopsModel):
+    """A LAN of a site."""
+
+    role: LanRole = Field(description="staff, one_stop_shop, camera, management, servers or guest")
+    name: str | None = Field(default=None, min_length=1, description="Name (default: the role)")
+    vlan: VlanId | None = Field(default=None, description="VLAN id (default: the layout's for the role)")
+    prefix: IPv4Network | None = Field(default=None, description="Prefix (default: the layout's slot)")
+    gateway: IPv4Address | None = Field(default=None, description="Gateway (default: first host)")
+    gateway_device: Hostname | None = Field(default=None, description="Routing device (default: first router)")
+    hosts: int = Field(default=0, ge=0, description="Expected number of hosts")
+    dhcp_relay: bool | None = Field(default=None, description="Relay DHCP to the data center")
+
+
+class _HostIntentBase(NetopsModel):
+    name: Hostname = Field(description="Host name")
+    lan: str = Field(description="Name of the data-center LAN the host is on")
+    address: IPv4Address | None = Field(default=None, description="Address (default: allocated)")
+    services: list[Slug] = Field(default_factory=list, description="Services the host runs")
+
+
+class PhysicalServerIntent(_HostIntentBase):
+    """A physical server."""
+
+    kind: Literal["physical"] = Field(description="Discriminator")
+    rack: str | None = Field(default=None, description="Rack")
+    serial: str | None = Field(default=None, description="Serial number")
+
+
+class VirtualMachineIntent(_HostIntentBase):
+    """A virtual machine."""
+
+    kind: Literal["virtual"] = Field(description="Discriminator")
+    cluster: str = Field(min_length=1, description="Virtualization cluster")
+    vcpus: int = Field(default=2, ge=1, le=512, description="Virtual CPUs")
+    memory_mb: int = Field(default=4096, ge=128, description="Memory in MiB")
+
+
+HostIntent = Annotated[PhysicalServerIntent | VirtualMachineIntent, Field(discriminator="kind")]
+
+
+class _SiteIntentBase(NetopsModel):
+    name: DisplayName = Field(description="Display name")
+    slug: Slug | None = Field(default=None, description="Slug (default: derived from the name)")
+    status: LifecycleStatus | None = Field(default=None, description="Lifecycle status (default: defaults)")
+    number: SiteNumber | None = Field(default=None, description="Site number in its unit (addressing key)")
+    address: str | None = Field(default=None, description="Street address")
+    coordinates: Coordinates | None = Field(default=None, description="Map location")
+    redundancy: Redundancy | None = Field(default=None, description="Expected attachment (checked)")
+    devices: list[DeviceIntent] = Field(default_factory=list, description="Devices of the site")
+    lans: list[LanIntent] = Field(default_factory=list, description="LANs of the site")
+
+
+class DataCenterSiteIntent(_SiteIntentBase):
+    """The data center (city file only)."""
+
+    kind: Literal["data_center"] = Field(description="Discriminator")
+    hosts: list[HostIntent] = Field(default_factory=list, description="Servers and VMs")
+
+
+class CityAgencySiteIntent(_SiteIntentBase):
+    """A city agency (city file only)."""
+
+    kind: Literal["city_agency"] = Field(description="Discriminator")
+
+
+class DistrictCommitteeSiteIntent(_SiteIntentBase):
+    """The district People's Committee (district file only)."""
+
+    kind: Literal["district_committee"] = Field(description="Discriminator")
+
+
+class WardCommitteeSiteIntent(_SiteIntentBase):
+    """A ward/commune People's Committee (district file only)."""
+
+    kind: Literal["ward_committee"] = Field(description="Discriminator")
+    ward: WardCode = Field(description="Ward the committee governs")
+
+
+class PartyAgencySiteIntent(_SiteIntentBase):
+    """A party committee: city level in the city file, district or ward level in a district file."""
+
+    kind: Literal["party_agency"] = Field(description="Discriminator")
+    ward: WardCode | None = Field(default=None, description="Ward, for a ward-level party committee")
+
+
+class MassOrganizationSiteIntent(_SiteIntentBase):
+    """A mass organization office, at city, district or ward level like party agencies."""
+
+    kind: Literal["mass_organization"] = Field(description="Discriminator")
+    organization: MassOrganizationType = Field(description="Which organization")
+    ward: WardCode | None = Field(default=None, description="Ward, for a ward-level office")
+
+
+CitySiteIntent = Annotated[
+    DataCenterSiteIntent | CityAgencySiteIntent | PartyAgencySiteIntent | MassOrganizationSiteIntent,
+    Field(discriminator="kind"),
+]
+DistrictSiteIntent = Annotated[
+    DistrictCommitteeSiteIntent | WardCommitteeSiteIntent | PartyAgencySiteIntent | MassOrganizationSiteIntent,
+    Field(discriminator="kind"),
+]
+AnySiteIntent = (
+    DataCenterSiteIntent
+    | CityAgencySiteIntent
+    | DistrictCommitteeSiteIntent
+    | WardCommitteeSiteIntent
+    | PartyAgencySiteIntent
+    | MassOrganizationSiteIntent
+)
+
+
+class CityIntent(NetopsModel):
+    """inventory/city/city.yml: city-wide settings, the data center and city-level sites."""
+
+    city: CityInfo = Field(description="The city")
+    asn: Asn = Field(description="AS number of the city WAN")
+    defaults: Defaults = Field(default_factory=Defaults, description="Defaults for sites and devices")
+    addressing: AddressPlan = Field(description="Address pools and LAN layout")
+    providers: list[ProviderIntent] = Field(description="Carriers")
+    services: list[ServiceIntent] = Field(description="Shared data-center services")
+    sites: list[CitySiteIntent] = Field(description="The data center and city-level sites")
+    policy: ReachabilityPolicy = Field(description="Reachability policy")
+
+
+class WardInfo(NetopsModel):
+    """A ward/commune of the district (the official list; sites refer to it by code)."""
+
+    code: WardCode = Field(description="Official code")
+    name: DisplayName = Field(description="Official name, e.g. 'Phường Phúc Xá'")
+    kind: WardKind = Field(description="phuong, xa or thi_tran")
+    slug: Slug | None = Field(default=None, description="Slug (default: from the name)")
+
+
+class DistrictInfo(NetopsModel):
+    """The district a district file describes."""
+
+    code: DistrictCode = Field(description="Official code")
+    name: DisplayName = Field(description="Official name, e.g. 'Quận Ba Đình'")
+    kind: DistrictKind = Field(description="quan, huyen or thi_xa")
+    slug: Slug | None = Field(default=None, description="Slug (default: from the name)")
+
+
+class DistrictIntent(NetopsModel):
+    """inventory/city/districts/<code>-<slug>.yml: one district, its wards and its sites."""
+
+    district: DistrictInfo = Field(description="The district")
+    defaults: DistrictDefaults = Field(default_factory=DistrictDefaults, description="Overrides")
+    wards: list[WardInfo] = Field(default_factory=list, description="Wards/communes of the district")
+    sites: list[DistrictSiteIntent] = Field(default_factory=list, description="Sites of the district")

@@ -1,0 +1,90 @@
+"""The Network root: the whole city WAN, validated across objects."""
+
+from functools import cached_property
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from models.addressing import AddressPlan
+from models.admin import City, District, Ward
+from models.base import NetopsModel
+from models.datacenter import DcHost, Service
+from models.devices import Device
+from models.links import Provider, WanLink
+from models.policy import ReachabilityPolicy
+from models.problems import NetworkInvalidError
+from models.sites import Site
+
+
+class Network(NetopsModel):
+    """The validated model every capability is a function of.
+
+    Building one runs every cross-object check (see ``models.checks``); an invalid network
+    cannot exist, so later phases never re-check what is guaranteed here.
+    """
+
+    city: City = Field(description="The city")
+    addressing: AddressPlan = Field(description="Address pools and the site LAN layout")
+    districts: tuple[District, ...] = Field(description="District-level units, by code")
+    wards: tuple[Ward, ...] = Field(description="Ward/commune-level units, by code")
+    providers: tuple[Provider, ...] = Field(description="Carriers of the WAN circuits")
+    services: tuple[Service, ...] = Field(description="Shared services hosted in the data center")
+    sites: tuple[Site, ...] = Field(description="Every site, by slug")
+    devices: tuple[Device, ...] = Field(description="Every network device, by name")
+    links: tuple[WanLink, ...] = Field(description="Every WAN link, by id")
+    hosts: tuple[DcHost, ...] = Field(description="Data-center hosts, by name")
+    policy: ReachabilityPolicy = Field(description="Reachability policy")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        # Imported here because the checks read the model's indexes defined below.
+        from models.checks import network_problems
+
+        problems = network_problems(self)
+        if problems:
+            raise NetworkInvalidError(problems)
+        return self
+
+    @cached_property
+    def site_by_slug(self) -> dict[str, Site]:
+        """Sites indexed by slug."""
+        return {site.slug: site for site in self.sites}
+
+    @cached_property
+    def device_by_name(self) -> dict[str, Device]:
+        """Devices indexed by name."""
+        return {device.name: device for device in self.devices}
+
+    @cached_property
+    def district_by_code(self) -> dict[str, District]:
+        """Districts indexed by code."""
+        return {district.code: district for district in self.districts}
+
+    @cached_property
+    def ward_by_code(self) -> dict[str, Ward]:
+        """Wards indexed by code."""
+        return {ward.code: ward for ward in self.wards}
+
+    @cached_property
+    def service_by_name(self) -> dict[str, Service]:
+        """Services indexed by name."""
+        return {service.name: service for service in self.services}
+
+    @cached_property
+    def devices_by_site(self) -> dict[str, list[Device]]:
+        """Devices of each site, in the model's order."""
+        index: dict[str, list[Device]] = {}
+        for device in self.devices:
+            index.setdefault(device.site, []).append(device)
+        return index
+
+    @cached_property
+    def uplinks_by_site(self) -> dict[str, list[WanLink]]:
+        """Links whose downstream end is a device of the site: how the site reaches the WAN."""
+        device_site = {device.name: device.site for device in self.devices}
+        index: dict[str, list[WanLink]] = {}
+        for link in self.links:
+            site = device_site.get(link.downstream.device)
+            if site is not None:
+                index.setdefault(site, []).append(link)
+        return index

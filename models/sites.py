@@ -1,0 +1,97 @@
+"""Sites by kind: the data center, agencies, People's Committees, party and mass organizations."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from models.base import NetopsModel
+from models.lans import Lan
+from models.types import (
+    AdminLevel,
+    DisplayName,
+    DistrictCode,
+    Latitude,
+    LifecycleStatus,
+    Longitude,
+    MassOrganizationType,
+    Redundancy,
+    SiteNumber,
+    Slug,
+    WardCode,
+)
+
+
+class Coordinates(NetopsModel):
+    """A point on the map (WGS 84)."""
+
+    latitude: Latitude
+    longitude: Longitude
+
+
+class _SiteBase(NetopsModel):
+    """What every site has, whatever its kind."""
+
+    slug: Slug = Field(description="Unique ASCII identifier, derived from the name unless given")
+    name: DisplayName = Field(description="Display name, e.g. 'UBND phường Phúc Xá'")
+    level: AdminLevel = Field(description="Administrative level the site belongs to")
+    number: SiteNumber = Field(description="Number of the site within its administrative unit")
+    status: LifecycleStatus = Field(description="Where the site is in its rollout")
+    address: str | None = Field(description="Street address")
+    coordinates: Coordinates | None = Field(description="Location on the map")
+    lans: tuple[Lan, ...] = Field(description="LANs of the site")
+    redundancy: Redundancy | None = Field(
+        description="How the site is attached to the WAN (None for the data center, which is the hub)"
+    )
+    district: DistrictCode | None = Field(description="District the site is in")
+    ward: WardCode | None = Field(description="Ward/commune the site is in")
+
+
+class DataCenterSite(_SiteBase):
+    """The State Data Center: core routers, firewalls and the shared e-government services."""
+
+    kind: Literal["data_center"] = Field(description="Discriminator")
+
+
+class CityAgencySite(_SiteBase):
+    """A department or agency of the city People's Committee."""
+
+    kind: Literal["city_agency"] = Field(description="Discriminator")
+
+
+class DistrictCommitteeSite(_SiteBase):
+    """A district People's Committee (UBND quận/huyện/thị xã); hosts the district's aggregation."""
+
+    kind: Literal["district_committee"] = Field(description="Discriminator")
+    district: DistrictCode = Field(description="District the committee governs")
+
+
+class WardCommitteeSite(_SiteBase):
+    """A ward/commune People's Committee (UBND phường/xã/thị trấn)."""
+
+    kind: Literal["ward_committee"] = Field(description="Discriminator")
+    district: DistrictCode = Field(description="District of the ward")
+    ward: WardCode = Field(description="Ward the committee governs")
+
+
+class PartyAgencySite(_SiteBase):
+    """A Communist Party committee or agency at city, district or ward level."""
+
+    kind: Literal["party_agency"] = Field(description="Discriminator")
+
+
+class MassOrganizationSite(_SiteBase):
+    """An office of a socio-political (mass) organization."""
+
+    kind: Literal["mass_organization"] = Field(description="Discriminator")
+    organization: MassOrganizationType = Field(description="Which mass organization")
+
+
+Site = Annotated[
+    DataCenterSite
+    | CityAgencySite
+    | DistrictCommitteeSite
+    | WardCommitteeSite
+    | PartyAgencySite
+    | MassOrganizationSite,
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,171 @@
+"""Constrained types and vocabularies shared by every model."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=100),
+    Field(description="ASCII identifier: lower-case letters, digits and single hyphens"),
+]
+Hostname = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"),
+    Field(description="Device hostname: lower-case letters, digits and hyphens, at most 63 characters"),
+]
+DisplayName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200),
+    Field(description="Human name, Vietnamese with diacritics where it has them"),
+]
+CityCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{2}$"),
+    Field(description="Official two-digit province/city code (Hà Nội is 01)"),
+]
+DistrictCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{3}$"),
+    Field(description="Official three-digit district-level code (Ba Đình is 001)"),
+]
+WardCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{5}$"),
+    Field(description="Official five-digit ward/commune code (Phúc Xá is 00001)"),
+]
+InterfaceName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9/.:-]{0,63}$"),
+    Field(description="Interface name as the platform spells it (eth1, GigabitEthernet0/0/1, ...)"),
+]
+VlanId = Annotated[int, Field(ge=1, le=4094, description="IEEE 802.1Q VLAN id")]
+Asn = Annotated[int, Field(ge=1, le=4_294_967_295, description="Autonomous system number")]
+PortNumber = Annotated[int, Field(ge=1, le=65535, description="TCP/UDP port")]
+BandwidthMbps = Annotated[int, Field(ge=1, le=400_000, description="Bandwidth in Mbit/s")]
+SiteNumber = Annotated[
+    int,
+    Field(ge=0, le=255, description="Number of a site within its administrative unit (addressing key)"),
+]
+Latitude = Annotated[float, Field(ge=-90, le=90, description="Latitude in decimal degrees (WGS 84)")]
+Longitude = Annotated[float, Field(ge=-180, le=180, description="Longitude in decimal degrees (WGS 84)")]
+
+
+class DistrictKind(StrEnum):
+    """Kinds of district-level administrative units."""
+
+    URBAN_DISTRICT = "quan"  # quận
+    RURAL_DISTRICT = "huyen"  # huyện
+    DISTRICT_TOWN = "thi_xa"  # thị xã
+
+
+class WardKind(StrEnum):
+    """Kinds of commune-level administrative units."""
+
+    WARD = "phuong"  # phường
+    COMMUNE = "xa"  # xã
+    TOWNSHIP = "thi_tran"  # thị trấn
+
+
+class SiteKind(StrEnum):
+    """What a site is, which decides its addressing level and its policy."""
+
+    DATA_CENTER = "data_center"
+    CITY_AGENCY = "city_agency"
+    DISTRICT_COMMITTEE = "district_committee"
+    WARD_COMMITTEE = "ward_committee"
+    PARTY_AGENCY = "party_agency"
+    MASS_ORGANIZATION = "mass_organization"
+
+
+class AdminLevel(StrEnum):
+    """The administrative level a site belongs to."""
+
+    CITY = "city"
+    DISTRICT = "district"
+    WARD = "ward"
+
+
+class LifecycleStatus(StrEnum):
+    """Rollout lifecycle of a site, in order."""
+
+    PLANNED = "planned"
+    STAGED = "staged"
+    PROVISIONED = "provisioned"
+    VERIFIED = "verified"
+    ACCEPTED = "accepted"
+    DECOMMISSIONED = "decommissioned"
+
+
+class DeviceRole(StrEnum):
+    """Role of a device in the WAN."""
+
+    CORE = "core"
+    AGGREGATION = "aggregation"
+    ACCESS_ROUTER = "access_router"
+    FIREWALL = "firewall"
+    SWITCH = "switch"
+
+
+class Platform(StrEnum):
+    """Network operating system of a device."""
+
+    FRR = "frr"
+    CISCO_IOSXE = "cisco_iosxe"
+    HUAWEI_VRP = "huawei_vrp"
+
+
+class LanRole(StrEnum):
+    """What a LAN is for; policy is written in these terms."""
+
+    STAFF = "staff"
+    ONE_STOP_SHOP = "one_stop_shop"
+    CAMERA = "camera"
+    MANAGEMENT = "management"
+    SERVERS = "servers"
+    GUEST = "guest"
+
+
+class Media(StrEnum):
+    """Physical medium of a WAN circuit."""
+
+    FIBER = "fiber"
+    COPPER = "copper"
+    MICROWAVE = "microwave"
+    LTE = "lte"
+
+
+class LinkRole(StrEnum):
+    """Where a WAN link sits in the design, derived from the roles of its ends."""
+
+    CORE = "core"  # core <-> core, core <-> firewall inside the data center
+    BACKBONE = "backbone"  # core <-> aggregation
+    DISTRICT = "district"  # aggregation <-> aggregation of one district
+    ACCESS = "access"  # aggregation (or core) <-> a site's router
+
+
+class Redundancy(StrEnum):
+    """How a site is attached to the WAN."""
+
+    SINGLE_HOMED = "single_homed"
+    DUAL_HOMED = "dual_homed"
+
+
+class Protocol(StrEnum):
+    """Transport protocol of a service port."""
+
+    TCP = "tcp"
+    UDP = "udp"
+    ICMP = "icmp"
+
+
+class MassOrganizationType(StrEnum):
+    """The socio-political organizations of the Vietnamese Fatherland Front system."""
+
+    FATHERLAND_FRONT = "fatherland_front"  # Mặt trận Tổ quốc
+    WOMEN_UNION = "women_union"  # Hội Liên hiệp Phụ nữ
+    YOUTH_UNION = "youth_union"  # Đoàn Thanh niên
+    FARMERS_UNION = "farmers_union"  # Hội Nông dân
+    VETERANS_ASSOCIATION = "veterans_association"  # Hội Cựu chiến binh
+    TRADE_UNION = "trade_union"  # Liên đoàn Lao động

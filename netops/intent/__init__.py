@@ -1,0 +1,1 @@
+"""Reading intent files: YAML with line numbers, checked against the intent schema."""

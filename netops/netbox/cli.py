@@ -1,0 +1,135 @@
+"""``netops netbox up|down|status|reset``: the embedded NetBox server (logic in server.py).
+
+Exit codes: 0 ok; 1 a failure (a part did not start or stop; ``status``: a part is not healthy);
+2 bad settings or a missing prerequisite (the message names the Debian package to install).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from netops.netbox import server
+
+app = typer.Typer(
+    name="netbox",
+    help="The embedded NetBox server (NetBox from PyPI + private PostgreSQL + Redis on 127.0.0.1). "
+    "Not needed when NETBOX_URL/NETBOX_TOKEN point at a NetBox of your own.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _fail(exc: server.NetboxServerError) -> NoReturn:
+    err_console.print("[bold red]error:[/] " + escape(str(exc)))
+    raise typer.Exit(exc.exit_code)
+
+
+def _settings() -> server.Settings:
+    try:
+        return server.Settings.from_env()
+    except server.NetboxServerError as exc:
+        _fail(exc)
+
+
+def _progress() -> Callable[[str], None]:
+    """Print each progress line with the seconds since the command began."""
+    begun = time.monotonic()
+
+    def emit(message: str) -> None:
+        console.print(f"[dim]{time.monotonic() - begun:6.1f}s[/] {escape(message)}")
+
+    return emit
+
+
+def _note_foreign_netbox(settings: server.Settings) -> None:
+    """Clients prefer NETBOX_URL from the environment: say so when it points elsewhere."""
+    url = os.environ.get("NETBOX_URL", "").rstrip("/")
+    if url and url != settings.url:
+        console.print(
+            f"[yellow]note:[/] NETBOX_URL is set to {escape(url)}: netops clients use that NetBox, not this one."
+        )
+
+
+@app.command()
+def up() -> None:
+    """Start PostgreSQL, Redis and NetBox (installing and restoring what is missing); a no-op when healthy."""
+    settings = _settings()
+    try:
+        result = server.up(settings, _progress())
+    except server.NetboxServerError as exc:
+        _fail(exc)
+    if result.already_up:
+        console.print(f"NetBox is already up at {result.url} [dim](checked in {result.seconds:.2f} s)[/]")
+    else:
+        phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.phases)
+        console.print(f"[green]NetBox is up[/] at {result.url} in {result.seconds:.1f} s [dim]({phases})[/]")
+    console.print(f"Client settings (NETBOX_URL, NETBOX_TOKEN): [bold]source {result.env_file}[/]")
+    _note_foreign_netbox(settings)
+
+
+@app.command()
+def down() -> None:
+    """Stop the processes `up` started (by their recorded pids) and wait until they have exited."""
+    settings = _settings()
+    begun = time.monotonic()
+    try:
+        stopped = server.down(settings, _progress())
+    except server.NetboxServerError as exc:
+        _fail(exc)
+    if stopped:
+        console.print(f"Stopped {', '.join(stopped)} in {time.monotonic() - begun:.1f} s.")
+    else:
+        console.print("Nothing was running.")
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show each part (postgres, redis, netbox) with its pid and health; exit 1 unless all are healthy."""
+    settings = _settings()
+    try:
+        state = server.status(settings)
+    except server.NetboxServerError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(state.as_dict(), indent=2))
+    else:
+        table = Table(title=f"Embedded NetBox ({settings.home})")
+        for column in ("part", "pid", "address", "health"):
+            table.add_column(column)
+        for part in state.parts:
+            mark = "[green]healthy[/]" if part.healthy else ("[red]unhealthy[/]" if part.running else "[dim]down[/]")
+            table.add_row(part.name, str(part.pid or "-"), part.address, f"{mark} {escape(part.detail)}".strip())
+        console.print(table)
+        if state.healthy:
+            console.print(f"Client settings: [bold]source {state.env_file}[/]")
+        _note_foreign_netbox(settings)
+    raise typer.Exit(0 if state.healthy else 1)
+
+
+@app.command()
+def reset() -> None:
+    """Empty NetBox back to the fresh schema with the admin user and token (brings it up first if needed)."""
+    settings = _settings()
+    try:
+        seconds = server.reset(settings, _progress())
+    except server.NetboxServerError as exc:
+        _fail(exc)
+    console.print(f"[green]NetBox data reset[/] at {settings.url} in {seconds:.1f} s.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,665 @@
+"""Resolve intent into a validated Network.
+
+The phases, in order (each needs what the one before produced):
+1. administrative units and catalogues (districts, wards, providers, services);
+2. sites, with their addressing key (level, official code, site number);
+3. devices, named and numbered within their site;
+4. links, from each device's uplinks (needs every device name);
+5. LANs, with their gateway interfaces (needs each site's devices);
+6. interfaces, loopbacks and management addresses of every device (needs links and LANs);
+7. data-center hosts (needs the data-center LANs);
+8. the Network root, whose cross-object checks run last.
+Problems are collected through every phase and raised together; a phase skips what an earlier
+problem made impossible, so one mistake is reported once.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from models.addressing import DEVICES_PER_SITE, SITES_PER_UNIT, UPLINKS_PER_DEVICE
+from models.admin import City, District, Ward
+from models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
+from models.devices import Device, Interface, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
+from models.intent import (
+    AnySiteIntent,
+    DataCenterSiteIntent,
+    DeviceIntent,
+    LanIntent,
+    MassOrganizationSiteIntent,
+    PartyAgencySiteIntent,
+    PhysicalServerIntent,
+    UplinkIntent,
+    WardCommitteeSiteIntent,
+)
+from models.lans import Lan, lan_capacity
+from models.links import Circuit, LinkEndpoint, Provider, WanLink
+from models.network import Network
+from models.problems import Location, ModelPath, NetworkInvalidError, Problem, item
+from models.sites import (
+    CityAgencySite,
+    DataCenterSite,
+    DistrictCommitteeSite,
+    MassOrganizationSite,
+    PartyAgencySite,
+    Site,
+    WardCommitteeSite,
+)
+from models.slug import slugify
+from models.types import AdminLevel, DeviceRole, LanRole, LinkRole, Platform, Redundancy, SiteKind
+from netops.errors import InputError
+from netops.intent.loader import LoadedIntent
+from netops.intent.yamlsource import DataPath, SourceDocument
+from netops.resolve import allocate, naming
+
+#: Default site number of each kind within its ward or district.
+_DEFAULT_SITE_NUMBER = {
+    SiteKind.DISTRICT_COMMITTEE: 0,
+    SiteKind.WARD_COMMITTEE: 0,
+    SiteKind.PARTY_AGENCY: 1,
+    SiteKind.MASS_ORGANIZATION: 2,
+    SiteKind.DATA_CENTER: 0,
+}
+_ROUTING_ROLES = (DeviceRole.ACCESS_ROUTER, DeviceRole.AGGREGATION, DeviceRole.FIREWALL, DeviceRole.CORE)
+#: LAN roles whose gateway relays DHCP to the data center unless intent says otherwise.
+_DHCP_ROLES = (LanRole.STAFF, LanRole.ONE_STOP_SHOP, LanRole.GUEST, LanRole.CAMERA)
+#: Reference bandwidth for OSPF costs, in Mbit/s (100 Gbit/s), and the bandwidth assumed in-building.
+_REFERENCE_MBPS = 100_000
+_IN_BUILDING_MBPS = 10_000
+
+SourceMap = dict[ModelPath, Location]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The resolved network and where in the intent each of its objects came from."""
+
+    network: Network
+    sources: SourceMap
+
+
+@dataclass
+class _SitePlan:
+    intent: AnySiteIntent
+    document: SourceDocument
+    data_path: DataPath
+    slug: str
+    level: AdminLevel
+    district: str | None
+    ward: str | None
+    key: allocate.SiteKey
+    platform: Platform
+    status: Any
+
+
+@dataclass
+class _DevicePlan:
+    intent: DeviceIntent
+    site: _SitePlan
+    name: str
+    number: int
+    platform: Platform
+    data_path: DataPath
+    interfaces: list[Interface] = field(default_factory=list)
+
+
+@dataclass
+class _LinkPlan:
+    uplink: UplinkIntent
+    downstream: _DevicePlan
+    upstream: _DevicePlan
+    uplink_number: int
+    prefix: IPv4Network
+    downstream_address: IPv4Interface
+    upstream_address: IPv4Interface
+    data_path: DataPath
+    id: str = ""
+    downstream_interface: str = ""
+    upstream_interface: str = ""
+
+
+class _Resolver:
+    def __init__(self, intent: LoadedIntent) -> None:
+        self.intent = intent
+        self.plan = intent.city.addressing
+        self.problems: list[Problem] = []
+        self.sources: SourceMap = {}
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+
+    def source(self, path: ModelPath, document: SourceDocument, data_path: DataPath) -> Location:
+        location = document.location(data_path)
+        self.sources[path] = location
+        return location
+
+    def problem(self, path: ModelPath, location: Location, message: str, expected: str | None = None,
+                found: str | None = None, hint: str | None = None) -> None:
+        self.problems.append(Problem(path=path, message=message, expected=expected, found=found, hint=hint,
+                                     location=location))
+
+    def build[M: BaseModel](self, model: Callable[..., M], path: ModelPath, location: Location,
+                            **values: Any) -> M | None:
+        """Construct a model; a per-object rule it breaks becomes a Problem at the intent's location."""
+        try:
+            return model(**values)
+        except ValidationError as error:
+            for details in error.errors(include_url=False):
+                self.problem(path, location, details["msg"].removeprefix("Value error, "))
+            return None
+
+    # -- phases ------------------------------------------------------------------------------------
+
+    def run(self) -> Resolution:
+        city = self.resolve_city()
+        districts, wards = self.resolve_admin_units()
+        providers = self.resolve_providers()
+        services = self.resolve_services()
+        site_plans = self.resolve_site_plans()
+        device_plans = self.resolve_device_plans(site_plans)
+        link_plans = self.resolve_links(device_plans)
+        lans = self.resolve_lans(site_plans, device_plans)
+        self.name_wan_interfaces(device_plans, link_plans)
+        links = self.build_links(link_plans)
+        devices = self.build_devices(device_plans)
+        sites = self.build_sites(site_plans, lans, link_plans)
+        hosts = self.resolve_hosts(site_plans, lans)
+        if self.problems or city is None:
+            raise InputError(self.problems)
+        try:
+            network = Network(
+                city=city,
+                addressing=self.plan,
+                districts=tuple(districts),
+                wards=tuple(wards),
+                providers=tuple(providers),
+                services=tuple(services),
+                sites=tuple(sites),
+                devices=tuple(devices),
+                links=tuple(links),
+                hosts=tuple(hosts),
+                policy=self.intent.city.policy,
+            )
+        except ValidationError as error:
+            raise InputError(self.network_problems(error)) from error
+        return Resolution(network=network, sources=self.sources)
+
+    def network_problems(self, error: ValidationError) -> list[Problem]:
+        problems: list[Problem] = []
+        for details in error.errors(include_url=False):
+            cause = details.get("ctx", {}).get("error")
+            if isinstance(cause, NetworkInvalidError):
+                problems.extend(self.locate(problem) for problem in cause.problems)
+            else:
+                path = tuple(str(segment) for segment in details["loc"])
+                problems.append(self.locate(Problem(path=path, message=details["msg"])))
+        return problems
+
+    def locate(self, problem: Problem) -> Problem:
+        """Attach the intent location of the longest known prefix of the problem's path."""
+        for length in range(len(problem.path), -1, -1):
+            location = self.sources.get(problem.path[:length])
+            if location is not None:
+                return Problem(**{**problem.__dict__, "location": location})
+        return Problem(**{**problem.__dict__, "location": self.intent.city_document.location(())})
+
+    def resolve_city(self) -> City | None:
+        city = self.intent.city
+        document = self.intent.city_document
+        location = self.source(("city",), document, ("city",))
+        self.source(("addressing",), document, ("addressing",))
+        self.source(("policy",), document, ("policy",))
+        for index, rule in enumerate(city.policy.rules):
+            self.source(("policy", item(rule.id)), document, ("policy", "rules", index))
+        return self.build(City, ("city",), location, code=city.city.code, name=city.city.name,
+                          slug=city.city.slug or slugify(city.city.name), asn=city.asn)
+
+    def resolve_admin_units(self) -> tuple[list[District], list[Ward]]:
+        districts: list[District] = []
+        wards: list[Ward] = []
+        for source in self.intent.districts:
+            info = source.intent.district
+            path: ModelPath = ("districts", item(info.code))
+            location = self.source(path, source.document, ("district",))
+            district = self.build(District, path, location, code=info.code, name=info.name,
+                                  slug=info.slug or slugify(info.name), kind=info.kind)
+            if district is not None:
+                districts.append(district)
+            for index, ward_info in enumerate(source.intent.wards):
+                ward_path: ModelPath = ("wards", item(ward_info.code))
+                ward_location = self.source(ward_path, source.document, ("wards", index))
+                ward = self.build(Ward, ward_path, ward_location, code=ward_info.code, name=ward_info.name,
+                                  slug=ward_info.slug or slugify(ward_info.name), kind=ward_info.kind,
+                                  district=info.code)
+                if ward is not None:
+                    wards.append(ward)
+        districts.sort(key=lambda d: d.code)
+        wards.sort(key=lambda w: w.code)
+        return districts, wards
+
+    def resolve_providers(self) -> list[Provider]:
+        providers = []
+        for index, intent in enumerate(self.intent.city.providers):
+            slug = intent.slug or slugify(intent.name)
+            path: ModelPath = ("providers", item(slug))
+            location = self.source(path, self.intent.city_document, ("providers", index))
+            provider = self.build(Provider, path, location, slug=slug, name=intent.name)
+            if provider is not None:
+                providers.append(provider)
+        return providers
+
+    def resolve_services(self) -> list[Service]:
+        services = []
+        for index, intent in enumerate(self.intent.city.services):
+            self.source(("services", item(intent.name)), self.intent.city_document, ("services", index))
+            services.append(intent.to_service())
+        return services
+
+    def resolve_site_plans(self) -> list[_SitePlan]:
+        plans: list[_SitePlan] = []
+        defaults = self.intent.city.defaults
+        city_sites: list[AnySiteIntent] = list(self.intent.city.sites)
+        for index, site in enumerate(city_sites):
+            plan = self.site_plan(site, self.intent.city_document, ("sites", index), None,
+                                  defaults.platform, defaults.status)
+            if plan is not None:
+                plans.append(plan)
+        for source in self.intent.districts:
+            district_defaults = source.intent.defaults
+            platform = district_defaults.platform or defaults.platform
+            status = district_defaults.status or defaults.status
+            district_sites: list[AnySiteIntent] = list(source.intent.sites)
+            for index, district_site in enumerate(district_sites):
+                plan = self.site_plan(district_site, source.document, ("sites", index), source.intent.district.code,
+                                      platform, status)
+                if plan is not None:
+                    plans.append(plan)
+        return plans
+
+    def site_plan(self, site: AnySiteIntent, document: SourceDocument, data_path: DataPath,
+                  district: str | None, platform: Platform, status: Any) -> _SitePlan | None:
+        slug = site.slug or slugify(site.name)
+        path: ModelPath = ("sites", item(slug))
+        location = self.source(path, document, data_path)
+        ward = site.ward if isinstance(site, WardCommitteeSiteIntent | PartyAgencySiteIntent |
+                                       MassOrganizationSiteIntent) else None
+        kind = SiteKind(site.kind)
+        if district is None and ward is not None:
+            self.problem((*path, "ward"), document.location((*data_path, "ward")),
+                         "ward-level site in the city file", "city-level sites only in city.yml",
+                         f"ward {ward}", "move the site to its district's file under districts/")
+            return None
+        if ward is not None:
+            level, unit = AdminLevel.WARD, int(ward)
+        elif district is not None:
+            level, unit = AdminLevel.DISTRICT, int(district)
+        else:
+            level, unit = AdminLevel.CITY, 0
+        number = site.number if site.number is not None else _DEFAULT_SITE_NUMBER.get(kind)
+        if number is None:
+            self.problem((*path, "number"), location, "city-level site without a number",
+                         "`number:` 1-255 (the data center is 0)", "none",
+                         "city agencies are addressed by their number; pick one no other city site uses")
+            return None
+        if level is not AdminLevel.CITY and number >= SITES_PER_UNIT:
+            self.problem((*path, "number"), document.location((*data_path, "number")),
+                         "site number too large", f"0-{SITES_PER_UNIT - 1} within a ward or district",
+                         str(number))
+            return None
+        return _SitePlan(intent=site, document=document, data_path=data_path, slug=slug, level=level,
+                         district=district, ward=ward, key=allocate.SiteKey(level, unit, number),
+                         platform=platform, status=site.status or status)
+
+    def resolve_device_plans(self, sites: list[_SitePlan]) -> dict[str, _DevicePlan]:
+        devices: dict[str, _DevicePlan] = {}
+        for site in sites:
+            for index, intent in enumerate(site.intent.devices):
+                number = intent.number if intent.number is not None else index
+                name = intent.name or naming.default_device_name(site.slug, intent.role, number)
+                data_path = (*site.data_path, "devices", index)
+                path: ModelPath = ("devices", item(name))
+                location = self.source(path, site.document, data_path)
+                if name in devices:
+                    first = devices[name].site.document.location(devices[name].data_path)
+                    self.problem(path, location, "duplicate device name", "each device name once in the city",
+                                 f"{name!r} again (first at {first})",
+                                 "give one of them another `name:`")
+                    continue
+                if number >= DEVICES_PER_SITE:
+                    self.problem((*path, "number"), location, "too many devices in one site",
+                                 f"device numbers 0-{DEVICES_PER_SITE - 1}", str(number),
+                                 "split the site, or give switches explicit numbers")
+                    continue
+                devices[name] = _DevicePlan(intent=intent, site=site, name=name, number=number,
+                                            platform=intent.platform or site.platform, data_path=data_path)
+        return devices
+
+    def resolve_links(self, devices: dict[str, _DevicePlan]) -> list[_LinkPlan]:
+        links: list[_LinkPlan] = []
+        for device in devices.values():
+            for index, uplink in enumerate(device.intent.uplinks):
+                data_path = (*device.data_path, "uplinks", index)
+                location = device.site.document.location(data_path)
+                path: ModelPath = ("devices", item(device.name), "uplinks", item(index))
+                upstream = devices.get(uplink.to)
+                if upstream is None:
+                    close = [name for name in devices if name.startswith(uplink.to[:6])][:3]
+                    self.problem((*path, "to"), location, "uplink to an unknown device",
+                                 "the name of a device of the city", repr(uplink.to),
+                                 f"known devices like it: {', '.join(close)}" if close
+                                 else "see `netops show devices` for the names")
+                    continue
+                if upstream is device:
+                    self.problem((*path, "to"), location, "uplink to the device itself",
+                                 "another device", repr(uplink.to))
+                    continue
+                if index >= UPLINKS_PER_DEVICE:
+                    self.problem(path, location, "too many uplinks", f"at most {UPLINKS_PER_DEVICE} per device",
+                                 f"{len(device.intent.uplinks)}")
+                    continue
+                try:
+                    prefix, down, up = self.link_addresses(device, index, uplink)
+                except allocate.AllocationError as error:
+                    self.problem(path, location, error.message, error.expected, error.found, error.hint)
+                    continue
+                links.append(_LinkPlan(uplink=uplink, downstream=device, upstream=upstream, uplink_number=index,
+                                       prefix=prefix, downstream_address=down, upstream_address=up,
+                                       data_path=data_path))
+        # Ids: upstream--downstream, with an index only where two links join the same pair.
+        pairs: dict[tuple[str, str], list[_LinkPlan]] = defaultdict(list)
+        for link in links:
+            pairs[(link.upstream.name, link.downstream.name)].append(link)
+        for (upstream_name, downstream_name), parallel in pairs.items():
+            for position, link in enumerate(parallel):
+                suffix = f"-{position + 1}" if len(parallel) > 1 else ""
+                link.id = f"{upstream_name}--{downstream_name}{suffix}"
+                self.source(("links", item(link.id)), link.downstream.site.document, link.data_path)
+        return links
+
+    def link_addresses(self, device: _DevicePlan, index: int,
+                       uplink: UplinkIntent) -> tuple[IPv4Network, IPv4Interface, IPv4Interface]:
+        if uplink.address is not None:
+            prefix = uplink.address.network
+            down = uplink.address
+        else:
+            prefix = allocate.link_prefix(self.plan, device.site.key, device.number, index)
+            down = IPv4Interface((prefix.network_address + 1, 31))
+        up_ip = prefix.network_address if down.ip != prefix.network_address else prefix.network_address + 1
+        return prefix, down, IPv4Interface((up_ip, 31))
+
+    def resolve_lans(self, sites: list[_SitePlan], devices: dict[str, _DevicePlan]) -> dict[str, list[Lan]]:
+        lans: dict[str, list[Lan]] = {}
+        by_site: dict[str, list[_DevicePlan]] = defaultdict(list)
+        for device in devices.values():
+            by_site[device.site.slug].append(device)
+        for site in sites:
+            site_lans = lans.setdefault(site.slug, [])
+            for index, intent in enumerate(site.intent.lans):
+                lan = self.resolve_lan(site, index, intent, by_site[site.slug], devices)
+                if lan is not None:
+                    site_lans.append(lan)
+        return lans
+
+    def resolve_lan(self, site: _SitePlan, index: int, intent: LanIntent, site_devices: list[_DevicePlan],
+                    devices: dict[str, _DevicePlan]) -> Lan | None:
+        name = intent.name or intent.role.value
+        data_path = (*site.data_path, "lans", index)
+        path: ModelPath = ("sites", item(site.slug), "lans", item(name))
+        location = self.source(path, site.document, data_path)
+        layout = self.plan.site_plan(site.level)
+        prefix, vlan = intent.prefix, intent.vlan
+        if prefix is None or vlan is None:
+            slot: tuple[IPv4Network, int] | None = None
+            if layout is not None and site.intent.kind != "data_center":
+                try:
+                    slot = allocate.lan_prefix(layout, allocate.site_block(layout, site.key), intent.role)
+                except allocate.AllocationError as error:
+                    self.problem(path, location, error.message, error.expected, error.found, error.hint)
+                    return None
+            if slot is None:
+                missing = " and ".join(key for key, value in (("prefix", prefix), ("vlan", vlan)) if value is None)
+                self.problem(path, location, f"no {missing} for the LAN",
+                             f"a layout slot for role {intent.role.value} at {site.level.value} level, "
+                             f"or an explicit {missing}", "none",
+                             f"give the LAN `{missing.replace(' and ', ':` and `')}:`, or add the role to "
+                             f"addressing.site_blocks[{site.level.value}].lans")
+                return None
+            prefix = prefix or slot[0]
+            vlan = vlan or slot[1]
+        capacity = lan_capacity(prefix)
+        if intent.hosts > capacity:
+            self.problem((*path, "hosts"), site.document.location((*data_path, "hosts")), "LAN too small",
+                         f"at most {capacity} hosts in {prefix}", f"{intent.hosts} hosts",
+                         "give the LAN an explicit larger `prefix:` from the pool, or split it into two VLANs")
+            return None
+        gateway = intent.gateway or prefix.network_address + 1
+        if intent.gateway_device is not None:
+            gateway_device = devices.get(intent.gateway_device)
+            if gateway_device is None or gateway_device.site is not site:
+                self.problem((*path, "gateway_device"), location, "LAN gateway is not a device of the site",
+                             f"one of: {', '.join(d.name for d in site_devices) or 'no devices'}",
+                             repr(intent.gateway_device))
+                return None
+        else:
+            routers = [d for d in site_devices if d.intent.role in _ROUTING_ROLES]
+            if not routers:
+                self.problem(path, location, "no router to route the LAN", "a device with a routing role",
+                             "none", "add an access_router to the site's `devices:`")
+                return None
+            gateway_device = routers[0]
+        interface_name = naming.lan_interface(gateway_device.platform, vlan)
+        lan = self.build(Lan, path, location, name=name, role=intent.role, vlan=vlan, prefix=prefix,
+                         gateway=gateway, gateway_device=gateway_device.name, gateway_interface=interface_name,
+                         hosts=intent.hosts,
+                         dhcp_relay=intent.dhcp_relay if intent.dhcp_relay is not None
+                         else intent.role in _DHCP_ROLES)
+        if lan is not None:
+            gateway_device.interfaces.append(
+                LanInterface(kind="lan", name=interface_name, vlan=vlan, lan=name,
+                             address=IPv4Interface((gateway, prefix.prefixlen)),
+                             description=f"LAN {name} VLAN {vlan} of {site.slug}")
+            )
+        return lan
+
+    def name_wan_interfaces(self, devices: dict[str, _DevicePlan], links: list[_LinkPlan]) -> None:
+        """Uplinks take the first WAN ports in the order written; downlinks follow in order of the
+        downstream site's addressing key, so the numbering does not depend on file order."""
+        ports: dict[str, list[tuple[tuple[int, ...], _LinkPlan, bool]]] = defaultdict(list)
+        for link in links:
+            ports[link.downstream.name].append(((0, link.uplink_number), link, True))
+            ports[link.upstream.name].append(
+                ((1, link.downstream.site.key.slot, link.downstream.number, link.uplink_number), link, False)
+            )
+        for device_name, entries in ports.items():
+            device = devices[device_name]
+            taken = {explicit for _, link, down in entries
+                     if (explicit := (link.uplink.interface if down else link.uplink.remote_interface))}
+            number = 0
+            for _, link, down in sorted(entries, key=lambda entry: entry[0]):
+                explicit = link.uplink.interface if down else link.uplink.remote_interface
+                if explicit is None:
+                    number += 1
+                    while naming.wan_port(device.platform, number) in taken:
+                        number += 1
+                    explicit = naming.wan_port(device.platform, number)
+                if down:
+                    link.downstream_interface = explicit
+                else:
+                    link.upstream_interface = explicit
+
+    def build_links(self, plans: list[_LinkPlan]) -> list[WanLink]:
+        links: list[WanLink] = []
+        for plan in plans:
+            path: ModelPath = ("links", item(plan.id))
+            location = self.sources[path]
+            role = _link_role(plan.upstream.intent.role, plan.downstream.intent.role)
+            uplink = plan.uplink
+            bandwidth = uplink.bandwidth_mbps or _IN_BUILDING_MBPS
+            circuit = None
+            if uplink.provider is not None and uplink.circuit_id is not None and uplink.bandwidth_mbps is not None:
+                circuit = Circuit(provider=uplink.provider, circuit_id=uplink.circuit_id,
+                                  bandwidth_mbps=uplink.bandwidth_mbps, media=uplink.media)
+            district = plan.downstream.site.district
+            area = 0 if role in (LinkRole.CORE, LinkRole.BACKBONE) or district is None else int(district)
+            link = self.build(
+                WanLink, path, location, id=plan.id, role=role,
+                upstream=LinkEndpoint(device=plan.upstream.name, interface=plan.upstream_interface),
+                downstream=LinkEndpoint(device=plan.downstream.name, interface=plan.downstream_interface),
+                prefix=plan.prefix, ospf_area=area,
+                ospf_cost=uplink.ospf_cost or max(1, _REFERENCE_MBPS // bandwidth), circuit=circuit,
+            )
+            if link is None:
+                continue
+            links.append(link)
+            far = f"{circuit.provider} {circuit.circuit_id} {circuit.bandwidth_mbps}M" if circuit else "in-building"
+            plan.downstream.interfaces.append(WanInterface(
+                kind="wan", name=plan.downstream_interface, address=plan.downstream_address, link=plan.id,
+                peer_device=plan.upstream.name, peer_interface=plan.upstream_interface,
+                description=f"UPLINK to {plan.upstream.name} {plan.upstream_interface} [{far}]"))
+            plan.upstream.interfaces.append(WanInterface(
+                kind="wan", name=plan.upstream_interface, address=plan.upstream_address, link=plan.id,
+                peer_device=plan.downstream.name, peer_interface=plan.downstream_interface,
+                description=f"DOWNLINK to {plan.downstream.name} {plan.downstream_interface} [{far}]"))
+        return links
+
+    def build_devices(self, plans: dict[str, _DevicePlan]) -> list[Device]:
+        devices: list[Device] = []
+        for plan in plans.values():
+            path: ModelPath = ("devices", item(plan.name))
+            location = self.sources[path]
+            intent = plan.intent
+            try:
+                loopback = None
+                if intent.role is not DeviceRole.SWITCH:
+                    loopback = intent.loopback or allocate.loopback_address(self.plan, plan.site.key, plan.number)
+                management = (IPv4Interface((intent.management, self.plan.management.prefixlen))
+                              if intent.management is not None
+                              else allocate.management_address(self.plan, plan.site.key, plan.number))
+            except allocate.AllocationError as error:
+                self.problem(path, location, error.message, error.expected, error.found, error.hint)
+                continue
+            interfaces: list[Interface] = []
+            if loopback is not None:
+                interfaces.append(LoopbackInterface(kind="loopback", name=naming.loopback_interface(plan.platform),
+                                                    address=IPv4Interface((loopback, 32)),
+                                                    description="router id, BGP source"))
+            interfaces.append(ManagementInterface(kind="management", name=naming.management_interface(plan.platform),
+                                                  address=management, description="out-of-band management"))
+            interfaces.extend(sorted(plan.interfaces, key=_interface_order))
+            device = self.build(Device, path, location, name=plan.name, site=plan.site.slug, role=intent.role,
+                                platform=plan.platform, number=plan.number, loopback=loopback,
+                                management=management, interfaces=tuple(interfaces), tags=tuple(intent.tags))
+            if device is not None:
+                devices.append(device)
+        devices.sort(key=lambda d: d.name)
+        return devices
+
+    def build_sites(self, plans: list[_SitePlan], lans: dict[str, list[Lan]],
+                    links: list[_LinkPlan]) -> list[Site]:
+        upstreams: dict[str, set[str]] = defaultdict(set)
+        for link in links:
+            if link.upstream.site is not link.downstream.site:
+                upstreams[link.downstream.site.slug].add(link.upstream.name)
+        sites: list[Site] = []
+        for plan in plans:
+            intent = plan.intent
+            path: ModelPath = ("sites", item(plan.slug))
+            location = self.sources[path]
+            redundancy = intent.redundancy
+            if redundancy is None and intent.kind != "data_center":
+                redundancy = Redundancy.DUAL_HOMED if len(upstreams[plan.slug]) >= 2 else Redundancy.SINGLE_HOMED
+            common: dict[str, Any] = {
+                "slug": plan.slug, "name": intent.name, "kind": intent.kind, "level": plan.level,
+                "number": plan.key.number, "status": plan.status, "address": intent.address,
+                "coordinates": intent.coordinates, "lans": tuple(sorted(lans.get(plan.slug, []),
+                                                                        key=lambda lan: lan.vlan)),
+                "redundancy": redundancy, "district": plan.district, "ward": plan.ward,
+            }
+            site_model: Callable[..., Site] = _SITE_MODELS[SiteKind(intent.kind)]
+            if isinstance(intent, MassOrganizationSiteIntent):
+                common["organization"] = intent.organization
+            site = self.build(site_model, path, location, **common)
+            if site is not None:
+                sites.append(site)
+        sites.sort(key=lambda s: s.slug)
+        return sites
+
+    def resolve_hosts(self, plans: list[_SitePlan], lans: dict[str, list[Lan]]) -> list[DcHost]:
+        hosts: list[DcHost] = []
+        for plan in plans:
+            if not isinstance(plan.intent, DataCenterSiteIntent):
+                continue
+            site_lans = {lan.name: lan for lan in lans.get(plan.slug, [])}
+            for index, intent in enumerate(plan.intent.hosts):
+                data_path = (*plan.data_path, "hosts", index)
+                path: ModelPath = ("hosts", item(intent.name))
+                location = self.source(path, plan.document, data_path)
+                lan = site_lans.get(intent.lan)
+                if lan is None:
+                    self.problem((*path, "lan"), location, "unknown LAN",
+                                 f"one of: {', '.join(site_lans) or 'no LANs'}", repr(intent.lan),
+                                 "hosts name a LAN of the data center by its `name:` (default: its role)")
+                    continue
+                address = intent.address or _host_address(lan.prefix, index)
+                common: dict[str, Any] = {"name": intent.name, "site": plan.slug, "lan": lan.name,
+                                          "address": address, "services": tuple(intent.services),
+                                          "kind": intent.kind}
+                host: DcHost | None
+                if isinstance(intent, PhysicalServerIntent):
+                    host = self.build(PhysicalServer, path, location, rack=intent.rack, serial=intent.serial,
+                                      **common)
+                else:
+                    host = self.build(VirtualMachine, path, location, cluster=intent.cluster,
+                                      vcpus=intent.vcpus, memory_mb=intent.memory_mb, **common)
+                if host is not None:
+                    hosts.append(host)
+        hosts.sort(key=lambda h: h.name)
+        return hosts
+
+
+#: First host number allocated on a data-center LAN: .1 is the gateway, .2-.9 are kept for
+#: redundant gateways and appliances.
+_FIRST_HOST = 10
+
+
+def _host_address(prefix: IPv4Network, index: int) -> IPv4Address:
+    return prefix.network_address + _FIRST_HOST + index
+
+
+_SITE_MODELS: dict[SiteKind, Callable[..., Site]] = {
+    SiteKind.DATA_CENTER: DataCenterSite,
+    SiteKind.CITY_AGENCY: CityAgencySite,
+    SiteKind.DISTRICT_COMMITTEE: DistrictCommitteeSite,
+    SiteKind.WARD_COMMITTEE: WardCommitteeSite,
+    SiteKind.PARTY_AGENCY: PartyAgencySite,
+    SiteKind.MASS_ORGANIZATION: MassOrganizationSite,
+}
+
+
+def _link_role(upstream: DeviceRole, downstream: DeviceRole) -> LinkRole:
+    core_side = (DeviceRole.CORE, DeviceRole.FIREWALL)
+    if upstream in core_side and downstream in core_side:
+        return LinkRole.CORE
+    if DeviceRole.AGGREGATION in (upstream, downstream) and (upstream in core_side or downstream in core_side):
+        return LinkRole.BACKBONE
+    if upstream is DeviceRole.AGGREGATION and downstream is DeviceRole.AGGREGATION:
+        return LinkRole.DISTRICT
+    return LinkRole.ACCESS
+
+
+def _interface_order(interface: Interface) -> tuple[int, str]:
+    # WAN ports first, then LAN subinterfaces by VLAN; names with numbers sort naturally.
+    if isinstance(interface, WanInterface):
+        digits = "".join(ch if ch.isdigit() else " " for ch in interface.name).split()
+        return (0, ".".join(f"{int(d):05d}" for d in digits))
+    if isinstance(interface, LanInterface):
+        return (1, f"{interface.vlan:05d}")
+    return (2, interface.name)
+
+
+def resolve(intent: LoadedIntent) -> Resolution:
+    """Turn loaded intent into a validated Network; raise InputError with every problem."""
+    return _Resolver(intent).run()

@@ -283,6 +283,12 @@ class _Resolver:
                   district: str | None, platform: Platform, status: Any) -> _SitePlan | None:
         slug = site.slug or slugify(site.name)
         path: ModelPath = ("sites", item(slug))
+        if path in self.sources:
+            # Reported here, once: the site's devices would otherwise clash name by name.
+            self.problem(path, document.location(data_path), "duplicate site slug", "each site slug once in the city",
+                         f"{slug!r} again (first at {self.sources[path]})",
+                         "give one of the sites an explicit `slug:` (e.g. with the district's name in it)")
+            return None
         location = self.source(path, document, data_path)
         ward = site.ward if isinstance(site, WardCommitteeSiteIntent | PartyAgencySiteIntent |
                                        MassOrganizationSiteIntent) else None

@@ -1,0 +1,5 @@
+"""`python -m netops` runs the command line."""
+
+from netops.cli import main
+
+main()

@@ -1,0 +1,178 @@
+"""The `netops` command line: the only place that prints and chooses exit codes.
+
+Exit codes: 0 success, 1 a verification or compliance failure, 2 bad input or usage.
+"""
+
+import json
+import sys
+from collections import Counter
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from netops import __version__
+from netops.errors import InputError, format_problems, problems_as_json
+from netops.export import to_json, to_yaml
+from netops.files import write_atomic
+from netops.generate import CitySize, generate_city
+from netops.pipeline import DEFAULT_INTENT_DIR, load_network
+from netops.resolve.build import Resolution
+from netops.show import Filters, Table, rows
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="netops",
+    help="Infrastructure-as-code and inventory for the city WAN: validate, show and export the city model.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Piped output is read in files and CI logs: do not fold tables to 80 columns there.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 250)
+err = Console(stderr=True, soft_wrap=True)
+
+IntentOption = Annotated[
+    Path,
+    typer.Option("--intent", "-i", help="Folder with city.yml and districts/", envvar="NETOPS_INTENT",
+                 show_default=True),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output")]
+
+
+def _load(intent: Path, as_json: bool) -> Resolution:
+    try:
+        return load_network(intent)
+    except InputError as error:
+        if as_json:
+            out.print_json(problems_as_json(error.problems))
+        else:
+            err.print(format_problems(error.problems), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from error
+
+
+@app.callback(invoke_without_command=True)
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit")] = False,
+) -> None:
+    if version:
+        out.print(f"netops {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False) -> None:
+    """Load, resolve and validate the intent; report every error (exit 2) or a summary (exit 0)."""
+    network = _load(intent, as_json).network
+    counts = {
+        "districts": len(network.districts),
+        "wards": len(network.wards),
+        "sites": len(network.sites),
+        "devices": len(network.devices),
+        "links": len(network.links),
+        "lans": sum(len(site.lans) for site in network.sites),
+        "hosts": len(network.hosts),
+        "services": len(network.services),
+    }
+    if as_json:
+        out.print_json(json.dumps({"valid": True, "counts": counts}))
+        return
+    statuses = Counter(site.status.value for site in network.sites)
+    out.print(f"[green]valid[/green]: {network.city.name} (AS{network.city.asn})", highlight=False)
+    out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
+    out.print("  sites by status: " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
+              highlight=False)
+
+
+class _Format(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+
+
+@app.command()
+def show(
+    table: Annotated[Table, typer.Argument(help="What to list")],
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    district: Annotated[str | None, typer.Option(help="District code, slug or name")] = None,
+    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, lans) or prefix kind")] = None,
+    status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
+    role: Annotated[str | None, typer.Option(help="Device role, link role or LAN role")] = None,
+    platform: Annotated[str | None, typer.Option(help="Device platform")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List sites, devices, links, LANs, prefixes or services, filtered."""
+    network = _load(intent, as_json).network
+    selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
+                                            platform=platform))
+    if as_json:
+        sys.stdout.write(json.dumps(selected, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not selected:
+        err.print(f"no {table.value} match the filters")
+        return
+    rich_table = RichTable(title=f"{table.value} ({len(selected)})", title_justify="left")
+    for column in selected[0]:
+        rich_table.add_column(column, no_wrap=True)
+    for row in selected:
+        rich_table.add_row(*("" if value is None else str(value) for value in row.values()))
+    out.print(rich_table)
+
+
+@app.command()
+def export(
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    output_format: Annotated[_Format, typer.Option("--format", "-f", help="Document format")] = _Format.YAML,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
+) -> None:
+    """Write the resolved model (every derived interface, link and address) as YAML or JSON."""
+    network = _load(intent, as_json=False).network
+    text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    changed = write_atomic(output, text)
+    err.print(f"{output}: {'written' if changed else 'unchanged'}")
+
+
+@app.command("generate-city")
+def generate_city_command(
+    output: Annotated[Path, typer.Option("--out", "-o", help="Folder to write city.yml and districts/ into")],
+    districts: Annotated[int, typer.Option(min=1, max=200, help="Number of districts")] = 30,
+    wards_per_district: Annotated[int, typer.Option(min=1, max=100, help="Wards per district")] = 18,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same city")] = 1,
+) -> None:
+    """Write a synthetic but realistic whole-city intent (for scale tests and benchmarks)."""
+    try:
+        files = generate_city(CitySize(districts=districts, wards_per_district=wards_per_district, seed=seed))
+    except ValueError as error:
+        err.print(f"error: {error}")
+        raise typer.Exit(EXIT_BAD_INPUT) from error
+    district_dir = output / "districts"
+    # Files of an earlier, larger generation would otherwise stay and join the city.
+    stale = [p for p in district_dir.glob("*.yml") if f"districts/{p.name}" not in files] \
+        if district_dir.is_dir() else []
+    changed = sum(write_atomic(output / relative, text) for relative, text in files.items())
+    for path in stale:
+        path.unlink()
+    err.print(f"{output}: {len(files)} files ({changed} written, {len(files) - changed} unchanged, "
+              f"{len(stale)} stale removed)")
+
+
+def _mount_optional_apps() -> None:
+    try:
+        from netops.netbox.cli import app as netbox_app
+    except ImportError:  # the NetBox commands are optional until their package lands
+        return
+    app.add_typer(netbox_app, name="netbox", help="The embedded NetBox server: up, down, status, reset")
+
+
+_mount_optional_apps()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,24 @@
+"""Writing files so that an interrupted run never leaves a half-written one."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write text to path through a temporary file and a rename; return whether it changed.
+
+    An unchanged file is not rewritten, so a re-run is a no-op and keeps timestamps.
+    """
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True

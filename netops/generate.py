@@ -1,0 +1,337 @@
+"""A synthetic but realistic whole-city intent, for scale tests and benchmarks.
+
+The first 30 districts are Hà Nội's real district-level units with their official codes; wards
+get plausible Vietnamese names and unique five-digit codes. Every choice comes from one seeded
+random generator, so the same arguments always write the same files.
+"""
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from models.slug import slugify
+
+#: Hà Nội's 30 district-level units: code, name, kind, approximate centre (lat, lon).
+HANOI_DISTRICTS: tuple[tuple[str, str, str, float, float], ...] = (
+    ("001", "Quận Ba Đình", "quan", 21.0341, 105.8140),
+    ("002", "Quận Hoàn Kiếm", "quan", 21.0288, 105.8525),
+    ("003", "Quận Tây Hồ", "quan", 21.0700, 105.8190),
+    ("004", "Quận Long Biên", "quan", 21.0465, 105.8890),
+    ("005", "Quận Cầu Giấy", "quan", 21.0362, 105.7906),
+    ("006", "Quận Đống Đa", "quan", 21.0181, 105.8297),
+    ("007", "Quận Hai Bà Trưng", "quan", 21.0059, 105.8575),
+    ("008", "Quận Hoàng Mai", "quan", 20.9746, 105.8636),
+    ("009", "Quận Thanh Xuân", "quan", 20.9936, 105.8118),
+    ("016", "Huyện Sóc Sơn", "huyen", 21.2574, 105.8487),
+    ("017", "Huyện Đông Anh", "huyen", 21.1366, 105.8495),
+    ("018", "Huyện Gia Lâm", "huyen", 21.0211, 105.9393),
+    ("019", "Quận Nam Từ Liêm", "quan", 21.0126, 105.7653),
+    ("020", "Huyện Thanh Trì", "huyen", 20.9447, 105.8470),
+    ("021", "Quận Bắc Từ Liêm", "quan", 21.0705, 105.7642),
+    ("250", "Huyện Mê Linh", "huyen", 21.1800, 105.7160),
+    ("268", "Quận Hà Đông", "quan", 20.9557, 105.7564),
+    ("269", "Thị xã Sơn Tây", "thi_xa", 21.1389, 105.5048),
+    ("271", "Huyện Ba Vì", "huyen", 21.1990, 105.4230),
+    ("272", "Huyện Phúc Thọ", "huyen", 21.1060, 105.5740),
+    ("273", "Huyện Đan Phượng", "huyen", 21.0880, 105.6690),
+    ("274", "Huyện Hoài Đức", "huyen", 21.0270, 105.7010),
+    ("275", "Huyện Quốc Oai", "huyen", 20.9920, 105.6410),
+    ("276", "Huyện Thạch Thất", "huyen", 21.0210, 105.5500),
+    ("277", "Huyện Chương Mỹ", "huyen", 20.8740, 105.6730),
+    ("278", "Huyện Thanh Oai", "huyen", 20.8600, 105.7700),
+    ("279", "Huyện Thường Tín", "huyen", 20.8370, 105.8630),
+    ("280", "Huyện Phú Xuyên", "huyen", 20.7380, 105.9090),
+    ("281", "Huyện Ứng Hòa", "huyen", 20.7200, 105.7700),
+    ("282", "Huyện Mỹ Đức", "huyen", 20.6850, 105.7420),
+)
+_WARD_NAME_PARTS = (
+    "An", "Bình", "Cát", "Đại", "Đông", "Đồng", "Hòa", "Hồng", "Hưng", "Khánh", "Kim", "Liên", "Long",
+    "Minh", "Nam", "Ngọc", "Phú", "Phúc", "Quang", "Tân", "Thạch", "Thanh", "Thịnh", "Thượng", "Tiên",
+    "Trung", "Vân", "Việt", "Vĩnh", "Xuân", "Yên", "Lộc", "Hải", "Sơn", "Mỹ", "Phương",
+)
+_PROVIDERS = (("vnpt", 0.5), ("viettel", 0.35), ("fpt", 0.15))
+_WARD_MASS_ORGS = ("fatherland_front", "women_union", "youth_union", "farmers_union", "veterans_association")
+
+
+@dataclass(frozen=True)
+class CitySize:
+    """How big a city to generate."""
+
+    districts: int
+    wards_per_district: int
+    seed: int
+
+
+class _Circuits:
+    """Unique circuit ids per provider, formatted like each carrier's."""
+
+    def __init__(self) -> None:
+        self.counters: dict[str, int] = {}
+
+    def next(self, provider: str) -> str:
+        self.counters[provider] = self.counters.get(provider, 0) + 1
+        number = self.counters[provider]
+        return {
+            "vnpt": f"VNPT-HNI-MEN-{number:06d}",
+            "viettel": f"VTL-HN-L2-{number:07d}",
+            "fpt": f"FTEL-HNI-LL-{number:08d}",
+        }[provider]
+
+
+def generate_city(size: CitySize) -> dict[str, str]:
+    """The intent files of a generated city: relative path -> YAML text."""
+    if size.districts < 1 or size.wards_per_district < 1:
+        raise ValueError("a city needs at least one district with one ward")
+    if size.districts * size.wards_per_district > 5000:
+        raise ValueError("at most 5000 wards in all (ward codes must fit the ward address pool)")
+    rng = random.Random(size.seed)
+    circuits = _Circuits()
+    used_names: set[str] = set()
+    files = {"city.yml": _dump(_city_document(), "Generated city: city-wide settings and the data center")}
+    for index in range(size.districts):
+        district = _district_identity(index)
+        document = _district_document(index, district, size.wards_per_district, rng, circuits, used_names)
+        slug = slugify(district[1])
+        files[f"districts/{district[0]}-{slug}.yml"] = _dump(document, f"Generated district {district[1]}")
+    return files
+
+
+def _dump(document: dict[str, Any], title: str) -> str:
+    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+    return f"# {title}. Written by `netops generate-city`; regenerate rather than edit.\n{body}"
+
+
+def _district_identity(index: int) -> tuple[str, str, str, float, float]:
+    if index < len(HANOI_DISTRICTS):
+        return HANOI_DISTRICTS[index]
+    code = 300 + index
+    return (f"{code:03d}", f"Huyện Mở Rộng {index + 1}", "huyen", 21.0 + (index % 7) * 0.05,
+            105.6 + (index % 5) * 0.06)
+
+
+def _pick_provider(rng: random.Random, avoid: str | None = None) -> str:
+    choices = [(name, weight) for name, weight in _PROVIDERS if name != avoid]
+    return rng.choices([c[0] for c in choices], weights=[c[1] for c in choices])[0]
+
+
+def _uplinks(rng: random.Random, circuits: _Circuits, targets: list[str], bandwidths: tuple[int, ...],
+             dual: bool) -> list[dict[str, Any]]:
+    first = _pick_provider(rng)
+    chosen = [(targets[0], first)]
+    if dual:
+        chosen.append((targets[1], _pick_provider(rng, avoid=first)))
+    bandwidth = rng.choice(bandwidths)
+    return [{"to": to, "provider": provider, "circuit_id": circuits.next(provider), "bandwidth_mbps": bandwidth}
+            for to, provider in chosen]
+
+
+_STATUSES = ("planned", "staged", "provisioned", "verified", "accepted")
+_STATUS_WEIGHTS = (0.15, 0.1, 0.15, 0.2, 0.4)
+
+
+def _unique_ward_name(rng: random.Random, label: str, used: set[str]) -> str:
+    # Site slugs derive from ward names, so names stay unique across the whole city.
+    for attempt in range(50):
+        name = f"{label} {rng.choice(_WARD_NAME_PARTS)} {rng.choice(_WARD_NAME_PARTS)}"
+        if attempt >= 20:
+            name = f"{name} {attempt}"
+        # Đông and Đồng share a slug: compare slugs, not names.
+        if slugify(name) not in used:
+            used.add(slugify(name))
+            return name
+    raise ValueError("could not find a unique ward name")  # pragma: no cover - 50 tries always suffice
+
+
+def _district_document(index: int, district: tuple[str, str, str, float, float], wards_per_district: int,
+                       rng: random.Random, circuits: _Circuits, used_names: set[str]) -> dict[str, Any]:
+    code, name, kind, lat, lon = district
+    short = slugify(name).split("-", 1)[1]
+    aggs = [f"{short}-agg-01", f"{short}-agg-02"]
+    ward_kind = "phuong" if kind == "quan" else "xa"
+    ward_label = "Phường" if ward_kind == "phuong" else "Xã"
+    wards = []
+    for w in range(wards_per_district):
+        ward_code = f"{1 + 3 * (index * wards_per_district + w):05d}"
+        wards.append({"code": ward_code, "name": _unique_ward_name(rng, ward_label, used_names),
+                      "kind": ward_kind})
+
+    def status() -> str:
+        return rng.choices(_STATUSES, weights=_STATUS_WEIGHTS)[0]
+
+    def near(spread: float = 0.03) -> dict[str, float]:
+        return {"latitude": round(lat + rng.uniform(-spread, spread), 5),
+                "longitude": round(lon + rng.uniform(-spread, spread), 5)}
+
+    committee_lans = [{"role": "staff", "hosts": rng.randint(60, 120)}, {"role": "one_stop_shop", "hosts": 20},
+                      {"role": "camera", "hosts": rng.randint(10, 28)}, {"role": "management", "hosts": 6}]
+    sites: list[dict[str, Any]] = [
+        {
+            "name": f"UBND {name[0].lower()}{name[1:]}",
+            "kind": "district_committee",
+            "status": "accepted",
+            "coordinates": near(0.003),
+            "devices": [
+                {"name": aggs[0], "role": "aggregation",
+                 "uplinks": _uplinks(rng, circuits, ["dc-core-01", "dc-core-02"], (1000,), dual=True)},
+                {"name": aggs[1], "role": "aggregation",
+                 "uplinks": [*_uplinks(rng, circuits, ["dc-core-02", "dc-core-01"], (1000,), dual=True),
+                             {"to": aggs[0]}]},
+                {"role": "switch"},
+            ],
+            "lans": committee_lans,
+        },
+        {
+            "name": f"{'Quận' if kind == 'quan' else 'Huyện' if kind == 'huyen' else 'Thị'} ủy {name.split(' ', 1)[1]}",
+            "kind": "party_agency",
+            "status": status(),
+            "coordinates": near(0.004),
+            "devices": [{"role": "access_router",
+                         "uplinks": _uplinks(rng, circuits, aggs, (100, 200), dual=True)}],
+            "lans": [{"role": "staff", "hosts": rng.randint(30, 70)}, {"role": "management", "hosts": 2}],
+        },
+    ]
+    for ward in wards:
+        ward_name = ward["name"]
+        lower = f"{ward_name[0].lower()}{ward_name[1:]}"
+        targets = rng.sample(aggs, 2)
+        sites.append({
+            "name": f"UBND {lower}",
+            "kind": "ward_committee",
+            "ward": ward["code"],
+            "status": status(),
+            "coordinates": near(),
+            "devices": [{"role": "access_router",
+                         "uplinks": _uplinks(rng, circuits, targets, (50, 100), dual=rng.random() < 0.4)},
+                        {"role": "switch"}],
+            "lans": [{"role": "staff", "hosts": rng.randint(15, 45)},
+                     {"role": "one_stop_shop", "hosts": rng.randint(4, 12)},
+                     {"role": "camera", "hosts": rng.randint(4, 12)},
+                     {"role": "management", "hosts": 2}],
+        })
+        if rng.random() < 0.9:
+            sites.append({
+                "name": f"Đảng ủy {lower}",
+                "kind": "party_agency",
+                "ward": ward["code"],
+                "status": status(),
+                "coordinates": near(),
+                "devices": [{"role": "access_router",
+                             "uplinks": _uplinks(rng, circuits, targets, (20, 50), dual=False)},
+                            *([{"role": "switch"}] if rng.random() < 0.3 else [])],
+                "lans": [{"role": "staff", "hosts": rng.randint(5, 20)}],
+            })
+        organizations = ["fatherland_front"] if rng.random() < 0.75 else []
+        if rng.random() < 0.4:
+            organizations.append(rng.choice(_WARD_MASS_ORGS[1:]))
+        for number, organization in enumerate(organizations, start=2):
+            sites.append({
+                "name": f"{_ORGANIZATION_NAMES[organization]} {lower}",
+                "kind": "mass_organization",
+                "organization": organization,
+                "ward": ward["code"],
+                "number": number,
+                "status": status(),
+                "coordinates": near(),
+                "devices": [{"role": "access_router",
+                             "uplinks": _uplinks(rng, circuits, targets[1:], (20, 50), dual=False)}],
+                "lans": [{"role": "staff", "hosts": rng.randint(4, 15)}],
+            })
+    return {
+        "district": {"code": code, "name": name, "kind": kind},
+        "wards": wards,
+        "sites": sites,
+    }
+
+
+_ORGANIZATION_NAMES = {
+    "fatherland_front": "Ủy ban MTTQ",
+    "women_union": "Hội Liên hiệp Phụ nữ",
+    "youth_union": "Đoàn Thanh niên",
+    "farmers_union": "Hội Nông dân",
+    "veterans_association": "Hội Cựu chiến binh",
+}
+
+
+def _city_document() -> dict[str, Any]:
+    """The city file: the sample city's settings, data center and policy, without city agencies."""
+    return {
+        "city": {"code": "01", "name": "Thành phố Hà Nội"},
+        "asn": 65010,
+        "defaults": {"platform": "frr", "status": "planned"},
+        "addressing": {
+            "loopbacks": "10.252.0.0/14",
+            "links": "10.192.0.0/11",
+            "management": "10.248.0.0/14",
+            "datacenter": "10.145.0.0/16",
+            "site_blocks": [
+                {"level": "ward", "pool": "10.0.0.0/9", "block_length": 25, "lans": [
+                    {"role": "staff", "vlan": 10, "offset": 0, "prefix_length": 26},
+                    {"role": "one_stop_shop", "vlan": 20, "offset": 64, "prefix_length": 27},
+                    {"role": "camera", "vlan": 30, "offset": 96, "prefix_length": 28},
+                    {"role": "management", "vlan": 99, "offset": 112, "prefix_length": 28}]},
+                {"level": "district", "pool": "10.128.0.0/12", "block_length": 24, "lans": [
+                    {"role": "staff", "vlan": 10, "offset": 0, "prefix_length": 25},
+                    {"role": "one_stop_shop", "vlan": 20, "offset": 128, "prefix_length": 27},
+                    {"role": "camera", "vlan": 30, "offset": 160, "prefix_length": 27},
+                    {"role": "guest", "vlan": 50, "offset": 192, "prefix_length": 27},
+                    {"role": "management", "vlan": 99, "offset": 224, "prefix_length": 28}]},
+                {"level": "city", "pool": "10.144.0.0/16", "block_length": 24, "lans": [
+                    {"role": "staff", "vlan": 10, "offset": 0, "prefix_length": 25},
+                    {"role": "management", "vlan": 99, "offset": 224, "prefix_length": 28}]},
+            ],
+        },
+        "providers": [{"name": "VNPT Hà Nội", "slug": "vnpt"}, {"name": "Viettel Hà Nội", "slug": "viettel"},
+                      {"name": "FPT Telecom", "slug": "fpt"}],
+        "services": [
+            {"name": "email", "display_name": "Hệ thống thư điện tử công vụ", "ports": ["tcp/25", "tcp/443"]},
+            {"name": "document-management", "display_name": "Hệ thống quản lý văn bản và điều hành",
+             "ports": ["tcp/443"]},
+            {"name": "one-stop-shop", "display_name": "Hệ thống một cửa điện tử", "ports": ["tcp/443"]},
+            {"name": "portal", "display_name": "Cổng thông tin điện tử thành phố", "ports": ["tcp/80", "tcp/443"]},
+            {"name": "population-db", "display_name": "Cổng kết nối CSDL quốc gia về dân cư", "ports": ["tcp/8443"]},
+            {"name": "ntp", "display_name": "Máy chủ thời gian", "ports": ["udp/123"]},
+            {"name": "syslog", "display_name": "Máy chủ nhật ký", "ports": ["udp/514"]},
+            {"name": "monitoring", "display_name": "Hệ thống giám sát mạng", "ports": ["tcp/443", "udp/162"]},
+        ],
+        "sites": [{
+            "name": "Trung tâm Dữ liệu thành phố Hà Nội",
+            "slug": "dc-hanoi",
+            "kind": "data_center",
+            "status": "accepted",
+            "coordinates": {"latitude": 21.0336, "longitude": 105.7941},
+            "devices": [
+                {"name": "dc-core-01", "role": "core"},
+                {"name": "dc-core-02", "role": "core", "uplinks": [{"to": "dc-core-01"}]},
+                {"name": "dc-fw-01", "role": "firewall", "uplinks": [{"to": "dc-core-01"}, {"to": "dc-core-02"}]},
+            ],
+            "lans": [
+                {"name": "dc-management", "role": "management", "vlan": 99, "prefix": "10.145.0.0/26", "hosts": 20},
+                {"name": "servers", "role": "servers", "vlan": 100, "prefix": "10.145.1.0/24", "hosts": 60},
+            ],
+            "hosts": [
+                {"name": f"{name}-01", "kind": "virtual", "lan": lan, "cluster": "dc-cluster-01", "services": [name]}
+                for name, lan in (("email", "servers"), ("document-management", "servers"),
+                                  ("one-stop-shop", "servers"), ("portal", "servers"), ("population-db", "servers"),
+                                  ("ntp", "servers"), ("syslog", "dc-management"), ("monitoring", "dc-management"))
+            ],
+        }],
+        "policy": {
+            "management_services": ["monitoring", "syslog"],
+            "rules": [
+                {"id": "staff-to-egov", "kind": "allow_services", "description": "Staff use e-government services",
+                 "sources": {"lan_roles": ["staff"]},
+                 "services": ["email", "document-management", "portal", "ntp"]},
+                {"id": "one-stop-counters", "kind": "allow_services",
+                 "description": "Counters reach the one-stop-shop and the population database",
+                 "sources": {"lan_roles": ["one_stop_shop"]}, "services": ["one-stop-shop", "population-db", "ntp"]},
+                {"id": "ward-isolation", "kind": "deny_between_sites",
+                 "description": "One ward's LANs never reach another ward's", "sources": {"levels": ["ward"]},
+                 "destinations": {"levels": ["ward"]}, "scope": "other_ward"},
+                {"id": "no-user-management-access", "kind": "deny_management",
+                 "description": "Only management LANs reach device management",
+                 "sources": {"lan_roles": ["staff", "one_stop_shop", "camera", "guest"]}},
+            ],
+        },
+    }

@@ -1,0 +1,197 @@
+"""Tables of the network for people and machines: sites, devices, links, LANs, prefixes, services."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from models.network import Network
+from models.sites import Site
+
+
+class Table(StrEnum):
+    """What `netops show` can list."""
+
+    SITES = "sites"
+    DEVICES = "devices"
+    LINKS = "links"
+    LANS = "lans"
+    PREFIXES = "prefixes"
+    SERVICES = "services"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Row filters; None means no filter. District matches code, slug or name."""
+
+    district: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    role: str | None = None
+    platform: str | None = None
+
+
+Row = dict[str, Any]
+
+
+def rows(network: Network, table: Table, filters: Filters) -> list[Row]:
+    """The rows of a table, filtered, in a stable order."""
+    return _BUILDERS[table](network, filters)
+
+
+def _district_codes(network: Network, wanted: str | None) -> set[str] | None:
+    if wanted is None:
+        return None
+    needle = wanted.casefold()
+    return {d.code for d in network.districts if needle in (d.code, d.slug, d.name.casefold())
+            or d.slug.endswith("-" + needle)}
+
+
+def _site_selected(site: Site, codes: set[str] | None, filters: Filters) -> bool:
+    return (
+        (codes is None or site.district in codes)
+        and (filters.kind is None or site.kind == filters.kind)
+        and (filters.status is None or site.status.value == filters.status)
+    )
+
+
+def _sites(network: Network, filters: Filters) -> list[Row]:
+    codes = _district_codes(network, filters.district)
+    uplinks = network.uplinks_by_site
+    return [
+        {
+            "slug": site.slug,
+            "name": site.name,
+            "kind": site.kind,
+            "level": site.level.value,
+            "district": site.district,
+            "ward": site.ward,
+            "status": site.status.value,
+            "redundancy": site.redundancy.value if site.redundancy else None,
+            "devices": len(network.devices_by_site.get(site.slug, [])),
+            "uplinks": len([link for link in uplinks.get(site.slug, []) if link.circuit is not None]),
+            "lans": len(site.lans),
+        }
+        for site in network.sites
+        if _site_selected(site, codes, filters)
+    ]
+
+
+def _devices(network: Network, filters: Filters) -> list[Row]:
+    codes = _district_codes(network, filters.district)
+    sites = network.site_by_slug
+    return [
+        {
+            "name": device.name,
+            "site": device.site,
+            "district": sites[device.site].district,
+            "role": device.role.value,
+            "platform": device.platform.value,
+            "loopback": str(device.loopback) if device.loopback else None,
+            "management": str(device.management.ip),
+            "interfaces": len(device.interfaces),
+            "status": sites[device.site].status.value,
+        }
+        for device in network.devices
+        if _site_selected(sites[device.site], codes, filters)
+        and (filters.role is None or device.role.value == filters.role)
+        and (filters.platform is None or device.platform.value == filters.platform)
+    ]
+
+
+def _links(network: Network, filters: Filters) -> list[Row]:
+    codes = _district_codes(network, filters.district)
+    devices = network.device_by_name
+    sites = network.site_by_slug
+    result = []
+    for link in network.links:
+        site = sites[devices[link.downstream.device].site]
+        if not _site_selected(site, codes, filters) or (filters.role is not None and link.role.value != filters.role):
+            continue
+        result.append({
+            "id": link.id,
+            "role": link.role.value,
+            "upstream": f"{link.upstream.device}:{link.upstream.interface}",
+            "downstream": f"{link.downstream.device}:{link.downstream.interface}",
+            "prefix": str(link.prefix),
+            "ospf_area": link.ospf_area,
+            "provider": link.circuit.provider if link.circuit else None,
+            "circuit_id": link.circuit.circuit_id if link.circuit else None,
+            "bandwidth_mbps": link.circuit.bandwidth_mbps if link.circuit else None,
+            "media": link.circuit.media.value if link.circuit else None,
+        })
+    return result
+
+
+def _lans(network: Network, filters: Filters) -> list[Row]:
+    codes = _district_codes(network, filters.district)
+    return [
+        {
+            "site": site.slug,
+            "district": site.district,
+            "name": lan.name,
+            "role": lan.role.value,
+            "vlan": lan.vlan,
+            "prefix": str(lan.prefix),
+            "gateway": str(lan.gateway),
+            "gateway_device": lan.gateway_device,
+            "hosts": lan.hosts,
+            "capacity": lan.prefix.num_addresses - 3,
+        }
+        for site in network.sites
+        if _site_selected(site, codes, filters)
+        for lan in site.lans
+        if filters.role is None or lan.role.value == filters.role
+    ]
+
+
+def _prefixes(network: Network, filters: Filters) -> list[Row]:
+    codes = _district_codes(network, filters.district)
+    result: list[Row] = []
+    if codes is None:
+        plan = network.addressing
+        pools = [("loopbacks", plan.loopbacks), ("links", plan.links), ("management", plan.management),
+                 ("datacenter", plan.datacenter), *((f"sites-{p.level.value}", p.pool) for p in plan.site_blocks)]
+        result.extend({"prefix": str(prefix), "kind": "pool", "owner": name, "district": None}
+                      for name, prefix in pools)
+    devices = network.device_by_name
+    sites = network.site_by_slug
+    for site in network.sites:
+        if _site_selected(site, codes, filters):
+            result.extend({"prefix": str(lan.prefix), "kind": "lan", "owner": f"{site.slug}/{lan.name}",
+                           "district": site.district} for lan in site.lans)
+    for link in network.links:
+        site = sites[devices[link.downstream.device].site]
+        if _site_selected(site, codes, filters):
+            result.append({"prefix": str(link.prefix), "kind": "link", "owner": link.id, "district": site.district})
+    for device in network.devices:
+        site = sites[device.site]
+        if device.loopback is not None and _site_selected(site, codes, filters):
+            result.append({"prefix": f"{device.loopback}/32", "kind": "loopback", "owner": device.name,
+                           "district": site.district})
+    kind = filters.kind
+    return [row for row in result if kind is None or row["kind"] == kind]
+
+
+def _services(network: Network, filters: Filters) -> list[Row]:
+    del filters  # services live in the data center; no filter applies
+    return [
+        {
+            "name": service.name,
+            "display_name": service.display_name,
+            "ports": ", ".join(str(port) for port in service.ports),
+            "hosts": ", ".join(h.name for h in network.hosts if service.name in h.services),
+            "addresses": ", ".join(str(h.address) for h in network.hosts if service.name in h.services),
+        }
+        for service in network.services
+    ]
+
+
+_BUILDERS: dict[Table, Callable[[Network, Filters], list[Row]]] = {
+    Table.SITES: _sites,
+    Table.DEVICES: _devices,
+    Table.LINKS: _links,
+    Table.LANS: _lans,
+    Table.PREFIXES: _prefixes,
+    Table.SERVICES: _services,
+}

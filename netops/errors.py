@@ -28,8 +28,10 @@ def format_problem(problem: Problem) -> str:
     where = f"{problem.location}: " if problem.location else ""
     path = f"{problem.dotted_path}: " if problem.path else ""
     text = f"error: {where}{path}{problem.message}"
-    if problem.expected is not None or problem.found is not None:
-        text += f"\n  expected: {problem.expected or '-'}\n  found:    {problem.found or '-'}"
+    if problem.expected is not None:
+        text += f"\n  expected: {problem.expected}"
+    if problem.found is not None:
+        text += f"\n  found:    {problem.found}"
     if problem.hint:
         text += f"\n  hint:     {problem.hint}"
     return text

@@ -64,9 +64,8 @@ def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseMod
         )
     message = details["msg"]
     if kind == "value_error":
-        message = message.removeprefix("Value error, ")
-        return Problem(path=model_path, message=message, location=location, found=found,
-                       expected=None, hint=None)
+        # A model rule's message already says what was expected and found.
+        return Problem(path=model_path, message=message.removeprefix("Value error, "), location=location)
     if kind == "string_type" and isinstance(found_value, int | float) and not isinstance(found_value, bool):
         hint = "quote it: YAML reads 001 as the number 1, write \"001\""
     elif kind in ("enum", "literal_error"):
@@ -74,6 +73,8 @@ def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseMod
     elif kind == "string_pattern_mismatch":
         hint = _pattern_hint(str(details.get("ctx", {}).get("pattern", "")))
     expected = message.removeprefix("Input should be ").removeprefix("input should be ")
+    if kind == "string_pattern_mismatch":
+        expected = f"a string matching {details.get('ctx', {}).get('pattern', '')}"
     return Problem(
         path=model_path,
         message="invalid value",

@@ -110,10 +110,10 @@ def _convert(node: yaml.Node, path: DataPath, document: SourceDocument, loader: 
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlInputError(_problem(document, key_node, "YAML merge keys ('<<') are not supported",
                                               "plain keys", "'<<'", "write the values out"))
+            key = _construct(key_node, document, loader)
             if not isinstance(key, str):
                 raise YamlInputError(_problem(document, key_node, "non-string key", "a string key",
                                               repr(key), "quote the key"))
@@ -127,7 +127,15 @@ def _convert(node: yaml.Node, path: DataPath, document: SourceDocument, loader: 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, (*path, index), document, loader) for index, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(node, document, loader)
+
+
+def _construct(node: yaml.Node, document: SourceDocument, loader: yaml.SafeLoader) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as error:
+        raise YamlInputError(_problem(document, node, "unsupported YAML value", "plain YAML scalars, lists and maps",
+                                      f"tag {node.tag}", "remove the tag (values starting with '!')")) from error
 
 
 def _problem(document: SourceDocument, node: yaml.Node, message: str, expected: str, found: str,

@@ -32,7 +32,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def _fail(exc: server.NetboxServerError) -> NoReturn:
-    err_console.print("[bold red]error:[/] " + escape(str(exc)))
+    err_console.print("[bold red]error:[/] " + escape(str(exc)), soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 

@@ -130,8 +130,8 @@ def _env_port(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1024 <= int(raw) <= 65535:
-        raise SettingsError(f"{name} must be a TCP port number between 1024 and 65535, found {raw!r}")
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"{name} must be a TCP port number (1-65535), found {raw!r}")
     return int(raw)
 
 
@@ -1130,19 +1130,21 @@ class UpResult:
         return not self.phases
 
 
-def _healthy_now(settings: Settings, secrets_: Secrets) -> bool:
-    if any(_live_record(settings, part) is None for part in PARTS):
-        return False
-    return api_status(settings, secrets_.token)[0] == 200
-
-
 def _up_locked(settings: Settings, progress: Progress) -> UpResult:
     begun = time.monotonic()
     secrets_ = load_secrets(settings)
     # Phase 0: everything already healthy is the common case, and must cost only a health check.
-    if _healthy_now(settings, secrets_):
-        write_env_file(settings, secrets_)
-        return UpResult(settings.url, settings.env_file, (), time.monotonic() - begun)
+    live = [part for part in PARTS if _live_record(settings, part) is not None]
+    code, body = api_status(settings, secrets_.token) if "netbox" in live else (None, {})
+    running_version = str(body.get("netbox-version", ""))
+    if code == 200 and running_version.startswith(settings.netbox_version):
+        if len(live) == len(PARTS):
+            write_env_file(settings, secrets_)
+            return UpResult(settings.url, settings.env_file, (), time.monotonic() - begun)
+    elif code == 200:
+        # NETBOX_VERSION changed under a running server: stop it, the phases below upgrade and restart it.
+        progress(f"netbox: running NetBox {running_version}, wanted {settings.netbox_version}: restarting it")
+        _stop_part(settings, "netbox", progress)
 
     phases: list[tuple[str, float]] = []
 

@@ -1,0 +1,152 @@
+"""The netops command line, run as a user runs it: a subprocess, exit codes, stdout and stderr."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, TESTS
+
+SAMPLE = REPO / "inventory" / "city"
+INVALID = TESTS / "intent" / "cases" / "invalid"
+
+
+def netops(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "netops", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_validate_sample_city() -> None:
+    result = netops("validate")
+    assert result.returncode == 0, result.stderr
+    assert "valid: Thành phố Hà Nội (AS65010)" in result.stdout
+    assert "3 districts, 56 wards, 30 sites, 35 devices" in result.stdout
+
+
+def test_validate_json() -> None:
+    result = netops("validate", "--json")
+    assert result.returncode == 0
+    document = json.loads(result.stdout)
+    assert document["valid"] is True and document["counts"]["sites"] == 30
+
+
+def test_invalid_intent_exits_2_with_every_error(tmp_path: Path) -> None:
+    from tests.conftest import materialize_overlay
+
+    intent = materialize_overlay(TESTS / "intent" / "cases" / "base", INVALID / "several-errors-at-once", tmp_path)
+    result = netops("validate", "--intent", str(intent))
+    assert result.returncode == 2
+    assert result.stderr.count("error: ") == 2
+    assert "001-ba-dinh.yml:15: sites[ubnd-quan-ba-dinh].lans[staff].hosts: LAN too small" in result.stderr
+    assert result.stderr.rstrip().endswith("nothing was written")
+    as_json = netops("validate", "--json", "--intent", str(intent))
+    assert as_json.returncode == 2
+    errors = json.loads(as_json.stdout)["errors"]
+    assert {e["line"] for e in errors} == {15, 22} and all(e["file"].endswith("001-ba-dinh.yml") for e in errors)
+
+
+def test_missing_intent_folder() -> None:
+    result = netops("validate", "--intent", "/nonexistent/city")
+    assert result.returncode == 2
+    assert "no city file" in result.stderr and "hint:" in result.stderr
+
+
+def test_bad_usage_exits_2() -> None:
+    assert netops("show", "routers").returncode == 2
+    assert netops("generate-city").returncode == 2  # --out is required
+
+
+@pytest.mark.parametrize(
+    ("args", "check"),
+    [
+        (["sites", "--district", "001"], lambda rows: len(rows) == 8 and {r["district"] for r in rows} == {"001"}),
+        (["sites", "--district", "dong-anh", "--kind", "ward_committee"],
+         lambda rows: len(rows) == 5 and all(r["kind"] == "ward_committee" for r in rows)),
+        (["sites", "--status", "planned"], lambda rows: {r["slug"] for r in rows} ==
+         {"ubnd-phuong-giang-vo", "hoi-nong-dan-huyen-dong-anh", "ubnd-xa-hai-boi"}),
+        (["devices", "--role", "aggregation"], lambda rows: len(rows) == 6),
+        (["devices", "--role", "core", "--platform", "frr"],
+         lambda rows: [r["name"] for r in rows] == ["dc-core-01", "dc-core-02"]),
+        (["links", "--role", "backbone"], lambda rows: len(rows) == 12 and all(r["ospf_area"] == 0 for r in rows)),
+        (["links", "--district", "017", "--role", "access"],
+         lambda rows: all(r["ospf_area"] == 17 for r in rows) and len(rows) == 11),
+        (["lans", "--role", "camera"], lambda rows: all(r["vlan"] == 30 for r in rows) and len(rows) == 12),
+        (["prefixes", "--kind", "pool"], lambda rows: len(rows) == 7),
+        (["services"], lambda rows: {r["name"] for r in rows} >= {"email", "one-stop-shop", "population-db"}),
+    ],
+    ids=lambda value: "-".join(value) if isinstance(value, list) else "",
+)
+def test_show_filters(args: list[str], check) -> None:  # type: ignore[no-untyped-def]
+    result = netops("show", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    assert check(json.loads(result.stdout))
+
+
+def test_show_table_text() -> None:
+    result = netops("show", "devices", "--district", "ba-dinh")
+    assert result.returncode == 0
+    assert "ba-dinh-agg-01" in result.stdout and "dc-core-01" not in result.stdout
+
+
+def test_export_writes_once_and_is_idempotent(tmp_path: Path) -> None:
+    target = tmp_path / "network.json"
+    first = netops("export", "--format", "json", "--out", str(target))
+    assert first.returncode == 0 and "written" in first.stderr
+    document = json.loads(target.read_text())
+    assert document["city"]["asn"] == 65010 and len(document["devices"]) == 35
+    second = netops("export", "--format", "json", "--out", str(target))
+    assert "unchanged" in second.stderr
+
+
+def test_export_of_invalid_intent_writes_nothing(tmp_path: Path) -> None:
+    from tests.conftest import materialize_overlay
+
+    intent = materialize_overlay(TESTS / "intent" / "cases" / "base", INVALID / "vlan-conflict", tmp_path)
+    target = tmp_path / "out" / "network.yml"
+    result = netops("export", "--intent", str(intent), "--out", str(target))
+    assert result.returncode == 2
+    assert not target.exists() and not target.parent.exists()
+
+
+def test_export_yaml_matches_the_resolution_golden() -> None:
+    result = netops("export")
+    assert result.returncode == 0
+    golden = TESTS / "resolve" / "cases" / "hanoi-sample" / "expected.yml"
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_generate_city_is_deterministic_and_idempotent(tmp_path: Path) -> None:
+    out = tmp_path / "city"
+    first = netops("generate-city", "--out", str(out), "--districts", "3", "--wards-per-district", "4", "--seed", "5")
+    assert first.returncode == 0, first.stderr
+    files = {p.relative_to(out): p.read_text() for p in out.rglob("*.yml")}
+    assert len(files) == 4
+    second = netops("generate-city", "--out", str(out), "--districts", "3", "--wards-per-district", "4", "--seed", "5")
+    assert "0 written, 4 unchanged" in second.stderr
+    assert {p.relative_to(out): p.read_text() for p in out.rglob("*.yml")} == files
+    smaller = netops("generate-city", "--out", str(out), "--districts", "2", "--wards-per-district", "4", "--seed", "5")
+    assert "1 stale removed" in smaller.stderr
+    assert len(list((out / "districts").glob("*.yml"))) == 2
+    validated = netops("validate", "--intent", str(out), "--json")
+    assert validated.returncode == 0, validated.stdout
+    other = tmp_path / "other"
+    netops("generate-city", "--out", str(other), "--districts", "2", "--wards-per-district", "4", "--seed", "6")
+    assert (other / "districts" / "001-quan-ba-dinh.yml").read_text() != (out / "districts" /
+                                                                          "001-quan-ba-dinh.yml").read_text()
+
+
+def test_generate_city_whole_city_scale(tmp_path: Path) -> None:
+    out = tmp_path / "city"
+    assert netops("generate-city", "--out", str(out)).returncode == 0
+    result = netops("validate", "--intent", str(out), "--json")
+    assert result.returncode == 0, result.stdout[-2000:]
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["districts"] == 30 and counts["wards"] == 540
+    assert 1600 <= counts["sites"] <= 1800 and 2300 <= counts["devices"] <= 2600
+
+
+def test_version() -> None:
+    result = netops("--version")
+    assert result.returncode == 0 and result.stdout.startswith("netops ")

@@ -27,7 +27,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
 

@@ -127,6 +127,8 @@ def _convert(node: yaml.Node, path: DataPath, document: SourceDocument, loader: 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, (*path, index), document, loader) for index, child in enumerate(node.value)]
+    if node.tag == _STR_TAG:  # most intent scalars are names: skip the generic constructor
+        return node.value
     return _construct(node, document, loader)
 
 

@@ -1,0 +1,66 @@
+# city-netops: the two commands a newcomer runs are `make demo` (the main job) and `make test`.
+# Both install what they need: Debian packages (scripts/install-system-packages) and the project venv.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTHON := $(shell scripts/find-python 2>/dev/null)
+INTENT ?= inventory/city
+PYTEST_ARGS ?=
+
+.PHONY: help venv system demo test lint typecheck unit goldens bench clean
+
+help:
+	@echo "make demo     run the main job on the sample city (validate, show the city)"
+	@echo "make test     lint, type-check and run every test"
+	@echo "make goldens  rewrite golden files from current output (review the git diff)"
+	@echo "make bench    benchmarks, figures printed (see docs/benchmarks.md)"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { scripts/find-python; exit 2; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+system:
+	scripts/install-system-packages
+
+demo: venv
+	@echo "== validate the sample city (inventory/city)"
+	$(BIN)/netops validate --intent $(INTENT)
+	@echo "== data-center services"
+	$(BIN)/netops show services --intent $(INTENT)
+	@echo "== sites of Quận Ba Đình"
+	$(BIN)/netops show sites --district ba-dinh --intent $(INTENT)
+	@echo "== aggregation and core routers"
+	$(BIN)/netops show devices --role aggregation --intent $(INTENT)
+	$(BIN)/netops show devices --role core --intent $(INTENT)
+	@echo "== WAN links of Huyện Đông Anh"
+	$(BIN)/netops show links --district dong-anh --intent $(INTENT)
+	@echo "== the resolved model (every interface, link and address) -> out/network.yml"
+	$(BIN)/netops export --intent $(INTENT) --out out/network.yml
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/yamllint --strict inventory tests/intent/cases
+
+typecheck: venv
+	$(BIN)/mypy
+
+unit: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: system venv lint typecheck unit
+
+goldens: venv
+	$(BIN)/python -m pytest --update-goldens $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python benchmarks/bench_load.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
 """The allocator: keyed by codes, no overlaps, stable under additions and reordering."""
 
+import itertools
 import random
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -128,7 +129,7 @@ def test_allocation_is_stable_under_additions_and_reordering(
 
     # No two owners share an address, and no two prefixes overlap.
     networks = sorted(IPv4Network(value, strict=False) for value in before.values() if value != "None")
-    for a, b in zip(networks, networks[1:], strict=False):
+    for a, b in itertools.pairwise(networks):
         assert not a.overlaps(b), (a, b)
 
     # Reordering sites and wards changes nothing.

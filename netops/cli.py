@@ -11,19 +11,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from netops import __version__
-from netops.errors import InputError, format_problems, problems_as_json
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    IntentOption,
+    JsonOption,
+    err,
+    load_or_exit,
+    out,
+)
 from netops.export import to_json, to_yaml
 from netops.files import write_atomic
 from netops.generate import CitySize, generate_city
-from netops.pipeline import DEFAULT_INTENT_DIR, load_network
-from netops.resolve.build import Resolution
 from netops.show import Filters, Table, rows
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(
     name="netops",
@@ -32,27 +36,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped output is read in files and CI logs: do not fold tables to 80 columns there.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 250)
-err = Console(stderr=True, soft_wrap=True)
-
-IntentOption = Annotated[
-    Path,
-    typer.Option("--intent", "-i", help="Folder with city.yml and districts/", envvar="NETOPS_INTENT",
-                 show_default=True),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output")]
-
-
-def _load(intent: Path, as_json: bool) -> Resolution:
-    try:
-        return load_network(intent)
-    except InputError as error:
-        if as_json:
-            out.print_json(problems_as_json(error.problems))
-        else:
-            err.print(format_problems(error.problems), markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from error
 
 
 @app.callback(invoke_without_command=True)
@@ -67,7 +50,7 @@ def _main(
 @app.command()
 def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False) -> None:
     """Load, resolve and validate the intent; report every error (exit 2) or a summary (exit 0)."""
-    network = _load(intent, as_json).network
+    network = load_or_exit(intent, as_json).network
     counts = {
         "districts": len(network.districts),
         "wards": len(network.wards),
@@ -105,7 +88,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """List sites, devices, links, LANs, prefixes or services, filtered."""
-    network = _load(intent, as_json).network
+    network = load_or_exit(intent, as_json).network
     selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
                                             platform=platform))
     if as_json:
@@ -129,7 +112,7 @@ def export(
     output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
 ) -> None:
     """Write the resolved model (every derived interface, link and address) as YAML or JSON."""
-    network = _load(intent, as_json=False).network
+    network = load_or_exit(intent, as_json=False).network
     text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
     if output is None:
         sys.stdout.write(text)
@@ -162,15 +145,29 @@ def generate_city_command(
               f"{len(stale)} stale removed)")
 
 
-def _mount_optional_apps() -> None:
-    try:
-        from netops.netbox.cli import app as netbox_app
-    except ImportError:  # the NetBox commands are optional until their package lands
-        return
-    app.add_typer(netbox_app, name="netbox", help="The embedded NetBox server: up, down, status, reset")
+#: Command modules of other packages: each exposes `register(app)`. A package that is not there yet
+#: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
+_COMMAND_MODULES = ("netops.netbox.cli",)
 
 
-_mount_optional_apps()
+def _mount_command_modules() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name is not None and name.startswith(error.name):
+                continue
+            raise
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+        else:  # a typer sub-application mounted as a group named after its package
+            app.add_typer(module.app, name=name.split(".")[1])
+
+
+_mount_command_modules()
 
 
 def main() -> None:

@@ -1,0 +1,159 @@
+"""`netops render`: device configurations for the selected devices, written where they changed."""
+
+import difflib
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from models.problems import Problem
+from models.types import Platform
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    IntentOption,
+    JsonOption,
+    err,
+    out,
+)
+from netops.errors import InputError, format_problems, problems_as_json
+from netops.render.capabilities import FEATURES, CapabilityGap, capability_table
+from netops.render.engine import Job, RenderFailure, default_workers, render_devices
+from netops.render.environment import TEMPLATES
+from netops.render.output import write_rendered
+from netops.render.settings import load_settings
+from netops.render.sources import SourceName, SourceUnavailableError, source
+from netops.resolve.build import Resolution
+
+DEFAULT_OUT = Path("out/configs")
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `netops render` on the main application."""
+    app.command("render")(render)
+
+
+def render(
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    device: Annotated[list[str] | None, typer.Option("--device", "-d", help="Device to render (repeatable)")] = None,
+    district: Annotated[str | None, typer.Option(help="Render the devices of this district (code, slug or name)")]
+    = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for <platform>/<device>.cfg")] = DEFAULT_OUT,
+    from_source: Annotated[SourceName, typer.Option("--source", help="Where the network comes from")]
+    = SourceName.INTENT,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML "
+                                                       "(netops/render/settings.py)")] = None,
+    as_platform: Annotated[Platform | None, typer.Option("--as-platform", help="Render every selected device "
+                                                         "as this platform (preview; default: its own)")] = None,
+    templates: Annotated[list[Path] | None, typer.Option("--templates", help="Template folder searched before "
+                                                         "the project's (repeatable)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Render device configurations (and FRR's nftables, dhcrelay and host files) from the model."""
+    try:
+        settings = load_settings(settings_file)
+        resolution = source(from_source, intent).load()
+        names = _select(resolution, device or [], district)
+    except InputError as error:
+        _fail(error.problems, as_json)
+    except SourceUnavailableError as error:
+        _fail([Problem(path=("--source",), message=error.reason, expected="intent", found=error.source,
+                       hint=error.hint)], as_json)
+    network = resolution.network
+    job = Job(network=network, settings=settings, template_dirs=tuple(templates or ()), as_platform=as_platform)
+    started = time.perf_counter()
+    outcome = render_devices(job, names, workers)
+    elapsed = time.perf_counter() - started
+    if outcome.gaps:
+        _fail(_gap_problems(outcome.gaps, resolution), as_json)
+    if outcome.failures:
+        _fail([_failure_problem(f, tuple(templates or ())) for f in outcome.failures], as_json)
+    report = write_rendered(out_dir, outcome.rendered, set(network.device_by_name))
+    platforms = Counter(r.platform.value for r in outcome.rendered)
+    if as_json:
+        sys.stdout.write(json.dumps({"out": str(out_dir), "devices": len(outcome.rendered),
+                                     "platforms": dict(platforms), "seconds": round(elapsed, 3),
+                                     **report.as_dict()}, indent=2) + "\n")
+        return
+    used = min(workers or default_workers(), max(len(names), 1))
+    out.print(f"rendered {len(outcome.rendered)} devices ("
+              + ", ".join(f"{p} {n}" for p, n in sorted(platforms.items()))
+              + f") in {elapsed:.2f} s with {used} worker{'s' if used != 1 else ''} -> {out_dir}", highlight=False)
+    for label, devices in report.as_dict().items():
+        out.print(f"  {label:<9} {len(devices):>5}{': ' + _listing(devices) if devices else ''}", highlight=False)
+
+
+def _fail(problems: list[Problem], as_json: bool) -> None:
+    if as_json:
+        out.print_json(problems_as_json(problems))
+    else:
+        err.print(format_problems(problems), markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _listing(names: list[str], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _select(resolution: Resolution, devices: list[str], district: str | None) -> list[str]:
+    """Names of the devices to render: the named ones and the district's; every device when neither is given."""
+    network = resolution.network
+    problems: list[Problem] = []
+    selected: set[str] = set()
+    for name in devices:
+        if name in network.device_by_name:
+            selected.add(name)
+        else:
+            close = difflib.get_close_matches(name, list(network.device_by_name), n=3)
+            problems.append(Problem(path=("--device",), message="unknown device",
+                                    expected="the name of a device of the city", found=repr(name),
+                                    hint=f"devices like it: {', '.join(close)}" if close else
+                                    "`netops show devices` lists them"))
+    if district is not None:
+        needle = district.casefold()
+        codes = {d.code for d in network.districts if needle in (d.code, d.slug, d.name.casefold())
+                 or d.slug.endswith("-" + needle)}
+        if not codes:
+            problems.append(Problem(path=("--district",), message="unknown district",
+                                    expected="a district code, slug or name", found=repr(district),
+                                    hint="`netops show sites` lists the districts of the city"))
+        site_codes = {site.slug for site in network.sites if site.district in codes}
+        selected.update(d.name for d in network.devices if d.site in site_codes)
+    if problems:
+        raise InputError(problems)
+    if not devices and district is None:
+        return [d.name for d in network.devices]
+    return sorted(selected)
+
+
+def _gap_problems(gaps: list[CapabilityGap], resolution: Resolution) -> list[Problem]:
+    """One problem per platform and feature, naming the devices that need it."""
+    grouped: dict[tuple[str, str], list[CapabilityGap]] = {}
+    for gap in gaps:
+        grouped.setdefault((gap.platform.value, gap.feature), []).append(gap)
+    problems = []
+    table = capability_table()
+    for (platform, feature), group in sorted(grouped.items()):
+        first = group[0]
+        devices = [g.device for g in group]
+        problems.append(Problem(
+            path=("devices", f"[{first.device}]"),
+            message=f"platform {platform} cannot render feature {feature} ({FEATURES.get(feature, feature)})",
+            expected=f"features {table[first.platform].name} supports (netops/render/capabilities.yml)",
+            found=f"{len(devices)} device{'s' if len(devices) != 1 else ''} need{'s' if len(devices) == 1 else ''}"
+                  f" it: {_listing(devices, 5)}",
+            hint=first.hint,
+            location=resolution.sources.get(("devices", f"[{first.device}]")),
+        ))
+    return problems
+
+
+def _failure_problem(failure: RenderFailure, template_dirs: tuple[Path, ...]) -> Problem:
+    return Problem(path=("devices", f"[{failure.device}]"), message=failure.message,
+                   hint=f"templates are searched in: {', '.join(str(d) for d in (*template_dirs, TEMPLATES))}")

@@ -1,0 +1,351 @@
+"""The render context of one device: the city's routing and management design applied to it.
+
+Templates only format what is decided here, so every platform renders the same design:
+- OSPF: every WAN link in its `ospf_area` (core links and the aggregation routers' uplinks in area 0,
+  each district's links in the district's area, so aggregation routers are ABRs), point-to-point on
+  the /31s, authenticated, costs from the model; LANs passive in the device's home area (its
+  district's area, or 0); the loopback in area 0 on routers with a backbone link, else the home area.
+- iBGP in the city ASN: the core routers are route reflectors, peer with each other and reflect to
+  every other router; every other router peers with each core, loopback to loopback. The cores
+  originate the default route to their clients. Each router announces its LAN prefixes.
+- LAN gateways per VLAN with DHCP relay to the data center's DHCP hosts where `dhcp_relay` is true,
+  and the inbound policy filter of `policy.PolicyCompiler`.
+- Management: the management plane only from management sources (the out-of-band management pool,
+  the management LANs of the device's site and of the data center, the hosts of
+  `policy.management_services`); NTP, syslog, SNMPv3 and AAA towards the data-center hosts.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, collapse_addresses
+
+from models.devices import Device, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
+from models.lans import Lan
+from models.links import WanLink
+from models.network import Network
+from models.sites import Site
+from models.types import DeviceRole, Platform
+from netops.render.policy import Acl, PolicyCompiler
+from netops.render.settings import RenderSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """A data-center host a device talks to (NTP, syslog, SNMP, AAA, DHCP)."""
+
+    name: str
+    address: IPv4Address
+
+
+@dataclass(frozen=True, slots=True)
+class OspfPort:
+    """OSPF on one interface."""
+
+    area: int
+    cost: int | None
+    point_to_point: bool
+    passive: bool
+    authenticated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    """An interface as templates see it."""
+
+    name: str
+    kind: str
+    description: str
+    address: IPv4Interface
+    vlan: int | None
+    parent: str | None
+    ospf: OspfPort | None
+    acl: Acl | None
+    dhcp_relay: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ospf:
+    """The OSPF process."""
+
+    router_id: IPv4Address
+    areas: tuple[int, ...]
+    abr: bool
+    authentication: str
+    key_id: int
+    fast_timers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BgpGroup:
+    """An iBGP peer group."""
+
+    name: str
+    description: str
+    reflector_client: bool
+    default_originate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BgpNeighbor:
+    """One iBGP session, loopback to loopback."""
+
+    address: IPv4Address
+    name: str
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bgp:
+    """The BGP process."""
+
+    asn: int
+    router_id: IPv4Address
+    reflector: bool
+    groups: tuple[BgpGroup, ...]
+    neighbors: tuple[BgpNeighbor, ...]
+    networks: tuple[IPv4Network, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Management:
+    """The management plane of a device."""
+
+    sources: tuple[IPv4Network, ...]
+    ntp_servers: tuple[Host, ...]
+    syslog_servers: tuple[Host, ...]
+    snmp_managers: tuple[Host, ...]
+    aaa_servers: tuple[Host, ...]
+    aaa_service: str
+    local_admin_user: str
+    snmp_user: str
+    domain_name: str
+    banner: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceContext:
+    """Everything a template of any platform needs for one device."""
+
+    hostname: str
+    platform: Platform
+    role: DeviceRole
+    site: Site
+    district_name: str | None
+    city_name: str
+    loopback_port: Port | None
+    management_port: Port
+    ports: tuple[Port, ...]
+    ospf: Ospf | None
+    bgp: Bgp | None
+    dhcp_servers: tuple[Host, ...]
+    management: Management
+
+    @property
+    def all_ports(self) -> tuple[Port, ...]:
+        """Loopback, management, WAN and LAN interfaces, in that order."""
+        head = (self.loopback_port,) if self.loopback_port is not None else ()
+        return (*head, self.management_port, *self.ports)
+
+    @property
+    def wan_ports(self) -> tuple[Port, ...]:
+        """WAN interfaces, in port order."""
+        return tuple(port for port in self.ports if port.kind == "wan")
+
+    @property
+    def lan_ports(self) -> tuple[Port, ...]:
+        """LAN gateway interfaces, by VLAN."""
+        return tuple(port for port in self.ports if port.kind == "lan")
+
+    @property
+    def relay_ports(self) -> tuple[Port, ...]:
+        """LAN gateways that relay DHCP."""
+        return tuple(port for port in self.ports if port.dhcp_relay)
+
+    @property
+    def acls(self) -> tuple[Acl, ...]:
+        """The inbound filters of the LAN gateways."""
+        return tuple(port.acl for port in self.ports if port.acl is not None)
+
+
+def _hosts(hosts: list[Host]) -> tuple[Host, ...]:
+    return tuple(sorted(hosts, key=lambda host: (host.address, host.name)))
+
+
+class CityDesign:
+    """What every device of a city shares; built once per network and process, then asked per device."""
+
+    def __init__(self, network: Network, settings: RenderSettings) -> None:
+        self.network = network
+        self.settings = settings
+        self.policy = PolicyCompiler(network)
+
+    @cached_property
+    def link_by_id(self) -> dict[str, WanLink]:
+        """Links indexed by id."""
+        return {link.id: link for link in self.network.links}
+
+    def service_hosts(self, service: str) -> tuple[Host, ...]:
+        """Hosts running a service."""
+        return _hosts([Host(h.name, h.address) for h in self.policy.hosts_by_service.get(service, [])])
+
+    @cached_property
+    def management(self) -> Management:
+        """The city-wide part of the management plane (sources are completed per site)."""
+        city = self.network.city.name
+        return Management(
+            sources=(),
+            ntp_servers=self.service_hosts("ntp"),
+            syslog_servers=self.service_hosts("syslog"),
+            snmp_managers=self.service_hosts("monitoring"),
+            aaa_servers=self.service_hosts(self.settings.aaa_service),
+            aaa_service=self.settings.aaa_service,
+            local_admin_user=self.settings.local_admin_user,
+            snmp_user=self.settings.snmp_user,
+            domain_name=self.settings.domain_name,
+            banner=(
+                f"CẢNH BÁO: thiết bị thuộc mạng diện rộng của {city}.",
+                "Chỉ người được cấp quyền mới được truy cập; mọi truy cập đều được ghi nhật ký.",
+                f"WARNING: this device belongs to the wide-area network of {self._english_city}.",
+                "Authorized access only; all access is logged.",
+            ),
+        )
+
+    @cached_property
+    def _english_city(self) -> str:
+        name = self.network.city.name
+        return name.removeprefix("Thành phố ") + " City" if name.startswith("Thành phố ") else name
+
+    @cached_property
+    def city_management_sources(self) -> tuple[IPv4Network, ...]:
+        """Management sources of every device: the OOB pool, the data center's management LANs and
+        the management-service hosts."""
+        roles = set(self.network.policy.management_lan_roles)
+        networks = [self.network.addressing.management, *self.policy.management_hosts]
+        networks.extend(lan.prefix for site in self.network.sites if site.kind == "data_center"
+                        for lan in site.lans if lan.role in roles)
+        return tuple(collapse_addresses(networks))
+
+    def management_sources(self, site: Site) -> tuple[IPv4Network, ...]:
+        """The city-wide management sources plus the management LANs of the device's own site."""
+        roles = set(self.network.policy.management_lan_roles)
+        own = [lan.prefix for lan in site.lans if lan.role in roles]
+        return tuple(collapse_addresses([*self.city_management_sources, *own]))
+
+    @cached_property
+    def cores(self) -> tuple[Device, ...]:
+        """The route reflectors."""
+        return tuple(d for d in self.network.devices if d.role is DeviceRole.CORE and d.loopback is not None)
+
+    @cached_property
+    def clients(self) -> tuple[BgpNeighbor, ...]:
+        """Every router that is not a core, as a reflector sees it."""
+        return tuple(BgpNeighbor(d.loopback, d.name, "RR-CLIENTS") for d in self.network.devices
+                     if d.is_router and d.role is not DeviceRole.CORE and d.loopback is not None)
+
+    @cached_property
+    def acl_cache(self) -> dict[tuple[str, str], Acl]:
+        """Filters already compiled, by (site, LAN)."""
+        return {}
+
+    def lan_acl(self, site: Site, lan: Lan) -> Acl:
+        """The LAN's inbound filter (compiled once per LAN)."""
+        key = (site.slug, lan.name)
+        acl = self.acl_cache.get(key)
+        if acl is None:
+            acl = self.acl_cache[key] = self.policy.lan_acl(site, lan)
+        return acl
+
+    def context(self, device: Device) -> DeviceContext:
+        """The render context of a device (already retargeted to the platform to render)."""
+        network = self.network
+        site = network.site_by_slug[device.site]
+        router = device.is_router
+        links = [self.link_by_id[i.link] for i in device.interfaces if isinstance(i, WanInterface)]
+        areas = Counter(link.ospf_area for link in links)
+        district_areas = [area for area, _ in areas.most_common() if area != 0]
+        home_area = district_areas[0] if district_areas else 0
+        loopback_area = 0 if 0 in areas or not areas else home_area
+        lans = {lan.name: lan for lan in site.lans if lan.gateway_device == device.name}
+
+        ports: list[Port] = []
+        loopback_port: Port | None = None
+        management_port: Port | None = None
+        for interface in device.interfaces:
+            if isinstance(interface, LoopbackInterface):
+                ospf = OspfPort(loopback_area, None, False, True, False) if router else None
+                loopback_port = Port(interface.name, "loopback", interface.description, interface.address, None,
+                                     None, ospf, None, False)
+            elif isinstance(interface, ManagementInterface):
+                management_port = Port(interface.name, "management", interface.description, interface.address,
+                                       None, None, None, None, False)
+            elif isinstance(interface, WanInterface):
+                link = self.link_by_id[interface.link]
+                ospf = OspfPort(link.ospf_area, link.ospf_cost, True, False, True) if router else None
+                ports.append(Port(interface.name, "wan", interface.description, interface.address, None, None,
+                                  ospf, None, False))
+            elif isinstance(interface, LanInterface):
+                lan = lans[interface.lan]
+                ospf = OspfPort(home_area, None, False, True, False) if router else None
+                parent = interface.name.rsplit(".", 1)[0] if "." in interface.name else None
+                ports.append(Port(interface.name, "lan", interface.description, interface.address, interface.vlan,
+                                  parent, ospf, self.lan_acl(site, lan), lan.dhcp_relay))
+        assert management_port is not None  # every device has one (models.devices)
+
+        ospf_areas = sorted({port.ospf.area for port in ports if port.ospf}
+                            | ({loopback_area} if loopback_port and router else set()))
+        process: Ospf | None = None
+        bgp = None
+        if router and device.loopback is not None:
+            process = Ospf(router_id=device.loopback, areas=tuple(ospf_areas),
+                        abr=0 in ospf_areas and len(ospf_areas) > 1,
+                        authentication=self.settings.ospf_authentication, key_id=self.settings.ospf_key_id,
+                        fast_timers=self.settings.ospf_timers == "fast")
+            bgp = self.bgp(device, tuple(sorted(lan.prefix for lan in lans.values())))
+
+        district = network.district_by_code.get(site.district) if site.district else None
+        management = self.management
+        return DeviceContext(
+            hostname=device.name,
+            platform=device.platform,
+            role=device.role,
+            site=site,
+            district_name=district.name if district else None,
+            city_name=network.city.name,
+            loopback_port=loopback_port,
+            management_port=management_port,
+            ports=tuple(ports),
+            ospf=process,
+            bgp=bgp,
+            dhcp_servers=self.service_hosts("dhcp") if any(p.dhcp_relay for p in ports) else (),
+            management=Management(
+                sources=self.management_sources(site),
+                ntp_servers=management.ntp_servers,
+                syslog_servers=management.syslog_servers,
+                snmp_managers=management.snmp_managers,
+                aaa_servers=management.aaa_servers,
+                aaa_service=management.aaa_service,
+                local_admin_user=management.local_admin_user,
+                snmp_user=management.snmp_user,
+                domain_name=management.domain_name,
+                banner=management.banner,
+            ),
+        )
+
+    def bgp(self, device: Device, networks: tuple[IPv4Network, ...]) -> Bgp | None:
+        """iBGP of a router: reflector on the cores, client of every core elsewhere."""
+        assert device.loopback is not None
+        if not self.cores:
+            return None
+        asn = self.network.city.asn
+        if device.role is DeviceRole.CORE:
+            peers = tuple(BgpNeighbor(core.loopback, core.name, "RR-PEERS") for core in self.cores
+                          if core.name != device.name and core.loopback is not None)
+            groups = [BgpGroup("RR-CLIENTS", "route-reflector clients: every other router", True, True)]
+            if peers:
+                groups.insert(0, BgpGroup("RR-PEERS", "the other route reflectors", False, False))
+            return Bgp(asn, device.loopback, True, tuple(groups), peers + self.clients, networks)
+        neighbors = tuple(BgpNeighbor(core.loopback, core.name, "RR") for core in self.cores
+                          if core.loopback is not None)
+        return Bgp(asn, device.loopback, False, (BgpGroup("RR", "the route reflectors (core routers)", False, False),),
+                   neighbors, networks)

@@ -1,0 +1,206 @@
+"""Render devices: contexts, the capability gate, templates, in parallel across processes.
+
+Each worker process builds the city's shared design once (`CityDesign`), then, per device, builds its
+context, checks it against the capability table and renders only when nothing is missing. The
+parent gathers everything before anything is written, so a capability gap or a template error
+anywhere leaves every file as it was.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from jinja2 import Environment, TemplateNotFound
+
+from models.devices import Device
+from models.network import Network
+from models.types import Platform
+from netops.errors import NetopsError
+from netops.render.capabilities import CapabilityGap, capability_table, check
+from netops.render.design import CityDesign, DeviceContext
+from netops.render.environment import TemplateMissingError, get_template, make_environment, search_path
+from netops.render.retarget import retarget
+from netops.render.settings import RenderSettings
+
+
+@dataclass(frozen=True)
+class RenderFailure:
+    """A template that is missing or raised while rendering a device (a bug, not bad input)."""
+
+    device: str
+    template: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.device}: {self.message}"
+
+
+class TemplateFailedError(NetopsError):
+    """A template raised while rendering a device."""
+
+    def __init__(self, device: str, template: str, detail: str) -> None:
+        self.device = device
+        self.template = template
+        self.detail = detail
+        super().__init__(f"template {template} failed: {detail}")
+
+
+@dataclass(frozen=True)
+class RenderedDevice:
+    """The files of one device: output suffix -> text (empty outputs left out)."""
+
+    device: str
+    platform: Platform
+    files: dict[str, str]
+
+
+@dataclass
+class RenderOutcome:
+    """What rendering a set of devices produced."""
+
+    rendered: list[RenderedDevice] = field(default_factory=list)
+    gaps: list[CapabilityGap] = field(default_factory=list)
+    failures: list[RenderFailure] = field(default_factory=list)
+
+
+class PlatformRenderer(Protocol):
+    """Renders one device's context into its files; one implementation per capability-table row.
+
+    Example return of `render`, for an FRR access router::
+
+        {"cfg": "frr version 8.4\\n...", "nft": "table inet netops\\n...", "host.yml": "hostname: ...\\n"}
+    """
+
+    platform: Platform
+
+    def render(self, context: DeviceContext) -> dict[str, str]:
+        """Every non-empty output of the platform, by file suffix."""
+        ...
+
+
+class TemplateRenderer:
+    """A platform whose outputs are the templates listed in the capability table."""
+
+    def __init__(self, platform: Platform, environment: Environment) -> None:
+        self.platform = platform
+        self.environment = environment
+        self.outputs = capability_table()[platform].outputs
+
+    def render(self, context: DeviceContext) -> dict[str, str]:
+        """Every non-empty output of the platform, by file suffix."""
+        files: dict[str, str] = {}
+        for suffix, name in self.outputs.items():
+            template = get_template(self.environment, name, needed_by=f"{context.platform.value} output .{suffix}")
+            try:
+                text = template.render(device=context)
+            except TemplateNotFound as error:  # an {% include %} or {% from %} inside the template
+                raise TemplateMissingError(str(error.name or name), search_path(self.environment),
+                                           needed_by=name) from error
+            except Exception as error:
+                raise TemplateFailedError(context.hostname, name, f"{error.__class__.__name__}: {error}") from error
+            if text.strip():
+                files[suffix] = text
+        return files
+
+
+def renderers(environment: Environment) -> dict[Platform, PlatformRenderer]:
+    """One renderer per platform of the capability table."""
+    return {platform: TemplateRenderer(platform, environment) for platform in capability_table()}
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs; pickled once per worker (or inherited through fork)."""
+
+    network: Network
+    settings: RenderSettings
+    template_dirs: tuple[Path, ...]
+    as_platform: Platform | None
+
+
+class _Worker:
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.design = CityDesign(job.network, job.settings)
+        self.renderers = renderers(make_environment(job.template_dirs))
+
+    def run(self, names: Sequence[str]) -> RenderOutcome:
+        outcome = RenderOutcome()
+        for name in names:
+            device: Device = self.job.network.device_by_name[name]
+            if self.job.as_platform is not None:
+                device = retarget(device, self.job.as_platform)
+            context = self.design.context(device)
+            gaps = check(context)
+            if gaps:
+                outcome.gaps.extend(gaps)
+                continue
+            try:
+                files = self.renderers[device.platform].render(context)
+            except TemplateMissingError as error:
+                outcome.failures.append(RenderFailure(name, error.template, str(error)))
+                continue
+            except TemplateFailedError as error:
+                outcome.failures.append(RenderFailure(name, error.template, str(error)))
+                continue
+            outcome.rendered.append(RenderedDevice(name, device.platform, files))
+        return outcome
+
+
+_job: Job | None = None
+_worker: _Worker | None = None
+
+
+def _init_worker(job: Job | None = None) -> None:
+    global _worker
+    chosen = job if job is not None else _job
+    assert chosen is not None
+    _worker = _Worker(chosen)
+
+
+def _run_batch(names: Sequence[str]) -> RenderOutcome:
+    assert _worker is not None
+    return _worker.run(names)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def render_devices(job: Job, names: Iterable[str], workers: int | None = None) -> RenderOutcome:
+    """Render the named devices; `workers` 1 renders in this process, more in a process pool.
+
+    Devices are dealt to workers in interleaved batches so each worker gets a like mix of big
+    (core, aggregation) and small (access) configs.
+    """
+    global _job
+    ordered = sorted(names)
+    workers = default_workers() if workers is None else workers
+    workers = max(1, min(workers, len(ordered) or 1))
+    if workers == 1:
+        outcome = _Worker(job).run(ordered)
+    else:
+        batches = [ordered[start::workers * 4] for start in range(workers * 4)]
+        # fork hands the workers the parent's Network without pickling it; elsewhere it is pickled once per worker.
+        forking = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if forking else "spawn")
+        _job = job
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                     initargs=() if forking else (job,)) as pool:
+                parts = list(pool.map(_run_batch, [b for b in batches if b]))
+        finally:
+            _job = None
+        outcome = RenderOutcome()
+        for part in parts:
+            outcome.rendered.extend(part.rendered)
+            outcome.gaps.extend(part.gaps)
+            outcome.failures.extend(part.failures)
+    outcome.rendered.sort(key=lambda r: r.device)
+    outcome.gaps.sort(key=lambda g: (g.device, g.feature))
+    return outcome

@@ -1,0 +1,89 @@
+"""The one filter registry of the template environment: address formatting for every platform.
+
+Each filter is a plain function registered with `@_filter`; `FILTERS` is what the environment
+installs. Filters take the model's `ipaddress` objects (or None meaning "any") and return text.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
+
+FILTERS: dict[str, Callable[..., Any]] = {}
+
+Addressish = IPv4Interface | IPv4Network
+
+
+def _filter[F: Callable[..., Any]](function: F) -> F:
+    FILTERS[function.__name__] = function
+    return function
+
+
+@_filter
+def ip(value: IPv4Interface | IPv4Address) -> str:
+    """The address without its prefix length: 10.0.0.1."""
+    return str(value.ip if isinstance(value, IPv4Interface) else value)
+
+
+@_filter
+def netmask(value: Addressish) -> str:
+    """The dotted netmask: 255.255.255.0."""
+    return str(value.netmask)
+
+
+@_filter
+def wildcard(value: Addressish) -> str:
+    """The wildcard (inverse) mask: 0.0.0.255."""
+    return str(value.hostmask)
+
+
+@_filter
+def network(value: IPv4Interface) -> IPv4Network:
+    """The network an interface address is in."""
+    return value.network
+
+
+@_filter
+def cidr(value: Addressish | IPv4Address) -> str:
+    """Address or network with its prefix length: 10.0.0.0/24."""
+    if isinstance(value, IPv4Interface | IPv4Network):  # IPv4Interface is also an IPv4Address: test it first
+        return value.with_prefixlen
+    return f"{value}/32"
+
+
+@_filter
+def dotted_area(area: int) -> str:
+    """An OSPF area as a dotted quad: 17 -> 0.0.0.17."""
+    return str(IPv4Address(area))
+
+
+@_filter
+def cisco_match(value: IPv4Network | None) -> str:
+    """An IOS-XE ACL address: any, host A.B.C.D, or A.B.C.D WILDCARD."""
+    if value is None:
+        return "any"
+    if value.prefixlen == 32:
+        return f"host {value.network_address}"
+    return f"{value.network_address} {value.hostmask}"
+
+
+@_filter
+def vrp_match(value: IPv4Network | None, keyword: str) -> str:
+    """A VRP ACL address clause: '' for any, else `source|destination A.B.C.D WILDCARD` (0 for a host)."""
+    if value is None:
+        return ""
+    wildcard_text = "0" if value.prefixlen == 32 else str(value.hostmask)
+    return f" {keyword} {value.network_address} {wildcard_text}"
+
+
+@_filter
+def nft_set(values: Iterable[object]) -> str:
+    """An nftables anonymous set: { a, b } (a single value stays bare)."""
+    items = [str(value) for value in values]
+    return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
+
+
+@_filter
+def quoted(value: object) -> str:
+    """A double-quoted string, valid in YAML, nftables comments and VRP/IOS-XE descriptions alike."""
+    return json.dumps(str(value), ensure_ascii=False)

@@ -1,0 +1,65 @@
+"""Design choices the model does not carry: OSPF authentication and timers, account and AAA names.
+
+They apply to the whole city; the defaults are the production design. A YAML file given with
+`netops render --settings FILE` overrides them (the lab uses `ospf_timers: fast`).
+"""
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import Field, ValidationError
+
+from models.base import NetopsModel
+from models.problems import Location, Problem
+from models.types import Slug
+from netops.errors import InputError
+
+
+class RenderSettings(NetopsModel):
+    """City-wide render settings."""
+
+    ospf_authentication: Literal["md5", "hmac-sha256"] = Field(
+        default="md5", description="OSPF authentication on WAN links (the key is the secret `ospf_key`)"
+    )
+    ospf_key_id: int = Field(default=1, ge=1, le=255, description="OSPF authentication key id")
+    ospf_timers: Literal["standard", "fast"] = Field(
+        default="standard",
+        description="standard: platform defaults (hello 10 s, dead 40 s); fast: hello 1 s, dead 4 s, "
+        "SPF/LSA throttling off (the lab)",
+    )
+    aaa_service: Slug = Field(
+        default="radius",
+        description="Data-center service whose hosts are the AAA (RADIUS) servers; when the city has no such "
+        "service, devices authenticate against local accounts only",
+    )
+    local_admin_user: str = Field(default="netops-admin", pattern=r"^[a-z][a-z0-9-]{0,31}$",
+                                  description="Local fallback account (password: secret `local_admin_password`)")
+    snmp_user: str = Field(default="netops-nms", pattern=r"^[a-z][a-z0-9-]{0,31}$",
+                           description="SNMPv3 user (auth/priv keys: secrets `snmp_auth_key`, `snmp_priv_key`)")
+    domain_name: str = Field(default="wan.hanoi.gov.vn", pattern=r"^[a-z0-9.-]+$",
+                             description="DNS domain of the devices (IOS-XE needs one for SSH keys)")
+
+
+def load_settings(path: Path | None) -> RenderSettings:
+    """The settings in a YAML file (or the defaults); raise InputError naming the file and key."""
+    if path is None:
+        return RenderSettings()
+    where = Location(str(path), 1)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise InputError([Problem(path=("settings",), message=f"cannot read the render settings: {error}",
+                                  location=where)]) from error
+    if not isinstance(data, dict):
+        raise InputError([Problem(path=("settings",), message="render settings must be a mapping",
+                                  found=type(data).__name__, location=where)])
+    try:
+        return RenderSettings(**data)
+    except ValidationError as error:
+        raise InputError([
+            Problem(path=("settings", *(str(part) for part in details["loc"])), message=details["msg"],
+                    found=repr(details.get("input")), location=where,
+                    hint="see netops/render/settings.py for every setting and its values")
+            for details in error.errors(include_url=False)
+        ]) from error

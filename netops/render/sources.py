@@ -1,0 +1,76 @@
+"""Where a command takes its Network from: the intent files today, NetBox once its reader lands.
+
+Each source is a `NetworkSource`; commands (netops render, the Ansible inventory) look a source up by
+name in `sources()` and call `load`. The NetBox reader (its own issue) plugs in by replacing
+`NetboxSource.load`; nothing else changes.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from netops.errors import NetopsError
+from netops.pipeline import load_network
+from netops.resolve.build import Resolution
+
+
+class SourceName(StrEnum):
+    """The sources a command can read the network from."""
+
+    INTENT = "intent"
+    NETBOX = "netbox"
+
+
+class SourceUnavailableError(NetopsError):
+    """The source exists in the design but cannot be read yet (or here)."""
+
+    def __init__(self, source: str, reason: str, hint: str) -> None:
+        self.source = source
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"--source {source} is not available: {reason}")
+
+
+class NetworkSource(Protocol):
+    """Loads the validated network; raises InputError (bad input) or SourceUnavailableError."""
+
+    name: SourceName
+
+    def load(self) -> Resolution:
+        """The resolved, validated network and where each object came from."""
+        ...
+
+
+class IntentSource:
+    """The reviewed intent YAML (inventory/city by default)."""
+
+    name = SourceName.INTENT
+
+    def __init__(self, intent_dir: Path) -> None:
+        self.intent_dir = intent_dir
+
+    def load(self) -> Resolution:
+        """Load, resolve and validate the intent files."""
+        return load_network(self.intent_dir)
+
+
+class NetboxSource:
+    """NetBox, the system of record: waits for the NetBox reader (NetBox issue)."""
+
+    name = SourceName.NETBOX
+
+    def __init__(self, intent_dir: Path) -> None:
+        self.intent_dir = intent_dir
+
+    def load(self) -> Resolution:
+        """Not available yet."""
+        raise SourceUnavailableError(
+            "netbox", "the NetBox reader has not landed yet (it comes with the NetBox issue)",
+            "use --source intent (source: intent in inventory/netops.yml) until then",
+        )
+
+
+def source(name: SourceName | str, intent_dir: Path) -> NetworkSource:
+    """The named source."""
+    chosen = SourceName(name)
+    return IntentSource(intent_dir) if chosen is SourceName.INTENT else NetboxSource(intent_dir)

@@ -1,0 +1,269 @@
+"""`netops analyze rollout|addresses|redundancy|what-if|policy`: planner analyses in text or JSON."""
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from models.network import Network
+from netops.analysis.addresses import AddressReport, addresses
+from netops.analysis.policy import PolicyReport, check_policy
+from netops.analysis.redundancy import RedundancyReport, redundancy
+from netops.analysis.results import dumps
+from netops.analysis.rollout import RolloutReport, rollout
+from netops.analysis.source import Source, SourceOption
+from netops.analysis.whatif import UnknownElementError, WhatIfReport, scenario, single_failures
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    IntentOption,
+    JsonOption,
+    err,
+    load_or_exit,
+    out,
+)
+from netops.query.engine import FilterError, resolve_districts
+
+DistrictOption = Annotated[str | None, typer.Option(help="Only this district (code, slug or name)")]
+
+analyze = typer.Typer(
+    name="analyze",
+    help="Planner analyses of the designed network: rollout, addresses, redundancy, what-if failures, policy.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `netops analyze` on the main application."""
+    app.add_typer(analyze, name="analyze")
+
+
+def _load(intent: Any, as_json: bool) -> Network:
+    return load_or_exit(intent, as_json).network
+
+
+def _district_code(network: Network, district: str | None) -> str | None:
+    if district is None:
+        return None
+    try:
+        codes = resolve_districts(network, [district])
+    except FilterError as error:
+        err.print(f"error: --district {district!r} matches nothing in the model", highlight=False)
+        err.print(f"  known: {', '.join(error.known)}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from error
+    assert codes is not None
+    if len(codes) > 1:
+        err.print(f"error: --district {district!r} matches several districts: {', '.join(sorted(codes))}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return next(iter(codes))
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = RichTable(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    out.print(table)
+
+
+def _emit_json(report: Any) -> None:
+    sys.stdout.write(dumps(report))
+
+
+# --- rollout -------------------------------------------------------------------------------------------------
+
+
+def print_rollout(report: RolloutReport) -> None:
+    """The rollout report as text tables."""
+    columns = ["district", "name", *report.statuses, "total", "done %"]
+    rows = [[r.key, r.name, *r.counts.values(), r.total, r.done_percent] for r in (*report.districts, report.total)]
+    _table("sites per lifecycle status and district", columns, rows)
+    kinds = [[r.key, *r.counts.values(), r.total, r.done_percent] for r in report.kinds]
+    _table("by site kind", ["kind", *report.statuses, "total", "done %"], kinds)
+
+
+@analyze.command("rollout")
+def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+                    district: DistrictOption = None, as_json: JsonOption = False) -> None:
+    """Rollout progress: sites per lifecycle status per district and per site kind."""
+    network = _load(intent, as_json)
+    report = rollout(network, _district_code(network, district))
+    _emit_json(report) if as_json else print_rollout(report)
+
+
+# --- addresses -----------------------------------------------------------------------------------------------
+
+
+def free_blocks_text(free_blocks: dict[int, int], limit: int = 6) -> str:
+    """Free blocks by size, largest first: '/10 x1, /11 x1, ...'."""
+    items = [f"/{length} x{count}" for length, count in sorted(free_blocks.items())]
+    return ", ".join(items[:limit]) + (f", ... ({len(items) - limit} more sizes)" if len(items) > limit else "")
+
+
+def print_addresses(report: AddressReport, top: int) -> None:
+    """The address report as text."""
+    rows = [[p.name, p.prefix, p.unit, p.allocations, p.used_addresses, f"{p.utilization:.2f}",
+             f"{p.high_water:.2f}", p.free_units, p.largest_free] for p in report.pools]
+    _table("address pools", ["pool", "prefix", "unit", "allocated", "used addresses", "used %", "high water %",
+                             "free units", "largest free"], rows)
+    out.print("closest to running out: " + ", ".join(report.closest_to_exhaustion), highlight=False)
+    out.print("free blocks by size:", highlight=False)
+    for p in report.pools:
+        out.print(f"  {p.name:<16} {free_blocks_text(p.free_blocks)}", highlight=False)
+    fullest = report.fullest_lans[:top]
+    if fullest:
+        _table(f"LANs at {report.full_threshold:.0f}% of their hosts or more ({len(report.fullest_lans)}, "
+               f"top {len(fullest)})", ["site", "lan", "prefix", "hosts", "capacity", "used %"],
+               [[u.site, u.lan, u.prefix, u.hosts, u.capacity, f"{u.utilization:.1f}"] for u in fullest])
+
+
+@analyze.command("addresses")
+def addresses_command(
+    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+    threshold: Annotated[float, typer.Option(min=0, max=100, help="List LANs at least this full (percent)")] = 80.0,
+    top: Annotated[int, typer.Option(min=1, help="LANs listed in text output")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Address space: every pool's utilization and free blocks by size, the pools closest to running out."""
+    network = _load(intent, as_json)
+    report = addresses(network, threshold)
+    _emit_json(report) if as_json else print_addresses(report, top)
+
+
+# --- redundancy ----------------------------------------------------------------------------------------------
+
+
+def print_redundancy(report: RedundancyReport) -> None:
+    """The redundancy report as text."""
+    rows = [[d.district, d.name, d.sites, d.single_uplink, d.single_upstream_router, d.single_provider]
+            for d in report.districts]
+    rows.append(["total", "", report.sites, report.single_uplink, report.single_upstream_router,
+                 report.single_provider])
+    _table("sites by attachment", ["district", "name", "sites", "single uplink", "single upstream router",
+                                   "single provider"], rows)
+    for d in report.districts:
+        if d.at_risk:
+            _table(f"{d.name}: {len(d.at_risk)} sites one failure outside the site cuts",
+                   ["site", "kind", "status", "uplinks", "upstream routers", "providers"],
+                   [[a.site, a.kind, a.status, a.uplinks, ", ".join(a.upstream_routers), ", ".join(a.providers)]
+                    for a in d.at_risk])
+
+
+@analyze.command("redundancy")
+def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+                       district: DistrictOption = None, as_json: JsonOption = False) -> None:
+    """Sites with a single uplink or a single upstream router, grouped by district."""
+    network = _load(intent, as_json)
+    report = redundancy(network, _district_code(network, district))
+    _emit_json(report) if as_json else print_redundancy(report)
+
+
+# --- what-if -------------------------------------------------------------------------------------------------
+
+
+def _sites_text(names: list[str], limit: int = 4) -> str:
+    return ", ".join(names[:limit]) + (f", ... (+{len(names) - limit})" if len(names) > limit else "")
+
+
+def print_what_if(report: WhatIfReport, top: int) -> None:
+    """The what-if report as text."""
+    out.print(f"{report.routers} routers, {report.links} links; services: "
+              + ", ".join(f"{s.service}@{'/'.join(s.gateways)}" for s in report.services), highlight=False)
+    if report.services_without_hosts:
+        out.print("services no host runs: " + ", ".join(report.services_without_hosts), highlight=False)
+    if report.baseline_losses:
+        out.print(f"[red]{len(report.baseline_losses)} sites miss services with nothing failed[/red]: "
+                  + _sites_text([loss.site for loss in report.baseline_losses]), highlight=False)
+    if report.failed:
+        impact = report.impacts[0]
+        out.print(f"failing {', '.join(report.failed)} cuts {impact.sites_cut} sites "
+                  f"({impact.service_paths_cut} site-service paths)", highlight=False)
+        if impact.losses:
+            _table("sites cut", ["site", "district", "services lost"],
+                   [[loss.site, loss.district, ", ".join(loss.services)] for loss in impact.losses])
+        return
+    out.print(f"{report.routers_cutting} routers and {report.links_cutting} links cut at least one site; "
+              f"{report.spof_routers} routers and {report.spof_links} links cut a site other than their own "
+              f"({report.algorithm})", highlight=False)
+    ranked = report.impacts[:top]
+    if ranked:
+        _table(f"single points of failure, worst first (top {len(ranked)} of {len(report.impacts)})",
+               ["element", "kind", "district", "sites cut", "paths cut", "own site only", "sites"],
+               [[i.element, i.kind, i.district, i.sites_cut, i.service_paths_cut, "yes" if i.own_site_only else "",
+                 _sites_text([loss.site for loss in i.losses])] for i in ranked])
+
+
+@analyze.command("what-if")
+def what_if_command(
+    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+    fail: Annotated[str | None, typer.Option(help="Routers and/or link ids to fail together, comma-separated")] = None,
+    top: Annotated[int, typer.Option(min=1, help="Failures listed in text output")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Which sites lose their path to which data-center services when routers or links fail.
+
+    Without --fail: every single router and link failure, ranked by the sites it cuts. With --fail: the
+    named elements fail together.
+    """
+    network = _load(intent, as_json)
+    if fail is not None:
+        names = [name.strip() for name in fail.split(",") if name.strip()]
+        if not names:
+            err.print("error: --fail needs at least one router or link id")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        try:
+            report = scenario(network, names)
+        except UnknownElementError as error:
+            err.print(f"error: --fail {error.name!r} is neither a router nor a link of the model", highlight=False)
+            if error.suggestions:
+                err.print(f"  hint: did you mean {', '.join(error.suggestions)}?", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from error
+    else:
+        report = single_failures(network)
+    _emit_json(report) if as_json else print_what_if(report, top)
+
+
+# --- policy --------------------------------------------------------------------------------------------------
+
+
+def print_policy(report: PolicyReport, show_lans: bool) -> None:
+    """The policy check as text."""
+    _table("rules", ["rule", "kind", "LANs selected"], [[r.rule, r.kind, r.lans] for r in report.rules])
+    out.print(f"{len(report.lans)} site LANs: {report.allowed_pairs} service paths allowed and reachable, "
+              f"{report.unreachable_pairs} allowed but unreachable, {report.denied_pairs} denied", highlight=False)
+    unreachable = [(v, u) for v in report.lans for u in v.unreachable]
+    if unreachable:
+        _table("allowed but unreachable", ["site", "lan", "service", "rules", "why"],
+               [[v.site, v.lan, u.service, ", ".join(u.rules), u.reason] for v, u in unreachable])
+    if report.contradictions:
+        _table(f"contradictions ({len(report.contradictions)})", ["kind", "rules", "LANs", "detail", "examples"],
+               [[c.kind, ", ".join(c.rules), c.lans, c.detail, ", ".join(c.examples)] for c in report.contradictions])
+    else:
+        out.print("no contradictions", highlight=False)
+    if show_lans:
+        _table("per site LAN", ["site", "lan", "role", "allowed", "unreachable", "denied", "deny rules", "management"],
+               [[v.site, v.lan, v.role, ", ".join(a.service for a in v.allowed),
+                 ", ".join(u.service for u in v.unreachable), ", ".join(v.denied), ", ".join(v.deny_rules),
+                 v.management] for v in report.lans])
+
+
+@analyze.command("policy")
+def policy_command(
+    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+    district: DistrictOption = None,
+    lans: Annotated[bool, typer.Option("--lans", help="List the verdict of every site LAN")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the policy against the design: per site LAN what is allowed, denied or unreachable, and every
+    contradiction. Exit 1 when an allowed service is unreachable or the policy contradicts itself."""
+    network = _load(intent, as_json)
+    report = check_policy(network)
+    code = _district_code(network, district)
+    if code is not None:
+        report = report.restricted(lambda verdict: verdict.district == code)
+    _emit_json(report) if as_json else print_policy(report, lans or code is not None)
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILED)

@@ -1,0 +1,1 @@
+"""Planner queries: `netops query sites|devices|circuits|totals` with filters, in table, CSV or JSON."""

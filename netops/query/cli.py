@@ -1,0 +1,128 @@
+"""`netops query`: sites, devices and circuits filtered, with counts and totals; table, CSV or JSON."""
+
+import csv
+import io
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
+from netops.analysis.results import dumps
+from netops.analysis.source import Source, SourceOption
+from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, IntentOption, JsonOption, err, load_or_exit, out
+from netops.query.engine import Entity, FilterError, GroupBy, QueryFilters, Totals, query, totals
+
+
+class What(StrEnum):
+    """What `netops query` answers."""
+
+    SITES = "sites"
+    DEVICES = "devices"
+    CIRCUITS = "circuits"
+    TOTALS = "totals"
+
+
+class OutputFormat(StrEnum):
+    """How rows are printed."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV with a header line (empty text for no rows)."""
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+def _print_rows(title: str, rows: list[dict[str, Any]]) -> None:
+    table = RichTable(title=title, title_justify="left")
+    for column in rows[0]:
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row.values()))
+    out.print(table)
+
+
+def _print_totals(result: Totals) -> None:
+    out.print(f"totals: {result.sites} sites, {result.devices} devices, {result.circuits} circuits, "
+              f"{result.bandwidth_mbps} Mbit/s", highlight=False)
+    if result.by_provider:
+        _print_rows("per provider", list(result.by_provider))
+    if result.groups:
+        _print_rows(f"by {result.group_by}", list(result.groups))
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `netops query` on the main application."""
+
+    @app.command("query")
+    def query_command(
+        what: Annotated[What, typer.Argument(help="sites, devices, circuits, or totals of the selection")],
+        intent: IntentOption = DEFAULT_INTENT_DIR,
+        source: SourceOption = Source.INTENT,
+        district: Annotated[list[str] | None, typer.Option(help="District code, slug or name (repeatable)")] = None,
+        ward: Annotated[list[str] | None, typer.Option(help="Ward code, slug or name (repeatable)")] = None,
+        kind: Annotated[list[SiteKind] | None, typer.Option(help="Site kind (repeatable)")] = None,
+        status: Annotated[list[LifecycleStatus] | None, typer.Option(help="Lifecycle status (repeatable)")] = None,
+        role: Annotated[list[DeviceRole] | None, typer.Option(help="Device role (repeatable)")] = None,
+        platform: Annotated[list[Platform] | None, typer.Option(help="Device platform (repeatable)")] = None,
+        provider: Annotated[list[str] | None, typer.Option(help="Circuit provider slug or name (repeatable)")] = None,
+        min_bandwidth: Annotated[int | None, typer.Option(min=0, help="Circuits of at least this many Mbit/s")] = None,
+        max_bandwidth: Annotated[int | None, typer.Option(min=0, help="Circuits of at most this many Mbit/s")] = None,
+        redundancy: Annotated[Redundancy | None, typer.Option(help="Site redundancy")] = None,
+        by: Annotated[GroupBy | None, typer.Option(help="Group the totals by this dimension")] = None,
+        output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] =
+            OutputFormat.TABLE,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Sites, devices or circuits matching the filters, or the totals of the selection.
+
+        Site filters apply through each row's site; device and circuit filters to the row or to what it is
+        related to (a site's devices and uplink circuits, a device's circuits, a circuit's two ends).
+        """
+        del source  # only the intent for now
+        if as_json:
+            output_format = OutputFormat.JSON
+        network = load_or_exit(intent, output_format is OutputFormat.JSON).network
+        filters = QueryFilters(
+            districts=tuple(district or ()), wards=tuple(ward or ()), kinds=tuple(kind or ()),
+            statuses=tuple(status or ()), roles=tuple(role or ()), platforms=tuple(platform or ()),
+            providers=tuple(provider or ()), min_bandwidth=min_bandwidth, max_bandwidth=max_bandwidth,
+            redundancy=redundancy,
+        )
+        try:
+            if what is What.TOTALS:
+                result: Any = totals(network, filters, by)
+            else:
+                result = query(network, Entity(what.value), filters, by)
+        except FilterError as error:
+            err.print(f"error: {error.option} {error.value!r} matches nothing in the model", highlight=False)
+            err.print(f"  known: {', '.join(error.known)}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from error
+        if output_format is OutputFormat.JSON:
+            sys.stdout.write(dumps(result))
+            return
+        if isinstance(result, Totals):
+            if output_format is OutputFormat.CSV:
+                sys.stdout.write(csv_text(list(result.groups or result.by_provider)))
+            else:
+                _print_totals(result)
+            return
+        if output_format is OutputFormat.CSV:
+            sys.stdout.write(csv_text(list(result.rows)))
+            return
+        if not result.rows:
+            err.print(f"no {what.value} match the filters")
+        else:
+            _print_rows(f"{what.value} ({result.count})", list(result.rows))
+        _print_totals(result.totals)

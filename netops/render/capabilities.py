@@ -42,6 +42,13 @@ FEATURES: dict[str, str] = {
     "mgmt.snmpv3": "SNMPv3 (authPriv) polling and traps",
 }
 
+#: Features a device needs because of a render setting (not of the model), and that setting.
+SETTING_OF_FEATURE: dict[str, str] = {
+    "ospf.auth.md5": "ospf_authentication",
+    "ospf.auth.hmac-sha256": "ospf_authentication",
+    "ospf.timers.fast": "ospf_timers",
+}
+
 _TABLE = Path(__file__).with_name("capabilities.yml")
 
 

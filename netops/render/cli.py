@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from models.problems import Problem
+from models.problems import Location, Problem
 from models.types import Platform
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
@@ -21,7 +21,7 @@ from netops.cli_support import (
     out,
 )
 from netops.errors import InputError, format_problems, problems_as_json
-from netops.render.capabilities import FEATURES, CapabilityGap, capability_table
+from netops.render.capabilities import FEATURES, SETTING_OF_FEATURE, CapabilityGap, capability_table
 from netops.render.engine import Job, RenderFailure, default_workers, render_devices
 from netops.render.environment import TEMPLATES
 from netops.render.output import write_rendered
@@ -70,7 +70,7 @@ def render(
     outcome = render_devices(job, names, workers)
     elapsed = time.perf_counter() - started
     if outcome.gaps:
-        _fail(_gap_problems(outcome.gaps, resolution), as_json)
+        _fail(_gap_problems(outcome.gaps, resolution, settings_file), as_json)
     if outcome.failures:
         _fail([_failure_problem(f, tuple(templates or ())) for f in outcome.failures], as_json)
     report = write_rendered(out_dir, outcome.rendered, set(network.device_by_name))
@@ -132,8 +132,12 @@ def _select(resolution: Resolution, devices: list[str], district: str | None) ->
     return sorted(selected)
 
 
-def _gap_problems(gaps: list[CapabilityGap], resolution: Resolution) -> list[Problem]:
-    """One problem per platform and feature, naming the devices that need it."""
+def _gap_problems(gaps: list[CapabilityGap], resolution: Resolution, settings_file: Path | None) -> list[Problem]:
+    """One problem per platform and feature, naming the devices that need it.
+
+    A feature a render setting asks for is located in the settings file; one the model asks for, at the
+    first device's place in the intent.
+    """
     grouped: dict[tuple[str, str], list[CapabilityGap]] = {}
     for gap in gaps:
         grouped.setdefault((gap.platform.value, gap.feature), []).append(gap)
@@ -142,14 +146,20 @@ def _gap_problems(gaps: list[CapabilityGap], resolution: Resolution) -> list[Pro
     for (platform, feature), group in sorted(grouped.items()):
         first = group[0]
         devices = [g.device for g in group]
+        setting = SETTING_OF_FEATURE.get(feature)
+        location = resolution.sources.get(("devices", f"[{first.device}]"))
+        path: tuple[str, ...] = ("devices", f"[{first.device}]")
+        if setting is not None:
+            path = ("settings", setting)
+            location = Location(str(settings_file), 1) if settings_file is not None else None
         problems.append(Problem(
-            path=("devices", f"[{first.device}]"),
+            path=path,
             message=f"platform {platform} cannot render feature {feature} ({FEATURES.get(feature, feature)})",
             expected=f"features {table[first.platform].name} supports (netops/render/capabilities.yml)",
             found=f"{len(devices)} device{'s' if len(devices) != 1 else ''} need{'s' if len(devices) == 1 else ''}"
                   f" it: {_listing(devices, 5)}",
             hint=first.hint,
-            location=resolution.sources.get(("devices", f"[{first.device}]")),
+            location=location,
         ))
     return problems
 

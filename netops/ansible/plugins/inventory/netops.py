@@ -1,0 +1,80 @@
+"""Ansible inventory plugin `netops`: the city's devices from the validated model (thin; logic in
+netops.ansible.inventory)."""
+
+from pathlib import Path
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+
+DOCUMENTATION = r"""
+name: netops
+short_description: Devices of the city WAN from the city-netops model
+description:
+  - Loads the city's network (intent YAML today, NetBox once its reader lands), validates it, and adds every
+    device with groups by district, site kind, device role, platform and lifecycle status.
+  - Relative paths are taken from the project root, the folder above the one holding the inventory file.
+options:
+  plugin:
+    description: Marks the file as this plugin's configuration.
+    required: true
+    choices: [netops]
+  source:
+    description: Where the network comes from.
+    type: str
+    default: intent
+    choices: [intent, netbox]
+  intent:
+    description: Folder holding city.yml and districts/.
+    type: path
+    default: inventory/city
+  configs:
+    description: Folder of the rendered configs (netops render --out), for the netops_config host variable.
+    type: path
+    default: out/configs
+"""
+
+EXAMPLES = r"""
+plugin: netops
+source: intent
+intent: inventory/city
+"""
+
+
+class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # ansible-core ships no type information
+    """Reads netops.yml and fills the inventory from netops.ansible.inventory."""
+
+    NAME = "netops"
+
+    def verify_file(self, path: str) -> bool:
+        """Only files named netops.yml / netops.yaml are ours."""
+        return super().verify_file(path) and Path(path).name in ("netops.yml", "netops.yaml")
+
+    def parse(self, inventory, loader, path, cache=True):  # type: ignore[no-untyped-def]
+        """Add every device, its groups and its variables."""
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        from netops.ansible.inventory import load_inventory
+        from netops.errors import InputError, format_problems
+        from netops.render.sources import SourceUnavailableError
+
+        root = Path(path).resolve().parent.parent
+        intent = root / self.get_option("intent")
+        configs = root / self.get_option("configs")
+        try:
+            data = load_inventory(self.get_option("source"), intent, configs)
+        except InputError as error:
+            problems = format_problems(error.problems)
+            raise AnsibleParserError(f"netops: the city model is invalid:\n{problems}") from error
+        except SourceUnavailableError as error:
+            raise AnsibleParserError(f"netops: {error} ({error.hint})") from error
+        for parent, groups in data.children.items():
+            self.inventory.add_group(parent)
+            for group in groups:
+                self.inventory.add_group(group)
+                self.inventory.add_child(parent, group)
+        for group, hosts in data.groups.items():
+            for host in hosts:
+                self.inventory.add_host(host, group=group)
+        for host, variables in data.hostvars.items():
+            for key, value in variables.items():
+                self.inventory.set_variable(host, key, value)

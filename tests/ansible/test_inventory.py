@@ -1,0 +1,97 @@
+"""The inventory plugin through the real `ansible-inventory`, run as a user runs it from the project root."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netops.ansible.inventory import build_inventory, group_name
+from netops.pipeline import load_network
+from tests.conftest import REPO
+
+ANSIBLE_INVENTORY = Path(sys.executable).parent / "ansible-inventory"
+
+
+def ansible_inventory(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    if not ANSIBLE_INVENTORY.exists():
+        pytest.fail("ansible-inventory is missing: install the project (pip install -e .) into this venv")
+    return subprocess.run([str(ANSIBLE_INVENTORY), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def plain(value: Any) -> Any:
+    """Values of plugin-provided variables, with ansible-core's untrusted-string marker removed."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def listed() -> dict[str, Any]:
+    result = ansible_inventory("--list")
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = plain(json.loads(result.stdout))
+    return document
+
+
+def test_groups_by_district_kind_role_platform_status(listed: dict[str, Any]) -> None:
+    ba_dinh = set(listed["district_001_quan_ba_dinh"]["hosts"])
+    assert {"ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01"} <= ba_dinh and "dc-core-01" not in ba_dinh
+    assert set(listed["role_core"]["hosts"]) == {"dc-core-01", "dc-core-02"}
+    assert len(listed["role_aggregation"]["hosts"]) == 6
+    assert "ubnd-phuong-phuc-xa-r01" in listed["kind_ward_committee"]["hosts"]
+    assert len(listed["platform_frr"]["hosts"]) == 35
+    assert "dc-core-01" in listed["status_accepted"]["hosts"] and "dc-core-01" in listed["city_level"]["hosts"]
+    assert "district_017_huyen_dong_anh" in listed["districts"]["children"]
+    assert {"districts", "kinds", "roles", "platforms", "statuses"} <= set(listed["all"]["children"])
+
+
+def test_host_variables(listed: dict[str, Any]) -> None:
+    host = listed["_meta"]["hostvars"]["ubnd-phuong-phuc-xa-r01"]
+    assert host["ansible_host"] == "10.248.66.160"
+    assert host["netops_napalm_driver"] == "frr" and host["netops_platform"] == "frr"
+    assert host["netops_site"] == "ubnd-phuong-phuc-xa" and host["netops_district"] == "001"
+    assert host["netops_loopback"] == "10.252.66.144" and host["netops_role"] == "access_router"
+    assert host["netops_config"] == str(REPO / "out" / "configs" / "frr" / "ubnd-phuong-phuc-xa-r01.cfg")
+    assert host["netops_site_coordinates"] == {"latitude": 21.0466, "longitude": 105.8476}
+    assert host["netops_site_status"] == "accepted" and host["netops_site_redundancy"] == "dual_homed"
+
+
+def test_graph(listed: dict[str, Any]) -> None:
+    result = ansible_inventory("--graph")
+    assert result.returncode == 0, result.stderr
+    assert "@district_001_quan_ba_dinh:" in result.stdout and "|--ba-dinh-agg-01" in result.stdout
+    assert "@platform_frr:" in result.stdout
+
+
+def test_source_netbox_fails_clearly(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory" / "netops.yml"
+    inventory.parent.mkdir()
+    inventory.write_text("plugin: netops\nsource: netbox\n")
+    result = ansible_inventory("-i", str(inventory), "--list")
+    assert result.returncode != 0
+    assert "NetBox reader has not landed yet" in result.stderr
+
+
+def test_invalid_intent_fails_the_run(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory" / "netops.yml"
+    inventory.parent.mkdir()
+    inventory.write_text("plugin: netops\nsource: intent\nintent: nowhere\n")
+    result = ansible_inventory("-i", str(inventory), "--list")
+    assert result.returncode != 0 and "netops" in result.stderr
+
+
+def test_drivers_per_platform_and_group_names() -> None:
+    network = load_network(REPO / "tests" / "resolve" / "cases" / "platforms" / "intent").network
+    inventory = build_inventory(network, Path("/configs"))
+    assert inventory.hostvars["hoan-kiem-agg-01"]["netops_napalm_driver"] == "ios"
+    assert inventory.hostvars["hoan-kiem-agg-02"]["netops_napalm_driver"] == "huawei_vrp"
+    assert inventory.hostvars["hoan-kiem-agg-01"]["netops_config"] == "/configs/cisco_iosxe/hoan-kiem-agg-01.cfg"
+    assert group_name("district", "001", "quan-ba-dinh") == "district_001_quan_ba_dinh"

@@ -1,0 +1,93 @@
+"""`netops render` as a user runs it: files per device, the change report, selection, bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def netops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "netops", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False, env=env)
+
+
+def report(out: Path, *args: str) -> dict[str, object]:
+    result = netops("render", "--out", str(out), "--json", *args)
+    assert result.returncode == 0, result.stderr
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def test_render_reports_new_then_unchanged_then_changed_and_removed(tmp_path: Path) -> None:
+    out = tmp_path / "configs"
+    first = report(out)
+    assert first["devices"] == 35 and len(first["new"]) == 35  # type: ignore[arg-type]
+    assert (out / "frr" / "ba-dinh-agg-01.cfg").read_text().startswith("! ba-dinh-agg-01: FRR configuration")
+    assert (out / "frr" / "ba-dinh-agg-01.nft").is_file() and (out / "frr" / "ba-dinh-agg-01.host.yml").is_file()
+    assert not (out / "frr" / "ba-dinh-agg-02.dhcrelay").exists(), "agg-02 routes no LAN: no relay file"
+    second = report(out)
+    assert len(second["unchanged"]) == 35 and not second["new"] and not second["changed"]  # type: ignore[arg-type]
+
+    (out / "frr" / "dc-core-01.cfg").write_text("edited by hand\n")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["devices"]["frr/old-router-r01"] = {"frr/old-router-r01.cfg": "0" * 64}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "frr" / "old-router-r01.cfg").write_text("a device that left the city\n")
+    (out / "frr" / "notes.txt").write_text("not ours\n")
+    third = report(out)
+    assert third["changed"] == ["dc-core-01"] and third["removed"] == ["old-router-r01"]
+    assert not (out / "frr" / "old-router-r01.cfg").exists()
+    assert (out / "frr" / "notes.txt").is_file(), "files netops did not write are never touched"
+
+
+def test_selection_by_device_and_district(tmp_path: Path) -> None:
+    document = report(tmp_path, "--device", "dc-core-01", "--district", "dong-anh")
+    rendered = set(document["new"])  # type: ignore[arg-type]
+    assert "dc-core-01" in rendered and "dong-anh-agg-01" in rendered
+    assert "ba-dinh-agg-01" not in rendered and len(rendered) == 1 + 10
+
+
+def test_as_platform_renders_vendor_interface_names(tmp_path: Path) -> None:
+    report(tmp_path, "--device", "ba-dinh-agg-01", "--as-platform", "huawei_vrp")
+    text = (tmp_path / "huawei_vrp" / "ba-dinh-agg-01.cfg").read_text()
+    assert "interface GigabitEthernet0/0/0.10\n dot1q termination vid 10" in text
+    assert " dhcp relay server-ip 10.145.1.71" in text
+
+
+def test_text_report_names_the_devices(tmp_path: Path) -> None:
+    result = netops("render", "--out", str(tmp_path), "--device", "dc-core-01", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    assert "rendered 1 devices (frr 1)" in result.stdout and "new           1: dc-core-01" in result.stdout
+
+
+def test_bad_selection_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    result = netops("render", "--out", str(tmp_path / "x"), "--device", "ba-dinh-agg-1", "--district", "nowhere")
+    assert result.returncode == 2
+    assert "unknown device" in result.stderr and "devices like it: ba-dinh-agg-01" in result.stderr
+    assert "unknown district" in result.stderr and not (tmp_path / "x").exists()
+
+
+def test_source_netbox_is_not_available_yet(tmp_path: Path) -> None:
+    result = netops("render", "--out", str(tmp_path / "x"), "--source", "netbox")
+    assert result.returncode == 2
+    assert "NetBox reader has not landed yet" in result.stderr and not (tmp_path / "x").exists()
+
+
+def test_bad_settings_exit_2(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yml"
+    settings.write_text("ospf_authentication: sha1\n")
+    result = netops("render", "--out", str(tmp_path / "x"), "--settings", str(settings))
+    assert result.returncode == 2 and "settings.ospf_authentication" in result.stderr
+
+
+def test_no_secret_value_reaches_a_rendered_file(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "NETOPS_SECRET_OSPF_KEY": "S3cr3t-0spf", "NETOPS_SECRET_SNMP_AUTH_KEY": "S3cr3t-snmp"}
+    result = netops("render", "--out", str(tmp_path), env=env)
+    assert result.returncode == 0, result.stderr
+    texts = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
+    assert texts and not any("S3cr3t" in text for text in texts)
+    assert any("$NETOPS_SECRET{ospf_key}" in text for text in texts)

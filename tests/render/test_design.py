@@ -1,0 +1,70 @@
+"""The design the templates format: OSPF areas, iBGP reflection, policy filters, management sources."""
+
+from ipaddress import IPv4Network
+
+from netops.pipeline import load_network
+from netops.render.design import CityDesign
+from netops.render.settings import RenderSettings
+from tests.conftest import REPO
+
+SAMPLE = load_network(REPO / "inventory" / "city").network
+DESIGN = CityDesign(SAMPLE, RenderSettings())
+
+
+def test_aggregation_routers_are_abrs_with_uplinks_in_the_backbone() -> None:
+    context = DESIGN.context(SAMPLE.device_by_name["ba-dinh-agg-01"])
+    assert context.ospf is not None and context.ospf.abr and context.ospf.areas == (0, 1)
+    areas = {port.name: port.ospf.area for port in context.ports if port.ospf}
+    assert areas["eth1"] == 0 and areas["eth2"] == 0 and areas["eth5"] == 1 and areas["eth0.10"] == 1
+    assert context.loopback_port is not None and context.loopback_port.ospf is not None
+    assert context.loopback_port.ospf.area == 0
+
+
+def test_wan_links_are_point_to_point_authenticated_lans_passive() -> None:
+    context = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"])
+    for port in context.wan_ports:
+        assert port.ospf is not None and port.ospf.point_to_point and port.ospf.authenticated
+        assert port.ospf.cost == 1000 and not port.ospf.passive
+    assert all(port.ospf is not None and port.ospf.passive for port in context.lan_ports)
+
+
+def test_cores_reflect_to_every_other_router_and_originate_the_default() -> None:
+    core = DESIGN.context(SAMPLE.device_by_name["dc-core-01"]).bgp
+    assert core is not None and core.reflector
+    clients = [n for n in core.neighbors if n.group == "RR-CLIENTS"]
+    routers = [d for d in SAMPLE.devices if d.is_router]
+    assert len(clients) == len(routers) - 2
+    assert [n.name for n in core.neighbors if n.group == "RR-PEERS"] == ["dc-core-02"]
+    assert any(g.default_originate and g.reflector_client for g in core.groups)
+    access = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"]).bgp
+    assert access is not None and not access.reflector
+    assert [str(n.address) for n in access.neighbors] == ["10.252.0.0", "10.252.0.1"]
+
+
+def test_ward_staff_filter_allows_policy_services_and_denies_other_wards() -> None:
+    context = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"])
+    staff = next(p.acl for p in context.lan_ports if p.vlan == 10)
+    assert staff is not None and staff.rules[0] == "ward-isolation"
+    permits = {(e.protocol, str(e.destination), e.destination_port) for e in staff.entries if e.action == "permit"}
+    assert ("tcp", "10.145.1.11/32", 993) in permits  # email (staff-to-egov)
+    assert ("tcp", "10.145.1.51/32", 8443) in permits  # population-db (committee staff)
+    assert ("tcp", "10.145.1.81/32", 554) not in permits  # video is for cameras only
+    denies = [e for e in staff.entries if e.action == "deny"]
+    assert denies[0].destination == IPv4Network("10.0.0.0/9")  # every ward LAN
+    assert denies[-1].source is None and denies[-1].destination is None  # everything else
+
+
+def test_guest_lan_reaches_no_other_site() -> None:
+    site = SAMPLE.site_by_slug["so-thong-tin-va-truyen-thong-ha-noi"]
+    guest = next(lan for lan in site.lans if lan.role == "guest")
+    acl = DESIGN.lan_acl(site, guest)
+    assert not [e for e in acl.entries if e.action == "permit" and e.destination_port not in (67,)]
+    assert "guest-isolation" in acl.rules
+
+
+def test_management_sources_are_the_oob_pool_site_and_dc_management_lans_and_nms() -> None:
+    context = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"])
+    sources = {str(s) for s in context.management.sources}
+    assert sources == {"10.248.0.0/14", "10.145.0.0/26", "10.0.2.112/28"}  # nms-01/syslog-01 sit in 10.145.0.0/26
+    assert [h.name for h in context.management.ntp_servers] == ["ntp-01", "ntp-02"]
+    assert [h.name for h in context.dhcp_servers] == ["dns-01"]

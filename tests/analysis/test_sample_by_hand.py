@@ -1,0 +1,134 @@
+"""Analyses of the sample city against expectations worked out by hand from inventory/city/*.yml."""
+
+import pytest
+
+from models.network import Network
+from netops.analysis.addresses import addresses
+from netops.analysis.policy import check_policy
+from netops.analysis.redundancy import redundancy
+from netops.analysis.rollout import rollout
+from netops.analysis.whatif import UnknownElementError, scenario, single_failures
+from netops.pipeline import load_network
+from tests.conftest import REPO
+
+EVERY_SERVICE = ("email", "document-management", "one-stop-shop", "portal", "population-db", "ntp", "syslog",
+                 "monitoring", "dns", "dhcp", "video")
+BA_DINH = {"ubnd-quan-ba-dinh", "quan-uy-ba-dinh", "ubnd-phuong-phuc-xa", "dang-uy-phuong-phuc-xa",
+           "ubnd-phuong-truc-bach", "ubnd-phuong-kim-ma", "uy-ban-mttq-phuong-kim-ma", "ubnd-phuong-giang-vo"}
+
+
+@pytest.fixture(scope="module")
+def network() -> Network:
+    return load_network(REPO / "inventory" / "city").network
+
+
+def test_rollout(network: Network) -> None:
+    report = rollout(network)
+    rows = {r.key: r for r in report.districts}
+    # city level: the data center, Sở TTTT and VP UBND accepted, VP Thành ủy verified, MTTQ provisioned
+    assert rows["city"].counts == {"planned": 0, "staged": 0, "provisioned": 1, "verified": 1, "accepted": 3,
+                                   "decommissioned": 0}
+    assert rows["001"].counts == {"planned": 1, "staged": 1, "provisioned": 1, "verified": 2, "accepted": 3,
+                                  "decommissioned": 0}
+    assert (rows["001"].done, rows["001"].done_percent) == (5, 62.5)
+    assert (rows["017"].total, rows["017"].done, rows["017"].done_percent) == (9, 4, 44.4)
+    assert (report.total.total, report.total.done) == (30, 18)
+    assert [r.key for r in rollout(network, "002").districts] == ["002"]
+
+
+def test_redundancy(network: Network) -> None:
+    report = redundancy(network)
+    at_risk = {g.district: {a.site for a in g.at_risk} for g in report.districts}
+    assert at_risk["001"] == {"dang-uy-phuong-phuc-xa", "ubnd-phuong-truc-bach", "uy-ban-mttq-phuong-kim-ma",
+                              "ubnd-phuong-giang-vo"}
+    assert at_risk["city"] == {"uy-ban-mttq-thanh-pho-ha-noi"}
+    assert at_risk["002"] == {"hoi-lien-hiep-phu-nu-quan-hoan-kiem", "dang-uy-phuong-hang-trong",
+                              "ubnd-phuong-hang-bac", "ubnd-phuong-ly-thai-to"}
+    assert len(at_risk["017"]) == 5
+    assert (report.sites, report.single_uplink) == (29, 14)  # every site but the data center
+    district = {a.site: a for a in report.attachments}["ubnd-quan-ba-dinh"]
+    # agg-01 and agg-02 each uplink to both cores; agg-02 -> agg-01 stays inside the site
+    assert (district.uplinks, district.upstream_routers) == (4, ("dc-core-01", "dc-core-02"))
+    assert not district.at_risk
+
+
+@pytest.mark.parametrize(("failed", "cut"), [
+    # the two single-homed sites that hang only on agg-02
+    (["ba-dinh-agg-02"], {"dang-uy-phuong-phuc-xa", "ubnd-phuong-giang-vo"}),
+    # the two hanging only on agg-01, and the district committee whose LANs agg-01 routes
+    (["ba-dinh-agg-01"], {"ubnd-phuong-truc-bach", "uy-ban-mttq-phuong-kim-ma", "ubnd-quan-ba-dinh"}),
+    (["ba-dinh-agg-01", "ba-dinh-agg-02"], BA_DINH),
+    (["dong-anh-agg-02"], {"hoi-nong-dan-huyen-dong-anh", "dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-hai-boi"}),
+    (["dc-core-02"], set()),  # everything that uplinks to core-02 also uplinks to core-01
+    (["ba-dinh-agg-01--ba-dinh-agg-02"], set()),
+    (["dc-core-01--uy-ban-mttq-thanh-pho-ha-noi-r01"], {"uy-ban-mttq-thanh-pho-ha-noi"}),
+    (["ba-dinh-agg-01--ubnd-phuong-kim-ma-r01", "ba-dinh-agg-02--ubnd-phuong-kim-ma-r01"], {"ubnd-phuong-kim-ma"}),
+])
+def test_what_if_scenarios(network: Network, failed: list[str], cut: set[str]) -> None:
+    impact = scenario(network, failed).impacts[0]
+    assert {loss.site for loss in impact.losses} == cut
+    assert all(loss.services == EVERY_SERVICE for loss in impact.losses)  # every service sits behind dc-core-01
+
+
+def test_what_if_all_single_failures(network: Network) -> None:
+    report = single_failures(network)
+    assert (report.routers, report.links) == (35, 56)
+    by_element = {i.element: i for i in report.impacts}
+    # dc-core-01 alone routes the data-center LANs: losing it cuts all 30 sites, the data center included
+    assert report.impacts[0].element == "dc-core-01" and report.impacts[0].sites_cut == 30
+    assert {loss.site for loss in by_element["ba-dinh-agg-02"].losses} == {"dang-uy-phuong-phuc-xa",
+                                                                            "ubnd-phuong-giang-vo"}
+    assert "dc-core-02" not in by_element
+    # the routers that cut a site other than their own: dc-core-01 and the six aggregation routers
+    assert report.spof_routers == 7 and report.spof_links == 0
+    # a single-homed site's uplink cuts only that site; 14 sites are single-homed
+    assert sum(1 for i in report.impacts if i.kind == "link") == 14
+    assert all(i.own_site_only for i in report.impacts if i.kind == "link")
+    assert single_failures(network, naive=True).impacts == report.impacts
+
+
+def test_what_if_unknown_element(network: Network) -> None:
+    with pytest.raises(UnknownElementError) as error:
+        scenario(network, ["ba-dinh-agg-3"])
+    assert "ba-dinh-agg-01" in error.value.suggestions
+
+
+def test_addresses(network: Network) -> None:
+    report = addresses(network)
+    pools = {p.name: p for p in report.pools}
+    assert pools["loopbacks"].allocations == 35  # every router has one
+    assert (pools["links"].allocations, pools["links"].used_addresses) == (56, 112)
+    # ward-level sites: 6 in Ba Đình, 5 in Hoàn Kiếm, 6 in Đông Anh; a /9 holds 2^16 /25 blocks
+    assert (pools["sites-ward"].allocations, pools["sites-ward"].free_units) == (17, 65536 - 17)
+    assert pools["sites-district"].allocations == 8
+    assert pools["sites-city"].allocations == 4
+    # management: 35 devices plus the 16 reserved addresses and the broadcast
+    assert pools["management"].used_addresses == 35 + 16 + 1
+    lans = {(u.site, u.lan): u for u in report.lans}
+    assert lans[("ubnd-quan-ba-dinh", "staff")].utilization == 88.0  # 110 hosts in a /25 (125)
+    fullest = report.fullest_lans[0]
+    assert (fullest.site, fullest.lan, fullest.hosts, fullest.capacity) == ("ubnd-quan-hoan-kiem", "camera", 28, 29)
+    # free blocks add up with the used addresses to the whole pool
+    for pool in report.pools:
+        free = sum(count * 2 ** (32 - length) for length, count in pool.free_blocks.items())
+        assert free + pool.used_addresses == pool.size
+
+
+def test_policy(network: Network) -> None:
+    report = check_policy(network)
+    assert report.ok and not report.contradictions and report.unreachable_pairs == 0
+    lans = {(v.site, v.lan): v for v in report.lans}
+    staff = lans[("ubnd-phuong-phuc-xa", "staff")]
+    assert {a.service for a in staff.allowed} == {"email", "document-management", "portal", "dns", "ntp", "dhcp",
+                                                  "one-stop-shop", "population-db"}
+    assert set(staff.denied) == {"syslog", "monitoring", "video"}
+    assert staff.deny_rules == ("ward-isolation", "no-user-management-access") and staff.management == "denied"
+    management = lans[("ubnd-phuong-phuc-xa", "management")]
+    assert {a.service for a in management.allowed} == {"monitoring", "syslog", "ntp", "dns"}
+    assert management.management == "allowed"
+    guest = lans[("so-thong-tin-va-truyen-thong-ha-noi", "guest")]
+    assert not guest.allowed and len(guest.denied) == 11
+    assert guest.deny_rules == ("guest-isolation", "no-user-management-access")
+    # party agency staff are no committee: no population database
+    assert "population-db" in lans[("quan-uy-ba-dinh", "staff")].denied
+    assert len(report.lans) == 75 - 2  # the city has 75 LANs; the data center's two are no policy source

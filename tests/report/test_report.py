@@ -1,0 +1,138 @@
+"""`netops report`: files written atomically and idempotently, only local references, and the page checked
+in a real headless Chromium (DOM dump and screenshots)."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.analysis.commands import run
+from tests.conftest import TESTS, materialize_overlay
+from tests.report.chromium import chromium
+
+CASES = TESTS / "report" / "cases"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("report") / "out"
+    code, _, stderr = run(["report", "--out", str(output)])
+    assert code == 0, stderr
+    return output
+
+
+class _References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.references: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src", "xlink:href") and value is not None:
+                self.references.append(value)
+            if name == "id" and value is not None:
+                self.ids.add(value)
+
+
+def test_files(report: Path) -> None:
+    names = {p.relative_to(report).as_posix() for p in report.rglob("*") if p.is_file()}
+    assert {"index.html", "report.md", "topology.svg", "map.svg", "csv/sites.csv", "csv/spof.csv",
+            "csv/policy-lans.csv", "csv/pools.csv", "csv/rollout.csv", "csv/redundancy.csv"} <= names
+    for district in ("001-quan-ba-dinh", "002-quan-hoan-kiem", "017-huyen-dong-anh"):
+        assert {f"districts/{district}.{ext}" for ext in ("html", "md", "svg")} <= names
+    assert not [n for n in names if "/." in n or n.startswith(".")], "temporary files left behind"
+
+
+def test_rerun_changes_nothing(report: Path) -> None:
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in report.rglob("*") if p.is_file()}
+    code, _, stderr = run(["report", "--out", str(report)])
+    assert code == 0 and "0 written" in stderr
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in report.rglob("*") if p.is_file()} == before
+
+
+def test_stale_district_pages_go_and_other_files_stay(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    (output / "districts").mkdir(parents=True)
+    (output / "districts" / "999-gone.html").write_text("old")
+    (output / "notes.txt").write_text("mine")
+    assert run(["report", "--out", str(output)])[0] == 0
+    assert not (output / "districts" / "999-gone.html").exists()
+    assert (output / "notes.txt").read_text() == "mine"
+
+
+def test_bad_input_writes_nothing(tmp_path: Path) -> None:
+    intent = materialize_overlay(TESTS / "intent" / "cases" / "base",
+                                 TESTS / "intent" / "cases" / "invalid" / "lan-too-small", tmp_path)
+    output = tmp_path / "out"
+    code, _, stderr = run(["report", "--out", str(output), "--intent", str(intent)])
+    assert code == 2 and "LAN too small" in stderr
+    assert not output.exists()
+
+
+def test_every_reference_is_local_and_exists(report: Path) -> None:
+    for page in [report / "index.html", *sorted((report / "districts").glob("*.html"))]:
+        parser = _References()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.references
+        for reference in parser.references:
+            assert not re.match(r"^[a-z]+:|^//", reference), f"{page.name} references {reference}"
+            target, _, anchor = reference.partition("#")
+            if target:
+                assert (page.parent / target).is_file(), f"{page.name}: {reference} does not exist"
+            else:
+                assert anchor in parser.ids or anchor == "by-status", f"{page.name}: no element #{anchor}"
+    # No stylesheet, script or font is fetched from anywhere: everything is inline.
+    assert "<script" not in (report / "index.html").read_text() and "@import" not in (report / "index.html").read_text()
+
+
+def test_markdown_and_csv_goldens(report: Path, golden) -> None:  # type: ignore[no-untyped-def]
+    for name in ("report.md", "districts/001-quan-ba-dinh.md", "csv/spof.csv", "csv/pools.csv", "csv/rollout.csv"):
+        golden(CASES / "hanoi-sample" / "expected" / name, (report / name).read_text(encoding="utf-8"))
+
+
+def test_index_page_in_chromium(report: Path) -> None:
+    page = (report / "index.html").as_uri()
+    dom = chromium(page, "--dump-dom")
+    assert not dom.console_errors(), dom.console_errors()
+    html = dom.stdout
+    # The map: one circle per site with coordinates (all 30), coloured by status classes, uplinks drawn.
+    map_svg = re.search(r'<svg id="map".*?</svg>', html, re.S)
+    assert map_svg is not None
+    assert len(re.findall(r'<circle class="site ', map_svg.group(0))) == 30
+    assert 'data-site="dc-hanoi"' in map_svg.group(0) and "<line " in map_svg.group(0)
+    # The graphviz topology, inline, with the data-center routers.
+    assert 'class="graph"' in html and ">dc-core-01<" in html
+    for table in ("rollout", "redundancy", "spof", "pools", "policy-rules", "providers"):
+        assert f'data-table="{table}"' in html, table
+    assert "Quận Ba Đình" in html and "62.5" in html  # the rollout row of Ba Đình
+
+
+def test_map_toggle_and_screenshots(report: Path, tmp_path: Path) -> None:
+    page = (report / "index.html").as_uri()
+    shots = {}
+    for mode in ("by-status", "by-redundancy"):
+        shot = tmp_path / f"index-{mode}.png"
+        run_ = chromium(f"{page}#{mode}", f"--screenshot={shot}", "--window-size=1400,1800")
+        assert not run_.console_errors(), run_.console_errors()
+        data = shot.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
+        shots[mode] = data
+    # Colouring by redundancy repaints the map: the two pictures differ.
+    assert shots["by-status"] != shots["by-redundancy"]
+
+
+def test_district_page_in_chromium(report: Path, tmp_path: Path) -> None:
+    page = report / "districts" / "017-huyen-dong-anh.html"
+    dom = chromium(page.as_uri(), "--dump-dom")
+    assert not dom.console_errors(), dom.console_errors()
+    html = dom.stdout
+    assert "Huyện Đông Anh (017)" in html and 'data-table="sites"' in html
+    assert ">dong-anh-agg-02<" in html  # the district's topology diagram
+    # the district's nine sites and the data center on its map
+    map_svg = re.search(r'<svg id="map".*?</svg>', html, re.S)
+    assert map_svg is not None and len(re.findall(r'<circle class="site ', map_svg.group(0))) == 10
+    shot = tmp_path / "district.png"
+    chromium(page.as_uri(), f"--screenshot={shot}", "--window-size=1400,1800")
+    assert shot.read_bytes().startswith(b"\x89PNG")

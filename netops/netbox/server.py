@@ -396,12 +396,20 @@ def _port_busy(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
-def _check_port_free(port: int, part: PartName, env_var: str) -> None:
-    if _port_busy(port):
-        raise SettingsError(
-            f"{part}: port {HOST}:{port} is already in use by a process netops did not start",
-            hint=f"stop that process, or choose another port with {env_var}=<port>",
-        )
+def _check_ports_free(settings: Settings, parts: Sequence[PartName] = PARTS) -> None:
+    """Before starting anything: the port of every part that is not running must be free."""
+    ports = {
+        "postgres": (settings.pg_port, "NETOPS_NETBOX_PG_PORT"),
+        "redis": (settings.redis_port, "NETOPS_NETBOX_REDIS_PORT"),
+        "netbox": (settings.http_port, "NETOPS_NETBOX_PORT"),
+    }
+    for part in parts:
+        port, env_var = ports[part]
+        if _live_record(settings, part) is None and _port_busy(port):
+            raise SettingsError(
+                f"{part}: port {HOST}:{port} is already in use by a process netops did not start",
+                hint=f"stop that process, or choose another port with {env_var}=<port>",
+            )
 
 
 # Popen objects of the servers we spawn, kept so that Python does not warn about (or lose) a running child
@@ -820,7 +828,6 @@ def _start_postgres(settings: Settings, secrets_: Secrets, progress: Progress) -
             progress("postgres: previous run left a stale pid record (crash?); starting afresh")
             _drop_record(settings, "postgres")
         _ensure_cluster(settings, secrets_, progress)
-        _check_port_free(settings.pg_port, "postgres", "NETOPS_NETBOX_PG_PORT")
         progress(f"postgres: starting on {HOST}:{settings.pg_port}")
         record = _spawn(
             [
@@ -895,7 +902,6 @@ def _start_redis(settings: Settings, secrets_: Secrets, progress: Progress) -> b
         if _read_record(settings, "redis") is not None:
             progress("redis: previous run left a stale pid record (crash?); starting afresh")
             _drop_record(settings, "redis")
-        _check_port_free(settings.redis_port, "redis", "NETOPS_NETBOX_REDIS_PORT")
         data = settings.home / "redis"
         data.mkdir(parents=True, exist_ok=True)
         conf = settings.run_dir / "redis.conf"
@@ -1099,7 +1105,6 @@ def _start_netbox(settings: Settings, secrets_: Secrets, progress: Progress) -> 
         if _read_record(settings, "netbox") is not None:
             progress("netbox: previous run left a stale pid record (crash?); starting afresh")
             _drop_record(settings, "netbox")
-        _check_port_free(settings.http_port, "netbox", "NETOPS_NETBOX_PORT")
         progress(f"netbox: starting gunicorn on {settings.url} (2 workers x 4 threads)")
         record = _spawn(_gunicorn_cmd(settings), log=log, env=_netbox_env(settings), cwd=settings.netbox_root)
         _write_record(settings, "netbox", record)
@@ -1185,7 +1190,9 @@ def _up_locked(settings: Settings, progress: Progress) -> UpResult:
         if action():  # each phase returns False when there was nothing to do
             phases.append((name, time.monotonic() - t0))
 
-    check_prerequisites(settings)  # before anything is started: a missing package is exit 2, not a half-up server
+    # Before anything is started: a missing package or a taken port is exit 2, not a half-up server.
+    check_prerequisites(settings)
+    _check_ports_free(settings)
     phase("venv", lambda: ensure_venv(settings, progress))  # needs gcc + libpq-dev the first time only
     _write_configuration(settings, secrets_)  # NetBox reads it in migrate, the admin snippet and gunicorn
     phase("postgres", lambda: _start_postgres(settings, secrets_, progress))
@@ -1357,6 +1364,7 @@ def make_dump(settings: Settings, out: Path, progress: Progress = _quiet) -> Pat
     """
     with _flock(settings.home / ".lock"):
         check_prerequisites(settings)
+        _check_ports_free(settings, ("postgres", "redis"))
         ensure_venv(settings, progress)
         secrets_ = load_secrets(settings)
         _write_configuration(settings, secrets_)

@@ -21,7 +21,7 @@ FEATURES: dict[str, str] = {
     "role.aggregation": "a district aggregation router (OSPF ABR)",
     "role.access_router": "a site's access router",
     "role.firewall": "a data-center firewall routing in OSPF/iBGP",
-    "role.switch": "a layer-2 switch",
+    "role.switch": "a layer-2 switch of a site (its VLANs and management plane)",
     "lan.subinterface": "routed 802.1Q VLAN subinterfaces as LAN gateways",
     "acl.lan": "inbound filters on LAN gateways implementing the reachability policy",
     "ospf": "OSPFv2 with per-interface areas, point-to-point /31 links and passive LANs",

@@ -140,6 +140,8 @@ class DeviceContext:
     bgp: Bgp | None
     dhcp_servers: tuple[Host, ...]
     management: Management
+    #: The site's VLANs (id, LAN name): what a switch of the site carries.
+    vlans: tuple[tuple[int, str], ...]
 
     @property
     def all_ports(self) -> tuple[Port, ...]:
@@ -330,6 +332,7 @@ class CityDesign:
                 domain_name=management.domain_name,
                 banner=management.banner,
             ),
+            vlans=tuple(sorted((lan.vlan, lan.name) for lan in site.lans)),
         )
 
     def bgp(self, device: Device, networks: tuple[IPv4Network, ...]) -> Bgp | None:

@@ -39,7 +39,6 @@ def make_environment(template_dirs: Sequence[Path] = ()) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,  # device configs, not HTML
-        extensions=["jinja2.ext.do"],
     )
     environment.filters.update(FILTERS)
     environment.globals["secret"] = token

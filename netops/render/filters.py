@@ -87,3 +87,26 @@ def nft_set(values: Iterable[object]) -> str:
 def quoted(value: object) -> str:
     """A double-quoted string, valid in YAML, nftables comments and VRP/IOS-XE descriptions alike."""
     return json.dumps(str(value), ensure_ascii=False)
+
+
+@_filter
+def nft_match(entry: Any) -> str:
+    """An ACL entry (netops.render.policy.AclEntry) as an nftables rule: matches, then the verdict."""
+    words = []
+    if entry.source is not None:
+        words.append(f"ip saddr {cidr(entry.source)}")
+    if entry.destination is not None:
+        words.append(f"ip daddr {cidr(entry.destination)}")
+    if entry.protocol in ("tcp", "udp"):
+        if entry.source_port:
+            words.append(f"{entry.protocol} sport {entry.source_port}")
+        if entry.destination_port:
+            words.append(f"{entry.protocol} dport {entry.destination_port}")
+        if not entry.source_port and not entry.destination_port:
+            words.append(f"ip protocol {entry.protocol}")
+    elif entry.protocol == "icmp":
+        words.append("ip protocol icmp")
+    if entry.established:
+        words.append("ct state established")
+    words.append("counter drop" if entry.action == "deny" else "accept")
+    return " ".join(words)

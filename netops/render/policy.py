@@ -14,7 +14,7 @@ The LAN's own prefix is the source of every entry it originates (anti-spoofing).
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from ipaddress import IPv4Network, collapse_addresses
 from typing import Literal
@@ -29,6 +29,8 @@ from models.types import AdminLevel, Protocol, SiteKind
 #: Management-plane protocols: SSH, NETCONF over SSH, SNMP.
 MANAGEMENT_PORTS: tuple[tuple[Literal["tcp", "udp"], int], ...] = (("tcp", 22), ("tcp", 830), ("udp", 161))
 _DHCP_SERVER, _DHCP_CLIENT = 67, 68
+#: Stands for "the LAN's own prefix" in a compiled shape (compared by identity, never rendered).
+_OWN_PREFIX = IPv4Network("255.255.255.255/32")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +100,32 @@ class PolicyCompiler:
         """IOS-XE/VRP name of the LAN's inbound filter: LAN-IN-<NAME>."""
         return "LAN-IN-" + "".join(ch if ch.isalnum() else "-" for ch in lan.name.upper())
 
+    @cached_property
+    def _shapes(self) -> dict[tuple[object, ...], Acl]:
+        return {}
+
+    @cached_property
+    def _lans_with_hosts(self) -> set[tuple[str, str]]:
+        return {(host.site, host.lan) for host in self.network.hosts}
+
     def lan_acl(self, site: Site, lan: Lan) -> Acl:
-        """The inbound filter of one LAN."""
-        source = lan.prefix
+        """The inbound filter of one LAN.
+
+        LANs alike (same site kind, level, role, relay and name, no hosts on them) share one compiled
+        shape whose own-prefix entries are filled in per LAN: the policy is compiled once per shape,
+        not once per LAN of a 3,000-LAN city.
+        """
+        if (site.slug, lan.name) in self._lans_with_hosts:
+            return self._compile(site, lan, lan.prefix)
+        key = (site.kind, site.level, lan.role, lan.dhcp_relay, lan.name)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = self._compile(site, lan, _OWN_PREFIX)
+        entries = tuple(replace(entry, source=lan.prefix) if entry.source is _OWN_PREFIX else entry
+                        for entry in shape.entries)
+        return Acl(name=shape.name, lan=shape.lan, rules=shape.rules, entries=entries)
+
+    def _compile(self, site: Site, lan: Lan, source: IPv4Network) -> Acl:
         entries: list[AclEntry] = []
         rules: list[str] = []
 

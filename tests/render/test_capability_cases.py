@@ -1,7 +1,8 @@
 """A feature a platform cannot render is a domain error: exit 2, the expected text, nothing written.
 
-Each folder of tests/render/capability-cases holds intent/ (or a symlink), an optional settings.yml
-and expected-errors.txt (rewritten by --update-goldens).
+Each folder of tests/render/capability-cases holds intent/ (or a symlink), an optional settings.yml,
+optional `args` (more `netops render` arguments, e.g. --as-platform) and expected-errors.txt (rewritten
+by --update-goldens).
 """
 
 import subprocess
@@ -23,6 +24,8 @@ def test_capability_gap_exits_2_and_writes_nothing(case: Path, tmp_path: Path, g
                "--out", str(out)]
     if (case / "settings.yml").is_file():
         command += ["--settings", str(case.relative_to(REPO) / "settings.yml")]
+    if (case / "args").is_file():
+        command += (case / "args").read_text(encoding="utf-8").split()
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2, result.stdout + result.stderr
     assert not out.exists(), "a capability gap must leave nothing written"

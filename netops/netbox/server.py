@@ -405,7 +405,9 @@ def _check_ports_free(settings: Settings, parts: Sequence[PartName] = PARTS) -> 
     }
     for part in parts:
         port, env_var = ports[part]
-        if _live_record(settings, part) is None and _port_busy(port):
+        if _live_record(settings, part) is not None or (part == "postgres" and _adopt_postmaster(settings)):
+            continue  # ours: running, or a postmaster on our data directory that lost its record
+        if _port_busy(port):
             raise SettingsError(
                 f"{part}: port {HOST}:{port} is already in use by a process netops did not start",
                 hint=f"stop that process, or choose another port with {env_var}=<port>",

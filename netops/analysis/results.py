@@ -1,7 +1,10 @@
-"""Turning analysis results (frozen dataclasses) into JSON."""
+"""Turning analysis results (frozen dataclasses) into JSON, and running analyses without GC pauses."""
 
 import dataclasses
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
@@ -26,3 +29,16 @@ def to_jsonable(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """Stable, indented JSON text ending in a newline (what --json prints and the goldens hold)."""
     return json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n"
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause cyclic garbage collection: its passes over the loaded model (a large graph of small objects that
+    lives as long as the command) find nothing and cost more than an analysis itself (see netops/pipeline.py)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

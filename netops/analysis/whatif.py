@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from models.network import Network
+from netops.analysis.results import no_cyclic_gc
 from netops.analysis.topology import (
     SingleFailureCuts,
     Topology,
@@ -194,6 +195,11 @@ def single_failures(network: Network, naive: bool = False) -> WhatIfReport:
 
     ``naive`` computes the same by one reachability run per failure (the benchmark's and tests' peer).
     """
+    with no_cyclic_gc():
+        return _single_failures(network, naive)
+
+
+def _single_failures(network: Network, naive: bool) -> WhatIfReport:
     context = _Context(network)
     topology = context.topology
     sweep = naive_single_failure_cuts if naive else single_failure_cuts

@@ -20,6 +20,7 @@ from netops import __version__
 from netops.analysis.addresses import AddressReport, addresses
 from netops.analysis.policy import PolicyReport, check_policy
 from netops.analysis.redundancy import RedundancyReport, redundancy
+from netops.analysis.results import no_cyclic_gc
 from netops.analysis.rollout import RolloutReport, rollout
 from netops.analysis.whatif import WhatIfReport, single_failures
 from netops.query.engine import Entity, QueryFilters, Totals, query, totals
@@ -255,6 +256,11 @@ def markdown(title: str, intro: Sequence[str], tables: Sequence[Table], images: 
 
 def build_report(network: Network, data: Analyses | None = None, workers: int = 4) -> dict[str, str]:
     """Every file of the report, by path relative to the output folder; nothing is written here."""
+    with no_cyclic_gc():
+        return _build_report(network, data, workers)
+
+
+def _build_report(network: Network, data: Analyses | None, workers: int) -> dict[str, str]:
     data = data if data is not None else analyse(network)
     hrefs = {d.code: district_page(network, d.code) for d in network.districts}
     at_risk = {a.site for d in data.redundancy.districts for a in d.at_risk}

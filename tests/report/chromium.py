@@ -15,7 +15,7 @@ FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     # Belt and braces for "the page references only local files": no name resolves except localhost.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
-    "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
+    "--enable-logging=stderr", "--v=0", "--hide-scrollbars", "--disable-dev-shm-usage",
 )
 
 

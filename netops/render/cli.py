@@ -6,7 +6,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -88,7 +88,7 @@ def render(
         out.print(f"  {label:<9} {len(devices):>5}{': ' + _listing(devices) if devices else ''}", highlight=False)
 
 
-def _fail(problems: list[Problem], as_json: bool) -> None:
+def _fail(problems: list[Problem], as_json: bool) -> NoReturn:
     if as_json:
         out.print_json(problems_as_json(problems))
     else:

@@ -307,8 +307,10 @@ def _city_document() -> dict[str, Any]:
                 {"name": "dc-fw-01", "role": "firewall", "uplinks": [{"to": "dc-core-01"}, {"to": "dc-core-02"}]},
             ],
             "lans": [
-                {"name": "dc-management", "role": "management", "vlan": 99, "prefix": "10.145.0.0/26", "hosts": 20},
-                {"name": "servers", "role": "servers", "vlan": 100, "prefix": "10.145.1.0/24", "hosts": 60},
+                {"name": "dc-management", "role": "management", "vlan": 99, "prefix": "10.145.0.0/26", "hosts": 20,
+                 "gateway_device": "dc-fw-01"},
+                {"name": "servers", "role": "servers", "vlan": 100, "prefix": "10.145.1.0/24", "hosts": 60,
+                 "gateway_device": "dc-fw-01"},
             ],
             "hosts": [
                 {"name": f"{name}-01", "kind": "virtual", "lan": lan, "cluster": "dc-cluster-01", "services": [name]}

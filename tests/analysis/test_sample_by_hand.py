@@ -60,6 +60,7 @@ def test_redundancy(network: Network) -> None:
     (["ba-dinh-agg-01", "ba-dinh-agg-02"], BA_DINH),
     (["dong-anh-agg-02"], {"hoi-nong-dan-huyen-dong-anh", "dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-hai-boi"}),
     (["dc-core-02"], set()),  # everything that uplinks to core-02 also uplinks to core-01
+    (["dc-core-01"], {"uy-ban-mttq-thanh-pho-ha-noi"}),  # the firewall keeps its uplink to core-02
     (["ba-dinh-agg-01--ba-dinh-agg-02"], set()),
     (["dc-core-01--uy-ban-mttq-thanh-pho-ha-noi-r01"], {"uy-ban-mttq-thanh-pho-ha-noi"}),
     (["ba-dinh-agg-01--ubnd-phuong-kim-ma-r01", "ba-dinh-agg-02--ubnd-phuong-kim-ma-r01"], {"ubnd-phuong-kim-ma"}),
@@ -67,20 +68,22 @@ def test_redundancy(network: Network) -> None:
 def test_what_if_scenarios(network: Network, failed: list[str], cut: set[str]) -> None:
     impact = scenario(network, failed).impacts[0]
     assert {loss.site for loss in impact.losses} == cut
-    assert all(loss.services == EVERY_SERVICE for loss in impact.losses)  # every service sits behind dc-core-01
+    assert all(loss.services == EVERY_SERVICE for loss in impact.losses)  # every service sits behind dc-fw-01
 
 
 def test_what_if_all_single_failures(network: Network) -> None:
     report = single_failures(network)
     assert (report.routers, report.links) == (35, 56)
     by_element = {i.element: i for i in report.impacts}
-    # dc-core-01 alone routes the data-center LANs: losing it cuts all 30 sites, the data center included
-    assert report.impacts[0].element == "dc-core-01" and report.impacts[0].sites_cut == 30
+    # dc-fw-01 alone routes the data-center LANs (one firewall): losing it cuts all 30 sites, the DC included
+    assert report.impacts[0].element == "dc-fw-01" and report.impacts[0].sites_cut == 30
+    assert {loss.site for loss in by_element["dc-core-01"].losses} == {"uy-ban-mttq-thanh-pho-ha-noi"}
     assert {loss.site for loss in by_element["ba-dinh-agg-02"].losses} == {"dang-uy-phuong-phuc-xa",
                                                                             "ubnd-phuong-giang-vo"}
     assert "dc-core-02" not in by_element
-    # the routers that cut a site other than their own: dc-core-01 and the six aggregation routers
-    assert report.spof_routers == 7 and report.spof_links == 0
+    # the routers that cut a site other than their own: dc-fw-01, dc-core-01 (the city's MTTQ office hangs
+    # only on it) and the six aggregation routers
+    assert report.spof_routers == 8 and report.spof_links == 0
     # a single-homed site's uplink cuts only that site; 14 sites are single-homed
     assert sum(1 for i in report.impacts if i.kind == "link") == 14
     assert all(i.own_site_only for i in report.impacts if i.kind == "link")

@@ -60,7 +60,7 @@ goldens: venv
 	$(BIN)/python -m pytest --update-goldens $(PYTEST_ARGS)
 
 bench: venv
-	$(BIN)/python benchmarks/bench_load.py
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit $$?; done
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -56,3 +56,25 @@ def test_the_parser_rejects_a_bad_line(tmp_path: Path) -> None:
     result = subprocess.run([_tool("vtysh"), "-C", "-f", str(candidate)], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 2 and "Unknown command" in result.stdout + result.stderr
+
+
+def test_a_ruleset_loads_into_a_namespace_twice(tmp_path: Path) -> None:
+    """Loading is atomic and idempotent (declare, delete, define): a second load replaces the first."""
+    import os
+
+    if os.geteuid() != 0:
+        pytest.fail("loading nftables into a network namespace needs root (make test runs as root)")
+    ruleset = next(p for p in NFT_RULESETS if p.name == "ubnd-phuong-phuc-xa-r01.nft")
+    candidate = tmp_path / ruleset.name
+    candidate.write_text(ruleset.read_text(encoding="utf-8"), encoding="utf-8")
+    namespace = f"nft{os.getpid() % 100000}"
+    subprocess.run(["ip", "netns", "add", namespace], check=True, timeout=30)
+    try:
+        for _ in range(2):
+            subprocess.run(["ip", "netns", "exec", namespace, _tool("nft"), "-f", str(candidate)], check=True,
+                           timeout=30, capture_output=True)
+        listed = subprocess.run(["ip", "netns", "exec", namespace, _tool("nft"), "list", "table", "inet", "netops"],
+                                check=True, timeout=30, capture_output=True, text=True).stdout
+    finally:
+        subprocess.run(["ip", "netns", "del", namespace], check=False, timeout=30)
+    assert listed.count("chain lan_in_") == 4 and 'iifname "eth0.10" jump lan_in_staff' in listed

@@ -220,10 +220,11 @@ class CityDesign:
 
     @cached_property
     def city_management_sources(self) -> tuple[IPv4Network, ...]:
-        """Management sources of every device: the OOB pool, the data center's management LANs and
-        the management-service hosts."""
+        """Management sources of every device: the OOB pool, the data center's management LANs, the
+        management-service hosts and the settings' extra sources."""
         roles = set(self.network.policy.management_lan_roles)
-        networks = [self.network.addressing.management, *self.policy.management_hosts]
+        networks = [self.network.addressing.management, *self.policy.management_hosts,
+                    *self.settings.extra_management_sources]
         networks.extend(lan.prefix for site in self.network.sites if site.kind == "data_center"
                         for lan in site.lans if lan.role in roles)
         return tuple(collapse_addresses(networks))

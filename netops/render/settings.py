@@ -4,6 +4,7 @@ They apply to the whole city; the defaults are the production design. A YAML fil
 `netops render --settings FILE` overrides them (the lab uses `ospf_timers: fast`).
 """
 
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +38,11 @@ class RenderSettings(NetopsModel):
                                   description="Local fallback account (password: secret `local_admin_password`)")
     snmp_user: str = Field(default="netops-nms", pattern=r"^[a-z][a-z0-9-]{0,31}$",
                            description="SNMPv3 user (auth/priv keys: secrets `snmp_auth_key`, `snmp_priv_key`)")
+    extra_management_sources: tuple[IPv4Network, ...] = Field(
+        default=(),
+        description="More networks allowed to manage every device, e.g. the lab's out-of-band bridge when it is "
+        "not the model's management pool",
+    )
     domain_name: str = Field(default="wan.hanoi.gov.vn", pattern=r"^[a-z0-9.-]+$",
                              description="DNS domain of the devices (IOS-XE needs one for SSH keys)")
 

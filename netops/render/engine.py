@@ -183,11 +183,13 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def render_devices(job: Job, names: Iterable[str], workers: int | None = None) -> RenderOutcome:
+def render_devices(job: Job, names: Iterable[str], workers: int | None = None,
+                   start_method: str | None = None) -> RenderOutcome:
     """Render the named devices; `workers` 1 renders in this process, more in a process pool.
 
     Devices are dealt to workers in interleaved batches so each worker gets a like mix of big
-    (core, aggregation) and small (access) configs.
+    (core, aggregation) and small (access) configs. `start_method` forces a multiprocessing start method
+    (default: fork where the platform has it, else spawn, which pickles the job once per worker).
     """
     global _worker
     ordered = sorted(names)
@@ -198,8 +200,9 @@ def render_devices(job: Job, names: Iterable[str], workers: int | None = None) -
     else:
         batches = [ordered[start::workers * 4] for start in range(workers * 4)]
         # fork hands the workers the parent's Network without pickling it; elsewhere it is pickled once per worker.
-        forking = "fork" in multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if forking else "spawn")
+        method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        forking = method == "fork"
+        context = multiprocessing.get_context(method)
         if forking:
             # Compile the templates and the city-wide caches once, before forking: every worker inherits them.
             _worker = _Worker(job)

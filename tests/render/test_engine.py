@@ -26,6 +26,14 @@ def test_parallel_render_equals_serial() -> None:
     assert parallel.rendered == serial.rendered
 
 
+def test_spawned_workers_receive_the_pickled_network() -> None:
+    """Where fork is missing (macOS, Windows, Python 3.14's default) the Job is pickled to each worker."""
+    job = Job(SAMPLE, RenderSettings(), (), None)
+    names = ["dc-core-01", "ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01"]
+    spawned = render_devices(job, names, workers=2, start_method="spawn")
+    assert spawned.rendered == render_devices(job, names, workers=1).rendered
+
+
 @pytest.mark.parametrize("platform", list(Platform), ids=lambda p: p.value)
 def test_every_platform_keeps_the_renderer_contract(platform: Platform) -> None:
     row = capability_table()[platform]

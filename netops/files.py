@@ -18,7 +18,7 @@ def write_atomic(path: Path, text: str) -> bool:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         # mkstemp creates 0600; a written file gets the mode any new file gets here (umask applies).
-        os.chmod(temporary, 0o666 & ~_umask())
+        Path(temporary).chmod(0o666 & ~_umask())
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -29,7 +29,7 @@ venv: $(STAMP)
 system:
 	scripts/install-system-packages
 
-demo: venv
+demo: system venv
 	@echo "== validate the sample city (inventory/city)"
 	$(BIN)/netops validate --intent $(INTENT)
 	@echo "== data-center services"
@@ -43,6 +43,12 @@ demo: venv
 	$(BIN)/netops show links --district dong-anh --intent $(INTENT)
 	@echo "== the resolved model (every interface, link and address) -> out/network.yml"
 	$(BIN)/netops export --intent $(INTENT) --out out/network.yml
+	@echo "== device configurations -> out/configs/"
+	$(BIN)/netops render --intent $(INTENT) --out out/configs
+	@echo "== what breaks if one router or link fails"
+	$(BIN)/netops analyze what-if --intent $(INTENT)
+	@echo "== planner report -> out/report/index.html"
+	$(BIN)/netops report --intent $(INTENT) --out out/report
 
 lint: venv
 	$(BIN)/ruff check .

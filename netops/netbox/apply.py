@@ -1,0 +1,252 @@
+"""Apply a plan: write exactly its changes to NetBox, in dependency order, in chunked bulk requests.
+
+Order of the writes (each a list of at most ``chunk_size`` objects in one request):
+
+1. type by type in dependency order: creates (wave by wave: parents before their children), then updates;
+2. the late fields (primary and out-of-band IPs) of the objects created or changed, once every address exists;
+3. with ``prune`` only: deletes, type by type in reverse dependency order (children before parents).
+
+Every write carries the change-log message. Objects netops does not manage are never written: the plan
+holds them as conflicts (apply refuses to start) or, for shared vocabulary, as used as they are.
+An apply that stops half way leaves whole chunks behind, each object tagged as managed, so a re-run reads them
+back by their natural keys and writes only what is still missing: it converges, with no duplicates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netops.errors import NetopsError
+from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
+from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
+from netops.netbox.mapping.base import JsonValue, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.plan import Action, Change, Plan
+from netops.netbox.snapshot import Snapshot
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """Default progress sink."""
+
+
+class ConflictError(NetopsError):
+    """The plan has conflicts: objects netops would write exist in NetBox without being managed by netops."""
+
+    def __init__(self, conflicts: Sequence[Change]) -> None:
+        self.conflicts = list(conflicts)
+        super().__init__(f"{len(self.conflicts)} object(s) exist in NetBox but are not managed by netops;"
+                         " nothing was written (--adopt takes them over)")
+
+
+class UnresolvedReferenceError(NetopsError):
+    """A payload references an object NetBox does not have (it should have been created before)."""
+
+    def __init__(self, record: Record, ref: Ref) -> None:
+        self.record, self.ref = record, ref
+        super().__init__(f"{record.type} {record.label} references {ref}, which NetBox does not have")
+
+
+@dataclass
+class ApplyOptions:
+    """How to apply: the change-log message, whether to delete and adopt, the chunk size, a hook per chunk."""
+
+    message: str
+    prune: bool = False
+    adopt: bool = False
+    chunk_size: int = CHUNK_SIZE
+    #: Called after each written chunk with the number of chunks written so far (tests stop an apply here).
+    after_chunk: Callable[[int], None] | None = None
+
+
+@dataclass
+class ApplyResult:
+    """What apply wrote."""
+
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    kept: int = 0  # managed objects not in intent, left in place without --prune
+    chunks: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    lines: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated, "deleted": self.deleted,
+                "unchanged": self.unchanged, "kept": self.kept, "chunks": self.chunks, "requests": self.requests,
+                "seconds": round(self.seconds, 2)}
+
+
+def payload(record: Record, snapshot: Snapshot, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """A record (or some of its fields) as a REST payload: references replaced by the ids NetBox has now."""
+    mapper = MAPPER_BY_TYPE[record.type]
+    data: dict[str, Any] = {}
+    selected = set(record.fields) if names is None else set(names)
+    for spec in mapper.all_fields():
+        if spec.attr not in selected:
+            continue
+        value = record.fields.get(spec.attr)
+        match spec.kind:
+            case Kind.REF:
+                data[spec.name] = _id(record, value, snapshot)
+            case Kind.REFS:
+                data[spec.name] = [_id(record, ref, snapshot) for ref in value or ()]
+            case Kind.TAGS:
+                data[spec.name] = [{"slug": slug} for slug in value or ()]
+            case Kind.CUSTOM:
+                data.setdefault("custom_fields", {})[spec.name] = _plain(value)
+            case Kind.GENERIC:
+                data[f"{spec.name}_type"] = value.type if isinstance(value, Ref) else None
+                data[f"{spec.name}_id"] = _id(record, value, snapshot)
+            case Kind.TERMINATIONS:
+                data[spec.name] = [{"object_type": ref.type, "object_id": _id(record, ref, snapshot)}
+                                   for ref in value or ()]
+            case _:
+                data[spec.name] = _plain(value)
+    return data
+
+
+def _plain(value: Value) -> Any:
+    if isinstance(value, JsonValue):
+        return value.data
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _id(record: Record, value: Value, snapshot: Snapshot) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, Ref):
+        raise TypeError(f"{record.type} {record.label}: not a reference: {value!r}")
+    object_id = snapshot.id_of(value.type, value.key)
+    if object_id is None:
+        raise UnresolvedReferenceError(record, value)
+    return object_id
+
+
+def _late(mapper: Mapper) -> set[str]:
+    return {spec.attr for spec in mapper.all_fields() if spec.late}
+
+
+class _Writer:
+    """Sends chunks, counts them, reports progress, and calls the per-chunk hook."""
+
+    def __init__(self, client: NetBoxClient, options: ApplyOptions, progress: Progress) -> None:
+        self.client, self.options, self.progress = client, options, progress
+        self.chunks = 0
+        self.began = time.monotonic()
+
+    def done_chunk(self, text: str) -> None:
+        self.chunks += 1
+        self.progress(f"{time.monotonic() - self.began:7.1f}s  {text}")
+        if self.options.after_chunk is not None:
+            self.options.after_chunk(self.chunks)
+
+
+def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: ApplyOptions,
+               progress: Progress = _quiet) -> ApplyResult:
+    """Write the plan's changes; ``snapshot`` (the one the plan was made from) learns the new objects' ids."""
+    if plan.conflicts and not options.adopt:
+        raise ConflictError(plan.conflicts)
+    began, requests_before = time.monotonic(), client.requests
+    writer = _Writer(client, options, progress)
+    result = ApplyResult(unchanged=len(plan.of(Action.UNCHANGED)))
+    by_type: dict[str, list[Change]] = {}
+    for change in plan.changes:
+        by_type.setdefault(change.type, []).append(change)
+
+    for mapper in MAPPERS:
+        changes = by_type.get(mapper.object_type, [])
+        late = _late(mapper)
+        creates = [c for c in changes if c.action is Action.CREATE and c.desired is not None]
+        for wave in sorted({c.desired.wave for c in creates if c.desired is not None}):
+            batch = [c.desired for c in creates if c.desired is not None and c.desired.wave == wave]
+            result.created += _create(writer, mapper, batch, snapshot, late)
+        updates = [c for c in changes if c.action is Action.UPDATE and c.desired is not None and c.actual is not None]
+        result.updated += _update(writer, mapper, updates, snapshot, late)
+
+    # Late fields: every object exists now, so primary IPs can point at their addresses.
+    for mapper in MAPPERS:
+        late = _late(mapper)
+        if not late:
+            continue
+        pending: list[dict[str, Any]] = []
+        for change in by_type.get(mapper.object_type, []):
+            record = change.desired
+            if record is None or change.action not in (Action.CREATE, Action.UPDATE):
+                continue
+            names = ([name for name in late if record.fields.get(name) is not None]
+                     if change.action is Action.CREATE else [d.field for d in change.diffs if d.field in late])
+            object_id = snapshot.id_of(record.type, record.key)
+            if names and object_id is not None:
+                pending.append({"id": object_id, **payload(record, snapshot, names)})
+        for chunk in chunks(pending, options.chunk_size):
+            client.update(mapper.endpoint, chunk, options.message)
+            writer.done_chunk(f"{mapper.noun}: set {', '.join(sorted(late))} on {len(chunk)}")
+
+    deletes = plan.of(Action.DELETE)
+    if options.prune:
+        for mapper in reversed(MAPPERS):
+            gone = [c for c in deletes if c.type == mapper.object_type and c.actual is not None]
+            result.deleted += _delete(writer, mapper, gone)
+    else:
+        result.kept = len(deletes)
+
+    result.chunks = writer.chunks
+    result.requests = client.requests - requests_before
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def _create(writer: _Writer, mapper: Mapper, records: list[Record], snapshot: Snapshot, late: set[str]) -> int:
+    names = [spec.attr for spec in mapper.all_fields() if spec.attr not in late]
+    done = 0
+    for chunk in chunks(records, writer.options.chunk_size):
+        ids = writer.client.create(mapper.endpoint, [payload(r, snapshot, names) for r in chunk],
+                                   writer.options.message)
+        for record, object_id in zip(chunk, ids, strict=True):
+            snapshot.remember(record.type, record.key, object_id)
+        done += len(chunk)
+        writer.done_chunk(f"{mapper.noun}: created {done}/{len(records)}")
+    return done
+
+
+def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Snapshot, late: set[str]) -> int:
+    payloads = []
+    for change in changes:
+        assert change.desired is not None and change.actual is not None
+        names = [diff.field for diff in change.diffs if diff.field not in late]
+        if names:
+            payloads.append({"id": change.actual.id, **payload(change.desired, snapshot, names)})
+    done = 0
+    for chunk in chunks(payloads, writer.options.chunk_size):
+        writer.client.update(mapper.endpoint, chunk, writer.options.message)
+        done += len(chunk)
+        writer.done_chunk(f"{mapper.noun}: updated {done}/{len(payloads)}")
+    # An update of late fields only is counted here and written in the late pass.
+    return len(changes)
+
+
+def _delete(writer: _Writer, mapper: Mapper, changes: list[Change]) -> int:
+    ids = [change.actual.id for change in changes if change.actual is not None and change.actual.id is not None]
+    done = 0
+    for chunk in chunks(ids, writer.options.chunk_size):
+        try:
+            writer.client.delete(mapper.endpoint, chunk, writer.options.message)
+        except NetBoxError as error:
+            if error.status != 404:
+                raise
+            # Some went with an object deleted before them (NetBox cascades): delete those still there.
+            still = [int(row["id"]) for row in writer.client.rest_list(
+                mapper.endpoint, {"id": list(chunk), "fields": "id"})]
+            if still:
+                writer.client.delete(mapper.endpoint, still, writer.options.message)
+        done += len(chunk)
+        writer.done_chunk(f"{mapper.noun}: deleted {done}/{len(ids)}")
+    return done

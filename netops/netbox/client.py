@@ -1,0 +1,244 @@
+"""A small client for the NetBox REST and GraphQL APIs, on top of pynetbox.
+
+Credentials come from the environment (``NETBOX_URL`` and ``NETBOX_TOKEN``) or, failing that, from the
+``netbox.env`` that ``netops netbox up`` writes under the (git-ignored) state directory. The token is never
+printed, logged or put into an error message: :class:`Credentials` hides it from ``repr``.
+
+Writes go through pynetbox's bulk calls (a list in one POST, PATCH or DELETE), each object carrying a
+``changelog_message`` (NetBox 4.4+ records it in the change log). Reads are paginated REST with ``fields=``
+(only what the mapping compares) or GraphQL with ``pagination: {offset, limit}`` (NetBox caps a list at 1,000).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pynetbox
+import requests
+from requests.adapters import HTTPAdapter
+from requests.models import PreparedRequest
+from urllib3.util.retry import Retry
+
+from netops.errors import NetopsError
+
+#: NetBox's MAX_PAGE_SIZE: the largest page REST and GraphQL hand out.
+PAGE_SIZE = 1000
+#: Objects per write request. NetBox spends 110-200 ms of CPU per object: 100 keeps a request under ~20 s.
+CHUNK_SIZE = 100
+DEFAULT_TIMEOUT = 600.0
+
+
+class NetBoxError(NetopsError):
+    """NetBox refused a request or could not be reached; carries the URL and, when there was one, the reply."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
+                 detail: str | None = None) -> None:
+        self.url = url
+        self.status = status
+        self.detail = detail
+        text = message
+        if status is not None:
+            text += f" (HTTP {status})"
+        if url:
+            text += f": {url}"
+        if detail:
+            text += f"\n  {detail[:2000]}"
+        super().__init__(text)
+
+
+class CredentialsError(NetBoxError):
+    """No NetBox to talk to: neither the environment nor the embedded server's netbox.env says where."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Where NetBox is and the API token (hidden from repr, never printed)."""
+
+    url: str
+    token: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        """``NETBOX_URL``/``NETBOX_TOKEN`` from the environment, else the embedded server's ``netbox.env``."""
+        env = os.environ if environ is None else environ
+        url, token = env.get("NETBOX_URL", "").strip(), env.get("NETBOX_TOKEN", "").strip()
+        if url and token:
+            return cls(url.rstrip("/"), token)
+        from netops.netbox.server import NetboxServerError, Settings  # only needed for the embedded server
+
+        try:
+            env_file = Settings.from_env(env).env_file
+        except NetboxServerError as error:
+            raise CredentialsError(str(error)) from error
+        values = _read_env_file(env_file)
+        url, token = url or values.get("NETBOX_URL", ""), token or values.get("NETBOX_TOKEN", "")
+        if not (url and token):
+            raise CredentialsError(
+                "no NetBox to talk to: set NETBOX_URL and NETBOX_TOKEN, or start the embedded server with"
+                f" `netops netbox up` (it writes {env_file})"
+            )
+        return cls(url.rstrip("/"), token)
+
+    @property
+    def authorization(self) -> str:
+        """The Authorization header value: v2 tokens (nbt_<key>.<secret>) are Bearer, v1 tokens Token."""
+        scheme = "Bearer" if self.token.startswith("nbt_") and "." in self.token else "Token"
+        return f"{scheme} {self.token}"
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    values = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            name, value = line.split("=", 1)
+            values[name.strip()] = value.strip().strip("'\"")
+    return values
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """Gives every request a timeout (pynetbox sets none) and retries connecting a few times."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(max_retries=Retry(connect=3, read=0, status=0, other=0, backoff_factor=0.5))
+        self.timeout = timeout
+
+    def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,
+             cert: Any = None, proxies: dict[str, str] | None = None) -> requests.Response:
+        return super().send(request, stream=stream, timeout=timeout or self.timeout, verify=verify, cert=cert,
+                            proxies=proxies)
+
+
+class NetBoxClient:
+    """REST (paginated, ``fields=``), GraphQL (paginated) and bulk writes with a change-log message."""
+
+    def __init__(self, credentials: Credentials, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.credentials = credentials
+        self.api = pynetbox.api(credentials.url, token=credentials.token)
+        self.session = requests.Session()
+        adapter = _TimeoutAdapter(timeout)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json", "Authorization": credentials.authorization})
+        self.api.http_session = self.session
+        #: Requests sent (reads and writes), for progress and benchmarks.
+        self.requests = 0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> NetBoxClient:
+        """A client for the NetBox the environment (or the embedded server) points at."""
+        return cls(Credentials.from_env(environ))
+
+    @property
+    def url(self) -> str:
+        return self.credentials.url
+
+    def object_url(self, endpoint: str, object_id: int) -> str:
+        """The web page of an object (for people): ``<url>/dcim/sites/12/``."""
+        return f"{self.url}/{endpoint}/{object_id}/"
+
+    # -- reads -------------------------------------------------------------------------------------------------
+
+    def _get(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        self.requests += 1
+        try:
+            response = self.session.get(url, params=params)
+        except requests.RequestException as error:
+            raise NetBoxError("NetBox is not reachable", url=url, detail=type(error).__name__) from error
+        if response.status_code != 200:
+            raise NetBoxError("NetBox refused a read", url=url, status=response.status_code,
+                              detail=response.text[:500])
+        return response.json()
+
+    def status(self) -> dict[str, Any]:
+        """``GET /api/status/``: NetBox's version and health."""
+        result: dict[str, Any] = self._get(f"{self.url}/api/status/")
+        return result
+
+    def rest_list(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every object of a list endpoint matching ``params``, page by page (offset pagination)."""
+        query: dict[str, Any] = {"limit": PAGE_SIZE, "offset": 0, **(params or {})}
+        url: str | None = f"{self.url}/api/{endpoint}/"
+        first = True
+        while url is not None:
+            page = self._get(url, query if first else None)
+            first = False
+            yield from page["results"]
+            url = page.get("next")
+
+    def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One GraphQL query; any error in the reply raises."""
+        url = f"{self.url}/graphql/"
+        self.requests += 1
+        try:
+            response = self.session.post(url, json={"query": query, "variables": dict(variables or {})})
+        except requests.RequestException as error:
+            raise NetBoxError("NetBox is not reachable", url=url, detail=type(error).__name__) from error
+        if response.status_code != 200:
+            raise NetBoxError("NetBox refused a GraphQL query", url=url, status=response.status_code,
+                              detail=response.text[:500])
+        body = response.json()
+        if body.get("errors"):
+            raise NetBoxError("GraphQL query failed", url=url, detail="; ".join(
+                str(error.get("message")) for error in body["errors"]))
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def graphql_list(self, list_name: str, selection: str, filters: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every object of a GraphQL list, 1,000 at a time (NetBox silently caps a list at 1,000)."""
+        offset = 0
+        filter_arg = f"filters: {filters}, " if filters else ""
+        while True:
+            query = (f"query {{ {list_name}({filter_arg}pagination: {{offset: {offset}, limit: {PAGE_SIZE}}})"
+                     f" {{ {selection} }} }}")
+            rows: list[dict[str, Any]] = self.graphql(query)[list_name]
+            yield from rows
+            if len(rows) < PAGE_SIZE:
+                return
+            offset += PAGE_SIZE
+
+    # -- writes ------------------------------------------------------------------------------------------------
+
+    def _endpoint(self, endpoint: str) -> Any:
+        app, name = endpoint.split("/")
+        return getattr(getattr(self.api, app), name.replace("-", "_"))
+
+    def _write_error(self, action: str, endpoint: str, error: Exception) -> NetBoxError:
+        if isinstance(error, pynetbox.RequestError):
+            return NetBoxError(f"NetBox refused to {action} {endpoint}", url=f"{self.url}/api/{endpoint}/",
+                               status=error.req.status_code, detail=str(error.error))
+        return NetBoxError(f"NetBox could not {action} {endpoint}", url=f"{self.url}/api/{endpoint}/",
+                           detail=f"{type(error).__name__}: {error}")
+
+    def create(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[int]:
+        """POST a list of new objects in one request; the ids of the created objects, in order."""
+        self.requests += 1
+        try:
+            created = self._endpoint(endpoint).create([{**p, "changelog_message": message} for p in payloads])
+        except (pynetbox.RequestError, requests.RequestException) as error:
+            raise self._write_error("create objects on", endpoint, error) from error
+        return [int(record.id) for record in created]
+
+    def update(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> None:
+        """PATCH a list of partial objects (each with its ``id``) in one request."""
+        self.requests += 1
+        try:
+            self._endpoint(endpoint).update([dict(p) for p in payloads], changelog_message=message)
+        except (pynetbox.RequestError, requests.RequestException) as error:
+            raise self._write_error("update objects on", endpoint, error) from error
+
+    def delete(self, endpoint: str, ids: Sequence[int], message: str) -> None:
+        """DELETE a list of objects by id in one request."""
+        self.requests += 1
+        try:
+            self._endpoint(endpoint).delete(list(ids), changelog_message=message)
+        except (pynetbox.RequestError, requests.RequestException) as error:
+            raise self._write_error("delete objects on", endpoint, error) from error

@@ -1,0 +1,334 @@
+"""Manufacturers, device types, device roles, platforms, devices, interfaces and cables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from models.datacenter import PhysicalServer
+from models.devices import Device, LanInterface, LoopbackInterface, ManagementInterface
+from models.links import WanLink
+from models.sites import Site
+from models.types import DeviceRole, Platform
+from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.organization import site_tenant
+from netops.netbox.mapping.vocabulary import (
+    DEVICE_KIND,
+    DEVICE_ROLES,
+    DEVICE_STATUS,
+    GENERIC_MANUFACTURER,
+    HOST_INTERFACE,
+    LAN_PARENT_DESCRIPTION,
+    PHYSICAL_INTERFACE,
+    PLATFORM_MANUFACTURER,
+    PLATFORMS,
+    SERVER_DEVICE_TYPE,
+    SERVER_ROLE,
+    VIRTUAL_INTERFACE,
+    Named,
+    lan_parent_name,
+)
+
+if TYPE_CHECKING:
+    from models.network import Network
+
+
+def _named(object_type: str, named: Named, **extra: Value) -> Record:
+    return Record(object_type, (named.slug,), {"name": named.name, "slug": named.slug, **extra})
+
+
+def device_type_of(platform: Platform, role: DeviceRole) -> Named:
+    """The device type of a network device: one per platform and kind of box."""
+    kind = DEVICE_KIND[role]
+    return Named(f"{PLATFORMS[platform].slug}-{kind}", f"{PLATFORMS[platform].name} {kind}")
+
+
+def _has_servers(network: Network) -> bool:
+    return any(isinstance(host, PhysicalServer) for host in network.hosts)
+
+
+class ManufacturerMapper(Mapper):
+    """dcim.manufacturer: the makers of the platforms used (generic for FRR boxes and servers)."""
+
+    object_type = "dcim.manufacturer"
+    endpoint = "dcim/manufacturers"
+    graphql_list = "manufacturer_list"
+    noun = "manufacturer"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        makers = {PLATFORM_MANUFACTURER[device.platform] for device in network.devices}
+        if _has_servers(network):
+            makers.add(GENERIC_MANUFACTURER)
+        return [_named(self.object_type, maker) for maker in sorted(makers, key=lambda m: m.slug)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+class DeviceTypeMapper(Mapper):
+    """dcim.devicetype: one per platform and kind of box (router, firewall, switch), and the generic server."""
+
+    object_type = "dcim.devicetype"
+    endpoint = "dcim/device-types"
+    graphql_list = "device_type_list"
+    noun = "device type"
+    fields = (Field("manufacturer", Kind.REF, ("dcim.manufacturer",)), Field("model", Kind.SCALAR),
+              Field("slug", Kind.SCALAR))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        records = {}
+        for device in network.devices:
+            kind = device_type_of(device.platform, device.role)
+            maker = PLATFORM_MANUFACTURER[device.platform]
+            records[kind.slug] = Record(self.object_type, (kind.slug,), {
+                "manufacturer": Ref("dcim.manufacturer", (maker.slug,)), "model": kind.name, "slug": kind.slug})
+        if _has_servers(network):
+            records[SERVER_DEVICE_TYPE.slug] = Record(self.object_type, (SERVER_DEVICE_TYPE.slug,), {
+                "manufacturer": Ref("dcim.manufacturer", (GENERIC_MANUFACTURER.slug,)),
+                "model": SERVER_DEVICE_TYPE.name, "slug": SERVER_DEVICE_TYPE.slug})
+        return [records[slug] for slug in sorted(records)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+class DeviceRoleMapper(Mapper):
+    """dcim.devicerole: the WAN roles, and ``server`` for data-center hosts (physical and virtual)."""
+
+    object_type = "dcim.devicerole"
+    endpoint = "dcim/device-roles"
+    graphql_list = "device_role_list"
+    noun = "device role"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("color", Kind.SCALAR),
+              Field("vm_role", Kind.SCALAR))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        roles = [DEVICE_ROLES[role] for role in DeviceRole if any(d.role is role for d in network.devices)]
+        records = [_named(self.object_type, role, color=role.color, vm_role=False) for role in roles]
+        if network.hosts:
+            records.append(_named(self.object_type, SERVER_ROLE, color=SERVER_ROLE.color, vm_role=True))
+        return records
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+class PlatformMapper(Mapper):
+    """dcim.platform: the network operating systems."""
+
+    object_type = "dcim.platform"
+    endpoint = "dcim/platforms"
+    graphql_list = "platform_list"
+    noun = "platform"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR),
+              Field("manufacturer", Kind.REF, ("dcim.manufacturer",)))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        used = [platform for platform in Platform if any(d.platform is platform for d in network.devices)]
+        return [_named(self.object_type, PLATFORMS[platform],
+                       manufacturer=Ref("dcim.manufacturer", (PLATFORM_MANUFACTURER[platform].slug,)))
+                for platform in used]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+def _ip(address: object) -> Ref:
+    return Ref("ipam.ipaddress", (str(address).split("/")[0],))
+
+
+def device_record(device: Device, site: Site) -> Record:
+    """A network device: role, type, platform, the site's tenant and status; loopback as primary IPv4 and the
+    management address as the out-of-band IP."""
+    _, tenant = site_tenant(site)
+    return Record("dcim.device", (device.name,), {
+        "name": device.name, "site": Ref("dcim.site", (site.slug,)),
+        "role": Ref("dcim.devicerole", (DEVICE_ROLES[device.role].slug,)),
+        "device_type": Ref("dcim.devicetype", (device_type_of(device.platform, device.role).slug,)),
+        "platform": Ref("dcim.platform", (PLATFORMS[device.platform].slug,)),
+        "tenant": Ref("tenancy.tenant", (tenant.slug,)), "status": DEVICE_STATUS[site.status],
+        "rack": None, "serial": "", "custom_fields.device_number": device.number,
+        "tags": tuple(sorted(set(device.tags))),
+        "primary_ip4": _ip(device.loopback) if device.loopback is not None else None,
+        "oob_ip": _ip(device.management.ip),
+    })
+
+
+def server_record(host: PhysicalServer, site: Site) -> Record:
+    """A physical data-center server: a device with the server role, in its rack, its address as primary IPv4."""
+    _, tenant = site_tenant(site)
+    return Record("dcim.device", (host.name,), {
+        "name": host.name, "site": Ref("dcim.site", (site.slug,)), "role": Ref("dcim.devicerole", (SERVER_ROLE.slug,)),
+        "device_type": Ref("dcim.devicetype", (SERVER_DEVICE_TYPE.slug,)), "platform": None,
+        "tenant": Ref("tenancy.tenant", (tenant.slug,)), "status": DEVICE_STATUS[site.status],
+        "rack": Ref("dcim.rack", (site.slug, host.rack)) if host.rack is not None else None,
+        "serial": host.serial or "", "custom_fields.device_number": None, "tags": (),
+        "primary_ip4": _ip(host.address), "oob_ip": None,
+    })
+
+
+class DeviceMapper(Mapper):
+    """dcim.device: the WAN's routers, firewalls and switches, and the physical data-center servers."""
+
+    object_type = "dcim.device"
+    endpoint = "dcim/devices"
+    graphql_list = "device_list"
+    noun = "device"
+    fields = (Field("name", Kind.SCALAR), Field("site", Kind.REF, ("dcim.site",)),
+              Field("role", Kind.REF, ("dcim.devicerole",)), Field("device_type", Kind.REF, ("dcim.devicetype",)),
+              Field("platform", Kind.REF, ("dcim.platform",)), Field("tenant", Kind.REF, ("tenancy.tenant",)),
+              Field("status", Kind.CHOICE), Field("rack", Kind.REF, ("dcim.rack",)), Field("serial", Kind.SCALAR),
+              Field("device_number", Kind.CUSTOM),
+              Field("primary_ip4", Kind.REF, ("ipam.ipaddress",), late=True),
+              Field("oob_ip", Kind.REF, ("ipam.ipaddress",), late=True))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        sites = network.site_by_slug
+        records = [device_record(device, sites[device.site]) for device in network.devices]
+        records += [server_record(host, sites[host.site]) for host in network.hosts
+                    if isinstance(host, PhysicalServer)]
+        return records
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["name"]),)
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+
+def _interface(device: str, name: str, *, type_: str, description: str, mgmt_only: bool = False,
+               parent: str | None = None, vlan: tuple[str, int] | None = None) -> Record:
+    return Record("dcim.interface", (device, name), {
+        "device": Ref("dcim.device", (device,)), "name": name, "type": type_,
+        "parent": Ref("dcim.interface", (device, parent)) if parent else None,
+        "mode": "access" if vlan else None,
+        "untagged_vlan": Ref("ipam.vlan", (vlan[0], str(vlan[1]))) if vlan else None,
+        "mgmt_only": mgmt_only, "description": description,
+    }, wave=1 if parent else 0)
+
+
+def interface_records(device: Device, site: Site) -> list[Record]:
+    """A device's interfaces: loopback (virtual), management (physical, management only), WAN ports (physical),
+    LAN gateways (802.1Q subinterfaces: virtual, with their parent port and the LAN's VLAN untagged), and the
+    parent ports themselves, which the model leaves implicit."""
+    records = []
+    parents: dict[str, None] = {}
+    names = {interface.name for interface in device.interfaces}
+    for interface in device.interfaces:
+        if isinstance(interface, LoopbackInterface):
+            records.append(_interface(device.name, interface.name, type_=VIRTUAL_INTERFACE,
+                                      description=interface.description))
+        elif isinstance(interface, ManagementInterface):
+            records.append(_interface(device.name, interface.name, type_=PHYSICAL_INTERFACE,
+                                      description=interface.description, mgmt_only=True))
+        elif isinstance(interface, LanInterface):
+            parent = lan_parent_name(interface.name)
+            if parent is not None and parent not in names:
+                parents[parent] = None
+            records.append(_interface(device.name, interface.name, type_=VIRTUAL_INTERFACE,
+                                      description=interface.description, parent=parent,
+                                      vlan=(site.slug, interface.vlan)))
+        else:
+            records.append(_interface(device.name, interface.name, type_=PHYSICAL_INTERFACE,
+                                      description=interface.description))
+    records += [_interface(device.name, parent, type_=PHYSICAL_INTERFACE, description=LAN_PARENT_DESCRIPTION)
+                for parent in parents]
+    return records
+
+
+def server_interface_record(host: PhysicalServer) -> Record:
+    """The network port of a physical server."""
+    return _interface(host.name, HOST_INTERFACE, type_=PHYSICAL_INTERFACE, description=f"LAN {host.lan}")
+
+
+class InterfaceMapper(Mapper):
+    """dcim.interface: device interfaces, parent ports first (wave 0), then their subinterfaces (wave 1)."""
+
+    object_type = "dcim.interface"
+    endpoint = "dcim/interfaces"
+    graphql_list = "interface_list"
+    noun = "interface"
+    fields = (Field("device", Kind.REF, ("dcim.device",)), Field("name", Kind.SCALAR), Field("type", Kind.CHOICE),
+              Field("parent", Kind.REF, ("dcim.interface",)), Field("mode", Kind.CHOICE),
+              Field("untagged_vlan", Kind.REF, ("ipam.vlan",)), Field("mgmt_only", Kind.SCALAR),
+              Field("description", Kind.SCALAR))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        sites = network.site_by_slug
+        records = [record for device in network.devices for record in interface_records(device, sites[device.site])]
+        records += [server_interface_record(host) for host in network.hosts if isinstance(host, PhysicalServer)]
+        return records
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        device = fields["device"]
+        return (*(device.key if isinstance(device, Ref) else ("?",)), str(fields["name"]))
+
+    def wave(self, fields: Mapping[str, Value]) -> int:
+        return 1 if fields.get("parent") else 0
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        """Interfaces of the devices the keys name (those that exist)."""
+        ids = sorted({i for key in keys if (i := id_of("dcim.device", key[:1])) is not None})
+        return [{"device_id": list(chunk)} for chunk in chunks(ids, 50)]
+
+
+def _link_interface(endpoint_device: str, endpoint_interface: str) -> Ref:
+    return Ref("dcim.interface", (endpoint_device, endpoint_interface))
+
+
+def cable_records(link: WanLink) -> list[Record]:
+    """The cables of a WAN link: one between the two ports in the building; for a carrier circuit, one from each
+    port to its circuit termination (A at the upstream end, Z at the downstream end)."""
+    up = _link_interface(link.upstream.device, link.upstream.interface)
+    down = _link_interface(link.downstream.device, link.downstream.interface)
+    label = link.id[:100]
+    if link.circuit is None:
+        return [Record("dcim.cable", up.key, {"a_terminations": (up,), "b_terminations": (down,),
+                                               "status": "connected", "label": label})]
+    circuit = (link.circuit.provider, link.circuit.circuit_id)
+    return [
+        Record("dcim.cable", up.key, {"a_terminations": (up,),
+                                      "b_terminations": (Ref("circuits.circuittermination", (*circuit, "A")),),
+                                      "status": "connected", "label": label}),
+        Record("dcim.cable", down.key, {"a_terminations": (down,),
+                                        "b_terminations": (Ref("circuits.circuittermination", (*circuit, "Z")),),
+                                        "status": "connected", "label": label}),
+    ]
+
+
+class CableMapper(Mapper):
+    """dcim.cable: keyed by the interface at its A end (a port holds one cable)."""
+
+    object_type = "dcim.cable"
+    endpoint = "dcim/cables"
+    graphql_list = "cable_list"
+    noun = "cable"
+    fields = (Field("a_terminations", Kind.TERMINATIONS, ("dcim.interface", "circuits.circuittermination")),
+              Field("b_terminations", Kind.TERMINATIONS, ("dcim.interface", "circuits.circuittermination")),
+              Field("status", Kind.CHOICE), Field("label", Kind.SCALAR))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [record for link in network.links for record in cable_records(link)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        ends = fields.get("a_terminations") or ()
+        first = ends[0] if ends else None
+        if isinstance(first, Ref) and first.type == "dcim.interface" and len(ends) == 1:
+            return first.key
+        return ("?", *(str(end) for end in ends))
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"device": sorted({key[0] for key in chunk})} for chunk in chunks(keys, 50)]

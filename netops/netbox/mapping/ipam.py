@@ -1,0 +1,310 @@
+"""RIR and ASN, IPAM roles, VLAN groups and VLANs, prefixes, IP addresses, service templates and services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
+from models.devices import Device, LoopbackInterface
+from models.links import WanLink
+from models.sites import Site
+from models.types import Protocol
+from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.vocabulary import (
+    HOST_INTERFACE,
+    LAN_ROLES,
+    POOL_ROLES,
+    PRIVATE_RIR,
+    WAN_LINK_ROLE,
+)
+
+if TYPE_CHECKING:
+    from models.addressing import AddressPlan
+    from models.admin import City
+    from models.network import Network
+
+
+class RirMapper(Mapper):
+    """ipam.rir: the private-ASN registry the city's AS number comes from."""
+
+    object_type = "ipam.rir"
+    endpoint = "ipam/rirs"
+    graphql_list = "rir_list"
+    noun = "RIR"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("is_private", Kind.SCALAR))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [Record(self.object_type, (PRIVATE_RIR.slug,),
+                       {"name": PRIVATE_RIR.name, "slug": PRIVATE_RIR.slug, "is_private": True})]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+def asn_record(city: City) -> Record:
+    """The city WAN's private AS number."""
+    return Record("ipam.asn", (str(city.asn),), {
+        "asn": city.asn, "rir": Ref("ipam.rir", (PRIVATE_RIR.slug,)), "description": f"{city.name} WAN"})
+
+
+class AsnMapper(Mapper):
+    """ipam.asn: the city's AS number (one iBGP domain)."""
+
+    object_type = "ipam.asn"
+    endpoint = "ipam/asns"
+    graphql_list = "asn_list"
+    noun = "ASN"
+    fields = (Field("asn", Kind.INTEGER), Field("rir", Kind.REF, ("ipam.rir",)), Field("description", Kind.SCALAR))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [asn_record(network.city)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["asn"]),)
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"asn": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+
+class RoleMapper(Mapper):
+    """ipam.role: LAN roles, WAN links and the address pools of the plan."""
+
+    object_type = "ipam.role"
+    endpoint = "ipam/roles"
+    graphql_list = "role_list"
+    noun = "IPAM role"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        roles = {POOL_ROLES[name] for name in ("loopbacks", "links", "management", "datacenter")}
+        roles |= {POOL_ROLES[plan.level.value] for plan in network.addressing.site_blocks}
+        roles |= {LAN_ROLES[lan.role] for site in network.sites for lan in site.lans}
+        return [Record(self.object_type, (role.slug,), {"name": role.name, "slug": role.slug})
+                for role in sorted(roles, key=lambda r: r.slug)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+def vlan_group_record(site: Site) -> Record:
+    """The VLAN group of a site (scope: the site): VLAN ids are per site."""
+    return Record("ipam.vlangroup", (site.slug,), {
+        "name": site.slug, "slug": site.slug, "scope": Ref("dcim.site", (site.slug,))})
+
+
+class VlanGroupMapper(Mapper):
+    """ipam.vlangroup: one per site with LANs."""
+
+    object_type = "ipam.vlangroup"
+    endpoint = "ipam/vlan-groups"
+    graphql_list = "vlan_group_list"
+    noun = "VLAN group"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("scope", Kind.GENERIC, ("dcim.site",)))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [vlan_group_record(site) for site in network.sites if site.lans]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+def vlan_records(site: Site) -> list[Record]:
+    """A site's VLANs, one per LAN, named after the LAN, with the LAN's role."""
+    return [Record("ipam.vlan", (site.slug, str(lan.vlan)), {
+        "group": Ref("ipam.vlangroup", (site.slug,)), "vid": lan.vlan, "name": lan.name,
+        "role": Ref("ipam.role", (LAN_ROLES[lan.role].slug,)), "status": "active"}) for lan in site.lans]
+
+
+class VlanMapper(Mapper):
+    """ipam.vlan: the VLAN of each LAN, in its site's group."""
+
+    object_type = "ipam.vlan"
+    endpoint = "ipam/vlans"
+    graphql_list = "vlan_list"
+    noun = "VLAN"
+    fields = (Field("group", Kind.REF, ("ipam.vlangroup",)), Field("vid", Kind.INTEGER), Field("name", Kind.SCALAR),
+              Field("role", Kind.REF, ("ipam.role",)), Field("status", Kind.CHOICE))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [record for site in network.sites for record in vlan_records(site)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        group = fields["group"]
+        return (*(group.key if isinstance(group, Ref) else ("?",)), str(fields["vid"]))
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        ids = sorted({i for key in keys if (i := id_of("ipam.vlangroup", key[:1])) is not None})
+        return [{"group_id": list(chunk)} for chunk in chunks(ids, 50)]
+
+
+def _prefix(prefix: str, *, status: str, role: str, description: str, scope: str | None = None,
+            vlan: tuple[str, int] | None = None, **custom: Value) -> Record:
+    return Record("ipam.prefix", (prefix,), {
+        "prefix": prefix, "status": status, "role": Ref("ipam.role", (role,)),
+        "scope": Ref("dcim.site", (scope,)) if scope else None,
+        "vlan": Ref("ipam.vlan", (vlan[0], str(vlan[1]))) if vlan else None, "description": description,
+        **{f"custom_fields.{name}": value for name, value in custom.items()},
+    })
+
+
+def pool_prefix_records(plan: AddressPlan) -> list[Record]:
+    """The pools of the address plan, as container prefixes whose role says what they are for."""
+    pools = [("loopbacks", plan.loopbacks), ("links", plan.links), ("management", plan.management),
+             ("datacenter", plan.datacenter)]
+    pools += [(block.level.value, block.pool) for block in plan.site_blocks]
+    return [_prefix(str(pool), status="container", role=POOL_ROLES[name].slug,
+                    description=f"Address pool: {POOL_ROLES[name].name.removeprefix('Pool: ')}")
+            for name, pool in pools]
+
+
+def lan_prefix_records(site: Site) -> list[Record]:
+    """A site's LAN prefixes: scope the site, the LAN's VLAN and role, expected hosts and DHCP relay."""
+    return [_prefix(str(lan.prefix), status="active", role=LAN_ROLES[lan.role].slug,
+                    description=f"LAN {lan.name} of {site.slug}", scope=site.slug, vlan=(site.slug, lan.vlan),
+                    expected_hosts=lan.hosts, dhcp_relay=lan.dhcp_relay) for lan in site.lans]
+
+
+def link_prefix_record(link: WanLink) -> Record:
+    """A WAN link's /31, carrying what NetBox has no field for: the link's id, role and OSPF area and cost."""
+    return _prefix(str(link.prefix), status="active", role=WAN_LINK_ROLE.slug,
+                   description=f"WAN link {link.id}"[:200], link_id=link.id, link_role=link.role.value,
+                   ospf_area=link.ospf_area, ospf_cost=link.ospf_cost)
+
+
+class PrefixMapper(Mapper):
+    """ipam.prefix: the pools (containers), every LAN (scope: its site) and every WAN link's /31."""
+
+    object_type = "ipam.prefix"
+    endpoint = "ipam/prefixes"
+    graphql_list = "prefix_list"
+    noun = "prefix"
+    fields = (Field("prefix", Kind.SCALAR), Field("status", Kind.CHOICE), Field("role", Kind.REF, ("ipam.role",)),
+              Field("scope", Kind.GENERIC, ("dcim.site",)), Field("vlan", Kind.REF, ("ipam.vlan",)),
+              Field("description", Kind.SCALAR), Field("expected_hosts", Kind.CUSTOM),
+              Field("dhcp_relay", Kind.CUSTOM), Field("link_id", Kind.CUSTOM), Field("link_role", Kind.CUSTOM),
+              Field("ospf_area", Kind.CUSTOM), Field("ospf_cost", Kind.CUSTOM))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        records = pool_prefix_records(network.addressing)
+        records += [record for site in network.sites for record in lan_prefix_records(site)]
+        records += [link_prefix_record(link) for link in network.links]
+        return records
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["prefix"]),)
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"prefix": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+
+def _address(address: str, assigned: Ref, role: str | None = None) -> Record:
+    return Record("ipam.ipaddress", (address.split("/")[0],), {
+        "address": address, "status": "active", "role": role, "assigned_object": assigned})
+
+
+def device_ip_records(device: Device) -> list[Record]:
+    """The addresses of a device's interfaces; the loopback's has the loopback role."""
+    return [_address(str(interface.address), Ref("dcim.interface", (device.name, interface.name)),
+                     "loopback" if isinstance(interface, LoopbackInterface) else None)
+            for interface in device.interfaces]
+
+
+def host_ip_record(host: DcHost, prefix_length: int) -> Record:
+    """A data-center host's address, with its LAN's prefix length, on its network port."""
+    assigned = (Ref("dcim.interface", (host.name, HOST_INTERFACE)) if isinstance(host, PhysicalServer)
+                else Ref("virtualization.vminterface", (host.name, HOST_INTERFACE)))
+    return _address(f"{host.address}/{prefix_length}", assigned)
+
+
+class IpAddressMapper(Mapper):
+    """ipam.ipaddress: every interface address (key: the address without its length; IPs are unique)."""
+
+    object_type = "ipam.ipaddress"
+    endpoint = "ipam/ip-addresses"
+    graphql_list = "ip_address_list"
+    noun = "IP address"
+    fields = (Field("address", Kind.SCALAR), Field("status", Kind.CHOICE), Field("role", Kind.CHOICE),
+              Field("assigned_object", Kind.GENERIC, ("dcim.interface", "virtualization.vminterface")))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        records = [record for device in network.devices for record in device_ip_records(device)]
+        sites = network.site_by_slug
+        for host in network.hosts:
+            lan = next(lan for lan in sites[host.site].lans if lan.name == host.lan)
+            records.append(host_ip_record(host, lan.prefix.prefixlen))
+        return records
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["address"]).split("/")[0],)
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"address": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+
+def port_mappings(service: Service) -> tuple[str, ...]:
+    """A service's ports as NetBox writes them (``tcp/443``); NetBox has no ICMP, see the mapping checks."""
+    return tuple(str(port) for port in service.ports if port.protocol is not Protocol.ICMP)
+
+
+def service_template_record(service: Service) -> Record:
+    """A shared service of the catalogue: name, ports (in order) and display name."""
+    return Record("ipam.servicetemplate", (service.name,), {
+        "name": service.name, "port_mappings": port_mappings(service), "description": service.display_name})
+
+
+class ServiceTemplateMapper(Mapper):
+    """ipam.servicetemplate: the catalogue of shared services."""
+
+    object_type = "ipam.servicetemplate"
+    endpoint = "ipam/service-templates"
+    graphql_list = "service_template_list"
+    noun = "service template"
+    fields = (Field("name", Kind.SCALAR), Field("port_mappings", Kind.LIST), Field("description", Kind.SCALAR))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [service_template_record(service) for service in network.services]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["name"]),)
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+
+def service_records(host: DcHost, catalogue: Sequence[Service]) -> list[Record]:
+    """The services a host runs, each with the catalogue's ports, on the host (device or virtual machine)."""
+    parent = (Ref("virtualization.virtualmachine", (host.name,)) if isinstance(host, VirtualMachine)
+              else Ref("dcim.device", (host.name,)))
+    by_name = {service.name: service for service in catalogue}
+    return [Record("ipam.service", (host.name, name), {
+        "parent_object": parent, "name": name, "port_mappings": port_mappings(by_name[name])})
+        for name in host.services]
+
+
+class ServiceMapper(Mapper):
+    """ipam.service: the services each data-center host runs."""
+
+    object_type = "ipam.service"
+    endpoint = "ipam/services"
+    graphql_list = "service_list"
+    noun = "service"
+    fields = (Field("parent_object", Kind.GENERIC, ("dcim.device", "virtualization.virtualmachine"),
+                    graphql_name="parent"),
+              Field("name", Kind.SCALAR), Field("port_mappings", Kind.LIST))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [record for host in network.hosts for record in service_records(host, network.services)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        parent = fields["parent_object"]
+        return (*(parent.key if isinstance(parent, Ref) else ("?",)), str(fields["name"]))
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"name": sorted({key[-1] for key in chunk})} for chunk in chunks(keys, 50)]

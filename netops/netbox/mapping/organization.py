@@ -1,0 +1,250 @@
+"""Regions (city, districts, wards), tenant groups and tenants (the organizations), sites and racks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from models.datacenter import PhysicalServer
+from models.sites import MassOrganizationSite, Site
+from models.types import SiteKind
+from netops.netbox.mapping.base import (
+    Field,
+    IdOf,
+    JsonValue,
+    Key,
+    Kind,
+    Mapper,
+    Record,
+    Ref,
+    Value,
+    chunks,
+)
+from netops.netbox.mapping.vocabulary import (
+    MASS_ORGANIZATION_TENANT,
+    SITE_KIND_TENANT,
+    SITE_STATUS,
+    TENANT_GROUPS,
+    Named,
+)
+
+if TYPE_CHECKING:
+    from models.admin import City, District, Ward
+    from models.network import Network
+
+#: NetBox keeps latitude and longitude as decimals with 6 places (about 11 cm).
+COORDINATE_PLACES = 6
+
+
+def list_order(network: Network) -> dict[str, Any]:
+    """The order of the model's lists that NetBox does not keep, so that reading back gives the same model.
+
+    NetBox returns providers, service templates and prefixes in its own order; intent lists them in the order
+    engineers wrote them. Only membership lives in NetBox objects; this is a sort key, nothing more.
+    """
+    order: dict[str, Any] = {
+        "providers": [provider.slug for provider in network.providers],
+        "services": [service.name for service in network.services],
+        "links": [link.id for link in network.links],
+    }
+    host_services = {host.name: list(host.services) for host in network.hosts if len(host.services) > 1}
+    device_tags = {device.name: list(device.tags) for device in network.devices if len(device.tags) > 1}
+    if host_services:
+        order["host_services"] = host_services
+    if device_tags:
+        order["device_tags"] = device_tags
+    return order
+
+
+def city_region(city: City, order: dict[str, Any]) -> Record:
+    """The city: the root region, with its official code and the list order of the city's model."""
+    return Record("dcim.region", (city.slug,), {
+        "name": city.name, "slug": city.slug, "parent": None,
+        "custom_fields.admin_code": city.code, "custom_fields.admin_kind": None,
+        "custom_fields.netops_order": JsonValue(order),
+    })
+
+
+def district_region(city: City, district: District) -> Record:
+    """A district: a region inside the city."""
+    return Record("dcim.region", (city.slug, district.slug), {
+        "name": district.name, "slug": district.slug, "parent": Ref("dcim.region", (city.slug,)),
+        "custom_fields.admin_code": district.code, "custom_fields.admin_kind": district.kind.value,
+        "custom_fields.netops_order": None,
+    }, wave=1)
+
+
+def ward_region(city: City, district: District, ward: Ward) -> Record:
+    """A ward or commune: a region inside its district."""
+    return Record("dcim.region", (city.slug, district.slug, ward.slug), {
+        "name": ward.name, "slug": ward.slug, "parent": Ref("dcim.region", (city.slug, district.slug)),
+        "custom_fields.admin_code": ward.code, "custom_fields.admin_kind": ward.kind.value,
+        "custom_fields.netops_order": None,
+    }, wave=2)
+
+
+class RegionMapper(Mapper):
+    """dcim.region: the city, its districts inside it, and each district's wards inside the district."""
+
+    object_type = "dcim.region"
+    endpoint = "dcim/regions"
+    graphql_list = "region_list"
+    noun = "region"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("parent", Kind.REF, ("dcim.region",)),
+              Field("admin_code", Kind.CUSTOM), Field("admin_kind", Kind.CUSTOM),
+              Field("netops_order", Kind.CUSTOM))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        city = network.city
+        records = [city_region(city, list_order(network))]
+        records += [district_region(city, district) for district in network.districts]
+        records += [ward_region(city, network.district_by_code[ward.district], ward) for ward in network.wards]
+        return records
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        parent = fields.get("parent")
+        return (*(parent.key if isinstance(parent, Ref) else ()), str(fields["slug"]))
+
+    def wave(self, fields: Mapping[str, Value]) -> int:
+        return len(self.key(fields)) - 1
+
+
+def site_region_key(network: Network, site: Site) -> Key:
+    """The region a site stands in: its ward, else its district, else the city."""
+    city = network.city.slug
+    if site.district is None:
+        return (city,)
+    district = network.district_by_code[site.district].slug
+    if site.ward is None:
+        return (city, district)
+    return (city, district, network.ward_by_code[site.ward].slug)
+
+
+def site_admin_code(network: Network, site: Site) -> str:
+    """The official code of the administrative unit a site belongs to."""
+    return site.ward or site.district or network.city.code
+
+
+def site_tenant(site: Site) -> tuple[Named, Named]:
+    """The organization a site belongs to, and its tenant group."""
+    if isinstance(site, MassOrganizationSite):
+        return TENANT_GROUPS["mass"], MASS_ORGANIZATION_TENANT[site.organization]
+    group, tenant = SITE_KIND_TENANT[SiteKind(site.kind)]
+    return TENANT_GROUPS[group], tenant
+
+
+def tenant_group_record(group: Named) -> Record:
+    """A tenant group."""
+    return Record("tenancy.tenantgroup", (group.slug,), {"name": group.name, "slug": group.slug})
+
+
+def tenant_record(group: Named, tenant: Named) -> Record:
+    """A tenant: an organization owning sites."""
+    return Record("tenancy.tenant", (tenant.slug,), {
+        "name": tenant.name, "slug": tenant.slug, "group": Ref("tenancy.tenantgroup", (group.slug,))})
+
+
+class TenantGroupMapper(Mapper):
+    """tenancy.tenantgroup: government, party, mass organizations."""
+
+    object_type = "tenancy.tenantgroup"
+    endpoint = "tenancy/tenant-groups"
+    graphql_list = "tenant_group_list"
+    noun = "tenant group"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        groups = {site_tenant(site)[0] for site in network.sites}
+        return [tenant_group_record(group) for group in sorted(groups, key=lambda g: g.slug)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+class TenantMapper(Mapper):
+    """tenancy.tenant: the organizations whose offices the sites are."""
+
+    object_type = "tenancy.tenant"
+    endpoint = "tenancy/tenants"
+    graphql_list = "tenant_list"
+    noun = "tenant"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR),
+              Field("group", Kind.REF, ("tenancy.tenantgroup",)))
+    shared = True
+    fetch_all = True
+    prunable = False
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        tenants = {site_tenant(site) for site in network.sites}
+        return [tenant_record(group, tenant) for group, tenant in sorted(tenants, key=lambda t: t[1].slug)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+def site_record(site: Site, region: Sequence[str], admin_code: str) -> Record:
+    """A site: NetBox's status from the lifecycle (kept itself in a custom field), region, tenant, location."""
+    _, tenant = site_tenant(site)
+    coordinates = site.coordinates
+    return Record("dcim.site", (site.slug,), {
+        "name": site.name, "slug": site.slug, "status": SITE_STATUS[site.status],
+        "region": Ref("dcim.region", tuple(region)), "tenant": Ref("tenancy.tenant", (tenant.slug,)),
+        "physical_address": site.address or "",
+        "latitude": round(coordinates.latitude, COORDINATE_PLACES) if coordinates else None,
+        "longitude": round(coordinates.longitude, COORDINATE_PLACES) if coordinates else None,
+        "custom_fields.admin_code": admin_code, "custom_fields.site_kind": site.kind,
+        "custom_fields.lifecycle_status": site.status.value, "custom_fields.site_number": site.number,
+        "custom_fields.redundancy": site.redundancy.value if site.redundancy else None,
+    })
+
+
+class SiteMapper(Mapper):
+    """dcim.site: every site of the city."""
+
+    object_type = "dcim.site"
+    endpoint = "dcim/sites"
+    graphql_list = "site_list"
+    noun = "site"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("status", Kind.CHOICE),
+              Field("region", Kind.REF, ("dcim.region",)), Field("tenant", Kind.REF, ("tenancy.tenant",)),
+              Field("physical_address", Kind.SCALAR), Field("latitude", Kind.DECIMAL),
+              Field("longitude", Kind.DECIMAL), Field("admin_code", Kind.CUSTOM), Field("site_kind", Kind.CUSTOM),
+              Field("lifecycle_status", Kind.CUSTOM), Field("site_number", Kind.CUSTOM),
+              Field("redundancy", Kind.CUSTOM))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [site_record(site, site_region_key(network, site), site_admin_code(network, site))
+                for site in network.sites]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+
+def rack_record(site: str, name: str) -> Record:
+    """A rack of the data center holding physical servers."""
+    return Record("dcim.rack", (site, name), {"name": name, "site": Ref("dcim.site", (site,)), "status": "active"})
+
+
+class RackMapper(Mapper):
+    """dcim.rack: the racks physical servers stand in."""
+
+    object_type = "dcim.rack"
+    endpoint = "dcim/racks"
+    graphql_list = "rack_list"
+    noun = "rack"
+    fields = (Field("name", Kind.SCALAR), Field("site", Kind.REF, ("dcim.site",)), Field("status", Kind.CHOICE))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        racks = {(host.site, host.rack) for host in network.hosts
+                 if isinstance(host, PhysicalServer) and host.rack is not None}
+        return [rack_record(site, name) for site, name in sorted(racks)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        site = fields["site"]
+        return (*(site.key if isinstance(site, Ref) else ("?",)), str(fields["name"]))
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"name": sorted({key[-1] for key in chunk})} for chunk in chunks(keys, 50)]

@@ -1,0 +1,216 @@
+"""The plan: what NetBox must change to hold what intent wants, per object and per field.
+
+Each desired object is compared with the object of the same type and natural key in the snapshot:
+
+- absent: **create**;
+- present and managed by netops: **update** the fields that differ, or **unchanged**;
+- present but not managed by netops: shared vocabulary (a manufacturer, a role) is used as it is
+  (**unchanged**, never changed); anything else is a **conflict**, unless ``adopt`` (then **update**, which
+  also puts the managed tag on it);
+
+and each managed object intent does not want is a **delete** (written only with ``--prune``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
+from netops.netbox.mapping.base import Key, Record, RecordSet, Value, value_to_json
+from netops.netbox.snapshot import Snapshot
+
+
+class Action(StrEnum):
+    """What happens to one object."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+
+
+#: Past tense for apply's messages: "device core-01 created".
+DONE = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted",
+        Action.UNCHANGED: "already exists", Action.CONFLICT: "left alone (conflict)"}
+_SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.UNCHANGED: "=", Action.CONFLICT: "!"}
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field that differs: NetBox's value (before) and intent's (after)."""
+
+    field: str
+    before: Value
+    after: Value
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "before": value_to_json(self.before), "after": value_to_json(self.after)}
+
+
+@dataclass
+class Change:
+    """What the plan does with one object."""
+
+    action: Action
+    type: str
+    key: Key
+    desired: Record | None = None
+    actual: Record | None = None
+    diffs: tuple[FieldDiff, ...] = ()
+    note: str = ""
+
+    @property
+    def id(self) -> int | None:
+        return self.actual.id if self.actual is not None else None
+
+    @property
+    def noun(self) -> str:
+        mapper = MAPPER_BY_TYPE.get(self.type)
+        return mapper.noun if mapper is not None else self.type
+
+    @property
+    def label(self) -> str:
+        text = "/".join(self.key)
+        if self.action is Action.DELETE and self.actual is not None and self.note == "duplicate":
+            text += f" (#{self.actual.id})"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"action": self.action.value, "type": self.type, "key": list(self.key),
+                                "id": self.id}
+        if self.diffs:
+            data["fields"] = [diff.to_json() for diff in self.diffs]
+        elif self.action is Action.CREATE and self.desired is not None:
+            data["fields"] = [{"field": name, "before": None, "after": value_to_json(value)}
+                              for name, value in self.desired.fields.items()]
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+@dataclass
+class Plan:
+    """Every change, creates and updates in dependency order, then deletes in reverse dependency order."""
+
+    changes: list[Change] = field(default_factory=list)
+    prune: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counter = Counter(change.action for change in self.changes)
+        return {action.value: counter.get(action, 0) for action in Action}
+
+    def of(self, *actions: Action) -> list[Change]:
+        return [change for change in self.changes if change.action in actions]
+
+    @property
+    def conflicts(self) -> list[Change]:
+        return self.of(Action.CONFLICT)
+
+    @property
+    def writes(self) -> int:
+        """Objects apply writes (deletes only with prune)."""
+        counts = self.counts
+        return counts["create"] + counts["update"] + (counts["delete"] if self.prune else 0)
+
+    def by_type(self) -> dict[str, dict[str, int]]:
+        table: dict[str, Counter[str]] = {}
+        for change in self.changes:
+            table.setdefault(change.type, Counter())[change.action.value] += 1
+        return {name: dict(counter) for name, counter in table.items()}
+
+    def to_json(self, *, include_unchanged: bool = False) -> dict[str, Any]:
+        return {
+            "counts": self.counts,
+            "by_type": self.by_type(),
+            "changes": [change.to_json() for change in self.changes
+                        if include_unchanged or change.action is not Action.UNCHANGED],
+        }
+
+
+def _equal(before: Value, after: Value) -> bool:
+    if isinstance(before, float) or isinstance(after, float):
+        try:
+            return before is not None and after is not None and round(float(before), 6) == round(float(after), 6)
+        except (TypeError, ValueError):
+            return False
+    return bool(before == after)
+
+
+def compare(desired: Record, actual: Record) -> tuple[FieldDiff, ...]:
+    """The fields of ``desired`` whose value NetBox holds differently."""
+    return tuple(FieldDiff(name, actual.fields.get(name), value) for name, value in desired.fields.items()
+                 if not _equal(actual.fields.get(name), value))
+
+
+def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, prune: bool = False) -> Plan:
+    """Compare intent's records with NetBox's, type by type in dependency order."""
+    plan = Plan(prune=prune)
+    deletes: list[list[Change]] = []
+    for mapper in MAPPERS:
+        want, have = desired.of(mapper.object_type), snapshot.records.of(mapper.object_type)
+        for key, record in want.items():
+            actual = have.get(key)
+            if actual is None:
+                plan.changes.append(Change(Action.CREATE, record.type, key, desired=record))
+            elif actual.managed:
+                diffs = compare(record, actual)
+                plan.changes.append(Change(Action.UPDATE if diffs else Action.UNCHANGED, record.type, key,
+                                           desired=record, actual=actual, diffs=diffs))
+            elif mapper.shared:
+                plan.changes.append(Change(Action.UNCHANGED, record.type, key, desired=record, actual=actual,
+                                           note="not managed by netops: used as it is"))
+            elif adopt:
+                plan.changes.append(Change(Action.UPDATE, record.type, key, desired=record, actual=actual,
+                                           diffs=compare(record, actual),
+                                           note="adopted: not managed by netops until now"))
+            else:
+                plan.changes.append(Change(Action.CONFLICT, record.type, key, desired=record, actual=actual,
+                                           note="exists in NetBox, not managed by netops (--adopt takes it over)"))
+        gone = [Change(Action.DELETE, mapper.object_type, key, actual=actual, note="managed, not in intent")
+                for key, actual in have.items() if key not in want and actual.managed and mapper.prunable]
+        gone += [Change(Action.DELETE, mapper.object_type, record.key, actual=record, note="duplicate")
+                 for record in snapshot.duplicates if record.type == mapper.object_type and record.managed
+                 and mapper.prunable]
+        deletes.append(gone)
+    for gone in reversed(deletes):
+        plan.changes.extend(gone)
+    return plan
+
+
+def _show(value: Value) -> str:
+    data = value_to_json(value)
+    if isinstance(data, dict) and "ref" in data:
+        return "/".join(data["key"])
+    text = json.dumps(data, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def render_lines(plan: Plan, *, include_unchanged: bool = False, verbose: bool = False) -> Iterator[str]:
+    """The plan as text: one line per object, one indented line per changed field."""
+    for change in plan.changes:
+        if change.action is Action.UNCHANGED and not include_unchanged:
+            continue
+        note = f" ({change.note})" if change.note else ""
+        if change.action is Action.DELETE and not plan.prune:
+            note = f" ({change.note}; deleted with --prune)"
+        yield f"{_SIGN[change.action]} {change.action.value:<9} {change.noun} {change.label}{note}"
+        for diff in change.diffs:
+            yield f"      {diff.field}: {_show(diff.before)} -> {_show(diff.after)}"
+        if verbose and change.action is Action.CREATE and change.desired is not None:
+            for name, value in change.desired.fields.items():
+                yield f"      {name}: {_show(value)}"
+
+
+def summary(plan: Plan) -> str:
+    """One line: how many objects of each action."""
+    counts = plan.counts
+    deletes = f"{counts['delete']} to delete" + ("" if plan.prune or not counts["delete"] else " (with --prune)")
+    return (f"{counts['create']} to create, {counts['update']} to update, {deletes}, {counts['conflict']} conflicts,"
+            f" {counts['unchanged']} unchanged")

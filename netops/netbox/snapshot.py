@@ -1,0 +1,342 @@
+"""What NetBox holds, as records of the same canonical form the mappers produce.
+
+Read per object type: the objects netops manages (tag filter) or, for the small vocabulary tables, every object;
+through GraphQL (paginated, 1,000 a page) or through REST with ``fields=`` (only the fields the mapping
+compares), as chosen. When a desired object is not among them, a filtered REST lookup finds a same-key object
+netops does not manage (a conflict, or shared vocabulary used as it is).
+
+References come back as ids; they are turned into natural keys type by type, in the mappers' dependency order,
+so that every key can be computed from keys already known.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from netops.netbox.client import NetBoxClient
+from netops.netbox.mapping import MAPPERS
+from netops.netbox.mapping.base import (
+    MANAGED_TAG,
+    JsonValue,
+    Key,
+    Kind,
+    Mapper,
+    Pending,
+    Record,
+    RecordSet,
+    Ref,
+    Value,
+)
+from netops.netbox.mapping.vocabulary import CUSTOM_FIELDS
+
+
+class Backend(StrEnum):
+    """How objects are read."""
+
+    GRAPHQL = "graphql"
+    REST = "rest"
+
+
+#: GraphQL type names of the objects generic references point at.
+GRAPHQL_TYPES: dict[str, str] = {
+    "dcim.site": "SiteType", "dcim.device": "DeviceType", "dcim.interface": "InterfaceType",
+    "virtualization.virtualmachine": "VirtualMachineType", "virtualization.vminterface": "VMInterfaceType",
+    "circuits.circuittermination": "CircuitTerminationType",
+}
+OBJECT_TYPES: dict[str, str] = {typename: object_type for object_type, typename in GRAPHQL_TYPES.items()}
+_JSON_CUSTOM_FIELDS = {spec.name for spec in CUSTOM_FIELDS if spec.type == "json"}
+#: Fields whose references the natural key of a type is computed from.
+KEY_REFS: dict[str, tuple[str, ...]] = {
+    "dcim.region": ("parent",), "tenancy.tenant": (), "dcim.rack": ("site",), "dcim.interface": ("device",),
+    "ipam.vlan": ("group",), "virtualization.vminterface": ("virtual_machine",), "circuits.circuit": ("provider",),
+    "circuits.circuittermination": ("circuit",), "dcim.cable": ("a_terminations",), "ipam.service": ("parent_object",),
+}
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """Default progress sink."""
+
+
+@dataclass
+class Snapshot:
+    """NetBox's objects of the mapped types, keyed, references resolved."""
+
+    records: RecordSet = field(default_factory=RecordSet)
+    #: Objects whose key another object of the same type already had (NetBox holds both).
+    duplicates: list[Record] = field(default_factory=list)
+    #: Per type: NetBox id -> natural key.
+    keys: dict[str, dict[int, Key]] = field(default_factory=dict)
+    #: Per type: natural key -> NetBox id (kept up to date by apply as it creates objects).
+    ids: dict[str, dict[Key, int]] = field(default_factory=dict)
+    backend: Backend = Backend.GRAPHQL
+    seconds: float = 0.0
+    requests: int = 0
+
+    def id_of(self, object_type: str, key: Key) -> int | None:
+        """The NetBox id of the object of this type and key, if NetBox has it."""
+        return self.ids.get(object_type, {}).get(key)
+
+    def remember(self, object_type: str, key: Key, object_id: int) -> None:
+        """Record the id of an object (read, or just created)."""
+        self.ids.setdefault(object_type, {})[key] = object_id
+        self.keys.setdefault(object_type, {})[object_id] = key
+
+
+# -- reading raw rows ----------------------------------------------------------------------------------------------
+
+
+def rest_fields(mapper: Mapper) -> str:
+    """The ``fields=`` parameter: only what the mapping compares (and what ownership is decided on)."""
+    names = ["id"]
+    for spec in mapper.all_fields():
+        if spec.kind is Kind.CUSTOM:
+            names.append("custom_fields")
+        elif spec.kind is Kind.GENERIC:
+            names += [f"{spec.name}_type", f"{spec.name}_id"]
+        else:
+            names.append(spec.name)
+    return ",".join(dict.fromkeys(names))
+
+
+def graphql_selection(mapper: Mapper) -> str:
+    """The GraphQL selection of a type's managed fields."""
+    parts = ["id"]
+    for spec in mapper.all_fields():
+        name = spec.graphql_name or spec.name
+        if spec.kind is Kind.CUSTOM:
+            parts.append("custom_fields")
+        elif spec.kind is Kind.TAGS:
+            parts.append("tags { slug }")
+        elif spec.kind in (Kind.REF, Kind.REFS):
+            parts.append(f"{name} {{ id }}")
+        elif spec.kind in (Kind.GENERIC, Kind.TERMINATIONS):
+            fragments = " ".join(f"... on {GRAPHQL_TYPES[target]} {{ id }}" for target in spec.targets)
+            parts.append(f"{name} {{ __typename {fragments} }}")
+        else:
+            parts.append(name)
+    return " ".join(dict.fromkeys(parts))
+
+
+def _managed_only(mapper: Mapper) -> bool:
+    return mapper.taggable and not mapper.fetch_all
+
+
+def fetch_rows(client: NetBoxClient, mapper: Mapper, backend: Backend) -> list[dict[str, Any]]:
+    """The objects of a type netops reads: the managed ones, or all of a vocabulary table (raw rows)."""
+    if backend is Backend.GRAPHQL and mapper.graphql_list is not None:
+        filters = f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}' if _managed_only(mapper) else None
+        return [{"__graphql__": True, **row}
+                for row in client.graphql_list(mapper.graphql_list, graphql_selection(mapper), filters)]
+    params: dict[str, Any] = {"fields": rest_fields(mapper)}
+    if _managed_only(mapper):
+        params["tag"] = MANAGED_TAG
+    return list(client.rest_list(mapper.endpoint, params))
+
+
+# -- normalizing -------------------------------------------------------------------------------------------------
+
+
+def _pending(object_type: str, value: Any) -> Pending | None:
+    if value is None:
+        return None
+    return Pending(object_type, int(value["id"] if isinstance(value, dict) else value))
+
+
+def _generic(row: Mapping[str, Any], name: str, graphql_name: str) -> Pending | None:
+    if row.get("__graphql__"):
+        value = row.get(graphql_name)
+        if not value:
+            return None
+        object_type = OBJECT_TYPES.get(value.get("__typename", ""), value.get("__typename", "?"))
+        return Pending(object_type, int(value["id"])) if "id" in value else Pending(object_type, -1)
+    object_type, object_id = row.get(f"{name}_type"), row.get(f"{name}_id")
+    return None if object_type is None or object_id is None else Pending(str(object_type), int(object_id))
+
+
+def _termination(row: Mapping[str, Any], value: Mapping[str, Any]) -> Pending:
+    if row.get("__graphql__"):
+        typename = str(value.get("__typename", "?"))
+        return Pending(OBJECT_TYPES.get(typename, typename), int(value.get("id", -1)))
+    return Pending(str(value["object_type"]), int(value["object_id"]))
+
+
+def _custom(name: str, value: Any) -> Value:
+    if name in _JSON_CUSTOM_FIELDS:
+        return None if value is None else JsonValue(value)
+    if isinstance(value, dict) and "value" in value:  # a select's {"value", "label"}
+        return value["value"]
+    return value
+
+
+def _list_item(value: Any) -> Value:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def normalize(mapper: Mapper, row: Mapping[str, Any]) -> dict[str, Value]:
+    """A raw REST or GraphQL row as canonical fields; references as :class:`Pending` (type, id)."""
+    fields: dict[str, Value] = {}
+    custom = row.get("custom_fields") or {}
+    for spec in mapper.all_fields():
+        name = (spec.graphql_name or spec.name) if row.get("__graphql__") else spec.name
+        raw = row.get(name)
+        value: Value
+        match spec.kind:
+            case Kind.SCALAR:
+                value = raw
+            case Kind.JSON:
+                value = None if raw is None else JsonValue(raw)
+            case Kind.INTEGER:
+                value = None if raw is None else int(raw)
+            case Kind.DECIMAL:
+                value = None if raw is None else round(float(raw), 6)
+            case Kind.CHOICE:
+                value = raw.get("value") if isinstance(raw, dict) else raw
+                value = value or None  # GraphQL writes an unset choice as ""
+            case Kind.REF:
+                value = _pending(spec.targets[0], raw)
+            case Kind.REFS:
+                value = tuple(_pending(spec.targets[0], item) for item in raw or ())
+            case Kind.TAGS:
+                value = tuple(sorted(str(tag["slug"]) for tag in raw or ()))
+            case Kind.CUSTOM:
+                value = _custom(spec.name, custom.get(spec.name))
+            case Kind.GENERIC:
+                value = _generic(row, spec.name, spec.graphql_name or spec.name)
+            case Kind.TERMINATIONS:
+                value = tuple(_termination(row, item) for item in raw or ())
+            case Kind.LIST:
+                value = tuple(_list_item(item) for item in raw or ())
+            case Kind.SET:
+                value = tuple(sorted(str(item) for item in raw or ()))
+        fields[spec.attr] = value
+    return fields
+
+
+# -- resolving references ----------------------------------------------------------------------------------------
+
+
+def _resolve(value: Value, snapshot: Snapshot, *, final: bool) -> Value:
+    """Pending references whose target is known become Refs; with ``final``, unknown ones become ``#id``."""
+    if isinstance(value, Pending):
+        key = snapshot.keys.get(value.type, {}).get(value.id)
+        if key is not None:
+            return Ref(value.type, key)
+        return Ref(value.type, (f"#{value.id}",)) if final else value
+    if isinstance(value, tuple) and any(isinstance(item, Pending | Ref) for item in value):
+        items = tuple(_resolve(item, snapshot, final=final) for item in value)
+        if all(isinstance(item, Ref) for item in items):
+            return tuple(sorted(items))
+        return items
+    return value
+
+
+def _has_pending(value: Value) -> bool:
+    return isinstance(value, Pending) or (isinstance(value, tuple) and any(isinstance(i, Pending) for i in value))
+
+
+@dataclass
+class _Row:
+    id: int
+    fields: dict[str, Value]
+    raw: Mapping[str, Any]
+
+
+def _index_type(mapper: Mapper, rows: list[_Row], snapshot: Snapshot) -> None:
+    """Give every row of a type its key (same-type parents first) and add it to the snapshot."""
+    key_refs = KEY_REFS.get(mapper.object_type, ())
+    waiting = list(rows)
+    while waiting:
+        progressed, still = False, []
+        for row in waiting:
+            for name in key_refs:
+                row.fields[name] = _resolve(row.fields[name], snapshot, final=False)
+            if any(_has_pending(row.fields[name]) for name in key_refs):
+                still.append(row)
+                continue
+            _add(mapper, row, snapshot)
+            progressed = True
+        if not progressed:  # references to objects netops did not read (a parent it does not manage)
+            for row in still:
+                for name in key_refs:
+                    row.fields[name] = _resolve(row.fields[name], snapshot, final=True)
+                _add(mapper, row, snapshot)
+            still = []
+        waiting = still
+
+
+def _add(mapper: Mapper, row: _Row, snapshot: Snapshot) -> None:
+    for name, value in row.fields.items():
+        row.fields[name] = _resolve(value, snapshot, final=False)
+    key = mapper.key(row.fields)
+    record = Record(type=mapper.object_type, key=key, fields=row.fields, id=row.id,
+                    managed=mapper.owned(row.raw, row.fields), wave=mapper.wave(row.fields))
+    if snapshot.records.add(record) is not None:
+        snapshot.duplicates.append(record)
+        return
+    snapshot.remember(mapper.object_type, key, row.id)
+
+
+def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, desired: RecordSet | None = None,
+                  mappers: Iterable[Mapper] = MAPPERS, progress: Progress = _quiet, workers: int = 4) -> Snapshot:
+    """Read what NetBox holds of every mapped type.
+
+    With ``desired``, also look up (filtered REST) the desired objects not found among the managed ones: a
+    same-key object netops does not own is a conflict, or shared vocabulary to use as it is.
+    """
+    began, requests_before = time.monotonic(), client.requests
+    mappers = list(mappers)
+    snapshot = Snapshot(backend=backend)
+    # Reading is independent per type: fetch in parallel (NetBox serves 2 workers x 4 threads).
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        fetched = list(pool.map(lambda mapper: fetch_rows(client, mapper, backend), mappers))
+    for mapper, raw_rows in zip(mappers, fetched, strict=True):
+        rows = [_Row(int(raw["id"]), normalize(mapper, raw), raw) for raw in raw_rows]
+        _index_type(mapper, rows, snapshot)
+        if desired is not None and not mapper.fetch_all:
+            _look_up_missing(client, mapper, desired, snapshot)
+        snapshot.records.by_type.setdefault(mapper.object_type, {})
+    # References to later types (primary IPs) and any left pending: resolve now every key is known.
+    for records in snapshot.records.by_type.values():
+        for record in records.values():
+            for name, value in record.fields.items():
+                record.fields[name] = _resolve(value, snapshot, final=True)
+    for record in snapshot.duplicates:
+        for name, value in record.fields.items():
+            record.fields[name] = _resolve(value, snapshot, final=True)
+    snapshot.seconds = time.monotonic() - began
+    snapshot.requests = client.requests - requests_before
+    progress(f"read {len(snapshot.records)} objects from NetBox ({backend.value}, {snapshot.requests} requests,"
+             f" {snapshot.seconds:.1f} s)")
+    return snapshot
+
+
+def _look_up_missing(client: NetBoxClient, mapper: Mapper, desired: RecordSet, snapshot: Snapshot) -> None:
+    """Find same-key objects netops does not manage for the desired objects not read."""
+    have = snapshot.records.of(mapper.object_type)
+    missing = [key for key in desired.of(mapper.object_type) if key not in have]
+    if not missing:
+        return
+    wanted = set(missing)
+    rows = []
+    for params in mapper.lookups(missing, snapshot.id_of):
+        # No tag filter: the managed tag may not exist yet (NetBox refuses to filter on an unknown tag), and the
+        # managed objects found here were read already (skipped below by id).
+        query = {**params, "fields": rest_fields(mapper)}
+        rows += [_Row(int(raw["id"]), normalize(mapper, raw), raw) for raw in client.rest_list(mapper.endpoint, query)]
+    found: list[_Row] = []
+    for row in rows:
+        if row.id in snapshot.keys.get(mapper.object_type, {}):
+            continue
+        for name, value in row.fields.items():
+            row.fields[name] = _resolve(value, snapshot, final=True)
+        if mapper.key(row.fields) in wanted:
+            found.append(row)
+    for row in found:
+        _add(mapper, row, snapshot)

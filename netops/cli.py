@@ -20,6 +20,8 @@ from netops.cli_support import (
     EXIT_OK,
     IntentOption,
     JsonOption,
+    Source,
+    SourceOption,
     err,
     load_or_exit,
     out,
@@ -48,9 +50,10 @@ def _main(
 
 
 @app.command()
-def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False) -> None:
-    """Load, resolve and validate the intent; report every error (exit 2) or a summary (exit 0)."""
-    network = load_or_exit(intent, as_json).network
+def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False,
+             source: SourceOption = Source.INTENT) -> None:
+    """Load, resolve and validate the intent (or what NetBox holds); report every error (exit 2) or a summary."""
+    network = load_or_exit(intent, as_json, source=source).network
     counts = {
         "districts": len(network.districts),
         "wards": len(network.wards),
@@ -62,10 +65,11 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
         "services": len(network.services),
     }
     if as_json:
-        out.print_json(json.dumps({"valid": True, "counts": counts}))
+        out.print_json(json.dumps({"valid": True, "source": source.value, "counts": counts}))
         return
     statuses = Counter(site.status.value for site in network.sites)
-    out.print(f"[green]valid[/green]: {network.city.name} (AS{network.city.asn})", highlight=False)
+    origin = " (from NetBox)" if source is Source.NETBOX else ""
+    out.print(f"[green]valid[/green]: {network.city.name} (AS{network.city.asn}){origin}", highlight=False)
     out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
     out.print("  sites by status: " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
               highlight=False)
@@ -86,9 +90,10 @@ def show(
     role: Annotated[str | None, typer.Option(help="Device role, link role or LAN role")] = None,
     platform: Annotated[str | None, typer.Option(help="Device platform")] = None,
     as_json: JsonOption = False,
+    source: SourceOption = Source.INTENT,
 ) -> None:
     """List sites, devices, links, LANs, prefixes or services, filtered."""
-    network = load_or_exit(intent, as_json).network
+    network = load_or_exit(intent, as_json, source=source).network
     selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
                                             platform=platform))
     if as_json:
@@ -110,9 +115,10 @@ def export(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     output_format: Annotated[_Format, typer.Option("--format", "-f", help="Document format")] = _Format.YAML,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
+    source: SourceOption = Source.INTENT,
 ) -> None:
     """Write the resolved model (every derived interface, link and address) as YAML or JSON."""
-    network = load_or_exit(intent, as_json=False).network
+    network = load_or_exit(intent, as_json=False, source=source).network
     text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
     if output is None:
         sys.stdout.write(text)
@@ -148,7 +154,7 @@ def generate_city_command(
 #: Command modules of other packages: each exposes `register(app)`. A package that is not there yet
 #: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
-                    "netops.render.cli")
+                    "netops.render.cli", "netops.netbox.sync_cli")
 
 
 def _mount_command_modules() -> None:

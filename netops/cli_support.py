@@ -5,6 +5,7 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 """
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,13 +28,33 @@ IntentOption = Annotated[
                  show_default=True),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output")]
-__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "IntentOption", "JsonOption",
-           "err", "load_or_exit", "out"]
 
 
-def load_or_exit(intent: Path, as_json: bool) -> Resolution:
-    """The validated network, or every input error printed and exit code 2."""
+class Source(StrEnum):
+    """Where a command takes the network model from."""
+
+    INTENT = "intent"  # the intent files (--intent)
+    NETBOX = "netbox"  # the objects netops manages in NetBox (NETBOX_URL/NETBOX_TOKEN or the embedded server)
+
+
+SourceOption = Annotated[
+    Source,
+    typer.Option("--source", help="Where the model comes from: the intent files, or what netops manages in NetBox",
+                 envvar="NETOPS_SOURCE", show_default=True),
+]
+__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "IntentOption", "JsonOption", "Source",
+           "SourceOption", "err", "load_or_exit", "out"]
+
+
+def load_or_exit(intent: Path, as_json: bool, *, source: Source | str = Source.INTENT) -> Resolution:
+    """The validated network, or every input error printed and exit code 2.
+
+    ``source`` picks intent (the files under ``intent``) or NetBox (read through its API and validated the same
+    way; a NetBox that cannot be reached is exit 1, one that is not configured exit 2).
+    """
     try:
+        if Source(str(source)) is Source.NETBOX:
+            return _load_from_netbox(as_json)
         return load_network(intent)
     except InputError as error:
         if as_json:
@@ -41,3 +62,18 @@ def load_or_exit(intent: Path, as_json: bool) -> Resolution:
         else:
             err.print(format_problems(error.problems), markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error
+
+
+def _load_from_netbox(as_json: bool) -> Resolution:
+    # Imported here: the NetBox client (pynetbox, requests) is only needed when the model comes from NetBox.
+    from netops.netbox.client import CredentialsError, NetBoxError
+    from netops.netbox.read import load_network_from_netbox
+
+    try:
+        return load_network_from_netbox()
+    except NetBoxError as error:
+        if as_json:
+            out.print_json(data={"errors": [{"message": str(error)}]})
+        else:
+            err.print(f"error: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT if isinstance(error, CredentialsError) else EXIT_FAILED) from error

@@ -1,0 +1,210 @@
+"""``netops plan``, ``netops apply`` and ``netops drift``: NetBox as the system of record.
+
+Exit codes: 0 done (plan shown, apply written, no drift); 1 drift found, conflicts that stop apply, or NetBox
+refusing a request or unreachable; 2 bad input (invalid intent, or intent NetBox cannot hold) or no NetBox
+configured. Bad input writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from models.network import Network
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    IntentOption,
+    JsonOption,
+    err,
+    load_or_exit,
+    out,
+)
+from netops.errors import InputError, format_problems, problems_as_json
+from netops.netbox.client import CHUNK_SIZE, CredentialsError, NetBoxClient, NetBoxError
+from netops.netbox.mapping import desired_records, mapping_problems
+from netops.netbox.mapping.base import RecordSet
+from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
+
+BackendOption = Annotated[Backend, typer.Option("--backend", help="How to read NetBox: GraphQL or REST (fields=)")]
+PruneOption = Annotated[bool, typer.Option("--prune", help="Delete managed objects that left the intent")]
+AdoptOption = Annotated[bool, typer.Option(
+    "--adopt", help="Take over same-key objects netops does not manage (tag them and make them match intent)")]
+
+
+def _fail(error: Exception, as_json: bool) -> NoReturn:
+    code = EXIT_BAD_INPUT if isinstance(error, CredentialsError) else EXIT_FAILED
+    if as_json:
+        out.print_json(data={"errors": [{"message": str(error)}]})
+    else:
+        err.print(f"error: {error}", markup=False, highlight=False)
+    raise typer.Exit(code) from error
+
+
+def _progress(as_json: bool) -> Any:
+    def emit(message: str) -> None:
+        if not as_json:
+            err.print(message, markup=False, highlight=False)
+
+    return emit
+
+
+def _intent_records(intent: Path, as_json: bool) -> tuple[Network, RecordSet]:
+    """The validated intent and the NetBox objects it maps to; exit 2 (nothing written) if either fails."""
+    network = load_or_exit(intent, as_json).network
+    problems = mapping_problems(network)
+    if problems:
+        located = InputError(problems).problems
+        if as_json:
+            out.print_json(problems_as_json(located))
+        else:
+            err.print(format_problems(located), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return network, desired_records(network)
+
+
+def _client(as_json: bool) -> NetBoxClient:
+    try:
+        client = NetBoxClient.from_env()
+        client.status()
+    except NetBoxError as error:
+        _fail(error, as_json)
+    return client
+
+
+def _snapshot(client: NetBoxClient, desired: RecordSet, backend: Backend, as_json: bool) -> Snapshot:
+    try:
+        return read_snapshot(client, backend=backend, desired=desired, progress=_progress(as_json))
+    except NetBoxError as error:
+        _fail(error, as_json)
+
+
+def default_message(intent: Path) -> str:
+    """The change-log message of an apply: where the intent came from, with its git commit when there is one."""
+    try:
+        done = subprocess.run(["git", "-C", str(intent), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, timeout=10, check=False)
+        commit = done.stdout.strip() if done.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"netops apply from {intent}" + (f" (git {commit})" if commit else "")
+
+
+def register(app: typer.Typer) -> None:
+    """Mount ``netops plan``, ``netops apply`` and ``netops drift``."""
+    # Imported here so that `netops --help` and the other commands do not pay for them.
+    from netops.netbox import drift as drift_module
+    from netops.netbox.apply import ApplyOptions, ConflictError, apply_plan
+    from netops.netbox.plan import make_plan, render_lines, summary
+
+    @app.command("plan")
+    def plan_command(
+        intent: IntentOption = DEFAULT_INTENT_DIR,
+        as_json: JsonOption = False,
+        prune: PruneOption = False,
+        adopt: AdoptOption = False,
+        show_all: Annotated[bool, typer.Option("--all", help="List unchanged objects too")] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every field of created objects")] = False,
+        backend: BackendOption = Backend.GRAPHQL,
+    ) -> None:
+        """Show what `netops apply` would write to NetBox: each object to create, update or delete, each field."""
+        _, desired = _intent_records(intent, as_json)
+        client = _client(as_json)
+        snapshot = _snapshot(client, desired, backend, as_json)
+        plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
+        if as_json:
+            sys.stdout.write(json.dumps({"netbox": client.url, "prune": prune, "adopt": adopt,
+                                         **plan.to_json(include_unchanged=show_all)}, ensure_ascii=False,
+                                        indent=2) + "\n")
+            return
+        for line in render_lines(plan, include_unchanged=show_all, verbose=verbose):
+            out.print(line, markup=False, highlight=False)
+        out.print(f"Plan for {client.url}: {summary(plan)}", markup=False, highlight=False)
+
+    @app.command("apply")
+    def apply_command(
+        intent: IntentOption = DEFAULT_INTENT_DIR,
+        as_json: JsonOption = False,
+        check: Annotated[bool, typer.Option("--check", help="Plan only: show the changes, write nothing")] = False,
+        prune: PruneOption = False,
+        adopt: AdoptOption = False,
+        message: Annotated[str | None, typer.Option(
+            "--message", "-m", help="Change-log message of every write (default: the intent and its git commit)")]
+        = None,
+        chunk_size: Annotated[int, typer.Option(min=1, max=1000, help="Objects per write request")] = CHUNK_SIZE,
+        backend: BackendOption = Backend.GRAPHQL,
+    ) -> None:
+        """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
+        objects tagged netops-managed."""
+        _, desired = _intent_records(intent, as_json)
+        client = _client(as_json)
+        snapshot = _snapshot(client, desired, backend, as_json)
+        plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
+        if check:
+            if as_json:
+                sys.stdout.write(json.dumps({"netbox": client.url, "check": True, **plan.to_json()},
+                                            ensure_ascii=False, indent=2) + "\n")
+            else:
+                for line in render_lines(plan):
+                    out.print(line, markup=False, highlight=False)
+                out.print(f"Check only, nothing written. Plan for {client.url}: {summary(plan)}", markup=False,
+                          highlight=False)
+            return
+        if not as_json:
+            err.print(f"Plan for {client.url}: {summary(plan)}", markup=False, highlight=False)
+        options = ApplyOptions(message=message or default_message(intent), prune=prune, adopt=adopt,
+                               chunk_size=chunk_size)
+        try:
+            result = apply_plan(client, plan, snapshot, options, progress=_progress(as_json))
+        except ConflictError as error:
+            if as_json:
+                out.print_json(data={"errors": [{"message": str(error)}],
+                                     "conflicts": [change.to_json() for change in error.conflicts]})
+            else:
+                for change in error.conflicts:
+                    err.print(f"! {change.noun} {change.label}: {change.note}", markup=False, highlight=False)
+                err.print(f"error: {error}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_FAILED) from error
+        except NetBoxError as error:
+            _fail(error, as_json)
+        if as_json:
+            sys.stdout.write(json.dumps({"netbox": client.url, **result.to_json()}, indent=2) + "\n")
+            return
+        kept = (f"; {result.kept} managed objects not in intent kept (--prune deletes them)" if result.kept else "")
+        out.print(f"Applied to {client.url}: {result.created} created, {result.updated} updated, "
+                  f"{result.deleted} deleted, {result.unchanged} already as intended{kept} "
+                  f"({result.requests} write requests, {result.seconds:.1f} s)", markup=False, highlight=False)
+
+    @app.command("drift")
+    def drift_command(
+        intent: IntentOption = DEFAULT_INTENT_DIR,
+        as_json: JsonOption = False,
+        backend: BackendOption = Backend.GRAPHQL,
+    ) -> None:
+        """What differs between intent and NetBox: fields edited in NetBox, managed objects missing or added, and
+        who changed them (NetBox's change log). Exit 1 when there is drift."""
+        _, desired = _intent_records(intent, as_json)
+        client = _client(as_json)
+        try:
+            found = drift_module.detect_drift(client, desired, backend=backend, progress=_progress(as_json))
+        except NetBoxError as error:
+            _fail(error, as_json)
+        if as_json:
+            sys.stdout.write(json.dumps({"netbox": client.url, **found.to_json()}, ensure_ascii=False,
+                                        indent=2) + "\n")
+        else:
+            for line in drift_module.render_lines(found):
+                out.print(line, markup=False, highlight=False)
+            counts = found.counts()
+            verdict = "drift" if found.drifted else "no drift"
+            out.print(f"{verdict} between {intent} and {client.url}: {counts['edited']} edited in NetBox, "
+                      f"{counts['missing']} missing from NetBox, {counts['extra']} managed but not in intent, "
+                      f"{counts['conflict']} not managed by netops", markup=False, highlight=False)
+        if found.drifted:
+            raise typer.Exit(EXIT_FAILED)

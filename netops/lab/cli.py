@@ -1,0 +1,275 @@
+"""`netops lab`: the city WAN emulated with FRR routers in network namespaces (docs/lab.md)."""
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from models.problems import Problem
+from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, IntentOption, JsonOption, err, out
+from netops.errors import InputError, format_problems, problems_as_json
+from netops.lab.lab import Lab, LabError, LabRuntimeError
+from netops.lab.netns import LabCommandError
+from netops.lab.topology import plan_lab
+from netops.render.settings import load_settings
+from netops.render.sources import SourceName, SourceUnavailableError, source
+
+app = typer.Typer(name="lab", help="The city WAN in network namespaces: FRR routers, site PCs, data-center hosts.",
+                  no_args_is_help=True)
+fail_app = typer.Typer(help="Fail a link (both ends down) or a node (FRR stopped, its ports down).",
+                       no_args_is_help=True)
+restore_app = typer.Typer(help="Undo `netops lab fail`.", no_args_is_help=True)
+app.add_typer(fail_app, name="fail")
+app.add_typer(restore_app, name="restore")
+
+
+def register(main: typer.Typer) -> None:
+    """Mount `netops lab` on the main application."""
+    main.add_typer(app, name="lab")
+
+
+def _exit_for(error: Exception, as_json: bool) -> NoReturn:
+    if isinstance(error, InputError):
+        if as_json:
+            out.print_json(problems_as_json(error.problems))
+        else:
+            err.print(format_problems(error.problems), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from error
+    if isinstance(error, LabError):
+        code, message, hint = EXIT_BAD_INPUT, error.message, error.hint
+    else:
+        code, message, hint = EXIT_FAILED, str(error), None
+    if as_json:
+        sys.stdout.write(json.dumps({"error": message, "hint": hint}) + "\n")
+    else:
+        err.print(f"error: {message}" + (f"\n  hint:     {hint}" if hint else ""), markup=False, highlight=False)
+    raise typer.Exit(code) from error
+
+
+_ERRORS = (InputError, LabError, LabRuntimeError, LabCommandError, OSError)
+
+
+def _progress(as_json: bool) -> Callable[[str], None]:
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        if not as_json:
+            err.print(f"[{time.monotonic() - started:6.1f} s] {message}", markup=False, highlight=False)
+
+    return say
+
+
+@app.command()
+def up(
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    district: Annotated[list[str] | None, typer.Option("--district", "-d", help="Only the data center and this "
+                                                       "district (code, slug or name; repeatable)")] = None,
+    from_source: Annotated[SourceName, typer.Option("--source", help="Where the network comes from")]
+    = SourceName.INTENT,
+    configured: Annotated[bool, typer.Option("--configured", help="Load the rendered configs (frr.conf and "
+                                             "nftables) instead of the bootstrap")] = False,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings for --configured "
+                                                       "(default: ospf_timers: fast)")] = None,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --configured: wait until every OSPF and "
+                                       "BGP adjacency is up")] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds --wait waits")] = 120,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring the lab up (idempotent: what exists is left as it is, what is missing is made)."""
+    say = _progress(as_json)
+    lab = Lab()
+    try:
+        resolution = source(from_source, intent).load()
+        plan = plan_lab(resolution.network, district or [])
+        settings = load_settings(settings_file) if settings_file is not None else None
+        say(f"lab of {plan.city}: {len(plan.routers)} devices, {len(plan.links)} links, {len(plan.hosts)} hosts"
+            + (f" (districts {', '.join(plan.districts)})" if plan.districts else ""))
+        report = lab.up(resolution.network, plan, configured=configured, settings=settings, intent=str(intent),
+                        progress=say)
+        convergence = lab.wait(timeout, progress=say) if configured and wait else None
+    except SourceUnavailableError as error:
+        _exit_for(InputError([Problem(path=("--source",), message=error.reason, expected="intent",
+                                      found=error.source, hint=error.hint)]), as_json)
+    except _ERRORS as error:
+        _exit_for(error, as_json)
+    result = {"home": str(lab.home.path), "routers": len(plan.routers), "hosts": len(plan.hosts),
+              "links": len(plan.links), "configured": configured, "changed": report.changed, **asdict(report)}
+    if convergence is not None:
+        result["converged"] = convergence.converged
+        result["converged_seconds"] = convergence.seconds
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        total = sum(report.seconds.values())
+        verb = "up" if report.changed else "already up"
+        out.print(f"lab {verb}: {len(plan.routers)} routers, {len(plan.hosts)} hosts, {len(plan.links)} links in "
+                  f"{total:.1f} s ({', '.join(f'{k} {v:.1f}' for k, v in report.seconds.items())})", highlight=False)
+        out.print(f"  ssh -F {lab.home.ssh_config} <device> vtysh -c 'show version'", highlight=False)
+        if convergence is not None:
+            out.print(f"  {'converged' if convergence.converged else 'NOT converged'} after "
+                      f"{convergence.seconds:.1f} s", highlight=False)
+    if convergence is not None and not convergence.converged:
+        err.print(f"not converged: {', '.join(convergence.lagging()[:10])}", highlight=False)
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def down(as_json: JsonOption = False) -> None:
+    """Stop every process the lab started and remove everything it made (also after a crashed run)."""
+    try:
+        report = Lab().down(progress=_progress(as_json))
+    except _ERRORS as error:
+        _exit_for(error, as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(asdict(report), indent=2) + "\n")
+    elif not report.was_up:
+        out.print("no lab was up", highlight=False)
+    else:
+        out.print(f"lab down in {report.seconds:.1f} s: {report.processes_stopped} processes stopped "
+                  f"({report.processes_killed} killed), {report.namespaces_deleted} namespaces and "
+                  f"{report.links_deleted} root links deleted"
+                  + (f", user {report.user_deleted} removed" if report.user_deleted else ""), highlight=False)
+
+
+@app.command()
+def status(as_json: JsonOption = False) -> None:
+    """Each router, its daemons and its management reachability (exit 1 when something is not running)."""
+    try:
+        result = Lab().status()
+    except _ERRORS as error:
+        _exit_for(error, as_json)
+    if as_json:
+        sys.stdout.write(json.dumps({**asdict(result), "healthy": result.healthy}, indent=2) + "\n")
+    elif not result.up:
+        out.print(f"no lab is up ({result.home})", highlight=False)
+    else:
+        from rich.table import Table
+
+        mode = "configured" if result.configured else "bootstrap"
+        out.print(f"lab ({mode}{', incomplete' if not result.complete else ''}) from {result.home}: "
+                  f"{len(result.routers)} routers, {len(result.hosts)} hosts", highlight=False)
+        table = Table(title_justify="left")
+        for column in ("device", "management", "namespace", "daemons", "sshd", "ssh :22", "faults"):
+            table.add_column(column, no_wrap=True)
+        for router in result.routers:
+            daemons = " ".join(f"{name}{'' if ok else '!'}" for name, ok in sorted(router.daemons.items()))
+            faults = ("node down " if router.failed else "") + " ".join(router.failed_links)
+            table.add_row(router.device, router.management, "yes" if router.namespace else "MISSING",
+                          daemons or "-", "yes" if router.sshd else "no", "open" if router.ssh_open else "closed",
+                          faults)
+        out.print(table)
+        missing = [h.name for h in result.hosts if not h.namespace or h.listener is False]
+        out.print(f"hosts: {len(result.hosts) - len(missing)} of {len(result.hosts)} ready"
+                  + (f"; not ready: {', '.join(missing)}" if missing else ""), highlight=False)
+    if result.up and not result.healthy:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("wait")
+def wait_command(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait")] = 120,
+    as_json: JsonOption = False,
+) -> None:
+    """Wait until every OSPF adjacency and BGP session of the working routers is up (exit 1 on timeout)."""
+    try:
+        result = Lab().wait(timeout, progress=_progress(as_json))
+    except _ERRORS as error:
+        _exit_for(error, as_json)
+    if as_json:
+        sys.stdout.write(json.dumps({"converged": result.converged, "seconds": result.seconds,
+                                     "lagging": result.lagging()}, indent=2) + "\n")
+    else:
+        out.print(f"{'converged' if result.converged else 'NOT converged'} after {result.seconds:.1f} s"
+                  + (f"; lagging: {', '.join(result.lagging()[:10])}" if not result.converged else ""),
+                  highlight=False)
+    if not result.converged:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def check(
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    denied: Annotated[str, typer.Option(help="sample: one endpoint per service not granted; all: every one")]
+    = "sample",
+    timeout: Annotated[float, typer.Option(help="Seconds a probe waits (a filtered probe always waits this)")]
+    = 1.5,
+    as_json: JsonOption = False,
+) -> None:
+    """Probe, from every PC, what the policy says it must and must not reach (exit 1 on any surprise)."""
+    from netops.cli_support import load_or_exit
+    from netops.lab.probe import run_probes
+    from netops.lab.reach import expectations
+
+    lab = Lab()
+    plan = lab.plan()
+    if plan is None:
+        _exit_for(LabError(f"no lab is up (nothing recorded in {lab.home.path})", hint="netops lab up --configured"),
+                  as_json)
+    network = load_or_exit(intent, as_json).network
+    probes = expectations(network, plan, denied="all" if denied == "all" else "sample")
+    started = time.monotonic()
+    results = run_probes(probes, timeout=timeout)
+    wrong = [r for r in results if not r.ok]
+    if as_json:
+        sys.stdout.write(json.dumps({"probes": len(results), "wrong": [
+            {"probe": str(r.probe), "detail": r.detail} for r in wrong]}, indent=2) + "\n")
+    else:
+        out.print(f"{len(results)} probes in {time.monotonic() - started:.1f} s: {len(results) - len(wrong)} as "
+                  f"expected, {len(wrong)} not", highlight=False)
+        for result in wrong[:50]:
+            out.print(f"  WRONG {result.probe}: {result.detail}", highlight=False)
+    if wrong:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _fault(action: str, kind: str, names: list[str], as_json: bool) -> None:
+    lab = Lab()
+    try:
+        if kind == "link":
+            ids = lab.fail_link(*names) if action == "fail" else lab.restore_link(*names)
+        else:
+            ids = [names[0]]
+            if action == "fail":
+                lab.fail_node(names[0])
+            else:
+                lab.restore_node(names[0])
+    except _ERRORS as error:
+        _exit_for(error, as_json)
+    if as_json:
+        sys.stdout.write(json.dumps({"action": action, kind: ids}) + "\n")
+    else:
+        verb = "failed" if action == "fail" else "restored"
+        out.print(f"{kind} {', '.join(ids)} {verb}", highlight=False)
+
+
+@fail_app.command("link")
+def fail_link(a: Annotated[str, typer.Argument(help="Device at one end")],
+              b: Annotated[str, typer.Argument(help="Device at the other end")],
+              as_json: JsonOption = False) -> None:
+    """Set both ends of the link(s) between A and B down."""
+    _fault("fail", "link", [a, b], as_json)
+
+
+@fail_app.command("node")
+def fail_node(device: Annotated[str, typer.Argument(help="Router")], as_json: JsonOption = False) -> None:
+    """Stop the router's FRR and set its WAN and LAN ports down (management stays up)."""
+    _fault("fail", "node", [device], as_json)
+
+
+@restore_app.command("link")
+def restore_link(a: Annotated[str, typer.Argument(help="Device at one end")],
+                 b: Annotated[str, typer.Argument(help="Device at the other end")],
+                 as_json: JsonOption = False) -> None:
+    """Set both ends of the link(s) between A and B up again."""
+    _fault("restore", "link", [a, b], as_json)
+
+
+@restore_app.command("node")
+def restore_node(device: Annotated[str, typer.Argument(help="Router")], as_json: JsonOption = False) -> None:
+    """Set the router's ports up and start its FRR again from its saved config."""
+    _fault("restore", "node", [device], as_json)

@@ -1,0 +1,176 @@
+"""FRR per router: one instance per namespace through FRR's pathspaces.
+
+`frrinit.sh start nl-<device>` with `-N nl-<device>` reads /etc/frr/nl-<device>/ (a symlink to the
+router's folder under the lab home) and keeps its sockets and pid files in /var/run/frr/nl-<device>/;
+`watchfrr_options="--netns"` makes watchfrr run every daemon inside the namespace of the same name.
+FRR 8.4 takes the machine's hostname under -N (FRR #7583), so the instance starts in a UTS namespace
+of its own whose hostname is the device's, and vtysh.conf names the host too.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from netops.lab.netns import LabCommandError, in_namespace, run
+from netops.lab.state import Process, process_matches
+from netops.lab.topology import RouterPlan
+
+FRR_LIB = Path("/usr/lib/frr")
+FRRINIT = FRR_LIB / "frrinit.sh"
+VTYSH = Path("/usr/bin/vtysh")
+RELOAD = FRR_LIB / "frr-reload.py"
+ETC_FRR = Path("/etc/frr")
+RUN_FRR = Path("/var/run/frr")
+#: The daemons every lab router runs (zebra, staticd and watchfrr come with them).
+DAEMONS = ("bgpd", "ospfd")
+#: What must be installed, and the Debian package that brings it.
+REQUIRED = {FRRINIT: "frr", FRR_LIB / "watchfrr": "frr", FRR_LIB / "zebra": "frr", FRR_LIB / "bgpd": "frr",
+            FRR_LIB / "ospfd": "frr", VTYSH: "frr", RELOAD: "frr-pythontools"}
+
+
+def missing() -> dict[str, str]:
+    """Missing FRR programs -> the Debian package that installs them."""
+    return {str(path): package for path, package in REQUIRED.items() if not path.exists()}
+
+
+def daemons_file() -> str:
+    """The instance's `daemons`: OSPF and BGP, no TCP vty (-P 0), every daemon inside the namespace."""
+    lines = ["# netops lab: FRR daemons of this router (its pathspace is its network namespace)"]
+    lines += [f"{daemon}=yes" for daemon in DAEMONS]
+    lines += ["vtysh_enable=yes", 'watchfrr_options="--netns"', "frr_profile=traditional"]
+    lines += [f'{daemon}_options="-P 0"' for daemon in ("zebra", *DAEMONS, "staticd")]
+    return "\n".join(lines) + "\n"
+
+
+def vtysh_conf(hostname: str) -> str:
+    """vtysh.conf: integrated config, and the hostname (the FRR #7583 workaround)."""
+    return f"service integrated-vtysh-config\nhostname {hostname}\n"
+
+
+def bootstrap_config(router: RouterPlan) -> str:
+    """What a router boots with before provisioning: its hostname and its management port."""
+    return (
+        f"! {router.device}: lab bootstrap (hostname and management only); provisioning pushes the rest.\n"
+        "frr version 8.4\n"
+        "frr defaults traditional\n"
+        f"hostname {router.device}\n"
+        "service integrated-vtysh-config\n"
+        "!\n"
+        "interface mgmt0\n"
+        " description out-of-band management\n"
+        f" ip address {router.management}\n"
+        "exit\n"
+        "!\n"
+        "end\n"
+    )
+
+
+def frr_ids() -> tuple[int, int]:
+    """uid and gid of the frr user."""
+    import grp
+    import pwd
+
+    return pwd.getpwnam("frr").pw_uid, grp.getgrnam("frr").gr_gid
+
+
+def write_config_dir(directory: Path, router: RouterPlan, frr_conf: str) -> None:
+    """The router's config dir: daemons, vtysh.conf, frr.conf, owned by frr (group-writable: `vtysh -w`).
+
+    frr.conf is written only when the folder is new: a config provisioning saved there survives `up`.
+    """
+    uid, gid = frr_ids()
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chown(directory, uid, gid)
+    directory.chmod(0o2770)
+    files = {"daemons": daemons_file(), "vtysh.conf": vtysh_conf(router.device)}
+    if not (directory / "frr.conf").exists():
+        files["frr.conf"] = frr_conf
+    for name, text in files.items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        os.chown(path, uid, gid)
+        path.chmod(0o660)
+
+
+def link_config_dir(netns: str, directory: Path) -> Path:
+    """/etc/frr/<netns> -> the router's config dir (frrinit and vtysh -N look there)."""
+    link = ETC_FRR / netns
+    if link.is_symlink() and link.readlink() == directory:
+        return link
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(directory)
+    return link
+
+
+def pid_files(netns: str) -> dict[str, int]:
+    """Daemon -> pid, from the instance's pid files."""
+    pids: dict[str, int] = {}
+    for path in (RUN_FRR / netns).glob("*.pid"):
+        try:
+            pids[path.stem] = int(path.read_text().strip())
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def running(netns: str) -> dict[str, bool]:
+    """Daemon -> whether it runs (its pid file's pid runs FRR with this pathspace)."""
+    return {daemon: process_matches(pid, f"-N {netns}") for daemon, pid in pid_files(netns).items()}
+
+
+def is_up(netns: str) -> bool:
+    """Whether watchfrr and every daemon of the instance run, the daemons in the namespace of that name
+    (not in an earlier one that was deleted and made again)."""
+    pids = pid_files(netns)
+    state = running(netns)
+    return all(state.get(d, False) for d in ("watchfrr", "zebra", "staticd", *DAEMONS)) and in_namespace(
+        pids["zebra"], netns)
+
+
+def start(router: RouterPlan) -> list[Process]:
+    """Start the router's FRR in its own UTS namespace; the processes started (from the pid files)."""
+    script = f"hostname {router.device} && exec {FRRINIT} start {router.netns}"
+    run(["unshare", "--uts", "--", "sh", "-c", script], timeout=60)
+    return processes(router.netns)
+
+
+def processes(netns: str) -> list[Process]:
+    """The instance's running daemons as lab processes."""
+    return [Process(kind="frr", owner=netns, pid=pid, marker=f"-N {netns}")
+            for daemon, pid in sorted(pid_files(netns).items()) if process_matches(pid, f"-N {netns}")]
+
+
+def stop_targets(netns: str) -> list[int]:
+    """The pids to stop for an instance: watchfrr first (so it restarts nothing), then the daemons."""
+    pids = pid_files(netns)
+    ordered = [pids["watchfrr"]] if "watchfrr" in pids else []
+    ordered += [pid for daemon, pid in sorted(pids.items()) if daemon != "watchfrr"]
+    return [pid for pid in ordered if process_matches(pid, f"-N {netns}")]
+
+
+def remove_runtime(netns: str) -> None:
+    """The instance's runtime folder (pid files, sockets)."""
+    shutil.rmtree(RUN_FRR / netns, ignore_errors=True)
+
+
+def vtysh(netns: str, *commands: str, timeout: float = 30) -> str:
+    """Output of vtysh commands on the instance (as root)."""
+    argv = [str(VTYSH), "-N", netns]
+    for command in commands:
+        argv += ["-c", command]
+    return run(argv, timeout=timeout).stdout
+
+
+def vtysh_json(netns: str, command: str, timeout: float = 30) -> Any:
+    """A `... json` show command, parsed ({} when the daemon has nothing to say)."""
+    try:
+        text = vtysh(netns, command, timeout=timeout)
+    except LabCommandError:
+        return {}
+    try:
+        return json.loads(text) if text.strip() else {}
+    except ValueError:
+        return {}

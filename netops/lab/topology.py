@@ -1,0 +1,347 @@
+"""From the validated model to a lab plan: namespaces, veth pairs, addresses, host namespaces, listeners.
+
+Pure: no root, no I/O. The plan is what `netops lab up` builds and what `down`, `status` and the faults
+act on; it is kept next to the lab's state (as JSON) so later commands never re-read a changed intent.
+
+Names (Linux limits interface names to 15 characters; namespace names are files under /run/netns):
+
+- router ``<device>``: network namespace ``nl-<device>``, also its FRR pathspace (``-N``), so FRR's
+  sockets are ``/var/run/frr/nl-<device>/<daemon>.vty``: at most NETNS_NAME_MAX characters;
+- inside a router the interfaces carry the model's names as FRR spells them: ``eth1``... for WAN links
+  (devices of other platforms run FRR in the lab, renamed as ``netops render --as-platform frr`` does),
+  ``eth0.<vlan>`` for LAN gateways, ``mgmt0`` for management, ``lo``;
+- the PC of a LAN: namespace ``nlh-<device>-v<vlan>``, interface ``eth0``, paired with the router's
+  ``eth0.<vlan>``. The lab kernel has no 802.1Q module, so ``eth0.<vlan>`` is a plain veth, not a VLAN
+  subinterface; FRR and nftables only see its name, which is the model's;
+- a data-center host: namespace ``nls-<host>``. A LAN with several data-center hosts is a bridge named
+  ``eth0.<vlan>`` in the router, with one port ``p<vlan>-<n>`` per host;
+- management: the bridge ``nl-mgmt`` in the root namespace on the model's management network, one port
+  ``nlm<10 hex digits of sha1(device)>`` per device, paired with the device's ``mgmt0``.
+"""
+
+import difflib
+import hashlib
+import json
+from collections.abc import Sequence
+from functools import cached_property
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Literal
+
+from pydantic import Field
+
+from models.addressing import MANAGEMENT_RESERVED
+from models.base import NetopsModel
+from models.datacenter import DcHost
+from models.devices import Device, LanInterface, WanInterface
+from models.lans import Lan
+from models.network import Network
+from models.problems import Problem
+from models.sites import Site
+from models.types import DeviceRole, Platform, Protocol
+from netops.errors import InputError
+from netops.render.retarget import retarget
+
+ROUTER_PREFIX = "nl-"
+PC_PREFIX = "nlh-"
+SERVER_PREFIX = "nls-"
+MANAGEMENT_BRIDGE = "nl-mgmt"
+MANAGEMENT_PORT_PREFIX = "nlm"
+#: Every namespace name the lab makes starts with one of these (and nothing else the lab makes does).
+NETNS_PREFIXES = (ROUTER_PREFIX, PC_PREFIX, SERVER_PREFIX)
+#: Linux interface names: IFNAMSIZ - 1.
+IFNAME_MAX = 15
+#: /var/run/frr/<netns>/watchfrr.vty must fit a Unix socket address (108 bytes).
+NETNS_NAME_MAX = 80
+
+
+class WanPort(NetopsModel):
+    """A router's end of a WAN link."""
+
+    name: str = Field(description="Interface name in the router's namespace (the model's, as FRR spells it)")
+    address: IPv4Interface = Field(description="The /31 address (configured by FRR from frr.conf)")
+    link: str = Field(description="Id of the WAN link")
+    peer_device: str = Field(description="Device at the far end")
+    peer_interface: str = Field(description="Interface at the far end")
+
+
+class LanPort(NetopsModel):
+    """A router's gateway interface on a site LAN."""
+
+    name: str = Field(description="eth0.<vlan>: a veth to the LAN's host, or a bridge when it has several")
+    vlan: int = Field(description="VLAN id of the LAN")
+    lan: str = Field(description="LAN name within the site")
+    role: str = Field(description="LAN role")
+    gateway: IPv4Interface = Field(description="Gateway address with the LAN's prefix length")
+    bridged: bool = Field(description="Whether the interface is a bridge with one port per host")
+
+
+class RouterPlan(NetopsModel):
+    """One device of the lab: a namespace, FRR (routers), an sshd on its management address."""
+
+    device: str
+    site: str
+    role: DeviceRole
+    platform: Platform = Field(description="The model's platform (every router runs FRR in the lab)")
+    runs_frr: bool = Field(description="Routers run FRR; switches only have their links and management")
+    netns: str
+    management: IPv4Interface
+    management_port: str = Field(description="Root-namespace end of the mgmt0 veth, a port of the bridge")
+    loopback: IPv4Address | None
+    wan: tuple[WanPort, ...]
+    lans: tuple[LanPort, ...]
+
+
+class LinkPlan(NetopsModel):
+    """A WAN link: a veth pair between two router namespaces, each end named as the model says."""
+
+    id: str
+    upstream: str = Field(description="Upstream device")
+    upstream_interface: str
+    downstream: str = Field(description="Downstream device")
+    downstream_interface: str
+    prefix: IPv4Network
+
+
+class ListenPort(NetopsModel):
+    """A port a data-center host's listener answers on."""
+
+    protocol: Literal["tcp", "udp"]
+    port: int
+    services: tuple[str, ...]
+
+
+class HostPlan(NetopsModel):
+    """A host namespace: the PC of a site LAN, or a data-center host running its services."""
+
+    name: str = Field(description="PC: <device>-v<vlan>; data-center host: its model name")
+    kind: Literal["pc", "server"]
+    netns: str
+    site: str
+    lan: str
+    lan_role: str
+    router: str = Field(description="The LAN's gateway device")
+    router_interface: str = Field(description="Router-side end of the host's veth (eth0.<vlan> or a bridge port)")
+    lan_interface: str = Field(description="The router's gateway interface of the LAN (eth0.<vlan>)")
+    address: IPv4Interface
+    gateway: IPv4Address
+    services: tuple[str, ...] = ()
+    listens: tuple[ListenPort, ...] = ()
+
+
+class ManagementPlan(NetopsModel):
+    """The out-of-band management network: a bridge in the root namespace, never routed."""
+
+    network: IPv4Network
+    bridge: str
+    root_address: IPv4Interface = Field(description="The root namespace's address: one of the reserved first 16")
+
+
+class LabPlan(NetopsModel):
+    """Everything `netops lab up` builds."""
+
+    city: str
+    districts: tuple[str, ...] = Field(description="District codes selected; empty: the whole city")
+    routers: tuple[RouterPlan, ...]
+    links: tuple[LinkPlan, ...]
+    hosts: tuple[HostPlan, ...]
+    management: ManagementPlan
+    left_out: tuple[str, ...] = Field(description="Devices of the city that are not in the lab")
+    emulated: tuple[str, ...] = Field(description="Devices of another platform, run as FRR in the lab")
+
+    @cached_property
+    def router_by_device(self) -> dict[str, RouterPlan]:
+        """Routers (and switches) by device name."""
+        return {router.device: router for router in self.routers}
+
+    @cached_property
+    def host_by_name(self) -> dict[str, HostPlan]:
+        """Host namespaces by name."""
+        return {host.name: host for host in self.hosts}
+
+    def namespaces(self) -> list[str]:
+        """Every namespace of the lab: routers first, then hosts."""
+        return [r.netns for r in self.routers] + [h.netns for h in self.hosts]
+
+    def frr_routers(self) -> list[RouterPlan]:
+        """The devices that run FRR."""
+        return [r for r in self.routers if r.runs_frr]
+
+    def links_between(self, a: str, b: str) -> list[LinkPlan]:
+        """The WAN links joining two devices (either way round)."""
+        return [link for link in self.links if {link.upstream, link.downstream} == {a, b}]
+
+    def links_of(self, device: str) -> list[LinkPlan]:
+        """The WAN links of a device."""
+        return [link for link in self.links if device in (link.upstream, link.downstream)]
+
+    def digest(self) -> str:
+        """A fingerprint of the plan: `up` on a lab of another plan is refused, not merged."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+    def to_json(self) -> str:
+        """The plan as JSON (kept next to the lab state)."""
+        return json.dumps(self.model_dump(mode="json"), indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "LabPlan":
+        """A plan written by `to_json`."""
+        return cls.model_validate_json(text)
+
+
+def management_port_name(device: str) -> str:
+    """The root-namespace end of a device's mgmt0 veth: short, stable, and clearly the lab's."""
+    return MANAGEMENT_PORT_PREFIX + hashlib.sha1(device.encode()).hexdigest()[:10]
+
+
+def select_districts(network: Network, selectors: Sequence[str]) -> tuple[str, ...]:
+    """District codes matching each selector (code, slug, slug without its kind, or name); InputError if none."""
+    codes: list[str] = []
+    problems: list[Problem] = []
+    for selector in selectors:
+        needle = selector.casefold()
+        found = [d.code for d in network.districts
+                 if needle in (d.code, d.slug, d.name.casefold()) or d.slug.endswith("-" + needle)]
+        if not found:
+            close = difflib.get_close_matches(selector, [d.slug for d in network.districts], n=3)
+            problems.append(Problem(path=("--district",), message="unknown district",
+                                    expected="a district code, slug or name", found=repr(selector),
+                                    hint=f"districts like it: {', '.join(close)}" if close
+                                    else "`netops show sites` lists the districts of the city"))
+        codes.extend(code for code in found if code not in codes)
+    if problems:
+        raise InputError(problems)
+    return tuple(sorted(codes))
+
+
+def _in_lab(site: Site, districts: tuple[str, ...]) -> bool:
+    # The data center is always in: every other site's traffic goes there.
+    return not districts or site.kind == "data_center" or site.district in districts
+
+
+def _pc_address(lan: Lan, taken: set[IPv4Address]) -> IPv4Interface:
+    """The PC's address: the highest host address of the LAN that is not the gateway or a server's."""
+    candidate = lan.prefix.broadcast_address - 1
+    while candidate in taken or candidate == lan.gateway:
+        candidate -= 1
+    return IPv4Interface(f"{candidate}/{lan.prefix.prefixlen}")
+
+
+def _listens(host: DcHost, network: Network) -> tuple[ListenPort, ...]:
+    ports: dict[tuple[str, int], list[str]] = {}
+    for name in host.services:
+        service = network.service_by_name.get(name)
+        if service is None:
+            continue
+        for port in service.ports:
+            if port.protocol is Protocol.ICMP or port.port is None:
+                continue  # the kernel answers pings
+            ports.setdefault((port.protocol.value, port.port), []).append(name)
+    return tuple(ListenPort(protocol="tcp" if proto == "tcp" else "udp", port=number, services=tuple(services))
+                 for (proto, number), services in sorted(ports.items()))
+
+
+def plan_lab(network: Network, districts: Sequence[str] = ()) -> LabPlan:
+    """The lab of the whole city, or of the data center plus the selected districts; InputError when the
+    model cannot be emulated (an interface name Linux refuses, a namespace name too long, ...)."""
+    codes = select_districts(network, districts)
+    problems: list[Problem] = []
+    sites = {site.slug: site for site in network.sites if _in_lab(site, codes)}
+    devices = [d for d in network.devices if d.site in sites]
+    selected = {d.name for d in devices}
+    # The lab runs FRR everywhere: other platforms' interfaces are renamed as FRR spells them.
+    frr_devices: dict[str, Device] = {d.name: retarget(d, Platform.FRR) for d in devices}
+    renamed = {(d.name, old.name): new.name for d in devices
+               for old, new in zip(d.interfaces, frr_devices[d.name].interfaces, strict=True)}
+
+    def ifname(device: str, name: str, where: tuple[str, ...]) -> str:
+        linux = renamed.get((device, name), name)
+        if len(linux) > IFNAME_MAX or "/" in linux or any(c.isspace() for c in linux) or linux in (".", ".."):
+            problems.append(Problem(path=where, message="interface name Linux cannot carry",
+                                    expected=f"at most {IFNAME_MAX} characters, no '/' or spaces",
+                                    found=repr(linux),
+                                    hint="give the uplink a shorter `interface:`/`remote_interface:` in the intent"))
+        return linux
+
+    hosts_by_lan: dict[tuple[str, str], list[DcHost]] = {}
+    for host in network.hosts:
+        if host.site in sites:
+            hosts_by_lan.setdefault((host.site, host.lan), []).append(host)
+
+    routers: list[RouterPlan] = []
+    hosts: list[HostPlan] = []
+    ports: dict[str, str] = {}
+    for device in devices:
+        frr = frr_devices[device.name]
+        netns = ROUTER_PREFIX + device.name
+        wan = [WanPort(name=ifname(device.name, i.name, ("devices", f"[{device.name}]", "interfaces", i.name)),
+                       address=i.address, link=i.link, peer_device=i.peer_device,
+                       peer_interface=renamed.get((i.peer_device, i.peer_interface), i.peer_interface))
+               for i in device.interfaces if isinstance(i, WanInterface) and i.peer_device in selected]
+        site = sites[device.site]
+        lans: list[LanPort] = []
+        for interface in frr.interfaces:
+            if not isinstance(interface, LanInterface):
+                continue
+            lan = next(x for x in site.lans if x.name == interface.lan)
+            servers = hosts_by_lan.get((site.slug, lan.name), [])
+            name = ifname(device.name, interface.name, ("sites", f"[{site.slug}]", "lans", f"[{lan.name}]"))
+            bridged = len(servers) > 1
+            lans.append(LanPort(name=name, vlan=lan.vlan, lan=lan.name, role=lan.role.value,
+                                gateway=IPv4Interface(f"{lan.gateway}/{lan.prefix.prefixlen}"), bridged=bridged))
+            if servers:
+                for index, server in enumerate(servers, start=1):
+                    hosts.append(HostPlan(
+                        name=server.name, kind="server", netns=SERVER_PREFIX + server.name, site=site.slug,
+                        lan=lan.name, lan_role=lan.role.value, router=device.name,
+                        router_interface=f"p{lan.vlan}-{index}" if bridged else name, lan_interface=name,
+                        address=IPv4Interface(f"{server.address}/{lan.prefix.prefixlen}"), gateway=lan.gateway,
+                        services=server.services, listens=_listens(server, network)))
+            else:
+                taken = {h.address for h in network.hosts if h.address in lan.prefix}
+                hosts.append(HostPlan(
+                    name=f"{device.name}-v{lan.vlan}", kind="pc", netns=f"{PC_PREFIX}{device.name}-v{lan.vlan}",
+                    site=site.slug, lan=lan.name, lan_role=lan.role.value, router=device.name,
+                    router_interface=name, lan_interface=name, address=_pc_address(lan, taken),
+                    gateway=lan.gateway))
+        port = management_port_name(device.name)
+        if port in ports:
+            problems.append(Problem(path=("devices", f"[{device.name}]"),
+                                    message="management port name collides with another device's",
+                                    found=f"{port} (also {ports[port]})",
+                                    hint="rename one of the two devices"))
+        ports[port] = device.name
+        routers.append(RouterPlan(
+            device=device.name, site=device.site, role=device.role, platform=device.platform,
+            runs_frr=device.is_router, netns=netns, management=device.management, management_port=port,
+            loopback=device.loopback, wan=tuple(wan), lans=tuple(lans)))
+
+    links = [LinkPlan(id=link.id, upstream=link.upstream.device,
+                      upstream_interface=renamed.get((link.upstream.device, link.upstream.interface),
+                                                     link.upstream.interface),
+                      downstream=link.downstream.device,
+                      downstream_interface=renamed.get((link.downstream.device, link.downstream.interface),
+                                                       link.downstream.interface),
+                      prefix=link.prefix)
+             for link in network.links if link.upstream.device in selected and link.downstream.device in selected]
+
+    for name in [r.netns for r in routers] + [h.netns for h in hosts]:
+        if len(name) > NETNS_NAME_MAX:
+            problems.append(Problem(path=("devices",), message="namespace name too long",
+                                    expected=f"at most {NETNS_NAME_MAX} characters (FRR's socket paths)",
+                                    found=f"{name} ({len(name)} characters)", hint="give the device a shorter name"))
+
+    management = network.addressing.management
+    used = {d.management.ip for d in network.devices}
+    free = [a for a in list(management.hosts())[: MANAGEMENT_RESERVED - 1] if a not in used]
+    if not free:
+        problems.append(Problem(path=("addressing", "management"),
+                                message="no free address among the reserved first 16 of the management network",
+                                found=str(management), hint="keep the first 16 management addresses for hosts"))
+    if problems:
+        raise InputError(problems)
+    return LabPlan(
+        city=network.city.name, districts=codes, routers=tuple(routers), links=tuple(links), hosts=tuple(hosts),
+        management=ManagementPlan(network=management, bridge=MANAGEMENT_BRIDGE,
+                                  root_address=IPv4Interface(f"{free[0]}/{management.prefixlen}")),
+        left_out=tuple(d.name for d in network.devices if d.name not in selected),
+        emulated=tuple(d.name for d in devices if d.platform is not Platform.FRR))

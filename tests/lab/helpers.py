@@ -1,0 +1,77 @@
+"""Shared by the lab tests: when the lab can run here, a home for it, and what a lab left behind."""
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from netops.lab import frr, sshd
+from netops.lab.lab import LISTENER, Lab, LabError, preflight
+from netops.lab.netns import existing_namespaces, root_links
+from netops.lab.state import LabHome
+from netops.lab.topology import MANAGEMENT_BRIDGE, MANAGEMENT_PORT_PREFIX, NETNS_PREFIXES
+
+REPO = Path(__file__).resolve().parents[2]
+CITY = REPO / "inventory" / "city"
+NETOPS = REPO / ".venv" / "bin" / "netops"
+
+
+def skip_unless_lab_can_run() -> None:
+    """Skip (not fail) where the lab cannot run: not root, FRR or sshd missing, another lab up."""
+    try:
+        preflight()
+    except LabError as error:
+        pytest.skip(f"the lab cannot run here: {error.message}")
+    ours = sorted(n for n in existing_namespaces() if n.startswith(NETNS_PREFIXES))
+    if ours or MANAGEMENT_BRIDGE in root_links():
+        pytest.skip(f"another lab is up on this machine ({MANAGEMENT_BRIDGE} or namespaces {ours[:3]})")
+    if sshd.user_exists(sshd.login_user()):
+        pytest.skip(f"user {sshd.login_user()} exists (another lab is up, or set NETOPS_LAB_USER)")
+
+
+@contextmanager
+def lab_home() -> Iterator[LabHome]:
+    """A lab home the frr user can traverse (pytest's tmp_path is 0700), removed afterwards; the lab made
+    from it is brought down even when the test fails."""
+    path = Path(tempfile.mkdtemp(prefix="netops-lab-test-", dir="/var/tmp"))
+    path.chmod(0o755)
+    home = LabHome(path / "lab")
+    try:
+        yield home
+    finally:
+        try:
+            Lab(home).down()
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def leftovers(home: LabHome) -> list[str]:
+    """Everything of a lab that is still there: namespaces, root links, user, FRR dirs, processes, files."""
+    found = [f"netns {n}" for n in sorted(existing_namespaces()) if n.startswith(NETNS_PREFIXES)]
+    found += [f"link {name}" for name in sorted(root_links())
+              if name == MANAGEMENT_BRIDGE or name.startswith(MANAGEMENT_PORT_PREFIX)]
+    if sshd.user_exists(sshd.login_user()):
+        found.append(f"user {sshd.login_user()}")
+    found += [str(p) for p in sorted(frr.ETC_FRR.glob("nl-*"))] + [str(p) for p in sorted(frr.RUN_FRR.glob("nl-*"))]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").replace("\0", " ")
+            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and (" -N nl-" in argv or str(home.path) in argv or str(LISTENER) in argv):
+            found.append(f"process {entry.name}: {argv[:120]}")
+    if home.path.exists():
+        found.append(f"home {home.path}: {sorted(p.name for p in home.path.iterdir())}")
+    return found
+
+
+def netops_env(home: LabHome) -> dict[str, str]:
+    """The environment of a `netops lab` subprocess using this home."""
+    return {**os.environ, "NETOPS_LAB_HOME": str(home.path)}

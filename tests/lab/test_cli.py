@@ -1,0 +1,55 @@
+"""`netops lab` errors that need no root: exit 2 with a message that says what to do, nothing made."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netops.cli import app
+from netops.lab import frr
+from netops.lab import lab as lab_module
+from tests.lab.helpers import CITY
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "lab"
+    monkeypatch.setenv("NETOPS_LAB_HOME", str(path))
+    return path
+
+
+def test_not_root(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setattr(lab_module.os, "geteuid", lambda: 1000)
+    result = runner.invoke(app, ["lab", "up", "--intent", str(CITY), "--district", "001"])
+    assert result.exit_code == 2
+    assert "the lab needs root" in result.stderr and "sudo" in result.stderr
+    assert not home.exists()
+    assert runner.invoke(app, ["lab", "down"]).exit_code == 2
+
+
+def test_frr_missing_names_the_debian_package(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setattr(lab_module.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(frr, "REQUIRED", {Path("/nonexistent/usr/lib/frr/frrinit.sh"): "frr",
+                                          Path("/nonexistent/frr-reload.py"): "frr-pythontools"})
+    result = runner.invoke(app, ["lab", "up", "--intent", str(CITY), "--json"])
+    assert result.exit_code == 2
+    assert "missing: /nonexistent/frr-reload.py, /nonexistent/usr/lib/frr/frrinit.sh" in result.stdout
+    assert "install the Debian packages frr frr-pythontools" in result.stdout
+    assert not home.exists()
+
+
+def test_unknown_district() -> None:
+    result = runner.invoke(app, ["lab", "up", "--intent", str(CITY), "--district", "ba-dinhh"])
+    assert result.exit_code == 2
+    assert "unknown district" in result.stderr and "quan-ba-dinh" in result.stderr
+
+
+def test_no_lab_is_up() -> None:
+    status = runner.invoke(app, ["lab", "status"])
+    assert status.exit_code == 0 and "no lab is up" in status.stdout
+    for args in (["fail", "link", "a", "b"], ["restore", "node", "a"], ["wait"], ["check", "--intent", str(CITY)]):
+        result = runner.invoke(app, ["lab", *args])
+        assert result.exit_code == 2, args
+        assert "no lab is up" in result.stderr + result.stdout

@@ -1,0 +1,187 @@
+"""The sample city's lab on real namespaces, FRR and sshd: converged, the policy enforced, failures, teardown.
+
+One configured lab for the module (about 15 s to bring up and converge on 2 cores); its finalizer brings it
+down whatever happens. The tests run in file order: the last one tears the lab down and checks nothing is
+left.
+"""
+
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from models.network import Network
+from models.types import Redundancy
+from netops.lab import frr
+from netops.lab.lab import Lab
+from netops.lab.probe import Probe, run_probes
+from netops.lab.reach import expectations
+from netops.lab.state import LabHome
+from netops.lab.topology import LabPlan, plan_lab
+from netops.pipeline import load_network
+from tests.lab.helpers import CITY, lab_home, leftovers, skip_unless_lab_can_run
+
+pytestmark = pytest.mark.lab
+
+
+@dataclass
+class CityLab:
+    lab: Lab
+    home: LabHome
+    network: Network
+    plan: LabPlan
+
+
+@pytest.fixture(scope="module")
+def city_lab() -> Iterator[CityLab]:
+    skip_unless_lab_can_run()
+    network = load_network(CITY).network
+    plan = plan_lab(network)
+    with lab_home() as home:
+        lab = Lab(home)
+        lab.up(network, plan, configured=True)
+        converged = lab.wait(timeout=120)
+        assert converged.converged, f"not converged after {converged.seconds} s: {converged.lagging()}"
+        yield CityLab(lab, home, network, plan)
+
+
+def _wait_for(probes: list[Probe], reached: bool, timeout: float) -> list[str]:
+    """Probe until every probe gets `reached` (or the timeout); what still differs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        results = run_probes(probes, timeout=0.7)
+        wrong = [f"{r.probe}: {r.detail}" for r in results if r.reached != reached]
+        if not wrong or time.monotonic() > deadline:
+            return wrong
+        time.sleep(0.3)
+
+
+def _granted(city: CityLab, device: str) -> list[Probe]:
+    pcs = [h for h in city.plan.hosts if h.kind == "pc" and h.router == device]
+    return [p for p in expectations(city.network, city.plan, pcs) if p.expect and p.protocol != "icmp"]
+
+
+def _site_router(city: CityLab, redundancy: Redundancy) -> tuple[str, list[str]]:
+    """A ward site's router with that redundancy, and its upstream devices."""
+    for site in city.network.sites:
+        if site.kind == "ward_committee" and site.redundancy is redundancy:
+            device = city.network.devices_by_site[site.slug][0].name
+            return device, sorted({link.upstream for link in city.plan.links if link.downstream == device})
+    raise AssertionError(f"the sample city has no {redundancy.value} ward committee")
+
+
+def test_every_router_runs_frr_and_sshd(city_lab: CityLab) -> None:
+    status = city_lab.lab.status()
+    assert status.up and status.complete and status.configured and status.healthy
+    assert len(status.routers) == 35 and all(r.runs_frr for r in city_lab.plan.routers)
+    for router in status.routers:
+        assert router.daemons == {"bgpd": True, "ospfd": True, "staticd": True, "watchfrr": True, "zebra": True}
+        assert router.sshd and router.ssh_open
+
+
+def test_ospf_and_bgp_adjacencies(city_lab: CityLab) -> None:
+    plan = city_lab.plan
+    convergence = city_lab.lab.convergence()
+    assert convergence.converged
+    for router in plan.frr_routers():
+        links = len(plan.links_of(router.device))
+        assert convergence.ospf[router.device] == (links, links)
+        neighbors = frr.vtysh_json(router.netns, "show ip ospf neighbor json")["neighbors"]
+        assert sum(len(entries) for entries in neighbors.values()) == links
+        assert all(e["nbrState"].startswith("Full") for entries in neighbors.values() for e in entries)
+    cores = [r for r in plan.routers if r.role.value == "core"]
+    loopbacks = {str(r.loopback) for r in plan.routers}
+    for core in cores:
+        peers = frr.vtysh_json(core.netns, "show bgp summary json")["ipv4Unicast"]["peers"]
+        assert set(peers) == loopbacks - {str(core.loopback)}  # a route reflector peers with every router
+        assert {p["state"] for p in peers.values()} == {"Established"}
+    edge = plan.router_by_device["ubnd-phuong-phuc-xa-r01"]
+    routes = frr.vtysh_json(edge.netns, "show ip route json")
+    assert "0.0.0.0/0" in routes  # the default route the route reflectors originate
+    assert routes["0.0.0.0/0"][0]["protocol"] == "bgp"
+
+
+def test_routers_answer_over_ssh_like_real_boxes(city_lab: CityLab) -> None:
+    config = city_lab.home.ssh_config
+    result = subprocess.run(["ssh", "-F", str(config), "ubnd-phuong-phuc-xa-r01",
+                             "vtysh -c 'show version'; vtysh -c 'show running-config'; hostname; id -un; ls -A /tmp"],
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("FRRouting 8.4") and "(ubnd-phuong-phuc-xa-r01)" in lines[0]
+    assert lines.count("hostname ubnd-phuong-phuc-xa-r01") == 1  # FRR #7583 worked around
+    assert lines[-2:] == ["ubnd-phuong-phuc-xa-r01", "netops"]  # its own hostname, the lab user, an empty /tmp
+    key = city_lab.home.client_key
+    router = city_lab.plan.router_by_device["dc-core-01"]
+    direct = subprocess.run(["ssh", "-i", str(key), "-o", "StrictHostKeyChecking=no", "-o",
+                             "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"netops@{router.management.ip}",
+                             "vtysh -c 'show bgp summary json' >/dev/null && echo ok"],
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert direct.stdout.strip() == "ok", direct.stderr
+
+
+def test_every_pc_reaches_what_the_policy_grants_and_nothing_else(city_lab: CityLab) -> None:
+    probes = expectations(city_lab.network, city_lab.plan)
+    results = run_probes(probes, timeout=1.5, workers=128)
+    wrong = [f"{r.probe}: {r.detail}" for r in results if not r.ok]
+    assert not wrong, "\n".join(wrong[:40])
+    servers = {h.address.ip for h in city_lab.plan.hosts if h.kind == "server"}
+    granted = [r for r in results if r.probe.expect and r.probe.protocol == "tcp" and r.probe.destination in servers]
+    # the answer comes from the listener of the host the model says runs the service
+    assert all(r.detail.split()[0] in r.probe.why for r in granted)
+    assert len(results) > 1000
+
+
+def test_up_again_changes_nothing(city_lab: CityLab) -> None:
+    report = city_lab.lab.up(city_lab.network, city_lab.plan, configured=True)
+    assert not report.changed
+    assert city_lab.lab.status().healthy
+
+
+def test_dual_homed_site_survives_one_uplink(city_lab: CityLab) -> None:
+    device, upstream = _site_router(city_lab, Redundancy.DUAL_HOMED)
+    assert len(upstream) == 2
+    probes = _granted(city_lab, device)
+    city_lab.lab.fail_link(upstream[0], device)
+    try:
+        status = city_lab.lab.status()
+        assert status.failed_links and any(r.failed_links for r in status.routers if r.device == device)
+        assert not _wait_for(probes, True, timeout=10)
+    finally:
+        city_lab.lab.restore_link(upstream[0], device)
+
+
+def test_single_homed_site_loses_everything_with_its_uplink(city_lab: CityLab) -> None:
+    device, upstream = _site_router(city_lab, Redundancy.SINGLE_HOMED)
+    assert len(upstream) == 1
+    probes = _granted(city_lab, device)
+    city_lab.lab.fail_link(upstream[0], device)
+    try:
+        assert not _wait_for(probes, False, timeout=10)
+    finally:
+        city_lab.lab.restore_link(upstream[0], device)
+    assert not _wait_for(probes, True, timeout=30)
+
+
+def test_node_failure_and_restore(city_lab: CityLab) -> None:
+    device, upstream = _site_router(city_lab, Redundancy.DUAL_HOMED)
+    probes = _granted(city_lab, device)
+    city_lab.lab.fail_node(upstream[0])
+    try:
+        assert not frr.running(city_lab.plan.router_by_device[upstream[0]].netns).get("zebra", False)
+        assert not _wait_for(probes, True, timeout=15)
+    finally:
+        city_lab.lab.restore_node(upstream[0])
+    converged = city_lab.lab.wait(timeout=60)
+    assert converged.converged, converged.lagging()
+    assert city_lab.lab.status().healthy
+
+
+def test_down_leaves_nothing(city_lab: CityLab) -> None:
+    report = city_lab.lab.down()
+    assert report.was_up and report.namespaces_deleted == len(city_lab.plan.namespaces())
+    assert report.processes_killed == 0  # every process stopped on SIGTERM
+    assert not leftovers(city_lab.home)
+    assert not city_lab.lab.down().was_up  # a second down has nothing to do

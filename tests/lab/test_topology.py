@@ -1,0 +1,187 @@
+"""The lab plan from the model: pure, no root needed."""
+
+from ipaddress import IPv4Address
+from pathlib import Path
+
+import pytest
+
+from models.addressing import MANAGEMENT_RESERVED
+from models.network import Network
+from netops.errors import InputError
+from netops.lab.lab import host_script, router_script
+from netops.lab.reach import allowed_services, expectations
+from netops.lab.topology import (
+    IFNAME_MAX,
+    NETNS_NAME_MAX,
+    NETNS_PREFIXES,
+    LabPlan,
+    management_port_name,
+    plan_lab,
+)
+from netops.pipeline import load_network
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def city() -> Network:
+    return load_network(REPO / "inventory" / "city").network
+
+
+@pytest.fixture(scope="module")
+def plan(city: Network) -> LabPlan:
+    return plan_lab(city)
+
+
+def test_every_device_link_and_lan_is_in_the_lab(city: Network, plan: LabPlan) -> None:
+    assert [r.device for r in plan.routers] == [d.name for d in city.devices]
+    assert [link.id for link in plan.links] == [link.id for link in city.links]
+    lans = sum(len(site.lans) for site in city.sites)
+    dc_lans = {(h.site, h.lan) for h in city.hosts}
+    pcs = [h for h in plan.hosts if h.kind == "pc"]
+    assert len(pcs) == lans - len(dc_lans)  # one PC per LAN without data-center hosts
+    assert sorted(h.name for h in plan.hosts if h.kind == "server") == sorted(h.name for h in city.hosts)
+    assert plan.left_out == () and plan.emulated == () and plan.districts == ()
+    assert all(r.runs_frr for r in plan.routers)
+
+
+def test_names_fit_linux_and_frr(plan: LabPlan) -> None:
+    names = plan.namespaces()
+    assert len(names) == len(set(names))
+    assert all(name.startswith(NETNS_PREFIXES) and len(name) <= NETNS_NAME_MAX for name in names)
+    for router in plan.routers:
+        assert router.netns == f"nl-{router.device}"
+        ifnames = [p.name for p in router.wan] + [lan.name for lan in router.lans] + [router.management_port]
+        assert all(len(name) <= IFNAME_MAX and "/" not in name for name in ifnames)
+        assert len(set(ifnames)) == len(ifnames)
+    assert len({r.management_port for r in plan.routers}) == len(plan.routers)
+    assert management_port_name("dc-core-01") == management_port_name("dc-core-01")
+    assert management_port_name("dc-core-01").startswith("nlm")
+
+
+def test_links_carry_the_model_interface_names(city: Network, plan: LabPlan) -> None:
+    by_id = {link.id: link for link in city.links}
+    for link in plan.links:
+        model = by_id[link.id]
+        assert (link.upstream, link.upstream_interface) == (model.upstream.device, model.upstream.interface)
+        assert (link.downstream, link.downstream_interface) == (model.downstream.device, model.downstream.interface)
+    port = plan.router_by_device["ubnd-phuong-phuc-xa-r01"].wan[0]
+    assert (port.name, str(port.address), port.peer_device, port.peer_interface) == (
+        "eth1", "10.194.20.129/31", "ba-dinh-agg-01", "eth5")
+
+
+def test_pc_and_server_addresses(city: Network, plan: LabPlan) -> None:
+    lans = {(site.slug, lan.name): lan for site in city.sites for lan in site.lans}
+    for host in plan.hosts:
+        lan = lans[(host.site, host.lan)]
+        assert host.address.network == lan.prefix
+        assert host.gateway == lan.gateway and host.address.ip != lan.gateway
+        assert host.address.ip not in (lan.prefix.network_address, lan.prefix.broadcast_address)
+    pc = plan.host_by_name["ubnd-phuong-phuc-xa-r01-v10"]
+    assert (pc.netns, str(pc.address), str(pc.gateway), pc.router_interface) == (
+        "nlh-ubnd-phuong-phuc-xa-r01-v10", "10.0.2.62/26", "10.0.2.1", "eth0.10")
+    model = lans[("dc-hanoi", "servers")]
+    gateway = plan.router_by_device[model.gateway_device]
+    servers = next(lan for lan in gateway.lans if lan.lan == "servers")
+    assert servers.bridged and servers.name == model.gateway_interface == "eth0.100"
+    motcua = plan.host_by_name["motcua-01"]
+    assert motcua.netns == "nls-motcua-01" and motcua.lan_interface == "eth0.100"
+    assert motcua.router_interface.startswith("p100-")
+    assert [(p.protocol, p.port) for p in motcua.listens] == [("tcp", 443)]
+    dns = plan.host_by_name["dns-01"]
+    assert [(p.protocol, p.port, p.services) for p in dns.listens] == [
+        ("tcp", 53, ("dns",)), ("udp", 53, ("dns",)), ("udp", 67, ("dhcp",))]
+
+
+def test_management_network(city: Network, plan: LabPlan) -> None:
+    management = plan.management
+    assert management.network == city.addressing.management and management.bridge == "nl-mgmt"
+    reserved = list(management.network.hosts())[:MANAGEMENT_RESERVED]
+    assert management.root_address.ip in reserved
+    assert management.root_address.ip not in {d.management.ip for d in city.devices}
+
+
+def test_district_selection_keeps_the_data_center(city: Network) -> None:
+    plan = plan_lab(city, ["ba-dinh"])
+    assert plan.districts == ("001",)
+    sites = {r.site for r in plan.routers}
+    assert "dc-hanoi" in sites
+    assert all(city.site_by_slug[s].district in (None, "001") for s in sites)
+    assert not any(city.site_by_slug[s].kind == "city_agency" for s in sites)
+    devices = {r.device for r in plan.routers}
+    assert all({link.upstream, link.downstream} <= devices for link in plan.links)
+    assert all(port.peer_device in devices for r in plan.routers for port in r.wan)
+    assert set(plan.left_out) == {d.name for d in city.devices} - devices
+    assert plan_lab(city, ["001", "Quận Ba Đình"]).digest() == plan.digest()
+
+
+def test_unknown_district_is_an_input_error(city: Network) -> None:
+    with pytest.raises(InputError) as raised:
+        plan_lab(city, ["ba-dinhh"])
+    problem = raised.value.problems[0]
+    assert problem.message == "unknown district" and "quan-ba-dinh" in (problem.hint or "")
+
+
+def test_plan_round_trips_and_its_digest_is_stable(city: Network, plan: LabPlan) -> None:
+    again = LabPlan.from_json(plan.to_json())
+    assert again == plan and again.digest() == plan.digest() == plan_lab(city).digest()
+
+
+def test_other_platforms_run_as_frr_with_frr_names() -> None:
+    network = load_network(REPO / "tests" / "resolve" / "cases" / "platforms" / "intent").network
+    plan = plan_lab(network)
+    assert plan.emulated  # IOS-XE and VRP routers
+    for router in plan.routers:
+        assert all(port.name.startswith("eth") for port in router.wan)
+        assert all(lan.name.startswith("eth0.") for lan in router.lans)
+    for link in plan.links:
+        up = plan.router_by_device[link.upstream]
+        assert link.upstream_interface in {p.name for p in up.wan}
+
+
+def test_switches_get_no_frr() -> None:
+    network = load_network(REPO / "tests" / "render" / "cases" / "switch-site" / "intent").network
+    plan = plan_lab(network)
+    switch = plan.router_by_device["ubnd-phuong-truc-bach-sw02"]
+    assert not switch.runs_frr and switch.wan
+    assert switch not in plan.frr_routers()
+    script = router_script(switch, set(), None)
+    assert f"address replace {switch.wan[0].address} dev eth1" in script
+
+
+def test_bootstrap_scripts(plan: LabPlan) -> None:
+    router = plan.router_by_device["ubnd-phuong-phuc-xa-r01"]
+    script = router_script(router, {"eth2"}, Path("/x/nftables.nft"))
+    assert "net.ipv4.ip_forward=1" in script
+    assert f"address replace {router.management} dev mgmt0" in script
+    assert "link set eth1 up" in script and "link set eth2 up" not in script  # a failed link stays down
+    assert "address replace 10.194" not in script  # WAN addresses are FRR's
+    assert 'iifname "mgmt0" drop' in script and 'oifname "mgmt0" drop' in script
+    assert script.rstrip().endswith("nft -f /x/nftables.nft")
+    pc = plan.host_by_name["ubnd-phuong-phuc-xa-r01-v10"]
+    assert "route replace default via 10.0.2.1 dev eth0 onlink" in host_script(pc)
+
+
+def test_expectations_follow_the_policy(city: Network, plan: LabPlan) -> None:
+    assert allowed_services(city, "ubnd-phuong-phuc-xa", "staff") == {
+        "email", "document-management", "portal", "dns", "ntp", "dhcp", "one-stop-shop", "population-db"}
+    assert allowed_services(city, "dang-uy-phuong-phuc-xa", "staff") == {
+        "email", "document-management", "portal", "dns", "ntp", "dhcp"}
+    party = plan.host_by_name["dang-uy-phuong-phuc-xa-r01-v10"]
+    probes = expectations(city, plan, [party])
+    reach = {(str(p.destination), p.protocol, p.port) for p in probes if p.expect}
+    refuse = {(str(p.destination), p.protocol, p.port) for p in probes if not p.expect}
+    assert ("10.145.1.21", "tcp", 443) in reach  # document management
+    assert ("10.145.1.31", "tcp", 443) in refuse  # the one-stop-shop: party staff are not granted it
+    assert ("10.248.0.1", "tcp", 22) in refuse and ("10.248.0.1", "icmp", None) in refuse
+    assert (str(party.gateway), "icmp", None) in reach
+    assert not reach & refuse
+    staff = plan.host_by_name["ubnd-phuong-phuc-xa-r01-v10"]
+    management = plan.host_by_name["ubnd-phuong-phuc-xa-r01-v99"]
+    loopback = plan.router_by_device["ubnd-phuong-phuc-xa-r01"].loopback
+    assert isinstance(loopback, IPv4Address)
+    ssh = {p.source: p.expect for p in expectations(city, plan, [staff, management])
+           if p.destination == loopback and p.port == 22}
+    assert ssh == {staff.netns: False, management.netns: True}
+    every = expectations(city, plan, [party], denied="all")
+    assert len([p for p in every if not p.expect]) > len(refuse)

@@ -293,6 +293,7 @@ class _Reader:
 
     def links(self) -> list[dict[str, Any]]:
         self.wan_ends: dict[Key, dict[str, Any]] = {}  # interface key -> its link, peer
+        self.reported: set[Key] = set()
         interfaces_by_network: dict[str, list[Key]] = defaultdict(list)
         for ref, address in self.ip_of.items():
             if ref.type == "dcim.interface":
@@ -314,6 +315,7 @@ class _Reader:
                              "two interfaces with addresses in the /31, cabled (to each other or to the circuit's "
                              "A and Z terminations)", f"{len(ends)} interfaces ({len(up)} upstream, {len(down)} "
                              "downstream)", "run `netops drift` to see what changed in NetBox")
+                self.reported.update(ends)  # reported once, here, not again for each of its interfaces
                 continue
             circuit_key = self.ends[up[0]][2] or self.ends[down[0]][2]
             circuit = None
@@ -387,7 +389,7 @@ class _Reader:
                                                lan=self.vlan_names.get(vlan.key, "?"), **common))
                 elif record.key in self.wan_ends:
                     others.append(WanInterface(kind="wan", **self.wan_ends[record.key], **common))
-                else:
+                elif record.key not in self.reported:
                     self.problem(("devices", item(device), "interfaces", item(record.key[1])), record,
                                  "interface with an address but no role in the design",
                                  "a loopback, the management port, a LAN subinterface or a WAN link end",

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from models.addressing import AddressPlan
+from models.admin import City
+from models.policy import ReachabilityPolicy
 from netops.netbox.mapping.base import (
     MANAGED_TAG,
     Field,
@@ -34,10 +37,7 @@ from netops.netbox.mapping.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from models.addressing import AddressPlan
-    from models.admin import City
     from models.network import Network
-    from models.policy import ReachabilityPolicy
 
 
 def tag_record(slug: str) -> Record:

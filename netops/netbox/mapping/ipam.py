@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from models.addressing import AddressPlan
+from models.admin import City
 from models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
 from models.devices import Device, LoopbackInterface
 from models.links import WanLink
@@ -20,8 +22,6 @@ from netops.netbox.mapping.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from models.addressing import AddressPlan
-    from models.admin import City
     from models.network import Network
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from models.admin import City, District, Ward
 from models.datacenter import PhysicalServer
 from models.sites import MassOrganizationSite, Site
 from models.types import SiteKind
@@ -29,7 +30,6 @@ from netops.netbox.mapping.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from models.admin import City, District, Ward
     from models.network import Network
 
 #: NetBox keeps latitude and longitude as decimals with 6 places (about 11 cm).

@@ -1,0 +1,82 @@
+"""The plan: desired records against NetBox's, per object and per field (hand-written table
+tests/netbox/data/plan_diff.json), and its text and JSON forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from netops.netbox.mapping.base import Record, RecordSet, record_from_json, value_to_json
+from netops.netbox.plan import Action, make_plan, render_lines, summary
+from netops.netbox.snapshot import Snapshot
+from tests.netbox import tables
+from tests.netbox.support import SMALL_CITY, desired_of, snapshot_holding
+
+
+def _records(rows: list[dict[str, Any]]) -> list[Record]:
+    records = []
+    for row in rows:
+        record = record_from_json(row)
+        record.id, record.managed = row.get("id"), row.get("managed", True)
+        records.append(record)
+    return records
+
+
+@pytest.mark.parametrize(("table", "case_id"), tables.cases(["plan_diff"]))
+def test_plan(table: str, case_id: str) -> None:
+    case = next(case for case in tables.load(table)["cases"] if case["id"] == case_id)
+    desired, snapshot = RecordSet(), Snapshot()
+    for record in _records(case["desired"]):
+        desired.add(record)
+    for record in _records(case["actual"]):
+        snapshot.records.add(record)
+
+    plan = make_plan(desired, snapshot, adopt=case.get("adopt", False))
+
+    actual = []
+    for change in plan.changes:
+        entry: dict[str, Any] = {"action": change.action.value, "type": change.type, "key": list(change.key)}
+        if change.diffs:
+            entry["fields"] = [{"field": d.field, "before": value_to_json(d.before), "after": value_to_json(d.after)}
+                               for d in change.diffs]
+        actual.append(entry)
+    assert actual == case["expected"]
+
+
+def test_a_second_plan_after_apply_changes_nothing() -> None:
+    desired = desired_of(SMALL_CITY)
+
+    plan = make_plan(desired, snapshot_holding(desired))
+
+    assert plan.counts == {"create": 0, "update": 0, "delete": 0, "unchanged": len(desired), "conflict": 0}
+    assert plan.writes == 0
+
+
+def test_an_empty_netbox_plans_every_object_in_dependency_order() -> None:
+    desired = desired_of(SMALL_CITY)
+
+    plan = make_plan(desired, Snapshot())
+
+    assert plan.counts["create"] == len(desired)
+    order = [change.type for change in plan.changes]
+    assert order.index("dcim.region") < order.index("dcim.site") < order.index("dcim.device") \
+        < order.index("dcim.interface") < order.index("ipam.ipaddress") < order.index("dcim.cable")
+
+
+def test_text_and_json_forms() -> None:
+    desired = desired_of(SMALL_CITY)
+    snapshot = snapshot_holding(desired)
+    site = snapshot.records.get("dcim.site", ("dc",))
+    assert site is not None
+    site.fields["status"] = "retired"
+
+    plan = make_plan(desired, snapshot)
+
+    assert list(render_lines(plan)) == ["~ update    site dc", '      status: "retired" -> "active"']
+    assert summary(plan).startswith("0 to create, 1 to update, 0 to delete, 0 conflicts, ")
+    data = plan.to_json()
+    assert data["counts"]["update"] == 1
+    assert data["changes"] == [{"action": "update", "type": "dcim.site", "key": ["dc"], "id": site.id,
+                                "fields": [{"field": "status", "before": "retired", "after": "active"}]}]
+    assert plan.of(Action.UPDATE)[0].noun == "site"

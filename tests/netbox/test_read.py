@@ -1,0 +1,87 @@
+"""Reading the city back from NetBox's objects, without a server: a snapshot holding exactly what apply writes
+must give back the very same Network (equal model_dump), and a damaged one every problem, located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.problems import render_path
+from netops.errors import InputError
+from netops.netbox.mapping.base import Ref
+from netops.netbox.read import network_from_snapshot
+from tests.netbox.support import RESOLVE_CASES, SAMPLE_CITY, SMALL_CITY, desired_of, network_of, snapshot_holding
+
+CASES = [SMALL_CITY, SAMPLE_CITY, *RESOLVE_CASES]
+
+
+@pytest.mark.parametrize("intent", CASES, ids=lambda p: p.parent.name if p.name == "intent" else p.name)
+def test_read_back_gives_the_same_network(intent: Path) -> None:
+    network = network_of(intent)
+    snapshot = snapshot_holding(desired_of(intent))
+
+    back = network_from_snapshot(snapshot).network
+
+    assert back.model_dump(mode="json") == network.model_dump(mode="json")
+
+
+def test_the_order_of_unsorted_lists_comes_back() -> None:
+    back = network_from_snapshot(snapshot_holding(desired_of(SMALL_CITY))).network
+
+    assert [p.slug for p in back.providers] == ["vnpt", "fpt"]
+    assert [s.name for s in back.services] == ["ntp", "email", "dns"]
+    assert back.device_by_name["dc-core-01"].tags == ("pilot", "core-a")
+    assert next(h for h in back.hosts if h.name == "infra-01").services == ("ntp", "dns")
+
+
+def test_objects_netbox_has_but_netops_does_not_manage_are_not_read() -> None:
+    snapshot = snapshot_holding(desired_of(SMALL_CITY))
+    site = snapshot.records.get("dcim.site", ("dc",))
+    assert site is not None
+    stranger = type(site)("dcim.site", ("stranger",), {**site.fields, "slug": "stranger"}, id=9999, managed=False)
+    snapshot.records.add(stranger)
+
+    back = network_from_snapshot(snapshot).network
+
+    assert "stranger" not in back.site_by_slug
+
+
+def test_an_empty_netbox_says_to_apply_first() -> None:
+    with pytest.raises(InputError) as caught:
+        network_from_snapshot(snapshot_holding(desired_of(SMALL_CITY), managed=False))
+
+    (problem,) = caught.value.problems
+    assert problem.message == "NetBox holds no single city managed by netops"
+    assert problem.hint is not None and "netops apply" in problem.hint
+
+
+def test_a_missing_cable_is_reported_at_its_link_with_the_object_location() -> None:
+    snapshot = snapshot_holding(desired_of(SMALL_CITY))
+    cables = snapshot.records.by_type["dcim.cable"]
+    key = next(key for key, cable in cables.items()
+               if isinstance(cable.fields["b_terminations"][0], Ref)
+               and cable.fields["b_terminations"][0].type == "dcim.interface")
+    del cables[key]
+
+    with pytest.raises(InputError) as caught:
+        network_from_snapshot(snapshot, url_of=lambda record: f"netbox/{record.type}/{record.id}")
+
+    problems = caught.value.problems
+    assert [render_path(p.path) for p in problems] == ["links[dc-core-01--dc-core-02]"]
+    assert problems[0].message == "WAN link whose ends cannot be told apart"
+    assert problems[0].location is not None and problems[0].location.file.startswith("netbox/ipam.prefix/")
+
+
+def test_a_field_netbox_holds_wrong_fails_the_model_validation_with_its_path() -> None:
+    snapshot = snapshot_holding(desired_of(SMALL_CITY))
+    prefix = snapshot.records.get("ipam.prefix", ("10.145.1.0/24",))
+    assert prefix is not None
+    prefix.fields["custom_fields.expected_hosts"] = 1000  # more than a /24 holds
+
+    with pytest.raises(InputError) as caught:
+        network_from_snapshot(snapshot)
+
+    paths = [render_path(p.path) for p in caught.value.problems]
+    assert paths == ["sites[dc].lans[servers]"]
+    assert "expects 1000 hosts" in caught.value.problems[0].message

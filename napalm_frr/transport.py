@@ -1,0 +1,164 @@
+"""How the driver runs commands on the router: SSH exec channels on one connection (paramiko).
+
+Every remote action is a shell command line: the unit tests swap the transport for one that replays
+output recorded from a real FRR (tests/napalm_frr/mocked_data), and a recording transport writes those files.
+"""
+
+import re
+import shlex
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import paramiko
+
+
+@dataclass(frozen=True)
+class Result:
+    """The exit status and output of one command."""
+
+    rc: int
+    stdout: str
+    stderr: str
+
+
+class Transport(Protocol):
+    """Runs shell command lines on the router."""
+
+    def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
+        """Run one command line (optionally feeding `stdin`) and wait for it."""
+
+    def close(self) -> None:
+        """Close the connection."""
+
+    def is_alive(self) -> bool:
+        """Whether the connection is still usable."""
+
+
+def fixture_name(command: str) -> str:
+    """The file name (without suffix) a command's recorded output is stored under."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", command).strip("_")
+    return name[:150]
+
+
+class SSHTransport:
+    """One SSH connection; each command opens an exec channel on it (no shell prompt to scrape)."""
+
+    def __init__(self, hostname: str, username: str, password: str, port: int = 22, timeout: float = 60,
+                 key_file: str | None = None, known_hosts_file: str | None = None, ssh_strict: bool = False,
+                 allow_agent: bool = False) -> None:
+        self.hostname = hostname
+        self.client = paramiko.SSHClient()
+        self.client.load_system_host_keys()
+        if known_hosts_file:
+            self.client.load_host_keys(known_hosts_file)
+        # Strict: an unknown or changed host key refuses the connection; otherwise NAPALM's usual default.
+        self.client.set_missing_host_key_policy(paramiko.RejectPolicy() if ssh_strict else paramiko.AutoAddPolicy())
+        self.client.connect(hostname, port=port, username=username, password=password or None,
+                            key_filename=key_file, timeout=timeout, banner_timeout=timeout, auth_timeout=timeout,
+                            allow_agent=allow_agent, look_for_keys=False)
+
+    def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
+        """Run a command in an exec channel; feed stdin, then read stdout and stderr to the end."""
+        transport = self.client.get_transport()
+        if transport is None:
+            raise ConnectionError(f"{self.hostname}: SSH connection closed")
+        channel = transport.open_session(timeout=timeout)
+        try:
+            channel.settimeout(timeout)
+            channel.exec_command(command)
+            if stdin is not None:
+                channel.sendall(stdin.encode())
+            channel.shutdown_write()
+            out, err = bytearray(), bytearray()
+            try:
+                while True:
+                    chunk = channel.recv(65536)
+                    if not chunk:
+                        break
+                    out += chunk
+                while True:
+                    chunk = channel.recv_stderr(65536)
+                    if not chunk:
+                        break
+                    err += chunk
+            except TimeoutError as error:
+                raise TimeoutError(f"{self.hostname}: {command!r} did not finish in {timeout} s") from error
+            except socket.timeout as error:  # noqa: UP041 (paramiko raises socket.timeout)
+                raise TimeoutError(f"{self.hostname}: {command!r} did not finish in {timeout} s") from error
+            rc = channel.recv_exit_status()
+        finally:
+            channel.close()
+        return Result(rc, out.decode(errors="replace"), err.decode(errors="replace"))
+
+    def close(self) -> None:
+        """Close the SSH connection."""
+        self.client.close()
+
+    def is_alive(self) -> bool:
+        """Whether the SSH transport is active."""
+        transport = self.client.get_transport()
+        return bool(transport is not None and transport.is_active())
+
+
+class RecordingTransport:
+    """Wraps a transport and stores each command's output as `<dir>/<command>.txt|json` (fixture recording)."""
+
+    def __init__(self, inner: Transport, directory: Path) -> None:
+        self.inner = inner
+        self.directory = directory
+
+    def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
+        """Run and record stdout (rc and stderr too, when they are not 0 and empty)."""
+        result = self.inner.run(command, stdin, timeout)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stem = fixture_name(command)
+        suffix = ".json" if result.stdout.lstrip().startswith(("{", "[")) else ".txt"
+        (self.directory / (stem + suffix)).write_text(result.stdout, encoding="utf-8")
+        if result.rc or result.stderr:
+            (self.directory / (stem + ".rc")).write_text(f"{result.rc}\n{result.stderr}", encoding="utf-8")
+        return result
+
+    def close(self) -> None:
+        """Close the inner transport."""
+        self.inner.close()
+
+    def is_alive(self) -> bool:
+        """Whether the inner transport is alive."""
+        return self.inner.is_alive()
+
+
+class ReplayTransport:
+    """Replays recorded outputs; a command with no recording fails the test that ran it."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.commands: list[str] = []
+
+    def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
+        """The recorded output of this command."""
+        self.commands.append(command)
+        stem = fixture_name(command)
+        for suffix in (".json", ".txt"):
+            path = self.directory / (stem + suffix)
+            if path.exists():
+                rc, stderr = 0, ""
+                status = self.directory / (stem + ".rc")
+                if status.exists():
+                    first, _, stderr = status.read_text(encoding="utf-8").partition("\n")
+                    rc = int(first)
+                return Result(rc, path.read_text(encoding="utf-8"), stderr)
+        raise FileNotFoundError(f"no recorded output for {command!r} ({self.directory / stem}.txt|json)")
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def is_alive(self) -> bool:
+        """Always alive."""
+        return True
+
+
+def quote(text: str) -> str:
+    """Shell-quote one argument."""
+    return shlex.quote(text)

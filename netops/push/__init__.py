@@ -1,0 +1,1 @@
+"""Pushing configurations to devices and reading their state through NAPALM (the Ansible modules' logic)."""

@@ -1,0 +1,249 @@
+"""Private FRR routers reached over real SSH, for the driver's integration tests, recordings and benchmark.
+
+Each router is one network namespace running one FRR instance (pathspace -N NAME + watchfrr --netns, in a
+UTS namespace named after the router: FRR #7583), an sshd inside the same namespaces with a private /tmp and
+/run/frr/NAME and /etc/frr/NAME bind-mounted on /run/frr and /etc/frr (plain `vtysh` and `frr-reload.py`
+work, as on a standalone Debian box), and a dedicated unprivileged login user in the groups frr and frrvty.
+Management: a veth `mgmt0` to the root namespace on a private 198.18.X.Y/30 (the address is the kernel's, not
+FRR's, so no config push can take it away). Routers are chained by veths `eth1`/`eth2` with OSPF and iBGP.
+Everything is stopped by pid and removed when the context ends (notes: lab-frr-namespaces).
+"""
+
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FRRINIT = Path("/usr/lib/frr/frrinit.sh")
+RELOAD = Path("/usr/lib/frr/frr-reload.py")
+SSHD = Path("/usr/sbin/sshd")
+USER = "nfrrtest"
+
+
+def _run(*argv: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=check)
+
+
+def why_not() -> str | None:
+    """Why the private routers cannot run here (None: they can)."""
+    if os.geteuid() != 0:
+        return "needs root (network namespaces, FRR, sshd)"
+    for path in (FRRINIT, RELOAD, SSHD, Path("/usr/bin/vtysh")):
+        if not path.exists():
+            return f"{path} is missing (scripts/install-system-packages)"
+    return None
+
+
+@dataclass
+class Router:
+    """One private router: its netns/pathspace, hostname and management address."""
+
+    netns: str
+    hostname: str
+    address: str
+    root_link: str
+    link_address: str
+    sshd_pid: int = 0
+    config_dir: Path = field(default_factory=Path)
+
+
+@dataclass
+class Routers:
+    """The running routers and what a client needs to log in."""
+
+    routers: list[Router]
+    user: str
+    key_file: Path
+    known_hosts: Path
+    workdir: Path
+
+    def optional_args(self) -> dict[str, object]:
+        """NAPALM optional_args for the driver."""
+        return {"key_file": str(self.key_file), "known_hosts_file": str(self.known_hosts), "ssh_strict": True}
+
+    def ssh_argv(self, router: Router) -> list[str]:
+        """`ssh` to a router, for the plain-ssh peer of the benchmark."""
+        return ["ssh", "-i", str(self.key_file), "-o", f"UserKnownHostsFile={self.known_hosts}",
+                "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                "-o", "LogLevel=ERROR", f"{self.user}@{router.address}"]
+
+
+def bootstrap_config(index: int, count: int, router: Router) -> str:
+    """A small config with OSPF and iBGP to the neighbours of the chain."""
+    lines = ["frr defaults traditional", f"hostname {router.hostname}", "service integrated-vtysh-config", "!",
+             "interface lo", f" ip address 10.255.0.{index + 1}/32", " ip ospf area 0", "exit", "!"]
+    neighbours = []
+    if index > 0:
+        lines += ["interface eth1", f" description link to r{index - 1}",
+                  f" ip address 192.0.2.{4 * (index - 1) + 2}/30",
+                  " ip ospf area 0", " ip ospf network point-to-point", " ip ospf hello-interval 1",
+                  " ip ospf dead-interval 4", "exit", "!"]
+        neighbours.append(f"192.0.2.{4 * (index - 1) + 1}")
+    if index < count - 1:
+        lines += ["interface eth2", f" description link to r{index + 1}", f" ip address 192.0.2.{4 * index + 1}/30",
+                  " ip ospf area 0", " ip ospf network point-to-point", " ip ospf hello-interval 1",
+                  " ip ospf dead-interval 4", "exit", "!"]
+        neighbours.append(f"192.0.2.{4 * index + 2}")
+    lines += ["router ospf", f" ospf router-id 10.255.0.{index + 1}", "exit", "!",
+              "router bgp 65000", f" bgp router-id 10.255.0.{index + 1}", " no bgp ebgp-requires-policy"]
+    for neighbour in neighbours:
+        lines += [f" neighbor {neighbour} remote-as 65000", f" neighbor {neighbour} description r-peer {neighbour}",
+                  f" neighbor {neighbour} timers 3 9", f" neighbor {neighbour} timers connect 1"]
+    lines += [" !", " address-family ipv4 unicast", f"  network 10.255.0.{index + 1}/32", " exit-address-family",
+              "exit", "!", "end"]
+    return "\n".join(lines) + "\n"
+
+
+def _daemons() -> str:
+    lines = ["bgpd=yes", "ospfd=yes", "vtysh_enable=yes", 'watchfrr_options="--netns"', "frr_profile=traditional"]
+    lines += [f'{daemon}_options="-A 127.0.0.1 -P 0"' for daemon in ("zebra", "bgpd", "ospfd", "staticd")]
+    return "\n".join(lines) + "\n"
+
+
+def _ensure_user(home: Path) -> None:
+    try:
+        pwd.getpwnam(USER)
+    except KeyError:
+        _run("useradd", "--system", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/sh",
+             "--groups", "frr,frrvty", USER)
+        _run("usermod", "-p", "*", USER)
+
+
+def _wait(predicate: object, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def private_routers(count: int = 2, bgp_wait: bool = True) -> Iterator[Routers]:
+    """`count` chained routers, each with its sshd; all removed afterwards (also on failure)."""
+    reason = why_not()
+    if reason:
+        raise RuntimeError(reason)
+    tag = f"nf{os.getpid() % 100000}"
+    octet = 128 + os.getpid() % 120
+    workdir = Path(tempfile.mkdtemp(prefix="napalm-frr-", dir="/var/tmp"))
+    workdir.chmod(0o755)
+    routers = [Router(netns=f"{tag}{chr(97 + i)}", hostname=f"frr-r{i}", address=f"198.18.{octet}.{4 * i + 2}",
+                      root_link=f"{tag}{chr(97 + i)}m", link_address=f"198.18.{octet}.{4 * i + 1}")
+               for i in range(count)]
+    key = workdir / "id_ed25519"
+    known_hosts = workdir / "known_hosts"
+    made_user = False
+    try:
+        try:
+            pwd.getpwnam(USER)
+        except KeyError:
+            made_user = True
+        _ensure_user(workdir / "home")
+        (workdir / "home").mkdir(exist_ok=True)
+        shutil.chown(workdir / "home", USER)
+        _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "napalm-frr-test", "-f", str(key))
+        authorized = workdir / "authorized_keys"
+        shutil.copy(key.with_suffix(".pub"), authorized)
+        authorized.chmod(0o644)
+        for i, router in enumerate(routers):
+            _run("ip", "netns", "add", router.netns)
+            _run("ip", "link", "add", router.root_link, "type", "veth", "peer", "name", "mgmt0", "netns", router.netns)
+            _run("ip", "addr", "add", f"{router.link_address}/30", "dev", router.root_link)
+            _run("ip", "link", "set", router.root_link, "up")
+            _run("ip", "-n", router.netns, "addr", "add", f"{router.address}/30", "dev", "mgmt0")
+            for link in ("lo", "mgmt0"):
+                _run("ip", "-n", router.netns, "link", "set", link, "up")
+            if i > 0:
+                previous = routers[i - 1]
+                _run("ip", "link", "add", "eth2", "netns", previous.netns, "type", "veth", "peer", "name", "eth1",
+                     "netns", router.netns)
+                _run("ip", "-n", previous.netns, "link", "set", "eth2", "up")
+                _run("ip", "-n", router.netns, "link", "set", "eth1", "up")
+        for i, router in enumerate(routers):
+            _run("ip", "netns", "exec", router.netns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+            router.config_dir = Path("/etc/frr") / router.netns
+            router.config_dir.mkdir()
+            vtysh_conf = f"service integrated-vtysh-config\nhostname {router.hostname}\n"
+            files = {"daemons": _daemons(), "vtysh.conf": vtysh_conf,
+                     "frr.conf": bootstrap_config(i, count, router)}
+            for name, text in files.items():
+                (router.config_dir / name).write_text(text, encoding="utf-8")
+            for path in (router.config_dir, *router.config_dir.iterdir()):
+                shutil.chown(path, "frr", "frr")
+                path.chmod(0o2770 if path.is_dir() else 0o660)
+            start = f"hostname {router.hostname} && exec {FRRINIT} start {router.netns}"
+            _run("unshare", "--uts", "--", "sh", "-c", start)
+            ssh_dir = workdir / router.netns
+            ssh_dir.mkdir()
+            host_key = ssh_dir / "ssh_host_ed25519_key"
+            _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key))
+            public = host_key.with_suffix(".pub").read_text().split()
+            with known_hosts.open("a") as out:
+                out.write(f"{router.address} {public[0]} {public[1]}\n")
+            config = ssh_dir / "sshd_config"
+            config.write_text("\n".join([
+                f"ListenAddress {router.address}", f"HostKey {host_key}", f"AuthorizedKeysFile {authorized}",
+                f"AllowUsers {USER}", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+                "PermitRootLogin no", "UsePAM no", "StrictModes no", "UseDNS no", "PrintMotd no", "PidFile none",
+                "MaxStartups 100:30:200", "MaxSessions 50", "LogLevel ERROR", ""]))
+            script = " && ".join([f"hostname {router.hostname}", "mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp",
+                                  f"mount --bind /run/frr/{router.netns} /run/frr",
+                                  f"mount --bind {router.config_dir} /etc/frr",
+                                  f"exec {SSHD} -D -f {config} -E {ssh_dir / 'sshd.log'}"])
+            Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+            process = subprocess.Popen(["ip", "netns", "exec", router.netns, "unshare", "--uts", "--", "sh", "-c",
+                                        script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, start_new_session=True)
+            router.sshd_pid = process.pid
+        handle = Routers(routers=routers, user=USER, key_file=key, known_hosts=known_hosts, workdir=workdir)
+        for router in routers:
+            _wait(lambda r=router: _run("vtysh", "-N", r.netns, "-c", "show version", check=False).returncode == 0,
+                  30, f"FRR of {router.netns} did not start")
+            _wait(lambda r=router: _run(*handle.ssh_argv(r), "true", check=False).returncode == 0, 30,
+                  f"sshd of {router.netns} did not answer")
+        if bgp_wait and count > 1:
+            _wait(lambda: "Established" in _run("vtysh", "-N", routers[0].netns, "-c",
+                                                 "show bgp summary json").stdout, 40, "BGP did not come up")
+        yield handle
+    finally:
+        _teardown(routers, workdir, made_user)
+
+
+def _teardown(routers: list[Router], workdir: Path, made_user: bool) -> None:
+    for router in routers:
+        if router.sshd_pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(router.sshd_pid, signal.SIGTERM)
+    # napalm_frr's revert timers run under the sshd's session: end any left over (by pid, from its state dir).
+    for router in routers:
+        for pid_file in router.config_dir.glob("napalm-frr/*.pid") if router.config_dir.parts else []:
+            with contextlib.suppress(ValueError, ProcessLookupError, OSError):
+                os.killpg(int(pid_file.read_text().strip()), signal.SIGTERM)
+    stops = [subprocess.Popen([str(FRRINIT), "stop", r.netns], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for r in routers if (Path("/var/run/frr") / r.netns).exists()]
+    for stop in stops:
+        stop.wait(timeout=60)
+    for router in routers:
+        if router.sshd_pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(router.sshd_pid, 0)
+        _run("ip", "link", "del", router.root_link, check=False)
+        _run("ip", "netns", "del", router.netns, check=False)
+        if router.config_dir.parts and router.config_dir != Path():
+            shutil.rmtree(router.config_dir, ignore_errors=True)
+        shutil.rmtree(Path("/var/run/frr") / router.netns, ignore_errors=True)
+    if made_user:
+        # Whatever still runs as the test's own login user (a revert timer's sleep) was started by this fixture.
+        for pid in _run("ps", "-u", USER, "-o", "pid=", check=False).stdout.split():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid), signal.SIGKILL)
+        time.sleep(0.2)
+        _run("userdel", USER, check=False)
+    shutil.rmtree(workdir, ignore_errors=True)

@@ -269,7 +269,13 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         --rundir: frr-reload.py writes its temporary file there, and /run/frr is not writable by the login user.
         """
         command = f"{self.frr_reload} --reload --stdout --rundir {quote(self.state_dir)} {quote(path)} && {SAVE}"
-        return self._run(command, timeout=120)
+        result = self._run(command, timeout=120)
+        if result.rc != 0:
+            # Seen on FRR 8.4: replacing `router bgp A` by `router bgp B` fails once (bgpd is still deleting
+            # instance A when B is added); frr-reload.py is idempotent, so a second pass applies what is missing.
+            time.sleep(1)
+            result = self._run(command, timeout=120)
+        return result
 
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
         """Apply the candidate; with revert_in, roll back by itself unless confirmed within that many seconds."""

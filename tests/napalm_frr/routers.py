@@ -125,8 +125,9 @@ def _wait(predicate: object, seconds: float, what: str) -> None:
 
 
 @contextlib.contextmanager
-def private_routers(count: int = 2, bgp_wait: bool = True) -> Iterator[Routers]:
-    """`count` chained routers, each with its sshd; all removed afterwards (also on failure)."""
+def private_routers(count: int = 2, bgp_wait: bool = True, hostnames: list[str] | None = None) -> Iterator[Routers]:
+    """`count` chained routers (named `hostnames`, default frr-r<i>), each with its sshd; all removed afterwards
+    (also on failure)."""
     reason = why_not()
     if reason:
         raise RuntimeError(reason)
@@ -134,7 +135,8 @@ def private_routers(count: int = 2, bgp_wait: bool = True) -> Iterator[Routers]:
     octet = 128 + os.getpid() % 120
     workdir = Path(tempfile.mkdtemp(prefix="napalm-frr-", dir="/var/tmp"))
     workdir.chmod(0o755)
-    routers = [Router(netns=f"{tag}{chr(97 + i)}", hostname=f"frr-r{i}", address=f"198.18.{octet}.{4 * i + 2}",
+    names = [*(hostnames or []), *(f"frr-r{i}" for i in range(len(hostnames or []), count))]
+    routers = [Router(netns=f"{tag}{chr(97 + i)}", hostname=names[i], address=f"198.18.{octet}.{4 * i + 2}",
                       root_link=f"{tag}{chr(97 + i)}m", link_address=f"198.18.{octet}.{4 * i + 1}")
                for i in range(count)]
     key = workdir / "id_ed25519"
@@ -211,6 +213,9 @@ def private_routers(count: int = 2, bgp_wait: bool = True) -> Iterator[Routers]:
         if bgp_wait and count > 1:
             _wait(lambda: "Established" in _run("vtysh", "-N", routers[0].netns, "-c",
                                                  "show bgp summary json").stdout, 40, "BGP did not come up")
+            route = ("vtysh", "-N", routers[0].netns, "-c", "show ip route 10.255.0.2 json")
+            _wait(lambda: '"ospf"' in _run(*route).stdout,
+                  40, "OSPF did not come up")
         yield handle
     finally:
         _teardown(routers, workdir, made_user)

@@ -1,0 +1,204 @@
+"""napalm_frr on real FRR 8.4 over real SSH, and the project's Ansible modules through ansible-playbook.
+
+Two private routers (tests/napalm_frr/routers.py: netns + FRR pathspace + sshd + a dedicated login user,
+management on a private 198.18.X.0/30 veth), made for this module and removed afterwards. Root only.
+"""
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import napalm
+import pytest
+import yaml
+from napalm.base.exceptions import CommitConfirmException, CommitError, ReplaceConfigException
+
+from napalm_frr import FRRDriver
+from netops.render.secrets import SECRETS, substitute
+from tests.napalm_frr.routers import Routers, bootstrap_config, private_routers, why_not
+
+pytestmark = pytest.mark.device
+REPO = Path(__file__).resolve().parents[2]
+DEVICE = "ubnd-phuong-phuc-xa-r01"
+TEST_SECRETS = {name: f"Tst{index}-{name[:6]}" for index, name in enumerate(SECRETS)}
+
+
+@pytest.fixture(scope="module")
+def routers() -> Iterator[Routers]:
+    """Two chained routers with OSPF and iBGP up; the first has the rendered device's name (its hostname is
+    the FRR instance's, as in the lab: a config naming another host would never match the running one)."""
+    reason = why_not()
+    if reason:
+        pytest.skip(f"real FRR over SSH: {reason}")
+    with private_routers(2, hostnames=[DEVICE]) as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def rendered(routers: Routers, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The access router's frr.conf from `netops render` (tokens, not secrets)."""
+    out = tmp_path_factory.mktemp("render")
+    subprocess.run([str(REPO / ".venv" / "bin" / "netops"), "render", "--device", DEVICE, "--out", str(out)],
+                   check=True, capture_output=True, cwd=REPO, timeout=120)
+    return out / "frr" / f"{DEVICE}.cfg"
+
+
+@pytest.fixture
+def device(routers: Routers) -> Iterator[FRRDriver]:
+    """An open driver on the first router; afterwards the router is back on its bootstrap config."""
+    router = routers.routers[0]
+    driver = napalm.get_network_driver("frr")(router.address, routers.user, "", timeout=30,
+                                               optional_args=routers.optional_args())
+    driver.open()
+    yield driver
+    if driver.has_pending_commit():
+        driver.confirm_commit()
+    driver.load_replace_candidate(config=bootstrap_config(0, 2, router))
+    driver.commit_config()
+    driver.close()
+
+
+def _running(driver: FRRDriver) -> str:
+    return driver.get_config(retrieve="running")["running"]
+
+
+def test_open_and_getters(device: FRRDriver) -> None:
+    facts = device.get_facts()
+    assert facts["hostname"] == DEVICE and facts["os_version"].startswith("8.4")
+    assert {"lo", "mgmt0", "eth2"} <= set(facts["interface_list"])
+    peers = device.get_bgp_neighbors()["global"]["peers"]
+    assert peers["192.0.2.2"]["is_up"] and peers["192.0.2.2"]["remote_id"] == "10.255.0.2"
+    assert device.get_bgp_neighbors_detail()["global"][65000][0]["connection_state"] == "Established"
+    assert device.get_interfaces_ip()["lo"]["ipv4"]["10.255.0.1"]["prefix_length"] == 32
+    routes = device.get_route_to("10.255.0.2", protocol="ospf")["10.255.0.2/32"]
+    assert routes[0]["current_active"] and routes[0]["outgoing_interface"] == "eth2"
+    assert device.ping("10.255.0.2", count=2)["success"]["packet_loss"] == 0
+    assert device.get_interfaces_counters()["eth2"]["rx_octets"] > 0
+    assert device.is_alive() == {"is_alive": True}
+
+
+def test_replace_with_rendered_config_commit_confirm(device: FRRDriver, rendered: Path) -> None:
+    """A rendered config replaces the running one; committed with revert_in, confirmed; a second load is a no-op."""
+    candidate = substitute(rendered.read_text(), TEST_SECRETS)
+    device.load_replace_candidate(config=candidate)
+    diff = device.compare_config()
+    assert "router bgp 65010" in diff and "no router bgp 65000" in diff
+    device.commit_config(revert_in=60)
+    assert device.has_pending_commit()
+    device.confirm_commit()
+    assert not device.has_pending_commit()
+    running = _running(device)
+    assert "router bgp 65010" in running and "router bgp 65000" not in running
+    assert "router bgp 65010" in device.get_config(retrieve="startup")["startup"]
+    device.load_replace_candidate(config=candidate)
+    assert device.compare_config() == ""
+    device.discard_config()
+    with pytest.raises(CommitConfirmException):
+        device.confirm_commit()
+
+
+def test_unconfirmed_commit_rolls_itself_back(device: FRRDriver, routers: Routers) -> None:
+    """Nobody confirms: the router's own timer reloads the previous config, in memory and in frr.conf."""
+    before = _running(device)
+    device.load_merge_candidate(config="ip route 10.99.0.0/24 Null0\n")
+    device.commit_config(revert_in=2)
+    assert "ip route 10.99.0.0/24 Null0" in _running(device)
+    with pytest.raises(CommitError, match="waiting for confirmation"):
+        device.load_merge_candidate(config="ip route 10.98.0.0/24 Null0\n")
+        device.commit_config()
+    device.discard_config()
+    deadline = time.monotonic() + 20
+    while device.has_pending_commit() or (routers.routers[0].config_dir / "napalm-frr/pending.reverting").exists():
+        assert time.monotonic() < deadline, "the revert timer did not fire"
+        time.sleep(0.2)
+    assert _running(device) == before
+    assert "10.99.0.0" not in device.get_config(retrieve="startup")["startup"]
+
+
+def test_rollback(device: FRRDriver) -> None:
+    before = _running(device)
+    device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\n")
+    assert "ip route 10.97.0.0/24 Null0" in device.compare_config()
+    device.commit_config()
+    assert "10.97.0.0" in _running(device)
+    device.rollback()
+    assert _running(device) == before
+
+
+def test_syntax_error_refused_router_untouched(device: FRRDriver, routers: Routers) -> None:
+    before = _running(device)
+    startup = device.get_config(retrieve="startup")["startup"]
+    with pytest.raises(ReplaceConfigException, match="Unknown command"):
+        device.load_replace_candidate(config=bootstrap_config(0, 2, routers.routers[0]) + "this is no command\n")
+    assert _running(device) == before
+    assert device.get_config(retrieve="startup")["startup"] == startup
+    assert not (routers.routers[0].config_dir / "napalm-frr" / "candidate.conf").exists()
+    assert device.compare_config() == ""
+
+
+def _playbook(routers: Routers, rendered: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    router = routers.routers[0]
+    inventory = {"routers": {"hosts": {router.hostname: {
+        "ansible_host": router.address,
+        "ansible_connection": "local",
+        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "netops_napalm_driver": "frr",
+        "netops_username": routers.user,
+        "netops_napalm_optional_args": routers.optional_args(),
+        "netops_config": str(rendered),
+        "netops_backup_dir": str(tmp / "backups"),
+    }}}}
+    (tmp / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    env = {**os.environ, **{f"NETOPS_SECRET_{name.upper()}": value for name, value in TEST_SECRETS.items()},
+           "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_STDOUT_CALLBACK": "default"}
+    return subprocess.run([str(REPO / ".venv" / "bin" / "ansible-playbook"), "-i", str(tmp / "inventory.yml"),
+                           str(Path(__file__).parent / "playbooks" / "push.yml"), *args],
+                          capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+
+
+def _recap(output: str) -> dict[str, int]:
+    line = next(line for line in output.splitlines() if line.startswith(DEVICE) and "ok=" in line)
+    return {key: int(value) for key, value in (item.split("=") for item in line.split()[2:])}
+
+
+def test_ansible_check_then_push_then_idempotent(device: FRRDriver, routers: Routers, rendered: Path,
+                                               tmp_path: Path) -> None:
+    before = _running(device)
+    check = _playbook(routers, rendered, tmp_path, "--check", "--diff")
+    assert check.returncode in (0, 2), check.stdout + check.stderr
+    assert "router bgp 65010" in check.stdout  # the diff is shown
+    assert _running(device) == before  # and nothing changed
+    assert not (tmp_path / "backups").exists()
+    first = _playbook(routers, rendered, tmp_path, "--diff", "-v")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert _recap(first.stdout)["changed"] == 1
+    assert "router bgp 65010" in _running(device)
+    backup = (tmp_path / "backups" / f"{DEVICE}.cfg").read_text()
+    assert backup == before and oct((tmp_path / "backups" / f"{DEVICE}.cfg").stat().st_mode & 0o777) == "0o600"
+    second = _playbook(routers, rendered, tmp_path, "--diff", "-v")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert _recap(second.stdout)["changed"] == 0 and _recap(second.stdout)["failed"] == 0
+    for run in (check, first, second):
+        for value in TEST_SECRETS.values():
+            assert value not in run.stdout + run.stderr, "a secret value reached Ansible's output"
+    assert "$NETOPS_SECRET{ospf_key}" in first.stdout  # the diff carries the token instead
+    assert not device.has_pending_commit()
+
+
+def test_modules_report_json(routers: Routers) -> None:
+    """netops_getters' results are NAPALM's, through an ad-hoc `ansible -m netops_getters` run."""
+    router = routers.routers[0]
+    arguments = {"hostname": router.address, "username": routers.user, "optional_args": routers.optional_args(),
+                 "getters": ["get_facts"]}
+    result = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "ansible"), "all", "-i", f"{router.address},", "-c", "local", "-o",
+         "-e", "ansible_python_interpreter={{ ansible_playbook_python }}", "-m", "netops_getters",
+         "-a", json.dumps(arguments)],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+        env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_INVENTORY_ENABLED": "host_list"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    facts = json.loads(result.stdout.split("SUCCESS => ", 1)[1])["results"]["facts"]
+    assert facts["vendor"] == "FRRouting"

@@ -154,7 +154,8 @@ def generate_city_command(
 #: Command modules of other packages: each exposes `register(app)`. A package that is not there yet
 #: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
-                    "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli")
+                    "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
+                    "netops.compliance.cli")
 
 
 def _mount_command_modules() -> None:

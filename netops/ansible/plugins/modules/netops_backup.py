@@ -44,6 +44,10 @@ options:
     description: Connection timeout in seconds.
     type: int
     default: 30
+  optional_args:
+    description: NAPALM optional_args of the driver (e.g. napalm_frr's key_file, known_hosts_file, port).
+    type: dict
+    default: {}
 author: city-netops
 """
 
@@ -90,6 +94,7 @@ def main() -> None:
             "username": {"type": "str"},
             "password": {"type": "str", "no_log": True},
             "timeout": {"type": "int", "default": 30},
+            "optional_args": {"type": "dict", "default": {}},
         },
         required_if=[("action", "fetch", ("device", "platform", "driver", "host"))],
         supports_check_mode=True,
@@ -112,7 +117,7 @@ def main() -> None:
             module.exit_json(changed=done.touched, changed_devices=done.changed + done.new, commit=done.commit,
                              msg=done.message.strip() or "no change, no commit")
         text = fetch_config(params["driver"], params["host"], params["username"] or "", params["password"] or "",
-                            params["timeout"])
+                            params["timeout"], params["optional_args"])
         if module.check_mode:
             module.exit_json(changed=False, changed_devices=[], commit=None)
         result = write_backups(folder, {params["device"]: {"cfg": text}},

@@ -1,0 +1,164 @@
+"""`netops compliance`: intended vs actual configs, the security baseline, waivers; exit 0, 1 or 2."""
+
+import difflib
+import os
+import sys
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from models.problems import Location, Problem
+from models.types import Platform
+from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, IntentOption, err, out
+from netops.compliance.baseline import BASELINE_DIR, load_baselines
+from netops.compliance.engine import ActualPart, Checker, DeviceInput, check_devices, select
+from netops.compliance.report import WRITERS, Format
+from netops.compliance.sources import SourceError, fetch_running, model_values, read_backups, render_intended
+from netops.compliance.tree import ConfigError
+from netops.compliance.waivers import Waiver, load_waivers
+from netops.errors import InputError, format_problems
+from netops.files import write_atomic
+from netops.pipeline import load_network
+from netops.render.engine import default_workers
+from netops.render.settings import load_settings
+
+DEFAULT_BACKUPS = Path("backups")
+DEFAULT_WAIVERS = Path("inventory/compliance/waivers.yml")
+
+
+class Actual(StrEnum):
+    """Where the actual configs come from."""
+
+    BACKUPS = "backups"
+    RUNNING = "running"
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `netops compliance` on the main application."""
+    app.command("compliance")(compliance)
+
+
+def compliance(
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    actual: Annotated[Actual, typer.Option(help="backups: the backups folder (offline); running: fetch "
+                                                "through NAPALM")] = Actual.BACKUPS,
+    backups: Annotated[Path, typer.Option(help="Backups folder (<platform>/<device>.<suffix>)")] = DEFAULT_BACKUPS,
+    device: Annotated[list[str] | None, typer.Option("--device", "-d", help="Device name or glob (repeatable)")]
+    = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format")] = Format.TEXT,
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report here (default: stdout)")]
+    = None,
+    waivers: Annotated[Path | None, typer.Option(help=f"Waiver file (default: {DEFAULT_WAIVERS} when it exists)")]
+    = None,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML (as for "
+                                                       "netops render)")] = None,
+    baseline_dir: Annotated[Path, typer.Option("--baseline", help="Folder of <platform>.yml baseline files")]
+    = BASELINE_DIR,
+    today: Annotated[str | None, typer.Option(help="Judge waiver expiry as of this date (YYYY-MM-DD; "
+                                                   "default: today)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core)")] = None,
+) -> None:
+    """Compare intended and actual configs per device and section, check the security baseline, apply waivers.
+
+    Exit 0: every device compliant; 1: failing findings; 2: bad input (intent, baseline, waivers, configs).
+    """
+    if waivers is None and DEFAULT_WAIVERS.is_file():
+        waivers = DEFAULT_WAIVERS
+    day = _date(today)
+    problems: list[Problem] = []
+    network = settings = None
+    try:
+        settings = load_settings(settings_file)
+    except InputError as error:
+        problems.extend(error.problems)
+    try:
+        network = load_network(intent).network
+    except InputError as error:
+        problems.extend(error.problems)
+    baselines = {}
+    known_rules: set[str] | None = None
+    try:
+        baselines = load_baselines(baseline_dir)
+        known_rules = {rule.id for baseline in baselines.values() for rule in baseline.rules}
+    except InputError as error:
+        problems.extend(error.problems)
+    loaded_waivers: tuple[Waiver, ...] = ()
+    try:
+        loaded_waivers = load_waivers(waivers, known_rules)
+    except InputError as error:
+        problems.extend(error.problems)
+    if problems or network is None or settings is None:
+        _fail(problems)
+    names = select([d.name for d in network.devices], device or [])
+    unknown = [p for p in device or [] if not any(c in p for c in "*?[") and p not in network.device_by_name]
+    if unknown or not names:
+        _fail([Problem(path=("--device",), message="unknown device" if unknown else "no device matches",
+                       expected="device names or globs of the city", found=", ".join(unknown or device or []),
+                       hint="devices like it: " + ", ".join(difflib.get_close_matches(
+                           (unknown or [""])[0], list(network.device_by_name), n=3)) or "netops show devices")])
+    platforms = {name: network.device_by_name[name].platform for name in names}
+    try:
+        found = _actual(actual, backups, platforms, network.device_by_name)
+    except SourceError as error:
+        _fail([Problem(path=("--actual",), message=error.message, hint=error.hint)])
+    except ConfigError as error:
+        _fail([_config_problem(error)])
+    intended = render_intended(network, settings, names, workers)
+    if intended.failures or intended.gaps:
+        _fail([Problem(path=("render",), message=message) for message in
+               [str(f) for f in intended.failures] + intended.gaps])
+    checker = Checker(baselines, model_values(network, settings), loaded_waivers, day)
+    items = [DeviceInput(name, intended.platforms[name], intended.configs[name], found.get(name, {}))
+             for name in names]
+    outcome = check_devices(checker, items, workers or default_workers())
+    if outcome.errors:
+        _fail([_config_problem(error) for error in outcome.errors])
+    report = WRITERS[output_format](outcome.results, day)
+    if output is None:
+        sys.stdout.write(report)
+    else:
+        write_atomic(output, report)
+        compliant = sum(r.compliant for r in outcome.results)
+        err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
+    raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FAILED)
+
+
+def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],
+            devices: Mapping[str, object]) -> dict[str, dict[str, ActualPart]]:
+    if actual is Actual.BACKUPS:
+        return read_backups(backups, platforms)
+    username = os.environ.get("NETOPS_DEVICE_USERNAME", "")
+    password = os.environ.get("NETOPS_DEVICE_PASSWORD", "")
+    hosts = {name: (platform, str(getattr(devices[name], "management", "")).split("/")[0])
+             for name, platform in platforms.items()}
+    if not username:
+        from netops.compliance.sources import napalm_available
+
+        napalm_available(platforms.values())
+        raise SourceError("--actual running needs device credentials",
+                          "set NETOPS_DEVICE_USERNAME and NETOPS_DEVICE_PASSWORD (never on the command line)")
+    return fetch_running(hosts, username, password)
+
+
+def _config_problem(error: ConfigError) -> Problem:
+    return Problem(path=("actual",), message=error.message, hint=error.hint,
+                   location=Location(error.file, error.line))
+
+
+def _date(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail([Problem(path=("--today",), message="not a date", expected="YYYY-MM-DD", found=repr(value))])
+
+
+def _fail(problems: list[Problem]) -> NoReturn:
+    err.print(format_problems(problems), markup=False, highlight=False)
+    out.file.flush()
+    raise typer.Exit(EXIT_BAD_INPUT)

@@ -1,0 +1,100 @@
+"""Waivers: a finding accepted for a while, by a named owner, for a stated reason.
+
+```yaml
+waivers:
+  - rule: IOS-BGP-001            # a baseline rule id, DRIFT (config drift) or MISSING (part not collected)
+    devices: ["*-agg-0?"]        # shell globs on device names (default: every device)
+    part: cfg                    # optional: only findings in this part
+    section: "router bgp *"      # optional glob on the section (DRIFT findings)
+    owner: nguyen.van.an@hanoi.gov.vn
+    reason: rollout wave 3: BGP MD5 keys are distributed with the wave's maintenance window
+    expires: 2027-03-31          # the finding fails again from this day on
+```
+
+A waived finding is reported (as waived, with owner and expiry) and does not fail the run; once
+`expires` is reached it fails again and the report says the waiver expired.
+"""
+
+import difflib
+import fnmatch
+from datetime import date
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from models.base import NetopsModel
+from models.problems import Location, Problem
+from netops.errors import InputError
+from netops.intent.yamlsource import YamlInputError, read_yaml
+
+#: Findings that are not baseline rules.
+DRIFT, MISSING = "DRIFT", "MISSING"
+
+
+class Waiver(NetopsModel):
+    """One accepted finding, until its expiry."""
+
+    rule: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", description="Rule id, DRIFT or MISSING")
+    devices: list[str] = Field(default_factory=lambda: ["*"], min_length=1, description="Device name globs")
+    part: str | None = Field(default=None, description="Only findings in this config part")
+    section: str | None = Field(default=None, description="Glob on the finding's section")
+    owner: str = Field(min_length=3, description="Who answers for it (a person or team, with contact)")
+    reason: str = Field(min_length=10, description="Why the finding is accepted, and until what")
+    expires: date = Field(description="First day the finding fails again (YYYY-MM-DD)")
+
+    def covers(self, rule: str, device: str, part: str, section: str) -> bool:
+        """Whether the waiver is about this finding (expired or not)."""
+        return (rule == self.rule and any(fnmatch.fnmatchcase(device, glob) for glob in self.devices)
+                and (self.part is None or self.part == part)
+                and (self.section is None or fnmatch.fnmatchcase(section, self.section)))
+
+    def expired(self, today: date) -> bool:
+        """Whether the finding fails again."""
+        return today >= self.expires
+
+
+def load_waivers(path: Path | None, known_rules: set[str] | None) -> tuple[Waiver, ...]:
+    """The waivers of a file (none without one); InputError with file:line for each mistake.
+
+    `known_rules`: the baseline's rule ids, to catch typos (None: the baseline did not load, skip that check).
+    """
+    if path is None:
+        return ()
+    try:
+        document = read_yaml(path, str(path))
+    except YamlInputError as error:
+        raise InputError([error.problem]) from error
+    except OSError as error:
+        raise InputError([Problem(path=("waivers",), message=f"cannot read the waiver file: {error.strerror}",
+                                  location=Location(str(path), 1))]) from error
+    data = document.data if isinstance(document.data, dict) else {}
+    items = data.get("waivers", [])
+    problems: list[Problem] = []
+    if set(data) - {"waivers"} or not isinstance(items, list):
+        problems.append(Problem(path=("waivers",), message="a waiver file is a mapping with one key, `waivers:`, "
+                                "holding a list", found=repr(document.data)[:120],
+                                location=document.location(())))
+        items = []
+    waivers: list[Waiver] = []
+    for index, item in enumerate(items):
+        where: tuple[str | int, ...] = ("waivers", index)
+        try:
+            waivers.append(Waiver.model_validate(item))
+        except ValidationError as error:
+            problems.extend(
+                Problem(path=("waivers", f"[{index}]", *(str(part) for part in details["loc"])),
+                        message=details["msg"], found=repr(details.get("input"))[:120],
+                        location=document.location((*where, *details["loc"])),
+                        hint="every waiver needs rule, owner, reason and expires (YYYY-MM-DD)")
+                for details in error.errors(include_url=False))
+        rule = item.get("rule") if isinstance(item, dict) else None
+        if known_rules is not None and isinstance(rule, str) and rule not in known_rules | {DRIFT, MISSING}:
+            close = difflib.get_close_matches(rule, sorted(known_rules | {DRIFT, MISSING}), n=3)
+            problems.append(Problem(path=("waivers", f"[{index}]", "rule"), message="unknown rule",
+                                    expected="a baseline rule id, DRIFT or MISSING", found=repr(rule),
+                                    hint=f"rules like it: {', '.join(close)}" if close else
+                                    "the rule ids are in netops/compliance/baseline/<platform>.yml",
+                                    location=document.location((*where, "rule"))))
+    if problems:
+        raise InputError(problems)
+    return tuple(waivers)

@@ -155,7 +155,7 @@ def generate_city_command(
 #: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
-                    "netops.compliance.cli")
+                    "netops.compliance.cli", "netops.verify.cli")
 
 
 def _mount_command_modules() -> None:

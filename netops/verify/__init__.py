@@ -1,0 +1,1 @@
+"""Verification of the provisioned network: control plane per device, reachability, redundancy, reports."""

@@ -1,0 +1,83 @@
+"""`netops verify`: control plane, reachability and redundancy of the lab's network, a report per site.
+
+Exit 0 every site passes, 1 a site fails, 2 bad input or no lab up.
+"""
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, IntentOption, err, load_or_exit, out
+from netops.files import write_atomic
+
+
+def register(main: typer.Typer) -> None:
+    """Mount `netops verify` on the main application."""
+    main.command("verify")(verify)
+
+
+def verify(
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Write verify.{txt,json,xml,md} here")]
+    = None,
+    phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy "
+                                                                      "(repeatable; default all)")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds a reachability probe waits")] = 1.5,
+    workers: Annotated[int, typer.Option(min=1, help="Routers checked in parallel")] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report")] = False,
+) -> None:
+    """Prove the lab's network does what the model says: a pass/fail report per site (exit 1 on failure)."""
+    from netops.lab.lab import Lab
+    from netops.lab.sshd import login_user
+    from netops.push.napalm import Target
+    from netops.verify import engine
+    from netops.verify.report import FORMATS, to_json, to_text
+
+    wanted = set(phases or ["control", "reachability", "redundancy"])
+    unknown = wanted - {"control", "reachability", "redundancy"}
+    if unknown:
+        err.print(f"error: unknown phase(s) {sorted(unknown)}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    lab = Lab()
+    plan = lab.plan()
+    if plan is None:
+        err.print(f"error: no lab is up (nothing recorded in {lab.home.path}); hint: netops lab up")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    network = load_or_exit(intent, as_json).network
+    home = lab.home
+    management = {r.device: str(r.management.ip) for r in plan.routers}
+    options = {"key_file": str(home.client_key), "known_hosts_file": str(home.known_hosts), "ssh_strict": True}
+
+    def target_for(device: str) -> Target:
+        return Target("frr", management[device], login_user(), optional_args=options, timeout=30)
+
+    checks: list[engine.Check] = []
+    seconds: dict[str, float] = {}
+    adjacencies: dict[str, set[str]] = {}
+    if wanted & {"control", "redundancy"}:
+        started = time.monotonic()
+        control, adjacencies = engine.control_plane(network, plan, target_for, workers=workers)
+        if "control" in wanted:
+            checks += control
+        seconds["control"] = time.monotonic() - started
+    if "reachability" in wanted:
+        started = time.monotonic()
+        checks += engine.reachability(network, plan, timeout=timeout)
+        seconds["reachability"] = time.monotonic() - started
+    if "redundancy" in wanted:
+        checks += engine.redundancy(network, plan, adjacencies)
+    result = engine.Verification(engine.by_site(network, plan, checks), seconds)
+    if report_dir is not None:
+        for suffix, render in FORMATS.items():
+            write_atomic(report_dir / f"verify.{suffix}", render(result))
+    if as_json:
+        sys.stdout.write(to_json(result))
+    else:
+        out.print(to_text(result), end="", highlight=False, markup=False)
+        if report_dir is not None:
+            err.print(f"reports: {report_dir}/verify.{{txt,json,xml,md}}")
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILED)

@@ -1,0 +1,204 @@
+"""The checks of `netops verify`, phase by phase, each result tied to the site it speaks for.
+
+Phases (each independent of the others' outcome, so one run reports everything):
+1. control plane, per router in the lab: NAPALM compliance_report against the spec generated from the model
+   (interfaces up with their addresses, BGP sessions up) and the OSPF adjacencies the model implies;
+2. reachability, per site LAN PC: the lab's policy probes (what the policy grants, TCP/UDP and ping to the
+   gateway; what it denies: other wards, the management network, services not granted);
+3. redundancy, per dual-homed site: at least two of its uplink OSPF adjacencies are Full.
+A site passes when every check of its devices and PCs passes.
+"""
+
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.network import Network
+from models.types import Redundancy
+from netops.lab.probe import run_probes
+from netops.lab.reach import expectations
+from netops.lab.topology import LabPlan
+from netops.push.napalm import PushError, Target, connect
+from netops.render.design import CityDesign
+from netops.render.settings import RenderSettings
+from netops.verify.spec import device_spec, ospf_neighbors
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's verdict, for one site."""
+
+    site: str
+    phase: str  # control | reachability | redundancy
+    name: str
+    ok: bool
+    reason: str = ""
+
+
+@dataclass
+class SiteResult:
+    """Every check of one site."""
+
+    site: str
+    name: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every check passed."""
+        return all(check.ok for check in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        """The checks that failed."""
+        return [check for check in self.checks if not check.ok]
+
+
+@dataclass
+class Verification:
+    """The result of a verification run, by site."""
+
+    sites: list[SiteResult]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every site passed."""
+        return all(site.ok for site in self.sites)
+
+
+TargetFor = Callable[[str], Target]
+
+
+def _full_adjacencies(raw: Any) -> set[str]:
+    """Interfaces with a Full OSPF adjacency, from `show ip ospf neighbor json` (FRR 8.x)."""
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    found: set[str] = set()
+    for entries in (data or {}).get("neighbors", {}).values():
+        for entry in entries if isinstance(entries, list) else [entries]:
+            state = str(entry.get("nbrState") or entry.get("state") or "")
+            interface = str(entry.get("ifaceName") or entry.get("interfaceName") or "").split(":", 1)[0]
+            if state.startswith("Full") and interface:
+                found.add(interface)
+    return found
+
+
+def _failed_paths(report: dict[str, Any]) -> list[str]:
+    """Short reasons from a NAPALM compliance_report: the getters and keys that did not comply."""
+    reasons: list[str] = []
+    for getter, result in report.items():
+        if getter in {"complies", "skipped"} or not isinstance(result, dict) or result.get("complies", True):
+            continue
+        if result.get("nested") is False and "reason" in result:
+            reasons.append(f"{getter}: {result['reason']}")
+            continue
+        present = result.get("present", {})
+        missing = result.get("missing", [])
+        bad = [key for key, value in present.items() if isinstance(value, dict) and not value.get("complies", True)]
+        details = _nested_failures(present)
+        extra = result.get("extra", [])
+        parts = []
+        if details or bad:
+            parts.append("wrong " + ", ".join(details or bad))
+        if missing:
+            parts.append("missing " + ", ".join(str(m) for m in missing))
+        if extra:
+            parts.append("unexpected " + ", ".join(str(e) for e in extra))
+        reasons.append(f"{getter}: {'; '.join(parts) or 'does not comply'}")
+    return reasons
+
+
+def _nested_failures(present: dict[str, Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for key, value in present.items():
+        if not isinstance(value, dict) or value.get("complies", True):
+            continue
+        path = f"{prefix}{key}"
+        diff = value.get("diff")
+        if isinstance(diff, dict) and (diff.get("present") or diff.get("missing") or diff.get("extra")):
+            inner = _nested_failures(diff.get("present", {}), f"{path}.")
+            missing = [f"{path}.{m} missing" for m in diff.get("missing", [])]
+            extra = [f"{path}.{e} unexpected" for e in diff.get("extra", [])]
+            out.extend(inner + missing + extra or [path])
+        elif "actual_value" in value:
+            out.append(f"{path} is {value['actual_value']!r}, expected {value.get('expected_value')!r}")
+        else:
+            out.append(path)
+    return out
+
+
+def control_plane(network: Network, plan: LabPlan, target_for: TargetFor,
+                  workers: int = 8) -> tuple[list[Check], dict[str, set[str]]]:
+    """Compliance and OSPF checks of every lab router; also the Full adjacencies found, by device."""
+    design = CityDesign(network, RenderSettings())
+    devices = {d.name: d for d in network.devices}
+    routers = [r for r in plan.routers if r.runs_frr and devices[r.device].is_router]
+
+    def one(device_name: str) -> tuple[list[Check], set[str]]:
+        device = devices[device_name]
+        site = device.site
+        spec = device_spec(design.context(device))
+        wanted = {i: p for i, p in ospf_neighbors(network, device).items() if p in plan.router_by_device}
+        try:
+            with connect(target_for(device_name)) as driver:
+                report = driver.compliance_report(validation_source=spec)
+                raw = driver.cli(["show ip ospf neighbor json"])
+        except PushError as error:
+            return [Check(site, "control", f"{device_name} reachable", False, error.detail)], set()
+        except Exception as error:  # a getter that breaks is a failed check, not a crash of the run
+            return [Check(site, "control", f"{device_name} getters", False, f"{type(error).__name__}: {error}")], set()
+        full = _full_adjacencies(next(iter(raw.values()), "{}") if isinstance(raw, dict) else raw)
+        reasons = _failed_paths(report)
+        checks = [Check(site, "control", f"{device_name} compliance_report", bool(report.get("complies")),
+                        "; ".join(reasons))]
+        down = [f"{interface} to {peer}" for interface, peer in wanted.items() if interface not in full]
+        checks.append(Check(site, "control", f"{device_name} OSPF adjacencies ({len(wanted)})", not down,
+                            ("not Full: " + ", ".join(down)) if down else ""))
+        return checks, full
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(one, [r.device for r in routers]))
+    checks = [c for result, _ in results for c in result]
+    return checks, {r.device: full for r, (_, full) in zip(routers, results, strict=True)}
+
+
+def reachability(network: Network, plan: LabPlan, timeout: float = 1.5) -> list[Check]:
+    """The lab's policy probes from every PC, one check per probe."""
+    site_of = {host.netns: host.site for host in plan.hosts}
+    results = run_probes(expectations(network, plan), timeout=timeout)
+    return [Check(site_of[r.probe.source], "reachability", str(r.probe), r.ok,
+                  "" if r.ok else (r.detail or ("reached" if r.reached else "no answer")))
+            for r in results]
+
+
+def redundancy(network: Network, plan: LabPlan, adjacencies: dict[str, set[str]]) -> list[Check]:
+    """Dual-homed sites in the lab: at least two uplinks with a Full OSPF adjacency."""
+    devices = {d.name: d for d in network.devices}
+    checks: list[Check] = []
+    for site in network.sites:
+        if site.redundancy is not Redundancy.DUAL_HOMED:
+            continue
+        own = [r.device for r in plan.routers if r.site == site.slug and r.device in adjacencies]
+        if not own:
+            continue
+        uplinks = [(name, interface, peer) for name in own
+                   for interface, peer in ospf_neighbors(network, devices[name]).items()
+                   if devices[peer].site != site.slug and peer in plan.router_by_device]
+        working = [u for u in uplinks if u[1] in adjacencies[u[0]]]
+        lost = [f"{name} {interface} to {peer}" for name, interface, peer in uplinks if (name, interface, peer)
+                not in working]
+        checks.append(Check(site.slug, "redundancy", f"second path ({len(working)}/{len(uplinks)} uplinks up)",
+                            len(working) >= 2, ("lost redundancy: down " + ", ".join(lost)) if len(working) < 2
+                            else ""))
+    return checks
+
+
+def by_site(network: Network, plan: LabPlan, checks: list[Check]) -> list[SiteResult]:
+    """Group checks per site, every site of the lab listed (in the model's order)."""
+    in_lab = {r.site for r in plan.routers} | {h.site for h in plan.hosts}
+    sites = {s.slug: SiteResult(s.slug, s.name) for s in network.sites if s.slug in in_lab}
+    for check in checks:
+        sites.setdefault(check.site, SiteResult(check.site, check.site)).checks.append(check)
+    return list(sites.values())

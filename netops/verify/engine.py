@@ -183,9 +183,11 @@ def redundancy(network: Network, plan: LabPlan, adjacencies: dict[str, set[str]]
         own = [r.device for r in plan.routers if r.site == site.slug and r.device in adjacencies]
         if not own:
             continue
-        uplinks = [(name, interface, peer) for name in own
-                   for interface, peer in ospf_neighbors(network, devices[name]).items()
-                   if devices[peer].site != site.slug and peer in plan.router_by_device]
+        # Uplinks: links whose downstream end is one of the site's routers, towards another site's router.
+        uplinks = [(link.downstream.device, link.downstream.interface, link.upstream.device)
+                   for link in network.links if link.downstream.device in own
+                   and devices[link.upstream.device].site != site.slug
+                   and link.upstream.device in plan.router_by_device]
         working = [u for u in uplinks if u[1] in adjacencies[u[0]]]
         lost = [f"{name} {interface} to {peer}" for name, interface, peer in uplinks if (name, interface, peer)
                 not in working]

@@ -62,6 +62,33 @@ class ApplyOptions:
     after_chunk: Callable[[int], None] | None = None
 
 
+#: What NetBox deletes or changes along with an object (cascades, SET_NULL, PROTECT): before deleting one, apply
+#: asks whether any such object is still there; if one is (netops does not manage it, or keeps it), the object
+#: is kept too, so that --prune never deletes or changes what netops does not own.
+DEPENDENTS: dict[str, tuple[tuple[str, str, dict[str, str]], ...]] = {
+    "dcim.region": (("dcim/sites", "region_id", {}), ("dcim/regions", "parent_id", {}),
+                    ("ipam/prefixes", "region_id", {})),
+    "dcim.site": (("dcim/devices", "site_id", {}), ("ipam/prefixes", "site_id", {}), ("dcim/racks", "site_id", {}),
+                  ("virtualization/virtual-machines", "site_id", {}), ("virtualization/clusters", "site_id", {}),
+                  ("circuits/circuit-terminations", "site_id", {}),
+                  ("ipam/vlan-groups", "scope_id", {"scope_type": "dcim.site"})),
+    "dcim.rack": (("dcim/devices", "rack_id", {}),),
+    "dcim.device": (("dcim/interfaces", "device_id", {}), ("ipam/services", "device_id", {})),
+    "dcim.interface": (("ipam/ip-addresses", "interface_id", {}), ("dcim/interfaces", "parent_id", {}),
+                       ("dcim/cables", "interface_id", {})),
+    "ipam.vlangroup": (("ipam/vlans", "group_id", {}),),
+    "ipam.vlan": (("ipam/prefixes", "vlan_id", {}), ("dcim/interfaces", "vlan_id", {})),
+    "ipam.ipaddress": (("dcim/devices", "primary_ip4_id", {}),),
+    "virtualization.cluster": (("virtualization/virtual-machines", "cluster_id", {}),),
+    "virtualization.virtualmachine": (("virtualization/interfaces", "virtual_machine_id", {}),
+                                      ("ipam/services", "virtual_machine_id", {})),
+    "virtualization.vminterface": (("ipam/ip-addresses", "vminterface_id", {}),),
+    "circuits.provider": (("circuits/circuits", "provider_id", {}),),
+    "circuits.circuit": (("circuits/circuit-terminations", "circuit_id", {}),),
+    "circuits.circuittermination": (("dcim/cables", "circuittermination_id", {}),),
+}
+
+
 @dataclass
 class ApplyResult:
     """What apply wrote."""
@@ -71,6 +98,8 @@ class ApplyResult:
     deleted: int = 0
     unchanged: int = 0
     kept: int = 0  # managed objects not in intent, left in place without --prune
+    #: With --prune: managed objects not deleted because something netops does not delete still depends on them.
+    protected: list[str] = field(default_factory=list)
     chunks: int = 0
     requests: int = 0
     seconds: float = 0.0
@@ -78,8 +107,8 @@ class ApplyResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "deleted": self.deleted,
-                "unchanged": self.unchanged, "kept": self.kept, "chunks": self.chunks, "requests": self.requests,
-                "seconds": round(self.seconds, 2)}
+                "unchanged": self.unchanged, "kept": self.kept, "protected": self.protected, "chunks": self.chunks,
+                "requests": self.requests, "seconds": round(self.seconds, 2)}
 
 
 def payload(record: Record, snapshot: Snapshot, names: Sequence[str] | None = None) -> dict[str, Any]:
@@ -192,9 +221,16 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
 
     deletes = plan.of(Action.DELETE)
     if options.prune:
+        doomed: dict[str, set[int]] = {}
+        for change in deletes:
+            if change.actual is not None and change.actual.id is not None:
+                doomed.setdefault(MAPPER_BY_TYPE[change.type].endpoint, set()).add(change.actual.id)
         for mapper in reversed(MAPPERS):
             gone = [c for c in deletes if c.type == mapper.object_type and c.actual is not None]
-            result.deleted += _delete(writer, mapper, gone)
+            # Children of the same type first (wards before their district).
+            for wave in sorted({c.actual.wave for c in gone if c.actual is not None}, reverse=True):
+                in_wave = [c for c in gone if c.actual is not None and c.actual.wave == wave]
+                result.deleted += _delete(writer, mapper, in_wave, result, doomed)
     else:
         result.kept = len(deletes)
 
@@ -233,8 +269,39 @@ def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Sn
     return len(changes)
 
 
-def _delete(writer: _Writer, mapper: Mapper, changes: list[Change]) -> int:
+def _depended_on(client: NetBoxClient, object_type: str, ids: list[int],
+                 doomed: dict[str, set[int]]) -> dict[int, str]:
+    """Which of these objects something that stays still depends on (see DEPENDENTS), and what.
+
+    Dependents that this apply deletes later (``doomed``, by endpoint) do not count: a router's loopback address
+    is its primary IP, but the router goes too.
+    """
+    found: dict[int, str] = {}
+    for endpoint, parameter, extra in DEPENDENTS.get(object_type, ()):
+        going = doomed.get(endpoint, set())
+        for chunk in chunks([i for i in ids if i not in found], 50):
+            if not chunk or not client.count(endpoint, {**extra, parameter: list(chunk)}):
+                continue
+            for object_id in chunk:
+                staying = [row["id"] for row in client.rest_list(endpoint, {**extra, parameter: object_id,
+                                                                            "fields": "id"})
+                           if row["id"] not in going]
+                if staying:
+                    found[object_id] = f"{len(staying)} object(s) of {endpoint}"
+    return found
+
+
+def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: ApplyResult,
+            doomed: dict[str, set[int]]) -> int:
     ids = [change.actual.id for change in changes if change.actual is not None and change.actual.id is not None]
+    blocked = _depended_on(writer.client, mapper.object_type, ids, doomed)
+    doomed[mapper.endpoint] = doomed.get(mapper.endpoint, set()) - set(blocked)  # kept: they stay
+    for change in changes:
+        if change.actual is not None and change.actual.id in blocked:
+            result.protected.append(f"{mapper.noun} {change.label}: kept, {blocked[change.actual.id]} still"
+                                    " depend on it")
+            writer.progress(result.protected[-1])
+    ids = [object_id for object_id in ids if object_id not in blocked]
     done = 0
     for chunk in chunks(ids, writer.options.chunk_size):
         try:

@@ -174,6 +174,11 @@ class NetBoxClient:
             yield from page["results"]
             url = page.get("next")
 
+    def count(self, endpoint: str, params: Mapping[str, Any] | None = None) -> int:
+        """How many objects of a list endpoint match ``params`` (one request, one row fetched)."""
+        page = self._get(f"{self.url}/api/{endpoint}/", {**(params or {}), "limit": 1, "fields": "id"})
+        return int(page["count"])
+
     def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """One GraphQL query; any error in the reply raises."""
         url = f"{self.url}/graphql/"

@@ -177,6 +177,9 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(json.dumps({"netbox": client.url, **result.to_json()}, indent=2) + "\n")
             return
         kept = (f"; {result.kept} managed objects not in intent kept (--prune deletes them)" if result.kept else "")
+        if result.protected:
+            kept += (f"; {len(result.protected)} kept because objects netops does not delete depend on them"
+                     " (listed above)")
         out.print(f"Applied to {client.url}: {result.created} created, {result.updated} updated, "
                   f"{result.deleted} deleted, {result.unchanged} already as intended{kept} "
                   f"({result.requests} write requests, {result.seconds:.1f} s)", markup=False, highlight=False)

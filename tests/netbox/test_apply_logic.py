@@ -19,10 +19,11 @@ from tests.netbox.support import SMALL_CITY, desired_of, snapshot_holding
 class RecordingClient:
     """Records every write; hands out ids like NetBox does."""
 
-    def __init__(self) -> None:
+    def __init__(self, dependents: dict[tuple[str, str], set[int]] | None = None) -> None:
         self.calls: list[tuple[str, str, list[Any], str]] = []
         self.requests = 0
         self.next_id = 1000
+        self.dependents = dependents or {}
 
     def create(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[int]:
         self.requests += 1
@@ -40,11 +41,22 @@ class RecordingClient:
         self.calls.append(("delete", endpoint, list(ids), message))
 
     def rest_list(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        return iter(())
+        """The dependents of one parent: ids 1-based per parent, so none is ever one apply deletes."""
+        return iter({"id": -n} for n in range(1, self.count(endpoint, params or {}) + 1))
+
+    def count(self, endpoint: str, params: Mapping[str, Any]) -> int:
+        self.requests += 1
+        total = 0
+        for (where, parameter), parents in self.dependents.items():
+            if where == endpoint and parameter in params:
+                asked = params[parameter]
+                total += len(parents & set(asked if isinstance(asked, list) else [asked]))
+        return total
 
 
-def _apply(snapshot: Snapshot, **options: Any) -> tuple[RecordingClient, Any]:
-    client = RecordingClient()
+def _apply(snapshot: Snapshot, dependents: dict[tuple[str, str], set[int]] | None = None,
+           **options: Any) -> tuple[RecordingClient, Any]:
+    client = RecordingClient(dependents)
     desired = desired_of(SMALL_CITY)
     plan = make_plan(desired, snapshot, adopt=options.pop("adopt", False), prune=options.get("prune", False))
     result = apply_plan(client, plan, snapshot, ApplyOptions(message="test run", **options))  # type: ignore[arg-type]
@@ -179,3 +191,19 @@ def test_payloads_replace_references_by_ids() -> None:
     assert ends == [{"object_type": "dcim.interface",
                      "object_id": snapshot.id_of("dcim.interface", ("dc-core-02", "eth1"))}]
     assert MAPPER_BY_TYPE["dcim.cable"].key(cable.fields) == ("dc-core-01", "eth1")
+
+
+def test_prune_keeps_what_objects_netops_does_not_delete_still_depend_on() -> None:
+    snapshot = snapshot_holding(desired_of(SMALL_CITY))
+    for record in (Record("dcim.site", ("gone",), {"slug": "gone"}, id=90001),
+                   Record("dcim.device", ("gone-r01",), {"name": "gone-r01"}, id=90002)):
+        snapshot.records.add(record)
+    # Someone added an interface of their own to the device: the device stays, and so does its site.
+    dependents = {("dcim/interfaces", "device_id"): {90002}, ("dcim/devices", "site_id"): {90001}}
+
+    client, result = _apply(snapshot, dependents, prune=True)
+
+    assert client.calls == []
+    assert result.deleted == 0
+    assert result.protected == ["device gone-r01: kept, 1 object(s) of dcim/interfaces still depend on it",
+                                "site gone: kept, 1 object(s) of dcim/devices still depend on it"]

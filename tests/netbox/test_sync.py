@@ -1,0 +1,370 @@
+"""NetBox as the system of record, against a real NetBox 4.7 (marker ``netbox``): apply, plan, drift, read-back.
+
+The server is the embedded one on a state directory and ports of its own (var/netbox-sync-test; 18821, 54359,
+63829), sharing only NetBox's venv, so neither a developer's server nor test_server.py's is disturbed. It is
+brought up once for the module and down at the end. Each test starts from ``reset`` (an empty NetBox in about
+a second) and writes what it needs through the real CLI, as a user would.
+
+Several people run the suite in one checkout at once: a second run waits for the first (a file lock held for
+the module), since two runs resetting one server under each other would fail both.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pynetbox
+import pytest
+import yaml
+
+from netops.netbox.apply import ApplyOptions, apply_plan
+from netops.netbox.client import Credentials, NetBoxClient
+from netops.netbox.mapping import MAPPERS, desired_records
+from netops.netbox.plan import make_plan
+from netops.netbox.read import load_network_from_netbox
+from netops.netbox.snapshot import Backend, read_snapshot
+from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, network_of
+
+pytestmark = pytest.mark.netbox
+
+SERVER_ENV = {
+    "NETOPS_NETBOX_HOME": str(REPO / "var" / "netbox-sync-test"),
+    "NETOPS_NETBOX_VENV": str(REPO / "var" / "netbox" / "venv"),
+    "NETOPS_NETBOX_PORT": "18821",
+    "NETOPS_NETBOX_PG_PORT": "54359",
+    "NETOPS_NETBOX_REDIS_PORT": "63829",
+}
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "netops", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="module")
+def env() -> Iterator[dict[str, str]]:
+    """The test server up for the module; the environment a user's shell would have (NETBOX_URL/TOKEN)."""
+    base = {key: value for key, value in os.environ.items()
+            if not key.startswith(("NETBOX_", "NETOPS_"))} | SERVER_ENV | {"COLUMNS": "200"}
+    lock_path = REPO / "var" / "netbox-sync-test.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the module is done, or when this process dies
+        yield from _server(base)
+
+
+def _server(base: dict[str, str]) -> Iterator[dict[str, str]]:
+    up = run(["netbox", "up"], base)
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        values = dict(line.split("=", 1) for line in
+                      (Path(SERVER_ENV["NETOPS_NETBOX_HOME"]) / "netbox.env").read_text().splitlines()
+                      if line and not line.startswith("#"))
+        yield base | {"NETBOX_URL": values["NETBOX_URL"], "NETBOX_TOKEN": values["NETBOX_TOKEN"]}
+    finally:
+        run(["netbox", "down"], base, timeout=300)
+
+
+@pytest.fixture
+def client(env: dict[str, str]) -> NetBoxClient:
+    return NetBoxClient(Credentials(env["NETBOX_URL"], env["NETBOX_TOKEN"]))
+
+
+@pytest.fixture
+def nb(env: dict[str, str]) -> Any:
+    """pynetbox as another NetBox user would use it (the UI does the same writes)."""
+    return pynetbox.api(env["NETBOX_URL"], token=env["NETBOX_TOKEN"])
+
+
+def reset(env: dict[str, str]) -> None:
+    done = run(["netbox", "reset"], env, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def apply(env: dict[str, str], intent: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run(["apply", "--intent", str(intent), *extra], env)
+
+
+def plan_json(env: dict[str, str], intent: Path, *extra: str) -> dict[str, Any]:
+    done = run(["plan", "--intent", str(intent), "--json", *extra], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def counts_without_unchanged(plan: dict[str, Any]) -> dict[str, int]:
+    return {action: n for action, n in plan["counts"].items() if action != "unchanged"}
+
+
+NO_CHANGES = {"create": 0, "update": 0, "delete": 0, "conflict": 0}
+
+
+def object_count(client: NetBoxClient, endpoint: str, **params: Any) -> int:
+    return sum(1 for _ in client.rest_list(endpoint, {"fields": "id", **params}))
+
+
+def assert_no_duplicates(client: NetBoxClient, intent: Path) -> None:
+    """Every managed object of each type once: as many in NetBox as intent wants, no key twice."""
+    desired = desired_records(network_of(intent))
+    snapshot = read_snapshot(client, desired=desired)
+    assert snapshot.duplicates == []
+    for mapper in MAPPERS:
+        if mapper.taggable and not mapper.fetch_all:
+            held = object_count(client, mapper.endpoint, tag="netops-managed")
+            assert held == len(desired.of(mapper.object_type)), mapper.object_type
+
+
+def copy_intent(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+# -- tests -----------------------------------------------------------------------------------------------------
+
+
+def test_bad_input_is_exit_2_and_writes_nothing(env: dict[str, str], client: NetBoxClient, tmp_path: Path) -> None:
+    reset(env)
+    broken = copy_intent(SMALL_CITY, tmp_path / "broken")
+    district = broken / "districts" / "001-ba-dinh.yml"
+    district.write_text(district.read_text().replace("to: ba-dinh-agg-01, provider: vnpt, circuit_id: C-3",
+                                                     "to: ba-dinh-agg-1, provider: vnpt, circuit_id: C-3"))
+    unmappable = copy_intent(SMALL_CITY, tmp_path / "icmp")
+    city = unmappable / "city.yml"
+    city.write_text(city.read_text().replace("ports: [udp/53, tcp/53]", "ports: [udp/53, tcp/53, icmp]"))
+
+    for intent, message in ((broken, "uplink to an unknown device"), (unmappable, "NetBox services have no ICMP")):
+        done = apply(env, intent)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert message in done.stderr and "nothing was written" in done.stderr
+
+    assert object_count(client, "core/object-changes") == 0
+    assert object_count(client, "extras/tags") == 0
+
+
+def test_apply_writes_with_a_changelog_message_and_a_second_run_changes_nothing(
+        env: dict[str, str], client: NetBoxClient) -> None:
+    reset(env)
+    first = apply(env, SMALL_CITY, "--message", "ticket NET-1: small city")
+    assert first.returncode == 0, first.stdout + first.stderr
+    created = len(desired_records(network_of(SMALL_CITY)))
+    assert f"{created} created, 0 updated, 0 deleted" in first.stdout
+
+    second = apply(env, SMALL_CITY)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "0 created, 0 updated, 0 deleted" in second.stdout
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY)) == NO_CHANGES
+
+    # Each object netops wrote carries the message; what NetBox changes on its own as a consequence (cable
+    # terminations, the cable field of the interfaces, circuit terminations' paths) is logged without one.
+    changes = list(client.rest_list("core/object-changes", {"fields": "message,changed_object_type,action"}))
+    created = [row for row in changes if row["action"]["value"] == "create"
+               and row["changed_object_type"] != "dcim.cabletermination"]
+    assert len(created) == len(desired_records(network_of(SMALL_CITY)))
+    assert {row["message"] for row in created} == {"ticket NET-1: small city"}
+    side_effects = {row["changed_object_type"] for row in changes if not row["message"]}
+    assert side_effects <= {"dcim.cabletermination", "dcim.interface", "circuits.circuittermination",
+                            "circuits.circuit"}
+    assert_no_duplicates(client, SMALL_CITY)
+
+
+@pytest.mark.parametrize("backend", list(Backend))
+def test_read_back_equals_intent(env: dict[str, str], client: NetBoxClient, backend: Backend) -> None:
+    reset(env)
+    assert apply(env, SMALL_CITY).returncode == 0
+
+    back = load_network_from_netbox(client, backend=backend).network
+
+    assert back.model_dump(mode="json") == network_of(SMALL_CITY).model_dump(mode="json")
+
+
+def test_an_interrupted_apply_rerun_converges_with_no_duplicates(env: dict[str, str], client: NetBoxClient) -> None:
+    reset(env)
+    desired = desired_records(network_of(SMALL_CITY))
+    snapshot = read_snapshot(client, desired=desired)
+    plan = make_plan(desired, snapshot)
+
+    def stop_after_four_chunks(chunks: int) -> None:
+        if chunks == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        apply_plan(client, plan, snapshot, ApplyOptions(message="interrupted", chunk_size=7,
+                                                        after_chunk=stop_after_four_chunks))
+    partial = read_snapshot(client, desired=desired)
+    assert 0 < len(partial.records) < len(desired)
+
+    rerun = apply(env, SMALL_CITY)
+
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY)) == NO_CHANGES
+    assert_no_duplicates(client, SMALL_CITY)
+
+
+def test_a_killed_apply_rerun_converges_with_no_duplicates(env: dict[str, str], client: NetBoxClient) -> None:
+    reset(env)
+    process = subprocess.Popen([sys.executable, "-m", "netops", "apply", "--intent", str(SMALL_CITY),
+                                "--chunk-size", "5"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    written, seen = 0, []
+    for line in process.stderr:
+        seen.append(line)
+        written += " created " in line
+        if written == 6:
+            process.send_signal(signal.SIGKILL)  # mid-apply, possibly mid-request
+            break
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGKILL, "".join(seen)
+    assert 0 < object_count(client, "core/object-changes") < len(desired_records(network_of(SMALL_CITY)))
+
+    rerun = apply(env, SMALL_CITY)
+
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY)) == NO_CHANGES
+    assert_no_duplicates(client, SMALL_CITY)
+
+
+def test_an_unmanaged_object_with_the_same_name_is_left_alone(env: dict[str, str], client: NetBoxClient,
+                                                             nb: Any) -> None:
+    reset(env)
+    theirs = nb.dcim.sites.create(name="Somebody's data center", slug="dc", description="not netops'")
+    maker = nb.dcim.manufacturers.create(name="Cisco Systems", slug="cisco")
+    before = object_count(client, "core/object-changes")
+
+    refused = apply(env, SMALL_CITY)
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "! site dc: exists in NetBox, not managed by netops" in refused.stderr
+    assert "nothing was written" in refused.stderr
+    assert object_count(client, "core/object-changes") == before
+    plan = plan_json(env, SMALL_CITY)
+    assert plan["counts"]["conflict"] == 1
+    assert nb.dcim.sites.get(theirs.id).name == "Somebody's data center"
+
+    adopted = apply(env, SMALL_CITY, "--adopt")
+
+    assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+    site = nb.dcim.sites.get(theirs.id)
+    assert site.name == "Trung tâm Dữ liệu" and [t.slug for t in site.tags] == ["netops-managed"]
+    cisco = nb.dcim.manufacturers.get(maker.id)
+    assert cisco.name == "Cisco Systems" and list(cisco.tags) == [], "shared vocabulary is used, never changed"
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY)) == NO_CHANGES
+
+
+def test_prune_deletes_only_managed_objects_that_left_intent(env: dict[str, str], client: NetBoxClient, nb: Any,
+                                                             tmp_path: Path) -> None:
+    reset(env)
+    assert apply(env, SMALL_CITY).returncode == 0
+    unmanaged = nb.ipam.prefixes.create(prefix="10.77.0.0/24", description="someone else's")
+    stranger = nb.dcim.devices.create(name="stranger-sw", site=nb.dcim.sites.get(slug="dc").id,
+                                      role=nb.dcim.device_roles.get(slug="core").id,
+                                      device_type=nb.dcim.device_types.get(slug="frr-router").id)
+    reduced = copy_intent(SMALL_CITY, tmp_path / "reduced")
+    district_file = reduced / "districts" / "001-ba-dinh.yml"
+    district = yaml.safe_load(district_file.read_text())
+    district["sites"] = [s for s in district["sites"] if s["kind"] != "mass_organization"]
+    district_file.write_text(yaml.safe_dump(district, allow_unicode=True))
+    leaving = "hoi-lien-hiep-phu-nu-phuong-truc-bach"
+
+    kept = apply(env, reduced)
+
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert "managed objects not in intent kept (--prune deletes them)" in kept.stdout
+    assert nb.dcim.sites.get(slug=leaving) is not None
+
+    # Someone added an interface of their own to the leaving router: prune keeps the router (deleting it would
+    # delete their interface) and, since the router stays, its site.
+    theirs = nb.dcim.interfaces.create(device=nb.dcim.devices.get(name=f"{leaving}-r01").id, name="usb0",
+                                       type="virtual")
+    protected = apply(env, reduced, "--prune")
+    assert protected.returncode == 0, protected.stdout + protected.stderr
+    assert f"device {leaving}-r01: kept, 1 object(s) of dcim/interfaces still depend on it" in protected.stderr
+    assert nb.dcim.sites.get(slug=leaving) is not None and nb.dcim.interfaces.get(theirs.id) is not None
+    theirs.delete()
+
+    pruned = apply(env, reduced, "--prune")
+
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert nb.dcim.sites.get(slug=leaving) is None
+    assert nb.dcim.devices.get(name=f"{leaving}-r01") is None
+    assert nb.circuits.circuits.get(cid="C-4") is None
+    assert nb.ipam.prefixes.get(unmanaged.id).description == "someone else's"
+    assert nb.dcim.devices.get(stranger.id).name == "stranger-sw"
+    assert counts_without_unchanged(plan_json(env, reduced)) == NO_CHANGES
+    assert_no_duplicates(client, reduced)
+    assert plan_json(env, SMALL_CITY)["counts"]["create"] > 0
+
+
+def test_drift_sees_edits_made_in_netbox_and_who_made_them(env: dict[str, str], nb: Any) -> None:
+    reset(env)
+    assert apply(env, SMALL_CITY).returncode == 0
+    assert run(["drift", "--intent", str(SMALL_CITY)], env).returncode == 0
+    site = nb.dcim.sites.get(slug="ubnd-phuong-phuc-xa")
+    site.update({"status": "retired", "custom_fields": {"site_number": 3},
+                 "changelog_message": "moved by hand (ticket 42)"})
+    nb.ipam.prefixes.create(prefix="10.99.0.0/24", tags=[{"slug": "netops-managed"}])
+    nb.dcim.interfaces.get(device="dc-core-01", name="lo").delete()
+
+    done = run(["drift", "--intent", str(SMALL_CITY), "--json"], env)
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    drift = json.loads(done.stdout)
+    by_key = {(item["type"], tuple(item["key"])): item for item in drift["items"]}
+    edited = by_key[("dcim.site", ("ubnd-phuong-phuc-xa",))]
+    assert edited["drift"] == "edited in NetBox"
+    assert {f["field"]: (f["before"], f["after"]) for f in edited["fields"]} == {
+        "status": ("retired", "staging"), "custom_fields.site_number": (3, 0)}
+    assert edited["last_change"]["user"] == "admin"
+    assert edited["last_change"]["message"] == "moved by hand (ticket 42)"
+    assert by_key[("ipam.prefix", ("10.99.0.0/24",))]["drift"] == "in NetBox (managed), not in intent"
+    assert by_key[("dcim.interface", ("dc-core-01", "lo"))]["drift"] == "missing from NetBox"
+    text = run(["drift", "--intent", str(SMALL_CITY)], env)
+    assert "status: NetBox \"retired\", intent \"staging\"" in text.stdout
+
+    assert apply(env, SMALL_CITY, "--prune").returncode == 0
+    assert run(["drift", "--intent", str(SMALL_CITY)], env).returncode == 0
+
+
+def test_a_network_netbox_cannot_describe_is_exit_2_located_at_the_object(env: dict[str, str], nb: Any) -> None:
+    reset(env)
+    assert apply(env, SMALL_CITY).returncode == 0
+    cable = nb.dcim.cables.get(nb.dcim.interfaces.get(device="dc-core-01", name="eth1").cable.id)
+    cable.delete()
+
+    done = run(["validate", "--source", "netbox"], env)
+
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "links[dc-core-01--dc-core-02]: WAN link whose ends cannot be told apart" in done.stderr
+    assert f"{env['NETBOX_URL']}/ipam/prefixes/" in done.stderr
+
+
+def test_sample_city_apply_twice_and_read_back(env: dict[str, str], client: NetBoxClient) -> None:
+    """The key test: the sample city from an empty NetBox, a second apply writing nothing, and the Network read
+    back from NetBox equal to the one from intent (the commands' own output compared)."""
+    reset(env)
+    first = apply(env, SAMPLE_CITY)
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    second = apply(env, SAMPLE_CITY)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "0 created, 0 updated, 0 deleted" in second.stdout
+    assert counts_without_unchanged(plan_json(env, SAMPLE_CITY)) == NO_CHANGES
+
+    from_intent = run(["export", "--intent", str(SAMPLE_CITY), "--format", "json"], env)
+    from_netbox = run(["export", "--source", "netbox", "--format", "json"], env)
+    assert from_netbox.returncode == 0, from_netbox.stderr
+    assert from_netbox.stdout == from_intent.stdout
+    back = load_network_from_netbox(client, backend=Backend.REST).network
+    assert back.model_dump(mode="json") == network_of(SAMPLE_CITY).model_dump(mode="json")
+    validated = run(["validate", "--source", "netbox"], env)
+    assert validated.returncode == 0 and "(from NetBox)" in validated.stdout
+    assert_no_duplicates(client, SAMPLE_CITY)

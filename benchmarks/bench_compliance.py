@@ -113,7 +113,8 @@ def main() -> None:
             drift, code = _compliance(intent, backups, options.runs)
             assert code == 1, "drifted devices must fail"
             peers = _run(sys.executable, "-c", _PEERS, intent, backups, options.runs)
-            peers.check_returncode()
+            if peers.returncode:
+                sys.exit(f"peers failed: {peers.stderr}")
             peer = json.loads(peers.stdout)
             print(f"{districts:>9} {devices:>7} {peer['files']:>6} {clean:>10.2f} {drift:>10.2f} "
                   f"{peer['difflib_s']:>9.2f} {peer['hier_config_s']:>13.2f}   ({drifted} devices drifted)",

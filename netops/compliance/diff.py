@@ -29,7 +29,10 @@ class FrrDriver(HConfigDriverBase):
         last_wins = ("hostname ", "description ", "ip ospf cost ", "ip ospf area ", "ip ospf network ",
                      "ospf router-id ", "bgp router-id ", "log syslog ", "frr defaults ")
         return HConfigDriverRules(
-            per_line_sub=[PerLineSubRule(search=r"^\s*!.*", replace="")],
+            per_line_sub=[PerLineSubRule(search=r"^\s*!.*", replace=""),
+                          PerLineSubRule(search=r"^\s*(exit|exit-address-family|exit-vrf|end)\s*$", replace=""),
+                          PerLineSubRule(search=r"^(frr version |Building configuration|Current configuration).*",
+                                         replace="")],
             idempotent_commands=[IdempotentCommandsRule(match_rules=(MatchRule(startswith=prefix),))
                                  for prefix in last_wins]
             + [IdempotentCommandsRule(match_rules=(MatchRule(startswith="interface "),

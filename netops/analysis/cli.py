@@ -12,7 +12,6 @@ from netops.analysis.policy import PolicyReport, check_policy
 from netops.analysis.redundancy import RedundancyReport, redundancy
 from netops.analysis.results import dumps
 from netops.analysis.rollout import RolloutReport, rollout
-from netops.analysis.source import Source, SourceOption
 from netops.analysis.whatif import UnknownElementError, WhatIfReport, scenario, single_failures
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
@@ -20,6 +19,8 @@ from netops.cli_support import (
     EXIT_FAILED,
     IntentOption,
     JsonOption,
+    Source,
+    SourceOption,
     err,
     load_or_exit,
     out,
@@ -40,8 +41,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(analyze, name="analyze")
 
 
-def _load(intent: Any, as_json: bool) -> Network:
-    return load_or_exit(intent, as_json).network
+def _load(intent: Any, as_json: bool, source: Source) -> Network:
+    return load_or_exit(intent, as_json, source=source).network
 
 
 def _district_code(network: Network, district: str | None) -> str | None:
@@ -89,7 +90,7 @@ def print_rollout(report: RolloutReport) -> None:
 def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
                     district: DistrictOption = None, as_json: JsonOption = False) -> None:
     """Rollout progress: sites per lifecycle status per district and per site kind."""
-    network = _load(intent, as_json)
+    network = _load(intent, as_json, source)
     report = rollout(network, _district_code(network, district))
     _emit_json(report) if as_json else print_rollout(report)
 
@@ -128,7 +129,7 @@ def addresses_command(
     as_json: JsonOption = False,
 ) -> None:
     """Address space: every pool's utilization and free blocks by size, the pools closest to running out."""
-    network = _load(intent, as_json)
+    network = _load(intent, as_json, source)
     report = addresses(network, threshold)
     _emit_json(report) if as_json else print_addresses(report, top)
 
@@ -156,7 +157,7 @@ def print_redundancy(report: RedundancyReport) -> None:
 def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
                        district: DistrictOption = None, as_json: JsonOption = False) -> None:
     """Sites with a single uplink or a single upstream router, grouped by district."""
-    network = _load(intent, as_json)
+    network = _load(intent, as_json, source)
     report = redundancy(network, _district_code(network, district))
     _emit_json(report) if as_json else print_redundancy(report)
 
@@ -208,7 +209,7 @@ def what_if_command(
     Without --fail: every single router and link failure, ranked by the sites it cuts. With --fail: the
     named elements fail together.
     """
-    network = _load(intent, as_json)
+    network = _load(intent, as_json, source)
     if fail is not None:
         names = [name.strip() for name in fail.split(",") if name.strip()]
         if not names:
@@ -259,7 +260,7 @@ def policy_command(
 ) -> None:
     """Check the policy against the design: per site LAN what is allowed, denied or unreachable, and every
     contradiction. Exit 1 when an allowed service is unreachable or the policy contradicts itself."""
-    network = _load(intent, as_json)
+    network = _load(intent, as_json, source)
     report = check_policy(network)
     code = _district_code(network, district)
     if code is not None:

@@ -10,7 +10,6 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from models.problems import Problem
 from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, IntentOption, JsonOption, err, out
 from netops.errors import InputError, format_problems, problems_as_json
 from netops.lab.lab import Lab, LabError, LabRuntimeError
@@ -93,8 +92,7 @@ def up(
                         progress=say)
         convergence = lab.wait(timeout, progress=say) if configured and wait else None
     except SourceUnavailableError as error:
-        _exit_for(InputError([Problem(path=("--source",), message=error.reason, expected="intent",
-                                      found=error.source, hint=error.hint)]), as_json)
+        _exit_for(InputError([error.problem()]), as_json)
     except _ERRORS as error:
         _exit_for(error, as_json)
     result = {"home": str(lab.home.path), "routers": len(plan.routers), "hosts": len(plan.hosts),

@@ -11,8 +11,17 @@ from rich.table import Table as RichTable
 
 from models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
 from netops.analysis.results import dumps
-from netops.analysis.source import Source, SourceOption
-from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, IntentOption, JsonOption, err, load_or_exit, out
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    IntentOption,
+    JsonOption,
+    Source,
+    SourceOption,
+    err,
+    load_or_exit,
+    out,
+)
 from netops.query.engine import Entity, FilterError, GroupBy, QueryFilters, Totals, query, totals
 
 
@@ -90,10 +99,9 @@ def register(app: typer.Typer) -> None:
         Site filters apply through each row's site; device and circuit filters to the row or to what it is
         related to (a site's devices and uplink circuits, a device's circuits, a circuit's two ends).
         """
-        del source  # only the intent for now
         if as_json:
             output_format = OutputFormat.JSON
-        network = load_or_exit(intent, output_format is OutputFormat.JSON).network
+        network = load_or_exit(intent, output_format is OutputFormat.JSON, source=source).network
         filters = QueryFilters(
             districts=tuple(district or ()), wards=tuple(ward or ()), kinds=tuple(kind or ()),
             statuses=tuple(status or ()), roles=tuple(role or ()), platforms=tuple(platform or ()),

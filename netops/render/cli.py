@@ -62,8 +62,7 @@ def render(
     except InputError as error:
         _fail(error.problems, as_json)
     except SourceUnavailableError as error:
-        _fail([Problem(path=("--source",), message=error.reason, expected="intent", found=error.source,
-                       hint=error.hint)], as_json)
+        _fail([error.problem()], as_json)
     network = resolution.network
     job = Job(network=network, settings=settings, template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()

@@ -1,14 +1,14 @@
 """Where a command takes its Network from: the intent files today, NetBox once its reader lands.
 
 Each source is a `NetworkSource`; commands (netops render, the Ansible inventory) look a source up by
-name in `sources()` and call `load`. The NetBox reader (its own issue) plugs in by replacing
-`NetboxSource.load`; nothing else changes.
+name in `sources()` and call `load`: the intent files, or NetBox through netops.netbox.read.
 """
 
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from models.problems import Problem
 from netops.errors import NetopsError
 from netops.pipeline import load_network
 from netops.resolve.build import Resolution
@@ -29,6 +29,10 @@ class SourceUnavailableError(NetopsError):
         self.reason = reason
         self.hint = hint
         super().__init__(f"--source {source} is not available: {reason}")
+
+    def problem(self) -> Problem:
+        """The error as a Problem, for the commands' error reports."""
+        return Problem(path=("--source",), message=str(self), hint=self.hint)
 
 
 class NetworkSource(Protocol):
@@ -55,7 +59,7 @@ class IntentSource:
 
 
 class NetboxSource:
-    """NetBox, the system of record: waits for the NetBox reader (NetBox issue)."""
+    """NetBox, the system of record: the objects netops manages, read back and validated like intent."""
 
     name = SourceName.NETBOX
 
@@ -63,11 +67,18 @@ class NetboxSource:
         self.intent_dir = intent_dir
 
     def load(self) -> Resolution:
-        """Not available yet."""
-        raise SourceUnavailableError(
-            "netbox", "the NetBox reader has not landed yet (it comes with the NetBox issue)",
-            "use --source intent (source: intent in inventory/netops.yml) until then",
-        )
+        """Read the network from NetBox (NETBOX_URL/NETBOX_TOKEN, or the embedded server's netbox.env)."""
+        # Imported here: pynetbox is only needed when the model comes from NetBox.
+        from netops.netbox.client import NetBoxError
+        from netops.netbox.read import load_network_from_netbox
+
+        try:
+            return load_network_from_netbox()
+        except NetBoxError as error:
+            raise SourceUnavailableError(
+                "netbox", str(error),
+                "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN",
+            ) from error
 
 
 def source(name: SourceName | str, intent_dir: Path) -> NetworkSource:

@@ -5,8 +5,7 @@ from typing import Annotated
 
 import typer
 
-from netops.analysis.source import Source, SourceOption
-from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, IntentOption, err, load_or_exit
+from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, IntentOption, Source, SourceOption, err, load_or_exit
 from netops.files import write_atomic
 from netops.report.build import build_report
 from netops.report.diagrams import DiagramError
@@ -41,8 +40,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the planner report: index.html (map, topology, tables), a page per district, report.md and
         csv/. Static files only: open index.html from disk, nothing is fetched."""
-        del source  # only the intent for now
-        network = load_or_exit(intent, as_json=False).network
+        network = load_or_exit(intent, as_json=False, source=source).network
         try:
             files = build_report(network)
         except DiagramError as error:

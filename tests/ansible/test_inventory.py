@@ -1,6 +1,7 @@
 """The inventory plugin through the real `ansible-inventory`, run as a user runs it from the project root."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,12 @@ from tests.conftest import REPO
 ANSIBLE_INVENTORY = Path(sys.executable).parent / "ansible-inventory"
 
 
-def ansible_inventory(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def ansible_inventory(*args: str, cwd: Path = REPO,
+                      env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     if not ANSIBLE_INVENTORY.exists():
         pytest.fail("ansible-inventory is missing: install the project (pip install -e .) into this venv")
     return subprocess.run([str(ANSIBLE_INVENTORY), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          check=False)
+                          check=False, env=env)
 
 
 def plain(value: Any) -> Any:
@@ -75,9 +77,11 @@ def test_source_netbox_fails_clearly(tmp_path: Path) -> None:
     inventory = tmp_path / "inventory" / "netops.yml"
     inventory.parent.mkdir()
     inventory.write_text("plugin: netops\nsource: netbox\n")
-    result = ansible_inventory("-i", str(inventory), "--list")
+    # Nothing listens on port 9 of the loopback: the NetBox read fails at once.
+    env = {**os.environ, "NETBOX_URL": "http://127.0.0.1:9", "NETBOX_TOKEN": "nbt_unused.unused"}
+    result = ansible_inventory("-i", str(inventory), "--list", env=env)
     assert result.returncode != 0
-    assert "NetBox reader has not landed yet" in result.stderr
+    assert "--source netbox is not available" in result.stderr
 
 
 def test_invalid_intent_fails_the_run(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """`netops render` as a user runs it: files per device, the change report, selection, bad input."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,10 +70,13 @@ def test_bad_selection_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert "unknown district" in result.stderr and not (tmp_path / "x").exists()
 
 
-def test_source_netbox_is_not_available_yet(tmp_path: Path) -> None:
-    result = netops("render", "--out", str(tmp_path / "x"), "--source", "netbox")
+def test_source_netbox_unreachable_is_clear_and_writes_nothing(tmp_path: Path) -> None:
+    # Nothing listens on port 9 of the loopback: the NetBox read fails at once.
+    env = {**os.environ, "NETBOX_URL": "http://127.0.0.1:9", "NETBOX_TOKEN": "nbt_unused.unused"}
+    result = netops("render", "--out", str(tmp_path / "x"), "--source", "netbox", env=env)
     assert result.returncode == 2
-    assert "NetBox reader has not landed yet" in result.stderr and not (tmp_path / "x").exists()
+    assert "--source netbox is not available" in result.stderr and not (tmp_path / "x").exists()
+    assert "nbt_unused" not in result.stderr + result.stdout
 
 
 def test_bad_settings_exit_2(tmp_path: Path) -> None:

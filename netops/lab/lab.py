@@ -181,12 +181,14 @@ def render_configs(network: Network, plan: LabPlan, settings: RenderSettings,
 
 
 def router_script(router: RouterPlan, down: set[str], nftables: Path | None) -> str:
-    """Inside a router: forwarding on, IPv6 off, links up (but the failed ones), management address, the OOB
-    table, and the rendered nftables when configured. WAN and LAN addresses are FRR's (from frr.conf);
-    a switch has no FRR, so its addresses are set here."""
+    """Inside a router: forwarding on, IPv6 off, room for a multicast membership per OSPF interface, links
+    up (but the failed ones), management address, the OOB table, and the rendered nftables when configured.
+    WAN and LAN addresses are FRR's (from frr.conf); a switch has no FRR, so its addresses are set here."""
+    # igmp_max_memberships: ospfd joins AllSPFRouters on every OSPF interface with one socket, and the
+    # kernel's default of 20 memberships per socket leaves the 21st interface deaf (no adjacency, ever).
     lines = ["set -e",
              "sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv6.conf.all.disable_ipv6=1"
-             " net.ipv6.conf.default.disable_ipv6=1",
+             " net.ipv6.conf.default.disable_ipv6=1 net.ipv4.igmp_max_memberships=1024",
              "ip -batch - <<'EOF'", "link set lo up", f"address replace {router.management} dev mgmt0",
              "link set mgmt0 up"]
     for port in router.wan:
@@ -393,11 +395,12 @@ class Lab:
         state = state or LabState(digest=plan.digest(), configured=configured, intent=intent,
                                   districts=list(plan.districts))
         self._refuse_foreign(plan, state)
+        # The secrets are made in every mode: provisioning pushes configs to a bootstrap lab with them.
+        secret_values = lab_secrets(self.home)
         rendered: dict[str, RenderedRouter] = {}
         if configured:
             progress(f"rendering the configs of {len(plan.frr_routers())} routers")
-            rendered = render_configs(network, plan, settings or RenderSettings(ospf_timers="fast"),
-                                      lab_secrets(self.home))
+            rendered = render_configs(network, plan, settings or RenderSettings(ospf_timers="fast"), secret_values)
         phase("preflight")
         # Write-ahead: every name the lab will use, before any of it is made.
         user = sshd.login_user()
@@ -863,20 +866,28 @@ class Lab:
 
     # -- convergence ----------------------------------------------------------------------------------------
 
-    def convergence(self) -> Convergence:
-        """OSPF adjacencies (Full) against the working links, BGP sessions (Established) against the peers
-        configured towards working lab routers: one vtysh call per router."""
+    def convergence(self, devices: Iterable[str] | None = None) -> Convergence:
+        """OSPF adjacencies and BGP sessions against what the routers' saved configs (frr.conf) ask for: an
+        adjacency on every working link both ends run OSPF on (not passive), a session for every neighbor
+        configured on both sides among the working routers. One vtysh call per router (of `devices`, or all)."""
         plan, state = self._require()
         started = time.monotonic()
         working = [r for r in plan.frr_routers() if r.device not in state.failed_nodes]
-        frr_devices = {r.device for r in working}
+        configs = {r.device: saved_config(self.home.frr_dir(r.device) / "frr.conf") for r in working}
         expected_ospf = {r.device: 0 for r in working}
         for link in plan.links:
-            if link.id in state.failed_links or not {link.upstream, link.downstream} <= frr_devices:
+            if link.id in state.failed_links or not {link.upstream, link.downstream} <= set(configs):
                 continue
-            expected_ospf[link.upstream] += 1
-            expected_ospf[link.downstream] += 1
-        loopbacks = {str(r.loopback) for r in working if r.loopback is not None}
+            if link.upstream_interface in configs[link.upstream].ospf_interfaces \
+                    and link.downstream_interface in configs[link.downstream].ospf_interfaces:
+                expected_ospf[link.upstream] += 1
+                expected_ospf[link.downstream] += 1
+        loopback = {r.device: str(r.loopback) for r in working if r.loopback is not None}
+        device_of = {address: device for device, address in loopback.items()}
+        expected_bgp = {device: {address for address in config.bgp_neighbors if address in device_of
+                                 and loopback.get(device) in configs[device_of[address]].bgp_neighbors}
+                        for device, config in configs.items()}
+        chosen = [r for r in working if devices is None or r.device in set(devices)]
 
         def look(router: RouterPlan) -> tuple[str, tuple[int, int], tuple[int, int]]:
             try:
@@ -889,26 +900,75 @@ class Lab:
             full = sum(1 for entries in ospf.get("neighbors", {}).values() for entry in entries
                        if str(entry.get("nbrState", entry.get("state", ""))).startswith("Full"))
             peers = bgp.get("ipv4Unicast", {}).get("peers", {})
-            towards = {address: peer for address, peer in peers.items() if address in loopbacks}
-            established = sum(1 for peer in towards.values() if peer.get("state") == "Established")
-            return router.device, (full, expected_ospf[router.device]), (established, len(towards))
+            wanted = expected_bgp[router.device]
+            established = sum(1 for address, peer in peers.items()
+                              if address in wanted and peer.get("state") == "Established")
+            return router.device, (full, expected_ospf[router.device]), (established, len(wanted))
 
-        results = _parallel(look, working, workers=4)
+        results = _parallel(look, chosen, workers=4)
         ospf = {device: o for device, o, _ in results}
         bgp = {device: b for device, _, b in results}
         converged = all(n >= e for n, e in ospf.values()) and all(n >= e for n, e in bgp.values())
         return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp)
 
     def wait(self, timeout: float = 120, interval: float = 1.0, progress: Progress = _quiet) -> Convergence:
-        """Poll `convergence` until every adjacency is up or `timeout` seconds have passed."""
+        """Poll `convergence` until every adjacency is up or `timeout` seconds have passed. After the first
+        round only the routers still lagging are polled (vtysh costs CPU the routers need to converge); once
+        they are all there, every router is polled again to confirm."""
         started = time.monotonic()
+        result = self.convergence()
         while True:
-            result = self.convergence()
-            result.seconds = round(time.monotonic() - started, 3)
-            if result.converged or time.monotonic() - started >= timeout:
-                return result
-            progress(f"{len(result.lagging())} routers not converged after {result.seconds:.0f} s")
+            if result.converged:
+                confirmed = self.convergence()
+                if confirmed.converged or time.monotonic() - started >= timeout:
+                    confirmed.seconds = round(time.monotonic() - started, 3)
+                    return confirmed
+                result = confirmed
+                continue
+            if time.monotonic() - started >= timeout:
+                final = self.convergence()
+                final.seconds = round(time.monotonic() - started, 3)
+                return final
+            lagging = result.lagging()
+            progress(f"{len(lagging)} routers not converged after {time.monotonic() - started:.0f} s")
             time.sleep(interval)
+            result = self.convergence(lagging)
+
+
+@dataclass(frozen=True)
+class SavedConfig:
+    """What a router's frr.conf asks of OSPF and BGP."""
+
+    ospf_interfaces: frozenset[str]  # interfaces in an OSPF area, not passive
+    bgp_neighbors: frozenset[str]  # neighbor addresses of `router bgp`
+
+
+def saved_config(path: Path) -> SavedConfig:
+    """Parse the parts of a saved FRR config the convergence check needs (empty when unreadable)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return SavedConfig(frozenset(), frozenset())
+    ospf: set[str] = set()
+    passive: set[str] = set()
+    neighbors: set[str] = set()
+    interface: str | None = None
+    in_bgp = False
+    for line in text.splitlines():
+        words = line.split()
+        if not words or words[0] == "!":
+            continue
+        if not line.startswith(" "):
+            interface = words[1] if words[0] == "interface" and len(words) > 1 else None
+            in_bgp = words[:2] == ["router", "bgp"]
+            continue
+        if interface is not None and words[:3] == ["ip", "ospf", "area"]:
+            ospf.add(interface)
+        elif interface is not None and words[:3] == ["ip", "ospf", "passive"]:
+            passive.add(interface)
+        elif in_bgp and words[0] == "neighbor" and len(words) > 1 and words[1][:1].isdigit():
+            neighbors.add(words[1])
+    return SavedConfig(frozenset(ospf - passive), frozenset(neighbors))
 
 
 def _json_documents(text: str) -> list[dict[str, Any]]:

@@ -33,6 +33,8 @@ def test_bootstrap_lab_boots_with_hostname_and_management_only() -> None:
         assert "hostname dong-anh-agg-01" in running and f"ip address {router.management}" in running
         assert "router ospf" not in running and "router bgp" not in running
         assert not frr.vtysh_json(router.netns, "show ip ospf neighbor json").get("neighbors")
+        assert lab.wait(timeout=10).converged  # a bootstrap config asks for no adjacency
+        assert "NETOPS_SECRET_OSPF_KEY=" in home.secrets_file.read_text()  # for provisioning to push with
         # reached over its management address; provisioning has the whole config to push
         ssh = subprocess.run(["ssh", "-F", str(home.ssh_config), router.device, "vtysh -c 'show interface brief'"],
                              capture_output=True, text=True, timeout=30, check=False)

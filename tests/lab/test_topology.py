@@ -8,7 +8,8 @@ import pytest
 from models.addressing import MANAGEMENT_RESERVED
 from models.network import Network
 from netops.errors import InputError
-from netops.lab.lab import host_script, router_script
+from netops.lab.frr import bootstrap_config
+from netops.lab.lab import host_script, router_script, saved_config
 from netops.lab.reach import allowed_services, expectations
 from netops.lab.topology import (
     IFNAME_MAX,
@@ -185,3 +186,16 @@ def test_expectations_follow_the_policy(city: Network, plan: LabPlan) -> None:
     assert ssh == {staff.netns: False, management.netns: True}
     every = expectations(city, plan, [party], denied="all")
     assert len([p for p in every if not p.expect]) > len(refuse)
+
+
+def test_saved_config_says_which_adjacencies_to_expect(plan: LabPlan, tmp_path: Path) -> None:
+    golden = REPO / "tests" / "render" / "cases" / "hanoi-sample" / "expected" / "frr"
+    edge = saved_config(golden / "ubnd-phuong-phuc-xa-r01.cfg")
+    assert edge.ospf_interfaces == {"eth1", "eth2"}  # lo and the LANs are passive
+    assert edge.bgp_neighbors == {"10.252.0.0", "10.252.0.1"}  # the route reflectors
+    core = saved_config(golden / "dc-core-01.cfg")
+    assert len(core.bgp_neighbors) == len(plan.routers) - 1
+    path = tmp_path / "frr.conf"
+    path.write_text(bootstrap_config(plan.router_by_device["dc-core-01"]))
+    assert saved_config(path) == saved_config(tmp_path / "missing.conf")
+    assert not saved_config(path).ospf_interfaces and not saved_config(path).bgp_neighbors

@@ -52,7 +52,8 @@ demo: system venv
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/yamllint --strict inventory tests/intent/cases
+	$(BIN)/yamllint --strict inventory tests/intent/cases playbooks roles
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production playbooks roles
 
 typecheck: venv
 	$(BIN)/mypy

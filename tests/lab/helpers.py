@@ -1,11 +1,19 @@
-"""Shared by the lab tests: when the lab can run here, a home for it, and what a lab left behind."""
+"""Shared by the lab tests: when the lab can run here, a home for it, and what a lab left behind.
 
+Only one lab can be up per machine, and several sessions run the test suite at once: the lab tests take a
+machine-wide lock (flock on /run/lock/netops-lab-tests.lock) from `skip_unless_lab_can_run` until their
+`lab_home` is brought down, so concurrent runs take turns instead of failing or skipping.
+"""
+
+import fcntl
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -18,25 +26,62 @@ from netops.lab.topology import MANAGEMENT_BRIDGE, MANAGEMENT_PORT_PREFIX, NETNS
 REPO = Path(__file__).resolve().parents[2]
 CITY = REPO / "inventory" / "city"
 NETOPS = REPO / ".venv" / "bin" / "netops"
+MACHINE_LOCK = Path("/run/lock/netops-lab-tests.lock")
+#: How long a test waits for another session's lab tests to finish before it skips.
+LOCK_WAIT = 900.0
+_held: IO[str] | None = None
+
+
+def _acquire_machine_lock() -> None:
+    global _held
+    if _held is not None:
+        return
+    handle = MACHINE_LOCK.open("a")
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                handle.close()
+                pytest.skip(f"another session's lab tests held the lab for {LOCK_WAIT:.0f} s")
+            time.sleep(1)
+    _held = handle
+
+
+def _release_machine_lock() -> None:
+    global _held
+    if _held is not None:
+        fcntl.flock(_held, fcntl.LOCK_UN)
+        _held.close()
+        _held = None
 
 
 def skip_unless_lab_can_run() -> None:
-    """Skip (not fail) where the lab cannot run: not root, FRR or sshd missing, another lab up."""
+    """Skip (not fail) where the lab cannot run: not root, FRR or sshd missing, a lab up that no test made.
+    Waits for another session's lab tests, then holds the machine lock until `lab_home` ends."""
     try:
         preflight()
     except LabError as error:
         pytest.skip(f"the lab cannot run here: {error.message}")
+    _acquire_machine_lock()
     ours = sorted(n for n in existing_namespaces() if n.startswith(NETNS_PREFIXES))
+    reason = None
     if ours or MANAGEMENT_BRIDGE in root_links():
-        pytest.skip(f"another lab is up on this machine ({MANAGEMENT_BRIDGE} or namespaces {ours[:3]})")
-    if sshd.user_exists(sshd.login_user()):
-        pytest.skip(f"user {sshd.login_user()} exists (another lab is up, or set NETOPS_LAB_USER)")
+        reason = f"another lab is up on this machine ({MANAGEMENT_BRIDGE} or namespaces {ours[:3]})"
+    elif sshd.user_exists(sshd.login_user()):
+        reason = f"user {sshd.login_user()} exists (another lab is up, or set NETOPS_LAB_USER)"
+    if reason is not None:
+        _release_machine_lock()
+        pytest.skip(reason)
 
 
 @contextmanager
 def lab_home() -> Iterator[LabHome]:
     """A lab home the frr user can traverse (pytest's tmp_path is 0700), removed afterwards; the lab made
     from it is brought down even when the test fails."""
+    _acquire_machine_lock()
     path = Path(tempfile.mkdtemp(prefix="netops-lab-test-", dir="/var/tmp"))
     path.chmod(0o755)
     home = LabHome(path / "lab")
@@ -47,6 +92,7 @@ def lab_home() -> Iterator[LabHome]:
             Lab(home).down()
         finally:
             shutil.rmtree(path, ignore_errors=True)
+            _release_machine_lock()
 
 
 def leftovers(home: LabHome) -> list[str]:

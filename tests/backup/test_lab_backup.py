@@ -20,7 +20,8 @@ from netops.lab.topology import plan_lab
 from netops.pipeline import load_network
 from tests.lab.helpers import CITY, lab_home, skip_unless_lab_can_run
 
-pytestmark = pytest.mark.lab
+# Work in progress: never yet passed on a clean machine (docs/known-gaps.md); run with -m wip.
+pytestmark = [pytest.mark.lab, pytest.mark.wip]
 REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / ".venv" / "bin"
 DEVICES = ("ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01")

@@ -15,7 +15,8 @@ import pytest
 from netops.lab.state import LabHome
 from tests.lab.helpers import NETOPS, REPO, lab_home, netops_env, skip_unless_lab_can_run
 
-pytestmark = pytest.mark.lab
+# Work in progress: never yet passed on a clean machine (docs/known-gaps.md); run with -m wip.
+pytestmark = [pytest.mark.lab, pytest.mark.wip]
 
 PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 DISTRICT = "001"

@@ -81,4 +81,11 @@ def test_cli_formats_and_errors() -> None:
     code, _, stderr = run(["query", "sites", "--district", "hai-phong"])
     assert code == 2 and "matches nothing" in stderr
     assert run(["query", "sites", "--status", "done"])[0] == 2  # not a lifecycle status
-    assert run(["query", "sites", "--source", "netbox"])[0] == 2  # arrives with the NetBox issue
+
+
+def test_cli_source_netbox_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing listens on port 9 of the loopback: reading the model from NetBox fails at once, clearly.
+    monkeypatch.setenv("NETBOX_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("NETBOX_TOKEN", "nbt_unused.unused")
+    code, stdout, stderr = run(["query", "sites", "--source", "netbox"])
+    assert code == 1 and "not reachable" in stderr and "nbt_unused" not in stdout + stderr

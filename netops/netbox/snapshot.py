@@ -106,14 +106,20 @@ def rest_fields(mapper: Mapper) -> str:
 
 
 def graphql_selection(mapper: Mapper) -> str:
-    """The GraphQL selection of a type's managed fields."""
+    """The GraphQL selection of a type's managed fields.
+
+    Tags are left out for the types read by the managed tag: NetBox's GraphQL resolves an object's tags with one
+    query per object (13,500 interfaces: 7 s instead of 1.5 s). Those objects carry the managed tag by the
+    filter; any other tag comes from one REST query of the tagged objects (see :func:`extra_tags`).
+    """
     parts = ["id"]
     for spec in mapper.all_fields():
         name = spec.graphql_name or spec.name
         if spec.kind is Kind.CUSTOM:
             parts.append("custom_fields")
         elif spec.kind is Kind.TAGS:
-            parts.append("tags { slug }")
+            if not _managed_only(mapper):
+                parts.append("tags { slug }")
         elif spec.kind in (Kind.REF, Kind.REFS):
             parts.append(f"{name} {{ id }}")
         elif spec.kind in (Kind.GENERIC, Kind.TERMINATIONS):
@@ -128,9 +134,20 @@ def _managed_only(mapper: Mapper) -> bool:
     return mapper.taggable and not mapper.fetch_all
 
 
-def fetch_rows(client: NetBoxClient, mapper: Mapper, backend: Backend) -> list[dict[str, Any]]:
-    """The objects of a type netops reads: the managed ones, or all of a vocabulary table (raw rows)."""
+def fetch_rows(client: NetBoxClient, mapper: Mapper, backend: Backend,
+               extra: Mapping[tuple[str, int], list[str]] | None = None) -> list[dict[str, Any]]:
+    """The objects of a type netops reads: the managed ones, or all of a vocabulary table (raw rows).
+
+    ``extra``: tags other than the managed one, by (object type, id), for GraphQL rows read without their tags.
+    """
     if backend is Backend.GRAPHQL and mapper.graphql_list is not None:
+        if _managed_only(mapper):
+            rows = list(client.graphql_list(mapper.graphql_list, graphql_selection(mapper),
+                                            f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}'))
+            for row in rows:
+                slugs = [MANAGED_TAG, *(extra or {}).get((mapper.object_type, int(row["id"])), [])]
+                row["tags"] = [{"slug": slug} for slug in slugs]
+            return [{"__graphql__": True, **row} for row in rows]
         filters = f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}' if _managed_only(mapper) else None
         return [{"__graphql__": True, **row}
                 for row in client.graphql_list(mapper.graphql_list, graphql_selection(mapper), filters)]
@@ -141,6 +158,15 @@ def fetch_rows(client: NetBoxClient, mapper: Mapper, backend: Backend) -> list[d
 
 
 # -- normalizing -------------------------------------------------------------------------------------------------
+
+
+def extra_tags(client: NetBoxClient) -> dict[tuple[str, int], list[str]]:
+    """Tags other than the managed one, of every tagged object: (object type, id) -> slugs (one paginated read)."""
+    tags: dict[tuple[str, int], list[str]] = {}
+    for row in client.rest_list("extras/tagged-objects", {"tag__n": MANAGED_TAG,
+                                                          "fields": "object_type,object_id,tag"}):
+        tags.setdefault((str(row["object_type"]), int(row["object_id"])), []).append(str(row["tag"]["slug"]))
+    return tags
 
 
 def _pending(object_type: str, value: Any) -> Pending | None:
@@ -293,9 +319,18 @@ def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, d
     began, requests_before = time.monotonic(), client.requests
     mappers = list(mappers)
     snapshot = Snapshot(backend=backend)
+    # Without the managed tag, NetBox holds nothing netops manages (and refuses to filter on an unknown tag).
+    managed_tag = any(row.get("slug") == MANAGED_TAG for row in client.rest_list("extras/tags", {"fields": "slug"}))
+    extra = extra_tags(client) if managed_tag and backend is Backend.GRAPHQL else {}
+
+    def fetch(mapper: Mapper) -> list[dict[str, Any]]:
+        if _managed_only(mapper) and not managed_tag:
+            return []
+        return fetch_rows(client, mapper, backend, extra)
+
     # Reading is independent per type: fetch in parallel (NetBox serves 2 workers x 4 threads).
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        fetched = list(pool.map(lambda mapper: fetch_rows(client, mapper, backend), mappers))
+        fetched = list(pool.map(fetch, mappers))
     for mapper, raw_rows in zip(mappers, fetched, strict=True):
         rows = [_Row(int(raw["id"]), normalize(mapper, raw), raw) for raw in raw_rows]
         _index_type(mapper, rows, snapshot)

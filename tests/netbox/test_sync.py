@@ -1,7 +1,8 @@
 """NetBox as the system of record, against a real NetBox 4.7 (marker ``netbox``): apply, plan, drift, read-back.
 
-The server is the embedded one on a state directory and ports of its own (var/netbox-sync-test; 18821, 54359,
-63829), sharing only NetBox's venv, so neither a developer's server nor test_server.py's is disturbed. It is
+The server is the embedded one on a state directory and ports of its own (var/netbox-sync-test; 18821, 25439,
+63829: outside the kernel's ephemeral port range 32768-60999, where any program's random listener could take
+them), sharing only NetBox's venv, so neither a developer's server nor test_server.py's is disturbed. It is
 brought up once for the module and down at the end. Each test starts from ``reset`` (an empty NetBox in about
 a second) and writes what it needs through the real CLI, as a user would.
 
@@ -40,7 +41,7 @@ SERVER_ENV = {
     "NETOPS_NETBOX_HOME": str(REPO / "var" / "netbox-sync-test"),
     "NETOPS_NETBOX_VENV": str(REPO / "var" / "netbox" / "venv"),
     "NETOPS_NETBOX_PORT": "18821",
-    "NETOPS_NETBOX_PG_PORT": "54359",
+    "NETOPS_NETBOX_PG_PORT": "25439",
     "NETOPS_NETBOX_REDIS_PORT": "63829",
 }
 

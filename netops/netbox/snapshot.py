@@ -58,6 +58,8 @@ KEY_REFS: dict[str, tuple[str, ...]] = {
 }
 
 Progress = Callable[[str], None]
+#: Up to this many objects of a type netops does not manage are read whole rather than looked up by key.
+UNMANAGED_READ_ALL = 2000
 
 
 def _quiet(_message: str) -> None:
@@ -359,10 +361,17 @@ def _look_up_missing(client: NetBoxClient, mapper: Mapper, desired: RecordSet, s
     if not missing:
         return
     wanted = set(missing)
+    # No tag filter below: the managed tag may not exist yet (NetBox refuses to filter on an unknown tag), and the
+    # managed objects found were read already (skipped by id).
+    others = client.count(mapper.endpoint) - len(have)
+    if others <= 0:
+        return  # NetBox holds nothing else of the type (a first apply): nothing to look up
+    if others <= UNMANAGED_READ_ALL or others <= len(missing):
+        queries: list[dict[str, Any]] = [{}]  # fewer requests than looking the keys up
+    else:
+        queries = mapper.lookups(missing, snapshot.id_of)
     rows = []
-    for params in mapper.lookups(missing, snapshot.id_of):
-        # No tag filter: the managed tag may not exist yet (NetBox refuses to filter on an unknown tag), and the
-        # managed objects found here were read already (skipped below by id).
+    for params in queries:
         query = {**params, "fields": rest_fields(mapper)}
         rows += [_Row(int(raw["id"]), normalize(mapper, raw), raw) for raw in client.rest_list(mapper.endpoint, query)]
     found: list[_Row] = []

@@ -70,7 +70,7 @@ def netops_netbox(*args: str) -> None:
 @contextmanager
 def bench_server(keep: bool) -> Iterator[server.Settings]:
     settings = server.Settings.from_env(BENCH_ENV)
-    lock = (ROOT / "var" / "netbox-bench.lock").open("w")
+    lock = (Path(tempfile.gettempdir()) / "netops-netbox-bench.lock").open("w")  # machine-wide, like the ports
     fcntl.flock(lock, fcntl.LOCK_EX)
     netops_netbox("up")
     try:

@@ -15,7 +15,8 @@ back by their natural keys and writes only what is still missing: it converges, 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,9 @@ from netops.netbox.plan import Action, Change, Plan
 from netops.netbox.snapshot import Snapshot
 
 Progress = Callable[[str], None]
+#: Write requests in flight at once. NetBox's CPU is the limit (one gunicorn worker serves a request): two in
+#: flight keep both of its workers busy on 2 cores (docs/benchmarks.md).
+WRITE_WORKERS = 2
 
 
 def _quiet(_message: str) -> None:
@@ -58,6 +62,8 @@ class ApplyOptions:
     prune: bool = False
     adopt: bool = False
     chunk_size: int = CHUNK_SIZE
+    #: Requests in flight at once within a step (chunks of the same type and wave never reference each other).
+    workers: int = WRITE_WORKERS
     #: Called after each written chunk with the number of chunks written so far (tests stop an apply here).
     after_chunk: Callable[[int], None] | None = None
 
@@ -171,6 +177,29 @@ class _Writer:
         self.chunks = 0
         self.began = time.monotonic()
 
+    def send[T, R](self, items: Sequence[T], write: Callable[[Sequence[T]], R]) -> Iterator[tuple[Sequence[T], R]]:
+        """Each chunk of ``items`` written by ``write``, up to ``workers`` requests at once; yields each chunk and
+        its result in order, so that progress, ids and the per-chunk hook stay in the caller's thread.
+
+        Chunks are cut so that every worker gets one when there are fewer items than workers x chunk size. On an
+        error the requests already in flight finish (whole chunks, which a re-run reads back) and it is raised.
+        """
+        size = max(1, min(self.options.chunk_size, -(-len(items) // max(1, self.options.workers))))
+        batches = chunks(items, size)
+        if self.options.workers <= 1 or len(batches) <= 1:
+            for batch in batches:
+                yield batch, write(batch)
+            return
+        with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
+            futures = [pool.submit(write, batch) for batch in batches]
+            try:
+                for batch, future in zip(batches, futures, strict=True):
+                    yield batch, future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
     def done_chunk(self, text: str) -> None:
         self.chunks += 1
         self.progress(f"{time.monotonic() - self.began:7.1f}s  {text}")
@@ -215,8 +244,10 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
             object_id = snapshot.id_of(record.type, record.key)
             if names and object_id is not None:
                 pending.append({"id": object_id, **payload(record, snapshot, names)})
-        for chunk in chunks(pending, options.chunk_size):
-            client.update(mapper.endpoint, chunk, options.message)
+        def set_late(batch: Sequence[dict[str, Any]], endpoint: str = mapper.endpoint) -> None:
+            client.update(endpoint, batch, options.message)
+
+        for chunk, _ in writer.send(pending, set_late):
             writer.done_chunk(f"{mapper.noun}: set {', '.join(sorted(late))} on {len(chunk)}")
 
     deletes = plan.of(Action.DELETE)
@@ -243,9 +274,14 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
 def _create(writer: _Writer, mapper: Mapper, records: list[Record], snapshot: Snapshot, late: set[str]) -> int:
     names = [spec.attr for spec in mapper.all_fields() if spec.attr not in late]
     done = 0
-    for chunk in chunks(records, writer.options.chunk_size):
-        ids = writer.client.create(mapper.endpoint, [payload(r, snapshot, names) for r in chunk],
-                                   writer.options.message)
+    # Payloads are made here, before any request: they need only the ids of earlier waves and types.
+    pairs = [(record, payload(record, snapshot, names)) for record in records]
+
+    def write(batch: Sequence[tuple[Record, dict[str, Any]]]) -> list[int]:
+        return writer.client.create(mapper.endpoint, [body for _, body in batch], writer.options.message)
+
+    for batch, ids in writer.send(pairs, write):
+        chunk = [record for record, _ in batch]
         for record, object_id in zip(chunk, ids, strict=True):
             snapshot.remember(record.type, record.key, object_id)
         done += len(chunk)
@@ -261,8 +297,8 @@ def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Sn
         if names:
             payloads.append({"id": change.actual.id, **payload(change.desired, snapshot, names)})
     done = 0
-    for chunk in chunks(payloads, writer.options.chunk_size):
-        writer.client.update(mapper.endpoint, chunk, writer.options.message)
+    for chunk, _ in writer.send(payloads, lambda batch: writer.client.update(mapper.endpoint, batch,
+                                                                             writer.options.message)):
         done += len(chunk)
         writer.done_chunk(f"{mapper.noun}: updated {done}/{len(payloads)}")
     # An update of late fields only is counted here and written in the late pass.

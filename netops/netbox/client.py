@@ -12,6 +12,7 @@ Writes go through pynetbox's bulk calls (a list in one POST, PATCH or DELETE), e
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,30 @@ class NetBoxError(NetopsError):
 
 
 class CredentialsError(NetBoxError):
-    """No NetBox to talk to: neither the environment nor the embedded server's netbox.env says where."""
+    """No NetBox to talk to (neither the environment nor the embedded server's netbox.env says where), or NetBox
+    refuses the token: the user's configuration, so exit 2."""
+
+
+def unreachable(url: str, error: requests.RequestException) -> NetBoxError:
+    """NetBox did not answer: why, in words, and what to check."""
+    if isinstance(error, requests.Timeout):
+        why = "no answer in time"
+    elif isinstance(error, requests.ConnectionError):
+        why = "connection refused or reset" if "refused" in str(error) or "reset" in str(error) else "cannot connect"
+    else:
+        why = type(error).__name__
+    return NetBoxError("NetBox is not reachable", url=url,
+                       detail=f"{why}\n  hint: is it running (`netops netbox status`)? is NETBOX_URL right?")
+
+
+def refused(message: str, url: str, response: requests.Response) -> NetBoxError:
+    """NetBox answered with an error: a bad token (401, 403 "Invalid token") is the user's configuration."""
+    text = response.text[:500]
+    if response.status_code == 401 or (response.status_code == 403 and "token" in text.lower()):
+        return CredentialsError("NetBox refused the API token", url=url, status=response.status_code,
+                                detail=f"{text}\n  hint: check NETBOX_TOKEN (or the embedded server's netbox.env);"
+                                       " the token needs write permission for apply")
+    return NetBoxError(message, url=url, status=response.status_code, detail=text)
 
 
 @dataclass(frozen=True)
@@ -131,6 +155,11 @@ class NetBoxClient:
         self.api.http_session = self.session
         #: Requests sent (reads and writes), for progress and benchmarks.
         self.requests = 0
+        self._counting = threading.Lock()  # apply writes from several threads
+
+    def _count(self) -> None:
+        with self._counting:
+            self.requests += 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> NetBoxClient:
@@ -148,14 +177,13 @@ class NetBoxClient:
     # -- reads -------------------------------------------------------------------------------------------------
 
     def _get(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
-        self.requests += 1
+        self._count()
         try:
             response = self.session.get(url, params=params)
         except requests.RequestException as error:
-            raise NetBoxError("NetBox is not reachable", url=url, detail=type(error).__name__) from error
+            raise unreachable(url, error) from error
         if response.status_code != 200:
-            raise NetBoxError("NetBox refused a read", url=url, status=response.status_code,
-                              detail=response.text[:500])
+            raise refused("NetBox refused a read", url, response)
         return response.json()
 
     def status(self) -> dict[str, Any]:
@@ -182,14 +210,13 @@ class NetBoxClient:
     def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """One GraphQL query; any error in the reply raises."""
         url = f"{self.url}/graphql/"
-        self.requests += 1
+        self._count()
         try:
             response = self.session.post(url, json={"query": query, "variables": dict(variables or {})})
         except requests.RequestException as error:
-            raise NetBoxError("NetBox is not reachable", url=url, detail=type(error).__name__) from error
+            raise unreachable(url, error) from error
         if response.status_code != 200:
-            raise NetBoxError("NetBox refused a GraphQL query", url=url, status=response.status_code,
-                              detail=response.text[:500])
+            raise refused("NetBox refused a GraphQL query", url, response)
         body = response.json()
         if body.get("errors"):
             raise NetBoxError("GraphQL query failed", url=url, detail="; ".join(
@@ -217,24 +244,38 @@ class NetBoxClient:
         return getattr(getattr(self.api, app), name.replace("-", "_"))
 
     def _write_error(self, action: str, endpoint: str, error: Exception) -> NetBoxError:
+        url = f"{self.url}/api/{endpoint}/"
         if isinstance(error, pynetbox.RequestError):
-            return NetBoxError(f"NetBox refused to {action} {endpoint}", url=f"{self.url}/api/{endpoint}/",
-                               status=error.req.status_code, detail=str(error.error))
-        return NetBoxError(f"NetBox could not {action} {endpoint}", url=f"{self.url}/api/{endpoint}/",
-                           detail=f"{type(error).__name__}: {error}")
+            return refused(f"NetBox refused to {action} {endpoint}", url, error.req)
+        if isinstance(error, requests.RequestException):
+            return unreachable(url, error)
+        return NetBoxError(f"NetBox could not {action} {endpoint}", url=url, detail=f"{type(error).__name__}: {error}")
 
     def create(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[int]:
         """POST a list of new objects in one request; the ids of the created objects, in order."""
-        self.requests += 1
+        self._count()
         try:
             created = self._endpoint(endpoint).create([{**p, "changelog_message": message} for p in payloads])
         except (pynetbox.RequestError, requests.RequestException) as error:
             raise self._write_error("create objects on", endpoint, error) from error
         return [int(record.id) for record in created]
 
+    def post_list(self, url: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[dict[str, Any]]:
+        """POST a list to a URL that is not a plain list endpoint (``available-prefixes``); the created rows."""
+        self._count()
+        try:
+            response = self.session.post(url, json=[{**p, "changelog_message": message} for p in payloads])
+        except requests.RequestException as error:
+            raise unreachable(url, error) from error
+        if response.status_code != 201:
+            raise refused("NetBox refused a write", url, response)
+        body = response.json()
+        rows: list[dict[str, Any]] = body if isinstance(body, list) else [body]
+        return rows
+
     def update(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> None:
         """PATCH a list of partial objects (each with its ``id``) in one request."""
-        self.requests += 1
+        self._count()
         try:
             self._endpoint(endpoint).update([dict(p) for p in payloads], changelog_message=message)
         except (pynetbox.RequestError, requests.RequestException) as error:
@@ -242,7 +283,7 @@ class NetBoxClient:
 
     def delete(self, endpoint: str, ids: Sequence[int], message: str) -> None:
         """DELETE a list of objects by id in one request."""
-        self.requests += 1
+        self._count()
         try:
             self._endpoint(endpoint).delete(list(ids), changelog_message=message)
         except (pynetbox.RequestError, requests.RequestException) as error:

@@ -6,7 +6,8 @@ Each desired object is compared with the object of the same type and natural key
 - present and managed by netops: **update** the fields that differ, or **unchanged**;
 - present but not managed by netops: shared vocabulary (a manufacturer, a role) is used as it is
   (**unchanged**, never changed); anything else is a **conflict**, unless ``adopt`` (then **update**, which
-  also puts the managed tag on it);
+  also puts the managed tag on it) or it was reserved by ``netops allocate`` (tag ``netops-allocated``: taken
+  over the same way without ``--adopt``);
 
 and each managed object intent does not want is a **delete** (written only with ``--prune``).
 """
@@ -21,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
-from netops.netbox.mapping.base import Key, Record, RecordSet, Value, value_to_json
+from netops.netbox.mapping.base import ALLOCATED_TAG, Key, Record, RecordSet, Value, value_to_json
 from netops.netbox.snapshot import Snapshot
 
 
@@ -149,6 +150,11 @@ def compare(desired: Record, actual: Record) -> tuple[FieldDiff, ...]:
                  if not _equal(actual.fields.get(name), value))
 
 
+def _reserved(record: Record) -> bool:
+    """Reserved by `netops allocate` for intent to take over."""
+    return ALLOCATED_TAG in (record.fields.get("tags") or ())
+
+
 def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, prune: bool = False) -> Plan:
     """Compare intent's records with NetBox's, type by type in dependency order."""
     plan = Plan(prune=prune)
@@ -166,10 +172,11 @@ def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, pr
             elif mapper.shared:
                 plan.changes.append(Change(Action.UNCHANGED, record.type, key, desired=record, actual=actual,
                                            note="not managed by netops: used as it is"))
-            elif adopt:
+            elif adopt or _reserved(actual):
+                note = ("adopted: reserved by netops allocate until now" if _reserved(actual)
+                        else "adopted: not managed by netops until now")
                 plan.changes.append(Change(Action.UPDATE, record.type, key, desired=record, actual=actual,
-                                           diffs=compare(record, actual),
-                                           note="adopted: not managed by netops until now"))
+                                           diffs=compare(record, actual), note=note))
             else:
                 plan.changes.append(Change(Action.CONFLICT, record.type, key, desired=record, actual=actual,
                                            note="exists in NetBox, not managed by netops (--adopt takes it over)"))

@@ -1,4 +1,4 @@
-"""``netops plan``, ``netops apply`` and ``netops drift``: NetBox as the system of record.
+"""``netops plan``, ``netops apply``, ``netops drift`` and ``netops allocate``: NetBox as the system of record.
 
 Exit codes: 0 done (plan shown, apply written, no drift); 1 drift found, conflicts that stop apply, or NetBox
 refusing a request or unreachable; 2 bad input (invalid intent, or intent NetBox cannot hold) or no NetBox
@@ -38,8 +38,9 @@ AdoptOption = Annotated[bool, typer.Option(
     "--adopt", help="Take over same-key objects netops does not manage (tag them and make them match intent)")]
 
 
-def _fail(error: Exception, as_json: bool) -> NoReturn:
-    code = EXIT_BAD_INPUT if isinstance(error, CredentialsError) else EXIT_FAILED
+def _fail(error: Exception, as_json: bool, code: int | None = None) -> NoReturn:
+    if code is None:
+        code = EXIT_BAD_INPUT if isinstance(error, CredentialsError) else EXIT_FAILED
     if as_json:
         out.print_json(data={"errors": [{"message": str(error)}]})
     else:
@@ -96,11 +97,107 @@ def default_message(intent: Path) -> str:
     return f"netops apply from {intent}" + (f" (git {commit})" if commit else "")
 
 
+POOLS = ("loopbacks", "links", "management", "datacenter", "ward", "district", "city")
+ForOption = Annotated[str, typer.Option("--for", help="What the allocation is for (kept as its description; asking"
+                                                      " again for the same returns the same)")]
+CountOption = Annotated[int, typer.Option("--count", "-n", min=1, max=1000, help="How many")]
+PoolOption = Annotated[str | None, typer.Option("--pool", help=f"An address-plan pool: {', '.join(POOLS)}")]
+MessageOption = Annotated[str | None, typer.Option("--message", "-m", help="Change-log message of the write")]
+
+
+def _pool_prefix(intent: Path, pool: str, as_json: bool) -> str:
+    """The prefix of an address-plan pool of the intent (``ward``: the ward-level site blocks)."""
+    plan = load_or_exit(intent, as_json).network.addressing
+    pools = {"loopbacks": plan.loopbacks, "links": plan.links, "management": plan.management,
+             "datacenter": plan.datacenter, **{block.level.value: block.pool for block in plan.site_blocks}}
+    if pool not in pools:
+        _bad_input(f"--pool {pool!r}: the address plan has no such pool",
+                   f"one of: {', '.join(sorted(pools))}", as_json)
+    return str(pools[pool])
+
+
+def _bad_input(message: str, hint: str | None, as_json: bool) -> NoReturn:
+    if as_json:
+        out.print_json(data={"errors": [{"message": message, "hint": hint}]})
+    else:
+        err.print(f"error: {message}" + (f"\n  hint: {hint}" if hint else ""), markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _allocate(kind: str, parent: str | None, pool: str | None, intent: Path, as_json: bool, *, purpose: str,
+              count: int, length: int | None, dns_name: str | None, message: str | None) -> None:
+    from netops.netbox.allocate import AllocationError, allocate
+
+    option = "--within" if kind == "prefix" else "--prefix"
+    if (parent is None) == (pool is None):
+        _bad_input(f"give either {option} or --pool", f"e.g. {option} 10.20.0.0/16, or --pool ward", as_json)
+    if pool is not None:
+        parent = _pool_prefix(intent, pool, as_json)
+    assert parent is not None
+    client = _client(as_json)
+    try:
+        done = allocate(client, "prefix" if kind == "prefix" else "ip", parent, purpose=purpose, count=count,
+                        length=length, dns_name=dns_name, message=message or f"netops allocate {kind}")
+    except AllocationError as error:
+        _fail(error, as_json, EXIT_BAD_INPUT if error.bad_input else EXIT_FAILED)
+    except NetBoxError as error:
+        _fail(error, as_json)
+    if as_json:
+        sys.stdout.write(json.dumps({"netbox": client.url, "allocations": [a.to_json() for a in done]},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    for allocation in done:
+        state = "allocated" if allocation.new else "already held"
+        out.print(f"{allocation.value:<20} {state:<13} reserved in {allocation.parent} for {allocation.purpose}"
+                  f"  {allocation.url}", markup=False, highlight=False)
+    fresh = sum(1 for a in done if a.new)
+    out.print(f"{fresh} allocated, {len(done) - fresh} already held, in {client.url}", markup=False,
+              highlight=False)
+
+
+def _register_allocate(app: typer.Typer) -> None:
+    allocate_app = typer.Typer(help="Reserve prefixes or addresses in NetBox (available-prefixes/-ips), for what"
+                                    " intent leaves to NetBox", no_args_is_help=True)
+    app.add_typer(allocate_app, name="allocate")
+
+    @allocate_app.command("prefix")
+    def allocate_prefix(
+        purpose: ForOption,
+        length: Annotated[int, typer.Option("--length", "-l", help="Prefix length of each block")],
+        within: Annotated[str | None, typer.Option("--within", help="The parent prefix (NetBox must hold it)")]
+        = None,
+        pool: PoolOption = None,
+        count: CountOption = 1,
+        intent: IntentOption = DEFAULT_INTENT_DIR,
+        as_json: JsonOption = False,
+        message: MessageOption = None,
+    ) -> None:
+        """The next free blocks of a prefix, reserved in NetBox in one request."""
+        _allocate("prefix", within, pool, intent, as_json, purpose=purpose, count=count, length=length,
+                  dns_name=None, message=message)
+
+    @allocate_app.command("ip")
+    def allocate_ip(
+        purpose: ForOption,
+        prefix: Annotated[str | None, typer.Option("--prefix", help="The prefix (NetBox must hold it)")] = None,
+        pool: PoolOption = None,
+        count: CountOption = 1,
+        dns_name: Annotated[str | None, typer.Option("--dns-name", help="DNS name of the address")] = None,
+        intent: IntentOption = DEFAULT_INTENT_DIR,
+        as_json: JsonOption = False,
+        message: MessageOption = None,
+    ) -> None:
+        """The next free addresses of a prefix, reserved in NetBox in one request."""
+        _allocate("ip", prefix, pool, intent, as_json, purpose=purpose, count=count, length=None,
+                  dns_name=dns_name, message=message)
+
+
 def register(app: typer.Typer) -> None:
-    """Mount ``netops plan``, ``netops apply`` and ``netops drift``."""
+    """Mount ``netops plan``, ``netops apply``, ``netops drift`` and ``netops allocate``."""
+    _register_allocate(app)
     # Imported here so that `netops --help` and the other commands do not pay for them.
     from netops.netbox import drift as drift_module
-    from netops.netbox.apply import ApplyOptions, ConflictError, apply_plan
+    from netops.netbox.apply import WRITE_WORKERS, ApplyOptions, ConflictError, apply_plan
     from netops.netbox.plan import make_plan, render_lines, summary
 
     @app.command("plan")
@@ -138,6 +235,8 @@ def register(app: typer.Typer) -> None:
             "--message", "-m", help="Change-log message of every write (default: the intent and its git commit)")]
         = None,
         chunk_size: Annotated[int, typer.Option(min=1, max=1000, help="Objects per write request")] = CHUNK_SIZE,
+        workers: Annotated[int, typer.Option(min=1, max=16, help="Write requests in flight at once")]
+        = WRITE_WORKERS,
         backend: BackendOption = Backend.GRAPHQL,
     ) -> None:
         """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
@@ -159,7 +258,7 @@ def register(app: typer.Typer) -> None:
         if not as_json:
             err.print(f"Plan for {client.url}: {summary(plan)}", markup=False, highlight=False)
         options = ApplyOptions(message=message or default_message(intent), prune=prune, adopt=adopt,
-                               chunk_size=chunk_size)
+                               chunk_size=chunk_size, workers=workers)
         try:
             result = apply_plan(client, plan, snapshot, options, progress=_progress(as_json))
         except ConflictError as error:

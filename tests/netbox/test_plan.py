@@ -37,6 +37,8 @@ def test_plan(table: str, case_id: str) -> None:
     actual = []
     for change in plan.changes:
         entry: dict[str, Any] = {"action": change.action.value, "type": change.type, "key": list(change.key)}
+        if change.note and change.note.startswith("adopted: reserved"):
+            entry["note"] = change.note
         if change.diffs:
             entry["fields"] = [{"field": d.field, "before": value_to_json(d.before), "after": value_to_json(d.after)}
                                for d in change.diffs]

@@ -13,13 +13,16 @@ machine-wide file lock held for the module), since two runs on the same ports wo
 from __future__ import annotations
 
 import fcntl
+import ipaddress
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ import pytest
 import yaml
 
 from netops.netbox.apply import ApplyOptions, apply_plan
-from netops.netbox.client import Credentials, NetBoxClient
+from netops.netbox.client import Credentials, NetBoxClient, NetBoxError
 from netops.netbox.mapping import MAPPERS, desired_records
 from netops.netbox.plan import make_plan
 from netops.netbox.read import load_network_from_netbox
@@ -383,3 +386,182 @@ def test_sample_city_apply_twice_and_read_back(env: dict[str, str], client: NetB
     validated = run(["validate", "--source", "netbox"], env)
     assert validated.returncode == 0 and "(from NetBox)" in validated.stdout
     assert_no_duplicates(client, SAMPLE_CITY)
+
+
+# -- allocation through NetBox ---------------------------------------------------------------------------------
+
+
+def allocate_json(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return run(["allocate", *args, "--intent", str(SMALL_CITY), "--json"], env)
+
+
+def allocations(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    assert done.returncode == 0, done.stdout + done.stderr
+    result: list[dict[str, Any]] = json.loads(done.stdout)["allocations"]
+    return result
+
+
+def test_allocate_reserves_free_blocks_once_per_purpose(env: dict[str, str], client: NetBoxClient) -> None:
+    small_city(env)
+    taken = {row["prefix"] for row in client.rest_list("ipam/prefixes", {"within": "10.128.0.0/12",
+                                                                        "fields": "prefix"})}
+
+    first = allocations(allocate_json(env, "prefix", "--pool", "district", "--length", "24", "--count", "2",
+                                      "--for", "ubnd-quan-moi lans"))
+    again = allocations(allocate_json(env, "prefix", "--pool", "district", "--length", "24", "--count", "2",
+                                      "--for", "ubnd-quan-moi lans"))
+    more = allocations(allocate_json(env, "prefix", "--within", "10.128.0.0/12", "--length", "24", "--count",
+                                     "3", "--for", "ubnd-quan-moi lans"))
+
+    blocks = [a["value"] for a in first]
+    assert [a["new"] for a in first] == [True, True] and len(set(blocks)) == 2
+    for block in blocks:
+        network = ipaddress.ip_network(block)
+        assert network.prefixlen == 24 and network.subnet_of(ipaddress.ip_network("10.128.0.0/12"))
+        assert not any(network.overlaps(ipaddress.ip_network(other)) for other in taken)
+    assert [(a["value"], a["new"]) for a in again] == [(b, False) for b in blocks]
+    assert [a["value"] for a in more][:2] == blocks and [a["new"] for a in more] == [False, False, True]
+    rows = list(client.rest_list("ipam/prefixes", {"tag": "netops-allocated", "fields": "prefix,status,description"}))
+    assert len(rows) == 3
+    assert {row["status"]["value"] for row in rows} == {"reserved"}
+    assert {row["description"] for row in rows} == {"ubnd-quan-moi lans"}
+    # Reserved blocks are not the intent's: the plan leaves them alone, apply --prune too.
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY, "--prune")) == NO_CHANGES
+
+
+def test_parallel_allocations_never_get_the_same_address(env: dict[str, str], client: NetBoxClient) -> None:
+    small_city(env)
+    parent = "10.248.0.0/14"
+    command = [sys.executable, "-m", "netops", "allocate", "ip", "--prefix", parent, "--count", "20", "--json",
+               "--intent", str(SMALL_CITY), "--for"]
+    runs = [subprocess.Popen([*command, f"monitoring probe {n}"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for n in range(3)]
+    results = [(process.wait(timeout=600), *process.communicate()) for process in runs]
+
+    addresses: list[str] = []
+    for code, stdout, stderr in results:
+        assert code == 0, stdout + stderr
+        addresses += [a["value"] for a in json.loads(stdout)["allocations"]]
+    assert len(addresses) == 60 and len(set(addresses)) == 60
+    held = {row["address"] for row in client.rest_list("ipam/ip-addresses", {"parent": parent, "fields": "address"})}
+    assert set(addresses) <= held
+
+
+def test_allocate_bad_input_and_no_room_are_clear_errors(env: dict[str, str], client: NetBoxClient) -> None:
+    small_city(env)
+    before = object_count(client, "core/object-changes")
+
+    cases = [
+        (("prefix", "--within", "10.128.0.0/33", "--length", "24", "--for", "x"), 2, "is not a network prefix"),
+        (("prefix", "--within", "10.128.0.0/12", "--length", "8", "--for", "x"), 2, "does not fit in 10.128.0.0/12"),
+        (("prefix", "--within", "172.31.0.0/16", "--length", "24", "--for", "x"), 2, "NetBox holds no prefix"),
+        (("prefix", "--pool", "nowhere", "--length", "24", "--for", "x"), 2, "the address plan has no such pool"),
+        (("prefix", "--length", "24", "--for", "x"), 2, "give either --within or --pool"),
+        (("ip", "--pool", "loopbacks", "--for", " "), 2, "--for is empty"),
+    ]
+    for args, code, message in cases:
+        done = run(["allocate", *args, "--intent", str(SMALL_CITY)], env)
+        assert done.returncode == code, (args, done.stdout + done.stderr)
+        assert message in done.stderr, (args, done.stderr)
+    assert object_count(client, "core/object-changes") == before
+
+    # A /31 link prefix of the city has room for two addresses, which the city's interfaces hold.
+    link = next(row["prefix"] for row in client.rest_list("ipam/prefixes", {"mask_length": 31, "fields": "prefix"}))
+    full = run(["allocate", "ip", "--prefix", link, "--for", "one more", "--intent", str(SMALL_CITY)], env)
+    assert full.returncode == 1, full.stdout + full.stderr
+    assert f"{link} has no room" in full.stderr
+    assert env["NETBOX_TOKEN"] not in full.stdout + full.stderr
+
+
+# -- faults ----------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(env: dict[str, str]) -> None:
+    small_city(env)
+    secret = env["NETBOX_TOKEN"].split(".", 1)[1]
+    nowhere = env | {"NETBOX_URL": f"http://127.0.0.1:{free_port()}"}
+    bad_token = env | {"NETBOX_TOKEN": env["NETBOX_TOKEN"][:-6] + "000000"}
+    commands = [["plan", "--intent", str(SMALL_CITY)], ["apply", "--intent", str(SMALL_CITY)],
+                ["drift", "--intent", str(SMALL_CITY)], ["validate", "--source", "netbox"],
+                ["show", "devices", "--source", "netbox"],
+                ["allocate", "ip", "--pool", "management", "--for", "x", "--intent", str(SMALL_CITY)]]
+    for command in commands:
+        down = run(command, nowhere)
+        assert down.returncode == 1, (command, down.stdout + down.stderr)
+        assert "NetBox is not reachable" in down.stderr and nowhere["NETBOX_URL"] in down.stderr, command
+        refused = run(command, bad_token)
+        assert refused.returncode == 2, (command, refused.stdout + refused.stderr)
+        assert "NetBox refused the API token" in refused.stderr and "hint: check NETBOX_TOKEN" in refused.stderr
+        for done in (down, refused):
+            assert secret not in done.stdout + done.stderr and secret[:-6] not in done.stdout + done.stderr
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY, "--prune")) == NO_CHANGES
+
+
+def limited_token(nb: Any, denied: str) -> str:
+    """A token of a user who may do everything netops does except write one object type (a 403 mid-apply)."""
+    user = nb.users.users.create(username="limited", password="Limited-user-2026")
+    allowed = sorted({mapper.object_type for mapper in MAPPERS} | {"ipam.service", "extras.tag"})
+    nb.users.permissions.create(name="all but one", object_types=[t for t in allowed if t != denied],
+                                actions=["view", "add", "change", "delete"], users=[user.id])
+    nb.users.permissions.create(name="read the rest", object_types=[denied], actions=["view"], users=[user.id])
+    token = nb.users.tokens.create(user=user.id, write_enabled=True, version=2)
+    return f"nbt_{token.key}.{token.token}"
+
+
+def test_a_refused_write_mid_apply_stops_with_the_object_named_and_a_rerun_converges(
+        env: dict[str, str], client: NetBoxClient, nb: Any) -> None:
+    reset(env)
+    token = limited_token(nb, "dcim.cable")
+    limited = env | {"NETBOX_TOKEN": token}
+
+    stopped = apply(limited, SMALL_CITY)
+
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    assert "NetBox refused to create objects on dcim/cables (HTTP 403)" in stopped.stderr
+    assert "permission" in stopped.stderr
+    assert token.split(".", 1)[1] not in stopped.stdout + stopped.stderr
+    assert object_count(client, "dcim/devices") > 0 and object_count(client, "dcim/cables") == 0
+
+    rerun = apply(env, SMALL_CITY)
+
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY)) == NO_CHANGES
+    assert_no_duplicates(client, SMALL_CITY)
+
+
+def test_netbox_failing_mid_apply_is_exit_1_and_a_rerun_converges(env: dict[str, str], client: NetBoxClient) -> None:
+    reset(env)
+    desired = desired_records(network_of(SMALL_CITY))
+    snapshot = read_snapshot(client, desired=desired)
+    plan = make_plan(desired, snapshot)
+    postmaster = Path(SERVER_ENV["NETOPS_NETBOX_HOME"]) / "pg" / "data" / "postmaster.pid"
+
+    def database_goes_away(chunks: int) -> None:
+        if chunks == 5:  # NetBox's database stops (fast shutdown): NetBox answers 500 from here on
+            os.kill(int(postmaster.read_text().split()[0]), signal.SIGINT)
+            for _ in range(100):
+                if not postmaster.exists():
+                    break
+                time.sleep(0.1)
+
+    try:
+        with pytest.raises(NetBoxError) as failed:
+            apply_plan(client, plan, snapshot, ApplyOptions(message="database down", chunk_size=7,
+                                                            after_chunk=database_goes_away))
+        assert failed.value.status is not None and failed.value.status >= 500, str(failed.value)
+    finally:
+        up = run(["netbox", "up"], env)  # starts what is down again (the database here)
+        assert up.returncode == 0, up.stdout + up.stderr
+
+    rerun = apply(env, SMALL_CITY)
+
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert counts_without_unchanged(plan_json(env, SMALL_CITY)) == NO_CHANGES
+    assert_no_duplicates(client, SMALL_CITY)

@@ -28,6 +28,8 @@ IdOf = Callable[[str, Key], int | None]
 
 #: The tag every object netops writes carries; only objects with it are ever changed or deleted.
 MANAGED_TAG = "netops-managed"
+#: What `netops allocate` reserves in NetBox carries this tag; apply takes such objects over when intent wants them.
+ALLOCATED_TAG = "netops-allocated"
 
 
 @dataclass(frozen=True, slots=True, order=True)

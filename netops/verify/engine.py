@@ -23,7 +23,7 @@ from netops.lab.topology import LabPlan
 from netops.push.napalm import PushError, Target, connect
 from netops.render.design import CityDesign
 from netops.render.settings import RenderSettings
-from netops.verify.spec import device_spec, ospf_neighbors
+from netops.verify.spec import device_spec, ospf_neighbors, wan_peers
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,16 @@ class Verification:
     def ok(self) -> bool:
         """Whether every site passed."""
         return all(site.ok for site in self.sites)
+
+    @property
+    def lost_reachability(self) -> list[str]:
+        """Sites of which a PC misses something the policy grants (or reaches something it denies)."""
+        return [s.site for s in self.sites if any(c.phase == "reachability" for c in s.failures)]
+
+    @property
+    def lost_redundancy(self) -> list[str]:
+        """Dual-homed sites left with fewer than two working uplinks."""
+        return [s.site for s in self.sites if any(c.phase == "redundancy" for c in s.failures)]
 
 
 TargetFor = Callable[[str], Target]
@@ -129,18 +139,25 @@ def _nested_failures(present: dict[str, Any], prefix: str = "") -> list[str]:
     return out
 
 
-def control_plane(network: Network, plan: LabPlan, target_for: TargetFor,
-                  workers: int = 8) -> tuple[list[Check], dict[str, set[str]]]:
-    """Compliance and OSPF checks of every lab router; also the Full adjacencies found, by device."""
+def scope_of(plan: LabPlan, limit: set[str] | None = None) -> set[str]:
+    """The devices verified: the lab's, narrowed to `limit` (e.g. the Ansible play's hosts) when given."""
+    return {r.device for r in plan.routers if limit is None or r.device in limit}
+
+
+def control_plane(network: Network, plan: LabPlan, target_for: TargetFor, workers: int = 8,
+                  scope: set[str] | None = None) -> tuple[list[Check], dict[str, set[str]]]:
+    """Compliance and OSPF checks of the lab routers in scope (default: all); also the Full adjacencies found,
+    by device. Nothing towards a device out of scope is expected (its links are not there)."""
     design = CityDesign(network, RenderSettings())
     devices = {d.name: d for d in network.devices}
-    routers = [r for r in plan.routers if r.runs_frr and devices[r.device].is_router]
+    present = scope_of(plan) if scope is None else scope
+    routers = [r for r in plan.routers if r.runs_frr and devices[r.device].is_router and r.device in present]
 
     def one(device_name: str) -> tuple[list[Check], set[str]]:
         device = devices[device_name]
         site = device.site
-        spec = device_spec(design.context(device))
-        wanted = {i: p for i, p in ospf_neighbors(network, device).items() if p in plan.router_by_device}
+        spec = device_spec(design.context(device), present, wan_peers(device))
+        wanted = ospf_neighbors(network, device, present)
         try:
             with connect(target_for(device_name)) as driver:
                 report = driver.compliance_report(validation_source=spec)
@@ -164,18 +181,22 @@ def control_plane(network: Network, plan: LabPlan, target_for: TargetFor,
     return checks, {r.device: full for r, (_, full) in zip(routers, results, strict=True)}
 
 
-def reachability(network: Network, plan: LabPlan, timeout: float = 1.5) -> list[Check]:
-    """The lab's policy probes from every PC, one check per probe."""
+def reachability(network: Network, plan: LabPlan, timeout: float = 1.5,
+                 scope: set[str] | None = None) -> list[Check]:
+    """The lab's policy probes from every PC (of the LANs of routers in scope), one check per probe."""
     site_of = {host.netns: host.site for host in plan.hosts}
-    results = run_probes(expectations(network, plan), timeout=timeout)
+    pcs = [h for h in plan.hosts if h.kind == "pc" and (scope is None or h.router in scope)]
+    results = run_probes(expectations(network, plan, pcs), timeout=timeout)
     return [Check(site_of[r.probe.source], "reachability", str(r.probe), r.ok,
                   "" if r.ok else (r.detail or ("reached" if r.reached else "no answer")))
             for r in results]
 
 
-def redundancy(network: Network, plan: LabPlan, adjacencies: dict[str, set[str]]) -> list[Check]:
-    """Dual-homed sites in the lab: at least two uplinks with a Full OSPF adjacency."""
+def redundancy(network: Network, plan: LabPlan, adjacencies: dict[str, set[str]],
+               scope: set[str] | None = None) -> list[Check]:
+    """Dual-homed sites in the lab (routers in scope): at least two uplinks with a Full OSPF adjacency."""
     devices = {d.name: d for d in network.devices}
+    present = scope_of(plan) if scope is None else scope
     checks: list[Check] = []
     for site in network.sites:
         if site.redundancy is not Redundancy.DUAL_HOMED:
@@ -187,7 +208,7 @@ def redundancy(network: Network, plan: LabPlan, adjacencies: dict[str, set[str]]
         uplinks = [(link.downstream.device, link.downstream.interface, link.upstream.device)
                    for link in network.links if link.downstream.device in own
                    and devices[link.upstream.device].site != site.slug
-                   and link.upstream.device in plan.router_by_device]
+                   and link.upstream.device in present]
         working = [u for u in uplinks if u[1] in adjacencies[u[0]]]
         lost = [f"{name} {interface} to {peer}" for name, interface, peer in uplinks if (name, interface, peer)
                 not in working]
@@ -197,9 +218,11 @@ def redundancy(network: Network, plan: LabPlan, adjacencies: dict[str, set[str]]
     return checks
 
 
-def by_site(network: Network, plan: LabPlan, checks: list[Check]) -> list[SiteResult]:
-    """Group checks per site, every site of the lab listed (in the model's order)."""
-    in_lab = {r.site for r in plan.routers} | {h.site for h in plan.hosts}
+def by_site(network: Network, plan: LabPlan, checks: list[Check], scope: set[str] | None = None) -> list[SiteResult]:
+    """Group checks per site, every site of the lab (with a device in scope) listed, in the model's order."""
+    present = scope_of(plan) if scope is None else scope
+    in_lab = ({r.site for r in plan.routers if r.device in present}
+              | {h.site for h in plan.hosts if h.router in present})
     sites = {s.slug: SiteResult(s.slug, s.name) for s in network.sites if s.slug in in_lab}
     for check in checks:
         sites.setdefault(check.site, SiteResult(check.site, check.site)).checks.append(check)

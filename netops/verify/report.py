@@ -14,6 +14,10 @@ def to_text(result: Verification) -> str:
                      f"{len(site.failures)} failed)")
         lines.extend(f"      {c.phase}: {c.name}: {c.reason}" for c in site.failures)
     failed = sum(not s.ok for s in result.sites)
+    if result.lost_reachability:
+        lines.append(f"lost reachability: {', '.join(result.lost_reachability)}")
+    if result.lost_redundancy:
+        lines.append(f"lost redundancy: {', '.join(result.lost_redundancy)}")
     lines.append(f"{len(result.sites) - failed}/{len(result.sites)} sites pass"
                  + (f", {failed} fail" if failed else ""))
     return "\n".join(lines) + "\n"
@@ -24,6 +28,8 @@ def to_json(result: Verification) -> str:
     return json.dumps({
         "ok": result.ok,
         "seconds": {k: round(v, 2) for k, v in result.seconds.items()},
+        "lost_reachability": result.lost_reachability,
+        "lost_redundancy": result.lost_redundancy,
         "sites": [{"site": s.site, "name": s.name, "ok": s.ok,
                    "failures": [{"phase": c.phase, "check": c.name, "reason": c.reason} for c in s.failures],
                    "checks": len(s.checks)} for s in result.sites],
@@ -52,6 +58,10 @@ def to_markdown(result: Verification) -> str:
     lines += [f"| {s.site} | {s.name} | {'pass' if s.ok else '**fail**'} | {len(s.checks)} | {len(s.failures)} |"
               for s in result.sites]
     failing = [s for s in result.sites if not s.ok]
+    if result.lost_reachability or result.lost_redundancy:
+        lines += [""]
+        lines += [f"- lost reachability: {', '.join(result.lost_reachability)}"] if result.lost_reachability else []
+        lines += [f"- lost redundancy: {', '.join(result.lost_redundancy)}"] if result.lost_redundancy else []
     if failing:
         lines += ["", "## Failures", ""]
         for site in failing:

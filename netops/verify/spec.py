@@ -5,10 +5,15 @@ What the model implies a router shows once provisioned, as data:
 - `get_interfaces_ip`: each of them with its model address and prefix length;
 - `get_bgp_neighbors`: every iBGP session the design configures (route reflectors and their clients) up,
   in strict mode (an unexpected peer fails the report).
-OSPF has no NAPALM getter: the adjacencies are checked by `netops.verify.control` with `ospf_neighbors`.
+OSPF has no NAPALM getter: the adjacencies are checked by `netops.verify.engine` with `ospf_neighbors`.
 The spec comes from the render design (`CityDesign.context`), so it names what the pushed config makes.
+
+A *scope* (the devices present: a lab of some districts, an Ansible limit) narrows what is expected: a WAN
+interface towards a device out of scope is not expected up (its link is not there), and a BGP session with a
+device out of scope is expected configured (strict mode still holds) but not up.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from models.devices import Device
@@ -23,10 +28,16 @@ def _context(network: Network, device: Device, design: CityDesign | None = None)
     return (design or CityDesign(network, RenderSettings())).context(device)
 
 
-def device_spec(context: DeviceContext) -> Spec:
-    """The validation spec of one device (a list of {getter: expected}, NAPALM's validate format)."""
+def device_spec(context: DeviceContext, scope: Collection[str] | None = None,
+                peers_of: dict[str, str] | None = None) -> Spec:
+    """The validation spec of one device (a list of {getter: expected}, NAPALM's validate format).
+
+    `scope`: the devices present (None: all); `peers_of`: the device's WAN interfaces -> far-end device
+    (`wan_peers(device)`), needed with a scope.
+    """
+    absent = set() if scope is None else {i for i, peer in (peers_of or {}).items() if peer not in scope}
     ports = [p for p in ((context.loopback_port,) if context.loopback_port else ()) if p is not None]
-    ports += list(context.ports)
+    ports += [p for p in context.ports if p.name not in absent]
     interfaces: dict[str, Any] = {p.name: {"is_up": True} for p in ports}
     addresses: dict[str, Any] = {
         p.name: {"ipv4": {str(p.address.ip): {"prefix_length": p.address.network.prefixlen}}} for p in ports}
@@ -34,35 +45,46 @@ def device_spec(context: DeviceContext) -> Spec:
     if context.bgp is not None:
         peers: dict[str, Any] = {"_mode": "strict"}
         for neighbor in sorted(context.bgp.neighbors, key=lambda n: n.address):
-            peers[str(neighbor.address)] = {"is_up": True, "remote_as": context.bgp.asn}
+            present = scope is None or neighbor.name in scope
+            peers[str(neighbor.address)] = ({"is_up": True, "remote_as": context.bgp.asn} if present
+                                            else {"remote_as": context.bgp.asn})
         spec.append({"get_bgp_neighbors": {"global": {"router_id": str(context.bgp.router_id), "peers": peers}}})
     return spec
 
 
-def ospf_neighbors(network: Network, device: Device) -> dict[str, str]:
-    """The OSPF adjacencies the model implies: local WAN interface -> far-end device (routers only)."""
+def wan_peers(device: Device) -> dict[str, str]:
+    """The device's WAN interfaces -> far-end device."""
+    peers: dict[str, str] = {}
+    for interface in device.interfaces:
+        peer = getattr(interface, "peer_device", None)
+        if interface.kind == "wan" and peer is not None:
+            peers[interface.name] = peer
+    return peers
+
+
+def ospf_neighbors(network: Network, device: Device, scope: Collection[str] | None = None) -> dict[str, str]:
+    """The OSPF adjacencies the model implies: local WAN interface -> far-end device (routers only; within the
+    scope when one is given)."""
     if not device.is_router:
         return {}
     devices = {d.name: d for d in network.devices}
-    wanted: dict[str, str] = {}
-    for interface in device.interfaces:
-        peer = getattr(interface, "peer_device", None)
-        if interface.kind == "wan" and peer is not None and devices[peer].is_router:
-            wanted[interface.name] = peer
+    wanted = {name: peer for name, peer in wan_peers(device).items()
+              if devices[peer].is_router and (scope is None or peer in scope)}
     return dict(sorted(wanted.items()))
 
 
 def network_specs(network: Network, devices: list[str] | None = None,
-                  settings: RenderSettings | None = None) -> dict[str, Spec]:
-    """The spec of every router (or of the named devices), by device name."""
+                  settings: RenderSettings | None = None, scope: Collection[str] | None = None) -> dict[str, Spec]:
+    """The spec of every router (or of the named devices), by device name; `scope`: the devices present."""
     design = CityDesign(network, settings or RenderSettings())
     chosen = set(devices) if devices is not None else None
-    return {d.name: device_spec(design.context(d)) for d in network.devices
+    return {d.name: device_spec(design.context(d), scope, wan_peers(d)) for d in network.devices
             if d.is_router and (chosen is None or d.name in chosen)}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m netops.verify.spec [--intent DIR] [DEVICE ...]`: the specs as JSON, by device (for Ansible)."""
+    """`python -m netops.verify.spec [--intent DIR] [--scope A,B,...] [DEVICE ...]`: the specs as JSON, by device
+    (for Ansible; the scope is the devices present, e.g. the play's hosts)."""
     import argparse
     import json
     import sys
@@ -73,18 +95,20 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m netops.verify.spec", description=main.__doc__)
     parser.add_argument("--intent", type=Path, default=Path("inventory/city"))
+    parser.add_argument("--scope", default=None, help="comma-separated devices present (default: every device)")
     parser.add_argument("devices", nargs="*")
     args = parser.parse_args(argv)
+    scope = None if args.scope is None else {name for name in args.scope.split(",") if name}
     try:
         network = load_network(args.intent).network
     except InputError as error:
         sys.stderr.write(f"{error}\n")
         return 2
-    unknown = sorted(set(args.devices) - {d.name for d in network.devices})
+    unknown = sorted((set(args.devices) | (scope or set())) - {d.name for d in network.devices})
     if unknown:
         sys.stderr.write(f"unknown devices: {', '.join(unknown)}\n")
         return 2
-    sys.stdout.write(json.dumps(network_specs(network, args.devices or None), indent=1) + "\n")
+    sys.stdout.write(json.dumps(network_specs(network, args.devices or None, scope=scope), indent=1) + "\n")
     return 0
 
 

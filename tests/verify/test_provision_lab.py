@@ -1,13 +1,25 @@
 """provision.yml then verify.yml through ansible-playbook on a lab of one district of the sample city.
 
-Check mode changes nothing; a real run converges; a second run changes nothing; verify passes; a failed link of
-a single-homed site makes verify name that site with the reason and exit non-zero. The lab is brought down in
-the fixture's finalizer whatever happens.
+In order, on one lab (bootstrap routers, district 001, limited to the lab's devices):
+- check mode changes nothing; a real run converges; a second run changes nothing; verify passes and writes its
+  reports (only what the lab holds is expected: the cores' links and BGP sessions to other districts are not);
+- failed links: verify names the single-homed site that lost reachability and the dual-homed site that lost its
+  second path, with the reasons, and exits 1;
+- faults during a push (provision_on_failure=continue): a router whose new config cuts its management address
+  does not answer in time, its revert timer rolls it back by itself and it is reported failed; a router that
+  cannot be reached is a clear connect error; the other routers of the batch are provisioned; a re-run with
+  the good configs changes nothing (the failed router is back on its previous config).
+The configs are rendered into a temporary folder; the lab is brought down in the fixture's finalizer.
 """
 
+import json
 import re
+import shutil
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,13 +27,31 @@ import pytest
 from netops.lab.state import LabHome
 from tests.lab.helpers import NETOPS, REPO, lab_home, netops_env, skip_unless_lab_can_run
 
-# Work in progress: never yet passed on a clean machine (docs/known-gaps.md); run with -m wip.
-pytestmark = [pytest.mark.lab, pytest.mark.wip]
+pytestmark = pytest.mark.lab
 
 PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 DISTRICT = "001"
 # site, its router, its only upstream
 SINGLE_HOMED = ("ubnd-phuong-truc-bach", "ubnd-phuong-truc-bach-r01", "ba-dinh-agg-01")
+# site, its router, one of its two upstreams
+DUAL_HOMED = ("ubnd-phuong-phuc-xa", "ubnd-phuong-phuc-xa-r01", "ba-dinh-agg-01")
+# A router of another district: in the inventory, not in the lab, so nothing answers at its address.
+NOT_IN_LAB = "hoi-lien-hiep-phu-nu-quan-hoan-kiem-r01"
+
+
+@dataclass
+class Lab:
+    home: LabHome
+    work: Path
+    devices: list[str]
+
+    @property
+    def configs(self) -> Path:
+        return self.work / "configs"
+
+    @property
+    def limit(self) -> str:
+        return ",".join(self.devices)
 
 
 def _env(home: LabHome) -> dict[str, str]:
@@ -34,62 +64,138 @@ def _env(home: LabHome) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabHome, Path]]:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     skip_unless_lab_can_run()
     with lab_home() as home:
         subprocess.run([str(NETOPS), "lab", "up", "--district", DISTRICT], check=True, env=netops_env(home),
                        cwd=REPO, capture_output=True)
-        yield home, tmp_path_factory.mktemp("verify")
+        status = subprocess.run([str(NETOPS), "lab", "status", "--json"], env=netops_env(home), cwd=REPO,
+                                capture_output=True, text=True, check=True)
+        devices = sorted(router["device"] for router in json.loads(status.stdout)["routers"])
+        yield Lab(home, tmp_path_factory.mktemp("provision"), devices)
 
 
-def _limit(home: LabHome) -> str:
-    state = subprocess.run([str(NETOPS), "lab", "status", "--json"], env=netops_env(home), cwd=REPO,
-                           capture_output=True, text=True)
-    return ",".join(sorted(set(re.findall(r'"device": "([^"]+)"', state.stdout))))
+def _play(lab: Lab, playbook: str, *args: str, limit: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(PLAYBOOK), f"playbooks/{playbook}", "--limit", f"{limit or lab.limit},localhost",
+                           "-e", f"provision_configs={lab.configs}", *args],
+                          cwd=REPO, env=_env(lab.home), capture_output=True, text=True, timeout=900)
 
 
-def _play(home: LabHome, playbook: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PLAYBOOK), f"playbooks/{playbook}", "--limit", f"{_limit(home)},localhost", *args],
-                          cwd=REPO, env=_env(home), capture_output=True, text=True, timeout=900)
+def _recap(output: str) -> dict[str, dict[str, int]]:
+    """The PLAY RECAP counters by host."""
+    recap: dict[str, dict[str, int]] = {}
+    for match in re.finditer(r"^(\S+)\s+: ((?:\w+=\d+\s*)+)$", output, re.M):
+        recap[match.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(2))}
+    return recap
 
 
-def _changed(output: str) -> dict[str, int]:
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.M)}
+def _site_hosts_in_order(lab: Lab, limit: str) -> list[str]:
+    """The hosts of the site-router play, in the order Ansible runs them (the first is the canary)."""
+    listed = _play(lab, "provision.yml", "--list-hosts", limit=limit)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    play = listed.stdout.split("Provision the site routers", 1)[1]
+    return re.findall(r"^\s{6}(\S+)$", play, re.M)
 
 
-def test_check_mode_changes_nothing_then_provision_converges(lab: tuple[LabHome, Path]) -> None:
-    home, _ = lab
-    check = _play(home, "provision.yml", "--check", "--diff")
+def test_check_mode_changes_nothing_then_provision_converges(lab: Lab) -> None:
+    check = _play(lab, "provision.yml", "--check", "--diff")
     assert check.returncode == 0, check.stdout[-3000:]
-    assert "Lines To Add" in check.stdout or "+" in check.stdout
-    first = _play(home, "provision.yml")
+    assert "router ospf" in check.stdout and "router bgp" in check.stdout  # the diffs are shown
+    first = _play(lab, "provision.yml")
     assert first.returncode == 0, first.stdout[-3000:]
-    routers = {h: n for h, n in _changed(first.stdout).items() if h != "localhost"}
-    assert routers and all(n > 0 for n in routers.values()), routers  # check mode had applied nothing
-    second = _play(home, "provision.yml")
+    routers = {h: c["changed"] for h, c in _recap(first.stdout).items() if h != "localhost"}
+    assert sorted(routers) == lab.devices
+    assert all(n > 0 for n in routers.values()), routers  # check mode had applied nothing
+    second = _play(lab, "provision.yml")
     assert second.returncode == 0, second.stdout[-3000:]
-    assert set(_changed(second.stdout).values()) == {0}, second.stdout[-3000:]
+    assert {c["changed"] for c in _recap(second.stdout).values()} == {0}, second.stdout[-3000:]
 
 
-def test_verify_passes(lab: tuple[LabHome, Path]) -> None:
-    home, reports = lab
-    result = _play(home, "verify.yml", "-e", f"verify_report_dir={reports}")
+def test_verify_passes(lab: Lab) -> None:
+    reports = lab.work / "reports"
+    result = _play(lab, "verify.yml", "-e", f"verify_report_dir={reports}")
     assert result.returncode == 0, result.stdout[-4000:]
-    for suffix in ("txt", "json", "xml", "md"):
+    assert {c["failed"] for c in _recap(result.stdout).values()} == {0}
+    data = json.loads((reports / "verify.json").read_text())
+    assert data["ok"] and {s["site"] for s in data["sites"]} >= {SINGLE_HOMED[0], DUAL_HOMED[0], "dc-hanoi"}
+    for suffix in ("txt", "xml", "md"):
         assert (reports / f"verify.{suffix}").is_file()
 
 
-def test_failed_link_fails_the_single_homed_site(lab: tuple[LabHome, Path]) -> None:
-    home, reports = lab
-    site, router, upstream = SINGLE_HOMED
-    subprocess.run([str(NETOPS), "lab", "fail", "link", router, upstream], check=True, env=netops_env(home),
-                   cwd=REPO, capture_output=True)
+def test_failed_links_name_the_sites_that_lost_reachability_or_redundancy(lab: Lab) -> None:
+    reports = lab.work / "failed-links"
+    failed = [SINGLE_HOMED[1:], DUAL_HOMED[1:]]
+    for router, upstream in failed:
+        subprocess.run([str(NETOPS), "lab", "fail", "link", router, upstream], check=True,
+                       env=netops_env(lab.home), cwd=REPO, capture_output=True)
     try:
-        result = subprocess.run([str(NETOPS), "verify", "--report-dir", str(reports)], cwd=REPO, env=_env(home),
-                                capture_output=True, text=True, timeout=300)
-        assert result.returncode == 1, result.stdout
-        assert f"FAIL  {site}" in result.stdout
-        assert f"to {upstream}" in result.stdout  # the reason names the lost adjacency
+        result = subprocess.run([str(NETOPS), "verify", "--limit", lab.limit, "--report-dir", str(reports)],
+                                cwd=REPO, env=_env(lab.home), capture_output=True, text=True, timeout=300)
     finally:
-        subprocess.run([str(NETOPS), "lab", "restore", "link", router, upstream], env=netops_env(home), cwd=REPO,
-                       capture_output=True)
+        for router, upstream in failed:
+            subprocess.run([str(NETOPS), "lab", "restore", "link", router, upstream], env=netops_env(lab.home),
+                           cwd=REPO, capture_output=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    site, router, upstream = SINGLE_HOMED
+    assert f"FAIL  {site}" in result.stdout
+    assert f"not Full: eth1 to {upstream}" in result.stdout  # the reason names the lost adjacency
+    assert f"lost reachability: {site}" in result.stdout
+    site, router, upstream = DUAL_HOMED
+    assert f"FAIL  {site}" in result.stdout
+    assert f"lost redundancy: down {router} eth1 to {upstream}" in result.stdout
+    assert f"lost redundancy: {site}" in result.stdout
+    data = json.loads((reports / "verify.json").read_text())
+    assert not data["ok"]
+    assert data["lost_reachability"] == [SINGLE_HOMED[0]]
+    assert data["lost_redundancy"] == [DUAL_HOMED[0]]
+    junit = (reports / "verify.xml").read_text()
+    assert "lost redundancy" in junit and "<failure" in junit
+
+
+def _wait_for_ssh(address: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection((address, 22), timeout=1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"{address}:22 never answered again"
+            time.sleep(0.5)
+
+
+def test_push_faults_roll_back_report_and_spare_the_others(lab: Lab) -> None:
+    sites = [d for d in lab.devices if not d.startswith(("dc-", "ba-dinh-agg"))]
+    limit = ",".join([*sites, NOT_IN_LAB])
+    order = _site_hosts_in_order(lab, limit)
+    canary = next(h for h in order if h != NOT_IN_LAB)
+    cut = next(h for h in reversed(order) if h not in (canary, NOT_IN_LAB))
+    good = lab.configs / "frr" / f"{cut}.cfg"
+    saved = lab.work / f"{cut}.cfg.good"
+    shutil.copy(good, saved)
+    # The new config takes the router's management address away: the push's session hangs, the
+    # confirmation never comes, and the revert timer puts the previous config back.
+    text = good.read_text()
+    block = re.search(r"^interface mgmt0\n(?:.*\n)*?exit\n", text, re.M)
+    assert block is not None
+    good.write_text(text.replace(block.group(0), re.sub(r"^ ip address .*\n", "", block.group(0), flags=re.M)))
+    try:
+        result = _play(lab, "provision.yml", "-e", "provision_render=false", "-e", "provision_on_failure=continue",
+                       "-e", "network_config_revert_in=15", "-e", '{"provision_serial": [1, "100%"]}', limit=limit)
+    finally:
+        shutil.copy(saved, good)
+    recap = _recap(result.stdout)
+    assert result.returncode != 0
+    assert recap[cut]["failed"] == 1 and recap[cut]["rescued"] == 1, result.stdout[-4000:]
+    assert f"{cut}: the commit was not confirmed" in result.stdout
+    assert "rolled back by its revert timer" in result.stdout
+    assert recap[NOT_IN_LAB]["failed"] == 1, result.stdout[-4000:]
+    assert f"fatal: [{NOT_IN_LAB}]" in result.stdout and "connect failed" in result.stdout, result.stdout[-4000:]
+    spared = [h for h in order if h not in (cut, NOT_IN_LAB)]
+    assert all(recap[h]["failed"] == 0 and recap[h]["ok"] > 0 for h in spared), recap
+    # The cut router answers again on its previous config: the good config changes nothing anywhere.
+    status = json.loads(subprocess.run([str(NETOPS), "lab", "status", "--json"], env=netops_env(lab.home),
+                                       cwd=REPO, capture_output=True, text=True).stdout)
+    _wait_for_ssh(next(r["management"] for r in status["routers"] if r["device"] == cut))
+    again = _play(lab, "provision.yml", "-e", "provision_render=false", limit=",".join(sites))
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert {c["changed"] for c in _recap(again.stdout).values()} == {0}, again.stdout[-3000:]

@@ -10,7 +10,8 @@ description:
   - Check mode only diffs. With C(--diff) the diff is shown. The previous running config is saved to
     O(backup_path) before any change. With O(revert_in) the device rolls back by itself unless the commit is
     confirmed in time; O(confirm=true) confirms it over a fresh connection right after the commit.
-  - O(state=confirmed) confirms a pending commit; O(state=rolled_back) rolls back to the config before the last commit.
+  - O(state=confirmed) confirms a pending commit, and fails when none is pending (the device's revert timer fired
+    first: the change was rolled back); O(state=rolled_back) rolls back to the config before the last commit.
 options:
   hostname: {description: Management address of the device., type: str, required: true}
   driver: {description: NAPALM driver name (host var netops_napalm_driver)., type: str, default: frr}
@@ -93,8 +94,11 @@ def main() -> None:
                     password=params["password"], optional_args=params["optional_args"], timeout=params["timeout"])
     try:
         if params["state"] == "confirmed":
-            pending = False if module.check_mode else confirm_commit(target)
-            module.exit_json(changed=pending, pending=False, diff_text="")
+            if not module.check_mode and not confirm_commit(target):
+                module.fail_json(msg=f"{target.hostname}: no commit awaits confirmation: the device rolled it back "
+                                     "by itself (its revert timer fired before the confirmation), or it was not "
+                                     "made with revert_in", pending=False, rolled_back=True)
+            module.exit_json(changed=not module.check_mode, pending=False, diff_text="")
         if params["state"] == "rolled_back":
             if not module.check_mode:
                 rollback(target)

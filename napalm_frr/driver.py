@@ -44,6 +44,13 @@ DEFAULT_RELOAD = "/usr/lib/frr/frr-reload.py"
 #: Save the running config to frr.conf. As an unprivileged user vtysh writes the file itself and exits 1 on
 #: "can't chown configuration file" even though it saved it: success is its "configuration saved" line.
 SAVE = "vtysh -w 2>&1 | grep -q 'configuration saved'"
+#: get_config(full=True): the line that starts each host part after frr.conf (`!`: a comment to FRR).
+PART_MARKER = "!netops-part "
+#: get_config(full=True): how each host part is read (empty output: the part is left out).
+HOST_PARTS = {
+    "nft": "{ nft -s list table inet netops || sudo -n nft -s list table inet netops; } 2>/dev/null",
+    "dhcrelay": "cat /etc/default/isc-dhcp-relay 2>/dev/null",
+}
 
 
 class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is untyped for mypy
@@ -172,12 +179,29 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
 
     def get_config(self, retrieve: str = "all", full: bool = False, sanitized: bool = False,
                    format: str = "text") -> models.ConfigDict:
-        """Running (`show running-config`), startup (/etc/frr/frr.conf) and the loaded candidate."""
+        """Running (`show running-config`), startup (/etc/frr/frr.conf) and the loaded candidate.
+
+        `full=True`: "running" is the whole box's running configuration, not only FRR's: frr.conf, then each
+        host part the login user can read, after a line `!netops-part <suffix>` (suffixes as `netops render`
+        names the files; `netops.backup.fetch.split_parts` splits them again):
+
+        - `nft`: `nft -s list table inet netops` (the loaded ruleset, without counters), as the login user or
+          through `sudo -n` (the user needs CAP_NET_ADMIN or that one sudo rule; otherwise the part is left out);
+        - `dhcrelay`: /etc/default/isc-dhcp-relay, when the box has it.
+
+        Never read: the host management baseline (`host.yml`) is the model's summary of sshd, PAM/RADIUS,
+        chrony, rsyslog and snmpd; no file on the box holds it (docs/compliance.md).
+        """
         if format != "text":
             raise NotImplementedError("FRR configurations are text only")
         config: models.ConfigDict = {"running": "", "startup": "", "candidate": ""}
         if retrieve in ("all", "running"):
             config["running"] = parse.strip_running(self._vtysh("show running-config"))
+            if full:
+                for suffix, command in HOST_PARTS.items():
+                    text = self._run(command).stdout
+                    if text.strip():
+                        config["running"] = f"{config['running'].rstrip()}\n{PART_MARKER}{suffix}\n{text.rstrip()}\n"
         if retrieve in ("all", "startup"):
             config["startup"] = self._run("cat /etc/frr/frr.conf", check=True).stdout
         if retrieve in ("all", "candidate"):

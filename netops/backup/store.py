@@ -14,6 +14,7 @@ from pathlib import Path
 
 from models.types import Platform
 from netops.compliance.baseline import Baseline, load_baselines, masks_for
+from netops.compliance.tree import PARTS
 from netops.files import write_atomic
 
 _AUTHOR = ("-c", "user.name=netops backup", "-c", "user.email=netops-backup@localhost")
@@ -78,8 +79,12 @@ def commit_message(result: BackupResult) -> str:
 
 
 def write_backups(folder: Path, configs: Mapping[str, Mapping[str, str]], platforms: Mapping[str, Platform],
-                  commit: bool = True) -> BackupResult:
-    """Mask and write every device's parts (device -> {part: text}); commit the changed files in one commit."""
+                  commit: bool = True, prune: bool = False) -> BackupResult:
+    """Mask and write every device's parts (device -> {part: text}); commit the changed files in one commit.
+
+    `prune`: the given parts are all the device has now, so an older backup's other parts are removed (a
+    stale part would otherwise be compared as if the device still ran it).
+    """
     result = BackupResult()
     baselines = load_baselines()
     if commit:
@@ -94,9 +99,15 @@ def write_backups(folder: Path, configs: Mapping[str, Mapping[str, str]], platfo
             if write_atomic(folder / relative, mask_secrets(text, platform, part, baselines[platform])):
                 changed = True
                 written.append(relative)
+        for part in PARTS[platform] if prune else ():
+            stale = folder / platform.value / f"{device}.{part}"
+            if part not in configs[device] and stale.exists():
+                stale.unlink()
+                changed = True
+                written.append(f"{platform.value}/{device}.{part}")
         (result.unchanged if not changed else result.changed if existed else result.new).append(device)
     if commit and written:
-        _git(folder, "add", "--", *written)
+        _git(folder, "add", "--all", "--", *written)
         staged = _git(folder, "diff", "--cached", "--name-only", "--", *written).split()
         if staged:
             result.message = commit_message(result)

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -15,9 +16,10 @@ from models.problems import Location, Problem
 from models.types import Platform
 from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, IntentOption, err, out
 from netops.compliance.baseline import BASELINE_DIR, load_baselines
-from netops.compliance.engine import ActualPart, Checker, DeviceInput, check_devices, select
+from netops.compliance.engine import Checker, select
 from netops.compliance.report import WRITERS, Format
-from netops.compliance.sources import SourceError, fetch_running, model_values, read_backups, render_intended
+from netops.compliance.run import ActualReader, run_compliance
+from netops.compliance.sources import SourceError, fetch_running, model_values, read_backups
 from netops.compliance.tree import ConfigError
 from netops.compliance.waivers import Waiver, load_waivers
 from netops.errors import InputError, format_problems
@@ -102,19 +104,16 @@ def compliance(
                            (unknown or [""])[0], list(network.device_by_name), n=3)) or "netops show devices")])
     platforms = {name: network.device_by_name[name].platform for name in names}
     try:
-        found = _actual(actual, backups, platforms, network.device_by_name)
+        read = _actual(actual, backups, platforms, network.device_by_name)
     except SourceError as error:
         _fail([Problem(path=("--actual",), message=error.message, hint=error.hint)])
     except ConfigError as error:
         _fail([_config_problem(error)])
-    intended = render_intended(network, settings, names, workers)
-    if intended.failures or intended.gaps:
-        _fail([Problem(path=("render",), message=message) for message in
-               [str(f) for f in intended.failures] + intended.gaps])
     checker = Checker(baselines, model_values(network, settings), loaded_waivers, day)
-    items = [DeviceInput(name, intended.platforms[name], intended.configs[name], found.get(name, {}))
-             for name in names]
-    outcome = check_devices(checker, items, workers or default_workers())
+    outcome = run_compliance(network, settings, platforms, read, checker, workers or default_workers())
+    if outcome.render_failures or outcome.render_gaps:
+        _fail([Problem(path=("render",), message=message) for message in
+               [str(f) for f in outcome.render_failures] + outcome.render_gaps])
     if outcome.errors:
         _fail([_config_problem(error) for error in outcome.errors])
     report = WRITERS[output_format](outcome.results, day)
@@ -128,9 +127,13 @@ def compliance(
 
 
 def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],
-            devices: Mapping[str, object]) -> dict[str, dict[str, ActualPart]]:
+            devices: Mapping[str, object]) -> ActualReader:
+    """How the workers get the actual configs: read from the backups folder there, or fetched here first."""
     if actual is Actual.BACKUPS:
-        return read_backups(backups, platforms)
+        if not backups.is_dir():
+            raise SourceError(f"backups folder {backups} does not exist",
+                              "run playbooks/backup.yml first, or give the folder with --backups DIR")
+        return partial(read_backups, backups)
     username = os.environ.get("NETOPS_DEVICE_USERNAME", "")
     password = os.environ.get("NETOPS_DEVICE_PASSWORD", "")
     hosts = {name: (platform, str(getattr(devices[name], "management", "")).split("/")[0])
@@ -141,7 +144,8 @@ def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],
         napalm_available(platforms.values())
         raise SourceError("--actual running needs device credentials",
                           "set NETOPS_DEVICE_USERNAME and NETOPS_DEVICE_PASSWORD (never on the command line)")
-    return fetch_running(hosts, username, password)
+    fetched = fetch_running(hosts, username, password)
+    return lambda wanted: {name: fetched[name] for name in wanted if name in fetched}
 
 
 def _config_problem(error: ConfigError) -> Problem:

@@ -24,8 +24,8 @@ from datetime import date
 from models.types import Platform
 from netops.compliance.baseline import Baseline, CompiledRule, Severity, compile_rules, masks_for
 from netops.compliance.diff import GLOBAL, SectionDiff, diff_part, whole_part
-from netops.compliance.tree import PARTS, ConfigError, Node, parse_part, tree
-from netops.compliance.waivers import DRIFT, MISSING, Waiver
+from netops.compliance.tree import PARTS, UNREADABLE, ConfigError, Node, parse_part, tree
+from netops.compliance.waivers import DRIFT, MISSING, UNVERIFIABLE, Waiver
 
 
 @dataclass(frozen=True)
@@ -121,14 +121,16 @@ def check_device(checker: Checker, item: DeviceInput) -> DeviceResult:
         intended_text = item.intended.get(part)
         actual = item.actual.get(part)
         if actual is None:
-            result.findings.append(_missing(item, part))
+            unreadable = UNREADABLE.get(item.platform, {}).get(part)
+            result.findings.append(_missing(item, part) if unreadable is None else
+                                   _unverifiable(item, part, unreadable, checker.rules(item.platform)))
             continue
         masked = masks.apply(actual.text)
         lines = parse_part(item.platform, part, masked, actual.origin, item.device)
         trees[part] = tree(lines)
         intended: list[str] | None = None
         if intended_text is not None:
-            wanted = masks.apply(intended_text)
+            wanted = masked if intended_text == actual.text else masks.apply(intended_text)
             # the common case: the device runs what was rendered (after masks), so it parses the same
             intended = lines if wanted == masked else parse_part(item.platform, part, wanted,
                                                                 f"<rendered {item.device}.{part}>", item.device)
@@ -154,6 +156,15 @@ def _missing(item: DeviceInput, part: str) -> Finding:
     return Finding(item.device, item.platform.value, MISSING, Severity.HIGH.value, part, GLOBAL,
                    f"no {part} in the actual config: nothing to compare it with",
                    remediation=(f"collect it: the backup of {item.device} has no .{part} part",))
+
+
+def _unverifiable(item: DeviceInput, part: str, why: str, rules: Sequence[CompiledRule]) -> Finding:
+    unchecked = sorted({rule.rule.id for rule in rules if rule.rule.part == part})
+    return Finding(item.device, item.platform.value, UNVERIFIABLE, Severity.MEDIUM.value, part, GLOBAL,
+                   f"{part} cannot be read from a device ({why}); not checked: "
+                   f"{', '.join(unchecked) or 'no rule'}",
+                   remediation=(f"check the host's daemons by other means, or waive UNVERIFIABLE {part} "
+                                "with an owner and an expiry",))
 
 
 def _drift(item: DeviceInput, section: SectionDiff, what: str) -> Finding:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from xml.etree import ElementTree
 
 from netops.compliance.engine import DeviceResult, Finding
+from netops.compliance.waivers import NOT_RULES
 
 
 class Format(StrEnum):
@@ -152,7 +153,7 @@ def junit(results: Sequence[DeviceResult], today: date) -> str:
 
 
 def _case_name(rule: str, part: str) -> str:
-    return f"{rule} {part}".strip() if rule in ("DRIFT", "MISSING") else rule
+    return f"{rule} {part}".strip() if rule in NOT_RULES else rule
 
 
 def _md(text_value: str) -> str:

@@ -116,6 +116,8 @@ def fetch_running(hosts: Mapping[str, tuple[Platform, str]], username: str, pass
     napalm_available(platform for platform, _address in hosts.values())
     from netops.backup.fetch import fetch_config
 
-    return {name: {"cfg": ActualPart(fetch_config(NAPALM_DRIVERS[platform], address, username, password, timeout),
-                                     f"<running {name}>")}
-            for name, (platform, address) in hosts.items()}
+    found: dict[str, dict[str, ActualPart]] = {}
+    for name, (platform, address) in hosts.items():
+        parts = fetch_config(NAPALM_DRIVERS[platform], address, username, password, timeout)
+        found[name] = {part: ActualPart(text, f"<running {name}.{part}>") for part, text in parts.items()}
+    return found

@@ -31,6 +31,13 @@ PARTS: dict[Platform, tuple[str, ...]] = {
     Platform.HUAWEI_VRP: ("cfg",),
 }
 
+#: Parts the renderer writes that no device can return, and why: compliance says their rules went unchecked
+#: (UNVERIFIABLE) instead of calling them missing from the backup (docs/compliance.md).
+UNREADABLE: dict[Platform, dict[str, str]] = {
+    Platform.FRR: {"host.yml": "the host management baseline is the model's summary of sshd, PAM/RADIUS, chrony, "
+                               "rsyslog and snmpd, which each keep their own files: no file on the box holds it"},
+}
+
 #: The line that names the device in its config, per platform.
 _HOSTNAME = {Platform.FRR: "hostname", Platform.CISCO_IOSXE: "hostname", Platform.HUAWEI_VRP: "sysname"}
 
@@ -167,6 +174,10 @@ def _banner_start(platform: Platform, line: str) -> tuple[str, str, str] | None:
     return None
 
 
+#: `nft list` prints an IPv4 host prefix as the bare address: the rendered `/32` is normalised the same way.
+_HOST_PREFIX = re.compile(r"\b(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})/32\b")
+
+
 def _nft(text: str, file: str) -> list[str]:
     """nftables as indented lines: `x {` opens a level, `}` closes it; counters and comments dropped."""
     lines: list[str] = []
@@ -186,7 +197,7 @@ def _nft(text: str, file: str) -> list[str]:
         elif line.count("{") > line.count("}") and not line.endswith("{"):
             pending, pending_line = line, number
             continue
-        line = " ".join(line.split())
+        line = _HOST_PREFIX.sub(r"\1", " ".join(line.split()))
         if line in ("}", "};"):
             if depth == 0:
                 raise ConfigError(file, number, "unbalanced '}'", "the ruleset is truncated or hand-edited")

@@ -2,7 +2,8 @@
 
 ```yaml
 waivers:
-  - rule: IOS-BGP-001            # a baseline rule id, DRIFT (config drift) or MISSING (part not collected)
+  - rule: IOS-BGP-001            # a baseline rule id, DRIFT (config drift), MISSING (part not collected) or
+                                 # UNVERIFIABLE (a part no device can return: its rules were not checked)
     devices: ["*-agg-0?"]        # shell globs on device names (default: every device)
     part: cfg                    # optional: only findings in this part
     section: "router bgp *"      # optional glob on the section (DRIFT findings)
@@ -28,13 +29,14 @@ from netops.errors import InputError
 from netops.intent.yamlsource import YamlInputError, read_yaml
 
 #: Findings that are not baseline rules.
-DRIFT, MISSING = "DRIFT", "MISSING"
+DRIFT, MISSING, UNVERIFIABLE = "DRIFT", "MISSING", "UNVERIFIABLE"
+NOT_RULES = frozenset({DRIFT, MISSING, UNVERIFIABLE})
 
 
 class Waiver(NetopsModel):
     """One accepted finding, until its expiry."""
 
-    rule: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", description="Rule id, DRIFT or MISSING")
+    rule: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", description="Rule id, DRIFT, MISSING or UNVERIFIABLE")
     devices: list[str] = Field(default_factory=lambda: ["*"], min_length=1, description="Device name globs")
     part: str | None = Field(default=None, description="Only findings in this config part")
     section: str | None = Field(default=None, description="Glob on the finding's section")
@@ -88,10 +90,10 @@ def load_waivers(path: Path | None, known_rules: set[str] | None) -> tuple[Waive
                         hint="every waiver needs rule, owner, reason and expires (YYYY-MM-DD)")
                 for details in error.errors(include_url=False))
         rule = item.get("rule") if isinstance(item, dict) else None
-        if known_rules is not None and isinstance(rule, str) and rule not in known_rules | {DRIFT, MISSING}:
-            close = difflib.get_close_matches(rule, sorted(known_rules | {DRIFT, MISSING}), n=3)
+        if known_rules is not None and isinstance(rule, str) and rule not in known_rules | NOT_RULES:
+            close = difflib.get_close_matches(rule, sorted(known_rules | NOT_RULES), n=3)
             problems.append(Problem(path=("waivers", f"[{index}]", "rule"), message="unknown rule",
-                                    expected="a baseline rule id, DRIFT or MISSING", found=repr(rule),
+                                    expected="a baseline rule id, DRIFT, MISSING or UNVERIFIABLE", found=repr(rule),
                                     hint=f"rules like it: {', '.join(close)}" if close else
                                     "the rule ids are in netops/compliance/baseline/<platform>.yml",
                                     location=document.location((*where, "rule"))))

@@ -7,8 +7,10 @@ module: netops_backup
 short_description: Back up a device's running config (secrets masked) into a git folder
 description:
   - With C(action=fetch), asks the device for its running config through NAPALM
-    (C(get_config(retrieve="running")) of C(napalm.get_network_driver(driver))), masks every secret with the
-    compliance masks of the platform and writes C(<folder>/<platform>/<device>.cfg) atomically.
+    (C(get_config(retrieve="running")) of C(napalm.get_network_driver(driver)); FRR with C(full=True), which
+    adds the host parts the device lets the login user read), masks every secret with the compliance masks
+    of the platform and writes C(<folder>/<platform>/<device>.<part>) atomically (C(cfg), FRR also C(nft),
+    C(dhcrelay)). Parts of an older backup that this fetch did not return are removed.
   - With C(action=commit), commits everything the run changed in the folder in one commit whose message lists
     the changed and new devices. No change, no commit.
   - Runs on the controller (C(delegate_to: localhost)); the logic is in netops.backup.
@@ -46,6 +48,12 @@ options:
     default: 30
   optional_args:
     description: NAPALM optional_args of the driver (e.g. napalm_frr's key_file, known_hosts_file, port).
+    type: dict
+    default: {}
+  parts:
+    description:
+      - Parts read some other way than through NAPALM, by suffix (the netops lab reads a router's C(nft)
+        from the controller). They are masked and written with the fetched ones.
     type: dict
     default: {}
 author: city-netops
@@ -95,6 +103,7 @@ def main() -> None:
             "password": {"type": "str", "no_log": True},
             "timeout": {"type": "int", "default": 30},
             "optional_args": {"type": "dict", "default": {}},
+            "parts": {"type": "dict", "default": {}},
         },
         required_if=[("action", "fetch", ("device", "platform", "driver", "host"))],
         supports_check_mode=True,
@@ -116,12 +125,13 @@ def main() -> None:
             done = commit_pending(folder)
             module.exit_json(changed=done.touched, changed_devices=done.changed + done.new, commit=done.commit,
                              msg=done.message.strip() or "no change, no commit")
-        text = fetch_config(params["driver"], params["host"], params["username"] or "", params["password"] or "",
-                            params["timeout"], params["optional_args"])
+        parts = fetch_config(params["driver"], params["host"], params["username"] or "", params["password"] or "",
+                             params["timeout"], params["optional_args"])
+        parts.update({str(part): str(text) for part, text in params["parts"].items() if str(text).strip()})
         if module.check_mode:
             module.exit_json(changed=False, changed_devices=[], commit=None)
-        result = write_backups(folder, {params["device"]: {"cfg": text}},
-                               {params["device"]: Platform(params["platform"])}, commit=False)
+        result = write_backups(folder, {params["device"]: parts},
+                               {params["device"]: Platform(params["platform"])}, commit=False, prune=True)
         module.exit_json(changed=result.touched, changed_devices=result.changed + result.new, commit=None)
     except (FetchError, BackupError, ValueError) as error:
         module.fail_json(msg=str(error))

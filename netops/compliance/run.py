@@ -1,0 +1,113 @@
+"""A whole compliance run across the cores: each worker renders, reads and checks its own share of devices.
+
+Rendering the intended configs, reading the backups and checking them are all per device, so a worker does
+the three for its share and sends back only the results (a few findings per device), never the rendered
+texts or the parsed trees. The parent loads and validates the model once and forks: every worker inherits
+the model, the baseline and the waivers without pickling them.
+"""
+
+import gc
+import multiprocessing
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from models.network import Network
+from models.types import Platform
+from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceResult, check_device
+from netops.compliance.sources import render_intended
+from netops.compliance.tree import ConfigError
+from netops.render.engine import RenderFailure
+from netops.render.settings import RenderSettings
+
+#: Reads the actual configs of some devices (device -> part -> text); ConfigError for an unreadable one.
+ActualReader = Callable[[Mapping[str, Platform]], dict[str, dict[str, ActualPart]]]
+
+#: Below this many devices per worker, forking costs more than it saves.
+_MIN_SHARE = 50
+
+
+@dataclass
+class RunOutcome:
+    """Results of every device (sorted by name), unreadable configs, and what could not be rendered."""
+
+    results: list[DeviceResult] = field(default_factory=list)
+    errors: list[ConfigError] = field(default_factory=list)
+    render_failures: list[RenderFailure] = field(default_factory=list)
+    render_gaps: list[str] = field(default_factory=list)
+
+    def add(self, other: "RunOutcome") -> None:
+        """Merge another share's outcome into this one."""
+        self.results.extend(other.results)
+        self.errors.extend(other.errors)
+        self.render_failures.extend(other.render_failures)
+        self.render_gaps.extend(other.render_gaps)
+
+
+@dataclass(frozen=True)
+class _Job:
+    network: Network
+    settings: RenderSettings
+    platforms: Mapping[str, Platform]
+    read: ActualReader
+    checker: Checker
+
+
+def _share(job: _Job, names: Sequence[str]) -> RunOutcome:
+    outcome = RunOutcome()
+    intended = render_intended(job.network, job.settings, names, workers=1)
+    outcome.render_failures.extend(intended.failures)
+    outcome.render_gaps.extend(intended.gaps)
+    try:
+        actual = job.read({name: job.platforms[name] for name in names})
+    except ConfigError as error:
+        outcome.errors.append(error)
+        return outcome
+    for name in names:
+        if name not in intended.configs:
+            continue  # not rendered: reported as a render failure or gap
+        item = DeviceInput(name, intended.platforms[name], intended.configs[name], actual.get(name, {}))
+        try:
+            outcome.results.append(check_device(job.checker, item))
+        except ConfigError as error:
+            outcome.errors.append(error)
+    return outcome
+
+
+_job: _Job | None = None
+
+
+def _run_share(names: Sequence[str]) -> RunOutcome:
+    assert _job is not None, "forked without a job"
+    return _share(_job, names)
+
+
+def run_compliance(network: Network, settings: RenderSettings, platforms: Mapping[str, Platform],
+                   read: ActualReader, checker: Checker, workers: int = 1) -> RunOutcome:
+    """Render, read and check every device of `platforms`; `workers` > 1 forks that many (where fork exists).
+
+    Devices are dealt round-robin (sorted by name, so each share has a like mix of big and small configs).
+    """
+    global _job
+    names = sorted(platforms)
+    workers = max(1, min(workers, len(names) // _MIN_SHARE or 1))
+    job = _Job(network, settings, platforms, read, checker)
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        outcome = _share(job, names)
+    else:
+        _job = job
+        gc.freeze()  # the workers share the model's pages: no GC pass in them may touch (and so copy) them
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                shares = list(pool.map(_run_share, [names[start::workers] for start in range(workers)]))
+        finally:
+            _job = None
+            gc.unfreeze()
+        outcome = RunOutcome()
+        for share in shares:
+            outcome.add(share)
+    outcome.results.sort(key=lambda r: r.device)
+    outcome.errors.sort(key=lambda e: (e.file, e.line))
+    outcome.render_failures.sort(key=lambda f: f.device)
+    outcome.render_gaps.sort()
+    return outcome

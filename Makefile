@@ -8,11 +8,13 @@ STAMP := $(VENV)/.installed
 PYTHON := $(shell scripts/find-python 2>/dev/null)
 INTENT ?= inventory/city
 PYTEST_ARGS ?=
+# The demo writes into the embedded NetBox only, never into one that NETBOX_URL in the caller's shell names.
+LOCAL_NETBOX := env -u NETBOX_URL -u NETBOX_TOKEN
 
 .PHONY: help venv system demo test lint typecheck unit goldens bench clean
 
 help:
-	@echo "make demo     run the main job on the sample city (validate, show the city)"
+	@echo "make demo     run the main job on the sample city (validate, render, report, NetBox, ...)"
 	@echo "make test     lint, type-check and run every test"
 	@echo "make goldens  rewrite golden files from current output (review the git diff)"
 	@echo "make bench    benchmarks, figures printed (see docs/benchmarks.md)"
@@ -49,6 +51,14 @@ demo: system venv
 	$(BIN)/netops analyze what-if --intent $(INTENT)
 	@echo "== planner report -> out/report/index.html"
 	$(BIN)/netops report --intent $(INTENT) --out out/report
+	@echo "== the local NetBox (var/netbox): start it, write the sample city into it, plan again (nothing to do)"
+	$(LOCAL_NETBOX) $(BIN)/netops netbox up
+	$(LOCAL_NETBOX) $(BIN)/netops apply --prune --intent $(INTENT)
+	$(LOCAL_NETBOX) $(BIN)/netops plan --intent $(INTENT)
+	$(LOCAL_NETBOX) $(BIN)/netops validate --source netbox
+	@set -a; . "$${NETOPS_NETBOX_HOME:-var/netbox}/netbox.env"; set +a; \
+	  echo "NetBox UI: $$NETBOX_URL (user $$NETBOX_ADMIN_USER, password in $${NETOPS_NETBOX_HOME:-var/netbox}/netbox.env;" \
+	       "stop it with: $(BIN)/netops netbox down)"
 
 lint: venv
 	$(BIN)/ruff check .

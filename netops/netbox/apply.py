@@ -23,7 +23,7 @@ from typing import Any
 from netops.errors import NetopsError
 from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
-from netops.netbox.mapping.base import JsonValue, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.base import JsonValue, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.plan import Action, Change, Plan
 from netops.netbox.snapshot import Snapshot
 
@@ -219,6 +219,7 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
     for change in plan.changes:
         by_type.setdefault(change.type, []).append(change)
 
+    released = _release_moving_addresses(writer, plan, snapshot)
     for mapper in MAPPERS:
         changes = by_type.get(mapper.object_type, [])
         late = _late(mapper)
@@ -237,10 +238,14 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
         pending: list[dict[str, Any]] = []
         for change in by_type.get(mapper.object_type, []):
             record = change.desired
-            if record is None or change.action not in (Action.CREATE, Action.UPDATE):
+            if record is None:
                 continue
-            names = ([name for name in late if record.fields.get(name) is not None]
-                     if change.action is Action.CREATE else [d.field for d in change.diffs if d.field in late])
+            if change.action is Action.CREATE or change.key in released.get(mapper.object_type, set()):
+                names = [name for name in late if record.fields.get(name) is not None]
+            elif change.action is Action.UPDATE:
+                names = [d.field for d in change.diffs if d.field in late]
+            else:
+                continue
             object_id = snapshot.id_of(record.type, record.key)
             if names and object_id is not None:
                 pending.append({"id": object_id, **payload(record, snapshot, names)})
@@ -269,6 +274,38 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
     result.requests = client.requests - requests_before
     result.seconds = time.monotonic() - began
     return result
+
+
+def _release_moving_addresses(writer: _Writer, plan: Plan, snapshot: Snapshot) -> dict[str, set[Key]]:
+    """Unset the primary/out-of-band IPs that point at addresses moving to another interface; the objects (by
+    type) whose late fields were unset, for the late pass to set again.
+
+    NetBox refuses to reassign an address that is its device's primary or OOB IP. An apply interrupted after
+    this step leaves those fields empty: the next plan sees them differ from intent and sets them.
+    """
+    moving = {change.key for change in plan.of(Action.UPDATE) if change.type == "ipam.ipaddress"
+              and any(diff.field == "assigned_object" for diff in change.diffs)}
+    released: dict[str, set[Key]] = {}
+    if not moving:
+        return released
+    for mapper in MAPPERS:
+        late = _late(mapper)
+        if not late:
+            continue
+        pending = []
+        for record in snapshot.records.of(mapper.object_type).values():
+            names = [name for name in sorted(late) if isinstance(value := record.fields.get(name), Ref)
+                     and value.type == "ipam.ipaddress" and value.key in moving]
+            if names and record.managed and record.id is not None:
+                pending.append({"id": record.id, **dict.fromkeys(names)})
+                released.setdefault(mapper.object_type, set()).add(record.key)
+
+        def unset(batch: Sequence[dict[str, Any]], endpoint: str = mapper.endpoint) -> None:
+            writer.client.update(endpoint, batch, writer.options.message)
+
+        for chunk, _ in writer.send(pending, unset):
+            writer.done_chunk(f"{mapper.noun}: unset the primary IPs moving to another interface on {len(chunk)}")
+    return released
 
 
 def _create(writer: _Writer, mapper: Mapper, records: list[Record], snapshot: Snapshot, late: set[str]) -> int:

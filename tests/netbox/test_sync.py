@@ -565,3 +565,34 @@ def test_netbox_failing_mid_apply_is_exit_1_and_a_rerun_converges(env: dict[str,
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert counts_without_unchanged(plan_json(env, SMALL_CITY)) == NO_CHANGES
     assert_no_duplicates(client, SMALL_CITY)
+
+
+def test_addresses_that_move_between_devices_are_reassigned(env: dict[str, str], client: NetBoxClient, nb: Any,
+                                                            tmp_path: Path) -> None:
+    """Two routers swap loopbacks (their primary IPs) and management addresses (their OOB IPs): NetBox refuses to
+    move an address that is a primary or OOB IP, so apply unsets those first and sets them again at the end."""
+    small_city(env)
+    devices = {d["name"]: d for d in json.loads(run(["show", "devices", "--intent", str(SMALL_CITY), "--json"],
+                                                    env).stdout)}
+    one, two = devices["dc-core-01"], devices["dc-core-02"]
+    swapped = copy_intent(SMALL_CITY, tmp_path / "swapped")
+    city = swapped / "city.yml"
+    text = city.read_text()
+    text = text.replace("- {name: dc-core-01, role: core, tags: [pilot, core-a]}",
+                        f"- {{name: dc-core-01, role: core, tags: [pilot, core-a], loopback: {two['loopback']},"
+                        f" management: {two['management']}}}")
+    text = text.replace("      - name: dc-core-02\n        role: core\n",
+                        f"      - name: dc-core-02\n        role: core\n        loopback: {one['loopback']}\n"
+                        f"        management: {one['management']}\n")
+    city.write_text(text)
+    plan = plan_json(env, swapped)
+    assert plan["counts"]["update"] >= 4, plan["counts"]
+
+    moved = apply(env, swapped)
+
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert counts_without_unchanged(plan_json(env, swapped)) == NO_CHANGES
+    core = nb.dcim.devices.get(name="dc-core-01")
+    assert str(core.primary_ip4.address).split("/")[0] == two["loopback"]
+    assert str(core.oob_ip.address).split("/")[0] == two["management"]
+    assert_no_duplicates(client, swapped)

@@ -41,7 +41,7 @@ def make_environment(template_dirs: Sequence[Path] = ()) -> Environment:
         autoescape=False,  # device configs, not HTML
     )
     environment.filters.update(FILTERS)
-    environment.globals["secret"] = token
+    environment.globals["secret"] = token  # templates use the `secret` filter; the global stays for old overrides
     return environment
 
 

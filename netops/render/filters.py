@@ -1,4 +1,4 @@
-"""The one filter registry of the template environment: address formatting for every platform.
+"""The one filter registry of the template environment: address formatting for every platform, and secrets.
 
 Each filter is a plain function registered with `@_filter`; `FILTERS` is what the environment
 installs. Filters take the model's `ipaddress` objects (or None meaning "any") and return text.
@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable, Iterable
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
+
+from netops.render.secrets import token
 
 FILTERS: dict[str, Callable[..., Any]] = {}
 
@@ -41,6 +43,18 @@ def wildcard(value: Addressish) -> str:
 def network(value: IPv4Interface) -> IPv4Network:
     """The network an interface address is in."""
     return value.network
+
+
+@_filter
+def network_address(value: IPv4Network) -> str:
+    """The first address of a network: 10.0.0.0 (IOS-XE and VRP `network` statements)."""
+    return str(value.network_address)
+
+
+@_filter
+def secret(name: str) -> str:
+    """The placeholder of a named secret, filled in at push time: 'ospf_key' | secret (netops.render.secrets)."""
+    return token(name)
 
 
 @_filter

@@ -101,3 +101,17 @@ def test_ansible_module_commit_action(tmp_path: Path) -> None:
     task = json.loads(done.stdout.split("=>", 1)[1])
     assert task["changed"] is True and task["changed_devices"] == ["r3"]
     assert "new: r3" in _git(folder, "log", "-1", "--format=%B")
+
+
+def test_parts_the_device_no_longer_returns_are_removed(tmp_path: Path) -> None:
+    """A stale part would be compared as if the device still ran it: a pruning write removes it, and says so."""
+    folder = tmp_path / "backups"
+    parts = {"cfg": FRR_CONFIG.format(name="r1"), "nft": "table inet netops {\n}\n", "dhcrelay": 'SERVERS="a"\n'}
+    write_backups(folder, {"r1": parts}, {"r1": Platform.FRR})
+    del parts["dhcrelay"]
+    result = write_backups(folder, {"r1": parts}, {"r1": Platform.FRR}, prune=True)
+    assert result.changed == ["r1"] and result.commit is not None
+    assert not (folder / "frr" / "r1.dhcrelay").exists() and (folder / "frr" / "r1.nft").exists()
+    assert _git(folder, "show", "--name-status", "--format=", "HEAD").split() == ["D", "frr/r1.dhcrelay"]
+    again = write_backups(folder, {"r1": parts}, {"r1": Platform.FRR}, prune=True)
+    assert not again.touched and again.commit is None

@@ -13,13 +13,16 @@ loopback, tags, and the path of the rendered config.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from models.network import Network
 from models.types import Platform
-from netops.render.sources import source
+from netops.ansible.hosts import HostRow, host_rows
+from netops.render.sources import SourceName, SourceUnavailableError, source
 
 #: NAPALM driver of each platform (napalm_frr is the project's own driver, found as `frr`).
 NAPALM_DRIVERS: dict[Platform, str] = {
@@ -54,40 +57,76 @@ class Inventory:
 
 def build_inventory(network: Network, configs_dir: Path) -> Inventory:
     """The inventory of every device of the network; `configs_dir` is `netops render --out`."""
+    return inventory_of(host_rows(network), configs_dir)
+
+
+def inventory_of(rows: Iterable[HostRow], configs_dir: Path) -> Inventory:
+    """Groups and host variables of the rows, hosts in name order (so every source lists them alike)."""
     inventory = Inventory()
-    for device in network.devices:
-        site = network.site_by_slug[device.site]
-        district = network.district_by_code.get(site.district) if site.district else None
-        district_group = group_name("district", district.code, district.slug) if district else "city_level"
-        inventory.add("districts", district_group, device.name)
-        inventory.add("kinds", group_name("kind", site.kind), device.name)
-        inventory.add("roles", group_name("role", device.role.value), device.name)
-        inventory.add("platforms", group_name("platform", device.platform.value), device.name)
-        inventory.add("statuses", group_name("status", site.status.value), device.name)
-        coordinates = ({"latitude": site.coordinates.latitude, "longitude": site.coordinates.longitude}
-                       if site.coordinates else None)
-        inventory.hostvars[device.name] = {
-            "ansible_host": str(device.management.ip),
-            "netops_napalm_driver": NAPALM_DRIVERS[device.platform],
-            "netops_platform": device.platform.value,
-            "netops_role": device.role.value,
-            "netops_site": site.slug,
-            "netops_site_name": site.name,
-            "netops_site_kind": site.kind,
-            "netops_site_status": site.status.value,
-            "netops_site_redundancy": site.redundancy.value if site.redundancy else None,
+    for row in sorted(rows, key=lambda r: r.name):
+        district_group = (group_name("district", row.district_code, row.district_slug)
+                          if row.district_code and row.district_slug else "city_level")
+        inventory.add("districts", district_group, row.name)
+        inventory.add("kinds", group_name("kind", row.site_kind), row.name)
+        inventory.add("roles", group_name("role", row.role.value), row.name)
+        inventory.add("platforms", group_name("platform", row.platform.value), row.name)
+        inventory.add("statuses", group_name("status", row.site_status), row.name)
+        coordinates = ({"latitude": row.coordinates[0], "longitude": row.coordinates[1]}
+                       if row.coordinates else None)
+        inventory.hostvars[row.name] = {
+            "ansible_host": row.management.split("/")[0],
+            "netops_napalm_driver": NAPALM_DRIVERS[row.platform],
+            "netops_platform": row.platform.value,
+            "netops_role": row.role.value,
+            "netops_site": row.site,
+            "netops_site_name": row.site_name,
+            "netops_site_kind": row.site_kind,
+            "netops_site_status": row.site_status,
+            "netops_site_redundancy": row.site_redundancy,
             "netops_site_coordinates": coordinates,
-            "netops_district": district.code if district else None,
-            "netops_district_name": district.name if district else None,
-            "netops_ward": site.ward,
-            "netops_loopback": str(device.loopback) if device.loopback else None,
-            "netops_management": device.management.with_prefixlen,
-            "netops_tags": list(device.tags),
-            "netops_config": str(configs_dir / device.platform.value / f"{device.name}.cfg"),
+            "netops_district": row.district_code,
+            "netops_district_name": row.district_name,
+            "netops_ward": row.ward,
+            "netops_loopback": row.loopback,
+            "netops_management": row.management,
+            "netops_tags": list(row.tags),
+            "netops_config": str(configs_dir / row.platform.value / f"{row.name}.cfg"),
         }
+    for groups in inventory.children.values():
+        groups.sort()
     return inventory
 
 
-def load_inventory(source_name: str, intent_dir: Path, configs_dir: Path) -> Inventory:
-    """The inventory of the named source; raises InputError or SourceUnavailableError."""
+class Read(StrEnum):
+    """How much the netbox source reads: the inventory's three lists, or the whole model (validated)."""
+
+    HOSTS = "hosts"
+    MODEL = "model"
+
+
+def load_inventory(source_name: str, intent_dir: Path, configs_dir: Path, read: Read | str = Read.HOSTS) -> Inventory:
+    """The inventory of the named source; raises InputError or SourceUnavailableError.
+
+    From NetBox, `read: hosts` (the default) reads only devices, sites and regions; `read: model` reads and
+    validates the whole Network first, as every other `--source netbox` command does.
+    """
+    if SourceName(source_name) is SourceName.NETBOX and Read(read) is Read.HOSTS:
+        return inventory_of(_netbox_rows(), configs_dir)
     return build_inventory(source(source_name, intent_dir).load().network, configs_dir)
+
+
+def _netbox_rows() -> list[HostRow]:
+    # Imported here: pynetbox and the NetBox client are only needed when the inventory comes from NetBox.
+    from netops.ansible.netbox_hosts import InventoryReadError, netbox_host_rows
+    from netops.netbox.client import NetBoxClient, NetBoxError
+
+    hint = "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN"
+    try:
+        return netbox_host_rows(NetBoxClient.from_env())
+    except NetBoxError as error:
+        raise SourceUnavailableError("netbox", str(error), hint) from error
+    except (InventoryReadError, KeyError, TypeError) as error:
+        raise SourceUnavailableError(
+            "netbox", f"NetBox holds what the inventory cannot read: {error}",
+            "run `netops validate --source netbox` to see every problem with file and object",
+        ) from error

@@ -10,8 +10,12 @@ DOCUMENTATION = r"""
 name: netops
 short_description: Devices of the city WAN from the city-netops model
 description:
-  - Loads the city's network (intent YAML today, NetBox once its reader lands), validates it, and adds every
-    device with groups by district, site kind, device role, platform and lifecycle status.
+  - Loads the city's network from the intent YAML (validated) or from NetBox, and adds every network device
+    with groups by district, site kind, device role, platform and lifecycle status. Both sources give the same
+    inventory for the same city.
+  - From NetBox (NETBOX_URL/NETBOX_TOKEN, or the embedded server's netbox.env), C(read=hosts) reads only the
+    managed devices, sites and regions (three GraphQL lists); C(read=model) reads the whole network back and
+    validates it first, like every C(--source netbox) command (seconds per thousand devices).
   - Relative paths are taken from the project root, the folder above the one holding the inventory file.
 options:
   plugin:
@@ -23,6 +27,11 @@ options:
     type: str
     default: intent
     choices: [intent, netbox]
+  read:
+    description: With source netbox, what is read; hosts (the inventory's own lists) or model (the whole Network).
+    type: str
+    default: hosts
+    choices: [hosts, model]
   intent:
     description: Folder holding city.yml and districts/.
     type: path
@@ -61,7 +70,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # ansible-cor
         intent = root / self.get_option("intent")
         configs = root / self.get_option("configs")
         try:
-            data = load_inventory(self.get_option("source"), intent, configs)
+            data = load_inventory(self.get_option("source"), intent, configs, self.get_option("read"))
         except InputError as error:
             problems = format_problems(error.problems)
             raise AnsibleParserError(f"netops: the city model is invalid:\n{problems}") from error

@@ -1,0 +1,55 @@
+"""One row per inventory host: what the Ansible inventory shows of a device, whichever source it came from.
+
+`host_rows(network)` takes the rows from a validated Network (intent, or NetBox's whole-model read-back);
+`netops.ansible.netbox_hosts` takes the same rows from three NetBox lists. `netops.ansible.inventory` turns rows
+into groups and host variables, so both sources give the same inventory when they hold the same city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.network import Network
+from models.types import DeviceRole, Platform
+
+
+@dataclass(frozen=True)
+class HostRow:
+    """A network device with its site, district and ward, as the inventory shows them."""
+
+    name: str
+    management: str  # the management address with its prefix length (ansible_host is the address alone)
+    platform: Platform
+    role: DeviceRole
+    site: str
+    site_name: str
+    site_kind: str
+    site_status: str
+    site_redundancy: str | None
+    coordinates: tuple[float, float] | None
+    district_code: str | None
+    district_slug: str | None
+    district_name: str | None
+    ward: str | None
+    loopback: str | None
+    tags: tuple[str, ...]
+
+
+def host_rows(network: Network) -> list[HostRow]:
+    """Every device of the network as a row, in the network's order."""
+    rows = []
+    for device in network.devices:
+        site = network.site_by_slug[device.site]
+        district = network.district_by_code.get(site.district) if site.district else None
+        coordinates = site.coordinates
+        rows.append(HostRow(
+            name=device.name, management=device.management.with_prefixlen, platform=device.platform,
+            role=device.role, site=site.slug, site_name=site.name, site_kind=site.kind,
+            site_status=site.status.value, site_redundancy=site.redundancy.value if site.redundancy else None,
+            coordinates=(coordinates.latitude, coordinates.longitude) if coordinates else None,
+            district_code=district.code if district else None, district_slug=district.slug if district else None,
+            district_name=district.name if district else None, ward=site.ward,
+            loopback=str(device.loopback) if device.loopback is not None else None,
+            tags=tuple(sorted(set(device.tags))),
+        ))
+    return rows

@@ -1,0 +1,214 @@
+"""Benchmark: the Ansible inventory of a generated city from NetBox, netops' plugin against netbox.netbox.nb_inventory.
+
+Both run as a user runs them, `ansible-inventory -i <config> --list`, side by side against the same NetBox: the
+benchmark NetBox of bench_netbox.py (var/netbox-bench, its ports, its machine-wide lock), holding a `generate-city`
+city seeded through NetBox's ORM and restored from a cached pg_dump (benchmarks/netbox_seed.py; writing 10
+districts through the API would take hours). For each size, in turn:
+
+- ours: `plugin: netops, source: netbox` (inventory/netops.yml with the source switched);
+- the peer: nb_inventory from the netbox.netbox collection of the `ansible` PyPI bundle (installed once, without
+  dependencies but pytz, into var/ansible-bundle, the collection path of the peer's runs only), configured for the same
+  hosts and equivalent groups: the network devices (every role but server, so no VM and no DC server), grouped by
+  region (district: a ward's region is a child of its district's region group), tenant (the organization kind:
+  the site kind for government and party sites, one tenant per mass organization), role, platform and device
+  status (NetBox's statuses are coarser: provisioned, verified and accepted are all `active`); ansible_host from
+  the out-of-band IP, like ours (the management address);
+- the floor both pay: `ansible-inventory` on a one-host YAML inventory (Python and Ansible start-up).
+
+Each is run `--runs` times (median and best printed); the hosts and each grouping dimension are compared between
+the two outputs. The default sizes are 10 districts (the issue's figure) and growth to 20 and 30.
+
+    .venv/bin/python benchmarks/bench_inventory.py [--districts 10 20 30] [--wards 18] [--runs 3] [--keep-server]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_netbox import bench_server, generated, seed  # noqa: E402
+
+from netops.netbox.mapping import desired_records  # noqa: E402
+from netops.netbox.mapping.base import record_to_json  # noqa: E402
+from netops.netbox.mapping.vocabulary import DEVICE_ROLES  # noqa: E402
+from netops.pipeline import load_network  # noqa: E402
+
+BUNDLE = ROOT / "var" / "ansible-bundle"
+BUNDLE_VERSION = "14.5.0"  # the `ansible` bundle matching ansible-core 2.21; it carries netbox.netbox 3.23
+ANSIBLE_INVENTORY = Path(sys.executable).parent / "ansible-inventory"
+
+
+def peer_collection() -> Path:
+    """The collections folder holding netbox.netbox, installed from PyPI's `ansible` bundle on first use."""
+    if not (BUNDLE / "ansible_collections" / "netbox" / "netbox").is_dir():
+        print(f"installing ansible=={BUNDLE_VERSION} (for its netbox.netbox collection) into {BUNDLE}", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(BUNDLE),
+                        f"ansible=={BUNDLE_VERSION}"], check=True)
+    if not (BUNDLE / "python" / "pytz").is_dir():  # nb_inventory imports pytz, which ansible-core does not need
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+                        str(BUNDLE / "python"), "pytz"], check=True)
+    return BUNDLE
+
+
+def nb_inventory_config(url: str, token: str) -> str:
+    roles = "\n".join(f"  - role: {named.slug}" for named in DEVICE_ROLES.values())
+    return f"""plugin: netbox.netbox.nb_inventory
+api_endpoint: {url}
+token:
+  type: Bearer
+  value: {token}
+validate_certs: false
+config_context: false
+interfaces: false
+services: false
+fetch_all: true
+plurals: false
+oob_ip_as_primary_ip: true
+query_filters:
+{roles}
+group_by:
+  - region
+  - tenant
+  - role
+  - platform
+  - status
+"""
+
+
+def run_inventory(config: Path, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    began = time.perf_counter()
+    done = subprocess.run([str(ANSIBLE_INVENTORY), "-i", str(config), "--list"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        sys.exit(f"ansible-inventory -i {config} failed:\n{done.stderr[-3000:]}")
+    return seconds, json.loads(done.stdout)
+
+
+def memberships(listed: dict[str, Any]) -> dict[str, set[str]]:
+    """Every host's groups, parents included (a host in a ward's region group is in its district's too)."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for group, body in listed.items():
+        for child in body.get("children", []) if isinstance(body, dict) else []:
+            parents[child].add(group)
+    result: dict[str, set[str]] = defaultdict(set)
+    for group, body in listed.items():
+        if group == "_meta" or not isinstance(body, dict):
+            continue
+        for host in body.get("hosts", []):
+            todo = [group]
+            while todo:
+                current = todo.pop()
+                if current not in result[host]:
+                    result[host].add(current)
+                    todo.extend(parents[current])
+    return result
+
+
+def partition(hosts: dict[str, set[str]], prefix: str, levels: set[str] | None = None) -> set[frozenset[str]]:
+    """The hosts grouped by the groups starting with `prefix` (hosts sharing exactly the same such groups)."""
+    by_groups: dict[frozenset[str], set[str]] = defaultdict(set)
+    for host, groups in hosts.items():
+        chosen = frozenset(g for g in groups if g.startswith(prefix) and (levels is None or g in levels))
+        by_groups[chosen].add(host)
+    return {frozenset(members) for members in by_groups.values()}
+
+
+def compare(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    """How the two inventories agree: the hosts, ansible_host, and the grouping of each dimension."""
+    mine, peer = memberships(ours), memberships(theirs)
+    lines = [f"hosts: {len(mine)} / {len(peer)}, same set: {set(mine) == set(peer)}"]
+    our_vars, peer_vars = ours["_meta"]["hostvars"], theirs["_meta"]["hostvars"]
+    same_address = all(our_vars[h]["ansible_host"] == peer_vars.get(h, {}).get("ansible_host") for h in our_vars)
+    lines.append(f"ansible_host equal for every host: {same_address}")
+    district_regions = {g for g in theirs if g.startswith("region_")
+                        and any(c.startswith("region_") for c in theirs[g].get("children", []))
+                        and g != next(iter(theirs["all"]["children"]), "")}
+    pairs = [("district", "district_", "region_"), ("role", "role_", "role_"), ("platform", "platform_", "platform_"),
+             ("kind / tenant", "kind_", "tenant_"), ("status", "status_", "status_")]
+    for name, our_prefix, peer_prefix in pairs:
+        a = partition(mine, our_prefix)
+        b = partition(peer, peer_prefix, district_regions if name == "district" else None)
+        if a == b:
+            verdict = "same grouping"
+        elif all(any(x <= y for y in b) for x in a):
+            verdict = f"ours finer ({len(a)} groups, NetBox's {len(b)})"
+        else:
+            verdict = f"DIFFERENT ({len(a)} groups, NetBox's {len(b)})"
+        lines.append(f"{name}: {verdict}")
+    return lines
+
+
+def timed_runs(config: Path, env: dict[str, str], runs: int) -> tuple[list[float], dict[str, Any]]:
+    seconds, listed = [], {}
+    for _ in range(runs):
+        took, listed = run_inventory(config, env)
+        seconds.append(took)
+    return seconds, listed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--districts", type=int, nargs="*", default=[10, 20, 30])
+    parser.add_argument("--wards", type=int, default=18, help="wards per district")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep-server", action="store_true", help="leave the bench NetBox up")
+    args = parser.parse_args()
+    collections = peer_collection()
+
+    with tempfile.TemporaryDirectory() as temporary, bench_server(args.keep_server) as settings:
+        folder = Path(temporary)
+        values = dict(line.split("=", 1) for line in settings.env_file.read_text().splitlines()
+                      if line and not line.startswith("#"))
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("NETBOX_", "NETOPS_", "ANSIBLE_"))}
+        env = base | {"NETBOX_URL": values["NETBOX_URL"], "NETBOX_TOKEN": values["NETBOX_TOKEN"]}
+        peer_env = env | {"ANSIBLE_COLLECTIONS_PATH": str(collections), "PYTHONPATH": str(collections / "python"),
+                          "ANSIBLE_INVENTORY_ENABLED": "netbox.netbox.nb_inventory"}
+        ours = folder / "inventory" / "netops.yml"
+        ours.parent.mkdir()
+        ours.write_text(f"plugin: netops\nsource: netbox\nconfigs: {folder / 'configs'}\n")
+        theirs = folder / "peer" / "netbox.yml"
+        theirs.parent.mkdir()
+        theirs.write_text(nb_inventory_config(values["NETBOX_URL"], values["NETBOX_TOKEN"]))
+        floor_file = folder / "floor" / "hosts.yml"
+        floor_file.parent.mkdir()
+        floor_file.write_text("all:\n  hosts:\n    one:\n      ansible_host: 127.0.0.1\n")
+        floor, _ = timed_runs(floor_file, env | {"ANSIBLE_INVENTORY_ENABLED": "yaml"}, args.runs)
+        print(f"ansible-inventory start-up floor (one-host YAML): median {statistics.median(floor):.2f} s")
+        print(f"{'districts':>9} {'devices':>7} | {'netops median':>13} {'best':>6} | "
+              f"{'nb_inventory median':>19} {'best':>6} | {'ratio':>5} | minus floor")
+        for districts in args.districts:
+            network = load_network(generated(districts, args.wards, folder / f"city-{districts}")).network
+            desired = desired_records(network)
+            key = hashlib.sha256(json.dumps([record_to_json(r) for records in desired.by_type.values()
+                                             for r in records.values()], sort_keys=True).encode()).hexdigest()[:16]
+            cache = settings.home / f"seed-{districts}x{args.wards}-{key}.pgdump"
+            how, seconds = seed(settings, desired, cache)
+            print(f"  ({districts} districts: {len(desired)} NetBox objects, {how} in {seconds:.0f} s)", flush=True)
+            mine, our_list = timed_runs(ours, env, args.runs)
+            peer, peer_list = timed_runs(theirs, peer_env, args.runs)
+            ratio = statistics.median(peer) / statistics.median(mine)
+            net = (statistics.median(peer) - statistics.median(floor)) / (
+                statistics.median(mine) - statistics.median(floor))
+            print(f"{districts:>9} {len(network.devices):>7} | {statistics.median(mine):>11.2f} s {min(mine):>6.2f} | "
+                  f"{statistics.median(peer):>17.2f} s {min(peer):>6.2f} | {ratio:>5.1f} | {net:>5.1f}", flush=True)
+            for line in compare(our_list, peer_list):
+                print(f"    {line}")
+
+
+if __name__ == "__main__":
+    main()

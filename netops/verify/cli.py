@@ -10,7 +10,17 @@ from typing import Annotated
 
 import typer
 
-from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, IntentOption, err, load_or_exit, out
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    IntentOption,
+    Source,
+    SourceOption,
+    err,
+    load_or_exit,
+    out,
+)
 from netops.files import write_atomic
 
 
@@ -21,6 +31,7 @@ def register(main: typer.Typer) -> None:
 
 def verify(
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    source: SourceOption = Source.INTENT,
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Write verify.{txt,json,xml,md} here")]
     = None,
     phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy "
@@ -49,7 +60,7 @@ def verify(
         err.print(f"error: no lab is up (nothing recorded in {lab.home.path}); hint: netops lab up")
         raise typer.Exit(EXIT_BAD_INPUT)
     management = {r.device: str(r.management.ip) for r in plan.routers}
-    network = load_or_exit(intent, as_json).network
+    network = load_or_exit(intent, as_json, source=source).network
     limited = None if limit is None else {name.strip() for name in limit.split(",") if name.strip()}
     strangers = sorted((limited or set()) - {d.name for d in network.devices})
     if strangers:

@@ -87,21 +87,24 @@ def main(argv: list[str] | None = None) -> int:
     (for Ansible; the scope is the devices present, e.g. the play's hosts)."""
     import argparse
     import json
+    import os
     import sys
     from pathlib import Path
 
     from netops.errors import InputError
-    from netops.pipeline import load_network
+    from netops.render.sources import SourceUnavailableError, source
 
     parser = argparse.ArgumentParser(prog="python -m netops.verify.spec", description=main.__doc__)
     parser.add_argument("--intent", type=Path, default=Path("inventory/city"))
+    parser.add_argument("--source", choices=["intent", "netbox"], default=os.environ.get("NETOPS_SOURCE", "intent"),
+                        help="where the model comes from (default: $NETOPS_SOURCE, else intent)")
     parser.add_argument("--scope", default=None, help="comma-separated devices present (default: every device)")
     parser.add_argument("devices", nargs="*")
     args = parser.parse_args(argv)
     scope = None if args.scope is None else {name for name in args.scope.split(",") if name}
     try:
-        network = load_network(args.intent).network
-    except InputError as error:
+        network = source(args.source, args.intent).load().network
+    except (InputError, SourceUnavailableError) as error:
         sys.stderr.write(f"{error}\n")
         return 2
     unknown = sorted((set(args.devices) | (scope or set())) - {d.name for d in network.devices})

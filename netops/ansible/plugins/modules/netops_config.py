@@ -11,7 +11,7 @@ description:
     O(backup_path) before any change. With O(revert_in) the device rolls back by itself unless the commit is
     confirmed in time; O(confirm=true) confirms it over a fresh connection right after the commit.
   - O(state=confirmed) confirms a pending commit, and fails when none is pending (the device's revert timer fired
-    first: the change was rolled back); O(state=rolled_back) rolls back to the config before the last commit.
+    first, so the change was rolled back); O(state=rolled_back) rolls back to the config before the last commit.
 options:
   hostname: {description: Management address of the device., type: str, required: true}
   driver: {description: NAPALM driver name (host var netops_napalm_driver)., type: str, default: frr}
@@ -31,7 +31,9 @@ options:
     default: true
   backup_path: {description: Where the previous running config is saved before a change., type: path}
   secrets:
-    description: "Secret values by name; default: NETOPS_SECRET_<NAME> environment variables."
+    description:
+      - "Secret values by name, or as NETOPS_SECRET_<NAME>: value (e.g. read from the lab's secrets.env)."
+      - "Default: NETOPS_SECRET_<NAME> environment variables."
     type: dict
     default: {}
   state:
@@ -103,7 +105,9 @@ def main() -> None:
             if not module.check_mode:
                 rollback(target)
             module.exit_json(changed=True, pending=False, diff_text="")
-        secrets = {**from_environment(), **{str(k): str(v) for k, v in params["secrets"].items()}}
+        given = {str(k): str(v) for k, v in params["secrets"].items()}
+        secrets = {**from_environment(), **from_environment(given),
+                   **{k: v for k, v in given.items() if not k.startswith("NETOPS_SECRET_")}}
         config = Path(params["config_file"]).read_text(encoding="utf-8")
         result = push_config(target, config, secrets, replace=params["replace"], check=module.check_mode,
                              revert_in=params["revert_in"], confirm=params["confirm"],

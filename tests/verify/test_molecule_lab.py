@@ -1,0 +1,32 @@
+"""`molecule test` of roles/network_config on the lab (default driver): create (a lab of the data center and
+district 017 with bootstrap routers), converge (render, push), idempotence, verify (a check-mode push finds
+nothing to change), destroy. The lab home is a temporary one; the lab is brought down whatever happens."""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from tests.lab.helpers import REPO, lab_home, skip_unless_lab_can_run
+
+pytestmark = pytest.mark.lab
+
+MOLECULE = REPO / ".venv" / "bin" / "molecule"
+
+
+def test_network_config_molecule_default_scenario() -> None:
+    skip_unless_lab_can_run()
+    with lab_home() as home:
+        # molecule shells out to ansible-config and ansible-playbook: the venv's bin comes first on PATH.
+        env = {**os.environ, "NETOPS_LAB_HOME": str(home.path),
+               "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}", "ANSIBLE_FORCE_COLOR": "0",
+               "PY_COLORS": "0", "NO_COLOR": "1"}
+        result = subprocess.run([str(MOLECULE), "test", "--scenario-name", "default"], cwd=REPO / "roles" /
+                                "network_config", env=env, capture_output=True, text=True, timeout=1200)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output[-5000:]
+        for action in ("create", "converge", "idempotence", "verify", "destroy"):
+            assert re.search(rf"default.*{action}.*(Completed|Executed: Successful)", output, re.I), (action,
+                                                                                                   output[-3000:])
+        assert re.search(r"Idempotence completed successfully|idempotence.*Successful", output, re.I), output[-3000:]

@@ -1,27 +1,31 @@
 """playbooks/backup.yml against the lab (real FRR routers over SSH through napalm_frr), then compliance.
 
-A configured lab of the sample city (marker lab, root): the playbook backs up two routers (masked, one
-commit naming both), a second run commits nothing, compliance of the backups is clean, a change made by
-hand on a router shows up after the next backup as drift with its remediation.
+A configured lab of the sample city (marker lab, root): the playbook backs up two routers (frr.conf through
+NAPALM, the loaded nftables read in the router's namespace; masked; one commit naming both), a second run
+commits nothing, compliance of the backups is clean with the lab's waivers (which cover only what the lab
+does not run: no DHCP relay, no host daemons), a change made by hand on a router shows up after the next
+backup as drift with its remediation (and nothing else fails).
 """
 
 import json
 import os
+import shlex
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from netops.compliance.sources import render_intended
 from netops.lab import sshd
 from netops.lab.lab import Lab
 from netops.lab.state import LabHome
 from netops.lab.topology import plan_lab
 from netops.pipeline import load_network
+from netops.render.settings import load_settings
 from tests.lab.helpers import CITY, lab_home, skip_unless_lab_can_run
 
-# Work in progress: never yet passed on a clean machine (docs/known-gaps.md); run with -m wip.
-pytestmark = [pytest.mark.lab, pytest.mark.wip]
+pytestmark = [pytest.mark.lab]
 REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / ".venv" / "bin"
 DEVICES = ("ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01")
@@ -46,20 +50,28 @@ def _backup(home: LabHome, folder: Path) -> subprocess.CompletedProcess[str]:
                            "-e", json.dumps(extra)], cwd=REPO, env=env, capture_output=True, text=True, check=False)
 
 
-def _compliance(folder: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    settings = tmp_path / "lab-settings.yml"
-    settings.write_text("ospf_timers: fast\n", encoding="utf-8")
-    waivers = tmp_path / "waivers.yml"  # NAPALM returns frr.conf only: the host parts are not collected
-    waivers.write_text(
-        "waivers:\n"
-        "  - {rule: MISSING, owner: lab tests, reason: the lab backup holds frr.conf only, expires: 2999-01-01}\n"
-        "  - {rule: FRR-BGP-001, owner: lab tests, reason: the renderer has no BGP password yet, "
-        "expires: 2999-01-01}\n", encoding="utf-8")
-    args = ["compliance", "--intent", str(CITY), "--backups", str(folder), "--settings", str(settings),
-            "--waivers", str(waivers)]
+def _compliance(folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    args = ["compliance", *extra, "--intent", str(CITY), "--backups", str(folder),
+            "--settings", str(REPO / "playbooks" / "files" / "lab-render-settings.yml"),
+            "--waivers", str(REPO / "inventory" / "compliance" / "lab-waivers.yml")]
     for device in DEVICES:
         args += ["--device", device]
     return subprocess.run([str(BIN / "netops"), *args], cwd=REPO, capture_output=True, text=True, check=False)
+
+
+def _intended_cost(device: str, interface: str) -> str:
+    """The OSPF cost the model gives the interface (the remediation must bring it back)."""
+    network = load_network(CITY).network
+    text = render_intended(network, load_settings(REPO / "playbooks" / "files" / "lab-render-settings.yml"),
+                           [device], 1).configs[device]["cfg"]
+    section = text.split(f"interface {interface}\n", 1)[1].split("exit", 1)[0]
+    return next(line.strip() for line in section.splitlines() if "ip ospf cost" in line)
+
+
+def _ssh(home: LabHome, device: str, command: str) -> subprocess.CompletedProcess[str]:
+    """One remote command line, quoted once for the remote shell (ssh joins its arguments with spaces)."""
+    return subprocess.run(["ssh", "-F", str(home.ssh_config), device, command], capture_output=True, text=True,
+                          check=False)
 
 
 def _git(folder: Path, *args: str) -> str:
@@ -77,23 +89,34 @@ def test_backup_playbook_then_compliance(lab: LabHome, tmp_path: Path) -> None:
         text = (folder / "frr" / f"{device}.cfg").read_text(encoding="utf-8")
         assert f"hostname {device}" in text and "<secret>" in text
         assert not [s for s in secrets if s and s in text]
+        nft = (folder / "frr" / f"{device}.nft").read_text(encoding="utf-8")
+        assert "chain input" in nft and "@management_sources" in nft
+        assert not (folder / "frr" / f"{device}.host.yml").exists()  # no device holds it
 
     again = _backup(lab, folder)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(_git(folder, "log", "--format=%H").splitlines()) == 1
 
-    clean = _compliance(folder, tmp_path)
+    clean = _compliance(folder, "--format", "json")
     assert clean.returncode == 0, clean.stdout + clean.stderr
+    for result in json.loads(clean.stdout)["devices"]:
+        assert result["compliant"] and set(result["parts"]) >= {"cfg", "nft", "host.yml"}
+        waived = {(f["rule"], f["part"]) for f in result["findings"] if f["status"] == "waived"}
+        assert {("UNVERIFIABLE", "host.yml"), ("FRR-BGP-001", "cfg")} <= waived, result  # shown, not passed
+        assert waived <= {("UNVERIFIABLE", "host.yml"), ("FRR-BGP-001", "cfg"), ("MISSING", "dhcrelay")}, result
+        assert "FRR-SSH-001" not in result["rules_checked"] and "FRR-MGMTACL-001" in result["rules_checked"]
 
     # a change by hand on the router
-    changed = subprocess.run(["ssh", "-F", str(lab.ssh_config), DEVICES[1], "vtysh", "-c", "configure terminal",
-                              "-c", "interface eth1", "-c", "ip ospf cost 7"], capture_output=True, text=True,
-                             check=False)
-    assert changed.returncode == 0, changed.stderr
+    changed = _ssh(lab, DEVICES[1], shlex.join(["vtysh", "-c", "configure terminal", "-c", "interface eth1",
+                                                "-c", "ip ospf cost 7"]))
+    assert changed.returncode == 0, changed.stdout + changed.stderr
     third = _backup(lab, folder)
     assert third.returncode == 0, third.stdout + third.stderr
     assert _git(folder, "log", "-1", "--format=%B").strip() == f"backup: 1 changed\n\nchanged: {DEVICES[1]}"
-    drift = _compliance(folder, tmp_path)
+    drift = _compliance(folder)
     assert drift.returncode == 1, drift.stdout + drift.stderr
-    assert "DRIFT (medium) cfg: cfg interface eth1" in drift.stdout
-    assert "- ip ospf cost 7" in drift.stdout and "remediation:" in drift.stdout
+    intended = _intended_cost(DEVICES[1], "eth1")
+    assert (f"[fail] DRIFT (medium) cfg: cfg interface eth1: differs from the intended config\n"
+            f"      - ip ospf cost 7\n      + {intended}\n"
+            f"      remediation:\n        interface eth1\n          {intended}\n") in drift.stdout
+    assert drift.stdout.count("[fail]") == 1, drift.stdout

@@ -89,14 +89,56 @@ group_by:
 """
 
 
-def run_inventory(config: Path, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process: parent, command line, CPU seconds (its own and its reaped children's)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        table[int(entry.name)] = (int(fields[1]), command, sum(int(f) for f in fields[11:15]) / _TICK)
+    return table
+
+
+def server_cpu(home: Path) -> float:
+    """CPU seconds used so far by the NetBox server under `home`: gunicorn, PostgreSQL, Redis and their children."""
+    table = _processes()
+    roots = {pid for pid, (_, command, _) in table.items() if str(home) in command}
+    total, seen = 0.0, set()
+    todo = list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in table:
+            continue
+        seen.add(pid)
+        total += table[pid][2]
+        todo.extend(child for child, (parent, _, _) in table.items() if parent == pid)
+    return total
+
+
+def run_inventory(config: Path, env: dict[str, str], home: Path | None = None) -> tuple[float, float, dict[str, Any]]:
+    """Wall seconds, CPU seconds (ansible-inventory plus the NetBox server), and the --list output."""
+    server_before = server_cpu(home) if home else 0.0
+    children_before = os.times()
     began = time.perf_counter()
     done = subprocess.run([str(ANSIBLE_INVENTORY), "-i", str(config), "--list"], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - began
+    children = os.times()
+    cpu = (children.children_user - children_before.children_user
+           + children.children_system - children_before.children_system)
+    cpu += (server_cpu(home) - server_before) if home else 0.0
     if done.returncode != 0:
         sys.exit(f"ansible-inventory -i {config} failed:\n{done.stderr[-3000:]}")
-    return seconds, json.loads(done.stdout)
+    return seconds, cpu, json.loads(done.stdout)
 
 
 def memberships(listed: dict[str, Any]) -> dict[str, set[str]]:
@@ -153,12 +195,31 @@ def compare(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
     return lines
 
 
-def timed_runs(config: Path, env: dict[str, str], runs: int) -> tuple[list[float], dict[str, Any]]:
-    seconds, listed = [], {}
+def profile(config: Path, env: dict[str, str], out: Path) -> None:
+    """ansible-inventory --list through our plugin under cProfile: the top functions by cumulative time."""
+    import pstats
+
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), str(ANSIBLE_INVENTORY), "-i", str(config),
+                    "--list", "--output", str(out.with_suffix(".json"))], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    stats = pstats.Stats(str(out))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = sorted(((cumulative, name) for name, (_, _, _, cumulative, _) in stats.stats.items()  # type: ignore[attr-defined]
+                   if any(part in name[0] for part in ("netops/", "ansible/cli", "ansible/inventory", "requests/"))),
+                  reverse=True)[:12]
+    print(f"    profile of ours ({total:.2f} s in Python):")
+    for cumulative, (file, line, function) in rows:
+        print(f"      {cumulative:6.2f} s  {function} ({Path(file).name}:{line})")
+
+
+def timed_runs(config: Path, env: dict[str, str], runs: int,
+               home: Path | None = None) -> tuple[list[float], list[float], dict[str, Any]]:
+    seconds, cpus, listed = [], [], {}
     for _ in range(runs):
-        took, listed = run_inventory(config, env)
+        took, cpu, listed = run_inventory(config, env, home)
         seconds.append(took)
-    return seconds, listed
+        cpus.append(cpu)
+    return seconds, cpus, listed
 
 
 def main() -> None:
@@ -167,6 +228,8 @@ def main() -> None:
     parser.add_argument("--wards", type=int, default=18, help="wards per district")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep-server", action="store_true", help="leave the bench NetBox up")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run ours once under cProfile at each size and print where its time goes")
     args = parser.parse_args()
     collections = peer_collection()
 
@@ -187,10 +250,13 @@ def main() -> None:
         floor_file = folder / "floor" / "hosts.yml"
         floor_file.parent.mkdir()
         floor_file.write_text("all:\n  hosts:\n    one:\n      ansible_host: 127.0.0.1\n")
-        floor, _ = timed_runs(floor_file, env | {"ANSIBLE_INVENTORY_ENABLED": "yaml"}, args.runs)
-        print(f"ansible-inventory start-up floor (one-host YAML): median {statistics.median(floor):.2f} s")
-        print(f"{'districts':>9} {'devices':>7} | {'netops median':>13} {'best':>6} | "
-              f"{'nb_inventory median':>19} {'best':>6} | {'ratio':>5} | minus floor")
+        floor, floor_cpu, _ = timed_runs(floor_file, env | {"ANSIBLE_INVENTORY_ENABLED": "yaml"}, args.runs)
+        print(f"ansible-inventory start-up floor (one-host YAML): median {statistics.median(floor):.2f} s wall, "
+              f"{statistics.median(floor_cpu):.2f} s CPU; load average now {os.getloadavg()[0]:.1f}")
+        print("wall: median (best) of the runs; CPU: ansible-inventory's user+system plus the NetBox server's "
+              "(gunicorn, PostgreSQL, Redis) during the run, median")
+        print(f"{'districts':>9} {'devices':>7} | {'netops wall':>16} {'CPU':>6} | {'nb_inventory wall':>18} "
+              f"{'CPU':>6} | {'wall x':>6} {'CPU x':>6}")
         for districts in args.districts:
             network = load_network(generated(districts, args.wards, folder / f"city-{districts}")).network
             desired = desired_records(network)
@@ -199,15 +265,18 @@ def main() -> None:
             cache = settings.home / f"seed-{districts}x{args.wards}-{key}.pgdump"
             how, seconds = seed(settings, desired, cache)
             print(f"  ({districts} districts: {len(desired)} NetBox objects, {how} in {seconds:.0f} s)", flush=True)
-            mine, our_list = timed_runs(ours, env, args.runs)
-            peer, peer_list = timed_runs(theirs, peer_env, args.runs)
-            ratio = statistics.median(peer) / statistics.median(mine)
-            net = (statistics.median(peer) - statistics.median(floor)) / (
-                statistics.median(mine) - statistics.median(floor))
-            print(f"{districts:>9} {len(network.devices):>7} | {statistics.median(mine):>11.2f} s {min(mine):>6.2f} | "
-                  f"{statistics.median(peer):>17.2f} s {min(peer):>6.2f} | {ratio:>5.1f} | {net:>5.1f}", flush=True)
+            mine, mine_cpu, our_list = timed_runs(ours, env, args.runs, settings.home)
+            peer, peer_cpu, peer_list = timed_runs(theirs, peer_env, args.runs, settings.home)
+            wall_x = statistics.median(peer) / statistics.median(mine)
+            cpu_x = statistics.median(peer_cpu) / statistics.median(mine_cpu)
+            print(f"{districts:>9} {len(network.devices):>7} | {statistics.median(mine):>7.2f} ({min(mine):>5.2f}) s "
+                  f"{statistics.median(mine_cpu):>6.2f} | {statistics.median(peer):>8.2f} ({min(peer):>5.2f}) s "
+                  f"{statistics.median(peer_cpu):>6.2f} | {wall_x:>6.1f} {cpu_x:>6.1f}   "
+                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)
             for line in compare(our_list, peer_list):
                 print(f"    {line}")
+            if args.profile:
+                profile(ours, env, folder / f"profile-{districts}")
 
 
 if __name__ == "__main__":

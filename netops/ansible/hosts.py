@@ -8,9 +8,12 @@ into groups and host variables, so both sources give the same inventory when the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from models.network import Network
 from models.types import DeviceRole, Platform
+
+if TYPE_CHECKING:
+    from models.network import Network
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,20 @@ the NAPALM driver, site, site kind/status/coordinates/redundancy, district, devi
 loopback, tags, and the path of the rendered config.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from models.network import Network
 from models.types import Platform
 from netops.ansible.hosts import HostRow, host_rows
-from netops.render.sources import SourceName, SourceUnavailableError, source
+
+if TYPE_CHECKING:
+    from models.network import Network
 
 #: NAPALM driver of each platform (napalm_frr is the project's own driver, found as `frr`).
 NAPALM_DRIVERS: dict[Platform, str] = {
@@ -110,6 +113,9 @@ def load_inventory(source_name: str, intent_dir: Path, configs_dir: Path, read: 
     From NetBox, `read: hosts` (the default) reads only devices, sites and regions; `read: model` reads and
     validates the whole Network first, as every other `--source netbox` command does.
     """
+    # Imported here: the intent loader and resolver are not needed to list NetBox's hosts (start-up time counts).
+    from netops.render.sources import SourceName, source
+
     if SourceName(source_name) is SourceName.NETBOX and Read(read) is Read.HOSTS:
         return inventory_of(_netbox_rows(), configs_dir)
     return build_inventory(source(source_name, intent_dir).load().network, configs_dir)
@@ -119,6 +125,7 @@ def _netbox_rows() -> list[HostRow]:
     # Imported here: pynetbox and the NetBox client are only needed when the inventory comes from NetBox.
     from netops.ansible.netbox_hosts import InventoryReadError, netbox_host_rows
     from netops.netbox.client import NetBoxClient, NetBoxError
+    from netops.render.sources import SourceUnavailableError
 
     hint = "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN"
     try:

@@ -4,14 +4,17 @@ Each source is a `NetworkSource`; commands (netops render, the Ansible inventory
 name in `sources()` and call `load`: the intent files, or NetBox through netops.netbox.read.
 """
 
+from __future__ import annotations
+
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from models.problems import Problem
 from netops.errors import NetopsError
-from netops.pipeline import load_network
-from netops.resolve.build import Resolution
+
+if TYPE_CHECKING:
+    from netops.resolve.build import Resolution
 
 
 class SourceName(StrEnum):
@@ -55,6 +58,8 @@ class IntentSource:
 
     def load(self) -> Resolution:
         """Load, resolve and validate the intent files."""
+        from netops.pipeline import load_network  # imported on use: the Ansible inventory from NetBox never needs it
+
         return load_network(self.intent_dir)
 
 

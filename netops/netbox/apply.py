@@ -28,9 +28,10 @@ from netops.netbox.plan import Action, Change, Plan
 from netops.netbox.snapshot import Snapshot
 
 Progress = Callable[[str], None]
-#: Write requests in flight at once. NetBox's CPU is the limit (one gunicorn worker serves a request): two in
-#: flight keep both of its workers busy on 2 cores (docs/benchmarks.md).
-WRITE_WORKERS = 2
+#: Write requests in flight at once. One: concurrent bulk writes into the same NetBox were slower here, not
+#: faster (2 in flight: 0.75x, 3: 0.3x the objects per second; they contend for the same rows, e.g. a device's
+#: interface counters), see docs/benchmarks.md. More may pay off against a NetBox with cores to spare.
+WRITE_WORKERS = 1
 
 
 def _quiet(_message: str) -> None:

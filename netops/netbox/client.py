@@ -4,9 +4,10 @@ Credentials come from the environment (``NETBOX_URL`` and ``NETBOX_TOKEN``) or, 
 ``netbox.env`` that ``netops netbox up`` writes under the (git-ignored) state directory. The token is never
 printed, logged or put into an error message: :class:`Credentials` hides it from ``repr``.
 
-Writes go through pynetbox's bulk calls (a list in one POST, PATCH or DELETE), each object carrying a
-``changelog_message`` (NetBox 4.4+ records it in the change log). Reads are paginated REST with ``fields=``
-(only what the mapping compares) or GraphQL with ``pagination: {offset, limit}`` (NetBox caps a list at 1,000).
+Writes are bulk requests (a list in one POST, PATCH or DELETE), each object carrying a ``changelog_message``
+(NetBox 4.4+ records it in the change log), with ``?omit=`` the fields not sent so that NetBox renders only those
+in its reply. Reads are paginated REST with ``fields=`` (only what the mapping compares) or GraphQL with
+``pagination: {offset, limit}`` (NetBox caps a list at 1,000).
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ class NetBoxClient:
         #: Requests sent (reads and writes), for progress and benchmarks.
         self.requests = 0
         self._counting = threading.Lock()  # apply writes from several threads
+        #: The fields of each endpoint's objects (OPTIONS), by endpoint.
+        self._fields: dict[str, frozenset[str]] = {}
 
     def _count(self) -> None:
         with self._counting:
@@ -253,12 +256,49 @@ class NetBoxClient:
 
     def create(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[int]:
         """POST a list of new objects in one request; the ids of the created objects, in order."""
+        rows = self._write("POST", endpoint, [{**p, "changelog_message": message} for p in payloads],
+                           "create objects on")
+        return [int(row["id"]) for row in rows]
+
+    def _write(self, method: str, endpoint: str, body: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
+        """One bulk write; NetBox renders in its reply only the fields sent (see :meth:`_omitted`)."""
+        url = f"{self.url}/api/{endpoint}/"
+        omit = self._omitted(endpoint, {name for item in body for name in item})
         self._count()
         try:
-            created = self._endpoint(endpoint).create([{**p, "changelog_message": message} for p in payloads])
-        except (pynetbox.RequestError, requests.RequestException) as error:
-            raise self._write_error("create objects on", endpoint, error) from error
-        return [int(record.id) for record in created]
+            response = self.session.request(method, url, json=body, params={"omit": omit} if omit else None)
+        except requests.RequestException as error:
+            raise unreachable(url, error) from error
+        if response.status_code not in (200, 201):
+            raise refused(f"NetBox refused to {action} {endpoint}", url, response)
+        reply = response.json()
+        rows: list[dict[str, Any]] = reply if isinstance(reply, list) else [reply]
+        return rows
+
+    def _omitted(self, endpoint: str, sent: set[str]) -> str:
+        """The fields of an endpoint's objects a write does not send, for ``?omit=``.
+
+        NetBox renders every written object in its reply, nested relations, cable peers and counts included:
+        rendering 100 interfaces costs several times what storing them does. Fields not sent are left as they
+        are by a PATCH and take their defaults in a POST either way, so leaving them out of the serializer
+        changes nothing but the reply. The field names come from one OPTIONS request per endpoint.
+        """
+        with self._counting:
+            known = self._fields.get(endpoint)
+        if known is None:
+            known = frozenset()
+            try:
+                self._count()
+                response = self.session.options(f"{self.url}/api/{endpoint}/")
+                if response.status_code == 200:
+                    actions = response.json().get("actions", {})
+                    known = frozenset(actions.get("POST") or actions.get("PUT") or ())
+            except (requests.RequestException, ValueError):
+                pass  # the write itself reports an unreachable NetBox
+            with self._counting:
+                self._fields[endpoint] = known
+        # custom_fields always: a custom field's default fills in only through the serializer.
+        return ",".join(sorted(known - sent - {"id", "custom_fields"}))
 
     def post_list(self, url: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[dict[str, Any]]:
         """POST a list to a URL that is not a plain list endpoint (``available-prefixes``); the created rows."""
@@ -275,11 +315,7 @@ class NetBoxClient:
 
     def update(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> None:
         """PATCH a list of partial objects (each with its ``id``) in one request."""
-        self._count()
-        try:
-            self._endpoint(endpoint).update([dict(p) for p in payloads], changelog_message=message)
-        except (pynetbox.RequestError, requests.RequestException) as error:
-            raise self._write_error("update objects on", endpoint, error) from error
+        self._write("PATCH", endpoint, [{**p, "changelog_message": message} for p in payloads], "update objects on")
 
     def delete(self, endpoint: str, ids: Sequence[int], message: str) -> None:
         """DELETE a list of objects by id in one request."""

@@ -30,10 +30,12 @@ def test_network_config_molecule_default_scenario() -> None:
             assert re.search(rf"default.*{action}.*(Completed|Executed: Successful)", output, re.I), (action,
                                                                                                    output[-3000:])
         # Converge pushed to every router of the lab (the data center's and district 017's), idempotence found
-        # nothing to change, verify's check-mode push found nothing either.
-        converge = output.split("converge] Executed", 1)[0]
-        pushed = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", converge.rsplit("PLAY RECAP", 1)[-1], re.M)
-        routers = {host: int(changed) for host, changed in pushed if host != "localhost"}
+        # nothing to change. The plays' recaps come in order: create, converge, idempotence, verify, destroy.
+        recaps = [dict(re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", recap, re.M))
+                  for recap in result.stdout.split("PLAY RECAP")[1:]]
+        converge, idempotence = [r for r in recaps if "dc-core-01" in r][:2]
+        routers = {host: int(changed) for host, changed in converge.items() if host != "localhost"}
         assert {"dc-core-01", "dong-anh-agg-01", "huyen-uy-dong-anh-r01"} <= set(routers), output[-3000:]
         assert all(changed > 0 for changed in routers.values()), routers
-        assert "All assertions passed" in output
+        assert set(idempotence) == set(converge) and set(idempotence.values()) == {"0"}, idempotence
+        assert "All assertions passed" in result.stdout

@@ -1,11 +1,11 @@
-"""The inventory's hosts straight from NetBox: three paginated GraphQL lists, no whole-model read-back.
+"""The inventory's hosts straight from NetBox: a few paginated lists, no whole-model read-back.
 
 An inventory needs each network device, its site and the site's district and ward, nothing of the interfaces,
 addresses, cables, prefixes or circuits that `netops.netbox.read` reads to rebuild (and validate) the whole
-Network. Reading those costs seconds per thousand devices; the three lists here (devices, sites, regions, each
-filtered to what netops manages) cost a fraction of one, which is what makes `ansible-inventory` from NetBox
-fast (benchmarks/bench_inventory.py). The whole-model gate stays one command away:
-`netops validate --source netbox`, or the plugin's `read: model` option.
+Network. Reading those costs seconds per thousand devices; the lists here (devices, sites, regions filtered to
+what netops manages, the few roles and platforms, the devices' other tags) cost a fraction of one, which is
+what makes `ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The whole-model gate stays one
+command away: `netops validate --source netbox`, or the plugin's `read: model` option.
 
 Every value is mapped back with the vocabulary netops writes with (netops.netbox.mapping), so the hosts equal
 those `host_rows(network)` gives for the Network they were applied from (tests/netbox/test_sources.py).
@@ -15,16 +15,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.types import DeviceRole
+from models.types import DeviceRole, Platform
 from netops.ansible.hosts import HostRow
 from netops.netbox.client import NetBoxClient
 from netops.netbox.mapping.base import MANAGED_TAG
 from netops.netbox.mapping.vocabulary import DEVICE_ROLES, PLATFORMS
+from netops.netbox.snapshot import extra_tags
 
 _MANAGED = f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}'
-_DEVICES = "name role { slug } platform { slug } site { slug } primary_ip4 { address } oob_ip { address } tags { slug }"
-_SITES = "slug name latitude longitude custom_fields region { slug parent { slug parent { slug } } }"
-_REGIONS = "slug name custom_fields parent { slug }"
+# Related objects by id only, and no tags: NetBox's GraphQL resolves a nested object's fields, and an object's
+# tags, with a query per object; ids come from the row itself. The other tags come from one REST list.
+_DEVICES = "id name role { id } platform { id } site { id } primary_ip4 { address } oob_ip { address }"
+_SITES = "id slug name latitude longitude custom_fields region { id }"
+_REGIONS = "id slug name custom_fields parent { id }"
+_NAMED = "id slug"
 
 _ROLE_BY_SLUG = {named.slug: role for role, named in DEVICE_ROLES.items()}
 _PLATFORM_BY_SLUG = {named.slug: platform for platform, named in PLATFORMS.items()}
@@ -49,21 +53,25 @@ def _choice(value: Any) -> Any:
 
 def netbox_host_rows(client: NetBoxClient) -> list[HostRow]:
     """The managed network devices of NetBox as host rows (servers, which have the server role, left out)."""
-    regions = {row["slug"]: row for row in client.graphql_list("region_list", _REGIONS, _MANAGED)}
-    sites = {row["slug"]: row for row in client.graphql_list("site_list", _SITES, _MANAGED)}
+    roles = {row["id"]: row["slug"] for row in client.graphql_list("device_role_list", _NAMED)}
+    platforms = {row["id"]: row["slug"] for row in client.graphql_list("platform_list", _NAMED)}
+    regions = {row["id"]: row for row in client.graphql_list("region_list", _REGIONS, _MANAGED)}
+    sites = {row["id"]: row for row in client.graphql_list("site_list", _SITES, _MANAGED)}
+    tags = extra_tags(client)
     rows = []
     for device in client.graphql_list("device_list", _DEVICES, _MANAGED):
-        role = _ROLE_BY_SLUG.get(device["role"]["slug"])
+        role = _ROLE_BY_SLUG.get(roles.get(device["role"]["id"], ""))
         if role is None:  # the data center's physical servers: hosts of the DC roles' inventories, not of ours
             continue
-        rows.append(_row(device, role, sites[device["site"]["slug"]], regions))
+        platform = _PLATFORM_BY_SLUG.get(platforms.get((device.get("platform") or {}).get("id", ""), ""))
+        rows.append(_row(device, role, platform, sites[device["site"]["id"]], regions,
+                         tags.get(("dcim.device", int(device["id"])), [])))
     return rows
 
 
-def _row(device: dict[str, Any], role: DeviceRole, site: dict[str, Any],
-         regions: dict[str, dict[str, Any]]) -> HostRow:
+def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, site: dict[str, Any],
+         regions: dict[str, dict[str, Any]], tags: list[str]) -> HostRow:
     name = device["name"]
-    platform = _PLATFORM_BY_SLUG.get((device.get("platform") or {}).get("slug", ""))
     if platform is None:
         raise InventoryReadError(name, "no platform netops knows")
     if not device.get("oob_ip"):
@@ -71,10 +79,10 @@ def _row(device: dict[str, Any], role: DeviceRole, site: dict[str, Any],
     fields = site["custom_fields"]
     # A site stands in its ward's region, else its district's, else the city's (the root).
     chain = []
-    region: dict[str, Any] | None = site["region"]
+    region: dict[str, Any] | None = regions[site["region"]["id"]] if site.get("region") else None
     while region is not None:
-        chain.append(region["slug"])
-        region = region.get("parent")
+        chain.append(region["id"])
+        region = regions.get(region["parent"]["id"]) if region.get("parent") else None
     chain.reverse()  # city, district, ward
     district = regions[chain[1]] if len(chain) > 1 else None
     ward = regions[chain[2]] if len(chain) > 2 else None
@@ -90,5 +98,5 @@ def _row(device: dict[str, Any], role: DeviceRole, site: dict[str, Any],
         district_name=district["name"] if district else None,
         ward=ward["custom_fields"]["admin_code"] if ward else None,
         loopback=primary["address"].split("/")[0] if primary else None,
-        tags=tuple(sorted(tag["slug"] for tag in device["tags"] if tag["slug"] != MANAGED_TAG)),
+        tags=tuple(sorted(tags)),
     )

@@ -63,6 +63,9 @@ def compliance(
     today: Annotated[str | None, typer.Option(help="Judge waiver expiry as of this date (YYYY-MM-DD; "
                                                    "default: today)")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core)")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache", help="Keep each device's result here and reuse it "
+                                                   "while its configs, the baseline and netops are unchanged")]
+    = None,
 ) -> None:
     """Compare intended and actual configs per device and section, check the security baseline, apply waivers.
 
@@ -110,7 +113,7 @@ def compliance(
     except ConfigError as error:
         _fail([_config_problem(error)])
     checker = Checker(baselines, model_values(network, settings), loaded_waivers, day)
-    outcome = run_compliance(network, settings, platforms, read, checker, workers or default_workers())
+    outcome = run_compliance(network, settings, platforms, read, checker, workers or default_workers(), cache_dir)
     if outcome.render_failures or outcome.render_gaps:
         _fail([Problem(path=("render",), message=message) for message in
                [str(f) for f in outcome.render_failures] + outcome.render_gaps])

@@ -111,6 +111,17 @@ def _rules(checker: Checker, platform: Platform) -> tuple[CompiledRule, ...]:
 
 def check_device(checker: Checker, item: DeviceInput) -> DeviceResult:
     """Findings of one device (ConfigError when a part of the actual config cannot be read)."""
+    return waive(checker, check_device_unwaived(checker, item))
+
+
+def waive(checker: Checker, result: DeviceResult) -> DeviceResult:
+    """The result with the checker's waivers applied (as of its day) to the findings they cover."""
+    return DeviceResult(result.device, result.platform, result.parts,
+                        [_waive(checker, finding) for finding in result.findings], result.rules_checked)
+
+
+def check_device_unwaived(checker: Checker, item: DeviceInput) -> DeviceResult:
+    """Findings of one device before waivers: what depends only on the configs, the baseline and the model."""
     baseline = checker.baselines[item.platform]
     platform = item.platform.value
     parts = tuple(p for p in PARTS[item.platform] if p in item.intended or p in item.actual)
@@ -148,7 +159,6 @@ def check_device(checker: Checker, item: DeviceInput) -> DeviceResult:
         checked.append(rule.rule.id)
         result.findings.extend(_evaluate(rule, root, item))
     result.rules_checked = tuple(checked)
-    result.findings = [_waive(checker, finding) for finding in result.findings]
     return result
 
 

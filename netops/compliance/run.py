@@ -11,10 +11,12 @@ import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from models.network import Network
 from models.types import Platform
-from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceResult, check_device
+from netops.compliance import cache
+from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceResult, check_device_unwaived, waive
 from netops.compliance.sources import render_intended
 from netops.compliance.tree import ConfigError
 from netops.render.engine import RenderFailure
@@ -35,9 +37,15 @@ class RunOutcome:
     errors: list[ConfigError] = field(default_factory=list)
     render_failures: list[RenderFailure] = field(default_factory=list)
     render_gaps: list[str] = field(default_factory=list)
+    #: Every device's result before waivers, by cache key (what `--cache` keeps for the next run).
+    unwaived: dict[str, DeviceResult] = field(default_factory=dict)
+    #: Devices whose result came from the cache.
+    cached: int = 0
 
     def add(self, other: "RunOutcome") -> None:
         """Merge another share's outcome into this one."""
+        self.unwaived.update(other.unwaived)
+        self.cached += other.cached
         self.results.extend(other.results)
         self.errors.extend(other.errors)
         self.render_failures.extend(other.render_failures)
@@ -51,6 +59,8 @@ class _Job:
     platforms: Mapping[str, Platform]
     read: ActualReader
     checker: Checker
+    cached: Mapping[str, DeviceResult]
+    shared_key: bytes | None  # None: no cache, no keys
 
 
 def _share(job: _Job, names: Sequence[str]) -> RunOutcome:
@@ -67,10 +77,19 @@ def _share(job: _Job, names: Sequence[str]) -> RunOutcome:
         if name not in intended.configs:
             continue  # not rendered: reported as a render failure or gap
         item = DeviceInput(name, intended.platforms[name], intended.configs[name], actual.get(name, {}))
-        try:
-            outcome.results.append(check_device(job.checker, item))
-        except ConfigError as error:
-            outcome.errors.append(error)
+        key = None if job.shared_key is None else cache.key(job.shared_key, item)
+        unwaived = job.cached.get(key) if key is not None else None
+        if unwaived is None:
+            try:
+                unwaived = check_device_unwaived(job.checker, item)
+            except ConfigError as error:
+                outcome.errors.append(error)
+                continue
+        else:
+            outcome.cached += 1
+        if key is not None:
+            outcome.unwaived[key] = unwaived
+        outcome.results.append(waive(job.checker, unwaived))
     return outcome
 
 
@@ -83,15 +102,20 @@ def _run_share(names: Sequence[str]) -> RunOutcome:
 
 
 def run_compliance(network: Network, settings: RenderSettings, platforms: Mapping[str, Platform],
-                   read: ActualReader, checker: Checker, workers: int = 1) -> RunOutcome:
+                   read: ActualReader, checker: Checker, workers: int = 1,
+                   cache_dir: Path | None = None) -> RunOutcome:
     """Render, read and check every device of `platforms`; `workers` > 1 forks that many (where fork exists).
 
     Devices are dealt round-robin (sorted by name, so each share has a like mix of big and small configs).
+    `cache_dir`: devices whose key is in the last run's results there are not checked again (netops.compliance
+    .cache); the results of this run replace them.
     """
     global _job
     names = sorted(platforms)
     workers = max(1, min(workers, len(names) // _MIN_SHARE or 1))
-    job = _Job(network, settings, platforms, read, checker)
+    previous = cache.load(cache_dir) if cache_dir is not None else {}
+    shared = cache.fingerprint(checker) if cache_dir is not None else None
+    job = _Job(network, settings, platforms, read, checker, previous, shared)
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         outcome = _share(job, names)
     else:
@@ -106,6 +130,8 @@ def run_compliance(network: Network, settings: RenderSettings, platforms: Mappin
         outcome = RunOutcome()
         for share in shares:
             outcome.add(share)
+    if cache_dir is not None and not outcome.errors:
+        cache.save(cache_dir, outcome.unwaived)
     outcome.results.sort(key=lambda r: r.device)
     outcome.errors.sort(key=lambda e: (e.file, e.line))
     outcome.render_failures.sort(key=lambda f: f.device)

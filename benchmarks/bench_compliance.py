@@ -6,6 +6,7 @@ For 5 to 30 districts of 18 wards (`netops generate-city`): the city is rendered
 - `netops compliance --backups DIR --format junit` end to end in a fresh process (load and validate the
   intent, render every device in memory, read every backup, masks, drift, baseline, waivers, report), with
   the backups as rendered (no drift) and after hand edits on 5% of the devices (drift: hier_config runs);
+- the no-drift run again with `--cache DIR` filled by one run before (every device's result reused);
 - peers in the same run, over the same texts: `difflib.unified_diff` of every rendered file against its
   backup (a line-by-line text diff: no hierarchy, no masks, no baseline), and hier_config alone
   (parse both sides of every device's frr.conf and compute the remediation, no baseline, no fast path).
@@ -71,7 +72,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(a) for a in args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-def _compliance(intent: Path, backups: Path, runs: int, workers: int) -> tuple[float, float, int]:
+def _compliance(intent: Path, backups: Path, runs: int, workers: int, *extra: str) -> tuple[float, float, int]:
     """Best wall-clock seconds, the CPU seconds (user + system, all processes) of that run, and the exit code."""
     best, cpu, code = float("inf"), 0.0, 0
     for _ in range(runs):
@@ -79,7 +80,7 @@ def _compliance(intent: Path, backups: Path, runs: int, workers: int) -> tuple[f
         start = time.perf_counter()
         done = _run(NETOPS, "compliance", "--intent", intent, "--backups", backups, "--format", "junit",
                     "--out", backups.parent / "report.xml", "--waivers", ROOT / "inventory/compliance/waivers.yml",
-                    "--workers", str(workers))
+                    "--workers", str(workers), *extra)
         seconds = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         code = done.returncode
@@ -112,8 +113,8 @@ def main() -> None:
     options = parser.parse_args()
     print(f"netops compliance from backups, best of {options.runs}; {os.cpu_count()} cores, "
           f"{options.workers} workers; load average at start {os.getloadavg()[0]:.1f}")
-    print(f"{'districts':>9} {'devices':>7} {'files':>6} {'no drift s':>10} {'(cpu s)':>7} {'5% drift s':>10} "
-          f"{'(cpu s)':>7} {'difflib s':>9} {'hier_config s':>13} {'load':>5}")
+    print(f"{'districts':>9} {'devices':>7} {'files':>6} {'no drift s':>10} {'(cpu s)':>7} {'cached s':>8} "
+          f"{'(cpu s)':>7} {'5% drift s':>10} {'(cpu s)':>7} {'difflib s':>9} {'hier_config s':>13} {'load':>5}")
     for districts in options.districts:
         with tempfile.TemporaryDirectory() as scratch:
             intent, backups = Path(scratch) / "city", Path(scratch) / "backups"
@@ -123,6 +124,10 @@ def main() -> None:
             devices = json.loads(render.stdout)["devices"]
             clean, clean_cpu, code = _compliance(intent, backups, options.runs, options.workers)
             assert code == 0, "the rendered city must be compliant"
+            cache = ("--cache", str(Path(scratch) / "cache"))
+            _compliance(intent, backups, 1, options.workers, *cache)  # fills the cache (not timed)
+            cached, cached_cpu, code = _compliance(intent, backups, options.runs, options.workers, *cache)
+            assert code == 0, "the cached run must say the same"
             drifted = _drift(backups, 0.05)
             drift, drift_cpu, code = _compliance(intent, backups, options.runs, options.workers)
             assert code == 1, "drifted devices must fail"
@@ -130,7 +135,8 @@ def main() -> None:
             if peers.returncode:
                 sys.exit(f"peers failed: {peers.stderr}")
             peer = json.loads(peers.stdout)
-            print(f"{districts:>9} {devices:>7} {peer['files']:>6} {clean:>10.2f} {clean_cpu:>7.2f} {drift:>10.2f} "
+            print(f"{districts:>9} {devices:>7} {peer['files']:>6} {clean:>10.2f} {clean_cpu:>7.2f} {cached:>8.2f} "
+                  f"{cached_cpu:>7.2f} {drift:>10.2f} "
                   f"{drift_cpu:>7.2f} {peer['difflib_s']:>9.2f} {peer['hier_config_s']:>13.2f} "
                   f"{os.getloadavg()[0]:>5.1f}   ({drifted} devices drifted)", flush=True)
 

@@ -14,7 +14,7 @@ description:
     with groups by district, site kind, device role, platform and lifecycle status. Both sources give the same
     inventory for the same city.
   - From NetBox (NETBOX_URL/NETBOX_TOKEN, or the embedded server's netbox.env), C(read=hosts) reads only the
-    managed devices, sites and regions (three GraphQL lists); C(read=model) reads the whole network back and
+    managed devices, sites and regions (a few paginated lists); C(read=model) reads the whole network back and
     validates it first, like every C(--source netbox) command (seconds per thousand devices).
   - Relative paths are taken from the project root, the folder above the one holding the inventory file.
 options:

@@ -12,11 +12,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from netops.errors import InputError, format_problems, problems_as_json
+from netops.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, InputError, format_problems, problems_as_json
 from netops.pipeline import DEFAULT_INTENT_DIR, load_network
 from netops.resolve.build import Resolution
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 # Piped output is read in files and CI logs: do not fold tables to 80 columns there.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 250)

@@ -5,6 +5,9 @@ from collections.abc import Iterable, Sequence
 
 from models.problems import Location, Problem
 
+#: The exit codes of every command: done, a check or a server failed, bad input or usage (nothing written).
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
 
 class NetopsError(Exception):
     """Base of city-netops' own errors."""

@@ -92,7 +92,9 @@ def up(
                         progress=say)
         convergence = lab.wait(timeout, progress=say) if configured and wait else None
     except SourceUnavailableError as error:
-        _exit_for(InputError([error.problem()]), as_json)
+        if error.exit_code == EXIT_BAD_INPUT:
+            _exit_for(InputError([error.problem()]), as_json)
+        _exit_for(error, as_json)
     except _ERRORS as error:
         _exit_for(error, as_json)
     result = {"home": str(lab.home.path), "routers": len(plan.routers), "hosts": len(plan.hosts),

@@ -62,7 +62,7 @@ def render(
     except InputError as error:
         _fail(error.problems, as_json)
     except SourceUnavailableError as error:
-        _fail([error.problem()], as_json)
+        _fail([error.problem()], as_json, error.exit_code)
     network = resolution.network
     job = Job(network=network, settings=settings, template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()
@@ -87,12 +87,12 @@ def render(
         out.print(f"  {label:<9} {len(devices):>5}{': ' + _listing(devices) if devices else ''}", highlight=False)
 
 
-def _fail(problems: list[Problem], as_json: bool) -> NoReturn:
+def _fail(problems: list[Problem], as_json: bool, code: int = EXIT_BAD_INPUT) -> NoReturn:
     if as_json:
         out.print_json(problems_as_json(problems))
     else:
         err.print(format_problems(problems), markup=False, highlight=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
+    raise typer.Exit(code)
 
 
 def _listing(names: list[str], limit: int = 12) -> str:

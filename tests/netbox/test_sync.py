@@ -483,7 +483,8 @@ def free_port() -> int:
         return port
 
 
-def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(env: dict[str, str]) -> None:
+def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(env: dict[str, str],
+                                                                             tmp_path: Path) -> None:
     small_city(env)
     secret = env["NETBOX_TOKEN"].split(".", 1)[1]
     nowhere = env | {"NETBOX_URL": f"http://127.0.0.1:{free_port()}"}
@@ -491,6 +492,7 @@ def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(e
     commands = [["plan", "--intent", str(SMALL_CITY)], ["apply", "--intent", str(SMALL_CITY)],
                 ["drift", "--intent", str(SMALL_CITY)], ["validate", "--source", "netbox"],
                 ["show", "devices", "--source", "netbox"],
+                ["render", "--source", "netbox", "--out", str(tmp_path / "configs")],
                 ["allocate", "ip", "--pool", "management", "--for", "x", "--intent", str(SMALL_CITY)]]
     for command in commands:
         down = run(command, nowhere)
@@ -502,6 +504,7 @@ def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(e
         for done in (down, refused):
             assert secret not in done.stdout + done.stderr and secret[:-6] not in done.stdout + done.stderr
     assert counts_without_unchanged(plan_json(env, SMALL_CITY, "--prune")) == NO_CHANGES
+    assert not (tmp_path / "configs").exists()
 
 
 def limited_token(nb: Any, denied: str) -> str:

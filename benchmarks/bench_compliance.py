@@ -86,6 +86,9 @@ def _compliance(intent: Path, backups: Path, runs: int, workers: int, *extra: st
         code = done.returncode
         if code not in (0, 1):
             sys.exit(f"netops compliance failed ({code}): {done.stderr}")
+        if code == 1 and "--cache" in extra:
+            report = (backups.parent / "report.xml").read_text(encoding="utf-8")
+            sys.exit(f"the cached run found what the uncached one did not: {report[:3000]}")
         if seconds < best:
             best = seconds
             cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime

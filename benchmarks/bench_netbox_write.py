@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pynetbox
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,12 +120,12 @@ def run_raw(credentials: Credentials, writes: list[Write]) -> dict[str, Any]:
 
 
 def run_one_by_one(credentials: Credentials, writes: list[Write]) -> dict[str, Any]:
-    client = NetBoxClient(credentials)
+    api = pynetbox.api(credentials.url, token=credentials.token)
     requests_sent = 0
     began = time.perf_counter()
     for write in writes:
         app, name = write.endpoint.split("/")
-        endpoint = getattr(getattr(client.api, app), name.replace("-", "_"))
+        endpoint = getattr(getattr(api, app), name.replace("-", "_"))
         for obj, expected in zip(write.objects, write.ids, strict=True):
             if write.method == "POST":
                 record = endpoint.create(obj)

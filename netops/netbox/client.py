@@ -1,4 +1,4 @@
-"""A small client for the NetBox REST and GraphQL APIs, on top of pynetbox.
+"""A small client for the NetBox REST and GraphQL APIs (requests; no pynetbox: its import and records cost).
 
 Credentials come from the environment (``NETBOX_URL`` and ``NETBOX_TOKEN``) or, failing that, from the
 ``netbox.env`` that ``netops netbox up`` writes under the (git-ignored) state directory. The token is never
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pynetbox
 import requests
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
@@ -130,7 +129,7 @@ def _read_env_file(path: Path) -> dict[str, str]:
 
 
 class _TimeoutAdapter(HTTPAdapter):
-    """Gives every request a timeout (pynetbox sets none) and retries connecting a few times."""
+    """Gives every request a timeout  and retries connecting a few times."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__(max_retries=Retry(connect=3, read=0, status=0, other=0, backoff_factor=0.5))
@@ -147,13 +146,11 @@ class NetBoxClient:
 
     def __init__(self, credentials: Credentials, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.credentials = credentials
-        self.api = pynetbox.api(credentials.url, token=credentials.token)
         self.session = requests.Session()
         adapter = _TimeoutAdapter(timeout)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"Accept": "application/json", "Authorization": credentials.authorization})
-        self.api.http_session = self.session
         #: Requests sent (reads and writes), for progress and benchmarks.
         self.requests = 0
         self._counting = threading.Lock()  # apply writes from several threads
@@ -242,18 +239,6 @@ class NetBoxClient:
 
     # -- writes ------------------------------------------------------------------------------------------------
 
-    def _endpoint(self, endpoint: str) -> Any:
-        app, name = endpoint.split("/")
-        return getattr(getattr(self.api, app), name.replace("-", "_"))
-
-    def _write_error(self, action: str, endpoint: str, error: Exception) -> NetBoxError:
-        url = f"{self.url}/api/{endpoint}/"
-        if isinstance(error, pynetbox.RequestError):
-            return refused(f"NetBox refused to {action} {endpoint}", url, error.req)
-        if isinstance(error, requests.RequestException):
-            return unreachable(url, error)
-        return NetBoxError(f"NetBox could not {action} {endpoint}", url=url, detail=f"{type(error).__name__}: {error}")
-
     def create(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[int]:
         """POST a list of new objects in one request; the ids of the created objects, in order."""
         rows = self._write("POST", endpoint, [{**p, "changelog_message": message} for p in payloads],
@@ -319,8 +304,11 @@ class NetBoxClient:
 
     def delete(self, endpoint: str, ids: Sequence[int], message: str) -> None:
         """DELETE a list of objects by id in one request."""
+        url = f"{self.url}/api/{endpoint}/"
         self._count()
         try:
-            self._endpoint(endpoint).delete(list(ids), changelog_message=message)
-        except (pynetbox.RequestError, requests.RequestException) as error:
-            raise self._write_error("delete objects on", endpoint, error) from error
+            response = self.session.delete(url, json=[{"id": i, "changelog_message": message} for i in ids])
+        except requests.RequestException as error:
+            raise unreachable(url, error) from error
+        if response.status_code not in (200, 204):
+            raise refused(f"NetBox refused to delete objects on {endpoint}", url, response)

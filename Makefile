@@ -59,6 +59,8 @@ demo: system venv
 	@set -a; . "$${NETOPS_NETBOX_HOME:-var/netbox}/netbox.env"; set +a; \
 	  echo "NetBox UI: $$NETBOX_URL (user $$NETBOX_ADMIN_USER, password in $${NETOPS_NETBOX_HOME:-var/netbox}/netbox.env;" \
 	       "stop it with: $(BIN)/netops netbox down)"
+	@echo "== provision and verify the sample city's lab from NetBox (scripts/demo-lab)"
+	$(LOCAL_NETBOX) scripts/demo-lab
 
 lint: venv
 	$(BIN)/ruff check .

@@ -33,12 +33,14 @@ options:
     default: hosts
     choices: [hosts, model]
   intent:
-    description: Folder holding city.yml and districts/.
-    type: path
+    description: Folder holding city.yml and districts/ (relative to the project root, the folder above this file's).
+    type: str
     default: inventory/city
   configs:
-    description: Folder of the rendered configs (netops render --out), for the netops_config host variable.
-    type: path
+    description: >-
+      Folder of the rendered configs (netops render --out), for the netops_config host variable (relative to the
+      project root).
+    type: str
     default: out/configs
 """
 

@@ -137,6 +137,12 @@ def start(home: LabHome, router: RouterPlan, user: str) -> Process:
     config = directory / "sshd_config"
     config.write_text(sshd_config(home, router, user))
     mounts = ["mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp"]
+    home_path = home.path.resolve()
+    if home_path.is_relative_to("/tmp"):
+        # A lab home under /tmp (a checkout there) would vanish under the router's own /tmp: keep the root's /tmp
+        # reachable at /mnt (in this mount namespace only) and bind the home back in place.
+        mounts = ["mount --bind /tmp /mnt", *mounts, f"mkdir -p {home_path}",
+                  f"mount --bind /mnt/{home_path.relative_to('/tmp')} {home_path}"]
     if router.runs_frr:
         mounts += [f"mount --bind /run/frr/{router.netns} /run/frr",
                    f"mount --bind {home.frr_dir(router.device)} /etc/frr"]

@@ -6,17 +6,24 @@ city seeded through NetBox's ORM and restored from a cached pg_dump (benchmarks/
 districts through the API would take hours). For each size, in turn:
 
 - ours: `plugin: netops, source: netbox` (inventory/netops.yml with the source switched);
-- the peer: nb_inventory from the netbox.netbox collection of the `ansible` PyPI bundle (installed once, without
-  dependencies but pytz, into var/ansible-bundle, the collection path of the peer's runs only), configured for the same
-  hosts and equivalent groups: the network devices (every role but server, so no VM and no DC server), grouped by
-  region (district: a ward's region is a child of its district's region group), tenant (the organization kind:
-  the site kind for government and party sites, one tenant per mass organization), role, platform and device
-  status (NetBox's statuses are coarser: provisioned, verified and accepted are all `active`); ansible_host from
-  the out-of-band IP, like ours (the management address);
-- the floor both pay: `ansible-inventory` on a one-host YAML inventory (Python and Ansible start-up).
+- the floor: our inventory as ours produced it (hosts, groups, variables), stored as JSON and handed to Ansible by
+  benchmarks/plugins/inventory/bench_floor.py with no read at all: Ansible's start-up and its own work on that
+  inventory, which no NetBox inventory plugin giving the same inventory can go below;
+- the peer as shipped: nb_inventory from the netbox.netbox collection of the `ansible` PyPI bundle (installed once,
+  without dependencies but pytz, into var/ansible-bundle, the collection path of the peer's runs only), configured
+  for the same hosts and equivalent groups: the network devices (every role but server, so no VM and no DC
+  server), grouped by region (district: a ward's region is a child of its district's region group), tenant (the
+  organization kind: the site kind for government and party sites, one tenant per mass organization), role,
+  platform and device status (NetBox's statuses are coarser: provisioned, verified and accepted are all
+  `active`); ansible_host from the out-of-band IP, like ours (the management address); `config_context: false`;
+- the peer leaving config contexts out: the same collection copied to var/ansible-bundle-omit with its one
+  `exclude=config_context` (a parameter NetBox 4 no longer has, so the shipped peer gets every device's config
+  context despite `config_context: false`) spelled `omit=config_context`, NetBox 4's word for it.
 
-Each is run `--runs` times (median and best printed); the hosts and each grouping dimension are compared between
-the two outputs. The default sizes are 10 districts (the issue's figure) and growth to 20 and 30.
+Runs are interleaved (one of each per round, `--runs` rounds; median and best printed); ansible-inventory's
+start-up on a one-host YAML file is printed first. The floor's output must equal ours; the hosts and each
+grouping dimension of both peers are compared with ours. The default sizes are 10 districts (the issue's figure)
+and growth to 20 and 30.
 
     .venv/bin/python benchmarks/bench_inventory.py [--districts 10 20 30] [--wards 18] [--runs 3] [--keep-server]
 """
@@ -27,6 +34,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,10 +52,12 @@ from bench_netbox import bench_server, generated, seed  # noqa: E402
 
 from netops.netbox.mapping import desired_records  # noqa: E402
 from netops.netbox.mapping.base import record_to_json  # noqa: E402
-from netops.netbox.mapping.vocabulary import DEVICE_ROLES  # noqa: E402
+from netops.netbox.vocabulary import DEVICE_ROLES  # noqa: E402
 from netops.pipeline import load_network  # noqa: E402
 
 BUNDLE = ROOT / "var" / "ansible-bundle"
+BUNDLE_OMIT = ROOT / "var" / "ansible-bundle-omit"
+FLOOR_PLUGINS = ROOT / "benchmarks" / "plugins" / "inventory"
 BUNDLE_VERSION = "14.5.0"  # the `ansible` bundle matching ansible-core 2.21; it carries netbox.netbox 3.23
 ANSIBLE_INVENTORY = Path(sys.executable).parent / "ansible-inventory"
 
@@ -62,6 +72,27 @@ def peer_collection() -> Path:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
                         str(BUNDLE / "python"), "pytz"], check=True)
     return BUNDLE
+
+
+def peer_collection_omitting_contexts() -> Path:
+    """A copy of the peer whose `config_context: false` works with NetBox 4 (one word changed).
+
+    nb_inventory 3.23 leaves config contexts out by adding `exclude=config_context` to its device query; NetBox 4
+    removed that parameter (its REST API has `omit=` instead) and ignores it, so the peer as shipped downloads and
+    processes every device's rendered config context although its configuration says not to. This copy sends
+    `omit=config_context`, which is what the peer means: the benchmark measures both.
+    """
+    source = peer_collection() / "ansible_collections" / "netbox" / "netbox"
+    target = BUNDLE_OMIT / "ansible_collections" / "netbox" / "netbox"
+    plugin = target / "plugins" / "inventory" / "nb_inventory.py"
+    if not plugin.is_file():
+        shutil.rmtree(BUNDLE_OMIT, ignore_errors=True)
+        shutil.copytree(source, target)
+        text = plugin.read_text()
+        if text.count("&exclude=config_context") != 2:
+            sys.exit(f"{plugin}: the peer no longer spells its exclusion `&exclude=config_context`; check the copy")
+        plugin.write_text(text.replace("&exclude=config_context", "&omit=config_context"))
+    return BUNDLE_OMIT
 
 
 def nb_inventory_config(url: str, token: str) -> str:
@@ -222,6 +253,26 @@ def timed_runs(config: Path, env: dict[str, str], runs: int,
     return seconds, cpus, listed
 
 
+def store_floor(ours: dict[str, Any], path: Path) -> None:
+    """Our --list output as the bench_floor plugin's input: the same groups, parents and host variables."""
+    def plain(value: Any) -> Any:  # ansible-core's untrusted marker off: bench_floor's values get it again
+        if isinstance(value, dict):
+            return value["__ansible_unsafe"] if set(value) == {"__ansible_unsafe"} else \
+                {key: plain(item) for key, item in value.items()}
+        return [plain(item) for item in value] if isinstance(value, list) else value
+    groups = {name: body["hosts"] for name, body in ours.items()
+              if name != "_meta" and isinstance(body, dict) and body.get("hosts")}
+    children = {name: body["children"] for name, body in ours.items()
+                if name not in ("_meta", "all") and isinstance(body, dict) and body.get("children")}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"groups": groups, "children": children,
+                                "hostvars": plain(ours["_meta"]["hostvars"])}))
+
+
+def _column(seconds: list[float], cpus: list[float]) -> str:
+    return f"{statistics.median(seconds):>6.2f} ({min(seconds):>5.2f}) {statistics.median(cpus):>6.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--districts", type=int, nargs="*", default=[10, 20, 30])
@@ -232,6 +283,7 @@ def main() -> None:
                         help="also run ours once under cProfile at each size and print where its time goes")
     args = parser.parse_args()
     collections = peer_collection()
+    collections_omit = peer_collection_omitting_contexts()
 
     with tempfile.TemporaryDirectory() as temporary, bench_server(args.keep_server) as settings:
         folder = Path(temporary)
@@ -241,22 +293,27 @@ def main() -> None:
         env = base | {"NETBOX_URL": values["NETBOX_URL"], "NETBOX_TOKEN": values["NETBOX_TOKEN"]}
         peer_env = env | {"ANSIBLE_COLLECTIONS_PATH": str(collections), "PYTHONPATH": str(collections / "python"),
                           "ANSIBLE_INVENTORY_ENABLED": "netbox.netbox.nb_inventory"}
+        omit_env = peer_env | {"ANSIBLE_COLLECTIONS_PATH": str(collections_omit)}
+        floor_env = env | {"ANSIBLE_INVENTORY_PLUGINS": str(FLOOR_PLUGINS), "ANSIBLE_INVENTORY_ENABLED": "bench_floor"}
         ours = folder / "inventory" / "netops.yml"
         ours.parent.mkdir()
         ours.write_text(f"plugin: netops\nsource: netbox\nconfigs: {folder / 'configs'}\n")
         theirs = folder / "peer" / "netbox.yml"
         theirs.parent.mkdir()
         theirs.write_text(nb_inventory_config(values["NETBOX_URL"], values["NETBOX_TOKEN"]))
-        floor_file = folder / "floor" / "hosts.yml"
-        floor_file.parent.mkdir()
-        floor_file.write_text("all:\n  hosts:\n    one:\n      ansible_host: 127.0.0.1\n")
-        floor, floor_cpu, _ = timed_runs(floor_file, env | {"ANSIBLE_INVENTORY_ENABLED": "yaml"}, args.runs)
-        print(f"ansible-inventory start-up floor (one-host YAML): median {statistics.median(floor):.2f} s wall, "
-              f"{statistics.median(floor_cpu):.2f} s CPU; load average now {os.getloadavg()[0]:.1f}")
-        print("wall: median (best) of the runs; CPU: ansible-inventory's user+system plus the NetBox server's "
-              "(gunicorn, PostgreSQL, Redis) during the run, median")
-        print(f"{'districts':>9} {'devices':>7} | {'netops wall':>16} {'CPU':>6} | {'nb_inventory wall':>18} "
-              f"{'CPU':>6} | {'wall x':>6} {'CPU x':>6}")
+        floor_file = folder / "floor" / "floor.json"
+        start_file = folder / "start" / "hosts.yml"
+        start_file.parent.mkdir()
+        start_file.write_text("all:\n  hosts:\n    one:\n      ansible_host: 127.0.0.1\n")
+        start, start_cpu, _ = timed_runs(start_file, env | {"ANSIBLE_INVENTORY_ENABLED": "yaml"}, args.runs)
+        print(f"ansible-inventory start-up (one-host YAML): median {statistics.median(start):.2f} s wall, "
+              f"{statistics.median(start_cpu):.2f} s CPU; load average now {os.getloadavg()[0]:.1f}")
+        print("each column: wall median (best) over the runs, then CPU median: ansible-inventory's user+system plus "
+              "the NetBox server's (gunicorn, PostgreSQL, Redis) during the run")
+        print("floor: our inventory stored, handed to Ansible with no read (bench_floor); nb shipped: nb_inventory "
+              "3.23 as in the ansible bundle; nb omit: the same, leaving config contexts out as NetBox 4 spells it")
+        print(f"{'districts':>9} {'devices':>7} | {'netops':>21} | {'floor':>21} | {'nb shipped':>21} | "
+              f"{'nb omit':>21} | {'shipped/ours':>12} {'omit/ours':>10} {'omit/floor':>10}")
         for districts in args.districts:
             network = load_network(generated(districts, args.wards, folder / f"city-{districts}")).network
             desired = desired_records(network)
@@ -265,16 +322,36 @@ def main() -> None:
             cache = settings.home / f"seed-{districts}x{args.wards}-{key}.pgdump"
             how, seconds = seed(settings, desired, cache)
             print(f"  ({districts} districts: {len(desired)} NetBox objects, {how} in {seconds:.0f} s)", flush=True)
-            mine, mine_cpu, our_list = timed_runs(ours, env, args.runs, settings.home)
-            peer, peer_cpu, peer_list = timed_runs(theirs, peer_env, args.runs, settings.home)
-            wall_x = statistics.median(peer) / statistics.median(mine)
-            cpu_x = statistics.median(peer_cpu) / statistics.median(mine_cpu)
-            print(f"{districts:>9} {len(network.devices):>7} | {statistics.median(mine):>7.2f} ({min(mine):>5.2f}) s "
-                  f"{statistics.median(mine_cpu):>6.2f} | {statistics.median(peer):>8.2f} ({min(peer):>5.2f}) s "
-                  f"{statistics.median(peer_cpu):>6.2f} | {wall_x:>6.1f} {cpu_x:>6.1f}   "
-                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)
-            for line in compare(our_list, peer_list):
-                print(f"    {line}")
+            # Interleaved, one run of each per round: a slow minute of the machine hits all four alike.
+            runs: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in
+                                                                 ("ours", "floor", "shipped", "omit")}
+            listed: dict[str, dict[str, Any]] = {}
+            for _ in range(args.runs):
+                for name, config, name_env in (("ours", ours, env), ("floor", floor_file, floor_env),
+                                               ("shipped", theirs, peer_env), ("omit", theirs, omit_env)):
+                    if name == "floor" and not floor_file.is_file():
+                        store_floor(listed["ours"], floor_file)
+                    took, cpu, listed[name] = run_inventory(config, name_env, settings.home)
+                    runs[name][0].append(took)
+                    runs[name][1].append(cpu)
+            wall = {name: statistics.median(seconds) for name, (seconds, _) in runs.items()}
+            cpu = {name: statistics.median(cpus) for name, (_, cpus) in runs.items()}
+            print(f"{districts:>9} {len(network.devices):>7} | " + " | ".join(
+                _column(*runs[name]) for name in ("ours", "floor", "shipped", "omit")) +
+                f" | {wall['shipped'] / wall['ours']:>5.1f} / {cpu['shipped'] / cpu['ours']:<4.1f} "
+                f"{wall['omit'] / wall['ours']:>4.1f} / {cpu['omit'] / cpu['ours']:<4.1f} "
+                f"{wall['omit'] / wall['floor']:>4.1f} / {cpu['omit'] / cpu['floor']:<4.1f}"
+                f"  (wall x / CPU x; load average {os.getloadavg()[0]:.1f})", flush=True)
+            if listed["floor"] != listed["ours"]:
+                sys.exit("the floor's inventory differs from ours: bench_floor does not measure the same thing")
+            print("    floor: the same --list output as ours")
+            for name in ("shipped", "omit"):
+                for line in compare(listed["ours"], listed[name]):
+                    print(f"    nb {name}: {line}")
+            sizes = {name: len(json.dumps(listed[name])) / 1e6 for name in ("ours", "shipped", "omit")}
+            print(f"    --list output: ours {sizes['ours']:.1f} MB, nb shipped {sizes['shipped']:.1f} MB, "
+                  f"nb omit {sizes['omit']:.1f} MB")
+            floor_file.unlink()
             if args.profile:
                 profile(ours, env, folder / f"profile-{districts}")
 

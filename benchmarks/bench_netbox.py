@@ -47,7 +47,8 @@ from netops.netbox.mapping import MAPPERS, desired_records  # noqa: E402
 from netops.netbox.mapping.base import RecordSet, record_to_json  # noqa: E402
 from netops.netbox.plan import make_plan  # noqa: E402
 from netops.netbox.read import load_network_from_netbox  # noqa: E402
-from netops.netbox.snapshot import Backend, extra_tags, fetch_rows, read_snapshot  # noqa: E402
+from netops.netbox.snapshot import Backend, fetch_rows, read_snapshot  # noqa: E402
+from netops.netbox.tags import MANAGED_TAG  # noqa: E402
 from netops.pipeline import load_network  # noqa: E402
 
 BENCH_ENV = {
@@ -209,7 +210,7 @@ def main() -> None:
         snapshot, seconds = timed(lambda: read_snapshot(client, backend=Backend.GRAPHQL, workers=1))
         print(f"  snapshot alone, GraphQL, one type at a time: {seconds:.2f} s ({snapshot.requests} requests)")
         print("  the dearest types, read alone (GraphQL / REST):")
-        extra = extra_tags(client)
+        extra = client.tags_by_object(exclude=MANAGED_TAG)
         costs = []
         for mapper in MAPPERS:
             rows, graphql = timed(lambda m=mapper: fetch_rows(client, m, Backend.GRAPHQL, extra))  # type: ignore[misc]

@@ -1,82 +1,11 @@
-"""The vocabulary of city-netops: pure pydantic models, no I/O."""
+"""The vocabulary of city-netops: pure pydantic models, no I/O.
 
-from models.addressing import AddressPlan, LanSlot, SiteBlockPlan
-from models.admin import City, District, Ward
-from models.datacenter import DcHost, PhysicalServer, Service, ServicePort, VirtualMachine
-from models.devices import (
-    Device,
-    Interface,
-    LanInterface,
-    LoopbackInterface,
-    ManagementInterface,
-    WanInterface,
-)
-from models.lans import Lan, lan_capacity
-from models.links import Circuit, LinkEndpoint, Provider, WanLink
-from models.network import Network
-from models.policy import (
-    AllowServices,
-    DenyBetweenSites,
-    DenyManagement,
-    LanSelector,
-    PolicyRule,
-    ReachabilityPolicy,
-)
-from models.problems import Location, ModelPath, NetworkInvalidError, Problem
-from models.sites import (
-    CityAgencySite,
-    Coordinates,
-    DataCenterSite,
-    DistrictCommitteeSite,
-    MassOrganizationSite,
-    PartyAgencySite,
-    Site,
-    WardCommitteeSite,
-)
-from models.slug import slugify
+Import from the module that defines a model (``from models.network import Network``): the package itself
+imports nothing, so a command that needs only the enums of ``models.types`` (the Ansible inventory from NetBox)
+does not pay for building every model's validator.
 
-__all__ = [
-    "AddressPlan",
-    "AllowServices",
-    "Circuit",
-    "City",
-    "CityAgencySite",
-    "Coordinates",
-    "DataCenterSite",
-    "DcHost",
-    "DenyBetweenSites",
-    "DenyManagement",
-    "Device",
-    "District",
-    "DistrictCommitteeSite",
-    "Interface",
-    "Lan",
-    "LanInterface",
-    "LanSelector",
-    "LanSlot",
-    "LinkEndpoint",
-    "Location",
-    "LoopbackInterface",
-    "ManagementInterface",
-    "MassOrganizationSite",
-    "ModelPath",
-    "Network",
-    "NetworkInvalidError",
-    "PartyAgencySite",
-    "PhysicalServer",
-    "PolicyRule",
-    "Problem",
-    "Provider",
-    "ReachabilityPolicy",
-    "Service",
-    "ServicePort",
-    "Site",
-    "SiteBlockPlan",
-    "VirtualMachine",
-    "WanInterface",
-    "WanLink",
-    "Ward",
-    "WardCommitteeSite",
-    "lan_capacity",
-    "slugify",
-]
+- ``types``: enums and constrained scalar types; ``base``: the strict base model; ``problems``: validation findings;
+- ``admin`` (city, districts, wards), ``sites``, ``lans``, ``devices``, ``links``, ``datacenter``, ``policy``,
+  ``addressing``: the resolved network's parts; ``network``: the validated ``Network``; ``checks``: its
+  cross-object rules; ``intent``: what engineers write in ``inventory/``; ``slug``: ASCII identifiers.
+"""

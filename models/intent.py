@@ -37,6 +37,7 @@ from models.types import (
     WardCode,
     WardKind,
 )
+from models.variables import SiteVariables
 
 
 class CityInfo(NetopsModel):
@@ -183,6 +184,7 @@ class _SiteIntentBase(NetopsModel):
     redundancy: Redundancy | None = Field(default=None, description="Expected attachment (checked)")
     devices: list[DeviceIntent] = Field(default_factory=list, description="Devices of the site")
     lans: list[LanIntent] = Field(default_factory=list, description="LANs of the site")
+    vars: SiteVariables = Field(default_factory=dict)
 
 
 class DataCenterSiteIntent(_SiteIntentBase):

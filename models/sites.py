@@ -19,6 +19,7 @@ from models.types import (
     Slug,
     WardCode,
 )
+from models.variables import SiteVariables
 
 
 class Coordinates(NetopsModel):
@@ -44,6 +45,7 @@ class _SiteBase(NetopsModel):
     )
     district: DistrictCode | None = Field(description="District the site is in")
     ward: WardCode | None = Field(description="Ward/commune the site is in")
+    vars: SiteVariables
 
 
 class DataCenterSite(_SiteBase):

@@ -7,8 +7,9 @@ into groups and host variables, so both sources give the same inventory when the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from models.types import DeviceRole, Platform
 
@@ -36,6 +37,8 @@ class HostRow:
     ward: str | None
     loopback: str | None
     tags: tuple[str, ...]
+    #: The site's own variables (intent `vars:`), given to Ansible under their own names.
+    site_vars: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 def host_rows(network: Network) -> list[HostRow]:
@@ -53,6 +56,6 @@ def host_rows(network: Network) -> list[HostRow]:
             district_code=district.code if district else None, district_slug=district.slug if district else None,
             district_name=district.name if district else None, ward=site.ward,
             loopback=str(device.loopback) if device.loopback is not None else None,
-            tags=tuple(sorted(set(device.tags))),
+            tags=tuple(sorted(set(device.tags))), site_vars=site.vars,
         ))
     return rows

@@ -9,7 +9,8 @@ Groups (valid Ansible names: lower case, underscores):
 - parents `districts`, `kinds`, `roles`, `platforms`, `statuses` holding the groups of each dimension.
 Host variables, all prefixed `netops_` except Ansible's own `ansible_host` (the management address):
 the NAPALM driver, site, site kind/status/coordinates/redundancy, district, device role, platform,
-loopback, tags, and the path of the rendered config.
+loopback, tags, and the path of the rendered config; then the site's own variables (intent `vars:`) under
+their own names.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from netops.ansible.hosts import HostRow, host_rows
 
 if TYPE_CHECKING:
     from models.network import Network
+    from netops.ansible.netbox_lists import HostLists
 
 #: NAPALM driver of each platform (napalm_frr is the project's own driver, found as `frr`).
 NAPALM_DRIVERS: dict[Platform, str] = {
@@ -94,6 +96,8 @@ def inventory_of(rows: Iterable[HostRow], configs_dir: Path) -> Inventory:
             "netops_management": row.management,
             "netops_tags": list(row.tags),
             "netops_config": str(configs_dir / row.platform.value / f"{row.name}.cfg"),
+            # The names cannot clash with the ones above: models.variables keeps ansible_ and netops_ for them.
+            **row.site_vars,
         }
     for groups in inventory.children.values():
         groups.sort()
@@ -107,29 +111,32 @@ class Read(StrEnum):
     MODEL = "model"
 
 
-def load_inventory(source_name: str, intent_dir: Path, configs_dir: Path, read: Read | str = Read.HOSTS) -> Inventory:
+def load_inventory(source_name: str, intent_dir: Path, configs_dir: Path, read: Read | str = Read.HOSTS,
+                   lists: HostLists | None = None) -> Inventory:
     """The inventory of the named source; raises InputError or SourceUnavailableError.
 
-    From NetBox, `read: hosts` (the default) reads only devices, sites and regions; `read: model` reads and
-    validates the whole Network first, as every other `--source netbox` command does.
+    From NetBox, `read: hosts` (the default) reads only devices, sites and regions (`lists`, when the caller
+    started reading them already); `read: model` reads and validates the whole Network first, as every other
+    `--source netbox` command does.
     """
     # Imported here: the intent loader and resolver are not needed to list NetBox's hosts (start-up time counts).
     from netops.render.sources import SourceName, source
 
     if SourceName(source_name) is SourceName.NETBOX and Read(read) is Read.HOSTS:
-        return inventory_of(_netbox_rows(), configs_dir)
+        return inventory_of(_netbox_rows(lists), configs_dir)
     return build_inventory(source(source_name, intent_dir).load().network, configs_dir)
 
 
-def _netbox_rows() -> list[HostRow]:
-    # Imported here: pynetbox and the NetBox client are only needed when the inventory comes from NetBox.
+def _netbox_rows(lists: HostLists | None) -> list[HostRow]:
+    # Imported here: the NetBox client is only needed when the inventory comes from NetBox.
     from netops.ansible.netbox_hosts import InventoryReadError, netbox_host_rows
-    from netops.netbox.client import NetBoxClient, NetBoxError
+    from netops.ansible.netbox_lists import HostLists
+    from netops.netbox.client import NetBoxError
     from netops.render.sources import SourceUnavailableError
 
     hint = "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN"
     try:
-        return netbox_host_rows(NetBoxClient.from_env())
+        return netbox_host_rows(lists or HostLists.start())
     except NetBoxError as error:
         raise SourceUnavailableError("netbox", str(error), hint) from error
     except (InventoryReadError, KeyError, TypeError) as error:

@@ -2,10 +2,10 @@
 
 An inventory needs each network device, its site and the site's district and ward, nothing of the interfaces,
 addresses, cables, prefixes or circuits that `netops.netbox.read` reads to rebuild (and validate) the whole
-Network. Reading those costs seconds per thousand devices; the lists here (devices, sites, regions filtered to
-what netops manages, the few roles and platforms, the devices' other tags) cost a fraction of one, which is
-what makes `ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The whole-model gate stays one
-command away: `netops validate --source netbox`, or the plugin's `read: model` option.
+Network. Reading those costs seconds per thousand devices; the lists read by netops.ansible.netbox_lists (devices,
+sites, regions filtered to what netops manages, the few roles and platforms, the devices' other tags) cost a
+fraction of one, which is what makes `ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The
+whole-model gate stays one command away: `netops validate --source netbox`, or the plugin's `read: model` option.
 
 Every value is mapped back with the vocabulary netops writes with (netops.netbox.mapping), so the hosts equal
 those `host_rows(network)` gives for the Network they were applied from (tests/netbox/test_sources.py).
@@ -15,21 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from models.types import DeviceRole, Platform
+from models.variables import SiteVariables
 from netops.ansible.hosts import HostRow
-from netops.netbox.client import NetBoxClient
-from netops.netbox.mapping.base import MANAGED_TAG
-from netops.netbox.mapping.vocabulary import DEVICE_ROLES, PLATFORMS
-from netops.netbox.snapshot import extra_tags
+from netops.ansible.netbox_lists import HostLists
+from netops.netbox.vocabulary import DEVICE_ROLES, PLATFORMS
 
-_MANAGED = f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}'
-# Related objects by id only, and no tags: NetBox's GraphQL resolves a nested object's fields, and an object's
-# tags, with a query per object; ids come from the row itself. The other tags come from one REST list.
-_DEVICES = "id name role { id } platform { id } site { id } primary_ip4 { address } oob_ip { address }"
-_SITES = "id slug name latitude longitude custom_fields region { id }"
-_REGIONS = "id slug name custom_fields parent { id }"
-_NAMED = "id slug"
-
+_SITE_VARIABLES: TypeAdapter[dict[str, Any]] = TypeAdapter(SiteVariables)
 _ROLE_BY_SLUG = {named.slug: role for role, named in DEVICE_ROLES.items()}
 _PLATFORM_BY_SLUG = {named.slug: platform for platform, named in PLATFORMS.items()}
 
@@ -51,15 +45,16 @@ def _choice(value: Any) -> Any:
     return value["value"] if isinstance(value, dict) and "value" in value else value
 
 
-def netbox_host_rows(client: NetBoxClient) -> list[HostRow]:
+def netbox_host_rows(reading: HostLists) -> list[HostRow]:
     """The managed network devices of NetBox as host rows (servers, which have the server role, left out)."""
-    roles = {row["id"]: row["slug"] for row in client.graphql_list("device_role_list", _NAMED)}
-    platforms = {row["id"]: row["slug"] for row in client.graphql_list("platform_list", _NAMED)}
-    regions = {row["id"]: row for row in client.graphql_list("region_list", _REGIONS, _MANAGED)}
-    sites = {row["id"]: row for row in client.graphql_list("site_list", _SITES, _MANAGED)}
-    tags = extra_tags(client)
+    lists = reading.result()
+    roles = {row["id"]: row["slug"] for row in lists.roles}
+    platforms = {row["id"]: row["slug"] for row in lists.platforms}
+    regions = {row["id"]: row for row in lists.regions}
+    sites = {row["id"]: row for row in lists.sites}
+    tags = lists.tags
     rows = []
-    for device in client.graphql_list("device_list", _DEVICES, _MANAGED):
+    for device in lists.devices:
         role = _ROLE_BY_SLUG.get(roles.get(device["role"]["id"], ""))
         if role is None:  # the data center's physical servers: hosts of the DC roles' inventories, not of ours
             continue
@@ -98,5 +93,16 @@ def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, si
         district_name=district["name"] if district else None,
         ward=ward["custom_fields"]["admin_code"] if ward else None,
         loopback=primary["address"].split("/")[0] if primary else None,
-        tags=tuple(sorted(tags)),
+        tags=tuple(sorted(tags)), site_vars=_site_variables(name, site["slug"], fields.get("site_vars")),
     )
+
+
+def _site_variables(device: str, site: str, value: Any) -> dict[str, Any]:
+    """The site's variables as intent would give them; a name Ansible or netops owns is refused, not passed on."""
+    try:
+        return _SITE_VARIABLES.validate_python(value or {})
+    except ValidationError as error:
+        problem = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in problem["loc"] if part != "[key]")
+        raise InventoryReadError(device, f"site {site}: custom field site_vars{'.' + where if where else ''}: "
+                                         f"{problem['msg']} (found {problem['input']!r})") from error

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from models.problems import Problem, item
+from models.variables import RULE_ERROR
 from netops.intent.yamlsource import DataPath, SourceDocument
 
 #: Keys whose value names a list item in paths, in order of preference.
@@ -62,17 +63,25 @@ def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseMod
             hint="sites of this file may only be of the kinds listed",
             location=location,
         )
+    if kind == RULE_ERROR:
+        ctx = details.get("ctx", {})
+        return Problem(path=model_path, message=str(ctx["message"]), expected=str(ctx["expected"]),
+                       found=str(ctx["found"]), hint=str(ctx["hint"]), location=location)
     message = details["msg"]
     if kind == "value_error":
         # A model rule's message already says what was expected and found.
         return Problem(path=model_path, message=message.removeprefix("Value error, "), location=location)
     if kind == "string_type" and isinstance(found_value, int | float) and not isinstance(found_value, bool):
         hint = "quote it: YAML reads 001 as the number 1, write \"001\""
+    elif kind == "invalid-json-value":
+        hint = "variables hold strings, numbers, booleans, lists and mappings; quote dates and times: \"2024-05-01\""
     elif kind in ("enum", "literal_error"):
         hint = "use one of the values listed"
     elif kind == "string_pattern_mismatch":
         hint = _pattern_hint(str(details.get("ctx", {}).get("pattern", "")))
     expected = message.removeprefix("Input should be ").removeprefix("input should be ")
+    if kind == "invalid-json-value":
+        expected = "a JSON value (string, number, boolean, list or mapping)"
     if kind == "string_pattern_mismatch":
         expected = f"a string matching {details.get('ctx', {}).get('pattern', '')}"
     return Problem(
@@ -92,6 +101,8 @@ def _pattern_hint(pattern: str) -> str | None:
         return "ward codes have five digits, quoted: \"00001\""
     if pattern == r"^\d{2}$":
         return "city codes have two digits, quoted: \"01\""
+    if pattern == r"^[a-z_][a-z0-9_]*$":
+        return "variable names use lower-case ASCII letters, digits and underscores, e.g. maintenance_window"
     if "a-z0-9" in pattern:
         return "use lower-case ASCII letters, digits and hyphens"
     return None

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from netops.errors import NetopsError
 from netops.netbox.client import NetBoxClient, NetBoxError
-from netops.netbox.mapping.base import ALLOCATED_TAG
+from netops.netbox.tags import ALLOCATED_TAG
 
 ALLOCATED_TAG_COLOR = "ff9800"
 #: NetBox's limit on a description.

@@ -202,6 +202,16 @@ class NetBoxClient:
             yield from page["results"]
             url = page.get("next")
 
+    def tags_by_object(self, exclude: str) -> dict[tuple[str, int], list[str]]:
+        """Tags of every tagged object but `exclude`: (object type, id) -> slugs, in one paginated read.
+
+        GraphQL resolves an object's tags with one query per object; this list gives them all at once.
+        """
+        tags: dict[tuple[str, int], list[str]] = {}
+        for row in self.rest_list("extras/tagged-objects", {"tag__n": exclude, "fields": "object_type,object_id,tag"}):
+            tags.setdefault((str(row["object_type"]), int(row["object_id"])), []).append(str(row["tag"]["slug"]))
+        return tags
+
     def count(self, endpoint: str, params: Mapping[str, Any] | None = None) -> int:
         """How many objects of a list endpoint match ``params`` (one request, one row fetched)."""
         page = self._get(f"{self.url}/api/{endpoint}/", {**(params or {}), "limit": 1, "fields": "id"})

@@ -22,8 +22,9 @@ from enum import StrEnum
 from typing import Any
 
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
-from netops.netbox.mapping.base import ALLOCATED_TAG, Key, Record, RecordSet, Value, value_to_json
+from netops.netbox.mapping.base import Key, Record, RecordSet, Value, value_to_json
 from netops.netbox.snapshot import Snapshot
+from netops.netbox.tags import ALLOCATED_TAG
 
 
 class Action(StrEnum):

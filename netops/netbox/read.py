@@ -25,8 +25,10 @@ from models.types import DeviceRole, MassOrganizationType, Media, Platform
 from netops.errors import InputError
 from netops.netbox.client import NetBoxClient
 from netops.netbox.mapping import MAPPER_BY_TYPE
-from netops.netbox.mapping.base import MANAGED_TAG, JsonValue, Key, Record, Ref, Value
-from netops.netbox.mapping.vocabulary import (
+from netops.netbox.mapping.base import JsonValue, Key, Record, Ref, Value
+from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
+from netops.netbox.tags import MANAGED_TAG
+from netops.netbox.vocabulary import (
     CIRCUIT_TYPES,
     CONFIG_CONTEXT_PREFIX,
     DEVICE_ROLES,
@@ -36,7 +38,6 @@ from netops.netbox.mapping.vocabulary import (
     POOL_ROLES,
     SERVER_ROLE,
 )
-from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
 from netops.resolve.build import Resolution, _interface_order
 
 Progress = Callable[[str], None]
@@ -241,6 +242,7 @@ class _Reader:
                 if latitude is not None and longitude is not None else None,
                 "lans": sorted(lans.get(slug, []), key=lambda lan: int(lan["vlan"])),
                 "redundancy": _cf(record, "redundancy"), "district": district, "ward": ward,
+                "vars": site_vars.data if isinstance(site_vars := _cf(record, "site_vars"), JsonValue) else {},
             }
             if site["kind"] == "mass_organization":
                 tenant = _ref_key(record.fields.get("tenant"))

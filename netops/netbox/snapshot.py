@@ -21,7 +21,6 @@ from typing import Any
 from netops.netbox.client import NetBoxClient
 from netops.netbox.mapping import MAPPERS
 from netops.netbox.mapping.base import (
-    MANAGED_TAG,
     JsonValue,
     Key,
     Kind,
@@ -32,7 +31,8 @@ from netops.netbox.mapping.base import (
     Ref,
     Value,
 )
-from netops.netbox.mapping.vocabulary import CUSTOM_FIELDS
+from netops.netbox.tags import MANAGED_TAG
+from netops.netbox.vocabulary import CUSTOM_FIELDS
 
 
 class Backend(StrEnum):
@@ -112,7 +112,7 @@ def graphql_selection(mapper: Mapper) -> str:
 
     Tags are left out for the types read by the managed tag: NetBox's GraphQL resolves an object's tags with one
     query per object (13,500 interfaces: 7 s instead of 1.5 s). Those objects carry the managed tag by the
-    filter; any other tag comes from one REST query of the tagged objects (see :func:`extra_tags`).
+    filter; any other tag comes from one REST query of the tagged objects (see :meth:`NetBoxClient.tags_by_object`).
     """
     parts = ["id"]
     for spec in mapper.all_fields():
@@ -160,15 +160,6 @@ def fetch_rows(client: NetBoxClient, mapper: Mapper, backend: Backend,
 
 
 # -- normalizing -------------------------------------------------------------------------------------------------
-
-
-def extra_tags(client: NetBoxClient) -> dict[tuple[str, int], list[str]]:
-    """Tags other than the managed one, of every tagged object: (object type, id) -> slugs (one paginated read)."""
-    tags: dict[tuple[str, int], list[str]] = {}
-    for row in client.rest_list("extras/tagged-objects", {"tag__n": MANAGED_TAG,
-                                                          "fields": "object_type,object_id,tag"}):
-        tags.setdefault((str(row["object_type"]), int(row["object_id"])), []).append(str(row["tag"]["slug"]))
-    return tags
 
 
 def _pending(object_type: str, value: Any) -> Pending | None:
@@ -323,7 +314,7 @@ def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, d
     snapshot = Snapshot(backend=backend)
     # Without the managed tag, NetBox holds nothing netops manages (and refuses to filter on an unknown tag).
     managed_tag = any(row.get("slug") == MANAGED_TAG for row in client.rest_list("extras/tags", {"fields": "slug"}))
-    extra = extra_tags(client) if managed_tag and backend is Backend.GRAPHQL else {}
+    extra = client.tags_by_object(exclude=MANAGED_TAG) if managed_tag and backend is Backend.GRAPHQL else {}
 
     def fetch(mapper: Mapper) -> list[dict[str, Any]]:
         if _managed_only(mapper) and not managed_tag:

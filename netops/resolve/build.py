@@ -582,7 +582,7 @@ class _Resolver:
                 "number": plan.key.number, "status": plan.status, "address": intent.address,
                 "coordinates": intent.coordinates, "lans": tuple(sorted(lans.get(plan.slug, []),
                                                                         key=lambda lan: lan.vlan)),
-                "redundancy": redundancy, "district": plan.district, "ward": plan.ward,
+                "redundancy": redundancy, "district": plan.district, "ward": plan.ward, "vars": intent.vars,
             }
             site_model: Callable[..., Site] = _SITE_MODELS[SiteKind(intent.kind)]
             if isinstance(intent, MassOrganizationSiteIntent):

@@ -66,6 +66,32 @@ def test_host_variables(listed: dict[str, Any]) -> None:
     assert host["netops_site_status"] == "accepted" and host["netops_site_redundancy"] == "dual_homed"
 
 
+def test_site_variables_reach_the_site_devices_only(listed: dict[str, Any]) -> None:
+    hostvars = listed["_meta"]["hostvars"]
+    ward = hostvars["ubnd-phuong-phuc-xa-r01"]
+    assert ward["maintenance_window"] == "Sat 22:00-02:00"
+    assert ward["site_contact"] == {"name": "Văn phòng UBND phường Phúc Xá", "phone": "024 3829 0000"}
+    assert ward["opening_hours"] == "Mon-Fri 07:30-17:00, Sat 07:30-11:30"
+    for core in ("dc-core-01", "dc-core-02"):
+        assert hostvars[core]["maintenance_window"] == "Sun 00:00-04:00"
+        assert hostvars[core]["change_approval"] == "required" and "site_contact" not in hostvars[core]
+    neighbour = hostvars["dang-uy-phuong-phuc-xa-r01"]  # same ward, another site
+    assert not {"maintenance_window", "site_contact", "opening_hours", "change_approval"} & set(neighbour)
+
+
+def test_site_variables_in_a_playbook(tmp_path: Path) -> None:
+    """A playbook reads a site variable like any host variable (templated, through the real ansible-playbook)."""
+    playbook = tmp_path / "site-vars.yml"
+    playbook.write_text(
+        "- name: Site variables\n  hosts: ubnd-phuong-phuc-xa-r01\n  gather_facts: false\n  tasks:\n"
+        "    - name: Show the window\n      ansible.builtin.debug:\n"
+        "        msg: \"window={{ maintenance_window }} contact={{ site_contact.phone }}\"\n")
+    result = subprocess.run([str(ANSIBLE_INVENTORY.parent / "ansible-playbook"), str(playbook)], cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "window=Sat 22:00-02:00 contact=024 3829 0000" in result.stdout
+
+
 def test_graph(listed: dict[str, Any]) -> None:
     result = ansible_inventory("--graph")
     assert result.returncode == 0, result.stderr

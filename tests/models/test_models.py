@@ -5,10 +5,13 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 import pytest
 from pydantic import ValidationError
 
-from models import Lan, LoopbackInterface, ServicePort, WanLink, slugify
 from models.addressing import LanSlot, SiteBlockPlan
+from models.datacenter import ServicePort
+from models.devices import LoopbackInterface
 from models.intent import DistrictIntent, UplinkIntent
-from models.links import LinkEndpoint
+from models.lans import Lan
+from models.links import LinkEndpoint, WanLink
+from models.slug import slugify
 from models.types import AdminLevel, LanRole, LinkRole
 
 
@@ -111,7 +114,16 @@ def test_district_file_rejects_city_only_kinds() -> None:
 def test_every_field_has_a_description() -> None:
     import inspect
 
-    import models
+    import models.addressing
+    import models.admin
+    import models.datacenter
+    import models.devices
+    import models.intent
+    import models.lans
+    import models.links
+    import models.network
+    import models.policy
+    import models.sites
     from models.base import NetopsModel
 
     missing = []
@@ -127,3 +139,30 @@ def test_every_field_has_a_description() -> None:
 def _described_by_type(field: object) -> bool:
     # Shared constrained types (models.types) carry their description in their Annotated metadata.
     return any(getattr(meta, "description", None) for meta in getattr(field, "metadata", []))
+
+
+def test_reserved_variable_names_match_ansible() -> None:
+    """models.variables keeps its own copy of Ansible's reserved names (the models import nothing of Ansible)."""
+    from ansible.vars.reserved import get_reserved_names
+
+    from models.variables import ANSIBLE_RESERVED_NAMES
+
+    assert get_reserved_names() == ANSIBLE_RESERVED_NAMES
+
+
+@pytest.mark.parametrize(("name", "accepted"), [
+    ("maintenance_window", True), ("_private", True), ("site_user", True),
+    ("ansible_user", False), ("netops_site", False), ("serial", False), ("hostvars", False), ("class", False),
+    ("Contact", False), ("2nd_floor", False), ("with-dash", False),
+])
+def test_site_variable_names(name: str, accepted: bool) -> None:
+    from pydantic import TypeAdapter
+
+    from models.variables import SiteVariables
+
+    adapter: TypeAdapter[dict[str, object]] = TypeAdapter(SiteVariables)
+    if accepted:
+        assert adapter.validate_python({name: 1}) == {name: 1}
+    else:
+        with pytest.raises(ValidationError):
+            adapter.validate_python({name: 1})

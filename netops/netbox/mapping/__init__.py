@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from models.datacenter import PhysicalServer
 from models.problems import Problem, item
 from models.types import Protocol
-from netops.netbox.mapping.base import MANAGED_TAG, Kind, Mapper, Record, RecordSet
+from netops.netbox.mapping.base import Kind, Mapper, Record, RecordSet
 from netops.netbox.mapping.circuits import (
     CircuitMapper,
     CircuitTerminationMapper,
@@ -56,6 +56,7 @@ from netops.netbox.mapping.virtualization import (
     VirtualMachineMapper,
     VmInterfaceMapper,
 )
+from netops.netbox.tags import MANAGED_TAG
 
 if TYPE_CHECKING:
     from models.network import Network

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from netops.netbox.tags import MANAGED_TAG
+
 if TYPE_CHECKING:
     from models.network import Network
 
@@ -26,10 +28,6 @@ Key = tuple[str, ...]
 #: An id lookup: (object type, natural key) -> the NetBox id of the object, if it exists.
 IdOf = Callable[[str, Key], int | None]
 
-#: The tag every object netops writes carries; only objects with it are ever changed or deleted.
-MANAGED_TAG = "netops-managed"
-#: What `netops allocate` reserves in NetBox carries this tag; apply takes such objects over when intent wants them.
-ALLOCATED_TAG = "netops-allocated"
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from models.links import Provider, WanLink
 from models.sites import Site
 from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
-from netops.netbox.mapping.vocabulary import CIRCUIT_STATUS, CIRCUIT_TYPES
+from netops.netbox.vocabulary import CIRCUIT_STATUS, CIRCUIT_TYPES
 
 if TYPE_CHECKING:
     from models.network import Network

@@ -12,7 +12,7 @@ from models.sites import Site
 from models.types import DeviceRole, Platform
 from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.mapping.organization import site_tenant
-from netops.netbox.mapping.vocabulary import (
+from netops.netbox.vocabulary import (
     DEVICE_KIND,
     DEVICE_ROLES,
     DEVICE_STATUS,

@@ -14,7 +14,6 @@ from models.addressing import AddressPlan
 from models.admin import City
 from models.policy import ReachabilityPolicy
 from netops.netbox.mapping.base import (
-    MANAGED_TAG,
     Field,
     JsonValue,
     Key,
@@ -24,7 +23,8 @@ from netops.netbox.mapping.base import (
     Ref,
     Value,
 )
-from netops.netbox.mapping.vocabulary import (
+from netops.netbox.tags import MANAGED_TAG
+from netops.netbox.vocabulary import (
     CHOICE_SET_PREFIX,
     CHOICE_SETS,
     CONFIG_CONTEXT_PREFIX,

@@ -13,7 +13,7 @@ from models.links import WanLink
 from models.sites import Site
 from models.types import Protocol
 from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
-from netops.netbox.mapping.vocabulary import (
+from netops.netbox.vocabulary import (
     HOST_INTERFACE,
     LAN_ROLES,
     POOL_ROLES,

@@ -21,7 +21,7 @@ from netops.netbox.mapping.base import (
     Value,
     chunks,
 )
-from netops.netbox.mapping.vocabulary import (
+from netops.netbox.vocabulary import (
     MASS_ORGANIZATION_TENANT,
     SITE_KIND_TENANT,
     SITE_STATUS,
@@ -198,6 +198,7 @@ def site_record(site: Site, region: Sequence[str], admin_code: str) -> Record:
         "custom_fields.admin_code": admin_code, "custom_fields.site_kind": site.kind,
         "custom_fields.lifecycle_status": site.status.value, "custom_fields.site_number": site.number,
         "custom_fields.redundancy": site.redundancy.value if site.redundancy else None,
+        "custom_fields.site_vars": JsonValue(dict(site.vars)) if site.vars else None,
     })
 
 
@@ -213,7 +214,7 @@ class SiteMapper(Mapper):
               Field("physical_address", Kind.SCALAR), Field("latitude", Kind.DECIMAL),
               Field("longitude", Kind.DECIMAL), Field("admin_code", Kind.CUSTOM), Field("site_kind", Kind.CUSTOM),
               Field("lifecycle_status", Kind.CUSTOM), Field("site_number", Kind.CUSTOM),
-              Field("redundancy", Kind.CUSTOM))
+              Field("redundancy", Kind.CUSTOM), Field("site_vars", Kind.CUSTOM))
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [site_record(site, site_region_key(network, site), site_admin_code(network, site))

@@ -9,7 +9,7 @@ from models.datacenter import VirtualMachine
 from models.sites import Site
 from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.mapping.organization import site_tenant
-from netops.netbox.mapping.vocabulary import CLUSTER_TYPE, DEVICE_STATUS, HOST_INTERFACE, SERVER_ROLE
+from netops.netbox.vocabulary import CLUSTER_TYPE, DEVICE_STATUS, HOST_INTERFACE, SERVER_ROLE
 
 if TYPE_CHECKING:
     from models.network import Network

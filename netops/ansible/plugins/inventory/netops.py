@@ -64,6 +64,11 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # ansible-cor
         """Add every device, its groups and its variables."""
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
+        # NetBox starts answering the inventory's reads while the rest of netops is imported.
+        from netops.ansible.netbox_lists import HostLists
+
+        lists = HostLists.early(self.get_option("source"), self.get_option("read"))
+        from netops.ansible.fill import fill
         from netops.ansible.inventory import load_inventory
         from netops.errors import InputError, format_problems
         from netops.render.sources import SourceUnavailableError
@@ -72,20 +77,10 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # ansible-cor
         intent = root / self.get_option("intent")
         configs = root / self.get_option("configs")
         try:
-            data = load_inventory(self.get_option("source"), intent, configs, self.get_option("read"))
+            data = load_inventory(self.get_option("source"), intent, configs, self.get_option("read"), lists)
         except InputError as error:
             problems = format_problems(error.problems)
             raise AnsibleParserError(f"netops: the city model is invalid:\n{problems}") from error
         except SourceUnavailableError as error:
             raise AnsibleParserError(f"netops: {error} ({error.hint})") from error
-        for parent, groups in data.children.items():
-            self.inventory.add_group(parent)
-            for group in groups:
-                self.inventory.add_group(group)
-                self.inventory.add_child(parent, group)
-        for group, hosts in data.groups.items():
-            for host in hosts:
-                self.inventory.add_host(host, group=group)
-        for host, variables in data.hostvars.items():
-            for key, value in variables.items():
-                self.inventory.set_variable(host, key, value)
+        fill(self.inventory, data)

@@ -86,6 +86,8 @@ CUSTOM_FIELDS: tuple[CustomFieldSpec, ...] = (
                     "Number of the site within its administrative unit (addressing key)"),
     CustomFieldSpec("redundancy", "select", ("dcim.site",), "Redundancy", "How the site is attached to the WAN",
                     "netops-redundancy"),
+    CustomFieldSpec("site_vars", "json", ("dcim.site",), "Site variables",
+                    "Free-form variables of the site, given to Ansible as host variables of its devices"),
     CustomFieldSpec("device_number", "integer", ("dcim.device",), "Device number",
                     "Index of the device within its site (addressing key)"),
     CustomFieldSpec("expected_hosts", "integer", ("ipam.prefix",), "Expected hosts",

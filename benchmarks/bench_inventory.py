@@ -262,7 +262,9 @@ def store_floor(ours: dict[str, Any], path: Path) -> None:
         return [plain(item) for item in value] if isinstance(value, list) else value
     groups = {name: body["hosts"] for name, body in ours.items()
               if name != "_meta" and isinstance(body, dict) and body.get("hosts")}
-    children = {name: body["children"] for name, body in ours.items()
+    # Parents in the order ours added them (all's children), as --list lists them.
+    order = {name: index for index, name in enumerate(ours["all"].get("children", []))}
+    children = {name: body["children"] for name, body in sorted(ours.items(), key=lambda kv: order.get(kv[0], 0))
                 if name not in ("_meta", "all") and isinstance(body, dict) and body.get("children")}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"groups": groups, "children": children,
@@ -331,6 +333,7 @@ def main() -> None:
                                                ("shipped", theirs, peer_env), ("omit", theirs, omit_env)):
                     if name == "floor" and not floor_file.is_file():
                         store_floor(listed["ours"], floor_file)
+                    time.sleep(1)  # the NetBox server settles after the previous run (the peers' are heavy)
                     took, cpu, listed[name] = run_inventory(config, name_env, settings.home)
                     runs[name][0].append(took)
                     runs[name][1].append(cpu)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 #: Every secret a template may ask for, and what it is.
 SECRETS: dict[str, str] = {
     "ospf_key": "OSPF authentication key of the WAN links (MD5: at most 16 characters)",
+    "bgp_key": "TCP MD5 password of the iBGP sessions (every peer group; at most 80 characters)",
     "local_admin_password": "password of the local fallback account",
     "aaa_shared_key": "RADIUS shared key",
     "snmp_auth_key": "SNMPv3 authentication key (SHA)",

@@ -54,12 +54,20 @@ def test_a_changed_config_is_checked_again(tmp_path: Path) -> None:
 
 
 def test_waivers_apply_afresh_to_cached_results(tmp_path: Path) -> None:
-    """The city's BGP waivers expire on 2027-03-31: a reused result fails from that day on."""
+    """The tests' BGP waivers expire on 2027-03-31: a reused result's waived finding fails from that day on."""
     backups, store = _backups(tmp_path / "backups"), tmp_path / "cache"
-    _run(backups, store)
+    path = backups / "frr" / "ba-dinh-agg-01.cfg"
+    path.write_text(path.read_text(encoding="utf-8").replace(" neighbor RR password $NETOPS_SECRET{bgp_key}\n", ""),
+                    encoding="utf-8")
+
+    def bgp(outcome: RunOutcome) -> list[bool]:
+        core = next(r for r in outcome.results if r.device == "ba-dinh-agg-01")
+        return [f.failing for f in core.findings if f.rule == "FRR-BGP-001"]
+
+    assert bgp(_run(backups, store)) == [False]  # waived
     later = _run(backups, store, today=date(2027, 3, 31))
     assert later.cached == len(later.results)
-    assert not any(r.compliant for r in later.results if r.platform == "frr")
+    assert bgp(later) == [True]
 
 
 def test_an_unreadable_cache_is_ignored(tmp_path: Path) -> None:

@@ -46,17 +46,31 @@ def test_sample_city_rendered_configs_are_compliant(rendered: Path) -> None:
     assert all(d["rules_checked"] for d in report["devices"])
 
 
-def test_without_the_waivers_the_missing_bgp_protection_fails(rendered: Path, tmp_path: Path) -> None:
-    empty = tmp_path / "waivers.yml"
-    empty.write_text("waivers: []\n", encoding="utf-8")
-    result = runner.invoke(app, ["compliance", "--intent", str(CITY), "--backups", str(rendered),
-                                 "--waivers", str(empty), "--workers", "1", "--device", "dc-core-01"])
+_BGP_PASSWORD = " neighbor RR password $NETOPS_SECRET{bgp_key}\n"
+
+
+def _without_bgp_password(backups: Path, device: str) -> None:
+    path = backups / "frr" / f"{device}.cfg"
+    text = path.read_text(encoding="utf-8")
+    assert _BGP_PASSWORD in text  # the templates protect every iBGP peer group
+    path.write_text(text.replace(_BGP_PASSWORD, ""), encoding="utf-8")
+
+
+def test_city_waivers_waive_nothing_and_a_missing_bgp_password_fails(backups: Path) -> None:
+    _without_bgp_password(backups, "ba-dinh-agg-01")
+    result = runner.invoke(app, ["compliance", "--intent", str(CITY), "--backups", str(backups),
+                                 "--waivers", str(CITY.parent / "compliance" / "waivers.yml"), "--workers", "1",
+                                 "--device", "ba-dinh-agg-01"])
     assert result.exit_code == 1
     assert "[fail] FRR-BGP-001" in result.stdout
 
 
-def test_expired_waiver_fails_again(rendered: Path) -> None:
-    code, stdout, _ = _compliance("--backups", str(rendered), "--today", "2027-03-31", "--device", "dc-core-01")
+def test_expired_waiver_fails_again(backups: Path) -> None:
+    _without_bgp_password(backups, "ba-dinh-agg-01")
+    code, stdout, _ = _compliance("--backups", str(backups), "--device", "ba-dinh-agg-01", "--format", "json")
+    findings = json.loads(stdout)["devices"][0]["findings"]
+    assert [f["status"] for f in findings if f["rule"] == "FRR-BGP-001"] == ["waived"]
+    code, stdout, _ = _compliance("--backups", str(backups), "--today", "2027-03-31", "--device", "ba-dinh-agg-01")
     assert code == 1
     assert "[waiver-expired] FRR-BGP-001" in stdout
 

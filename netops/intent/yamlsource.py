@@ -46,6 +46,8 @@ class SourceDocument:
     file: str
     data: Any
     lines: dict[DataPath, int] = field(default_factory=dict)
+    #: True when the file holds no YAML value at all: empty, or only comments and blank lines.
+    blank: bool = False
 
     def location(self, path: DataPath) -> Location:
         """Where the deepest existing node along ``path`` starts."""
@@ -174,6 +176,7 @@ def read_yaml(path: Path, display_name: str) -> SourceDocument:
     document = SourceDocument(file=display_name, data=None)
     if root is None:
         document.data = {}
+        document.blank = True
         document.lines[()] = 1
         return document
     document.data = _Converter(document, loader).convert(root, ())

@@ -198,15 +198,19 @@ class _Converter:
         self.aliased = 0
 
     def convert(self, node: yaml.Node, path: DataPath, via_alias: bool = False) -> Any:
+        """The value of ``node`` at ``path``, recording the line of every node on the way."""
         document = self.document
-        if id(node) in self.active:
-            raise YamlInputError(_problem(document, node, "recursive YAML alias",
-                                          "an alias (*name) outside the value its anchor (&name) names",
-                                          "an alias inside its own anchor's value",
-                                          "write the value out; intent cannot hold a value that contains itself"))
-        if id(node) in self.seen:
+        key = id(node)
+        if key in self.seen:
+            if key in self.active:
+                raise YamlInputError(_problem(document, node, "recursive YAML alias",
+                                              "an alias (*name) outside the value its anchor (&name) names",
+                                              "an alias inside its own anchor's value",
+                                              "write the value out; intent cannot hold a value that contains "
+                                              "itself"))
             via_alias = True
-        self.seen.add(id(node))
+        else:
+            self.seen.add(key)
         if via_alias:
             self.aliased += 1
             if self.aliased > MAX_ALIAS_NODES:
@@ -214,17 +218,22 @@ class _Converter:
                                               f"at most {MAX_ALIAS_NODES} values repeated through aliases (*name)",
                                               "aliases nested so deep that the document expands without bound",
                                               "write the values out, or reuse fewer levels of anchors"))
+        document.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR_TAG:  # most intent scalars are names: skip the generic constructor
+                return node.value
+            self._check_tag(node)
+            return self._scalar(node)
         if len(path) > MAX_DEPTH:
             raise YamlInputError(_problem(document, node, "nesting too deep",
                                           f"at most {MAX_DEPTH} levels of nested mappings and lists",
                                           f"more than {MAX_DEPTH} levels", "is a bracket or indentation unbalanced?"))
-        document.lines[path] = node.start_mark.line + 1
         self._check_tag(node)
-        self.active.add(id(node))
+        self.active.add(key)
         try:
             return self._value(node, path, via_alias)
         finally:
-            self.active.discard(id(node))
+            self.active.discard(key)
 
     def _check_tag(self, node: yaml.Node) -> None:
         allowed = _MAP_TAG if isinstance(node, yaml.MappingNode) else _SEQ_TAG \
@@ -263,7 +272,7 @@ class _Converter:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(child, (*path, index), via_alias) for index, child in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node)  # pragma: no cover - convert() handles scalars itself
 
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag == _STR_TAG:  # most intent scalars are names: skip the generic constructor

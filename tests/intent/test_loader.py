@@ -5,6 +5,7 @@ folder cannot hold: permissions (the tests run as root, so an unprivileged proce
 "folder" that is a file, backups that are skipped, and how the console prints paths and names.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -143,6 +144,10 @@ def test_markup_in_a_site_name_is_printed_as_written(tmp_path: Path) -> None:
     result = _netops("validate", "--intent", "intent", cwd=tmp_path)
     assert result.returncode == 2
     assert "sites[[bold]UBND phường Trúc Bạch[/bold] :100:].devices" in result.stderr
+    as_json = _netops("validate", "--json", "--intent", "intent", cwd=tmp_path)
+    assert as_json.returncode == 2
+    [error] = json.loads(as_json.stdout)["errors"]
+    assert error["path"].startswith("sites[[bold]UBND phường Trúc Bạch[/bold] :100:].devices")
 
 
 def test_markup_in_names_survives_tables(tmp_path: Path) -> None:

@@ -17,6 +17,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+#: YAML 1.1 reads a plain '=' as the "value" key and '<<' as a merge key; as values they are just text.
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 #: Plain scalars starting with anything else cannot be a number, bool, null, merge or value key.
 _MAYBE_TYPED_START = frozenset("0123456789+-.~<=")
 _TYPED_WORDS = frozenset(("null", "true", "false", "yes", "no", "on", "off"))
@@ -149,6 +152,11 @@ def read_yaml(path: Path, display_name: str) -> SourceDocument:
         mark = error.problem_mark or error.context_mark
         found = f"{error.problem or error.context}".strip()
         depth = "nesting depth" in found
+        if "another document" in found:
+            raise YamlInputError(_file_problem(display_name, "several YAML documents in one file",
+                                               "one YAML document per file", "a second document ('---')",
+                                               "remove the '---' line, or split the file",
+                                               (mark.line + 1) if mark else 1)) from error
         raise YamlInputError(
             _file_problem(display_name, "malformed YAML", "valid YAML" if not depth else
                           f"at most {MAX_DEPTH} levels of nested mappings and lists", found,
@@ -238,7 +246,8 @@ class _Converter:
     def _check_tag(self, node: yaml.Node) -> None:
         allowed = _MAP_TAG if isinstance(node, yaml.MappingNode) else _SEQ_TAG \
             if isinstance(node, yaml.SequenceNode) else None
-        if (node.tag != allowed) if allowed else (node.tag not in _SCALAR_TAGS and node.tag != _MERGE_TAG):
+        if (node.tag != allowed) if allowed else (node.tag not in _SCALAR_TAGS and node.tag not in
+                                                  (_MERGE_TAG, _VALUE_TAG)):
             shown = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise YamlInputError(_problem(self.document, node, "unsupported YAML tag",
                                           "plain YAML values: strings, numbers, booleans, lists and mappings",
@@ -275,11 +284,15 @@ class _Converter:
         return self._scalar(node)  # pragma: no cover - convert() handles scalars itself
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == _STR_TAG:  # most intent scalars are names: skip the generic constructor
+        if node.tag in (_STR_TAG, _MERGE_TAG, _VALUE_TAG):  # most intent scalars are names
             return node.value
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.constructor.ConstructorError, ValueError, TypeError, AttributeError, OverflowError) as error:
+            if node.tag == _TIMESTAMP_TAG:  # e.g. 2026-13-45: YAML reads it as a date, and fails
+                raise YamlInputError(_problem(self.document, node, "invalid date", "a calendar date YYYY-MM-DD",
+                                              repr(node.value), "check the month and day; if it is not meant as "
+                                              "a date, quote it (and drop any !!timestamp tag)")) from error
             shown = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise YamlInputError(_problem(self.document, node, "value does not match its YAML tag",
                                           f"a value of type {shown}", repr(node.value),

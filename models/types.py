@@ -1,9 +1,10 @@
 """Constrained types and vocabularies shared by every model."""
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 Slug = Annotated[
     str,
@@ -17,8 +18,12 @@ Hostname = Annotated[
 ]
 DisplayName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=200),
-    Field(description="Human name, Vietnamese with diacritics where it has them"),
+    StringConstraints(min_length=1, max_length=100),
+    # One spelling per name: composed (NFC) and decomposed (NFD) diacritics look alike but are
+    # different strings to NetBox, to uniqueness checks and to search.
+    AfterValidator(lambda text: unicodedata.normalize("NFC", text)),
+    Field(description="Human name, Vietnamese with diacritics where it has them (at most 100 characters, "
+                      "NetBox's limit for names)"),
 ]
 CityCode = Annotated[
     str,

@@ -149,11 +149,11 @@ def _admin_references(net: "Network") -> Iterable[Problem]:
                 expected="a district code",
                 found="none",
             )
-    keys = [((s.level, s.district if s.level is AdminLevel.DISTRICT else s.ward, s.number), ("sites", item(s.slug)))
-            for s in net.sites if s.kind != "data_center"]
+    keys = [((s.level, s.district if s.level is AdminLevel.DISTRICT else s.ward, s.number),
+             ("sites", item(s.slug), "number")) for s in net.sites if s.kind != "data_center"]
     for (level, unit, number), path, first in _repeats(keys):
         yield Problem(
-            path=(*path, "number"),
+            path=path,
             message="two sites share an addressing key",
             expected=f"distinct site numbers within {level.value} {unit or 'city'}",
             found=f"number {number} again",
@@ -402,7 +402,7 @@ def _duplicate_addresses(net: "Network") -> Iterable[Problem]:
                 path=path,
                 message="duplicate address",
                 expected="an address used once",
-                found=f"{address} also used by {_render(paths[0])}",
+                found=f"{address} again",
                 related=paths[0],
             )
 
@@ -437,6 +437,67 @@ def _uplinks(net: "Network") -> Iterable[Problem]:
             )
 
 
+def _uplink_graph(net: "Network") -> Iterable[Problem]:
+    """Uplinks point up, from a site towards the data center: ``to:`` names a router nearer the core.
+
+    Following uplinks from site to site must therefore end at the data center. A cycle (aggregation ->
+    site router -> aggregation, or any longer loop) has no way up and makes the OSPF/BGP design
+    meaningless; it is reported once, at the uplink that closes it. Links between devices of one site
+    (the data center's core pair, a district's two aggregation routers in one building) are not steps
+    between sites and cannot form such a cycle. A site in service may not hang off a decommissioned one.
+    """
+    device_site = {device.name: device.site for device in net.devices}
+    sites = net.site_by_slug
+    upward: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for link in net.links:
+        down, up = device_site.get(link.downstream.device), device_site.get(link.upstream.device)
+        if down is None or up is None or down == up:
+            continue
+        upward[down].append((up, link.id))
+        down_site, up_site = sites.get(down), sites.get(up)
+        if (down_site is not None and up_site is not None and up_site.status is LifecycleStatus.DECOMMISSIONED
+                and down_site.status is not LifecycleStatus.DECOMMISSIONED):
+            yield Problem(
+                path=("links", item(link.id), "upstream"),
+                message="uplink to a decommissioned site",
+                expected="an upstream router of a site in service",
+                found=f"{link.upstream.device} of site {up} ({LifecycleStatus.DECOMMISSIONED.value})",
+                hint=f"move the uplink of {down} to a router that stays, or decommission {down} too",
+            )
+    # Iterative depth-first search; a step to a site still on the current path closes a cycle.
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    for root in sorted(upward):
+        if root in state:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        trail: list[str] = [root]
+        state[root] = 1
+        while stack:
+            site, index = stack[-1]
+            steps = upward.get(site, [])
+            if index >= len(steps):
+                stack.pop()
+                trail.pop()
+                state[site] = 2
+                continue
+            stack[-1] = (site, index + 1)
+            upper, link_id = steps[index]
+            if state.get(upper) == 1:
+                loop = [*trail[trail.index(upper):], upper]
+                yield Problem(
+                    path=("links", item(link_id)),
+                    message="uplink cycle",
+                    expected="uplinks that lead from every site up to the data center",
+                    found="uplinks go round: " + " -> ".join(loop),
+                    hint="an uplink's `to:` names a router nearer the data center; remove the uplink that "
+                         "points back down (a site needs no uplink to the sites below it)",
+                )
+            elif upper not in state:
+                state[upper] = 1
+                stack.append((upper, 0))
+                trail.append(upper)
+
+
 def _render(path: ModelPath) -> str:
     from models.problems import render_path
 
@@ -451,4 +512,5 @@ _CHECKS: tuple[Callable[["Network"], Iterable[Problem]], ...] = (
     _hosts_and_policy,
     _prefixes_and_addresses,
     _uplinks,
+    _uplink_graph,
 )

@@ -50,14 +50,10 @@ class CityBounds(NetopsModel):
     north: Latitude = Field(description="Northernmost latitude")
     east: Longitude = Field(description="Easternmost longitude")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.south >= self.north or self.west >= self.east:
-            raise ValueError(
-                f"bounds need south < north and west < east, found south {self.south}, north {self.north}, "
-                f"west {self.west}, east {self.east}"
-            )
-        return self
+    @property
+    def ordered(self) -> bool:
+        """Whether south lies below north and west left of east (checked by the resolver, with a hint)."""
+        return self.south < self.north and self.west < self.east
 
     def contains(self, latitude: float, longitude: float) -> bool:
         """Whether the point lies inside the box (edges included)."""

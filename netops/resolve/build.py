@@ -39,7 +39,7 @@ from models.intent import (
 from models.lans import Lan, lan_capacity
 from models.links import Circuit, LinkEndpoint, Provider, WanLink
 from models.network import Network
-from models.problems import Location, ModelPath, NetworkInvalidError, Problem, item
+from models.problems import Location, ModelPath, NetworkInvalidError, Problem, item, render_path
 from models.sites import (
     CityAgencySite,
     DataCenterSite,
@@ -225,12 +225,12 @@ class _Resolver:
         location = self.find_location(problem.path)
         values = {**problem.__dict__, "location": location}
         if problem.related is not None:
-            first = self.find_location(problem.related)
+            first, first_path = self.find_location(problem.related), problem.related
             if (first.file, first.line) > (location.file, location.line):
                 # Report the clash at the later of the two in the files, naming the earlier one.
                 values.update(path=problem.related, related=problem.path, location=first)
-                location, first = first, location
-            values["found"] = f"{problem.found or 'a clash'} (first at {first})"
+                location, first, first_path = first, location, problem.path
+            values["found"] = f"{problem.found or 'a clash'} (first at {first}: {render_path(first_path)})"
         return Problem(**values)
 
     def find_location(self, path: ModelPath) -> Location:
@@ -269,6 +269,12 @@ class _Resolver:
         for index, rule in enumerate(city.policy.rules):
             self.claim(("policy", item(rule.id)), document, ("policy", "rules", index), "policy rule id",
                        "give each rule its own `id:`")
+        bounds = city.city.bounds
+        if bounds is not None and not bounds.ordered:
+            self.problem(("city", "bounds"), document.location(("city", "bounds")), "city bounds the wrong way round",
+                         "south < north and west < east (decimal degrees)",
+                         f"south {bounds.south}, north {bounds.north}, west {bounds.west}, east {bounds.east}",
+                         "south and north are latitudes, west and east longitudes; exchange the pair that is reversed")
         slug = self.derive_slug(city.city.slug, city.city.name, "city", ("city",), location)
         if slug is None:
             return None
@@ -349,7 +355,33 @@ class _Resolver:
                                       platform, status)
                 if plan is not None:
                     plans.append(plan)
-        return plans
+        return self.distinct_keys(plans)
+
+    def distinct_keys(self, plans: list[_SitePlan]) -> list[_SitePlan]:
+        """Two sites with one addressing key would get the same addresses everywhere: reported once, at the
+        later site, and that site left out so its clashing addresses are not reported again one by one."""
+        first: dict[allocate.SiteKey, _SitePlan] = {}
+        kept: list[_SitePlan] = []
+        for plan in plans:
+            if plan.intent.kind == "data_center":
+                kept.append(plan)
+                continue
+            other = first.get(plan.key)
+            if other is None:
+                first[plan.key] = plan
+                kept.append(plan)
+                continue
+            unit = {AdminLevel.CITY: "the city", AdminLevel.DISTRICT: f"district {plan.district}",
+                    AdminLevel.WARD: f"ward {plan.ward}"}[plan.level]
+            number_path = (*plan.data_path, "number")
+            where = plan.document.location(number_path if plan.intent.number is not None else plan.data_path)
+            self.problem(("sites", item(plan.slug), "number"), where, "two sites share an addressing key",
+                         f"distinct site numbers within {unit}",
+                         f"number {plan.key.number} again (first at {other.document.location(other.data_path)}: "
+                         f"sites[{other.slug}])",
+                         f"give one of the sites an explicit `number:` (0-{SITES_PER_UNIT - 1} per ward or district; "
+                         f"by default committees are 0, party agencies 1, mass organizations 2)")
+        return kept
 
     def site_plan(self, site: AnySiteIntent, document: SourceDocument, data_path: DataPath,
                   district: str | None, platform: Platform, status: Any) -> _SitePlan | None:
@@ -403,8 +435,8 @@ class _Resolver:
         assert site.coordinates is not None
         bounds = self.intent.city.city.effective_bounds()
         latitude, longitude = site.coordinates.latitude, site.coordinates.longitude
-        if bounds.contains(latitude, longitude):
-            return
+        if not bounds.ordered or bounds.contains(latitude, longitude):
+            return  # reversed bounds are reported once, at the city
         where = document.location((*data_path, "coordinates"))
         given = "city.bounds in city.yml" if self.intent.city.city.bounds else (
             "the default bounds of city code " + self.intent.city.city.code)
@@ -603,6 +635,20 @@ class _Resolver:
             device = devices[device_name]
             taken = {explicit for _, link, down in entries
                      if (explicit := (link.uplink.interface if down else link.uplink.remote_interface))}
+            claimed: dict[str, _LinkPlan] = {}
+            for _, link, down in entries:
+                explicit = link.uplink.interface if down else link.uplink.remote_interface
+                if explicit is None:
+                    continue
+                other = claimed.setdefault(explicit, link)
+                if other is not link:
+                    earlier, later = sorted((link, other), key=lambda plan: self.sources[("links", item(plan.id))])
+                    key = "interface" if later.downstream is device else "remote_interface"
+                    self.problem(("links", item(later.id), key), self.sources[("links", item(later.id))],
+                                 "two links on one port", f"a port of {device_name} no other link uses",
+                                 f"{explicit!r} again (first at {self.sources[('links', item(earlier.id))]}: "
+                                 f"links[{earlier.id}])",
+                                 f"give the uplink another `{key}:`, or leave it out to have a free port chosen")
             number = 0
             for _, link, down in sorted(entries, key=lambda entry: entry[0]):
                 explicit = link.uplink.interface if down else link.uplink.remote_interface

@@ -453,7 +453,8 @@ def _uplink_graph(net: "Network") -> Iterable[Problem]:
         down, up = device_site.get(link.downstream.device), device_site.get(link.upstream.device)
         if down is None or up is None or down == up:
             continue
-        upward[down].append((up, link.id))
+        if all(upper != up for upper, _ in upward[down]):  # parallel uplinks are one step up
+            upward[down].append((up, link.id))
         down_site, up_site = sites.get(down), sites.get(up)
         if (down_site is not None and up_site is not None and up_site.status is LifecycleStatus.DECOMMISSIONED
                 and down_site.status is not LifecycleStatus.DECOMMISSIONED):
@@ -464,38 +465,54 @@ def _uplink_graph(net: "Network") -> Iterable[Problem]:
                 found=f"{link.upstream.device} of site {up} ({LifecycleStatus.DECOMMISSIONED.value})",
                 hint=f"move the uplink of {down} to a router that stays, or decommission {down} too",
             )
+    # How many steps each site is below the data center, following uplinks backwards: in a cycle, the step
+    # that does not lead to a site nearer the data center is the uplink written the wrong way round.
+    below: dict[str, list[str]] = defaultdict(list)
+    for down, steps in upward.items():
+        for up, _ in steps:
+            below[up].append(down)
+    depth = {site.slug: 0 for site in net.sites if site.kind == "data_center"}
+    queue = list(depth)
+    for site in queue:
+        for down in below.get(site, []):
+            if down not in depth:
+                depth[down] = depth[site] + 1
+                queue.append(down)
     # Iterative depth-first search; a step to a site still on the current path closes a cycle.
     state: dict[str, int] = {}  # 1 on the path, 2 done
     for root in sorted(upward):
         if root in state:
             continue
         stack: list[tuple[str, int]] = [(root, 0)]
-        trail: list[str] = [root]
         state[root] = 1
         while stack:
             site, index = stack[-1]
             steps = upward.get(site, [])
             if index >= len(steps):
                 stack.pop()
-                trail.pop()
                 state[site] = 2
                 continue
             stack[-1] = (site, index + 1)
             upper, link_id = steps[index]
             if state.get(upper) == 1:
-                loop = [*trail[trail.index(upper):], upper]
+                start = next(i for i, (on_path, _) in enumerate(stack) if on_path == upper)
+                edges = [(on_path, *upward[on_path][taken - 1]) for on_path, taken in stack[start:-1]]
+                edges.append((site, upper, link_id))
+                unknown = len(depth) + 1
+                wrong = max(edges, key=lambda e: depth.get(e[1], unknown) - depth.get(e[0], unknown))
+                loop = [on_path for on_path, _ in stack[start:]] + [upper]
                 yield Problem(
-                    path=("links", item(link_id)),
+                    path=("links", item(wrong[2])),
                     message="uplink cycle",
                     expected="uplinks that lead from every site up to the data center",
-                    found="uplinks go round: " + " -> ".join(loop),
+                    found=f"uplinks go round: {' -> '.join(loop)}; this one leads from {wrong[0]} away from the "
+                          f"data center, to {wrong[1]}",
                     hint="an uplink's `to:` names a router nearer the data center; remove the uplink that "
                          "points back down (a site needs no uplink to the sites below it)",
                 )
             elif upper not in state:
                 state[upper] = 1
                 stack.append((upper, 0))
-                trail.append(upper)
 
 
 def _render(path: ModelPath) -> str:

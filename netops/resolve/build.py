@@ -205,18 +205,25 @@ class _Resolver:
                 policy=self.intent.city.policy,
             )
         except ValidationError as error:
-            raise InputError(self.network_problems(error)) from error
+            keys = {"districts": [d.code for d in districts], "wards": [w.code for w in wards],
+                    "providers": [p.slug for p in providers], "services": [s.name for s in services],
+                    "sites": [s.slug for s in sites], "devices": [d.name for d in devices],
+                    "links": [link.id for link in links], "hosts": [h.name for h in hosts]}
+            raise InputError(self.network_problems(error, keys)) from error
         return Resolution(network=network, sources=self.sources)
 
-    def network_problems(self, error: ValidationError) -> list[Problem]:
+    def network_problems(self, error: ValidationError, keys: dict[str, list[str]]) -> list[Problem]:
         problems: list[Problem] = []
         for details in error.errors(include_url=False):
             cause = details.get("ctx", {}).get("error")
             if isinstance(cause, NetworkInvalidError):
                 problems.extend(self.locate(problem) for problem in cause.problems)
             else:
-                path = tuple(str(segment) for segment in details["loc"])
-                problems.append(self.locate(Problem(path=path, message=details["msg"])))
+                # pydantic counts list items (sites, 3, ...); the sources know objects by key (sites, [slug]).
+                loc = [str(segment) for segment in details["loc"]]
+                if len(loc) >= 2 and loc[0] in keys and loc[1].isdigit() and int(loc[1]) < len(keys[loc[0]]):
+                    loc[1] = item(keys[loc[0]][int(loc[1])])
+                problems.append(self.locate(Problem(path=tuple(loc), message=details["msg"])))
         return problems
 
     def locate(self, problem: Problem) -> Problem:
@@ -266,6 +273,7 @@ class _Resolver:
         location = self.source(("city",), document, ("city",))
         self.source(("addressing",), document, ("addressing",))
         self.source(("policy",), document, ("policy",))
+        self.source(("policy", "management_services"), document, ("policy", "management_services"))
         for index, rule in enumerate(city.policy.rules):
             self.claim(("policy", item(rule.id)), document, ("policy", "rules", index), "policy rule id",
                        "give each rule its own `id:`")

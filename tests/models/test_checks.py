@@ -130,3 +130,20 @@ def test_default_bounds_follow_the_city_code() -> None:
     given = CityBounds(south=10, west=106, north=11, east=107)
     assert CityInfo(code="79", name="Thành phố Hồ Chí Minh", bounds=given).effective_bounds() == given
     assert not CityBounds(south=11, west=106, north=10, east=107).ordered
+
+
+def test_cross_district_uplink_is_accepted_when_stated(tmp_path: Path) -> None:
+    from tests.conftest import materialize_overlay
+
+    case = TESTS / "intent" / "cases" / "invalid" / "uplink-to-another-districts-aggregation"
+    intent = materialize_overlay(BASE, case, tmp_path)
+    district = intent / "districts" / "001-ba-dinh.yml"
+    text = district.read_text()
+    stated = text.replace("{to: hoan-kiem-agg-01, provider: vnpt, circuit_id: C-4, bandwidth_mbps: 100}",
+                          "{to: hoan-kiem-agg-01, provider: vnpt, circuit_id: C-4, bandwidth_mbps: 100, "
+                          "cross_district: true}")
+    assert stated != text
+    district.write_text(stated)
+    network = load_network(intent).network
+    link = next(link for link in network.links if link.downstream.device == "ubnd-phuong-truc-bach-r01")
+    assert link.upstream.device == "hoan-kiem-agg-01"

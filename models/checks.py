@@ -361,16 +361,16 @@ def _prefixes_and_addresses(net: "Network") -> Iterable[Problem]:
                 expected=f"an address of {plan.management}",
                 found=str(device.management),
             )
-    pools = {plan.loopbacks: "loopbacks", plan.links: "links", plan.management: "management",
-             plan.datacenter: "datacenter"}
-    pools.update({block.pool: f"site_blocks[{block.level.value}]" for block in plan.site_blocks})
+    pool_names = {plan.loopbacks: "loopbacks", plan.links: "links", plan.management: "management",
+                  plan.datacenter: "datacenter"}
+    pool_names.update({block.pool: f"site_blocks[{block.level.value}]" for block in plan.site_blocks})
     for prefix, path in owned:
-        if prefix in pools:
+        if prefix in pool_names:
             # NetBox keeps each prefix once: the pool is written as a container prefix of its own.
             yield Problem(
                 path=path,
                 message="prefix is a whole address pool",
-                expected=f"a prefix smaller than the pool addressing.{pools[prefix]}",
+                expected=f"a prefix smaller than the pool addressing.{pool_names[prefix]}",
                 found=str(prefix),
                 hint="give the LAN a smaller `prefix:`, or widen the pool",
             )

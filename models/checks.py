@@ -518,8 +518,8 @@ def _uplink_graph(net: "Network") -> Iterable[Problem]:
                     path=("links", item(wrong[2])),
                     message="uplink cycle",
                     expected="uplinks that lead from every site up to the data center",
-                    found=f"uplinks go round: {' -> '.join(loop)}; this one leads from {wrong[0]} away from the "
-                          f"data center, to {wrong[1]}",
+                    found=f"uplinks go round: {' -> '.join(loop)}; the uplink from {wrong[0]} to {wrong[1]} leads "
+                          "away from the data center",
                     hint="an uplink's `to:` names a router nearer the data center; remove the uplink that "
                          "points back down (a site needs no uplink to the sites below it)",
                 )

@@ -8,7 +8,7 @@ given is honoured and checked.
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from models.addressing import AddressPlan
 from models.base import NetopsModel
@@ -31,6 +31,7 @@ from models.types import (
     Longitude,
     MassOrganizationType,
     Media,
+    OneLine,
     Platform,
     Redundancy,
     SiteNumber,
@@ -139,8 +140,8 @@ class UplinkIntent(NetopsModel):
 
     to: Hostname = Field(description="Upstream device name")
     provider: Slug | None = Field(default=None, description="Carrier (none for in-building links)")
-    circuit_id: str | None = Field(default=None, min_length=1, max_length=100,
-                                   description="Carrier's circuit id (at most 100 characters, NetBox's limit)")
+    circuit_id: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine] | None = Field(
+        default=None, description="Carrier's circuit id (at most 100 characters, NetBox's limit)")
     bandwidth_mbps: BandwidthMbps | None = Field(default=None, description="Committed bandwidth")
     media: Media = Field(default=Media.FIBER, description="Physical medium")
     address: IPv4Interface | None = Field(default=None, description="This end's address, a /31")
@@ -183,8 +184,8 @@ class LanIntent(NetopsModel):
     """A LAN of a site."""
 
     role: LanRole = Field(description="staff, one_stop_shop, camera, management, servers or guest")
-    name: str | None = Field(default=None, min_length=1, max_length=64,
-                             description="Name (default: the role; at most 64 characters, NetBox's VLAN name limit)")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine] | None = Field(
+        default=None, description="Name (default: the role; at most 64 characters, NetBox's VLAN name limit)")
     vlan: VlanId | None = Field(default=None, description="VLAN id (default: the layout's for the role)")
     prefix: IPv4Network | None = Field(default=None, description="Prefix (default: the layout's slot)")
     gateway: IPv4Address | None = Field(default=None, description="Gateway (default: first host)")
@@ -204,15 +205,18 @@ class PhysicalServerIntent(_HostIntentBase):
     """A physical server."""
 
     kind: Literal["physical"] = Field(description="Discriminator")
-    rack: str | None = Field(default=None, min_length=1, max_length=100, description="Rack (NetBox: 100 characters)")
-    serial: str | None = Field(default=None, max_length=50, description="Serial number (NetBox: 50 characters)")
+    rack: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine] | None = Field(
+        default=None, description="Rack (NetBox: 100 characters)")
+    serial: Annotated[str, StringConstraints(max_length=50), OneLine] | None = Field(
+        default=None, description="Serial number (NetBox: 50 characters)")
 
 
 class VirtualMachineIntent(_HostIntentBase):
     """A virtual machine."""
 
     kind: Literal["virtual"] = Field(description="Discriminator")
-    cluster: str = Field(min_length=1, max_length=100, description="Virtualization cluster (NetBox: 100 characters)")
+    cluster: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine] = Field(
+        description="Virtualization cluster (NetBox: 100 characters)")
     vcpus: int = Field(default=2, ge=1, le=512, description="Virtual CPUs")
     memory_mb: int = Field(default=4096, ge=128, description="Memory in MiB")
 
@@ -225,7 +229,8 @@ class _SiteIntentBase(NetopsModel):
     slug: Slug | None = Field(default=None, description="Slug (default: derived from the name)")
     status: LifecycleStatus | None = Field(default=None, description="Lifecycle status (default: defaults)")
     number: SiteNumber | None = Field(default=None, description="Site number in its unit (addressing key)")
-    address: str | None = Field(default=None, max_length=200, description="Street address (NetBox: 200 characters)")
+    address: Annotated[str, StringConstraints(max_length=200), OneLine] | None = Field(
+        default=None, description="Street address (NetBox: 200 characters)")
     coordinates: Coordinates | None = Field(default=None, description="Map location")
     redundancy: Redundancy | None = Field(default=None, description="Expected attachment (checked)")
     devices: list[DeviceIntent] = Field(default_factory=list, description="Devices of the site")

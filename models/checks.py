@@ -361,6 +361,15 @@ def _prefixes_and_addresses(net: "Network") -> Iterable[Problem]:
                 expected=f"an address of {plan.management}",
                 found=str(device.management),
             )
+        elif device.management.ip in (plan.management.network_address, plan.management.broadcast_address):
+            # NetBox refuses to assign a network ID or broadcast address to an interface.
+            yield Problem(
+                path=(*path, "management"),
+                message="management address is the network's own address",
+                expected=f"a host address of {plan.management} (not its network or broadcast address)",
+                found=str(device.management.ip),
+                hint="leave `management:` out to have one allocated",
+            )
     pool_names = {plan.loopbacks: "loopbacks", plan.links: "links", plan.management: "management",
                   plan.datacenter: "datacenter"}
     pool_names.update({block.pool: f"site_blocks[{block.level.value}]" for block in plan.site_blocks})

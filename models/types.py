@@ -3,10 +3,11 @@
 import difflib
 import re
 import socket
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from models.variables import RULE_ERROR
@@ -21,10 +22,32 @@ Hostname = Annotated[
     StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"),
     Field(description="Device hostname: lower-case letters, digits and hyphens, at most 63 characters"),
 ]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """Refuse control characters: names and ids end up in device config lines, where a line break would
+    start a command of its own."""
+    found = _CONTROL.search(text)
+    if found:
+        raise ValueError(f"no control characters (line breaks, tabs) allowed here; found {found.group()!r} "
+                         f"at position {found.start() + 1}")
+    return text
+
+
+#: The check that text is a single line, as descriptions, circuit ids and rack names must be; it goes after the
+#: length constraints: ``Annotated[str, StringConstraints(max_length=100), OneLine]``.
+OneLine = AfterValidator(one_line)
+
 DisplayName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=200),
-    Field(description="Human name, Vietnamese with diacritics where it has them"),
+    StringConstraints(min_length=1, max_length=100),
+    AfterValidator(one_line),
+    # One spelling per name: composed (NFC) and decomposed (NFD) diacritics look alike but are
+    # different strings to NetBox, to uniqueness checks and to search.
+    AfterValidator(lambda text: unicodedata.normalize("NFC", text)),
+    Field(description="Human name, Vietnamese with diacritics where it has them (at most 100 characters, "
+                      "NetBox's limit for names)"),
 ]
 CityCode = Annotated[
     str,

@@ -6,9 +6,9 @@ given is honoured and checked.
 """
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from models.addressing import AddressPlan
 from models.base import NetopsModel
@@ -39,6 +39,7 @@ from models.types import (
     VlanId,
     WardCode,
     WardKind,
+    parse_service_port,
 )
 from models.variables import SiteVariables
 
@@ -114,25 +115,12 @@ class ServiceIntent(NetopsModel):
 
     name: Slug = Field(description="Service identifier used by the policy")
     display_name: DisplayName = Field(description="Human name")
-    ports: list[ServicePort] = Field(min_length=1, description="Ports, e.g. ['tcp/443', 'udp/123']")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _short_ports(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("ports"), list):
-            data = {**data, "ports": [_parse_port(port) for port in data["ports"]]}
-        return data
+    ports: list[Annotated[ServicePort, BeforeValidator(parse_service_port)]] = Field(
+        min_length=1, description="Ports, e.g. ['tcp/443', 'udp/123']")
 
     def to_service(self) -> Service:
         """The resolved service."""
         return Service(name=self.name, display_name=self.display_name, ports=tuple(self.ports))
-
-
-def _parse_port(port: Any) -> Any:
-    if isinstance(port, str):
-        protocol, _, number = port.partition("/")
-        return {"protocol": protocol, "port": int(number)} if number.isdigit() else {"protocol": protocol}
-    return port
 
 
 class UplinkIntent(NetopsModel):

@@ -6,14 +6,20 @@ and `/usr/lib/frr/frr-reload.py` on PATH for the login user, a member of the gro
 Configuration is a transaction (style lesson 11):
 - `load_replace_candidate` / `load_merge_candidate` upload the candidate to the router's state directory and
   check it with FRR's own parser (`vtysh -C -f`); a candidate with a syntax error is refused
-  (`ReplaceConfigException` / `MergeConfigException`) and removed: the running config was never touched.
-  A merge candidate is the running config followed by the merge lines.
-- `compare_config` is `frr-reload.py --test`: exactly the lines a commit will delete and add ("" = no change).
+  (`ReplaceConfigException` / `MergeConfigException`, naming the candidate's own line numbers and lines) and
+  removed: the running config was never touched. A replace candidate with no statement (only comments) is
+  refused: it would remove the whole config.
+  A merge candidate is the whole config the merge results in (napalm_frr.merge: the merge lines applied to the
+  running config's blocks as vtysh would apply them, `no` lines removing what they negate).
+- `compare_config` is `frr-reload.py --test`: exactly the lines a commit will delete and add ("" = no change,
+  no trailing newline).
 - `commit_config` saves the running config (`rollback.conf`), applies the candidate with
   `frr-reload.py --reload` and writes it to frr.conf (`vtysh -w`). With `revert_in=N` it also leaves a
   `pending` marker and starts a detached timer on the router: unless `confirm_commit` removes the marker within
   N seconds, the timer reloads `rollback.conf` itself (so losing the router's management, or this process,
   still rolls back). `rollback` reloads `rollback.conf` at any time.
+  After a merge's commit every merge line is checked in the running config (napalm_frr.merge.check); a line
+  that did not take effect restores `rollback.conf` and raises `CommitError` naming it.
 
 optional_args: `port` (22), `key_file`, `known_hosts_file`, `ssh_strict` (False: unknown host keys are
 accepted, NAPALM's default; True: refused), `allow_agent` (False), `state_dir` (/etc/frr/napalm-frr),

@@ -226,7 +226,11 @@ def merge(running: str, marked: str, original: str) -> Merged:
     """The config that results from typing the merge (`marked`: its `vtysh -m` output) over `running`."""
     config = Config.parse(running)
     effects: list[Effect] = []
-    for line in merge_lines(marked, original):
+    lines = merge_lines(marked, original)
+    for index, line in enumerate(lines):
+        block = (*line.keys, line.text)
+        if is_block(line.text, line.keys) and any(later.keys[:len(block)] == block for later in lines[index + 1:]):
+            continue  # a block with statements: they create it (a block with only `no` lines is not created)
         if line.text.startswith("no "):
             effects.append(_negate(config, line))
         else:
@@ -246,6 +250,8 @@ def _add(config: Config, line: Line) -> Effect:
         blocks.setdefault(keys, [])
         kind = "present" if len(keys) == 1 and not is_block(line.text, ()) else "none"
         return Effect(line, kind)
+    for depth in range(1, len(line.keys)):
+        blocks.setdefault(line.keys[:depth], [])
     lines = blocks.setdefault(line.keys, [])
     if f"no {line.text}" in lines:
         # A setting FRR shows in its `no` form: the line restores the default, which FRR does not show.

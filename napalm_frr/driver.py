@@ -274,32 +274,29 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         if not merge and not has_statements(text):
             raise error(f"{self.hostname}: the replace candidate holds no configuration (only comments or blank "
                         "lines): committing it would remove the whole running config; give the full config")
-        # The user's own text is checked first, so FRR's line numbers are the user's.
-        staged = self._path("merge.conf" if merge else "candidate.conf")
-        self._run(f"mkdir -p {quote(self.state_dir)} && cat > {quote(staged)}", stdin=text, check=True)
-        check = self._run(f"vtysh -C -f {quote(staged)}")
+        # The user's own text is checked first, so FRR's line numbers are the user's. One command per step:
+        # stage, check (its complaints on stderr) and, for a merge, mark the blocks (`vtysh -m`, on stdout).
+        staged = quote(self._path("merge.conf" if merge else "candidate.conf"))
+        then = f"vtysh -m -f {staged}; rc=$?; rm -f {staged}; exit $rc" if merge else "exit 0"
+        check = self._run(f"mkdir -p {quote(self.state_dir)} && cat > {staged} || exit 90; "
+                          f"vtysh -C -f {staged} >&2 || {{ rc=$?; rm -f {staged}; exit $rc; }}; {then}", stdin=text)
+        if check.rc == 90:
+            raise error(f"{self.hostname}: cannot stage the candidate in {self.state_dir}: {_tail(check)}")
         if check.rc != 0:
-            self._run(f"rm -f {quote(staged)}")
             raise error(f"{self.hostname}: FRR refused the {'merge' if merge else 'replace'} candidate "
-                        f"(vtysh -C exit {check.rc}): {refusal(text, check.stdout + check.stderr)}")
+                        f"(vtysh exit {check.rc}): {refusal(text, check.stderr + check.stdout)}")
         effects: list[merging.Effect] = []
         if merge:
             # FRR has no merge: the candidate is the whole config the merge results in (napalm_frr.merge),
             # which frr-reload.py then reconciles like any replace.
-            marked = self._run(f"vtysh -m -f {quote(staged)}")
-            self._run(f"rm -f {quote(staged)}")
-            if marked.rc != 0:
-                raise error(f"{self.hostname}: vtysh -m could not place the merge lines in their blocks "
-                            f"(exit {marked.rc}): {_tail(marked)}")
-            merged = merging.merge(parse.strip_running(self._vtysh("show running-config")), marked.stdout, text)
+            merged = merging.merge(parse.strip_running(self._vtysh("show running-config")), check.stdout, text)
             text, effects = merged.config, merged.effects
-            candidate = self._path("candidate.conf")
-            self._run(f"cat > {quote(candidate)}", stdin=text, check=True)
-            check = self._run(f"vtysh -C -f {quote(candidate)}")
+            candidate = quote(self._path("candidate.conf"))
+            check = self._run(f"cat > {candidate} && vtysh -C -f {candidate} >&2 || {{ rc=$?; rm -f {candidate}; "
+                              "exit $rc; }", stdin=text)
             if check.rc != 0:
-                self._run(f"rm -f {quote(candidate)}")
                 raise error(f"{self.hostname}: FRR refused the config the merge results in (vtysh -C exit "
-                            f"{check.rc}): {refusal(text, check.stdout + check.stderr)}")
+                            f"{check.rc}): {refusal(text, check.stderr + check.stdout)}")
         self._candidate = text
         self._merge = merge
         self._effects = effects

@@ -313,7 +313,8 @@ def check(effects: list[Effect], running: str) -> list[str]:
             keys, text = ((line.text,), None) if line.keys == () else (line.keys, line.text)
             if not config.has(keys, text):
                 problems.append(f"{where}: not in the running config after the commit (FRR shows no line that "
-                                "sets a default value: leave such lines out of a merge)")
+                                "sets a default value, and shows abbreviated commands in full: leave the first out "
+                                "of a merge, write lines as `show running-config` shows them)")
         elif effect.kind == "absent":
             still = [text or keys[-1] for keys, text in effect.removed if config.has(keys, text)]
             if still:

@@ -465,5 +465,6 @@ def refusal(text: str, output: str) -> str:
             continue
         number = int(match.group(1))
         quoted = lines[number - 1].strip() if 0 < number <= len(lines) else match.group(3).strip()
+        quoted = parse.sanitize(quoted)  # a refused line that carries a secret is named without it
         found.append(f"line {number} `{quoted}`: {match.group(2).strip()}")
     return "; ".join(found) or "no reason given"

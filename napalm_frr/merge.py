@@ -30,6 +30,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from napalm_frr.parse import sanitize
+
 Keys = tuple[str, ...]
 Tree = dict[str, "Tree"]
 
@@ -306,22 +308,21 @@ def check(effects: list[Effect], running: str) -> list[str]:
     problems: list[str] = []
     for effect in effects:
         line = effect.line
-        where = f"line {line.number} `{line.text}`" if line.number else f"`{line.text}`"
+        text = sanitize(line.text)  # a line carrying a secret is named without it
+        where = f"line {line.number} `{text}`" if line.number else f"`{text}`"
         if line.keys:
             where += f" (in `{' / '.join(line.keys)}`)"
         if effect.kind == "present":
-            keys, text = ((line.text,), None) if line.keys == () else (line.keys, line.text)
-            if not config.has(keys, text):
+            if not config.has(*(((line.text,), None) if line.keys == () else (line.keys, line.text))):
                 problems.append(f"{where}: not in the running config after the commit (FRR shows no line that "
                                 "sets a default value, and shows abbreviated commands in full: leave the first out "
                                 "of a merge, write lines as `show running-config` shows them)")
         elif effect.kind == "absent":
-            still = [text or keys[-1] for keys, text in effect.removed if config.has(keys, text)]
+            still = [sanitize(text or keys[-1]) for keys, text in effect.removed if config.has(keys, text)]
             if still:
                 problems.append(f"{where}: still configured after the commit: {', '.join(still)}")
         elif effect.kind == "negated":
             target = line.text[3:]
-            keys, text = ((target,), None) if line.keys == () else (line.keys, target)
-            if config.has(keys, text):
-                problems.append(f"{where}: `{target}` still configured after the commit")
+            if config.has(*(((target,), None) if line.keys == () else (line.keys, target))):
+                problems.append(f"{where}: `{sanitize(target)}` still configured after the commit")
     return problems

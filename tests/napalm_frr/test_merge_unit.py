@@ -105,6 +105,9 @@ def test_check_names_what_did_not_take_effect() -> None:
     assert problems[1].startswith("line 3 `ip ospf cost 7` (in `interface eth2`): not in the running config")
     assert len(problems) == 2  # `no bgp default ipv4-unicast`: not shown, and its positive form is absent
     assert merging.check(merged.effects, merged.config) == []
+    secret = "router bgp 65000\n neighbor 192.0.2.2 password s3cr3t\n"
+    [problem] = merging.check(_merge(secret).effects, RUNNING)
+    assert "s3cr3t" not in problem and "password <removed>" in problem
 
 
 @pytest.mark.parametrize(("keys", "line", "expected"), [
@@ -131,6 +134,8 @@ def test_refusal_names_the_users_line() -> None:
     assert refusal(text, "line 2: % Unknown command[4]: bogus command here\n") == \
         "line 2 `bogus command here`: % Unknown command"
     assert refusal(text, "something else\n") == "something else"
+    secret = "router bgp 1\n neighbor 192.0.2.2 password s3cr3t extra\n"
+    assert "s3cr3t" not in refusal(secret, "line 2: % Unknown command[4]:  neighbor 192.0.2.2 password s3cr3t extra")
     assert refusal(text, "") == "no reason given"
 
 

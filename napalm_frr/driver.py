@@ -86,6 +86,8 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         self._merge = False
         #: What each line of a loaded merge does, checked in the running config after the commit.
         self._effects: list[merging.Effect] = []
+        #: The running config a loaded merge was built on (a commit refuses when it changed since).
+        self._base = ""
 
     # -- connection -------------------------------------------------------------------------------------------
 
@@ -261,7 +263,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
 
     def _load(self, filename: str | None, config: str | None, merge: bool) -> None:
         error = MergeConfigException if merge else ReplaceConfigException
-        self._candidate, self._merge, self._effects = None, False, []
+        self._candidate, self._merge, self._effects, self._base = None, False, [], ""
         if (filename is None) == (config is None):
             raise error("give exactly one of filename or config")
         if filename:
@@ -289,7 +291,8 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         if merge:
             # FRR has no merge: the candidate is the whole config the merge results in (napalm_frr.merge),
             # which frr-reload.py then reconciles like any replace.
-            merged = merging.merge(parse.strip_running(self._vtysh("show running-config")), check.stdout, text)
+            base = parse.strip_running(self._vtysh("show running-config"))
+            merged = merging.merge(base, check.stdout, text)
             text, effects = merged.config, merged.effects
             candidate = quote(self._path("candidate.conf"))
             check = self._run(f"cat > {candidate} && vtysh -C -f {candidate} >&2 || {{ rc=$?; rm -f {candidate}; "
@@ -297,6 +300,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
             if check.rc != 0:
                 raise error(f"{self.hostname}: FRR refused the config the merge results in (vtysh -C exit "
                             f"{check.rc}): {refusal(text, check.stderr + check.stdout)}")
+            self._base = base
         self._candidate = text
         self._merge = merge
         self._effects = effects
@@ -340,6 +344,12 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         if self.has_pending_commit():
             raise CommitError(f"{self.hostname}: a commit is waiting for confirmation: confirm or roll it back first")
         running = parse.strip_running(self._vtysh("show running-config"))
+        if self._merge and running != self._base:
+            # The merge's candidate is a whole config built on the running config of its load: committed now,
+            # it would undo what changed since.
+            self.discard_config()
+            raise CommitError(f"{self.hostname}: the running config changed since the merge was loaded "
+                              "(another commit?): nothing applied; load the merge again")
         self._run(f"cat > {quote(self._path('rollback.conf'))}", stdin=running, check=True)
         if revert_in is not None:
             # The marker and the timer exist before the change, so even a commit that cuts us off reverts.
@@ -397,6 +407,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         self._candidate = None
         self._merge = False
         self._effects = []
+        self._base = ""
 
     def rollback(self) -> None:
         """Go back to the configuration that ran before the last commit (and cancel a pending confirmation)."""

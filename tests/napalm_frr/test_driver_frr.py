@@ -211,6 +211,21 @@ def test_merge_settings_shown_in_their_no_form(device: FRRDriver) -> None:
     assert _running(device) == running
 
 
+def test_merge_loaded_before_another_commit_is_refused(device: FRRDriver, routers: Routers) -> None:
+    """A merge loaded, then another session commits: committing the merge would undo that commit; refused."""
+    device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\n")
+    other = FRRDriver(routers.routers[0].address, routers.user, "", timeout=30, optional_args={
+        **routers.optional_args(), "state_dir": "/etc/frr/napalm-frr-other"})
+    other.open()
+    other.load_merge_candidate(config="ip route 10.95.0.0/24 Null0\n")
+    other.commit_config()
+    other.close()
+    with pytest.raises(CommitError, match="changed since the merge was loaded"):
+        device.commit_config()
+    running = _running(device)
+    assert "ip route 10.95.0.0/24 Null0" in running and "10.97.0.0" not in running
+
+
 def test_merge_with_bad_line_2_names_it(device: FRRDriver, routers: Routers) -> None:
     """The error names the user's line 2 and its text, not the line of running config + merge."""
     before = _running(device)

@@ -226,6 +226,23 @@ class ScriptedTransport:
         return True
 
 
+def test_commit_of_a_merge_on_a_changed_running_config_is_refused() -> None:
+    """Someone committed between load and commit: the merge's whole-config candidate would undo it."""
+    case = MOCKED / "test_config" / "merge-no-route"
+    text = (case / "vtysh_-c_show_running-config.txt").read_text()
+    running = Result(0, text, "")
+    changed = Result(0, text.replace("hostname frr-r0", "hostname frr-r0\nip route 10.5.0.0/24 Null0"), "")
+    transport = ScriptedTransport([("mkdir -p", Result(0, "no ip route 10.99.0.0/24 Null0\n\nend\n", "")),
+                                   ("vtysh -c 'show running-config'", running),
+                                   ("vtysh -c 'show running-config'", changed), ("test -e", Result(1, "", ""))])
+    device = FRRDriver("scripted", "netops", "", optional_args={"transport": transport})
+    device.open()
+    device.load_merge_candidate(config="no ip route 10.99.0.0/24 Null0\n")
+    with pytest.raises(CommitError, match="running config changed since the merge was loaded"):
+        device.commit_config()
+    assert not any("frr-reload" in command or "rollback.conf" in command for command in transport.commands)
+
+
 def test_commit_of_a_merge_that_did_not_take_effect_restores_and_raises() -> None:
     """frr-reload.py exits 0 but the route is still there: CommitError naming the line, previous config reloaded."""
     case = MOCKED / "test_config" / "merge-no-route"

@@ -237,7 +237,9 @@ def merge(running: str, marked: str, original: str) -> Merged:
             effects.append(_negate(config, line))
         else:
             effects.append(_add(config, line))
-    return Merged(config.text(), [effect for effect in effects if effect.kind != "none"])
+    text = config.text()
+    # A later line can undo an earlier one (`ip route X` then `no ip route X`): only what holds at the end counts.
+    return Merged(text, [effect for effect in effects if effect.kind != "none" and not check([effect], text)])
 
 
 def _add(config: Config, line: Line) -> Effect:

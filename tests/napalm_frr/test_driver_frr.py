@@ -247,7 +247,8 @@ def test_merge_that_does_not_take_effect_is_rolled_back(device: FRRDriver) -> No
     device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\ninterface eth2\n ip ospf hello-interval 10\n")
     with pytest.raises(CommitError, match=r"line 3 `ip ospf hello-interval 10` \(in `interface eth2`\): not in the "
                                           r"running config.*previous config restored: True"):
-        device.commit_config()
+        device.commit_config(revert_in=60)
+    assert not device.has_pending_commit()  # the revert timer was stopped: the restore is done already
     assert _running(device) == before
     assert "10.97.0.0" not in _startup(device)
 

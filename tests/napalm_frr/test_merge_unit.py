@@ -71,6 +71,15 @@ def test_no_inside_blocks() -> None:
     assert not any("192.0.2.2" in line for line in _blocks(_merge("router bgp 65000\n no neighbor 192.0.2.2\n"))[BGP])
 
 
+def test_later_lines_undo_earlier_ones() -> None:
+    """Typed in order: the route added then removed is not configured, and only the removal is checked."""
+    merged = _merge("ip route 10.97.0.0/24 Null0\nno ip route 10.97.0.0/24 Null0\nno ip route 10.99.0.0/24 Null0\n"
+                    "ip route 10.99.0.0/24 Null0\n")
+    assert ("ip route 10.97.0.0/24 Null0",) not in _blocks(merged)
+    assert ("ip route 10.99.0.0/24 Null0",) in _blocks(merged)
+    assert [(effect.line.number, effect.kind) for effect in merged.effects] == [(2, "absent"), (4, "present")]
+
+
 def test_no_inside_an_absent_block_does_not_create_it() -> None:
     merged = _merge("interface eth9\n no ip ospf cost\n", "interface eth9\n no ip ospf cost\nexit\nend\n")
     assert ("interface eth9",) not in _blocks(merged) and merged.effects == []

@@ -11,7 +11,8 @@ The merge lines mean what they mean typed at `configure` in vtysh, one after the
 - a line adds itself to its context; where the running config shows its `no` form (a setting whose default
   is on, such as `no bgp ebgp-requires-policy`), the line removes that instead (FRR shows no default);
 - `no X` removes the running line X of its context, or, with no exact match, every line that starts with X
-  (`no neighbor 192.0.2.2` removes the peer's lines, `no ip ospf cost` removes `ip ospf cost 5`); `no` of a
+  (`no neighbor 192.0.2.2` removes the peer's lines, `no ip ospf cost` removes `ip ospf cost 5`), keywords
+  read as vtysh reads abbreviations (`no ip rout ...` is `no ip route ...`); `no` of a
   block header removes the whole block with its sub-blocks (`no router bgp 65000`, `no interface eth9`:
   frr-reload.py then removes it the way FRR allows);
 - `no X` of something the running config does not have changes nothing and shows no diff (as `no ip route` of
@@ -246,6 +247,9 @@ def _add(config: Config, line: Line) -> Effect:
     blocks = config.blocks
     if line.keys == () or is_block(line.text, line.keys):
         keys = (*line.keys, line.text)
+        if keys not in blocks and any(len(other) == len(keys) and other[:-1] == line.keys
+                                      and abbreviates(line.text, other[-1]) for other in blocks):
+            return Effect(line, "none")  # an abbreviation of a configured statement or block
         if line.keys:
             blocks.setdefault(line.keys, [])
         if len(keys) == 1 and (f"no {line.text}",) in blocks:
@@ -257,6 +261,8 @@ def _add(config: Config, line: Line) -> Effect:
     for depth in range(1, len(line.keys)):
         blocks.setdefault(line.keys[:depth], [])
     lines = blocks.setdefault(line.keys, [])
+    if line.text not in lines and any(abbreviates(line.text, text) for text in lines):
+        return Effect(line, "none")  # an abbreviation of a configured line: nothing to add
     if f"no {line.text}" in lines:
         # A setting FRR shows in its `no` form: the line restores the default, which FRR does not show.
         lines.remove(f"no {line.text}")
@@ -269,16 +275,11 @@ def _add(config: Config, line: Line) -> Effect:
 def _negate(config: Config, line: Line) -> Effect:
     target = line.text[3:]
     blocks = config.blocks
-    if line.keys == () or (*line.keys, target) in blocks or any(
-            keys[:len(line.keys)] == line.keys and len(keys) > len(line.keys)
-            and keys[len(line.keys)].startswith(target + " ") for keys in blocks):
+    depth = len(line.keys)
+    heads = matching(target, [keys[depth] for keys in blocks if keys[:depth] == line.keys and len(keys) > depth])
+    if line.keys == () or heads:
         # A top-level statement or block, or a sub-block (`no address-family ...` inside `router bgp`).
-        depth = len(line.keys)
-        found = [keys for keys in blocks if keys[:depth] == line.keys and len(keys) > depth
-                 and keys[depth] == target]
-        if not found:
-            found = [keys for keys in blocks if keys[:depth] == line.keys and len(keys) > depth
-                     and keys[depth].startswith(target + " ")]
+        found = [keys for keys in blocks if keys[:depth] == line.keys and len(keys) > depth and keys[depth] in heads]
         if found:
             for keys in found:
                 del blocks[keys]
@@ -293,7 +294,7 @@ def _negate(config: Config, line: Line) -> Effect:
     if lines is None:
         # `no X` inside a block that is not configured: nothing to remove (the block is not created).
         return Effect(line, "none")
-    removed = [text for text in lines if text == target] or [text for text in lines if text.startswith(target + " ")]
+    removed = matching(target, lines)
     if removed:
         for text in removed:
             lines.remove(text)
@@ -302,6 +303,33 @@ def _negate(config: Config, line: Line) -> Effect:
         return Effect(line, "none")
     lines.append(line.text)
     return Effect(line, "negated")
+
+
+#: A word vtysh may read as an abbreviated keyword: FRR's keywords are lower case (names such as a route map's
+#: `RM` or an interface's `eth1` are compared exactly, or `no interface eth1` could match `eth10`).
+_KEYWORD = re.compile(r"^[a-z][a-z-]*$")
+
+
+def abbreviates(short: str, full: str, whole: bool = True) -> bool:
+    """Whether `short` is `full` as vtysh reads abbreviations: each keyword may be cut short (`ip rout` is
+    `ip route`), any other word (address, number, name) is exact. whole=False: `short` may stop early."""
+    words, full_words = short.split(), full.split()
+    if len(words) > len(full_words) or (whole and len(words) != len(full_words)):
+        return False
+    return all(word == other or (_KEYWORD.match(word) is not None and other.startswith(word))
+               for word, other in zip(words, full_words, strict=False))
+
+
+def matching(target: str, texts: list[str]) -> list[str]:
+    """The statements `no <target>` removes, as vtysh matches them: the exact one; else every one that starts
+    with the target's words; else the same, reading keywords in the target as abbreviations."""
+    for found in ([text for text in texts if text == target],
+                  [text for text in texts if text.startswith(target + " ")],
+                  [text for text in texts if abbreviates(target, text)],
+                  [text for text in texts if abbreviates(target, text, whole=False)]):
+        if found:
+            return found
+    return []
 
 
 def check(effects: list[Effect], running: str) -> list[str]:
@@ -315,16 +343,20 @@ def check(effects: list[Effect], running: str) -> list[str]:
         if line.keys:
             where += f" (in `{' / '.join(line.keys)}`)"
         if effect.kind == "present":
-            if not config.has(*(((line.text,), None) if line.keys == () else (line.keys, line.text))):
+            shown = ([keys[0] for keys in config.blocks if len(keys) == 1] if line.keys == ()
+                     else config.blocks.get(line.keys, []))
+            if not any(abbreviates(line.text, text) for text in shown):
                 problems.append(f"{where}: not in the running config after the commit (FRR shows no line that "
-                                "sets a default value, and shows abbreviated commands in full: leave the first out "
-                                "of a merge, write lines as `show running-config` shows them)")
+                                "sets a default value: leave such lines out of a merge)")
         elif effect.kind == "absent":
             still = [sanitize(text or keys[-1]) for keys, text in effect.removed if config.has(keys, text)]
             if still:
                 problems.append(f"{where}: still configured after the commit: {', '.join(still)}")
         elif effect.kind == "negated":
             target = line.text[3:]
-            if config.has(*(((target,), None) if line.keys == () else (line.keys, target))):
-                problems.append(f"{where}: `{sanitize(target)}` still configured after the commit")
+            shown = ([keys[0] for keys in config.blocks if len(keys) == 1] if line.keys == ()
+                     else config.blocks.get(line.keys, []))
+            still = [text for text in shown if abbreviates(target, text)]
+            if still:
+                problems.append(f"{where}: still configured after the commit: {', '.join(map(sanitize, still))}")
     return problems

@@ -164,6 +164,19 @@ def test_merge_no_line_removes_the_route(device: FRRDriver) -> None:
     assert _running(device) == before
 
 
+def test_merge_with_abbreviated_keywords(device: FRRDriver) -> None:
+    """vtysh reads `ip rout` as `ip route`: the merge does too, for `no` lines and for the check."""
+    device.load_merge_candidate(config="ip rout 10.99.0.0/24 Null0\n")
+    device.commit_config()
+    assert "ip route 10.99.0.0/24 Null0" in _running(device)
+    device.load_merge_candidate(config="ip rout 10.99.0.0/24 Null0\n")
+    assert device.compare_config() == ""
+    device.load_merge_candidate(config="no ip rout 10.99.0.0/24 Null0\ninterface eth2\n no ip ospf hello\n")
+    device.commit_config()
+    running = _running(device)
+    assert "10.99.0.0" not in running and "hello-interval" not in running
+
+
 def test_merge_of_no_for_absent_statements_is_a_no_op(device: FRRDriver) -> None:
     before = _running(device)
     device.load_merge_candidate(config="no ip route 10.98.0.0/24 Null0\nrouter ospf\n no network 10.5.0.0/24 area 0\n"

@@ -80,6 +80,25 @@ def test_later_lines_undo_earlier_ones() -> None:
     assert [(effect.line.number, effect.kind) for effect in merged.effects] == [(2, "absent"), (4, "present")]
 
 
+def test_abbreviated_keywords_read_as_vtysh_reads_them() -> None:
+    """`no ip rout X` removes `ip route X`; `ip rout X` when `ip route X` runs adds nothing; names and
+    addresses are never abbreviations."""
+    merged = _merge("no ip rout 10.99.0.0/24 Null0\n")
+    assert ("ip route 10.99.0.0/24 Null0",) not in _blocks(merged)
+    assert merged.effects[0].removed == [(("ip route 10.99.0.0/24 Null0",), None)]
+    text = "interface eth2\n no ip ospf hello\n ip ospf net point-to-point\n"
+    merged = _merge(text, text + "exit\nend\n")
+    assert _blocks(merged)[("interface eth2",)] == ["description link to r1", "ip address 192.0.2.1/30",
+                                                   "ip ospf area 0", "ip ospf dead-interval 4",
+                                                   "ip ospf network point-to-point"]
+    assert [effect.kind for effect in merged.effects] == ["absent"]
+    added = _merge("ip rout 10.97.0.0/24 Null0\n").effects
+    assert merging.check(added, RUNNING + "ip route 10.97.0.0/24 Null0\n") == []
+    assert merging.matching("interface eth1", ["interface eth10"]) == []
+    assert merging.matching("route-map R", ["route-map RM permit 10"]) == []
+    assert merging.matching("ip route 10.9.0.0/24 Null0", ["ip route 10.99.0.0/24 Null0"]) == []
+
+
 def test_no_inside_an_absent_block_does_not_create_it() -> None:
     merged = _merge("interface eth9\n no ip ospf cost\n", "interface eth9\n no ip ospf cost\nexit\nend\n")
     assert ("interface eth9",) not in _blocks(merged) and merged.effects == []

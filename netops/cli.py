@@ -1,6 +1,8 @@
 """The `netops` command line: the only place that prints and chooses exit codes.
 
-Exit codes: 0 success, 1 a verification or compliance failure, 2 bad input or usage.
+Exit codes, the same in every command (netops.errors): 0 success; 1 a finding (drift, a compliance or
+verification failure); 2 bad input or usage (nothing was written); 3 a service (NetBox, a device, the lab)
+could not be reached or failed.
 """
 
 import json
@@ -23,9 +25,11 @@ from netops.cli_support import (
     Source,
     SourceOption,
     err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
+from netops.errors import InputError
 from netops.export import to_json, to_yaml
 from netops.files import write_atomic
 from netops.generate import CitySize, generate_city
@@ -85,17 +89,25 @@ def show(
     table: Annotated[Table, typer.Argument(help="What to list")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
     district: Annotated[str | None, typer.Option(help="District code, slug or name")] = None,
-    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, lans) or prefix kind")] = None,
+    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, links, lans) or prefix kind "
+                                                  "(prefixes: pool, lan, link, loopback)")] = None,
     status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
-    role: Annotated[str | None, typer.Option(help="Device role, link role or LAN role")] = None,
-    platform: Annotated[str | None, typer.Option(help="Device platform")] = None,
+    role: Annotated[str | None, typer.Option(help="Device role (devices), link role (links) or LAN role (lans)")]
+    = None,
+    platform: Annotated[str | None, typer.Option(help="Device platform (devices)")] = None,
     as_json: JsonOption = False,
     source: SourceOption = Source.INTENT,
 ) -> None:
-    """List sites, devices, links, LANs, prefixes or services, filtered."""
+    """List sites, devices, links, LANs, prefixes or services, filtered.
+
+    An unknown filter value (or a filter the table has not) is bad input, exit 2; known values that select
+    nothing print "no ... match the filters" and exit 0."""
     network = load_or_exit(intent, as_json, source=source).network
-    selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
-                                            platform=platform))
+    try:
+        selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
+                                                platform=platform))
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     if as_json:
         sys.stdout.write(json.dumps(selected, ensure_ascii=False, indent=2) + "\n")
         return

@@ -1,4 +1,4 @@
-"""`netops compliance`: intended vs actual configs, the security baseline, waivers; exit 0, 1 or 2."""
+"""`netops compliance`: intended vs actual configs, the security baseline, waivers; exit 0, 1, 2 or 3."""
 
 import difflib
 import os
@@ -14,7 +14,17 @@ import typer
 
 from models.problems import Location, Problem
 from models.types import Platform
-from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, IntentOption, err, out
+from netops.backup.fetch import FetchError
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    EXIT_FINDING,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    IntentOption,
+    err,
+    out,
+)
 from netops.compliance.baseline import BASELINE_DIR, load_baselines
 from netops.compliance.engine import Checker, select
 from netops.compliance.report import WRITERS, Format
@@ -69,7 +79,8 @@ def compliance(
 ) -> None:
     """Compare intended and actual configs per device and section, check the security baseline, apply waivers.
 
-    Exit 0: every device compliant; 1: failing findings; 2: bad input (intent, baseline, waivers, configs).
+    Exit 0: every device compliant; 1: failing findings; 2: bad input (intent, baseline, waivers, configs,
+    arguments); 3: a device could not be read (--actual running).
     """
     if waivers is None and DEFAULT_WAIVERS.is_file():
         waivers = DEFAULT_WAIVERS
@@ -112,6 +123,11 @@ def compliance(
         _fail([Problem(path=("--actual",), message=error.message, hint=error.hint)])
     except ConfigError as error:
         _fail([_config_problem(error)])
+    except FetchError as error:  # a device that could not be reached or gave no config: a service failed
+        err.print(f"error: --actual running: device at {error.host} could not be read: {error.detail}\n"
+                  "  hint:     check the device is up and reachable, and NETOPS_DEVICE_USERNAME/PASSWORD; or use"
+                  " --actual backups", markup=False, highlight=False)
+        raise typer.Exit(EXIT_UNREACHABLE) from error
     checker = Checker(baselines, model_values(network, settings), loaded_waivers, day)
     outcome = run_compliance(network, settings, platforms, read, checker, workers or default_workers(), cache_dir)
     if outcome.render_failures or outcome.render_gaps:
@@ -126,7 +142,7 @@ def compliance(
         write_atomic(output, report)
         compliant = sum(r.compliant for r in outcome.results)
         err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
-    raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FAILED)
+    raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FINDING)
 
 
 def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],

@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
 from urllib3.util.retry import Retry
 
-from netops.errors import NetopsError
+from netops.errors import EXIT_BAD_INPUT, ServiceError
 
 #: NetBox's MAX_PAGE_SIZE: the largest page REST and GraphQL hand out.
 PAGE_SIZE = 1000
@@ -33,8 +33,9 @@ CHUNK_SIZE = 100
 DEFAULT_TIMEOUT = 600.0
 
 
-class NetBoxError(NetopsError):
-    """NetBox refused a request or could not be reached; carries the URL and, when there was one, the reply."""
+class NetBoxError(ServiceError):
+    """NetBox refused a request or could not be reached (exit 3); carries the URL and, when there was one, the
+    reply."""
 
     def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
                  detail: str | None = None) -> None:
@@ -54,6 +55,8 @@ class NetBoxError(NetopsError):
 class CredentialsError(NetBoxError):
     """No NetBox to talk to (neither the environment nor the embedded server's netbox.env says where), or NetBox
     refuses the token: the user's configuration, so exit 2."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 def unreachable(url: str, error: requests.RequestException) -> NetBoxError:

@@ -1,6 +1,7 @@
 """`netops verify`: control plane, reachability and redundancy of the lab's network, a report per site.
 
-Exit 0 every site passes, 1 a site fails, 2 bad input or no lab up.
+Exit codes (as every command, netops.errors): 0 every site passes; 1 a site fails (a finding); 2 bad input,
+bad arguments or no lab up; 3 NetBox could not be reached (``--source netbox``).
 """
 
 import sys
@@ -13,14 +14,16 @@ import typer
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
-    EXIT_FAILED,
+    EXIT_FINDING,
     IntentOption,
     Source,
     SourceOption,
     err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
+from netops.errors import unknown_value
 from netops.files import write_atomic
 
 
@@ -52,8 +55,9 @@ def verify(
     wanted = set(phases or ["control", "reachability", "redundancy"])
     unknown = wanted - {"control", "reachability", "redundancy"}
     if unknown:
-        err.print(f"error: unknown phase(s) {sorted(unknown)}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([unknown_value("--phase", name, ["control", "reachability", "redundancy"], what="a phase",
+                                      message="unknown phase")
+                        for name in sorted(unknown)], as_json)
     lab = Lab()
     plan = lab.plan()
     if plan is None:
@@ -64,8 +68,8 @@ def verify(
     limited = None if limit is None else {name.strip() for name in limit.split(",") if name.strip()}
     strangers = sorted((limited or set()) - {d.name for d in network.devices})
     if strangers:
-        err.print(f"error: --limit names devices the model does not have: {', '.join(strangers)}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([unknown_value("--limit", name, sorted(d.name for d in network.devices), what="a device of "
+                                      "the model", message="not a device of the model") for name in strangers], as_json)
     scope = engine.scope_of(plan, limited)
     if not scope:
         err.print(f"error: no device of --limit is in the lab (lab: {', '.join(sorted(management)) or 'empty'})")
@@ -102,4 +106,4 @@ def verify(
         if report_dir is not None:
             err.print(f"reports: {report_dir}/verify.{{txt,json,xml,md}}")
     if not result.ok:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)

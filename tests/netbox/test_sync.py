@@ -496,7 +496,7 @@ def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(e
                 ["allocate", "ip", "--pool", "management", "--for", "x", "--intent", str(SMALL_CITY)]]
     for command in commands:
         down = run(command, nowhere)
-        assert down.returncode == 1, (command, down.stdout + down.stderr)
+        assert down.returncode == 3, (command, down.stdout + down.stderr)
         assert "NetBox is not reachable" in down.stderr and nowhere["NETBOX_URL"] in down.stderr, command
         refused = run(command, bad_token)
         assert refused.returncode == 2, (command, refused.stdout + refused.stderr)
@@ -526,7 +526,7 @@ def test_a_refused_write_mid_apply_stops_with_the_object_named_and_a_rerun_conve
 
     stopped = apply(limited, SMALL_CITY)
 
-    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    assert stopped.returncode == 3, stopped.stdout + stopped.stderr
     assert "NetBox refused to create objects on dcim/cables (HTTP 403)" in stopped.stderr
     assert "permission" in stopped.stderr
     assert token.split(".", 1)[1] not in stopped.stdout + stopped.stderr

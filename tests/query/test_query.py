@@ -88,4 +88,4 @@ def test_cli_source_netbox_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETBOX_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("NETBOX_TOKEN", "nbt_unused.unused")
     code, stdout, stderr = run(["query", "sites", "--source", "netbox"])
-    assert code == 1 and "not reachable" in stderr and "nbt_unused" not in stdout + stderr
+    assert code == 3 and "not reachable" in stderr and "nbt_unused" not in stdout + stderr  # 3: a service

@@ -16,7 +16,7 @@ from typing import Protocol
 from models.network import Network
 from models.problems import Problem
 from models.slug import slugify
-from netops.errors import InputError, unknown_value
+from netops.errors import InputError, suggestions, unknown_value
 
 #: Slug prefixes of the unit kinds (quận, huyện, thị xã; phường, xã, thị trấn), dropped for the short slug.
 _KIND_PREFIXES = ("quan-", "huyen-", "thi-xa-", "phuong-", "xa-", "thi-tran-")
@@ -52,18 +52,33 @@ def unit_matches(unit: _Unit, value: str) -> bool:
     return bool(slug) and slug in (unit.slug, short_slug(unit.slug))
 
 
-def _match(units: Sequence[_Unit], values: Iterable[str], option: str, what: str) -> set[str] | None:
+def unknown_unit(units: Sequence[_Unit], value: str, option: str, noun: str) -> Problem:
+    """The error for a value that names no district (or ward): did-you-mean by slug, short slug or name, and the
+    known slugs."""
+    by_form: dict[str, str] = {}
+    for unit in units:
+        for form in (unit.slug, short_slug(unit.slug), slugify(unit.name)):
+            by_form.setdefault(form, unit.slug)
+    close = list(dict.fromkeys(by_form[form] for form in suggestions(slugify(value) or value, by_form)))
+    known = [unit.slug for unit in units]
+    problem = unknown_value(option, value, known, what=f"a {noun} code, slug or name", message=f"unknown {noun}")
+    if close:  # suggestions found through any form of the name, shown as slugs
+        hint = f"did you mean {' or '.join(close)}? " + (problem.hint or "").split("? ", 1)[-1]
+        problem = Problem(path=problem.path, message=problem.message, expected=problem.expected,
+                          found=problem.found, hint=hint)
+    return problem
+
+
+def _match(units: Sequence[_Unit], values: Iterable[str], option: str, noun: str) -> set[str] | None:
     wanted = list(values)
     if not wanted:
         return None
     codes: set[str] = set()
     problems: list[Problem] = []
-    known = [short_slug(u.slug) for u in units]
     for value in wanted:
         found = {u.code for u in units if unit_matches(u, value)}
         if not found:
-            problem = unknown_value(option, value, known, what=what)
-            problems.append(problem)
+            problems.append(unknown_unit(units, value, option, noun))
         codes |= found
     if problems:
         raise InputError(problems)
@@ -73,13 +88,13 @@ def _match(units: Sequence[_Unit], values: Iterable[str], option: str, what: str
 def match_districts(network: Network, values: Iterable[str], option: str = "--district") -> set[str] | None:
     """The codes of the districts the values name (None when no value is given); InputError for a value that
     names no district."""
-    return _match(network.districts, values, option, "a district code, slug or name")
+    return _match(network.districts, values, option, "district")
 
 
 def match_wards(network: Network, values: Iterable[str], option: str = "--ward") -> set[str] | None:
     """The codes of the wards the values name (None when no value is given); InputError for a value that names
     no ward."""
-    return _match(network.wards, values, option, "a ward code, slug or name")
+    return _match(network.wards, values, option, "ward")
 
 
 def check_choice(option: str, value: str | None, known: Sequence[str], what: str) -> Problem | None:

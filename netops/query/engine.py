@@ -24,7 +24,7 @@ from models.problems import Problem
 from models.sites import Site
 from models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
 from netops.errors import unknown_value
-from netops.selectors import short_slug, unit_matches
+from netops.selectors import unit_matches, unknown_unit
 
 
 class Entity(StrEnum):
@@ -52,13 +52,15 @@ class GroupBy(StrEnum):
 class FilterError(ValueError):
     """A filter value that matches nothing the model knows (bad input: exit 2)."""
 
-    def __init__(self, option: str, value: str, known: list[str], what: str = "a value the model knows") -> None:
+    def __init__(self, option: str, value: str, known: list[str], what: str = "a value the model knows", *,
+                 problem: Problem | None = None) -> None:
         self.option, self.value, self.known, self.what = option, value, known, what
+        self._problem = problem
         super().__init__(f"{option} {value!r} matches nothing")
 
     def problem(self) -> Problem:
         """The error as a Problem: what was given, did-you-mean and the known values."""
-        return unknown_value(self.option, self.value, self.known, what=self.what)
+        return self._problem or unknown_value(self.option, self.value, self.known, what=self.what)
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,8 @@ def resolve_districts(network: Network, wanted: Iterable[str]) -> set[str] | Non
         # One way to match a district in every command (netops.selectors).
         matches = {d.code for d in network.districts if unit_matches(d, value)}
         if not matches:
-            raise FilterError("--district", value, [short_slug(d.slug) for d in network.districts],
-                              "a district code, slug or name")
+            raise FilterError("--district", value, [d.slug for d in network.districts],
+                              problem=unknown_unit(network.districts, value, "--district", "district"))
         codes |= matches
     return codes
 
@@ -154,8 +156,8 @@ def resolve_wards(network: Network, wanted: Iterable[str]) -> set[str] | None:
     for value in wanted:
         matches = {w.code for w in network.wards if unit_matches(w, value)}
         if not matches:
-            raise FilterError("--ward", value, [short_slug(w.slug) for w in network.wards],
-                              "a ward code, slug or name")
+            raise FilterError("--ward", value, [w.slug for w in network.wards],
+                              problem=unknown_unit(network.wards, value, "--ward", "ward"))
         codes |= matches
     return codes
 

@@ -79,7 +79,7 @@ def test_cli_formats_and_errors() -> None:
     code, stdout, _ = run(["query", "sites", "--district", "001"])
     assert code == 0 and "sites (8)" in stdout and "totals: 8 sites" in stdout
     code, _, stderr = run(["query", "sites", "--district", "hai-phong"])
-    assert code == 2 and "matches nothing" in stderr
+    assert code == 2 and "unknown district" in stderr
     assert run(["query", "sites", "--status", "done"])[0] == 2  # not a lifecycle status
 
 

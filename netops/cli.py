@@ -6,6 +6,8 @@ could not be reached or failed.
 """
 
 import json
+import os
+import re
 import sys
 from collections import Counter
 from enum import StrEnum
@@ -15,6 +17,10 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
+# Typer carries its own copy of click: its usage errors are these (netops.cli.main prints them as input errors).
+from typer._click.exceptions import BadParameter, NoArgsIsHelpError, NoSuchOption, UsageError
+
+from models.problems import Problem
 from netops import __version__
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
@@ -29,7 +35,7 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
-from netops.errors import InputError
+from netops.errors import InputError, format_problems, suggestions
 from netops.export import to_json, to_yaml
 from netops.files import write_atomic
 from netops.generate import CitySize, generate_city
@@ -190,6 +196,55 @@ def _mount_command_modules() -> None:
 _mount_command_modules()
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def _usage_problem(error: UsageError) -> Problem:
+    """A usage error (unknown command or option, bad or missing value) as a Problem with a did-you-mean."""
+    context = error.ctx
+    command = context.command_path if context is not None else "netops"
+    message = error.format_message().replace("Value error, ", "")
+    # click's own suggestions ("Did you mean 'show'?", "(Possible options: ...)") move to the hint.
+    message = re.sub(r" Did you mean '?[^?]*'?\?$| \(Possible options: [^)]*\)$", "", message)
+    close: list[str] = []
+    if isinstance(error, NoSuchOption):
+        close = sorted(error.possibilities or ())
+    elif isinstance(error, BadParameter):
+        found = re.search(r"'(.*?)' is not one of ((?:'[^']*'(?:, )?)+)", message)
+        if found:
+            close = suggestions(found.group(1), re.findall(r"'([^']*)'", found.group(2)))
+    elif context is not None:
+        found = re.search(r"No such command '(.*?)'", message)
+        commands = getattr(context.command, "list_commands", None)
+        if found and commands is not None:
+            close = suggestions(found.group(1), commands(context))
+    hint = f"`{command} --help` lists the commands, options and values"
+    if close:
+        hint = f"did you mean {' or '.join(close)}? " + hint
+    return Problem(path=(command,), message=message, hint=hint)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Console-script entry point: runs the command and exits with its code.
+
+    Usage errors (unknown command or option, a bad or missing value) are printed like every other input error,
+    with a did-you-mean, and exit 2; an interrupted run exits 130; a closed pipe (``| head``) ends quietly.
+    """
+    try:
+        code = app(args=args, prog_name="netops", standalone_mode=False)
+    except NoArgsIsHelpError as error:  # `netops` or `netops lab` alone: the help, as a usage error
+        if error.ctx is not None:
+            err.print(error.ctx.get_help(), markup=False, highlight=False)
+        code = EXIT_BAD_INPUT
+    except UsageError as error:
+        err.print(format_problems([_usage_problem(error)]), markup=False, highlight=False)
+        code = EXIT_BAD_INPUT
+    except typer.Abort:
+        err.print("interrupted", markup=False, highlight=False)
+        code = 130
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False, highlight=False)
+        code = 130
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (`netops show sites | head`): nothing left to say to them.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_OK
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -207,7 +207,7 @@ def _usage_problem(error: UsageError) -> Problem:
     if isinstance(error, NoSuchOption):
         close = sorted(error.possibilities or ())
     elif isinstance(error, BadParameter):
-        found = re.search(r"'(.*?)' is not one of ((?:'[^']*'(?:, )?)+)", message)
+        found = re.search(r"'([^']*)' is not one of ((?:'[^']*'(?:, )?)+)", message)
         if found:
             close = suggestions(found.group(1), re.findall(r"'([^']*)'", found.group(2)))
     elif context is not None:

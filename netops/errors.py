@@ -51,8 +51,12 @@ def suggestions(value: str, known: Iterable[str], *, limit: int = 3) -> list[str
 
     choices = list(dict.fromkeys(known))
     by_fold = {choice.casefold(): choice for choice in choices}
-    close = difflib.get_close_matches(value.casefold(), list(by_fold), n=limit, cutoff=0.6)
-    return [by_fold[c] for c in close]
+    needle = value.casefold()
+    close = difflib.get_close_matches(needle, list(by_fold), n=limit, cutoff=0.6)
+    # A part of a known value counts too: "router" -> access_router, "ward" -> ward_committee.
+    if len(needle) >= 3:
+        close += [fold for fold in by_fold if needle in fold and fold not in close]
+    return [by_fold[c] for c in close[:limit]]
 
 
 def unknown_value(option: str, value: str, known: Sequence[str], *, what: str, listed: int = 12,

@@ -114,8 +114,7 @@ def compliance(
     if unknown or not names:
         _fail([Problem(path=("--device",), message="unknown device" if unknown else "no device matches",
                        expected="device names or globs of the city", found=", ".join(unknown or device or []),
-                       hint="devices like it: " + ", ".join(difflib.get_close_matches(
-                           (unknown or [""])[0], list(network.device_by_name), n=3)) or "netops show devices")])
+                       hint=_devices_like(unknown or list(device or []), list(network.device_by_name)))])
     platforms = {name: network.device_by_name[name].platform for name in names}
     try:
         read = _actual(actual, backups, platforms, network.device_by_name)
@@ -165,6 +164,12 @@ def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],
                           "set NETOPS_DEVICE_USERNAME and NETOPS_DEVICE_PASSWORD (never on the command line)")
     fetched = fetch_running(hosts, username, password)
     return lambda wanted: {name: fetched[name] for name in wanted if name in fetched}
+
+
+def _devices_like(wanted: list[str], known: list[str]) -> str:
+    """Did-you-mean for --device values, or where to find the names."""
+    close = difflib.get_close_matches(wanted[0], known, n=3) if wanted else []
+    return f"devices like it: {', '.join(close)}" if close else "`netops show devices` lists them"
 
 
 def _config_problem(error: ConfigError) -> Problem:

@@ -59,7 +59,7 @@ def _exit_for(error: Exception, as_json: bool) -> NoReturn:
     elif isinstance(error, PermissionError):  # the user's doing: the lab needs root
         code, message, hint = EXIT_BAD_INPUT, str(error), "the lab makes network namespaces: run it as root"
     elif isinstance(error, SourceUnavailableError):
-        code, message, hint = error.exit_code, str(error), error.hint
+        code, message, hint = error.exit_code, str(error), None if "hint:" in error.reason else error.hint
     else:  # the lab (a daemon, a namespace, a command it ran) failed: a service failed
         code, message, hint = EXIT_UNREACHABLE, str(error), None
     if as_json:

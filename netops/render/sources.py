@@ -37,8 +37,8 @@ class SourceUnavailableError(NetopsError):
         super().__init__(f"--source {source} is not available: {reason}")
 
     def problem(self) -> Problem:
-        """The error as a Problem, for the commands' error reports."""
-        return Problem(path=("--source",), message=str(self), hint=self.hint)
+        """The error as a Problem, for the commands' error reports (one hint: the reason's own when it has one)."""
+        return Problem(path=(), message=str(self), hint=None if "hint:" in self.reason else self.hint)
 
 
 class NetworkSource(Protocol):

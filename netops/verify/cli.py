@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
+from models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
-    EXIT_BAD_INPUT,
     EXIT_FINDING,
     IntentOption,
     Source,
@@ -61,8 +61,9 @@ def verify(
     lab = Lab()
     plan = lab.plan()
     if plan is None:
-        err.print(f"error: no lab is up (nothing recorded in {lab.home.path}); hint: netops lab up")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([Problem(path=(), message="no lab is up", expected=f"a lab recorded in {lab.home.path}",
+                                found="nothing recorded", hint="bring it up first: netops lab up --configured")],
+                       as_json)
     management = {r.device: str(r.management.ip) for r in plan.routers}
     network = load_or_exit(intent, as_json, source=source).network
     limited = None if limit is None else {name.strip() for name in limit.split(",") if name.strip()}
@@ -72,8 +73,9 @@ def verify(
                                       "the model", message="not a device of the model") for name in strangers], as_json)
     scope = engine.scope_of(plan, limited)
     if not scope:
-        err.print(f"error: no device of --limit is in the lab (lab: {', '.join(sorted(management)) or 'empty'})")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([Problem(path=("--limit",), message="no device of --limit is in the lab",
+                                expected="devices of the lab", found=limit,
+                                hint=f"the lab has {', '.join(sorted(management)[:12]) or 'no device'}")], as_json)
     home = lab.home
     options = {"key_file": str(home.client_key), "known_hosts_file": str(home.known_hosts), "ssh_strict": True}
 

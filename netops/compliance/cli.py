@@ -34,9 +34,9 @@ from netops.compliance.tree import ConfigError
 from netops.compliance.waivers import Waiver, load_waivers
 from netops.errors import InputError, format_problems
 from netops.files import write_atomic
-from netops.pipeline import load_network
 from netops.render.engine import default_workers
 from netops.render.settings import load_settings
+from netops.render.sources import SourceName, SourceUnavailableError, source
 
 DEFAULT_BACKUPS = Path("backups")
 DEFAULT_WAIVERS = Path("inventory/compliance/waivers.yml")
@@ -56,6 +56,9 @@ def register(app: typer.Typer) -> None:
 
 def compliance(
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    from_source: Annotated[SourceName, typer.Option("--source", help="Where the model comes from: the intent "
+                                                    "files, or what netops manages in NetBox",
+                                                    envvar="NETOPS_SOURCE")] = SourceName.INTENT,
     actual: Annotated[Actual, typer.Option(help="backups: the backups folder (offline); running: fetch "
                                                 "through NAPALM")] = Actual.BACKUPS,
     backups: Annotated[Path, typer.Option(help="Backups folder (<platform>/<device>.<suffix>)")] = DEFAULT_BACKUPS,
@@ -92,9 +95,12 @@ def compliance(
     except InputError as error:
         problems.extend(error.problems)
     try:
-        network = load_network(intent).network
+        network = source(from_source, intent).load().network
     except InputError as error:
         problems.extend(error.problems)
+    except SourceUnavailableError as error:  # NetBox not reachable (3) or not configured (2): nothing else matters
+        err.print(format_problems([error.problem()]), markup=False, highlight=False)
+        raise typer.Exit(error.exit_code) from error
     baselines = {}
     known_rules: set[str] | None = None
     try:

@@ -493,6 +493,9 @@ def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(e
                 ["drift", "--intent", str(SMALL_CITY)], ["validate", "--source", "netbox"],
                 ["show", "devices", "--source", "netbox"],
                 ["render", "--source", "netbox", "--out", str(tmp_path / "configs")],
+                ["query", "sites", "--source", "netbox"], ["export", "--source", "netbox"],
+                ["report", "--source", "netbox", "--out", str(tmp_path / "report")],
+                ["analyze", "redundancy", "--source", "netbox"], ["compliance", "--source", "netbox"],
                 ["allocate", "ip", "--pool", "management", "--for", "x", "--intent", str(SMALL_CITY)]]
     for command in commands:
         down = run(command, nowhere)
@@ -504,7 +507,7 @@ def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(e
         for done in (down, refused):
             assert secret not in done.stdout + done.stderr and secret[:-6] not in done.stdout + done.stderr
     assert counts_without_unchanged(plan_json(env, SMALL_CITY, "--prune")) == NO_CHANGES
-    assert not (tmp_path / "configs").exists()
+    assert not (tmp_path / "configs").exists() and not (tmp_path / "report").exists()
 
 
 def limited_token(nb: Any, denied: str) -> str:

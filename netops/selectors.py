@@ -54,13 +54,13 @@ def unit_matches(unit: _Unit, value: str) -> bool:
 
 def unknown_unit(units: Sequence[_Unit], value: str, option: str, noun: str) -> Problem:
     """The error for a value that names no district (or ward): did-you-mean by slug, short slug or name, and the
-    known slugs."""
+    known slugs with their codes."""
     by_form: dict[str, str] = {}
     for unit in units:
         for form in (unit.slug, short_slug(unit.slug), slugify(unit.name)):
             by_form.setdefault(form, unit.slug)
     close = list(dict.fromkeys(by_form[form] for form in suggestions(slugify(value) or value, by_form)))
-    known = [unit.slug for unit in units]
+    known = [f"{unit.slug} ({unit.code})" for unit in units]
     problem = unknown_value(option, value, known, what=f"a {noun} code, slug or name", message=f"unknown {noun}")
     if close:  # suggestions found through any form of the name, shown as slugs
         hint = f"did you mean {' or '.join(close)}? " + (problem.hint or "").split("? ", 1)[-1]

@@ -95,7 +95,7 @@ def up(
                                                        "(default: ospf_timers: fast)")] = None,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --configured: wait until every OSPF and "
                                        "BGP adjacency is up")] = True,
-    timeout: Annotated[float, typer.Option(help="Seconds --wait waits")] = 120,
+    timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds --wait waits")] = 120,
     as_json: JsonOption = False,
 ) -> None:
     """Bring the lab up (idempotent: what exists is left as it is, what is missing is made)."""
@@ -191,7 +191,7 @@ def status(as_json: JsonOption = False) -> None:
 
 @app.command("wait")
 def wait_command(
-    timeout: Annotated[float, typer.Option(help="Seconds to wait")] = 120,
+    timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds to wait")] = 120,
     as_json: JsonOption = False,
 ) -> None:
     """Wait until every OSPF adjacency and BGP session of the working routers is up (exit 1 on timeout)."""
@@ -215,7 +215,8 @@ def check(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     denied: Annotated[str, typer.Option(help="sample: one endpoint per service not granted; all: every one")]
     = "sample",
-    timeout: Annotated[float, typer.Option(help="Seconds a probe waits (a filtered probe always waits this)")]
+    timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a probe waits (a filtered probe always "
+                                                                  "waits this)")]
     = 1.5,
     as_json: JsonOption = False,
 ) -> None:

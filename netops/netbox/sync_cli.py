@@ -164,7 +164,7 @@ def _register_allocate(app: typer.Typer) -> None:
     @allocate_app.command("prefix")
     def allocate_prefix(
         purpose: ForOption,
-        length: Annotated[int, typer.Option("--length", "-l", help="Prefix length of each block")],
+        length: Annotated[int, typer.Option("--length", "-l", min=1, max=32, help="Prefix length of each block")],
         within: Annotated[str | None, typer.Option("--within", help="The parent prefix (NetBox must hold it)")]
         = None,
         pool: PoolOption = None,

@@ -56,6 +56,11 @@ def render(
     as_json: JsonOption = False,
 ) -> None:
     """Render device configurations (and FRR's nftables, dhcrelay and host files) from the model."""
+    missing = [Problem(path=("--templates",), message="not a folder of templates", expected="an existing folder",
+                       found=str(folder), hint="give the folder holding <platform>/<feature>.j2 files")
+               for folder in templates or () if not folder.is_dir()]
+    if missing:
+        _fail(missing, as_json)
     try:
         settings = load_settings(settings_file)
         resolution = source(from_source, intent).load()

@@ -39,7 +39,7 @@ def verify(
     = None,
     phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy "
                                                                       "(repeatable; default all)")] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds a reachability probe waits")] = 1.5,
+    timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a reachability probe waits")] = 1.5,
     workers: Annotated[int, typer.Option(min=1, help="Routers checked in parallel")] = 8,
     limit: Annotated[str | None, typer.Option("--limit", help="Only these devices of the lab (comma-separated, "
                                                               "e.g. the Ansible play's hosts)")] = None,

@@ -20,7 +20,8 @@ repeated: a create that NetBox did, repeated, would make a duplicate.
 Timeouts (seconds, from the environment): ``NETOPS_NETBOX_CONNECT_TIMEOUT`` (default 5) to connect,
 ``NETOPS_NETBOX_TIMEOUT`` (default 60) for an answer to a read, ``NETOPS_NETBOX_WRITE_TIMEOUT`` (default 180)
 for an answer to a bulk write (up to ``CHUNK_SIZE`` objects at 110-200 ms of NetBox CPU each, with
-``--workers`` requests in flight). A NetBox that does not answer in time is "not reachable" (exit 3).
+``--workers`` requests in flight; half a second per object when a larger ``--chunk-size`` sends more). A NetBox
+that does not answer in time is "not reachable" (exit 3).
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ RETRIES, MAX_PAUSE = 4, 60.0
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: Of those, the ones after which NetBox certainly did not act on the request (a DELETE is repeated only then).
 NOT_DONE_STATUSES = frozenset({429, 503})
+#: The longest a write may take per object it sends (NetBox spends 110-200 ms; a busy one more): a write of more
+#: objects than WRITE_TIMEOUT / SECONDS_PER_OBJECT (a --chunk-size above 360) waits that much longer.
+SECONDS_PER_OBJECT = 0.5
 
 
 @dataclass(frozen=True)
@@ -265,11 +269,14 @@ class NetBoxClient:
         return cls(Credentials.from_env(environ), timeouts=Timeouts.from_env(environ))
 
     def _send(self, method: str, url: str, *, retry_on: frozenset[int], retry_dropped: bool,
-              write: bool = False, **kwargs: Any) -> tuple[requests.Response, int]:
+              write: int = 0, **kwargs: Any) -> tuple[requests.Response, int]:
         """One request, sent again after a pause while NetBox answers a status of ``retry_on`` (or, with
         ``retry_dropped``, drops the connection), at most ``timeouts.tries`` times; NetBoxError when NetBox
-        cannot be reached. The last answer is returned whatever its status, with the number of tries."""
-        timeout = (self.timeouts.connect, self.timeouts.write if write else self.timeouts.read)
+        cannot be reached. ``write``: the number of objects a write sends (0 for a read). The last answer is
+        returned whatever its status, with the number of tries."""
+        # A write of n objects may take NetBox up to SECONDS_PER_OBJECT each: a bigger --chunk-size waits longer.
+        answer = max(self.timeouts.write, write * SECONDS_PER_OBJECT) if write else self.timeouts.read
+        timeout = (self.timeouts.connect, answer)
         attempt = 0
         while True:
             attempt += 1
@@ -377,7 +384,7 @@ class NetBoxClient:
         omit = self._omitted(endpoint, {name for item in body for name in item})
         # A PATCH sets values (a repeat changes nothing); a POST creates (a repeat could duplicate): never repeated.
         response, tries = self._send(method, url, retry_on=RETRY_STATUSES if method == "PATCH" else frozenset(),
-                              retry_dropped=False, write=True, json=body,
+                              retry_dropped=False, write=len(body), json=body,
                               params={"omit": omit} if omit else None)
         if response.status_code not in (200, 201):
             raise refused(f"NetBox refused to {action} {endpoint}", url, response, tries)
@@ -412,7 +419,7 @@ class NetBoxClient:
 
     def post_list(self, url: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[dict[str, Any]]:
         """POST a list to a URL that is not a plain list endpoint (``available-prefixes``); the created rows."""
-        response, tries = self._send("POST", url, retry_on=frozenset(), retry_dropped=False, write=True,
+        response, tries = self._send("POST", url, retry_on=frozenset(), retry_dropped=False, write=len(payloads),
                               json=[{**p, "changelog_message": message} for p in payloads])
         if response.status_code != 201:
             raise refused("NetBox refused a write", url, response, tries)
@@ -427,7 +434,7 @@ class NetBoxClient:
     def delete(self, endpoint: str, ids: Sequence[int], message: str) -> None:
         """DELETE a list of objects by id in one request."""
         url = f"{self.url}/api/{endpoint}/"
-        response, tries = self._send("DELETE", url, retry_on=NOT_DONE_STATUSES, retry_dropped=False, write=True,
+        response, tries = self._send("DELETE", url, retry_on=NOT_DONE_STATUSES, retry_dropped=False, write=len(ids),
                               json=[{"id": i, "changelog_message": message} for i in ids])
         if response.status_code not in (200, 204):
             raise refused(f"NetBox refused to delete objects on {endpoint}", url, response, tries)

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table as RichTable
+from rich.text import Text
 
 # Typer carries its own copy of click: its usage errors are these (netops.cli.main prints them as input errors).
 from typer._click.exceptions import BadParameter, NoArgsIsHelpError, NoSuchOption, UsageError
@@ -79,7 +80,8 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
         return
     statuses = Counter(site.status.value for site in network.sites)
     origin = " (from NetBox)" if source is Source.NETBOX else ""
-    out.print(f"[green]valid[/green]: {network.city.name} (AS{network.city.asn}){origin}", highlight=False)
+    out.print(Text.assemble(("valid", "green"), f": {network.city.name} (AS{network.city.asn}){origin}"),
+              highlight=False)
     out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
     out.print("  sites by status: " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
               highlight=False)

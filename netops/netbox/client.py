@@ -136,6 +136,21 @@ def unreachable(url: str, error: requests.RequestException, timeouts: Timeouts |
                        detail=f"{why}\n  hint: is it running (`netops netbox status`)? is NETBOX_URL right?")
 
 
+def not_netbox(url: str, *, response_text: str) -> NetBoxError:
+    """NetBox's address answered, but not as NetBox's API does (another web server, a proxy's page)."""
+    return NetBoxError("the server at NETBOX_URL does not answer like NetBox's API", url=url,
+                       detail=f"it answered: {response_text.strip()[:200]!r}\n  hint: is NETBOX_URL the address of"
+                              " NetBox (http://host:port, without /api)?")
+
+
+def _json(response: requests.Response, url: str) -> Any:
+    """The JSON of an answer; NetBoxError when it is not JSON (not NetBox answering)."""
+    try:
+        return response.json()
+    except ValueError as error:
+        raise not_netbox(url, response_text=response.text) from error
+
+
 def _dropped(error: requests.ConnectionError) -> bool:
     """Whether the connection was made and then dropped before an answer (not: nothing listens, no such host,
     which urllib3 already tried again)."""
@@ -172,6 +187,8 @@ class Credentials:
         """``NETBOX_URL``/``NETBOX_TOKEN`` from the environment, else the embedded server's ``netbox.env``."""
         env = os.environ if environ is None else environ
         url, token = env.get("NETBOX_URL", "").strip(), env.get("NETBOX_TOKEN", "").strip()
+        if url:
+            _check_url(url)
         if url and token:
             return cls(url.rstrip("/"), token)
         from netops.netbox.server import NetboxServerError, Settings  # only needed for the embedded server
@@ -187,6 +204,7 @@ class Credentials:
                 "no NetBox to talk to: set NETBOX_URL and NETBOX_TOKEN, or start the embedded server with"
                 f" `netops netbox up` (it writes {env_file})"
             )
+        _check_url(url, env_file)
         return cls(url.rstrip("/"), token)
 
     @property
@@ -194,6 +212,20 @@ class Credentials:
         """The Authorization header value: v2 tokens (nbt_<key>.<secret>) are Bearer, v1 tokens Token."""
         scheme = "Bearer" if self.token.startswith("nbt_") and "." in self.token else "Token"
         return f"{scheme} {self.token}"
+
+
+def _check_url(url: str, where: Path | None = None) -> None:
+    """CredentialsError (exit 2) unless ``url`` is an http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:  # a port that is not a number, a bad IPv6 literal
+        valid = False
+    if not valid:
+        raise CredentialsError(f"NETBOX_URL{f' (in {where})' if where else ''} is not the address of a NetBox: "
+                               f"{url!r}; expected http(s)://host[:port], e.g. http://127.0.0.1:8080")
 
 
 def _read_env_file(path: Path) -> dict[str, str]:
@@ -309,7 +341,7 @@ class NetBoxClient:
         response, tries = self._send("GET", url, retry_on=RETRY_STATUSES, retry_dropped=True, params=params)
         if response.status_code != 200:
             raise refused("NetBox refused a read", url, response, tries)
-        return response.json()
+        return _json(response, url)
 
     def status(self) -> dict[str, Any]:
         """``GET /api/status/``: NetBox's version and health."""
@@ -324,6 +356,8 @@ class NetBoxClient:
         while url is not None:
             page = self._get(url, query if first else None)
             first = False
+            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                raise not_netbox(url or self.url, response_text=str(page)[:200])
             yield from page["results"]
             url = page.get("next")
 
@@ -340,6 +374,8 @@ class NetBoxClient:
     def count(self, endpoint: str, params: Mapping[str, Any] | None = None) -> int:
         """How many objects of a list endpoint match ``params`` (one request, one row fetched)."""
         page = self._get(f"{self.url}/api/{endpoint}/", {**(params or {}), "limit": 1, "fields": "id"})
+        if not isinstance(page, dict) or not isinstance(page.get("count"), int):
+            raise not_netbox(f"{self.url}/api/{endpoint}/", response_text=str(page)[:200])
         return int(page["count"])
 
     def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -350,7 +386,9 @@ class NetBoxClient:
                               json={"query": query, "variables": dict(variables or {})})
         if response.status_code != 200:
             raise refused("NetBox refused a GraphQL query", url, response, tries)
-        body = response.json()
+        body = _json(response, url)
+        if not isinstance(body, dict) or not isinstance(body.get("data", {}), dict):
+            raise not_netbox(url, response_text=str(body)[:200])
         if body.get("errors"):
             raise NetBoxError("GraphQL query failed", url=url, detail="; ".join(
                 str(error.get("message")) for error in body["errors"]))
@@ -388,7 +426,7 @@ class NetBoxClient:
                               params={"omit": omit} if omit else None)
         if response.status_code not in (200, 201):
             raise refused(f"NetBox refused to {action} {endpoint}", url, response, tries)
-        reply = response.json()
+        reply = _json(response, url)
         rows: list[dict[str, Any]] = reply if isinstance(reply, list) else [reply]
         return rows
 
@@ -408,7 +446,8 @@ class NetBoxClient:
                 response, _ = self._send("OPTIONS", f"{self.url}/api/{endpoint}/", retry_on=RETRY_STATUSES,
                                       retry_dropped=True)
                 if response.status_code == 200:
-                    actions = response.json().get("actions", {})
+                    reply = response.json()
+                    actions = reply.get("actions", {}) if isinstance(reply, dict) else {}
                     known = frozenset(actions.get("POST") or actions.get("PUT") or ())
             except (NetBoxError, ValueError):
                 pass  # the write itself reports an unreachable NetBox
@@ -423,7 +462,7 @@ class NetBoxClient:
                               json=[{**p, "changelog_message": message} for p in payloads])
         if response.status_code != 201:
             raise refused("NetBox refused a write", url, response, tries)
-        body = response.json()
+        body = _json(response, url)
         rows: list[dict[str, Any]] = body if isinstance(body, list) else [body]
         return rows
 

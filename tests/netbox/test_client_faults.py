@@ -52,7 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         assert not isinstance(answer, str)
         status, headers, body = answer
-        data = json.dumps(body).encode()
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         for name, value in {"Content-Type": "application/json", **headers}.items():
             self.send_header(name, value)
@@ -192,6 +192,25 @@ def test_a_dropped_connection_is_retried_for_a_read_not_for_a_create(server: _Se
     with pytest.raises(NetBoxError, match="NetBox is not reachable"):
         client_for(server, pauses).create("dcim/sites", [{"name": "a"}], "test")
     assert [m for m, _ in server.script.seen] == ["OPTIONS", "POST"]
+
+
+def test_a_server_that_is_not_netbox_is_named_as_such(server: _Server) -> None:
+    pauses: list[float] = []
+    server.script = Script([(200, {"Content-Type": "text/html"}, "<html><body>It works!</body></html>")])
+    with pytest.raises(NetBoxError) as raised:
+        client_for(server, pauses).status()
+    assert "does not answer like NetBox's API" in str(raised.value) and "It works!" in str(raised.value)
+    assert "is NETBOX_URL the address of NetBox" in str(raised.value) and raised.value.exit_code == EXIT_UNREACHABLE
+
+    server.script = Script([(200, {}, {"hello": "world"})])
+    with pytest.raises(NetBoxError, match="does not answer like NetBox's API"):
+        list(client_for(server, pauses).rest_list("dcim/sites"))
+    with pytest.raises(NetBoxError, match="does not answer like NetBox's API"):
+        client_for(server, pauses).count("dcim/sites")
+    server.script = Script([(200, {}, ["not", "graphql"])])
+    with pytest.raises(NetBoxError, match="does not answer like NetBox's API"):
+        client_for(server, pauses).graphql("{ site_list { id } }")
+    assert pauses == []
 
 
 @pytest.fixture

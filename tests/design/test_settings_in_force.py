@@ -164,3 +164,18 @@ def test_the_lab_renders_from_the_design_it_is_given(seen_settings: list[RenderS
     rendered = render_configs(design, plan_lab(network, ["ba-dinh"]), dict.fromkeys(SECRETS, "lab"))
     assert rendered and set(seen_settings) == {design.settings}
     assert all(" ip ospf hello-interval 1\n" in r.frr_conf for r in rendered.values())
+
+
+def test_compliance_judges_provisioned_configs_by_the_settings_they_were_rendered_with(tmp_path: Path) -> None:
+    # provision.yml renders with the lab's settings file; compliance.yml now checks the backups with the same.
+    rendered = runner.invoke(app, ["render", "--intent", str(CITY), "--out", str(tmp_path), "--settings",
+                                   str(LAB_SETTINGS_FILE), "--device", "ba-dinh-agg-01", "--workers", "1"])
+    assert rendered.exit_code == 0, rendered.output
+    check = ["compliance", "--intent", str(CITY), "--backups", str(tmp_path), "--device", "ba-dinh-agg-01",
+             "--today", "2026-11-27", "--workers", "1", "--format", "json"]
+    same = runner.invoke(app, [*check, "--settings", str(LAB_SETTINGS_FILE)])
+    assert same.exit_code == 0, same.output
+    # Judged by another design (the defaults: standard OSPF timers), the same configs are findings.
+    other = runner.invoke(app, check)
+    assert other.exit_code == 1, other.output
+    assert "hello-interval" in other.output

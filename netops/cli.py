@@ -171,8 +171,8 @@ def generate_city_command(
               f"{len(stale)} stale removed)")
 
 
-#: Command modules of other packages: each exposes `register(app)`. A package that is not there yet
-#: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
+#: Command modules of other packages: each exposes `register(app)` or a typer `app`. Every one is imported:
+#: a module that cannot be (a missing dependency) fails the command loudly instead of hiding its commands.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
                     "netops.compliance.cli", "netops.verify.cli")
@@ -182,12 +182,7 @@ def _mount_command_modules() -> None:
     import importlib
 
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name is not None and name.startswith(error.name):
-                continue
-            raise
+        module = importlib.import_module(name)
         register = getattr(module, "register", None)
         if register is not None:
             register(app)

@@ -83,7 +83,20 @@ def test_bad_settings_exit_2(tmp_path: Path) -> None:
     settings = tmp_path / "settings.yml"
     settings.write_text("ospf_authentication: sha1\n")
     result = netops("render", "--out", str(tmp_path / "x"), "--settings", str(settings))
-    assert result.returncode == 2 and "settings.ospf_authentication" in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert f"{settings}:1: ospf_authentication: invalid value" in result.stderr
+    assert "found:    'sha1'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_settings_file_errors_are_located(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yml"
+    settings.write_text("# lab\nospf_timers: fsat\nbogus: 1\nextra_management_sources: [10.0.0.300/24]\n")
+    result = netops("render", "--out", str(tmp_path / "x"), "--settings", str(settings))
+    assert result.returncode == 2, result.stderr
+    assert f"{settings}:2: ospf_timers: invalid value" in result.stderr and "did you mean 'fast'?" in result.stderr
+    assert f"{settings}:3: bogus: unknown key 'bogus'" in result.stderr
+    assert f"{settings}:4: extra_management_sources" in result.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_no_secret_value_reaches_a_rendered_file(tmp_path: Path) -> None:

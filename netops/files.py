@@ -85,7 +85,7 @@ def _kind(path: Path) -> str:
     except (FileNotFoundError, NotADirectoryError):
         return "nothing"  # (under a file: the caller finds that file among the path's ancestors)
     except OSError as error:
-        return f"a path that cannot be read ({error.strerror})"
+        return f"a path the system refuses ({error.strerror})"
     if stat.S_ISLNK(mode):
         try:
             path.stat()
@@ -143,9 +143,18 @@ def _creatable(path: Path, option: str, what: str) -> list[Problem]:
     return []
 
 
+def _unusable(path: Path, kind: str, option: str, what: str) -> list[Problem]:
+    """The path cannot even be looked at (too long a name, no permission to search a parent folder)."""
+    return [Problem(path=(option,), message=f"{path} cannot be used as {what}",
+                    expected="a path the system can look up and write", found=f"{path} is {kind}",
+                    hint=f"give a shorter or accessible path with {option}")]
+
+
 def folder_problems(path: Path, option: str = "--out") -> list[Problem]:
     """What is wrong with writing an output folder at path (empty when nothing is)."""
     kind = _kind(path)
+    if kind.startswith("a path the system refuses"):
+        return _unusable(path, kind, option, "the output folder")
     if kind == "nothing":
         return _creatable(path, option, "the output folder")
     if kind == "a folder" or kind.startswith("a symbolic link to a folder"):
@@ -164,6 +173,8 @@ def folder_problems(path: Path, option: str = "--out") -> list[Problem]:
 def file_problems(path: Path, option: str = "--out") -> list[Problem]:
     """What is wrong with writing an output file at path (empty when nothing is)."""
     kind = _kind(path)
+    if kind.startswith("a path the system refuses"):
+        return _unusable(path, kind, option, "the output file")
     if kind == "nothing":
         return _creatable(path, option, "the output file")
     if kind.startswith(("a file", "a symbolic link to a file")):

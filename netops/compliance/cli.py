@@ -23,7 +23,7 @@ from netops.compliance.sources import SourceError, fetch_running, model_values, 
 from netops.compliance.tree import ConfigError
 from netops.compliance.waivers import Waiver, load_waivers
 from netops.errors import InputError, format_problems
-from netops.files import write_atomic
+from netops.files import file_problems, folder_problems, write_atomic, write_problem
 from netops.pipeline import load_network
 from netops.render.engine import default_workers
 from netops.render.settings import load_settings
@@ -75,6 +75,11 @@ def compliance(
         waivers = DEFAULT_WAIVERS
     day = _date(today)
     problems: list[Problem] = []
+    # Where the report and the cache go is checked first, with the other input: not a crash after the work.
+    if output is not None:
+        problems.extend(file_problems(output))
+    if cache_dir is not None:
+        problems.extend(folder_problems(cache_dir, "--cache"))
     network = settings = None
     try:
         settings = load_settings(settings_file)
@@ -123,7 +128,10 @@ def compliance(
     if output is None:
         sys.stdout.write(report)
     else:
-        write_atomic(output, report)
+        try:
+            write_atomic(output, report)
+        except OSError as error:
+            _fail([write_problem(output, error)])
         compliant = sum(r.compliant for r in outcome.results)
         err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
     raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FAILED)

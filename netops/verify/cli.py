@@ -21,7 +21,8 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
-from netops.files import write_atomic
+from netops.errors import format_problem, format_problems
+from netops.files import folder_problems, write_atomic, write_problem
 
 
 def register(main: typer.Typer) -> None:
@@ -49,6 +50,12 @@ def verify(
     from netops.verify import engine
     from netops.verify.report import FORMATS, to_json, to_text
 
+    if report_dir is not None:
+        # Checked before any work: a file or an unwritable place there is bad usage, not a crash at the end.
+        problems = folder_problems(report_dir, "--report-dir")
+        if problems:
+            err.print(format_problems(problems), markup=False, highlight=False, emoji=False)
+            raise typer.Exit(EXIT_BAD_INPUT)
     wanted = set(phases or ["control", "reachability", "redundancy"])
     unknown = wanted - {"control", "reachability", "redundancy"}
     if unknown:
@@ -93,8 +100,13 @@ def verify(
         checks += engine.redundancy(network, plan, adjacencies, scope)
     result = engine.Verification(engine.by_site(network, plan, checks, scope), seconds)
     if report_dir is not None:
-        for suffix, render in FORMATS.items():
-            write_atomic(report_dir / f"verify.{suffix}", render(result))
+        try:
+            for suffix, render in FORMATS.items():
+                write_atomic(report_dir / f"verify.{suffix}", render(result))
+        except OSError as error:
+            err.print(format_problem(write_problem(report_dir, error, "--report-dir")), markup=False,
+                      highlight=False, emoji=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from error
     if as_json:
         sys.stdout.write(to_json(result))
     else:

@@ -38,7 +38,7 @@ from netops.files import (
     write_folder,
     write_problem,
 )
-from netops.generate import CitySize, generate_city
+from netops.generate import CitySize, earlier_output, generate_city
 from netops.show import Filters, Table, rows
 
 app = typer.Typer(
@@ -193,7 +193,7 @@ def generate_city_command(
         err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error
     try:
-        plan = plan_folder(output, files, command="generate-city", force=force)
+        plan = plan_folder(output, files, command="generate-city", force=force, adopt=earlier_output(output))
     except InputError as error:
         _exit_bad_output(error.problems)
     except OSError as error:

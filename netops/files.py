@@ -337,8 +337,9 @@ def plan_folder(folder: Path, files: Mapping[str, str], *, command: str, force: 
 
     ``keep(relative)`` says which files the command wrote earlier and does not produce this time must stay (a
     partial run, e.g. rendering one device); every other such file is stale and removed. ``adopt`` lists files
-    to treat as the command's own when the folder has no manifest yet (relative path -> sha256; a command's
-    earlier output format). Raises InputError listing every conflict; nothing is written then.
+    to treat as the command's own when the folder has no manifest yet (relative path -> sha256): the folder is
+    then taken for the command's output of an earlier netops, which kept no manifest. Raises InputError listing
+    every conflict; nothing is written then.
     """
     from netops.errors import InputError  # here: netops.errors imports nothing of ours, keep it that way
 
@@ -424,7 +425,7 @@ def plan_folder(folder: Path, files: Mapping[str, str], *, command: str, force: 
             hint="keep your changes elsewhere (the next run would overwrite or remove these files), or add --force "
                  "to overwrite them"))
     if not force:
-        if manifest is None:
+        if manifest is None and not adopt:
             # A folder netops never wrote into: refused as soon as it holds anything that is not what this run
             # would write anyway (an interrupted first run, or an output written before manifests existed).
             foreign = []

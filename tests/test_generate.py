@@ -71,6 +71,16 @@ def test_its_own_stale_files_go_and_files_of_others_stay(tmp_path: Path) -> None
         "city.yml", "districts/001-quan-ba-dinh.yml", "districts/002-quan-hoan-kiem.yml"}
 
 
+def test_a_city_generated_before_manifests_existed_is_regenerated_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "city"
+    assert generate(out, *SMALL).returncode == 0
+    (out / MANIFEST).unlink()
+    (out / "NOTES.md").write_text("mine\n")
+    smaller = generate(out, "--districts", "2", "--wards-per-district", "2", "--seed", "7")
+    assert smaller.returncode == 0 and "1 stale removed" in smaller.stderr, smaller.stderr
+    assert (out / "NOTES.md").read_text() == "mine\n" and (out / MANIFEST).is_file()
+
+
 def test_a_generated_file_edited_since_is_neither_overwritten_nor_removed(tmp_path: Path) -> None:
     out = tmp_path / "city"
     assert generate(out, *SMALL).returncode == 0

@@ -8,12 +8,34 @@ import typer
 from models.problems import Problem
 from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, IntentOption, Source, SourceOption, err, load_or_exit
 from netops.errors import InputError, format_problem, format_problems
-from netops.files import folder_problems, plan_folder, write_folder, write_problem
+from netops.files import MANIFEST, digest, folder_problems, plan_folder, write_folder, write_problem
 from netops.report.build import build_report
 from netops.report.diagrams import DiagramError
 
 #: A report is read by browsers and colleagues: world-readable whatever the umask.
 REPORT_MODE = 0o644
+#: Files of a report written before reports kept a manifest: its pages, exports and diagrams.
+LEGACY_PATTERNS = ("*.html", "*.md", "*.svg", "districts/*.html", "districts/*.md", "districts/*.svg", "csv/*.csv")
+_GENERATOR = '<meta name="generator" content="city-netops'
+
+
+def legacy_report(output: Path) -> dict[str, str]:
+    """{relative path: sha256} of a report an earlier netops wrote into output without a manifest (else empty).
+
+    Such a folder is recognised by its index page's generator tag; its pages, exports and diagrams are taken
+    as the report's own, and every other file there stays untouched.
+    """
+    if (output / MANIFEST).exists():
+        return {}
+    try:
+        with (output / "index.html").open(encoding="utf-8", errors="replace") as page:
+            head = page.read(4096)
+    except OSError:
+        return {}
+    if _GENERATOR not in head:
+        return {}
+    return {p.relative_to(output).as_posix(): digest(p.read_bytes()) for pattern in LEGACY_PATTERNS
+            for p in output.glob(pattern) if p.is_file() and not p.is_symlink()}
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +65,7 @@ def register(app: typer.Typer) -> None:
             err.print(f"error: {error}; nothing was written", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error
         try:
-            plan = plan_folder(output, files, command="report", force=force)
+            plan = plan_folder(output, files, command="report", force=force, adopt=legacy_report(output))
         except InputError as error:
             _exit_bad_output(error.problems)
         except OSError as error:

@@ -86,6 +86,18 @@ def test_a_folder_report_did_not_write_is_refused_unless_forced(tmp_path: Path) 
     assert (output / "index.html").read_text().startswith("<!DOCTYPE html>")
 
 
+def test_a_report_of_an_earlier_netops_without_manifest_is_taken_over(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    assert run(["report", "--out", str(output)])[0] == 0
+    (output / ".netops-manifest.json").unlink()
+    (output / "districts" / "999-gone.html").write_text("old")
+    (output / "notes.txt").write_text("mine")
+    code, _, stderr = run(["report", "--out", str(output)])
+    assert code == 0 and "1 stale removed" in stderr, stderr
+    assert not (output / "districts" / "999-gone.html").exists() and (output / "notes.txt").read_text() == "mine"
+    assert (output / ".netops-manifest.json").is_file()
+
+
 def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     intent = materialize_overlay(TESTS / "intent" / "cases" / "base",
                                  TESTS / "intent" / "cases" / "invalid" / "lan-too-small", tmp_path)

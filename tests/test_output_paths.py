@@ -166,3 +166,24 @@ def test_the_matrix_covers_every_command_with_an_output_path() -> None:
     found = {(name, option) for name, parameter in walk(typer.main.get_command(app), "")
              for option in parameter.opts if option in ("--out", "--report-dir", "--output", "--dest")}
     assert found == {(c.args[0], c.option) for c in COMMANDS}
+
+
+def test_compliance_out_replaces_only_its_own_reports(tmp_path: Path) -> None:
+    from tests.compliance.helpers import CITY, WAIVERS
+
+    backups = tmp_path / "backups"
+    rendered = netops("render", "--intent", str(CITY), "--out", str(backups), "--device", "ba-dinh-agg-01",
+                      "--workers", "1")
+    assert rendered.returncode == 0, rendered.stderr
+    common = ("compliance", "--intent", str(CITY), "--waivers", str(WAIVERS), "--today", "2026-11-27",
+              "--backups", str(backups), "--device", "ba-dinh-agg-01", "--workers", "1")
+    report = tmp_path / "compliance.report"
+    report.write_text("my own notes\n")
+    refused = netops(*common, "--out", str(report))
+    assert refused.returncode == 2 and f"{report} exists and `netops compliance` did not write it" in refused.stderr
+    assert "--force" in refused.stderr and report.read_text() == "my own notes\n"
+    assert netops(*common, "--out", str(report), "--force").returncode == 0
+    for output_format in ("json", "junit", "markdown", "html", "text"):
+        replaced = netops(*common, "--format", output_format, "--out", str(report))
+        assert replaced.returncode == 0, f"{output_format}: {replaced.stderr}"
+        assert "devices compliant" in replaced.stderr

@@ -370,30 +370,47 @@ def plan_folder(folder: Path, files: Mapping[str, str], *, command: str, force: 
     edited: list[str] = []
     foreign: list[str] = []
     blocked: list[str] = []
+    root = os.fspath(folder)
+    # Whether each sub-folder the output needs is a folder or absent (a few per run: checked once each).
+    in_the_way: dict[str, str | None] = {}
+
+    def blocking(sub: str) -> str | None:
+        if sub not in in_the_way:
+            above = sub.rpartition("/")[0]
+            found = blocking(above) if above else None
+            if found is None and os.path.lexists(folder / sub) and not (folder / sub).is_dir():
+                found = f"{sub} is {_kind(folder / sub)}, where a folder is needed"
+            in_the_way[sub] = found
+        return in_the_way[sub]
+
+    # Plain os calls on strings: this runs once per file, 9,000 files for a whole city's configs, and Path
+    # objects made 90% of its time.
     for relative, text in sorted(files.items()):
-        target = folder / relative
-        for parent in [*reversed(Path(relative).parents)][1:]:
-            if os.path.lexists(folder / parent) and not (folder / parent).is_dir():
-                blocked.append(f"{parent.as_posix()} is {_kind(folder / parent)}, where a folder is needed")
-                break
-        else:
-            kind = _kind(target)
-            if kind == "nothing":
-                writes[relative] = text
-                continue
-            if not kind.startswith("a file"):
-                blocked.append(f"{relative} is {kind}, where a file is needed")
-                continue
-            current = target.read_bytes()
-            encoded = text.encode("utf-8")
-            if current == encoded:
-                unchanged.append(relative)
-                continue
+        sub = relative.rpartition("/")[0]
+        problem = blocking(sub) if sub else None
+        if problem is not None:
+            if problem not in blocked:
+                blocked.append(problem)
+            continue
+        path = f"{root}/{relative}"
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
             writes[relative] = text
-            if previous.recognises(relative, digest(current)):
-                replaced[relative] = digest(current)
-                continue
-            (edited if previous.owns(relative) else foreign).append(relative)
+            continue
+        if not stat.S_ISREG(mode):
+            blocked.append(f"{relative} is {_kind(folder / relative)}, where a file is needed")
+            continue
+        with open(path, "rb") as handle:  # noqa: PTH123 - a Path per file costs more than the read here
+            current = handle.read()
+        if current == text.encode("utf-8"):
+            unchanged.append(relative)
+            continue
+        writes[relative] = text
+        if previous.recognises(relative, digest(current)):
+            replaced[relative] = digest(current)
+            continue
+        (edited if previous.owns(relative) else foreign).append(relative)
     stale: list[str] = []
     carried: dict[str, str] = {}
     for relative in sorted(set(previous.files) | set(previous.pending)):
@@ -458,7 +475,8 @@ def plan_folder(folder: Path, files: Mapping[str, str], *, command: str, force: 
         raise InputError(problems)
     produced = {relative: digest(text) for relative, text in files.items()}
     after = Manifest(command, {**carried, **produced})
-    leftovers = sorted({p for d in {folder, *((folder / r).parent for r in files)} if d.is_dir()
+    subs = {relative.rpartition("/")[0] for relative in files}
+    leftovers = sorted({p for d in {folder, *(folder / sub for sub in subs if sub)} if d.is_dir()
                         for p in d.glob(f"{TEMP_PREFIX}*") if p.is_file()})
     return FolderPlan(folder, command, writes, unchanged, stale, manifest, previous, after, replaced, leftovers)
 

@@ -102,7 +102,8 @@ def render(
     used = min(workers or default_workers(), max(len(names), 1))
     out.print(f"rendered {len(outcome.rendered)} devices ("
               + ", ".join(f"{p} {n}" for p, n in sorted(platforms.items()))
-              + f") in {elapsed:.2f} s with {used} worker{'s' if used != 1 else ''} -> {out_dir}", highlight=False)
+              + f") in {elapsed:.2f} s with {used} worker{'s' if used != 1 else ''} -> {out_dir}", markup=False,
+              highlight=False, emoji=False)
     for label, devices in report.as_dict().items():
         out.print(f"  {label:<9} {len(devices):>5}{': ' + _listing(devices) if devices else ''}", highlight=False)
 

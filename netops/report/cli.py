@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         try:
             files = build_report(network)
         except DiagramError as error:
-            err.print(f"error: {error}; nothing was written", highlight=False)
+            err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error
         try:
             plan = plan_folder(output, files, command="report", force=force, adopt=legacy_report(output))
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
             _exit_bad_output([write_problem(output, error)], partly_written=True)
         written, unchanged, removed = len(result.written), len(result.unchanged), len(result.removed)
         err.print(f"{output}: {len(files)} files ({written} written, {unchanged} unchanged, {removed} stale removed); "
-                  f"open {output / 'index.html'}", highlight=False)
+                  f"open {output / 'index.html'}", markup=False, highlight=False, emoji=False)
 
 
 def _exit_bad_output(problems: list[Problem], *, partly_written: bool = False) -> NoReturn:

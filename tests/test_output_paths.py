@@ -187,3 +187,24 @@ def test_compliance_out_replaces_only_its_own_reports(tmp_path: Path) -> None:
         replaced = netops(*common, "--format", output_format, "--out", str(report))
         assert replaced.returncode == 0, f"{output_format}: {replaced.stderr}"
         assert "devices compliant" in replaced.stderr
+
+
+def test_verify_report_dir_replaces_only_its_own_reports(tmp_path: Path) -> None:
+    """Refused before any work (no lab needed to see it); each of verify's formats is recognised as its own."""
+    from netops.compliance.cli import _is_compliance_report
+    from netops.verify.cli import _is_verify_report
+    from netops.verify.engine import Verification
+    from netops.verify.report import FORMATS
+
+    for render in FORMATS.values():
+        text = render(Verification(sites=[]))
+        assert _is_verify_report(text) and not _is_compliance_report(text)
+    assert not _is_verify_report("my notes\n") and not _is_verify_report('{"ok": true}\n')
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "verify.txt").write_text("my notes\n")
+    before = tree(folder)
+    result = netops("verify", "--report-dir", str(folder), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"{folder / 'verify.txt'} exists and `netops verify` did not write it" in result.stderr
+    assert "--force" in result.stderr and "Traceback" not in result.stderr and tree(folder) == before

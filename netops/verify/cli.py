@@ -3,6 +3,7 @@
 Exit 0 every site passes, 1 a site fails, 2 bad input or no lab up.
 """
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from netops.cli_support import (
     out,
 )
 from netops.errors import format_problem, format_problems
-from netops.files import folder_problems, write_atomic, write_problem
+from netops.files import file_conflict, folder_problems, write_atomic, write_problem
 
 
 def register(main: typer.Typer) -> None:
@@ -42,6 +43,8 @@ def verify(
     limit: Annotated[str | None, typer.Option("--limit", help="Only these devices of the lab (comma-separated, "
                                                               "e.g. the Ansible play's hosts)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite verify.* files in --report-dir that are not "
+                                                        "earlier verify reports")] = False,
 ) -> None:
     """Prove the lab's network does what the model says: a pass/fail report per site (exit 1 on failure)."""
     from netops.lab.lab import Lab
@@ -53,6 +56,11 @@ def verify(
     if report_dir is not None:
         # Checked before any work: a file or an unwritable place there is bad usage, not a crash at the end.
         problems = folder_problems(report_dir, "--report-dir")
+        if not problems and not force:
+            # The four report files replace only earlier verify reports: a file of that name is someone's else.
+            problems = [conflict for suffix in ("txt", "json", "xml", "md")
+                        if (conflict := file_conflict(report_dir / f"verify.{suffix}", "", ours=_is_verify_report,
+                                                      command="verify", option="--report-dir")) is not None]
         if problems:
             err.print(format_problems(problems), markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT)
@@ -115,3 +123,11 @@ def verify(
             err.print(f"reports: {report_dir}/verify.{{txt,json,xml,md}}")
     if not result.ok:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _is_verify_report(text: str) -> bool:
+    """Whether a file holds an earlier `netops verify` report, in any of its four formats."""
+    last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    return (text.startswith("# Verification\n") or '<testsuites name="netops verify"' in text[:300]
+            or re.match(r"\d+/\d+ sites pass", last) is not None
+            or (text.startswith("{") and '\n  "ok": ' in text[:200] and '\n  "lost_redundancy": ' in text))

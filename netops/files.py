@@ -195,8 +195,10 @@ def file_problems(path: Path, option: str = "--out") -> list[Problem]:
 def write_problem(path: Path, error: OSError, option: str = "--out") -> Problem:
     """An OSError met while writing output, as a problem a person can act on."""
     where = Path(error.filename) if error.filename else path
-    return Problem(path=(option,), message=f"writing {where} failed: {error.strerror or error}",
-                   expected="a place netops can write into, with room to spare", found=f"{where}: {error}",
+    code = errno.errorcode.get(error.errno or 0, "no errno")
+    return Problem(path=(option,), message=f"writing the output at {where} failed",
+                   expected="a place netops can write into, with room to spare",
+                   found=f"{error.strerror or error} ({code})",
                    hint="free space or fix permissions, then run the command again: it finishes what is left "
                         "and rewrites nothing that is already right")
 

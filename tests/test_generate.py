@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from netops.files import MANIFEST, TEMP_PREFIX
 from tests.conftest import REPO
 from tests.output_tree import netops, tree
@@ -195,3 +197,27 @@ def test_export_writes_through_a_link_to_a_file(tmp_path: Path) -> None:
     assert netops("export", "--out", str(link)).returncode == 0
     assert link.is_symlink() and real.read_text().startswith("city:")
     assert link.readlink() == real
+
+
+def test_a_full_disk_is_a_clear_error_and_the_run_finishes_once_there_is_room(tmp_path: Path) -> None:
+    """A real small tmpfs (mounting needs root): ENOSPC part-way, exit 2 without a traceback, then converge."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(disk)], capture_output=True,
+                             check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        full = generate(disk / "city")
+        assert full.returncode == 2, full.stderr
+        assert f"writing the output at {disk / 'city'}" in full.stderr and "ENOSPC" in full.stderr
+        assert "run it again to finish" in full.stderr and "Traceback" not in full.stderr
+        subprocess.run(["mount", "-o", "remount,size=20m", str(disk)], check=True)
+        again = generate(disk / "city")
+        assert again.returncode == 0 and " 0 stale removed" in again.stderr, again.stderr
+        reference = tmp_path / "reference"
+        assert generate(reference).returncode == 0
+        assert _files(disk / "city") == _files(reference)
+        assert "(0 written, 31 unchanged" in generate(disk / "city").stderr
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)

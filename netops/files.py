@@ -35,6 +35,8 @@ TEMP_PREFIX = ".netops-tmp-"
 _MANIFEST_VERSION = 1
 #: How many foreign or conflicting files an error lists before "and N more".
 _LISTED = 5
+#: Foreign files counted in a folder before refusing it (the count then reads "1000+").
+_COUNTED = 1000
 
 
 def _read_umask() -> int:
@@ -449,20 +451,22 @@ def plan_folder(folder: Path, files: Mapping[str, str], *, command: str, force: 
             # would write anyway (an interrupted first run, or an output written before manifests existed).
             foreign = []
             total = 0
+            ours = {*unchanged, *replaced, *stale, *edited}  # (edited ones are reported on their own)
             for relative in _walk_files(folder) if folder.is_dir() else ():
-                name = Path(relative).name
-                if name.startswith(TEMP_PREFIX) or relative == MANIFEST or relative in unchanged:
+                if Path(relative).name.startswith(TEMP_PREFIX) or relative == MANIFEST or relative in ours:
                     continue
-                if relative in replaced or relative in stale or relative in edited:
-                    continue  # the command's own (adopted from an earlier output format)
                 total += 1
                 if len(foreign) < _LISTED:
                     foreign.append(relative)
+                if total == _COUNTED:
+                    break  # enough to refuse: a home folder given by mistake is not walked to its end
             if total:
                 problems.append(Problem(
                     path=(option,), message=f"{folder} is not empty and `netops {command}` did not write it",
                     expected=f"an empty folder, or one `netops {command}` wrote (it has {MANIFEST})",
-                    found=f"{total} file{'s' if total != 1 else ''} netops did not write: {_listing(foreign, total)}",
+                    found=f"{total} file{'s' if total != 1 else ''} netops did not write: {_listing(foreign, total)}"
+                    if total < _COUNTED else f"{_COUNTED} or more files netops did not write: {', '.join(foreign)}, "
+                                             "...",
                     hint=f"choose an empty or new folder with {option}, or add --force to write there anyway "
                          "(files netops would write are overwritten, no other file is touched)"))
         elif foreign:

@@ -45,10 +45,9 @@ def format_problems(problems: Iterable[Problem]) -> str:
     listed = list(problems)
     files = {p.location.file for p in listed if p.location}
     body = "\n".join(format_problem(p) for p in listed)
-    summary = (
-        f"{len(listed)} error{'s' if len(listed) != 1 else ''} in {len(files)} file{'s' if len(files) != 1 else ''};"
-        " nothing was written"
-    )
+    # Problems with command-line options (an --out path) have no file: "1 error in 0 files" would puzzle.
+    where = f" in {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+    summary = f"{len(listed)} error{'s' if len(listed) != 1 else ''}{where}; nothing was written"
     return f"{body}\n{summary}"
 
 

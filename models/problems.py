@@ -27,6 +27,9 @@ class Problem:
     found: str | None = None
     hint: str | None = None
     location: Location | None = field(default=None, compare=False)
+    #: The path of an earlier object the problem clashes with (a duplicate's first occurrence); the
+    #: resolver names its file:line in ``found``, since the model itself knows no locations.
+    related: ModelPath | None = field(default=None, compare=False)
 
     @property
     def dotted_path(self) -> str:

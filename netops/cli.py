@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from models.problems import Problem
 from netops import __version__
@@ -79,7 +80,8 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
         return
     statuses = Counter(site.status.value for site in network.sites)
     origin = " (from NetBox)" if source is Source.NETBOX else ""
-    out.print(f"[green]valid[/green]: {network.city.name} (AS{network.city.asn}){origin}", highlight=False)
+    out.print(Text.assemble(("valid", "green"), f": {network.city.name} (AS{network.city.asn}){origin}"),
+              highlight=False)
     out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
     out.print("  sites by status: " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
               highlight=False)

@@ -17,8 +17,10 @@ from netops.pipeline import DEFAULT_INTENT_DIR, load_network
 from netops.resolve.build import Resolution
 
 # Piped output is read in files and CI logs: do not fold tables to 80 columns there.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 250)
-err = Console(stderr=True, soft_wrap=True)
+# Neither prints markup or emoji codes: output holds user text (names, paths, "file.yml:100:"), which rich would
+# otherwise read as markup ("[bold]") or emoji (":100:"); colour is asked for per call, with Text and styles.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 250, emoji=False, markup=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False, markup=False, highlight=False)
 
 IntentOption = Annotated[
     Path,

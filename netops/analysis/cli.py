@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from models.network import Network
 from netops.analysis.addresses import AddressReport, addresses
@@ -176,8 +177,8 @@ def print_what_if(report: WhatIfReport, top: int) -> None:
     if report.services_without_hosts:
         out.print("services no host runs: " + ", ".join(report.services_without_hosts), highlight=False)
     if report.baseline_losses:
-        out.print(f"[red]{len(report.baseline_losses)} sites miss services with nothing failed[/red]: "
-                  + _sites_text([loss.site for loss in report.baseline_losses]), highlight=False)
+        out.print(Text.assemble((f"{len(report.baseline_losses)} sites miss services with nothing failed", "red"),
+                                ": " + _sites_text([loss.site for loss in report.baseline_losses])), highlight=False)
     if report.failed:
         impact = report.impacts[0]
         out.print(f"failing {', '.join(report.failed)} cuts {impact.sites_cut} sites "

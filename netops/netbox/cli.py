@@ -27,8 +27,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+# Markup stays on here: these messages are written with rich markup and escape() every value they show.
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
 def _fail(exc: server.NetboxServerError) -> NoReturn:

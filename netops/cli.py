@@ -1,9 +1,13 @@
 """The `netops` command line: the only place that prints and chooses exit codes.
 
-Exit codes: 0 success, 1 a verification or compliance failure, 2 bad input or usage.
+Exit codes, the same in every command (netops.errors): 0 success; 1 a finding (drift, a compliance or
+verification failure); 2 bad input or usage (nothing was written); 3 a service (NetBox, a device, the lab)
+could not be reached or failed.
 """
 
 import json
+import os
+import re
 import sys
 from collections import Counter
 from enum import StrEnum
@@ -13,6 +17,9 @@ from typing import Annotated, NoReturn
 import typer
 from rich.table import Table as RichTable
 from rich.text import Text
+
+# Typer carries its own copy of click: its usage errors are these (netops.cli.main prints them as input errors).
+from typer._click.exceptions import BadParameter, NoArgsIsHelpError, NoSuchOption, UsageError
 
 from models.problems import Problem
 from netops import __version__
@@ -25,10 +32,11 @@ from netops.cli_support import (
     Source,
     SourceOption,
     err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
-from netops.errors import InputError, format_problem, format_problems
+from netops.errors import InputError, format_problem, format_problems, suggestions
 from netops.export import is_export_of, to_json, to_yaml
 from netops.files import (
     file_conflict,
@@ -97,17 +105,25 @@ def show(
     table: Annotated[Table, typer.Argument(help="What to list")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
     district: Annotated[str | None, typer.Option(help="District code, slug or name")] = None,
-    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, lans) or prefix kind")] = None,
+    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, links, lans) or prefix kind "
+                                                  "(prefixes: pool, lan, link, loopback)")] = None,
     status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
-    role: Annotated[str | None, typer.Option(help="Device role, link role or LAN role")] = None,
-    platform: Annotated[str | None, typer.Option(help="Device platform")] = None,
+    role: Annotated[str | None, typer.Option(help="Device role (devices), link role (links) or LAN role (lans)")]
+    = None,
+    platform: Annotated[str | None, typer.Option(help="Device platform (devices)")] = None,
     as_json: JsonOption = False,
     source: SourceOption = Source.INTENT,
 ) -> None:
-    """List sites, devices, links, LANs, prefixes or services, filtered."""
+    """List sites, devices, links, LANs, prefixes or services, filtered.
+
+    An unknown filter value (or a filter the table has not) is bad input, exit 2; known values that select
+    nothing print "no ... match the filters" and exit 0."""
     network = load_or_exit(intent, as_json, source=source).network
-    selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
-                                            platform=platform))
+    try:
+        selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
+                                                platform=platform))
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     if as_json:
         sys.stdout.write(json.dumps(selected, ensure_ascii=False, indent=2) + "\n")
         return
@@ -208,8 +224,8 @@ def generate_city_command(
               f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)
 
 
-#: Command modules of other packages: each exposes `register(app)`. A package that is not there yet
-#: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
+#: Command modules of other packages: each exposes `register(app)` or a typer `app`. Every one is imported:
+#: a module that cannot be (a missing dependency) fails the command loudly instead of hiding its commands.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
                     "netops.compliance.cli", "netops.verify.cli")
@@ -219,12 +235,7 @@ def _mount_command_modules() -> None:
     import importlib
 
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name is not None and name.startswith(error.name):
-                continue
-            raise
+        module = importlib.import_module(name)
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
@@ -235,6 +246,55 @@ def _mount_command_modules() -> None:
 _mount_command_modules()
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def _usage_problem(error: UsageError) -> Problem:
+    """A usage error (unknown command or option, bad or missing value) as a Problem with a did-you-mean."""
+    context = error.ctx
+    command = context.command_path if context is not None else "netops"
+    message = error.format_message().replace("Value error, ", "")
+    # click's own suggestions ("Did you mean 'show'?", "(Possible options: ...)") move to the hint.
+    message = re.sub(r" Did you mean '?[^?]*'?\?$| \(Possible options: [^)]*\)$", "", message)
+    close: list[str] = []
+    if isinstance(error, NoSuchOption):
+        close = sorted(error.possibilities or ())
+    elif isinstance(error, BadParameter):
+        found = re.search(r"'([^']*)' is not one of ((?:'[^']*'(?:, )?)+)", message)
+        if found:
+            close = suggestions(found.group(1), re.findall(r"'([^']*)'", found.group(2)))
+    elif context is not None:
+        found = re.search(r"No such command '(.*?)'", message)
+        commands = getattr(context.command, "list_commands", None)
+        if found and commands is not None:
+            close = suggestions(found.group(1), commands(context))
+    hint = f"`{command} --help` lists the commands, options and values"
+    if close:
+        hint = f"did you mean {' or '.join(close)}? " + hint
+    return Problem(path=(command,), message=message, hint=hint)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Console-script entry point: runs the command and exits with its code.
+
+    Usage errors (unknown command or option, a bad or missing value) are printed like every other input error,
+    with a did-you-mean, and exit 2; an interrupted run exits 130; a closed pipe (``| head``) ends quietly.
+    """
+    try:
+        code = app(args=args, prog_name="netops", standalone_mode=False)
+    except NoArgsIsHelpError as error:  # `netops` or `netops lab` alone: the help, as a usage error
+        if error.ctx is not None:
+            err.print(error.ctx.get_help(), markup=False, highlight=False)
+        code = EXIT_BAD_INPUT
+    except UsageError as error:
+        err.print(format_problems([_usage_problem(error)]), markup=False, highlight=False)
+        code = EXIT_BAD_INPUT
+    except typer.Abort:
+        err.print("interrupted", markup=False, highlight=False)
+        code = 130
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False, highlight=False)
+        code = 130
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (`netops show sites | head`): nothing left to say to them.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_OK
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,7 +1,8 @@
 """``netops netbox up|down|status|reset``: the embedded NetBox server (logic in server.py).
 
-Exit codes: 0 ok; 1 a failure (a part did not start or stop; ``status``: a part is not healthy);
-2 bad settings or a missing prerequisite (the message names the Debian package to install).
+Exit codes (as every command, netops.errors): 0 ok; 1 ``status`` found a part that is not healthy; 2 bad settings
+or a missing prerequisite (the message names the Debian package to install); 3 a part did not start, stop or
+reset.
 """
 
 from __future__ import annotations

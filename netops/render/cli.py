@@ -29,6 +29,7 @@ from netops.render.output import apply_rendered, plan_rendered
 from netops.render.settings import load_settings
 from netops.render.sources import SourceName, SourceUnavailableError, source
 from netops.resolve.build import Resolution
+from netops.selectors import match_districts
 
 DEFAULT_OUT = Path("out/configs")
 
@@ -63,9 +64,11 @@ def render(
     replaces or removes only files it wrote and nobody changed since; anything else is refused unless --force.
     """
     # Checked before any work: --out naming a file or an unwritable place is bad usage, not a crash at the end.
-    out_problems = folder_problems(out_dir)
-    if out_problems:
-        _fail(out_problems, as_json)
+    missing = [Problem(path=("--templates",), message="not a folder of templates", expected="an existing folder",
+                       found=str(folder), hint="give the folder holding <platform>/<feature>.j2 files")
+               for folder in templates or () if not folder.is_dir()]
+    if missing or folder_problems(out_dir):
+        _fail([*missing, *folder_problems(out_dir)], as_json)
     try:
         settings = load_settings(settings_file)
         resolution = source(from_source, intent).load()
@@ -140,13 +143,11 @@ def _select(resolution: Resolution, devices: list[str], district: str | None) ->
                                     hint=f"devices like it: {', '.join(close)}" if close else
                                     "`netops show devices` lists them"))
     if district is not None:
-        needle = district.casefold()
-        codes = {d.code for d in network.districts if needle in (d.code, d.slug, d.name.casefold())
-                 or d.slug.endswith("-" + needle)}
-        if not codes:
-            problems.append(Problem(path=("--district",), message="unknown district",
-                                    expected="a district code, slug or name", found=repr(district),
-                                    hint="`netops show sites` lists the districts of the city"))
+        codes: set[str] = set()
+        try:
+            codes = match_districts(network, [district]) or set()
+        except InputError as error:
+            problems.extend(error.problems)
         site_codes = {site.slug for site in network.sites if site.district in codes}
         selected.update(d.name for d in network.devices if d.site in site_codes)
     if problems:

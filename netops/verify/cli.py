@@ -1,6 +1,7 @@
 """`netops verify`: control plane, reachability and redundancy of the lab's network, a report per site.
 
-Exit 0 every site passes, 1 a site fails, 2 bad input or no lab up.
+Exit codes (as every command, netops.errors): 0 every site passes; 1 a site fails (a finding); 2 bad input,
+bad arguments or no lab up; 3 NetBox could not be reached (``--source netbox``).
 """
 
 import re
@@ -11,18 +12,20 @@ from typing import Annotated
 
 import typer
 
+from models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
-    EXIT_FAILED,
+    EXIT_FINDING,
     IntentOption,
     Source,
     SourceOption,
     err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
-from netops.errors import format_problem, format_problems
+from netops.errors import format_problem, unknown_value
 from netops.files import file_conflict, folder_problems, write_atomic, write_problem
 
 
@@ -38,7 +41,7 @@ def verify(
     = None,
     phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy "
                                                                       "(repeatable; default all)")] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds a reachability probe waits")] = 1.5,
+    timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a reachability probe waits")] = 1.5,
     workers: Annotated[int, typer.Option(min=1, help="Routers checked in parallel")] = 8,
     limit: Annotated[str | None, typer.Option("--limit", help="Only these devices of the lab (comma-separated, "
                                                               "e.g. the Ansible play's hosts)")] = None,
@@ -62,29 +65,31 @@ def verify(
                         if (conflict := file_conflict(report_dir / f"verify.{suffix}", "", ours=_is_verify_report,
                                                       command="verify", option="--report-dir")) is not None]
         if problems:
-            err.print(format_problems(problems), markup=False, highlight=False, emoji=False)
-            raise typer.Exit(EXIT_BAD_INPUT)
+            exit_bad_input(problems, as_json)
     wanted = set(phases or ["control", "reachability", "redundancy"])
     unknown = wanted - {"control", "reachability", "redundancy"}
     if unknown:
-        err.print(f"error: unknown phase(s) {sorted(unknown)}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([unknown_value("--phase", name, ["control", "reachability", "redundancy"], what="a phase",
+                                      message="unknown phase")
+                        for name in sorted(unknown)], as_json)
     lab = Lab()
     plan = lab.plan()
     if plan is None:
-        err.print(f"error: no lab is up (nothing recorded in {lab.home.path}); hint: netops lab up")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([Problem(path=(), message="no lab is up", expected=f"a lab recorded in {lab.home.path}",
+                                found="nothing recorded", hint="bring it up first: netops lab up --configured")],
+                       as_json)
     management = {r.device: str(r.management.ip) for r in plan.routers}
     network = load_or_exit(intent, as_json, source=source).network
     limited = None if limit is None else {name.strip() for name in limit.split(",") if name.strip()}
     strangers = sorted((limited or set()) - {d.name for d in network.devices})
     if strangers:
-        err.print(f"error: --limit names devices the model does not have: {', '.join(strangers)}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([unknown_value("--limit", name, sorted(d.name for d in network.devices), what="a device of "
+                                      "the model", message="not a device of the model") for name in strangers], as_json)
     scope = engine.scope_of(plan, limited)
     if not scope:
-        err.print(f"error: no device of --limit is in the lab (lab: {', '.join(sorted(management)) or 'empty'})")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([Problem(path=("--limit",), message="no device of --limit is in the lab",
+                                expected="devices of the lab", found=limit,
+                                hint=f"the lab has {', '.join(sorted(management)[:12]) or 'no device'}")], as_json)
     home = lab.home
     options = {"key_file": str(home.client_key), "known_hosts_file": str(home.known_hosts), "ssh_strict": True}
 
@@ -122,7 +127,8 @@ def verify(
         if report_dir is not None:
             err.print(f"reports: {report_dir}/verify.{{txt,json,xml,md}}")
     if not result.ok:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)
+
 
 
 def _is_verify_report(text: str) -> bool:

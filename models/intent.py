@@ -8,11 +8,11 @@ given is honoured and checked.
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated, Literal, Self
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from models.addressing import AddressPlan
 from models.base import NetopsModel
-from models.datacenter import Service, ServicePort
+from models.datacenter import Service, ServicePort, no_icmp
 from models.policy import ReachabilityPolicy
 from models.sites import Coordinates
 from models.types import (
@@ -117,6 +117,11 @@ class ServiceIntent(NetopsModel):
     display_name: DisplayName = Field(description="Human name")
     ports: list[Annotated[ServicePort, BeforeValidator(parse_service_port)]] = Field(
         min_length=1, description="Ports, e.g. ['tcp/443', 'udp/123']")
+
+    @field_validator("ports")
+    @classmethod
+    def _no_icmp(cls, ports: list[ServicePort]) -> list[ServicePort]:
+        return no_icmp(ports)
 
     def to_service(self) -> Service:
         """The resolved service."""

@@ -8,13 +8,13 @@ ModelPath = tuple[str, ...]
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in an intent file."""
+    """A place in an intent file; line 0 is the file or folder as a whole."""
 
     file: str
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 @dataclass(frozen=True)

@@ -77,8 +77,22 @@ SiteNumber = Annotated[
     int,
     Field(ge=0, le=255, description="Number of a site within its administrative unit (addressing key)"),
 ]
-Latitude = Annotated[float, Field(ge=-90, le=90, description="Latitude in decimal degrees (WGS 84)")]
-Longitude = Annotated[float, Field(ge=-180, le=180, description="Longitude in decimal degrees (WGS 84)")]
+#: Decimal places a coordinate may have: NetBox keeps six (about 11 cm), and refuses more.
+COORDINATE_PLACES = 6
+
+
+def _coordinate_places(value: float) -> float:
+    if round(value, COORDINATE_PLACES) != value:
+        raise rule_error("more decimal places than NetBox keeps",
+                         f"at most {COORDINATE_PLACES} decimal places (about 11 cm)", repr(value),
+                         f"write {round(value, COORDINATE_PLACES)}")
+    return value
+
+
+Latitude = Annotated[float, Field(ge=-90, le=90, description="Latitude in decimal degrees (WGS 84), at most 6 places"),
+                     AfterValidator(_coordinate_places)]
+Longitude = Annotated[float, Field(ge=-180, le=180, description="Longitude in decimal degrees (WGS 84), at most 6 "
+                                   "places"), AfterValidator(_coordinate_places)]
 
 
 class DistrictKind(StrEnum):
@@ -259,5 +273,10 @@ def _well_known_port(name: str, protocol: str) -> int | None:
 
 
 def _port_error(found: str, problem: str, hint: str) -> None:
-    raise PydanticCustomError(RULE_ERROR, "{message}", {
-        "message": f"invalid service port: {problem}", "expected": _PORT_FORM, "found": found, "hint": hint})
+    raise rule_error(f"invalid service port: {problem}", _PORT_FORM, found, hint)
+
+
+def rule_error(message: str, expected: str, found: str, hint: str) -> PydanticCustomError:
+    """A validation error of a model rule that says what was expected, what was found and what to do."""
+    return PydanticCustomError(RULE_ERROR, "{message}",
+                               {"message": message, "expected": expected, "found": found, "hint": hint})

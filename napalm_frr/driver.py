@@ -3,7 +3,7 @@
 The router is expected to look like a Debian box running FRR (integrated config in /etc/frr/frr.conf, `vtysh`
 and `/usr/lib/frr/frr-reload.py` on PATH for the login user, a member of the groups frr and frrvty).
 
-Configuration is a transaction (style lesson 11):
+Configuration is a transaction:
 - `load_replace_candidate` / `load_merge_candidate` upload the candidate to the router's state directory and
   check it with FRR's own parser (`vtysh -C -f`); a candidate with a syntax error is refused
   (`ReplaceConfigException` / `MergeConfigException`, naming the candidate's own line numbers and lines) and

@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table as RichTable
@@ -36,10 +36,18 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
-from netops.errors import InputError, format_problems, suggestions
-from netops.export import to_json, to_yaml
-from netops.files import write_atomic
-from netops.generate import CitySize, generate_city
+from netops.errors import InputError, format_problem, format_problems, suggestions
+from netops.export import is_export_of, to_json, to_yaml
+from netops.files import (
+    file_conflict,
+    file_problems,
+    folder_problems,
+    plan_folder,
+    write_atomic,
+    write_folder,
+    write_problem,
+)
+from netops.generate import CitySize, earlier_output, generate_city
 from netops.show import Filters, Table, rows
 
 app = typer.Typer(
@@ -130,21 +138,54 @@ def show(
     out.print(rich_table)
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Write even over files netops did not write, or "
+                                                      "that were edited since it wrote them")]
+
+
+def _exit_bad_output(problems: list[Problem], *, partly_written: bool = False) -> NoReturn:
+    """Print output-path problems and exit 2 (say so when a write failed half-way)."""
+    if partly_written:
+        text = "\n".join(format_problem(p) for p in problems) + "\nthe run stopped part-way; run it again to finish"
+    else:
+        text = format_problems(problems)
+    err.print(text, markup=False, highlight=False, emoji=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @app.command()
 def export(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     output_format: Annotated[_Format, typer.Option("--format", "-f", help="Document format")] = _Format.YAML,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
     source: SourceOption = Source.INTENT,
+    force: ForceOption = False,
 ) -> None:
-    """Write the resolved model (every derived interface, link and address) as YAML or JSON."""
+    """Write the resolved model (every derived interface, link and address) as YAML or JSON.
+
+    --out FILE replaces only a file export wrote earlier (one with the model's shape) or one that already holds
+    the same text; any other existing file is refused unless --force.
+    """
+    if output is not None:
+        # Checked before any work: a folder, a device or an unwritable place is bad usage, not a crash later.
+        problems = file_problems(output)
+        if problems:
+            _exit_bad_output(problems)
     network = load_or_exit(intent, as_json=False, source=source).network
     text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
     if output is None:
         sys.stdout.write(text)
         return
-    changed = write_atomic(output, text)
-    err.print(f"{output}: {'written' if changed else 'unchanged'}")
+    # A link to a file is written through (the link stays), as an editor would.
+    target = output.resolve() if output.is_symlink() else output
+    if not force:
+        conflict = file_conflict(target, text, ours=lambda current: is_export_of(current, text), command="export")
+        if conflict is not None:
+            _exit_bad_output([conflict])
+    try:
+        changed = write_atomic(target, text)
+    except OSError as error:
+        _exit_bad_output([write_problem(output, error)])
+    err.print(f"{output}: {'written' if changed else 'unchanged'}", markup=False, highlight=False, emoji=False)
 
 
 @app.command("generate-city")
@@ -153,26 +194,38 @@ def generate_city_command(
     districts: Annotated[int, typer.Option(min=1, max=200, help="Number of districts")] = 30,
     wards_per_district: Annotated[int, typer.Option(min=1, max=100, help="Wards per district")] = 18,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same city")] = 1,
+    force: ForceOption = False,
 ) -> None:
-    """Write a synthetic but realistic whole-city intent (for scale tests and benchmarks)."""
+    """Write a synthetic but realistic whole-city intent (for scale tests and benchmarks).
+
+    Only into a new or empty folder, or one generate-city wrote (it keeps .netops-manifest.json there): files
+    it wrote and nobody changed since are replaced, and those of an earlier, larger city removed; anything else
+    is refused unless --force.
+    """
+    problems = folder_problems(output)
+    if problems:
+        _exit_bad_output(problems)
     try:
         files = generate_city(CitySize(districts=districts, wards_per_district=wards_per_district, seed=seed))
     except ValueError as error:
-        err.print(f"error: {error}")
+        err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error
-    district_dir = output / "districts"
-    # Files of an earlier, larger generation would otherwise stay and join the city.
-    stale = [p for p in district_dir.glob("*.yml") if f"districts/{p.name}" not in files] \
-        if district_dir.is_dir() else []
-    changed = sum(write_atomic(output / relative, text) for relative, text in files.items())
-    for path in stale:
-        path.unlink()
-    err.print(f"{output}: {len(files)} files ({changed} written, {len(files) - changed} unchanged, "
-              f"{len(stale)} stale removed)")
+    try:
+        plan = plan_folder(output, files, command="generate-city", force=force, adopt=earlier_output(output))
+    except InputError as error:
+        _exit_bad_output(error.problems)
+    except OSError as error:
+        _exit_bad_output([write_problem(output, error)])
+    try:
+        result = write_folder(plan)
+    except OSError as error:
+        _exit_bad_output([write_problem(output, error)], partly_written=True)
+    err.print(f"{output}: {len(files)} files ({len(result.written)} written, {len(result.unchanged)} unchanged, "
+              f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)
 
 
-#: Command modules of other packages: each exposes `register(app)`. A package that is not there yet
-#: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
+#: Command modules of other packages: each exposes `register(app)` or a typer `app`. Every one is imported:
+#: a module that cannot be (a missing dependency) fails the command loudly instead of hiding its commands.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
                     "netops.compliance.cli", "netops.verify.cli")
@@ -182,12 +235,7 @@ def _mount_command_modules() -> None:
     import importlib
 
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name is not None and name.startswith(error.name):
-                continue
-            raise
+        module = importlib.import_module(name)
         register = getattr(module, "register", None)
         if register is not None:
             register(app)

@@ -34,7 +34,7 @@ from netops.compliance.tree import ConfigError
 from netops.compliance.waivers import Waiver, load_waivers
 from netops.design import build_design, settings_in_force
 from netops.errors import InputError, format_problems
-from netops.files import write_atomic
+from netops.files import file_conflict, file_problems, folder_problems, write_atomic, write_problem
 from netops.render.engine import default_workers
 from netops.render.sources import SourceName, SourceUnavailableError, source
 
@@ -79,6 +79,8 @@ def compliance(
     cache_dir: Annotated[Path | None, typer.Option("--cache", help="Keep each device's result here and reuse it "
                                                    "while its configs, the baseline and netops are unchanged")]
     = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an --out file that is not an earlier "
+                                                        "compliance report")] = False,
 ) -> None:
     """Compare intended and actual configs per device and section, check the security baseline, apply waivers.
 
@@ -89,6 +91,14 @@ def compliance(
         waivers = DEFAULT_WAIVERS
     day = _date(today)
     problems: list[Problem] = []
+    # Where the report and the cache go is checked first, with the other input: not a crash after the work.
+    if output is not None:
+        problems.extend(file_problems(output))
+        if not problems and not force:
+            conflict = file_conflict(output, "", ours=_is_compliance_report, command="compliance")
+            problems.extend([conflict] if conflict is not None else [])
+    if cache_dir is not None:
+        problems.extend(folder_problems(cache_dir, "--cache"))
     network = settings = None
     try:
         settings = settings_in_force(settings_file)
@@ -145,7 +155,10 @@ def compliance(
     if output is None:
         sys.stdout.write(report)
     else:
-        write_atomic(output, report)
+        try:
+            write_atomic(output, report)
+        except OSError as error:
+            _fail([write_problem(output, error)])
         compliant = sum(r.compliant for r in outcome.results)
         err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
     raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FINDING)
@@ -191,6 +204,15 @@ def _date(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         _fail([Problem(path=("--today",), message="not a date", expected="YYYY-MM-DD", found=repr(value))])
+
+
+def _is_compliance_report(text: str) -> bool:
+    """Whether a file holds an earlier report of `netops compliance` (any format): --out replaces only those."""
+    head = text[:600]
+    last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    return (head.startswith("# Config compliance, ") or '<testsuites name="netops compliance"' in head
+            or "<title>Config compliance " in head or last.startswith("compliance on ")
+            or (head.startswith("{") and '\n  "date": ' in head and '\n  "summary": ' in text))
 
 
 def _fail(problems: list[Problem]) -> NoReturn:

@@ -259,6 +259,29 @@ def _read(path: Path, problems: list[Problem]) -> SourceDocument | None:
     return document
 
 
+def load_model_file[M: BaseModel](path: Path, model: type[M], what: str) -> M:
+    """A settings-like YAML file (render settings, policies) read as the intent is and checked against ``model``.
+
+    An empty file gives the model's defaults; every problem is located (file:line) and raised as InputError.
+    ``what`` names the file's role in messages ("render settings").
+    """
+    problems: list[Problem] = []
+    try:
+        document = read_yaml(path, display_path(path))
+    except YamlInputError as error:
+        raise InputError([error.problem]) from error
+    if document.data is None or document.data == {}:
+        document.data = {}
+    if not isinstance(document.data, dict):
+        raise InputError([Problem(path=(), message=f"{what} file is not a mapping",
+                                  expected="a YAML mapping at the top level", found=type(document.data).__name__,
+                                  location=Location(document.file, 1))])
+    checked = _check(model, document, problems)
+    if checked is None:
+        raise InputError(problems)
+    return checked
+
+
 def _check[M: BaseModel](model: type[M], document: SourceDocument, problems: list[Problem]) -> M | None:
     try:
         return model.model_validate(document.data)

@@ -27,9 +27,9 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
-from netops.errors import InputError, exit_code_of, format_problems, problems_as_json
+from netops.errors import exit_code_of
 from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
-from netops.netbox.mapping import desired_records, mapping_problems
+from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet
 from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
 
@@ -58,16 +58,11 @@ def _progress(as_json: bool) -> Any:
 
 
 def _intent_records(intent: Path, as_json: bool) -> tuple[Network, RecordSet]:
-    """The validated intent and the NetBox objects it maps to; exit 2 (nothing written) if either fails."""
+    """The validated intent and the NetBox objects it maps to; exit 2 (nothing written) if it is invalid.
+
+    Validation refuses whatever NetBox would (names, lengths, coordinates, service protocols), so a valid model
+    always maps."""
     network = load_or_exit(intent, as_json).network
-    problems = mapping_problems(network)
-    if problems:
-        located = InputError(problems).problems
-        if as_json:
-            out.print_json(problems_as_json(located))
-        else:
-            err.print(format_problems(located), markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
     return network, desired_records(network)
 
 

@@ -1,4 +1,4 @@
-"""Where a command takes its Network from: the intent files today, NetBox once its reader lands.
+"""Where a command takes its Network from: the intent files, or what netops manages in NetBox.
 
 Each source is a `NetworkSource`; commands (netops render, the Ansible inventory) look a source up by
 name in `sources()` and call `load`: the intent files, or NetBox through netops.netbox.read.

@@ -4,6 +4,7 @@ Exit codes (as every command, netops.errors): 0 every site passes; 1 a site fail
 bad arguments or no lab up; 3 NetBox could not be reached (``--source netbox``).
 """
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import typer
 from models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
     EXIT_FINDING,
     IntentOption,
     Source,
@@ -23,8 +25,8 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
-from netops.errors import unknown_value
-from netops.files import write_atomic
+from netops.errors import format_problem, unknown_value
+from netops.files import file_conflict, folder_problems, write_atomic, write_problem
 
 
 def register(main: typer.Typer) -> None:
@@ -47,6 +49,8 @@ def verify(
                                                        "with (default: those the lab recorded, else the lab's "
                                                        "own: ospf_timers: fast)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite verify.* files in --report-dir that are not "
+                                                        "earlier verify reports")] = False,
 ) -> None:
     """Prove the lab's network does what the model says: a pass/fail report per site (exit 1 on failure).
 
@@ -60,6 +64,16 @@ def verify(
     from netops.verify import engine
     from netops.verify.report import FORMATS, to_json, to_text
 
+    if report_dir is not None:
+        # Checked before any work: a file or an unwritable place there is bad usage, not a crash at the end.
+        problems = folder_problems(report_dir, "--report-dir")
+        if not problems and not force:
+            # The four report files replace only earlier verify reports: a file of that name is someone's else.
+            problems = [conflict for suffix in ("txt", "json", "xml", "md")
+                        if (conflict := file_conflict(report_dir / f"verify.{suffix}", "", ours=_is_verify_report,
+                                                      command="verify", option="--report-dir")) is not None]
+        if problems:
+            exit_bad_input(problems, as_json)
     wanted = set(phases or ["control", "reachability", "redundancy"])
     unknown = wanted - {"control", "reachability", "redundancy"}
     if unknown:
@@ -112,8 +126,13 @@ def verify(
         checks += engine.redundancy(network, plan, adjacencies, scope)
     result = engine.Verification(engine.by_site(network, plan, checks, scope), seconds)
     if report_dir is not None:
-        for suffix, render in FORMATS.items():
-            write_atomic(report_dir / f"verify.{suffix}", render(result))
+        try:
+            for suffix, render in FORMATS.items():
+                write_atomic(report_dir / f"verify.{suffix}", render(result))
+        except OSError as error:
+            err.print(format_problem(write_problem(report_dir, error, "--report-dir")), markup=False,
+                      highlight=False, emoji=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from error
     if as_json:
         sys.stdout.write(to_json(result))
     else:
@@ -122,3 +141,12 @@ def verify(
             err.print(f"reports: {report_dir}/verify.{{txt,json,xml,md}}")
     if not result.ok:
         raise typer.Exit(EXIT_FINDING)
+
+
+
+def _is_verify_report(text: str) -> bool:
+    """Whether a file holds an earlier `netops verify` report, in any of its four formats."""
+    last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    return (text.startswith("# Verification\n") or '<testsuites name="netops verify"' in text[:300]
+            or re.match(r"\d+/\d+ sites pass", last) is not None
+            or (text.startswith("{") and '\n  "ok": ' in text[:200] and '\n  "lost_redundancy": ' in text))

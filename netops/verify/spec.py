@@ -1,4 +1,4 @@
-"""The NAPALM compliance_report spec of each device, generated from the model (style lesson 12).
+"""The NAPALM compliance_report spec of each device, generated from the model.
 
 What the model implies a router shows once provisioned, as data:
 - `get_interfaces`: every loopback, WAN and LAN interface up;

@@ -35,6 +35,7 @@ _PEERS = r"""
 import difflib, json, sys, time
 from pathlib import Path
 from hier_config import get_hconfig_fast_load
+from netops.design import build_design
 from netops.compliance.diff import FrrDriver
 from netops.compliance.sources import render_intended
 from netops.pipeline import load_network
@@ -42,7 +43,7 @@ from netops.render.settings import RenderSettings
 
 intent, backups, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 network = load_network(intent).network
-rendered = render_intended(network, RenderSettings(), [d.name for d in network.devices])
+rendered = render_intended(build_design(network, RenderSettings()), [d.name for d in network.devices])
 pairs = []
 for device, files in rendered.configs.items():
     platform = rendered.platforms[device].value

@@ -29,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from netops.design import build_design
 from netops.generate import CitySize, generate_city
 from netops.lab import frr
 from netops.lab import lab as lab_module
@@ -96,7 +97,7 @@ def bring_up(intent: Path, settings: RenderSettings, measure_memory: bool = True
                                   "namespaces": len(plan.namespaces())}
     try:
         started = time.monotonic()
-        report = lab.up(network, plan, configured=True, settings=settings)
+        report = lab.up(network, plan, configured=True, design=build_design(network, settings))
         figures["up_s"] = round(time.monotonic() - started, 2)
         figures["phases_s"] = report.seconds
         convergence = lab.wait(timeout=300, interval=0.5)

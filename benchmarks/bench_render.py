@@ -32,6 +32,7 @@ _FILTER_PLUGIN = r"""
 from ipaddress import ip_address, ip_interface, ip_network
 from types import SimpleNamespace
 
+from netops.design import build_design
 from netops.render.filters import FILTERS
 
 
@@ -94,7 +95,7 @@ start = time.perf_counter()
 network = load_network(intent).network
 load_s = time.perf_counter() - start
 names = [d.name for d in network.devices]
-job = Job(network, RenderSettings(), (), None)
+job = Job(build_design(network, RenderSettings()), (), None)
 
 def timed(function):
     seconds = []

@@ -32,10 +32,10 @@ from netops.compliance.run import ActualReader, run_compliance
 from netops.compliance.sources import SourceError, fetch_running, model_values, read_backups
 from netops.compliance.tree import ConfigError
 from netops.compliance.waivers import Waiver, load_waivers
+from netops.design import build_design, settings_in_force
 from netops.errors import InputError, format_problems
 from netops.files import file_conflict, file_problems, folder_problems, write_atomic, write_problem
 from netops.render.engine import default_workers
-from netops.render.settings import load_settings
 from netops.render.sources import SourceName, SourceUnavailableError, source
 
 DEFAULT_BACKUPS = Path("backups")
@@ -101,7 +101,7 @@ def compliance(
         problems.extend(folder_problems(cache_dir, "--cache"))
     network = settings = None
     try:
-        settings = load_settings(settings_file)
+        settings = settings_in_force(settings_file)
     except InputError as error:
         problems.extend(error.problems)
     try:
@@ -143,8 +143,9 @@ def compliance(
                   "  hint:     check the device is up and reachable, and NETOPS_DEVICE_USERNAME/PASSWORD; or use"
                   " --actual backups", markup=False, highlight=False)
         raise typer.Exit(EXIT_UNREACHABLE) from error
-    checker = Checker(baselines, model_values(network, settings), loaded_waivers, day)
-    outcome = run_compliance(network, settings, platforms, read, checker, workers or default_workers(), cache_dir)
+    design = build_design(network, settings)
+    checker = Checker(baselines, model_values(design), loaded_waivers, day)
+    outcome = run_compliance(design, platforms, read, checker, workers or default_workers(), cache_dir)
     if outcome.render_failures or outcome.render_gaps:
         _fail([Problem(path=("render",), message=message) for message in
                [str(f) for f in outcome.render_failures] + outcome.render_gaps])

@@ -13,14 +13,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.network import Network
 from models.types import Platform
 from netops.compliance import cache
 from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceResult, check_device_unwaived, waive
 from netops.compliance.sources import render_intended
 from netops.compliance.tree import ConfigError
+from netops.design import Design
 from netops.render.engine import RenderFailure
-from netops.render.settings import RenderSettings
 
 #: Reads the actual configs of some devices (device -> part -> text); ConfigError for an unreadable one.
 ActualReader = Callable[[Mapping[str, Platform]], dict[str, dict[str, ActualPart]]]
@@ -54,8 +53,7 @@ class RunOutcome:
 
 @dataclass(frozen=True)
 class _Job:
-    network: Network
-    settings: RenderSettings
+    design: Design
     platforms: Mapping[str, Platform]
     read: ActualReader
     checker: Checker
@@ -65,7 +63,7 @@ class _Job:
 
 def _share(job: _Job, names: Sequence[str]) -> RunOutcome:
     outcome = RunOutcome()
-    intended = render_intended(job.network, job.settings, names, workers=1)
+    intended = render_intended(job.design, names, workers=1)
     outcome.render_failures.extend(intended.failures)
     outcome.render_gaps.extend(intended.gaps)
     try:
@@ -101,10 +99,11 @@ def _run_share(names: Sequence[str]) -> RunOutcome:
     return _share(_job, names)
 
 
-def run_compliance(network: Network, settings: RenderSettings, platforms: Mapping[str, Platform],
+def run_compliance(design: Design, platforms: Mapping[str, Platform],
                    read: ActualReader, checker: Checker, workers: int = 1,
                    cache_dir: Path | None = None) -> RunOutcome:
-    """Render, read and check every device of `platforms`; `workers` > 1 forks that many (where fork exists).
+    """Render (with the run's design), read and check every device of `platforms`; `workers` > 1 forks that many
+    (where fork exists).
 
     Devices are dealt round-robin (sorted by name, so each share has a like mix of big and small configs).
     `cache_dir`: devices whose key is in the last run's results there are not checked again (netops.compliance
@@ -115,7 +114,7 @@ def run_compliance(network: Network, settings: RenderSettings, platforms: Mappin
     workers = max(1, min(workers, len(names) // _MIN_SHARE or 1))
     previous = cache.load(cache_dir) if cache_dir is not None else {}
     shared = cache.fingerprint(checker) if cache_dir is not None else None
-    job = _Job(network, settings, platforms, read, checker, previous, shared)
+    job = _Job(design, platforms, read, checker, previous, shared)
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         outcome = _share(job, names)
     else:

@@ -12,14 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.network import Network
 from models.types import Platform
 from netops.compliance.engine import ActualPart
 from netops.compliance.tree import PARTS, ConfigError
+from netops.design import Design
 from netops.errors import NetopsError
-from netops.render.design import CityDesign
 from netops.render.engine import Job, RenderFailure, render_devices
-from netops.render.settings import RenderSettings
 
 #: NAPALM driver of each platform (the Ansible inventory's netops_napalm_driver says the same).
 NAPALM_DRIVERS = {Platform.FRR: "frr", Platform.CISCO_IOSXE: "ios", Platform.HUAWEI_VRP: "huawei_vrp"}
@@ -46,11 +44,11 @@ class Intended:
     gaps: list[str]
 
 
-def render_intended(network: Network, settings: RenderSettings, names: Iterable[str],
-                    workers: int | None = None, as_platform: Platform | None = None) -> Intended:
-    """Render the devices in memory with the project's render engine (`as_platform`: as `netops render`)."""
-    outcome = render_devices(Job(network=network, settings=settings, template_dirs=(), as_platform=as_platform),
-                             names, workers)
+def render_intended(design: Design, names: Iterable[str], workers: int | None = None,
+                    as_platform: Platform | None = None) -> Intended:
+    """Render the devices in memory with the project's render engine, from the run's design (`as_platform`: as
+    `netops render`)."""
+    outcome = render_devices(Job(design=design, template_dirs=(), as_platform=as_platform), names, workers)
     return Intended(
         configs={r.device: dict(r.files) for r in outcome.rendered},
         platforms={r.device: r.platform for r in outcome.rendered},
@@ -59,9 +57,9 @@ def render_intended(network: Network, settings: RenderSettings, names: Iterable[
     )
 
 
-def model_values(network: Network, settings: RenderSettings) -> dict[str, tuple[str, ...]]:
-    """What baseline patterns' placeholders stand for: the addresses of the service hosts."""
-    management = CityDesign(network, settings).management
+def model_values(design: Design) -> dict[str, tuple[str, ...]]:
+    """What baseline patterns' placeholders stand for: the addresses of the service hosts of the run's design."""
+    management = design.management
     return {
         "ntp": tuple(str(h.address) for h in management.ntp_servers),
         "syslog": tuple(str(h.address) for h in management.syslog_servers),

@@ -26,11 +26,11 @@ from netops.cli_support import (
     err,
     out,
 )
+from netops.design import LAB_SETTINGS, build_design, settings_in_force
 from netops.errors import InputError, format_problems, problems_as_json
 from netops.lab.lab import Lab, LabError, LabRuntimeError
 from netops.lab.netns import LabCommandError
 from netops.lab.topology import plan_lab
-from netops.render.settings import load_settings
 from netops.render.sources import SourceName, SourceUnavailableError, source
 
 app = typer.Typer(name="lab", help="The city WAN in network namespaces: FRR routers, site PCs, data-center hosts.",
@@ -104,10 +104,10 @@ def up(
     try:
         resolution = source(from_source, intent).load()
         plan = plan_lab(resolution.network, district or [])
-        settings = load_settings(settings_file) if settings_file is not None else None
+        design = build_design(resolution.network, settings_in_force(settings_file, LAB_SETTINGS))
         say(f"lab of {plan.city}: {len(plan.routers)} devices, {len(plan.links)} links, {len(plan.hosts)} hosts"
             + (f" (districts {', '.join(plan.districts)})" if plan.districts else ""))
-        report = lab.up(resolution.network, plan, configured=configured, settings=settings, intent=str(intent),
+        report = lab.up(resolution.network, plan, configured=configured, design=design, intent=str(intent),
                         progress=say)
         convergence = lab.wait(timeout, progress=say) if configured and wait else None
     except SourceUnavailableError as error:

@@ -17,6 +17,7 @@ Phases of `up`, in order (each needs the one before):
 
 import contextlib
 import itertools
+import json
 import os
 import secrets as random_secrets
 import shutil
@@ -32,6 +33,7 @@ from typing import Any
 
 from models.network import Network
 from models.types import Platform
+from netops.design import LAB_SETTINGS, Design, RenderSettings, build_design
 from netops.errors import NetopsError
 from netops.files import write_atomic
 from netops.lab import frr, sshd
@@ -51,7 +53,6 @@ from netops.lab.state import LabHome, LabState, Process, process_matches
 from netops.lab.topology import HostPlan, LabPlan, LinkPlan, RouterPlan
 from netops.render.engine import Job, render_devices
 from netops.render.secrets import SECRETS, from_environment, substitute
-from netops.render.settings import RenderSettings
 
 Progress = Callable[[str], None]
 LISTENER = Path(__file__).with_name("listener.py")
@@ -161,11 +162,11 @@ class RenderedRouter:
     nftables: str
 
 
-def render_configs(network: Network, plan: LabPlan, settings: RenderSettings,
-                   secret_values: dict[str, str]) -> dict[str, RenderedRouter]:
-    """The rendered frr.conf and nftables of every lab router (as FRR), secrets filled in; LabError on a gap."""
+def render_configs(design: Design, plan: LabPlan, secret_values: dict[str, str]) -> dict[str, RenderedRouter]:
+    """The rendered frr.conf and nftables of every lab router (as FRR) from the run's design, secrets filled in;
+    LabError on a gap."""
     names = [r.device for r in plan.frr_routers()]
-    job = Job(network=network, settings=settings, template_dirs=(), as_platform=Platform.FRR)
+    job = Job(design=design, template_dirs=(), as_platform=Platform.FRR)
     outcome = render_devices(job, names, workers=1 if len(names) < 80 else None)
     if outcome.gaps or outcome.failures:
         first = (outcome.gaps or outcome.failures)[0]
@@ -345,6 +346,14 @@ class Lab:
 
     # -- plan and state -------------------------------------------------------------------------------------
 
+    def render_settings(self) -> RenderSettings:
+        """The render settings of the lab's routers' configs: as `up --configured` recorded them, else the lab's
+        own (`LAB_SETTINGS`, with which provisioning renders by default)."""
+        state = self.home.load()
+        if state is not None and state.settings is not None:
+            return RenderSettings.model_validate_json(json.dumps(state.settings))
+        return LAB_SETTINGS
+
     def plan(self) -> LabPlan | None:
         """The plan of the lab that is up (as recorded)."""
         try:
@@ -362,8 +371,11 @@ class Lab:
     # -- up -------------------------------------------------------------------------------------------------
 
     def up(self, network: Network, plan: LabPlan, configured: bool = False,
-           settings: RenderSettings | None = None, intent: str = "", progress: Progress = _quiet) -> UpReport:
-        """Make the lab (or what is missing of it); see the module docstring for the phases."""
+           design: Design | None = None, intent: str = "", progress: Progress = _quiet) -> UpReport:
+        """Make the lab (or what is missing of it); see the module docstring for the phases.
+
+        `design`: the run's design the configs are rendered from with `configured` (default: the network's under
+        `LAB_SETTINGS`); its settings are recorded, so verification judges the routers by the same design."""
         preflight()
         report = UpReport()
         clock = time.monotonic()
@@ -376,14 +388,15 @@ class Lab:
 
         with self.home.locked():
             try:
-                return self._up(network, plan, configured, settings, intent, progress, report, phase)
+                return self._up(design or build_design(network, LAB_SETTINGS), plan, configured, intent, progress,
+                                report, phase)
             except LabError:
                 if self.home.load() is None:  # refused before anything was made: leave no trace either
                     self._remove_home_files()
                 raise
 
-    def _up(self, network: Network, plan: LabPlan, configured: bool, settings: RenderSettings | None, intent: str,
-            progress: Progress, report: UpReport, phase: Callable[[str], None]) -> UpReport:
+    def _up(self, design: Design, plan: LabPlan, configured: bool, intent: str, progress: Progress, report: UpReport,
+            phase: Callable[[str], None]) -> UpReport:
         _check_traversable(self.home.path)
         state = self.home.load()
         if state is not None and (state.digest != plan.digest() or state.configured != configured):
@@ -400,7 +413,8 @@ class Lab:
         rendered: dict[str, RenderedRouter] = {}
         if configured:
             progress(f"rendering the configs of {len(plan.frr_routers())} routers")
-            rendered = render_configs(network, plan, settings or RenderSettings(ospf_timers="fast"), secret_values)
+            rendered = render_configs(design, plan, secret_values)
+            state.settings = design.settings.model_dump(mode="json")
         phase("preflight")
         # Write-ahead: every name the lab will use, before any of it is made.
         user = sshd.login_user()

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from netops.files import write_atomic
 
@@ -78,6 +79,8 @@ class LabState:
     digest: str = ""
     configured: bool = False
     intent: str = ""
+    #: The render settings the routers' configs were rendered with (`up --configured`), as JSON; None: not recorded.
+    settings: dict[str, Any] | None = None
     districts: list[str] = field(default_factory=list)
     namespaces: list[str] = field(default_factory=list)
     root_links: list[str] = field(default_factory=list)  # the management bridge and its ports

@@ -20,13 +20,13 @@ from netops.cli_support import (
     err,
     out,
 )
+from netops.design import build_design, settings_in_force
 from netops.errors import InputError, format_problem, format_problems, problems_as_json
 from netops.files import folder_problems, write_problem
 from netops.render.capabilities import FEATURES, SETTING_OF_FEATURE, CapabilityGap, capability_table
 from netops.render.engine import Job, RenderFailure, default_workers, render_devices
 from netops.render.environment import TEMPLATES
 from netops.render.output import apply_rendered, plan_rendered
-from netops.render.settings import load_settings
 from netops.render.sources import SourceName, SourceUnavailableError, source
 from netops.resolve.build import Resolution
 from netops.selectors import match_districts
@@ -70,7 +70,7 @@ def render(
     if missing or folder_problems(out_dir):
         _fail([*missing, *folder_problems(out_dir)], as_json)
     try:
-        settings = load_settings(settings_file)
+        settings = settings_in_force(settings_file)
         resolution = source(from_source, intent).load()
         names = _select(resolution, device or [], district)
     except InputError as error:
@@ -78,7 +78,7 @@ def render(
     except SourceUnavailableError as error:
         _fail([error.problem()], as_json, error.exit_code)
     network = resolution.network
-    job = Job(network=network, settings=settings, template_dirs=tuple(templates or ()), as_platform=as_platform)
+    job = Job(design=build_design(network, settings), template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()
     outcome = render_devices(job, names, workers)
     elapsed = time.perf_counter() - started

@@ -175,7 +175,7 @@ def _hosts(hosts: list[Host]) -> tuple[Host, ...]:
 
 
 class CityDesign:
-    """What every device of a city shares; built once per network and process, then asked per device."""
+    """What every device of a city shares; built once per run (`netops.design.build_design`), then asked per device."""
 
     def __init__(self, network: Network, settings: RenderSettings) -> None:
         self.network = network

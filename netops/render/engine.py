@@ -1,6 +1,6 @@
 """Render devices: contexts, the capability gate, templates, in parallel across processes.
 
-Each worker process builds the city's shared design once (`CityDesign`), then, per device, builds its
+Every worker reads the one design of the run (`netops.design`, given in the job), and, per device, builds its
 context, checks it against the capability table and renders only when nothing is missing. The
 parent gathers everything before anything is written, so a capability gap or a template error
 anywhere leaves every file as it was.
@@ -25,7 +25,6 @@ from netops.render.capabilities import CapabilityGap, capability_table, check
 from netops.render.design import CityDesign, DeviceContext
 from netops.render.environment import TemplateMissingError, get_template, make_environment, search_path
 from netops.render.retarget import retarget
-from netops.render.settings import RenderSettings
 
 
 @dataclass(frozen=True)
@@ -115,18 +114,25 @@ def renderers(environment: Environment) -> dict[Platform, PlatformRenderer]:
 
 @dataclass(frozen=True)
 class Job:
-    """Everything a worker needs; pickled once per worker (or inherited through fork)."""
+    """Everything a worker needs; pickled once per worker (or inherited through fork).
 
-    network: Network
-    settings: RenderSettings
+    `design`: the run's design (`netops.design.build_design`), the same value every other sink of the run reads.
+    """
+
+    design: CityDesign
     template_dirs: tuple[Path, ...]
     as_platform: Platform | None
+
+    @property
+    def network(self) -> Network:
+        """The network the design is of."""
+        return self.design.network
 
 
 class _Worker:
     def __init__(self, job: Job) -> None:
         self.job = job
-        self.design = CityDesign(job.network, job.settings)
+        self.design = job.design
         self.renderers = renderers(make_environment(job.template_dirs))
 
     def run(self, names: Sequence[str]) -> RenderOutcome:

@@ -17,12 +17,11 @@ from typing import Any
 
 from models.network import Network
 from models.types import Redundancy
+from netops.design import Design
 from netops.lab.probe import run_probes
 from netops.lab.reach import expectations
 from netops.lab.topology import LabPlan
 from netops.push.napalm import PushError, Target, connect
-from netops.render.design import CityDesign
-from netops.render.settings import RenderSettings
 from netops.verify.spec import device_spec, ospf_neighbors, wan_peers
 
 
@@ -144,11 +143,12 @@ def scope_of(plan: LabPlan, limit: set[str] | None = None) -> set[str]:
     return {r.device for r in plan.routers if limit is None or r.device in limit}
 
 
-def control_plane(network: Network, plan: LabPlan, target_for: TargetFor, workers: int = 8,
+def control_plane(design: Design, plan: LabPlan, target_for: TargetFor, workers: int = 8,
                   scope: set[str] | None = None) -> tuple[list[Check], dict[str, set[str]]]:
-    """Compliance and OSPF checks of the lab routers in scope (default: all); also the Full adjacencies found,
-    by device. Nothing towards a device out of scope is expected (its links are not there)."""
-    design = CityDesign(network, RenderSettings())
+    """Compliance and OSPF checks of the lab routers in scope (default: all), against the run's design (the one
+    provisioning rendered with); also the Full adjacencies found, by device. Nothing towards a device out of
+    scope is expected (its links are not there)."""
+    network = design.network
     devices = {d.name: d for d in network.devices}
     present = scope_of(plan) if scope is None else scope
     routers = [r for r in plan.routers if r.runs_frr and devices[r.device].is_router and r.device in present]

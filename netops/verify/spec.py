@@ -6,7 +6,8 @@ What the model implies a router shows once provisioned, as data:
 - `get_bgp_neighbors`: every iBGP session the design configures (route reflectors and their clients) up,
   in strict mode (an unexpected peer fails the report).
 OSPF has no NAPALM getter: the adjacencies are checked by `netops.verify.engine` with `ospf_neighbors`.
-The spec comes from the render design (`CityDesign.context`), so it names what the pushed config makes.
+The spec comes from the run's design (`netops.design`, built with the render settings provisioning used), so it
+names what the pushed config makes.
 
 A *scope* (the devices present: a lab of some districts, an Ansible limit) narrows what is expected: a WAN
 interface towards a device out of scope is not expected up (its link is not there), and a BGP session with a
@@ -18,14 +19,10 @@ from typing import Any
 
 from models.devices import Device
 from models.network import Network
-from netops.render.design import CityDesign, DeviceContext
-from netops.render.settings import RenderSettings
+from netops.design import Design
+from netops.render.design import DeviceContext
 
 Spec = list[dict[str, Any]]
-
-
-def _context(network: Network, device: Device, design: CityDesign | None = None) -> DeviceContext:
-    return (design or CityDesign(network, RenderSettings())).context(device)
 
 
 def device_spec(context: DeviceContext, scope: Collection[str] | None = None,
@@ -73,24 +70,26 @@ def ospf_neighbors(network: Network, device: Device, scope: Collection[str] | No
     return dict(sorted(wanted.items()))
 
 
-def network_specs(network: Network, devices: list[str] | None = None,
-                  settings: RenderSettings | None = None, scope: Collection[str] | None = None) -> dict[str, Spec]:
-    """The spec of every router (or of the named devices), by device name; `scope`: the devices present."""
-    design = CityDesign(network, settings or RenderSettings())
+def network_specs(design: Design, devices: list[str] | None = None,
+                  scope: Collection[str] | None = None) -> dict[str, Spec]:
+    """The spec of every router (or of the named devices) under the run's design, by device name; `scope`: the
+    devices present."""
     chosen = set(devices) if devices is not None else None
-    return {d.name: device_spec(design.context(d), scope, wan_peers(d)) for d in network.devices
+    return {d.name: device_spec(design.context(d), scope, wan_peers(d)) for d in design.network.devices
             if d.is_router and (chosen is None or d.name in chosen)}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m netops.verify.spec [--intent DIR] [--scope A,B,...] [DEVICE ...]`: the specs as JSON, by device
-    (for Ansible; the scope is the devices present, e.g. the play's hosts)."""
+    """`python -m netops.verify.spec [--intent DIR] [--settings FILE] [--scope A,B,...] [DEVICE ...]`: the specs as
+    JSON, by device (for Ansible; the settings are those provisioning rendered with; the scope is the devices
+    present, e.g. the play's hosts)."""
     import argparse
     import json
     import os
     import sys
     from pathlib import Path
 
+    from netops.design import build_design, settings_in_force
     from netops.errors import InputError
     from netops.render.sources import SourceUnavailableError, source
 
@@ -98,11 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--intent", type=Path, default=Path("inventory/city"))
     parser.add_argument("--source", choices=["intent", "netbox"], default=os.environ.get("NETOPS_SOURCE", "intent"),
                         help="where the model comes from (default: $NETOPS_SOURCE, else intent)")
+    parser.add_argument("--settings", type=Path, default=None,
+                        help="render settings YAML provisioning rendered with (default: the production defaults)")
     parser.add_argument("--scope", default=None, help="comma-separated devices present (default: every device)")
     parser.add_argument("devices", nargs="*")
     args = parser.parse_args(argv)
     scope = None if args.scope is None else {name for name in args.scope.split(",") if name}
     try:
+        settings = settings_in_force(args.settings)
         network = source(args.source, args.intent).load().network
     except InputError as error:
         sys.stderr.write(f"{error}\n")
@@ -114,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         sys.stderr.write(f"unknown devices: {', '.join(unknown)}\n")
         return 2
-    sys.stdout.write(json.dumps(network_specs(network, args.devices or None, scope=scope), indent=1) + "\n")
+    specs = network_specs(build_design(network, settings), args.devices or None, scope=scope)
+    sys.stdout.write(json.dumps(specs, indent=1) + "\n")
     return 0
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from netops.compliance.sources import render_intended
+from netops.design import build_design
 from netops.lab import sshd
 from netops.lab.lab import Lab
 from netops.lab.state import LabHome
@@ -62,8 +63,8 @@ def _compliance(folder: Path, *extra: str) -> subprocess.CompletedProcess[str]:
 def _intended_cost(device: str, interface: str) -> str:
     """The OSPF cost the model gives the interface (the remediation must bring it back)."""
     network = load_network(CITY).network
-    text = render_intended(network, load_settings(REPO / "playbooks" / "files" / "lab-render-settings.yml"),
-                           [device], 1).configs[device]["cfg"]
+    design = build_design(network, load_settings(REPO / "playbooks" / "files" / "lab-render-settings.yml"))
+    text = render_intended(design, [device], 1).configs[device]["cfg"]
     section = text.split(f"interface {interface}\n", 1)[1].split("exit", 1)[0]
     return next(line.strip() for line in section.splitlines() if "ip ospf cost" in line)
 

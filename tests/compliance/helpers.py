@@ -14,6 +14,7 @@ from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceRes
 from netops.compliance.report import text
 from netops.compliance.sources import Intended, model_values, render_intended
 from netops.compliance.waivers import load_waivers
+from netops.design import Design, build_design
 from netops.pipeline import load_network
 from netops.render.settings import RenderSettings
 from tests.conftest import REPO
@@ -31,15 +32,21 @@ def network() -> Network:
 
 
 @cache
+def design() -> Design:
+    """The sample city's design under the default settings, one for every test."""
+    return build_design(network(), RenderSettings())
+
+
+@cache
 def rendered(platform: Platform | None) -> Intended:
-    return render_intended(network(), RenderSettings(), [d.name for d in network().devices], 1, platform)
+    return render_intended(design(), [d.name for d in network().devices], 1, platform)
 
 
 @cache
 def checker(today: date = TODAY) -> Checker:
     baselines = load_baselines()
     known = {rule.id for baseline in baselines.values() for rule in baseline.rules}
-    return Checker(baselines, model_values(network(), RenderSettings()), load_waivers(WAIVERS, known), today)
+    return Checker(baselines, model_values(design()), load_waivers(WAIVERS, known), today)
 
 
 def apply_edits(parts: dict[str, str], edits: list[dict[str, Any]], where: str) -> dict[str, str]:

@@ -9,8 +9,7 @@ from pathlib import Path
 from netops.compliance import cache
 from netops.compliance.run import RunOutcome, run_compliance
 from netops.compliance.sources import read_backups
-from netops.render.settings import RenderSettings
-from tests.compliance.helpers import checker, network, rendered
+from tests.compliance.helpers import checker, design, network, rendered
 
 
 def _backups(folder: Path) -> Path:
@@ -26,7 +25,7 @@ def _backups(folder: Path) -> Path:
 def _run(backups: Path, cache_dir: Path | None, today: date | None = None) -> RunOutcome:
     platforms = {d.name: d.platform for d in network().devices}
     judge = checker() if today is None else replace(checker(), today=today)
-    return run_compliance(network(), RenderSettings(), platforms, partial(read_backups, backups), judge, 1, cache_dir)
+    return run_compliance(design(), platforms, partial(read_backups, backups), judge, 1, cache_dir)
 
 
 def _summary(outcome: RunOutcome) -> list[tuple[str, bool, list[tuple[str, str, bool]]]]:

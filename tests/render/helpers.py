@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 from models.types import Platform
+from netops.design import build_design
 from netops.pipeline import load_network
 from netops.render.engine import Job, RenderedDevice, render_devices
 from netops.render.settings import load_settings
@@ -35,7 +36,7 @@ class Case:
     def render(self, platform: Platform, workers: int = 1) -> list[RenderedDevice]:
         """Every device of the case's city, as `platform`; capability gaps and failures fail the test."""
         network = load_network(self.folder / "intent").network
-        job = Job(network, load_settings(self.settings_file), (), platform)
+        job = Job(build_design(network, load_settings(self.settings_file)), (), platform)
         outcome = render_devices(job, [d.name for d in network.devices], workers=workers)
         assert not outcome.gaps, outcome.gaps
         assert not outcome.failures, outcome.failures

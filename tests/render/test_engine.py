@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from models.types import Platform
+from netops.design import build_design
 from netops.pipeline import load_network
 from netops.render.capabilities import FEATURES, capability_table
 from netops.render.design import CityDesign
@@ -18,7 +19,7 @@ SAMPLE = load_network(REPO / "inventory" / "city").network
 
 
 def test_parallel_render_equals_serial() -> None:
-    job = Job(SAMPLE, RenderSettings(), (), None)
+    job = Job(build_design(SAMPLE, RenderSettings()), (), None)
     names = [d.name for d in SAMPLE.devices]
     serial = render_devices(job, names, workers=1)
     parallel = render_devices(job, names, workers=2)
@@ -28,7 +29,7 @@ def test_parallel_render_equals_serial() -> None:
 
 def test_spawned_workers_receive_the_pickled_network() -> None:
     """Where fork is missing (macOS, Windows, Python 3.14's default) the Job is pickled to each worker."""
-    job = Job(SAMPLE, RenderSettings(), (), None)
+    job = Job(build_design(SAMPLE, RenderSettings()), (), None)
     names = ["dc-core-01", "ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01"]
     spawned = render_devices(job, names, workers=2, start_method="spawn")
     assert spawned.rendered == render_devices(job, names, workers=1).rendered
@@ -63,7 +64,7 @@ def test_missing_template_names_it_and_the_search_path(tmp_path: Path) -> None:
 def test_an_include_of_a_missing_template_is_reported_per_device(tmp_path: Path) -> None:
     (tmp_path / "frr").mkdir()
     (tmp_path / "frr" / "device.j2").write_text("{% include 'frr/vanished.j2' %}\n")
-    outcome = render_devices(Job(SAMPLE, RenderSettings(), (tmp_path,), None), ["dc-core-01"], workers=1)
+    outcome = render_devices(Job(build_design(SAMPLE, RenderSettings()), (tmp_path,), None), ["dc-core-01"], workers=1)
     assert not outcome.rendered
     assert outcome.failures[0].template == "frr/vanished.j2"
     assert "search path" in outcome.failures[0].message and str(tmp_path) in outcome.failures[0].message
@@ -73,7 +74,7 @@ def test_a_template_bug_is_a_failure_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "frr").mkdir()
     (tmp_path / "frr" / "device.j2").write_text("hostname {{ device.no_such_attribute }}\n")
     renderer = TemplateRenderer(Platform.FRR, make_environment([tmp_path]))
-    outcome = render_devices(Job(SAMPLE, RenderSettings(), (tmp_path,), None), ["dc-core-01"], workers=1)
+    outcome = render_devices(Job(build_design(SAMPLE, RenderSettings()), (tmp_path,), None), ["dc-core-01"], workers=1)
     assert renderer.outputs["cfg"] == "frr/device.j2"
     assert "no_such_attribute" in outcome.failures[0].message
 

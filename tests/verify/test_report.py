@@ -5,6 +5,7 @@ from functools import cache
 from xml.etree import ElementTree
 
 from models.network import Network
+from netops.design import RenderSettings, build_design
 from netops.pipeline import load_network
 from netops.verify.engine import Check, SiteResult, Verification
 from netops.verify.report import FORMATS, to_json, to_junit, to_markdown, to_text
@@ -70,8 +71,8 @@ def test_scope_drops_what_is_out_of_the_lab_and_keeps_bgp_strict() -> None:
     network = _network()
     core = next(d for d in network.devices if d.name == "dc-core-01")
     scope = {d.name for d in network.devices if d.site == "dc-hanoi" or d.name.startswith("ba-dinh-agg")}
-    full = network_specs(network, ["dc-core-01"])["dc-core-01"]
-    scoped = network_specs(network, ["dc-core-01"], scope=scope)["dc-core-01"]
+    full = network_specs(build_design(network, RenderSettings()), ["dc-core-01"])["dc-core-01"]
+    scoped = network_specs(build_design(network, RenderSettings()), ["dc-core-01"], scope=scope)["dc-core-01"]
 
     def getter(spec: list[dict[str, object]], name: str) -> dict[str, object]:
         value = next(item[name] for item in spec if name in item)

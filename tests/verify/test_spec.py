@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from models.network import Network
+from netops.design import RenderSettings, build_design
 from netops.pipeline import load_network
 from netops.verify.spec import main, network_specs, ospf_neighbors
 from tests.conftest import REPO, case_folders
@@ -24,7 +25,7 @@ def test_spec_golden(case: Path, golden) -> None:  # type: ignore[no-untyped-def
     spec = yaml.safe_load((case / "case.yml").read_text())
     network = _network(spec["intent"])
     generated = {
-        "specs": network_specs(network, spec["devices"]),
+        "specs": network_specs(build_design(network, RenderSettings()), spec["devices"]),
         "ospf_neighbors": {name: ospf_neighbors(network, next(d for d in network.devices if d.name == name))
                            for name in spec["devices"]},
     }
@@ -33,7 +34,7 @@ def test_spec_golden(case: Path, golden) -> None:  # type: ignore[no-untyped-def
 
 def test_every_router_has_a_spec_with_strict_bgp_peers() -> None:
     network = _network("inventory/city")
-    specs = network_specs(network)
+    specs = network_specs(build_design(network, RenderSettings()))
     assert set(specs) == {d.name for d in network.devices if d.is_router}
     for name, spec in specs.items():
         bgp = next(item["get_bgp_neighbors"] for item in spec if "get_bgp_neighbors" in item)

@@ -5,9 +5,9 @@ Network (cross-object checks) -> gate. A gate raises InputError with every probl
 phase; nothing downstream runs, so nothing is ever written from invalid input.
 """
 
-import gc
 from pathlib import Path
 
+from netops.gc_policy import no_cyclic_gc
 from netops.intent.loader import load_intent
 from netops.resolve.build import Resolution, resolve
 
@@ -16,12 +16,5 @@ DEFAULT_INTENT_DIR = Path("inventory/city")
 
 def load_network(intent_dir: Path = DEFAULT_INTENT_DIR) -> Resolution:
     """Load, resolve and validate the city; raise InputError with every problem found."""
-    # The model is a large graph of small objects that live as long as the command: cyclic
-    # garbage collection passes over it find nothing and cost a fifth of the load time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cyclic_gc():
         return resolve(load_intent(intent_dir))
-    finally:
-        if was_enabled:
-            gc.enable()

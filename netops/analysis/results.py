@@ -1,10 +1,7 @@
 """Turning analysis results (frozen dataclasses) into JSON, and running analyses without GC pauses."""
 
 import dataclasses
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
@@ -31,14 +28,3 @@ def dumps(value: Any) -> str:
     return json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n"
 
 
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause cyclic garbage collection: its passes over the loaded model (a large graph of small objects that
-    lives as long as the command) find nothing and cost more than an analysis itself (see netops/pipeline.py)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from models.network import Network
-from netops.analysis.results import no_cyclic_gc
 from netops.analysis.topology import (
     SingleFailureCuts,
     Topology,
@@ -23,6 +22,7 @@ from netops.analysis.topology import (
     reachable,
     single_failure_cuts,
 )
+from netops.gc_policy import no_cyclic_gc
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ Per device and per config part, in this order (each step's why):
 """
 
 import fnmatch
-import gc
 import multiprocessing
 import re
 from collections.abc import Mapping, Sequence
@@ -26,6 +25,7 @@ from netops.compliance.baseline import Baseline, CompiledRule, Severity, compile
 from netops.compliance.diff import GLOBAL, SectionDiff, diff_part, whole_part
 from netops.compliance.tree import PARTS, UNREADABLE, ConfigError, Node, parse_part, tree
 from netops.compliance.waivers import DRIFT, MISSING, UNVERIFIABLE, Waiver
+from netops.gc_policy import frozen_for_fork
 
 
 @dataclass(frozen=True)
@@ -273,13 +273,12 @@ def check_devices(checker: Checker, items: Sequence[DeviceInput], workers: int =
         outcome = _run(checker, items)
     else:
         _job = (checker, items)
-        gc.freeze()  # the forked workers share the inputs' pages: no GC pass may copy them
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers,
+                                                        mp_context=multiprocessing.get_context("fork")) as pool:
                 parts = list(pool.map(_run_slice, [(start, len(items), workers) for start in range(workers)]))
         finally:
             _job = None
-            gc.unfreeze()
         outcome = Outcome()
         for part in parts:
             outcome.results.extend(part.results)

@@ -6,7 +6,6 @@ texts or the parsed trees. The parent loads and validates the model once and for
 the model, the baseline and the waivers without pickling them.
 """
 
-import gc
 import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +18,7 @@ from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceRes
 from netops.compliance.sources import render_intended
 from netops.compliance.tree import ConfigError
 from netops.design import Design
+from netops.gc_policy import frozen_for_fork
 from netops.render.engine import RenderFailure
 
 #: Reads the actual configs of some devices (device -> part -> text); ConfigError for an unreadable one.
@@ -119,13 +119,12 @@ def run_compliance(design: Design, platforms: Mapping[str, Platform],
         outcome = _share(job, names)
     else:
         _job = job
-        gc.freeze()  # the workers share the model's pages: no GC pass in them may touch (and so copy) them
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers,
+                                                        mp_context=multiprocessing.get_context("fork")) as pool:
                 shares = list(pool.map(_run_share, [names[start::workers] for start in range(workers)]))
         finally:
             _job = None
-            gc.unfreeze()
         outcome = RunOutcome()
         for share in shares:
             outcome.add(share)

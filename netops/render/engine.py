@@ -6,7 +6,6 @@ parent gathers everything before anything is written, so a capability gap or a t
 anywhere leaves every file as it was.
 """
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
@@ -21,6 +20,7 @@ from models.devices import Device
 from models.network import Network
 from models.types import Platform
 from netops.errors import NetopsError
+from netops.gc_policy import frozen_for_fork, no_cyclic_gc
 from netops.render.capabilities import CapabilityGap, capability_table, check
 from netops.render.design import CityDesign, DeviceContext
 from netops.render.environment import TemplateMissingError, get_template, make_environment, search_path
@@ -136,15 +136,8 @@ class _Worker:
         self.renderers = renderers(make_environment(job.template_dirs))
 
     def run(self, names: Sequence[str]) -> RenderOutcome:
-        # Rendering allocates many short-lived objects next to a large, long-lived model: cyclic GC passes
-        # over the model find nothing and cost a third of the render time.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with no_cyclic_gc():
             return self._run(names)
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _run(self, names: Sequence[str]) -> RenderOutcome:
         outcome = RenderOutcome()
@@ -213,14 +206,13 @@ def render_devices(job: Job, names: Iterable[str], workers: int | None = None,
             # Compile the templates and the city-wide caches once, before forking: every worker inherits them.
             _worker = _Worker(job)
             _worker.run(ordered[:1])
-        gc.freeze()  # forked workers share the model's pages: no GC pass may touch (and so copy) them
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                     initargs=() if forking else (job,)) as pool:
+            with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                        initializer=_init_worker,
+                                                        initargs=() if forking else (job,)) as pool:
                 parts = list(pool.map(_run_batch, [b for b in batches if b]))
         finally:
             _worker = None
-            gc.unfreeze()
         outcome = RenderOutcome()
         for part in parts:
             outcome.rendered.extend(part.rendered)

@@ -20,9 +20,9 @@ from netops import __version__
 from netops.analysis.addresses import AddressReport, addresses
 from netops.analysis.policy import PolicyReport, check_policy
 from netops.analysis.redundancy import RedundancyReport, redundancy
-from netops.analysis.results import no_cyclic_gc
 from netops.analysis.rollout import RolloutReport, rollout
 from netops.analysis.whatif import WhatIfReport, single_failures
+from netops.gc_policy import no_cyclic_gc
 from netops.query.engine import Entity, QueryFilters, Totals, query, totals
 from netops.report.diagrams import city_dot, district_dot, render_diagrams
 from netops.report.mapsvg import REDUNDANCY_COLOURS, STATUS_COLOURS, map_sites, render_map

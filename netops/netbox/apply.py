@@ -2,14 +2,19 @@
 
 Order of the writes (each a list of at most ``chunk_size`` objects in one request):
 
+0. detach before attach: the plan's first deletes (objects that hold what intent gives to another object, e.g.
+   a cable on an interface or circuit termination that another cable takes; a cable moved or swapped is
+   deleted here and created again in step 1), with or without ``prune``; and the primary/out-of-band IPs that
+   point at addresses moving to another interface are unset;
 1. type by type in dependency order: creates (wave by wave: parents before their children), then updates;
 2. the late fields (primary and out-of-band IPs) of the objects created or changed, once every address exists;
-3. with ``prune`` only: deletes, type by type in reverse dependency order (children before parents).
+3. with ``prune`` only: the other deletes, type by type in reverse dependency order (children before parents).
 
 Every write carries the change-log message. Objects netops does not manage are never written: the plan
 holds them as conflicts (apply refuses to start) or, for shared vocabulary, as used as they are.
 An apply that stops half way leaves whole chunks behind, each object tagged as managed, so a re-run reads them
-back by their natural keys and writes only what is still missing: it converges, with no duplicates.
+back by their natural keys and writes only what is still missing: it converges, with no duplicates. Stopped
+after a detach, the re-run sees the object missing and creates it (the freed end is still free).
 """
 
 from __future__ import annotations
@@ -220,6 +225,16 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
     for change in plan.changes:
         by_type.setdefault(change.type, []).append(change)
 
+    # Detach before attach: free every end another object takes, before any create or update.
+    doomed: dict[str, set[int]] = {}
+    for change in plan.of(Action.DELETE):
+        if (change.first or options.prune) and change.actual is not None and change.actual.id is not None:
+            doomed.setdefault(MAPPER_BY_TYPE[change.type].endpoint, set()).add(change.actual.id)
+    first = plan.first_deletes
+    for mapper in reversed(MAPPERS):
+        detach = [c for c in first if c.type == mapper.object_type and c.actual is not None]
+        if detach:
+            result.deleted += _delete(writer, mapper, detach, result, doomed, verb="detached")
     released = _release_moving_addresses(writer, plan, snapshot)
     for mapper in MAPPERS:
         changes = by_type.get(mapper.object_type, [])
@@ -256,12 +271,8 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
         for chunk, _ in writer.send(pending, set_late):
             writer.done_chunk(f"{mapper.noun}: set {', '.join(sorted(late))} on {len(chunk)}")
 
-    deletes = plan.of(Action.DELETE)
+    deletes = [change for change in plan.of(Action.DELETE) if not change.first]
     if options.prune:
-        doomed: dict[str, set[int]] = {}
-        for change in deletes:
-            if change.actual is not None and change.actual.id is not None:
-                doomed.setdefault(MAPPER_BY_TYPE[change.type].endpoint, set()).add(change.actual.id)
         for mapper in reversed(MAPPERS):
             gone = [c for c in deletes if c.type == mapper.object_type and c.actual is not None]
             # Children of the same type first (wards before their district).
@@ -366,7 +377,7 @@ def _depended_on(client: NetBoxClient, object_type: str, ids: list[int],
 
 
 def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: ApplyResult,
-            doomed: dict[str, set[int]]) -> int:
+            doomed: dict[str, set[int]], verb: str = "deleted") -> int:
     ids = [change.actual.id for change in changes if change.actual is not None and change.actual.id is not None]
     blocked = _depended_on(writer.client, mapper.object_type, ids, doomed)
     doomed[mapper.endpoint] = doomed.get(mapper.endpoint, set()) - set(blocked)  # kept: they stay
@@ -389,5 +400,5 @@ def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: Appl
             if still:
                 writer.client.delete(mapper.endpoint, still, writer.options.message)
         done += len(chunk)
-        writer.done_chunk(f"{mapper.noun}: deleted {done}/{len(ids)}")
+        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(ids)}")
     return done

@@ -180,6 +180,16 @@ class Mapper(ABC):
         """Creation wave of an object within its type (0 unless it references its own type)."""
         return 0
 
+    def claims(self, fields: Mapping[str, Value]) -> tuple[Value, ...]:
+        """What an object holds that no other object of its type may hold at the same time, besides its key
+        (a cable: the interfaces and circuit terminations it ends on; NetBox refuses a second cable on one).
+
+        The plan frees a claim (the holder detached first) before another object takes it. Example for the
+        cable of ``dc-core-01``'s first WAN port: ``(Ref("dcim.interface", ("dc-core-01", "eth1")),
+        Ref("circuits.circuittermination", ("vnpt", "C-1", "A")))``.
+        """
+        return ()
+
     def owned(self, raw: Mapping[str, Any], fields: Mapping[str, Value]) -> bool:
         """Whether netops owns an object read from NetBox: it carries the managed tag."""
         return MANAGED_TAG in (fields.get("tags") or ())

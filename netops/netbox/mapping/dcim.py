@@ -330,5 +330,9 @@ class CableMapper(Mapper):
             return first.key
         return ("?", *(str(end) for end in ends))
 
+    def claims(self, fields: Mapping[str, Value]) -> tuple[Value, ...]:
+        """Every end of the cable: an interface or circuit termination holds one cable."""
+        return (*(fields.get("a_terminations") or ()), *(fields.get("b_terminations") or ()))
+
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"device": sorted({key[0] for key in chunk})} for chunk in chunks(keys, 50)]

@@ -257,24 +257,24 @@ def _free_before_taking(plan: Plan, snapshot: Snapshot) -> None:
             holder = holders.get((taker.type, claim))
             if holder is None or holder.id is None or (taker.actual is not None and holder.id == taker.actual.id):
                 continue
-            change = by_id.get((holder.type, holder.id))
+            holding = by_id.get((holder.type, holder.id))
             what = f"{_show_claim(claim)} (held by {taker.noun} {holder.label}, #{holder.id})"
-            if change is None or not holder.managed or change.action is Action.CONFLICT:
+            if holding is None or not holder.managed or holding.action is Action.CONFLICT:
                 position = next(i for i, other in enumerate(plan.changes) if other is taker)
                 plan.changes[position] = Change(
                     Action.CONFLICT, taker.type, taker.key, desired=taker.desired, actual=taker.actual,
                     note=f"would take {what}, which netops does not manage: free it in NetBox, or change intent")
                 break
-            if id(change) in replaced:
+            if id(holding) in replaced:
                 continue  # already split: detached first
-            if change.action is Action.DELETE:
-                if not change.first:
-                    change.first = True
-                    change.note = (f"{change.note}; frees {_show_claim(claim)} for {taker.noun} {taker.label}:"
-                                   " deleted first, with or without --prune")
-            elif change.action in (Action.UPDATE, Action.UNCHANGED) and claim not in _claimed(change.desired):
-                replaced[id(change)] = _replace(plan, change,
-                                                f"frees {_show_claim(claim)} for {taker.noun} {taker.label}")
+            if holding.action is Action.DELETE:
+                if not holding.first:
+                    holding.first = True
+                    holding.note = (f"{holding.note}; frees {_show_claim(claim)} for {taker.noun} {taker.label}:"
+                                    " deleted first, with or without --prune")
+            elif holding.action in (Action.UPDATE, Action.UNCHANGED) and claim not in _claimed(holding.desired):
+                replaced[id(holding)] = _replace(plan, holding,
+                                                 f"frees {_show_claim(claim)} for {taker.noun} {taker.label}")
     plan.changes.sort(key=lambda change: not change.first)  # stable: the rest keeps its order
 
 

@@ -4,7 +4,9 @@ Order of the writes (each a list of at most ``chunk_size`` objects in one reques
 
 0. detach before attach: the plan's first deletes (objects that hold what intent gives to another object, e.g.
    a cable on an interface or circuit termination that another cable takes; a cable moved or swapped is
-   deleted here and created again in step 1), with or without ``prune``; and the primary/out-of-band IPs that
+   deleted here and created again in step 1), with or without ``prune``; then the first renames (a VLAN that
+   lets go of its name for another VLAN of its group: a temporary name now, intent's in step 1 if it stays);
+   and the primary/out-of-band IPs that
    point at addresses moving to another interface are unset;
 1. type by type in dependency order: creates (wave by wave: parents before their children), then updates;
 2. the late fields (primary and out-of-band IPs) of the objects created or changed, once every address exists;
@@ -235,6 +237,11 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
         detach = [c for c in first if c.type == mapper.object_type and c.actual is not None]
         if detach:
             result.deleted += _delete(writer, mapper, detach, result, doomed, verb="detached")
+    for mapper in MAPPERS:
+        rename = [c for c in plan.of(Action.UPDATE) if c.first and c.type == mapper.object_type
+                  and c.desired is not None and c.actual is not None]
+        if rename:
+            result.updated += _update(writer, mapper, rename, snapshot, _late(mapper), verb="renamed first")
     released = _release_moving_addresses(writer, plan, snapshot)
     for mapper in MAPPERS:
         changes = by_type.get(mapper.object_type, [])
@@ -243,7 +250,8 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
         for wave in sorted({c.desired.wave for c in creates if c.desired is not None}):
             batch = [c.desired for c in creates if c.desired is not None and c.desired.wave == wave]
             result.created += _create(writer, mapper, batch, snapshot, late)
-        updates = [c for c in changes if c.action is Action.UPDATE and c.desired is not None and c.actual is not None]
+        updates = [c for c in changes if c.action is Action.UPDATE and not c.first and c.desired is not None
+                   and c.actual is not None]
         result.updated += _update(writer, mapper, updates, snapshot, late)
 
     # Late fields: every object exists now, so primary IPs can point at their addresses.
@@ -338,7 +346,8 @@ def _create(writer: _Writer, mapper: Mapper, records: list[Record], snapshot: Sn
     return done
 
 
-def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Snapshot, late: set[str]) -> int:
+def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Snapshot, late: set[str],
+            verb: str = "updated") -> int:
     payloads = []
     for change in changes:
         assert change.desired is not None and change.actual is not None
@@ -349,7 +358,7 @@ def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Sn
     for chunk, _ in writer.send(payloads, lambda batch: writer.client.update(mapper.endpoint, batch,
                                                                              writer.options.message)):
         done += len(chunk)
-        writer.done_chunk(f"{mapper.noun}: updated {done}/{len(payloads)}")
+        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(payloads)}")
     # An update of late fields only is counted here and written in the late pass.
     return len(changes)
 

@@ -17,8 +17,10 @@ update takes what another managed object holds now, and that holder leaves inten
 is freed first: a holder that left intent is a **delete** written before every create and update, with or
 without ``--prune`` (netops owns it and intent now gives what it holds to another object); a holder intent
 keeps with other ends (a cable moved, two cables swapped) is replaced in two steps, a **delete** written first
-and a **create** in the usual order. A holder netops does not manage makes the taker a **conflict**. The plan
-lists the first deletes first, in the order apply writes them.
+and a **create** in the usual order. Types that can let go in place (a VLAN's name, unique in its group, see
+:meth:`Mapper.release`) get an **update** to temporary values written first instead, then, if intent keeps
+the holder, the update to intent's values in the usual order. A holder netops does not manage makes the taker a
+**conflict**. The plan lists what is written first at its top, in the order apply writes it.
 """
 
 from __future__ import annotations
@@ -75,8 +77,8 @@ class Change:
     actual: Record | None = None
     diffs: tuple[FieldDiff, ...] = ()
     note: str = ""
-    #: A delete written before every create and update, with or without --prune: it frees what another object
-    #: takes (detach before attach).
+    #: Written before every create and update, with or without --prune: a delete or a rename that frees what
+    #: another object takes (detach before attach).
     first: bool = False
 
     @property
@@ -266,16 +268,33 @@ def _free_before_taking(plan: Plan, snapshot: Snapshot) -> None:
                     note=f"would take {what}, which netops does not manage: free it in NetBox, or change intent")
                 break
             if id(holding) in replaced:
-                continue  # already split: detached first
-            if holding.action is Action.DELETE:
-                if not holding.first:
+                continue  # already freed first
+            why = f"frees {_show_claim(claim)} for {taker.noun} {taker.label}"
+            if holding.action is Action.DELETE or claim not in _claimed(holding.desired):
+                temporary = MAPPER_BY_TYPE[holder.type].release(holder.fields)
+                if temporary is not None:
+                    replaced[id(holding)] = _rename_first(plan, holding, holder, temporary, why)
+                elif holding.action is Action.DELETE:
                     holding.first = True
-                    holding.note = (f"{holding.note}; frees {_show_claim(claim)} for {taker.noun} {taker.label}:"
-                                    " deleted first, with or without --prune")
-            elif holding.action in (Action.UPDATE, Action.UNCHANGED) and claim not in _claimed(holding.desired):
-                replaced[id(holding)] = _replace(plan, holding,
-                                                 f"frees {_show_claim(claim)} for {taker.noun} {taker.label}")
+                    holding.note = f"{holding.note}; {why}: deleted first, with or without --prune"
+                elif holding.action in (Action.UPDATE, Action.UNCHANGED):
+                    replaced[id(holding)] = _replace(plan, holding, why)
     plan.changes.sort(key=lambda change: not change.first)  # stable: the rest keeps its order
+
+
+def _rename_first(plan: Plan, change: Change, holder: Record, temporary: dict[str, Value], why: str) -> Change:
+    """Free a claim in place: an update to temporary values written first; the change itself stays (an update
+    then writes the final values; a delete stays a delete, written with --prune)."""
+    renamed = Record(holder.type, holder.key, {**holder.fields, **temporary}, id=holder.id, wave=holder.wave)
+    diffs = tuple(FieldDiff(name, holder.fields.get(name), value) for name, value in temporary.items())
+    step = ("renamed first, with or without --prune (it left intent)" if change.action is Action.DELETE
+            else "step 1 of 2: renamed first, then updated to intent's values")
+    plan.changes.insert(0, Change(Action.UPDATE, holder.type, holder.key, desired=renamed, actual=holder,
+                                  diffs=diffs, first=True, note=f"{why}: {step}"))
+    if change.action is Action.UPDATE:
+        change.note = "step 2 of 2: updated to intent's values once renamed"
+        change.diffs = tuple(FieldDiff(d.field, temporary.get(d.field, d.before), d.after) for d in change.diffs)
+    return change
 
 
 def _replace(plan: Plan, change: Change, why: str) -> Change:

@@ -41,6 +41,18 @@ class Ref:
         return f"{self.type}:{'/'.join(self.key)}"
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Claim:
+    """Something unique among the objects of a type besides their key, e.g. a VLAN's name in its group."""
+
+    what: str
+    within: Key
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.value!r} in {'/'.join(self.within)}"
+
+
 @dataclass(frozen=True, slots=True)
 class Pending:
     """A reference read from NetBox as (object type, id), before the referenced object's key is known."""
@@ -189,6 +201,13 @@ class Mapper(ABC):
         Ref("circuits.circuittermination", ("vnpt", "C-1", "A")))``.
         """
         return ()
+
+    def release(self, fields: Mapping[str, Value]) -> dict[str, Value] | None:
+        """How an object that keeps existing lets go of its claims: the fields to write first (temporary
+        values no other object holds), or None when it is freed by deleting it (and creating it again if intent
+        still wants it). Example for the VLAN 10 named ``staff``: ``{"name": "staff (VLAN 10, renamed to
+        free the name)"}``."""
+        return None
 
     def owned(self, raw: Mapping[str, Any], fields: Mapping[str, Value]) -> bool:
         """Whether netops owns an object read from NetBox: it carries the managed tag."""

@@ -50,8 +50,13 @@ class ConflictError(NetopsError):
 
     def __init__(self, conflicts: Sequence[Change]) -> None:
         self.conflicts = list(conflicts)
-        super().__init__(f"{len(self.conflicts)} object(s) exist in NetBox but are not managed by netops;"
-                         " nothing was written (--adopt takes them over)")
+        held = sum(not change.adoptable for change in self.conflicts)
+        same = len(self.conflicts) - held
+        parts = ([f"{same} object(s) exist in NetBox but are not managed by netops (--adopt takes them over)"]
+                 if same else [])
+        parts += ([f"{held} object(s) would take what an object netops does not manage holds in NetBox (free it"
+                   " there, or change intent)"] if held else [])
+        super().__init__("; ".join(parts) + "; nothing was written")
 
 
 class UnresolvedReferenceError(NetopsError):
@@ -218,8 +223,9 @@ class _Writer:
 def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: ApplyOptions,
                progress: Progress = _quiet) -> ApplyResult:
     """Write the plan's changes; ``snapshot`` (the one the plan was made from) learns the new objects' ids."""
-    if plan.conflicts and not options.adopt:
-        raise ConflictError(plan.conflicts)
+    blocking = [change for change in plan.conflicts if not options.adopt or not change.adoptable]
+    if blocking:
+        raise ConflictError(blocking)
     began, requests_before = time.monotonic(), client.requests
     writer = _Writer(client, options, progress)
     result = ApplyResult(unchanged=len(plan.of(Action.UNCHANGED)))

@@ -80,6 +80,9 @@ class Change:
     #: Written before every create and update, with or without --prune: a delete or a rename that frees what
     #: another object takes (detach before attach).
     first: bool = False
+    #: For a conflict: whether --adopt resolves it (a same-key object netops does not manage), or not (what
+    #: the object would take is held by an object netops does not manage).
+    adoptable: bool = True
 
     @property
     def id(self) -> int | None:
@@ -265,7 +268,8 @@ def _free_before_taking(plan: Plan, snapshot: Snapshot) -> None:
                 position = next(i for i, other in enumerate(plan.changes) if other is taker)
                 plan.changes[position] = Change(
                     Action.CONFLICT, taker.type, taker.key, desired=taker.desired, actual=taker.actual,
-                    note=f"would take {what}, which netops does not manage: free it in NetBox, or change intent")
+                    note=f"would take {what}, which netops does not manage: free it in NetBox, or change intent",
+                    adoptable=False)
                 break
             if id(holding) in replaced:
                 continue  # already freed first

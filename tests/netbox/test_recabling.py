@@ -11,6 +11,9 @@ of its intent, applied through the real CLI.
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from netops.netbox.client import NetBoxClient
 from netops.netbox.mapping import desired_records
 from netops.netbox.plan import make_plan
 from netops.netbox.snapshot import read_snapshot
-from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, network_of
+from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, network_of
 from tests.netbox.test_sync import (  # noqa: F401  (env: the module's server fixture, shared with test_sync.py)
     NO_CHANGES,
     apply,
@@ -31,6 +34,7 @@ from tests.netbox.test_sync import (  # noqa: F401  (env: the module's server fi
     copy_intent,
     counts_without_unchanged,
     env,
+    nb,
     plan_json,
     reset,
     run,
@@ -43,6 +47,8 @@ DISTRICT = Path("districts") / "001-ba-dinh.yml"
 #: ba-dinh-agg-01's two uplinks swap ports (C-1 from eth1 to eth2, F-2 from eth2 to eth1).
 SWAP = (("circuit_id: C-1, bandwidth_mbps: 1000}", "circuit_id: C-1, bandwidth_mbps: 1000, interface: eth2}"),
         ("circuit_id: F-2, bandwidth_mbps: 1000}", "circuit_id: F-2, bandwidth_mbps: 1000, interface: eth1}"))
+#: C-3's end on ba-dinh-agg-01 moves from eth3 to eth9.
+MOVE = (("circuit_id: C-3, bandwidth_mbps: 100}", "circuit_id: C-3, bandwidth_mbps: 100, remote_interface: eth9}"),)
 
 
 def edited(tmp_path: Path, name: str, *replacements: tuple[str, str], file: Path = DISTRICT) -> Path:
@@ -133,8 +139,7 @@ def test_a_cable_moved_to_another_port(small: dict[str, str], client: NetBoxClie
     uplink's derived port follows into the freed eth3: a chain. The cable on eth3 lets go of C-3's A end (taken
     by the new cable on eth9) for C-4's A end, which the cable on eth4 (left intent) holds. Both are detached
     first: eth4's deleted (even without --prune), eth3's deleted and created again."""
-    intent = edited(tmp_path, "moved", ("circuit_id: C-3, bandwidth_mbps: 100}",
-                                        "circuit_id: C-3, bandwidth_mbps: 100, remote_interface: eth9}"))
+    intent = edited(tmp_path, "moved", *MOVE)
     assert far_ends(client, "ba-dinh-agg-01", "eth3") == ["C-3/A"]
     assert far_ends(client, "ba-dinh-agg-01", "eth4") == ["C-4/A"]
     plan = plan_json(small, intent)
@@ -280,3 +285,61 @@ def test_the_sample_city_then_a_larger_generated_city_over_it_and_back(env: dict
     for intent, pruned in ((big, False), (SAMPLE_CITY, False), (big, True), (SAMPLE_CITY, True)):
         applied(env, intent, *(["--prune"] if pruned else []))
         converged(env, client, intent, pruned=pruned)
+
+
+def test_a_killed_apply_rerun_converges_after_the_detach(small: dict[str, str], client: NetBoxClient,  # noqa: F811
+                                                         tmp_path: Path) -> None:
+    """The swap again, through the CLI, killed (SIGKILL, possibly mid-request) once it reports the first detach."""
+    intent = edited(tmp_path, "swapped", *SWAP)
+    process = subprocess.Popen([sys.executable, "-m", "netops", "apply", "--intent", str(intent), "--chunk-size",
+                                "1"], cwd=REPO, env=small, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if "cable: detached 1/" in line:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGKILL, "".join(seen)
+
+    applied(small, intent)
+
+    assert far_ends(client, "ba-dinh-agg-01", "eth1") == ["F-2/Z"]
+    assert far_ends(client, "ba-dinh-agg-01", "eth2") == ["C-1/Z"]
+    converged(small, client, intent, pruned=True)
+
+
+def test_a_cable_netops_does_not_manage_on_a_port_intent_takes_stops_apply(small: dict[str, str],
+                                                                          client: NetBoxClient,  # noqa: F811
+                                                                          nb: Any,  # noqa: F811
+                                                                          tmp_path: Path) -> None:
+    """Somebody cabled port eth9 of ba-dinh-agg-01 (their interface, their cable); intent moves C-3 there. The plan
+    names their cable; apply stops before writing, even with --adopt (which takes over their interface, not what
+    their cable holds)."""
+    router = nb.dcim.devices.get(name="ba-dinh-agg-01")
+    port = nb.dcim.interfaces.create(device=router.id, name="eth9", type="1000base-t")
+    patch = nb.dcim.interfaces.create(device=router.id, name="eth10", type="1000base-t")
+    theirs = nb.dcim.cables.create(a_terminations=[{"object_type": "dcim.interface", "object_id": patch.id}],
+                                   b_terminations=[{"object_type": "dcim.interface", "object_id": port.id}])
+    try:
+        intent = edited(tmp_path, "moved", *MOVE)
+        changes_before = sum(1 for _ in client.rest_list("core/object-changes", {"fields": "id"}))
+
+        plan = plan_json(small, intent, "--adopt")
+        held = [c for c in plan["changes"] if c["action"] == "conflict" and c["type"] == "dcim.cable"]
+        assert [c["key"] for c in held] == [["ba-dinh-agg-01", "eth9"]]
+        assert held[0]["note"] == (f"would take interface ba-dinh-agg-01/eth9 (held by cable ba-dinh-agg-01/eth10,"
+                                   f" #{theirs.id}), which netops does not manage: free it in NetBox, or change"
+                                   " intent")
+        refused = apply(small, intent, "--adopt")
+
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "would take what an object netops does not manage holds in NetBox" in refused.stderr
+        assert "nothing was written" in refused.stderr
+        assert sum(1 for _ in client.rest_list("core/object-changes", {"fields": "id"})) == changes_before
+    finally:
+        theirs.delete()
+        patch.delete()
+        port.delete()

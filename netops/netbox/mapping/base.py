@@ -213,6 +213,11 @@ class Mapper(ABC):
         """Whether netops owns an object read from NetBox: it carries the managed tag."""
         return MANAGED_TAG in (fields.get("tags") or ())
 
+    def claim_lookups(self, claims: Sequence[Value], id_of: IdOf) -> list[dict[str, Any]]:
+        """REST filters that find the objects holding these claims now (to spot holders netops does not own,
+        which the managed objects read do not show); none by default."""
+        return []
+
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         """REST filters that find objects with these keys (to spot same-key objects netops does not own).
 

@@ -197,3 +197,27 @@ def test_two_vlans_that_swap_names_go_through_temporary_names(tmp_path: Path) ->
     names = [(row["id"], row["name"]) for call in client.calls if call[1] == "ipam/vlans" for row in call[2]]
     assert len(names) == 4 and all("renamed to free the name" in name for _, name in names[:2])
     assert {name for _, name in names[2:]} == {"staff", "management"}
+
+
+def test_a_site_whose_slug_changes_takes_its_name_from_the_old_site_renamed_first(tmp_path: Path) -> None:
+    snapshot = snapshot_holding(desired_of(SMALL_CITY))
+    intent = tmp_path / "intent"
+    shutil.copytree(SMALL_CITY, intent)
+    city = intent / "city.yml"
+    text = city.read_text()
+    assert text.count("  - name: Sở Thông tin và Truyền thông\n") == 1
+    city.write_text(text.replace("  - name: Sở Thông tin và Truyền thông\n",
+                                 "  - name: Sở Thông tin và Truyền thông\n    slug: so-tttt\n"))
+
+    plan = make_plan(desired_of(intent), snapshot)
+
+    first = [c for c in plan.changes if c.first]  # the router, renamed after the slug, gets its cable afresh
+    assert sorted((c.action.value, c.type, c.key) for c in first) == [
+        ("delete", "dcim.cable", ("so-thong-tin-va-truyen-thong-r01", "eth1")),
+        ("update", "dcim.site", ("so-thong-tin-va-truyen-thong",))]
+    first = [c for c in first if c.type == "dcim.site"]
+    assert [(d.before, d.after) for d in first[0].diffs] == [
+        ("Sở Thông tin và Truyền thông", "Sở Thông tin và Truyền thông (so-thong-tin-va-truyen-thong, renamed to free"
+                                         " the name)")]
+    assert "renamed first, with or without --prune (it left intent)" in first[0].note
+    assert any(c.action is Action.CREATE and c.key == ("so-tttt",) for c in plan.changes)

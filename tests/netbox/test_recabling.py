@@ -343,3 +343,22 @@ def test_a_cable_netops_does_not_manage_on_a_port_intent_takes_stops_apply(small
         theirs.delete()
         patch.delete()
         port.delete()
+
+
+def test_a_site_whose_slug_changes_keeps_its_name(small: dict[str, str], client: NetBoxClient,  # noqa: F811
+                                                  tmp_path: Path) -> None:
+    """An explicit slug for Sở Thông tin và Truyền thông: a new site (and router, named after the slug) takes the
+    name, which NetBox keeps unique, from the old site (left intent): renamed first, then the cable of circuit
+    F-1 moves to the new router's port. Then --prune removes what is left."""
+    intent = edited(tmp_path, "slug", ("  - name: Sở Thông tin và Truyền thông\n",
+                                       "  - name: Sở Thông tin và Truyền thông\n    slug: so-tttt\n"), file=Path("city.yml"))
+
+    applied(small, intent)
+
+    sites = {row["slug"]: row["name"] for row in client.rest_list("dcim/sites", {"fields": "slug,name"})}
+    assert sites["so-tttt"] == "Sở Thông tin và Truyền thông"
+    assert sites["so-thong-tin-va-truyen-thong"].endswith("renamed to free the name)")
+    assert far_ends(client, "so-tttt-r01", "eth1") == ["F-1/Z"]
+    converged(small, client, intent, pruned=False)
+    applied(small, intent, "--prune")
+    converged(small, client, intent, pruned=True)

@@ -351,7 +351,8 @@ def test_a_site_whose_slug_changes_keeps_its_name(small: dict[str, str], client:
     name, which NetBox keeps unique, from the old site (left intent): renamed first, then the cable of circuit
     F-1 moves to the new router's port. Then --prune removes what is left."""
     intent = edited(tmp_path, "slug", ("  - name: Sở Thông tin và Truyền thông\n",
-                                       "  - name: Sở Thông tin và Truyền thông\n    slug: so-tttt\n"), file=Path("city.yml"))
+                                       "  - name: Sở Thông tin và Truyền thông\n    slug: so-tttt\n"),
+                    file=Path("city.yml"))
 
     applied(small, intent)
 

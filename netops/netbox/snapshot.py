@@ -389,7 +389,11 @@ def _look_up_holders(client: NetBoxClient, mapper: Mapper, desired: RecordSet, s
     if not wanted:
         return
     known = snapshot.keys.get(mapper.object_type, {})
-    for params in mapper.claim_lookups(wanted, snapshot.id_of):
+    queries = mapper.claim_lookups(wanted, snapshot.id_of)
+    read = len(known) + sum(record.type == mapper.object_type for record in snapshot.duplicates)
+    if not queries or client.count(mapper.endpoint) <= read:
+        return  # NetBox holds no object of the type that was not read
+    for params in queries:
         for raw in client.rest_list(mapper.endpoint, {**params, "fields": rest_fields(mapper)}):
             row = _Row(int(raw["id"]), normalize(mapper, raw), raw)
             if row.id in known or any(record.id == row.id for record in snapshot.duplicates):

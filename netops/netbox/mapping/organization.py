@@ -229,6 +229,12 @@ class SiteMapper(Mapper):
         intent, takes the name the other still holds)."""
         return (Claim("site name", ("NetBox",), str(fields.get("name"))),)
 
+    def claim_lookups(self, claims: Sequence[Value], id_of: IdOf) -> list[dict[str, Any]]:
+        """The sites of these names (a site netops does not manage may hold one); 10 names a request, which keeps
+        the URL of Vietnamese names, percent-encoded, within gunicorn's 4 KB request line."""
+        names = sorted({claim.value for claim in claims if isinstance(claim, Claim)})
+        return [{"name": list(chunk)} for chunk in chunks(names, 10)]
+
     def release(self, fields: Mapping[str, Value]) -> dict[str, Value] | None:
         """Renamed first: the slug, unique too, makes the temporary name unique (at most 100 characters)."""
         suffix = f" ({fields.get('slug')}, renamed to free the name)"

@@ -263,7 +263,9 @@ def _free_before_taking(plan: Plan, snapshot: Snapshot) -> None:
             if holder is None or holder.id is None or (taker.actual is not None and holder.id == taker.actual.id):
                 continue
             holding = by_id.get((holder.type, holder.id))
-            what = f"{_show_claim(claim)} (held by {taker.noun} {holder.label}, #{holder.id})"
+            # The holder's key may name objects netops did not read (#id): its id then says it all.
+            known = "" if any(part.startswith(("#", "?")) for part in holder.key) else f", {holder.label}"
+            what = f"{_show_claim(claim)} (held by {taker.noun} #{holder.id}{known})"
             if holding is None or not holder.managed or holding.action is Action.CONFLICT:
                 position = next(i for i, other in enumerate(plan.changes) if other is taker)
                 plan.changes[position] = Change(

@@ -154,7 +154,7 @@ def test_a_cable_netops_does_not_manage_on_a_taken_end_is_a_conflict(tmp_path: P
 
     (conflict,) = plan.conflicts
     assert conflict.key == ("ba-dinh-agg-01", "eth9")
-    assert conflict.note == ("would take interface ba-dinh-agg-01/eth9 (held by cable dc-core-01/eth7, #9999),"
+    assert conflict.note == ("would take interface ba-dinh-agg-01/eth9 (held by cable #9999, dc-core-01/eth7),"
                              " which netops does not manage: free it in NetBox, or change intent")
     client = RecordingClient()
     with pytest.raises(ConflictError):

@@ -2,12 +2,11 @@
 
 Order of the writes (each a list of at most ``chunk_size`` objects in one request):
 
-0. detach before attach: the plan's first deletes (objects that hold what intent gives to another object, e.g.
-   a cable on an interface or circuit termination that another cable takes; a cable moved or swapped is
-   deleted here and created again in step 1), with or without ``prune``; then the first renames (a VLAN that
-   lets go of its name for another VLAN of its group: a temporary name now, intent's in step 1 if it stays);
-   and the primary/out-of-band IPs that
-   point at addresses moving to another interface are unset;
+0. detach before attach, with or without ``prune``: the plan's first deletes (objects that hold what intent
+   gives to another object, e.g. a cable on an interface or circuit termination another cable takes; a cable
+   moved or swapped is deleted here and created again in step 1); then its first renames (a VLAN or site that
+   lets go of its name for another: a temporary name now, intent's in step 1 if intent keeps it); then the
+   primary/out-of-band IPs that point at addresses moving to another interface are unset;
 1. type by type in dependency order: creates (wave by wave: parents before their children), then updates;
 2. the late fields (primary and out-of-band IPs) of the objects created or changed, once every address exists;
 3. with ``prune`` only: the other deletes, type by type in reverse dependency order (children before parents).

@@ -181,8 +181,11 @@ def _reserved(record: Record) -> bool:
     return ALLOCATED_TAG in (record.fields.get("tags") or ())
 
 
-def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, prune: bool = False) -> Plan:
-    """Compare intent's records with NetBox's, type by type in dependency order."""
+def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, prune: bool = False,
+              free_first: bool = True) -> Plan:
+    """Compare intent's records with NetBox's, type by type in dependency order; with ``free_first`` (what apply
+    writes), also free first what a create or update takes from another object (drift, which reports
+    differences rather than writes, leaves it out)."""
     plan = Plan(prune=prune)
     deletes: list[list[Change]] = []
     for mapper in MAPPERS:
@@ -214,7 +217,8 @@ def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, pr
         deletes.append(gone)
     for gone in reversed(deletes):
         plan.changes.extend(gone)
-    _free_before_taking(plan, snapshot)
+    if free_first:
+        _free_before_taking(plan, snapshot)
     return plan
 
 

@@ -221,3 +221,12 @@ def test_a_site_whose_slug_changes_takes_its_name_from_the_old_site_renamed_firs
                                          " the name)")]
     assert "renamed first, with or without --prune (it left intent)" in first[0].note
     assert any(c.action is Action.CREATE and c.key == ("so-tttt",) for c in plan.changes)
+
+
+def test_drift_reports_a_swapped_cable_as_edited_not_as_the_two_steps_that_fix_it(tmp_path: Path) -> None:
+    snapshot = snapshot_holding(desired_of(SMALL_CITY))
+
+    plan = make_plan(desired_of(edited(tmp_path, *SWAP)), snapshot, prune=True, free_first=False)
+
+    assert sorted(steps(plan, "dcim.cable")) == [("update", ("ba-dinh-agg-01", "eth1"), False),
+                                                 ("update", ("ba-dinh-agg-01", "eth2"), False)]

@@ -289,7 +289,8 @@ def _free_before_taking(plan: Plan, snapshot: Snapshot) -> None:
                     holding.note = f"{holding.note}; {why}: deleted first, with or without --prune"
                 elif holding.action in (Action.UPDATE, Action.UNCHANGED):
                     replaced[id(holding)] = _replace(plan, holding, why)
-    plan.changes.sort(key=lambda change: not change.first)  # stable: the rest keeps its order
+    if any(change.first for change in plan.changes):
+        plan.changes.sort(key=lambda change: not change.first)  # stable: the rest keeps its order
 
 
 def _rename_first(plan: Plan, change: Change, holder: Record, temporary: dict[str, Value], why: str) -> Change:

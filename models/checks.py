@@ -5,8 +5,9 @@ unique names, references that must resolve, overlapping prefixes, duplicate addr
 addresses outside their pools, VLAN conflicts within a site, and sites with no uplink.
 """
 
+import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
@@ -33,41 +34,68 @@ def _duplicates[T, K](items: Iterable[T], key: Callable[[T], K]) -> dict[K, int]
     return {value: count for value, count in counts.items() if count > 1}
 
 
+def _repeats[K](entries: Iterable[tuple[K, ModelPath]]) -> Iterable[tuple[K, ModelPath, ModelPath]]:
+    """Each occurrence of a key after its first: (key, this occurrence's path, the first one's path)."""
+    first: dict[K, ModelPath] = {}
+    for key, path in entries:
+        if key in first:
+            yield key, path, first[key]
+        else:
+            first[key] = path
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: composed diacritics (NFC), case folded, spaces collapsed.
+
+    NetBox itself compares names exactly; names equal in this form look the same to a person (and to
+    NetBox's case-insensitive search), so the model refuses them as duplicates.
+    """
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
 def _unique_names(net: "Network") -> Iterable[Problem]:
-    tables: list[tuple[str, list[object], str]] = [
-        ("districts", [d.code for d in net.districts], "district code"),
-        ("districts", [d.slug for d in net.districts], "district slug"),
-        ("wards", [w.code for w in net.wards], "ward code"),
-        ("wards", [(w.district, w.slug) for w in net.wards], "ward slug within a district"),
-        ("sites", [s.slug for s in net.sites], "site slug"),
-        ("devices", [d.name for d in net.devices], "device name"),
-        ("links", [link.id for link in net.links], "link id"),
-        ("services", [s.name for s in net.services], "service name"),
-        ("hosts", [h.name for h in net.hosts], "host name"),
-        ("providers", [p.slug for p in net.providers], "provider slug"),
-        ("policy", [r.id for r in net.policy.rules], "policy rule id"),
+    same_name = "names equal but for case or diacritic encoding count as the same"
+    tables: list[tuple[str, Sequence[tuple[object, ModelPath]], str]] = [
+        ("district code", [(d.code, ("districts", item(d.code))) for d in net.districts], ""),
+        ("district slug", [(d.slug, ("districts", item(d.code))) for d in net.districts], ""),
+        ("district name", [(name_key(d.name), ("districts", item(d.code), "name")) for d in net.districts],
+         f"NetBox keeps region names unique in their parent region; {same_name}"),
+        ("ward code", [(w.code, ("wards", item(w.code))) for w in net.wards], ""),
+        ("ward slug within a district", [((w.district, w.slug), ("wards", item(w.code))) for w in net.wards], ""),
+        ("ward name within a district",
+         [((w.district, name_key(w.name)), ("wards", item(w.code), "name")) for w in net.wards],
+         f"NetBox keeps region names unique in their parent region; {same_name}"),
+        ("site slug", [(s.slug, ("sites", item(s.slug))) for s in net.sites], ""),
+        ("site name", [(name_key(s.name), ("sites", item(s.slug), "name")) for s in net.sites],
+         f"NetBox keeps site names unique; {same_name}"),
+        ("device name",
+         [(d.name, ("devices", item(d.name))) for d in net.devices]
+         + [(h.name, ("hosts", item(h.name))) for h in net.hosts if h.kind == "physical"],
+         "physical servers are NetBox devices too, in the data center's site"),
+        ("link id", [(link.id, ("links", item(link.id))) for link in net.links], ""),
+        ("service name", [(s.name, ("services", item(s.name))) for s in net.services], ""),
+        ("host name", [(h.name, ("hosts", item(h.name))) for h in net.hosts], ""),
+        ("provider slug", [(p.slug, ("providers", item(p.slug))) for p in net.providers], ""),
+        ("provider name", [(name_key(p.name), ("providers", item(p.slug), "name")) for p in net.providers],
+         f"NetBox keeps provider names unique; {same_name}"),
+        ("policy rule id", [(r.id, ("policy", item(r.id))) for r in net.policy.rules], ""),
+        ("circuit id of a provider",
+         [((link.circuit.provider, link.circuit.circuit_id), ("links", item(link.id), "circuit"))
+          for link in net.links if link.circuit is not None],
+         "each uplink rides its own circuit; NetBox keeps circuit ids unique per provider"),
     ]
-    for collection, keys, what in tables:
-        for value, count in _duplicates(keys, lambda key: key).items():
+    for what, entries, why in tables:
+        for value, path, first in _repeats(entries):
             shown = value[-1] if isinstance(value, tuple) else value
+            hint = "give each one a distinct value (or an explicit slug/name where it is derived)"
             yield Problem(
-                path=(collection, item(shown)),
+                path=path,
                 message=f"duplicate {what}",
-                expected=f"each {what} once",
-                found=f"{shown!r} {count} times",
-                hint="give each one a distinct value (or an explicit slug/name where it is derived)",
+                expected=f"each {what} once" + (f" ({why})" if why else ""),
+                found=f"{shown!r} again",
+                hint=hint,
+                related=first,
             )
-    circuits = [
-        (link.circuit.provider, link.circuit.circuit_id) for link in net.links if link.circuit is not None
-    ]
-    for (provider, circuit_id), count in _duplicates(circuits, lambda c: c).items():
-        yield Problem(
-            path=("links", "circuit"),
-            message="duplicate circuit id",
-            expected="one link per provider circuit",
-            found=f"circuit {circuit_id!r} of {provider} on {count} links",
-            hint="each uplink rides its own circuit; check the circuit ids",
-        )
 
 
 def _admin_references(net: "Network") -> Iterable[Problem]:
@@ -121,17 +149,16 @@ def _admin_references(net: "Network") -> Iterable[Problem]:
                 expected="a district code",
                 found="none",
             )
-    for value, count in _duplicates(
-        (s for s in net.sites if s.kind != "data_center"),
-        lambda s: (s.level, s.district if s.level is AdminLevel.DISTRICT else s.ward, s.number),
-    ).items():
-        level, unit, number = value
+    keys = [((s.level, s.district if s.level is AdminLevel.DISTRICT else s.ward, s.number),
+             ("sites", item(s.slug), "number")) for s in net.sites if s.kind != "data_center"]
+    for (level, unit, number), path, first in _repeats(keys):
         yield Problem(
-            path=("sites",),
+            path=path,
             message="two sites share an addressing key",
             expected=f"distinct site numbers within {level.value} {unit or 'city'}",
-            found=f"number {number} used {count} times",
+            found=f"number {number} again",
             hint="give one of the sites an explicit `number:` (0-3 per unit)",
+            related=first,
         )
 
 
@@ -143,7 +170,10 @@ def _device_references(net: "Network") -> Iterable[Problem]:
             yield Problem(
                 path=(*path, "site"), message="unknown site", expected="a site slug", found=repr(device.site)
             )
-        for name, count in _duplicates(device.interfaces, lambda i: i.name).items():
+        # LAN subinterface names derive from the VLAN: their clashes are the site's VLAN conflicts,
+        # reported once by the LAN check.
+        named = (i for i in device.interfaces if i.kind != "lan")
+        for name, count in _duplicates(named, lambda i: i.name).items():
             yield Problem(
                 path=(*path, "interfaces", item(name)),
                 message="duplicate interface name",
@@ -186,21 +216,23 @@ def _site_lans(net: "Network") -> Iterable[Problem]:
     devices = net.device_by_name
     for site in net.sites:
         path: ModelPath = ("sites", item(site.slug), "lans")
-        for vlan, count in _duplicates(site.lans, lambda lan: lan.vlan).items():
+        for vlan, lan_path, first in _repeats((lan.vlan, (*path, item(lan.name))) for lan in site.lans):
             yield Problem(
-                path=(*path, item(f"vlan {vlan}")),
+                path=(*lan_path, "vlan"),
                 message="VLAN conflict within the site",
-                expected="each VLAN id once per site",
-                found=f"VLAN {vlan} on {count} LANs",
+                expected="each VLAN id once per site (NetBox keeps VLAN ids unique in the site's VLAN group)",
+                found=f"VLAN {vlan} again",
                 hint="give each LAN its own `vlan:`",
+                related=first,
             )
-        for name, count in _duplicates(site.lans, lambda lan: lan.name).items():
+        for name, lan_path, first in _repeats((name_key(lan.name), (*path, item(lan.name))) for lan in site.lans):
             yield Problem(
-                path=(*path, item(str(name))),
+                path=lan_path,
                 message="duplicate LAN name within the site",
-                expected="each LAN name once per site",
-                found=f"{name!r} {count} times",
+                expected="each LAN name once per site (NetBox keeps VLAN names unique in the site's VLAN group)",
+                found=f"{name!r} again",
                 hint="two LANs of one role need distinct `name:`s",
+                related=first,
             )
         for lan in site.lans:
             device = devices.get(lan.gateway_device)
@@ -329,6 +361,28 @@ def _prefixes_and_addresses(net: "Network") -> Iterable[Problem]:
                 expected=f"an address of {plan.management}",
                 found=str(device.management),
             )
+        elif device.management.ip in (plan.management.network_address, plan.management.broadcast_address):
+            # NetBox refuses to assign a network ID or broadcast address to an interface.
+            yield Problem(
+                path=(*path, "management"),
+                message="management address is the network's own address",
+                expected=f"a host address of {plan.management} (not its network or broadcast address)",
+                found=str(device.management.ip),
+                hint="leave `management:` out to have one allocated",
+            )
+    pool_names = {plan.loopbacks: "loopbacks", plan.links: "links", plan.management: "management",
+                  plan.datacenter: "datacenter"}
+    pool_names.update({block.pool: f"site_blocks[{block.level.value}]" for block in plan.site_blocks})
+    for prefix, path in owned:
+        if prefix in pool_names:
+            # NetBox keeps each prefix once: the pool is written as a container prefix of its own.
+            yield Problem(
+                path=path,
+                message="prefix is a whole address pool",
+                expected=f"a prefix smaller than the pool addressing.{pool_names[prefix]}",
+                found=str(prefix),
+                hint="give the LAN a smaller `prefix:`, or widen the pool",
+            )
     yield from _overlaps(owned)
     yield from _duplicate_addresses(net)
 
@@ -365,12 +419,13 @@ def _duplicate_addresses(net: "Network") -> Iterable[Problem]:
     for host in net.hosts:
         owners[host.address].append(("hosts", item(host.name), "address"))
     for address, paths in owners.items():
-        if len(paths) > 1:
+        for path in paths[1:]:
             yield Problem(
-                path=paths[1],
+                path=path,
                 message="duplicate address",
                 expected="an address used once",
-                found=f"{address} also used by {_render(paths[0])}",
+                found=f"{address} again",
+                related=paths[0],
             )
 
 
@@ -404,6 +459,84 @@ def _uplinks(net: "Network") -> Iterable[Problem]:
             )
 
 
+def _uplink_graph(net: "Network") -> Iterable[Problem]:
+    """Uplinks point up, from a site towards the data center: ``to:`` names a router nearer the core.
+
+    Following uplinks from site to site must therefore end at the data center. A cycle (aggregation ->
+    site router -> aggregation, or any longer loop) has no way up and makes the OSPF/BGP design
+    meaningless; it is reported once, at the uplink that closes it. Links between devices of one site
+    (the data center's core pair, a district's two aggregation routers in one building) are not steps
+    between sites and cannot form such a cycle. A site in service may not hang off a decommissioned one.
+    """
+    device_site = {device.name: device.site for device in net.devices}
+    sites = net.site_by_slug
+    upward: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for link in net.links:
+        down, up = device_site.get(link.downstream.device), device_site.get(link.upstream.device)
+        if down is None or up is None or down == up:
+            continue
+        if all(upper != up for upper, _ in upward[down]):  # parallel uplinks are one step up
+            upward[down].append((up, link.id))
+        down_site, up_site = sites.get(down), sites.get(up)
+        if (down_site is not None and up_site is not None and up_site.status is LifecycleStatus.DECOMMISSIONED
+                and down_site.status is not LifecycleStatus.DECOMMISSIONED):
+            yield Problem(
+                path=("links", item(link.id), "upstream"),
+                message="uplink to a decommissioned site",
+                expected="an upstream router of a site in service",
+                found=f"{link.upstream.device} of site {up} ({LifecycleStatus.DECOMMISSIONED.value})",
+                hint=f"move the uplink of {down} to a router that stays, or decommission {down} too",
+            )
+    # How many steps each site is below the data center, following uplinks backwards: in a cycle, the step
+    # that does not lead to a site nearer the data center is the uplink written the wrong way round.
+    below: dict[str, list[str]] = defaultdict(list)
+    for down, steps in upward.items():
+        for up, _ in steps:
+            below[up].append(down)
+    depth = {site.slug: 0 for site in net.sites if site.kind == "data_center"}
+    queue = list(depth)
+    for site in queue:
+        for down in below.get(site, []):
+            if down not in depth:
+                depth[down] = depth[site] + 1
+                queue.append(down)
+    # Iterative depth-first search; a step to a site still on the current path closes a cycle.
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    for root in sorted(upward):
+        if root in state:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        state[root] = 1
+        while stack:
+            site, index = stack[-1]
+            steps = upward.get(site, [])
+            if index >= len(steps):
+                stack.pop()
+                state[site] = 2
+                continue
+            stack[-1] = (site, index + 1)
+            upper, link_id = steps[index]
+            if state.get(upper) == 1:
+                start = next(i for i, (on_path, _) in enumerate(stack) if on_path == upper)
+                edges = [(on_path, *upward[on_path][taken - 1]) for on_path, taken in stack[start:-1]]
+                edges.append((site, upper, link_id))
+                unknown = len(depth) + 1
+                wrong = max(edges, key=lambda e: depth.get(e[1], unknown) - depth.get(e[0], unknown))
+                loop = [on_path for on_path, _ in stack[start:]] + [upper]
+                yield Problem(
+                    path=("links", item(wrong[2])),
+                    message="uplink cycle",
+                    expected="uplinks that lead from every site up to the data center",
+                    found=f"uplinks go round: {' -> '.join(loop)}; the uplink from {wrong[0]} to {wrong[1]} leads "
+                          "away from the data center",
+                    hint="an uplink's `to:` names a router nearer the data center; remove the uplink that "
+                         "points back down (a site needs no uplink to the sites below it)",
+                )
+            elif upper not in state:
+                state[upper] = 1
+                stack.append((upper, 0))
+
+
 def _render(path: ModelPath) -> str:
     from models.problems import render_path
 
@@ -418,4 +551,5 @@ _CHECKS: tuple[Callable[["Network"], Iterable[Problem]], ...] = (
     _hosts_and_policy,
     _prefixes_and_addresses,
     _uplinks,
+    _uplink_graph,
 )

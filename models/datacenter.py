@@ -1,12 +1,13 @@
 """Data-center hosts and the shared services they run."""
 
+from collections.abc import Sequence
 from ipaddress import IPv4Address
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from models.base import NetopsModel
-from models.types import DisplayName, Hostname, PortNumber, Protocol, Slug
+from models.types import DisplayName, Hostname, PortNumber, Protocol, Slug, rule_error
 
 
 class ServicePort(NetopsModel):
@@ -27,12 +28,28 @@ class ServicePort(NetopsModel):
         return self.protocol.value if self.port is None else f"{self.protocol.value}/{self.port}"
 
 
+def no_icmp[Ports: Sequence[ServicePort]](ports: Ports) -> Ports:
+    """The ports of a service, refused when one is icmp."""
+    # NetBox, the inventory of record, keeps services with tcp, udp and sctp ports only; the policy allows ping
+    # on its own, so a service never needs icmp.
+    if any(port.protocol is Protocol.ICMP for port in ports):
+        raise rule_error("NetBox services have no ICMP", "tcp or udp ports (NetBox keeps tcp, udp and sctp)",
+                         ", ".join(str(port) for port in ports),
+                         "leave icmp out of the service; the policy allows ping separately")
+    return ports
+
+
 class Service(NetopsModel):
     """A shared e-government or infrastructure service hosted in the data center."""
 
     name: Slug = Field(description="Service identifier used by the policy, e.g. 'one-stop-shop'")
     display_name: DisplayName = Field(description="Human name, e.g. 'Hệ thống một cửa điện tử'")
-    ports: tuple[ServicePort, ...] = Field(min_length=1, description="Ports the service listens on")
+    ports: tuple[ServicePort, ...] = Field(min_length=1, description="Ports the service listens on (tcp, udp)")
+
+    @field_validator("ports")
+    @classmethod
+    def _no_icmp(cls, ports: tuple[ServicePort, ...]) -> tuple[ServicePort, ...]:
+        return no_icmp(ports)
 
 
 class _HostBase(NetopsModel):

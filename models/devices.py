@@ -11,7 +11,7 @@ from models.types import DeviceRole, Hostname, InterfaceName, Platform, Slug, Vl
 
 class _InterfaceBase(NetopsModel):
     name: InterfaceName = Field(description="Interface name on the device's platform")
-    description: str = Field(description="Interface description, naming the far end")
+    description: str = Field(max_length=200, description="Interface description, naming the far end (NetBox: 200)")
     address: IPv4Interface = Field(description="IPv4 address with prefix length")
 
 

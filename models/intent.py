@@ -6,13 +6,13 @@ given is honoured and checked.
 """
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from models.addressing import AddressPlan
 from models.base import NetopsModel
-from models.datacenter import Service, ServicePort
+from models.datacenter import Service, ServicePort, no_icmp
 from models.policy import ReachabilityPolicy
 from models.sites import Coordinates
 from models.types import (
@@ -26,9 +26,12 @@ from models.types import (
     Hostname,
     InterfaceName,
     LanRole,
+    Latitude,
     LifecycleStatus,
+    Longitude,
     MassOrganizationType,
     Media,
+    OneLine,
     Platform,
     Redundancy,
     SiteNumber,
@@ -36,8 +39,36 @@ from models.types import (
     VlanId,
     WardCode,
     WardKind,
+    parse_service_port,
 )
 from models.variables import SiteVariables
+
+
+class CityBounds(NetopsModel):
+    """The box every site's coordinates must fall in (WGS 84 decimal degrees)."""
+
+    south: Latitude = Field(description="Southernmost latitude")
+    west: Longitude = Field(description="Westernmost longitude")
+    north: Latitude = Field(description="Northernmost latitude")
+    east: Longitude = Field(description="Easternmost longitude")
+
+    @property
+    def ordered(self) -> bool:
+        """Whether south lies below north and west left of east (checked by the resolver, with a hint)."""
+        return self.south < self.north and self.west < self.east
+
+    def contains(self, latitude: float, longitude: float) -> bool:
+        """Whether the point lies inside the box (edges included)."""
+        return self.south <= latitude <= self.north and self.west <= longitude <= self.east
+
+    def __str__(self) -> str:
+        return f"latitude {self.south}..{self.north}, longitude {self.west}..{self.east}"
+
+
+#: Hà Nội (city code 01): its extent, 20.56-21.39 N and 105.28-106.02 E, with a margin of about 5 km.
+HANOI_BOUNDS = CityBounds(south=20.50, west=105.25, north=21.45, east=106.05)
+#: Vietnam, islands included (Côn Đảo, Phú Quốc, Hoàng Sa, Trường Sa): the default for other cities.
+VIETNAM_BOUNDS = CityBounds(south=6.0, west=102.0, north=23.5, east=118.0)
 
 
 class CityInfo(NetopsModel):
@@ -46,6 +77,16 @@ class CityInfo(NetopsModel):
     code: CityCode = Field(description="Official city code")
     name: DisplayName = Field(description="Official name")
     slug: Slug | None = Field(default=None, description="Slug (default: derived from the name)")
+    bounds: CityBounds | None = Field(
+        default=None,
+        description="Box site coordinates must fall in (default: Hà Nội's for city code 01, else Vietnam's)",
+    )
+
+    def effective_bounds(self) -> CityBounds:
+        """The bounds given, else the default for the city code."""
+        if self.bounds is not None:
+            return self.bounds
+        return HANOI_BOUNDS if self.code == "01" else VIETNAM_BOUNDS
 
 
 class Defaults(NetopsModel):
@@ -74,25 +115,17 @@ class ServiceIntent(NetopsModel):
 
     name: Slug = Field(description="Service identifier used by the policy")
     display_name: DisplayName = Field(description="Human name")
-    ports: list[ServicePort] = Field(min_length=1, description="Ports, e.g. ['tcp/443', 'udp/123']")
+    ports: list[Annotated[ServicePort, BeforeValidator(parse_service_port)]] = Field(
+        min_length=1, description="Ports, e.g. ['tcp/443', 'udp/123']")
 
-    @model_validator(mode="before")
+    @field_validator("ports")
     @classmethod
-    def _short_ports(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("ports"), list):
-            data = {**data, "ports": [_parse_port(port) for port in data["ports"]]}
-        return data
+    def _no_icmp(cls, ports: list[ServicePort]) -> list[ServicePort]:
+        return no_icmp(ports)
 
     def to_service(self) -> Service:
         """The resolved service."""
         return Service(name=self.name, display_name=self.display_name, ports=tuple(self.ports))
-
-
-def _parse_port(port: Any) -> Any:
-    if isinstance(port, str):
-        protocol, _, number = port.partition("/")
-        return {"protocol": protocol, "port": int(number)} if number.isdigit() else {"protocol": protocol}
-    return port
 
 
 class UplinkIntent(NetopsModel):
@@ -100,13 +133,19 @@ class UplinkIntent(NetopsModel):
 
     to: Hostname = Field(description="Upstream device name")
     provider: Slug | None = Field(default=None, description="Carrier (none for in-building links)")
-    circuit_id: str | None = Field(default=None, min_length=1, description="Carrier's circuit id")
+    circuit_id: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine] | None = Field(
+        default=None, description="Carrier's circuit id (at most 100 characters, NetBox's limit)")
     bandwidth_mbps: BandwidthMbps | None = Field(default=None, description="Committed bandwidth")
     media: Media = Field(default=Media.FIBER, description="Physical medium")
     address: IPv4Interface | None = Field(default=None, description="This end's address, a /31")
     interface: InterfaceName | None = Field(default=None, description="This end's interface")
     remote_interface: InterfaceName | None = Field(default=None, description="The upstream interface")
     ospf_cost: int | None = Field(default=None, ge=1, le=65535, description="OSPF cost override")
+    cross_district: bool = Field(
+        default=False,
+        description="Set when the upstream router is in another district on purpose (e.g. a border ward "
+                    "homed to the neighbouring district's aggregation); such an uplink is refused otherwise",
+    )
 
     @model_validator(mode="after")
     def _circuit_complete(self) -> Self:
@@ -138,7 +177,8 @@ class LanIntent(NetopsModel):
     """A LAN of a site."""
 
     role: LanRole = Field(description="staff, one_stop_shop, camera, management, servers or guest")
-    name: str | None = Field(default=None, min_length=1, description="Name (default: the role)")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine] | None = Field(
+        default=None, description="Name (default: the role; at most 64 characters, NetBox's VLAN name limit)")
     vlan: VlanId | None = Field(default=None, description="VLAN id (default: the layout's for the role)")
     prefix: IPv4Network | None = Field(default=None, description="Prefix (default: the layout's slot)")
     gateway: IPv4Address | None = Field(default=None, description="Gateway (default: first host)")
@@ -158,15 +198,18 @@ class PhysicalServerIntent(_HostIntentBase):
     """A physical server."""
 
     kind: Literal["physical"] = Field(description="Discriminator")
-    rack: str | None = Field(default=None, description="Rack")
-    serial: str | None = Field(default=None, description="Serial number")
+    rack: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine] | None = Field(
+        default=None, description="Rack (NetBox: 100 characters)")
+    serial: Annotated[str, StringConstraints(max_length=50), OneLine] | None = Field(
+        default=None, description="Serial number (NetBox: 50 characters)")
 
 
 class VirtualMachineIntent(_HostIntentBase):
     """A virtual machine."""
 
     kind: Literal["virtual"] = Field(description="Discriminator")
-    cluster: str = Field(min_length=1, description="Virtualization cluster")
+    cluster: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine] = Field(
+        description="Virtualization cluster (NetBox: 100 characters)")
     vcpus: int = Field(default=2, ge=1, le=512, description="Virtual CPUs")
     memory_mb: int = Field(default=4096, ge=128, description="Memory in MiB")
 
@@ -179,7 +222,8 @@ class _SiteIntentBase(NetopsModel):
     slug: Slug | None = Field(default=None, description="Slug (default: derived from the name)")
     status: LifecycleStatus | None = Field(default=None, description="Lifecycle status (default: defaults)")
     number: SiteNumber | None = Field(default=None, description="Site number in its unit (addressing key)")
-    address: str | None = Field(default=None, description="Street address")
+    address: Annotated[str, StringConstraints(max_length=200), OneLine] | None = Field(
+        default=None, description="Street address (NetBox: 200 characters)")
     coordinates: Coordinates | None = Field(default=None, description="Map location")
     redundancy: Redundancy | None = Field(default=None, description="Expected attachment (checked)")
     devices: list[DeviceIntent] = Field(default_factory=list, description="Devices of the site")

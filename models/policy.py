@@ -2,10 +2,10 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from models.base import NetopsModel
-from models.types import AdminLevel, LanRole, SiteKind, Slug
+from models.types import AdminLevel, LanRole, OneLine, SiteKind, Slug
 
 
 class LanSelector(NetopsModel):
@@ -26,7 +26,8 @@ class LanSelector(NetopsModel):
 
 class _RuleBase(NetopsModel):
     id: Slug = Field(description="Unique rule id, quoted in reports")
-    description: str = Field(min_length=1, description="Why the rule exists")
+    description: Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine] = Field(
+        description="Why the rule exists (one line)")
     sources: LanSelector = Field(description="The site LANs the rule is about")
 
 

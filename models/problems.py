@@ -8,13 +8,13 @@ ModelPath = tuple[str, ...]
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in an intent file."""
+    """A place in an intent file; line 0 is the file or folder as a whole."""
 
     file: str
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class Problem:
     found: str | None = None
     hint: str | None = None
     location: Location | None = field(default=None, compare=False)
+    #: The path of an earlier object the problem clashes with (a duplicate's first occurrence); the
+    #: resolver names its file:line in ``found``, since the model itself knows no locations.
+    related: ModelPath | None = field(default=None, compare=False)
 
     @property
     def dotted_path(self) -> str:

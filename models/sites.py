@@ -1,8 +1,8 @@
 """Sites by kind: the data center, agencies, People's Committees, party and mass organizations."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from models.base import NetopsModel
 from models.lans import Lan
@@ -27,6 +27,23 @@ class Coordinates(NetopsModel):
 
     latitude: Latitude
     longitude: Longitude
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_swapped(cls, data: Any) -> Any:
+        # A latitude beyond ±90 that would be a valid longitude, with a longitude that would be a
+        # valid latitude, is nearly always the two written the wrong way round (Hà Nội: 21, 105).
+        if isinstance(data, dict):
+            latitude, longitude = data.get("latitude"), data.get("longitude")
+            if (isinstance(latitude, int | float) and isinstance(longitude, int | float)
+                    and not isinstance(latitude, bool) and not isinstance(longitude, bool)
+                    and 90 < abs(latitude) <= 180 and abs(longitude) <= 90):
+                raise ValueError(
+                    f"latitude and longitude look swapped: latitude {latitude} is beyond ±90 and "
+                    f"longitude {longitude} would be a latitude; write "
+                    f"{{latitude: {longitude}, longitude: {latitude}}}"
+                )
+        return data
 
 
 class _SiteBase(NetopsModel):

@@ -3,17 +3,23 @@
 The router is expected to look like a Debian box running FRR (integrated config in /etc/frr/frr.conf, `vtysh`
 and `/usr/lib/frr/frr-reload.py` on PATH for the login user, a member of the groups frr and frrvty).
 
-Configuration is a transaction (style lesson 11):
+Configuration is a transaction:
 - `load_replace_candidate` / `load_merge_candidate` upload the candidate to the router's state directory and
   check it with FRR's own parser (`vtysh -C -f`); a candidate with a syntax error is refused
-  (`ReplaceConfigException` / `MergeConfigException`) and removed: the running config was never touched.
-  A merge candidate is the running config followed by the merge lines.
-- `compare_config` is `frr-reload.py --test`: exactly the lines a commit will delete and add ("" = no change).
+  (`ReplaceConfigException` / `MergeConfigException`, naming the candidate's own line numbers and lines) and
+  removed: the running config was never touched. A replace candidate with no statement (only comments) is
+  refused: it would remove the whole config.
+  A merge candidate is the whole config the merge results in (napalm_frr.merge: the merge lines applied to the
+  running config's blocks as vtysh would apply them, `no` lines removing what they negate).
+- `compare_config` is `frr-reload.py --test`: exactly the lines a commit will delete and add ("" = no change,
+  no trailing newline).
 - `commit_config` saves the running config (`rollback.conf`), applies the candidate with
   `frr-reload.py --reload` and writes it to frr.conf (`vtysh -w`). With `revert_in=N` it also leaves a
   `pending` marker and starts a detached timer on the router: unless `confirm_commit` removes the marker within
   N seconds, the timer reloads `rollback.conf` itself (so losing the router's management, or this process,
   still rolls back). `rollback` reloads `rollback.conf` at any time.
+  After a merge's commit every merge line is checked in the running config (napalm_frr.merge.check); a line
+  that did not take effect restores `rollback.conf` and raises `CommitError` naming it.
 
 optional_args: `port` (22), `key_file`, `known_hosts_file`, `ssh_strict` (False: unknown host keys are
 accepted, NAPALM's default; True: refused), `allow_agent` (False), `state_dir` (/etc/frr/napalm-frr),
@@ -21,6 +27,7 @@ accepted, NAPALM's default; True: refused), `allow_agent` (False), `state_dir` (
 """
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -36,6 +43,7 @@ from napalm.base.exceptions import (
     ReplaceConfigException,
 )
 
+from napalm_frr import merge as merging
 from napalm_frr import parse
 from napalm_frr.transport import Result, SSHTransport, Transport, quote
 
@@ -76,6 +84,10 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         self._transport: Transport | None = None
         self._candidate: str | None = None
         self._merge = False
+        #: What each line of a loaded merge does, checked in the running config after the commit.
+        self._effects: list[merging.Effect] = []
+        #: The running config a loaded merge was built on (a commit refuses when it changed since).
+        self._base = ""
 
     # -- connection -------------------------------------------------------------------------------------------
 
@@ -251,23 +263,47 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
 
     def _load(self, filename: str | None, config: str | None, merge: bool) -> None:
         error = MergeConfigException if merge else ReplaceConfigException
+        self._candidate, self._merge, self._effects, self._base = None, False, [], ""
         if (filename is None) == (config is None):
             raise error("give exactly one of filename or config")
-        text = Path(filename).read_text(encoding="utf-8") if filename else cast(str, config)
-        if merge:
-            # FRR has no merge: the candidate is the running config followed by the merge lines,
-            # which frr-reload.py then reconciles like any replace.
-            text = parse.strip_running(self._vtysh("show running-config")).rstrip() + "\n!\n" + text
-        candidate = self._path("candidate.conf")
-        self._run(f"mkdir -p {quote(self.state_dir)} && cat > {quote(candidate)}", stdin=text, check=True)
-        check = self._run(f"vtysh -C -f {quote(candidate)}")
+        if filename:
+            try:
+                text = Path(filename).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as problem:
+                raise error(f"{self.hostname}: cannot read the candidate {filename}: {problem}") from problem
+        else:
+            text = cast(str, config)
+        if not merge and not has_statements(text):
+            raise error(f"{self.hostname}: the replace candidate holds no configuration (only comments or blank "
+                        "lines): committing it would remove the whole running config; give the full config")
+        # The user's own text is checked first, so FRR's line numbers are the user's. One command per step:
+        # stage, check (its complaints on stderr) and, for a merge, mark the blocks (`vtysh -m`, on stdout).
+        staged = quote(self._path("merge.conf" if merge else "candidate.conf"))
+        then = f"vtysh -m -f {staged}; rc=$?; rm -f {staged}; exit $rc" if merge else "exit 0"
+        check = self._run(f"mkdir -p {quote(self.state_dir)} && cat > {staged} || exit 90; "
+                          f"vtysh -C -f {staged} >&2 || {{ rc=$?; rm -f {staged}; exit $rc; }}; {then}", stdin=text)
+        if check.rc == 90:
+            raise error(f"{self.hostname}: cannot stage the candidate in {self.state_dir}: {_tail(check)}")
         if check.rc != 0:
-            self._run(f"rm -f {quote(candidate)}")
-            self._candidate = None
-            detail = "\n".join(line for line in (check.stdout + check.stderr).splitlines() if line.strip())
-            raise error(f"{self.hostname}: FRR refused the candidate (vtysh -C exit {check.rc}): {detail}")
+            raise error(f"{self.hostname}: FRR refused the {'merge' if merge else 'replace'} candidate "
+                        f"(vtysh exit {check.rc}): {refusal(text, check.stderr + check.stdout)}")
+        effects: list[merging.Effect] = []
+        if merge:
+            # FRR has no merge: the candidate is the whole config the merge results in (napalm_frr.merge),
+            # which frr-reload.py then reconciles like any replace.
+            base = parse.strip_running(self._vtysh("show running-config"))
+            merged = merging.merge(base, check.stdout, text)
+            text, effects = merged.config, merged.effects
+            candidate = quote(self._path("candidate.conf"))
+            check = self._run(f"cat > {candidate} && vtysh -C -f {candidate} >&2 || {{ rc=$?; rm -f {candidate}; "
+                              "exit $rc; }", stdin=text)
+            if check.rc != 0:
+                raise error(f"{self.hostname}: FRR refused the config the merge results in (vtysh -C exit "
+                            f"{check.rc}): {refusal(text, check.stderr + check.stdout)}")
+            self._base = base
         self._candidate = text
         self._merge = merge
+        self._effects = effects
 
     def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:
         """Load a whole configuration that will replace the running one."""
@@ -308,6 +344,12 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         if self.has_pending_commit():
             raise CommitError(f"{self.hostname}: a commit is waiting for confirmation: confirm or roll it back first")
         running = parse.strip_running(self._vtysh("show running-config"))
+        if self._merge and running != self._base:
+            # The merge's candidate is a whole config built on the running config of its load: committed now,
+            # it would undo what changed since.
+            self.discard_config()
+            raise CommitError(f"{self.hostname}: the running config changed since the merge was loaded "
+                              "(another commit?): nothing applied; load the merge again")
         self._run(f"cat > {quote(self._path('rollback.conf'))}", stdin=running, check=True)
         if revert_in is not None:
             # The marker and the timer exist before the change, so even a commit that cuts us off reverts.
@@ -318,8 +360,16 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
             restored = self._reload(self._path("rollback.conf"))
             raise CommitError(f"{self.hostname}: frr-reload.py --reload failed (exit {applied.rc}): "
                               f"{_tail(applied)}; previous config restored: {restored.rc == 0}")
-        self._run(f"rm -f {quote(self._path('candidate.conf'))}")
-        self._candidate = None
+        if self._merge:
+            # frr-reload.py can report success for lines it did not apply: the merge is checked line by line.
+            missed = merging.check(self._effects, parse.strip_running(self._vtysh("show running-config")))
+            if missed:
+                self._cancel_revert_timer()
+                restored = self._reload(self._path("rollback.conf"))
+                self.discard_config()
+                raise CommitError(f"{self.hostname}: the merge did not take effect: {'; '.join(missed)}; "
+                                  f"previous config restored: {restored.rc == 0}")
+        self.discard_config()
 
     def _start_revert_timer(self, seconds: int) -> None:
         pending, reverting = self._path("pending"), self._path("pending.reverting")
@@ -352,8 +402,12 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
 
     def discard_config(self) -> None:
         """Forget the loaded candidate (the router's running config was never touched by loading)."""
-        self._run(f"rm -f {quote(self._path('candidate.conf'))}")
+        if self._transport is not None:
+            self._run(f"rm -f {quote(self._path('candidate.conf'))}")
         self._candidate = None
+        self._merge = False
+        self._effects = []
+        self._base = ""
 
     def rollback(self) -> None:
         """Go back to the configuration that ran before the last commit (and cancel a pending confirmation)."""
@@ -384,13 +438,44 @@ class CommandError(ConnectionException):  # type: ignore[misc]
         super().__init__(f"{host}: {command!r} exited {result.rc}: {_tail(result)}")
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _tail(result: Result, lines: int = 5) -> str:
-    text = (result.stderr or result.stdout).strip().splitlines()
+    text = [line.strip() for line in _ANSI.sub("", result.stderr or result.stdout).splitlines() if line.strip()]
     return " | ".join(text[-lines:])
 
 
 def diff_text(reload_output: str) -> str:
     """frr-reload.py --test output without its log lines: the `Lines To Delete` / `Lines To Add` sections."""
     lines = [line for line in reload_output.splitlines() if " INFO: " not in line and " DEBUG: " not in line]
-    text = "\n".join(lines).strip()
-    return text + "\n" if text else ""
+    return "\n".join(lines).strip()
+
+
+def has_statements(text: str) -> bool:
+    """Whether a config holds anything but comments (`!`, `#`), blank lines and `end`."""
+    return any(line.strip() and not line.strip().startswith(("!", "#")) and line.strip() != "end"
+               for line in text.splitlines())
+
+
+_REFUSED = re.compile(r"^line (\d+): (.*?)(?:\[\d+\])?: ?(.*)$")
+
+
+def refusal(text: str, output: str) -> str:
+    """vtysh -C's complaints, each naming the candidate's line number and that line's text.
+
+    vtysh prints `line 2: % Unknown command[4]: bogus line`; this gives `line 2 `bogus line`: % Unknown command`.
+    """
+    lines = text.splitlines()
+    found = []
+    for complaint in output.splitlines():
+        match = _REFUSED.match(complaint.strip())
+        if not match:
+            if complaint.strip():
+                found.append(complaint.strip())
+            continue
+        number = int(match.group(1))
+        quoted = lines[number - 1].strip() if 0 < number <= len(lines) else match.group(3).strip()
+        quoted = parse.sanitize(quoted)  # a refused line that carries a secret is named without it
+        found.append(f"line {number} `{quoted}`: {match.group(2).strip()}")
+    return "; ".join(found) or "no reason given"

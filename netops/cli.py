@@ -1,18 +1,27 @@
 """The `netops` command line: the only place that prints and chooses exit codes.
 
-Exit codes: 0 success, 1 a verification or compliance failure, 2 bad input or usage.
+Exit codes, the same in every command (netops.errors): 0 success; 1 a finding (drift, a compliance or
+verification failure); 2 bad input or usage (nothing was written); 3 a service (NetBox, a device, the lab)
+could not be reached or failed.
 """
 
 import json
+import os
+import re
 import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table as RichTable
+from rich.text import Text
 
+# Typer carries its own copy of click: its usage errors are these (netops.cli.main prints them as input errors).
+from typer._click.exceptions import BadParameter, NoArgsIsHelpError, NoSuchOption, UsageError
+
+from models.problems import Problem
 from netops import __version__
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
@@ -23,12 +32,22 @@ from netops.cli_support import (
     Source,
     SourceOption,
     err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
-from netops.export import to_json, to_yaml
-from netops.files import write_atomic
-from netops.generate import CitySize, generate_city
+from netops.errors import InputError, format_problem, format_problems, suggestions
+from netops.export import is_export_of, to_json, to_yaml
+from netops.files import (
+    file_conflict,
+    file_problems,
+    folder_problems,
+    plan_folder,
+    write_atomic,
+    write_folder,
+    write_problem,
+)
+from netops.generate import CitySize, earlier_output, generate_city
 from netops.show import Filters, Table, rows
 
 app = typer.Typer(
@@ -69,7 +88,8 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
         return
     statuses = Counter(site.status.value for site in network.sites)
     origin = " (from NetBox)" if source is Source.NETBOX else ""
-    out.print(f"[green]valid[/green]: {network.city.name} (AS{network.city.asn}){origin}", highlight=False)
+    out.print(Text.assemble(("valid", "green"), f": {network.city.name} (AS{network.city.asn}){origin}"),
+              highlight=False)
     out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
     out.print("  sites by status: " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
               highlight=False)
@@ -85,17 +105,25 @@ def show(
     table: Annotated[Table, typer.Argument(help="What to list")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
     district: Annotated[str | None, typer.Option(help="District code, slug or name")] = None,
-    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, lans) or prefix kind")] = None,
+    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, links, lans) or prefix kind "
+                                                  "(prefixes: pool, lan, link, loopback)")] = None,
     status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
-    role: Annotated[str | None, typer.Option(help="Device role, link role or LAN role")] = None,
-    platform: Annotated[str | None, typer.Option(help="Device platform")] = None,
+    role: Annotated[str | None, typer.Option(help="Device role (devices), link role (links) or LAN role (lans)")]
+    = None,
+    platform: Annotated[str | None, typer.Option(help="Device platform (devices)")] = None,
     as_json: JsonOption = False,
     source: SourceOption = Source.INTENT,
 ) -> None:
-    """List sites, devices, links, LANs, prefixes or services, filtered."""
+    """List sites, devices, links, LANs, prefixes or services, filtered.
+
+    An unknown filter value (or a filter the table has not) is bad input, exit 2; known values that select
+    nothing print "no ... match the filters" and exit 0."""
     network = load_or_exit(intent, as_json, source=source).network
-    selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
-                                            platform=platform))
+    try:
+        selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
+                                                platform=platform))
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     if as_json:
         sys.stdout.write(json.dumps(selected, ensure_ascii=False, indent=2) + "\n")
         return
@@ -110,21 +138,54 @@ def show(
     out.print(rich_table)
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Write even over files netops did not write, or "
+                                                      "that were edited since it wrote them")]
+
+
+def _exit_bad_output(problems: list[Problem], *, partly_written: bool = False) -> NoReturn:
+    """Print output-path problems and exit 2 (say so when a write failed half-way)."""
+    if partly_written:
+        text = "\n".join(format_problem(p) for p in problems) + "\nthe run stopped part-way; run it again to finish"
+    else:
+        text = format_problems(problems)
+    err.print(text, markup=False, highlight=False, emoji=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @app.command()
 def export(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     output_format: Annotated[_Format, typer.Option("--format", "-f", help="Document format")] = _Format.YAML,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
     source: SourceOption = Source.INTENT,
+    force: ForceOption = False,
 ) -> None:
-    """Write the resolved model (every derived interface, link and address) as YAML or JSON."""
+    """Write the resolved model (every derived interface, link and address) as YAML or JSON.
+
+    --out FILE replaces only a file export wrote earlier (one with the model's shape) or one that already holds
+    the same text; any other existing file is refused unless --force.
+    """
+    if output is not None:
+        # Checked before any work: a folder, a device or an unwritable place is bad usage, not a crash later.
+        problems = file_problems(output)
+        if problems:
+            _exit_bad_output(problems)
     network = load_or_exit(intent, as_json=False, source=source).network
     text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
     if output is None:
         sys.stdout.write(text)
         return
-    changed = write_atomic(output, text)
-    err.print(f"{output}: {'written' if changed else 'unchanged'}")
+    # A link to a file is written through (the link stays), as an editor would.
+    target = output.resolve() if output.is_symlink() else output
+    if not force:
+        conflict = file_conflict(target, text, ours=lambda current: is_export_of(current, text), command="export")
+        if conflict is not None:
+            _exit_bad_output([conflict])
+    try:
+        changed = write_atomic(target, text)
+    except OSError as error:
+        _exit_bad_output([write_problem(output, error)])
+    err.print(f"{output}: {'written' if changed else 'unchanged'}", markup=False, highlight=False, emoji=False)
 
 
 @app.command("generate-city")
@@ -133,26 +194,38 @@ def generate_city_command(
     districts: Annotated[int, typer.Option(min=1, max=200, help="Number of districts")] = 30,
     wards_per_district: Annotated[int, typer.Option(min=1, max=100, help="Wards per district")] = 18,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same city")] = 1,
+    force: ForceOption = False,
 ) -> None:
-    """Write a synthetic but realistic whole-city intent (for scale tests and benchmarks)."""
+    """Write a synthetic but realistic whole-city intent (for scale tests and benchmarks).
+
+    Only into a new or empty folder, or one generate-city wrote (it keeps .netops-manifest.json there): files
+    it wrote and nobody changed since are replaced, and those of an earlier, larger city removed; anything else
+    is refused unless --force.
+    """
+    problems = folder_problems(output)
+    if problems:
+        _exit_bad_output(problems)
     try:
         files = generate_city(CitySize(districts=districts, wards_per_district=wards_per_district, seed=seed))
     except ValueError as error:
-        err.print(f"error: {error}")
+        err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error
-    district_dir = output / "districts"
-    # Files of an earlier, larger generation would otherwise stay and join the city.
-    stale = [p for p in district_dir.glob("*.yml") if f"districts/{p.name}" not in files] \
-        if district_dir.is_dir() else []
-    changed = sum(write_atomic(output / relative, text) for relative, text in files.items())
-    for path in stale:
-        path.unlink()
-    err.print(f"{output}: {len(files)} files ({changed} written, {len(files) - changed} unchanged, "
-              f"{len(stale)} stale removed)")
+    try:
+        plan = plan_folder(output, files, command="generate-city", force=force, adopt=earlier_output(output))
+    except InputError as error:
+        _exit_bad_output(error.problems)
+    except OSError as error:
+        _exit_bad_output([write_problem(output, error)])
+    try:
+        result = write_folder(plan)
+    except OSError as error:
+        _exit_bad_output([write_problem(output, error)], partly_written=True)
+    err.print(f"{output}: {len(files)} files ({len(result.written)} written, {len(result.unchanged)} unchanged, "
+              f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)
 
 
-#: Command modules of other packages: each exposes `register(app)`. A package that is not there yet
-#: (it arrives with its issue) is skipped; any other import error is a bug and surfaces.
+#: Command modules of other packages: each exposes `register(app)` or a typer `app`. Every one is imported:
+#: a module that cannot be (a missing dependency) fails the command loudly instead of hiding its commands.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
                     "netops.compliance.cli", "netops.verify.cli")
@@ -162,12 +235,7 @@ def _mount_command_modules() -> None:
     import importlib
 
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name is not None and name.startswith(error.name):
-                continue
-            raise
+        module = importlib.import_module(name)
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
@@ -178,6 +246,55 @@ def _mount_command_modules() -> None:
 _mount_command_modules()
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def _usage_problem(error: UsageError) -> Problem:
+    """A usage error (unknown command or option, bad or missing value) as a Problem with a did-you-mean."""
+    context = error.ctx
+    command = context.command_path if context is not None else "netops"
+    message = error.format_message().replace("Value error, ", "")
+    # click's own suggestions ("Did you mean 'show'?", "(Possible options: ...)") move to the hint.
+    message = re.sub(r" Did you mean '?[^?]*'?\?$| \(Possible options: [^)]*\)$", "", message)
+    close: list[str] = []
+    if isinstance(error, NoSuchOption):
+        close = sorted(error.possibilities or ())
+    elif isinstance(error, BadParameter):
+        found = re.search(r"'([^']*)' is not one of ((?:'[^']*'(?:, )?)+)", message)
+        if found:
+            close = suggestions(found.group(1), re.findall(r"'([^']*)'", found.group(2)))
+    elif context is not None:
+        found = re.search(r"No such command '(.*?)'", message)
+        commands = getattr(context.command, "list_commands", None)
+        if found and commands is not None:
+            close = suggestions(found.group(1), commands(context))
+    hint = f"`{command} --help` lists the commands, options and values"
+    if close:
+        hint = f"did you mean {' or '.join(close)}? " + hint
+    return Problem(path=(command,), message=message, hint=hint)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Console-script entry point: runs the command and exits with its code.
+
+    Usage errors (unknown command or option, a bad or missing value) are printed like every other input error,
+    with a did-you-mean, and exit 2; an interrupted run exits 130; a closed pipe (``| head``) ends quietly.
+    """
+    try:
+        code = app(args=args, prog_name="netops", standalone_mode=False)
+    except NoArgsIsHelpError as error:  # `netops` or `netops lab` alone: the help, as a usage error
+        if error.ctx is not None:
+            err.print(error.ctx.get_help(), markup=False, highlight=False)
+        code = EXIT_BAD_INPUT
+    except UsageError as error:
+        err.print(format_problems([_usage_problem(error)]), markup=False, highlight=False)
+        code = EXIT_BAD_INPUT
+    except typer.Abort:
+        err.print("interrupted", markup=False, highlight=False)
+        code = 130
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False, highlight=False)
+        code = 130
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (`netops show sites | head`): nothing left to say to them.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_OK
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

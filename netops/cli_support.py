@@ -5,20 +5,34 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 """
 
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from netops.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, InputError, format_problems, problems_as_json
+from models.problems import Problem
+from netops.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_FINDING,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    InputError,
+    exit_code_of,
+    format_problems,
+    problems_as_json,
+)
 from netops.pipeline import DEFAULT_INTENT_DIR, load_network
 from netops.resolve.build import Resolution
 
 # Piped output is read in files and CI logs: do not fold tables to 80 columns there.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 250)
-err = Console(stderr=True, soft_wrap=True)
+# Neither prints markup or emoji codes: output holds user text (names, paths, "file.yml:100:"), which rich would
+# otherwise read as markup ("[bold]") or emoji (":100:"); colour is asked for per call, with Text and styles.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 250, emoji=False, markup=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False, markup=False, highlight=False)
 
 IntentOption = Annotated[
     Path,
@@ -40,15 +54,39 @@ SourceOption = Annotated[
     typer.Option("--source", help="Where the model comes from: the intent files, or what netops manages in NetBox",
                  envvar="NETOPS_SOURCE", show_default=True),
 ]
-__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "IntentOption", "JsonOption", "Source",
-           "SourceOption", "err", "load_or_exit", "out"]
+__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK", "EXIT_UNREACHABLE",
+           "IntentOption", "JsonOption", "Source", "SourceOption", "err", "exit_bad_input", "exit_for_error",
+           "load_or_exit", "out"]
+
+
+def exit_bad_input(problems: Sequence[Problem], as_json: bool) -> NoReturn:
+    """Print every problem (text on stderr, or JSON on stdout) and exit 2."""
+    located = InputError(problems).problems
+    if as_json:
+        out.print_json(problems_as_json(located))
+    else:
+        err.print(format_problems(located), markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def exit_for_error(error: BaseException, as_json: bool) -> NoReturn:
+    """Print an error that stops the command and exit with its code (InputError: 2 with every problem; a service
+    that could not be reached or failed: 3; see netops.errors.exit_code_of)."""
+    if isinstance(error, InputError):
+        exit_bad_input(error.problems, as_json)
+    if as_json:
+        out.print_json(data={"errors": [{"message": str(error)}]})
+    else:
+        err.print(f"error: {error}", markup=False, highlight=False)
+    raise typer.Exit(exit_code_of(error)) from error
 
 
 def load_or_exit(intent: Path, as_json: bool, *, source: Source | str = Source.INTENT) -> Resolution:
     """The validated network, or every input error printed and exit code 2.
 
     ``source`` picks intent (the files under ``intent``) or NetBox (read through its API and validated the same
-    way; a NetBox that cannot be reached is exit 1, one that is not configured exit 2).
+    way; a NetBox that cannot be reached or fails is exit 3, one that is not configured or refuses the token
+    exit 2).
     """
     try:
         if Source(str(source)) is Source.NETBOX:
@@ -64,14 +102,10 @@ def load_or_exit(intent: Path, as_json: bool, *, source: Source | str = Source.I
 
 def _load_from_netbox(as_json: bool) -> Resolution:
     # Imported here: the NetBox client (pynetbox, requests) is only needed when the model comes from NetBox.
-    from netops.netbox.client import CredentialsError, NetBoxError
+    from netops.netbox.client import NetBoxError
     from netops.netbox.read import load_network_from_netbox
 
     try:
         return load_network_from_netbox()
     except NetBoxError as error:
-        if as_json:
-            out.print_json(data={"errors": [{"message": str(error)}]})
-        else:
-            err.print(f"error: {error}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT if isinstance(error, CredentialsError) else EXIT_FAILED) from error
+        exit_for_error(error, as_json)

@@ -5,12 +5,24 @@ from collections.abc import Iterable, Sequence
 
 from models.problems import Location, Problem
 
-#: The exit codes of every command: done, a check or a server failed, bad input or usage (nothing written).
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: The exit codes of every command, the same everywhere (README "Exit codes"):
+#: 0 done; 1 a finding (drift, a compliance or verification failure); 2 bad input or usage (nothing written);
+#: 3 a service (NetBox, a device, the lab) could not be reached or failed.
+EXIT_OK, EXIT_FINDING, EXIT_BAD_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
+#: The older name of exit code 1, kept for the command modules that still import it: a finding, nothing else.
+EXIT_FAILED = EXIT_FINDING
 
 
 class NetopsError(Exception):
-    """Base of city-netops' own errors."""
+    """Base of city-netops' own errors; ``exit_code`` is the code a command exits with when one stops it."""
+
+    exit_code: int = EXIT_BAD_INPUT
+
+
+class ServiceError(NetopsError):
+    """A service the command needs (NetBox, a device, the lab) could not be reached or failed (exit code 3)."""
+
+    exit_code = EXIT_UNREACHABLE
 
 
 class InputError(NetopsError):
@@ -24,6 +36,40 @@ class InputError(NetopsError):
 def _order(problem: Problem) -> tuple[str, int, str]:
     location = problem.location or Location("", 0)
     return (location.file, location.line, problem.dotted_path)
+
+
+def exit_code_of(error: BaseException) -> int:
+    """The exit code for an error that stops a command: its own ``exit_code`` when it has one, else 2."""
+    code = getattr(error, "exit_code", EXIT_BAD_INPUT)
+    return code if isinstance(code, int) and code in (EXIT_FINDING, EXIT_BAD_INPUT, EXIT_UNREACHABLE) \
+        else EXIT_BAD_INPUT
+
+
+def suggestions(value: str, known: Iterable[str], *, limit: int = 3) -> list[str]:
+    """The known values closest to ``value`` (did-you-mean), best first; empty when none is close."""
+    import difflib
+
+    choices = list(dict.fromkeys(known))
+    by_fold = {choice.casefold(): choice for choice in choices}
+    needle = value.casefold()
+    close = difflib.get_close_matches(needle, list(by_fold), n=limit, cutoff=0.6)
+    # A part of a known value counts too: "router" -> access_router, "ward" -> ward_committee.
+    if len(needle) >= 3:
+        close += [fold for fold in by_fold if needle in fold and fold not in close]
+    return [by_fold[c] for c in close[:limit]]
+
+
+def unknown_value(option: str, value: str, known: Sequence[str], *, what: str, listed: int = 12,
+                  message: str = "matches nothing in the model") -> Problem:
+    """A command-line value that names nothing the command knows: what was given, did-you-mean and the values.
+
+    ``what`` is the noun of the known values ("a district code, slug or name", "a lifecycle status").
+    """
+    close = suggestions(value, known)
+    shown = ", ".join(known[:listed]) + (f" and {len(known) - listed} more" if len(known) > listed else "")
+    hint = (f"did you mean {' or '.join(close)}? " if close else "") + (f"known: {shown}" if known
+                                                                         else "the model has none")
+    return Problem(path=(option,), message=message, expected=what, found=repr(value), hint=hint)
 
 
 def format_problem(problem: Problem) -> str:
@@ -45,10 +91,10 @@ def format_problems(problems: Iterable[Problem]) -> str:
     listed = list(problems)
     files = {p.location.file for p in listed if p.location}
     body = "\n".join(format_problem(p) for p in listed)
-    summary = (
-        f"{len(listed)} error{'s' if len(listed) != 1 else ''} in {len(files)} file{'s' if len(files) != 1 else ''};"
-        " nothing was written"
-    )
+    count = f"{len(listed)} error{'s' if len(listed) != 1 else ''}"
+    # Command-line errors have no file: "1 error; nothing was written", not "in 0 files".
+    where = f" in {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+    summary = f"{count}{where}; nothing was written"
     return f"{body}\n{summary}"
 
 

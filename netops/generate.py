@@ -7,11 +7,13 @@ random generator, so the same arguments always write the same files.
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from models.slug import slugify
+from netops.files import MANIFEST, digest
 
 #: Hà Nội's 30 district-level units: code, name, kind, approximate centre (lat, lon).
 HANOI_DISTRICTS: tuple[tuple[str, str, str, float, float], ...] = (
@@ -98,9 +100,34 @@ def generate_city(size: CitySize) -> dict[str, str]:
     return files
 
 
+#: The first line of every generated file says who wrote it.
+MARKER = "Written by `netops generate-city`; regenerate rather than edit."
+
+
 def _dump(document: dict[str, Any], title: str) -> str:
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
-    return f"# {title}. Written by `netops generate-city`; regenerate rather than edit.\n{body}"
+    return f"# {title}. {MARKER}\n{body}"
+
+
+def earlier_output(folder: Path) -> dict[str, str]:
+    """{relative path: sha256} of the files an earlier generate-city wrote into a folder without a manifest.
+
+    They are recognised by the marker on their first line, so a folder generated before manifests existed is
+    regenerated in place; a hand-written file (no marker) is never taken for one.
+    """
+    if (folder / MANIFEST).exists():
+        return {}
+    found = {}
+    for path in [folder / "city.yml", *sorted((folder / "districts").glob("*.yml"))]:
+        if not path.is_file() or path.is_symlink():
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if MARKER.encode() in data.split(b"\n", 1)[0]:
+            found[path.relative_to(folder).as_posix()] = digest(data)
+    return found
 
 
 def _district_identity(index: int) -> tuple[str, str, str, float, float]:

@@ -6,7 +6,11 @@ from enum import StrEnum
 from typing import Any
 
 from models.network import Network
+from models.problems import Problem
 from models.sites import Site
+from models.types import DeviceRole, LanRole, LifecycleStatus, LinkRole, Platform, SiteKind
+from netops.errors import InputError
+from netops.selectors import check_choice, match_districts
 
 
 class Table(StrEnum):
@@ -35,16 +39,68 @@ Row = dict[str, Any]
 
 
 def rows(network: Network, table: Table, filters: Filters) -> list[Row]:
-    """The rows of a table, filtered, in a stable order."""
+    """The rows of a table, filtered, in a stable order.
+
+    A filter value the model does not know, or a filter the table has no column for, is bad input
+    (InputError); known values that select nothing give no rows.
+    """
+    check_filters(network, table, filters)
     return _BUILDERS[table](network, filters)
 
 
+#: Prefix kinds of `show prefixes`.
+PREFIX_KINDS = ("pool", "lan", "link", "loopback")
+
+#: For each table, the values each filter takes there (the district filter takes the city's districts).
+_CHOICES: dict[Table, dict[str, tuple[tuple[str, ...], str]]] = {
+    Table.SITES: {"kind": (tuple(SiteKind), "a site kind"), "status": (tuple(LifecycleStatus), "a lifecycle status")},
+    Table.DEVICES: {"kind": (tuple(SiteKind), "a site kind"), "status": (tuple(LifecycleStatus), "a lifecycle status"),
+                    "role": (tuple(DeviceRole), "a device role"), "platform": (tuple(Platform), "a platform")},
+    Table.LINKS: {"kind": (tuple(SiteKind), "a site kind (of the downstream site)"),
+                  "status": (tuple(LifecycleStatus), "a lifecycle status (of the downstream site)"),
+                  "role": (tuple(LinkRole), "a link role")},
+    Table.LANS: {"kind": (tuple(SiteKind), "a site kind"), "status": (tuple(LifecycleStatus), "a lifecycle status"),
+                 "role": (tuple(LanRole), "a LAN role")},
+    Table.PREFIXES: {"kind": (PREFIX_KINDS, "a prefix kind"),
+                     "status": (tuple(LifecycleStatus), "a lifecycle status (of the prefix's site)")},
+    Table.SERVICES: {},
+}
+
+
+def check_filters(network: Network, table: Table, filters: Filters) -> None:
+    """Every filter value is one the model knows and every filter applies to the table; else InputError."""
+    problems: list[Problem] = []
+    choices = _CHOICES[table]
+    for name in ("kind", "status", "role", "platform"):
+        value = getattr(filters, name)
+        if value is None:
+            continue
+        if name not in choices:
+            applies = [f"--{n}" for n in choices] + (["--district"] if table is not Table.SERVICES else [])
+            problems.append(Problem(path=(f"--{name}",), message=f"`show {table.value}` has no {name} to filter on",
+                                    expected=f"one of the filters of `show {table.value}`: "
+                                             f"{', '.join(applies) or 'none'}",
+                                    found=f"--{name} {value}", hint=f"leave out --{name}"))
+            continue
+        known, what = choices[name]
+        problem = check_choice(f"--{name}", value, [str(k) for k in known], what)
+        if problem is not None:
+            problems.append(problem)
+    if filters.district is not None and table is Table.SERVICES:
+        problems.append(Problem(path=("--district",), message="`show services` has no district to filter on",
+                                expected="no filter: services live in the data center",
+                                found=f"--district {filters.district}", hint="leave out --district"))
+    elif filters.district is not None:
+        try:
+            match_districts(network, [filters.district])
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+
+
 def _district_codes(network: Network, wanted: str | None) -> set[str] | None:
-    if wanted is None:
-        return None
-    needle = wanted.casefold()
-    return {d.code for d in network.districts if needle in (d.code, d.slug, d.name.casefold())
-            or d.slug.endswith("-" + needle)}
+    return None if wanted is None else match_districts(network, [wanted])
 
 
 def _site_selected(site: Site, codes: set[str] | None, filters: Filters) -> bool:
@@ -147,6 +203,9 @@ def _lans(network: Network, filters: Filters) -> list[Row]:
 
 def _prefixes(network: Network, filters: Filters) -> list[Row]:
     codes = _district_codes(network, filters.district)
+    kind = filters.kind
+    # --kind is the prefix's kind here, not its site's: the sites are selected by district and status only.
+    filters = Filters(district=filters.district, status=filters.status)
     result: list[Row] = []
     if codes is None:
         plan = network.addressing
@@ -169,8 +228,9 @@ def _prefixes(network: Network, filters: Filters) -> list[Row]:
         if device.loopback is not None and _site_selected(site, codes, filters):
             result.append({"prefix": f"{device.loopback}/32", "kind": "loopback", "owner": device.name,
                            "district": site.district})
-    kind = filters.kind
-    return [row for row in result if kind is None or row["kind"] == kind]
+    # A pool belongs to no site: a status or district filter leaves the pools out.
+    return [row for row in result if (kind is None or row["kind"] == kind)
+            and not (row["kind"] == "pool" and filters.status is not None)]
 
 
 def _services(network: Network, filters: Filters) -> list[Row]:

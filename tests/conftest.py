@@ -53,18 +53,41 @@ def case_folders(root: Path) -> list[Path]:
     return folders
 
 
+#: Files of a case folder that describe the case rather than belong to the intent.
+CASE_CONTROL_FILES = frozenset({"expected-errors.txt", "delete", "make-links", "make-dirs"})
+
+
 def materialize_overlay(base: Path, case: Path, target: Path) -> Path:
     """Copy base intent to target/intent, then the case's intent files over it.
 
-    A case file named like a base file replaces it; `delete` lists base files to leave out.
+    A case file named like a base file replaces it; `delete` lists base files to leave out. Every other file
+    of the case is intent (x.yaml and backups too), except the control files: `make-dirs` lists folders to
+    create and `make-links` lines `link -> target` symbolic links to make, both relative to the intent folder,
+    for what git cannot hold (a folder named like a file, dangling links, link loops).
     """
     intent = target / "intent"
     shutil.copytree(base, intent)
     deleted = (case / "delete").read_text().split() if (case / "delete").is_file() else []
     for name in deleted:
         (intent / name).unlink()
-    for source in case.rglob("*.yml"):
-        destination = intent / source.relative_to(case)
+    for source in sorted(case.rglob("*")):
+        relative = source.relative_to(case)
+        if source.is_dir() or (len(relative.parts) == 1 and relative.name in CASE_CONTROL_FILES):
+            continue
+        destination = intent / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
+    for line in _control_lines(case / "make-dirs"):
+        (intent / line).mkdir(parents=True, exist_ok=True)
+    for line in _control_lines(case / "make-links"):
+        link, _, pointee = (part.strip() for part in line.partition("->"))
+        (intent / link).parent.mkdir(parents=True, exist_ok=True)
+        (intent / link).unlink(missing_ok=True)
+        (intent / link).symlink_to(pointee)
     return intent
+
+
+def _control_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    return [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]

@@ -1,6 +1,7 @@
 """The netops command line, run as a user runs it: a subprocess, exit codes, stdout and stderr."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,17 @@ def test_generate_city_whole_city_scale(tmp_path: Path) -> None:
 def test_version() -> None:
     result = netops("--version")
     assert result.returncode == 0 and result.stdout.startswith("netops ")
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    # `netops export | head`: the reader closes the pipe long before the model is written.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "netops", "export"], cwd=REPO, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+

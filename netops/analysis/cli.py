@@ -5,8 +5,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from models.network import Network
+from models.problems import Problem
 from netops.analysis.addresses import AddressReport, addresses
 from netops.analysis.policy import PolicyReport, check_policy
 from netops.analysis.redundancy import RedundancyReport, redundancy
@@ -15,17 +17,17 @@ from netops.analysis.rollout import RolloutReport, rollout
 from netops.analysis.whatif import UnknownElementError, WhatIfReport, scenario, single_failures
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
-    EXIT_BAD_INPUT,
-    EXIT_FAILED,
+    EXIT_FINDING,
     IntentOption,
     JsonOption,
     Source,
     SourceOption,
-    err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
-from netops.query.engine import FilterError, resolve_districts
+from netops.errors import InputError
+from netops.selectors import match_districts
 
 DistrictOption = Annotated[str | None, typer.Option(help="Only this district (code, slug or name)")]
 
@@ -45,19 +47,19 @@ def _load(intent: Any, as_json: bool, source: Source) -> Network:
     return load_or_exit(intent, as_json, source=source).network
 
 
-def _district_code(network: Network, district: str | None) -> str | None:
+def _district_code(network: Network, district: str | None, as_json: bool) -> str | None:
+    """The code of the one district ``--district`` names (exit 2 when it names none or several)."""
     if district is None:
         return None
     try:
-        codes = resolve_districts(network, [district])
-    except FilterError as error:
-        err.print(f"error: --district {district!r} matches nothing in the model", highlight=False)
-        err.print(f"  known: {', '.join(error.known)}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from error
+        codes = match_districts(network, [district])
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     assert codes is not None
     if len(codes) > 1:
-        err.print(f"error: --district {district!r} matches several districts: {', '.join(sorted(codes))}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([Problem(path=("--district",), message="the value names several districts",
+                                expected="one district", found=f"{district!r}: {', '.join(sorted(codes))}",
+                                hint="give the district's code")], as_json)
     return next(iter(codes))
 
 
@@ -91,7 +93,7 @@ def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOpt
                     district: DistrictOption = None, as_json: JsonOption = False) -> None:
     """Rollout progress: sites per lifecycle status per district and per site kind."""
     network = _load(intent, as_json, source)
-    report = rollout(network, _district_code(network, district))
+    report = rollout(network, _district_code(network, district, as_json))
     _emit_json(report) if as_json else print_rollout(report)
 
 
@@ -158,7 +160,7 @@ def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: Source
                        district: DistrictOption = None, as_json: JsonOption = False) -> None:
     """Sites with a single uplink or a single upstream router, grouped by district."""
     network = _load(intent, as_json, source)
-    report = redundancy(network, _district_code(network, district))
+    report = redundancy(network, _district_code(network, district, as_json))
     _emit_json(report) if as_json else print_redundancy(report)
 
 
@@ -176,8 +178,8 @@ def print_what_if(report: WhatIfReport, top: int) -> None:
     if report.services_without_hosts:
         out.print("services no host runs: " + ", ".join(report.services_without_hosts), highlight=False)
     if report.baseline_losses:
-        out.print(f"[red]{len(report.baseline_losses)} sites miss services with nothing failed[/red]: "
-                  + _sites_text([loss.site for loss in report.baseline_losses]), highlight=False)
+        out.print(Text.assemble((f"{len(report.baseline_losses)} sites miss services with nothing failed", "red"),
+                                ": " + _sites_text([loss.site for loss in report.baseline_losses])), highlight=False)
     if report.failed:
         impact = report.impacts[0]
         out.print(f"failing {', '.join(report.failed)} cuts {impact.sites_cut} sites "
@@ -213,15 +215,17 @@ def what_if_command(
     if fail is not None:
         names = [name.strip() for name in fail.split(",") if name.strip()]
         if not names:
-            err.print("error: --fail needs at least one router or link id")
-            raise typer.Exit(EXIT_BAD_INPUT)
+            exit_bad_input([Problem(path=("--fail",), message="no router or link to fail",
+                                    expected="router names and/or link ids, comma-separated", found=repr(fail),
+                                    hint="`netops show devices` and `netops show links` list them")], as_json)
         try:
             report = scenario(network, names)
         except UnknownElementError as error:
-            err.print(f"error: --fail {error.name!r} is neither a router nor a link of the model", highlight=False)
-            if error.suggestions:
-                err.print(f"  hint: did you mean {', '.join(error.suggestions)}?", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from error
+            exit_bad_input([Problem(path=("--fail",), message="neither a router nor a link of the model",
+                                    expected="a router name or a link id", found=repr(error.name),
+                                    hint=(f"did you mean {' or '.join(error.suggestions)}?" if error.suggestions
+                                          else "`netops show devices` and `netops show links` list them"))],
+                           as_json)
     else:
         report = single_failures(network)
     _emit_json(report) if as_json else print_what_if(report, top)
@@ -262,9 +266,9 @@ def policy_command(
     contradiction. Exit 1 when an allowed service is unreachable or the policy contradicts itself."""
     network = _load(intent, as_json, source)
     report = check_policy(network)
-    code = _district_code(network, district)
+    code = _district_code(network, district, as_json)
     if code is not None:
         report = report.restricted(lambda verdict: verdict.district == code)
     _emit_json(report) if as_json else print_policy(report, lans or code is not None)
     if not report.ok:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)

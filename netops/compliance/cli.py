@@ -1,4 +1,4 @@
-"""`netops compliance`: intended vs actual configs, the security baseline, waivers; exit 0, 1 or 2."""
+"""`netops compliance`: intended vs actual configs, the security baseline, waivers; exit 0, 1, 2 or 3."""
 
 import difflib
 import os
@@ -14,7 +14,17 @@ import typer
 
 from models.problems import Location, Problem
 from models.types import Platform
-from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, IntentOption, err, out
+from netops.backup.fetch import FetchError
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    EXIT_FINDING,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    IntentOption,
+    err,
+    out,
+)
 from netops.compliance.baseline import BASELINE_DIR, load_baselines
 from netops.compliance.engine import Checker, select
 from netops.compliance.report import WRITERS, Format
@@ -23,10 +33,10 @@ from netops.compliance.sources import SourceError, fetch_running, model_values, 
 from netops.compliance.tree import ConfigError
 from netops.compliance.waivers import Waiver, load_waivers
 from netops.errors import InputError, format_problems
-from netops.files import write_atomic
-from netops.pipeline import load_network
+from netops.files import file_conflict, file_problems, folder_problems, write_atomic, write_problem
 from netops.render.engine import default_workers
 from netops.render.settings import load_settings
+from netops.render.sources import SourceName, SourceUnavailableError, source
 
 DEFAULT_BACKUPS = Path("backups")
 DEFAULT_WAIVERS = Path("inventory/compliance/waivers.yml")
@@ -46,6 +56,9 @@ def register(app: typer.Typer) -> None:
 
 def compliance(
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    from_source: Annotated[SourceName, typer.Option("--source", help="Where the model comes from: the intent "
+                                                    "files, or what netops manages in NetBox",
+                                                    envvar="NETOPS_SOURCE")] = SourceName.INTENT,
     actual: Annotated[Actual, typer.Option(help="backups: the backups folder (offline); running: fetch "
                                                 "through NAPALM")] = Actual.BACKUPS,
     backups: Annotated[Path, typer.Option(help="Backups folder (<platform>/<device>.<suffix>)")] = DEFAULT_BACKUPS,
@@ -66,24 +79,38 @@ def compliance(
     cache_dir: Annotated[Path | None, typer.Option("--cache", help="Keep each device's result here and reuse it "
                                                    "while its configs, the baseline and netops are unchanged")]
     = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an --out file that is not an earlier "
+                                                        "compliance report")] = False,
 ) -> None:
     """Compare intended and actual configs per device and section, check the security baseline, apply waivers.
 
-    Exit 0: every device compliant; 1: failing findings; 2: bad input (intent, baseline, waivers, configs).
+    Exit 0: every device compliant; 1: failing findings; 2: bad input (intent, baseline, waivers, configs,
+    arguments); 3: a device could not be read (--actual running).
     """
     if waivers is None and DEFAULT_WAIVERS.is_file():
         waivers = DEFAULT_WAIVERS
     day = _date(today)
     problems: list[Problem] = []
+    # Where the report and the cache go is checked first, with the other input: not a crash after the work.
+    if output is not None:
+        problems.extend(file_problems(output))
+        if not problems and not force:
+            conflict = file_conflict(output, "", ours=_is_compliance_report, command="compliance")
+            problems.extend([conflict] if conflict is not None else [])
+    if cache_dir is not None:
+        problems.extend(folder_problems(cache_dir, "--cache"))
     network = settings = None
     try:
         settings = load_settings(settings_file)
     except InputError as error:
         problems.extend(error.problems)
     try:
-        network = load_network(intent).network
+        network = source(from_source, intent).load().network
     except InputError as error:
         problems.extend(error.problems)
+    except SourceUnavailableError as error:  # NetBox not reachable (3) or not configured (2): nothing else matters
+        err.print(format_problems([error.problem()]), markup=False, highlight=False)
+        raise typer.Exit(error.exit_code) from error
     baselines = {}
     known_rules: set[str] | None = None
     try:
@@ -103,8 +130,7 @@ def compliance(
     if unknown or not names:
         _fail([Problem(path=("--device",), message="unknown device" if unknown else "no device matches",
                        expected="device names or globs of the city", found=", ".join(unknown or device or []),
-                       hint="devices like it: " + ", ".join(difflib.get_close_matches(
-                           (unknown or [""])[0], list(network.device_by_name), n=3)) or "netops show devices")])
+                       hint=_devices_like(unknown or list(device or []), list(network.device_by_name)))])
     platforms = {name: network.device_by_name[name].platform for name in names}
     try:
         read = _actual(actual, backups, platforms, network.device_by_name)
@@ -112,6 +138,11 @@ def compliance(
         _fail([Problem(path=("--actual",), message=error.message, hint=error.hint)])
     except ConfigError as error:
         _fail([_config_problem(error)])
+    except FetchError as error:  # a device that could not be reached or gave no config: a service failed
+        err.print(f"error: --actual running: device at {error.host} could not be read: {error.detail}\n"
+                  "  hint:     check the device is up and reachable, and NETOPS_DEVICE_USERNAME/PASSWORD; or use"
+                  " --actual backups", markup=False, highlight=False)
+        raise typer.Exit(EXIT_UNREACHABLE) from error
     checker = Checker(baselines, model_values(network, settings), loaded_waivers, day)
     outcome = run_compliance(network, settings, platforms, read, checker, workers or default_workers(), cache_dir)
     if outcome.render_failures or outcome.render_gaps:
@@ -123,10 +154,13 @@ def compliance(
     if output is None:
         sys.stdout.write(report)
     else:
-        write_atomic(output, report)
+        try:
+            write_atomic(output, report)
+        except OSError as error:
+            _fail([write_problem(output, error)])
         compliant = sum(r.compliant for r in outcome.results)
         err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
-    raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FAILED)
+    raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FINDING)
 
 
 def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],
@@ -151,6 +185,12 @@ def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],
     return lambda wanted: {name: fetched[name] for name in wanted if name in fetched}
 
 
+def _devices_like(wanted: list[str], known: list[str]) -> str:
+    """Did-you-mean for --device values, or where to find the names."""
+    close = difflib.get_close_matches(wanted[0], known, n=3) if wanted else []
+    return f"devices like it: {', '.join(close)}" if close else "`netops show devices` lists them"
+
+
 def _config_problem(error: ConfigError) -> Problem:
     return Problem(path=("actual",), message=error.message, hint=error.hint,
                    location=Location(error.file, error.line))
@@ -163,6 +203,15 @@ def _date(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         _fail([Problem(path=("--today",), message="not a date", expected="YYYY-MM-DD", found=repr(value))])
+
+
+def _is_compliance_report(text: str) -> bool:
+    """Whether a file holds an earlier report of `netops compliance` (any format): --out replaces only those."""
+    head = text[:600]
+    last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    return (head.startswith("# Config compliance, ") or '<testsuites name="netops compliance"' in head
+            or "<title>Config compliance " in head or last.startswith("compliance on ")
+            or (head.startswith("{") and '\n  "date": ' in head and '\n  "summary": ' in text))
 
 
 def _fail(problems: list[Problem]) -> NoReturn:

@@ -106,8 +106,7 @@ def napalm_available(platforms: Iterable[Platform]) -> None:
         if module is not None and importlib.util.find_spec(module) is None:
             raise SourceError(f"--actual running needs the NAPALM driver of {platform.value} ({module}), "
                               "which is not installed",
-                              "use --actual backups (playbooks/backup.yml fills the folder)" +
-                              (": napalm_frr arrives with its own issue" if platform is Platform.FRR else ""))
+                              "install it, or use --actual backups (playbooks/backup.yml fills the folder)")
 
 
 def fetch_running(hosts: Mapping[str, tuple[Platform, str]], username: str, password: str,

@@ -1,6 +1,7 @@
 """Turn pydantic's errors on intent files into Problems with file:line, path, expected, found, hint."""
 
 import difflib
+import re
 import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
@@ -24,7 +25,7 @@ def problems_from_validation_error(
 
 
 def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseModel]) -> Problem:
-    data_path, model_path, owner = _walk(details["loc"], document, root)
+    data_path, model_path, owner, annotation = _walk(details["loc"], document, root)
     location = document.location(data_path)
     kind = details["type"]
     found_value = details.get("input")
@@ -43,7 +44,8 @@ def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseMod
     if kind == "extra_forbidden":
         key = str(details["loc"][-1])
         allowed = sorted(owner.model_fields) if owner else []
-        close = difflib.get_close_matches(key, allowed, n=1)
+        close = difflib.get_close_matches(key, allowed, n=1) or difflib.get_close_matches(
+            key.lower().replace("-", "_").replace(" ", "_"), allowed, n=1)
         return Problem(
             path=model_path,
             message=f"unknown key '{key}'",
@@ -54,13 +56,24 @@ def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseMod
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         ctx = details.get("ctx", {})
-        expected_tags = str(ctx.get("expected_tags", "")).replace("'", "")
+        # pydantic lists the allowed tags only for a wrong tag; a missing one is looked up in the model.
+        tags = _kinds_of(annotation) or re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        written = ctx.get("tag") if kind == "union_tag_invalid" else None
+        close = difflib.get_close_matches(str(written), tags, n=1) if written is not None else []
+        if close:
+            hint = f"did you mean {close[0]!r}?"
+        elif written is None:
+            hint = "add `kind:` with one of the values listed"
+        elif "sites" in model_path:
+            hint = "sites of this file may only be of the kinds listed"
+        else:
+            hint = "use one of the kinds listed"
         return Problem(
             path=model_path,
             message="unknown kind" if kind == "union_tag_invalid" else "missing 'kind'",
-            expected=f"kind one of: {expected_tags}",
-            found=_show(ctx.get("tag")) if kind == "union_tag_invalid" else "no kind",
-            hint="sites of this file may only be of the kinds listed",
+            expected=f"kind one of: {', '.join(tags)}",
+            found=_show(written) if kind == "union_tag_invalid" else "no kind",
+            hint=hint,
             location=location,
         )
     if kind == RULE_ERROR:
@@ -76,7 +89,9 @@ def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseMod
     elif kind == "invalid-json-value":
         hint = "variables hold strings, numbers, booleans, lists and mappings; quote dates and times: \"2024-05-01\""
     elif kind in ("enum", "literal_error"):
-        hint = "use one of the values listed"
+        allowed = re.findall(r"'([^']*)'", str(details.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(str(found_value), allowed, n=1) if isinstance(found_value, str) else []
+        hint = f"did you mean {close[0]!r}?" if close else "use one of the values listed"
     elif kind == "string_pattern_mismatch":
         hint = _pattern_hint(str(details.get("ctx", {}).get("pattern", "")))
     expected = message.removeprefix("Input should be ").removeprefix("input should be ")
@@ -118,9 +133,20 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+def _kinds_of(annotation: Any) -> list[str]:
+    """The values of ``kind`` that pick a member of a discriminated union, in declaration order."""
+    tags: list[str] = []
+    for member in _unwrap(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel) and "kind" in member.model_fields:
+            kind_annotation = member.model_fields["kind"].annotation
+            if get_origin(kind_annotation) is Literal:
+                tags.extend(str(tag) for tag in get_args(kind_annotation) if str(tag) not in tags)
+    return tags if len(_unwrap(annotation)) > 1 else []
+
+
 def _walk(
     loc: tuple[int | str, ...], document: SourceDocument, root: type[BaseModel]
-) -> tuple[DataPath, tuple[str, ...], type[BaseModel] | None]:
+) -> tuple[DataPath, tuple[str, ...], type[BaseModel] | None, Any]:
     """Follow pydantic's loc through the data and the model classes.
 
     pydantic puts the discriminator tag of a union into loc (``sites, 3, ward_committee, ward``);
@@ -158,7 +184,7 @@ def _walk(
     final_model = _model_of(annotation, node)
     if loc and loc[-1] not in (owner.model_fields if owner else {}) and final_model is not None:
         owner = final_model
-    return tuple(data_path), tuple(model_path), owner
+    return tuple(data_path), tuple(model_path), owner, annotation
 
 
 def _label(element: Any, index: int) -> str:

@@ -1,4 +1,10 @@
-"""`netops lab`: the city WAN emulated with FRR routers in network namespaces (docs/lab.md)."""
+"""`netops lab`: the city WAN emulated with FRR routers in network namespaces (docs/lab.md).
+
+Exit codes (as every command, netops.errors): 0 done; 1 a finding (not converged, a probe not as the policy
+says, ``status``: something not running); 2 bad input or usage (invalid intent, an unknown district or device,
+no lab up, not root); 3 the lab or a service it needs failed (a daemon that does not start, a command that
+fails, NetBox unreachable with ``--source netbox``).
+"""
 
 import json
 import sys
@@ -10,7 +16,16 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, EXIT_FAILED, IntentOption, JsonOption, err, out
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    EXIT_FINDING,
+    EXIT_UNREACHABLE,
+    IntentOption,
+    JsonOption,
+    err,
+    out,
+)
 from netops.errors import InputError, format_problems, problems_as_json
 from netops.lab.lab import Lab, LabError, LabRuntimeError
 from netops.lab.netns import LabCommandError
@@ -41,8 +56,12 @@ def _exit_for(error: Exception, as_json: bool) -> NoReturn:
         raise typer.Exit(EXIT_BAD_INPUT) from error
     if isinstance(error, LabError):
         code, message, hint = EXIT_BAD_INPUT, error.message, error.hint
-    else:
-        code, message, hint = EXIT_FAILED, str(error), None
+    elif isinstance(error, PermissionError):  # the user's doing: the lab needs root
+        code, message, hint = EXIT_BAD_INPUT, str(error), "the lab makes network namespaces: run it as root"
+    elif isinstance(error, SourceUnavailableError):
+        code, message, hint = error.exit_code, str(error), None if "hint:" in error.reason else error.hint
+    else:  # the lab (a daemon, a namespace, a command it ran) failed: a service failed
+        code, message, hint = EXIT_UNREACHABLE, str(error), None
     if as_json:
         sys.stdout.write(json.dumps({"error": message, "hint": hint}) + "\n")
     else:
@@ -76,7 +95,7 @@ def up(
                                                        "(default: ospf_timers: fast)")] = None,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --configured: wait until every OSPF and "
                                        "BGP adjacency is up")] = True,
-    timeout: Annotated[float, typer.Option(help="Seconds --wait waits")] = 120,
+    timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds --wait waits")] = 120,
     as_json: JsonOption = False,
 ) -> None:
     """Bring the lab up (idempotent: what exists is left as it is, what is missing is made)."""
@@ -115,7 +134,7 @@ def up(
                       f"{convergence.seconds:.1f} s", highlight=False)
     if convergence is not None and not convergence.converged:
         err.print(f"not converged: {', '.join(convergence.lagging()[:10])}", highlight=False)
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)
 
 
 @app.command()
@@ -167,12 +186,12 @@ def status(as_json: JsonOption = False) -> None:
         out.print(f"hosts: {len(result.hosts) - len(missing)} of {len(result.hosts)} ready"
                   + (f"; not ready: {', '.join(missing)}" if missing else ""), highlight=False)
     if result.up and not result.healthy:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)
 
 
 @app.command("wait")
 def wait_command(
-    timeout: Annotated[float, typer.Option(help="Seconds to wait")] = 120,
+    timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds to wait")] = 120,
     as_json: JsonOption = False,
 ) -> None:
     """Wait until every OSPF adjacency and BGP session of the working routers is up (exit 1 on timeout)."""
@@ -188,7 +207,7 @@ def wait_command(
                   + (f"; lagging: {', '.join(result.lagging()[:10])}" if not result.converged else ""),
                   highlight=False)
     if not result.converged:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)
 
 
 @app.command()
@@ -196,7 +215,8 @@ def check(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     denied: Annotated[str, typer.Option(help="sample: one endpoint per service not granted; all: every one")]
     = "sample",
-    timeout: Annotated[float, typer.Option(help="Seconds a probe waits (a filtered probe always waits this)")]
+    timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a probe waits (a filtered probe always "
+                                                                  "waits this)")]
     = 1.5,
     as_json: JsonOption = False,
 ) -> None:
@@ -224,7 +244,7 @@ def check(
         for result in wrong[:50]:
             out.print(f"  WRONG {result.probe}: {result.detail}", highlight=False)
     if wrong:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)
 
 
 def _fault(action: str, kind: str, names: list[str], as_json: bool) -> None:

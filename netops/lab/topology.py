@@ -19,7 +19,6 @@ Names (Linux limits interface names to 15 characters; namespace names are files 
   ``nlm<10 hex digits of sha1(device)>`` per device, paired with the device's ``mgmt0``.
 """
 
-import difflib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ from models.sites import Site
 from models.types import DeviceRole, Platform, Protocol
 from netops.errors import InputError
 from netops.render.retarget import retarget
+from netops.selectors import match_districts
 
 ROUTER_PREFIX = "nl-"
 PC_PREFIX = "nlh-"
@@ -195,22 +195,8 @@ def management_port_name(device: str) -> str:
 
 def select_districts(network: Network, selectors: Sequence[str]) -> tuple[str, ...]:
     """District codes matching each selector (code, slug, slug without its kind, or name); InputError if none."""
-    codes: list[str] = []
-    problems: list[Problem] = []
-    for selector in selectors:
-        needle = selector.casefold()
-        found = [d.code for d in network.districts
-                 if needle in (d.code, d.slug, d.name.casefold()) or d.slug.endswith("-" + needle)]
-        if not found:
-            close = difflib.get_close_matches(selector, [d.slug for d in network.districts], n=3)
-            problems.append(Problem(path=("--district",), message="unknown district",
-                                    expected="a district code, slug or name", found=repr(selector),
-                                    hint=f"districts like it: {', '.join(close)}" if close
-                                    else "`netops show sites` lists the districts of the city"))
-        codes.extend(code for code in found if code not in codes)
-    if problems:
-        raise InputError(problems)
-    return tuple(sorted(codes))
+    # One way to match a district in every command (netops.selectors).
+    return tuple(sorted(match_districts(network, selectors) or ()))
 
 
 def _in_lab(site: Site, districts: tuple[str, ...]) -> bool:

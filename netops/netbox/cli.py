@@ -1,7 +1,8 @@
 """``netops netbox up|down|status|reset``: the embedded NetBox server (logic in server.py).
 
-Exit codes: 0 ok; 1 a failure (a part did not start or stop; ``status``: a part is not healthy);
-2 bad settings or a missing prerequisite (the message names the Debian package to install).
+Exit codes (as every command, netops.errors): 0 ok; 1 ``status`` found a part that is not healthy; 2 bad settings
+or a missing prerequisite (the message names the Debian package to install); 3 a part did not start, stop or
+reset.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+# Markup stays on here: these messages are written with rich markup and escape() every value they show.
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
 def _fail(exc: server.NetboxServerError) -> NoReturn:

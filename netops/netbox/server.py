@@ -78,12 +78,12 @@ def _quiet(_message: str) -> None:
 
 
 class NetboxServerError(Exception):
-    """Something went wrong starting, stopping or resetting the server (exit 1).
+    """Something went wrong starting, stopping or resetting the server (exit 3: a service failed).
 
     ``log`` names the log file to read; its last lines are appended to the message.
     """
 
-    exit_code: int = 1
+    exit_code: int = 3  # netops.errors.EXIT_UNREACHABLE (not imported: this module runs on its own too)
 
     def __init__(self, message: str, *, log: Path | None = None, hint: str | None = None) -> None:
         self.log = log

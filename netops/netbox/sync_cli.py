@@ -1,8 +1,9 @@
 """``netops plan``, ``netops apply``, ``netops drift`` and ``netops allocate``: NetBox as the system of record.
 
-Exit codes: 0 done (plan shown, apply written, no drift); 1 drift found, conflicts that stop apply, or NetBox
-refusing a request or unreachable; 2 bad input (invalid intent, or intent NetBox cannot hold) or no NetBox
-configured. Bad input writes nothing.
+Exit codes (as every command, netops.errors): 0 done (plan shown, apply written, no drift); 1 a finding: drift
+found, conflicts that stop apply (nothing written), a prefix with no room left for ``allocate``; 2 bad input
+(invalid intent, intent NetBox cannot hold, bad arguments), no NetBox configured or a token NetBox refuses;
+3 NetBox could not be reached, timed out or failed a request. Bad input writes nothing.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from models.network import Network
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
-    EXIT_FAILED,
+    EXIT_FINDING,
     IntentOption,
     JsonOption,
     err,
     load_or_exit,
     out,
 )
-from netops.errors import InputError, format_problems, problems_as_json
-from netops.netbox.client import CHUNK_SIZE, CredentialsError, NetBoxClient, NetBoxError
-from netops.netbox.mapping import desired_records, mapping_problems
+from netops.errors import exit_code_of
+from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
+from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet
 from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
 
@@ -40,7 +41,7 @@ AdoptOption = Annotated[bool, typer.Option(
 
 def _fail(error: Exception, as_json: bool, code: int | None = None) -> NoReturn:
     if code is None:
-        code = EXIT_BAD_INPUT if isinstance(error, CredentialsError) else EXIT_FAILED
+        code = exit_code_of(error)  # NetBox unreachable or failing: 3; not configured or a refused token: 2
     if as_json:
         out.print_json(data={"errors": [{"message": str(error)}]})
     else:
@@ -57,16 +58,11 @@ def _progress(as_json: bool) -> Any:
 
 
 def _intent_records(intent: Path, as_json: bool) -> tuple[Network, RecordSet]:
-    """The validated intent and the NetBox objects it maps to; exit 2 (nothing written) if either fails."""
+    """The validated intent and the NetBox objects it maps to; exit 2 (nothing written) if it is invalid.
+
+    Validation refuses whatever NetBox would (names, lengths, coordinates, service protocols), so a valid model
+    always maps."""
     network = load_or_exit(intent, as_json).network
-    problems = mapping_problems(network)
-    if problems:
-        located = InputError(problems).problems
-        if as_json:
-            out.print_json(problems_as_json(located))
-        else:
-            err.print(format_problems(located), markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
     return network, desired_records(network)
 
 
@@ -139,7 +135,7 @@ def _allocate(kind: str, parent: str | None, pool: str | None, intent: Path, as_
         done = allocate(client, "prefix" if kind == "prefix" else "ip", parent, purpose=purpose, count=count,
                         length=length, dns_name=dns_name, message=message or f"netops allocate {kind}")
     except AllocationError as error:
-        _fail(error, as_json, EXIT_BAD_INPUT if error.bad_input else EXIT_FAILED)
+        _fail(error, as_json, EXIT_BAD_INPUT if error.bad_input else EXIT_FINDING)
     except NetBoxError as error:
         _fail(error, as_json)
     if as_json:
@@ -163,7 +159,7 @@ def _register_allocate(app: typer.Typer) -> None:
     @allocate_app.command("prefix")
     def allocate_prefix(
         purpose: ForOption,
-        length: Annotated[int, typer.Option("--length", "-l", help="Prefix length of each block")],
+        length: Annotated[int, typer.Option("--length", "-l", min=1, max=32, help="Prefix length of each block")],
         within: Annotated[str | None, typer.Option("--within", help="The parent prefix (NetBox must hold it)")]
         = None,
         pool: PoolOption = None,
@@ -269,7 +265,7 @@ def register(app: typer.Typer) -> None:
                 for change in error.conflicts:
                     err.print(f"! {change.noun} {change.label}: {change.note}", markup=False, highlight=False)
                 err.print(f"error: {error}", markup=False, highlight=False)
-            raise typer.Exit(EXIT_FAILED) from error
+            raise typer.Exit(EXIT_FINDING) from error
         except NetBoxError as error:
             _fail(error, as_json)
         if as_json:
@@ -309,4 +305,4 @@ def register(app: typer.Typer) -> None:
                       f"{counts['missing']} missing from NetBox, {counts['extra']} managed but not in intent, "
                       f"{counts['conflict']} not managed by netops", markup=False, highlight=False)
         if found.drifted:
-            raise typer.Exit(EXIT_FAILED)
+            raise typer.Exit(EXIT_FINDING)

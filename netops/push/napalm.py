@@ -1,4 +1,4 @@
-"""Device push as a transaction through NAPALM (style lesson 11), and the getters and validation around it.
+"""Device push as a transaction through NAPALM, and the getters and validation around it.
 
 `push_config` loads the candidate (secrets filled in memory), diffs it, and in check mode stops there; otherwise
 it saves the previous running config to the backup path first, commits (optionally with a revert timer,

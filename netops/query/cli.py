@@ -13,12 +13,12 @@ from models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, Site
 from netops.analysis.results import dumps
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
-    EXIT_BAD_INPUT,
     IntentOption,
     JsonOption,
     Source,
     SourceOption,
     err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
@@ -114,9 +114,7 @@ def register(app: typer.Typer) -> None:
             else:
                 result = query(network, Entity(what.value), filters, by)
         except FilterError as error:
-            err.print(f"error: {error.option} {error.value!r} matches nothing in the model", highlight=False)
-            err.print(f"  known: {', '.join(error.known)}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from error
+            exit_bad_input([error.problem()], output_format is OutputFormat.JSON)
         if output_format is OutputFormat.JSON:
             sys.stdout.write(dumps(result))
             return

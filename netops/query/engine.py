@@ -20,8 +20,11 @@ from typing import Any
 from models.devices import Device
 from models.links import WanLink
 from models.network import Network
+from models.problems import Problem
 from models.sites import Site
 from models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
+from netops.errors import unknown_value
+from netops.selectors import unit_matches, unknown_unit
 
 
 class Entity(StrEnum):
@@ -49,9 +52,15 @@ class GroupBy(StrEnum):
 class FilterError(ValueError):
     """A filter value that matches nothing the model knows (bad input: exit 2)."""
 
-    def __init__(self, option: str, value: str, known: list[str]) -> None:
-        self.option, self.value, self.known = option, value, known
+    def __init__(self, option: str, value: str, known: list[str], what: str = "a value the model knows", *,
+                 problem: Problem | None = None) -> None:
+        self.option, self.value, self.known, self.what = option, value, known, what
+        self._problem = problem
         super().__init__(f"{option} {value!r} matches nothing")
+
+    def problem(self) -> Problem:
+        """The error as a Problem: what was given, did-you-mean and the known values."""
+        return self._problem or unknown_value(self.option, self.value, self.known, what=self.what)
 
 
 @dataclass(frozen=True)
@@ -130,11 +139,11 @@ def resolve_districts(network: Network, wanted: Iterable[str]) -> set[str] | Non
         return None
     codes: set[str] = set()
     for value in wanted:
-        needle = value.casefold()
-        matches = {d.code for d in network.districts
-                   if needle in (d.code, d.slug, d.name.casefold()) or d.slug.endswith("-" + needle)}
+        # One way to match a district in every command (netops.selectors).
+        matches = {d.code for d in network.districts if unit_matches(d, value)}
         if not matches:
-            raise FilterError("--district", value, [f"{d.code} {d.slug}" for d in network.districts])
+            raise FilterError("--district", value, [d.slug for d in network.districts],
+                              problem=unknown_unit(network.districts, value, "--district", "district"))
         codes |= matches
     return codes
 
@@ -145,11 +154,10 @@ def resolve_wards(network: Network, wanted: Iterable[str]) -> set[str] | None:
         return None
     codes: set[str] = set()
     for value in wanted:
-        needle = value.casefold()
-        matches = {w.code for w in network.wards
-                   if needle in (w.code, w.slug, w.name.casefold()) or w.slug.endswith("-" + needle)}
+        matches = {w.code for w in network.wards if unit_matches(w, value)}
         if not matches:
-            raise FilterError("--ward", value, [f"{w.code} {w.slug}" for w in network.wards][:20])
+            raise FilterError("--ward", value, [w.slug for w in network.wards],
+                              problem=unknown_unit(network.wards, value, "--ward", "ward"))
         codes |= matches
     return codes
 
@@ -163,7 +171,7 @@ def resolve_providers(network: Network, wanted: Iterable[str]) -> set[str] | Non
         needle = value.casefold()
         matches = {p.slug for p in network.providers if needle in (p.slug, p.name.casefold())}
         if not matches:
-            raise FilterError("--provider", value, [p.slug for p in network.providers])
+            raise FilterError("--provider", value, [p.slug for p in network.providers], "a provider slug or name")
         slugs |= matches
     return slugs
 

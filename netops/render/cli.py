@@ -20,14 +20,16 @@ from netops.cli_support import (
     err,
     out,
 )
-from netops.errors import InputError, format_problems, problems_as_json
+from netops.errors import InputError, format_problem, format_problems, problems_as_json
+from netops.files import folder_problems, write_problem
 from netops.render.capabilities import FEATURES, SETTING_OF_FEATURE, CapabilityGap, capability_table
 from netops.render.engine import Job, RenderFailure, default_workers, render_devices
 from netops.render.environment import TEMPLATES
-from netops.render.output import write_rendered
+from netops.render.output import apply_rendered, plan_rendered
 from netops.render.settings import load_settings
 from netops.render.sources import SourceName, SourceUnavailableError, source
 from netops.resolve.build import Resolution
+from netops.selectors import match_districts
 
 DEFAULT_OUT = Path("out/configs")
 
@@ -53,8 +55,20 @@ def render(
                                                          "the project's (repeatable)")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core)")] = None,
     as_json: JsonOption = False,
+    force: Annotated[bool, typer.Option("--force", help="Write even over files render did not write, or that "
+                                                        "were edited since it wrote them")] = False,
 ) -> None:
-    """Render device configurations (and FRR's nftables, dhcrelay and host files) from the model."""
+    """Render device configurations (and FRR's nftables, dhcrelay and host files) from the model.
+
+    The --out folder must be new, empty, or one render wrote (it keeps .netops-manifest.json there): render
+    replaces or removes only files it wrote and nobody changed since; anything else is refused unless --force.
+    """
+    # Checked before any work: --out naming a file or an unwritable place is bad usage, not a crash at the end.
+    missing = [Problem(path=("--templates",), message="not a folder of templates", expected="an existing folder",
+                       found=str(folder), hint="give the folder holding <platform>/<feature>.j2 files")
+               for folder in templates or () if not folder.is_dir()]
+    if missing or folder_problems(out_dir):
+        _fail([*missing, *folder_problems(out_dir)], as_json)
     try:
         settings = load_settings(settings_file)
         resolution = source(from_source, intent).load()
@@ -72,7 +86,16 @@ def render(
         _fail(_gap_problems(outcome.gaps, resolution, settings_file), as_json)
     if outcome.failures:
         _fail([_failure_problem(f, tuple(templates or ())) for f in outcome.failures], as_json)
-    report = write_rendered(out_dir, outcome.rendered, set(network.device_by_name))
+    try:
+        plan = plan_rendered(out_dir, outcome.rendered, set(network.device_by_name), force=force)
+    except InputError as error:
+        _fail(error.problems, as_json)
+    except OSError as error:
+        _fail([write_problem(out_dir, error)], as_json)
+    try:
+        report = apply_rendered(plan, outcome.rendered)
+    except OSError as error:
+        _fail([write_problem(out_dir, error)], as_json, partly_written=True)
     platforms = Counter(r.platform.value for r in outcome.rendered)
     if as_json:
         sys.stdout.write(json.dumps({"out": str(out_dir), "devices": len(outcome.rendered),
@@ -82,16 +105,21 @@ def render(
     used = min(workers or default_workers(), max(len(names), 1))
     out.print(f"rendered {len(outcome.rendered)} devices ("
               + ", ".join(f"{p} {n}" for p, n in sorted(platforms.items()))
-              + f") in {elapsed:.2f} s with {used} worker{'s' if used != 1 else ''} -> {out_dir}", highlight=False)
+              + f") in {elapsed:.2f} s with {used} worker{'s' if used != 1 else ''} -> {out_dir}", markup=False,
+              highlight=False, emoji=False)
     for label, devices in report.as_dict().items():
         out.print(f"  {label:<9} {len(devices):>5}{': ' + _listing(devices) if devices else ''}", highlight=False)
 
 
-def _fail(problems: list[Problem], as_json: bool, code: int = EXIT_BAD_INPUT) -> NoReturn:
+def _fail(problems: list[Problem], as_json: bool, code: int = EXIT_BAD_INPUT, *,
+          partly_written: bool = False) -> NoReturn:
     if as_json:
         out.print_json(problems_as_json(problems))
+    elif partly_written:
+        err.print("\n".join(format_problem(p) for p in problems) + "\nthe run stopped part-way; run it again to "
+                  "finish", markup=False, highlight=False, emoji=False)
     else:
-        err.print(format_problems(problems), markup=False, highlight=False)
+        err.print(format_problems(problems), markup=False, highlight=False, emoji=False)
     raise typer.Exit(code)
 
 
@@ -115,13 +143,11 @@ def _select(resolution: Resolution, devices: list[str], district: str | None) ->
                                     hint=f"devices like it: {', '.join(close)}" if close else
                                     "`netops show devices` lists them"))
     if district is not None:
-        needle = district.casefold()
-        codes = {d.code for d in network.districts if needle in (d.code, d.slug, d.name.casefold())
-                 or d.slug.endswith("-" + needle)}
-        if not codes:
-            problems.append(Problem(path=("--district",), message="unknown district",
-                                    expected="a district code, slug or name", found=repr(district),
-                                    hint="`netops show sites` lists the districts of the city"))
+        codes: set[str] = set()
+        try:
+            codes = match_districts(network, [district]) or set()
+        except InputError as error:
+            problems.extend(error.problems)
         site_codes = {site.slug for site in network.sites if site.district in codes}
         selected.update(d.name for d in network.devices if d.site in site_codes)
     if problems:

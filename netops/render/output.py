@@ -1,21 +1,22 @@
 """Write rendered files and say what changed since the last render.
 
 Layout under the output folder (default `out/configs`): `<platform>/<device>.<suffix>` (suffix `cfg` for
-the device config; FRR adds `nft`, `dhcrelay`, `host.yml`), plus `manifest.json`, which lists the files
-of every device rendered there. The manifest is how a later render knows which files it owns: files of
-devices that left the network are removed, and nothing else in the folder is ever touched.
+the device config; FRR adds `nft`, `dhcrelay`, `host.yml`), plus the hidden manifest of netops.files
+(`.netops-manifest.json`), which lists every file render wrote there with its hash. The manifest is how a later
+render knows which files it owns: files of devices that left the network are removed, a file someone edited
+since is never overwritten or removed without --force, and nothing else in the folder is ever touched. A folder
+of an earlier netops (its `manifest.json`, which kept hashes per device) is taken over as render's own.
 """
 
-import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netops.files import write_atomic
+from netops.files import FolderPlan, digest, plan_folder, write_folder
 from netops.render.engine import RenderedDevice
 
-MANIFEST = "manifest.json"
+#: The manifest earlier versions of render kept (per device); read once to take such a folder over.
+LEGACY_MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -37,19 +38,25 @@ def device_files(rendered: RenderedDevice) -> dict[str, str]:
     return {f"{rendered.platform.value}/{rendered.device}.{suffix}": text for suffix, text in rendered.files.items()}
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def device_key(relative: str) -> str:
+    """`<platform>/<device>` of a rendered file's relative path (device names hold no dot)."""
+    platform, _, name = relative.partition("/")
+    return f"{platform}/{name.split('.', 1)[0]}"
 
 
-def read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
-    """`<platform>/<device>` -> {relative path: sha256} of the previous renders (empty when none)."""
-    path = out_dir / MANIFEST
+def legacy_manifest(out_dir: Path) -> dict[str, str]:
+    """{relative path: sha256} from an earlier render's manifest.json, itself included (empty when none)."""
+    path = out_dir / LEGACY_MANIFEST
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data["devices"]
+        raw = path.read_bytes()
+        entries = json.loads(raw)["devices"]
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-    return {key: dict(files) for key, files in entries.items() if isinstance(files, dict)}
+    if not isinstance(entries, dict):
+        return {}
+    owned = {relative: sha for files in entries.values() if isinstance(files, dict)
+             for relative, sha in files.items() if isinstance(relative, str) and isinstance(sha, str)}
+    return {**owned, LEGACY_MANIFEST: digest(raw)}
 
 
 #: Threads writing files: each write is a few system calls that release the GIL; on the project's disks
@@ -57,42 +64,47 @@ def read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
 WRITERS = 4
 
 
-def write_rendered(out_dir: Path, rendered: list[RenderedDevice], network_devices: set[str]) -> ChangeReport:
-    """Write every device's files (unchanged files are left alone) and remove devices that left the network."""
-    manifest = read_manifest(out_dir)
+def plan_rendered(out_dir: Path, rendered: list[RenderedDevice], network_devices: set[str], *,
+                  force: bool = False) -> FolderPlan:
+    """What writing the rendered devices does, or InputError when it would overwrite files render did not write.
+
+    Files of devices not rendered this time stay while their device is in the network; a device that left
+    the network loses its files, as does an output a rendered device no longer has.
+    """
+    files = {relative: text for device in rendered for relative, text in device_files(device).items()}
+    rendered_keys = {f"{device.platform.value}/{device.device}" for device in rendered}
+
+    def keep(relative: str) -> bool:
+        key = device_key(relative)
+        return key not in rendered_keys and key.split("/", 1)[1] in network_devices
+
+    return plan_folder(out_dir, files, command="render", force=force, keep=keep, adopt=legacy_manifest(out_dir))
+
+
+def write_rendered(out_dir: Path, rendered: list[RenderedDevice], network_devices: set[str], *,
+                   force: bool = False) -> ChangeReport:
+    """Plan and write in one step (InputError when render may not write there; nothing is written then)."""
+    return apply_rendered(plan_rendered(out_dir, rendered, network_devices, force=force), rendered)
+
+
+def apply_rendered(plan: FolderPlan, rendered: list[RenderedDevice]) -> ChangeReport:
+    """Carry out the plan and report devices as new, changed, unchanged or removed."""
+    previous_keys = {device_key(relative) for relative in plan.previous.files}
+    existed = {relative for relative in plan.writes if (plan.folder / relative).exists()}
+    unchanged = set(plan.unchanged)
+    write_folder(plan, workers=WRITERS)
     report = ChangeReport()
-    all_files = {relative: text for device in rendered for relative, text in device_files(device).items()}
-    existed = {relative for relative in all_files if (out_dir / relative).exists()}
-    for platform in {device.platform.value for device in rendered}:
-        (out_dir / platform).mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        written = dict(zip(all_files, pool.map(lambda item: write_atomic(out_dir / item[0], item[1]),
-                                               all_files.items()), strict=True))
+    removed_keys = {device_key(relative) for relative in plan.stale if relative != LEGACY_MANIFEST}
     for device in rendered:
         key = f"{device.platform.value}/{device.device}"
         files = device_files(device)
-        previous = manifest.get(key)
-        was_there = previous is not None or any(relative in existed for relative in files)
-        changed = any(written[relative] for relative in files)
-        # An output that is no longer produced (e.g. the last DHCP relay LAN went away) is stale.
-        for relative in set(previous or {}) - set(files):
-            if (out_dir / relative).exists():
-                (out_dir / relative).unlink()
-                changed = True
-        manifest[key] = {relative: _digest(text) for relative, text in files.items()}
+        was_there = key in previous_keys or any(r in existed or r in unchanged for r in files)
         if not was_there:
             report.new.append(device.device)
-        elif changed:
+        elif any(r in plan.writes for r in files) or key in removed_keys:
             report.changed.append(device.device)
         else:
             report.unchanged.append(device.device)
-    for key in sorted(manifest):
-        name = key.split("/", 1)[1]
-        if name in network_devices:
-            continue
-        for relative in manifest.pop(key):
-            (out_dir / relative).unlink(missing_ok=True)
-        report.removed.append(name)
-    text = json.dumps({"devices": dict(sorted(manifest.items()))}, indent=1, sort_keys=True) + "\n"
-    write_atomic(out_dir / MANIFEST, text)
+    rendered_keys = {f"{device.platform.value}/{device.device}" for device in rendered}
+    report.removed = sorted(key.split("/", 1)[1] for key in removed_keys - rendered_keys)
     return report

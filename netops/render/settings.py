@@ -8,13 +8,11 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from models.base import NetopsModel
-from models.problems import Location, Problem
 from models.types import Slug
-from netops.errors import InputError
+from netops.intent.loader import load_model_file
 
 
 class RenderSettings(NetopsModel):
@@ -48,24 +46,7 @@ class RenderSettings(NetopsModel):
 
 
 def load_settings(path: Path | None) -> RenderSettings:
-    """The settings in a YAML file (or the defaults); raise InputError naming the file and key."""
+    """The settings in a YAML file (or the defaults); raise InputError naming the file, line and key."""
     if path is None:
         return RenderSettings()
-    where = Location(str(path), 1)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise InputError([Problem(path=("settings",), message=f"cannot read the render settings: {error}",
-                                  location=where)]) from error
-    if not isinstance(data, dict):
-        raise InputError([Problem(path=("settings",), message="render settings must be a mapping",
-                                  found=type(data).__name__, location=where)])
-    try:
-        return RenderSettings(**data)
-    except ValidationError as error:
-        raise InputError([
-            Problem(path=("settings", *(str(part) for part in details["loc"])), message=details["msg"],
-                    found=repr(details.get("input")), location=where,
-                    hint="see netops/render/settings.py for every setting and its values")
-            for details in error.errors(include_url=False)
-        ]) from error
+    return load_model_file(path, RenderSettings, "render settings")

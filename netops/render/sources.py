@@ -1,4 +1,4 @@
-"""Where a command takes its Network from: the intent files today, NetBox once its reader lands.
+"""Where a command takes its Network from: the intent files, or what netops manages in NetBox.
 
 Each source is a `NetworkSource`; commands (netops render, the Ansible inventory) look a source up by
 name in `sources()` and call `load`: the intent files, or NetBox through netops.netbox.read.
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from models.problems import Problem
-from netops.errors import EXIT_BAD_INPUT, EXIT_FAILED, NetopsError
+from netops.errors import EXIT_UNREACHABLE, NetopsError, exit_code_of
 
 if TYPE_CHECKING:
     from netops.resolve.build import Resolution
@@ -27,18 +27,18 @@ class SourceName(StrEnum):
 class SourceUnavailableError(NetopsError):
     """The source exists in the design but cannot be read yet (or here)."""
 
-    def __init__(self, source: str, reason: str, hint: str, *, exit_code: int = EXIT_FAILED) -> None:
+    def __init__(self, source: str, reason: str, hint: str, *, exit_code: int = EXIT_UNREACHABLE) -> None:
         self.source = source
         self.reason = reason
         self.hint = hint
-        #: 1 when the source failed (NetBox unreachable or refusing a read), 2 when it is the user's setting (no
-        #: NetBox configured, a token NetBox refuses), as plan and apply exit.
+        #: 3 when the source failed (NetBox unreachable or refusing a read), 2 when it is the user's setting (no
+        #: NetBox configured, a token NetBox refuses), as every command exits (netops.errors).
         self.exit_code = exit_code
         super().__init__(f"--source {source} is not available: {reason}")
 
     def problem(self) -> Problem:
-        """The error as a Problem, for the commands' error reports."""
-        return Problem(path=("--source",), message=str(self), hint=self.hint)
+        """The error as a Problem, for the commands' error reports (one hint: the reason's own when it has one)."""
+        return Problem(path=(), message=str(self), hint=None if "hint:" in self.reason else self.hint)
 
 
 class NetworkSource(Protocol):
@@ -77,7 +77,7 @@ class NetboxSource:
     def load(self) -> Resolution:
         """Read the network from NetBox (NETBOX_URL/NETBOX_TOKEN, or the embedded server's netbox.env)."""
         # Imported here: pynetbox is only needed when the model comes from NetBox.
-        from netops.netbox.client import CredentialsError, NetBoxError
+        from netops.netbox.client import NetBoxError
         from netops.netbox.read import load_network_from_netbox
 
         try:
@@ -86,7 +86,7 @@ class NetboxSource:
             raise SourceUnavailableError(
                 "netbox", str(error),
                 "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN",
-                exit_code=EXIT_BAD_INPUT if isinstance(error, CredentialsError) else EXIT_FAILED,
+                exit_code=exit_code_of(error),
             ) from error
 
 

@@ -1,32 +1,41 @@
 """`netops report --out DIR`: the static HTML report with its Markdown and CSV exports."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from models.problems import Problem
 from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, IntentOption, Source, SourceOption, err, load_or_exit
-from netops.files import write_atomic
+from netops.errors import InputError, format_problem, format_problems
+from netops.files import MANIFEST, digest, folder_problems, plan_folder, write_folder, write_problem
 from netops.report.build import build_report
 from netops.report.diagrams import DiagramError
 
-#: Files of an earlier report the current one no longer has (a district gone) are removed; only these.
-OWNED_PATTERNS = ("districts/*.html", "districts/*.md", "districts/*.svg", "csv/*.csv")
+#: A report is read by browsers and colleagues: world-readable whatever the umask.
+REPORT_MODE = 0o644
+#: Files of a report written before reports kept a manifest: its pages, exports and diagrams.
+LEGACY_PATTERNS = ("*.html", "*.md", "*.svg", "districts/*.html", "districts/*.md", "districts/*.svg", "csv/*.csv")
+_GENERATOR = '<meta name="generator" content="city-netops'
 
 
-def write_report(files: dict[str, str], output: Path) -> tuple[int, int, int]:
-    """Write the files (atomically, unchanged ones untouched), remove stale ones; (written, unchanged, removed)."""
-    written = 0
-    for relative, text in sorted(files.items()):
-        if write_atomic(output / relative, text):
-            written += 1
-            # write_atomic's temporary file is private (0600); a report is read by browsers and colleagues.
-            (output / relative).chmod(0o644)
-    stale = [p for pattern in OWNED_PATTERNS for p in output.glob(pattern)
-             if p.relative_to(output).as_posix() not in files]
-    for path in stale:
-        path.unlink()
-    return written, len(files) - written, len(stale)
+def legacy_report(output: Path) -> dict[str, str]:
+    """{relative path: sha256} of a report an earlier netops wrote into output without a manifest (else empty).
+
+    Such a folder is recognised by its index page's generator tag; its pages, exports and diagrams are taken
+    as the report's own, and every other file there stays untouched.
+    """
+    if (output / MANIFEST).exists():
+        return {}
+    try:
+        with (output / "index.html").open(encoding="utf-8", errors="replace") as page:
+            head = page.read(4096)
+    except OSError:
+        return {}
+    if _GENERATOR not in head:
+        return {}
+    return {p.relative_to(output).as_posix(): digest(p.read_bytes()) for pattern in LEGACY_PATTERNS
+            for p in output.glob(pattern) if p.is_file() and not p.is_symlink()}
 
 
 def register(app: typer.Typer) -> None:
@@ -37,15 +46,44 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the report into")],
         intent: IntentOption = DEFAULT_INTENT_DIR,
         source: SourceOption = Source.INTENT,
+        force: Annotated[bool, typer.Option("--force", help="Write even over files report did not write, or "
+                                                            "that were edited since it wrote them")] = False,
     ) -> None:
         """Write the planner report: index.html (map, topology, tables), a page per district, report.md and
-        csv/. Static files only: open index.html from disk, nothing is fetched."""
+        csv/. Static files only: open index.html from disk, nothing is fetched.
+
+        The --out folder must be new, empty, or one report wrote (it keeps .netops-manifest.json there); files
+        report wrote and nobody changed are replaced or removed, anything else is refused unless --force."""
+        # Checked before any work: --out naming a file or an unwritable place is bad usage, not a crash later.
+        problems = folder_problems(output)
+        if problems:
+            _exit_bad_output(problems)
         network = load_or_exit(intent, as_json=False, source=source).network
         try:
             files = build_report(network)
         except DiagramError as error:
-            err.print(f"error: {error}; nothing was written", highlight=False)
+            err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error
-        written, unchanged, removed = write_report(files, output)
+        try:
+            plan = plan_folder(output, files, command="report", force=force, adopt=legacy_report(output))
+        except InputError as error:
+            _exit_bad_output(error.problems)
+        except OSError as error:
+            _exit_bad_output([write_problem(output, error)])
+        try:
+            result = write_folder(plan, mode=REPORT_MODE)
+        except OSError as error:
+            _exit_bad_output([write_problem(output, error)], partly_written=True)
+        written, unchanged, removed = len(result.written), len(result.unchanged), len(result.removed)
         err.print(f"{output}: {len(files)} files ({written} written, {unchanged} unchanged, {removed} stale removed); "
-                  f"open {output / 'index.html'}", highlight=False)
+                  f"open {output / 'index.html'}", markup=False, highlight=False, emoji=False)
+
+
+def _exit_bad_output(problems: list[Problem], *, partly_written: bool = False) -> NoReturn:
+    """Print output-folder problems and exit 2 (say so when a write failed half-way)."""
+    if partly_written:
+        text = "\n".join(format_problem(p) for p in problems) + "\nthe run stopped part-way; run it again to finish"
+    else:
+        text = format_problems(problems)
+    err.print(text, markup=False, highlight=False, emoji=False)
+    raise typer.Exit(EXIT_BAD_INPUT)

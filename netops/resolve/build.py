@@ -39,7 +39,7 @@ from models.intent import (
 from models.lans import Lan, lan_capacity
 from models.links import Circuit, LinkEndpoint, Provider, WanLink
 from models.network import Network
-from models.problems import Location, ModelPath, NetworkInvalidError, Problem, item
+from models.problems import Location, ModelPath, NetworkInvalidError, Problem, item, render_path
 from models.sites import (
     CityAgencySite,
     DataCenterSite,
@@ -72,6 +72,11 @@ _REFERENCE_MBPS = 100_000
 _IN_BUILDING_MBPS = 10_000
 
 SourceMap = dict[ModelPath, Location]
+
+#: Limits of what is derived: NetBox's slug length, a hostname (one DNS label), NetBox's descriptions.
+_SLUG_MAX = 100
+_HOSTNAME_MAX = 63
+_DESCRIPTION_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,27 @@ class _Resolver:
         self.plan = intent.city.addressing
         self.problems: list[Problem] = []
         self.sources: SourceMap = {}
+        # Sites one of whose devices was refused: their LANs are not checked against a device list that
+        # is known to be short, so one mistake is reported once.
+        self.incomplete_sites: set[str] = set()
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
     def source(self, path: ModelPath, document: SourceDocument, data_path: DataPath) -> Location:
         location = document.location(data_path)
+        self.sources[path] = location
+        return location
+
+    def claim(self, path: ModelPath, document: SourceDocument, data_path: DataPath, what: str,
+              hint: str) -> Location | None:
+        """Record where an object keyed by ``path`` comes from; None (with a problem naming both places) when
+        an earlier object has the same key."""
+        first = self.sources.get(path)
+        location = document.location(data_path)
+        if first is not None:
+            self.problem(path, location, f"duplicate {what}", f"each {what} once in the city",
+                         f"{path[-1][1:-1]!r} again (first at {first})", hint)
+            return None
         self.sources[path] = location
         return location
 
@@ -184,27 +205,67 @@ class _Resolver:
                 policy=self.intent.city.policy,
             )
         except ValidationError as error:
-            raise InputError(self.network_problems(error)) from error
+            keys = {"districts": [d.code for d in districts], "wards": [w.code for w in wards],
+                    "providers": [p.slug for p in providers], "services": [s.name for s in services],
+                    "sites": [s.slug for s in sites], "devices": [d.name for d in devices],
+                    "links": [link.id for link in links], "hosts": [h.name for h in hosts]}
+            raise InputError(self.network_problems(error, keys)) from error
         return Resolution(network=network, sources=self.sources)
 
-    def network_problems(self, error: ValidationError) -> list[Problem]:
+    def network_problems(self, error: ValidationError, keys: dict[str, list[str]]) -> list[Problem]:
         problems: list[Problem] = []
         for details in error.errors(include_url=False):
             cause = details.get("ctx", {}).get("error")
             if isinstance(cause, NetworkInvalidError):
                 problems.extend(self.locate(problem) for problem in cause.problems)
             else:
-                path = tuple(str(segment) for segment in details["loc"])
-                problems.append(self.locate(Problem(path=path, message=details["msg"])))
+                # pydantic counts list items (sites, 3, ...); the sources know objects by key (sites, [slug]).
+                loc = [str(segment) for segment in details["loc"]]
+                if len(loc) >= 2 and loc[0] in keys and loc[1].isdigit() and int(loc[1]) < len(keys[loc[0]]):
+                    loc[1] = item(keys[loc[0]][int(loc[1])])
+                problems.append(self.locate(Problem(path=tuple(loc), message=details["msg"])))
         return problems
 
     def locate(self, problem: Problem) -> Problem:
-        """Attach the intent location of the longest known prefix of the problem's path."""
-        for length in range(len(problem.path), -1, -1):
-            location = self.sources.get(problem.path[:length])
+        """Attach the intent location of the longest known prefix of the problem's path; a problem naming a
+        related object (a duplicate's first occurrence) says where that one is, too."""
+        location = self.find_location(problem.path)
+        values = {**problem.__dict__, "location": location}
+        if problem.related is not None:
+            first, first_path = self.find_location(problem.related), problem.related
+            if (first.file, first.line) > (location.file, location.line):
+                # Report the clash at the later of the two in the files, naming the earlier one.
+                values.update(path=problem.related, related=problem.path, location=first)
+                location, first, first_path = first, location, problem.path
+            values["found"] = f"{problem.found or 'a clash'} (first at {first}: {render_path(first_path)})"
+        return Problem(**values)
+
+    def find_location(self, path: ModelPath) -> Location:
+        for length in range(len(path), 0, -1):
+            location = self.sources.get(path[:length])
             if location is not None:
-                return Problem(**{**problem.__dict__, "location": location})
-        return Problem(**{**problem.__dict__, "location": self.intent.city_document.location(())})
+                return location
+        # Every check names an object the resolver recorded; this is the last resort, not the rule.
+        return self.intent.city_document.location(())
+
+    def derive_slug(self, explicit: str | None, name: str, what: str, path: ModelPath,
+                    location: Location) -> str | None:
+        """The slug given, or the one derived from the name; None (with a problem) when the derived one is
+        empty or longer than NetBox keeps (100)."""
+        if explicit is not None:
+            return explicit
+        slug = slugify(name)
+        if not slug:
+            self.problem(path, location, f"the {what}'s name gives an empty slug",
+                         "a name with at least one letter or digit (after removing diacritics), or an explicit slug",
+                         repr(name), f"give the {what} an explicit `slug:` (a-z, 0-9 and single hyphens)")
+            return None
+        if len(slug) > _SLUG_MAX:
+            self.problem(path, location, f"the {what}'s name gives a slug too long for NetBox",
+                         f"a slug of at most {_SLUG_MAX} characters", f"{len(slug)} characters: {slug!r}",
+                         f"give the {what} a shorter explicit `slug:`")
+            return None
+        return slug
 
     def resolve_city(self) -> City | None:
         city = self.intent.city
@@ -212,10 +273,21 @@ class _Resolver:
         location = self.source(("city",), document, ("city",))
         self.source(("addressing",), document, ("addressing",))
         self.source(("policy",), document, ("policy",))
+        self.source(("policy", "management_services"), document, ("policy", "management_services"))
         for index, rule in enumerate(city.policy.rules):
-            self.source(("policy", item(rule.id)), document, ("policy", "rules", index))
-        return self.build(City, ("city",), location, code=city.city.code, name=city.city.name,
-                          slug=city.city.slug or slugify(city.city.name), asn=city.asn)
+            self.claim(("policy", item(rule.id)), document, ("policy", "rules", index), "policy rule id",
+                       "give each rule its own `id:`")
+        bounds = city.city.bounds
+        if bounds is not None and not bounds.ordered:
+            self.problem(("city", "bounds"), document.location(("city", "bounds")), "city bounds the wrong way round",
+                         "south < north and west < east (decimal degrees)",
+                         f"south {bounds.south}, north {bounds.north}, west {bounds.west}, east {bounds.east}",
+                         "south and north are latitudes, west and east longitudes; exchange the pair that is reversed")
+        slug = self.derive_slug(city.city.slug, city.city.name, "city", ("city",), location)
+        if slug is None:
+            return None
+        return self.build(City, ("city",), location, code=city.city.code, name=city.city.name, slug=slug,
+                          asn=city.asn)
 
     def resolve_admin_units(self) -> tuple[list[District], list[Ward]]:
         districts: list[District] = []
@@ -223,17 +295,25 @@ class _Resolver:
         for source in self.intent.districts:
             info = source.intent.district
             path: ModelPath = ("districts", item(info.code))
-            location = self.source(path, source.document, ("district",))
-            district = self.build(District, path, location, code=info.code, name=info.name,
-                                  slug=info.slug or slugify(info.name), kind=info.kind)
+            claimed = self.claim(path, source.document, ("district",), "district code",
+                                 "each district file describes one district; check the code against the "
+                                 "official list")
+            location = claimed or source.document.location(("district",))
+            slug = None if claimed is None else self.derive_slug(info.slug, info.name, "district", path, location)
+            district = None if slug is None else self.build(District, path, location, code=info.code,
+                                                            name=info.name, slug=slug, kind=info.kind)
             if district is not None:
                 districts.append(district)
             for index, ward_info in enumerate(source.intent.wards):
                 ward_path: ModelPath = ("wards", item(ward_info.code))
-                ward_location = self.source(ward_path, source.document, ("wards", index))
-                ward = self.build(Ward, ward_path, ward_location, code=ward_info.code, name=ward_info.name,
-                                  slug=ward_info.slug or slugify(ward_info.name), kind=ward_info.kind,
-                                  district=info.code)
+                ward_location = self.claim(ward_path, source.document, ("wards", index), "ward code",
+                                           "list each ward once, in its district's file; check the code")
+                if ward_location is None:
+                    continue
+                ward_slug = self.derive_slug(ward_info.slug, ward_info.name, "ward", ward_path, ward_location)
+                ward = None if ward_slug is None else self.build(
+                    Ward, ward_path, ward_location, code=ward_info.code, name=ward_info.name, slug=ward_slug,
+                    kind=ward_info.kind, district=info.code)
                 if ward is not None:
                     wards.append(ward)
         districts.sort(key=lambda d: d.code)
@@ -243,9 +323,14 @@ class _Resolver:
     def resolve_providers(self) -> list[Provider]:
         providers = []
         for index, intent in enumerate(self.intent.city.providers):
-            slug = intent.slug or slugify(intent.name)
+            location = self.intent.city_document.location(("providers", index))
+            slug = self.derive_slug(intent.slug, intent.name, "provider", ("providers", item(intent.name)), location)
+            if slug is None:
+                continue
             path: ModelPath = ("providers", item(slug))
-            location = self.source(path, self.intent.city_document, ("providers", index))
+            if self.claim(path, self.intent.city_document, ("providers", index), "provider slug",
+                          "give the providers distinct names or explicit `slug:`s") is None:
+                continue
             provider = self.build(Provider, path, location, slug=slug, name=intent.name)
             if provider is not None:
                 providers.append(provider)
@@ -254,8 +339,9 @@ class _Resolver:
     def resolve_services(self) -> list[Service]:
         services = []
         for index, intent in enumerate(self.intent.city.services):
-            self.source(("services", item(intent.name)), self.intent.city_document, ("services", index))
-            services.append(intent.to_service())
+            if self.claim(("services", item(intent.name)), self.intent.city_document, ("services", index),
+                          "service name", "give each service its own `name:`") is not None:
+                services.append(intent.to_service())
         return services
 
     def resolve_site_plans(self) -> list[_SitePlan]:
@@ -277,11 +363,40 @@ class _Resolver:
                                       platform, status)
                 if plan is not None:
                     plans.append(plan)
-        return plans
+        return self.distinct_keys(plans)
+
+    def distinct_keys(self, plans: list[_SitePlan]) -> list[_SitePlan]:
+        """Two sites with one addressing key would get the same addresses everywhere: reported once, at the
+        later site, and that site left out so its clashing addresses are not reported again one by one."""
+        first: dict[allocate.SiteKey, _SitePlan] = {}
+        kept: list[_SitePlan] = []
+        for plan in plans:
+            if plan.intent.kind == "data_center":
+                kept.append(plan)
+                continue
+            other = first.get(plan.key)
+            if other is None:
+                first[plan.key] = plan
+                kept.append(plan)
+                continue
+            unit = {AdminLevel.CITY: "the city", AdminLevel.DISTRICT: f"district {plan.district}",
+                    AdminLevel.WARD: f"ward {plan.ward}"}[plan.level]
+            number_path = (*plan.data_path, "number")
+            where = plan.document.location(number_path if plan.intent.number is not None else plan.data_path)
+            self.problem(("sites", item(plan.slug), "number"), where, "two sites share an addressing key",
+                         f"distinct site numbers within {unit}",
+                         f"number {plan.key.number} again (first at {other.document.location(other.data_path)}: "
+                         f"sites[{other.slug}])",
+                         f"give one of the sites an explicit `number:` (0-{SITES_PER_UNIT - 1} per ward or district; "
+                         f"by default committees are 0, party agencies 1, mass organizations 2)")
+        return kept
 
     def site_plan(self, site: AnySiteIntent, document: SourceDocument, data_path: DataPath,
                   district: str | None, platform: Platform, status: Any) -> _SitePlan | None:
-        slug = site.slug or slugify(site.name)
+        slug = self.derive_slug(site.slug, site.name, "site", ("sites", item(site.name)),
+                                document.location(data_path))
+        if slug is None:
+            return None
         path: ModelPath = ("sites", item(slug))
         if path in self.sources:
             # Reported here, once: the site's devices would otherwise clash name by name.
@@ -304,6 +419,8 @@ class _Resolver:
             level, unit = AdminLevel.DISTRICT, int(district)
         else:
             level, unit = AdminLevel.CITY, 0
+        if site.coordinates is not None:
+            self.check_coordinates(site, path, document, data_path)
         number = site.number if site.number is not None else _DEFAULT_SITE_NUMBER.get(kind)
         if number is None:
             self.problem((*path, "number"), location, "city-level site without a number",
@@ -319,6 +436,29 @@ class _Resolver:
                          district=district, ward=ward, key=allocate.SiteKey(level, unit, number),
                          platform=platform, status=site.status or status)
 
+    def check_coordinates(self, site: AnySiteIntent, path: ModelPath, document: SourceDocument,
+                          data_path: DataPath) -> None:
+        """A site's map point must lie inside the city's bounds; a point that would lie inside with latitude
+        and longitude exchanged is reported as swapped."""
+        assert site.coordinates is not None
+        bounds = self.intent.city.city.effective_bounds()
+        latitude, longitude = site.coordinates.latitude, site.coordinates.longitude
+        if not bounds.ordered or bounds.contains(latitude, longitude):
+            return  # reversed bounds are reported once, at the city
+        where = document.location((*data_path, "coordinates"))
+        given = "city.bounds in city.yml" if self.intent.city.city.bounds else (
+            "the default bounds of city code " + self.intent.city.city.code)
+        if bounds.contains(longitude, latitude):
+            self.problem((*path, "coordinates"), where, "latitude and longitude look swapped",
+                         f"a point inside {bounds}",
+                         f"latitude {latitude}, longitude {longitude} (exchanged, they fall inside)",
+                         f"write {{latitude: {longitude}, longitude: {latitude}}}")
+            return
+        self.problem((*path, "coordinates"), where, "coordinates outside the city",
+                     f"a point inside {bounds} ({given})", f"latitude {latitude}, longitude {longitude}",
+                     "check the point on a map; if the city really reaches there, widen `city.bounds` "
+                     "(south, west, north, east) in city.yml")
+
     def resolve_device_plans(self, sites: list[_SitePlan]) -> dict[str, _DevicePlan]:
         devices: dict[str, _DevicePlan] = {}
         for site in sites:
@@ -328,16 +468,26 @@ class _Resolver:
                 data_path = (*site.data_path, "devices", index)
                 path: ModelPath = ("devices", item(name))
                 location = self.source(path, site.document, data_path)
+                if intent.name is None and len(name) > _HOSTNAME_MAX:
+                    self.problem(path, location, "derived device name too long for a hostname",
+                                 f"at most {_HOSTNAME_MAX} characters (one DNS label: the limit of FRR, IOS-XE and "
+                                 f"VRP hostnames; NetBox keeps 64)",
+                                 f"{len(name)} characters: {name!r} (site slug + role + number)",
+                                 "give the device an explicit `name:`, or the site a shorter `slug:`")
+                    self.incomplete_sites.add(site.slug)
+                    continue
                 if name in devices:
                     first = devices[name].site.document.location(devices[name].data_path)
                     self.problem(path, location, "duplicate device name", "each device name once in the city",
                                  f"{name!r} again (first at {first})",
                                  "give one of them another `name:`")
+                    self.incomplete_sites.add(site.slug)
                     continue
                 if number >= DEVICES_PER_SITE:
                     self.problem((*path, "number"), location, "too many devices in one site",
                                  f"device numbers 0-{DEVICES_PER_SITE - 1}", str(number),
                                  "split the site, or give switches explicit numbers")
+                    self.incomplete_sites.add(site.slug)
                     continue
                 devices[name] = _DevicePlan(intent=intent, site=site, name=name, number=number,
                                             platform=intent.platform or site.platform, data_path=data_path)
@@ -361,6 +511,14 @@ class _Resolver:
                 if upstream is device:
                     self.problem((*path, "to"), location, "uplink to the device itself",
                                  "another device", repr(uplink.to))
+                    continue
+                here, there = device.site.district, upstream.site.district
+                if here is not None and there is not None and here != there and not uplink.cross_district:
+                    self.problem((*path, "to"), location, "uplink to another district's router",
+                                 f"an upstream router of district {here} (or of the data center)",
+                                 f"{uplink.to!r} of site {upstream.site.slug} in district {there}",
+                                 "if the site is homed across the district border on purpose, say so with "
+                                 "`cross_district: true` on the uplink")
                     continue
                 if index >= UPLINKS_PER_DEVICE:
                     self.problem(path, location, "too many uplinks", f"at most {UPLINKS_PER_DEVICE} per device",
@@ -442,6 +600,8 @@ class _Resolver:
                          "give the LAN an explicit larger `prefix:` from the pool, or split it into two VLANs")
             return None
         gateway = intent.gateway or prefix.network_address + 1
+        if site.slug in self.incomplete_sites:
+            return None
         if intent.gateway_device is not None:
             gateway_device = devices.get(intent.gateway_device)
             if gateway_device is None or gateway_device.site is not site:
@@ -466,7 +626,7 @@ class _Resolver:
             gateway_device.interfaces.append(
                 LanInterface(kind="lan", name=interface_name, vlan=vlan, lan=name,
                              address=IPv4Interface((gateway, prefix.prefixlen)),
-                             description=f"LAN {name} VLAN {vlan} of {site.slug}")
+                             description=_description(f"LAN {name} VLAN {vlan} of {site.slug}"))
             )
         return lan
 
@@ -483,6 +643,20 @@ class _Resolver:
             device = devices[device_name]
             taken = {explicit for _, link, down in entries
                      if (explicit := (link.uplink.interface if down else link.uplink.remote_interface))}
+            claimed: dict[str, _LinkPlan] = {}
+            for _, link, down in entries:
+                explicit = link.uplink.interface if down else link.uplink.remote_interface
+                if explicit is None:
+                    continue
+                other = claimed.setdefault(explicit, link)
+                if other is not link:
+                    earlier, later = sorted((link, other), key=lambda plan: self.sources[("links", item(plan.id))])
+                    key = "interface" if later.downstream is device else "remote_interface"
+                    self.problem(("links", item(later.id), key), self.sources[("links", item(later.id))],
+                                 "two links on one port", f"a port of {device_name} no other link uses",
+                                 f"{explicit!r} again (first at {self.sources[('links', item(earlier.id))]}: "
+                                 f"links[{earlier.id}])",
+                                 f"give the uplink another `{key}:`, or leave it out to have a free port chosen")
             number = 0
             for _, link, down in sorted(entries, key=lambda entry: entry[0]):
                 explicit = link.uplink.interface if down else link.uplink.remote_interface
@@ -524,11 +698,12 @@ class _Resolver:
             plan.downstream.interfaces.append(WanInterface(
                 kind="wan", name=plan.downstream_interface, address=plan.downstream_address, link=plan.id,
                 peer_device=plan.upstream.name, peer_interface=plan.upstream_interface,
-                description=f"UPLINK to {plan.upstream.name} {plan.upstream_interface} [{far}]"))
+                description=_description(f"UPLINK to {plan.upstream.name} {plan.upstream_interface} [{far}]")))
             plan.upstream.interfaces.append(WanInterface(
                 kind="wan", name=plan.upstream_interface, address=plan.upstream_address, link=plan.id,
                 peer_device=plan.downstream.name, peer_interface=plan.downstream_interface,
-                description=f"DOWNLINK to {plan.downstream.name} {plan.downstream_interface} [{far}]"))
+                description=_description(
+                    f"DOWNLINK to {plan.downstream.name} {plan.downstream_interface} [{far}]")))
         return links
 
     def build_devices(self, plans: dict[str, _DevicePlan]) -> list[Device]:
@@ -602,7 +777,10 @@ class _Resolver:
             for index, intent in enumerate(plan.intent.hosts):
                 data_path = (*plan.data_path, "hosts", index)
                 path: ModelPath = ("hosts", item(intent.name))
-                location = self.source(path, plan.document, data_path)
+                claimed = self.claim(path, plan.document, data_path, "host name", "give each host its own `name:`")
+                if claimed is None:
+                    continue
+                location = claimed
                 lan = site_lans.get(intent.lan)
                 if lan is None:
                     self.problem((*path, "lan"), location, "unknown LAN",
@@ -624,6 +802,11 @@ class _Resolver:
                     hosts.append(host)
         hosts.sort(key=lambda h: h.name)
         return hosts
+
+
+def _description(text: str) -> str:
+    """A derived description, cut to what NetBox keeps (200 characters) so it reads back unchanged."""
+    return text if len(text) <= _DESCRIPTION_MAX else text[: _DESCRIPTION_MAX - 3] + "..."
 
 
 #: First host number allocated on a data-center LAN: .1 is the gateway, .2-.9 are kept for

@@ -1,8 +1,10 @@
 """`netops verify`: control plane, reachability and redundancy of the lab's network, a report per site.
 
-Exit 0 every site passes, 1 a site fails, 2 bad input or no lab up.
+Exit codes (as every command, netops.errors): 0 every site passes; 1 a site fails (a finding); 2 bad input,
+bad arguments or no lab up; 3 NetBox could not be reached (``--source netbox``).
 """
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -10,18 +12,21 @@ from typing import Annotated
 
 import typer
 
+from models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
-    EXIT_FAILED,
+    EXIT_FINDING,
     IntentOption,
     Source,
     SourceOption,
     err,
+    exit_bad_input,
     load_or_exit,
     out,
 )
-from netops.files import write_atomic
+from netops.errors import format_problem, unknown_value
+from netops.files import file_conflict, folder_problems, write_atomic, write_problem
 
 
 def register(main: typer.Typer) -> None:
@@ -36,11 +41,13 @@ def verify(
     = None,
     phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy "
                                                                       "(repeatable; default all)")] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds a reachability probe waits")] = 1.5,
+    timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a reachability probe waits")] = 1.5,
     workers: Annotated[int, typer.Option(min=1, help="Routers checked in parallel")] = 8,
     limit: Annotated[str | None, typer.Option("--limit", help="Only these devices of the lab (comma-separated, "
                                                               "e.g. the Ansible play's hosts)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite verify.* files in --report-dir that are not "
+                                                        "earlier verify reports")] = False,
 ) -> None:
     """Prove the lab's network does what the model says: a pass/fail report per site (exit 1 on failure)."""
     from netops.lab.lab import Lab
@@ -49,27 +56,40 @@ def verify(
     from netops.verify import engine
     from netops.verify.report import FORMATS, to_json, to_text
 
+    if report_dir is not None:
+        # Checked before any work: a file or an unwritable place there is bad usage, not a crash at the end.
+        problems = folder_problems(report_dir, "--report-dir")
+        if not problems and not force:
+            # The four report files replace only earlier verify reports: a file of that name is someone's else.
+            problems = [conflict for suffix in ("txt", "json", "xml", "md")
+                        if (conflict := file_conflict(report_dir / f"verify.{suffix}", "", ours=_is_verify_report,
+                                                      command="verify", option="--report-dir")) is not None]
+        if problems:
+            exit_bad_input(problems, as_json)
     wanted = set(phases or ["control", "reachability", "redundancy"])
     unknown = wanted - {"control", "reachability", "redundancy"}
     if unknown:
-        err.print(f"error: unknown phase(s) {sorted(unknown)}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([unknown_value("--phase", name, ["control", "reachability", "redundancy"], what="a phase",
+                                      message="unknown phase")
+                        for name in sorted(unknown)], as_json)
     lab = Lab()
     plan = lab.plan()
     if plan is None:
-        err.print(f"error: no lab is up (nothing recorded in {lab.home.path}); hint: netops lab up")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([Problem(path=(), message="no lab is up", expected=f"a lab recorded in {lab.home.path}",
+                                found="nothing recorded", hint="bring it up first: netops lab up --configured")],
+                       as_json)
     management = {r.device: str(r.management.ip) for r in plan.routers}
     network = load_or_exit(intent, as_json, source=source).network
     limited = None if limit is None else {name.strip() for name in limit.split(",") if name.strip()}
     strangers = sorted((limited or set()) - {d.name for d in network.devices})
     if strangers:
-        err.print(f"error: --limit names devices the model does not have: {', '.join(strangers)}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([unknown_value("--limit", name, sorted(d.name for d in network.devices), what="a device of "
+                                      "the model", message="not a device of the model") for name in strangers], as_json)
     scope = engine.scope_of(plan, limited)
     if not scope:
-        err.print(f"error: no device of --limit is in the lab (lab: {', '.join(sorted(management)) or 'empty'})")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        exit_bad_input([Problem(path=("--limit",), message="no device of --limit is in the lab",
+                                expected="devices of the lab", found=limit,
+                                hint=f"the lab has {', '.join(sorted(management)[:12]) or 'no device'}")], as_json)
     home = lab.home
     options = {"key_file": str(home.client_key), "known_hosts_file": str(home.known_hosts), "ssh_strict": True}
 
@@ -93,8 +113,13 @@ def verify(
         checks += engine.redundancy(network, plan, adjacencies, scope)
     result = engine.Verification(engine.by_site(network, plan, checks, scope), seconds)
     if report_dir is not None:
-        for suffix, render in FORMATS.items():
-            write_atomic(report_dir / f"verify.{suffix}", render(result))
+        try:
+            for suffix, render in FORMATS.items():
+                write_atomic(report_dir / f"verify.{suffix}", render(result))
+        except OSError as error:
+            err.print(format_problem(write_problem(report_dir, error, "--report-dir")), markup=False,
+                      highlight=False, emoji=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from error
     if as_json:
         sys.stdout.write(to_json(result))
     else:
@@ -102,4 +127,13 @@ def verify(
         if report_dir is not None:
             err.print(f"reports: {report_dir}/verify.{{txt,json,xml,md}}")
     if not result.ok:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FINDING)
+
+
+
+def _is_verify_report(text: str) -> bool:
+    """Whether a file holds an earlier `netops verify` report, in any of its four formats."""
+    last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    return (text.startswith("# Verification\n") or '<testsuites name="netops verify"' in text[:300]
+            or re.match(r"\d+/\d+ sites pass", last) is not None
+            or (text.startswith("{") and '\n  "ok": ' in text[:200] and '\n  "lost_redundancy": ' in text))

@@ -1,4 +1,4 @@
-"""The NAPALM compliance_report spec of each device, generated from the model (style lesson 12).
+"""The NAPALM compliance_report spec of each device, generated from the model.
 
 What the model implies a router shows once provisioned, as data:
 - `get_interfaces`: every loopback, WAN and LAN interface up;
@@ -104,9 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     scope = None if args.scope is None else {name for name in args.scope.split(",") if name}
     try:
         network = source(args.source, args.intent).load().network
-    except (InputError, SourceUnavailableError) as error:
+    except InputError as error:
         sys.stderr.write(f"{error}\n")
         return 2
+    except SourceUnavailableError as error:  # 3 when NetBox could not be reached, 2 when it is not configured
+        sys.stderr.write(f"{error}\n")
+        return error.exit_code
     unknown = sorted((set(args.devices) | (scope or set())) - {d.name for d in network.devices})
     if unknown:
         sys.stderr.write(f"unknown devices: {', '.join(unknown)}\n")

@@ -68,3 +68,72 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 def test_empty_file_is_an_empty_mapping(tmp_path: Path) -> None:
     assert _read(tmp_path, "# only a comment\n").data == {}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "found", "line"),
+    [
+        ("a: 1\nb: x\x00y\n", "character not allowed", "U+0000", 2),
+        ("a: [1, 2]\nb: &b [1, *b]\n", "recursive YAML alias", "inside its own anchor", 2),
+        ("a: &a {b: *a}\n", "recursive YAML alias", "inside its own anchor", 1),
+        ("a: !!python/object:os.system {b: 1}\n", "unsupported YAML tag", "!!python/object:os.system", 1),
+        ("a: !!python/name:os.system x\n", "unsupported YAML tag", "!!python/name:os.system", 1),
+        ("a:\n  - !custom [1]\n", "unsupported YAML tag", "!custom", 2),
+        ("a: !!binary SGVsbG8=\n", "unsupported YAML tag", "!!binary", 1),
+        ("a: !!set {x, y}\n", "unsupported YAML tag", "!!set", 1),
+        ("a: !!omap [x: 1]\n", "unsupported YAML tag", "!!omap", 1),
+        ("? !custom k\n: v\n", "unsupported YAML tag", "!custom", 1),
+        ("a: !!timestamp soon\n", "invalid date", "'soon'", 1),
+        ("a: 2026-13-45\n", "invalid date", "'2026-13-45'", 1),
+        ("a: 1\n---\nb: 2\n", "several YAML documents", "second document", 2),
+        ("a: !!float many\n", "does not match its YAML tag", "'many'", 1),
+        ("a: " + "[" * 80 + "]" * 80 + "\n", "nesting too deep", "more than 64 levels", 1),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "malformed YAML", "nesting depth", 1),
+    ],
+)
+def test_refused_yaml(tmp_path: Path, text: str, message: str, found: str, line: int) -> None:
+    with pytest.raises(YamlInputError) as raised:
+        _read(tmp_path, text)
+    problem = raised.value.problem
+    assert message in problem.message and problem.found and found in problem.found
+    assert problem.location is not None and problem.location.line == line
+
+
+def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    bomb = "".join(f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}" if i else "lol"] * 10) + "]\n" for i in range(9))
+    with pytest.raises(YamlInputError, match="too many values produced through YAML aliases"):
+        _read(tmp_path, bomb)
+
+
+def test_aliases_within_the_cap_are_expanded(tmp_path: Path) -> None:
+    text = "lans: &lans [{role: staff}, {role: camera}]\nsites:\n" + "".join(
+        f"  - {{name: s{i}, lans: *lans}}\n" for i in range(200))
+    document = _read(tmp_path, text)
+    assert document.data["sites"][199]["lans"] == [{"role": "staff"}, {"role": "camera"}]  # type: ignore[attr-defined]
+
+
+def test_plain_tags_are_accepted(tmp_path: Path) -> None:
+    text = "a: !!str 001\nb: !!int '7'\nc: !!float 1\nd: !!bool yes\ne: !!null ''\nf: !!map {x: 1}\ng: !!seq [1]\n"
+    assert _read(tmp_path, text).data == {  # type: ignore[attr-defined]
+        "a": "001", "b": 7, "c": 1.0, "d": True, "e": None, "f": {"x": 1}, "g": [1]}
+
+
+def test_byte_order_mark_is_not_part_of_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yml"
+    path.write_bytes(b"\xef\xbb\xbfname: Ph\xc6\xb0\xe1\xbb\x9dng\n")
+    assert read_yaml(path, "bom.yml").data == {"name": "Phường"}
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yml"
+    path.write_bytes(b"a: 1\nb: 2\nname: Tr\xfac\n")
+    with pytest.raises(YamlInputError) as raised:
+        read_yaml(path, "latin1.yml")
+    assert raised.value.problem.location is not None and raised.value.problem.location.line == 3
+    assert raised.value.problem.found == "undecodable byte 0xfa at offset 18"
+
+
+def test_blank_documents(tmp_path: Path) -> None:
+    assert _read(tmp_path, "").blank  # type: ignore[attr-defined]
+    assert _read(tmp_path, "# only\n\n# comments\n").blank  # type: ignore[attr-defined]
+    assert not _read(tmp_path, "{}\n").blank  # type: ignore[attr-defined]

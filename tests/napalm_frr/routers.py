@@ -77,7 +77,10 @@ class Routers:
 
 def bootstrap_config(index: int, count: int, router: Router) -> str:
     """A small config with OSPF and iBGP to the neighbours of the chain."""
-    lines = ["frr defaults traditional", f"hostname {router.hostname}", "service integrated-vtysh-config", "!",
+    # `no ipv6 forwarding`: what zebra shows in a new namespace (IPv6 forwarding off); left out, every replace
+    # with this config would delete it, turning IPv6 forwarding on, and diffs would depend on what ran before.
+    lines = ["frr defaults traditional", f"hostname {router.hostname}", "no ipv6 forwarding",
+             "service integrated-vtysh-config", "!",
              "interface lo", f" ip address 10.255.0.{index + 1}/32", " ip ospf area 0", "exit", "!"]
     neighbours = []
     if index > 0:

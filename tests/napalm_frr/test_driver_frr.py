@@ -14,7 +14,7 @@ from pathlib import Path
 import napalm
 import pytest
 import yaml
-from napalm.base.exceptions import CommitConfirmException, CommitError, ReplaceConfigException
+from napalm.base.exceptions import CommitConfirmException, CommitError, MergeConfigException, ReplaceConfigException
 
 from napalm_frr import FRRDriver
 from netops.render.secrets import SECRETS, substitute
@@ -62,7 +62,11 @@ def device(routers: Routers) -> Iterator[FRRDriver]:
 
 
 def _running(driver: FRRDriver) -> str:
-    return driver.get_config(retrieve="running")["running"]
+    return str(driver.get_config(retrieve="running")["running"])
+
+
+def _startup(driver: FRRDriver) -> str:
+    return str(driver.get_config(retrieve="startup")["startup"])
 
 
 def test_open_and_getters(device: FRRDriver) -> None:
@@ -104,13 +108,13 @@ def test_unconfirmed_commit_rolls_itself_back(device: FRRDriver, routers: Router
     """Nobody confirms: the router's own timer reloads the previous config, in memory and in frr.conf."""
     before = _running(device)
     device.load_merge_candidate(config="ip route 10.99.0.0/24 Null0\n")
-    device.commit_config(revert_in=2)
+    device.commit_config(revert_in=8)  # time for the next load and commit attempt before the timer fires
     assert "ip route 10.99.0.0/24 Null0" in _running(device)
     with pytest.raises(CommitError, match="waiting for confirmation"):
         device.load_merge_candidate(config="ip route 10.98.0.0/24 Null0\n")
         device.commit_config()
     device.discard_config()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while device.has_pending_commit() or (routers.routers[0].config_dir / "napalm-frr/pending.reverting").exists():
         assert time.monotonic() < deadline, "the revert timer did not fire"
         time.sleep(0.2)
@@ -131,12 +135,185 @@ def test_rollback(device: FRRDriver) -> None:
 def test_syntax_error_refused_router_untouched(device: FRRDriver, routers: Routers) -> None:
     before = _running(device)
     startup = device.get_config(retrieve="startup")["startup"]
-    with pytest.raises(ReplaceConfigException, match="Unknown command"):
-        device.load_replace_candidate(config=bootstrap_config(0, 2, routers.routers[0]) + "this is no command\n")
+    config = bootstrap_config(0, 2, routers.routers[0])
+    number = len(config.splitlines()) + 1
+    with pytest.raises(ReplaceConfigException, match=f"line {number} `this is no command`: % Unknown command"):
+        device.load_replace_candidate(config=config + "this is no command\n")
     assert _running(device) == before
     assert device.get_config(retrieve="startup")["startup"] == startup
     assert not (routers.routers[0].config_dir / "napalm-frr" / "candidate.conf").exists()
     assert device.compare_config() == ""
+
+
+def test_merge_no_line_removes_the_route(device: FRRDriver) -> None:
+    """`no ip route X` merged: the diff deletes the route, the commit removes it from running and frr.conf."""
+    device.load_merge_candidate(config="ip route 10.99.0.0/24 Null0\n")
+    device.commit_config()
+    assert "ip route 10.99.0.0/24 Null0" in _running(device)
+    device.load_merge_candidate(config="no ip route 10.99.0.0/24 Null0\n")
+    assert device.compare_config() == "Lines To Add\n============\nno ip route 10.99.0.0/24 Null0"
+    device.commit_config()
+    assert "10.99.0.0" not in _running(device)
+    assert "10.99.0.0" not in _startup(device)
+    assert "10.99.0.0/24" not in json.dumps(device.get_route_to("10.99.0.0/24"))
+    # Merged again, the route is absent: nothing to do (as EOS and IOS treat it), an empty diff, a clean commit.
+    before = _running(device)
+    device.load_merge_candidate(config="no ip route 10.99.0.0/24 null0\n")
+    assert device.compare_config() == ""
+    device.commit_config()
+    assert _running(device) == before
+
+
+def test_merge_with_abbreviated_keywords(device: FRRDriver) -> None:
+    """vtysh reads `ip rout` as `ip route`: the merge does too, for `no` lines and for the check."""
+    device.load_merge_candidate(config="ip rout 10.99.0.0/24 Null0\n")
+    device.commit_config()
+    assert "ip route 10.99.0.0/24 Null0" in _running(device)
+    device.load_merge_candidate(config="ip rout 10.99.0.0/24 Null0\n")
+    assert device.compare_config() == ""
+    device.load_merge_candidate(config="no ip rout 10.99.0.0/24 Null0\ninterface eth2\n no ip ospf hello\n")
+    device.commit_config()
+    running = _running(device)
+    assert "10.99.0.0" not in running and "hello-interval" not in running
+
+
+def test_merge_of_no_for_absent_statements_is_a_no_op(device: FRRDriver) -> None:
+    before = _running(device)
+    device.load_merge_candidate(config="no ip route 10.98.0.0/24 Null0\nrouter ospf\n no network 10.5.0.0/24 area 0\n"
+                                       "exit\ninterface eth9\n no ip ospf cost\nexit\nno router bgp 65099\n")
+    assert device.compare_config() == ""
+    device.commit_config()
+    assert _running(device) == before
+
+
+def test_merge_no_lines_in_blocks_and_whole_blocks(device: FRRDriver) -> None:
+    """`no` of interface and router sub-commands, of a whole `router bgp`; then rollback brings all back."""
+    device.load_merge_candidate(config="router ospf\n redistribute static\nexit\ninterface eth2\n ip ospf cost 7\n")
+    device.commit_config()
+    before = _running(device)
+    assert "redistribute static" in before and "ip ospf cost 7" in before
+    merge = ("interface eth2\n no ip ospf cost\nexit\nrouter ospf\n no redistribute static\nexit\n"
+             "router bgp 65000\n no neighbor 192.0.2.2 timers connect\nexit\nno router bgp 65000\n")
+    device.load_merge_candidate(config=merge)
+    diff = device.compare_config()
+    assert "no router bgp 65000" in diff and " no ip ospf cost 7" in diff and " no redistribute static" in diff
+    device.commit_config()
+    running = _running(device)
+    assert "router bgp" not in running and "ip ospf cost" not in running and "redistribute" not in running
+    assert "ip ospf hello-interval 1" in running  # the rest of the interface stays
+    device.rollback()
+    assert _running(device) == before
+
+
+def test_merge_settings_shown_in_their_no_form(device: FRRDriver) -> None:
+    """`no bgp default ipv4-unicast` is applied (FRR shows it); `bgp ebgp-requires-policy` restores the
+    default, which removes the shown `no bgp ebgp-requires-policy`."""
+    assert " no bgp ebgp-requires-policy" in _running(device)
+    device.load_merge_candidate(config="router bgp 65000\n no bgp default ipv4-unicast\n bgp ebgp-requires-policy\n")
+    assert device.compare_config() != ""
+    device.commit_config()
+    running = _running(device)
+    assert " no bgp default ipv4-unicast" in running and "ebgp-requires-policy" not in running
+    device.load_merge_candidate(config="router bgp 65000\n no bgp default ipv4-unicast\n")
+    assert device.compare_config() == ""  # applied once, nothing to do the second time
+    # FRR shows no line that sets a default: merged again, `bgp ebgp-requires-policy` cannot be checked, and the
+    # commit says so and restores (a merge that cannot be seen to take effect is not reported done).
+    device.load_merge_candidate(config="router bgp 65000\n bgp ebgp-requires-policy\n")
+    with pytest.raises(CommitError, match=r"line 2 `bgp ebgp-requires-policy`.*sets a default value"):
+        device.commit_config()
+    assert _running(device) == running
+
+
+def test_merge_loaded_before_another_commit_is_refused(device: FRRDriver, routers: Routers) -> None:
+    """A merge loaded, then another session commits: committing the merge would undo that commit; refused."""
+    device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\n")
+    other = FRRDriver(routers.routers[0].address, routers.user, "", timeout=30, optional_args={
+        **routers.optional_args(), "state_dir": "/etc/frr/napalm-frr-other"})
+    other.open()
+    other.load_merge_candidate(config="ip route 10.95.0.0/24 Null0\n")
+    other.commit_config()
+    other.close()
+    with pytest.raises(CommitError, match="changed since the merge was loaded"):
+        device.commit_config()
+    running = _running(device)
+    assert "ip route 10.95.0.0/24 Null0" in running and "10.97.0.0" not in running
+
+
+def test_merge_with_bad_line_2_names_it(device: FRRDriver, routers: Routers) -> None:
+    """The error names the user's line 2 and its text, not the line of running config + merge."""
+    before = _running(device)
+    with pytest.raises(MergeConfigException) as raised:
+        device.load_merge_candidate(config="ip route 10.98.0.0/24 Null0\nbogus command here\n")
+    assert "line 2 `bogus command here`: % Unknown command" in str(raised.value)
+    assert _running(device) == before
+    assert not list((routers.routers[0].config_dir / "napalm-frr").glob("*.conf.*"))
+    assert not (routers.routers[0].config_dir / "napalm-frr" / "merge.conf").exists()
+    assert device.compare_config() == ""
+    with pytest.raises(CommitError, match="no candidate loaded"):
+        device.commit_config()
+
+
+def test_merge_that_does_not_take_effect_is_rolled_back(device: FRRDriver) -> None:
+    """A line FRR accepts but does not show afterwards (a value equal to the default) cannot be checked:
+    CommitError naming it, previous config restored."""
+    before = _running(device)
+    device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\ninterface eth2\n ip ospf hello-interval 10\n")
+    with pytest.raises(CommitError, match=r"line 3 `ip ospf hello-interval 10` \(in `interface eth2`\): not in the "
+                                          r"running config.*previous config restored: True"):
+        device.commit_config(revert_in=60)
+    assert not device.has_pending_commit()  # the revert timer was stopped: the restore is done already
+    assert _running(device) == before
+    assert "10.97.0.0" not in _startup(device)
+
+
+def test_merge_frr_refuses_at_commit_is_rolled_back(device: FRRDriver) -> None:
+    """ospfd refuses `network` while interfaces carry `ip ospf area`: CommitError, nothing changed."""
+    before = _running(device)
+    device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\nrouter ospf\n network 10.9.0.0/24 area 0\n")
+    with pytest.raises(CommitError, match=r"frr-reload\.py --reload failed.*previous config restored: True"):
+        device.commit_config()
+    assert _running(device) == before
+
+
+def test_compare_config_has_no_stray_newline(device: FRRDriver, routers: Routers) -> None:
+    """Merge, replace and nothing-to-do: no trailing newline; nothing to do is "" exactly."""
+    device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\n")
+    merge = device.compare_config()
+    assert merge == "Lines To Add\n============\nip route 10.97.0.0/24 Null0"
+    device.load_replace_candidate(config=bootstrap_config(0, 2, routers.routers[0]) + "ip route 10.97.0.0/24 Null0\n")
+    assert device.compare_config() == merge
+    device.load_replace_candidate(config=bootstrap_config(0, 2, routers.routers[0]))
+    assert device.compare_config() == ""
+    device.load_merge_candidate(config="! only a comment\n")
+    assert device.compare_config() == ""
+    device.discard_config()
+    assert device.compare_config() == ""
+
+
+def test_candidate_with_only_comments(device: FRRDriver) -> None:
+    """Merged: nothing to do. Replacing with it would wipe the router: refused."""
+    before = _running(device)
+    device.load_merge_candidate(config="! nothing\n\n")
+    device.commit_config()
+    assert _running(device) == before
+    with pytest.raises(ReplaceConfigException, match="only comments"):
+        device.load_replace_candidate(config="! nothing\n")
+    with pytest.raises(CommitError, match="no candidate loaded"):
+        device.commit_config()
+    assert _running(device) == before
+
+
+def test_commit_twice_and_discard_then_commit(device: FRRDriver) -> None:
+    device.load_merge_candidate(config="ip route 10.97.0.0/24 Null0\n")
+    device.commit_config()
+    after = _running(device)
+    with pytest.raises(CommitError, match="no candidate loaded"):
+        device.commit_config()
+    device.load_merge_candidate(config="ip route 10.96.0.0/24 Null0\n")
+    device.discard_config()
+    with pytest.raises(CommitError, match="no candidate loaded"):
+        device.commit_config()
+    assert _running(device) == after and "10.96.0.0" not in after
 
 
 def _playbook(routers: Routers, rendered: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:

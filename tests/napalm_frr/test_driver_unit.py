@@ -15,10 +15,10 @@ from typing import Any
 import napalm
 import pytest
 from napalm.base import NetworkDriver, models
-from napalm.base.exceptions import ReplaceConfigException
+from napalm.base.exceptions import CommitError, MergeConfigException, ReplaceConfigException
 
 from napalm_frr import FRRDriver, parse
-from napalm_frr.transport import ReplayTransport
+from napalm_frr.transport import ReplayTransport, Result
 
 MOCKED = Path(__file__).resolve().parent / "mocked_data"
 GETTER_CASES = sorted(p for p in MOCKED.glob("test_*/*") if p.parent.name != "test_config")
@@ -125,25 +125,139 @@ def test_conforms_to_napalm_models(case: Path) -> None:
     _check_shapes(case.parent.name.removeprefix("test_"), _call(case))
 
 
-def test_syntax_error_refused_before_anything_runs() -> None:
-    """vtysh -C refuses the candidate: ReplaceConfigException, the staged file is removed, no reload ran."""
-    case = MOCKED / "test_config" / "syntax-error"
+CONFIG_CASES = sorted((MOCKED / "test_config").glob("*"))
+
+
+def _load_case(case: Path) -> tuple[FRRDriver, ReplayTransport, Any]:
+    """Replay a recorded config case: load its candidate (merge or replace) and compare; (driver, transport,
+    the result or the exception)."""
     device, transport = _device(case)
-    with pytest.raises(ReplaceConfigException, match="Unknown command"):
-        device.load_replace_candidate(config=(case / "candidate.conf").read_text())
-    assert not any("frr-reload" in command for command in transport.commands)
-    assert transport.commands[-1].startswith("rm -f ")
+    merge = json.loads((case / "args.json").read_text())["merge"]
+    load = device.load_merge_candidate if merge else device.load_replace_candidate
+    try:
+        load(config=(case / "candidate.conf").read_text())
+        return device, transport, device.compare_config()
+    except Exception as error:
+        return device, transport, error
+
+
+@pytest.mark.parametrize("case", CONFIG_CASES, ids=lambda p: p.name)
+def test_config_case_replayed(case: Path) -> None:
+    """The recorded diff, or the recorded exception; a diff never ends with a newline (NAPALM's config tests
+    compare it with the stripped expected diff)."""
+    _, _, result = _load_case(case)
+    expected = json.loads((case / "expected_result.json").read_text())
+    if "exception" in expected:
+        assert type(result).__name__ == expected["exception"]
+    else:
+        assert result == expected["result"] and not result.endswith("\n")
+
+
+def test_config_cases_were_recorded() -> None:
+    assert {case.name for case in CONFIG_CASES} >= {"syntax-error", "changed", "merge-no-route", "merge-bad-line-2",
+                                                    "merge-absent-negation", "merge-in-blocks", "merge-only-comments"}
+
+
+def test_syntax_error_refused_before_anything_runs() -> None:
+    """vtysh -C refuses the candidate: ReplaceConfigException naming the line, the staged file is removed,
+    no reload ran."""
+    device, transport, error = _load_case(MOCKED / "test_config" / "syntax-error")
+    assert isinstance(error, ReplaceConfigException)
+    lines = (MOCKED / "test_config" / "syntax-error" / "candidate.conf").read_text().splitlines()
+    assert f"line {len(lines)} `bogus command here`: % Unknown command" in str(error)
+    [command] = transport.commands  # staged, checked, removed on refusal: no reload ran
+    assert "vtysh -C -f" in command and "rm -f" in command
     assert device.compare_config() == ""
 
 
-def test_compare_config_is_the_reload_delta() -> None:
-    case = MOCKED / "test_config" / "changed"
-    device, transport = _device(case)
-    device.load_replace_candidate(config=(case / "candidate.conf").read_text())
-    diff = device.compare_config()
-    assert diff == json.loads((case / "expected_result.json").read_text())["result"]
-    assert "Lines To Add" in diff and " INFO: " not in diff
-    assert any("--test" in command for command in transport.commands)
+def test_merge_error_names_the_users_line() -> None:
+    """The merge lines are checked on their own: vtysh's line number is the user's (not running + merge)."""
+    device, transport, error = _load_case(MOCKED / "test_config" / "merge-bad-line-2")
+    assert isinstance(error, MergeConfigException)
+    assert "line 2 `bogus command here`: % Unknown command" in str(error)
+    assert not any("show running-config" in command or "frr-reload" in command for command in transport.commands)
+    assert device.get_config(retrieve="candidate")["candidate"] == ""
+
+
+def test_merge_of_no_line_leaves_the_negated_statement_out() -> None:
+    """The candidate of `no ip route X` no longer holds `ip route X`, so frr-reload.py deletes it."""
+    device, _, diff = _load_case(MOCKED / "test_config" / "merge-no-route")
+    candidate = device.get_config(retrieve="candidate")["candidate"]
+    running = (MOCKED / "test_config" / "merge-no-route" / "vtysh_-c_show_running-config.txt").read_text()
+    assert "ip route 10.99.0.0/24 Null0" in running
+    assert "ip route 10.99.0.0/24 Null0" not in candidate and "no ip route 10.99.0.0/24 Null0" in diff
+
+
+def test_replace_with_only_comments_refused() -> None:
+    device, transport = _device(MOCKED / "test_config" / "changed")
+    with pytest.raises(ReplaceConfigException, match="only comments"):
+        device.load_replace_candidate(config="! nothing here\n\n")
+    assert transport.commands == []
+
+
+def test_unreadable_candidate_file_is_a_config_error(tmp_path: Path) -> None:
+    device, transport = _device(MOCKED / "test_config" / "changed")
+    with pytest.raises(MergeConfigException, match="cannot read the candidate"):
+        device.load_merge_candidate(filename=str(tmp_path / "missing.conf"))
+    assert transport.commands == []
+
+
+class ScriptedTransport:
+    """Answers commands from a list of (prefix, Result), in order of registration for each prefix: a commit's
+    sequence, where `show running-config` answers differently before and after (a mock for the commit logic)."""
+
+    def __init__(self, answers: list[tuple[str, Result]]) -> None:
+        self.answers = answers
+        self.commands: list[str] = []
+
+    def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
+        self.commands.append(command)
+        for index, (prefix, result) in enumerate(self.answers):
+            if command.startswith(prefix):
+                if sum(1 for p, _ in self.answers if p == prefix) > 1:
+                    del self.answers[index]
+                return result
+        return Result(0, "", "")
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def is_alive(self) -> bool:
+        return True
+
+
+def test_commit_of_a_merge_on_a_changed_running_config_is_refused() -> None:
+    """Someone committed between load and commit: the merge's whole-config candidate would undo it."""
+    case = MOCKED / "test_config" / "merge-no-route"
+    text = (case / "vtysh_-c_show_running-config.txt").read_text()
+    running = Result(0, text, "")
+    changed = Result(0, text.replace("hostname frr-r0", "hostname frr-r0\nip route 10.5.0.0/24 Null0"), "")
+    transport = ScriptedTransport([("mkdir -p", Result(0, "no ip route 10.99.0.0/24 Null0\n\nend\n", "")),
+                                   ("vtysh -c 'show running-config'", running),
+                                   ("vtysh -c 'show running-config'", changed), ("test -e", Result(1, "", ""))])
+    device = FRRDriver("scripted", "netops", "", optional_args={"transport": transport})
+    device.open()
+    device.load_merge_candidate(config="no ip route 10.99.0.0/24 Null0\n")
+    with pytest.raises(CommitError, match="running config changed since the merge was loaded"):
+        device.commit_config()
+    assert not any("frr-reload" in command or "rollback.conf" in command for command in transport.commands)
+
+
+def test_commit_of_a_merge_that_did_not_take_effect_restores_and_raises() -> None:
+    """frr-reload.py exits 0 but the route is still there: CommitError naming the line, previous config reloaded."""
+    case = MOCKED / "test_config" / "merge-no-route"
+    running = Result(0, (case / "vtysh_-c_show_running-config.txt").read_text(), "")
+    marked = Result(0, "no ip route 10.99.0.0/24 Null0\n\nend\n", "")  # what `vtysh -m` prints
+    transport = ScriptedTransport([("mkdir -p", marked), ("vtysh -c 'show running-config'", running),
+                                   ("test -e", Result(1, "", ""))])
+    device = FRRDriver("scripted", "netops", "", optional_args={"transport": transport})
+    device.open()
+    device.load_merge_candidate(config="no ip route 10.99.0.0/24 Null0\n")
+    with pytest.raises(CommitError, match=r"line 1 `no ip route 10.99.0.0/24 Null0`: still configured"):
+        device.commit_config()
+    reloads = [command for command in transport.commands if "--reload" in command]
+    assert "candidate.conf" in reloads[0] and "rollback.conf" in reloads[-1]
+    assert device.get_config(retrieve="candidate")["candidate"] == ""
 
 
 def test_sanitize_masks_secrets() -> None:

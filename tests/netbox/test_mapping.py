@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS, desired_records, mapping_problems
+from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS, desired_records
 from netops.netbox.mapping.base import Kind, Record, Ref, record_to_json
 from netops.netbox.snapshot import GRAPHQL_TYPES, KEY_REFS, graphql_selection, rest_fields
 from tests.netbox import tables
@@ -112,17 +112,3 @@ def test_subinterfaces_hang_off_their_parent_port_with_the_lan_vlan_untagged() -
     assert sub.fields["mode"] == "access"
     assert sub.fields["untagged_vlan"] == Ref("ipam.vlan", ("ubnd-phuong-phuc-xa", "20"))
     assert (sub.wave, parent.wave) == (1, 0)
-
-
-def test_mapping_problems_catch_what_netbox_cannot_hold() -> None:
-    network = network_of(SMALL_CITY)
-    assert mapping_problems(network) == []
-    site = network.sites[0]
-    broken = network.model_copy(update={"sites": (
-        site.model_copy(update={"name": "x" * 101, "coordinates": site.coordinates and site.coordinates.model_copy(
-            update={"latitude": 21.12345678})}),
-        *network.sites[1:])})
-
-    messages = sorted(problem.message for problem in mapping_problems(broken))
-
-    assert messages == ["more decimal places than NetBox keeps", "site name too long for NetBox"]

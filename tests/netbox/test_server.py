@@ -182,7 +182,7 @@ def test_down_stops_every_process_it_started(running: server.Settings) -> None:
     alive = [pid for pid in pids if _running(pid)]
     assert alive == [], f"still running after down: {alive}"
     rc, after = status_json()
-    assert rc == 1
+    assert rc == 1  # status: a part not healthy is a finding (1)
     assert not any(p["running"] for p in after["parts"])
     again = netops_netbox("down", timeout=60)
     assert again.returncode == 0 and "Nothing was running" in again.stdout

@@ -493,10 +493,13 @@ def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(e
                 ["drift", "--intent", str(SMALL_CITY)], ["validate", "--source", "netbox"],
                 ["show", "devices", "--source", "netbox"],
                 ["render", "--source", "netbox", "--out", str(tmp_path / "configs")],
+                ["query", "sites", "--source", "netbox"], ["export", "--source", "netbox"],
+                ["report", "--source", "netbox", "--out", str(tmp_path / "report")],
+                ["analyze", "redundancy", "--source", "netbox"], ["compliance", "--source", "netbox"],
                 ["allocate", "ip", "--pool", "management", "--for", "x", "--intent", str(SMALL_CITY)]]
     for command in commands:
         down = run(command, nowhere)
-        assert down.returncode == 1, (command, down.stdout + down.stderr)
+        assert down.returncode == 3, (command, down.stdout + down.stderr)
         assert "NetBox is not reachable" in down.stderr and nowhere["NETBOX_URL"] in down.stderr, command
         refused = run(command, bad_token)
         assert refused.returncode == 2, (command, refused.stdout + refused.stderr)
@@ -504,7 +507,7 @@ def test_unreachable_netbox_and_a_bad_token_are_clear_errors_without_the_token(e
         for done in (down, refused):
             assert secret not in done.stdout + done.stderr and secret[:-6] not in done.stdout + done.stderr
     assert counts_without_unchanged(plan_json(env, SMALL_CITY, "--prune")) == NO_CHANGES
-    assert not (tmp_path / "configs").exists()
+    assert not (tmp_path / "configs").exists() and not (tmp_path / "report").exists()
 
 
 def limited_token(nb: Any, denied: str) -> str:
@@ -526,7 +529,7 @@ def test_a_refused_write_mid_apply_stops_with_the_object_named_and_a_rerun_conve
 
     stopped = apply(limited, SMALL_CITY)
 
-    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    assert stopped.returncode == 3, stopped.stdout + stopped.stderr
     assert "NetBox refused to create objects on dcim/cables (HTTP 403)" in stopped.stderr
     assert "permission" in stopped.stderr
     assert token.split(".", 1)[1] not in stopped.stdout + stopped.stderr

@@ -79,7 +79,7 @@ def test_cli_formats_and_errors() -> None:
     code, stdout, _ = run(["query", "sites", "--district", "001"])
     assert code == 0 and "sites (8)" in stdout and "totals: 8 sites" in stdout
     code, _, stderr = run(["query", "sites", "--district", "hai-phong"])
-    assert code == 2 and "matches nothing" in stderr
+    assert code == 2 and "unknown district" in stderr
     assert run(["query", "sites", "--status", "done"])[0] == 2  # not a lifecycle status
 
 
@@ -88,4 +88,4 @@ def test_cli_source_netbox_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETBOX_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("NETBOX_TOKEN", "nbt_unused.unused")
     code, stdout, stderr = run(["query", "sites", "--source", "netbox"])
-    assert code == 1 and "not reachable" in stderr and "nbt_unused" not in stdout + stderr
+    assert code == 3 and "not reachable" in stderr and "nbt_unused" not in stdout + stderr  # 3: a service

@@ -1,5 +1,6 @@
 """`netops render` as a user runs it: files per device, the change report, selection, bad input."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -31,16 +32,63 @@ def test_render_reports_new_then_unchanged_then_changed_and_removed(tmp_path: Pa
     second = report(out)
     assert len(second["unchanged"]) == 35 and not second["new"] and not second["changed"]  # type: ignore[arg-type]
 
-    (out / "frr" / "dc-core-01.cfg").write_text("edited by hand\n")
-    manifest = json.loads((out / "manifest.json").read_text())
-    manifest["devices"]["frr/old-router-r01"] = {"frr/old-router-r01.cfg": "0" * 64}
-    (out / "manifest.json").write_text(json.dumps(manifest))
-    (out / "frr" / "old-router-r01.cfg").write_text("a device that left the city\n")
+    # An earlier render wrote other text for dc-core-01 and rendered a device that has since left the city.
+    manifest_path = out / ".netops-manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    for relative, text in (("frr/dc-core-01.cfg", "rendered by an earlier netops\n"),
+                           ("frr/old-router-r01.cfg", "a device that left the city\n")):
+        (out / relative).write_text(text)
+        manifest["files"][relative] = hashlib.sha256(text.encode()).hexdigest()
+    manifest_path.write_text(json.dumps(manifest))
     (out / "frr" / "notes.txt").write_text("not ours\n")
     third = report(out)
     assert third["changed"] == ["dc-core-01"] and third["removed"] == ["old-router-r01"]
     assert not (out / "frr" / "old-router-r01.cfg").exists()
     assert (out / "frr" / "notes.txt").is_file(), "files netops did not write are never touched"
+    assert "frr/old-router-r01.cfg" not in json.loads(manifest_path.read_text())["files"]
+
+
+def test_a_file_edited_since_render_wrote_it_is_refused_then_forced(tmp_path: Path) -> None:
+    out = tmp_path / "configs"
+    netops("render", "--out", str(out), "--device", "dc-core-01", "--device", "ba-dinh-agg-01")
+    (out / "frr" / "dc-core-01.cfg").write_text("edited by hand\n")
+    before = tree(out)
+    refused = netops("render", "--out", str(out))
+    assert refused.returncode == 2, refused.stderr
+    assert "1 file `netops render` wrote in" in refused.stderr and "frr/dc-core-01.cfg" in refused.stderr
+    assert "--force" in refused.stderr and "Traceback" not in refused.stderr
+    assert tree(out) == before
+    forced = netops("render", "--out", str(out), "--json", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)["changed"] == ["dc-core-01"]
+    assert (out / "frr" / "dc-core-01.cfg").read_text().startswith("! dc-core-01: FRR configuration")
+
+
+def test_rendering_some_devices_keeps_the_others_files(tmp_path: Path) -> None:
+    out = tmp_path / "configs"
+    assert report(out)["devices"] == 35
+    files = tree(out)
+    one = report(out, "--device", "dc-core-01")
+    assert one["unchanged"] == ["dc-core-01"] and not one["removed"]
+    assert tree(out) == files
+
+
+def test_a_folder_of_an_earlier_render_manifest_is_taken_over(tmp_path: Path) -> None:
+    out = tmp_path / "configs"
+    report(out, "--device", "dc-core-01")
+    manifest = json.loads((out / ".netops-manifest.json").read_text())
+    legacy = {"devices": {"frr/dc-core-01": manifest["files"]}}
+    (out / ".netops-manifest.json").unlink()
+    (out / "manifest.json").write_text(json.dumps(legacy))
+    document = report(out, "--device", "dc-core-01")
+    assert document["unchanged"] == ["dc-core-01"]
+    assert not (out / "manifest.json").exists() and (out / ".netops-manifest.json").is_file()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file under folder."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_selection_by_device_and_district(tmp_path: Path) -> None:
@@ -74,7 +122,7 @@ def test_source_netbox_unreachable_is_clear_and_writes_nothing(tmp_path: Path) -
     # Nothing listens on port 9 of the loopback: the NetBox read fails at once.
     env = {**os.environ, "NETBOX_URL": "http://127.0.0.1:9", "NETBOX_TOKEN": "nbt_unused.unused"}
     result = netops("render", "--out", str(tmp_path / "x"), "--source", "netbox", env=env)
-    assert result.returncode == 1  # NetBox failed (as plan and apply); 2 is for a token it refuses
+    assert result.returncode == 3  # NetBox could not be reached (as every command); 2 is for a token it refuses
     assert "--source netbox is not available" in result.stderr and not (tmp_path / "x").exists()
     assert "nbt_unused" not in result.stderr + result.stdout
 
@@ -83,7 +131,20 @@ def test_bad_settings_exit_2(tmp_path: Path) -> None:
     settings = tmp_path / "settings.yml"
     settings.write_text("ospf_authentication: sha1\n")
     result = netops("render", "--out", str(tmp_path / "x"), "--settings", str(settings))
-    assert result.returncode == 2 and "settings.ospf_authentication" in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert f"{settings}:1: ospf_authentication: invalid value" in result.stderr
+    assert "found:    'sha1'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_settings_file_errors_are_located(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.yml"
+    settings.write_text("# lab\nospf_timers: fsat\nbogus: 1\nextra_management_sources: [10.0.0.300/24]\n")
+    result = netops("render", "--out", str(tmp_path / "x"), "--settings", str(settings))
+    assert result.returncode == 2, result.stderr
+    assert f"{settings}:2: ospf_timers: invalid value" in result.stderr and "did you mean 'fast'?" in result.stderr
+    assert f"{settings}:3: bogus: unknown key 'bogus'" in result.stderr
+    assert f"{settings}:4: extra_management_sources" in result.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_no_secret_value_reaches_a_rendered_file(tmp_path: Path) -> None:

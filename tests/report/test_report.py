@@ -1,6 +1,8 @@
 """`netops report`: files written atomically and idempotently, only local references, and the page checked
 in a real headless Chromium (DOM dump and screenshots)."""
 
+import hashlib
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -42,7 +44,8 @@ def test_files(report: Path) -> None:
             "csv/policy-lans.csv", "csv/pools.csv", "csv/rollout.csv", "csv/redundancy.csv"} <= names
     for district in ("001-quan-ba-dinh", "002-quan-hoan-kiem", "017-huyen-dong-anh"):
         assert {f"districts/{district}.{ext}" for ext in ("html", "md", "svg")} <= names
-    assert not [n for n in names if "/." in n or n.startswith(".")], "temporary files left behind"
+    assert not [n for n in names if ("/." in n or n.startswith(".")) and n != ".netops-manifest.json"], \
+        "temporary files left behind"
 
 
 def test_rerun_changes_nothing(report: Path) -> None:
@@ -54,12 +57,45 @@ def test_rerun_changes_nothing(report: Path) -> None:
 
 def test_stale_district_pages_go_and_other_files_stay(tmp_path: Path) -> None:
     output = tmp_path / "out"
-    (output / "districts").mkdir(parents=True)
-    (output / "districts" / "999-gone.html").write_text("old")
-    (output / "notes.txt").write_text("mine")
     assert run(["report", "--out", str(output)])[0] == 0
+    # An earlier report had a district that is gone now: its page is listed in the manifest, unchanged since.
+    manifest = json.loads((output / ".netops-manifest.json").read_text())
+    (output / "districts" / "999-gone.html").write_text("old")
+    manifest["files"]["districts/999-gone.html"] = hashlib.sha256(b"old").hexdigest()
+    (output / ".netops-manifest.json").write_text(json.dumps(manifest))
+    (output / "notes.txt").write_text("mine")
+    code, _, stderr = run(["report", "--out", str(output)])
+    assert code == 0 and "1 stale removed" in stderr, stderr
     assert not (output / "districts" / "999-gone.html").exists()
     assert (output / "notes.txt").read_text() == "mine"
+
+
+def test_a_folder_report_did_not_write_is_refused_unless_forced(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    (output / "districts").mkdir(parents=True)
+    (output / "districts" / "999-gone.html").write_text("old")
+    (output / "index.html").write_text("my own page")
+    code, _, stderr = run(["report", "--out", str(output)])
+    assert code == 2 and "is not empty and `netops report` did not write it" in stderr
+    assert "districts/999-gone.html" in stderr and "index.html" in stderr and "--force" in stderr
+    assert sorted(p.name for p in output.rglob("*")) == ["999-gone.html", "districts", "index.html"]
+    assert (output / "index.html").read_text() == "my own page"
+    code, _, stderr = run(["report", "--out", str(output), "--force"])
+    assert code == 0, stderr
+    assert (output / "districts" / "999-gone.html").read_text() == "old", "--force never removes a stranger"
+    assert (output / "index.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_report_of_an_earlier_netops_without_manifest_is_taken_over(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    assert run(["report", "--out", str(output)])[0] == 0
+    (output / ".netops-manifest.json").unlink()
+    (output / "districts" / "999-gone.html").write_text("old")
+    (output / "notes.txt").write_text("mine")
+    code, _, stderr = run(["report", "--out", str(output)])
+    assert code == 0 and "1 stale removed" in stderr, stderr
+    assert not (output / "districts" / "999-gone.html").exists() and (output / "notes.txt").read_text() == "mine"
+    assert (output / ".netops-manifest.json").is_file()
 
 
 def test_bad_input_writes_nothing(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from models.admin import City, District, Ward
 from models.datacenter import PhysicalServer
 from models.sites import MassOrganizationSite, Site
-from models.types import SiteKind
+from models.types import COORDINATE_PLACES, SiteKind
 from netops.netbox.mapping.base import (
     Claim,
     Field,
@@ -33,8 +33,6 @@ from netops.netbox.vocabulary import (
 if TYPE_CHECKING:
     from models.network import Network
 
-#: NetBox keeps latitude and longitude as decimals with 6 places (about 11 cm).
-COORDINATE_PLACES = 6
 
 
 def list_order(network: Network) -> dict[str, Any]:

@@ -2,14 +2,20 @@
 
 Order of the writes (each a list of at most ``chunk_size`` objects in one request):
 
+0. detach before attach, with or without ``prune``: the plan's first deletes (objects that hold what intent
+   gives to another object, e.g. a cable on an interface or circuit termination another cable takes; a cable
+   moved or swapped is deleted here and created again in step 1); then its first renames (a VLAN or site that
+   lets go of its name for another: a temporary name now, intent's in step 1 if intent keeps it); then the
+   primary/out-of-band IPs that point at addresses moving to another interface are unset;
 1. type by type in dependency order: creates (wave by wave: parents before their children), then updates;
 2. the late fields (primary and out-of-band IPs) of the objects created or changed, once every address exists;
-3. with ``prune`` only: deletes, type by type in reverse dependency order (children before parents).
+3. with ``prune`` only: the other deletes, type by type in reverse dependency order (children before parents).
 
 Every write carries the change-log message. Objects netops does not manage are never written: the plan
 holds them as conflicts (apply refuses to start) or, for shared vocabulary, as used as they are.
 An apply that stops half way leaves whole chunks behind, each object tagged as managed, so a re-run reads them
-back by their natural keys and writes only what is still missing: it converges, with no duplicates.
+back by their natural keys and writes only what is still missing: it converges, with no duplicates. Stopped
+after a detach, the re-run sees the object missing and creates it (the freed end is still free).
 """
 
 from __future__ import annotations
@@ -43,8 +49,13 @@ class ConflictError(NetopsError):
 
     def __init__(self, conflicts: Sequence[Change]) -> None:
         self.conflicts = list(conflicts)
-        super().__init__(f"{len(self.conflicts)} object(s) exist in NetBox but are not managed by netops;"
-                         " nothing was written (--adopt takes them over)")
+        held = sum(not change.adoptable for change in self.conflicts)
+        same = len(self.conflicts) - held
+        parts = ([f"{same} object(s) exist in NetBox but are not managed by netops (--adopt takes them over)"]
+                 if same else [])
+        parts += ([f"{held} object(s) would take what an object netops does not manage holds in NetBox (free it"
+                   " there, or change intent)"] if held else [])
+        super().__init__("; ".join(parts) + "; nothing was written")
 
 
 class UnresolvedReferenceError(NetopsError):
@@ -211,8 +222,9 @@ class _Writer:
 def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: ApplyOptions,
                progress: Progress = _quiet) -> ApplyResult:
     """Write the plan's changes; ``snapshot`` (the one the plan was made from) learns the new objects' ids."""
-    if plan.conflicts and not options.adopt:
-        raise ConflictError(plan.conflicts)
+    blocking = [change for change in plan.conflicts if not options.adopt or not change.adoptable]
+    if blocking:
+        raise ConflictError(blocking)
     began, requests_before = time.monotonic(), client.requests
     writer = _Writer(client, options, progress)
     result = ApplyResult(unchanged=len(plan.of(Action.UNCHANGED)))
@@ -220,6 +232,21 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
     for change in plan.changes:
         by_type.setdefault(change.type, []).append(change)
 
+    # Detach before attach: free every end another object takes, before any create or update.
+    doomed: dict[str, set[int]] = {}
+    for change in plan.of(Action.DELETE):
+        if (change.first or options.prune) and change.actual is not None and change.actual.id is not None:
+            doomed.setdefault(MAPPER_BY_TYPE[change.type].endpoint, set()).add(change.actual.id)
+    first = plan.first_deletes
+    for mapper in reversed(MAPPERS):
+        detach = [c for c in first if c.type == mapper.object_type and c.actual is not None]
+        if detach:
+            result.deleted += _delete(writer, mapper, detach, result, doomed, verb="detached")
+    for mapper in MAPPERS:
+        rename = [c for c in plan.of(Action.UPDATE) if c.first and c.type == mapper.object_type
+                  and c.desired is not None and c.actual is not None]
+        if rename:
+            result.updated += _update(writer, mapper, rename, snapshot, _late(mapper), verb="renamed first")
     released = _release_moving_addresses(writer, plan, snapshot)
     for mapper in MAPPERS:
         changes = by_type.get(mapper.object_type, [])
@@ -228,7 +255,8 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
         for wave in sorted({c.desired.wave for c in creates if c.desired is not None}):
             batch = [c.desired for c in creates if c.desired is not None and c.desired.wave == wave]
             result.created += _create(writer, mapper, batch, snapshot, late)
-        updates = [c for c in changes if c.action is Action.UPDATE and c.desired is not None and c.actual is not None]
+        updates = [c for c in changes if c.action is Action.UPDATE and not c.first and c.desired is not None
+                   and c.actual is not None]
         result.updated += _update(writer, mapper, updates, snapshot, late)
 
     # Late fields: every object exists now, so primary IPs can point at their addresses.
@@ -256,12 +284,8 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
         for chunk, _ in writer.send(pending, set_late):
             writer.done_chunk(f"{mapper.noun}: set {', '.join(sorted(late))} on {len(chunk)}")
 
-    deletes = plan.of(Action.DELETE)
+    deletes = [change for change in plan.of(Action.DELETE) if not change.first]
     if options.prune:
-        doomed: dict[str, set[int]] = {}
-        for change in deletes:
-            if change.actual is not None and change.actual.id is not None:
-                doomed.setdefault(MAPPER_BY_TYPE[change.type].endpoint, set()).add(change.actual.id)
         for mapper in reversed(MAPPERS):
             gone = [c for c in deletes if c.type == mapper.object_type and c.actual is not None]
             # Children of the same type first (wards before their district).
@@ -327,7 +351,8 @@ def _create(writer: _Writer, mapper: Mapper, records: list[Record], snapshot: Sn
     return done
 
 
-def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Snapshot, late: set[str]) -> int:
+def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Snapshot, late: set[str],
+            verb: str = "updated") -> int:
     payloads = []
     for change in changes:
         assert change.desired is not None and change.actual is not None
@@ -338,7 +363,7 @@ def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Sn
     for chunk, _ in writer.send(payloads, lambda batch: writer.client.update(mapper.endpoint, batch,
                                                                              writer.options.message)):
         done += len(chunk)
-        writer.done_chunk(f"{mapper.noun}: updated {done}/{len(payloads)}")
+        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(payloads)}")
     # An update of late fields only is counted here and written in the late pass.
     return len(changes)
 
@@ -366,7 +391,7 @@ def _depended_on(client: NetBoxClient, object_type: str, ids: list[int],
 
 
 def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: ApplyResult,
-            doomed: dict[str, set[int]]) -> int:
+            doomed: dict[str, set[int]], verb: str = "deleted") -> int:
     ids = [change.actual.id for change in changes if change.actual is not None and change.actual.id is not None]
     blocked = _depended_on(writer.client, mapper.object_type, ids, doomed)
     doomed[mapper.endpoint] = doomed.get(mapper.endpoint, set()) - set(blocked)  # kept: they stay
@@ -389,5 +414,5 @@ def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: Appl
             if still:
                 writer.client.delete(mapper.endpoint, still, writer.options.message)
         done += len(chunk)
-        writer.done_chunk(f"{mapper.noun}: deleted {done}/{len(ids)}")
+        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(ids)}")
     return done

@@ -90,7 +90,7 @@ def detect_drift(client: NetBoxClient, desired: RecordSet, *, backend: Backend =
                  progress: Progress = _quiet, snapshot: Snapshot | None = None) -> Drift:
     """Compare intent's records with NetBox's; look up who last changed the objects that differ."""
     snapshot = snapshot or read_snapshot(client, backend=backend, desired=desired, progress=progress)
-    plan = make_plan(desired, snapshot, prune=True)
+    plan = make_plan(desired, snapshot, prune=True, free_first=False)  # differences, not the writes that fix them
     items = [DriftItem(change) for change in plan.changes if change.action is not Action.UNCHANGED]
     _attach_last_changes(client, items[:CHANGELOG_LOOKUPS])
     return Drift(items=items, plan=plan)

@@ -10,6 +10,17 @@ Each desired object is compared with the object of the same type and natural key
   over the same way without ``--adopt``);
 
 and each managed object intent does not want is a **delete** (written only with ``--prune``).
+
+Detach before attach: an object may hold something no other object of its type may hold at the same time (a
+cable holds the interfaces and circuit terminations it ends on, see :meth:`Mapper.claims`). When a create or
+update takes what another managed object holds now, and that holder leaves intent or lets go of it, the holder
+is freed first: a holder that left intent is a **delete** written before every create and update, with or
+without ``--prune`` (netops owns it and intent now gives what it holds to another object); a holder intent
+keeps with other ends (a cable moved, two cables swapped) is replaced in two steps, a **delete** written first
+and a **create** in the usual order. Types that can let go in place (a VLAN's name, unique in its group, see
+:meth:`Mapper.release`) get an **update** to temporary values written first instead, then, if intent keeps
+the holder, the update to intent's values in the usual order. A holder netops does not manage makes the taker a
+**conflict**. The plan lists what is written first at its top, in the order apply writes it.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
-from netops.netbox.mapping.base import Key, Record, RecordSet, Value, value_to_json
+from netops.netbox.mapping.base import Key, Mapper, Record, RecordSet, Ref, Value, value_to_json
 from netops.netbox.snapshot import Snapshot
 from netops.netbox.tags import ALLOCATED_TAG
 
@@ -66,6 +77,12 @@ class Change:
     actual: Record | None = None
     diffs: tuple[FieldDiff, ...] = ()
     note: str = ""
+    #: Written before every create and update, with or without --prune: a delete or a rename that frees what
+    #: another object takes (detach before attach).
+    first: bool = False
+    #: For a conflict: whether --adopt resolves it (a same-key object netops does not manage), or not (what
+    #: the object would take is held by an object netops does not manage).
+    adoptable: bool = True
 
     @property
     def id(self) -> int | None:
@@ -93,6 +110,8 @@ class Change:
                               for name, value in self.desired.fields.items()]
         if self.note:
             data["note"] = self.note
+        if self.first:
+            data["first"] = True
         return data
 
 
@@ -117,9 +136,15 @@ class Plan:
 
     @property
     def writes(self) -> int:
-        """Objects apply writes (deletes only with prune)."""
+        """Objects apply writes (deletes only with prune, except the first ones)."""
         counts = self.counts
-        return counts["create"] + counts["update"] + (counts["delete"] if self.prune else 0)
+        deletes = counts["delete"] if self.prune else len(self.first_deletes)
+        return counts["create"] + counts["update"] + deletes
+
+    @property
+    def first_deletes(self) -> list[Change]:
+        """The deletes written before every create and update (they free what intent gives to another object)."""
+        return [change for change in self.changes if change.action is Action.DELETE and change.first]
 
     def by_type(self) -> dict[str, dict[str, int]]:
         table: dict[str, Counter[str]] = {}
@@ -156,8 +181,11 @@ def _reserved(record: Record) -> bool:
     return ALLOCATED_TAG in (record.fields.get("tags") or ())
 
 
-def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, prune: bool = False) -> Plan:
-    """Compare intent's records with NetBox's, type by type in dependency order."""
+def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, prune: bool = False,
+              free_first: bool = True) -> Plan:
+    """Compare intent's records with NetBox's, type by type in dependency order; with ``free_first`` (what apply
+    writes), also free first what a create or update takes from another object (drift, which reports
+    differences rather than writes, leaves it out)."""
     plan = Plan(prune=prune)
     deletes: list[list[Change]] = []
     for mapper in MAPPERS:
@@ -189,7 +217,107 @@ def make_plan(desired: RecordSet, snapshot: Snapshot, *, adopt: bool = False, pr
         deletes.append(gone)
     for gone in reversed(deletes):
         plan.changes.extend(gone)
+    if free_first:
+        _free_before_taking(plan, snapshot)
     return plan
+
+
+def _claimed(record: Record | None) -> set[Value]:
+    if record is None:
+        return set()
+    return set(MAPPER_BY_TYPE[record.type].claims(record.fields)) if record.type in MAPPER_BY_TYPE else set()
+
+
+def _show_claim(value: Value) -> str:
+    if isinstance(value, Ref):
+        mapper = MAPPER_BY_TYPE.get(value.type)
+        return f"{mapper.noun if mapper is not None else value.type} {'/'.join(value.key)}"
+    return str(value)
+
+
+def _free_before_taking(plan: Plan, snapshot: Snapshot) -> None:
+    """Detach before attach: every claim a create or update takes is freed first by its current holder.
+
+    A holder that left intent (a delete) is marked ``first``; a holder intent keeps with other claims (an
+    update) is split into a first delete and a create; a holder netops does not manage turns the taker into a
+    conflict. First deletes move to the front of the plan, in the order apply writes them.
+    """
+    by_id: dict[tuple[str, int], Change] = {}
+    for change in plan.changes:
+        if change.actual is not None and change.actual.id is not None:
+            by_id[(change.type, change.actual.id)] = change
+    holders: dict[tuple[str, Value], Record] = {}
+    for mapper in MAPPERS:
+        if type(mapper).claims is Mapper.claims:
+            continue
+        for record in (*snapshot.records.of(mapper.object_type).values(),
+                       *(r for r in snapshot.duplicates if r.type == mapper.object_type)):
+            for claim in mapper.claims(record.fields):
+                holders.setdefault((record.type, claim), record)
+    if not holders:
+        return
+    replaced: dict[int, Change] = {}  # id() of an update split in two -> the create that attaches again
+    for listed in list(plan.changes):
+        if listed.action not in (Action.CREATE, Action.UPDATE) or listed.desired is None:
+            continue
+        taker = replaced.get(id(listed), listed)
+        taken = _claimed(taker.desired) - _claimed(taker.actual)
+        for claim in sorted(taken, key=str):
+            holder = holders.get((taker.type, claim))
+            if holder is None or holder.id is None or (taker.actual is not None and holder.id == taker.actual.id):
+                continue
+            holding = by_id.get((holder.type, holder.id))
+            # The holder's key may name objects netops did not read (#id): its id then says it all.
+            known = "" if any(part.startswith(("#", "?")) for part in holder.key) else f", {holder.label}"
+            what = f"{_show_claim(claim)} (held by {taker.noun} #{holder.id}{known})"
+            if holding is None or not holder.managed or holding.action is Action.CONFLICT:
+                position = next(i for i, other in enumerate(plan.changes) if other is taker)
+                plan.changes[position] = Change(
+                    Action.CONFLICT, taker.type, taker.key, desired=taker.desired, actual=taker.actual,
+                    note=f"would take {what}, which netops does not manage: free it in NetBox, or change intent",
+                    adoptable=False)
+                break
+            if id(holding) in replaced:
+                continue  # already freed first
+            why = f"frees {_show_claim(claim)} for {taker.noun} {taker.label}"
+            if holding.action is Action.DELETE or claim not in _claimed(holding.desired):
+                temporary = MAPPER_BY_TYPE[holder.type].release(holder.fields)
+                if temporary is not None:
+                    replaced[id(holding)] = _rename_first(plan, holding, holder, temporary, why)
+                elif holding.action is Action.DELETE:
+                    holding.first = True
+                    holding.note = f"{holding.note}; {why}: deleted first, with or without --prune"
+                elif holding.action in (Action.UPDATE, Action.UNCHANGED):
+                    replaced[id(holding)] = _replace(plan, holding, why)
+    if any(change.first for change in plan.changes):
+        plan.changes.sort(key=lambda change: not change.first)  # stable: the rest keeps its order
+
+
+def _rename_first(plan: Plan, change: Change, holder: Record, temporary: dict[str, Value], why: str) -> Change:
+    """Free a claim in place: an update to temporary values written first; the change itself stays (an update
+    then writes the final values; a delete stays a delete, written with --prune)."""
+    renamed = Record(holder.type, holder.key, {**holder.fields, **temporary}, id=holder.id, wave=holder.wave)
+    diffs = tuple(FieldDiff(name, holder.fields.get(name), value) for name, value in temporary.items())
+    step = ("renamed first, with or without --prune (it left intent)" if change.action is Action.DELETE
+            else "step 1 of 2: renamed first, then updated to intent's values")
+    plan.changes.insert(0, Change(Action.UPDATE, holder.type, holder.key, desired=renamed, actual=holder,
+                                  diffs=diffs, first=True, note=f"{why}: {step}"))
+    if change.action is Action.UPDATE:
+        change.note = "step 2 of 2: updated to intent's values once renamed"
+        change.diffs = tuple(FieldDiff(d.field, temporary.get(d.field, d.before), d.after) for d in change.diffs)
+    return change
+
+
+def _replace(plan: Plan, change: Change, why: str) -> Change:
+    """Split an update into a delete written first (detach) and a create in the usual order (attach again)."""
+    position = next(i for i, other in enumerate(plan.changes) if other is change)
+    detach = Change(Action.DELETE, change.type, change.key, actual=change.actual, first=True,
+                    note=f"replaced in two steps: detached first ({why}), then created again")
+    attach = Change(Action.CREATE, change.type, change.key, desired=change.desired,
+                    note="replaced in two steps: created again once detached")
+    plan.changes[position:position + 1] = [attach]
+    plan.changes.insert(0, detach)
+    return attach
 
 
 def _show(value: Value) -> str:
@@ -206,7 +334,7 @@ def render_lines(plan: Plan, *, include_unchanged: bool = False, verbose: bool =
         if change.action is Action.UNCHANGED and not include_unchanged:
             continue
         note = f" ({change.note})" if change.note else ""
-        if change.action is Action.DELETE and not plan.prune:
+        if change.action is Action.DELETE and not plan.prune and not change.first:
             note = f" ({change.note}; deleted with --prune)"
         yield f"{_SIGN[change.action]} {change.action.value:<9} {change.noun} {change.label}{note}"
         for diff in change.diffs:
@@ -219,6 +347,11 @@ def render_lines(plan: Plan, *, include_unchanged: bool = False, verbose: bool =
 def summary(plan: Plan) -> str:
     """One line: how many objects of each action."""
     counts = plan.counts
-    deletes = f"{counts['delete']} to delete" + ("" if plan.prune or not counts["delete"] else " (with --prune)")
+    first = len(plan.first_deletes)
+    if plan.prune or counts["delete"] == first:
+        deletes = f"{counts['delete']} to delete"
+    else:
+        deletes = (f"{counts['delete']} to delete ({first} first, to free what intent moves; the rest with --prune)"
+                   if first else f"{counts['delete']} to delete (with --prune)")
     return (f"{counts['create']} to create, {counts['update']} to update, {deletes}, {counts['conflict']} conflicts,"
             f" {counts['unchanged']} unchanged")

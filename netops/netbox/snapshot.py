@@ -329,6 +329,7 @@ def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, d
         _index_type(mapper, rows, snapshot)
         if desired is not None and not mapper.fetch_all:
             _look_up_missing(client, mapper, desired, snapshot)
+            _look_up_holders(client, mapper, desired, snapshot)
         snapshot.records.by_type.setdefault(mapper.object_type, {})
     # References to later types (primary IPs) and any left pending: resolve now every key is known.
     for records in snapshot.records.by_type.values():
@@ -375,3 +376,28 @@ def _look_up_missing(client: NetBoxClient, mapper: Mapper, desired: RecordSet, s
             found.append(row)
     for row in found:
         _add(mapper, row, snapshot)
+
+
+def _look_up_holders(client: NetBoxClient, mapper: Mapper, desired: RecordSet, snapshot: Snapshot) -> None:
+    """Find the objects netops does not manage that hold what a desired object claims (a cable on a port a
+    desired cable ends on), for the claims no object read holds: the plan makes the taker a conflict."""
+    held = {claim for record in snapshot.records.of(mapper.object_type).values()
+            for claim in mapper.claims({name: _resolve(value, snapshot, final=True)
+                                        for name, value in record.fields.items()})}
+    wanted = [claim for record in desired.of(mapper.object_type).values() for claim in mapper.claims(record.fields)
+              if claim not in held]
+    if not wanted:
+        return
+    known = snapshot.keys.get(mapper.object_type, {})
+    queries = mapper.claim_lookups(wanted, snapshot.id_of)
+    read = len(known) + sum(record.type == mapper.object_type for record in snapshot.duplicates)
+    if not queries or client.count(mapper.endpoint) <= read:
+        return  # NetBox holds no object of the type that was not read
+    for params in queries:
+        for raw in client.rest_list(mapper.endpoint, {**params, "fields": rest_fields(mapper)}):
+            row = _Row(int(raw["id"]), normalize(mapper, raw), raw)
+            if row.id in known or any(record.id == row.id for record in snapshot.duplicates):
+                continue
+            for name, value in row.fields.items():
+                row.fields[name] = _resolve(value, snapshot, final=True)
+            _add(mapper, row, snapshot)

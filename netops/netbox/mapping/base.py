@@ -41,6 +41,18 @@ class Ref:
         return f"{self.type}:{'/'.join(self.key)}"
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Claim:
+    """Something unique among the objects of a type besides their key, e.g. a VLAN's name in its group."""
+
+    what: str
+    within: Key
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.value!r} in {'/'.join(self.within)}"
+
+
 @dataclass(frozen=True, slots=True)
 class Pending:
     """A reference read from NetBox as (object type, id), before the referenced object's key is known."""
@@ -180,9 +192,31 @@ class Mapper(ABC):
         """Creation wave of an object within its type (0 unless it references its own type)."""
         return 0
 
+    def claims(self, fields: Mapping[str, Value]) -> tuple[Value, ...]:
+        """What an object holds that no other object of its type may hold at the same time, besides its key
+        (a cable: the interfaces and circuit terminations it ends on; NetBox refuses a second cable on one).
+
+        The plan frees a claim (the holder detached first) before another object takes it. Example for the
+        cable of ``dc-core-01``'s first WAN port: ``(Ref("dcim.interface", ("dc-core-01", "eth1")),
+        Ref("circuits.circuittermination", ("vnpt", "C-1", "A")))``.
+        """
+        return ()
+
+    def release(self, fields: Mapping[str, Value]) -> dict[str, Value] | None:
+        """How an object that keeps existing lets go of its claims: the fields to write first (temporary
+        values no other object holds), or None when it is freed by deleting it (and creating it again if intent
+        still wants it). Example for the VLAN 10 named ``staff``: ``{"name": "staff (VLAN 10, renamed to
+        free the name)"}``."""
+        return None
+
     def owned(self, raw: Mapping[str, Any], fields: Mapping[str, Value]) -> bool:
         """Whether netops owns an object read from NetBox: it carries the managed tag."""
         return MANAGED_TAG in (fields.get("tags") or ())
+
+    def claim_lookups(self, claims: Sequence[Value], id_of: IdOf) -> list[dict[str, Any]]:
+        """REST filters that find the objects holding these claims now (to spot holders netops does not own,
+        which the managed objects read do not show); none by default."""
+        return []
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         """REST filters that find objects with these keys (to spot same-key objects netops does not own).

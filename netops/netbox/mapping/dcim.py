@@ -330,5 +330,19 @@ class CableMapper(Mapper):
             return first.key
         return ("?", *(str(end) for end in ends))
 
+    def claims(self, fields: Mapping[str, Value]) -> tuple[Value, ...]:
+        """Every end of the cable: an interface or circuit termination holds one cable."""
+        return (*(fields.get("a_terminations") or ()), *(fields.get("b_terminations") or ()))
+
+    def claim_lookups(self, claims: Sequence[Value], id_of: IdOf) -> list[dict[str, Any]]:
+        """The cables on these interfaces and circuit terminations (those NetBox has)."""
+        queries: list[dict[str, Any]] = []
+        for object_type, parameter in (("dcim.interface", "interface_id"),
+                                       ("circuits.circuittermination", "circuittermination_id")):
+            ids = sorted({i for claim in claims if isinstance(claim, Ref) and claim.type == object_type
+                          and (i := id_of(object_type, claim.key)) is not None})
+            queries += [{parameter: list(chunk)} for chunk in chunks(ids, 50)]
+        return queries
+
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"device": sorted({key[0] for key in chunk})} for chunk in chunks(keys, 50)]

@@ -12,7 +12,7 @@ from models.devices import Device, LoopbackInterface
 from models.links import WanLink
 from models.sites import Site
 from models.types import Protocol
-from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.base import Claim, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.vocabulary import (
     HOST_INTERFACE,
     LAN_ROLES,
@@ -138,6 +138,16 @@ class VlanMapper(Mapper):
     def key(self, fields: Mapping[str, Value]) -> Key:
         group = fields["group"]
         return (*(group.key if isinstance(group, Ref) else ("?",)), str(fields["vid"]))
+
+    def claims(self, fields: Mapping[str, Value]) -> tuple[Value, ...]:
+        """A VLAN's name is unique in its group (NetBox refuses a second VLAN of the same name)."""
+        group = fields.get("group")
+        return (Claim("VLAN name", group.key if isinstance(group, Ref) else ("?",), str(fields.get("name"))),)
+
+    def release(self, fields: Mapping[str, Value]) -> dict[str, Value] | None:
+        """Renamed first: the VLAN id makes the temporary name unique in the group (at most 64 characters)."""
+        suffix = f" (VLAN {fields.get('vid')}, renamed to free the name)"
+        return {"name": str(fields.get("name"))[:64 - len(suffix)] + suffix}
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         ids = sorted({i for key in keys if (i := id_of("ipam.vlangroup", key[:1])) is not None})

@@ -10,6 +10,7 @@ from models.datacenter import PhysicalServer
 from models.sites import MassOrganizationSite, Site
 from models.types import COORDINATE_PLACES, SiteKind
 from netops.netbox.mapping.base import (
+    Claim,
     Field,
     IdOf,
     JsonValue,
@@ -220,6 +221,22 @@ class SiteMapper(Mapper):
 
     def key(self, fields: Mapping[str, Value]) -> Key:
         return (str(fields["slug"]),)
+
+    def claims(self, fields: Mapping[str, Value]) -> tuple[Value, ...]:
+        """A site's name is unique in NetBox (a site whose slug changed, or a new site named like one that left
+        intent, takes the name the other still holds)."""
+        return (Claim("site name", ("NetBox",), str(fields.get("name"))),)
+
+    def claim_lookups(self, claims: Sequence[Value], id_of: IdOf) -> list[dict[str, Any]]:
+        """The sites of these names (a site netops does not manage may hold one); 10 names a request, which keeps
+        the URL of Vietnamese names, percent-encoded, within gunicorn's 4 KB request line."""
+        names = sorted({claim.value for claim in claims if isinstance(claim, Claim)})
+        return [{"name": list(chunk)} for chunk in chunks(names, 10)]
+
+    def release(self, fields: Mapping[str, Value]) -> dict[str, Value] | None:
+        """Renamed first: the slug, unique too, makes the temporary name unique (at most 100 characters)."""
+        suffix = f" ({fields.get('slug')}, renamed to free the name)"
+        return {"name": str(fields.get("name"))[:max(0, 100 - len(suffix))] + suffix[:100]}
 
 
 def rack_record(site: str, name: str) -> Record:

@@ -51,10 +51,11 @@ from netops.lab.netns import (
 )
 from netops.lab.state import LabHome, LabState, Process, process_matches
 from netops.lab.topology import HostPlan, LabPlan, LinkPlan, RouterPlan
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
 from netops.render.engine import Job, render_devices
 from netops.render.secrets import SECRETS, from_environment, substitute
 
-Progress = Callable[[str], None]
 LISTENER = Path(__file__).with_name("listener.py")
 #: The lab's own nftables table in every router: the management port is never forwarded to or from,
 #: as a management VRF would keep it (the lab kernel has no VRF module). The rendered policy is a table of
@@ -83,10 +84,6 @@ class LabError(NetopsError):
 
 class LabRuntimeError(NetopsError):
     """The lab was asked something sound but the machine did not do it (a daemon that does not start): exit 1."""
-
-
-def _quiet(_: str) -> None:
-    return None
 
 
 def _workers() -> int:
@@ -371,7 +368,7 @@ class Lab:
     # -- up -------------------------------------------------------------------------------------------------
 
     def up(self, network: Network, plan: LabPlan, configured: bool = False,
-           design: Design | None = None, intent: str = "", progress: Progress = _quiet) -> UpReport:
+           design: Design | None = None, intent: str = "", progress: Progress = quiet) -> UpReport:
         """Make the lab (or what is missing of it); see the module docstring for the phases.
 
         `design`: the run's design the configs are rendered from with `configured` (default: the network's under
@@ -679,7 +676,7 @@ class Lab:
 
     # -- down -----------------------------------------------------------------------------------------------
 
-    def down(self, progress: Progress = _quiet) -> DownReport:
+    def down(self, progress: Progress = quiet) -> DownReport:
         """Stop and remove everything the state file lists; nothing else."""
         if os.geteuid() != 0:
             raise LabError("the lab needs root to stop its processes and remove its namespaces",
@@ -925,7 +922,7 @@ class Lab:
         converged = all(n >= e for n, e in ospf.values()) and all(n >= e for n, e in bgp.values())
         return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp)
 
-    def wait(self, timeout: float = 120, interval: float = 1.0, progress: Progress = _quiet) -> Convergence:
+    def wait(self, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet) -> Convergence:
         """Poll `convergence` until every adjacency is up or `timeout` seconds have passed. After the first
         round only the routers still lagging are polled (vtysh costs CPU the routers need to converge); once
         they are all there, every router is polled again to confirm."""

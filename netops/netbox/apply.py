@@ -32,16 +32,13 @@ from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
 from netops.netbox.mapping.base import JsonValue, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.plan import Action, Change, Plan
 from netops.netbox.snapshot import Snapshot
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
 
-Progress = Callable[[str], None]
 #: Write requests in flight at once. One: concurrent bulk writes into the same NetBox were slower here, not
 #: faster (2 in flight: 0.75x, 3: 0.3x the objects per second; they contend for the same rows, e.g. a device's
 #: interface counters), see docs/benchmarks.md. More may pay off against a NetBox with cores to spare.
 WRITE_WORKERS = 1
-
-
-def _quiet(_message: str) -> None:
-    """Default progress sink."""
 
 
 class ConflictError(NetopsError):
@@ -220,7 +217,7 @@ class _Writer:
 
 
 def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: ApplyOptions,
-               progress: Progress = _quiet) -> ApplyResult:
+               progress: Progress = quiet) -> ApplyResult:
     """Write the plan's changes; ``snapshot`` (the one the plan was made from) learns the new objects' ids."""
     blocking = [change for change in plan.conflicts if not options.adopt or not change.adoptable]
     if blocking:

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from netops.netbox.client import NetBoxClient, NetBoxError
 from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet, chunks
-from netops.netbox.plan import Action, Change, Plan, _show, make_plan
-from netops.netbox.snapshot import Backend, Progress, Snapshot, read_snapshot
+from netops.netbox.plan import Action, Change, Plan, make_plan, show_value
+from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
 
 if TYPE_CHECKING:
     from models.network import Network
@@ -82,12 +84,8 @@ class Drift:
         return {"drift": self.drifted, "counts": self.counts(), "items": [item.to_json() for item in self.items]}
 
 
-def _quiet(_message: str) -> None:
-    """Default progress sink."""
-
-
 def detect_drift(client: NetBoxClient, desired: RecordSet, *, backend: Backend = Backend.GRAPHQL,
-                 progress: Progress = _quiet, snapshot: Snapshot | None = None) -> Drift:
+                 progress: Progress = quiet, snapshot: Snapshot | None = None) -> Drift:
     """Compare intent's records with NetBox's; look up who last changed the objects that differ."""
     snapshot = snapshot or read_snapshot(client, backend=backend, desired=desired, progress=progress)
     plan = make_plan(desired, snapshot, prune=True, free_first=False)  # differences, not the writes that fix them
@@ -97,7 +95,7 @@ def detect_drift(client: NetBoxClient, desired: RecordSet, *, backend: Backend =
 
 
 def drift_of_network(client: NetBoxClient, network: Network, *, backend: Backend = Backend.GRAPHQL,
-                     progress: Progress = _quiet) -> Drift:
+                     progress: Progress = quiet) -> Drift:
     """Drift between a validated Network (intent) and NetBox."""
     return detect_drift(client, desired_records(network), backend=backend, progress=progress)
 
@@ -141,4 +139,4 @@ def render_lines(drift: Drift) -> Iterator[str]:
                 who += f" ({last.message})"
         yield f"{sign} {change.noun} {change.label}: {_KIND[change.action]}{who}"
         for diff in change.diffs:
-            yield f"      {diff.field}: NetBox {_show(diff.before)}, intent {_show(diff.after)}"
+            yield f"      {diff.field}: NetBox {show_value(diff.before)}, intent {show_value(diff.after)}"

@@ -320,7 +320,7 @@ def _replace(plan: Plan, change: Change, why: str) -> Change:
     return attach
 
 
-def _show(value: Value) -> str:
+def show_value(value: Value) -> str:
     data = value_to_json(value)
     if isinstance(data, dict) and "ref" in data:
         return "/".join(data["key"])
@@ -338,10 +338,10 @@ def render_lines(plan: Plan, *, include_unchanged: bool = False, verbose: bool =
             note = f" ({change.note}; deleted with --prune)"
         yield f"{_SIGN[change.action]} {change.action.value:<9} {change.noun} {change.label}{note}"
         for diff in change.diffs:
-            yield f"      {diff.field}: {_show(diff.before)} -> {_show(diff.after)}"
+            yield f"      {diff.field}: {show_value(diff.before)} -> {show_value(diff.after)}"
         if verbose and change.action is Action.CREATE and change.desired is not None:
             for name, value in change.desired.fields.items():
-                yield f"      {name}: {_show(value)}"
+                yield f"      {name}: {show_value(value)}"
 
 
 def summary(plan: Plan) -> str:

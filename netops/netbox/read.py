@@ -38,9 +38,9 @@ from netops.netbox.vocabulary import (
     POOL_ROLES,
     SERVER_ROLE,
 )
-from netops.resolve.build import Resolution, _interface_order
-
-Progress = Callable[[str], None]
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
+from netops.resolve.build import Resolution, interface_order
 
 _ROLE_BY_SLUG = {named.slug: role for role, named in DEVICE_ROLES.items()}
 _PLATFORM_BY_SLUG = {named.slug: platform for platform, named in PLATFORMS.items()}
@@ -49,10 +49,6 @@ _ORGANIZATION_BY_SLUG = {named.slug: kind for kind, named in MASS_ORGANIZATION_T
 _MEDIA_BY_SLUG = {named.slug: media for media, named in CIRCUIT_TYPES.items()}
 _POOL_BY_ROLE = {named.slug: name for name, named in POOL_ROLES.items() if name != "links"}
 _POOL_BY_ROLE[POOL_ROLES["links"].slug] = "links"
-
-
-def _quiet(_message: str) -> None:
-    """Default progress sink."""
 
 
 def _cf(record: Record, name: str) -> Value:
@@ -400,7 +396,7 @@ class _Reader:
                 for details in error.errors(include_url=False):
                     self.problem(("devices", item(device), "interfaces", item(record.key[1])), record,
                                  details["msg"].removeprefix("Value error, "))
-        ordered = [*loopbacks, *management, *sorted(others, key=_interface_order)]
+        ordered = [*loopbacks, *management, *sorted(others, key=interface_order)]
         return [interface.model_dump(mode="json") for interface in ordered]
 
     def hosts(self, sites: list[dict[str, Any]], services: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -501,7 +497,7 @@ def network_from_snapshot(snapshot: Snapshot, url_of: Callable[[Record], str] | 
 
 
 def load_network_from_netbox(client: NetBoxClient | None = None, *, backend: Backend = Backend.GRAPHQL,
-                             progress: Progress = _quiet) -> Resolution:
+                             progress: Progress = quiet) -> Resolution:
     """Read the city from NetBox (the objects netops manages) and validate it like intent.
 
     Raises :class:`netops.errors.InputError` when NetBox's objects do not make a valid network (each problem

@@ -48,6 +48,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
+
 NETBOX_VERSION: Final = "4.7.3"
 HOST: Final = "127.0.0.1"
 DEFAULT_HTTP_PORT: Final = 8801
@@ -66,11 +69,6 @@ SCHEMA_DIR: Final = Path(__file__).resolve().parent / "schema"
 PartName = Literal["postgres", "redis", "netbox"]
 PARTS: Final[tuple[PartName, ...]] = ("postgres", "redis", "netbox")
 
-Progress = Callable[[str], None]
-
-
-def _quiet(_message: str) -> None:
-    """Default progress sink: say nothing."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -482,7 +480,7 @@ def _run(
     *,
     log: Path,
     label: str,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     user: _OsUser | None = None,
@@ -704,7 +702,7 @@ def installed_netbox_version(settings: Settings) -> str | None:
     return version if ok else None
 
 
-def ensure_venv(settings: Settings, progress: Progress = _quiet) -> bool:
+def ensure_venv(settings: Settings, progress: Progress = quiet) -> bool:
     """Install NetBox from PyPI into its own venv unless the wanted version is there; True when installed now."""
     with _flock(settings.venv.with_name(settings.venv.name + ".lock")):
         if installed_netbox_version(settings) == settings.netbox_version:
@@ -751,7 +749,7 @@ def _ensure_static_server(settings: Settings, progress: Progress) -> bool:
     return True
 
 
-def collect_static(settings: Settings, progress: Progress = _quiet) -> bool:
+def collect_static(settings: Settings, progress: Progress = quiet) -> bool:
     """``netbox collectstatic`` into <NETBOX_ROOT>/static, once per NetBox version; True when collected now."""
     stamp = settings.netbox_root / "static" / f".collected-{settings.netbox_version}"
     if stamp.exists():
@@ -1250,7 +1248,7 @@ def _up_locked(settings: Settings, progress: Progress) -> UpResult:
     return UpResult(settings.url, settings.env_file, tuple(phases), time.monotonic() - begun)
 
 
-def up(settings: Settings, progress: Progress = _quiet) -> UpResult:
+def up(settings: Settings, progress: Progress = quiet) -> UpResult:
     """Bring the embedded NetBox up (idempotent: a fast no-op when everything is already healthy)."""
     with _flock(settings.home / ".lock"):
         return _up_locked(settings, progress)
@@ -1288,7 +1286,7 @@ def _stop_part(settings: Settings, part: PartName, progress: Progress) -> bool:
     return True
 
 
-def down(settings: Settings, progress: Progress = _quiet) -> list[PartName]:
+def down(settings: Settings, progress: Progress = quiet) -> list[PartName]:
     """Stop what ``up`` started (NetBox first, PostgreSQL last), by recorded pid; return the parts stopped."""
     with _flock(settings.home / ".lock"):
         return [part for part in reversed(PARTS) if _stop_part(settings, part, progress)]
@@ -1377,7 +1375,7 @@ def status(settings: Settings) -> ServerStatus:
     return ServerStatus(settings.url, settings.env_file, tuple(parts))
 
 
-def reset(settings: Settings, progress: Progress = _quiet) -> float:
+def reset(settings: Settings, progress: Progress = quiet) -> float:
     """Empty NetBox back to the freshly restored schema with admin and token; bring it up first if needed.
 
     Drops the ``netbox`` database (ending the server's connections: they reconnect on their next request),
@@ -1403,7 +1401,7 @@ def reset(settings: Settings, progress: Progress = _quiet) -> float:
 # The schema dump (scripts/netbox-make-dump)
 
 
-def make_dump(settings: Settings, out: Path, progress: Progress = _quiet) -> Path:
+def make_dump(settings: Settings, out: Path, progress: Progress = quiet) -> Path:
     """Migrate an empty database from scratch (6-14 min) and ``pg_dump -Fc`` it to ``out``.
 
     Runs its own PostgreSQL and Redis from ``settings`` (give it a state directory and ports apart from the

@@ -12,7 +12,7 @@ so that every key can be computed from keys already known.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,6 +33,8 @@ from netops.netbox.mapping.base import (
 )
 from netops.netbox.tags import MANAGED_TAG
 from netops.netbox.vocabulary import CUSTOM_FIELDS
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
 
 
 class Backend(StrEnum):
@@ -57,13 +59,8 @@ KEY_REFS: dict[str, tuple[str, ...]] = {
     "circuits.circuittermination": ("circuit",), "dcim.cable": ("a_terminations",), "ipam.service": ("parent_object",),
 }
 
-Progress = Callable[[str], None]
 #: Up to this many objects of a type netops does not manage are read whole rather than looked up by key.
 UNMANAGED_READ_ALL = 2000
-
-
-def _quiet(_message: str) -> None:
-    """Default progress sink."""
 
 
 @dataclass
@@ -303,7 +300,7 @@ def _add(mapper: Mapper, row: _Row, snapshot: Snapshot) -> None:
 
 
 def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, desired: RecordSet | None = None,
-                  mappers: Iterable[Mapper] = MAPPERS, progress: Progress = _quiet, workers: int = 4) -> Snapshot:
+                  mappers: Iterable[Mapper] = MAPPERS, progress: Progress = quiet, workers: int = 4) -> Snapshot:
     """Read what NetBox holds of every mapped type.
 
     With ``desired``, also look up (filtered REST) the desired objects not found among the managed ones: a

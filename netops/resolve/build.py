@@ -729,7 +729,7 @@ class _Resolver:
                                                     description="router id, BGP source"))
             interfaces.append(ManagementInterface(kind="management", name=naming.management_interface(plan.platform),
                                                   address=management, description="out-of-band management"))
-            interfaces.extend(sorted(plan.interfaces, key=_interface_order))
+            interfaces.extend(sorted(plan.interfaces, key=interface_order))
             device = self.build(Device, path, location, name=plan.name, site=plan.site.slug, role=intent.role,
                                 platform=plan.platform, number=plan.number, loopback=loopback,
                                 management=management, interfaces=tuple(interfaces), tags=tuple(intent.tags))
@@ -839,7 +839,7 @@ def _link_role(upstream: DeviceRole, downstream: DeviceRole) -> LinkRole:
     return LinkRole.ACCESS
 
 
-def _interface_order(interface: Interface) -> tuple[int, str]:
+def interface_order(interface: Interface) -> tuple[int, str]:
     # WAN ports first, then LAN subinterfaces by VLAN; names with numbers sort naturally.
     if isinstance(interface, WanInterface):
         digits = "".join(ch if ch.isdigit() else " " for ch in interface.name).split()

@@ -22,6 +22,7 @@ from netops.errors import (
     EXIT_UNREACHABLE,
     InputError,
     exit_code_of,
+    format_problem,
     format_problems,
     problems_as_json,
 )
@@ -59,26 +60,35 @@ __all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_FINDING"
            "load_or_exit", "out"]
 
 
-def exit_bad_input(problems: Sequence[Problem], as_json: bool) -> NoReturn:
-    """Print every problem (text on stderr, or JSON on stdout) and exit 2."""
+def exit_bad_input(problems: Sequence[Problem], as_json: bool = False, *, code: int = EXIT_BAD_INPUT,
+                   stopped_part_way: bool = False) -> NoReturn:
+    """Print every problem (text on stderr, or JSON on stdout) and exit 2 (or ``code``).
+
+    ``stopped_part_way``: some files were already written when the problem struck (a full disk), so the text
+    says to run the command again instead of "nothing was written".
+    """
     located = InputError(problems).problems
+    out.file.flush()  # what the command printed before comes first
     if as_json:
         out.print_json(problems_as_json(located))
+    elif stopped_part_way:
+        err.print("\n".join(format_problem(p) for p in located) + "\nthe run stopped part-way; run it again to "
+                  "finish", markup=False, highlight=False)
     else:
         err.print(format_problems(located), markup=False, highlight=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
+    raise typer.Exit(code)
 
 
-def exit_for_error(error: BaseException, as_json: bool) -> NoReturn:
+def exit_for_error(error: BaseException, as_json: bool, *, code: int | None = None) -> NoReturn:
     """Print an error that stops the command and exit with its code (InputError: 2 with every problem; a service
-    that could not be reached or failed: 3; see netops.errors.exit_code_of)."""
+    that could not be reached or failed: 3; see netops.errors.exit_code_of), or with ``code`` when given."""
     if isinstance(error, InputError):
         exit_bad_input(error.problems, as_json)
     if as_json:
         out.print_json(data={"errors": [{"message": str(error)}]})
     else:
         err.print(f"error: {error}", markup=False, highlight=False)
-    raise typer.Exit(exit_code_of(error)) from error
+    raise typer.Exit(exit_code_of(error) if code is None else code) from error
 
 
 def load_or_exit(intent: Path, as_json: bool, *, source: Source | str = Source.INTENT) -> Resolution:

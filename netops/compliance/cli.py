@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -17,13 +17,12 @@ from models.types import Platform
 from netops.backup.fetch import FetchError
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
-    EXIT_BAD_INPUT,
     EXIT_FINDING,
     EXIT_OK,
     EXIT_UNREACHABLE,
     IntentOption,
     err,
-    out,
+    exit_bad_input,
 )
 from netops.compliance.baseline import BASELINE_DIR, load_baselines
 from netops.compliance.engine import Checker, select
@@ -124,20 +123,20 @@ def compliance(
     except InputError as error:
         problems.extend(error.problems)
     if problems or network is None or settings is None:
-        _fail(problems)
+        exit_bad_input(problems)
     names = select([d.name for d in network.devices], device or [])
     unknown = [p for p in device or [] if not any(c in p for c in "*?[") and p not in network.device_by_name]
     if unknown or not names:
-        _fail([Problem(path=("--device",), message="unknown device" if unknown else "no device matches",
+        exit_bad_input([Problem(path=("--device",), message="unknown device" if unknown else "no device matches",
                        expected="device names or globs of the city", found=", ".join(unknown or device or []),
                        hint=_devices_like(unknown or list(device or []), list(network.device_by_name)))])
     platforms = {name: network.device_by_name[name].platform for name in names}
     try:
         read = _actual(actual, backups, platforms, network.device_by_name)
     except SourceError as error:
-        _fail([Problem(path=("--actual",), message=error.message, hint=error.hint)])
+        exit_bad_input([Problem(path=("--actual",), message=error.message, hint=error.hint)])
     except ConfigError as error:
-        _fail([_config_problem(error)])
+        exit_bad_input([_config_problem(error)])
     except FetchError as error:  # a device that could not be reached or gave no config: a service failed
         err.print(f"error: --actual running: device at {error.host} could not be read: {error.detail}\n"
                   "  hint:     check the device is up and reachable, and NETOPS_DEVICE_USERNAME/PASSWORD; or use"
@@ -147,10 +146,10 @@ def compliance(
     checker = Checker(baselines, model_values(design), loaded_waivers, day)
     outcome = run_compliance(design, platforms, read, checker, workers or default_workers(), cache_dir)
     if outcome.render_failures or outcome.render_gaps:
-        _fail([Problem(path=("render",), message=message) for message in
+        exit_bad_input([Problem(path=("render",), message=message) for message in
                [str(f) for f in outcome.render_failures] + outcome.render_gaps])
     if outcome.errors:
-        _fail([_config_problem(error) for error in outcome.errors])
+        exit_bad_input([_config_problem(error) for error in outcome.errors])
     report = WRITERS[output_format](outcome.results, day)
     if output is None:
         sys.stdout.write(report)
@@ -158,7 +157,7 @@ def compliance(
         try:
             write_atomic(output, report)
         except OSError as error:
-            _fail([write_problem(output, error)])
+            exit_bad_input([write_problem(output, error)])
         compliant = sum(r.compliant for r in outcome.results)
         err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
     raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FINDING)
@@ -203,7 +202,7 @@ def _date(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail([Problem(path=("--today",), message="not a date", expected="YYYY-MM-DD", found=repr(value))])
+        exit_bad_input([Problem(path=("--today",), message="not a date", expected="YYYY-MM-DD", found=repr(value))])
 
 
 def _is_compliance_report(text: str) -> bool:
@@ -213,9 +212,3 @@ def _is_compliance_report(text: str) -> bool:
     return (head.startswith("# Config compliance, ") or '<testsuites name="netops compliance"' in head
             or "<title>Config compliance " in head or last.startswith("compliance on ")
             or (head.startswith("{") and '\n  "date": ' in head and '\n  "summary": ' in text))
-
-
-def _fail(problems: list[Problem]) -> NoReturn:
-    err.print(format_problems(problems), markup=False, highlight=False)
-    out.file.flush()
-    raise typer.Exit(EXIT_BAD_INPUT)

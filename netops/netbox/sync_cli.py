@@ -24,10 +24,10 @@ from netops.cli_support import (
     IntentOption,
     JsonOption,
     err,
+    exit_for_error,
     load_or_exit,
     out,
 )
-from netops.errors import exit_code_of
 from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
 from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet
@@ -37,16 +37,6 @@ BackendOption = Annotated[Backend, typer.Option("--backend", help="How to read N
 PruneOption = Annotated[bool, typer.Option("--prune", help="Delete managed objects that left the intent")]
 AdoptOption = Annotated[bool, typer.Option(
     "--adopt", help="Take over same-key objects netops does not manage (tag them and make them match intent)")]
-
-
-def _fail(error: Exception, as_json: bool, code: int | None = None) -> NoReturn:
-    if code is None:
-        code = exit_code_of(error)  # NetBox unreachable or failing: 3; not configured or a refused token: 2
-    if as_json:
-        out.print_json(data={"errors": [{"message": str(error)}]})
-    else:
-        err.print(f"error: {error}", markup=False, highlight=False)
-    raise typer.Exit(code) from error
 
 
 def _progress(as_json: bool) -> Any:
@@ -71,7 +61,7 @@ def _client(as_json: bool) -> NetBoxClient:
         client = NetBoxClient.from_env()
         client.status()
     except NetBoxError as error:
-        _fail(error, as_json)
+        exit_for_error(error, as_json)
     return client
 
 
@@ -79,7 +69,7 @@ def _snapshot(client: NetBoxClient, desired: RecordSet, backend: Backend, as_jso
     try:
         return read_snapshot(client, backend=backend, desired=desired, progress=_progress(as_json))
     except NetBoxError as error:
-        _fail(error, as_json)
+        exit_for_error(error, as_json)
 
 
 def default_message(intent: Path) -> str:
@@ -135,9 +125,9 @@ def _allocate(kind: str, parent: str | None, pool: str | None, intent: Path, as_
         done = allocate(client, "prefix" if kind == "prefix" else "ip", parent, purpose=purpose, count=count,
                         length=length, dns_name=dns_name, message=message or f"netops allocate {kind}")
     except AllocationError as error:
-        _fail(error, as_json, EXIT_BAD_INPUT if error.bad_input else EXIT_FINDING)
+        exit_for_error(error, as_json, code=EXIT_BAD_INPUT if error.bad_input else EXIT_FINDING)
     except NetBoxError as error:
-        _fail(error, as_json)
+        exit_for_error(error, as_json)
     if as_json:
         sys.stdout.write(json.dumps({"netbox": client.url, "allocations": [a.to_json() for a in done]},
                                     ensure_ascii=False, indent=2) + "\n")
@@ -267,7 +257,7 @@ def register(app: typer.Typer) -> None:
                 err.print(f"error: {error}", markup=False, highlight=False)
             raise typer.Exit(EXIT_FINDING) from error
         except NetBoxError as error:
-            _fail(error, as_json)
+            exit_for_error(error, as_json)
         if as_json:
             sys.stdout.write(json.dumps({"netbox": client.url, **result.to_json()}, indent=2) + "\n")
             return
@@ -292,7 +282,7 @@ def register(app: typer.Typer) -> None:
         try:
             found = drift_module.detect_drift(client, desired, backend=backend, progress=_progress(as_json))
         except NetBoxError as error:
-            _fail(error, as_json)
+            exit_for_error(error, as_json)
         if as_json:
             sys.stdout.write(json.dumps({"netbox": client.url, **found.to_json()}, ensure_ascii=False,
                                         indent=2) + "\n")

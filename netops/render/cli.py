@@ -6,7 +6,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -14,14 +14,13 @@ from models.problems import Location, Problem
 from models.types import Platform
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
-    EXIT_BAD_INPUT,
     IntentOption,
     JsonOption,
-    err,
+    exit_bad_input,
     out,
 )
 from netops.design import build_design, settings_in_force
-from netops.errors import InputError, format_problem, format_problems, problems_as_json
+from netops.errors import InputError
 from netops.files import folder_problems, write_problem
 from netops.render.capabilities import FEATURES, SETTING_OF_FEATURE, CapabilityGap, capability_table
 from netops.render.engine import Job, RenderFailure, default_workers, render_devices
@@ -68,34 +67,34 @@ def render(
                        found=str(folder), hint="give the folder holding <platform>/<feature>.j2 files")
                for folder in templates or () if not folder.is_dir()]
     if missing or folder_problems(out_dir):
-        _fail([*missing, *folder_problems(out_dir)], as_json)
+        exit_bad_input([*missing, *folder_problems(out_dir)], as_json)
     try:
         settings = settings_in_force(settings_file)
         resolution = source(from_source, intent).load()
         names = _select(resolution, device or [], district)
     except InputError as error:
-        _fail(error.problems, as_json)
+        exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
-        _fail([error.problem()], as_json, error.exit_code)
+        exit_bad_input([error.problem()], as_json, code=error.exit_code)
     network = resolution.network
     job = Job(design=build_design(network, settings), template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()
     outcome = render_devices(job, names, workers)
     elapsed = time.perf_counter() - started
     if outcome.gaps:
-        _fail(_gap_problems(outcome.gaps, resolution, settings_file), as_json)
+        exit_bad_input(_gap_problems(outcome.gaps, resolution, settings_file), as_json)
     if outcome.failures:
-        _fail([_failure_problem(f, tuple(templates or ())) for f in outcome.failures], as_json)
+        exit_bad_input([_failure_problem(f, tuple(templates or ())) for f in outcome.failures], as_json)
     try:
         plan = plan_rendered(out_dir, outcome.rendered, set(network.device_by_name), force=force)
     except InputError as error:
-        _fail(error.problems, as_json)
+        exit_bad_input(error.problems, as_json)
     except OSError as error:
-        _fail([write_problem(out_dir, error)], as_json)
+        exit_bad_input([write_problem(out_dir, error)], as_json)
     try:
         report = apply_rendered(plan, outcome.rendered)
     except OSError as error:
-        _fail([write_problem(out_dir, error)], as_json, partly_written=True)
+        exit_bad_input([write_problem(out_dir, error)], as_json, stopped_part_way=True)
     platforms = Counter(r.platform.value for r in outcome.rendered)
     if as_json:
         sys.stdout.write(json.dumps({"out": str(out_dir), "devices": len(outcome.rendered),
@@ -109,18 +108,6 @@ def render(
               highlight=False, emoji=False)
     for label, devices in report.as_dict().items():
         out.print(f"  {label:<9} {len(devices):>5}{': ' + _listing(devices) if devices else ''}", highlight=False)
-
-
-def _fail(problems: list[Problem], as_json: bool, code: int = EXIT_BAD_INPUT, *,
-          partly_written: bool = False) -> NoReturn:
-    if as_json:
-        out.print_json(problems_as_json(problems))
-    elif partly_written:
-        err.print("\n".join(format_problem(p) for p in problems) + "\nthe run stopped part-way; run it again to "
-                  "finish", markup=False, highlight=False, emoji=False)
-    else:
-        err.print(format_problems(problems), markup=False, highlight=False, emoji=False)
-    raise typer.Exit(code)
 
 
 def _listing(names: list[str], limit: int = 12) -> str:

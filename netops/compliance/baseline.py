@@ -26,13 +26,13 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from models.base import NetopsModel
 from models.problems import Location, Problem
 from models.types import Platform
 from netops.errors import InputError
-from netops.intent.yamlsource import YamlInputError, read_yaml
+from netops.intent.loader import load_model_file
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
 #: Model values a pattern may name.
@@ -141,23 +141,7 @@ class Baseline(NetopsModel):
 
 def load_baseline(path: Path) -> Baseline:
     """One baseline file, or InputError with file:line for each mistake."""
-    try:
-        document = read_yaml(path, str(path))
-    except YamlInputError as error:
-        raise InputError([error.problem]) from error
-    except OSError as error:
-        raise InputError([Problem(path=("baseline",), message=f"cannot read the baseline: {error}",
-                                  location=Location(str(path), 1))]) from error
-    try:
-        return Baseline.model_validate(document.data)
-    except ValidationError as error:
-        raise InputError([
-            Problem(path=("baseline", *(str(part) for part in details["loc"])), message=details["msg"],
-                    found=repr(details.get("input"))[:120],
-                    location=document.location(tuple(details["loc"])),
-                    hint="see netops/compliance/baseline.py for the rule and mask fields")
-            for details in error.errors(include_url=False)
-        ]) from error
+    return load_model_file(path, Baseline, "baseline")
 
 
 def load_baselines(directory: Path = BASELINE_DIR) -> dict[Platform, Baseline]:

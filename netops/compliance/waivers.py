@@ -21,11 +21,12 @@ import fnmatch
 from datetime import date
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from models.base import NetopsModel
-from models.problems import Location, Problem
+from models.problems import Problem
 from netops.errors import InputError
+from netops.intent.loader import check_document, display_path
 from netops.intent.yamlsource import YamlInputError, read_yaml
 
 #: Findings that are not baseline rules.
@@ -55,6 +56,12 @@ class Waiver(NetopsModel):
         return today >= self.expires
 
 
+class WaiverFile(NetopsModel):
+    """A waiver file: one key, `waivers:`, holding the list."""
+
+    waivers: list[Waiver] = Field(default_factory=list, description="The accepted findings")
+
+
 def load_waivers(path: Path | None, known_rules: set[str] | None) -> tuple[Waiver, ...]:
     """The waivers of a file (none without one); InputError with file:line for each mistake.
 
@@ -63,32 +70,14 @@ def load_waivers(path: Path | None, known_rules: set[str] | None) -> tuple[Waive
     if path is None:
         return ()
     try:
-        document = read_yaml(path, str(path))
+        document = read_yaml(path, display_path(path))
     except YamlInputError as error:
         raise InputError([error.problem]) from error
-    except OSError as error:
-        raise InputError([Problem(path=("waivers",), message=f"cannot read the waiver file: {error.strerror}",
-                                  location=Location(str(path), 1))]) from error
-    data = document.data if isinstance(document.data, dict) else {}
-    items = data.get("waivers", [])
     problems: list[Problem] = []
-    if set(data) - {"waivers"} or not isinstance(items, list):
-        problems.append(Problem(path=("waivers",), message="a waiver file is a mapping with one key, `waivers:`, "
-                                "holding a list", found=repr(document.data)[:120],
-                                location=document.location(())))
-        items = []
-    waivers: list[Waiver] = []
-    for index, item in enumerate(items):
-        where: tuple[str | int, ...] = ("waivers", index)
-        try:
-            waivers.append(Waiver.model_validate(item))
-        except ValidationError as error:
-            problems.extend(
-                Problem(path=("waivers", f"[{index}]", *(str(part) for part in details["loc"])),
-                        message=details["msg"], found=repr(details.get("input"))[:120],
-                        location=document.location((*where, *details["loc"])),
-                        hint="every waiver needs rule, owner, reason and expires (YYYY-MM-DD)")
-                for details in error.errors(include_url=False))
+    waiver_file = check_document(WaiverFile, document, problems)
+    # Rule ids are checked on what was written, so that a typo shows beside the schema's errors.
+    items = document.data.get("waivers") if isinstance(document.data, dict) else None
+    for index, item in enumerate(items if isinstance(items, list) else []):
         rule = item.get("rule") if isinstance(item, dict) else None
         if known_rules is not None and isinstance(rule, str) and rule not in known_rules | NOT_RULES:
             close = difflib.get_close_matches(rule, sorted(known_rules | NOT_RULES), n=3)
@@ -96,7 +85,7 @@ def load_waivers(path: Path | None, known_rules: set[str] | None) -> tuple[Waive
                                     expected="a baseline rule id, DRIFT, MISSING or UNVERIFIABLE", found=repr(rule),
                                     hint=f"rules like it: {', '.join(close)}" if close else
                                     "the rule ids are in netops/compliance/baseline/<platform>.yml",
-                                    location=document.location((*where, "rule"))))
-    if problems:
+                                    location=document.location(("waivers", index, "rule"))))
+    if problems or waiver_file is None:
         raise InputError(problems)
-    return tuple(waivers)
+    return tuple(waiver_file.waivers)

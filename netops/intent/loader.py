@@ -70,13 +70,13 @@ def load_intent(directory: Path) -> LoadedIntent:
         district_dir.is_symlink() else []
     problems.extend(_unloaded_entries(directory))
     city_document = _read(city_path, problems)
-    city = _check(CityIntent, city_document, problems) if city_document else None
+    city = check_document(CityIntent, city_document, problems) if city_document else None
     districts: list[DistrictSource] = []
     for path, code in district_paths:
         document = _read(path, problems)
         if document is None:
             continue
-        district = _check(DistrictIntent, document, problems)
+        district = check_document(DistrictIntent, document, problems)
         if district is None:
             continue
         if district.district.code != code:
@@ -260,11 +260,17 @@ def _read(path: Path, problems: list[Problem]) -> SourceDocument | None:
 
 
 def load_model_file[M: BaseModel](path: Path, model: type[M], what: str) -> M:
-    """A settings-like YAML file (render settings, policies) read as the intent is and checked against ``model``.
+    """A settings-like YAML file (render settings, baselines, waivers) read as the intent is and checked
+    against ``model``.
 
     An empty file gives the model's defaults; every problem is located (file:line) and raised as InputError.
     ``what`` names the file's role in messages ("render settings").
     """
+    return load_model_document(path, model, what)[0]
+
+
+def load_model_document[M: BaseModel](path: Path, model: type[M], what: str) -> tuple[M, SourceDocument]:
+    """`load_model_file`, with the parsed document, for checks beyond the schema that need its lines."""
     problems: list[Problem] = []
     try:
         document = read_yaml(path, display_path(path))
@@ -276,13 +282,14 @@ def load_model_file[M: BaseModel](path: Path, model: type[M], what: str) -> M:
         raise InputError([Problem(path=(), message=f"{what} file is not a mapping",
                                   expected="a YAML mapping at the top level", found=type(document.data).__name__,
                                   location=Location(document.file, 1))])
-    checked = _check(model, document, problems)
+    checked = check_document(model, document, problems)
     if checked is None:
         raise InputError(problems)
-    return checked
+    return checked, document
 
 
-def _check[M: BaseModel](model: type[M], document: SourceDocument, problems: list[Problem]) -> M | None:
+def check_document[M: BaseModel](model: type[M], document: SourceDocument, problems: list[Problem]) -> M | None:
+    """The document as ``model``, or None with every schema problem (located, with hints) added to ``problems``."""
     try:
         return model.model_validate(document.data)
     except ValidationError as error:

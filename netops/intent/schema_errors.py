@@ -94,6 +94,8 @@ def _problem(details: ErrorDetails, document: SourceDocument, root: type[BaseMod
         hint = f"did you mean {close[0]!r}?" if close else "use one of the values listed"
     elif kind == "string_pattern_mismatch":
         hint = _pattern_hint(str(details.get("ctx", {}).get("pattern", "")))
+    elif kind.startswith(("date_", "datetime_")):
+        hint = "write the date as YYYY-MM-DD, e.g. 2027-03-31"
     expected = message.removeprefix("Input should be ").removeprefix("input should be ")
     if kind == "invalid-json-value":
         expected = "a JSON value (string, number, boolean, list or mapping)"

@@ -147,5 +147,5 @@ def test_bad_input(folder: Path, backups: Path, tmp_path: Path, golden) -> None:
                                  else str(WAIVERS), *args])
     assert result.exit_code == 2, result.output
     errors = result.stderr.replace(str(backups), "<backups>").replace(str(tmp_path), "<tmp>")
-    errors = errors.replace(str(folder), "<case>")
+    errors = errors.replace(str(folder), "<case>").replace(str(folder.relative_to(Path.cwd())), "<case>")
     golden(folder / "expected-errors.txt", errors)

@@ -52,7 +52,8 @@ from netops.show import Filters, Table, rows
 
 app = typer.Typer(
     name="netops",
-    help="Infrastructure-as-code and inventory for the city WAN: validate, show and export the city model.",
+    help="Infrastructure-as-code and inventory for the city WAN: the intent validated into one model, kept in "
+         "NetBox, rendered into device configs, provisioned, verified, checked for compliance and reported.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -114,7 +115,9 @@ def show(
     as_json: JsonOption = False,
     source: SourceOption = Source.INTENT,
 ) -> None:
-    """List sites, devices, links, LANs, prefixes or services, filtered.
+    """The engineer's view of the resolved model: its sites, devices, links, LANs, prefixes or services as
+    derived (interfaces, addresses, VLANs), one table at a time. Planners' questions across the inventory
+    (circuits, providers, bandwidth, totals, CSV) are `netops query`.
 
     An unknown filter value (or a filter the table has not) is bad input, exit 2; known values that select
     nothing print "no ... match the filters" and exit 0."""

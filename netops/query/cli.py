@@ -94,7 +94,9 @@ def register(app: typer.Typer) -> None:
             OutputFormat.TABLE,
         as_json: JsonOption = False,
     ) -> None:
-        """Sites, devices or circuits matching the filters, or the totals of the selection.
+        """The planner's questions: sites, devices or circuits matching filters across their relations
+        (provider, bandwidth, redundancy, status), or the totals of the selection, as a table, CSV or JSON.
+        To look at the derived model itself (interfaces, addresses, LANs), use `netops show`.
 
         Site filters apply through each row's site; device and circuit filters to the row or to what it is
         related to (a site's devices and uplink circuits, a device's circuits, a circuit's two ends).

@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.table import Table as RichTable
@@ -36,7 +36,7 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
-from netops.errors import InputError, format_problem, format_problems, suggestions
+from netops.errors import InputError, format_problems, suggestions
 from netops.export import is_export_of, to_json, to_yaml
 from netops.files import (
     file_conflict,
@@ -145,16 +145,6 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Write even over file
                                                       "that were edited since it wrote them")]
 
 
-def _exit_bad_output(problems: list[Problem], *, partly_written: bool = False) -> NoReturn:
-    """Print output-path problems and exit 2 (say so when a write failed half-way)."""
-    if partly_written:
-        text = "\n".join(format_problem(p) for p in problems) + "\nthe run stopped part-way; run it again to finish"
-    else:
-        text = format_problems(problems)
-    err.print(text, markup=False, highlight=False, emoji=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
 @app.command()
 def export(
     intent: IntentOption = DEFAULT_INTENT_DIR,
@@ -172,7 +162,7 @@ def export(
         # Checked before any work: a folder, a device or an unwritable place is bad usage, not a crash later.
         problems = file_problems(output)
         if problems:
-            _exit_bad_output(problems)
+            exit_bad_input(problems)
     network = load_or_exit(intent, as_json=False, source=source).network
     text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
     if output is None:
@@ -183,11 +173,11 @@ def export(
     if not force:
         conflict = file_conflict(target, text, ours=lambda current: is_export_of(current, text), command="export")
         if conflict is not None:
-            _exit_bad_output([conflict])
+            exit_bad_input([conflict])
     try:
         changed = write_atomic(target, text)
     except OSError as error:
-        _exit_bad_output([write_problem(output, error)])
+        exit_bad_input([write_problem(output, error)])
     err.print(f"{output}: {'written' if changed else 'unchanged'}", markup=False, highlight=False, emoji=False)
 
 
@@ -207,7 +197,7 @@ def generate_city_command(
     """
     problems = folder_problems(output)
     if problems:
-        _exit_bad_output(problems)
+        exit_bad_input(problems)
     try:
         files = generate_city(CitySize(districts=districts, wards_per_district=wards_per_district, seed=seed))
     except ValueError as error:
@@ -216,13 +206,13 @@ def generate_city_command(
     try:
         plan = plan_folder(output, files, command="generate-city", force=force, adopt=earlier_output(output))
     except InputError as error:
-        _exit_bad_output(error.problems)
+        exit_bad_input(error.problems)
     except OSError as error:
-        _exit_bad_output([write_problem(output, error)])
+        exit_bad_input([write_problem(output, error)])
     try:
         result = write_folder(plan)
     except OSError as error:
-        _exit_bad_output([write_problem(output, error)], partly_written=True)
+        exit_bad_input([write_problem(output, error)], stopped_part_way=True)
     err.print(f"{output}: {len(files)} files ({len(result.written)} written, {len(result.unchanged)} unchanged, "
               f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)
 

@@ -1,13 +1,21 @@
 """`netops report --out DIR`: the static HTML report with its Markdown and CSV exports."""
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from models.problems import Problem
-from netops.cli_support import DEFAULT_INTENT_DIR, EXIT_BAD_INPUT, IntentOption, Source, SourceOption, err, load_or_exit
-from netops.errors import InputError, format_problem, format_problems
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    EXIT_BAD_INPUT,
+    IntentOption,
+    Source,
+    SourceOption,
+    err,
+    exit_bad_input,
+    load_or_exit,
+)
+from netops.errors import InputError
 from netops.files import MANIFEST, digest, folder_problems, plan_folder, write_folder, write_problem
 from netops.report.build import build_report
 from netops.report.diagrams import DiagramError
@@ -57,7 +65,7 @@ def register(app: typer.Typer) -> None:
         # Checked before any work: --out naming a file or an unwritable place is bad usage, not a crash later.
         problems = folder_problems(output)
         if problems:
-            _exit_bad_output(problems)
+            exit_bad_input(problems)
         network = load_or_exit(intent, as_json=False, source=source).network
         try:
             files = build_report(network)
@@ -67,23 +75,13 @@ def register(app: typer.Typer) -> None:
         try:
             plan = plan_folder(output, files, command="report", force=force, adopt=legacy_report(output))
         except InputError as error:
-            _exit_bad_output(error.problems)
+            exit_bad_input(error.problems)
         except OSError as error:
-            _exit_bad_output([write_problem(output, error)])
+            exit_bad_input([write_problem(output, error)])
         try:
             result = write_folder(plan, mode=REPORT_MODE)
         except OSError as error:
-            _exit_bad_output([write_problem(output, error)], partly_written=True)
+            exit_bad_input([write_problem(output, error)], stopped_part_way=True)
         written, unchanged, removed = len(result.written), len(result.unchanged), len(result.removed)
         err.print(f"{output}: {len(files)} files ({written} written, {unchanged} unchanged, {removed} stale removed); "
                   f"open {output / 'index.html'}", markup=False, highlight=False, emoji=False)
-
-
-def _exit_bad_output(problems: list[Problem], *, partly_written: bool = False) -> NoReturn:
-    """Print output-folder problems and exit 2 (say so when a write failed half-way)."""
-    if partly_written:
-        text = "\n".join(format_problem(p) for p in problems) + "\nthe run stopped part-way; run it again to finish"
-    else:
-        text = format_problems(problems)
-    err.print(text, markup=False, highlight=False, emoji=False)
-    raise typer.Exit(EXIT_BAD_INPUT)

@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.network import Network  # noqa: E402
+from citynet_models.network import Network  # noqa: E402
 from netops.generate import CitySize, generate_city  # noqa: E402
 from netops.netbox import server  # noqa: E402
 from netops.netbox.apply import ApplyOptions, apply_plan  # noqa: E402

@@ -21,7 +21,7 @@ from rich.text import Text
 # Typer carries its own copy of click: its usage errors are these (netops.cli.main prints them as input errors).
 from typer._click.exceptions import BadParameter, NoArgsIsHelpError, NoSuchOption, UsageError
 
-from models.problems import Problem
+from citynet_models.problems import Problem
 from netops import __version__
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,

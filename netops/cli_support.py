@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from models.problems import Problem
+from citynet_models.problems import Problem
 from netops.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,

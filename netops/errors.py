@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterable, Sequence
 
-from models.problems import Location, Problem
+from citynet_models.problems import Location, Problem
 
 #: The exit codes of every command, the same everywhere (README "Exit codes"):
 #: 0 done; 1 a finding (drift, a compliance or verification failure); 2 bad input or usage (nothing written);

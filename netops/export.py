@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from models.network import Network
+from citynet_models.network import Network
 
 
 def network_document(network: Network) -> dict[str, Any]:

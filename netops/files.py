@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.problems import Problem
+from citynet_models.problems import Problem
 
 #: The manifest of an output folder: which command wrote which files, with their sha256.
 MANIFEST = ".netops-manifest.json"

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from models.slug import slugify
+from citynet_models.slug import slugify
 from netops.files import MANIFEST, digest
 
 #: Hà Nội's 30 district-level units: code, name, kind, approximate centre (lat, lon).

@@ -13,9 +13,9 @@ slug without the kind prefix (``ba-dinh``), or its name; a name is also matched 
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from models.network import Network
-from models.problems import Problem
-from models.slug import slugify
+from citynet_models.network import Network
+from citynet_models.problems import Problem
+from citynet_models.slug import slugify
 from netops.errors import InputError, suggestions, unknown_value
 
 #: Slug prefixes of the unit kinds (quận, huyện, thị xã; phường, xã, thị trấn), dropped for the short slug.

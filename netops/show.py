@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from models.network import Network
-from models.problems import Problem
-from models.sites import Site
-from models.types import DeviceRole, LanRole, LifecycleStatus, LinkRole, Platform, SiteKind
+from citynet_models.network import Network
+from citynet_models.problems import Problem
+from citynet_models.sites import Site
+from citynet_models.types import DeviceRole, LanRole, LifecycleStatus, LinkRole, Platform, SiteKind
 from netops.errors import InputError
 from netops.selectors import check_choice, match_districts
 

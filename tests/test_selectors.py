@@ -2,7 +2,7 @@
 
 import pytest
 
-from models.network import Network
+from citynet_models.network import Network
 from netops.errors import InputError
 from netops.lab.topology import select_districts
 from netops.pipeline import load_network

@@ -1,6 +1,6 @@
 """Address space: how full every pool is, its free blocks by size, and the prefixes cut from it.
 
-Allocation is keyed by official codes (see models/addressing.py), so a pool runs out in two ways: by
+Allocation is keyed by official codes (see models/citynet_models/addressing.py), so a pool runs out in two ways: by
 volume (``utilization``: the share of its addresses in use) and by key (``high_water``: how far into the pool
 the highest allocation reaches; a unit with a higher code lands beyond it). ``pressure`` is the larger of
 the two, and ranks the pools closest to running out.
@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 
-from models.addressing import MANAGEMENT_RESERVED
-from models.lans import lan_capacity
-from models.network import Network
+from citynet_models.addressing import MANAGEMENT_RESERVED
+from citynet_models.lans import lan_capacity
+from citynet_models.network import Network
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import typer
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from models.network import Network
-from models.problems import Problem
+from citynet_models.network import Network
+from citynet_models.problems import Problem
 from netops.analysis.addresses import AddressReport, addresses
 from netops.analysis.policy import PolicyReport, check_policy
 from netops.analysis.redundancy import RedundancyReport, redundancy

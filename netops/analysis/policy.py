@@ -21,10 +21,10 @@ different one from every LAN.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models.network import Network
-from models.policy import AllowServices, DenyBetweenSites, DenyManagement, LanSelector
-from models.sites import Site
-from models.types import AdminLevel, LanRole, SiteKind
+from citynet_models.network import Network
+from citynet_models.policy import AllowServices, DenyBetweenSites, DenyManagement, LanSelector
+from citynet_models.sites import Site
+from citynet_models.types import AdminLevel, LanRole, SiteKind
 from netops.analysis.topology import build_topology, reachable
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from models.network import Network
+from citynet_models.network import Network
 
 
 @dataclass(frozen=True)

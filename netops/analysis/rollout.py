@@ -3,8 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from models.network import Network
-from models.types import LifecycleStatus
+from citynet_models.network import Network
+from citynet_models.types import LifecycleStatus
 
 #: Statuses that count as done: the site is verified or handed over.
 DONE = (LifecycleStatus.VERIFIED, LifecycleStatus.ACCEPTED)

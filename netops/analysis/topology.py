@@ -21,7 +21,7 @@ Two ways to answer "what does each single failure cut":
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from models.network import Network
+from citynet_models.network import Network
 
 BACKBONE = 0
 

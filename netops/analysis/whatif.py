@@ -12,7 +12,7 @@ longer reaches any host of it. Switches do not route and are not failed here.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from models.network import Network
+from citynet_models.network import Network
 from netops.analysis.topology import (
     SingleFailureCuts,
     Topology,

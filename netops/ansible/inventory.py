@@ -22,11 +22,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.ansible.hosts import HostRow, host_rows
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
     from netops.ansible.netbox_lists import HostLists
 
 #: NAPALM driver of each platform (napalm_frr is the project's own driver, found as `frr`).
@@ -96,7 +96,7 @@ def inventory_of(rows: Iterable[HostRow], configs_dir: Path) -> Inventory:
             "netops_management": row.management,
             "netops_tags": list(row.tags),
             "netops_config": str(configs_dir / row.platform.value / f"{row.name}.cfg"),
-            # The names cannot clash with the ones above: models.variables keeps ansible_ and netops_ for them.
+            # The names cannot clash with the ones above: citynet_models.variables keeps ansible_ and netops_ for them.
             **row.site_vars,
         }
     for groups in inventory.children.values():

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from models.types import DeviceRole, Platform
-from models.variables import SiteVariables
+from citynet_models.types import DeviceRole, Platform
+from citynet_models.variables import SiteVariables
 from netops.ansible.hosts import HostRow
 from netops.ansible.netbox_lists import HostLists
 from netops.netbox.vocabulary import DEVICE_ROLES, PLATFORMS

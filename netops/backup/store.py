@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.compliance.baseline import Baseline, load_baselines, masks_for
 from netops.compliance.tree import PARTS
 from netops.files import write_atomic

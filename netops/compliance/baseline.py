@@ -28,9 +28,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from models.base import NetopsModel
-from models.problems import Location, Problem
-from models.types import Platform
+from citynet_models.base import NetopsModel
+from citynet_models.problems import Location, Problem
+from citynet_models.types import Platform
 from netops.errors import InputError
 from netops.intent.loader import load_model_file
 

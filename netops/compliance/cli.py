@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from models.problems import Location, Problem
-from models.types import Platform
+from citynet_models.problems import Location, Problem
+from citynet_models.types import Platform
 from netops.backup.fetch import FetchError
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,

@@ -15,7 +15,7 @@ from hier_config import HConfig, HConfigChild, MatchRule, Platform, get_hconfig_
 from hier_config.models import IdempotentCommandsRule, PerLineSubRule, SectionalExitingRule
 from hier_config.platforms.driver_base import HConfigDriverBase, HConfigDriverRules
 
-from models.types import Platform as NetopsPlatform
+from citynet_models.types import Platform as NetopsPlatform
 from netops.compliance.tree import tree
 
 GLOBAL = "(global)"

@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.compliance.baseline import Baseline, CompiledRule, Severity, compile_rules, masks_for
 from netops.compliance.diff import GLOBAL, SectionDiff, diff_part, whole_part
 from netops.compliance.tree import PARTS, UNREADABLE, ConfigError, Node, parse_part, tree

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.compliance import cache
 from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceResult, check_device_unwaived, waive
 from netops.compliance.sources import render_intended

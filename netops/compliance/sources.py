@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.compliance.engine import ActualPart
 from netops.compliance.tree import PARTS, ConfigError
 from netops.design import Design

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from models.types import Platform
+from citynet_models.types import Platform
 
 #: libyaml's safe loader where PyYAML has it: a city's host files parse six times faster.
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

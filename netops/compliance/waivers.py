@@ -23,8 +23,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from models.base import NetopsModel
-from models.problems import Problem
+from citynet_models.base import NetopsModel
+from citynet_models.problems import Problem
 from netops.errors import InputError
 from netops.intent.loader import check_document, display_path
 from netops.intent.yamlsource import YamlInputError, read_yaml

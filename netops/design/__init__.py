@@ -13,7 +13,7 @@ The lab renders with `LAB_SETTINGS` unless told otherwise, the settings of playb
 
 from pathlib import Path
 
-from models.network import Network
+from citynet_models.network import Network
 from netops.render.design import CityDesign
 from netops.render.settings import RenderSettings, load_settings
 

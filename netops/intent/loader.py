@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from models.intent import CityIntent, DistrictIntent
-from models.problems import Location, Problem
+from citynet_models.intent import CityIntent, DistrictIntent
+from citynet_models.problems import Location, Problem
 from netops.errors import InputError
 from netops.intent.schema_errors import problems_from_validation_error
 from netops.intent.yamlsource import SourceDocument, YamlInputError, read_yaml

@@ -9,8 +9,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from models.problems import Problem, item
-from models.variables import RULE_ERROR
+from citynet_models.problems import Problem, item
+from citynet_models.variables import RULE_ERROR
 from netops.intent.yamlsource import DataPath, SourceDocument
 
 #: Keys whose value names a list item in paths, in order of preference.

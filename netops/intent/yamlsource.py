@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from models.problems import Location, Problem
+from citynet_models.problems import Location, Problem
 
 try:  # libyaml is several times faster on whole-city intent
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]

@@ -31,8 +31,8 @@ from ipaddress import IPv4Network, ip_network
 from pathlib import Path
 from typing import Any
 
-from models.network import Network
-from models.types import Platform
+from citynet_models.network import Network
+from citynet_models.types import Platform
 from netops.design import LAB_SETTINGS, Design, RenderSettings, build_design
 from netops.errors import NetopsError
 from netops.files import write_atomic

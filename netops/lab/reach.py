@@ -16,9 +16,9 @@ Everything not allowed is denied by the design, so the denials listed are sample
 from collections.abc import Iterable
 from ipaddress import IPv4Address
 
-from models.network import Network
-from models.policy import AllowServices
-from models.types import AdminLevel, LanRole, SiteKind
+from citynet_models.network import Network
+from citynet_models.policy import AllowServices
+from citynet_models.types import AdminLevel, LanRole, SiteKind
 from netops.lab.probe import Probe
 from netops.lab.topology import HostPlan, LabPlan
 

@@ -28,15 +28,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from models.addressing import MANAGEMENT_RESERVED
-from models.base import NetopsModel
-from models.datacenter import DcHost
-from models.devices import Device, LanInterface, WanInterface
-from models.lans import Lan
-from models.network import Network
-from models.problems import Problem
-from models.sites import Site
-from models.types import DeviceRole, Platform, Protocol
+from citynet_models.addressing import MANAGEMENT_RESERVED
+from citynet_models.base import NetopsModel
+from citynet_models.datacenter import DcHost
+from citynet_models.devices import Device, LanInterface, WanInterface
+from citynet_models.lans import Lan
+from citynet_models.network import Network
+from citynet_models.problems import Problem
+from citynet_models.sites import Site
+from citynet_models.types import DeviceRole, Platform, Protocol
 from netops.errors import InputError
 from netops.render.retarget import retarget
 from netops.selectors import match_districts

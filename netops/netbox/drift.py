@@ -23,7 +23,7 @@ from netops.progress import ProgressSink as Progress
 from netops.progress import quiet
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 #: At most this many drifted objects get their change-log entry looked up.
 CHANGELOG_LOOKUPS = 200

@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from models.devices import Interface, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
-from models.network import Network
-from models.problems import Location, ModelPath, NetworkInvalidError, Problem, item
-from models.types import DeviceRole, MassOrganizationType, Media, Platform
+from citynet_models.devices import Interface, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
+from citynet_models.network import Network
+from citynet_models.problems import Location, ModelPath, NetworkInvalidError, Problem, item
+from citynet_models.types import DeviceRole, MassOrganizationType, Media, Platform
 from netops.errors import InputError
 from netops.netbox.client import NetBoxClient
 from netops.netbox.mapping import MAPPER_BY_TYPE

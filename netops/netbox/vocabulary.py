@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.types import (
+from citynet_models.types import (
     DeviceRole,
     DistrictKind,
     LanRole,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
+from citynet_models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
 from netops.analysis.results import dumps
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,

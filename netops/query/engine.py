@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from models.devices import Device
-from models.links import WanLink
-from models.network import Network
-from models.problems import Problem
-from models.sites import Site
-from models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
+from citynet_models.devices import Device
+from citynet_models.links import WanLink
+from citynet_models.network import Network
+from citynet_models.problems import Problem
+from citynet_models.sites import Site
+from citynet_models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
 from netops.errors import unknown_value
 from netops.selectors import unit_matches, unknown_unit
 

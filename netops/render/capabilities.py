@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.render.design import DeviceContext
 
 #: Every feature a device can need, and what it means.

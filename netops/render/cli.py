@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from models.problems import Location, Problem
-from models.types import Platform
+from citynet_models.problems import Location, Problem
+from citynet_models.types import Platform
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     IntentOption,

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network, collapse_addresses
 
-from models.devices import Device, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
-from models.lans import Lan
-from models.links import WanLink
-from models.network import Network
-from models.sites import Site
-from models.types import DeviceRole, Platform
+from citynet_models.devices import Device, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
+from citynet_models.lans import Lan
+from citynet_models.links import WanLink
+from citynet_models.network import Network
+from citynet_models.sites import Site
+from citynet_models.types import DeviceRole, Platform
 from netops.render.policy import Acl, PolicyCompiler
 from netops.render.settings import RenderSettings
 
@@ -293,7 +293,7 @@ class CityDesign:
                 parent = interface.name.rsplit(".", 1)[0] if "." in interface.name else None
                 ports.append(Port(interface.name, "lan", interface.description, interface.address, interface.vlan,
                                   parent, ospf, self.lan_acl(site, lan), lan.dhcp_relay))
-        assert management_port is not None  # every device has one (models.devices)
+        assert management_port is not None  # every device has one (citynet_models.devices)
 
         ospf_areas = sorted({port.ospf.area for port in ports if port.ospf}
                             | ({loopback_area} if loopback_port and router else set()))

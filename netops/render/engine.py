@@ -16,9 +16,9 @@ from typing import Protocol
 
 from jinja2 import Environment, TemplateNotFound
 
-from models.devices import Device
-from models.network import Network
-from models.types import Platform
+from citynet_models.devices import Device
+from citynet_models.network import Network
+from citynet_models.types import Platform
 from netops.errors import NetopsError
 from netops.gc_policy import frozen_for_fork, no_cyclic_gc
 from netops.render.capabilities import CapabilityGap, capability_table, check

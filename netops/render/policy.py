@@ -19,12 +19,12 @@ from functools import cached_property
 from ipaddress import IPv4Network, collapse_addresses
 from typing import Literal
 
-from models.datacenter import DcHost
-from models.lans import Lan
-from models.network import Network
-from models.policy import AllowServices, DenyBetweenSites, DenyManagement
-from models.sites import Site
-from models.types import AdminLevel, Protocol, SiteKind
+from citynet_models.datacenter import DcHost
+from citynet_models.lans import Lan
+from citynet_models.network import Network
+from citynet_models.policy import AllowServices, DenyBetweenSites, DenyManagement
+from citynet_models.sites import Site
+from citynet_models.types import AdminLevel, Protocol, SiteKind
 
 #: Management-plane protocols: SSH, NETCONF over SSH, SNMP.
 MANAGEMENT_PORTS: tuple[tuple[Literal["tcp", "udp"], int], ...] = (("tcp", 22), ("tcp", 830), ("udp", 161))

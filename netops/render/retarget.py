@@ -7,8 +7,8 @@ far end as it really is.
 
 import re
 
-from models.devices import Device, Interface, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
-from models.types import Platform
+from citynet_models.devices import Device, Interface, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
+from citynet_models.types import Platform
 from netops.resolve import naming
 
 _PORT_NUMBER = re.compile(r"(\d+)$")

@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from models.base import NetopsModel
-from models.types import Slug
+from citynet_models.base import NetopsModel
+from citynet_models.types import Slug
 from netops.intent.loader import load_model_file
 
 

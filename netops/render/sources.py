@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from models.problems import Problem
+from citynet_models.problems import Problem
 from netops.errors import EXIT_UNREACHABLE, NetopsError, exit_code_of
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from models.network import Network
+from citynet_models.network import Network
 from netops import __version__
 from netops.analysis.addresses import AddressReport, addresses
 from netops.analysis.policy import PolicyReport, check_policy

@@ -11,9 +11,9 @@ import subprocess
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from models.links import WanLink
-from models.network import Network
-from models.types import DeviceRole, Media
+from citynet_models.links import WanLink
+from citynet_models.network import Network
+from citynet_models.types import DeviceRole, Media
 from netops.analysis.redundancy import RedundancyReport
 from netops.analysis.whatif import WhatIfReport
 

@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from models.network import Network
-from models.sites import Site
+from citynet_models.network import Network
+from citynet_models.sites import Site
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ renumbers an existing one and reordering intent changes nothing.
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from models.addressing import (
+from citynet_models.addressing import (
     DEVICES_PER_SITE,
     MANAGEMENT_RESERVED,
     SITES_PER_UNIT,
@@ -16,7 +16,7 @@ from models.addressing import (
     AddressPlan,
     SiteBlockPlan,
 )
-from models.types import AdminLevel, LanRole
+from citynet_models.types import AdminLevel, LanRole
 
 #: Sites of each level take consecutive ranges of device/link slots; district and ward codes
 #: have three and five digits, and a unit has SITES_PER_UNIT site numbers.

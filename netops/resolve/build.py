@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from models.addressing import DEVICES_PER_SITE, SITES_PER_UNIT, UPLINKS_PER_DEVICE
-from models.admin import City, District, Ward
-from models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
-from models.devices import Device, Interface, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
-from models.intent import (
+from citynet_models.addressing import DEVICES_PER_SITE, SITES_PER_UNIT, UPLINKS_PER_DEVICE
+from citynet_models.admin import City, District, Ward
+from citynet_models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
+from citynet_models.devices import Device, Interface, LanInterface, LoopbackInterface, ManagementInterface, WanInterface
+from citynet_models.intent import (
     AnySiteIntent,
     DataCenterSiteIntent,
     DeviceIntent,
@@ -36,11 +36,11 @@ from models.intent import (
     UplinkIntent,
     WardCommitteeSiteIntent,
 )
-from models.lans import Lan, lan_capacity
-from models.links import Circuit, LinkEndpoint, Provider, WanLink
-from models.network import Network
-from models.problems import Location, ModelPath, NetworkInvalidError, Problem, item, render_path
-from models.sites import (
+from citynet_models.lans import Lan, lan_capacity
+from citynet_models.links import Circuit, LinkEndpoint, Provider, WanLink
+from citynet_models.network import Network
+from citynet_models.problems import Location, ModelPath, NetworkInvalidError, Problem, item, render_path
+from citynet_models.sites import (
     CityAgencySite,
     DataCenterSite,
     DistrictCommitteeSite,
@@ -49,8 +49,8 @@ from models.sites import (
     Site,
     WardCommitteeSite,
 )
-from models.slug import slugify
-from models.types import AdminLevel, DeviceRole, LanRole, LinkRole, Platform, Redundancy, SiteKind
+from citynet_models.slug import slugify
+from citynet_models.types import AdminLevel, DeviceRole, LanRole, LinkRole, Platform, Redundancy, SiteKind
 from netops.errors import InputError
 from netops.intent.loader import LoadedIntent
 from netops.intent.yamlsource import DataPath, SourceDocument

@@ -1,6 +1,6 @@
 """Interface names per platform: how each network OS spells the ports the design uses."""
 
-from models.types import DeviceRole, Platform
+from citynet_models.types import DeviceRole, Platform
 
 _WAN_PORT = {
     Platform.FRR: "eth{n}",

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from models.problems import Problem
+from citynet_models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.network import Network
-from models.types import Redundancy
+from citynet_models.network import Network
+from citynet_models.types import Redundancy
 from netops.design import Design
 from netops.lab.probe import run_probes
 from netops.lab.reach import expectations

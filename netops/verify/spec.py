@@ -17,8 +17,8 @@ device out of scope is expected configured (strict mode still holds) but not up.
 from collections.abc import Collection
 from typing import Any
 
-from models.devices import Device
-from models.network import Network
+from citynet_models.devices import Device
+from citynet_models.network import Network
 from netops.design import Design
 from netops.render.design import DeviceContext
 

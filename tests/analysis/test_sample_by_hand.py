@@ -2,7 +2,7 @@
 
 import pytest
 
-from models.network import Network
+from citynet_models.network import Network
 from netops.analysis.addresses import addresses
 from netops.analysis.policy import check_policy
 from netops.analysis.redundancy import redundancy

@@ -6,7 +6,7 @@ them into the parts `netops render` writes, and the listed nftables compare equa
 
 from pathlib import Path
 
-from models.types import Platform
+from citynet_models.types import Platform
 from napalm_frr.driver import PART_MARKER
 from napalm_frr.transport import ReplayTransport
 from netops.backup.fetch import fetch_config, split_parts

@@ -5,7 +5,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.backup.store import commit_pending, write_backups
 from tests.conftest import REPO
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from models.network import Network
-from models.types import Platform
+from citynet_models.network import Network
+from citynet_models.types import Platform
 from netops.compliance.baseline import load_baselines
 from netops.compliance.engine import ActualPart, Checker, DeviceInput, DeviceResult, check_device
 from netops.compliance.report import text

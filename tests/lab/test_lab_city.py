@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from models.network import Network
-from models.types import Redundancy
+from citynet_models.network import Network
+from citynet_models.types import Redundancy
 from netops.lab import frr
 from netops.lab.lab import Lab
 from netops.lab.probe import Probe, run_probes

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from models.addressing import MANAGEMENT_RESERVED
-from models.network import Network
+from citynet_models.addressing import MANAGEMENT_RESERVED
+from citynet_models.network import Network
 from netops.errors import InputError
 from netops.lab.frr import bootstrap_config
 from netops.lab.lab import host_script, router_script, saved_config

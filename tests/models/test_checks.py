@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from models.checks import _uplink_graph, name_key, network_problems
-from models.intent import HANOI_BOUNDS, VIETNAM_BOUNDS, CityBounds, CityInfo
-from models.links import LinkEndpoint, WanLink
-from models.network import Network
-from models.sites import Coordinates
-from models.types import DisplayName, LifecycleStatus, LinkRole
+from citynet_models.checks import _uplink_graph, name_key, network_problems
+from citynet_models.intent import HANOI_BOUNDS, VIETNAM_BOUNDS, CityBounds, CityInfo
+from citynet_models.links import LinkEndpoint, WanLink
+from citynet_models.network import Network
+from citynet_models.sites import Coordinates
+from citynet_models.types import DisplayName, LifecycleStatus, LinkRole
 from netops.pipeline import load_network
 from tests.conftest import TESTS
 

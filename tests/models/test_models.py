@@ -5,14 +5,14 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 import pytest
 from pydantic import ValidationError
 
-from models.addressing import LanSlot, SiteBlockPlan
-from models.datacenter import ServicePort
-from models.devices import LoopbackInterface
-from models.intent import DistrictIntent, UplinkIntent
-from models.lans import Lan
-from models.links import LinkEndpoint, WanLink
-from models.slug import slugify
-from models.types import AdminLevel, LanRole, LinkRole
+from citynet_models.addressing import LanSlot, SiteBlockPlan
+from citynet_models.datacenter import ServicePort
+from citynet_models.devices import LoopbackInterface
+from citynet_models.intent import DistrictIntent, UplinkIntent
+from citynet_models.lans import Lan
+from citynet_models.links import LinkEndpoint, WanLink
+from citynet_models.slug import slugify
+from citynet_models.types import AdminLevel, LanRole, LinkRole
 
 
 @pytest.mark.parametrize(
@@ -114,21 +114,22 @@ def test_district_file_rejects_city_only_kinds() -> None:
 def test_every_field_has_a_description() -> None:
     import inspect
 
-    import models.addressing
-    import models.admin
-    import models.datacenter
-    import models.devices
-    import models.intent
-    import models.lans
-    import models.links
-    import models.network
-    import models.policy
-    import models.sites
-    from models.base import NetopsModel
+    import citynet_models.addressing
+    import citynet_models.admin
+    import citynet_models.datacenter
+    import citynet_models.devices
+    import citynet_models.intent
+    import citynet_models.lans
+    import citynet_models.links
+    import citynet_models.network
+    import citynet_models.policy
+    import citynet_models.sites
+    from citynet_models.base import NetopsModel
 
     missing = []
-    for module in (models.addressing, models.admin, models.datacenter, models.devices, models.intent,
-                   models.lans, models.links, models.network, models.policy, models.sites):
+    for module in (citynet_models.addressing, citynet_models.admin, citynet_models.datacenter, citynet_models.devices,
+                   citynet_models.intent, citynet_models.lans, citynet_models.links, citynet_models.network,
+                   citynet_models.policy, citynet_models.sites):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, NetopsModel) and cls.__module__ == module.__name__:
                 missing += [f"{cls.__name__}.{name}" for name, field in cls.model_fields.items()
@@ -137,15 +138,15 @@ def test_every_field_has_a_description() -> None:
 
 
 def _described_by_type(field: object) -> bool:
-    # Shared constrained types (models.types) carry their description in their Annotated metadata.
+    # Shared constrained types (citynet_models.types) carry their description in their Annotated metadata.
     return any(getattr(meta, "description", None) for meta in getattr(field, "metadata", []))
 
 
 def test_reserved_variable_names_match_ansible() -> None:
-    """models.variables keeps its own copy of Ansible's reserved names (the models import nothing of Ansible)."""
+    """citynet_models.variables keeps its own copy of Ansible's reserved names (it imports nothing of Ansible)."""
     from ansible.vars.reserved import get_reserved_names
 
-    from models.variables import ANSIBLE_RESERVED_NAMES
+    from citynet_models.variables import ANSIBLE_RESERVED_NAMES
 
     assert get_reserved_names() == ANSIBLE_RESERVED_NAMES
 
@@ -158,7 +159,7 @@ def test_reserved_variable_names_match_ansible() -> None:
 def test_site_variable_names(name: str, accepted: bool) -> None:
     from pydantic import TypeAdapter
 
-    from models.variables import SiteVariables
+    from citynet_models.variables import SiteVariables
 
     adapter: TypeAdapter[dict[str, object]] = TypeAdapter(SiteVariables)
     if accepted:

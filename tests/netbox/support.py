@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from models.network import Network
+from citynet_models.network import Network
 from netops.netbox.mapping import MAPPERS, desired_records
 from netops.netbox.mapping.base import Record, RecordSet
 from netops.netbox.snapshot import Snapshot

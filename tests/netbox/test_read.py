@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.problems import render_path
+from citynet_models.problems import render_path
 from netops.errors import InputError
 from netops.netbox.mapping.base import Ref
 from netops.netbox.read import network_from_snapshot

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from models.network import Network
-from models.types import DeviceRole, LifecycleStatus, Redundancy, SiteKind
+from citynet_models.network import Network
+from citynet_models.types import DeviceRole, LifecycleStatus, Redundancy, SiteKind
 from netops.pipeline import load_network
 from netops.query.engine import Entity, FilterError, GroupBy, QueryFilters, query, totals
 from tests.analysis.commands import run

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.design import build_design
 from netops.pipeline import load_network
 from netops.render.engine import Job, RenderedDevice, render_devices

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from models.types import Platform
+from citynet_models.types import Platform
 from netops.design import build_design
 from netops.pipeline import load_network
 from netops.render.capabilities import FEATURES, capability_table

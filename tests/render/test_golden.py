@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.types import Platform
+from citynet_models.types import Platform
 from tests.conftest import case_folders
 from tests.render.helpers import RENDER, Case
 

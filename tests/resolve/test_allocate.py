@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.addressing import AddressPlan
-from models.types import AdminLevel, LanRole
+from citynet_models.addressing import AddressPlan
+from citynet_models.types import AdminLevel, LanRole
 from netops.errors import InputError
 from netops.intent.loader import load_intent
 from netops.resolve import allocate

@@ -4,7 +4,7 @@ import json
 from functools import cache
 from xml.etree import ElementTree
 
-from models.network import Network
+from citynet_models.network import Network
 from netops.design import RenderSettings, build_design
 from netops.pipeline import load_network
 from netops.verify.engine import Check, SiteResult, Verification

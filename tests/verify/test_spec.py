@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from models.network import Network
+from citynet_models.network import Network
 from netops.design import RenderSettings, build_design
 from netops.pipeline import load_network
 from netops.verify.spec import main, network_specs, ospf_neighbors

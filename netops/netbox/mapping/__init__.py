@@ -54,7 +54,7 @@ from netops.netbox.mapping.virtualization import (
 from netops.netbox.tags import MANAGED_TAG
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 MAPPERS: tuple[Mapper, ...] = (
     TagMapper(), ChoiceSetMapper(), CustomFieldMapper(),

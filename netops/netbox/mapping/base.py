@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from netops.netbox.tags import MANAGED_TAG
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 #: A natural key: the values that identify an object among its type (a slug, (device, interface name), ...).
 Key = tuple[str, ...]

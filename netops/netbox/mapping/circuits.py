@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from models.links import Provider, WanLink
-from models.sites import Site
+from citynet_models.links import Provider, WanLink
+from citynet_models.sites import Site
 from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.vocabulary import CIRCUIT_STATUS, CIRCUIT_TYPES
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 
 def provider_record(provider: Provider) -> Record:

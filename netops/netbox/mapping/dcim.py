@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from models.datacenter import PhysicalServer
-from models.devices import Device, LanInterface, LoopbackInterface, ManagementInterface
-from models.links import WanLink
-from models.sites import Site
-from models.types import DeviceRole, Platform
+from citynet_models.datacenter import PhysicalServer
+from citynet_models.devices import Device, LanInterface, LoopbackInterface, ManagementInterface
+from citynet_models.links import WanLink
+from citynet_models.sites import Site
+from citynet_models.types import DeviceRole, Platform
 from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.mapping.organization import site_tenant
 from netops.netbox.vocabulary import (
@@ -30,7 +30,7 @@ from netops.netbox.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 
 def _named(object_type: str, named: Named, **extra: Value) -> Record:

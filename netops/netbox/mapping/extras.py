@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from models.addressing import AddressPlan
-from models.admin import City
-from models.policy import ReachabilityPolicy
+from citynet_models.addressing import AddressPlan
+from citynet_models.admin import City
+from citynet_models.policy import ReachabilityPolicy
 from netops.netbox.mapping.base import (
     Field,
     JsonValue,
@@ -37,7 +37,7 @@ from netops.netbox.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 
 def tag_record(slug: str) -> Record:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from models.addressing import AddressPlan
-from models.admin import City
-from models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
-from models.devices import Device, LoopbackInterface
-from models.links import WanLink
-from models.sites import Site
-from models.types import Protocol
+from citynet_models.addressing import AddressPlan
+from citynet_models.admin import City
+from citynet_models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
+from citynet_models.devices import Device, LoopbackInterface
+from citynet_models.links import WanLink
+from citynet_models.sites import Site
+from citynet_models.types import Protocol
 from netops.netbox.mapping.base import Claim, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.vocabulary import (
     HOST_INTERFACE,
@@ -22,7 +22,7 @@ from netops.netbox.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 
 class RirMapper(Mapper):

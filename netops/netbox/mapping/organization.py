@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from models.admin import City, District, Ward
-from models.datacenter import PhysicalServer
-from models.sites import MassOrganizationSite, Site
-from models.types import COORDINATE_PLACES, SiteKind
+from citynet_models.admin import City, District, Ward
+from citynet_models.datacenter import PhysicalServer
+from citynet_models.sites import MassOrganizationSite, Site
+from citynet_models.types import COORDINATE_PLACES, SiteKind
 from netops.netbox.mapping.base import (
     Claim,
     Field,
@@ -31,7 +31,7 @@ from netops.netbox.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from models.datacenter import VirtualMachine
-from models.sites import Site
+from citynet_models.datacenter import VirtualMachine
+from citynet_models.sites import Site
 from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.mapping.organization import site_tenant
 from netops.netbox.vocabulary import CLUSTER_TYPE, DEVICE_STATUS, HOST_INTERFACE, SERVER_ROLE
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 
 def _vms(network: Network) -> list[VirtualMachine]:

@@ -109,7 +109,7 @@ def main() -> None:
         supports_check_mode=True,
     )
     try:
-        from models.types import Platform
+        from citynet_models.types import Platform
         from netops.backup.fetch import FetchError, fetch_config
         from netops.backup.store import BackupError, commit_pending, write_backups
     except ImportError as error:

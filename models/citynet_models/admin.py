@@ -2,8 +2,8 @@
 
 from pydantic import Field
 
-from models.base import NetopsModel
-from models.types import Asn, CityCode, DisplayName, DistrictCode, DistrictKind, Slug, WardCode, WardKind
+from citynet_models.base import NetopsModel
+from citynet_models.types import Asn, CityCode, DisplayName, DistrictCode, DistrictKind, Slug, WardCode, WardKind
 
 
 class City(NetopsModel):

@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from models.base import NetopsModel
-from models.types import AdminLevel, LanRole, OneLine, SiteKind, Slug
+from citynet_models.base import NetopsModel
+from citynet_models.types import AdminLevel, LanRole, OneLine, SiteKind, Slug
 
 
 class LanSelector(NetopsModel):

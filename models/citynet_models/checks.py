@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
-from models.devices import LanInterface, WanInterface
-from models.problems import ModelPath, Problem, item
-from models.types import AdminLevel, LifecycleStatus, Redundancy
+from citynet_models.devices import LanInterface, WanInterface
+from citynet_models.problems import ModelPath, Problem, item
+from citynet_models.types import AdminLevel, LifecycleStatus, Redundancy
 
 if TYPE_CHECKING:
-    from models.network import Network
+    from citynet_models.network import Network
 
 
 def network_problems(net: "Network") -> list[Problem]:
@@ -538,7 +538,7 @@ def _uplink_graph(net: "Network") -> Iterable[Problem]:
 
 
 def _render(path: ModelPath) -> str:
-    from models.problems import render_path
+    from citynet_models.problems import render_path
 
     return render_path(path)
 

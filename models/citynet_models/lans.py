@@ -5,8 +5,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from models.base import NetopsModel
-from models.types import Hostname, InterfaceName, LanRole, VlanId
+from citynet_models.base import NetopsModel
+from citynet_models.types import Hostname, InterfaceName, LanRole, VlanId
 
 #: Addresses of a LAN that hosts cannot use: network, broadcast and the gateway.
 RESERVED_ADDRESSES_PER_LAN = 3

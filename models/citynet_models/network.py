@@ -5,21 +5,21 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from models.addressing import AddressPlan
-from models.admin import City, District, Ward
-from models.base import NetopsModel
-from models.datacenter import DcHost, Service
-from models.devices import Device
-from models.links import Provider, WanLink
-from models.policy import ReachabilityPolicy
-from models.problems import NetworkInvalidError
-from models.sites import Site
+from citynet_models.addressing import AddressPlan
+from citynet_models.admin import City, District, Ward
+from citynet_models.base import NetopsModel
+from citynet_models.datacenter import DcHost, Service
+from citynet_models.devices import Device
+from citynet_models.links import Provider, WanLink
+from citynet_models.policy import ReachabilityPolicy
+from citynet_models.problems import NetworkInvalidError
+from citynet_models.sites import Site
 
 
 class Network(NetopsModel):
     """The validated model every capability is a function of.
 
-    Building one runs every cross-object check (see ``models.checks``); an invalid network
+    Building one runs every cross-object check (see ``citynet_models.checks``); an invalid network
     cannot exist, so later phases never re-check what is guaranteed here.
     """
 
@@ -38,7 +38,7 @@ class Network(NetopsModel):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         # Imported here because the checks read the model's indexes defined below.
-        from models.checks import network_problems
+        from citynet_models.checks import network_problems
 
         problems = network_problems(self)
         if problems:

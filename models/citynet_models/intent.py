@@ -10,12 +10,12 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
-from models.addressing import AddressPlan
-from models.base import NetopsModel
-from models.datacenter import Service, ServicePort, no_icmp
-from models.policy import ReachabilityPolicy
-from models.sites import Coordinates
-from models.types import (
+from citynet_models.addressing import AddressPlan
+from citynet_models.base import NetopsModel
+from citynet_models.datacenter import Service, ServicePort, no_icmp
+from citynet_models.policy import ReachabilityPolicy
+from citynet_models.sites import Coordinates
+from citynet_models.types import (
     Asn,
     BandwidthMbps,
     CityCode,
@@ -41,7 +41,7 @@ from models.types import (
     WardKind,
     parse_service_port,
 )
-from models.variables import SiteVariables
+from citynet_models.variables import SiteVariables
 
 
 class CityBounds(NetopsModel):

@@ -6,8 +6,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from models.base import NetopsModel
-from models.types import AdminLevel, LanRole, VlanId
+from citynet_models.base import NetopsModel
+from citynet_models.types import AdminLevel, LanRole, VlanId
 
 #: Site numbers per ward or district (0: committee, 1: party, 2-3: mass organizations by default).
 SITES_PER_UNIT = 4

@@ -5,8 +5,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from models.base import NetopsModel
-from models.types import DeviceRole, Hostname, InterfaceName, Platform, Slug, VlanId
+from citynet_models.base import NetopsModel
+from citynet_models.types import DeviceRole, Hostname, InterfaceName, Platform, Slug, VlanId
 
 
 class _InterfaceBase(NetopsModel):

@@ -5,8 +5,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from models.base import NetopsModel
-from models.types import BandwidthMbps, DisplayName, Hostname, InterfaceName, LinkRole, Media, Slug
+from citynet_models.base import NetopsModel
+from citynet_models.types import BandwidthMbps, DisplayName, Hostname, InterfaceName, LinkRole, Media, Slug
 
 
 class Provider(NetopsModel):

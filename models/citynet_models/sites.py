@@ -4,9 +4,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from models.base import NetopsModel
-from models.lans import Lan
-from models.types import (
+from citynet_models.base import NetopsModel
+from citynet_models.lans import Lan
+from citynet_models.types import (
     AdminLevel,
     DisplayName,
     DistrictCode,
@@ -19,7 +19,7 @@ from models.types import (
     Slug,
     WardCode,
 )
-from models.variables import SiteVariables
+from citynet_models.variables import SiteVariables
 
 
 class Coordinates(NetopsModel):

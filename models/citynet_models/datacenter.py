@@ -6,8 +6,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from models.base import NetopsModel
-from models.types import DisplayName, Hostname, PortNumber, Protocol, Slug, rule_error
+from citynet_models.base import NetopsModel
+from citynet_models.types import DisplayName, Hostname, PortNumber, Protocol, Slug, rule_error
 
 
 class ServicePort(NetopsModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from models.variables import RULE_ERROR
+from citynet_models.variables import RULE_ERROR
 
 Slug = Annotated[
     str,

@@ -31,7 +31,7 @@ def test_import_writes_the_units_and_never_touches_sites(intent: Path) -> None:
     assert {path: path.read_bytes() for path in before} == before
     written = intent / "units" / "2025.yml"
     text = written.read_text(encoding="utf-8")
-    assert "- {code: '00004', name: Phường Ba Đình, kind: phuong" in text
+    assert "\n  - {code: '00004', name: Phường Ba Đình, kind: phuong" in text
     again = netops("units", "import", "--intent", intent)  # the city code comes from city.yml
     assert again.returncode == 0 and again.stderr.rstrip().endswith("unchanged"), again.stderr
     assert written.read_text(encoding="utf-8") == text
@@ -61,11 +61,11 @@ def test_diff_is_quiet_when_intent_and_dataset_agree_and_a_finding_when_not(inte
     path = intent / "units" / "2025.yml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("name: Phường Ba Đình,", "name: Phường Ba Đình Cũ,")
-    text = text.replace("- {code: '00008', name: Phường Ngọc Hà, kind: phuong, coordinates: "
+    text = text.replace("  - {code: '00008', name: Phường Ngọc Hà, kind: phuong, coordinates: "
                         "{latitude: 21.0381, longitude: 105.816}}\n", "")
     # The legacy wards that became (part of) Ngọc Hà go too, so that the file stays valid.
     text = "".join(line for line in text.splitlines(keepends=True)
-                   if not (line.startswith("- {legacy:") and "'00008'" in line))
+                   if not (line.startswith("  - {legacy:") and "'00008'" in line))
     path.write_text(text, encoding="utf-8")
     changed = netops("units", "diff", "--intent", intent, "--json")
     assert changed.returncode == 1, changed.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from netops.lab import frr, sshd
 from netops.lab.errors import LabRuntimeError
-from netops.lab.netns import in_namespace, stop_pids
+from netops.lab.netns import in_namespace, port_open, stop_pids
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import HostPlan, LabPlan, RouterPlan
@@ -56,6 +56,8 @@ def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> 
                 stop_pids([known.pid])  # left in a namespace of that name that was deleted
             started_sshd.append(sshd.start(home, router, user))
     state.add_processes(started_sshd)
+    _wait_listening([router for router in plan.routers
+                     if any(process.owner == router.netns for process in started_sshd)])
     started_listeners = []
     for host in plan.hosts:
         if host.kind != "server" or not host.listens:
@@ -68,6 +70,24 @@ def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> 
     state.add_processes(started_listeners)
     home.save(state)
     return len(started_sshd), len(started_listeners)
+
+
+#: How long `up` waits for a started sshd to accept connections (a busy machine starts 50 in a few seconds).
+SSHD_READY_SECONDS = 30.0
+
+
+def _wait_listening(routers: list[RouterPlan]) -> None:
+    """Wait until every router's new sshd accepts connections on its management address, so that the lab `up`
+    returns is one `status`, NAPALM and Ansible can log in to; one still silent at the deadline is left to
+    `status` to report."""
+    deadline = time.monotonic() + SSHD_READY_SECONDS
+    waiting = routers
+    while waiting and time.monotonic() < deadline:
+        answers = parallel(lambda router: port_open(str(router.management.ip), 22, timeout=0.5), waiting,
+                           workers=32)
+        waiting = [router for router, up in zip(waiting, answers, strict=True) if not up]
+        if waiting:
+            time.sleep(0.2)
 
 
 def _start_listener(home: LabHome, host: HostPlan) -> Process:

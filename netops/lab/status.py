@@ -1,12 +1,11 @@
 """`status`: whether each namespace exists, each daemon and sshd runs, each management port answers, each
 data-center host's listener runs, and which faults are in force."""
 
-import socket
 from dataclasses import dataclass, field
 
 from netops.lab import frr
 from netops.lab.faults import down_interfaces
-from netops.lab.netns import existing_namespaces
+from netops.lab.netns import existing_namespaces, port_open
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState
 
@@ -68,7 +67,7 @@ def status(home: LabHome) -> LabStatus:
         return LabStatus(up=False, home=str(home.path))
     namespaces = existing_namespaces()
     open_ports = dict(zip([r.device for r in plan.routers],
-                          parallel(lambda r: _port_open(str(r.management.ip), 22), list(plan.routers), workers=32),
+                          parallel(lambda r: port_open(str(r.management.ip), 22), list(plan.routers), workers=32),
                           strict=True))
     # A router's own ports are down while it is failed; its row names only the failed links.
     failed_ports = down_interfaces(plan, LabState(failed_links=state.failed_links))
@@ -94,9 +93,3 @@ def status(home: LabHome) -> LabStatus:
                      failed_links=list(state.failed_links), failed_nodes=list(state.failed_nodes))
 
 
-def _port_open(address: str, port: int, timeout: float = 1.0) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=timeout):
-            return True
-    except OSError:
-        return False

@@ -1,7 +1,7 @@
 """The config files the embedded NetBox writes, rendered from its templates for fixed settings and secrets.
 
-The goldens in golden/ are the files as the server wrote them before its config files became templates: a
-difference here is a change of what a running NetBox, Redis or gunicorn reads.
+The goldens in golden/ pin every byte of them: a difference here is a change of what a running NetBox, Redis or
+gunicorn reads, to be read in the golden's diff.
 """
 
 from __future__ import annotations

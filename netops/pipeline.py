@@ -11,16 +11,13 @@ and one mistake is reported once. NetBox is the other source of a Network (netop
 same checks.
 """
 
-from collections.abc import Mapping
 from pathlib import Path
 
-from citynet_models.problems import Location, ModelPath
-from netops.errors import InputError
 from netops.gc_policy import no_cyclic_gc
 from netops.intent.loader import LoadedIntent, load_intent
 from netops.resolve import catalogues, devices, hosts, lans, links, sites
 from netops.resolve.build import Parts, Resolution, build_network
-from netops.resolve.collect import Phase, SourceMap
+from netops.resolve.collect import Phase, SourceMap, gate
 
 DEFAULT_INTENT_DIR = Path("inventory/city")
 
@@ -53,7 +50,7 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     # Ports: given ones first, free ones after, numbered by addressing key (not by file order).
     named_links = links.name_ports(device_plans.value.devices, link_plans.value, link_plans.sources)
     wan = links.build_links(named_links.value, link_plans.sources)
-    # Devices are built last: their interfaces come from the LANs and links.
+    # Devices are built once the LANs and links have made their interfaces; sites once their LANs are known.
     built_devices = devices.build_devices(plan, device_plans, site_lans.value.interfaces, wan.value.interfaces)
     built_sites = sites.build_sites(site_plans.value, site_lans.value.by_site,
                                     links.upstream_devices(named_links.value))
@@ -61,9 +58,8 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
     phases: tuple[Phase[object], ...] = (city, units, providers, services, site_plans, device_plans, link_plans,
                                          site_lans, named_links, wan, built_devices, built_sites, dc_hosts)
-    problems = [problem for phase in phases for problem in phase.problems]
-    if problems or city.value is None:
-        raise InputError(problems)
+    gate(phases)
+    assert city.value is not None  # a city refused is a problem, and the gate stopped
     parts = Parts(city=city.value, districts=units.value.districts, wards=units.value.wards,
                   providers=providers.value, services=services.value, sites=built_sites.value,
                   devices=built_devices.value, links=wan.value.links, hosts=dc_hosts.value)
@@ -72,8 +68,4 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
 
 def _sources(phases: tuple[Phase[object], ...]) -> SourceMap:
     # The phases record disjoint paths (each concern its own part of the model), in phase order.
-    merged: dict[ModelPath, Location] = {}
-    for phase in phases:
-        sources: Mapping[ModelPath, Location] = phase.sources
-        merged.update(sources)
-    return merged
+    return {path: location for phase in phases for path, location in phase.sources.items()}

@@ -4,7 +4,7 @@ Each phase of netops/pipeline.py owns one `Findings` while it runs and returns i
 phase reads only the results it is given. The pipeline's gate joins every phase's problems, in phase order.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from citynet_models.problems import Location, ModelPath, Problem
 from citynet_models.slug import slugify
+from netops.errors import InputError
 from netops.intent.yamlsource import DataPath, SourceDocument
 
 #: Where in the intent each object of the model came from, by its path in the model.
@@ -94,6 +95,13 @@ class Findings:
                          f"give the {what} a shorter explicit `slug:`")
             return None
         return slug
+
+
+def gate(phases: Iterable[Phase[object]]) -> None:
+    """Raise InputError with every problem of the phases, in phase order; nothing when they found none."""
+    problems = [problem for phase in phases for problem in phase.problems]
+    if problems:
+        raise InputError(problems)
 
 
 def description(text: str, limit: int = 200) -> str:

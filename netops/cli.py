@@ -29,7 +29,7 @@ from netops.cli_support import (
     EXIT_OK,
     IntentOption,
     JsonOption,
-    Source,
+    SourceName,
     SourceOption,
     err,
     exit_bad_input,
@@ -71,7 +71,7 @@ def _main(
 
 @app.command()
 def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False,
-             source: SourceOption = Source.INTENT) -> None:
+             source: SourceOption = SourceName.INTENT) -> None:
     """Load, resolve and validate the intent (or what NetBox holds); report every error (exit 2) or a summary."""
     network = load_or_exit(intent, as_json, source=source).network
     counts = {
@@ -88,7 +88,7 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
         out.print_json(json.dumps({"valid": True, "source": source.value, "counts": counts}))
         return
     statuses = Counter(site.status.value for site in network.sites)
-    origin = " (from NetBox)" if source is Source.NETBOX else ""
+    origin = " (from NetBox)" if source is SourceName.NETBOX else ""
     out.print(Text.assemble(("valid", "green"), f": {network.city.name} (AS{network.city.asn}){origin}"),
               highlight=False)
     out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
@@ -113,7 +113,7 @@ def show(
     = None,
     platform: Annotated[str | None, typer.Option(help="Device platform (devices)")] = None,
     as_json: JsonOption = False,
-    source: SourceOption = Source.INTENT,
+    source: SourceOption = SourceName.INTENT,
 ) -> None:
     """The engineer's view of the resolved model: its sites, devices, links, LANs, prefixes or services as
     derived (interfaces, addresses, VLANs), one table at a time. Planners' questions across the inventory
@@ -150,7 +150,7 @@ def export(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     output_format: Annotated[_Format, typer.Option("--format", "-f", help="Document format")] = _Format.YAML,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
-    source: SourceOption = Source.INTENT,
+    source: SourceOption = SourceName.INTENT,
     force: ForceOption = False,
 ) -> None:
     """Write the resolved model (every derived interface, link and address) as YAML or JSON.

@@ -6,7 +6,6 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 
 import sys
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -26,8 +25,9 @@ from netops.errors import (
     format_problems,
     problems_as_json,
 )
-from netops.pipeline import DEFAULT_INTENT_DIR, load_network
+from netops.pipeline import DEFAULT_INTENT_DIR
 from netops.resolve.build import Resolution
+from netops.sources import SourceName, SourceUnavailableError, source_of
 
 # Piped output is read in files and CI logs: do not fold tables to 80 columns there.
 # Neither prints markup or emoji codes: output holds user text (names, paths, "file.yml:100:"), which rich would
@@ -43,21 +43,14 @@ IntentOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output")]
 
 
-class Source(StrEnum):
-    """Where a command takes the network model from."""
-
-    INTENT = "intent"  # the intent files (--intent)
-    NETBOX = "netbox"  # the objects netops manages in NetBox (NETBOX_URL/NETBOX_TOKEN or the embedded server)
-
-
 SourceOption = Annotated[
-    Source,
+    SourceName,
     typer.Option("--source", help="Where the model comes from: the intent files, or what netops manages in NetBox",
                  envvar="NETOPS_SOURCE", show_default=True),
 ]
 __all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK", "EXIT_UNREACHABLE",
-           "IntentOption", "JsonOption", "Source", "SourceOption", "err", "exit_bad_input", "exit_for_error",
-           "load_or_exit", "out"]
+           "IntentOption", "JsonOption", "SourceName", "SourceOption", "err", "exit_bad_input", "exit_for_error",
+           "exit_for_source", "load_or_exit", "out"]
 
 
 def exit_bad_input(problems: Sequence[Problem], as_json: bool = False, *, code: int = EXIT_BAD_INPUT,
@@ -91,31 +84,24 @@ def exit_for_error(error: BaseException, as_json: bool, *, code: int | None = No
     raise typer.Exit(exit_code_of(error) if code is None else code) from error
 
 
-def load_or_exit(intent: Path, as_json: bool, *, source: Source | str = Source.INTENT) -> Resolution:
-    """The validated network, or every input error printed and exit code 2.
+def exit_for_source(error: SourceUnavailableError, as_json: bool, *, as_problem: bool = False) -> NoReturn:
+    """Print a source that could not be read and exit with its code (3: NetBox could not be reached or failed;
+    2: no NetBox configured, a token refused).
 
-    ``source`` picks intent (the files under ``intent``) or NetBox (read through its API and validated the same
-    way; a NetBox that cannot be reached or fails is exit 3, one that is not configured or refuses the token
-    exit 2).
+    Printed as NetBox's own error, or with ``as_problem`` as one input problem naming ``--source`` (for the
+    commands that report every input problem together: render, compliance).
     """
+    if as_problem:
+        exit_bad_input([error.problem()], as_json, code=error.exit_code)
+    exit_for_error(error.__cause__ or error, as_json, code=error.exit_code)
+
+
+def load_or_exit(intent: Path, as_json: bool, *, source: SourceName | str = SourceName.INTENT) -> Resolution:
+    """The validated network from the named source (netops.sources), or every input error printed and exit code 2,
+    or the source's failure printed and its exit code (exit_for_source)."""
     try:
-        if Source(str(source)) is Source.NETBOX:
-            return _load_from_netbox(as_json)
-        return load_network(intent)
+        return source_of(source, intent).load()
     except InputError as error:
-        if as_json:
-            out.print_json(problems_as_json(error.problems))
-        else:
-            err.print(format_problems(error.problems), markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from error
-
-
-def _load_from_netbox(as_json: bool) -> Resolution:
-    # Imported here: the NetBox client (pynetbox, requests) is only needed when the model comes from NetBox.
-    from netops.netbox.client import NetBoxError
-    from netops.netbox.read import load_network_from_netbox
-
-    try:
-        return load_network_from_netbox()
-    except NetBoxError as error:
-        exit_for_error(error, as_json)
+        exit_bad_input(error.problems, as_json)
+    except SourceUnavailableError as error:
+        exit_for_source(error, as_json)

@@ -1,20 +1,71 @@
-"""The phases that turn intent files into a validated Network, with a gate after each.
+"""The phases that turn intent files into a validated Network, with the error gate after each.
 
-load (YAML + schema, every file) -> gate -> resolve (derive, allocate) -> gate ->
-Network (cross-object checks) -> gate. A gate raises InputError with every problem of its
-phase; nothing downstream runs, so nothing is ever written from invalid input.
+    load    every file read (file:line of every value) and checked against the schema   -> gate
+    resolve one phase per concern: catalogues, sites, devices, links, LANs, hosts         -> gate
+    checks  the Network root's cross-object checks                                        -> gate
+
+A gate raises InputError with every problem of its phase; nothing downstream runs, so nothing is ever written
+from invalid input. The resolve phases share one gate: each skips what an earlier problem made impossible (a
+refused device has no links, a site with a refused device no LAN check), so their problems are reported together
+and one mistake is reported once. NetBox is the other source of a Network (netops/sources.py); both end in the
+same checks.
 """
 
 from pathlib import Path
 
 from netops.gc_policy import no_cyclic_gc
-from netops.intent.loader import load_intent
-from netops.resolve.build import Resolution, resolve
+from netops.intent.loader import LoadedIntent, load_intent
+from netops.resolve import catalogues, devices, hosts, lans, links, sites
+from netops.resolve.build import Parts, Resolution, build_network
+from netops.resolve.collect import Phase, SourceMap, gate
 
 DEFAULT_INTENT_DIR = Path("inventory/city")
 
 
 def load_network(intent_dir: Path = DEFAULT_INTENT_DIR) -> Resolution:
-    """Load, resolve and validate the city; raise InputError with every problem found."""
+    """Load, resolve and validate the city; raise InputError with every problem of the first phase that has any."""
     with no_cyclic_gc():
-        return resolve(load_intent(intent_dir))
+        intent = load_intent(intent_dir)  # gate: YAML and schema problems of every file
+        parts, sources = resolve(intent)  # gate: every resolve phase's problems
+        return build_network(intent, parts, sources)  # gate: the cross-object checks' problems
+
+
+def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
+    """Derive and allocate everything the intent leaves out, concern by concern; raise InputError with every
+    problem of every phase. Each phase takes only what the ones before it produced."""
+    plan = intent.city.addressing
+    # The city and its catalogues need nothing but the intent.
+    city = catalogues.resolve_city(intent)
+    units = catalogues.resolve_admin_units(intent)
+    providers = catalogues.resolve_providers(intent)
+    services = catalogues.resolve_services(intent)
+    # Sites get their addressing key (level, official code, site number): every address derives from it.
+    site_plans = sites.plan_sites(intent)
+    # Devices are named and numbered within their site.
+    device_plans = devices.plan_devices(site_plans.value)
+    # Links come from each device's uplinks: they need every device's name.
+    link_plans = links.plan_links(plan, device_plans.value.devices)
+    # LANs need each site's devices, for their gateway.
+    site_lans = lans.resolve_lans(plan, site_plans.value, device_plans.value)
+    # Ports: given ones first, free ones after, numbered by addressing key (not by file order).
+    named_links = links.name_ports(device_plans.value.devices, link_plans.value, link_plans.sources)
+    wan = links.build_links(named_links.value, link_plans.sources)
+    # Devices are built once the LANs and links have made their interfaces; sites once their LANs are known.
+    built_devices = devices.build_devices(plan, device_plans, site_lans.value.interfaces, wan.value.interfaces)
+    built_sites = sites.build_sites(site_plans.value, site_lans.value.by_site,
+                                    links.upstream_devices(named_links.value))
+    # Data-center hosts sit on the data centers' LANs.
+    dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
+    phases: tuple[Phase[object], ...] = (city, units, providers, services, site_plans, device_plans, link_plans,
+                                         site_lans, named_links, wan, built_devices, built_sites, dc_hosts)
+    gate(phases)
+    assert city.value is not None  # a city refused is a problem, and the gate stopped
+    parts = Parts(city=city.value, districts=units.value.districts, wards=units.value.wards,
+                  providers=providers.value, services=services.value, sites=built_sites.value,
+                  devices=built_devices.value, links=wan.value.links, hosts=dc_hosts.value)
+    return parts, _sources(phases)
+
+
+def _sources(phases: tuple[Phase[object], ...]) -> SourceMap:
+    # The phases record disjoint paths (each concern its own part of the model), in phase order.
+    return {path: location for phase in phases for path, location in phase.sources.items()}

@@ -20,7 +20,7 @@ from netops.cli_support import (
     EXIT_FINDING,
     IntentOption,
     JsonOption,
-    Source,
+    SourceName,
     SourceOption,
     exit_bad_input,
     load_or_exit,
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(analyze, name="analyze")
 
 
-def _load(intent: Any, as_json: bool, source: Source) -> Network:
+def _load(intent: Any, as_json: bool, source: SourceName) -> Network:
     return load_or_exit(intent, as_json, source=source).network
 
 
@@ -89,7 +89,7 @@ def print_rollout(report: RolloutReport) -> None:
 
 
 @analyze.command("rollout")
-def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
                     district: DistrictOption = None, as_json: JsonOption = False) -> None:
     """Rollout progress: sites per lifecycle status per district and per site kind."""
     network = _load(intent, as_json, source)
@@ -125,7 +125,7 @@ def print_addresses(report: AddressReport, top: int) -> None:
 
 @analyze.command("addresses")
 def addresses_command(
-    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
     threshold: Annotated[float, typer.Option(min=0, max=100, help="List LANs at least this full (percent)")] = 80.0,
     top: Annotated[int, typer.Option(min=1, help="LANs listed in text output")] = 20,
     as_json: JsonOption = False,
@@ -156,7 +156,7 @@ def print_redundancy(report: RedundancyReport) -> None:
 
 
 @analyze.command("redundancy")
-def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
                        district: DistrictOption = None, as_json: JsonOption = False) -> None:
     """Sites with a single uplink or a single upstream router, grouped by district."""
     network = _load(intent, as_json, source)
@@ -201,7 +201,7 @@ def print_what_if(report: WhatIfReport, top: int) -> None:
 
 @analyze.command("what-if")
 def what_if_command(
-    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
     fail: Annotated[str | None, typer.Option(help="Routers and/or link ids to fail together, comma-separated")] = None,
     top: Annotated[int, typer.Option(min=1, help="Failures listed in text output")] = 20,
     as_json: JsonOption = False,
@@ -257,7 +257,7 @@ def print_policy(report: PolicyReport, show_lans: bool) -> None:
 
 @analyze.command("policy")
 def policy_command(
-    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = Source.INTENT,
+    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
     district: DistrictOption = None,
     lans: Annotated[bool, typer.Option("--lans", help="List the verdict of every site LAN")] = False,
     as_json: JsonOption = False,

@@ -120,11 +120,11 @@ def load_inventory(source_name: str, intent_dir: Path, configs_dir: Path, read: 
     `--source netbox` command does.
     """
     # Imported here: the intent loader and resolver are not needed to list NetBox's hosts (start-up time counts).
-    from netops.render.sources import SourceName, source
+    from netops.sources import SourceName, source_of
 
     if SourceName(source_name) is SourceName.NETBOX and Read(read) is Read.HOSTS:
         return inventory_of(_netbox_rows(lists), configs_dir)
-    return build_inventory(source(source_name, intent_dir).load().network, configs_dir)
+    return build_inventory(source_of(source_name, intent_dir).load().network, configs_dir)
 
 
 def _netbox_rows(lists: HostLists | None) -> list[HostRow]:
@@ -132,13 +132,12 @@ def _netbox_rows(lists: HostLists | None) -> list[HostRow]:
     from netops.ansible.netbox_hosts import InventoryReadError, netbox_host_rows
     from netops.ansible.netbox_lists import HostLists
     from netops.netbox.client import NetBoxError
-    from netops.render.sources import SourceUnavailableError
+    from netops.sources import SourceUnavailableError, netbox_unavailable
 
-    hint = "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN"
     try:
         return netbox_host_rows(lists or HostLists.start())
     except NetBoxError as error:
-        raise SourceUnavailableError("netbox", str(error), hint) from error
+        raise netbox_unavailable(error) from error
     except (InventoryReadError, KeyError, TypeError) as error:
         raise SourceUnavailableError(
             "netbox", f"NetBox holds what the inventory cannot read: {error}",

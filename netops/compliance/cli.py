@@ -21,8 +21,11 @@ from netops.cli_support import (
     EXIT_OK,
     EXIT_UNREACHABLE,
     IntentOption,
+    SourceName,
+    SourceOption,
     err,
     exit_bad_input,
+    exit_for_source,
 )
 from netops.compliance.baseline import BASELINE_DIR, load_baselines
 from netops.compliance.engine import Checker, select
@@ -32,10 +35,10 @@ from netops.compliance.sources import SourceError, fetch_running, model_values, 
 from netops.compliance.tree import ConfigError
 from netops.compliance.waivers import Waiver, load_waivers
 from netops.design import build_design, settings_in_force
-from netops.errors import InputError, format_problems
+from netops.errors import InputError
 from netops.files import file_conflict, file_problems, folder_problems, write_atomic, write_problem
 from netops.render.engine import default_workers
-from netops.render.sources import SourceName, SourceUnavailableError, source
+from netops.sources import SourceUnavailableError, source_of
 
 DEFAULT_BACKUPS = Path("backups")
 DEFAULT_WAIVERS = Path("inventory/compliance/waivers.yml")
@@ -55,9 +58,7 @@ def register(app: typer.Typer) -> None:
 
 def compliance(
     intent: IntentOption = DEFAULT_INTENT_DIR,
-    from_source: Annotated[SourceName, typer.Option("--source", help="Where the model comes from: the intent "
-                                                    "files, or what netops manages in NetBox",
-                                                    envvar="NETOPS_SOURCE")] = SourceName.INTENT,
+    from_source: SourceOption = SourceName.INTENT,
     actual: Annotated[Actual, typer.Option(help="backups: the backups folder (offline); running: fetch "
                                                 "through NAPALM")] = Actual.BACKUPS,
     backups: Annotated[Path, typer.Option(help="Backups folder (<platform>/<device>.<suffix>)")] = DEFAULT_BACKUPS,
@@ -104,12 +105,11 @@ def compliance(
     except InputError as error:
         problems.extend(error.problems)
     try:
-        network = source(from_source, intent).load().network
+        network = source_of(from_source, intent).load().network
     except InputError as error:
         problems.extend(error.problems)
     except SourceUnavailableError as error:  # NetBox not reachable (3) or not configured (2): nothing else matters
-        err.print(format_problems([error.problem()]), markup=False, highlight=False)
-        raise typer.Exit(error.exit_code) from error
+        exit_for_source(error, as_json=False, as_problem=True)
     baselines = {}
     known_rules: set[str] | None = None
     try:

@@ -32,7 +32,7 @@ from netops.lab.errors import LabError, LabRuntimeError
 from netops.lab.lab import Lab
 from netops.lab.netns import LabCommandError
 from netops.lab.topology import plan_lab
-from netops.render.sources import SourceName, SourceUnavailableError, source
+from netops.sources import SourceName, SourceUnavailableError, source_of
 
 app = typer.Typer(name="lab", help="The city WAN in network namespaces: FRR routers, site PCs, data-center hosts.",
                   no_args_is_help=True)
@@ -103,7 +103,7 @@ def up(
     say = _progress(as_json)
     lab = Lab()
     try:
-        resolution = source(from_source, intent).load()
+        resolution = source_of(from_source, intent).load()
         plan = plan_lab(resolution.network, district or [])
         design = build_design(resolution.network, settings_in_force(settings_file, LAB_SETTINGS))
         say(f"lab of {plan.city}: {len(plan.routers)} devices, {len(plan.links)} links, {len(plan.hosts)} hosts"

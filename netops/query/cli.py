@@ -15,7 +15,7 @@ from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     IntentOption,
     JsonOption,
-    Source,
+    SourceName,
     SourceOption,
     err,
     exit_bad_input,
@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
     def query_command(
         what: Annotated[What, typer.Argument(help="sites, devices, circuits, or totals of the selection")],
         intent: IntentOption = DEFAULT_INTENT_DIR,
-        source: SourceOption = Source.INTENT,
+        source: SourceOption = SourceName.INTENT,
         district: Annotated[list[str] | None, typer.Option(help="District code, slug or name (repeatable)")] = None,
         ward: Annotated[list[str] | None, typer.Option(help="Ward code, slug or name (repeatable)")] = None,
         kind: Annotated[list[SiteKind] | None, typer.Option(help="Site kind (repeatable)")] = None,

@@ -16,7 +16,10 @@ from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     IntentOption,
     JsonOption,
+    SourceName,
+    SourceOption,
     exit_bad_input,
+    exit_for_source,
     out,
 )
 from netops.design import build_design, settings_in_force
@@ -26,9 +29,9 @@ from netops.render.capabilities import FEATURES, SETTING_OF_FEATURE, CapabilityG
 from netops.render.engine import Job, RenderFailure, default_workers, render_devices
 from netops.render.environment import TEMPLATES
 from netops.render.output import apply_rendered, plan_rendered
-from netops.render.sources import SourceName, SourceUnavailableError, source
 from netops.resolve.build import Resolution
 from netops.selectors import match_districts
+from netops.sources import SourceUnavailableError, source_of
 
 DEFAULT_OUT = Path("out/configs")
 
@@ -44,8 +47,7 @@ def render(
     district: Annotated[str | None, typer.Option(help="Render the devices of this district (code, slug or name)")]
     = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for <platform>/<device>.cfg")] = DEFAULT_OUT,
-    from_source: Annotated[SourceName, typer.Option("--source", help="Where the network comes from")]
-    = SourceName.INTENT,
+    from_source: SourceOption = SourceName.INTENT,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML "
                                                        "(netops/render/settings.py)")] = None,
     as_platform: Annotated[Platform | None, typer.Option("--as-platform", help="Render every selected device "
@@ -70,12 +72,12 @@ def render(
         exit_bad_input([*missing, *folder_problems(out_dir)], as_json)
     try:
         settings = settings_in_force(settings_file)
-        resolution = source(from_source, intent).load()
+        resolution = source_of(from_source, intent).load()
         names = _select(resolution, device or [], district)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
-        exit_bad_input([error.problem()], as_json, code=error.exit_code)
+        exit_for_source(error, as_json, as_problem=True)
     network = resolution.network
     job = Job(design=build_design(network, settings), template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()

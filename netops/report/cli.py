@@ -9,7 +9,7 @@ from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
     IntentOption,
-    Source,
+    SourceName,
     SourceOption,
     err,
     exit_bad_input,
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
     def report_command(
         output: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the report into")],
         intent: IntentOption = DEFAULT_INTENT_DIR,
-        source: SourceOption = Source.INTENT,
+        source: SourceOption = SourceName.INTENT,
         force: Annotated[bool, typer.Option("--force", help="Write even over files report did not write, or "
                                                             "that were edited since it wrote them")] = False,
     ) -> None:

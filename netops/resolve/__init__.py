@@ -1,1 +1,4 @@
-"""Resolution: derive links and interfaces and allocate addresses, turning intent into a Network."""
+"""Resolution: derive and allocate what intent leaves out, one module per concern, turning intent into a Network.
+
+netops/pipeline.py runs the phases in order; each is a function of the results of the ones before it.
+"""

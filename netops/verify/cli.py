@@ -18,7 +18,7 @@ from netops.cli_support import (
     EXIT_BAD_INPUT,
     EXIT_FINDING,
     IntentOption,
-    Source,
+    SourceName,
     SourceOption,
     err,
     exit_bad_input,
@@ -36,7 +36,7 @@ def register(main: typer.Typer) -> None:
 
 def verify(
     intent: IntentOption = DEFAULT_INTENT_DIR,
-    source: SourceOption = Source.INTENT,
+    source: SourceOption = SourceName.INTENT,
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Write verify.{txt,json,xml,md} here")]
     = None,
     phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy "

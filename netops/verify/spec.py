@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from netops.design import build_design, settings_in_force
     from netops.errors import InputError
-    from netops.render.sources import SourceUnavailableError, source
+    from netops.sources import SourceUnavailableError, source_of
 
     parser = argparse.ArgumentParser(prog="python -m netops.verify.spec", description=main.__doc__)
     parser.add_argument("--intent", type=Path, default=Path("inventory/city"))
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     scope = None if args.scope is None else {name for name in args.scope.split(",") if name}
     try:
         settings = settings_in_force(args.settings)
-        network = source(args.source, args.intent).load().network
+        network = source_of(args.source, args.intent).load().network
     except InputError as error:
         sys.stderr.write(f"{error}\n")
         return 2

@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from citynet_models.addressing import AddressPlan
 from citynet_models.types import AdminLevel, LanRole
 from netops.errors import InputError
-from netops.intent.loader import load_intent
+from netops.pipeline import load_network
 from netops.resolve import allocate
-from netops.resolve.build import resolve
 from tests.conftest import TESTS
 
 PLAN = AddressPlan.model_validate(
@@ -95,7 +94,7 @@ def _city(tmp: Path, sites: list[dict[str, Any]], codes: list[int]) -> dict[str,
 
 def _addresses(tmp: Path) -> dict[str, str]:
     """Every allocated address or prefix of the network, keyed by what owns it."""
-    network = resolve(load_intent(tmp)).network
+    network = load_network(tmp).network
     owned: dict[str, str] = {}
     for site in network.sites:
         for lan in site.lans:
@@ -156,7 +155,7 @@ def test_generated_city_resolves_without_overlaps(tmp_path: Path) -> None:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(text)
     try:
-        network = resolve(load_intent(tmp_path)).network
+        network = load_network(tmp_path).network
     except InputError as error:  # pragma: no cover - shows the problems on failure
         pytest.fail("\n".join(p.message for p in error.problems))
     assert len(network.districts) == 4 and len(network.wards) == 24

@@ -71,7 +71,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # ansible-cor
         from netops.ansible.fill import fill
         from netops.ansible.inventory import load_inventory
         from netops.errors import InputError, format_problems
-        from netops.render.sources import SourceUnavailableError
+        from netops.sources import SourceUnavailableError
 
         root = Path(path).resolve().parent.parent
         intent = root / self.get_option("intent")

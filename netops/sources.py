@@ -1,7 +1,12 @@
 """Where a command takes its Network from: the intent files, or what netops manages in NetBox.
 
-Each source is a `NetworkSource`; commands (netops render, the Ansible inventory) look a source up by
-name in `sources()` and call `load`: the intent files, or NetBox through netops.netbox.read.
+Every command with ``--source`` (and the Ansible inventory, and the verification specs for Ansible) picks a
+`Source` with `source_of()` and calls its ``load``. Either source ends in the same validated Network, or raises
+InputError (bad input, exit code 2) or SourceUnavailableError (the source could not be read: exit code 3 when
+NetBox could not be reached or failed, 2 when it is the user's setting: no NetBox configured, a token refused).
+
+    source = source_of("netbox", Path("inventory/city"))
+    resolution = source.load()        # Resolution(network=Network(...), sources={("devices", "[dc-core-01]"): ...})
 """
 
 from __future__ import annotations
@@ -11,21 +16,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from citynet_models.problems import Problem
-from netops.errors import EXIT_UNREACHABLE, NetopsError, exit_code_of
+from netops.errors import EXIT_UNREACHABLE, ServiceError, exit_code_of
 
 if TYPE_CHECKING:
+    from netops.netbox.client import NetBoxError
     from netops.resolve.build import Resolution
+
+#: What every NetBox source failure suggests.
+NETBOX_HINT = "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN"
 
 
 class SourceName(StrEnum):
-    """The sources a command can read the network from."""
+    """The sources a command can read the network from (``--source``)."""
 
-    INTENT = "intent"
-    NETBOX = "netbox"
+    INTENT = "intent"  # the intent files (--intent)
+    NETBOX = "netbox"  # the objects netops manages in NetBox (NETBOX_URL/NETBOX_TOKEN or the embedded server)
 
 
-class SourceUnavailableError(NetopsError):
-    """The source exists in the design but cannot be read yet (or here)."""
+class SourceUnavailableError(ServiceError):
+    """A source that could not be read; ``reason`` is what went wrong, ``hint`` what to do about it."""
 
     def __init__(self, source: str, reason: str, hint: str, *, exit_code: int = EXIT_UNREACHABLE) -> None:
         self.source = source
@@ -41,18 +50,25 @@ class SourceUnavailableError(NetopsError):
         return Problem(path=(), message=str(self), hint=None if "hint:" in self.reason else self.hint)
 
 
-class NetworkSource(Protocol):
+def netbox_unavailable(error: NetBoxError, reason: str | None = None) -> SourceUnavailableError:
+    """NetBox as a source that failed: the exit code of the NetBox error (netops.errors.exit_code_of), its text
+    unless ``reason`` says more."""
+    return SourceUnavailableError("netbox", str(error) if reason is None else reason, NETBOX_HINT,
+                                  exit_code=exit_code_of(error))
+
+
+class Source(Protocol):
     """Loads the validated network; raises InputError (bad input) or SourceUnavailableError."""
 
     name: SourceName
 
     def load(self) -> Resolution:
-        """The resolved, validated network and where each object came from."""
+        """The resolved, validated network and where each of its objects came from."""
         ...
 
 
 class IntentSource:
-    """The reviewed intent YAML (inventory/city by default)."""
+    """The reviewed intent YAML (inventory/city by default), through the phases of netops/pipeline.py."""
 
     name = SourceName.INTENT
 
@@ -66,13 +82,10 @@ class IntentSource:
         return load_network(self.intent_dir)
 
 
-class NetboxSource:
+class NetBoxSource:
     """NetBox, the system of record: the objects netops manages, read back and validated like intent."""
 
     name = SourceName.NETBOX
-
-    def __init__(self, intent_dir: Path) -> None:
-        self.intent_dir = intent_dir
 
     def load(self) -> Resolution:
         """Read the network from NetBox (NETBOX_URL/NETBOX_TOKEN, or the embedded server's netbox.env)."""
@@ -83,14 +96,9 @@ class NetboxSource:
         try:
             return load_network_from_netbox()
         except NetBoxError as error:
-            raise SourceUnavailableError(
-                "netbox", str(error),
-                "start the embedded NetBox (`netops netbox up`, then `netops apply`) or set NETBOX_URL/NETBOX_TOKEN",
-                exit_code=exit_code_of(error),
-            ) from error
+            raise netbox_unavailable(error) from error
 
 
-def source(name: SourceName | str, intent_dir: Path) -> NetworkSource:
-    """The named source."""
-    chosen = SourceName(name)
-    return IntentSource(intent_dir) if chosen is SourceName.INTENT else NetboxSource(intent_dir)
+def source_of(name: SourceName | str, intent_dir: Path) -> Source:
+    """The named source (``intent_dir``: where the intent source reads)."""
+    return IntentSource(intent_dir) if SourceName(name) is SourceName.INTENT else NetBoxSource()

@@ -1,0 +1,107 @@
+"""The city and its catalogues: districts and wards, providers, services. They need nothing but the intent."""
+
+from dataclasses import dataclass
+
+from citynet_models.admin import City, District, Ward
+from citynet_models.datacenter import Service
+from citynet_models.links import Provider
+from citynet_models.problems import ModelPath, item
+from netops.intent.loader import LoadedIntent
+from netops.resolve.collect import Findings, Phase
+
+
+@dataclass(frozen=True)
+class AdminUnits:
+    """The districts and wards, each sorted by official code."""
+
+    districts: tuple[District, ...]
+    wards: tuple[Ward, ...]
+
+
+def resolve_city(intent: LoadedIntent) -> Phase[City | None]:
+    """The city itself (None when its slug or code is refused), and where its addressing and policy come from."""
+    found = Findings()
+    city = intent.city
+    document = intent.city_document
+    location = found.source(("city",), document, ("city",))
+    found.source(("addressing",), document, ("addressing",))
+    found.source(("policy",), document, ("policy",))
+    found.source(("policy", "management_services"), document, ("policy", "management_services"))
+    for index, rule in enumerate(city.policy.rules):
+        found.claim(("policy", item(rule.id)), document, ("policy", "rules", index), "policy rule id",
+                    "give each rule its own `id:`")
+    bounds = city.city.bounds
+    if bounds is not None and not bounds.ordered:
+        found.problem(("city", "bounds"), document.location(("city", "bounds")), "city bounds the wrong way round",
+                      "south < north and west < east (decimal degrees)",
+                      f"south {bounds.south}, north {bounds.north}, west {bounds.west}, east {bounds.east}",
+                      "south and north are latitudes, west and east longitudes; exchange the pair that is reversed")
+    slug = found.derive_slug(city.city.slug, city.city.name, "city", ("city",), location)
+    if slug is None:
+        return found.done(None)
+    return found.done(found.build(City, ("city",), location, code=city.city.code, name=city.city.name, slug=slug,
+                                  asn=city.asn))
+
+
+def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
+    """Every district (one per district file) and its wards; a code given twice is reported at the later one."""
+    found = Findings()
+    districts: list[District] = []
+    wards: list[Ward] = []
+    for source in intent.districts:
+        info = source.intent.district
+        path: ModelPath = ("districts", item(info.code))
+        claimed = found.claim(path, source.document, ("district",), "district code",
+                              "each district file describes one district; check the code against the "
+                              "official list")
+        location = claimed or source.document.location(("district",))
+        slug = None if claimed is None else found.derive_slug(info.slug, info.name, "district", path, location)
+        district = None if slug is None else found.build(District, path, location, code=info.code,
+                                                         name=info.name, slug=slug, kind=info.kind)
+        if district is not None:
+            districts.append(district)
+        for index, ward_info in enumerate(source.intent.wards):
+            ward_path: ModelPath = ("wards", item(ward_info.code))
+            ward_location = found.claim(ward_path, source.document, ("wards", index), "ward code",
+                                        "list each ward once, in its district's file; check the code")
+            if ward_location is None:
+                continue
+            ward_slug = found.derive_slug(ward_info.slug, ward_info.name, "ward", ward_path, ward_location)
+            ward = None if ward_slug is None else found.build(
+                Ward, ward_path, ward_location, code=ward_info.code, name=ward_info.name, slug=ward_slug,
+                kind=ward_info.kind, district=info.code)
+            if ward is not None:
+                wards.append(ward)
+    return found.done(AdminUnits(districts=tuple(sorted(districts, key=lambda d: d.code)),
+                                 wards=tuple(sorted(wards, key=lambda w: w.code))))
+
+
+def resolve_providers(intent: LoadedIntent) -> Phase[tuple[Provider, ...]]:
+    """The circuit providers, keyed by slug."""
+    found = Findings()
+    providers = []
+    for index, provider_intent in enumerate(intent.city.providers):
+        location = intent.city_document.location(("providers", index))
+        slug = found.derive_slug(provider_intent.slug, provider_intent.name, "provider",
+                                 ("providers", item(provider_intent.name)), location)
+        if slug is None:
+            continue
+        path: ModelPath = ("providers", item(slug))
+        if found.claim(path, intent.city_document, ("providers", index), "provider slug",
+                       "give the providers distinct names or explicit `slug:`s") is None:
+            continue
+        provider = found.build(Provider, path, location, slug=slug, name=provider_intent.name)
+        if provider is not None:
+            providers.append(provider)
+    return found.done(tuple(providers))
+
+
+def resolve_services(intent: LoadedIntent) -> Phase[tuple[Service, ...]]:
+    """The data-center services, keyed by name."""
+    found = Findings()
+    services = []
+    for index, service_intent in enumerate(intent.city.services):
+        if found.claim(("services", item(service_intent.name)), intent.city_document, ("services", index),
+                       "service name", "give each service its own `name:`") is not None:
+            services.append(service_intent.to_service())
+    return found.done(tuple(services))

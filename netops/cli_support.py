@@ -84,15 +84,9 @@ def exit_for_error(error: BaseException, as_json: bool, *, code: int | None = No
     raise typer.Exit(exit_code_of(error) if code is None else code) from error
 
 
-def exit_for_source(error: SourceUnavailableError, as_json: bool, *, as_problem: bool = False) -> NoReturn:
-    """Print a source that could not be read and exit with its code (3: NetBox could not be reached or failed;
-    2: no NetBox configured, a token refused).
-
-    Printed as NetBox's own error, or with ``as_problem`` as one input problem naming ``--source`` (for the
-    commands that report every input problem together: render, compliance).
-    """
-    if as_problem:
-        exit_bad_input([error.problem()], as_json, code=error.exit_code)
+def exit_for_source(error: SourceUnavailableError, as_json: bool) -> NoReturn:
+    """Print a source that could not be read, as every command does (NetBox's own error and its hint), and exit
+    with its code (3: NetBox could not be reached or failed; 2: no NetBox configured, a token refused)."""
     exit_for_error(error.__cause__ or error, as_json, code=error.exit_code)
 
 

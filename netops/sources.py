@@ -15,7 +15,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from citynet_models.problems import Problem
 from netops.errors import EXIT_UNREACHABLE, ServiceError, exit_code_of
 
 if TYPE_CHECKING:
@@ -44,10 +43,6 @@ class SourceUnavailableError(ServiceError):
         #: NetBox configured, a token NetBox refuses), as every command exits (netops.errors).
         self.exit_code = exit_code
         super().__init__(f"--source {source} is not available: {reason}")
-
-    def problem(self) -> Problem:
-        """The error as a Problem, for the commands' error reports (one hint: the reason's own when it has one)."""
-        return Problem(path=(), message=str(self), hint=None if "hint:" in self.reason else self.hint)
 
 
 def netbox_unavailable(error: NetBoxError, reason: str | None = None) -> SourceUnavailableError:

@@ -109,7 +109,7 @@ def compliance(
     except InputError as error:
         problems.extend(error.problems)
     except SourceUnavailableError as error:  # NetBox not reachable (3) or not configured (2): nothing else matters
-        exit_for_source(error, as_json=False, as_problem=True)
+        exit_for_source(error, as_json=False)
     baselines = {}
     known_rules: set[str] | None = None
     try:

@@ -23,7 +23,9 @@ from netops.cli_support import (
     EXIT_UNREACHABLE,
     IntentOption,
     JsonOption,
+    SourceOption,
     err,
+    exit_for_source,
     out,
 )
 from netops.design import LAB_SETTINGS, build_design, settings_in_force
@@ -59,8 +61,6 @@ def _exit_for(error: Exception, as_json: bool) -> NoReturn:
         code, message, hint = EXIT_BAD_INPUT, error.message, error.hint
     elif isinstance(error, PermissionError):  # the user's doing: the lab needs root
         code, message, hint = EXIT_BAD_INPUT, str(error), "the lab makes network namespaces: run it as root"
-    elif isinstance(error, SourceUnavailableError):
-        code, message, hint = error.exit_code, str(error), None if "hint:" in error.reason else error.hint
     else:  # the lab (a daemon, a namespace, a command it ran) failed: a service failed
         code, message, hint = EXIT_UNREACHABLE, str(error), None
     if as_json:
@@ -88,8 +88,7 @@ def up(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     district: Annotated[list[str] | None, typer.Option("--district", "-d", help="Only the data center and this "
                                                        "district (code, slug or name; repeatable)")] = None,
-    from_source: Annotated[SourceName, typer.Option("--source", help="Where the network comes from")]
-    = SourceName.INTENT,
+    from_source: SourceOption = SourceName.INTENT,
     configured: Annotated[bool, typer.Option("--configured", help="Load the rendered configs (frr.conf and "
                                              "nftables) instead of the bootstrap")] = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings for --configured "
@@ -112,9 +111,7 @@ def up(
                         progress=say)
         convergence = lab.wait(timeout, progress=say) if configured and wait else None
     except SourceUnavailableError as error:
-        if error.exit_code == EXIT_BAD_INPUT:
-            _exit_for(InputError([error.problem()]), as_json)
-        _exit_for(error, as_json)
+        exit_for_source(error, as_json)
     except _ERRORS as error:
         _exit_for(error, as_json)
     result = {"home": str(lab.home.path), "routers": len(plan.routers), "hosts": len(plan.hosts),

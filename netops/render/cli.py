@@ -77,7 +77,7 @@ def render(
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
-        exit_for_source(error, as_json, as_problem=True)
+        exit_for_source(error, as_json)
     network = resolution.network
     job = Job(design=build_design(network, settings), template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()

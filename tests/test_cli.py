@@ -23,7 +23,7 @@ def test_validate_sample_city() -> None:
     result = netops("validate")
     assert result.returncode == 0, result.stderr
     assert "valid: Thành phố Hà Nội (AS65010)" in result.stdout
-    assert "3 districts, 56 wards, 30 sites, 35 devices" in result.stdout
+    assert "3 districts, 55 wards, 30 sites, 35 devices" in result.stdout
 
 
 def test_validate_json() -> None:

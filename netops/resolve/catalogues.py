@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from citynet_models.admin import City, District, Ward
 from citynet_models.datacenter import Service
 from citynet_models.links import Provider
-from citynet_models.problems import ModelPath, item
+from citynet_models.problems import Location, ModelPath, item
+from citynet_models.units import AdminStructure, Structure
 from netops.intent.loader import LoadedIntent
 from netops.resolve.collect import Findings, Phase
 
@@ -44,8 +45,13 @@ def resolve_city(intent: LoadedIntent) -> Phase[City | None]:
 
 
 def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
-    """Every district (one per district file) and its wards; a code given twice is reported at the later one."""
+    """Every district (one per district file) and its wards; a code given twice is reported at the later one.
+
+    When the intent keeps the official legacy units (units/legacy.yml), every district and ward the district
+    files name must be in that list, under the same name and district: units are the dataset's, not typed by hand.
+    """
     found = Findings()
+    official = next((s for s in intent.structures if s.structure is Structure.LEGACY), None)
     districts: list[District] = []
     wards: list[Ward] = []
     for source in intent.districts:
@@ -55,6 +61,9 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                               "each district file describes one district; check the code against the "
                               "official list")
         location = claimed or source.document.location(("district",))
+        if official is not None and claimed is not None:
+            _check_official(found, official, path, location, "district", info.code, info.name,
+                            {d.code: (d.name, None) for d in official.districts}, None)
         slug = None if claimed is None else found.derive_slug(info.slug, info.name, "district", path, location)
         district = None if slug is None else found.build(District, path, location, code=info.code,
                                                          name=info.name, slug=slug, kind=info.kind)
@@ -66,6 +75,9 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                                         "list each ward once, in its district's file; check the code")
             if ward_location is None:
                 continue
+            if official is not None:
+                _check_official(found, official, ward_path, ward_location, "ward", ward_info.code, ward_info.name,
+                                {u.code: (u.name, u.district) for u in official.units}, info.code)
             ward_slug = found.derive_slug(ward_info.slug, ward_info.name, "ward", ward_path, ward_location)
             ward = None if ward_slug is None else found.build(
                 Ward, ward_path, ward_location, code=ward_info.code, name=ward_info.name, slug=ward_slug,
@@ -74,6 +86,31 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                 wards.append(ward)
     return found.done(AdminUnits(districts=tuple(sorted(districts, key=lambda d: d.code)),
                                  wards=tuple(sorted(wards, key=lambda w: w.code))))
+
+
+def _check_official(found: Findings, official: AdminStructure, path: ModelPath, location: Location, what: str,
+                    code: str, name: str, listed: dict[str, tuple[str, str | None]], district: str | None) -> None:
+    """A problem when the unit is not in the official list as the district file names it."""
+    source = f"units/legacy.yml ({official.dataset.package} {official.dataset.version})"
+    if code not in listed:
+        same_name = [c for c, (n, _) in listed.items() if n == name]
+        found.problem(path, location, f"{what} {code} is not in the official legacy list",
+                      f"a {what} code of {source}", f"{code} {name}",
+                      f"the official code of {name} is {same_name[0]}" if same_name else
+                      "`netops units show --structure legacy --search NAME` finds the official districts"
+                      if what == "district" else
+                      "`netops units show --structure legacy --search NAME` finds the official wards; a ward merged "
+                      "into another before the list was made is left out of the district file")
+        return
+    official_name, official_district = listed[code]
+    if official_name != name:
+        found.problem(path, location, f"{what} {code} has another official name",
+                      f"{official_name!r}, as {source} names it", repr(name),
+                      f"write the official name {official_name!r}")
+    elif district is not None and official_district != district:
+        found.problem(path, location, f"{what} {code} belongs to another district",
+                      f"a ward of district {district}", f"{code} {name} is in district {official_district}",
+                      "move the ward to its district's file")
 
 
 def resolve_providers(intent: LoadedIntent) -> Phase[tuple[Provider, ...]]:

@@ -123,7 +123,7 @@ def test_source_netbox_unreachable_is_clear_and_writes_nothing(tmp_path: Path) -
     env = {**os.environ, "NETBOX_URL": "http://127.0.0.1:9", "NETBOX_TOKEN": "nbt_unused.unused"}
     result = netops("render", "--out", str(tmp_path / "x"), "--source", "netbox", env=env)
     assert result.returncode == 3  # NetBox could not be reached (as every command); 2 is for a token it refuses
-    assert "--source netbox is not available" in result.stderr and not (tmp_path / "x").exists()
+    assert "error: NetBox is not reachable: http://127.0.0.1:9/" in result.stderr and not (tmp_path / "x").exists()
     assert "nbt_unused" not in result.stderr + result.stdout
 
 

@@ -157,10 +157,13 @@ class Record:
 
 
 class Mapper(ABC):
-    """Maps one NetBox object type: the records intent wants, and how NetBox's objects of the type compare.
+    """Maps one NetBox object type, both ways: the records intent wants, how NetBox's objects of the type compare,
+    and what they say about the model when read back. Everything netops knows of the type is here.
 
-    Subclasses declare the REST endpoint, the GraphQL list, the fields netops manages and the natural key, and
-    implement :meth:`desired` as a pure function of the validated model. Example record of ``dcim.site``::
+    Subclasses declare the REST endpoint, the GraphQL list and type, the fields netops manages, the natural key and
+    the references it is made of, the objects NetBox deletes or changes along with one (dependents); they implement
+    :meth:`desired` as a pure function of the validated model and, unless the type is vocabulary looked up through
+    other objects' references, :meth:`read`. Example record of ``dcim.site``::
 
         Record(type="dcim.site", key=("ubnd-phuong-phuc-xa",), fields={
             "name": "UBND phường Phúc Xá", "slug": "ubnd-phuong-phuc-xa", "status": "active",

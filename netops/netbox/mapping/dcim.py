@@ -252,7 +252,7 @@ class DeviceMapper(Mapper):
                 "role": role.value if role else None, "platform": platform.value if platform else None,
                 "number": custom(record, "device_number"), "loopback": first_of(record.fields.get("primary_ip4")),
                 "management": oob.fields["address"] if oob is not None else None,
-                "interfaces": InterfaceMapper.interfaces_of(reader, name, reader.interfaces_of.get(name, [])),
+                "interfaces": InterfaceMapper.model_interfaces(reader, name, reader.interfaces_of.get(name, [])),
                 "tags": ordered(tags, str, reader.order.get("device_tags", {}).get(name)),
             })
         reader.data["devices"] = devices
@@ -363,7 +363,7 @@ class InterfaceMapper(Mapper):
         return gateways
 
     @staticmethod
-    def interfaces_of(reader: ModelReader, device: str, records: list[Record]) -> list[dict[str, Any]]:
+    def model_interfaces(reader: ModelReader, device: str, records: list[Record]) -> list[dict[str, Any]]:
         """A network device's interfaces in the model's order: loopbacks, management, then the others by name.
 
         The kind comes from NetBox's fields and the address's role: management only, loopback, a VLAN untagged

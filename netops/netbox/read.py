@@ -35,7 +35,7 @@ def model_data(snapshot: Snapshot, url_of: Callable[[Record], str]) -> tuple[dic
     for mapper in reversed(MAPPERS):
         mapper.read(reader)
     if reader.problems:
-        raise InputError([_locate(p, reader.sources) for p in reader.sorted_problems()])
+        raise InputError([_locate(p, reader.sources) for p in reader.problems])
     reader.data["hosts"] = sorted(reader.hosts, key=lambda h: str(h["name"]))
     return reader.data, reader.sources
 

@@ -16,10 +16,6 @@ from typing import Any
 from citynet_models.problems import Location, ModelPath, Problem, item
 from netops.netbox.mapping.base import Key, Record, RecordSet, Ref, Value
 
-#: The model's parts in the order their problems are reported (the order of the model's own sections).
-SECTIONS = ("city", "addressing", "policy", "districts", "wards", "providers", "services", "sites", "links",
-            "devices", "hosts")
-
 
 def ordered[T](items: Iterable[T], name: Callable[[T], str], hint: Iterable[str] | None) -> list[T]:
     """Items in the order of the hint; any the hint does not know follow, by name."""
@@ -96,11 +92,6 @@ class ModelReader:
         """Note a problem at a part of the model, located at the object it comes from."""
         location = Location(self.url_of(record), 0) if record is not None else None
         self.problems.append(Problem(path, message, expected, found, hint, location))
-
-    def sorted_problems(self) -> list[Problem]:
-        """The problems in the order of the model's sections (each section's in the order found)."""
-        rank = {name: index for index, name in enumerate(SECTIONS)}
-        return sorted(self.problems, key=lambda p: rank.get(p.path[0] if p.path else "", len(rank)))
 
 
 def host_of(reader: ModelReader, record: Record, kind: str) -> dict[str, Any] | None:

@@ -7,8 +7,9 @@ sites, regions filtered to what netops manages, the few roles and platforms, the
 fraction of one, which is what makes `ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The
 whole-model gate stays one command away: `netops validate --source netbox`, or the plugin's `read: model` option.
 
-Every value is mapped back with the vocabulary netops writes with (netops.netbox.mapping), so the hosts equal
-those `host_rows(network)` gives for the Network they were applied from (tests/netbox/test_sources.py).
+Every value is mapped back by the mappers netops writes with (netops.netbox.mapping: the role and platform of a
+slug, a site's own fields), so the hosts equal those `host_rows(network)` gives for the Network they were applied
+from (tests/netbox/test_sources.py).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from citynet_models.types import DeviceRole, Platform
 from citynet_models.variables import SiteVariables
 from netops.ansible.hosts import HostRow
 from netops.ansible.netbox_lists import HostLists
-from netops.netbox.vocabulary import DEVICE_ROLES, PLATFORMS
+from netops.netbox.mapping.dcim import DeviceRoleMapper, PlatformMapper
+from netops.netbox.mapping.organization import SiteMapper
+from netops.netbox.snapshot import normalize
 
 _SITE_VARIABLES: TypeAdapter[dict[str, Any]] = TypeAdapter(SiteVariables)
-_ROLE_BY_SLUG = {named.slug: role for role, named in DEVICE_ROLES.items()}
-_PLATFORM_BY_SLUG = {named.slug: platform for platform, named in PLATFORMS.items()}
+_SITE_MAPPER = SiteMapper()
 
 
 class InventoryReadError(ValueError):
@@ -34,15 +36,6 @@ class InventoryReadError(ValueError):
     def __init__(self, device: str, reason: str) -> None:
         self.device = device
         super().__init__(f"device {device}: {reason}")
-
-
-def _coordinate(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _choice(value: Any) -> Any:
-    """A custom field's value: GraphQL gives a selection field as {value, label}, other fields as they are."""
-    return value["value"] if isinstance(value, dict) and "value" in value else value
 
 
 def netbox_host_rows(reading: HostLists) -> list[HostRow]:
@@ -55,10 +48,10 @@ def netbox_host_rows(reading: HostLists) -> list[HostRow]:
     tags = lists.tags
     rows = []
     for device in lists.devices:
-        role = _ROLE_BY_SLUG.get(roles.get(device["role"]["id"], ""))
+        role = DeviceRoleMapper.role_by_slug.get(roles.get(device["role"]["id"], ""))
         if role is None:  # the data center's physical servers: hosts of the DC roles' inventories, not of ours
             continue
-        platform = _PLATFORM_BY_SLUG.get(platforms.get((device.get("platform") or {}).get("id", ""), ""))
+        platform = PlatformMapper.platform_by_slug.get(platforms.get((device.get("platform") or {}).get("id", ""), ""))
         rows.append(_row(device, role, platform, sites[device["site"]["id"]], regions,
                          tags.get(("dcim.device", int(device["id"])), [])))
     return rows
@@ -71,7 +64,6 @@ def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, si
         raise InventoryReadError(name, "no platform netops knows")
     if not device.get("oob_ip"):
         raise InventoryReadError(name, "no out-of-band IP (the management address)")
-    fields = site["custom_fields"]
     # A site stands in its ward's region, else its district's, else the city's (the root).
     chain = []
     region: dict[str, Any] | None = regions[site["region"]["id"]] if site.get("region") else None
@@ -81,19 +73,20 @@ def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, si
     chain.reverse()  # city, district, ward
     district = regions[chain[1]] if len(chain) > 1 else None
     ward = regions[chain[2]] if len(chain) > 2 else None
-    latitude, longitude = _coordinate(site["latitude"]), _coordinate(site["longitude"])
+    model = SiteMapper.site_of(normalize(_SITE_MAPPER, site))
+    coordinates = model["coordinates"]
     primary = device.get("primary_ip4")
     return HostRow(
         name=name, management=device["oob_ip"]["address"], platform=platform, role=role,
-        site=site["slug"], site_name=site["name"], site_kind=_choice(fields["site_kind"]),
-        site_status=_choice(fields["lifecycle_status"]), site_redundancy=_choice(fields.get("redundancy")),
-        coordinates=(latitude, longitude) if latitude is not None and longitude is not None else None,
+        site=model["slug"], site_name=model["name"], site_kind=model["kind"], site_status=model["status"],
+        site_redundancy=model["redundancy"],
+        coordinates=(coordinates["latitude"], coordinates["longitude"]) if coordinates else None,
         district_code=district["custom_fields"]["admin_code"] if district else None,
         district_slug=district["slug"] if district else None,
         district_name=district["name"] if district else None,
         ward=ward["custom_fields"]["admin_code"] if ward else None,
         loopback=primary["address"].split("/")[0] if primary else None,
-        tags=tuple(sorted(tags)), site_vars=_site_variables(name, site["slug"], fields.get("site_vars")),
+        tags=tuple(sorted(tags)), site_vars=_site_variables(name, model["slug"], model["vars"]),
     )
 
 

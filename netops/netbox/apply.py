@@ -77,33 +77,6 @@ class ApplyOptions:
     after_chunk: Callable[[int], None] | None = None
 
 
-#: What NetBox deletes or changes along with an object (cascades, SET_NULL, PROTECT): before deleting one, apply
-#: asks whether any such object is still there; if one is (netops does not manage it, or keeps it), the object
-#: is kept too, so that --prune never deletes or changes what netops does not own.
-DEPENDENTS: dict[str, tuple[tuple[str, str, dict[str, str]], ...]] = {
-    "dcim.region": (("dcim/sites", "region_id", {}), ("dcim/regions", "parent_id", {}),
-                    ("ipam/prefixes", "region_id", {})),
-    "dcim.site": (("dcim/devices", "site_id", {}), ("ipam/prefixes", "site_id", {}), ("dcim/racks", "site_id", {}),
-                  ("virtualization/virtual-machines", "site_id", {}), ("virtualization/clusters", "site_id", {}),
-                  ("circuits/circuit-terminations", "site_id", {}),
-                  ("ipam/vlan-groups", "scope_id", {"scope_type": "dcim.site"})),
-    "dcim.rack": (("dcim/devices", "rack_id", {}),),
-    "dcim.device": (("dcim/interfaces", "device_id", {}), ("ipam/services", "device_id", {})),
-    "dcim.interface": (("ipam/ip-addresses", "interface_id", {}), ("dcim/interfaces", "parent_id", {}),
-                       ("dcim/cables", "interface_id", {})),
-    "ipam.vlangroup": (("ipam/vlans", "group_id", {}),),
-    "ipam.vlan": (("ipam/prefixes", "vlan_id", {}), ("dcim/interfaces", "vlan_id", {})),
-    "ipam.ipaddress": (("dcim/devices", "primary_ip4_id", {}),),
-    "virtualization.cluster": (("virtualization/virtual-machines", "cluster_id", {}),),
-    "virtualization.virtualmachine": (("virtualization/interfaces", "virtual_machine_id", {}),
-                                      ("ipam/services", "virtual_machine_id", {})),
-    "virtualization.vminterface": (("ipam/ip-addresses", "vminterface_id", {}),),
-    "circuits.provider": (("circuits/circuits", "provider_id", {}),),
-    "circuits.circuit": (("circuits/circuit-terminations", "circuit_id", {}),),
-    "circuits.circuittermination": (("dcim/cables", "circuittermination_id", {}),),
-}
-
-
 @dataclass
 class ApplyResult:
     """What apply wrote."""
@@ -365,15 +338,17 @@ def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Sn
     return len(changes)
 
 
-def _depended_on(client: NetBoxClient, object_type: str, ids: list[int],
+def _depended_on(client: NetBoxClient, mapper: Mapper, ids: list[int],
                  doomed: dict[str, set[int]]) -> dict[int, str]:
-    """Which of these objects something that stays still depends on (see DEPENDENTS), and what.
+    """Which of these objects something that stays still depends on (the mapper's dependents), and what.
+
+    Kept so that --prune never deletes or changes what netops does not own (or keeps).
 
     Dependents that this apply deletes later (``doomed``, by endpoint) do not count: a router's loopback address
     is its primary IP, but the router goes too.
     """
     found: dict[int, str] = {}
-    for endpoint, parameter, extra in DEPENDENTS.get(object_type, ()):
+    for endpoint, parameter, extra in mapper.dependents:
         going = doomed.get(endpoint, set())
         for chunk in chunks([i for i in ids if i not in found], 50):
             if not chunk or not client.count(endpoint, {**extra, parameter: list(chunk)}):
@@ -390,7 +365,7 @@ def _depended_on(client: NetBoxClient, object_type: str, ids: list[int],
 def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: ApplyResult,
             doomed: dict[str, set[int]], verb: str = "deleted") -> int:
     ids = [change.actual.id for change in changes if change.actual is not None and change.actual.id is not None]
-    blocked = _depended_on(writer.client, mapper.object_type, ids, doomed)
+    blocked = _depended_on(writer.client, mapper, ids, doomed)
     doomed[mapper.endpoint] = doomed.get(mapper.endpoint, set()) - set(blocked)  # kept: they stay
     for change in changes:
         if change.actual is not None and change.actual.id in blocked:

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from netops.netbox.client import NetBoxClient
-from netops.netbox.mapping import MAPPERS
+from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
 from netops.netbox.mapping.base import (
     JsonValue,
     Key,
@@ -44,20 +44,9 @@ class Backend(StrEnum):
     REST = "rest"
 
 
-#: GraphQL type names of the objects generic references point at.
-GRAPHQL_TYPES: dict[str, str] = {
-    "dcim.site": "SiteType", "dcim.device": "DeviceType", "dcim.interface": "InterfaceType",
-    "virtualization.virtualmachine": "VirtualMachineType", "virtualization.vminterface": "VMInterfaceType",
-    "circuits.circuittermination": "CircuitTerminationType",
-}
-OBJECT_TYPES: dict[str, str] = {typename: object_type for object_type, typename in GRAPHQL_TYPES.items()}
+#: The object type of each GraphQL type name (the ``__typename`` of a generic reference).
+_OBJECT_TYPES: dict[str, str] = {mapper.graphql_type: mapper.object_type for mapper in MAPPERS}
 _JSON_CUSTOM_FIELDS = {spec.name for spec in CUSTOM_FIELDS if spec.type == "json"}
-#: Fields whose references the natural key of a type is computed from.
-KEY_REFS: dict[str, tuple[str, ...]] = {
-    "dcim.region": ("parent",), "tenancy.tenant": (), "dcim.rack": ("site",), "dcim.interface": ("device",),
-    "ipam.vlan": ("group",), "virtualization.vminterface": ("virtual_machine",), "circuits.circuit": ("provider",),
-    "circuits.circuittermination": ("circuit",), "dcim.cable": ("a_terminations",), "ipam.service": ("parent_object",),
-}
 
 #: Up to this many objects of a type netops does not manage are read whole rather than looked up by key.
 UNMANAGED_READ_ALL = 2000
@@ -122,7 +111,7 @@ def graphql_selection(mapper: Mapper) -> str:
         elif spec.kind in (Kind.REF, Kind.REFS):
             parts.append(f"{name} {{ id }}")
         elif spec.kind in (Kind.GENERIC, Kind.TERMINATIONS):
-            fragments = " ".join(f"... on {GRAPHQL_TYPES[target]} {{ id }}" for target in spec.targets)
+            fragments = " ".join(f"... on {MAPPER_BY_TYPE[target].graphql_type} {{ id }}" for target in spec.targets)
             parts.append(f"{name} {{ __typename {fragments} }}")
         else:
             parts.append(name)
@@ -170,7 +159,7 @@ def _generic(row: Mapping[str, Any], name: str, graphql_name: str) -> Pending | 
         value = row.get(graphql_name)
         if not value:
             return None
-        object_type = OBJECT_TYPES.get(value.get("__typename", ""), value.get("__typename", "?"))
+        object_type = _OBJECT_TYPES.get(value.get("__typename", ""), value.get("__typename", "?"))
         return Pending(object_type, int(value["id"])) if "id" in value else Pending(object_type, -1)
     object_type, object_id = row.get(f"{name}_type"), row.get(f"{name}_id")
     return None if object_type is None or object_id is None else Pending(str(object_type), int(object_id))
@@ -179,7 +168,7 @@ def _generic(row: Mapping[str, Any], name: str, graphql_name: str) -> Pending | 
 def _termination(row: Mapping[str, Any], value: Mapping[str, Any]) -> Pending:
     if row.get("__graphql__"):
         typename = str(value.get("__typename", "?"))
-        return Pending(OBJECT_TYPES.get(typename, typename), int(value.get("id", -1)))
+        return Pending(_OBJECT_TYPES.get(typename, typename), int(value.get("id", -1)))
     return Pending(str(value["object_type"]), int(value["object_id"]))
 
 
@@ -266,7 +255,7 @@ class _Row:
 
 def _index_type(mapper: Mapper, rows: list[_Row], snapshot: Snapshot) -> None:
     """Give every row of a type its key (same-type parents first) and add it to the snapshot."""
-    key_refs = KEY_REFS.get(mapper.object_type, ())
+    key_refs = mapper.key_refs
     waiting = list(rows)
     while waiting:
         progressed, still = False, []

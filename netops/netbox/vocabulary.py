@@ -1,6 +1,6 @@
 """The fixed vocabulary netops writes into NetBox: custom fields, choice sets, roles, tenants and their names.
 
-Everything here is data. The mappers look names up here, and the read side inverts the same tables, so a
+Everything here is data. The mappers look names up here, and invert the same tables to read values back, so a
 model value and its NetBox spelling are defined once.
 """
 

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS, desired_records
 from netops.netbox.mapping.base import Kind, Record, Ref, record_to_json
-from netops.netbox.snapshot import GRAPHQL_TYPES, KEY_REFS, graphql_selection, rest_fields
+from netops.netbox.snapshot import graphql_selection, rest_fields
 from tests.netbox import tables
 from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, network_of
 
@@ -65,17 +65,18 @@ def test_references_point_backwards_in_dependency_order() -> None:
 
 
 def test_key_references_are_declared_for_composite_keys() -> None:
-    for object_type, names in KEY_REFS.items():
-        mapper = MAPPER_BY_TYPE[object_type]
+    for mapper in MAPPERS:
         kinds = {spec.name: spec.kind for spec in mapper.all_fields()}
-        assert all(kinds[name] in (Kind.REF, Kind.GENERIC, Kind.TERMINATIONS) for name in names), object_type
+        assert all(kinds[name] in (Kind.REF, Kind.GENERIC, Kind.TERMINATIONS) for name in mapper.key_refs), (
+            mapper.object_type)
 
 
 def test_generic_references_have_graphql_type_names() -> None:
     for mapper in MAPPERS:
         for spec in mapper.all_fields():
             if spec.kind in (Kind.GENERIC, Kind.TERMINATIONS):
-                assert all(target in GRAPHQL_TYPES for target in spec.targets), (mapper.object_type, spec.name)
+                assert all(MAPPER_BY_TYPE[target].graphql_type for target in spec.targets), (mapper.object_type,
+                                                                                            spec.name)
         assert rest_fields(mapper).startswith("id")
         if mapper.graphql_list is not None:
             assert graphql_selection(mapper).startswith("id")

@@ -15,12 +15,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from netops.netbox.tags import MANAGED_TAG
 
 if TYPE_CHECKING:
     from citynet_models.network import Network
+    from netops.netbox.mapping.reading import ModelReader
 
 #: A natural key: the values that identify an object among its type (a slug, (device, interface name), ...).
 Key = tuple[str, ...]
@@ -112,6 +113,9 @@ class Field:
     late: bool = False
     #: The GraphQL name when it differs from the REST name.
     graphql_name: str | None = None
+    #: Not read back into the model: computed from what other fields or objects carry (a site's NetBox status
+    #: from its lifecycle), or carried by the object's key or by the references other objects make to it.
+    derived: bool = False
 
     @property
     def attr(self) -> str:
@@ -120,6 +124,16 @@ class Field:
 
 
 TAGS_FIELD = Field("tags", Kind.TAGS)
+
+
+class Dependent(NamedTuple):
+    """Objects NetBox deletes or changes along with an object of a type (cascade, SET_NULL, PROTECT): the REST
+    endpoint listing them and the filter that finds those of one object, e.g. the devices of a site:
+    ``Dependent("dcim/devices", "site_id")``."""
+
+    endpoint: str
+    parameter: str
+    extra: Mapping[str, str] = {}
 
 
 @dataclass
@@ -143,10 +157,13 @@ class Record:
 
 
 class Mapper(ABC):
-    """Maps one NetBox object type: the records intent wants, and how NetBox's objects of the type compare.
+    """Maps one NetBox object type, both ways: the records intent wants, how NetBox's objects of the type compare,
+    and what they say about the model when read back. Everything netops knows of the type is here.
 
-    Subclasses declare the REST endpoint, the GraphQL list, the fields netops manages and the natural key, and
-    implement :meth:`desired` as a pure function of the validated model. Example record of ``dcim.site``::
+    Subclasses declare the REST endpoint, the GraphQL list and type, the fields netops manages, the natural key and
+    the references it is made of, the objects NetBox deletes or changes along with one (dependents); they implement
+    :meth:`desired` as a pure function of the validated model and, unless the type is vocabulary looked up through
+    other objects' references, :meth:`read`. Example record of ``dcim.site``::
 
         Record(type="dcim.site", key=("ubnd-phuong-phuc-xa",), fields={
             "name": "UBND phường Phúc Xá", "slug": "ubnd-phuong-phuc-xa", "status": "active",
@@ -161,6 +178,8 @@ class Mapper(ABC):
     endpoint: ClassVar[str]
     #: GraphQL list query: ``site_list`` (None: read through REST in both modes).
     graphql_list: ClassVar[str | None] = None
+    #: GraphQL type name, the ``__typename`` of a generic reference to an object of the type: ``SiteType``.
+    graphql_type: ClassVar[str]
     #: Managed fields (``tags`` is added for taggable types).
     fields: ClassVar[tuple[Field, ...]]
     #: Whether objects of the type carry tags (ownership is the managed tag).
@@ -174,6 +193,12 @@ class Mapper(ABC):
     prunable: ClassVar[bool] = True
     #: Human name for messages: "site", "interface".
     noun: ClassVar[str]
+    #: The fields whose references the natural key is computed from (an interface's ``device``): a snapshot
+    #: resolves them first, type by type, so that every key is made of keys already known.
+    key_refs: ClassVar[tuple[str, ...]] = ()
+    #: What NetBox deletes or changes along with an object of the type: before --prune deletes one, apply asks
+    #: whether any is still there, and keeps the object if one is (netops does not own it, or keeps it).
+    dependents: ClassVar[tuple[Dependent, ...]] = ()
 
     @classmethod
     def all_fields(cls) -> tuple[Field, ...]:
@@ -224,6 +249,17 @@ class Mapper(ABC):
         ``id_of`` gives the NetBox id of an object already known (to filter by a parent's id).
         """
         return [{"slug": [key[-1] for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:  # noqa: B027 (a hook: vocabulary types read nothing)
+        """Record -> model: add what the managed objects of the type say about the city to ``reader``.
+
+        Mappers are read in reverse dependency order, as an object of the model is assembled from the NetBox
+        objects that reference it: a read may use what the types after it in ``MAPPERS`` left in the reader
+        (addresses by interface, cable ends, the LANs of each site). Vocabulary types read nothing: their
+        objects are looked up through the references other objects make to them. Example for ``ipam.asn``::
+
+            reader.data["city"]["asn"] = 4200000001
+        """
 
     def record(self, fields: dict[str, Value], *, key: Key | None = None, wave: int = 0) -> Record:
         """A desired record of this type, its key computed from its fields unless given."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from citynet_models.links import Provider, WanLink
+from citynet_models.problems import item
 from citynet_models.sites import Site
-from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from citynet_models.types import Media
+from netops.netbox.mapping.base import Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.reading import ModelReader, first_of, ordered
 from netops.netbox.vocabulary import CIRCUIT_STATUS, CIRCUIT_TYPES
 
 if TYPE_CHECKING:
@@ -25,14 +28,24 @@ class ProviderMapper(Mapper):
     object_type = "circuits.provider"
     endpoint = "circuits/providers"
     graphql_list = "provider_list"
+    graphql_type = "ProviderType"
     noun = "provider"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
+    dependents = (Dependent("circuits/circuits", "provider_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [provider_record(provider) for provider in network.providers]
 
     def key(self, fields: Mapping[str, Value]) -> Key:
         return (str(fields["slug"]),)
+
+    def read(self, reader: ModelReader) -> None:
+        """The carriers, in intent's order."""
+        records = ordered(reader.managed(self.object_type), lambda r: str(r.fields["slug"]),
+                          reader.order.get("providers"))
+        for record in records:
+            reader.locate(("providers", item(record.fields["slug"])), record)
+        reader.data["providers"] = [{"slug": r.fields["slug"], "name": r.fields["name"]} for r in records]
 
 
 class CircuitTypeMapper(Mapper):
@@ -41,11 +54,14 @@ class CircuitTypeMapper(Mapper):
     object_type = "circuits.circuittype"
     endpoint = "circuits/circuit-types"
     graphql_list = "circuit_type_list"
+    graphql_type = "CircuitTypeType"
     noun = "circuit type"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
     shared = True
     fetch_all = True
     prunable = False
+    #: The medium of each circuit type slug.
+    media_by_slug: ClassVar[Mapping[str, Media]] = {named.slug: media for media, named in CIRCUIT_TYPES.items()}
 
     def desired(self, network: Network) -> Iterable[Record]:
         used = sorted({link.circuit.media for link in network.links if link.circuit is not None})
@@ -75,10 +91,13 @@ class CircuitMapper(Mapper):
     object_type = "circuits.circuit"
     endpoint = "circuits/circuits"
     graphql_list = "circuit_list"
+    graphql_type = "CircuitType"
     noun = "circuit"
     fields = (Field("cid", Kind.SCALAR), Field("provider", Kind.REF, ("circuits.provider",)),
-              Field("type", Kind.REF, ("circuits.circuittype",)), Field("status", Kind.CHOICE),
-              Field("commit_rate", Kind.INTEGER), Field("description", Kind.SCALAR))
+              Field("type", Kind.REF, ("circuits.circuittype",)), Field("status", Kind.CHOICE, derived=True),
+              Field("commit_rate", Kind.INTEGER), Field("description", Kind.SCALAR, derived=True))
+    key_refs = ("provider",)
+    dependents = (Dependent("circuits/circuit-terminations", "circuit_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         devices, sites = network.device_by_name, network.site_by_slug
@@ -91,6 +110,15 @@ class CircuitMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"cid": [key[-1] for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The circuits as the model's circuit of a carrier link: provider, id, committed rate (Mbit/s), medium."""
+        for record in reader.managed(self.object_type):
+            media = CircuitTypeMapper.media_by_slug.get(first_of(record.fields.get("type")) or "")
+            reader.circuits[record.key] = {
+                "provider": first_of(record.fields.get("provider")), "circuit_id": record.fields["cid"],
+                "bandwidth_mbps": int(record.fields.get("commit_rate") or 0) // 1000,
+                "media": media.value if isinstance(media, Media) else None}
 
 
 def termination_records(link: WanLink, upstream_site: str, downstream_site: str) -> list[Record]:
@@ -109,9 +137,14 @@ class CircuitTerminationMapper(Mapper):
     object_type = "circuits.circuittermination"
     endpoint = "circuits/circuit-terminations"
     graphql_list = "circuit_termination_list"
+    graphql_type = "CircuitTerminationType"
     noun = "circuit termination"
-    fields = (Field("circuit", Kind.REF, ("circuits.circuit",)), Field("term_side", Kind.CHOICE),
-              Field("termination", Kind.GENERIC, ("dcim.site",)))
+    # A link's ends are read from its cables, which end on the terminations (side A upstream, Z downstream).
+    fields = (Field("circuit", Kind.REF, ("circuits.circuit",), derived=True),
+              Field("term_side", Kind.CHOICE, derived=True),
+              Field("termination", Kind.GENERIC, ("dcim.site",), derived=True))
+    key_refs = ("circuit",)
+    dependents = (Dependent("dcim/cables", "circuittermination_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         devices = network.device_by_name

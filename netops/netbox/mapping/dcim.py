@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import ValidationError
 
 from citynet_models.datacenter import PhysicalServer
-from citynet_models.devices import Device, LanInterface, LoopbackInterface, ManagementInterface
+from citynet_models.devices import (
+    Device,
+    Interface,
+    LanInterface,
+    LoopbackInterface,
+    ManagementInterface,
+    WanInterface,
+)
 from citynet_models.links import WanLink
+from citynet_models.problems import ModelPath, item
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform
-from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.base import Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.ipam import VlanMapper
 from netops.netbox.mapping.organization import site_tenant
+from netops.netbox.mapping.reading import ModelReader, custom, first_of, host_of, ordered, ref_key
+from netops.netbox.tags import MANAGED_TAG
 from netops.netbox.vocabulary import (
     DEVICE_KIND,
     DEVICE_ROLES,
@@ -53,6 +66,7 @@ class ManufacturerMapper(Mapper):
     object_type = "dcim.manufacturer"
     endpoint = "dcim/manufacturers"
     graphql_list = "manufacturer_list"
+    graphql_type = "ManufacturerType"
     noun = "manufacturer"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
     shared = True
@@ -75,6 +89,7 @@ class DeviceTypeMapper(Mapper):
     object_type = "dcim.devicetype"
     endpoint = "dcim/device-types"
     graphql_list = "device_type_list"
+    graphql_type = "DeviceTypeType"
     noun = "device type"
     fields = (Field("manufacturer", Kind.REF, ("dcim.manufacturer",)), Field("model", Kind.SCALAR),
               Field("slug", Kind.SCALAR))
@@ -105,12 +120,15 @@ class DeviceRoleMapper(Mapper):
     object_type = "dcim.devicerole"
     endpoint = "dcim/device-roles"
     graphql_list = "device_role_list"
+    graphql_type = "DeviceRoleType"
     noun = "device role"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("color", Kind.SCALAR),
               Field("vm_role", Kind.SCALAR))
     shared = True
     fetch_all = True
     prunable = False
+    #: The WAN role of each role slug (the server role is none of them).
+    role_by_slug: ClassVar[Mapping[str, DeviceRole]] = {named.slug: role for role, named in DEVICE_ROLES.items()}
 
     def desired(self, network: Network) -> Iterable[Record]:
         roles = [DEVICE_ROLES[role] for role in DeviceRole if any(d.role is role for d in network.devices)]
@@ -129,12 +147,15 @@ class PlatformMapper(Mapper):
     object_type = "dcim.platform"
     endpoint = "dcim/platforms"
     graphql_list = "platform_list"
+    graphql_type = "PlatformType"
     noun = "platform"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR),
               Field("manufacturer", Kind.REF, ("dcim.manufacturer",)))
     shared = True
     fetch_all = True
     prunable = False
+    #: The model's platform of each platform slug.
+    platform_by_slug: ClassVar[Mapping[str, Platform]] = {named.slug: platform for platform, named in PLATFORMS.items()}
 
     def desired(self, network: Network) -> Iterable[Record]:
         used = [platform for platform in Platform if any(d.platform is platform for d in network.devices)]
@@ -186,14 +207,18 @@ class DeviceMapper(Mapper):
     object_type = "dcim.device"
     endpoint = "dcim/devices"
     graphql_list = "device_list"
+    graphql_type = "DeviceType"
     noun = "device"
     fields = (Field("name", Kind.SCALAR), Field("site", Kind.REF, ("dcim.site",)),
-              Field("role", Kind.REF, ("dcim.devicerole",)), Field("device_type", Kind.REF, ("dcim.devicetype",)),
-              Field("platform", Kind.REF, ("dcim.platform",)), Field("tenant", Kind.REF, ("tenancy.tenant",)),
-              Field("status", Kind.CHOICE), Field("rack", Kind.REF, ("dcim.rack",)), Field("serial", Kind.SCALAR),
+              Field("role", Kind.REF, ("dcim.devicerole",)),
+              Field("device_type", Kind.REF, ("dcim.devicetype",), derived=True),
+              Field("platform", Kind.REF, ("dcim.platform",)),
+              Field("tenant", Kind.REF, ("tenancy.tenant",), derived=True), Field("status", Kind.CHOICE, derived=True),
+              Field("rack", Kind.REF, ("dcim.rack",)), Field("serial", Kind.SCALAR),
               Field("device_number", Kind.CUSTOM),
               Field("primary_ip4", Kind.REF, ("ipam.ipaddress",), late=True),
               Field("oob_ip", Kind.REF, ("ipam.ipaddress",), late=True))
+    dependents = (Dependent("dcim/interfaces", "device_id"), Dependent("ipam/services", "device_id"))
 
     def desired(self, network: Network) -> Iterable[Record]:
         sites = network.site_by_slug
@@ -207,6 +232,38 @@ class DeviceMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The network devices, by name, with their interfaces; the physical servers as data-center hosts."""
+        records = reader.managed(self.object_type)
+        devices = []
+        for record in sorted(records, key=lambda r: r.key[0]):
+            role_slug = first_of(record.fields.get("role"))
+            if role_slug == SERVER_ROLE.slug:
+                continue
+            name = str(record.fields["name"])
+            reader.locate(("devices", item(name)), record)
+            role = DeviceRoleMapper.role_by_slug.get(role_slug or "")
+            platform = PlatformMapper.platform_by_slug.get(first_of(record.fields.get("platform")) or "")
+            oob = reader.records.get("ipam.ipaddress", ref_key(record.fields.get("oob_ip")))
+            tags = [tag for tag in record.fields.get("tags") or () if tag != MANAGED_TAG]
+            devices.append({
+                "name": name, "site": first_of(record.fields.get("site")),
+                "role": role.value if role else None, "platform": platform.value if platform else None,
+                "number": custom(record, "device_number"), "loopback": first_of(record.fields.get("primary_ip4")),
+                "management": oob.fields["address"] if oob is not None else None,
+                "interfaces": InterfaceMapper.model_interfaces(reader, name, reader.interfaces_of.get(name, [])),
+                "tags": ordered(tags, str, reader.order.get("device_tags", {}).get(name)),
+            })
+        reader.data["devices"] = devices
+        for record in records:
+            if first_of(record.fields.get("role")) != SERVER_ROLE.slug:
+                continue
+            host = host_of(reader, record, "physical")
+            if host is not None:
+                rack = ref_key(record.fields.get("rack"))
+                reader.hosts.append(host | {"rack": rack[-1] if rack else None,
+                                            "serial": record.fields.get("serial") or None})
 
 
 def _interface(device: str, name: str, *, type_: str, description: str, mgmt_only: bool = False,
@@ -260,11 +317,16 @@ class InterfaceMapper(Mapper):
     object_type = "dcim.interface"
     endpoint = "dcim/interfaces"
     graphql_list = "interface_list"
+    graphql_type = "InterfaceType"
     noun = "interface"
-    fields = (Field("device", Kind.REF, ("dcim.device",)), Field("name", Kind.SCALAR), Field("type", Kind.CHOICE),
-              Field("parent", Kind.REF, ("dcim.interface",)), Field("mode", Kind.CHOICE),
-              Field("untagged_vlan", Kind.REF, ("ipam.vlan",)), Field("mgmt_only", Kind.SCALAR),
-              Field("description", Kind.SCALAR))
+    # The type, the parent port and the mode follow from the kind of interface the model has.
+    fields = (Field("device", Kind.REF, ("dcim.device",), derived=True), Field("name", Kind.SCALAR),
+              Field("type", Kind.CHOICE, derived=True), Field("parent", Kind.REF, ("dcim.interface",), derived=True),
+              Field("mode", Kind.CHOICE, derived=True), Field("untagged_vlan", Kind.REF, ("ipam.vlan",)),
+              Field("mgmt_only", Kind.SCALAR), Field("description", Kind.SCALAR))
+    key_refs = ("device",)
+    dependents = (Dependent("ipam/ip-addresses", "interface_id"), Dependent("dcim/interfaces", "parent_id"),
+                  Dependent("dcim/cables", "interface_id"))
 
     def desired(self, network: Network) -> Iterable[Record]:
         sites = network.site_by_slug
@@ -283,6 +345,64 @@ class InterfaceMapper(Mapper):
         """Interfaces of the devices the keys name (those that exist)."""
         ids = sorted({i for key in keys if (i := id_of("dcim.device", key[:1])) is not None})
         return [{"device_id": list(chunk)} for chunk in chunks(ids, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The interfaces of each device (read into the model with their device)."""
+        for record in reader.managed(self.object_type):
+            reader.interfaces_of.setdefault(record.key[0], []).append(record)
+
+    @staticmethod
+    def gateways(reader: ModelReader) -> dict[Key, tuple[Record, Record]]:
+        """The gateway of each LAN: VLAN key -> the interface with the VLAN untagged, and its address."""
+        gateways: dict[Key, tuple[Record, Record]] = {}
+        for interface in reader.managed("dcim.interface"):
+            vlan = interface.fields.get("untagged_vlan")
+            address = reader.ip_of.get(Ref("dcim.interface", interface.key))
+            if isinstance(vlan, Ref) and address is not None:
+                gateways[vlan.key] = (interface, address)
+        return gateways
+
+    @staticmethod
+    def model_interfaces(reader: ModelReader, device: str, records: list[Record]) -> list[dict[str, Any]]:
+        """A network device's interfaces in the model's order: loopbacks, management, then the others by name.
+
+        The kind comes from NetBox's fields and the address's role: management only, loopback, a VLAN untagged
+        (a LAN gateway), or an end of a WAN link. A port without an address is the 802.1Q parent of LAN
+        subinterfaces, which the model leaves implicit.
+        """
+        from netops.resolve.build import interface_order  # the read path only: resolve is heavy to import
+
+        loopbacks: list[Interface] = []
+        management: list[Interface] = []
+        others: list[Interface] = []
+        for record in records:
+            address = reader.ip_of.get(Ref("dcim.interface", record.key))
+            if address is None:
+                continue
+            name = str(record.fields["name"])
+            path: ModelPath = ("devices", item(device), "interfaces", item(name))
+            common = {"name": name, "description": record.fields.get("description") or "",
+                      "address": address.fields["address"]}
+            vlan = record.fields.get("untagged_vlan")
+            try:
+                if record.fields.get("mgmt_only"):
+                    management.append(ManagementInterface(kind="management", **common))
+                elif address.fields.get("role") == "loopback":
+                    loopbacks.append(LoopbackInterface(kind="loopback", **common))
+                elif isinstance(vlan, Ref):
+                    others.append(LanInterface(kind="lan", vlan=int(vlan.key[-1]),
+                                               lan=VlanMapper.name_of(reader, vlan.key), **common))
+                elif record.key in reader.wan_ends:
+                    others.append(WanInterface(kind="wan", **reader.wan_ends[record.key], **common))
+                elif record.key not in reader.reported:
+                    reader.problem(path, record, "interface with an address but no role in the design",
+                                   "a loopback, the management port, a LAN subinterface or a WAN link end",
+                                   str(address.fields["address"]))
+            except ValidationError as error:
+                for details in error.errors(include_url=False):
+                    reader.problem(path, record, details["msg"].removeprefix("Value error, "))
+        ordered_interfaces = [*loopbacks, *management, *sorted(others, key=interface_order)]
+        return [interface.model_dump(mode="json") for interface in ordered_interfaces]
 
 
 def _link_interface(endpoint_device: str, endpoint_interface: str) -> Ref:
@@ -315,10 +435,12 @@ class CableMapper(Mapper):
     object_type = "dcim.cable"
     endpoint = "dcim/cables"
     graphql_list = "cable_list"
+    graphql_type = "CableType"
     noun = "cable"
     fields = (Field("a_terminations", Kind.TERMINATIONS, ("dcim.interface", "circuits.circuittermination")),
               Field("b_terminations", Kind.TERMINATIONS, ("dcim.interface", "circuits.circuittermination")),
-              Field("status", Kind.CHOICE), Field("label", Kind.SCALAR))
+              Field("status", Kind.CHOICE, derived=True), Field("label", Kind.SCALAR, derived=True))
+    key_refs = ("a_terminations",)
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [record for link in network.links for record in cable_records(link)]
@@ -346,3 +468,20 @@ class CableMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"device": sorted({key[0] for key in chunk})} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The ends of the WAN links: upstream at the A end, downstream at the B end; through a circuit, the side
+        of the termination says which (A upstream, Z downstream)."""
+        for cable in reader.managed(self.object_type):
+            a_ends: tuple[Value, ...] = cable.fields.get("a_terminations") or ()
+            b_ends: tuple[Value, ...] = cable.fields.get("b_terminations") or ()
+            if len(a_ends) != 1 or len(b_ends) != 1:
+                continue
+            a, b = a_ends[0], b_ends[0]
+            if not isinstance(a, Ref) or not isinstance(b, Ref):
+                continue
+            if a.type == "dcim.interface" and b.type == "dcim.interface":
+                reader.ends[a.key] = ("up", b.key, None)
+                reader.ends[b.key] = ("down", a.key, None)
+            elif a.type == "dcim.interface" and b.type == "circuits.circuittermination":
+                reader.ends[a.key] = ("up" if b.key[-1] == "A" else "down", None, b.key[:-1])

@@ -38,6 +38,7 @@ from netops.netbox.vocabulary import (
 
 if TYPE_CHECKING:
     from citynet_models.network import Network
+    from netops.netbox.mapping.reading import ModelReader
 
 
 def tag_record(slug: str) -> Record:
@@ -51,6 +52,7 @@ class TagMapper(Mapper):
 
     object_type = "extras.tag"
     endpoint = "extras/tags"
+    graphql_type = "TagType"
     noun = "tag"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("color", Kind.SCALAR))
     taggable = False
@@ -82,6 +84,7 @@ class ChoiceSetMapper(Mapper):
 
     object_type = "extras.customfieldchoiceset"
     endpoint = "extras/custom-field-choice-sets"
+    graphql_type = "CustomFieldChoiceSetType"
     noun = "choice set"
     fields = (Field("name", Kind.SCALAR), Field("description", Kind.SCALAR), Field("extra_choices", Kind.LIST),
               Field("order_alphabetically", Kind.SCALAR))
@@ -113,6 +116,7 @@ class CustomFieldMapper(Mapper):
 
     object_type = "extras.customfield"
     endpoint = "extras/custom-fields"
+    graphql_type = "CustomFieldType"
     noun = "custom field"
     fields = (Field("name", Kind.SCALAR), Field("type", Kind.CHOICE), Field("object_types", Kind.SET),
               Field("label", Kind.SCALAR), Field("group_name", Kind.SCALAR), Field("description", Kind.SCALAR),
@@ -155,10 +159,12 @@ class ConfigContextMapper(Mapper):
 
     object_type = "extras.configcontext"
     endpoint = "extras/config-contexts"
+    graphql_type = "ConfigContextType"
     noun = "config context"
-    fields = (Field("name", Kind.SCALAR), Field("weight", Kind.INTEGER), Field("description", Kind.SCALAR),
-              Field("is_active", Kind.SCALAR), Field("regions", Kind.REFS, ("dcim.region",)),
-              Field("data", Kind.JSON))
+    # Found by its name, made of the city's slug; the rest is fixed.
+    fields = (Field("name", Kind.SCALAR, derived=True), Field("weight", Kind.INTEGER, derived=True),
+              Field("description", Kind.SCALAR, derived=True), Field("is_active", Kind.SCALAR, derived=True),
+              Field("regions", Kind.REFS, ("dcim.region",), derived=True), Field("data", Kind.JSON))
     taggable = False  # a config context's tags choose the objects it applies to; they do not mark ownership
     fetch_all = True
 
@@ -170,3 +176,17 @@ class ConfigContextMapper(Mapper):
 
     def owned(self, raw: Mapping[str, Any], fields: Mapping[str, Value]) -> bool:
         return str(fields.get("name", "")).startswith(CONFIG_CONTEXT_PREFIX)
+
+    def read(self, reader: ModelReader) -> None:
+        """The site-block layout of the address plan (the pools are prefixes) and the reachability policy."""
+        name = CONFIG_CONTEXT_PREFIX + str(reader.city.fields["slug"])
+        record = reader.records.get(self.object_type, (name,))
+        data = record.fields.get("data") if record is not None else None
+        if record is None or not isinstance(data, JsonValue) or not isinstance(data.data.get("netops"), dict):
+            reader.problem(("addressing",), reader.city, "the city's config context is missing",
+                           f"config context {name!r} with a 'netops' section", "none", "run `netops apply`")
+        else:
+            reader.locate(("addressing",), record)
+            reader.locate(("policy",), record)
+            reader.context = data.data["netops"]
+        reader.data["policy"] = reader.context.get("policy", {})

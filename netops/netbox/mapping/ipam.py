@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from citynet_models.addressing import AddressPlan
 from citynet_models.admin import City
 from citynet_models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
 from citynet_models.devices import Device, LoopbackInterface
 from citynet_models.links import WanLink
+from citynet_models.problems import ModelPath, item
 from citynet_models.sites import Site
-from citynet_models.types import Protocol
-from netops.netbox.mapping.base import Claim, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from citynet_models.types import LanRole, Protocol
+from netops.netbox.mapping.base import Claim, Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.reading import ModelReader, bare_ip, custom, first_of, ordered, ref_key
 from netops.netbox.vocabulary import (
     HOST_INTERFACE,
     LAN_ROLES,
@@ -31,6 +35,7 @@ class RirMapper(Mapper):
     object_type = "ipam.rir"
     endpoint = "ipam/rirs"
     graphql_list = "rir_list"
+    graphql_type = "RIRType"
     noun = "RIR"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("is_private", Kind.SCALAR))
     shared = True
@@ -57,8 +62,10 @@ class AsnMapper(Mapper):
     object_type = "ipam.asn"
     endpoint = "ipam/asns"
     graphql_list = "asn_list"
+    graphql_type = "ASNType"
     noun = "ASN"
-    fields = (Field("asn", Kind.INTEGER), Field("rir", Kind.REF, ("ipam.rir",)), Field("description", Kind.SCALAR))
+    fields = (Field("asn", Kind.INTEGER), Field("rir", Kind.REF, ("ipam.rir",), derived=True),
+              Field("description", Kind.SCALAR, derived=True))
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [asn_record(network.city)]
@@ -69,6 +76,14 @@ class AsnMapper(Mapper):
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"asn": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
+    def read(self, reader: ModelReader) -> None:
+        """The city's AS number: the one ASN netops manages."""
+        asns = reader.managed(self.object_type)
+        if len(asns) != 1:
+            reader.problem(("city", "asn"), reader.city, "NetBox holds no single AS number managed by netops",
+                           "one managed ASN", ", ".join(a.label for a in asns) or "none")
+        reader.data.setdefault("city", {})["asn"] = asns[0].fields["asn"] if asns else 0
+
 
 class RoleMapper(Mapper):
     """ipam.role: LAN roles, WAN links and the address pools of the plan."""
@@ -76,11 +91,16 @@ class RoleMapper(Mapper):
     object_type = "ipam.role"
     endpoint = "ipam/roles"
     graphql_list = "role_list"
+    graphql_type = "RoleType"
     noun = "IPAM role"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
     shared = True
     fetch_all = True
     prunable = False
+    #: The pool of the address plan (AddressPlan field or site-block level) of each role slug.
+    pool_by_slug: ClassVar[Mapping[str, str]] = {named.slug: name for name, named in POOL_ROLES.items()}
+    #: The LAN role of each role slug.
+    lan_role_by_slug: ClassVar[Mapping[str, LanRole]] = {named.slug: role for role, named in LAN_ROLES.items()}
 
     def desired(self, network: Network) -> Iterable[Record]:
         roles = {POOL_ROLES[name] for name in ("loopbacks", "links", "management", "datacenter")}
@@ -105,8 +125,12 @@ class VlanGroupMapper(Mapper):
     object_type = "ipam.vlangroup"
     endpoint = "ipam/vlan-groups"
     graphql_list = "vlan_group_list"
+    graphql_type = "VLANGroupType"
     noun = "VLAN group"
-    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("scope", Kind.GENERIC, ("dcim.site",)))
+    # One group per site with LANs, named after it: its VLANs' keys carry it.
+    fields = (Field("name", Kind.SCALAR, derived=True), Field("slug", Kind.SCALAR, derived=True),
+              Field("scope", Kind.GENERIC, ("dcim.site",), derived=True))
+    dependents = (Dependent("ipam/vlans", "group_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [vlan_group_record(site) for site in network.sites if site.lans]
@@ -128,9 +152,13 @@ class VlanMapper(Mapper):
     object_type = "ipam.vlan"
     endpoint = "ipam/vlans"
     graphql_list = "vlan_list"
+    graphql_type = "VLANType"
     noun = "VLAN"
-    fields = (Field("group", Kind.REF, ("ipam.vlangroup",)), Field("vid", Kind.INTEGER), Field("name", Kind.SCALAR),
-              Field("role", Kind.REF, ("ipam.role",)), Field("status", Kind.CHOICE))
+    fields = (Field("group", Kind.REF, ("ipam.vlangroup",), derived=True), Field("vid", Kind.INTEGER),
+              Field("name", Kind.SCALAR), Field("role", Kind.REF, ("ipam.role",)),
+              Field("status", Kind.CHOICE, derived=True))
+    key_refs = ("group",)
+    dependents = (Dependent("ipam/prefixes", "vlan_id"), Dependent("dcim/interfaces", "vlan_id"))
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [record for site in network.sites for record in vlan_records(site)]
@@ -152,6 +180,18 @@ class VlanMapper(Mapper):
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         ids = sorted({i for key in keys if (i := id_of("ipam.vlangroup", key[:1])) is not None})
         return [{"group_id": list(chunk)} for chunk in chunks(ids, 50)]
+
+    @staticmethod
+    def lan_of(vlan: Record) -> dict[str, Any]:
+        """What a VLAN says of its LAN: name, role and VLAN id."""
+        role = RoleMapper.lan_role_by_slug.get(first_of(vlan.fields.get("role")) or "")
+        return {"name": vlan.fields["name"], "role": role.value if role else None, "vlan": vlan.fields["vid"]}
+
+    @staticmethod
+    def name_of(reader: ModelReader, key: Key) -> str:
+        """The name of the managed VLAN of this key (its LAN's name), ``?`` if netops manages none."""
+        vlan = reader.records.get("ipam.vlan", key)
+        return str(vlan.fields["name"]) if vlan is not None and vlan.managed else "?"
 
 
 def _prefix(prefix: str, *, status: str, role: str, description: str, scope: str | None = None,
@@ -194,10 +234,11 @@ class PrefixMapper(Mapper):
     object_type = "ipam.prefix"
     endpoint = "ipam/prefixes"
     graphql_list = "prefix_list"
+    graphql_type = "PrefixType"
     noun = "prefix"
     fields = (Field("prefix", Kind.SCALAR), Field("status", Kind.CHOICE), Field("role", Kind.REF, ("ipam.role",)),
               Field("scope", Kind.GENERIC, ("dcim.site",)), Field("vlan", Kind.REF, ("ipam.vlan",)),
-              Field("description", Kind.SCALAR), Field("expected_hosts", Kind.CUSTOM),
+              Field("description", Kind.SCALAR, derived=True), Field("expected_hosts", Kind.CUSTOM),
               Field("dhcp_relay", Kind.CUSTOM), Field("link_id", Kind.CUSTOM), Field("link_role", Kind.CUSTOM),
               Field("ospf_area", Kind.CUSTOM), Field("ospf_cost", Kind.CUSTOM))
 
@@ -212,6 +253,102 @@ class PrefixMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"prefix": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The address plan's pools (container prefixes, by role), the LANs of each site (prefixes with a VLAN)
+        and the WAN links (prefixes with a link id, their ends from the addresses in them and the cables)."""
+        prefixes = reader.managed(self.object_type)
+        pools: dict[str, str] = {}
+        for prefix in prefixes:
+            if prefix.fields.get("status") != "container":
+                continue
+            name = RoleMapper.pool_by_slug.get(first_of(prefix.fields.get("role")) or "")
+            if name is not None:
+                pools[name] = str(prefix.fields["prefix"])
+        plan: dict[str, Any] = {name: pools.get(name) for name in ("loopbacks", "links", "management", "datacenter")}
+        plan["site_blocks"] = [{**block, "pool": pools.get(str(block.get("level")))}
+                               for block in reader.context.get("site_blocks", [])]
+        reader.data["addressing"] = plan
+        self.read_lans(reader, prefixes)
+        reader.data["links"] = ordered(self.read_links(reader, prefixes), lambda link: str(link["id"]),
+                                       reader.order.get("links"))
+
+    @staticmethod
+    def read_lans(reader: ModelReader, prefixes: list[Record]) -> None:
+        """Each LAN: its prefix (scope: the site), its VLAN, and the interface with the VLAN untagged (its gateway)."""
+        from netops.netbox.mapping.dcim import InterfaceMapper  # dcim imports this module
+
+        vlans = {r.key: r for r in reader.managed("ipam.vlan")}
+        gateways = InterfaceMapper.gateways(reader)
+        lans: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for prefix in prefixes:
+            vlan_ref = prefix.fields.get("vlan")
+            if not isinstance(vlan_ref, Ref):
+                continue
+            site = ref_key(prefix.fields.get("scope"))
+            vlan = vlans.get(vlan_ref.key)
+            if vlan is None or not site:
+                reader.problem(("sites", item(site[0] if site else "?"), "lans"), prefix,
+                               "LAN prefix without its site or VLAN",
+                               "a prefix scoped to a site, with a VLAN of the site",
+                               f"scope {'/'.join(site) or 'none'}, VLAN {'/'.join(vlan_ref.key)}")
+                continue
+            gateway = gateways.get(vlan.key)
+            path: ModelPath = ("sites", item(site[0]), "lans", item(vlan.fields["name"]))
+            reader.locate(path, prefix)
+            if gateway is None:
+                reader.problem(path, prefix, "LAN without a gateway interface",
+                               f"a device interface with VLAN {vlan.fields['vid']} untagged and an address", "none")
+                continue
+            interface, address = gateway
+            lans[site[0]].append(VlanMapper.lan_of(vlan) | {
+                "prefix": prefix.fields["prefix"], "gateway": bare_ip(address.fields["address"]),
+                "gateway_device": interface.key[0], "gateway_interface": interface.key[1],
+                "hosts": custom(prefix, "expected_hosts"), "dhcp_relay": custom(prefix, "dhcp_relay"),
+            })
+        reader.lans = dict(lans)
+
+    @staticmethod
+    def read_links(reader: ModelReader, prefixes: list[Record]) -> list[dict[str, Any]]:
+        """Each WAN link: its /31 and custom fields, the two interfaces addressed in it told apart by their cables
+        (upstream, downstream), and its circuit."""
+        interfaces_by_network: dict[str, list[Key]] = defaultdict(list)
+        for ref, address in reader.ip_of.items():
+            if ref.type == "dcim.interface":
+                network = str(ipaddress.ip_interface(str(address.fields["address"])).network)
+                interfaces_by_network[network].append(ref.key)
+        links = []
+        for prefix in prefixes:
+            link_id = custom(prefix, "link_id")
+            if not link_id:
+                continue
+            path: ModelPath = ("links", item(link_id))
+            reader.locate(path, prefix)
+            ends = interfaces_by_network.get(str(prefix.fields["prefix"]), [])
+            up = [key for key in ends if reader.ends.get(key, ("",))[0] == "up"]
+            down = [key for key in ends if reader.ends.get(key, ("",))[0] == "down"]
+            if len(ends) != 2 or len(up) != 1 or len(down) != 1:
+                reader.problem(path, prefix, "WAN link whose ends cannot be told apart",
+                               "two interfaces with addresses in the /31, cabled (to each other or to the circuit's "
+                               "A and Z terminations)", f"{len(ends)} interfaces ({len(up)} upstream, {len(down)} "
+                               "downstream)", "run `netops drift` to see what changed in NetBox")
+                reader.reported.update(ends)  # reported once, here, not again for each of its interfaces
+                continue
+            circuit_key = reader.ends[up[0]][2] or reader.ends[down[0]][2]
+            circuit = None
+            if circuit_key is not None:
+                circuit = reader.circuits.get(circuit_key)
+                if circuit is None:
+                    reader.problem((*path, "circuit"), prefix, "circuit missing", "a managed circuit",
+                                   "/".join(circuit_key))
+            links.append({"id": link_id, "role": custom(prefix, "link_role"),
+                          "upstream": {"device": up[0][0], "interface": up[0][1]},
+                          "downstream": {"device": down[0][0], "interface": down[0][1]},
+                          "prefix": prefix.fields["prefix"], "ospf_area": custom(prefix, "ospf_area"),
+                          "ospf_cost": custom(prefix, "ospf_cost"), "circuit": circuit})
+            reader.wan_ends[up[0]] = {"link": link_id, "peer_device": down[0][0], "peer_interface": down[0][1]}
+            reader.wan_ends[down[0]] = {"link": link_id, "peer_device": up[0][0], "peer_interface": up[0][1]}
+        return links
 
 
 def _address(address: str, assigned: Ref, role: str | None = None) -> Record:
@@ -239,9 +376,11 @@ class IpAddressMapper(Mapper):
     object_type = "ipam.ipaddress"
     endpoint = "ipam/ip-addresses"
     graphql_list = "ip_address_list"
+    graphql_type = "IPAddressType"
     noun = "IP address"
-    fields = (Field("address", Kind.SCALAR), Field("status", Kind.CHOICE), Field("role", Kind.CHOICE),
+    fields = (Field("address", Kind.SCALAR), Field("status", Kind.CHOICE, derived=True), Field("role", Kind.CHOICE),
               Field("assigned_object", Kind.GENERIC, ("dcim.interface", "virtualization.vminterface")))
+    dependents = (Dependent("dcim/devices", "primary_ip4_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         records = [record for device in network.devices for record in device_ip_records(device)]
@@ -256,6 +395,13 @@ class IpAddressMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"address": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The addresses, by the interface they are on."""
+        for record in reader.managed(self.object_type):
+            assigned = record.fields.get("assigned_object")
+            if isinstance(assigned, Ref):
+                reader.ip_of[assigned] = record
 
 
 def port_mappings(service: Service) -> tuple[str, ...]:
@@ -275,6 +421,7 @@ class ServiceTemplateMapper(Mapper):
     object_type = "ipam.servicetemplate"
     endpoint = "ipam/service-templates"
     graphql_list = "service_template_list"
+    graphql_type = "ServiceTemplateType"
     noun = "service template"
     fields = (Field("name", Kind.SCALAR), Field("port_mappings", Kind.LIST), Field("description", Kind.SCALAR))
 
@@ -286,6 +433,21 @@ class ServiceTemplateMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The catalogue of services, in intent's order: name, display name and ports."""
+        records = ordered(reader.managed(self.object_type), lambda r: str(r.fields["name"]),
+                          reader.order.get("services"))
+        services = []
+        for record in records:
+            reader.locate(("services", item(record.fields["name"])), record)
+            ports = []
+            for mapping in record.fields.get("port_mappings") or ():
+                protocol, _, port = str(mapping).partition("/")
+                ports.append({"protocol": protocol, "port": int(port) if port.isdigit() else None})
+            services.append({"name": record.fields["name"], "display_name": record.fields.get("description"),
+                             "ports": ports})
+        reader.data["services"] = services
 
 
 def service_records(host: DcHost, catalogue: Sequence[Service]) -> list[Record]:
@@ -304,10 +466,13 @@ class ServiceMapper(Mapper):
     object_type = "ipam.service"
     endpoint = "ipam/services"
     graphql_list = "service_list"
+    graphql_type = "ServiceType"
     noun = "service"
+    # The ports are the catalogue's.
     fields = (Field("parent_object", Kind.GENERIC, ("dcim.device", "virtualization.virtualmachine"),
                     graphql_name="parent"),
-              Field("name", Kind.SCALAR), Field("port_mappings", Kind.LIST))
+              Field("name", Kind.SCALAR), Field("port_mappings", Kind.LIST, derived=True))
+    key_refs = ("parent_object",)
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [record for host in network.hosts for record in service_records(host, network.services)]
@@ -318,3 +483,10 @@ class ServiceMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"name": sorted({key[-1] for key in chunk})} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The services each host runs."""
+        for service in reader.managed(self.object_type):
+            parent = first_of(service.fields.get("parent_object"))
+            if parent:
+                reader.services_of.setdefault(parent, []).append(str(service.fields["name"]))

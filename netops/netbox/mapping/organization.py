@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from citynet_models.admin import City, District, Ward
 from citynet_models.datacenter import PhysicalServer
+from citynet_models.problems import ModelPath, Problem, item
 from citynet_models.sites import MassOrganizationSite, Site
-from citynet_models.types import COORDINATE_PLACES, SiteKind
+from citynet_models.types import COORDINATE_PLACES, MassOrganizationType, SiteKind
+from netops.errors import InputError
 from netops.netbox.mapping.base import (
     Claim,
+    Dependent,
     Field,
     IdOf,
     JsonValue,
@@ -18,10 +21,12 @@ from netops.netbox.mapping.base import (
     Kind,
     Mapper,
     Record,
+    RecordSet,
     Ref,
     Value,
     chunks,
 )
+from netops.netbox.mapping.reading import ModelReader, custom, ref_key
 from netops.netbox.vocabulary import (
     MASS_ORGANIZATION_TENANT,
     SITE_KIND_TENANT,
@@ -88,10 +93,14 @@ class RegionMapper(Mapper):
     object_type = "dcim.region"
     endpoint = "dcim/regions"
     graphql_list = "region_list"
+    graphql_type = "RegionType"
     noun = "region"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("parent", Kind.REF, ("dcim.region",)),
               Field("admin_code", Kind.CUSTOM), Field("admin_kind", Kind.CUSTOM),
               Field("netops_order", Kind.CUSTOM))
+    key_refs = ("parent",)
+    dependents = (Dependent("dcim/sites", "region_id"), Dependent("dcim/regions", "parent_id"),
+                  Dependent("ipam/prefixes", "region_id"))
 
     def desired(self, network: Network) -> Iterable[Record]:
         city = network.city
@@ -106,6 +115,48 @@ class RegionMapper(Mapper):
 
     def wave(self, fields: Mapping[str, Value]) -> int:
         return len(self.key(fields)) - 1
+
+    @staticmethod
+    def reader_for(records: RecordSet, url_of: Callable[[Record], str]) -> ModelReader:
+        """A reader of these records, rooted at the city: the one managed region without a parent (InputError when
+        NetBox holds none or several), whose ``netops_order`` gives the order of the model's unsorted lists."""
+        cities = [r for r in records.of("dcim.region").values() if r.managed and r.fields.get("parent") is None]
+        if len(cities) != 1:
+            raise InputError([Problem(("city",), "NetBox holds no single city managed by netops",
+                                      "one managed region without a parent (the city)",
+                                      ", ".join(r.label for r in cities) or "none",
+                                      "run `netops apply` first, or point NETBOX_URL at the NetBox that holds the "
+                                      "city")])
+        order = custom(cities[0], "netops_order")
+        return ModelReader(records, url_of, cities[0], order=order.data if isinstance(order, JsonValue) else {})
+
+    @staticmethod
+    def code_of(reader: ModelReader, key: Key) -> str | None:
+        """The official code of the managed region of this key (None if netops does not manage one)."""
+        region = reader.records.get("dcim.region", key)
+        return str(custom(region, "admin_code")) if region is not None and region.managed else None
+
+    def read(self, reader: ModelReader) -> None:
+        """The city, its districts and their wards."""
+        city = reader.city
+        reader.locate(("city",), city)
+        reader.data.setdefault("city", {}).update(
+            {"code": custom(city, "admin_code"), "name": city.fields["name"], "slug": city.fields["slug"]})
+        regions = reader.managed(self.object_type)
+        by_key = {r.key: r for r in regions}
+        districts, wards = [], []
+        for region in regions:
+            parent = ref_key(region.fields.get("parent"))
+            unit = {"code": custom(region, "admin_code"), "name": region.fields["name"],
+                    "slug": region.fields["slug"], "kind": custom(region, "admin_kind")}
+            if len(region.key) == 2 and parent == city.key:
+                reader.locate(("districts", item(unit["code"])), region)
+                districts.append(unit)
+            elif len(region.key) == 3 and parent in by_key:
+                reader.locate(("wards", item(unit["code"])), region)
+                wards.append({**unit, "district": custom(by_key[parent], "admin_code")})
+        reader.data["districts"] = sorted(districts, key=lambda d: str(d["code"]))
+        reader.data["wards"] = sorted(wards, key=lambda w: str(w["code"]))
 
 
 def site_region_key(network: Network, site: Site) -> Key:
@@ -149,6 +200,7 @@ class TenantGroupMapper(Mapper):
     object_type = "tenancy.tenantgroup"
     endpoint = "tenancy/tenant-groups"
     graphql_list = "tenant_group_list"
+    graphql_type = "TenantGroupType"
     noun = "tenant group"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
     shared = True
@@ -169,12 +221,17 @@ class TenantMapper(Mapper):
     object_type = "tenancy.tenant"
     endpoint = "tenancy/tenants"
     graphql_list = "tenant_list"
+    graphql_type = "TenantType"
     noun = "tenant"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR),
               Field("group", Kind.REF, ("tenancy.tenantgroup",)))
     shared = True
     fetch_all = True
     prunable = False
+
+    #: The mass organization of each tenant slug (a mass-organization site's tenant says which it is).
+    organization_by_slug: ClassVar[Mapping[str, MassOrganizationType]] = {
+        named.slug: kind for kind, named in MASS_ORGANIZATION_TENANT.items()}
 
     def desired(self, network: Network) -> Iterable[Record]:
         tenants = {site_tenant(site) for site in network.sites}
@@ -207,13 +264,20 @@ class SiteMapper(Mapper):
     object_type = "dcim.site"
     endpoint = "dcim/sites"
     graphql_list = "site_list"
+    graphql_type = "SiteType"
     noun = "site"
-    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("status", Kind.CHOICE),
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("status", Kind.CHOICE, derived=True),
               Field("region", Kind.REF, ("dcim.region",)), Field("tenant", Kind.REF, ("tenancy.tenant",)),
               Field("physical_address", Kind.SCALAR), Field("latitude", Kind.DECIMAL),
-              Field("longitude", Kind.DECIMAL), Field("admin_code", Kind.CUSTOM), Field("site_kind", Kind.CUSTOM),
-              Field("lifecycle_status", Kind.CUSTOM), Field("site_number", Kind.CUSTOM),
+              Field("longitude", Kind.DECIMAL), Field("admin_code", Kind.CUSTOM, derived=True),
+              Field("site_kind", Kind.CUSTOM), Field("lifecycle_status", Kind.CUSTOM),
+              Field("site_number", Kind.CUSTOM),
               Field("redundancy", Kind.CUSTOM), Field("site_vars", Kind.CUSTOM))
+    dependents = (Dependent("dcim/devices", "site_id"), Dependent("ipam/prefixes", "site_id"),
+                  Dependent("dcim/racks", "site_id"), Dependent("virtualization/virtual-machines", "site_id"),
+                  Dependent("virtualization/clusters", "site_id"),
+                  Dependent("circuits/circuit-terminations", "site_id"),
+                  Dependent("ipam/vlan-groups", "scope_id", {"scope_type": "dcim.site"}))
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [site_record(site, site_region_key(network, site), site_admin_code(network, site))
@@ -238,6 +302,45 @@ class SiteMapper(Mapper):
         suffix = f" ({fields.get('slug')}, renamed to free the name)"
         return {"name": str(fields.get("name"))[:max(0, 100 - len(suffix))] + suffix[:100]}
 
+    @staticmethod
+    def site_of(fields: Mapping[str, Value]) -> dict[str, Any]:
+        """What a site's own fields say of the model's site (its place, LANs and organization apart)."""
+        latitude, longitude = fields.get("latitude"), fields.get("longitude")
+        site_vars = fields.get("custom_fields.site_vars")
+        return {
+            "slug": fields["slug"], "name": fields["name"], "kind": fields.get("custom_fields.site_kind"),
+            "number": fields.get("custom_fields.site_number"), "status": fields.get("custom_fields.lifecycle_status"),
+            "address": fields.get("physical_address") or None,
+            "coordinates": {"latitude": latitude, "longitude": longitude}
+            if latitude is not None and longitude is not None else None,
+            "redundancy": fields.get("custom_fields.redundancy"),
+            "vars": site_vars.data if isinstance(site_vars, JsonValue) else {},
+        }
+
+    def read(self, reader: ModelReader) -> None:
+        """The sites, by slug, each in its administrative unit (from its region) with its LANs."""
+        sites = []
+        for record in sorted(reader.managed(self.object_type), key=lambda r: str(r.fields["slug"])):
+            slug = str(record.fields["slug"])
+            path: ModelPath = ("sites", item(slug))
+            reader.locate(path, record)
+            region = ref_key(record.fields.get("region"))
+            site = SiteMapper.site_of(record.fields) | {
+                "level": {1: "city", 2: "district", 3: "ward"}.get(len(region), "city"),
+                "district": RegionMapper.code_of(reader, region[:2]) if len(region) >= 2 else None,
+                "ward": RegionMapper.code_of(reader, region) if len(region) == 3 else None,
+                "lans": sorted(reader.lans.get(slug, []), key=lambda lan: int(lan["vlan"])),
+            }
+            if site["kind"] == "mass_organization":
+                tenant = ref_key(record.fields.get("tenant"))
+                organization = TenantMapper.organization_by_slug.get(tenant[0] if tenant else "")
+                if organization is None:
+                    reader.problem((*path, "organization"), record, "mass-organization site without its organization",
+                                   "one of the mass-organization tenants", "/".join(tenant) or "no tenant")
+                site["organization"] = organization.value if organization else None
+            sites.append(site)
+        reader.data["sites"] = sites
+
 
 def rack_record(site: str, name: str) -> Record:
     """A rack of the data center holding physical servers."""
@@ -250,8 +353,13 @@ class RackMapper(Mapper):
     object_type = "dcim.rack"
     endpoint = "dcim/racks"
     graphql_list = "rack_list"
+    graphql_type = "RackType"
     noun = "rack"
-    fields = (Field("name", Kind.SCALAR), Field("site", Kind.REF, ("dcim.site",)), Field("status", Kind.CHOICE))
+    # A server's rack is read from the server's reference to it.
+    fields = (Field("name", Kind.SCALAR, derived=True), Field("site", Kind.REF, ("dcim.site",), derived=True),
+              Field("status", Kind.CHOICE, derived=True))
+    key_refs = ("site",)
+    dependents = (Dependent("dcim/devices", "rack_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         racks = {(host.site, host.rack) for host in network.hosts

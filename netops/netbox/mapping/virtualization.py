@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from citynet_models.datacenter import VirtualMachine
 from citynet_models.sites import Site
-from netops.netbox.mapping.base import Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.base import Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.mapping.organization import site_tenant
+from netops.netbox.mapping.reading import ModelReader, first_of, host_of
 from netops.netbox.vocabulary import CLUSTER_TYPE, DEVICE_STATUS, HOST_INTERFACE, SERVER_ROLE
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class ClusterTypeMapper(Mapper):
     object_type = "virtualization.clustertype"
     endpoint = "virtualization/cluster-types"
     graphql_list = "cluster_type_list"
+    graphql_type = "ClusterTypeType"
     noun = "cluster type"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR))
     shared = True
@@ -53,9 +55,13 @@ class ClusterMapper(Mapper):
     object_type = "virtualization.cluster"
     endpoint = "virtualization/clusters"
     graphql_list = "cluster_list"
+    graphql_type = "ClusterType"
     noun = "cluster"
-    fields = (Field("name", Kind.SCALAR), Field("type", Kind.REF, ("virtualization.clustertype",)),
-              Field("scope", Kind.GENERIC, ("dcim.site",)), Field("status", Kind.CHOICE))
+    # A VM's cluster is read from the VM's reference to it; the rest is fixed or follows from the VMs.
+    fields = (Field("name", Kind.SCALAR, derived=True),
+              Field("type", Kind.REF, ("virtualization.clustertype",), derived=True),
+              Field("scope", Kind.GENERIC, ("dcim.site",), derived=True), Field("status", Kind.CHOICE, derived=True))
+    dependents = (Dependent("virtualization/virtual-machines", "cluster_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         clusters: dict[str, str] = {}
@@ -89,12 +95,15 @@ class VirtualMachineMapper(Mapper):
     object_type = "virtualization.virtualmachine"
     endpoint = "virtualization/virtual-machines"
     graphql_list = "virtual_machine_list"
+    graphql_type = "VirtualMachineType"
     noun = "virtual machine"
     fields = (Field("name", Kind.SCALAR), Field("cluster", Kind.REF, ("virtualization.cluster",)),
-              Field("site", Kind.REF, ("dcim.site",)), Field("role", Kind.REF, ("dcim.devicerole",)),
-              Field("tenant", Kind.REF, ("tenancy.tenant",)), Field("status", Kind.CHOICE),
+              Field("site", Kind.REF, ("dcim.site",)), Field("role", Kind.REF, ("dcim.devicerole",), derived=True),
+              Field("tenant", Kind.REF, ("tenancy.tenant",), derived=True), Field("status", Kind.CHOICE, derived=True),
               Field("vcpus", Kind.DECIMAL), Field("memory", Kind.INTEGER),
               Field("primary_ip4", Kind.REF, ("ipam.ipaddress",), late=True))
+    dependents = (Dependent("virtualization/interfaces", "virtual_machine_id"),
+                  Dependent("ipam/services", "virtual_machine_id"))
 
     def desired(self, network: Network) -> Iterable[Record]:
         sites = network.site_by_slug
@@ -105,6 +114,15 @@ class VirtualMachineMapper(Mapper):
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The virtual data-center hosts: cluster, vCPUs and memory besides what every host has."""
+        for record in reader.managed(self.object_type):
+            host = host_of(reader, record, "virtual")
+            if host is not None:
+                reader.hosts.append(host | {
+                    "cluster": first_of(record.fields.get("cluster")) or "",
+                    "vcpus": int(float(record.fields.get("vcpus") or 0)), "memory_mb": record.fields.get("memory")})
 
 
 def vm_interface_record(vm: VirtualMachine) -> Record:
@@ -120,9 +138,13 @@ class VmInterfaceMapper(Mapper):
     object_type = "virtualization.vminterface"
     endpoint = "virtualization/interfaces"
     graphql_list = "vm_interface_list"
+    graphql_type = "VMInterfaceType"
     noun = "VM interface"
-    fields = (Field("virtual_machine", Kind.REF, ("virtualization.virtualmachine",)), Field("name", Kind.SCALAR),
-              Field("description", Kind.SCALAR))
+    # A VM's one interface: its address is read as the VM's primary IPv4, its LAN from the address.
+    fields = (Field("virtual_machine", Kind.REF, ("virtualization.virtualmachine",), derived=True),
+              Field("name", Kind.SCALAR, derived=True), Field("description", Kind.SCALAR, derived=True))
+    key_refs = ("virtual_machine",)
+    dependents = (Dependent("ipam/ip-addresses", "vminterface_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [vm_interface_record(vm) for vm in _vms(network)]

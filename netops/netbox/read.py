@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from citynet_models.network import Network
-from citynet_models.problems import Location, ModelPath, NetworkInvalidError, Problem, item
+from citynet_models.problems import Location, ModelPath, item
 from netops.errors import InputError
+from netops.located import locate, network_problems
 from netops.netbox.client import NetBoxClient
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
 from netops.netbox.mapping.base import Record
@@ -35,7 +36,7 @@ def model_data(snapshot: Snapshot, url_of: Callable[[Record], str]) -> tuple[dic
     for mapper in reversed(MAPPERS):
         mapper.read(reader)
     if reader.problems:
-        raise InputError([_locate(p, reader.sources) for p in reader.problems])
+        raise InputError([locate(p, reader.sources) for p in reader.problems])
     reader.data["hosts"] = sorted(reader.hosts, key=lambda h: str(h["name"]))
     return reader.data, reader.sources
 
@@ -67,31 +68,13 @@ def _model_path(loc: tuple[int | str, ...], data: Any) -> ModelPath:
     return tuple(path)
 
 
-def _locate(problem: Problem, sources: Mapping[ModelPath, Location]) -> Problem:
-    if problem.location is not None:
-        return problem
-    for length in range(len(problem.path), -1, -1):
-        location = sources.get(problem.path[:length])
-        if location is not None:
-            return Problem(**{**problem.__dict__, "location": location})
-    return problem
-
-
 def network_from_snapshot(snapshot: Snapshot, url_of: Callable[[Record], str] | None = None) -> Resolution:
     """The validated Network NetBox's managed objects describe; InputError with every problem otherwise."""
     data, sources = model_data(snapshot, url_of or (lambda record: f"netbox:{record.type}/{record.label}"))
     try:
         network = Network.model_validate(data)
     except ValidationError as error:
-        problems: list[Problem] = []
-        for details in error.errors(include_url=False):
-            cause = details.get("ctx", {}).get("error")
-            if isinstance(cause, NetworkInvalidError):
-                problems += cause.problems
-            else:
-                problems.append(Problem(_model_path(details["loc"], data), details["msg"].removeprefix("Value error, "),
-                                        found=repr(details.get("input"))[:200] if "input" in details else None))
-        raise InputError([_locate(p, sources) for p in problems]) from error
+        raise InputError(network_problems(error, sources, lambda loc: _model_path(loc, data))) from error
     return Resolution(network=network, sources=sources)
 
 

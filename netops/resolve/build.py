@@ -14,10 +14,11 @@ from citynet_models.datacenter import DcHost, Service
 from citynet_models.devices import Device, Interface, LanInterface, WanInterface
 from citynet_models.links import Provider, WanLink
 from citynet_models.network import Network
-from citynet_models.problems import Location, ModelPath, NetworkInvalidError, Problem, item, render_path
+from citynet_models.problems import ModelPath, item
 from citynet_models.sites import Site
 from netops.errors import InputError
 from netops.intent.loader import LoadedIntent
+from netops.located import network_problems
 from netops.resolve.collect import SourceMap
 
 
@@ -65,49 +66,17 @@ def build_network(intent: LoadedIntent, parts: Parts, sources: SourceMap) -> Res
                 "providers": [p.slug for p in parts.providers], "services": [s.name for s in parts.services],
                 "sites": [s.slug for s in parts.sites], "devices": [d.name for d in parts.devices],
                 "links": [link.id for link in parts.links], "hosts": [h.name for h in parts.hosts]}
-        fallback = intent.city_document.location(())
-        raise InputError(_network_problems(error, keys, sources, fallback)) from error
+        raise InputError(network_problems(error, sources, lambda loc: _model_path(loc, keys),
+                                          intent.city_document.location(()))) from error
     return Resolution(network=network, sources=sources)
 
 
-def _network_problems(error: ValidationError, keys: Mapping[str, list[str]], sources: SourceMap,
-                      fallback: Location) -> list[Problem]:
-    problems: list[Problem] = []
-    for details in error.errors(include_url=False):
-        cause = details.get("ctx", {}).get("error")
-        if isinstance(cause, NetworkInvalidError):
-            problems.extend(_locate(problem, sources, fallback) for problem in cause.problems)
-        else:
-            # pydantic counts list items (sites, 3, ...); the sources know objects by key (sites, [slug]).
-            loc = [str(segment) for segment in details["loc"]]
-            if len(loc) >= 2 and loc[0] in keys and loc[1].isdigit() and int(loc[1]) < len(keys[loc[0]]):
-                loc[1] = item(keys[loc[0]][int(loc[1])])
-            problems.append(_locate(Problem(path=tuple(loc), message=details["msg"]), sources, fallback))
-    return problems
-
-
-def _locate(problem: Problem, sources: SourceMap, fallback: Location) -> Problem:
-    """Attach the intent location of the longest known prefix of the problem's path; a problem naming a
-    related object (a duplicate's first occurrence) says where that one is, too."""
-    location = _find_location(problem.path, sources, fallback)
-    values = {**problem.__dict__, "location": location}
-    if problem.related is not None:
-        first, first_path = _find_location(problem.related, sources, fallback), problem.related
-        if (first.file, first.line) > (location.file, location.line):
-            # Report the clash at the later of the two in the files, naming the earlier one.
-            values.update(path=problem.related, related=problem.path, location=first)
-            location, first, first_path = first, location, problem.path
-        values["found"] = f"{problem.found or 'a clash'} (first at {first}: {render_path(first_path)})"
-    return Problem(**values)
-
-
-def _find_location(path: ModelPath, sources: SourceMap, fallback: Location) -> Location:
-    for length in range(len(path), 0, -1):
-        location = sources.get(path[:length])
-        if location is not None:
-            return location
-    # Every check names an object a phase recorded; this is the last resort, not the rule.
-    return fallback
+def _model_path(loc: tuple[int | str, ...], keys: Mapping[str, list[str]]) -> ModelPath:
+    """pydantic counts list items (sites, 3, ...); the sources know objects by key (sites, [slug])."""
+    path = [str(segment) for segment in loc]
+    if len(path) >= 2 and path[0] in keys and path[1].isdigit() and int(path[1]) < len(keys[path[0]]):
+        path[1] = item(keys[path[0]][int(path[1])])
+    return tuple(path)
 
 
 def interface_order(interface: Interface) -> tuple[int, str]:

@@ -109,12 +109,14 @@ def apply_from_empty(client: NetBoxClient, network: Network) -> dict[str, Any]:
 
 
 def no_change_plan(client: NetBoxClient, desired: RecordSet, backend: Backend, runs: int) -> dict[str, Any]:
-    times, writes = [], -1
+    times, cpu, writes = [], [], -1
     for _ in range(runs):
+        began = time.process_time()  # the client's own CPU (its threads included): load on NetBox does not count
         plan, seconds = timed(lambda: make_plan(desired, read_snapshot(client, desired=desired, backend=backend)))
+        cpu.append(time.process_time() - began)
         times.append(seconds)
         writes = plan.writes
-    return {"seconds": statistics.median(times), "times": times, "writes": writes}
+    return {"seconds": statistics.median(times), "times": times, "cpu": statistics.median(cpu), "writes": writes}
 
 
 def read_back(client: NetBoxClient, network: Network, backend: Backend, runs: int) -> dict[str, Any]:
@@ -206,7 +208,8 @@ def main() -> None:
         for backend in Backend:
             timing = no_change_plan(client, desired, backend, args.runs)
             print(f"  no-change plan ({backend.value}): {timing['seconds']:.2f} s (runs: "
-                  f"{', '.join(f'{t:.2f}' for t in timing['times'])}), {timing['writes']} writes")
+                  f"{', '.join(f'{t:.2f}' for t in timing['times'])}; client CPU {timing['cpu']:.2f} s),"
+                  f" {timing['writes']} writes")
         if args.plan_only:
             return
         for backend in Backend:

@@ -31,8 +31,7 @@ from pathlib import Path
 
 from netops.design import build_design
 from netops.generate import CitySize, generate_city
-from netops.lab import frr
-from netops.lab import lab as lab_module
+from netops.lab import frr, pool
 from netops.lab.lab import Lab
 from netops.lab.probe import run_probes
 from netops.lab.reach import expectations
@@ -172,12 +171,12 @@ def main() -> None:
         first = Path(scratch) / args.sizes[0]
         peers: dict[str, object] = {}
         if "serial" in args.peers:
-            parallel = lab_module._workers
-            lab_module._workers = lambda: 1  # type: ignore[assignment]
+            parallel = pool.default_workers
+            pool.default_workers = lambda: 1
             try:
                 peers["serial"] = bring_up(first, fast, measure_memory=False)
             finally:
-                lab_module._workers = parallel  # type: ignore[assignment]
+                pool.default_workers = parallel
         if "standard" in args.peers:
             peers["standard_timers"] = bring_up(first, RenderSettings(ospf_timers="standard"), measure_memory=False)
         if "floor" in args.peers:

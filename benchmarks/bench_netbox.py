@@ -39,8 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from citynet_models.network import Network  # noqa: E402
+from netops.devnetbox.application import netbox_env  # noqa: E402
+from netops.devnetbox.credentials import load_secrets  # noqa: E402
+from netops.devnetbox.postgres import pg_env, psql  # noqa: E402
+from netops.devnetbox.redis import redis_command  # noqa: E402
+from netops.devnetbox.settings import DB_NAME, DB_USER, Settings  # noqa: E402
 from netops.generate import CitySize, generate_city  # noqa: E402
-from netops.netbox import server  # noqa: E402
 from netops.netbox.apply import ApplyOptions, apply_plan  # noqa: E402
 from netops.netbox.client import Credentials, NetBoxClient, Timeouts  # noqa: E402
 from netops.netbox.mapping import MAPPERS, desired_records  # noqa: E402
@@ -69,8 +73,8 @@ def netops_netbox(*args: str) -> None:
 
 
 @contextmanager
-def bench_server(keep: bool) -> Iterator[server.Settings]:
-    settings = server.Settings.from_env(BENCH_ENV)
+def bench_server(keep: bool) -> Iterator[Settings]:
+    settings = Settings.from_env(BENCH_ENV)
     lock = (Path(tempfile.gettempdir()) / "netops-netbox-bench.lock").open("w")  # machine-wide, like the ports
     fcntl.flock(lock, fcntl.LOCK_EX)
     netops_netbox("up")
@@ -130,17 +134,17 @@ def read_back(client: NetBoxClient, network: Network, backend: Backend, runs: in
     return {"seconds": statistics.median(times), "best": min(times), "requests": requests, "equal": equal}
 
 
-def seed(settings: server.Settings, desired: RecordSet, cache: Path) -> tuple[str, float]:
+def seed(settings: Settings, desired: RecordSet, cache: Path) -> tuple[str, float]:
     """Put ``desired`` into the bench NetBox: restore the cached dump, or seed through the ORM and dump it."""
-    secrets_ = server.load_secrets(settings)
-    pg_env = server._pg_env(settings, secrets_)
+    secrets_ = load_secrets(settings)
+    pg_client_env = pg_env(settings, secrets_)
     began = time.perf_counter()
     if cache.exists():
-        server._psql(settings, secrets_, f"DROP DATABASE IF EXISTS {server.DB_NAME} WITH (FORCE)")
-        server._psql(settings, secrets_, f"CREATE DATABASE {server.DB_NAME}")
-        subprocess.run([str(settings.pg_bin("pg_restore")), "--no-owner", f"--role={server.DB_USER}", "-j", "2",
-                        "-d", server.DB_NAME, str(cache)], env=pg_env, check=True, capture_output=True)
-        server._redis_command(settings, secrets_, "FLUSHALL")
+        psql(settings, secrets_, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        psql(settings, secrets_, f"CREATE DATABASE {DB_NAME}")
+        subprocess.run([str(settings.pg_bin("pg_restore")), "--no-owner", f"--role={DB_USER}", "-j", "2",
+                        "-d", DB_NAME, str(cache)], env=pg_client_env, check=True, capture_output=True)
+        redis_command(settings, secrets_, "FLUSHALL")
         return "restored from the cached pg_dump", time.perf_counter() - began
     netops_netbox("reset")
     groups = []
@@ -150,12 +154,12 @@ def seed(settings: server.Settings, desired: RecordSet, cache: Path) -> tuple[st
         if records:
             groups.append({"type": mapper.object_type, "kinds": kinds, "records": records})
     subprocess.run([str(settings.venv / "bin" / "python"), str(ROOT / "benchmarks" / "netbox_seed.py")],
-                   input=json.dumps(groups), text=True, env=server._netbox_env(settings), cwd=settings.netbox_root,
+                   input=json.dumps(groups), text=True, env=netbox_env(settings), cwd=settings.netbox_root,
                    check=True)
-    server._redis_command(settings, secrets_, "FLUSHALL")
+    redis_command(settings, secrets_, "FLUSHALL")
     seeded = time.perf_counter() - began
     cache.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(settings.pg_bin("pg_dump")), "-Fc", "-f", str(cache), server.DB_NAME], env=pg_env,
+    subprocess.run([str(settings.pg_bin("pg_dump")), "-Fc", "-f", str(cache), DB_NAME], env=pg_client_env,
                    check=True)
     return f"seeded through the ORM in {seeded:.0f} s, then dumped", time.perf_counter() - began
 

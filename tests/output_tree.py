@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -13,6 +15,25 @@ def netops(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """Run `netops` as a user does: a new Python process, stdout and stderr captured."""
     return subprocess.run([sys.executable, "-m", "netops", *args], cwd=cwd, capture_output=True, text=True,
                           check=False)
+
+
+def netops_in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `netops` through its entry point inside the test process (no interpreter start-up per call).
+
+    The same entry point as the console script: the exit code it would exit with, what it printed. An exception
+    the entry point does not turn into an exit code propagates and fails the test, as a traceback would.
+    """
+    from netops.cli import main
+
+    capsys.readouterr()
+    try:
+        main(list(args))
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+    else:
+        code = 0
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(["netops", *args], code, captured.out, captured.err)
 
 
 def tree(root: Path) -> dict[str, str]:

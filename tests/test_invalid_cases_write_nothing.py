@@ -1,5 +1,7 @@
 """No invalid intent writes or deletes anything: `netops export --out` and `netops render --out` on every case.
 
+The commands run through the console script's entry point inside the test process: the same code path and
+exit codes, without an interpreter start per case (the earlier output is made by real processes).
 Parametrized by the case folders of tests/intent/cases/invalid, so cases added there are covered here too.
 The output folder already holds an earlier export and render of the valid base intent (so an overwrite or a
 stale removal would show), and the intent tree and the output tree are compared byte for byte.
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TESTS, case_folders, materialize_overlay
-from tests.output_tree import netops, tree
+from tests.output_tree import netops, netops_in_process, tree
 
 BASE = TESTS / "intent" / "cases" / "base"
 INVALID = TESTS / "intent" / "cases" / "invalid"
@@ -27,7 +29,8 @@ def earlier_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("case", case_folders(INVALID), ids=lambda p: p.name)
-def test_invalid_intent_writes_nothing(case: Path, tmp_path: Path, earlier_output: Path) -> None:
+def test_invalid_intent_writes_nothing(case: Path, tmp_path: Path, earlier_output: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     import shutil
 
     intent = materialize_overlay(BASE, case, tmp_path)
@@ -39,7 +42,7 @@ def test_invalid_intent_writes_nothing(case: Path, tmp_path: Path, earlier_outpu
     # or removed as stale).
     for args in (("export", "--out", str(out / "new" / "network.yml")),
                  ("render", "--out", str(out / "configs"), "--workers", "1")):
-        result = netops(*args, "--intent", str(intent))
+        result = netops_in_process(capsys, *args, "--intent", str(intent))
         assert result.returncode == 2, f"netops {' '.join(args)}: {result.stdout}{result.stderr}"
         assert "Traceback" not in result.stderr + result.stdout
         assert "error:" in result.stderr

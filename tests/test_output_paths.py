@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.output_tree import netops, tree
+from tests.output_tree import netops, netops_in_process, tree
 
 
 @dataclass(frozen=True)
@@ -126,14 +126,17 @@ MATRIX = [pytest.param(command, kind, id=f"{command.name}-{kind}")
 
 
 @pytest.mark.parametrize(("command", "kind"), MATRIX)
-def test_bad_output_path_is_a_clear_error_and_writes_nothing(command: Command, kind: str, tmp_path: Path) -> None:
+def test_bad_output_path_is_a_clear_error_and_writes_nothing(command: Command, kind: str, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     sandbox = tmp_path / "sandbox"
     sandbox.mkdir()
     make, _ = KINDS[kind]
     path = make(sandbox)
     with read_only(sandbox / "locked") if kind == "read-only-folder" else contextlib.nullcontext():
         before = tree(sandbox)
-        result = netops(*command.args, command.option, str(path), cwd=tmp_path)
+        monkeypatch.chdir(tmp_path)
+        result = netops_in_process(capsys, *command.args, command.option, str(path))
         after = tree(sandbox)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -11,12 +11,14 @@ from pydantic import BaseModel, ValidationError
 
 from citynet_models.intent import CityIntent, DistrictIntent
 from citynet_models.problems import Location, Problem
+from citynet_models.units import AdminStructure, Structure
 from netops.errors import InputError
 from netops.intent.schema_errors import problems_from_validation_error
 from netops.intent.yamlsource import SourceDocument, YamlInputError, read_yaml
 
 CITY_FILE = "city.yml"
 DISTRICTS_DIR = "districts"
+UNITS_DIR = "units"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class LoadedIntent:
     city: CityIntent
     city_document: SourceDocument
     districts: tuple[DistrictSource, ...]
+    #: The administrative units kept in intent (units/<structure>.yml, written by `netops units import`).
+    structures: tuple[AdminStructure, ...] = ()
 
 
 def display_path(path: Path) -> str:
@@ -69,6 +73,7 @@ def load_intent(directory: Path) -> LoadedIntent:
     district_paths = _district_files(district_dir, problems) if district_dir.exists() or \
         district_dir.is_symlink() else []
     problems.extend(_unloaded_entries(directory))
+    structures = _structures(directory / UNITS_DIR, problems)
     city_document = _read(city_path, problems)
     city = check_document(CityIntent, city_document, problems) if city_document else None
     districts: list[DistrictSource] = []
@@ -92,7 +97,38 @@ def load_intent(directory: Path) -> LoadedIntent:
         districts.append(DistrictSource(district, document))
     if problems or city is None or city_document is None:
         raise InputError(problems)
-    return LoadedIntent(city=city, city_document=city_document, districts=tuple(districts))
+    return LoadedIntent(city=city, city_document=city_document, districts=tuple(districts),
+                        structures=tuple(structures))
+
+
+def _structures(units_dir: Path, problems: list[Problem]) -> list[AdminStructure]:
+    """The units files of units/: one per structure, named after it (2025.yml, legacy.yml)."""
+    if not units_dir.is_dir():
+        return []
+    names = {f"{structure.value}.yml": structure for structure in Structure}
+    structures: list[AdminStructure] = []
+    for path in _yaml_files(units_dir):
+        if path.name not in names:
+            problems.append(Problem(
+                path=(), message="file in units/ is not loaded: its name is not a structure",
+                expected=f"one file per structure: {', '.join(names)}", found=path.name,
+                hint="`netops units import --structure 2025|legacy` writes them; keep nothing else in units/",
+                location=Location(display_path(path), 1)))
+            continue
+        document = _read(path, problems)
+        structure = check_document(AdminStructure, document, problems) if document else None
+        if structure is None or document is None:
+            continue
+        if structure.structure is not names[path.name]:
+            problems.append(Problem(
+                path=("structure",), message="structure differs from the file name",
+                expected=f"structure {names[path.name].value!r}, as the file name {path.name} says",
+                found=repr(structure.structure.value),
+                hint="re-run `netops units import --structure <structure>`, which names the file",
+                location=document.location(("structure",))))
+            continue
+        structures.append(structure)
+    return structures
 
 
 def _no_city_file(directory: Path, city_path: Path) -> Problem:
@@ -194,7 +230,7 @@ def _unloaded_entries(directory: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in _entries(directory):
         name = path.name
-        if name in (CITY_FILE, DISTRICTS_DIR) or _ignored(name):
+        if name in (CITY_FILE, DISTRICTS_DIR, UNITS_DIR) or _ignored(name):
             continue
         if path.is_dir():
             yaml_files = _yaml_files(path)

@@ -28,7 +28,8 @@ from netops.cli_support import (
 )
 from netops.design import LAB_SETTINGS, build_design, settings_in_force
 from netops.errors import InputError, format_problems, problems_as_json
-from netops.lab.lab import Lab, LabError, LabRuntimeError
+from netops.lab.errors import LabError, LabRuntimeError
+from netops.lab.lab import Lab
 from netops.lab.netns import LabCommandError
 from netops.lab.topology import plan_lab
 from netops.render.sources import SourceName, SourceUnavailableError, source

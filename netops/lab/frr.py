@@ -23,6 +23,8 @@ VTYSH = Path("/usr/bin/vtysh")
 RELOAD = FRR_LIB / "frr-reload.py"
 ETC_FRR = Path("/etc/frr")
 RUN_FRR = Path("/var/run/frr")
+#: ospfd's graceful-restart state: one file shared by every ospfd of the machine, made by the first one.
+OSPF_GR_FILE = RUN_FRR / "ospfd-gr.json"
 #: The daemons every lab router runs (zebra, staticd and watchfrr come with them).
 DAEMONS = ("bgpd", "ospfd")
 #: What must be installed, and the Debian package that brings it.
@@ -154,6 +156,18 @@ def stop_targets(netns: str) -> list[int]:
 def remove_runtime(netns: str) -> None:
     """The instance's runtime folder (pid files, sockets)."""
     shutil.rmtree(RUN_FRR / netns, ignore_errors=True)
+
+
+def other_ospfd_running() -> bool:
+    """Whether any ospfd runs on the machine (the lab's own are stopped before this is asked)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "ospfd":
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 def vtysh(netns: str, *commands: str, timeout: float = 30) -> str:

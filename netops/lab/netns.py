@@ -11,6 +11,7 @@ thread that calls setns(2) sees that namespace's network, and a socket it opens 
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -67,8 +68,6 @@ def root_links() -> set[str]:
 
 
 def _if_nameindex() -> list[tuple[int, str]]:
-    import socket
-
     return socket.if_nameindex()
 
 
@@ -183,3 +182,12 @@ def _reap() -> None:
             pass
     except ChildProcessError:
         pass
+
+
+def port_open(address: str, port: int, timeout: float = 1.0) -> bool:
+    """Whether a TCP connection to the address and port succeeds within the timeout."""
+    try:
+        with socket.create_connection((address, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

@@ -19,9 +19,11 @@ Home layout::
     home/               the login user's home directory
 """
 
+import contextlib
 import fcntl
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -29,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from netops.files import write_atomic
+from netops.lab.errors import LabError
+from netops.lab.topology import LabPlan
 
 STATE_VERSION = 1
 
@@ -186,6 +190,31 @@ class LabHome:
         """Record the state (atomically)."""
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomic(self.state_file, state.to_json())
+
+    def plan(self) -> LabPlan | None:
+        """The plan of the lab that is up (as recorded)."""
+        try:
+            return LabPlan.from_json(self.plan_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def require(self) -> tuple[LabPlan, LabState]:
+        """The recorded plan and state; LabError when no lab is up."""
+        state = self.load()
+        plan = self.plan()
+        if state is None or plan is None:
+            raise LabError(f"no lab is up (nothing recorded in {self.path})", hint="netops lab up")
+        return plan, state
+
+    def remove_files(self) -> None:
+        """Every file the lab keeps here, and the home itself when nothing else is left in it."""
+        for name in ("routers", "netns", "hosts", "home"):
+            shutil.rmtree(self.path / name, ignore_errors=True)
+        for name in ("plan.json", "secrets.env", "id_ed25519", "id_ed25519.pub", "authorized_keys", "known_hosts",
+                     "ssh_config", "state.json", "lock"):
+            (self.path / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.rmdir()
 
     @contextmanager
     def locked(self) -> Iterator[None]:

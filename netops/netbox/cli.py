@@ -1,4 +1,4 @@
-"""``netops netbox up|down|status|reset``: the embedded NetBox server (logic in server.py).
+"""``netops netbox up|down|status|reset``: the embedded NetBox server (logic in netops/devnetbox/).
 
 Exit codes (as every command, netops.errors): 0 ok; 1 ``status`` found a part that is not healthy; 2 bad settings
 or a missing prerequisite (the message names the Debian package to install); 3 a part did not start, stop or
@@ -18,7 +18,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from netops.netbox import server
+from netops.devnetbox import service
+from netops.devnetbox.errors import NetboxServerError
+from netops.devnetbox.settings import Settings
 
 app = typer.Typer(
     name="netbox",
@@ -33,15 +35,15 @@ console = Console(highlight=False, soft_wrap=True, emoji=False)
 err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
-def _fail(exc: server.NetboxServerError) -> NoReturn:
+def _fail(exc: NetboxServerError) -> NoReturn:
     err_console.print("[bold red]error:[/] " + escape(str(exc)), soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
-def _settings() -> server.Settings:
+def _settings() -> Settings:
     try:
-        return server.Settings.from_env()
-    except server.NetboxServerError as exc:
+        return Settings.from_env()
+    except NetboxServerError as exc:
         _fail(exc)
 
 
@@ -55,7 +57,7 @@ def _progress() -> Callable[[str], None]:
     return emit
 
 
-def _note_foreign_netbox(settings: server.Settings) -> None:
+def _note_foreign_netbox(settings: Settings) -> None:
     """Clients prefer NETBOX_URL from the environment: say so when it points elsewhere."""
     url = os.environ.get("NETBOX_URL", "").rstrip("/")
     if url and url != settings.url:
@@ -69,8 +71,8 @@ def up() -> None:
     """Start PostgreSQL, Redis and NetBox (installing and restoring what is missing); a no-op when healthy."""
     settings = _settings()
     try:
-        result = server.up(settings, _progress())
-    except server.NetboxServerError as exc:
+        result = service.up(settings, _progress())
+    except NetboxServerError as exc:
         _fail(exc)
     if result.already_up:
         console.print(f"NetBox is already up at {result.url} [dim](checked in {result.seconds:.2f} s)[/]")
@@ -87,8 +89,8 @@ def down() -> None:
     settings = _settings()
     begun = time.monotonic()
     try:
-        stopped = server.down(settings, _progress())
-    except server.NetboxServerError as exc:
+        stopped = service.down(settings, _progress())
+    except NetboxServerError as exc:
         _fail(exc)
     if stopped:
         console.print(f"Stopped {', '.join(stopped)} in {time.monotonic() - begun:.1f} s.")
@@ -103,8 +105,8 @@ def status(
     """Show each part (postgres, redis, netbox) with its pid and health; exit 1 unless all are healthy."""
     settings = _settings()
     try:
-        state = server.status(settings)
-    except server.NetboxServerError as exc:
+        state = service.status(settings)
+    except NetboxServerError as exc:
         _fail(exc)
     if as_json:
         print(json.dumps(state.as_dict(), indent=2))
@@ -127,8 +129,8 @@ def reset() -> None:
     """Empty NetBox back to the fresh schema with the admin user and token (brings it up first if needed)."""
     settings = _settings()
     try:
-        seconds = server.reset(settings, _progress())
-    except server.NetboxServerError as exc:
+        seconds = service.reset(settings, _progress())
+    except NetboxServerError as exc:
         _fail(exc)
     console.print(f"[green]NetBox data reset[/] at {settings.url} in {seconds:.1f} s.")
 

@@ -198,7 +198,8 @@ class Credentials:
             _check_url(url)
         if url and token:
             return cls(url.rstrip("/"), token)
-        from netops.netbox.server import NetboxServerError, Settings  # only needed for the embedded server
+        from netops.devnetbox.errors import NetboxServerError  # only needed for the embedded server
+        from netops.devnetbox.settings import Settings
 
         try:
             env_file = Settings.from_env(env).env_file

@@ -157,7 +157,7 @@ def test_verify_takes_the_settings_a_configured_lab_recorded(
 
 def test_the_lab_renders_from_the_design_it_is_given(seen_settings: list[RenderSettings]) -> None:
     from netops.design import build_design
-    from netops.lab.lab import render_configs
+    from netops.lab.configs import render_configs
 
     network = load_network(CITY).network
     design = build_design(network, RenderSettings(ospf_timers="fast", ospf_key_id=7))

@@ -18,8 +18,11 @@ from typing import IO
 import pytest
 
 from netops.lab import frr, sshd
-from netops.lab.lab import LISTENER, Lab, LabError, preflight
+from netops.lab.errors import LabError
+from netops.lab.lab import Lab
 from netops.lab.netns import existing_namespaces, root_links
+from netops.lab.preflight import preflight
+from netops.lab.services import LISTENER
 from netops.lab.state import LabHome
 from netops.lab.topology import MANAGEMENT_BRIDGE, MANAGEMENT_PORT_PREFIX, NETNS_PREFIXES
 

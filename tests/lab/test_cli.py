@@ -1,5 +1,6 @@
 """`netops lab` errors that need no root: exit 2 with a message that says what to do, nothing made."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,6 @@ from typer.testing import CliRunner
 
 from netops.cli import app
 from netops.lab import frr
-from netops.lab import lab as lab_module
 from tests.lab.helpers import CITY
 
 runner = CliRunner()
@@ -21,7 +21,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_not_root(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    monkeypatch.setattr(lab_module.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
     result = runner.invoke(app, ["lab", "up", "--intent", str(CITY), "--district", "001"])
     assert result.exit_code == 2
     assert "the lab needs root" in result.stderr and "sudo" in result.stderr
@@ -30,7 +30,7 @@ def test_not_root(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
 
 
 def test_frr_missing_names_the_debian_package(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    monkeypatch.setattr(lab_module.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
     monkeypatch.setattr(frr, "REQUIRED", {Path("/nonexistent/usr/lib/frr/frrinit.sh"): "frr",
                                           Path("/nonexistent/frr-reload.py"): "frr-pythontools"})
     result = runner.invoke(app, ["lab", "up", "--intent", str(CITY), "--json"])

@@ -8,9 +8,10 @@ import pytest
 from citynet_models.addressing import MANAGEMENT_RESERVED
 from citynet_models.network import Network
 from netops.errors import InputError
+from netops.lab.configs import saved_config
 from netops.lab.frr import bootstrap_config
-from netops.lab.lab import host_script, router_script, saved_config
 from netops.lab.reach import allowed_services, expectations
+from netops.lab.scripts import host_script, router_script
 from netops.lab.topology import (
     IFNAME_MAX,
     NETNS_NAME_MAX,

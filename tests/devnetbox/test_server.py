@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from netops.netbox import server
+from netops.devnetbox.settings import NETBOX_VERSION, Settings
 
 pytestmark = pytest.mark.netbox
 
@@ -54,7 +54,7 @@ def netops_netbox(
 
 
 def api(
-    settings: server.Settings, path: str, token: str | None, data: dict[str, Any] | None = None
+    settings: Settings, path: str, token: str | None, data: dict[str, Any] | None = None
 ) -> tuple[int, Any]:
     """One REST call with urllib: (HTTP status, decoded JSON body or None)."""
     request = urllib.request.Request(
@@ -84,12 +84,12 @@ def status_json() -> tuple[int, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def settings() -> server.Settings:
-    return server.Settings.from_env({**os.environ, **TEST_ENV})
+def settings() -> Settings:
+    return Settings.from_env({**os.environ, **TEST_ENV})
 
 
 @pytest.fixture(scope="module")
-def running(settings: server.Settings) -> Iterator[server.Settings]:
+def running(settings: Settings) -> Iterator[Settings]:
     """The test server, brought up once for the module; brought down at the end whatever happened."""
     done = netops_netbox("up")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -98,11 +98,11 @@ def running(settings: server.Settings) -> Iterator[server.Settings]:
 
 
 @pytest.fixture(scope="module")
-def token(running: server.Settings) -> str:
+def token(running: Settings) -> str:
     return env_file_values(running.env_file)["NETBOX_TOKEN"]
 
 
-def test_up_is_idempotent(running: server.Settings) -> None:
+def test_up_is_idempotent(running: Settings) -> None:
     _, before = status_json()
     done = netops_netbox("up")
 
@@ -112,7 +112,7 @@ def test_up_is_idempotent(running: server.Settings) -> None:
     assert [p["pid"] for p in after["parts"]] == [p["pid"] for p in before["parts"]]
 
 
-def test_the_web_ui_is_served_with_its_styles(running: server.Settings) -> None:
+def test_the_web_ui_is_served_with_its_styles(running: Settings) -> None:
     with urllib.request.urlopen(running.url + "/login/", timeout=60) as response:
         page = response.read().decode()
     stylesheets = re.findall(r'href="(/static/[^"]+\.css[^"]*)"', page)
@@ -123,7 +123,7 @@ def test_the_web_ui_is_served_with_its_styles(running: server.Settings) -> None:
             assert len(response.read()) > 1000
 
 
-def test_env_file_is_private_and_points_at_the_server(running: server.Settings) -> None:
+def test_env_file_is_private_and_points_at_the_server(running: Settings) -> None:
     values = env_file_values(running.env_file)
 
     assert values["NETBOX_URL"] == "http://127.0.0.1:18801"
@@ -132,16 +132,16 @@ def test_env_file_is_private_and_points_at_the_server(running: server.Settings) 
     assert running.config_file.stat().st_mode & 0o777 == 0o600
 
 
-def test_api_answers_with_the_token_only(running: server.Settings, token: str) -> None:
+def test_api_answers_with_the_token_only(running: Settings, token: str) -> None:
     code, body = api(running, "/api/status/", token)
     assert code == 200
-    assert body["netbox-version"].startswith(server.NETBOX_VERSION)
+    assert body["netbox-version"].startswith(NETBOX_VERSION)
 
     assert api(running, "/api/status/", None)[0] == 403  # LOGIN_REQUIRED
     assert api(running, "/api/status/", "nbt_AAAAAAAAAAAA." + "A" * 40)[0] == 403
 
 
-def test_status_reports_every_part_healthy(running: server.Settings) -> None:
+def test_status_reports_every_part_healthy(running: Settings) -> None:
     rc, state = status_json()
 
     assert rc == 0
@@ -155,7 +155,7 @@ def test_status_reports_every_part_healthy(running: server.Settings) -> None:
     assert "127.0.0.1:18801" in netbox["address"]
 
 
-def test_reset_empties_the_data(running: server.Settings, token: str) -> None:
+def test_reset_empties_the_data(running: Settings, token: str) -> None:
     code, site = api(running, "/api/dcim/sites/", token, {"name": "UBND Phường Hàng Bạc", "slug": "hang-bac"})
     assert code == 201, site
     assert api(running, "/api/dcim/sites/?slug=hang-bac", token)[1]["count"] == 1
@@ -168,7 +168,7 @@ def test_reset_empties_the_data(running: server.Settings, token: str) -> None:
     assert sites["count"] == 0
 
 
-def test_down_stops_every_process_it_started(running: server.Settings) -> None:
+def test_down_stops_every_process_it_started(running: Settings) -> None:
     _, state = status_json()
     pids = [p["pid"] for p in state["parts"]] + [c for p in state["parts"] for c in p["children"]]
     # PostgreSQL's own helper processes (checkpointer, walwriter, backends) are the postmaster's children.
@@ -188,7 +188,7 @@ def test_down_stops_every_process_it_started(running: server.Settings) -> None:
     assert again.returncode == 0 and "Nothing was running" in again.stdout
 
 
-def test_a_stale_pid_record_is_never_signalled(settings: server.Settings) -> None:
+def test_a_stale_pid_record_is_never_signalled(settings: Settings) -> None:
     """A crash leaves a record whose pid now belongs to someone else: status says stale, down leaves it alone."""
     stranger = subprocess.Popen(["sleep", "60"])
     try:

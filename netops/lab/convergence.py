@@ -1,0 +1,119 @@
+"""Convergence: the OSPF adjacencies and BGP sessions the routers have, against those their saved configs ask
+for on the working links and routers (faults taken into account)."""
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from netops.lab import frr
+from netops.lab.configs import saved_config
+from netops.lab.netns import LabCommandError
+from netops.lab.pool import parallel
+from netops.lab.state import LabHome
+from netops.lab.topology import RouterPlan
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
+
+
+@dataclass
+class Convergence:
+    """Adjacencies found against those expected, per router."""
+
+    converged: bool
+    seconds: float
+    ospf: dict[str, tuple[int, int]]  # device -> (full, expected)
+    bgp: dict[str, tuple[int, int]]  # device -> (established, configured towards lab routers)
+
+    def lagging(self) -> list[str]:
+        """Routers not there yet."""
+        return sorted({d for d, (n, e) in self.ospf.items() if n < e} | {d for d, (n, e) in self.bgp.items() if n < e})
+
+
+def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Convergence:
+    """OSPF adjacencies and BGP sessions against what the routers' saved configs (frr.conf) ask for: an
+    adjacency on every working link both ends run OSPF on (not passive), a session for every neighbor
+    configured on both sides among the working routers. One vtysh call per router (of `devices`, or all)."""
+    plan, state = home.require()
+    started = time.monotonic()
+    working = [r for r in plan.frr_routers() if r.device not in state.failed_nodes]
+    configs = {r.device: saved_config(home.frr_dir(r.device) / "frr.conf") for r in working}
+    expected_ospf = {r.device: 0 for r in working}
+    for link in plan.links:
+        if link.id in state.failed_links or not {link.upstream, link.downstream} <= set(configs):
+            continue
+        if link.upstream_interface in configs[link.upstream].ospf_interfaces \
+                and link.downstream_interface in configs[link.downstream].ospf_interfaces:
+            expected_ospf[link.upstream] += 1
+            expected_ospf[link.downstream] += 1
+    loopback = {r.device: str(r.loopback) for r in working if r.loopback is not None}
+    device_of = {address: device for device, address in loopback.items()}
+    expected_bgp = {device: {address for address in config.bgp_neighbors if address in device_of
+                             and loopback.get(device) in configs[device_of[address]].bgp_neighbors}
+                    for device, config in configs.items()}
+    chosen = [r for r in working if devices is None or r.device in set(devices)]
+
+    def look(router: RouterPlan) -> tuple[str, tuple[int, int], tuple[int, int]]:
+        try:
+            text = frr.vtysh(router.netns, "show ip ospf neighbor json", "show bgp summary json", timeout=20)
+        except (LabCommandError, OSError):
+            text = ""
+        documents = _json_documents(text)
+        ospf = documents[0] if documents else {}
+        bgp = documents[1] if len(documents) > 1 else {}
+        full = sum(1 for entries in ospf.get("neighbors", {}).values() for entry in entries
+                   if str(entry.get("nbrState", entry.get("state", ""))).startswith("Full"))
+        peers = bgp.get("ipv4Unicast", {}).get("peers", {})
+        wanted = expected_bgp[router.device]
+        established = sum(1 for address, peer in peers.items()
+                          if address in wanted and peer.get("state") == "Established")
+        return router.device, (full, expected_ospf[router.device]), (established, len(wanted))
+
+    results = parallel(look, chosen, workers=4)
+    ospf = {device: o for device, o, _ in results}
+    bgp = {device: b for device, _, b in results}
+    converged = all(n >= e for n, e in ospf.values()) and all(n >= e for n, e in bgp.values())
+    return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp)
+
+
+def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet) -> Convergence:
+    """Poll `convergence` until every adjacency is up or `timeout` seconds have passed. After the first
+    round only the routers still lagging are polled (vtysh costs CPU the routers need to converge); once
+    they are all there, every router is polled again to confirm."""
+    started = time.monotonic()
+    result = convergence(home)
+    while True:
+        if result.converged:
+            confirmed = convergence(home)
+            if confirmed.converged or time.monotonic() - started >= timeout:
+                confirmed.seconds = round(time.monotonic() - started, 3)
+                return confirmed
+            result = confirmed
+            continue
+        if time.monotonic() - started >= timeout:
+            final = convergence(home)
+            final.seconds = round(time.monotonic() - started, 3)
+            return final
+        lagging = result.lagging()
+        progress(f"{len(lagging)} routers not converged after {time.monotonic() - started:.0f} s")
+        time.sleep(interval)
+        result = convergence(home, lagging)
+
+
+def _json_documents(text: str) -> list[dict[str, Any]]:
+    """The JSON objects vtysh printed one after another."""
+    decoder = json.JSONDecoder()
+    documents = []
+    index = 0
+    text = text.strip()
+    while index < len(text):
+        try:
+            value, end = decoder.raw_decode(text, index)
+        except ValueError:
+            break
+        documents.append(value if isinstance(value, dict) else {})
+        index = end
+        while index < len(text) and text[index].isspace():
+            index += 1
+    return documents

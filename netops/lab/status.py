@@ -1,0 +1,95 @@
+"""`status`: whether each namespace exists, each daemon and sshd runs, each management port answers, each
+data-center host's listener runs, and which faults are in force."""
+
+from dataclasses import dataclass, field
+
+from netops.lab import frr
+from netops.lab.faults import down_interfaces
+from netops.lab.netns import existing_namespaces, port_open
+from netops.lab.pool import parallel
+from netops.lab.state import LabHome, LabState
+
+
+@dataclass
+class RouterStatus:
+    """One router in `status`."""
+
+    device: str
+    netns: str
+    management: str
+    namespace: bool
+    daemons: dict[str, bool]
+    sshd: bool
+    ssh_open: bool
+    failed: bool
+    failed_links: list[str]
+
+
+@dataclass
+class HostStatus:
+    """One host namespace in `status`."""
+
+    name: str
+    kind: str
+    netns: str
+    address: str
+    namespace: bool
+    listener: bool | None
+
+
+@dataclass
+class LabStatus:
+    """`status`: the lab, each router and host."""
+
+    up: bool
+    home: str
+    complete: bool = False
+    configured: bool = False
+    districts: list[str] = field(default_factory=list)
+    routers: list[RouterStatus] = field(default_factory=list)
+    hosts: list[HostStatus] = field(default_factory=list)
+    failed_links: list[str] = field(default_factory=list)
+    failed_nodes: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        """Every namespace there, every daemon of a working router running, every sshd answering."""
+        return self.up and self.complete and all(
+            r.namespace and r.sshd and r.ssh_open and (r.failed or all(r.daemons.values()))
+            for r in self.routers) and all(h.namespace and h.listener is not False for h in self.hosts)
+
+
+def status(home: LabHome) -> LabStatus:
+    """Each router, its daemons and its management reachability; each host and its listener."""
+    state = home.load()
+    plan = home.plan()
+    if state is None or plan is None:
+        return LabStatus(up=False, home=str(home.path))
+    namespaces = existing_namespaces()
+    open_ports = dict(zip([r.device for r in plan.routers],
+                          parallel(lambda r: port_open(str(r.management.ip), 22), list(plan.routers), workers=32),
+                          strict=True))
+    # A router's own ports are down while it is failed; its row names only the failed links.
+    failed_ports = down_interfaces(plan, LabState(failed_links=state.failed_links))
+    routers = []
+    for router in plan.routers:
+        sshd_process = state.process("sshd", router.netns)
+        routers.append(RouterStatus(
+            device=router.device, netns=router.netns, management=str(router.management.ip),
+            namespace=router.netns in namespaces,
+            daemons=frr.running(router.netns) if router.runs_frr else {},
+            sshd=sshd_process is not None and sshd_process.alive(), ssh_open=open_ports[router.device],
+            failed=router.device in state.failed_nodes,
+            failed_links=sorted(failed_ports.get(router.device, set()))))
+    hosts = []
+    for host in plan.hosts:
+        listener = state.process("listener", host.netns)
+        hosts.append(HostStatus(
+            name=host.name, kind=host.kind, netns=host.netns, address=str(host.address),
+            namespace=host.netns in namespaces,
+            listener=None if host.kind == "pc" or not host.listens else listener is not None and listener.alive()))
+    return LabStatus(up=True, home=str(home.path), complete=state.complete, configured=state.configured,
+                     districts=list(state.districts), routers=routers, hosts=hosts,
+                     failed_links=list(state.failed_links), failed_nodes=list(state.failed_nodes))
+
+

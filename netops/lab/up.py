@@ -1,0 +1,253 @@
+"""`up`: make the lab, or what is missing of it.
+
+`up` is convergent: it records in the state file what it is about to make, then makes what is missing
+(a namespace, a veth pair, a daemon that is not running) and leaves what is there, so a second `up`
+changes nothing and an interrupted one, re-run, completes (`down` undoes it: netops.lab.down).
+
+Phases, in order (each needs the one before):
+ 1. preflight: root, FRR, sshd; render the configs when --configured (a render error stops here, before
+    anything is made); refuse names taken by something the lab did not make;
+ 2. record the plan and every name it will use in the state file;
+ 3. files: the login user and keys, each router's FRR config dir (linked from /etc/frr/<netns>);
+ 4. namespaces (one `ip -batch`), then every veth pair and bridge (one `ip -batch` from the root);
+ 5. one bootstrap script per namespace (sysctls, addresses, routes, nftables), in parallel;
+ 6. FRR per router (in parallel), then one sshd per router and one listener per data-center host.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from citynet_models.network import Network
+from netops.design import LAB_SETTINGS, Design, build_design
+from netops.files import write_atomic
+from netops.lab import frr, sshd
+from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
+from netops.lab.errors import LabError
+from netops.lab.faults import down_interfaces
+from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
+from netops.lab.pool import parallel
+from netops.lab.preflight import check_traversable, preflight, refuse_foreign
+from netops.lab.scripts import bridge_ports_script, host_script, router_script
+from netops.lab.services import start_frr, start_services
+from netops.lab.state import LabHome, LabState
+from netops.lab.topology import LabPlan, RouterPlan
+from netops.progress import ProgressSink as Progress
+from netops.progress import quiet
+
+
+@dataclass
+class UpReport:
+    """What `up` did."""
+
+    namespaces_made: int = 0
+    links_made: int = 0
+    frr_started: int = 0
+    sshd_started: int = 0
+    listeners_started: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was made or started."""
+        return bool(self.namespaces_made or self.links_made or self.frr_started or self.sshd_started
+                    or self.listeners_started)
+
+
+def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = False,
+             design: Design | None = None, intent: str = "", progress: Progress = quiet) -> UpReport:
+    """Make the lab (or what is missing of it); see the module docstring for the phases.
+
+    `design`: the run's design the configs are rendered from with `configured` (default: the network's under
+    `LAB_SETTINGS`); its settings are recorded, so verification judges the routers by the same design."""
+    preflight()
+    report = UpReport()
+    clock = time.monotonic()
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        report.seconds[name] = round(now - clock, 3)
+        clock = now
+
+    with home.locked():
+        try:
+            return _up(home, design or build_design(network, LAB_SETTINGS), plan, configured, intent, progress,
+                       report, phase)
+        except LabError:
+            if home.load() is None:  # refused before anything was made: leave no trace either
+                home.remove_files()
+            raise
+
+
+def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: str, progress: Progress,
+        report: UpReport, phase: Callable[[str], None]) -> UpReport:
+    check_traversable(home.path)
+    state = home.load()
+    if state is not None and (state.digest != plan.digest() or state.configured != configured):
+        raise LabError(
+            f"a lab of another plan is up from {home.path} (districts: "
+            f"{', '.join(state.districts) or 'the whole city'}; "
+            f"{'configured' if state.configured else 'bootstrap'})",
+            hint="netops lab down, then up again")
+    state = state or LabState(digest=plan.digest(), configured=configured, intent=intent,
+                              districts=list(plan.districts))
+    refuse_foreign(plan, state)
+    # The secrets are made in every mode: provisioning pushes configs to a bootstrap lab with them.
+    secret_values = lab_secrets(home)
+    rendered: dict[str, RenderedRouter] = {}
+    if configured:
+        progress(f"rendering the configs of {len(plan.frr_routers())} routers")
+        rendered = render_configs(design, plan, secret_values)
+        state.settings = design.settings.model_dump(mode="json")
+    phase("preflight")
+    user = sshd.login_user()
+    was_complete = _record(home, plan, state, user)
+
+    progress("files: login user, keys, router config dirs")
+    _files(home, plan, state, user, rendered)
+    phase("files")
+    progress(f"namespaces and links: {len(plan.routers)} routers, {len(plan.hosts)} hosts")
+    report.namespaces_made, report.links_made, touched = _namespaces_and_links(plan)
+    phase("namespaces")
+    # After a complete `up`, only what was (re)made now needs its bootstrap: a second `up` changes
+    # nothing (not even nftables counters). After an interrupted one, every namespace gets it again.
+    todo = set(plan.namespaces()) if not was_complete else touched
+    progress(f"bootstrap scripts in {len(todo)} namespaces")
+    _bootstrap(home, plan, state, rendered, todo)
+    phase("bootstrap")
+    progress(f"FRR in {len(plan.frr_routers())} routers")
+    report.frr_started = start_frr(home, state, [r for r in plan.frr_routers() if r.device not in state.failed_nodes])
+    phase("frr")
+    progress("sshd per router, listeners per data-center host")
+    report.sshd_started, report.listeners_started = start_services(home, plan, state, user)
+    phase("services")
+    (home.known_hosts).write_text(sshd.known_hosts(home, list(plan.routers)))
+    (home.ssh_config).write_text(sshd.ssh_config(home, list(plan.routers), user))
+    state.complete = True
+    home.save(state)
+    return report
+
+
+def _record(home: LabHome, plan: LabPlan, state: LabState, user: str) -> bool:
+    """Write-ahead: every name the lab will use, and the plan, before any of it is made; whether the lab
+    recorded was complete."""
+    state.namespaces = sorted(set(state.namespaces) | set(plan.namespaces()))
+    state.root_links = sorted(set(state.root_links) | {plan.management.bridge}
+                              | {r.management_port for r in plan.routers})
+    state.etc_links = sorted(set(state.etc_links) | {str(frr.ETC_FRR / r.netns) for r in plan.frr_routers()})
+    state.run_dirs = sorted(set(state.run_dirs) | {str(frr.RUN_FRR / r.netns) for r in plan.frr_routers()})
+    if not sshd.user_exists(user):
+        state.made_user = user
+    if not sshd.PRIVSEP_DIR.exists() and str(sshd.PRIVSEP_DIR) not in state.made_files:
+        state.made_files.append(str(sshd.PRIVSEP_DIR))
+    if not frr.OSPF_GR_FILE.exists() and str(frr.OSPF_GR_FILE) not in state.made_files:
+        state.made_files.append(str(frr.OSPF_GR_FILE))
+    was_complete = state.complete
+    state.complete = False
+    home.save(state)
+    if not home.plan_file.exists() or home.plan_file.read_text() != plan.to_json():
+        home.plan_file.write_text(plan.to_json())
+    return was_complete
+
+
+def _files(home: LabHome, plan: LabPlan, state: LabState, user: str, rendered: dict[str, RenderedRouter]) -> None:
+    if state.made_user == user and not sshd.user_exists(user):
+        sshd.create_user(user, home.user_home)
+    if str(sshd.PRIVSEP_DIR) in state.made_files:
+        sshd.ensure_privsep_dir()
+    sshd.ensure_client_key(home)
+
+    def prepare(router: RouterPlan) -> None:
+        sshd.ensure_host_key(home, router.device)
+        if not router.runs_frr:
+            return
+        config = rendered[router.device].frr_conf if router.device in rendered else frr.bootstrap_config(router)
+        frr.write_config_dir(home.frr_dir(router.device), router, config)
+        frr.link_config_dir(router.netns, home.frr_dir(router.device))
+        if router.device in rendered:
+            path = home.router_dir(router.device) / "nftables.nft"
+            write_atomic(path, rendered[router.device].nftables)
+            path.chmod(0o600)
+
+    home.router_dir("x").parent.mkdir(parents=True, exist_ok=True)
+    home.router_dir("x").parent.chmod(0o755)
+    parallel(prepare, list(plan.routers))
+
+
+def _namespaces_and_links(plan: LabPlan) -> tuple[int, int, set[str]]:
+    """Make the missing namespaces and links; (namespaces made, links made, namespaces touched)."""
+    existing = existing_namespaces()
+    new = [n for n in plan.namespaces() if n not in existing]
+    ip_batch(f"netns add {name}" for name in new)
+    present = dict(zip(plan.namespaces(), parallel(interfaces, plan.namespaces(), workers=16), strict=True))
+    root = root_links()
+    pairs: list[tuple[str, str, str, str]] = []  # (netns a, if a, netns b, if b); netns "" is the root
+    for link in plan.links:
+        up, down = plan.router_by_device[link.upstream], plan.router_by_device[link.downstream]
+        pairs.append((up.netns, link.upstream_interface, down.netns, link.downstream_interface))
+    for host in plan.hosts:
+        pairs.append((plan.router_by_device[host.router].netns, host.router_interface, host.netns, "eth0"))
+    for router in plan.routers:
+        pairs.append(("", router.management_port, router.netns, "mgmt0"))
+    lines: list[str] = []
+    stray: list[tuple[str, str]] = []
+    touched = set(new)
+    made = 0
+
+    def has(netns: str, name: str) -> bool:
+        return name in (root if netns == "" else present[netns])
+
+    for a_ns, a_if, b_ns, b_if in pairs:
+        if has(a_ns, a_if) and has(b_ns, b_if):
+            continue
+        # Half a pair (an interrupted run): remove it and make the pair again.
+        stray += [(netns, name) for netns, name in ((a_ns, a_if), (b_ns, b_if)) if has(netns, name)]
+        lines.append(f"link add {a_if}{f' netns {a_ns}' if a_ns else ''} type veth peer name {b_if} netns {b_ns}")
+        touched.update({a_ns, b_ns} - {""})
+        made += 1
+    for router in plan.routers:
+        for lan in router.lans:
+            if lan.bridged and not has(router.netns, lan.name):
+                lines.insert(0, f"link add {lan.name} netns {router.netns} type bridge")
+                touched.add(router.netns)
+    bridge = plan.management.bridge
+    if bridge not in root:
+        lines.insert(0, f"link add {bridge} type bridge")
+    for netns, name in stray:
+        ip_batch([f"link del {name}"], netns=netns or None, force=True)
+    ip_batch(lines)
+    # The root side: the bridge on the management network (one of its reserved addresses), its ports.
+    root_lines = [f"link set {bridge} type bridge stp_state 0 forward_delay 0",
+                  f"address replace {plan.management.root_address} dev {bridge}", f"link set {bridge} up"]
+    for router in plan.routers:
+        root_lines += [f"link set {router.management_port} master {bridge}",
+                       f"link set {router.management_port} up"]
+    ip_batch(root_lines)
+    return len(new), made, touched
+
+
+def _bootstrap(home: LabHome, plan: LabPlan, state: LabState, rendered: dict[str, RenderedRouter],
+               todo: set[str]) -> None:
+    down = down_interfaces(plan, state)
+    jobs: list[tuple[str, str]] = []
+    for router in plan.routers:
+        if router.netns not in todo:
+            continue
+        nft = home.router_dir(router.device) / "nftables.nft" if router.device in rendered else None
+        text = router_script(router, down.get(router.device, set()), nft)
+        ports = bridge_ports_script(router, plan.hosts, down.get(router.device, set()))
+        if ports:
+            text += "ip -batch - <<'EOF'\n" + "\n".join(ports) + "\nEOF\n"
+        jobs.append((router.netns, text))
+    jobs += [(host.netns, host_script(host)) for host in plan.hosts if host.netns in todo]
+    scripts = home.path / "netns"
+    scripts.mkdir(parents=True, exist_ok=True)
+
+    def execute(job: tuple[str, str]) -> None:
+        netns, text = job
+        path = home.script(netns)
+        write_atomic(path, text)
+        run(["ip", "netns", "exec", netns, "sh", str(path)])
+
+    parallel(execute, jobs)

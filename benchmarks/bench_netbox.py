@@ -46,7 +46,7 @@ from netops.devnetbox.redis import redis_command  # noqa: E402
 from netops.devnetbox.settings import DB_NAME, DB_USER, Settings  # noqa: E402
 from netops.generate import CitySize, generate_city  # noqa: E402
 from netops.netbox.apply import ApplyOptions, apply_plan  # noqa: E402
-from netops.netbox.client import Credentials, NetBoxClient  # noqa: E402
+from netops.netbox.client import Credentials, NetBoxClient, Timeouts  # noqa: E402
 from netops.netbox.mapping import MAPPERS, desired_records  # noqa: E402
 from netops.netbox.mapping.base import RecordSet, record_to_json  # noqa: E402
 from netops.netbox.plan import make_plan  # noqa: E402
@@ -113,12 +113,14 @@ def apply_from_empty(client: NetBoxClient, network: Network) -> dict[str, Any]:
 
 
 def no_change_plan(client: NetBoxClient, desired: RecordSet, backend: Backend, runs: int) -> dict[str, Any]:
-    times, writes = [], -1
+    times, cpu, writes = [], [], -1
     for _ in range(runs):
+        began = time.process_time()  # the client's own CPU (its threads included): load on NetBox does not count
         plan, seconds = timed(lambda: make_plan(desired, read_snapshot(client, desired=desired, backend=backend)))
+        cpu.append(time.process_time() - began)
         times.append(seconds)
         writes = plan.writes
-    return {"seconds": statistics.median(times), "writes": writes}
+    return {"seconds": statistics.median(times), "times": times, "cpu": statistics.median(cpu), "writes": writes}
 
 
 def read_back(client: NetBoxClient, network: Network, backend: Backend, runs: int) -> dict[str, Any]:
@@ -168,13 +170,16 @@ def main() -> None:
     parser.add_argument("--big-wards", type=int, default=18)
     parser.add_argument("--runs", type=int, default=3, help="runs of each read (median printed)")
     parser.add_argument("--skip-apply", action="store_true", help="only the big read-back")
+    parser.add_argument("--plan-only", action="store_true",
+                        help="of the big city, only the no-change plans (no read-back, no dearest types)")
     parser.add_argument("--keep-server", action="store_true", help="leave the bench NetBox up")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as temporary, bench_server(args.keep_server) as settings:
         values = dict(line.split("=", 1) for line in settings.env_file.read_text().splitlines()
                       if line and not line.startswith("#"))
-        client = NetBoxClient(Credentials(values["NETBOX_URL"], values["NETBOX_TOKEN"]))
+        # NETOPS_NETBOX_TIMEOUT and the others apply: a loaded machine may need longer than a minute per page.
+        client = NetBoxClient(Credentials(values["NETBOX_URL"], values["NETBOX_TOKEN"]), timeouts=Timeouts.from_env())
         cities: list[tuple[str, Network]] = []
         if not args.skip_apply:
             cities = [("sample city (inventory/city)", load_network(ROOT / "inventory" / "city").network),
@@ -206,7 +211,11 @@ def main() -> None:
         print(f"  plan against the seeded NetBox (it must find nothing to do): {plan.counts}")
         for backend in Backend:
             timing = no_change_plan(client, desired, backend, args.runs)
-            print(f"  no-change plan ({backend.value}): {timing['seconds']:.2f} s, {timing['writes']} writes")
+            print(f"  no-change plan ({backend.value}): {timing['seconds']:.2f} s (runs: "
+                  f"{', '.join(f'{t:.2f}' for t in timing['times'])}; client CPU {timing['cpu']:.2f} s),"
+                  f" {timing['writes']} writes")
+        if args.plan_only:
+            return
         for backend in Backend:
             read = read_back(client, big, backend, args.runs)
             print(f"  read-back ({backend.value}): {read['seconds']:.2f} s median, {read['best']:.2f} s best, "

@@ -1,4 +1,8 @@
-"""A small client for the NetBox REST and GraphQL APIs (requests; no pynetbox: its import and records cost).
+"""The NetBox client: pynetbox's API over a tuned requests session, for REST reads, bulk writes and GraphQL.
+
+pynetbox (``pynetbox.api``) builds the endpoints' URLs and requests; its ``http_session`` carries what pynetbox
+leaves to the caller: retries, timeouts and a connection pool as large as the writes in flight. Reads keep
+pynetbox's pages as dicts rather than Records, and writes go through its Request with ``?omit=`` (below).
 
 Credentials come from the environment (``NETBOX_URL`` and ``NETBOX_TOKEN``) or, failing that, from the
 ``netbox.env`` that ``netops netbox up`` writes under the (git-ignored) state directory. The token is never
@@ -9,13 +13,14 @@ Writes are bulk requests (a list in one POST, PATCH or DELETE), each object carr
 in its reply. Reads are paginated REST with ``fields=`` (only what the mapping compares) or GraphQL with
 ``pagination: {offset, limit}`` (NetBox caps a list at 1,000).
 
-Faults: connecting is retried (nothing was sent). A busy or restarting NetBox answers 429, 502, 503 or 504; a
-request that is safe to repeat is sent again after a growing pause (0.5, 1, 2 ... s, or the ``Retry-After`` NetBox
-or its proxy asks for, at most 60 s), at most ``NETOPS_NETBOX_RETRIES`` (default 4) tries in all: reads (GET,
-OPTIONS, GraphQL queries) on any of the four, a dropped connection too; PATCH updates on any of the four (they
-set values, so a second one changes nothing); bulk DELETEs only on 429 and 503 (NetBox did not act on the
-request; after a 502 or 504 it may have, and a re-run of apply converges instead). POST creates are never
-repeated: a create that NetBox did, repeated, would make a duplicate.
+Faults (urllib3's Retry on the session's adapter): connecting is retried (nothing was sent). A busy or restarting
+NetBox answers 429, 502, 503 or 504; a request that is safe to repeat is sent again after a growing pause (0.5, 1, 2
+... s, or the ``Retry-After`` NetBox or its proxy asks for, at most 60 s), at most ``NETOPS_NETBOX_RETRIES``
+(default 4) tries in all (busy answers and dropped connections each): reads (GET, OPTIONS, GraphQL queries) on any
+of the four, a dropped connection too; PATCH updates on any of the four (they set values, so a second one changes
+nothing); bulk DELETEs only on 429 and 503 (NetBox did not act on the request; after a 502 or 504 it may have, and a
+re-run of apply converges instead). POST creates are never repeated: a create that NetBox did, repeated, would make
+a duplicate.
 
 Timeouts (seconds, from the environment): ``NETOPS_NETBOX_CONNECT_TIMEOUT`` (default 5) to connect,
 ``NETOPS_NETBOX_TIMEOUT`` (default 60) for an answer to a read, ``NETOPS_NETBOX_WRITE_TIMEOUT`` (default 180)
@@ -34,12 +39,15 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
-from urllib3.exceptions import NewConnectionError, ProtocolError
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from netops.errors import EXIT_BAD_INPUT, ServiceError
@@ -59,6 +67,13 @@ NOT_DONE_STATUSES = frozenset({429, 503})
 #: The longest a write may take per object it sends (NetBox spends 110-200 ms; a busy one more): a write of more
 #: objects than WRITE_TIMEOUT / SECONDS_PER_OBJECT (a --chunk-size above 360) waits that much longer.
 SECONDS_PER_OBJECT = 0.5
+#: Methods a dropped connection is repeated for (nothing changed if the server did act), and the methods a busy
+#: answer is repeated for: those, and the writes that set values (PATCH, PUT) or remove them (DELETE, only after
+#: NOT_DONE_STATUSES). POST, a create, is never repeated; GraphQL queries (POSTs that read) have their own rules.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRIED_METHODS = READ_METHODS | {"PATCH", "PUT", "DELETE"}
+#: Connections kept open, at least: snapshot reads 4 types at once, the inventory 6 (apply: its --workers, if more).
+READ_POOL = 6
 
 
 @dataclass(frozen=True)
@@ -151,14 +166,6 @@ def _json(response: requests.Response, url: str) -> Any:
         raise not_netbox(url, response_text=response.text) from error
 
 
-def _dropped(error: requests.ConnectionError) -> bool:
-    """Whether the connection was made and then dropped before an answer (not: nothing listens, no such host,
-    which urllib3 already tried again)."""
-    reason: object = error.args[0] if error.args else None
-    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-    return isinstance(reason, ProtocolError | ConnectionResetError) and not isinstance(reason, NewConnectionError)
-
-
 def refused(message: str, url: str, response: requests.Response, tries: int = 1) -> NetBoxError:
     """NetBox answered with an error: a bad token (401, 403 "Invalid token") is the user's configuration."""
     text = response.text[:500]
@@ -243,23 +250,14 @@ def _read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-class _TimeoutAdapter(HTTPAdapter):
-    """Gives every request a (connect, read) timeout and retries connecting a few times (nothing was sent)."""
+class _HasHeaders(Protocol):
+    """An HTTP answer of requests or of urllib3: all :func:`retry_pause` reads of it."""
 
-    def __init__(self, timeouts: Timeouts) -> None:
-        # read=False: a read error (a timeout, a dropped connection) is raised as itself, for the message and
-        # for _send to decide whether the request may be sent again.
-        super().__init__(max_retries=Retry(total=None, connect=3, read=False, status=0, other=0, redirect=0,
-                                           backoff_factor=0.5))
-        self.timeouts = timeouts
-
-    def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,
-             cert: Any = None, proxies: dict[str, str] | None = None) -> requests.Response:
-        return super().send(request, stream=stream, timeout=timeout or (self.timeouts.connect, self.timeouts.read),
-                            verify=verify, cert=cert, proxies=proxies)
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
 
-def retry_pause(response: requests.Response | None, attempt: int) -> float:
+def retry_pause(response: _HasHeaders | None, attempt: int) -> float:
     """Seconds to wait before try ``attempt + 1``: what ``Retry-After`` asks (seconds or an HTTP date), else
     0.5 s doubled each time; at most MAX_PAUSE."""
     header = response.headers.get("Retry-After", "").strip() if response is not None else ""
@@ -273,60 +271,164 @@ def retry_pause(response: requests.Response | None, attempt: int) -> float:
     return float(min(max(pause, 0.0), MAX_PAUSE))
 
 
+class _Retry(Retry):
+    """urllib3's retries with the rules of the module docstring.
+
+    ``allowed_methods`` are the methods a busy answer may be repeated for (a DELETE only after one of
+    NOT_DONE_STATUSES); ``reads`` the methods a dropped connection may be repeated for. A timeout is never
+    repeated: NetBox took the request and did not answer in time, and asking again would wait as long again. The
+    pause is :func:`retry_pause`, taken through ``pause`` (tests record it); ``sent`` counts every repeat.
+    """
+
+    def __init__(self, *args: Any, reads: frozenset[str] = READ_METHODS,
+                 pause: Callable[[float], None] = time.sleep, sent: Callable[[], None] = lambda: None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reads, self.pause, self.sent = reads, pause, sent
+
+    def new(self, **kw: Any) -> Self:
+        # urllib3 copies a Retry for every try: the rules travel with it.
+        return super().new(reads=self.reads, pause=self.pause, sent=self.sent, **kw)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        statuses = NOT_DONE_STATUSES if method.upper() == "DELETE" else RETRY_STATUSES
+        return self._is_method_retryable(method) and status_code in statuses
+
+    def increment(self, method: str | None = None, url: str | None = None, response: BaseHTTPResponse | None = None,
+                  error: Exception | None = None, _pool: ConnectionPool | None = None,
+                  _stacktrace: TracebackType | None = None) -> Self:
+        if isinstance(error, ReadTimeoutError) or (
+                isinstance(error, ProtocolError) and (method or "").upper() not in self.reads):
+            raise error.with_traceback(_stacktrace)
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        self.sent()
+        return retry
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        self.pause(retry_pause(response, len(self.history)))
+
+
+class _Adapter(HTTPAdapter):
+    """A pool of ``pool`` connections to NetBox, :class:`_Retry`, and a (connect, answer) timeout on every request
+    (pynetbox passes none): the read timeout for a read; for a write, the write timeout, longer when the write
+    sends more objects than it covers (``objects`` tells how many the current thread's write sends)."""
+
+    def __init__(self, timeouts: Timeouts, retry: _Retry, pool: int, objects: Callable[[], int],
+                 sent: Callable[[], None]) -> None:
+        super().__init__(pool_maxsize=pool, max_retries=retry)
+        self.timeouts, self.reads, self.objects, self.sent = timeouts, retry.reads, objects, sent
+
+    def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,
+             cert: Any = None, proxies: dict[str, str] | None = None) -> requests.Response:
+        self.sent()
+        if timeout is None:
+            answer = self.timeouts.read
+            if (request.method or "GET").upper() not in self.reads:
+                answer = max(self.timeouts.write, self.objects() * SECONDS_PER_OBJECT)
+            timeout = (self.timeouts.connect, answer)
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+
+def _tries(response: requests.Response) -> int:
+    """How many times the request that got ``response`` was sent (urllib3 keeps the repeats on the answer)."""
+    retries = getattr(response.raw, "retries", None)
+    return 1 + len(retries.history) if isinstance(retries, Retry) else 1
+
+
+def _check_page(response: requests.Response, **_: Any) -> None:
+    """A response hook: a list read's answer (a GET with ``limit``) must be one of NetBox's pages.
+
+    pynetbox hands any other JSON on as if it were an object of the list; this names the server instead. The page
+    parsed here is the one pynetbox reads, so it is parsed once.
+    """
+    request = response.request
+    if request.method != "GET" or not response.ok or "limit=" not in (request.url or ""):
+        return
+    try:
+        page = response.json()
+    except ValueError:
+        return  # not JSON: pynetbox raises its ContentError, mapped to not_netbox
+    if not (isinstance(page, dict) and isinstance(page.get("results"), list) and isinstance(page.get("count"), int)):
+        raise not_netbox((request.url or "").split("?")[0], response_text=str(page)[:200])
+    response.json = lambda **_: page  # type: ignore[method-assign]
+
+
 class NetBoxClient:
-    """REST (paginated, ``fields=``), GraphQL (paginated) and bulk writes with a change-log message."""
+    """pynetbox's API with a tuned session: paginated reads (``fields=``), GraphQL (paginated) and bulk writes with
+    a change-log message.
+
+    pynetbox is imported when a client is made (about 80 ms), so commands that do not talk to NetBox never pay it.
+    """
 
     def __init__(self, credentials: Credentials, *, timeouts: Timeouts | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, workers: int = 1) -> None:
+        import pynetbox
+        from pynetbox.core import query
+
         self.credentials = credentials
         self.timeouts = timeouts or Timeouts()
-        self._sleep = sleep  # the pause between tries (tests record it instead of waiting)
-        self.session = requests.Session()
-        adapter = _TimeoutAdapter(self.timeouts)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers.update({"Accept": "application/json", "Authorization": credentials.authorization})
-        #: Requests sent (reads and writes), for progress and benchmarks.
+        #: Requests sent (reads and writes, each repeat too), for progress and benchmarks.
         self.requests = 0
         self._counting = threading.Lock()  # apply writes from several threads
         #: The fields of each endpoint's objects (OPTIONS), by endpoint.
         self._fields: dict[str, frozenset[str]] = {}
+        self._writing = threading.local()  # how many objects the current thread's write sends, for its timeout
+        self._query = query
+        self.api = pynetbox.api(credentials.url, token=credentials.token)
+        self.session: requests.Session = self.api.http_session
+        # Every worker of apply keeps its connection; reads run READ_POOL at once.
+        pool = max(workers, READ_POOL)
+        for prefix, reads in (("http://", READ_METHODS), ("https://", READ_METHODS),
+                              # A GraphQL query is a POST, but a read: safe to send again.
+                              (f"{credentials.url}/graphql/", READ_METHODS | {"POST"})):
+            retry = _Retry(total=None, connect=3, read=self.timeouts.tries - 1, status=self.timeouts.tries - 1,
+                           other=0, redirect=0, allowed_methods=RETRIED_METHODS | reads, raise_on_status=False,
+                           reads=reads, pause=sleep, sent=self._count)
+            self.session.mount(prefix, _Adapter(self.timeouts, retry, pool, self._objects, self._count))
+        self.session.headers.update({"Accept": "application/json", "Authorization": credentials.authorization})
+        self.session.hooks["response"].append(_check_page)
 
     def _count(self) -> None:
         with self._counting:
             self.requests += 1
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> NetBoxClient:
-        """A client for the NetBox the environment (or the embedded server) points at, with its timeouts."""
-        return cls(Credentials.from_env(environ), timeouts=Timeouts.from_env(environ))
+    def _objects(self) -> int:
+        return int(getattr(self._writing, "objects", 0))
 
-    def _send(self, method: str, url: str, *, retry_on: frozenset[int], retry_dropped: bool,
-              write: int = 0, **kwargs: Any) -> tuple[requests.Response, int]:
-        """One request, sent again after a pause while NetBox answers a status of ``retry_on`` (or, with
-        ``retry_dropped``, drops the connection), at most ``timeouts.tries`` times; NetBoxError when NetBox
-        cannot be reached. ``write``: the number of objects a write sends (0 for a read). The last answer is
-        returned whatever its status, with the number of tries."""
-        # A write of n objects may take NetBox up to SECONDS_PER_OBJECT each: a bigger --chunk-size waits longer.
-        answer = max(self.timeouts.write, write * SECONDS_PER_OBJECT) if write else self.timeouts.read
-        timeout = (self.timeouts.connect, answer)
-        attempt = 0
-        while True:
-            attempt += 1
-            self._count()
-            try:
-                response = self.session.request(method, url, timeout=timeout, **kwargs)
-            except requests.ConnectionError as error:
-                if retry_dropped and _dropped(error) and attempt < self.timeouts.tries:
-                    self._sleep(retry_pause(None, attempt))
-                    continue
-                raise unreachable(url, error, self.timeouts) from error
-            except requests.RequestException as error:
-                raise unreachable(url, error, self.timeouts) from error
-            if response.status_code in retry_on and attempt < self.timeouts.tries:
-                self._sleep(retry_pause(response, attempt))
-                continue
-            return response, attempt
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, workers: int = 1) -> NetBoxClient:
+        """A client for the NetBox the environment (or the embedded server) points at, with its timeouts and a
+        connection for each of ``workers`` writes in flight."""
+        return cls(Credentials.from_env(environ), timeouts=Timeouts.from_env(environ), workers=workers)
+
+    @contextlib.contextmanager
+    def _answering(self, url: str, refusal: str, objects: int = 0) -> Iterator[None]:
+        """Runs one pynetbox call (sending ``objects`` objects when it is a write) and turns what pynetbox and
+        requests raise into NetBoxError: ``refusal`` when NetBox answered with an error."""
+        self._writing.objects = objects
+        try:
+            yield
+        except (self._query.RequestError, self._query.AllocationError) as error:
+            raise refused(refusal, url, error.req, _tries(error.req)) from error
+        except self._query.ContentError as error:
+            raise not_netbox(url, response_text=error.req.text) from error
+        except requests.JSONDecodeError as error:  # an answer that is not JSON, where pynetbox does not check
+            raise not_netbox(url, response_text=error.doc) from error
+        except requests.RequestException as error:
+            raise unreachable(url, error, self.timeouts) from error
+        finally:
+            self._writing.objects = 0
+
+    def _endpoint(self, endpoint: str) -> Any:
+        """pynetbox's Endpoint for ``app/name`` (``dcim/sites``, ``ipam/ip-addresses``)."""
+        app, _, name = endpoint.partition("/")
+        return getattr(self.api, app).endpoint(name)
+
+    def _request(self, url: str, params: Mapping[str, str] | None = None) -> Any:
+        """pynetbox's Request for a URL, with query parameters (what Endpoint.create and update build, without
+        parameters)."""
+        return self._query.Request(base=url, token=self.credentials.token, http_session=self.session,
+                                   filters=dict(params) if params else None)
 
     @property
     def url(self) -> str:
@@ -338,29 +440,24 @@ class NetBoxClient:
 
     # -- reads -------------------------------------------------------------------------------------------------
 
-    def _get(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
-        response, tries = self._send("GET", url, retry_on=RETRY_STATUSES, retry_dropped=True, params=params)
-        if response.status_code != 200:
-            raise refused("NetBox refused a read", url, response, tries)
-        return _json(response, url)
-
     def status(self) -> dict[str, Any]:
         """``GET /api/status/``: NetBox's version and health."""
-        result: dict[str, Any] = self._get(f"{self.url}/api/status/")
+        url = f"{self.url}/api/status/"
+        with self._answering(url, "NetBox refused a read"):
+            result = self.api.status()
+        if not isinstance(result, dict):
+            raise not_netbox(url, response_text=str(result)[:200])
         return result
 
     def rest_list(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every object of a list endpoint matching ``params``, page by page (offset pagination)."""
-        query: dict[str, Any] = {"limit": PAGE_SIZE, "offset": 0, **(params or {})}
-        url: str | None = f"{self.url}/api/{endpoint}/"
-        first = True
-        while url is not None:
-            page = self._get(url, query if first else None)
-            first = False
-            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
-                raise not_netbox(url or self.url, response_text=str(page)[:200])
-            yield from page["results"]
-            url = page.get("next")
+        """Every object of a list endpoint matching ``params``, page by page (offset pagination).
+
+        The rows are pynetbox's pages as NetBox sends them (``RecordSet.response``), not Records: making a Record
+        of each row would cost more than reading it (see docs/benchmarks.md).
+        """
+        records = self._endpoint(endpoint).filter(**{"limit": PAGE_SIZE, **(params or {})})
+        with self._answering(f"{self.url}/api/{endpoint}/", "NetBox refused a read"):
+            yield from records.response
 
     def tags_by_object(self, exclude: str) -> dict[tuple[str, int], list[str]]:
         """Tags of every tagged object but `exclude`: (object type, id) -> slugs, in one paginated read.
@@ -373,20 +470,18 @@ class NetBoxClient:
         return tags
 
     def count(self, endpoint: str, params: Mapping[str, Any] | None = None) -> int:
-        """How many objects of a list endpoint match ``params`` (one request, one row fetched)."""
-        page = self._get(f"{self.url}/api/{endpoint}/", {**(params or {}), "limit": 1, "fields": "id"})
-        if not isinstance(page, dict) or not isinstance(page.get("count"), int):
-            raise not_netbox(f"{self.url}/api/{endpoint}/", response_text=str(page)[:200])
-        return int(page["count"])
+        """How many objects of a list endpoint match ``params`` (one request, one brief row fetched)."""
+        with self._answering(f"{self.url}/api/{endpoint}/", "NetBox refused a read"):
+            return int(self._endpoint(endpoint).count(**(params or {})))
 
     def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """One GraphQL query; any error in the reply raises."""
+        """One GraphQL query through pynetbox's session (pynetbox has no GraphQL call); any error in the reply
+        raises."""
         url = f"{self.url}/graphql/"
-        # A POST, but a read: safe to send again.
-        response, tries = self._send("POST", url, retry_on=RETRY_STATUSES, retry_dropped=True,
-                              json={"query": query, "variables": dict(variables or {})})
+        with self._answering(url, "NetBox refused a GraphQL query"):
+            response = self.session.post(url, json={"query": query, "variables": dict(variables or {})})
         if response.status_code != 200:
-            raise refused("NetBox refused a GraphQL query", url, response, tries)
+            raise refused("NetBox refused a GraphQL query", url, response, _tries(response))
         body = _json(response, url)
         if not isinstance(body, dict) or not isinstance(body.get("data", {}), dict):
             raise not_netbox(url, response_text=str(body)[:200])
@@ -413,21 +508,19 @@ class NetBoxClient:
 
     def create(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[int]:
         """POST a list of new objects in one request; the ids of the created objects, in order."""
-        rows = self._write("POST", endpoint, [{**p, "changelog_message": message} for p in payloads],
+        rows = self._write("post", endpoint, [{**p, "changelog_message": message} for p in payloads],
                            "create objects on")
         return [int(row["id"]) for row in rows]
 
-    def _write(self, method: str, endpoint: str, body: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
-        """One bulk write; NetBox renders in its reply only the fields sent (see :meth:`_omitted`)."""
+    def _write(self, verb: str, endpoint: str, body: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
+        """One bulk write (pynetbox's POST or PATCH of a list), answered with only the fields sent (see
+        :meth:`_omitted`). Endpoint.create and Endpoint.update send the same list but take no ``?omit=`` and make
+        a Record of each row: their Request is used directly."""
         url = f"{self.url}/api/{endpoint}/"
         omit = self._omitted(endpoint, {name for item in body for name in item})
-        # A PATCH sets values (a repeat changes nothing); a POST creates (a repeat could duplicate): never repeated.
-        response, tries = self._send(method, url, retry_on=RETRY_STATUSES if method == "PATCH" else frozenset(),
-                              retry_dropped=False, write=len(body), json=body,
-                              params={"omit": omit} if omit else None)
-        if response.status_code not in (200, 201):
-            raise refused(f"NetBox refused to {action} {endpoint}", url, response, tries)
-        reply = _json(response, url)
+        request = self._request(url, {"omit": omit} if omit else None)
+        with self._answering(url, f"NetBox refused to {action} {endpoint}", len(body)):
+            reply = request.post(body) if verb == "post" else request.patch(body)
         rows: list[dict[str, Any]] = reply if isinstance(reply, list) else [reply]
         return rows
 
@@ -443,15 +536,12 @@ class NetBoxClient:
             known = self._fields.get(endpoint)
         if known is None:
             known = frozenset()
-            try:
-                response, _ = self._send("OPTIONS", f"{self.url}/api/{endpoint}/", retry_on=RETRY_STATUSES,
-                                      retry_dropped=True)
-                if response.status_code == 200:
-                    reply = response.json()
-                    actions = reply.get("actions", {}) if isinstance(reply, dict) else {}
-                    known = frozenset(actions.get("POST") or actions.get("PUT") or ())
-            except (NetBoxError, ValueError):
-                pass  # the write itself reports an unreachable NetBox
+            url = f"{self.url}/api/{endpoint}/"
+            with contextlib.suppress(NetBoxError):  # the write itself reports an unreachable NetBox
+                with self._answering(url, "NetBox refused a read"):
+                    reply = self._request(url).options()
+                actions = reply.get("actions", {}) if isinstance(reply, dict) else {}
+                known = frozenset(actions.get("POST") or actions.get("PUT") or ())
             with self._counting:
                 self._fields[endpoint] = known
         # custom_fields always: a custom field's default fills in only through the serializer.
@@ -459,22 +549,17 @@ class NetBoxClient:
 
     def post_list(self, url: str, payloads: Sequence[Mapping[str, Any]], message: str) -> list[dict[str, Any]]:
         """POST a list to a URL that is not a plain list endpoint (``available-prefixes``); the created rows."""
-        response, tries = self._send("POST", url, retry_on=frozenset(), retry_dropped=False, write=len(payloads),
-                              json=[{**p, "changelog_message": message} for p in payloads])
-        if response.status_code != 201:
-            raise refused("NetBox refused a write", url, response, tries)
-        body = _json(response, url)
-        rows: list[dict[str, Any]] = body if isinstance(body, list) else [body]
+        with self._answering(url, "NetBox refused a write", len(payloads)):
+            reply = self._request(url).post([{**p, "changelog_message": message} for p in payloads])
+        rows: list[dict[str, Any]] = reply if isinstance(reply, list) else [reply]
         return rows
 
     def update(self, endpoint: str, payloads: Sequence[Mapping[str, Any]], message: str) -> None:
         """PATCH a list of partial objects (each with its ``id``) in one request."""
-        self._write("PATCH", endpoint, [{**p, "changelog_message": message} for p in payloads], "update objects on")
+        self._write("patch", endpoint, [{**p, "changelog_message": message} for p in payloads], "update objects on")
 
     def delete(self, endpoint: str, ids: Sequence[int], message: str) -> None:
-        """DELETE a list of objects by id in one request."""
-        url = f"{self.url}/api/{endpoint}/"
-        response, tries = self._send("DELETE", url, retry_on=NOT_DONE_STATUSES, retry_dropped=False, write=len(ids),
-                              json=[{"id": i, "changelog_message": message} for i in ids])
-        if response.status_code not in (200, 204):
-            raise refused(f"NetBox refused to delete objects on {endpoint}", url, response, tries)
+        """DELETE a list of objects by id in one request (pynetbox's bulk Endpoint.delete)."""
+        with self._answering(f"{self.url}/api/{endpoint}/", f"NetBox refused to delete objects on {endpoint}",
+                             len(ids)):
+            self._endpoint(endpoint).delete(list(ids), changelog_message=message)

@@ -56,9 +56,9 @@ def _intent_records(intent: Path, as_json: bool) -> tuple[Network, RecordSet]:
     return network, desired_records(network)
 
 
-def _client(as_json: bool) -> NetBoxClient:
+def _client(as_json: bool, workers: int = 1) -> NetBoxClient:
     try:
-        client = NetBoxClient.from_env()
+        client = NetBoxClient.from_env(workers=workers)
         client.status()
     except NetBoxError as error:
         exit_for_error(error, as_json)
@@ -228,7 +228,7 @@ def register(app: typer.Typer) -> None:
         """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
         objects tagged netops-managed."""
         _, desired = _intent_records(intent, as_json)
-        client = _client(as_json)
+        client = _client(as_json, workers)
         snapshot = _snapshot(client, desired, backend, as_json)
         plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
         if check:

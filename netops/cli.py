@@ -35,6 +35,7 @@ from netops.cli_support import (
     exit_bad_input,
     load_or_exit,
     out,
+    write_folder_or_exit,
 )
 from netops.errors import InputError, format_problems, suggestions
 from netops.export import is_export_of, to_json, to_yaml
@@ -42,9 +43,7 @@ from netops.files import (
     file_conflict,
     file_problems,
     folder_problems,
-    plan_folder,
     write_atomic,
-    write_folder,
     write_problem,
 )
 from netops.generate import CitySize, earlier_output, generate_city
@@ -203,16 +202,7 @@ def generate_city_command(
     except ValueError as error:
         err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error
-    try:
-        plan = plan_folder(output, files, command="generate-city", force=force, adopt=earlier_output(output))
-    except InputError as error:
-        exit_bad_input(error.problems)
-    except OSError as error:
-        exit_bad_input([write_problem(output, error)])
-    try:
-        result = write_folder(plan)
-    except OSError as error:
-        exit_bad_input([write_problem(output, error)], stopped_part_way=True)
+    result = write_folder_or_exit(output, files, command="generate-city", force=force, adopt=earlier_output(output))
     err.print(f"{output}: {len(files)} files ({len(result.written)} written, {len(result.unchanged)} unchanged, "
               f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)
 

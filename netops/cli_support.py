@@ -5,7 +5,7 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 """
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -25,6 +25,7 @@ from netops.errors import (
     format_problems,
     problems_as_json,
 )
+from netops.files import FolderResult, plan_folder, write_folder, write_problem
 from netops.pipeline import DEFAULT_INTENT_DIR
 from netops.resolve.build import Resolution
 from netops.sources import SourceName, SourceUnavailableError, source_of
@@ -50,7 +51,7 @@ SourceOption = Annotated[
 ]
 __all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK", "EXIT_UNREACHABLE",
            "IntentOption", "JsonOption", "SourceName", "SourceOption", "err", "exit_bad_input", "exit_for_error",
-           "exit_for_source", "load_or_exit", "out"]
+           "exit_for_source", "load_or_exit", "out", "write_folder_or_exit"]
 
 
 def exit_bad_input(problems: Sequence[Problem], as_json: bool = False, *, code: int = EXIT_BAD_INPUT,
@@ -82,6 +83,23 @@ def exit_for_error(error: BaseException, as_json: bool, *, code: int | None = No
     else:
         err.print(f"error: {error}", markup=False, highlight=False)
     raise typer.Exit(exit_code_of(error) if code is None else code) from error
+
+
+def write_folder_or_exit(output: Path, files: Mapping[str, str], *, command: str, force: bool,
+                         adopt: Mapping[str, str] | None = None, mode: int | None = None) -> FolderResult:
+    """Write a command's output folder (netops.files: only what the command wrote is replaced or removed), or print
+    why not and exit 2: a folder of someone else's, a file in the way, a write that failed (saying it stopped part
+    way, and that a re-run finishes the job)."""
+    try:
+        plan = plan_folder(output, files, command=command, force=force, adopt=adopt)
+    except InputError as error:
+        exit_bad_input(error.problems)
+    except OSError as error:
+        exit_bad_input([write_problem(output, error)])
+    try:
+        return write_folder(plan, mode=mode)
+    except OSError as error:
+        exit_bad_input([write_problem(output, error)], stopped_part_way=True)
 
 
 def exit_for_source(error: SourceUnavailableError, as_json: bool) -> NoReturn:

@@ -14,9 +14,9 @@ from netops.cli_support import (
     err,
     exit_bad_input,
     load_or_exit,
+    write_folder_or_exit,
 )
-from netops.errors import InputError
-from netops.files import MANIFEST, digest, folder_problems, plan_folder, write_folder, write_problem
+from netops.files import MANIFEST, digest, folder_problems
 from netops.report.build import build_report
 from netops.report.diagrams import DiagramError
 
@@ -72,16 +72,8 @@ def register(app: typer.Typer) -> None:
         except DiagramError as error:
             err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error
-        try:
-            plan = plan_folder(output, files, command="report", force=force, adopt=legacy_report(output))
-        except InputError as error:
-            exit_bad_input(error.problems)
-        except OSError as error:
-            exit_bad_input([write_problem(output, error)])
-        try:
-            result = write_folder(plan, mode=REPORT_MODE)
-        except OSError as error:
-            exit_bad_input([write_problem(output, error)], stopped_part_way=True)
+        result = write_folder_or_exit(output, files, command="report", force=force, adopt=legacy_report(output),
+                                      mode=REPORT_MODE)
         written, unchanged, removed = len(result.written), len(result.unchanged), len(result.removed)
         err.print(f"{output}: {len(files)} files ({written} written, {unchanged} unchanged, {removed} stale removed); "
                   f"open {output / 'index.html'}", markup=False, highlight=False, emoji=False)

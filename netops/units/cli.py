@@ -27,7 +27,7 @@ from netops.cli_support import (
     exit_for_error,
     out,
 )
-from netops.errors import EXIT_UNREACHABLE, InputError
+from netops.errors import InputError
 from netops.files import file_conflict, write_atomic, write_problem
 from netops.units.dataset import DatasetError, read_structure
 from netops.units.diff import diff_structures
@@ -63,7 +63,7 @@ def _dataset(city: str, structure: Structure) -> AdminStructure:
     try:
         return read_structure(city, structure)
     except DatasetError as error:
-        exit_for_error(error, False, code=EXIT_UNREACHABLE if "not installed" in str(error) else None)
+        exit_for_error(error, False)
 
 
 def _kept(intent: Path, structure: Structure, as_json: bool) -> AdminStructure:

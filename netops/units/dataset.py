@@ -25,7 +25,7 @@ from typing import Any
 
 from citynet_models.sites import Coordinates
 from citynet_models.units import AdminStructure, DatasetRef, District, Structure, Succession, Unit, UnitKind
-from netops.errors import NetopsError
+from netops.errors import EXIT_UNREACHABLE, NetopsError
 
 PACKAGE = "vietnamadminunits"
 
@@ -38,7 +38,13 @@ KINDS = {
 
 
 class DatasetError(NetopsError):
-    """The dataset package is missing, of another layout, or does not know the city asked for."""
+    """The dataset package is of another layout, or does not know the city asked for (exit 2)."""
+
+
+class DatasetMissingError(DatasetError):
+    """The dataset package is not installed: the installation is broken, not the input (exit 3)."""
+
+    exit_code = EXIT_UNREACHABLE
 
 
 def dataset_ref() -> DatasetRef:
@@ -46,7 +52,7 @@ def dataset_ref() -> DatasetRef:
     try:
         return DatasetRef(package=PACKAGE, version=importlib.metadata.version(PACKAGE))
     except importlib.metadata.PackageNotFoundError as error:
-        raise DatasetError(f"the dataset package {PACKAGE} is not installed: run `make venv` "
+        raise DatasetMissingError(f"the dataset package {PACKAGE} is not installed: run `make venv` "
                            f"(or pip install the version pinned in pyproject.toml)") from error
 
 

@@ -69,3 +69,18 @@ def test_an_unknown_city_is_an_error() -> None:
 @pytest.mark.parametrize("structure", list(Structure), ids=lambda s: s.value)
 def test_units_files_of_hanoi(structure: Structure, golden) -> None:  # type: ignore[no-untyped-def]
     golden(GOLDEN / f"hanoi-{structure.value}.yml", dump_units(read_structure("01", structure)))
+
+
+def test_a_missing_dataset_package_is_a_broken_installation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    from netops.errors import EXIT_UNREACHABLE, exit_code_of
+    from netops.units.dataset import DatasetMissingError, dataset_ref
+
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    with pytest.raises(DatasetMissingError, match="vietnamadminunits is not installed") as raised:
+        dataset_ref()
+    assert exit_code_of(raised.value) == EXIT_UNREACHABLE

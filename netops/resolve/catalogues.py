@@ -1,5 +1,6 @@
 """The city and its catalogues: districts and wards, providers, services. They need nothing but the intent."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from citynet_models.admin import City, District, Ward
@@ -52,6 +53,8 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
     """
     found = Findings()
     official = next((s for s in intent.structures if s.structure is Structure.LEGACY), None)
+    official_districts = {d.code: (d.name, None) for d in official.districts} if official else {}
+    official_wards = {u.code: (u.name, u.district) for u in official.units} if official else {}
     districts: list[District] = []
     wards: list[Ward] = []
     for source in intent.districts:
@@ -63,7 +66,7 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
         location = claimed or source.document.location(("district",))
         if official is not None and claimed is not None:
             _check_official(found, official, path, location, "district", info.code, info.name,
-                            {d.code: (d.name, None) for d in official.districts}, None)
+                            official_districts, None)
         slug = None if claimed is None else found.derive_slug(info.slug, info.name, "district", path, location)
         district = None if slug is None else found.build(District, path, location, code=info.code,
                                                          name=info.name, slug=slug, kind=info.kind)
@@ -77,7 +80,7 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                 continue
             if official is not None:
                 _check_official(found, official, ward_path, ward_location, "ward", ward_info.code, ward_info.name,
-                                {u.code: (u.name, u.district) for u in official.units}, info.code)
+                                official_wards, info.code)
             ward_slug = found.derive_slug(ward_info.slug, ward_info.name, "ward", ward_path, ward_location)
             ward = None if ward_slug is None else found.build(
                 Ward, ward_path, ward_location, code=ward_info.code, name=ward_info.name, slug=ward_slug,
@@ -89,7 +92,7 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
 
 
 def _check_official(found: Findings, official: AdminStructure, path: ModelPath, location: Location, what: str,
-                    code: str, name: str, listed: dict[str, tuple[str, str | None]], district: str | None) -> None:
+                    code: str, name: str, listed: Mapping[str, tuple[str, str | None]], district: str | None) -> None:
     """A problem when the unit is not in the official list as the district file names it."""
     source = f"units/legacy.yml ({official.dataset.package} {official.dataset.version})"
     if code not in listed:

@@ -49,18 +49,21 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     site_lans = lans.resolve_lans(plan, site_plans.value, device_plans.value)
     # Ports: given ones first, free ones after, numbered by addressing key (not by file order).
     named_links = links.name_ports(device_plans.value.devices, link_plans.value, link_plans.sources)
-    wan = links.build_links(named_links.value, link_plans.sources)
+    # Each site attaches through an aggregation area: its file's, else its upstream routers'.
+    areas = links.attachment_areas(site_plans.value, named_links.value)
+    wan = links.build_links(named_links.value, link_plans.sources, areas)
     # Devices are built once the LANs and links have made their interfaces; sites once their LANs are known.
     built_devices = devices.build_devices(plan, device_plans, site_lans.value.interfaces, wan.value.interfaces)
     built_sites = sites.build_sites(site_plans.value, site_lans.value.by_site,
-                                    links.upstream_devices(named_links.value))
+                                    links.upstream_devices(named_links.value), areas)
     # Data-center hosts sit on the data centers' LANs.
     dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
     phases: tuple[Phase[object], ...] = (city, units, providers, services, site_plans, device_plans, link_plans,
                                          site_lans, named_links, wan, built_devices, built_sites, dc_hosts)
     gate(phases)
     assert city.value is not None  # a city refused is a problem, and the gate stopped
-    parts = Parts(city=city.value, districts=units.value.districts, wards=units.value.wards,
+    parts = Parts(city=city.value, structure=intent.structure, districts=units.value.districts,
+                  wards=units.value.wards, areas=units.value.areas,
                   providers=providers.value, services=services.value, sites=built_sites.value,
                   devices=built_devices.value, links=wan.value.links, hosts=dc_hosts.value)
     return parts, _sources(phases)

@@ -90,9 +90,11 @@ def _match(units: Sequence[_Unit], values: Iterable[str], option: str, noun: str
 
 
 def match_districts(network: Network, values: Iterable[str], option: str = "--district") -> set[str] | None:
-    """The codes of the districts the values name (None when no value is given); InputError for a value that
-    names no district."""
-    return _match(network.areas, values, option, "district" if network.structure is Structure.LEGACY else "area")
+    """The codes of the aggregation areas the values name: the districts of the legacy structure, the areas of the
+    2025 one (None when no value is given); InputError for a value that names none."""
+    if network.structure is Structure.LEGACY:  # each district is an area of the same code
+        return _match(network.districts, values, option, "district")
+    return _match(network.areas, values, option, "area")
 
 
 def match_wards(network: Network, values: Iterable[str], option: str = "--ward") -> set[str] | None:

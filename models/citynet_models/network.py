@@ -77,6 +77,14 @@ class Network(NetopsModel):
         return {area.code: area for area in self.areas}
 
     @cached_property
+    def groups(self) -> dict[str, District | Area]:
+        """What sites are grouped under, by area code: the district of that code in the legacy structure (each
+        district is its own area), the area itself in the 2025 one, which has no districts."""
+        if self.structure is Structure.LEGACY:
+            return dict(self.district_by_code)
+        return dict(self.area_by_code)
+
+    @cached_property
     def service_by_name(self) -> dict[str, Service]:
         """Services indexed by name."""
         return {service.name: service for service in self.services}

@@ -93,7 +93,7 @@ def attachments(network: Network) -> list[SiteAttachment]:
 def redundancy(network: Network, district: str | None = None) -> RedundancyReport:
     """Sites whose attachment one failure outside the site cuts, grouped by district (city level first)."""
     every = [a for a in attachments(network) if district is None or a.district == district]
-    names = {d.code: d.name for d in network.areas}
+    names = {code: group.name for code, group in network.groups.items()}
     groups: dict[str, list[SiteAttachment]] = {}
     for attachment in every:
         groups.setdefault(attachment.district or "city", []).append(attachment)

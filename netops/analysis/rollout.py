@@ -63,7 +63,7 @@ def rollout(network: Network, district: str | None = None) -> RolloutReport:
         by_district.setdefault(site.area or CITY_LEVEL, []).append(site.status)
         by_kind.setdefault(site.kind, []).append(site.status)
         everything.append(site.status)
-    names = {d.code: d.name for d in network.areas}
+    names = {code: group.name for code, group in network.groups.items()}
     keys = sorted(by_district, key=lambda k: (k != CITY_LEVEL, k))
     return RolloutReport(
         statuses=tuple(s.value for s in LifecycleStatus),

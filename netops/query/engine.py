@@ -23,6 +23,7 @@ from citynet_models.network import Network
 from citynet_models.problems import Problem
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
+from citynet_models.units import Structure
 from netops.errors import unknown_value
 from netops.selectors import unit_matches, unknown_unit
 
@@ -140,10 +141,12 @@ def resolve_districts(network: Network, wanted: Iterable[str]) -> set[str] | Non
     codes: set[str] = set()
     for value in wanted:
         # One way to match a district in every command (netops.selectors).
-        matches = {d.code for d in network.areas if unit_matches(d, value)}
+        units = network.districts if network.structure is Structure.LEGACY else network.areas
+        noun = "district" if network.structure is Structure.LEGACY else "area"
+        matches = {d.code for d in units if unit_matches(d, value)}
         if not matches:
-            raise FilterError("--district", value, [d.slug for d in network.areas],
-                              problem=unknown_unit(network.areas, value, "--district", "district"))
+            raise FilterError("--district", value, [d.slug for d in units],
+                              problem=unknown_unit(units, value, "--district", noun))
         codes |= matches
     return codes
 

@@ -150,7 +150,20 @@ def _legacy_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                 wards.append(ward)
     return found.done(AdminUnits(
         districts=tuple(sorted(districts, key=lambda d: d.code)), wards=tuple(sorted(wards, key=lambda w: w.code)),
-        areas=tuple(Area(code=d.code, name=d.name, slug=d.slug) for d in sorted(districts, key=lambda d: d.code))))
+        areas=tuple(district_area(d) for d in sorted(districts, key=lambda d: d.code))))
+
+
+#: Kind words district names start with, left out of the name of the area built for the district.
+_DISTRICT_KIND_WORDS = ("Quận ", "Huyện ", "Thị xã ", "Thành phố ")
+
+
+def district_area(district: District) -> Area:
+    """The aggregation area a legacy district's hub serves, named as the 2025 structure names it ('Cụm Ba Đình'),
+    so that reorganizing keeps the area as it is."""
+    short = next((district.name[len(word):] for word in _DISTRICT_KIND_WORDS if district.name.startswith(word)),
+                 district.name)
+    name = f"Cụm {short}"
+    return Area(code=district.code, name=name, slug=slugify(name))
 
 
 def _check_official(found: Findings, official: AdminStructure, path: ModelPath, location: Location, what: str,

@@ -37,6 +37,7 @@ from netops.netbox.mapping import MAPPERS, desired_records
 from netops.netbox.plan import make_plan
 from netops.netbox.read import load_network_from_netbox
 from netops.netbox.snapshot import Backend, read_snapshot
+from tests.conftest import TESTS
 from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, network_of
 
 pytestmark = pytest.mark.netbox
@@ -602,3 +603,22 @@ def test_addresses_that_move_between_devices_are_reassigned(env: dict[str, str],
     assert str(core.primary_ip4.address).split("/")[0] == two["loopback"]
     assert str(core.oob_ip.address).split("/")[0] == two["management"]
     assert_no_duplicates(client, swapped)
+
+
+CURRENT_CITY = TESTS / "resolve" / "cases" / "current-structure" / "intent"
+
+
+@pytest.mark.parametrize("backend", list(Backend))
+def test_a_city_of_the_2025_structure_applies_and_reads_back(env: dict[str, str], client: NetBoxClient,
+                                                            backend: Backend) -> None:
+    """Units right under the city, areas as site groups, hubs and public-service points: a second apply writes
+    nothing and the Network read back is the one from intent."""
+    reset(env)
+    first = apply(env, CURRENT_CITY)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert counts_without_unchanged(plan_json(env, CURRENT_CITY)) == NO_CHANGES
+
+    back = load_network_from_netbox(client, backend=backend).network
+
+    assert back.structure.value == "2025"
+    assert back.model_dump(mode="json") == network_of(CURRENT_CITY).model_dump(mode="json")

@@ -27,6 +27,7 @@ from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
     EXIT_OK,
+    ForceOption,
     IntentOption,
     JsonOption,
     SourceName,
@@ -140,9 +141,6 @@ def show(
     out.print(rich_table)
 
 
-ForceOption = Annotated[bool, typer.Option("--force", help="Write even over files netops did not write, or "
-                                                      "that were edited since it wrote them")]
-
 
 @app.command()
 def export(
@@ -211,7 +209,8 @@ def generate_city_command(
 #: a module that cannot be (a missing dependency) fails the command loudly instead of hiding its commands.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
-                    "netops.compliance.cli", "netops.verify.cli", "netops.units.cli")
+                    "netops.compliance.cli", "netops.verify.cli", "netops.units.cli",
+                    "netops.reorganize.cli")
 
 
 def _mount_command_modules() -> None:

@@ -85,6 +85,11 @@ def exit_for_error(error: BaseException, as_json: bool, *, code: int | None = No
     raise typer.Exit(exit_code_of(error) if code is None else code) from error
 
 
+#: --force of the commands that write a folder of files.
+ForceOption = Annotated[bool, typer.Option("--force", help="Write even over files netops did not write, or "
+                                                      "that were edited since it wrote them")]
+
+
 def write_folder_or_exit(output: Path, files: Mapping[str, str], *, command: str, force: bool,
                          adopt: Mapping[str, str] | None = None, mode: int | None = None) -> FolderResult:
     """Write a command's output folder (netops.files: only what the command wrote is replaced or removed), or print

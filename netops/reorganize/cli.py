@@ -1,0 +1,116 @@
+"""`netops reorganize --to 2025`: a legacy-structured intent as the 2025 structure, written to a new folder.
+
+Exit codes (netops.errors): 0 written (or, with --dry-run, listed); 2 bad input (an invalid intent, a policy
+file with errors, an intent already in the 2025 structure, an output folder holding files the command did not
+write).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from citynet_models.problems import Location, Problem
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    ForceOption,
+    IntentOption,
+    JsonOption,
+    err,
+    exit_bad_input,
+    load_or_exit,
+    out,
+    write_folder_or_exit,
+)
+from netops.errors import InputError
+from netops.intent.loader import load_intent, load_model_file
+from netops.reorganize.plan import Reorganization, reorganize
+from netops.reorganize.policy import ReorganizePolicy
+
+
+class Target(StrEnum):
+    """Structures a reorganization can lead to."""
+
+    Y2025 = "2025"
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `reorganize` on the netops command line."""
+    app.command("reorganize")(reorganize_command)
+
+
+def reorganize_command(
+    to: Annotated[Target, typer.Option("--to", help="The structure to reorganize into")],
+    output: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder to write the reorganized intent into (new, or one reorganize wrote)")] = None,
+    policy: Annotated[Path | None, typer.Option(
+        "--policy", help="Policy file: the exceptions to the default rules (docs/reorganize.md)")] = None,
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what becomes of each site; write nothing")] = False,
+    as_json: JsonOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Turn a legacy-structured intent (districts/) into the 2025 structure (areas/ and communes/).
+
+    Every site keeps its slug, devices, addresses and ports (the allocation record goes along) and moves to the
+    unit its ward became; each unit keeps one committee, party committee and office per mass organization,
+    renamed after it; the other merged wards' committees become public-service points; district committees that
+    host aggregation routers become their area's hubs; other district-level sites are decommissioned.
+    Review the new folder in git, then replace the intent with it.
+    """
+    if output is None and not dry_run:
+        exit_bad_input([Problem(path=("--out",), message="no output folder",
+                                expected="--out DIR (a new folder), or --dry-run", found="neither",
+                                hint="`netops reorganize --to 2025 --out inventory/city-2025`, then review it")],
+                       as_json)
+    load_or_exit(intent, as_json)  # the intent must be valid before anything is planned from it
+    try:
+        rules = load_model_file(policy, ReorganizePolicy, "reorganization policy") if policy else ReorganizePolicy()
+        result = reorganize(load_intent(intent), _carried_over(intent), rules)
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
+    if as_json:
+        out.print_json(json.dumps({"moves": [move.__dict__ for move in result.moves],
+                                   "files": sorted(result.files)}, ensure_ascii=False))
+    else:
+        _print_moves(result)
+    if dry_run or output is None:
+        return
+    written = write_folder_or_exit(output, result.files, command="reorganize", force=force)
+    err.print(f"{output}: {len(result.files)} files ({len(written.written)} written, {len(written.unchanged)} "
+              f"unchanged, {len(written.removed)} stale removed)", markup=False, highlight=False, emoji=False)
+
+
+#: Files of the intent the new one carries over as they are written (city.yml gets its structure line).
+CARRIED_OVER = ("city.yml", "units/legacy.yml", "units/2025.yml", "allocations.yml")
+
+
+def _carried_over(intent: Path) -> dict[str, str]:
+    texts = {}
+    for name in CARRIED_OVER:
+        path = intent / name
+        if not path.exists() and name != "city.yml":
+            continue
+        try:
+            texts[name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError([Problem(path=(), message=f"cannot read {name}", found=str(error),
+                                      location=Location(str(path), 1))]) from error
+    return texts
+
+
+def _print_moves(result: Reorganization) -> None:
+    table = Table(title=f"reorganization ({len(result.moves)} sites moved)")
+    for column in ("site", "from", "to", "kind", "name", "status"):
+        table.add_column(column)
+    for move in result.moves:
+        where = f"unit {move.unit}" if move.unit else f"area {move.area} (hub)"
+        kind = move.kind if move.kind == move.old_kind else f"{move.old_kind} -> {move.kind}"
+        name = move.name if move.name == move.old_name else f"{move.old_name} -> {move.name}"
+        table.add_row(move.slug, move.legacy, where, kind, name, move.status or "")
+    out.print(table)

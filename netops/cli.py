@@ -211,7 +211,8 @@ def generate_city_command(
 #: a module that cannot be (a missing dependency) fails the command loudly instead of hiding its commands.
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
-                    "netops.compliance.cli", "netops.verify.cli", "netops.units.cli")
+                    "netops.compliance.cli", "netops.verify.cli", "netops.units.cli",
+                    "netops.allocations.cli")
 
 
 def _mount_command_modules() -> None:

@@ -13,6 +13,7 @@ from citynet_models.intent import CityIntent, DistrictIntent
 from citynet_models.problems import Location, Problem
 from citynet_models.units import AdminStructure, Structure
 from netops.errors import InputError
+from netops.intent.allocations import ALLOCATIONS_FILE, LoadedAllocations, read_allocations
 from netops.intent.schema_errors import problems_from_validation_error
 from netops.intent.yamlsource import SourceDocument, YamlInputError, read_yaml
 
@@ -38,6 +39,8 @@ class LoadedIntent:
     districts: tuple[DistrictSource, ...]
     #: The administrative units kept in intent (units/<structure>.yml, written by `netops units import`).
     structures: tuple[AdminStructure, ...] = ()
+    #: The allocation record (allocations.yml, written by `netops allocations update`), when the intent keeps one.
+    allocations: LoadedAllocations | None = None
 
 
 def display_path(path: Path) -> str:
@@ -74,6 +77,8 @@ def load_intent(directory: Path) -> LoadedIntent:
         district_dir.is_symlink() else []
     problems.extend(_unloaded_entries(directory))
     structures = _structures(directory / UNITS_DIR, problems)
+    allocations_path = directory / ALLOCATIONS_FILE
+    allocations = read_allocations(allocations_path, display_path(allocations_path), problems)
     city_document = _read(city_path, problems)
     city = check_document(CityIntent, city_document, problems) if city_document else None
     districts: list[DistrictSource] = []
@@ -98,7 +103,7 @@ def load_intent(directory: Path) -> LoadedIntent:
     if problems or city is None or city_document is None:
         raise InputError(problems)
     return LoadedIntent(city=city, city_document=city_document, districts=tuple(districts),
-                        structures=tuple(structures))
+                        structures=tuple(structures), allocations=allocations)
 
 
 def _structures(units_dir: Path, problems: list[Problem]) -> list[AdminStructure]:
@@ -230,7 +235,7 @@ def _unloaded_entries(directory: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in _entries(directory):
         name = path.name
-        if name in (CITY_FILE, DISTRICTS_DIR, UNITS_DIR) or _ignored(name):
+        if name in (CITY_FILE, DISTRICTS_DIR, UNITS_DIR, ALLOCATIONS_FILE) or _ignored(name):
             continue
         if path.is_dir():
             yaml_files = _yaml_files(path)

@@ -54,7 +54,7 @@ def _where(allocations: LoadedAllocations, slug: str, *rest: str) -> Location:
 
 def settle_keys(plans: Sequence[SitePlan], allocations: LoadedAllocations | None) -> Phase[tuple[SitePlan, ...]]:
     """The sites with their recorded keys; a site not recorded whose computed key another slug of the record
-    holds is reported (naming the holder) and left out, as two sites with one key are."""
+    holds is reported, naming the holder."""
     found = Findings()
     if allocations is None:
         return found.done(tuple(plans))
@@ -77,28 +77,25 @@ def settle_keys(plans: Sequence[SitePlan], allocations: LoadedAllocations | None
     for plan in plans:
         recorded = keys.get(plan.slug)
         if recorded is not None:
-            if recorded.level is not plan.level:
+            if recorded.level is not plan.level:  # reported; the site stays, so its devices' links are checked
                 found.problem(("sites", item(plan.slug)), plan.location,
                               "site of another level than its allocation",
                               f"a {recorded.level.value}-level site, as allocations.yml records it "
                               f"({_where(allocations, plan.slug, 'key')})", f"a {plan.level.value}-level site",
                               "a site that changes level is a new site: give it a new `slug:`; the old slug's "
                               "allocation stays until `netops allocations release`")
-                continue
-            settled.append(replace(plan, key=recorded))
+            settled.append(replace(plan, key=recorded) if recorded.level is plan.level else plan)
             continue
         holder = holders.get(plan.key)
-        if holder is None or plan.slug in data_centers:
-            settled.append(plan)
-            continue
-        if holder in present:
-            hint = (f"{holder} keeps the key it was given in its former unit; give this site another `number:`")
-        else:
-            hint = (f"`netops allocations release {holder}` frees it ({holder} is no longer in the intent), "
-                    f"or give this site another `number:`")
-        found.problem(("sites", item(plan.slug), "number"), plan.location, "addressing key held by another site",
-                      "a key no other site of the allocation record holds",
-                      f"{plan.key}, held by {holder} ({_where(allocations, holder, 'key')})", hint)
+        if holder is not None and plan.slug not in data_centers:
+            found.problem(("sites", item(plan.slug), "number"), plan.location, "addressing key held by another site",
+                          "a key no other site of the allocation record holds",
+                          f"{plan.key}, held by {holder} ({_where(allocations, holder, 'key')})",
+                          f"{holder} keeps the key it was given in its former unit; give this site another `number:`"
+                          if holder in present else
+                          f"`netops allocations release {holder}` frees it ({holder} is no longer in the intent), "
+                          f"or give this site another `number:`")
+        settled.append(plan)  # a site reported stays, so that its devices' links are still checked
     return found.done(tuple(settled))
 
 

@@ -14,7 +14,7 @@ import typer
 
 from citynet_models.allocations import AllocationRecord
 from citynet_models.problems import Problem
-from netops.allocations.store import changes, dump_record, record_path, site_line
+from netops.allocations.store import changes, dump_record, record_path, renamed, site_line
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_FINDING,
@@ -136,8 +136,7 @@ def rename(
                                       message="no such site in the intent"))
     if problems:
         exit_bad_input(problems)
-    sites = {new if slug == old else slug: entry for slug, entry in record.sites.items()}
-    _write(intent, AllocationRecord(version=record.version, sites=sites))
+    _write(intent, renamed(record, old, new))
     err.print(f"{record_path(intent)}: {old} renamed to {new}")
 
 

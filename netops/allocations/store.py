@@ -4,11 +4,13 @@ Only netops writes it (`netops allocations update | release | rename`), so that 
 reviewed diff of one line per site. Resolve reads it (netops/resolve/record.py).
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from citynet_models.allocations import AllocationRecord, SiteAllocation
 from netops.intent.allocations import ALLOCATIONS_FILE
+from netops.resolve.naming import ROLE_ABBREVIATION
 
 #: The first line of every record netops writes.
 HEADER = "# Allocations, written by `netops allocations`"
@@ -65,3 +67,16 @@ def changes(before: AllocationRecord | None, after: AllocationRecord) -> list[Re
     kept = before.sites if before is not None else {}
     return [RecordChange(slug, kept.get(slug), entry) for slug, entry in sorted(after.sites.items())
             if kept.get(slug) != entry]
+
+
+def renamed(record: AllocationRecord, old: str, new: str) -> AllocationRecord:
+    """The record with site ``old`` under slug ``new``; the ports other sites hold on its devices follow the
+    devices whose names derive from the slug (``<slug>-r01``), so they stay held."""
+    derived = re.compile(rf"^{re.escape(old)}(-(?:{'|'.join(ROLE_ABBREVIATION.values())})\d{{2}}:)")
+
+    def moved(entry: SiteAllocation) -> SiteAllocation:
+        ports = {ref: derived.sub(rf"{new}\1", port) for ref, port in entry.ports.items()}
+        return entry if ports == entry.ports else entry.model_copy(update={"ports": ports})
+
+    return AllocationRecord(version=record.version,
+                            sites={new if slug == old else slug: moved(entry) for slug, entry in record.sites.items()})

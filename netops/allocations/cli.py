@@ -27,7 +27,7 @@ from netops.cli_support import (
 )
 from netops.errors import InputError, unknown_value
 from netops.files import write_atomic, write_problem
-from netops.intent.allocations import LoadedAllocations
+from netops.intent.allocations import LoadedAllocations, read_allocations
 from netops.intent.loader import load_intent
 from netops.resolve.sites import plan_sites
 
@@ -73,7 +73,8 @@ def update(
     resolution = load_or_exit(intent, False)
     assert resolution.allocations is not None  # an intent source always brings its record
     path = record_path(intent)
-    before = load_intent(intent).allocations
+    # The record as loaded with the intent just now (a malformed one stopped the load).
+    before = read_allocations(path, str(path), [])
     text = dump_record(resolution.allocations)
     current = path.read_text(encoding="utf-8") if path.is_file() else None
     pending = changes(before.record if before else None, resolution.allocations)

@@ -7,11 +7,12 @@ import pytest
 
 from citynet_models.network import Network
 from citynet_models.types import AdminLevel, Platform
+from netops.export import to_yaml
 from netops.pipeline import load_network
 from netops.resolve import naming
 from netops.resolve.allocate import SiteKey
 from netops.resolve.record import key_text, parse_key
-from tests.conftest import TESTS
+from tests.conftest import REPO, TESTS
 
 BASE = TESTS / "intent" / "cases" / "base"
 RECORDED = TESTS / "resolve" / "cases" / "recorded-allocations" / "intent"
@@ -66,3 +67,12 @@ def test_key_text_spells_official_codes() -> None:
 ])
 def test_is_wan_port(platform: Platform, name: str, known: bool) -> None:
     assert naming.is_wan_port(platform, name) is known
+
+
+def test_the_sample_citys_record_reproduces_its_computed_allocations(tmp_path: Path) -> None:
+    sample = REPO / "inventory" / "city"
+    assert (sample / "allocations.yml").is_file()
+    intent = tmp_path / "intent"
+    shutil.copytree(sample, intent)
+    (intent / "allocations.yml").unlink()
+    assert to_yaml(load_network(sample).network) == to_yaml(load_network(intent).network)

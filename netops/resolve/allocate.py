@@ -1,4 +1,4 @@
-"""Deterministic address allocation keyed by administrative codes.
+"""Deterministic address allocation keyed by administrative codes, and the upstream ports a record keeps.
 
 Every address is a pure function of (level, official code, site number, device number, uplink
 number) and the pools: no counter, no order of files or sites matters, so adding a site never
@@ -119,7 +119,9 @@ Uplink = tuple[str, int, int]
 
 @dataclass(frozen=True)
 class PortBook:
-    """The upstream ports the record holds: by uplink, and by upstream device (with their holder)."""
+    """The upstream ports the allocation record (allocations.yml, netops/resolve/record.py) holds: by uplink, and
+    by upstream device with their holder. Ports are allocated in order (links.name_ports), not as a function of
+    codes, so once given they are kept here."""
 
     #: (site slug, device number, uplink index) -> (upstream device, port).
     by_uplink: Mapping[Uplink, tuple[str, str]] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from netops.resolve.sites import SitePlan
 #: How a problem tells engineers to repair a record they edited: only netops writes it.
 _RESTORE = "restore allocations.yml from git: only `netops allocations` writes it"
 
+
 def key_text(key: SiteKey) -> str:
     """The key as the record spells it: ``ward/00001/0``, ``district/001/0``, ``city/0/3``."""
     if key.level is AdminLevel.CITY:
@@ -145,8 +146,7 @@ def recorded_ports(allocations: LoadedAllocations | None, devices: Mapping[str, 
                       f"({_where(allocations, holder[0], 'ports', uplink_ref(*holder[1:]))})",
                       f"leave `remote_interface:` out to have a free port chosen; if {holder[0]} is gone, "
                       f"`netops allocations release {holder[0]}` frees its ports")
-    book = PortBook(by_uplink=by_uplink, held=held)
-    return found.done(book)
+    return found.done(PortBook(by_uplink=by_uplink, held=held))
 
 
 def record_of(allocations: LoadedAllocations | None, plans: Sequence[SitePlan],

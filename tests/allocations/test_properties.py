@@ -12,7 +12,7 @@ from citynet_models.slug import slugify
 from netops.pipeline import load_network
 from tests.allocations.city import WARDS, City, WardSite, netops, site_facts
 
-_SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 #: A step: (operation, a number that picks its site or ward).
 steps = st.lists(st.tuples(st.sampled_from(["add", "remove", "release", "rename", "reparent"]),

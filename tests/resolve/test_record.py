@@ -76,3 +76,17 @@ def test_the_sample_citys_record_reproduces_its_computed_allocations(tmp_path: P
     shutil.copytree(sample, intent)
     (intent / "allocations.yml").unlink()
     assert to_yaml(load_network(sample).network) == to_yaml(load_network(intent).network)
+
+
+def test_a_repointed_uplink_gets_a_port_on_its_new_upstream_and_update_frees_the_old_one(tmp_path: Path) -> None:
+    intent = tmp_path / "intent"
+    shutil.copytree(RECORDED, intent)
+    district = intent / "districts" / "001-ba-dinh.yml"
+    district.write_text(district.read_text(encoding="utf-8").replace(
+        "{to: ba-dinh-agg-01, provider: vnpt, circuit_id: C-4", "{to: dc-core-02, provider: vnpt, circuit_id: C-4"),
+        encoding="utf-8")
+    resolution = load_network(intent)
+    assert _port_towards(resolution.network, "ubnd-phuong-truc-bach") == "eth3"  # dc-core-02's lowest free port
+    assert _port_towards(resolution.network, "ubnd-phuong-moi") == "eth5"  # eth4 stays held until the update
+    assert resolution.allocations is not None
+    assert resolution.allocations.sites["ubnd-phuong-truc-bach"].ports == {"0.0": "dc-core-02:eth3"}

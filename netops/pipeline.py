@@ -54,12 +54,14 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
                                            link_plans.sources)
     named_links = links.name_ports(device_plans.value.devices, link_plans.value, link_plans.sources,
                                    recorded_ports.value)
-    wan = links.build_links(named_links.value, link_plans.sources)
+    # Each site attaches through an aggregation area: its file's, else its upstream routers'.
+    areas = links.attachment_areas(site_plans.value, named_links.value)
+    wan = links.build_links(named_links.value, link_plans.sources, areas)
     # Devices are built once the LANs and links have made their interfaces; sites once their LANs are known.
     built_devices = devices.build_devices(plan, device_plans, site_lans.value.interfaces, wan.value.interfaces)
     # A site model carries the number its intent gives (a recorded key may keep the number of a former unit).
     built_sites = sites.build_sites(computed_sites.value, site_lans.value.by_site,
-                                    links.upstream_devices(named_links.value))
+                                    links.upstream_devices(named_links.value), areas)
     # Data-center hosts sit on the data centers' LANs.
     dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
     phases: tuple[Phase[object], ...] = (city, units, providers, services, computed_sites, site_plans,
@@ -69,7 +71,8 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     assert city.value is not None  # a city refused is a problem, and the gate stopped
     # What `netops allocations update` writes: the record with this resolution's keys and ports added.
     allocations = record.record_of(intent.allocations, site_plans.value, named_links.value)
-    parts = Parts(city=city.value, districts=units.value.districts, wards=units.value.wards,
+    parts = Parts(city=city.value, structure=intent.structure, districts=units.value.districts,
+                  wards=units.value.wards, areas=units.value.areas,
                   providers=providers.value, services=services.value, sites=built_sites.value,
                   devices=built_devices.value, links=wan.value.links, hosts=dc_hosts.value,
                   allocations=allocations)

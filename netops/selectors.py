@@ -16,10 +16,12 @@ from typing import Protocol
 from citynet_models.network import Network
 from citynet_models.problems import Problem
 from citynet_models.slug import slugify
+from citynet_models.units import Structure
 from netops.errors import InputError, suggestions, unknown_value
 
-#: Slug prefixes of the unit kinds (quận, huyện, thị xã; phường, xã, thị trấn), dropped for the short slug.
-_KIND_PREFIXES = ("quan-", "huyen-", "thi-xa-", "phuong-", "xa-", "thi-tran-")
+#: Slug prefixes of the unit kinds (quận, huyện, thị xã; phường, xã, thị trấn) and of areas (cụm), dropped for the
+#: short slug.
+_KIND_PREFIXES = ("quan-", "huyen-", "thi-xa-", "phuong-", "xa-", "thi-tran-", "cum-")
 
 
 class _Unit(Protocol):
@@ -61,7 +63,9 @@ def unknown_unit(units: Sequence[_Unit], value: str, option: str, noun: str) -> 
             by_form.setdefault(form, unit.slug)
     close = list(dict.fromkeys(by_form[form] for form in suggestions(slugify(value) or value, by_form)))
     known = [f"{unit.slug} ({unit.code})" for unit in units]
-    problem = unknown_value(option, value, known, what=f"a {noun} code, slug or name", message=f"unknown {noun}")
+    article = "an" if noun[0] in "aeiou" else "a"
+    problem = unknown_value(option, value, known, what=f"{article} {noun} code, slug or name",
+                            message=f"unknown {noun}")
     if close:  # suggestions found through any form of the name, shown as slugs
         hint = f"did you mean {' or '.join(close)}? " + (problem.hint or "").split("? ", 1)[-1]
         problem = Problem(path=problem.path, message=problem.message, expected=problem.expected,
@@ -88,7 +92,7 @@ def _match(units: Sequence[_Unit], values: Iterable[str], option: str, noun: str
 def match_districts(network: Network, values: Iterable[str], option: str = "--district") -> set[str] | None:
     """The codes of the districts the values name (None when no value is given); InputError for a value that
     names no district."""
-    return _match(network.districts, values, option, "district")
+    return _match(network.areas, values, option, "district" if network.structure is Structure.LEGACY else "area")
 
 
 def match_wards(network: Network, values: Iterable[str], option: str = "--ward") -> set[str] | None:

@@ -9,6 +9,7 @@ from citynet_models.network import Network
 from citynet_models.problems import Problem
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, LanRole, LifecycleStatus, LinkRole, Platform, SiteKind
+from citynet_models.units import Structure
 from netops.errors import InputError
 from netops.selectors import check_choice, match_districts
 
@@ -45,7 +46,11 @@ def rows(network: Network, table: Table, filters: Filters) -> list[Row]:
     (InputError); known values that select nothing give no rows.
     """
     check_filters(network, table, filters)
-    return _BUILDERS[table](network, filters)
+    built = _BUILDERS[table](network, filters)
+    if network.structure is Structure.LEGACY:
+        return built
+    # Since 2025 there are no districts: sites are grouped by the aggregation area they attach through.
+    return [{("area" if key == "district" else key): value for key, value in row.items()} for row in built]
 
 
 #: Prefix kinds of `show prefixes`.
@@ -105,7 +110,7 @@ def _district_codes(network: Network, wanted: str | None) -> set[str] | None:
 
 def _site_selected(site: Site, codes: set[str] | None, filters: Filters) -> bool:
     return (
-        (codes is None or site.district in codes)
+        (codes is None or site.area in codes)
         and (filters.kind is None or site.kind == filters.kind)
         and (filters.status is None or site.status.value == filters.status)
     )
@@ -120,7 +125,7 @@ def _sites(network: Network, filters: Filters) -> list[Row]:
             "name": site.name,
             "kind": site.kind,
             "level": site.level.value,
-            "district": site.district,
+            "district": site.area,
             "ward": site.ward,
             "status": site.status.value,
             "redundancy": site.redundancy.value if site.redundancy else None,
@@ -140,7 +145,7 @@ def _devices(network: Network, filters: Filters) -> list[Row]:
         {
             "name": device.name,
             "site": device.site,
-            "district": sites[device.site].district,
+            "district": sites[device.site].area,
             "role": device.role.value,
             "platform": device.platform.value,
             "loopback": str(device.loopback) if device.loopback else None,
@@ -184,7 +189,7 @@ def _lans(network: Network, filters: Filters) -> list[Row]:
     return [
         {
             "site": site.slug,
-            "district": site.district,
+            "district": site.area,
             "name": lan.name,
             "role": lan.role.value,
             "vlan": lan.vlan,
@@ -218,16 +223,16 @@ def _prefixes(network: Network, filters: Filters) -> list[Row]:
     for site in network.sites:
         if _site_selected(site, codes, filters):
             result.extend({"prefix": str(lan.prefix), "kind": "lan", "owner": f"{site.slug}/{lan.name}",
-                           "district": site.district} for lan in site.lans)
+                           "district": site.area} for lan in site.lans)
     for link in network.links:
         site = sites[devices[link.downstream.device].site]
         if _site_selected(site, codes, filters):
-            result.append({"prefix": str(link.prefix), "kind": "link", "owner": link.id, "district": site.district})
+            result.append({"prefix": str(link.prefix), "kind": "link", "owner": link.id, "district": site.area})
     for device in network.devices:
         site = sites[device.site]
         if device.loopback is not None and _site_selected(site, codes, filters):
             result.append({"prefix": f"{device.loopback}/32", "kind": "loopback", "owner": device.name,
-                           "district": site.district})
+                           "district": site.area})
     # A pool belongs to no site: a status or district filter leaves the pools out.
     return [row for row in result if (kind is None or row["kind"] == kind)
             and not (row["kind"] == "pool" and filters.status is not None)]

@@ -54,18 +54,21 @@ def case_folders(root: Path) -> list[Path]:
 
 
 #: Files of a case folder that describe the case rather than belong to the intent.
-CASE_CONTROL_FILES = frozenset({"expected-errors.txt", "delete", "make-links", "make-dirs"})
+CASE_CONTROL_FILES = frozenset({"expected-errors.txt", "delete", "make-links", "make-dirs", "base"})
 
 
 def materialize_overlay(base: Path, case: Path, target: Path) -> Path:
     """Copy base intent to target/intent, then the case's intent files over it.
 
-    A case file named like a base file replaces it; `delete` lists base files to leave out. Every other file
+    A case file named like a base file replaces it; `delete` lists base files to leave out; `base` names another
+    base folder beside ``base`` (base-2025: a city in the 2025 structure). Every other file
     of the case is intent (x.yaml and backups too), except the control files: `make-dirs` lists folders to
     create and `make-links` lines `link -> target` symbolic links to make, both relative to the intent folder,
     for what git cannot hold (a folder named like a file, dangling links, link loops).
     """
     intent = target / "intent"
+    if (case / "base").is_file():  # the case overlays another base, a folder beside the given one
+        base = base.parent / (case / "base").read_text().strip()
     shutil.copytree(base, intent)
     deleted = (case / "delete").read_text().split() if (case / "delete").is_file() else []
     for name in deleted:

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from citynet_models.devices import LanInterface, WanInterface
 from citynet_models.problems import ModelPath, Problem, item
 from citynet_models.types import AdminLevel, LifecycleStatus, Redundancy
+from citynet_models.units import Structure
 
 if TYPE_CHECKING:
     from citynet_models.network import Network
+    from citynet_models.sites import Site
 
 
 def network_problems(net: "Network") -> list[Problem]:
@@ -102,7 +104,15 @@ def _admin_references(net: "Network") -> Iterable[Problem]:
     districts = net.district_by_code
     wards = net.ward_by_code
     for ward in net.wards:
-        if ward.district not in districts:
+        if (ward.district is None) is (net.structure is Structure.LEGACY):
+            yield Problem(
+                path=("wards", item(ward.code), "district"),
+                message="ward without its district" if ward.district is None else "district in the 2025 structure",
+                expected="the code of the ward's district" if ward.district is None else
+                "no district: since 1 July 2025 the city governs its units directly",
+                found="none" if ward.district is None else repr(ward.district),
+            )
+        elif ward.district is not None and ward.district not in districts:
             yield Problem(
                 path=("wards", item(ward.code), "district"),
                 message="unknown district",
@@ -142,14 +152,21 @@ def _admin_references(net: "Network") -> Iterable[Problem]:
                 expected="a ward code",
                 found="none",
             )
-        if site.level is AdminLevel.DISTRICT and site.district is None:
+        if site.area is not None and site.area not in net.area_by_code:
+            yield Problem(
+                path=(*path, "area"),
+                message="unknown aggregation area",
+                expected="the code of an area of the city",
+                found=repr(site.area),
+            )
+        if site.level is AdminLevel.DISTRICT and site.district is None and site.kind != "hub":
             yield Problem(
                 path=(*path, "district"),
                 message="a district-level site needs its district",
                 expected="a district code",
                 found="none",
             )
-    keys = [((s.level, s.district if s.level is AdminLevel.DISTRICT else s.ward, s.number),
+    keys = [((s.level, _unit_of(s), s.number),
              ("sites", item(s.slug), "number")) for s in net.sites if s.kind != "data_center"]
     for (level, unit, number), path, first in _repeats(keys):
         yield Problem(
@@ -160,6 +177,13 @@ def _admin_references(net: "Network") -> Iterable[Problem]:
             hint="give one of the sites an explicit `number:` (0-3 per unit)",
             related=first,
         )
+
+
+def _unit_of(site: "Site") -> str | None:
+    """The unit (or, for a hub, the area) a site's number counts within."""
+    if site.level is AdminLevel.DISTRICT:
+        return site.district if site.kind != "hub" else site.area
+    return site.ward
 
 
 def _device_references(net: "Network") -> Iterable[Problem]:

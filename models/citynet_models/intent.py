@@ -16,6 +16,7 @@ from citynet_models.datacenter import Service, ServicePort, no_icmp
 from citynet_models.policy import ReachabilityPolicy
 from citynet_models.sites import Coordinates
 from citynet_models.types import (
+    AreaCode,
     Asn,
     BandwidthMbps,
     CityCode,
@@ -27,6 +28,7 @@ from citynet_models.types import (
     InterfaceName,
     LanRole,
     Latitude,
+    LegacyWardKind,
     LifecycleStatus,
     Longitude,
     MassOrganizationType,
@@ -38,9 +40,9 @@ from citynet_models.types import (
     Slug,
     VlanId,
     WardCode,
-    WardKind,
     parse_service_port,
 )
+from citynet_models.units import Structure
 from citynet_models.variables import SiteVariables
 
 
@@ -272,12 +274,47 @@ class MassOrganizationSiteIntent(_SiteIntentBase):
     ward: WardCode | None = Field(default=None, description="Ward, for a ward-level office")
 
 
+class UnitCommitteeSiteIntent(_SiteIntentBase):
+    """The People's Committee of a commune-level unit (unit file only: the unit is the file's)."""
+
+    kind: Literal["ward_committee"] = Field(description="Discriminator")
+
+
+class PublicServicePointSiteIntent(_SiteIntentBase):
+    """A public-service point (điểm phục vụ hành chính công) of a unit (unit file only)."""
+
+    kind: Literal["public_service_point"] = Field(description="Discriminator")
+
+
+class UnitPartySiteIntent(_SiteIntentBase):
+    """The party committee of a unit (unit file only)."""
+
+    kind: Literal["party_agency"] = Field(description="Discriminator")
+
+
+class UnitMassOrganizationSiteIntent(_SiteIntentBase):
+    """A mass organization office of a unit (unit file only)."""
+
+    kind: Literal["mass_organization"] = Field(description="Discriminator")
+    organization: MassOrganizationType = Field(description="Which organization")
+
+
+class HubSiteIntent(_SiteIntentBase):
+    """The building of an aggregation area's routers (area file only)."""
+
+    kind: Literal["hub"] = Field(description="Discriminator")
+
+
 CitySiteIntent = Annotated[
     DataCenterSiteIntent | CityAgencySiteIntent | PartyAgencySiteIntent | MassOrganizationSiteIntent,
     Field(discriminator="kind"),
 ]
 DistrictSiteIntent = Annotated[
     DistrictCommitteeSiteIntent | WardCommitteeSiteIntent | PartyAgencySiteIntent | MassOrganizationSiteIntent,
+    Field(discriminator="kind"),
+]
+UnitSiteIntent = Annotated[
+    UnitCommitteeSiteIntent | UnitPartySiteIntent | UnitMassOrganizationSiteIntent | PublicServicePointSiteIntent,
     Field(discriminator="kind"),
 ]
 AnySiteIntent = (
@@ -287,6 +324,11 @@ AnySiteIntent = (
     | WardCommitteeSiteIntent
     | PartyAgencySiteIntent
     | MassOrganizationSiteIntent
+    | UnitCommitteeSiteIntent
+    | UnitPartySiteIntent
+    | UnitMassOrganizationSiteIntent
+    | PublicServicePointSiteIntent
+    | HubSiteIntent
 )
 
 
@@ -294,6 +336,10 @@ class CityIntent(NetopsModel):
     """inventory/city/city.yml: city-wide settings, the data center and city-level sites."""
 
     city: CityInfo = Field(description="The city")
+    structure: Structure = Field(
+        default=Structure.LEGACY,
+        description="How sites are described: legacy (districts/, sites by district and ward) or 2025 (areas/ for "
+                    "the network's hubs, communes/ for the sites of each unit, units/2025.yml the official list)")
     asn: Asn = Field(description="AS number of the city WAN")
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for sites and devices")
     addressing: AddressPlan = Field(description="Address pools and LAN layout")
@@ -308,7 +354,7 @@ class WardInfo(NetopsModel):
 
     code: WardCode = Field(description="Official code")
     name: DisplayName = Field(description="Official name, e.g. 'Phường Phúc Xá'")
-    kind: WardKind = Field(description="phuong, xa or thi_tran")
+    kind: LegacyWardKind = Field(description="phuong, xa or thi_tran")
     slug: Slug | None = Field(default=None, description="Slug (default: from the name)")
 
 
@@ -328,3 +374,34 @@ class DistrictIntent(NetopsModel):
     defaults: DistrictDefaults = Field(default_factory=DistrictDefaults, description="Overrides")
     wards: list[WardInfo] = Field(default_factory=list, description="Wards/communes of the district")
     sites: list[DistrictSiteIntent] = Field(default_factory=list, description="Sites of the district")
+
+
+class AreaInfo(NetopsModel):
+    """The aggregation area an area file describes."""
+
+    code: AreaCode = Field(description="Area number (by convention the code of the district it was built for)")
+    name: DisplayName = Field(description="Display name, e.g. 'Cụm Ba Đình'")
+    slug: Slug | None = Field(default=None, description="Slug (default: from the name)")
+
+
+class AreaIntent(NetopsModel):
+    """areas/<code>-<slug>.yml (2025 structure): one aggregation area and its hub sites."""
+
+    area: AreaInfo = Field(description="The area")
+    defaults: DistrictDefaults = Field(default_factory=DistrictDefaults, description="Overrides")
+    sites: list[HubSiteIntent] = Field(default_factory=list, description="Hub sites of the area")
+
+
+class UnitInfo(NetopsModel):
+    """The commune-level unit a unit file describes: its official code and name (units/2025.yml)."""
+
+    code: WardCode = Field(description="Official five-digit code")
+    name: DisplayName = Field(description="Official name, e.g. 'Phường Ba Đình'")
+
+
+class UnitIntent(NetopsModel):
+    """communes/<code>-<slug>.yml (2025 structure): one commune-level unit and its sites."""
+
+    unit: UnitInfo = Field(description="The unit")
+    defaults: DistrictDefaults = Field(default_factory=DistrictDefaults, description="Overrides")
+    sites: list[UnitSiteIntent] = Field(default_factory=list, description="Sites of the unit")

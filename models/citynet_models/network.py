@@ -6,7 +6,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from citynet_models.addressing import AddressPlan
-from citynet_models.admin import City, District, Ward
+from citynet_models.admin import Area, City, District, Ward
 from citynet_models.base import NetopsModel
 from citynet_models.datacenter import DcHost, Service
 from citynet_models.devices import Device
@@ -14,6 +14,7 @@ from citynet_models.links import Provider, WanLink
 from citynet_models.policy import ReachabilityPolicy
 from citynet_models.problems import NetworkInvalidError
 from citynet_models.sites import Site
+from citynet_models.units import Structure
 
 
 class Network(NetopsModel):
@@ -24,9 +25,14 @@ class Network(NetopsModel):
     """
 
     city: City = Field(description="The city")
+    structure: Structure = Field(
+        default=Structure.LEGACY,
+        description="Administrative structure the sites are described in: legacy (city, districts, wards) or 2025 "
+                    "(the city over its communes and wards)")
     addressing: AddressPlan = Field(description="Address pools and the site LAN layout")
     districts: tuple[District, ...] = Field(description="District-level units, by code")
     wards: tuple[Ward, ...] = Field(description="Ward/commune-level units, by code")
+    areas: tuple[Area, ...] = Field(default=(), description="Network aggregation areas, by code")
     providers: tuple[Provider, ...] = Field(description="Carriers of the WAN circuits")
     services: tuple[Service, ...] = Field(description="Shared services hosted in the data center")
     sites: tuple[Site, ...] = Field(description="Every site, by slug")
@@ -64,6 +70,11 @@ class Network(NetopsModel):
     def ward_by_code(self) -> dict[str, Ward]:
         """Wards indexed by code."""
         return {ward.code: ward for ward in self.wards}
+
+    @cached_property
+    def area_by_code(self) -> dict[str, Area]:
+        """Aggregation areas indexed by code."""
+        return {area.code: area for area in self.areas}
 
     @cached_property
     def service_by_name(self) -> dict[str, Service]:

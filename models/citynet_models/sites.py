@@ -8,6 +8,7 @@ from citynet_models.base import NetopsModel
 from citynet_models.lans import Lan
 from citynet_models.types import (
     AdminLevel,
+    AreaCode,
     DisplayName,
     DistrictCode,
     Latitude,
@@ -60,8 +61,11 @@ class _SiteBase(NetopsModel):
     redundancy: Redundancy | None = Field(
         description="How the site is attached to the WAN (None for the data center, which is the hub)"
     )
-    district: DistrictCode | None = Field(description="District the site is in")
-    ward: WardCode | None = Field(description="Ward/commune the site is in")
+    district: DistrictCode | None = Field(description="District the site is in (legacy structure)")
+    ward: WardCode | None = Field(description="Ward/commune the site is in (a unit of the declared structure)")
+    area: AreaCode | None = Field(
+        default=None,
+        description="Aggregation area the site attaches through (None: homed to the data center directly)")
     vars: SiteVariables
 
 
@@ -88,8 +92,22 @@ class WardCommitteeSite(_SiteBase):
     """A ward/commune People's Committee (UBND phường/xã/thị trấn)."""
 
     kind: Literal["ward_committee"] = Field(description="Discriminator")
-    district: DistrictCode = Field(description="District of the ward")
     ward: WardCode = Field(description="Ward the committee governs")
+
+
+class PublicServicePointSite(_SiteBase):
+    """A public-service point (điểm phục vụ hành chính công) of a unit: since 2025, often the former committee
+    building of a ward merged into the unit."""
+
+    kind: Literal["public_service_point"] = Field(description="Discriminator")
+    ward: WardCode = Field(description="Unit the point serves")
+
+
+class HubSite(_SiteBase):
+    """The building of an aggregation area's routers: a network site, belonging to no administrative unit."""
+
+    kind: Literal["hub"] = Field(description="Discriminator")
+    area: AreaCode = Field(description="Area whose hub it is")
 
 
 class PartyAgencySite(_SiteBase):
@@ -111,6 +129,8 @@ Site = Annotated[
     | DistrictCommitteeSite
     | WardCommitteeSite
     | PartyAgencySite
-    | MassOrganizationSite,
+    | MassOrganizationSite
+    | PublicServicePointSite
+    | HubSite,
     Field(discriminator="kind"),
 ]

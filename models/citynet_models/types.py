@@ -59,6 +59,11 @@ DistrictCode = Annotated[
     StringConstraints(pattern=r"^\d{3}$"),
     Field(description="Official three-digit district-level code (Ba Đình is 001)"),
 ]
+AreaCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{3}$"),
+    Field(description="Three-digit number of a network aggregation area (by convention its old district's code)"),
+]
 WardCode = Annotated[
     str,
     StringConstraints(pattern=r"^\d{5}$"),
@@ -109,6 +114,15 @@ class WardKind(StrEnum):
     WARD = "phuong"  # phường
     COMMUNE = "xa"  # xã
     TOWNSHIP = "thi_tran"  # thị trấn
+    SPECIAL_ZONE = "dac_khu"  # đặc khu (island units, 2025 structure)
+
+
+class LegacyWardKind(StrEnum):
+    """Kinds of commune-level units of the legacy structure (district files)."""
+
+    WARD = "phuong"  # phường
+    COMMUNE = "xa"  # xã
+    TOWNSHIP = "thi_tran"  # thị trấn
 
 
 class SiteKind(StrEnum):
@@ -120,6 +134,8 @@ class SiteKind(StrEnum):
     WARD_COMMITTEE = "ward_committee"
     PARTY_AGENCY = "party_agency"
     MASS_ORGANIZATION = "mass_organization"
+    PUBLIC_SERVICE_POINT = "public_service_point"  # điểm phục vụ hành chính công (2025 structure)
+    HUB = "hub"  # the building of an aggregation area's routers (2025 structure): a network site, no unit
 
 
 class AdminLevel(StrEnum):

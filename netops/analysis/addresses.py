@@ -184,13 +184,13 @@ def addresses(network: Network, full_threshold: float = 80.0) -> AddressReport:
             for block, prefixes in sorted(by_block.items()):
                 used.append(_range(block))
                 taken = sum(p.num_addresses for p in prefixes)
-                blocks.append(BlockUsage(site=site.slug, district=site.district, block=block, lans=len(prefixes),
+                blocks.append(BlockUsage(site=site.slug, district=site.area, block=block, lans=len(prefixes),
                                          lan_addresses=taken, utilization=_percent(taken, block.num_addresses)))
         pools.append(pool_usage(f"sites-{site_plan.level.value}", site_plan.pool,
                                 f"/{site_plan.block_length} site block", used, unit_size=site_plan.block_size))
 
     lans = [
-        LanUsage(site=site.slug, district=site.district, lan=lan.name, role=lan.role.value, prefix=lan.prefix,
+        LanUsage(site=site.slug, district=site.area, lan=lan.name, role=lan.role.value, prefix=lan.prefix,
                  hosts=lan.hosts, capacity=lan_capacity(lan.prefix),
                  utilization=_percent(lan.hosts, lan_capacity(lan.prefix)))
         for site in network.sites for lan in site.lans

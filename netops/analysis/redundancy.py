@@ -74,7 +74,7 @@ def attachments(network: Network) -> list[SiteAttachment]:
             site=site.slug,
             name=site.name,
             kind=site.kind,
-            district=site.district,
+            district=site.area,
             ward=site.ward,
             status=site.status.value,
             declared=site.redundancy.value if site.redundancy is not None else None,
@@ -93,7 +93,7 @@ def attachments(network: Network) -> list[SiteAttachment]:
 def redundancy(network: Network, district: str | None = None) -> RedundancyReport:
     """Sites whose attachment one failure outside the site cuts, grouped by district (city level first)."""
     every = [a for a in attachments(network) if district is None or a.district == district]
-    names = {d.code: d.name for d in network.districts}
+    names = {d.code: d.name for d in network.areas}
     groups: dict[str, list[SiteAttachment]] = {}
     for attachment in every:
         groups.setdefault(attachment.district or "city", []).append(attachment)

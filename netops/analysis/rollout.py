@@ -58,12 +58,12 @@ def rollout(network: Network, district: str | None = None) -> RolloutReport:
     by_kind: dict[str, list[LifecycleStatus]] = {}
     everything: list[LifecycleStatus] = []
     for site in network.sites:
-        if district is not None and site.district != district:
+        if district is not None and site.area != district:
             continue
-        by_district.setdefault(site.district or CITY_LEVEL, []).append(site.status)
+        by_district.setdefault(site.area or CITY_LEVEL, []).append(site.status)
         by_kind.setdefault(site.kind, []).append(site.status)
         everything.append(site.status)
-    names = {d.code: d.name for d in network.districts}
+    names = {d.code: d.name for d in network.areas}
     keys = sorted(by_district, key=lambda k: (k != CITY_LEVEL, k))
     return RolloutReport(
         statuses=tuple(s.value for s in LifecycleStatus),

@@ -121,7 +121,7 @@ class _Context:
             self.site_sources[site.slug] = tuple(sorted(sources))
             for r in sources:
                 self.router_sites.setdefault(r, []).append(site.slug)
-        self.site_district = {site.slug: site.district for site in network.sites}
+        self.site_district = {site.slug: site.area for site in network.sites}
         # Services grouped by their set of gateways: they are lost together.
         groups: dict[tuple[int, ...], list[str]] = {}
         for name, gws in self.service_gateways.items():

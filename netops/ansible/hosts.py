@@ -46,7 +46,7 @@ def host_rows(network: Network) -> list[HostRow]:
     rows = []
     for device in network.devices:
         site = network.site_by_slug[device.site]
-        district = network.district_by_code.get(site.district) if site.district else None
+        district = network.area_by_code.get(site.area) if site.area else None
         coordinates = site.coordinates
         rows.append(HostRow(
             name=device.name, management=device.management.with_prefixlen, platform=device.platform,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from citynet_models.intent import CityIntent, DistrictIntent
+from citynet_models.intent import AreaIntent, CityIntent, DistrictIntent, UnitIntent
 from citynet_models.problems import Location, Problem
 from citynet_models.units import AdminStructure, Structure
 from netops.errors import InputError
@@ -19,15 +19,22 @@ from netops.intent.yamlsource import SourceDocument, YamlInputError, read_yaml
 
 CITY_FILE = "city.yml"
 DISTRICTS_DIR = "districts"
+AREAS_DIR = "areas"
+COMMUNES_DIR = "communes"
 UNITS_DIR = "units"
 
 
 @dataclass(frozen=True)
-class DistrictSource:
-    """A district file, parsed and checked against the schema."""
+class GroupSource[M: BaseModel]:
+    """A file of a group folder (a district, an area, a unit), parsed and checked against the schema."""
 
-    intent: DistrictIntent
+    intent: M
     document: SourceDocument
+
+
+DistrictSource = GroupSource[DistrictIntent]
+AreaSource = GroupSource[AreaIntent]
+UnitSource = GroupSource[UnitIntent]
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,18 @@ class LoadedIntent:
     structures: tuple[AdminStructure, ...] = ()
     #: The allocation record (allocations.yml, written by `netops allocations update`), when the intent keeps one.
     allocations: LoadedAllocations | None = None
+    #: 2025 structure: the network's aggregation areas (areas/) and the sites of each unit (communes/).
+    areas: tuple[AreaSource, ...] = ()
+    units: tuple[UnitSource, ...] = ()
+
+    @property
+    def structure(self) -> Structure:
+        """The administrative structure the intent is written in."""
+        return self.city.structure
+
+    def official(self, structure: Structure) -> AdminStructure | None:
+        """The official units of a structure kept in intent (units/<structure>.yml), if any."""
+        return next((kept for kept in self.structures if kept.structure is structure), None)
 
 
 def display_path(path: Path) -> str:
@@ -54,56 +73,126 @@ def display_path(path: Path) -> str:
 
 #: A district file's name: the district's official code, a hyphen, a slug, and ".yml" (the slug may be left out).
 DISTRICT_FILE = re.compile(r"^(?P<code>\d{3})(?:-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*))?\.yml$")
+#: A unit file's name (2025 structure): the unit's official five-digit code, a hyphen and a slug.
+UNIT_FILE = re.compile(r"^(?P<code>\d{5})(?:-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*))?\.yml$")
 #: Editor and merge leftovers, skipped without a word: backups (x.yml~, x.yml.bak), swap and merge files.
 _BACKUP_SUFFIXES = ("~", ".bak", ".orig", ".rej", ".swp", ".swo", ".tmp", ".old")
 #: Names of files that look like YAML whatever their case or extension (x.yaml, X.YML).
 _YAML_LIKE = re.compile(r"\.ya?ml$", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class GroupFolder:
+    """A folder of intent holding one file per unit or area, named ``<code>-<slug>.yml``."""
+
+    name: str
+    what: str  # "district", "area", "unit"
+    pattern: re.Pattern[str]
+    code_form: str  # how the name's code is described: "three-digit district code"
+    example: str  # a valid file name
+
+
+DISTRICT_FOLDER = GroupFolder(DISTRICTS_DIR, "district", DISTRICT_FILE, "three-digit district code", "001-ba-dinh.yml")
+AREA_FOLDER = GroupFolder(AREAS_DIR, "area", DISTRICT_FILE, "three-digit area number", "001-ba-dinh.yml")
+UNIT_FOLDER = GroupFolder(COMMUNES_DIR, "unit", UNIT_FILE, "five-digit unit code", "00004-ba-dinh.yml")
+
+
 def load_intent(directory: Path) -> LoadedIntent:
     """Parse and schema-check every file; raise InputError with all problems of all files.
 
-    Every entry of the intent folder and of districts/ is accounted for: a file that looks like intent but
-    would not be loaded (x.yaml, a misnamed districts folder, a YAML file beside city.yml) is an error, so
-    that no district is dropped without a word. Backups and hidden files are skipped.
+    Every entry of the intent folder and of its group folders (districts/, or areas/ and communes/) is accounted
+    for: a file that looks like intent but would not be loaded (x.yaml, a misnamed districts folder, a YAML file
+    beside city.yml) is an error, so that no district or unit is dropped without a word. Backups and hidden files
+    are skipped.
     """
     city_path = directory / CITY_FILE
     if not directory.is_dir() or not (city_path.exists() or city_path.is_symlink()):
         raise InputError([_no_city_file(directory, city_path)])
     problems: list[Problem] = []
-    district_dir = directory / DISTRICTS_DIR
-    # A districts "folder" that is a file, a dangling link or a loop is reported, not taken as no districts.
-    district_paths = _district_files(district_dir, problems) if district_dir.exists() or \
-        district_dir.is_symlink() else []
+    # A group "folder" that is a file, a dangling link or a loop is reported, not taken as an empty one.
+    group_paths = {folder.name: _group_files(folder, directory / folder.name, problems)
+                   for folder in GROUP_FOLDERS if _present(directory / folder.name)}
     problems.extend(_unloaded_entries(directory))
     structures = _structures(directory / UNITS_DIR, problems)
     allocations_path = directory / ALLOCATIONS_FILE
     allocations = read_allocations(allocations_path, display_path(allocations_path), problems)
     city_document = _read(city_path, problems)
     city = check_document(CityIntent, city_document, problems) if city_document else None
-    districts: list[DistrictSource] = []
-    for path, code in district_paths:
-        document = _read(path, problems)
-        if document is None:
-            continue
-        district = check_document(DistrictIntent, document, problems)
-        if district is None:
-            continue
-        if district.district.code != code:
-            problems.append(Problem(
-                path=("district", "code"),
-                message="district code differs from the file name",
-                expected=f"code {code!r}, as the file name {path.name} says",
-                found=repr(district.district.code),
-                hint=f"rename the file to {district.district.code}-<slug>.yml, or correct the code",
-                location=document.location(("district", "code")),
-            ))
-            continue
-        districts.append(DistrictSource(district, document))
+    districts = _group_sources(DISTRICT_FOLDER, group_paths, DistrictIntent, problems)
+    areas = _group_sources(AREA_FOLDER, group_paths, AreaIntent, problems)
+    units = _group_sources(UNIT_FOLDER, group_paths, UnitIntent, problems)
+    if city is not None and city_document is not None:
+        problems.extend(_structure_problems(city.structure, city_document, directory, group_paths, structures))
     if problems or city is None or city_document is None:
         raise InputError(problems)
     return LoadedIntent(city=city, city_document=city_document, districts=tuple(districts),
-                        structures=tuple(structures), allocations=allocations)
+                        structures=tuple(structures), areas=tuple(areas), units=tuple(units),
+                        allocations=allocations)
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _group_sources[M: BaseModel](folder: GroupFolder, group_paths: dict[str, list[tuple[Path, str]]],
+                                 model: type[M], problems: list[Problem]) -> list[GroupSource[M]]:
+    """The files of a group folder checked against ``model``, each with the code its name gives."""
+    sources: list[GroupSource[M]] = []
+    for path, code in group_paths.get(folder.name, []):
+        document = _read(path, problems, folder)
+        if document is None:
+            continue
+        checked = check_document(model, document, problems)
+        if checked is None:
+            continue
+        given = getattr(checked, folder.what).code
+        if given != code:
+            problems.append(Problem(
+                path=(folder.what, "code"),
+                message=f"{folder.what} code differs from the file name",
+                expected=f"code {code!r}, as the file name {path.name} says",
+                found=repr(given),
+                hint=f"rename the file to {given}-<slug>.yml, or correct the code",
+                location=document.location((folder.what, "code")),
+            ))
+            continue
+        sources.append(GroupSource(checked, document))
+    return sources
+
+
+def _structure_problems(structure: Structure, city_document: SourceDocument, directory: Path,
+                        group_paths: dict[str, list[tuple[Path, str]]],
+                        structures: list[AdminStructure]) -> list[Problem]:
+    """The group folders and official units the declared structure needs, and none of the other's."""
+    where = city_document.location(("structure",)) if "structure" in city_document.data else \
+        Location(city_document.file, 1)
+    problems: list[Problem] = []
+    if structure is Structure.LEGACY:
+        for name in (AREAS_DIR, COMMUNES_DIR):
+            if name in group_paths:
+                problems.append(Problem(
+                    path=("structure",), message=f"{name}/ belongs to the 2025 structure",
+                    expected="district files in districts/ (city.yml declares the legacy structure)",
+                    found=f"folder {display_path(directory / name)}",
+                    hint='declare `structure: "2025"` in city.yml; `netops reorganize --to 2025` turns a legacy '
+                         "intent into the 2025 structure",
+                    location=where))
+        return problems
+    if DISTRICTS_DIR in group_paths:
+        problems.append(Problem(
+            path=("structure",), message="districts/ belongs to the legacy structure",
+            expected="areas/ and communes/ (city.yml declares the 2025 structure, which has no districts)",
+            found=f"folder {display_path(directory / DISTRICTS_DIR)}",
+            hint="`netops reorganize --to 2025` turns district files into areas/ and communes/",
+            location=where))
+    if not any(kept.structure is structure for kept in structures):
+        problems.append(Problem(
+            path=("structure",), message="the official units of the 2025 structure are missing",
+            expected=f"{display_path(directory / UNITS_DIR / '2025.yml')}: the units sites refer to",
+            found="no such file",
+            hint="`netops units import --city <code> --structure 2025` writes it from the dataset",
+            location=where))
+    return problems
 
 
 def _structures(units_dir: Path, problems: list[Problem]) -> list[AdminStructure]:
@@ -170,15 +259,18 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(_BACKUP_SUFFIXES)
 
 
-def _district_files(district_dir: Path, problems: list[Problem]) -> list[tuple[Path, str]]:
-    """The district files to load, with the code their name gives; every other YAML-like entry is a problem."""
-    shown = display_path(district_dir)
+def _group_files(folder: GroupFolder, directory: Path, problems: list[Problem]) -> list[tuple[Path, str]]:
+    """The files of a group folder to load, with the code their name gives; every other YAML-like entry is a
+    problem."""
+    shown = display_path(directory)
+    what = folder.what
     try:
-        entries = sorted(district_dir.iterdir())
+        entries = sorted(directory.iterdir())
     except OSError as error:
         problems.append(Problem(
-            path=(), message="cannot read the districts folder", expected="a readable folder of district files",
-            found=_os_reason(error), hint="districts/ is a folder holding one <code>-<slug>.yml file per district",
+            path=(), message=f"cannot read the {folder.name} folder", expected=f"a readable folder of {what} files",
+            found=_os_reason(error),
+            hint=f"{folder.name}/ is a folder holding one <code>-<slug>.yml file per {what}",
             location=Location(shown, 1)))
         return []
     files: list[tuple[Path, str]] = []
@@ -186,7 +278,7 @@ def _district_files(district_dir: Path, problems: list[Problem]) -> list[tuple[P
         name = path.name
         if _ignored(name):
             continue
-        match = DISTRICT_FILE.match(name)
+        match = folder.pattern.match(name)
         if match:
             files.append((path, match["code"]))  # unreadable files, folders and bad links: reported on reading
             continue
@@ -194,18 +286,18 @@ def _district_files(district_dir: Path, problems: list[Problem]) -> list[tuple[P
             inside = _yaml_files(path)
             if inside:  # an empty or YAML-free folder loses nothing
                 problems.append(Problem(
-                    path=(), message="folder inside districts/ is not loaded",
-                    expected="only district files <code>-<slug>.yml in districts/",
+                    path=(), message=f"folder inside {folder.name}/ is not loaded",
+                    expected=f"only {what} files <code>-<slug>.yml in {folder.name}/",
                     found=f"{_listing(inside)} in folder {name}/",
-                    hint="districts/ is flat: move the files up, or the folder out of the intent folder",
+                    hint=f"{folder.name}/ is flat: move the files up, or the folder out of the intent folder",
                     location=Location(display_path(inside[0]), 1)))
             continue
         if not (_YAML_LIKE.search(name) or ".yml" in name.lower() or ".yaml" in name.lower()):
             continue  # a README or notes: not intent
         problems.append(Problem(
-            path=(), message="district file is not loaded: its name is not <code>-<slug>.yml",
-            expected="<three-digit district code>-<lower-case slug>.yml, e.g. 001-ba-dinh.yml",
-            found=name, hint=_rename_hint(name), location=Location(display_path(path), 1)))
+            path=(), message=f"{what} file is not loaded: its name is not <code>-<slug>.yml",
+            expected=f"<{folder.code_form}>-<lower-case slug>.yml, e.g. {folder.example}",
+            found=name, hint=_rename_hint(folder, name), location=Location(display_path(path), 1)))
     return files
 
 
@@ -218,16 +310,21 @@ def _listing(paths: list[Path]) -> str:
     return f"{len(names)} YAML file(s): {', '.join(names[:3])}{', ...' if len(names) > 3 else ''}"
 
 
-def _rename_hint(name: str) -> str:
+def _rename_hint(folder: GroupFolder, name: str) -> str:
+    what = folder.what
     if re.search(r"\.ya?ml\.", name, re.IGNORECASE):
-        return ("a district file's name ends in .yml; to leave a district out, move its file out of the "
+        return (f"a {what} file's name ends in .yml; to leave a {what} out, move its file out of the "
                 "intent folder (git keeps its history)")
     stem = _YAML_LIKE.sub("", name)
     fixed = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
     suggestion = f"{fixed}.yml"
-    if DISTRICT_FILE.match(suggestion):
+    if folder.pattern.match(suggestion):
         return f"rename it to {suggestion}"
-    return "name it after the district: its code, a hyphen and its slug, e.g. 002-hoan-kiem.yml"
+    example = "002-hoan-kiem.yml" if folder is DISTRICT_FOLDER else folder.example
+    return f"name it after the {what}: its code, a hyphen and its slug, e.g. {example}"
+
+
+GROUP_FOLDERS = (DISTRICT_FOLDER, AREA_FOLDER, UNIT_FOLDER)
 
 
 def _unloaded_entries(directory: Path) -> list[Problem]:
@@ -235,7 +332,7 @@ def _unloaded_entries(directory: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in _entries(directory):
         name = path.name
-        if name in (CITY_FILE, DISTRICTS_DIR, UNITS_DIR, ALLOCATIONS_FILE) or _ignored(name):
+        if name in (CITY_FILE, DISTRICTS_DIR, AREAS_DIR, COMMUNES_DIR, UNITS_DIR, ALLOCATIONS_FILE) or _ignored(name):
             continue
         if path.is_dir():
             yaml_files = _yaml_files(path)
@@ -266,7 +363,18 @@ def _os_reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def _read(path: Path, problems: list[Problem]) -> SourceDocument | None:
+#: What an empty file of each group folder should have held.
+_GROUP_CONTENT = {
+    "district": ("a district: its code and name (district:), its wards and its sites",
+                 "fill it in, or remove the file if the district is not ready"),
+    "area": ("an area: its number and name (area:) and its hub sites",
+             "fill it in, or remove the file if the area is not ready"),
+    "unit": ("a unit: its official code and name (unit:) and its sites",
+             "fill it in, or remove the file if the unit has no site yet"),
+}
+
+
+def _read(path: Path, problems: list[Problem], folder: GroupFolder | None = None) -> SourceDocument | None:
     try:
         document = read_yaml(path, display_path(path))
     except YamlInputError as error:
@@ -278,10 +386,10 @@ def _read(path: Path, problems: list[Problem]) -> SourceDocument | None:
                 path=(),
                 message="file is empty",
                 expected="the city's settings (city, asn, addressing, ...)" if path.name == CITY_FILE else
-                "a district: its code and name (district:), its wards and its sites",
+                _GROUP_CONTENT[folder.what if folder else "district"][0],
                 found="nothing but comments and blank lines" if document.blank else "an empty mapping",
                 hint="fill it in (see the README's intent format)" if path.name == CITY_FILE else
-                "fill it in, or remove the file if the district is not ready",
+                _GROUP_CONTENT[folder.what if folder else "district"][1],
                 location=Location(document.file, 1),
             )
         )

@@ -201,7 +201,7 @@ def select_districts(network: Network, selectors: Sequence[str]) -> tuple[str, .
 
 def _in_lab(site: Site, districts: tuple[str, ...]) -> bool:
     # The data center is always in: every other site's traffic goes there.
-    return not districts or site.kind == "data_center" or site.district in districts
+    return not districts or site.kind == "data_center" or site.area in districts
 
 
 def _pc_address(lan: Lan, taken: set[IPv4Address]) -> IPv4Interface:

@@ -57,12 +57,14 @@ CHOICE_SETS: tuple[ChoiceSetSpec, ...] = (
     ChoiceSetSpec("netops-admin-unit-kind", "Kinds of Vietnamese administrative units (districts and wards)", (
         (DistrictKind.URBAN_DISTRICT.value, "Quận"), (DistrictKind.RURAL_DISTRICT.value, "Huyện"),
         (DistrictKind.DISTRICT_TOWN.value, "Thị xã"), (WardKind.WARD.value, "Phường"),
-        (WardKind.COMMUNE.value, "Xã"), (WardKind.TOWNSHIP.value, "Thị trấn"))),
+        (WardKind.COMMUNE.value, "Xã"), (WardKind.TOWNSHIP.value, "Thị trấn"),
+        (WardKind.SPECIAL_ZONE.value, "Đặc khu"))),
     ChoiceSetSpec("netops-site-kind", "What a site of the city WAN is", (
         (SiteKind.DATA_CENTER.value, "Data center"), (SiteKind.CITY_AGENCY.value, "City agency"),
         (SiteKind.DISTRICT_COMMITTEE.value, "District People's Committee"),
         (SiteKind.WARD_COMMITTEE.value, "Ward/commune People's Committee"),
-        (SiteKind.PARTY_AGENCY.value, "Party agency"), (SiteKind.MASS_ORGANIZATION.value, "Mass organization"))),
+        (SiteKind.PARTY_AGENCY.value, "Party agency"), (SiteKind.MASS_ORGANIZATION.value, "Mass organization"),
+        (SiteKind.PUBLIC_SERVICE_POINT.value, "Public-service point"), (SiteKind.HUB.value, "Aggregation hub"))),
     ChoiceSetSpec("netops-lifecycle-status", "Rollout lifecycle of a site", tuple(
         (status.value, status.value.capitalize()) for status in LifecycleStatus)),
     ChoiceSetSpec("netops-redundancy", "How a site is attached to the WAN", (
@@ -79,6 +81,8 @@ CUSTOM_FIELDS: tuple[CustomFieldSpec, ...] = (
                     "Quận, huyện, thị xã, phường, xã or thị trấn", "netops-admin-unit-kind"),
     CustomFieldSpec("netops_order", "json", ("dcim.region",), "netops list order",
                     "Order of the city's lists that NetBox does not keep (providers, services, links)"),
+    CustomFieldSpec("area_code", "text", ("dcim.sitegroup",), "Area number",
+                    "Number of the network aggregation area (the OSPF area of its access links)"),
     CustomFieldSpec("site_kind", "select", ("dcim.site",), "Site kind", "What the site is", "netops-site-kind"),
     CustomFieldSpec("lifecycle_status", "select", ("dcim.site",), "Lifecycle status",
                     "Where the site is in its rollout", "netops-lifecycle-status"),
@@ -195,6 +199,9 @@ SITE_KIND_TENANT: dict[SiteKind, tuple[str, Named]] = {
     SiteKind.CITY_AGENCY: ("government", Named("ubnd-thanh-pho", "UBND thành phố và các cơ quan trực thuộc")),
     SiteKind.DISTRICT_COMMITTEE: ("government", Named("ubnd-cap-huyen", "UBND cấp huyện")),
     SiteKind.WARD_COMMITTEE: ("government", Named("ubnd-cap-xa", "UBND cấp xã")),
+    SiteKind.PUBLIC_SERVICE_POINT: ("government", Named("ubnd-cap-xa", "UBND cấp xã")),
+    # A hub is the city's own network, run for the city People's Committee like the data center.
+    SiteKind.HUB: ("government", Named("ubnd-thanh-pho", "UBND thành phố và các cơ quan trực thuộc")),
     SiteKind.PARTY_AGENCY: ("party", Named("co-quan-dang", "Cơ quan Đảng các cấp")),
 }
 MASS_ORGANIZATION_TENANT: dict[MassOrganizationType, Named] = {

@@ -140,10 +140,10 @@ def resolve_districts(network: Network, wanted: Iterable[str]) -> set[str] | Non
     codes: set[str] = set()
     for value in wanted:
         # One way to match a district in every command (netops.selectors).
-        matches = {d.code for d in network.districts if unit_matches(d, value)}
+        matches = {d.code for d in network.areas if unit_matches(d, value)}
         if not matches:
-            raise FilterError("--district", value, [d.slug for d in network.districts],
-                              problem=unknown_unit(network.districts, value, "--district", "district"))
+            raise FilterError("--district", value, [d.slug for d in network.areas],
+                              problem=unknown_unit(network.areas, value, "--district", "district"))
         codes |= matches
     return codes
 
@@ -190,7 +190,7 @@ class _Predicates:
 
     def site(self, site: Site) -> bool:
         f = self.filters
-        return ((self.districts is None or site.district in self.districts)
+        return ((self.districts is None or site.area in self.districts)
                 and (self.wards is None or site.ward in self.wards)
                 and (not f.kinds or site.kind in f.kinds)
                 and (not f.statuses or site.status in f.statuses)
@@ -243,7 +243,7 @@ def _select(network: Network, filters: QueryFilters) -> tuple[list[Site], list[D
 def _site_row(network: Network, index: _Index, site: Site) -> Row:
     circuits = index.circuits_by_site.get(site.slug, [])
     return {
-        "slug": site.slug, "name": site.name, "kind": site.kind, "district": site.district, "ward": site.ward,
+        "slug": site.slug, "name": site.name, "kind": site.kind, "district": site.area, "ward": site.ward,
         "status": site.status.value, "redundancy": site.redundancy.value if site.redundancy else None,
         "devices": len(network.devices_by_site.get(site.slug, [])), "circuits": len(circuits),
         "providers": ",".join(sorted({c.circuit.provider for c in circuits if c.circuit})),
@@ -256,7 +256,7 @@ def _device_row(network: Network, index: _Index, device: Device) -> Row:
     site = network.site_by_slug[device.site]
     circuits = index.circuits_by_device.get(device.name, [])
     return {
-        "name": device.name, "site": device.site, "district": site.district, "ward": site.ward,
+        "name": device.name, "site": device.site, "district": site.area, "ward": site.ward,
         "status": site.status.value, "role": device.role.value, "platform": device.platform.value,
         "loopback": str(device.loopback) if device.loopback else None, "management": str(device.management.ip),
         "circuits": len(circuits), "bandwidth_mbps": sum(c.circuit.bandwidth_mbps for c in circuits if c.circuit),
@@ -270,7 +270,7 @@ def _circuit_row(network: Network, index: _Index, link: WanLink) -> Row:
         "circuit_id": link.circuit.circuit_id, "provider": link.circuit.provider,
         "bandwidth_mbps": link.circuit.bandwidth_mbps, "media": link.circuit.media.value, "link": link.id,
         "role": link.role.value, "upstream": link.upstream.device, "downstream": link.downstream.device,
-        "site": site.slug, "district": site.district, "ward": site.ward, "status": site.status.value,
+        "site": site.slug, "district": site.area, "ward": site.ward, "status": site.status.value,
     }
 
 
@@ -295,7 +295,7 @@ def _facets(network: Network, index: _Index, group_by: GroupBy, obj: Site | Devi
         circuits = index.circuits_by_site.get(obj.slug, [])
     match group_by:
         case GroupBy.DISTRICT:
-            return {site.district or "city"}
+            return {site.area or "city"}
         case GroupBy.WARD:
             return {site.ward or "-"}
         case GroupBy.KIND:

@@ -137,7 +137,7 @@ def _select(resolution: Resolution, devices: list[str], district: str | None) ->
             codes = match_districts(network, [district]) or set()
         except InputError as error:
             problems.extend(error.problems)
-        site_codes = {site.slug for site in network.sites if site.district in codes}
+        site_codes = {site.slug for site in network.sites if site.area in codes}
         selected.update(d.name for d in network.devices if d.site in site_codes)
     if problems:
         raise InputError(problems)

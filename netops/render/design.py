@@ -306,7 +306,7 @@ class CityDesign:
                         fast_timers=self.settings.ospf_timers == "fast")
             bgp = self.bgp(device, tuple(sorted(lan.prefix for lan in lans.values())))
 
-        district = network.district_by_code.get(site.district) if site.district else None
+        district = network.area_by_code.get(site.area) if site.area else None
         management = self.management
         return DeviceContext(
             hostname=device.name,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from citynet_models.admin import City, District, Ward
+from citynet_models.admin import Area, City, District, Ward
 from citynet_models.allocations import AllocationRecord
 from citynet_models.datacenter import DcHost, Service
 from citynet_models.devices import Device, Interface, LanInterface, WanInterface
@@ -17,6 +17,7 @@ from citynet_models.links import Provider, WanLink
 from citynet_models.network import Network
 from citynet_models.problems import ModelPath, item
 from citynet_models.sites import Site
+from citynet_models.units import Structure
 from netops.errors import InputError
 from netops.intent.loader import LoadedIntent
 from netops.located import network_problems
@@ -38,8 +39,10 @@ class Parts:
     """What the resolve phases made, each kind sorted by its key."""
 
     city: City
+    structure: Structure
     districts: tuple[District, ...]
     wards: tuple[Ward, ...]
+    areas: tuple[Area, ...]
     providers: tuple[Provider, ...]
     services: tuple[Service, ...]
     sites: tuple[Site, ...]
@@ -54,9 +57,11 @@ def build_network(intent: LoadedIntent, parts: Parts, sources: SourceMap) -> Res
     try:
         network = Network(
             city=parts.city,
+            structure=parts.structure,
             addressing=intent.city.addressing,
             districts=parts.districts,
             wards=parts.wards,
+            areas=parts.areas,
             providers=parts.providers,
             services=parts.services,
             sites=parts.sites,
@@ -67,6 +72,7 @@ def build_network(intent: LoadedIntent, parts: Parts, sources: SourceMap) -> Res
         )
     except ValidationError as error:
         keys = {"districts": [d.code for d in parts.districts], "wards": [w.code for w in parts.wards],
+                "areas": [a.code for a in parts.areas],
                 "providers": [p.slug for p in parts.providers], "services": [s.name for s in parts.services],
                 "sites": [s.slug for s in parts.sites], "devices": [d.name for d in parts.devices],
                 "links": [link.id for link in parts.links], "hosts": [h.name for h in parts.hosts]}

@@ -1,12 +1,14 @@
-"""The city and its catalogues: districts and wards, providers, services. They need nothing but the intent."""
+"""The city and its catalogues: districts and wards (or the 2025 units), aggregation areas, providers, services.
+They need nothing but the intent."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from citynet_models.admin import City, District, Ward
+from citynet_models.admin import Area, City, District, Ward
 from citynet_models.datacenter import Service
 from citynet_models.links import Provider
 from citynet_models.problems import Location, ModelPath, item
+from citynet_models.slug import slugify
 from citynet_models.units import AdminStructure, Structure
 from netops.intent.loader import LoadedIntent
 from netops.resolve.collect import Findings, Phase
@@ -14,10 +16,11 @@ from netops.resolve.collect import Findings, Phase
 
 @dataclass(frozen=True)
 class AdminUnits:
-    """The districts and wards, each sorted by official code."""
+    """The districts and wards (2025: the units, and no district) and the aggregation areas, each sorted by code."""
 
     districts: tuple[District, ...]
     wards: tuple[Ward, ...]
+    areas: tuple[Area, ...]
 
 
 def resolve_city(intent: LoadedIntent) -> Phase[City | None]:
@@ -46,7 +49,65 @@ def resolve_city(intent: LoadedIntent) -> Phase[City | None]:
 
 
 def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
-    """Every district (one per district file) and its wards; a code given twice is reported at the later one.
+    """The units of the structure the intent declares, and the network's aggregation areas."""
+    if intent.structure is Structure.LEGACY:
+        return _legacy_units(intent)
+    return _current_units(intent)
+
+
+def _current_units(intent: LoadedIntent) -> Phase[AdminUnits]:
+    """2025: every unit of the official list (units/2025.yml, which the loader requires), the unit files checked
+    against it, and one area per area file; a code given twice is reported at the later one."""
+    found = Findings()
+    official = intent.official(Structure.Y2025)
+    assert official is not None  # the loader refuses a 2025 intent without its official units
+    source = f"units/2025.yml ({official.dataset.package} {official.dataset.version})"
+    wards: list[Ward] = []
+    for unit in official.units:
+        ward = found.build(Ward, ("wards", item(unit.code)), intent.city_document.location(()), code=unit.code,
+                           name=unit.name, slug=slugify(unit.name), kind=unit.kind.value, district=None)
+        if ward is not None:
+            wards.append(ward)
+    names = {unit.code: unit.name for unit in official.units}
+    for unit_source in intent.units:
+        info = unit_source.intent.unit
+        path: ModelPath = ("units", item(info.code))
+        location = found.claim(path, unit_source.document, ("unit",), "unit code",
+                               "each unit file describes one unit: merge the two files")
+        if location is None:
+            continue
+        if info.code not in names:
+            same_name = [code for code, name in names.items() if name == info.name]
+            became = [f"{code} {names[code]}" for code in official.successors(info.code) if code in names]
+            found.problem(path, location, f"unit {info.code} is not in the official 2025 list",
+                          f"a unit code of {source}", f"{info.code} {info.name}",
+                          f"the official code of {info.name} is {same_name[0]}; rename the file too" if same_name
+                          else f"legacy ward {info.code} became {' and '.join(became)} on 1 July 2025" if became
+                          else "`netops units show --structure 2025 --search NAME` finds the official units")
+        elif names[info.code] != info.name:
+            found.problem(path, location, f"unit {info.code} has another official name",
+                          f"{names[info.code]!r}, as {source} names it", repr(info.name),
+                          f"write the official name {names[info.code]!r}")
+    areas: list[Area] = []
+    for area_source in intent.areas:
+        area_info = area_source.intent.area
+        area_path: ModelPath = ("areas", item(area_info.code))
+        area_location = found.claim(area_path, area_source.document, ("area",), "area number",
+                                    "each area file describes one area; give the other area its own number")
+        if area_location is None:
+            continue
+        slug = found.derive_slug(area_info.slug, area_info.name, "area", area_path, area_location)
+        area = None if slug is None else found.build(Area, area_path, area_location, code=area_info.code,
+                                                     name=area_info.name, slug=slug)
+        if area is not None:
+            areas.append(area)
+    return found.done(AdminUnits(districts=(), wards=tuple(sorted(wards, key=lambda w: w.code)),
+                                 areas=tuple(sorted(areas, key=lambda a: a.code))))
+
+
+def _legacy_units(intent: LoadedIntent) -> Phase[AdminUnits]:
+    """Every district (one per district file) and its wards; each district is also an aggregation area (its
+    committee hosts the hub). A code given twice is reported at the later one.
 
     When the intent keeps the official legacy units (units/legacy.yml), every district and ward the district
     files name must be in that list, under the same name and district: units are the dataset's, not typed by hand.
@@ -87,8 +148,9 @@ def resolve_admin_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                 kind=ward_info.kind, district=info.code)
             if ward is not None:
                 wards.append(ward)
-    return found.done(AdminUnits(districts=tuple(sorted(districts, key=lambda d: d.code)),
-                                 wards=tuple(sorted(wards, key=lambda w: w.code))))
+    return found.done(AdminUnits(
+        districts=tuple(sorted(districts, key=lambda d: d.code)), wards=tuple(sorted(wards, key=lambda w: w.code)),
+        areas=tuple(Area(code=d.code, name=d.name, slug=d.slug) for d in sorted(districts, key=lambda d: d.code))))
 
 
 def _check_official(found: Findings, official: AdminStructure, path: ModelPath, location: Location, what: str,

@@ -15,6 +15,7 @@ from netops.intent.yamlsource import DataPath
 from netops.resolve import allocate, naming
 from netops.resolve.collect import Findings, Phase, description
 from netops.resolve.devices import DevicePlan
+from netops.resolve.sites import SitePlan
 
 #: Reference bandwidth for OSPF costs, in Mbit/s (100 Gbit/s), and the bandwidth assumed in-building.
 _REFERENCE_MBPS = 100_000
@@ -171,8 +172,10 @@ def _given_port(link: LinkPlan, downstream_end: bool, recorded: allocate.PortBoo
     return link.uplink.remote_interface or recorded.port_of(uplink, link.upstream.name)
 
 
-def build_links(planned: Sequence[LinkPlan], sources: Mapping[ModelPath, Location]) -> Phase[WanLinks]:
-    """The link models (role, OSPF area and cost, circuit) and the WAN interfaces at both ends."""
+def build_links(planned: Sequence[LinkPlan], sources: Mapping[ModelPath, Location],
+                areas: Mapping[str, str]) -> Phase[WanLinks]:
+    """The link models (role, OSPF area and cost, circuit) and the WAN interfaces at both ends; an access link is
+    in the OSPF area of the aggregation area its downstream site attaches through (``areas``, by site slug)."""
     found = Findings()
     links: list[WanLink] = []
     interfaces: dict[str, list[Interface]] = defaultdict(list)
@@ -186,8 +189,8 @@ def build_links(planned: Sequence[LinkPlan], sources: Mapping[ModelPath, Locatio
         if uplink.provider is not None and uplink.circuit_id is not None and uplink.bandwidth_mbps is not None:
             circuit = Circuit(provider=uplink.provider, circuit_id=uplink.circuit_id,
                               bandwidth_mbps=uplink.bandwidth_mbps, media=uplink.media)
-        district = plan.downstream.site.district
-        area = 0 if role in (LinkRole.CORE, LinkRole.BACKBONE) or district is None else int(district)
+        attached = areas.get(plan.downstream.site.slug)
+        area = 0 if role in (LinkRole.CORE, LinkRole.BACKBONE) or attached is None else int(attached)
         link = found.build(
             WanLink, path, location, id=plan.id, role=role,
             upstream=LinkEndpoint(device=plan.upstream.name, interface=plan.upstream_interface),
@@ -209,6 +212,19 @@ def build_links(planned: Sequence[LinkPlan], sources: Mapping[ModelPath, Locatio
             description=description(f"DOWNLINK to {plan.downstream.name} {plan.downstream_interface} [{far}]")))
     return found.done(WanLinks(links=tuple(links),
                                interfaces={name: tuple(made) for name, made in interfaces.items()}))
+
+
+def attachment_areas(sites: Sequence[SitePlan], links: Sequence[LinkPlan]) -> dict[str, str]:
+    """By site slug, the aggregation area the site attaches through: the one its file places it in (a district,
+    an area's hub), else that of the first upstream router, in uplink order, whose site has one. Sites homed to
+    the data center only have none."""
+    areas = {site.slug: site.area for site in sites if site.area is not None}
+    for link in links:
+        slug = link.downstream.site.slug
+        upstream_area = link.upstream.site.area
+        if slug not in areas and upstream_area is not None:
+            areas[slug] = upstream_area
+    return areas
 
 
 def upstream_devices(links: Sequence[LinkPlan]) -> dict[str, frozenset[str]]:

@@ -9,6 +9,7 @@ from citynet_models.intent import (
     AnySiteIntent,
     MassOrganizationSiteIntent,
     PartyAgencySiteIntent,
+    UnitMassOrganizationSiteIntent,
     WardCommitteeSiteIntent,
 )
 from citynet_models.lans import Lan
@@ -17,12 +18,15 @@ from citynet_models.sites import (
     CityAgencySite,
     DataCenterSite,
     DistrictCommitteeSite,
+    HubSite,
     MassOrganizationSite,
     PartyAgencySite,
+    PublicServicePointSite,
     Site,
     WardCommitteeSite,
 )
 from citynet_models.types import AdminLevel, Platform, Redundancy, SiteKind
+from citynet_models.units import Structure
 from netops.intent.loader import LoadedIntent
 from netops.intent.yamlsource import DataPath, SourceDocument
 from netops.resolve import allocate
@@ -34,7 +38,9 @@ _DEFAULT_SITE_NUMBER = {
     SiteKind.WARD_COMMITTEE: 0,
     SiteKind.PARTY_AGENCY: 1,
     SiteKind.MASS_ORGANIZATION: 2,
+    SiteKind.PUBLIC_SERVICE_POINT: 3,
     SiteKind.DATA_CENTER: 0,
+    SiteKind.HUB: 0,
 }
 
 _SITE_MODELS: dict[SiteKind, Callable[..., Site]] = {
@@ -44,6 +50,8 @@ _SITE_MODELS: dict[SiteKind, Callable[..., Site]] = {
     SiteKind.WARD_COMMITTEE: WardCommitteeSite,
     SiteKind.PARTY_AGENCY: PartyAgencySite,
     SiteKind.MASS_ORGANIZATION: MassOrganizationSite,
+    SiteKind.PUBLIC_SERVICE_POINT: PublicServicePointSite,
+    SiteKind.HUB: HubSite,
 }
 
 
@@ -59,31 +67,41 @@ class SitePlan:
     level: AdminLevel
     district: str | None
     ward: str | None
+    #: The aggregation area, when the site's file says it (a district's, or an area's hub); else its uplinks do.
+    area: str | None
     key: allocate.SiteKey
     platform: Platform
     status: Any
 
 
+@dataclass(frozen=True)
+class _Placement:
+    """Where a file puts its sites: district (legacy), area (hubs) or unit (2025), with its defaults."""
+
+    district: str | None = None
+    area: str | None = None
+    unit: str | None = None
+
+
 def plan_sites(intent: LoadedIntent) -> Phase[tuple[SitePlan, ...]]:
-    """Every site of city.yml and the district files, in file order; two sites with one addressing key keep only
-    the first."""
+    """Every site of city.yml and the district files (legacy) or the area and unit files (2025), in file order;
+    two sites with one addressing key keep only the first."""
     found = Findings()
     plans: list[SitePlan] = []
     defaults = intent.city.defaults
-    city_sites: list[AnySiteIntent] = list(intent.city.sites)
-    for index, site in enumerate(city_sites):
-        plan = _site_plan(found, intent, site, intent.city_document, ("sites", index), None,
-                          defaults.platform, defaults.status)
-        if plan is not None:
-            plans.append(plan)
-    for source in intent.districts:
-        district_defaults = source.intent.defaults
-        platform = district_defaults.platform or defaults.platform
-        status = district_defaults.status or defaults.status
-        district_sites: list[AnySiteIntent] = list(source.intent.sites)
-        for index, district_site in enumerate(district_sites):
-            plan = _site_plan(found, intent, district_site, source.document, ("sites", index),
-                              source.intent.district.code, platform, status)
+    groups: list[tuple[Sequence[AnySiteIntent], SourceDocument, _Placement, Any]] = [
+        (intent.city.sites, intent.city_document, _Placement(), None)]
+    groups += [(source.intent.sites, source.document, _Placement(district=source.intent.district.code),
+                source.intent.defaults) for source in intent.districts]
+    groups += [(source.intent.sites, source.document, _Placement(area=source.intent.area.code),
+                source.intent.defaults) for source in intent.areas]
+    groups += [(source.intent.sites, source.document, _Placement(unit=source.intent.unit.code),
+                source.intent.defaults) for source in intent.units]
+    for group_sites, document, placement, group_defaults in groups:
+        platform = (group_defaults and group_defaults.platform) or defaults.platform
+        status = (group_defaults and group_defaults.status) or defaults.status
+        for index, site in enumerate(group_sites):
+            plan = _site_plan(found, intent, site, document, ("sites", index), placement, platform, status)
             if plan is not None:
                 plans.append(plan)
     return found.done(_distinct_keys(found, plans))
@@ -103,7 +121,8 @@ def _distinct_keys(found: Findings, plans: list[SitePlan]) -> tuple[SitePlan, ..
             first[plan.key] = plan
             kept.append(plan)
             continue
-        unit = {AdminLevel.CITY: "the city", AdminLevel.DISTRICT: f"district {plan.district}",
+        unit = {AdminLevel.CITY: "the city",
+                AdminLevel.DISTRICT: f"area {plan.area}" if plan.district is None else f"district {plan.district}",
                 AdminLevel.WARD: f"ward {plan.ward}"}[plan.level]
         number_path = (*plan.data_path, "number")
         where = plan.document.location(number_path if plan.intent.number is not None else plan.data_path)
@@ -117,7 +136,7 @@ def _distinct_keys(found: Findings, plans: list[SitePlan]) -> tuple[SitePlan, ..
 
 
 def _site_plan(found: Findings, intent: LoadedIntent, site: AnySiteIntent, document: SourceDocument,
-               data_path: DataPath, district: str | None, platform: Platform, status: Any) -> SitePlan | None:
+               data_path: DataPath, placement: _Placement, platform: Platform, status: Any) -> SitePlan | None:
     slug = found.derive_slug(site.slug, site.name, "site", ("sites", item(site.name)),
                              document.location(data_path))
     if slug is None:
@@ -130,18 +149,24 @@ def _site_plan(found: Findings, intent: LoadedIntent, site: AnySiteIntent, docum
                       "give one of the sites an explicit `slug:` (e.g. with the district's name in it)")
         return None
     location = found.source(path, document, data_path)
+    district = placement.district
     ward = site.ward if isinstance(site, WardCommitteeSiteIntent | PartyAgencySiteIntent |
-                                   MassOrganizationSiteIntent) else None
+                                   MassOrganizationSiteIntent) else placement.unit
     kind = SiteKind(site.kind)
-    if district is None and ward is not None:
+    if placement.unit is None and district is None and ward is not None:
         found.problem((*path, "ward"), document.location((*data_path, "ward")),
                       "ward-level site in the city file", "city-level sites only in city.yml",
-                      f"ward {ward}", "move the site to its district's file under districts/")
+                      f"ward {ward}", "move the site to its district's file under districts/"
+                      if intent.structure is Structure.LEGACY else "move the site to its unit's file under communes/")
         return None
     if ward is not None:
         level, unit = AdminLevel.WARD, int(ward)
     elif district is not None:
         level, unit = AdminLevel.DISTRICT, int(district)
+    elif placement.area is not None:
+        # Hubs are addressed in the district-level pool by their area number, the code of the district they were
+        # built for: a legacy district committee that became a hub keeps its block.
+        level, unit = AdminLevel.DISTRICT, int(placement.area)
     else:
         level, unit = AdminLevel.CITY, 0
     if site.coordinates is not None:
@@ -158,7 +183,8 @@ def _site_plan(found: Findings, intent: LoadedIntent, site: AnySiteIntent, docum
                       str(number))
         return None
     return SitePlan(intent=site, document=document, data_path=data_path, location=location, slug=slug, level=level,
-                    district=district, ward=ward, key=allocate.SiteKey(level, unit, number),
+                    district=district, ward=ward, area=placement.area or district,
+                    key=allocate.SiteKey(level, unit, number),
                     platform=platform, status=site.status or status)
 
 
@@ -187,9 +213,10 @@ def _check_coordinates(found: Findings, intent: LoadedIntent, site: AnySiteInten
 
 
 def build_sites(plans: Sequence[SitePlan], lans: Mapping[str, Sequence[Lan]],
-                upstreams: Mapping[str, frozenset[str]]) -> Phase[tuple[Site, ...]]:
-    """The site models, sorted by slug: with their LANs, and single- or dual-homed by their upstream devices in
-    other sites (``upstreams``, by site slug) unless the intent says."""
+                upstreams: Mapping[str, frozenset[str]], areas: Mapping[str, str]) -> Phase[tuple[Site, ...]]:
+    """The site models, sorted by slug: with their LANs, single- or dual-homed by their upstream devices in
+    other sites (``upstreams``, by site slug) unless the intent says, in the aggregation area they attach
+    through (``areas``, by site slug)."""
     found = Findings()
     sites: list[Site] = []
     for plan in plans:
@@ -204,10 +231,11 @@ def build_sites(plans: Sequence[SitePlan], lans: Mapping[str, Sequence[Lan]],
             "number": plan.key.number, "status": plan.status, "address": intent.address,
             "coordinates": intent.coordinates, "lans": tuple(sorted(lans.get(plan.slug, []),
                                                                     key=lambda lan: lan.vlan)),
-            "redundancy": redundancy, "district": plan.district, "ward": plan.ward, "vars": intent.vars,
+            "redundancy": redundancy, "district": plan.district, "ward": plan.ward, "area": areas.get(plan.slug),
+            "vars": intent.vars,
         }
         site_model: Callable[..., Site] = _SITE_MODELS[SiteKind(intent.kind)]
-        if isinstance(intent, MassOrganizationSiteIntent):
+        if isinstance(intent, MassOrganizationSiteIntent | UnitMassOrganizationSiteIntent):
             common["organization"] = intent.organization
         site = found.build(site_model, path, plan.location, **common)
         if site is not None:

@@ -31,3 +31,10 @@ def test_invalid_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_base_case_is_valid() -> None:
     network = load_network(BASE).network
     assert len(network.sites) == 4
+
+
+def test_base_case_of_the_2025_structure_is_valid() -> None:
+    network = load_network(TESTS / "intent" / "cases" / "base-2025").network
+    assert network.structure.value == "2025"
+    assert not network.districts
+    assert {site.kind for site in network.sites} >= {"hub", "public_service_point", "ward_committee"}

@@ -41,6 +41,7 @@ from netops.netbox.mapping.ipam import (
 from netops.netbox.mapping.organization import (
     RackMapper,
     RegionMapper,
+    SiteGroupMapper,
     SiteMapper,
     TenantGroupMapper,
     TenantMapper,
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 
 MAPPERS: tuple[Mapper, ...] = (
     TagMapper(), ChoiceSetMapper(), CustomFieldMapper(),
-    RegionMapper(), TenantGroupMapper(), TenantMapper(), SiteMapper(),
+    RegionMapper(), SiteGroupMapper(), TenantGroupMapper(), TenantMapper(), SiteMapper(),
     RirMapper(), AsnMapper(), RoleMapper(),
     ManufacturerMapper(), DeviceTypeMapper(), DeviceRoleMapper(), PlatformMapper(), RackMapper(), DeviceMapper(),
     VlanGroupMapper(), VlanMapper(), InterfaceMapper(),

@@ -1,15 +1,16 @@
-"""Regions (city, districts, wards), tenant groups and tenants (the organizations), sites and racks."""
+"""Regions (city, districts, wards), site groups (the aggregation areas), tenant groups and tenants (the
+organizations), sites and racks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from citynet_models.admin import City, District, Ward
+from citynet_models.admin import Area, City, District, Ward
 from citynet_models.datacenter import PhysicalServer
 from citynet_models.problems import ModelPath, Problem, item
 from citynet_models.sites import MassOrganizationSite, Site
-from citynet_models.types import COORDINATE_PLACES, MassOrganizationType, SiteKind
+from citynet_models.types import COORDINATE_PLACES, MassOrganizationType, SiteKind, WardKind
 from netops.errors import InputError
 from netops.netbox.mapping.base import (
     Claim,
@@ -78,13 +79,14 @@ def district_region(city: City, district: District) -> Record:
     }, wave=1)
 
 
-def ward_region(city: City, district: District, ward: Ward) -> Record:
-    """A ward or commune: a region inside its district."""
-    return Record("dcim.region", (city.slug, district.slug, ward.slug), {
-        "name": ward.name, "slug": ward.slug, "parent": Ref("dcim.region", (city.slug, district.slug)),
+def ward_region(city: City, district: District | None, ward: Ward) -> Record:
+    """A ward or commune: a region inside its district, or (2025 structure, no districts) inside the city."""
+    parent = (city.slug,) if district is None else (city.slug, district.slug)
+    return Record("dcim.region", (*parent, ward.slug), {
+        "name": ward.name, "slug": ward.slug, "parent": Ref("dcim.region", parent),
         "custom_fields.admin_code": ward.code, "custom_fields.admin_kind": ward.kind.value,
         "custom_fields.netops_order": None,
-    }, wave=2)
+    }, wave=len(parent))
 
 
 class RegionMapper(Mapper):
@@ -106,7 +108,8 @@ class RegionMapper(Mapper):
         city = network.city
         records = [city_region(city, list_order(network))]
         records += [district_region(city, district) for district in network.districts]
-        records += [ward_region(city, network.district_by_code[ward.district], ward) for ward in network.wards]
+        records += [ward_region(city, None if ward.district is None else network.district_by_code[ward.district],
+                                ward) for ward in network.wards]
         return records
 
     def key(self, fields: Mapping[str, Value]) -> Key:
@@ -149,25 +152,76 @@ class RegionMapper(Mapper):
             parent = ref_key(region.fields.get("parent"))
             unit = {"code": custom(region, "admin_code"), "name": region.fields["name"],
                     "slug": region.fields["slug"], "kind": custom(region, "admin_kind")}
-            if len(region.key) == 2 and parent == city.key:
+            if len(region.key) == 2 and parent == city.key and not is_ward_region(region):
                 reader.locate(("districts", item(unit["code"])), region)
                 districts.append(unit)
+            elif len(region.key) == 2 and parent == city.key:  # the 2025 structure: no district in between
+                reader.locate(("wards", item(unit["code"])), region)
+                wards.append({**unit, "district": None})
             elif len(region.key) == 3 and parent in by_key:
                 reader.locate(("wards", item(unit["code"])), region)
                 wards.append({**unit, "district": custom(by_key[parent], "admin_code")})
+        # Wards right under the city are the two-level structure of 1 July 2025; districts are the legacy one's.
+        reader.data["structure"] = "2025" if any(w["district"] is None for w in wards) else "legacy"
         reader.data["districts"] = sorted(districts, key=lambda d: str(d["code"]))
         reader.data["wards"] = sorted(wards, key=lambda w: str(w["code"]))
+
+
+#: admin_kind values of commune-level regions.
+_WARD_KINDS = frozenset(kind.value for kind in WardKind)
+
+
+def is_ward_region(region: Record) -> bool:
+    """Whether a region is a commune-level unit (by its kind, whatever its depth)."""
+    return custom(region, "admin_kind") in _WARD_KINDS
+
+
+def area_group(area: Area) -> Record:
+    """An aggregation area: a NetBox site group, with its number."""
+    return Record("dcim.sitegroup", (area.slug,), {
+        "name": area.name, "slug": area.slug, "custom_fields.area_code": area.code})
+
+
+class SiteGroupMapper(Mapper):
+    """dcim.sitegroup: the network's aggregation areas (a functional grouping of sites, not a place)."""
+
+    object_type = "dcim.sitegroup"
+    endpoint = "dcim/site-groups"
+    graphql_list = "site_group_list"
+    graphql_type = "SiteGroupType"
+    noun = "site group"
+    fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("area_code", Kind.CUSTOM))
+    dependents = (Dependent("dcim/sites", "group_id"),)
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [area_group(area) for area in network.areas]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["slug"]),)
+
+    @staticmethod
+    def code_of(reader: ModelReader, key: Key) -> str | None:
+        """The number of the managed area of this key (None if netops does not manage one)."""
+        group = reader.records.get("dcim.sitegroup", key)
+        return str(custom(group, "area_code")) if group is not None and group.managed else None
+
+    def read(self, reader: ModelReader) -> None:
+        """The aggregation areas, by number."""
+        areas = []
+        for group in reader.managed(self.object_type):
+            area = {"code": custom(group, "area_code"), "name": group.fields["name"], "slug": group.fields["slug"]}
+            reader.locate(("areas", item(str(area["code"]))), group)
+            areas.append(area)
+        reader.data["areas"] = sorted(areas, key=lambda a: str(a["code"]))
 
 
 def site_region_key(network: Network, site: Site) -> Key:
     """The region a site stands in: its ward, else its district, else the city."""
     city = network.city.slug
-    if site.district is None:
-        return (city,)
-    district = network.district_by_code[site.district].slug
-    if site.ward is None:
-        return (city, district)
-    return (city, district, network.ward_by_code[site.ward].slug)
+    district = None if site.district is None else network.district_by_code[site.district].slug
+    if site.ward is not None:
+        return (city, *((district,) if district else ()), network.ward_by_code[site.ward].slug)
+    return (city,) if district is None else (city, district)
 
 
 def site_admin_code(network: Network, site: Site) -> str:
@@ -241,13 +295,14 @@ class TenantMapper(Mapper):
         return (str(fields["slug"]),)
 
 
-def site_record(site: Site, region: Sequence[str], admin_code: str) -> Record:
+def site_record(site: Site, region: Sequence[str], admin_code: str, area: Area | None) -> Record:
     """A site: NetBox's status from the lifecycle (kept itself in a custom field), region, tenant, location."""
     _, tenant = site_tenant(site)
     coordinates = site.coordinates
     return Record("dcim.site", (site.slug,), {
         "name": site.name, "slug": site.slug, "status": SITE_STATUS[site.status],
         "region": Ref("dcim.region", tuple(region)), "tenant": Ref("tenancy.tenant", (tenant.slug,)),
+        "group": Ref("dcim.sitegroup", (area.slug,)) if area else None,
         "physical_address": site.address or "",
         "latitude": round(coordinates.latitude, COORDINATE_PLACES) if coordinates else None,
         "longitude": round(coordinates.longitude, COORDINATE_PLACES) if coordinates else None,
@@ -268,6 +323,7 @@ class SiteMapper(Mapper):
     noun = "site"
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("status", Kind.CHOICE, derived=True),
               Field("region", Kind.REF, ("dcim.region",)), Field("tenant", Kind.REF, ("tenancy.tenant",)),
+              Field("group", Kind.REF, ("dcim.sitegroup",)),
               Field("physical_address", Kind.SCALAR), Field("latitude", Kind.DECIMAL),
               Field("longitude", Kind.DECIMAL), Field("admin_code", Kind.CUSTOM, derived=True),
               Field("site_kind", Kind.CUSTOM), Field("lifecycle_status", Kind.CUSTOM),
@@ -280,7 +336,8 @@ class SiteMapper(Mapper):
                   Dependent("ipam/vlan-groups", "scope_id", {"scope_type": "dcim.site"}))
 
     def desired(self, network: Network) -> Iterable[Record]:
-        return [site_record(site, site_region_key(network, site), site_admin_code(network, site))
+        return [site_record(site, site_region_key(network, site), site_admin_code(network, site),
+                            network.area_by_code[site.area] if site.area else None)
                 for site in network.sites]
 
     def key(self, fields: Mapping[str, Value]) -> Key:
@@ -325,10 +382,16 @@ class SiteMapper(Mapper):
             path: ModelPath = ("sites", item(slug))
             reader.locate(path, record)
             region = ref_key(record.fields.get("region"))
+            unit = reader.records.get("dcim.region", region) if len(region) >= 2 else None
+            in_ward = unit is not None and is_ward_region(unit)
+            district = region[:2] if len(region) == 3 or (len(region) == 2 and not in_ward) else None
+            group = ref_key(record.fields.get("group"))
             site = SiteMapper.site_of(record.fields) | {
-                "level": {1: "city", 2: "district", 3: "ward"}.get(len(region), "city"),
-                "district": RegionMapper.code_of(reader, region[:2]) if len(region) >= 2 else None,
-                "ward": RegionMapper.code_of(reader, region) if len(region) == 3 else None,
+                "level": "ward" if in_ward else "district" if district or record.fields.get(
+                    "custom_fields.site_kind") == SiteKind.HUB.value else "city",
+                "district": RegionMapper.code_of(reader, district) if district else None,
+                "ward": RegionMapper.code_of(reader, region) if in_ward else None,
+                "area": SiteGroupMapper.code_of(reader, group) if group else None,
                 "lans": sorted(reader.lans.get(slug, []), key=lambda lan: int(lan["vlan"])),
             }
             if site["kind"] == "mass_organization":

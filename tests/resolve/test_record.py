@@ -18,6 +18,12 @@ BASE = TESTS / "intent" / "cases" / "base"
 RECORDED = TESTS / "resolve" / "cases" / "recorded-allocations" / "intent"
 
 
+def _copy(intent: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "intent"
+    shutil.copytree(intent, copy)
+    return copy
+
+
 def _port_towards(network: Network, slug: str) -> str:
     return next(link.upstream.interface for link in network.links if link.downstream.device == f"{slug}-r01")
 
@@ -40,8 +46,7 @@ def test_a_reparented_site_keeps_its_addresses_and_port_and_a_new_site_takes_the
 
 
 def test_without_the_record_the_same_intent_moves_the_others(tmp_path: Path) -> None:
-    intent = tmp_path / "intent"
-    shutil.copytree(RECORDED, intent)
+    intent = _copy(RECORDED, tmp_path)
     (intent / "allocations.yml").unlink()
     network = load_network(intent).network
     assert _port_towards(network, "ubnd-phuong-moi") == "eth3"
@@ -72,19 +77,17 @@ def test_is_wan_port(platform: Platform, name: str, known: bool) -> None:
 def test_the_sample_citys_record_reproduces_its_computed_allocations(tmp_path: Path) -> None:
     sample = REPO / "inventory" / "city"
     assert (sample / "allocations.yml").is_file()
-    intent = tmp_path / "intent"
-    shutil.copytree(sample, intent)
+    intent = _copy(sample, tmp_path)
     (intent / "allocations.yml").unlink()
     assert to_yaml(load_network(sample).network) == to_yaml(load_network(intent).network)
 
 
 def test_a_repointed_uplink_gets_a_port_on_its_new_upstream_and_update_frees_the_old_one(tmp_path: Path) -> None:
-    intent = tmp_path / "intent"
-    shutil.copytree(RECORDED, intent)
+    intent = _copy(RECORDED, tmp_path)
     district = intent / "districts" / "001-ba-dinh.yml"
-    district.write_text(district.read_text(encoding="utf-8").replace(
-        "{to: ba-dinh-agg-01, provider: vnpt, circuit_id: C-4", "{to: dc-core-02, provider: vnpt, circuit_id: C-4"),
-        encoding="utf-8")
+    text = district.read_text(encoding="utf-8")
+    district.write_text(text.replace("{to: ba-dinh-agg-01, provider: vnpt, circuit_id: C-4",
+                                     "{to: dc-core-02, provider: vnpt, circuit_id: C-4"), encoding="utf-8")
     resolution = load_network(intent)
     assert _port_towards(resolution.network, "ubnd-phuong-truc-bach") == "eth3"  # dc-core-02's lowest free port
     assert _port_towards(resolution.network, "ubnd-phuong-moi") == "eth5"  # eth4 stays held until the update

@@ -210,7 +210,7 @@ def generate_city_command(
 _COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
                     "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
                     "netops.compliance.cli", "netops.verify.cli", "netops.units.cli",
-                    "netops.reorganize.cli")
+                    "netops.allocations.cli", "netops.reorganize.cli")
 
 
 def _mount_command_modules() -> None:

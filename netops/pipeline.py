@@ -15,7 +15,7 @@ from pathlib import Path
 
 from netops.gc_policy import no_cyclic_gc
 from netops.intent.loader import LoadedIntent, load_intent
-from netops.resolve import catalogues, devices, hosts, lans, links, sites
+from netops.resolve import catalogues, devices, hosts, lans, links, record, sites
 from netops.resolve.build import Parts, Resolution, build_network
 from netops.resolve.collect import Phase, SourceMap, gate
 
@@ -40,32 +40,42 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     providers = catalogues.resolve_providers(intent)
     services = catalogues.resolve_services(intent)
     # Sites get their addressing key (level, official code, site number): every address derives from it.
-    site_plans = sites.plan_sites(intent)
+    computed_sites = sites.plan_sites(intent)
+    # A site of the allocation record keeps its recorded key, whatever its unit is now (allocations.yml).
+    site_plans = record.settle_keys(computed_sites.value, intent.allocations)
     # Devices are named and numbered within their site.
     device_plans = devices.plan_devices(site_plans.value)
     # Links come from each device's uplinks: they need every device's name.
     link_plans = links.plan_links(plan, device_plans.value.devices)
     # LANs need each site's devices, for their gateway.
     site_lans = lans.resolve_lans(plan, site_plans.value, device_plans.value)
-    # Ports: given ones first, free ones after, numbered by addressing key (not by file order).
-    named_links = links.name_ports(device_plans.value.devices, link_plans.value, link_plans.sources)
+    # Ports: given and recorded ones first, free ones after, numbered by addressing key (not by file order).
+    recorded_ports = record.recorded_ports(intent.allocations, device_plans.value.devices, link_plans.value,
+                                           link_plans.sources)
+    named_links = links.name_ports(device_plans.value.devices, link_plans.value, link_plans.sources,
+                                   recorded_ports.value)
     # Each site attaches through an aggregation area: its file's, else its upstream routers'.
     areas = links.attachment_areas(site_plans.value, named_links.value)
     wan = links.build_links(named_links.value, link_plans.sources, areas)
     # Devices are built once the LANs and links have made their interfaces; sites once their LANs are known.
     built_devices = devices.build_devices(plan, device_plans, site_lans.value.interfaces, wan.value.interfaces)
-    built_sites = sites.build_sites(site_plans.value, site_lans.value.by_site,
+    # A site model carries the number its intent gives (a recorded key may keep the number of a former unit).
+    built_sites = sites.build_sites(computed_sites.value, site_lans.value.by_site,
                                     links.upstream_devices(named_links.value), areas)
     # Data-center hosts sit on the data centers' LANs.
     dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
-    phases: tuple[Phase[object], ...] = (city, units, providers, services, site_plans, device_plans, link_plans,
-                                         site_lans, named_links, wan, built_devices, built_sites, dc_hosts)
+    phases: tuple[Phase[object], ...] = (city, units, providers, services, computed_sites, site_plans,
+                                         device_plans, link_plans, site_lans, recorded_ports, named_links, wan,
+                                         built_devices, built_sites, dc_hosts)
     gate(phases)
     assert city.value is not None  # a city refused is a problem, and the gate stopped
+    # What `netops allocations update` writes: the record with this resolution's keys and ports added.
+    allocations = record.record_of(intent.allocations, site_plans.value, named_links.value)
     parts = Parts(city=city.value, structure=intent.structure, districts=units.value.districts,
                   wards=units.value.wards, areas=units.value.areas,
                   providers=providers.value, services=services.value, sites=built_sites.value,
-                  devices=built_devices.value, links=wan.value.links, hosts=dc_hosts.value)
+                  devices=built_devices.value, links=wan.value.links, hosts=dc_hosts.value,
+                  allocations=allocations)
     return parts, _sources(phases)
 
 

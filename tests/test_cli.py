@@ -155,7 +155,7 @@ def test_version() -> None:
 
 def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
     # `netops export | head`: the reader closes the pipe long before the model is written.
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'models'}"}
     process = subprocess.Popen([sys.executable, "-m", "netops", "export"], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout is not None and process.stderr is not None

@@ -13,6 +13,7 @@ from citynet_models.intent import AreaIntent, CityIntent, DistrictIntent, UnitIn
 from citynet_models.problems import Location, Problem
 from citynet_models.units import AdminStructure, Structure
 from netops.errors import InputError
+from netops.intent.allocations import ALLOCATIONS_FILE, LoadedAllocations, read_allocations
 from netops.intent.schema_errors import problems_from_validation_error
 from netops.intent.yamlsource import SourceDocument, YamlInputError, read_yaml
 
@@ -45,6 +46,8 @@ class LoadedIntent:
     districts: tuple[DistrictSource, ...]
     #: The administrative units kept in intent (units/<structure>.yml, written by `netops units import`).
     structures: tuple[AdminStructure, ...] = ()
+    #: The allocation record (allocations.yml, written by `netops allocations update`), when the intent keeps one.
+    allocations: LoadedAllocations | None = None
     #: 2025 structure: the network's aggregation areas (areas/) and the sites of each unit (communes/).
     areas: tuple[AreaSource, ...] = ()
     units: tuple[UnitSource, ...] = ()
@@ -111,6 +114,8 @@ def load_intent(directory: Path) -> LoadedIntent:
                    for folder in GROUP_FOLDERS if _present(directory / folder.name)}
     problems.extend(_unloaded_entries(directory))
     structures = _structures(directory / UNITS_DIR, problems)
+    allocations_path = directory / ALLOCATIONS_FILE
+    allocations = read_allocations(allocations_path, display_path(allocations_path), problems)
     city_document = _read(city_path, problems)
     city = check_document(CityIntent, city_document, problems) if city_document else None
     districts = _group_sources(DISTRICT_FOLDER, group_paths, DistrictIntent, problems)
@@ -121,7 +126,8 @@ def load_intent(directory: Path) -> LoadedIntent:
     if problems or city is None or city_document is None:
         raise InputError(problems)
     return LoadedIntent(city=city, city_document=city_document, districts=tuple(districts),
-                        structures=tuple(structures), areas=tuple(areas), units=tuple(units))
+                        structures=tuple(structures), areas=tuple(areas), units=tuple(units),
+                        allocations=allocations)
 
 
 def _present(path: Path) -> bool:
@@ -326,7 +332,7 @@ def _unloaded_entries(directory: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in _entries(directory):
         name = path.name
-        if name in (CITY_FILE, DISTRICTS_DIR, AREAS_DIR, COMMUNES_DIR, UNITS_DIR) or _ignored(name):
+        if name in (CITY_FILE, DISTRICTS_DIR, AREAS_DIR, COMMUNES_DIR, UNITS_DIR, ALLOCATIONS_FILE) or _ignored(name):
             continue
         if path.is_dir():
             yaml_files = _yaml_files(path)

@@ -1,11 +1,12 @@
-"""Deterministic address allocation keyed by administrative codes.
+"""Deterministic address allocation keyed by administrative codes, and the upstream ports a record keeps.
 
 Every address is a pure function of (level, official code, site number, device number, uplink
 number) and the pools: no counter, no order of files or sites matters, so adding a site never
 renumbers an existing one and reordering intent changes nothing.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from citynet_models.addressing import (
@@ -110,3 +111,31 @@ def link_prefix(plan: AddressPlan, key: SiteKey, device_number: int, uplink_numb
     """The /31 of uplink ``uplink_number`` of device ``device_number`` of a site."""
     index = (key.slot * DEVICES_PER_SITE + device_number) * UPLINKS_PER_DEVICE + uplink_number
     return IPv4Network((_pool_index(plan.links, index, "link", key, unit_size=2), 31))
+
+
+#: An uplink of a site: (site slug, device number, uplink index).
+Uplink = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class PortBook:
+    """The upstream ports the allocation record (allocations.yml, netops/resolve/record.py) holds: by uplink, and
+    by upstream device with their holder. Ports are allocated in order (links.name_ports), not as a function of
+    codes, so once given they are kept here."""
+
+    #: (site slug, device number, uplink index) -> (upstream device, port).
+    by_uplink: Mapping[Uplink, tuple[str, str]] = field(default_factory=dict)
+    #: upstream device -> port -> the uplink holding it.
+    held: Mapping[str, Mapping[str, Uplink]] = field(default_factory=dict)
+
+    def port_of(self, uplink: Uplink, upstream: str) -> str | None:
+        """The port recorded for the uplink, when it still lands on the same upstream device."""
+        recorded = self.by_uplink.get(uplink)
+        return recorded[1] if recorded is not None and recorded[0] == upstream else None
+
+    def held_on(self, device: str) -> frozenset[str]:
+        """Every port of ``device`` the record holds (for sites in intent or removed ones)."""
+        return frozenset(self.held.get(device, {}))
+
+
+NO_PORTS = PortBook()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from citynet_models.admin import Area, City, District, Ward
+from citynet_models.allocations import AllocationRecord
 from citynet_models.datacenter import DcHost, Service
 from citynet_models.devices import Device, Interface, LanInterface, WanInterface
 from citynet_models.links import Provider, WanLink
@@ -29,6 +30,8 @@ class Resolution:
 
     network: Network
     sources: SourceMap
+    #: The allocation record brought up to date with this network (intent only; `netops allocations update`).
+    allocations: AllocationRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Parts:
     devices: tuple[Device, ...]
     links: tuple[WanLink, ...]
     hosts: tuple[DcHost, ...]
+    allocations: AllocationRecord
 
 
 def build_network(intent: LoadedIntent, parts: Parts, sources: SourceMap) -> Resolution:
@@ -74,7 +78,7 @@ def build_network(intent: LoadedIntent, parts: Parts, sources: SourceMap) -> Res
                 "links": [link.id for link in parts.links], "hosts": [h.name for h in parts.hosts]}
         raise InputError(network_problems(error, sources, lambda loc: _model_path(loc, keys),
                                           intent.city_document.location(()))) from error
-    return Resolution(network=network, sources=sources)
+    return Resolution(network=network, sources=sources, allocations=parts.allocations)
 
 
 def _model_path(loc: tuple[int | str, ...], keys: Mapping[str, list[str]]) -> ModelPath:

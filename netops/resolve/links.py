@@ -113,10 +113,14 @@ def _link_addresses(plan: AddressPlan, device: DevicePlan, index: int,
 
 
 def name_ports(devices: Mapping[str, DevicePlan], planned: Sequence[LinkPlan],
-               sources: Mapping[ModelPath, Location]) -> Phase[tuple[LinkPlan, ...]]:
+               sources: Mapping[ModelPath, Location],
+               recorded: allocate.PortBook = allocate.NO_PORTS) -> Phase[tuple[LinkPlan, ...]]:
     """The links with the port of each end named. Uplinks take the first WAN ports in the order written;
     downlinks follow in order of the downstream site's addressing key, so the numbering does not depend on file
-    order. A port given to two links is reported at the later link (``sources``: where each link comes from)."""
+    order. A port given to two links is reported at the later link (``sources``: where each link comes from).
+
+    ``recorded``: the upstream ports of the allocation record; a downlink keeps its recorded port, every port the
+    record holds is taken, and the others take the lowest free ports."""
     found = Findings()
     links = list(planned)
     ports: dict[str, list[tuple[tuple[int, ...], int, bool]]] = defaultdict(list)
@@ -129,11 +133,11 @@ def name_ports(devices: Mapping[str, DevicePlan], planned: Sequence[LinkPlan],
     for device_name, entries in ports.items():
         device = devices[device_name]
         taken = {explicit for _, position, down in entries
-                 if (explicit := _given_port(links[position], down))}
+                 if (explicit := _given_port(links[position], down, recorded))} | recorded.held_on(device_name)
         claimed: dict[str, LinkPlan] = {}
         for _, position, down in entries:
             link = links[position]
-            explicit = _given_port(link, down)
+            explicit = _given_port(link, down, recorded)
             if explicit is None:
                 continue
             other = claimed.setdefault(explicit, link)
@@ -147,7 +151,7 @@ def name_ports(devices: Mapping[str, DevicePlan], planned: Sequence[LinkPlan],
                               f"give the uplink another `{key}:`, or leave it out to have a free port chosen")
         number = 0
         for _, position, down in sorted(entries, key=lambda entry: entry[0]):
-            explicit = _given_port(links[position], down)
+            explicit = _given_port(links[position], down, recorded)
             if explicit is None:
                 number += 1
                 while naming.wan_port(device.platform, number) in taken:
@@ -161,8 +165,11 @@ def name_ports(devices: Mapping[str, DevicePlan], planned: Sequence[LinkPlan],
     ))
 
 
-def _given_port(link: LinkPlan, downstream_end: bool) -> str | None:
-    return link.uplink.interface if downstream_end else link.uplink.remote_interface
+def _given_port(link: LinkPlan, downstream_end: bool, recorded: allocate.PortBook) -> str | None:
+    if downstream_end:
+        return link.uplink.interface
+    uplink = (link.downstream.site.slug, link.downstream.number, link.uplink_number)
+    return link.uplink.remote_interface or recorded.port_of(uplink, link.upstream.name)
 
 
 def build_links(planned: Sequence[LinkPlan], sources: Mapping[ModelPath, Location],

@@ -55,3 +55,11 @@ def loopback_interface(platform: Platform) -> str:
 def default_device_name(site_slug: str, role: DeviceRole, number: int) -> str:
     """``<site>-<role><nn>``, e.g. ubnd-phuong-phuc-xa-r01."""
     return f"{site_slug}-{ROLE_ABBREVIATION[role]}{number + 1:02d}"
+
+
+def is_wan_port(platform: Platform, name: str) -> bool:
+    """Whether ``name`` is one of the platform's WAN ports (as `wan_port` spells them)."""
+    prefix, _, suffix = _WAN_PORT[platform].partition("{n}")
+    number = name.removeprefix(prefix).removesuffix(suffix)
+    return name.startswith(prefix) and name.endswith(suffix) and number.isdigit() and int(number) >= 1 \
+        and wan_port(platform, int(number)) == name

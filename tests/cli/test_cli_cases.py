@@ -40,7 +40,7 @@ def closed_port() -> int:
 def _environment(state: Path, extra: dict[str, str]) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items()
            if not name.startswith(("NETOPS_", "NETBOX_")) and name not in ("COLUMNS", "LINES", "FORCE_COLOR")}
-    env.update({"PYTHONPATH": str(REPO), "NETOPS_NETBOX_HOME": str(state / "netbox"),
+    env.update({"PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'models'}", "NETOPS_NETBOX_HOME": str(state / "netbox"),
                 "NETOPS_LAB_HOME": str(state / "lab"), "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
     env.update(extra)
     return env

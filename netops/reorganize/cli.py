@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from citynet_models.problems import Location, Problem
+from netops.allocations.store import dump_record
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     ForceOption,
@@ -28,6 +29,7 @@ from netops.cli_support import (
     write_folder_or_exit,
 )
 from netops.errors import InputError
+from netops.intent.allocations import ALLOCATIONS_FILE
 from netops.intent.loader import load_intent, load_model_file
 from netops.reorganize.plan import Reorganization, reorganize
 from netops.reorganize.policy import ReorganizePolicy
@@ -60,7 +62,8 @@ def reorganize_command(
     Every site keeps its slug, devices, addresses and ports (the allocation record goes along) and moves to the
     unit its ward became; each unit keeps one committee, party committee and office per mass organization,
     renamed after it; the other merged wards' committees become public-service points; district committees that
-    host aggregation routers become their area's hubs; other district-level sites are decommissioned.
+    host aggregation routers become their area's hubs; other district-level sites are retired (their allocations
+    stay recorded until released).
     Review the new folder in git, then replace the intent with it.
     """
     if output is None and not dry_run:
@@ -68,10 +71,14 @@ def reorganize_command(
                                 expected="--out DIR (a new folder), or --dry-run", found="neither",
                                 hint="`netops reorganize --to 2025 --out inventory/city-2025`, then review it")],
                        as_json)
-    load_or_exit(intent, as_json)  # the intent must be valid before anything is planned from it
+    resolution = load_or_exit(intent, as_json)  # the intent must be valid before anything is planned from it
     try:
         rules = load_model_file(policy, ReorganizePolicy, "reorganization policy") if policy else ReorganizePolicy()
-        result = reorganize(load_intent(intent), _carried_over(intent), rules)
+        texts = _carried_over(intent)
+        if resolution.allocations is not None:
+            # The record goes along up to date: every site keeps its key and ports in its new unit.
+            texts[ALLOCATIONS_FILE] = dump_record(resolution.allocations)
+        result = reorganize(load_intent(intent), texts, rules)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     if as_json:
@@ -87,7 +94,7 @@ def reorganize_command(
 
 
 #: Files of the intent the new one carries over as they are written (city.yml gets its structure line).
-CARRIED_OVER = ("city.yml", "units/legacy.yml", "units/2025.yml", "allocations.yml")
+CARRIED_OVER = ("city.yml", "units/legacy.yml", "units/2025.yml")
 
 
 def _carried_over(intent: Path) -> dict[str, str]:
@@ -109,7 +116,7 @@ def _print_moves(result: Reorganization) -> None:
     for column in ("site", "from", "to", "kind", "name", "status"):
         table.add_column(column)
     for move in result.moves:
-        where = f"unit {move.unit}" if move.unit else f"area {move.area} (hub)"
+        where = "retired" if move.retired else f"unit {move.unit}" if move.unit else f"area {move.area} (hub)"
         kind = move.kind if move.kind == move.old_kind else f"{move.old_kind} -> {move.kind}"
         name = move.name if move.name == move.old_name else f"{move.old_name} -> {move.name}"
         table.add_row(move.slug, move.legacy, where, kind, name, move.status or "")

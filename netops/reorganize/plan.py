@@ -6,30 +6,31 @@ Every site keeps its slug (so its device names, NetBox objects and recorded allo
   names another). In each unit one committee, one party committee and one office per mass organization are the
   unit's own (renamed after the unit); the other merged wards' committees become public-service points (or are
   decommissioned), their party and mass-organization offices are decommissioned;
-- a district committee hosting aggregation routers to its area's file, as the area's hub;
-- any other district-level site (districts are dissolved) to the unit nearest to it, decommissioned or as a
-  public-service point, per policy.
+- a district-level site that other sites attach through (the district committee hosting the aggregation
+  routers) to its area's file, as a hub: it keeps its district-level addresses;
+- any other district-level site (districts are dissolved) out of the intent (its allocations stay recorded until
+  `netops allocations release`), or to its area's file as a hub, per policy.
 
 City-level sites stay in city.yml, which declares the 2025 structure.
 """
 
 import copy
-import math
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from citynet_models.intent import AnySiteIntent, DistrictCommitteeSiteIntent
+from citynet_models.intent import AnySiteIntent
 from citynet_models.problems import Location, Problem
 from citynet_models.slug import slugify
-from citynet_models.types import DeviceRole, LifecycleStatus
+from citynet_models.types import LifecycleStatus
 from citynet_models.units import AdminStructure, Structure, Unit
 from netops.errors import InputError
 from netops.intent.loader import DistrictSource, LoadedIntent
 from netops.reorganize.policy import DistrictFate, MergedFate, ReorganizePolicy
 from netops.reorganize.yamlout import dump_intent
+from netops.resolve.naming import default_device_name
 
 #: Roles a site can hold in its unit; the unit keeps one site of each, the committee first.
 _COMMITTEE, _PARTY = "committee", "party"
@@ -53,8 +54,9 @@ class SiteMove:
     old_kind: str
     kind: str
     legacy: str  # "ward 00070 Phường Hàng Trống", "district 001 Quận Ba Đình"
-    unit: str | None  # the 2025 unit (None: a hub, in its area's file)
+    unit: str | None  # the 2025 unit (None: a hub, in its area's file, or retired)
     area: str | None
+    retired: bool  # left out of the new intent
     status: str | None  # the status set by the reorganization (decommissioned), else None: unchanged
     number: int | None
 
@@ -105,7 +107,7 @@ def reorganize(intent: LoadedIntent, texts: Mapping[str, str], policy: Reorganiz
                       legacy.unit(ward) if (ward := getattr(site, "ward", None)) else None)
               for source in intent.districts for index, site in enumerate(source.intent.sites)]
     units = {unit.code: unit for unit in current.units}
-    problems += _assign_units(placed, current, policy, units)
+    problems += _assign_units(placed, current, policy)
     if problems:
         raise InputError(problems)
     problems += _choose_headquarters(placed, policy)
@@ -114,10 +116,8 @@ def reorganize(intent: LoadedIntent, texts: Mapping[str, str], policy: Reorganiz
     return _write(intent, texts, placed, units, policy)
 
 
-def _assign_units(placed: Sequence[_Placed], current: AdminStructure, policy: ReorganizePolicy,
-                  units: Mapping[str, Unit]) -> list[Problem]:
-    """Each ward-level site's 2025 unit (split wards: the policy's choice, else the default), and each district
-    site's (the policy's, else the nearest)."""
+def _assign_units(placed: Sequence[_Placed], current: AdminStructure, policy: ReorganizePolicy) -> list[Problem]:
+    """Each ward-level site's 2025 unit (split wards: the policy's choice, else the default)."""
     problems: list[Problem] = []
     for site in placed:
         where = site.source.document.location(("sites", site.index))
@@ -139,14 +139,6 @@ def _assign_units(placed: Sequence[_Placed], current: AdminStructure, policy: Re
                 site.unit = chosen or successors[0]
                 site.role = _role(site.intent)
             continue
-        if _is_hub(site.intent):
-            continue
-        site.unit = policy.placement.get(site.slug) or _nearest(site.intent, site.source, current)
-        if site.unit not in units:
-            problems.append(Problem(
-                path=("policy", "placement", site.slug), message="policy places a site in an unknown unit",
-                expected="a unit code of units/2025.yml", found=str(site.unit),
-                hint="`netops units show --structure 2025 --search NAME` finds the codes", location=where))
     return problems
 
 
@@ -158,28 +150,13 @@ def _role(site: AnySiteIntent) -> str:
     return f"mass:{getattr(site, 'organization', '')}"
 
 
-def _is_hub(site: AnySiteIntent) -> bool:
-    return isinstance(site, DistrictCommitteeSiteIntent) and any(
-        device.role is DeviceRole.AGGREGATION for device in site.devices)
-
-
-def _nearest(site: AnySiteIntent, source: DistrictSource, current: AdminStructure) -> str | None:
-    """The unit whose map point is nearest to the site's (else to the district's committee's, else the unit the
-    district's first ward became)."""
-    point = site.coordinates or next((s.coordinates for s in source.intent.sites
-                                      if s.kind == "district_committee" and s.coordinates), None)
-    if point is None:
-        first = source.intent.wards[0].code if source.intent.wards else None
-        successors = current.successors(first) if first else []
-        return successors[0] if successors else None
-
-    def distance(unit: Unit) -> float:
-        assert unit.coordinates is not None and point is not None
-        dx = (unit.coordinates.longitude - point.longitude) * math.cos(math.radians(point.latitude))
-        return math.hypot(dx, unit.coordinates.latitude - point.latitude)
-
-    located = [unit for unit in current.units if unit.coordinates is not None]
-    return min(located, key=lambda unit: (distance(unit), unit.code)).code if located else None
+def _attached_through(placed: Sequence[_Placed]) -> set[str]:
+    """Slugs of the sites other sites uplink to."""
+    owner = {device.name or default_device_name(site.slug, device.role,
+                                                device.number if device.number is not None else index): site.slug
+             for site in placed for index, device in enumerate(site.intent.devices)}
+    return {owner[uplink.to] for site in placed for device in site.intent.devices for uplink in device.uplinks
+            if uplink.to in owner and owner[uplink.to] != site.slug}
 
 
 def _choose_headquarters(placed: Sequence[_Placed], policy: ReorganizePolicy) -> list[Problem]:
@@ -215,12 +192,17 @@ def _write(intent: LoadedIntent, texts: Mapping[str, str], placed: Sequence[_Pla
     used: dict[str, set[int]] = defaultdict(set)
     moves: list[SiteMove] = []
     ordered = sorted(placed, key=_order)
+    hubs = _attached_through(placed)
     for site in ordered:
         info = site.source.intent.district
         raw = _site_data(site)
+        if site.unit is None and site.slug not in hubs and policy.district_sites is DistrictFate.RETIRE:
+            moves.append(_move(site, raw, f"district {info.code} {info.name}", None, None, retired=True))
+            continue
         if site.unit is None:  # a hub: its area keeps the district's code
             area = _area_name(info.name)
-            raw = _rewritten(raw, name=f"Trạm tập trung {area.removeprefix('Cụm ')}", slug=site.slug, kind="hub")
+            name = f"Trạm tập trung {area.removeprefix('Cụm ')}" if site.slug in hubs else site.intent.name
+            raw = _rewritten(raw, name=name, slug=site.slug, kind="hub")
             area_sites[info.code].append(raw)
             moves.append(_move(site, raw, f"district {info.code} {info.name}", None, info.code))
             continue
@@ -230,9 +212,8 @@ def _write(intent: LoadedIntent, texts: Mapping[str, str], placed: Sequence[_Pla
         raw = _rewritten(raw, name=name, slug=site.slug, kind=kind, status=status,
                          number=None if _DEFAULT_NUMBER.get(kind) == number else number)
         unit_sites[unit.code].append((number, raw))
-        legacy = (f"ward {site.legacy_ward.code} {site.legacy_ward.name}" if site.legacy_ward
-                  else f"district {info.code} {info.name}")
-        moves.append(_move(site, raw, legacy, unit.code, None))
+        assert site.legacy_ward is not None
+        moves.append(_move(site, raw, f"ward {site.legacy_ward.code} {site.legacy_ward.name}", unit.code, None))
     files = {path: _city_text(text) if path == "city.yml" else text for path, text in texts.items()}
     for code, sites in sorted(area_sites.items()):
         district = next(s.intent.district for s in intent.districts if s.intent.district.code == code)
@@ -262,11 +243,7 @@ def _fate(site: _Placed, unit: Unit, policy: ReorganizePolicy) -> tuple[str, str
     """The site's kind, name and any status the reorganization sets."""
     decommissioned = LifecycleStatus.DECOMMISSIONED.value
     intent = site.intent
-    if site.legacy_ward is None:  # a district-level site: districts are dissolved
-        if policy.district_sites is DistrictFate.PUBLIC_SERVICE_POINT:
-            return "public_service_point", _service_point_name(intent.name, unit), None
-        kind = "public_service_point" if intent.kind == "district_committee" else str(intent.kind)
-        return kind, intent.name, decommissioned
+    assert site.legacy_ward is not None  # district-level sites are hubs or retired
     if site.moves.get("own"):
         return str(intent.kind), _renamed(intent.name, site.legacy_ward, unit), None
     if site.role == _COMMITTEE:
@@ -345,13 +322,18 @@ def _rewritten(raw: dict[str, Any], **first: Any) -> dict[str, Any]:
     out = {key: value for key, value in first.items() if value is not None}
     if "organization" in raw:
         out["organization"] = raw["organization"]
-    out.update({key: value for key, value in raw.items() if key not in out and key not in first})
+    # The number is the reorganization's (left out: the kind's default); a status left as None stays as written.
+    replaced = {key for key in first if key != "status"}
+    if "status" not in out and "status" in raw:
+        out["status"] = raw["status"]
+    out.update({key: value for key, value in raw.items() if key not in out and key not in replaced})
     return out
 
 
-def _move(site: _Placed, raw: Mapping[str, Any], legacy: str, unit: str | None, area: str | None) -> SiteMove:
+def _move(site: _Placed, raw: Mapping[str, Any], legacy: str, unit: str | None, area: str | None,
+          *, retired: bool = False) -> SiteMove:
     return SiteMove(slug=site.slug, old_name=site.intent.name, name=str(raw["name"]), old_kind=str(site.intent.kind),
-                    kind=str(raw["kind"]), legacy=legacy, unit=unit, area=area,
+                    kind=str(raw["kind"]), legacy=legacy, unit=unit, area=area, retired=retired,
                     status=raw.get("status") if raw.get("status") == LifecycleStatus.DECOMMISSIONED.value
                     and site.intent.status is not LifecycleStatus.DECOMMISSIONED else None,
                     number=raw.get("number"))

@@ -19,10 +19,10 @@ class MergedFate(StrEnum):
 
 
 class DistrictFate(StrEnum):
-    """What a district-level site without aggregation routers becomes (districts are dissolved)."""
+    """What a district-level site no other site attaches through becomes (districts are dissolved)."""
 
-    DECOMMISSION = "decommission"
-    PUBLIC_SERVICE_POINT = "public_service_point"
+    RETIRE = "retire"  # left out of the intent; its allocations stay recorded until released
+    HUB = "hub"  # kept as a network site of its area, like the hubs
 
 
 class ReorganizePolicy(NetopsModel):
@@ -41,9 +41,5 @@ class ReorganizePolicy(NetopsModel):
         default=MergedFate.PUBLIC_SERVICE_POINT,
         description="What the other merged wards' committee sites become")
     district_sites: DistrictFate = Field(
-        default=DistrictFate.DECOMMISSION,
-        description="What district-level sites without aggregation routers become")
-    placement: dict[Slug, WardCode] = Field(
-        default_factory=dict,
-        description="District-level site -> the 2025 unit it is placed in (default: the unit whose map point is "
-                    "nearest to the site's)")
+        default=DistrictFate.RETIRE,
+        description="What district-level sites that no other site attaches through become")

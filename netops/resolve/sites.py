@@ -177,7 +177,9 @@ def _site_plan(found: Findings, intent: LoadedIntent, site: AnySiteIntent, docum
                       "`number:` 1-255 (the data center is 0)", "none",
                       "city agencies are addressed by their number; pick one no other city site uses")
         return None
-    if level is not AdminLevel.CITY and number >= SITES_PER_UNIT:
+    recorded = intent.allocations is not None and slug in intent.allocations.record.sites
+    # A recorded site's addresses come from its recorded key, whatever its number in its unit is now.
+    if level is not AdminLevel.CITY and number >= SITES_PER_UNIT and not recorded:
         found.problem((*path, "number"), document.location((*data_path, "number")),
                       "site number too large", f"0-{SITES_PER_UNIT - 1} within a ward or district",
                       str(number))

@@ -35,7 +35,9 @@ from bench_netbox import apply_from_empty, bench_server, seed, seeded_no_change_
 
 from netops.netbox.client import Credentials, NetBoxClient, Timeouts  # noqa: E402
 from netops.netbox.mapping import desired_records  # noqa: E402
-from netops.netbox.mapping.base import record_to_json  # noqa: E402
+from netops.netbox.mapping.base import RecordSet, record_to_json  # noqa: E402
+from netops.netbox.plan import make_plan  # noqa: E402
+from netops.netbox.snapshot import read_snapshot  # noqa: E402
 from netops.pipeline import load_network  # noqa: E402
 
 #: The smallest real districts by ward count: Tây Hồ (8 wards) is the slice applied through the API.
@@ -62,12 +64,53 @@ def cli_plan(intent: Path, env: dict[str, str], runs: int) -> dict[str, object]:
     return {"median": statistics.median(times), "best": min(times), "times": times, "last": last}
 
 
+def _process_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds of the process and of its children it has reaped)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while the table was read
+        # After the command name: state, ppid, ..., utime (12th), stime, cutime, cstime.
+        table[int(stat.parent.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    return table
+
+
+def service_cpu(home: Path) -> dict[str, float]:
+    """CPU seconds so far of each service of the embedded NetBox (its process and all it started)."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+
+    def tree(pid: int) -> float:
+        return table.get(pid, (0, 0.0))[1] + sum(tree(child) for child in children.get(pid, []))
+
+    return {name: tree(json.loads((home / "run" / f"{name}.json").read_text())["pid"])
+            for name in ("netbox", "postgres", "redis")}
+
+
+def where_the_time_goes(client: NetBoxClient, desired: RecordSet, home: Path) -> str:
+    """One no-change plan (GraphQL): its wall time, and the CPU the client and each service spent on it."""
+    before, cpu, began = service_cpu(home), time.process_time(), time.perf_counter()
+    make_plan(desired, read_snapshot(client, desired=desired))
+    wall, client_cpu = time.perf_counter() - began, time.process_time() - cpu
+    spent = {name: seconds - before[name] for name, seconds in service_cpu(home).items()}
+    return (f"{wall:.2f} s wall; CPU: client {client_cpu:.2f} s, "
+            + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in spent.items())
+            + f"; {(client_cpu + sum(spent.values())) / wall:.2f} cores busy on average")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (best and median printed)")
     parser.add_argument("--skip-netbox", action="store_true", help="only load + validate")
     parser.add_argument("--skip-slice", action="store_true", help="no apply of the slice through the API")
     parser.add_argument("--keep-server", action="store_true", help="leave the bench NetBox up")
+    parser.add_argument("--where-only", action="store_true",
+                        help="of each whole city, only where a no-change plan's time goes (CPU per process)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         cities = {"real Hà Nội (legacy)": generate(Path(scratch) / "real", "--real"),
@@ -113,7 +156,13 @@ def main() -> None:
                 how, seconds = seed(settings, desired, cache)
                 print(f"  seed: {how}: {seconds:.1f} s; at the API's rate above that would be "
                       + (f"{len(desired) / applied['per_second'] / 60:.0f} min" if not args.skip_slice else "-"))
+                if args.where_only:
+                    print(f"  no-change plan (graphql), where the time goes: "
+                          f"{where_the_time_goes(client, desired, settings.home)}")
+                    continue
                 seeded_no_change_plans(client, desired, args.runs)
+                print(f"  no-change plan (graphql), where the time goes: "
+                      f"{where_the_time_goes(client, desired, settings.home)}")
                 whole = cli_plan(intent, env, args.runs)
                 print(f"  `netops plan --intent` end to end: {whole['median']:.2f} s median, {whole['best']:.2f} s "
                       f"best (runs: {', '.join(f'{t:.2f}' for t in whole['times'])}): {whole['last']}")

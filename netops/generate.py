@@ -1,8 +1,9 @@
-"""A synthetic but realistic whole-city intent, for scale tests and benchmarks.
+"""Whole-city intents for scale tests and benchmarks: a synthetic but realistic city, or the real one.
 
 The first 30 districts are Hà Nội's real district-level units with their official codes; wards
 get plausible Vietnamese names and unique five-digit codes. Every choice comes from one seeded
-random generator, so the same arguments always write the same files.
+random generator, so the same arguments always write the same files. The real city (`real_city`) is the
+dataset's legacy Hà Nội, every district and ward under its official code, with sites drawn the same way.
 """
 
 from __future__ import annotations
@@ -148,21 +149,16 @@ def legacy_districts(legacy: AdminStructure, spread: float) -> tuple[DistrictPla
     plans = []
     for district in legacy.districts:
         units = [unit for unit in legacy.units if unit.district == district.code]
-        points = [(u.coordinates.latitude, u.coordinates.longitude) for u in units if u.coordinates]
-        if district.coordinates is not None:
-            centre = (district.coordinates.latitude, district.coordinates.longitude)
-        elif points:  # the dataset has a point for every district of Hà Nội; this keeps a gap from failing
-            centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
-        else:
-            raise ValueError(f"district {district.code} has no map point, nor any of its wards")
+        if district.coordinates is None or any(unit.coordinates is None for unit in units):
+            raise ValueError(f"district {district.code}: the dataset gives no map point for it or one of its wards")
+        centre = (district.coordinates.latitude, district.coordinates.longitude)
         short_name = district.name.removeprefix(f"{_KIND_LABELS[district.kind]} ")
         short = slugify(short_name)
-        wards = tuple(WardPlan(
-            code=unit.code, name=unit.name, kind=unit.kind.value,
-            centre=(unit.coordinates.latitude, unit.coordinates.longitude) if unit.coordinates else centre,
-            spread=spread if unit.coordinates else 4 * spread,
-            name_suffix=f", {district.name[0].lower()}{district.name[1:]}" if by_slug[slugify(unit.name)] > 1
-            else "") for unit in units)
+        suffix = f", {district.name[0].lower()}{district.name[1:]}"
+        wards = tuple(WardPlan(code=unit.code, name=unit.name, kind=unit.kind.value,
+                               centre=(unit.coordinates.latitude, unit.coordinates.longitude), spread=spread,
+                               name_suffix=suffix if by_slug[slugify(unit.name)] > 1 else "")
+                      for unit in units if unit.coordinates is not None)
         plans.append(DistrictPlan(code=district.code, name=district.name, kind=district.kind.value, centre=centre,
                                   short=short, party_committee=f"{_PARTY_COMMITTEE[district.kind]} {short_name}",
                                   wards=wards))

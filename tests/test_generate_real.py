@@ -180,3 +180,10 @@ def test_the_planner_report_of_the_whole_city(city: Path, tmp_path: Path) -> Non
     done = netops("report", "--intent", str(city), "--out", str(out))
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(list((out / "districts").glob("*.html"))) == 30
+
+
+def test_a_ward_without_a_map_point_is_refused(legacy: AdminStructure, current: AdminStructure) -> None:
+    units = [unit.model_copy(update={"coordinates": None}) if unit.code == "00091" else unit
+             for unit in legacy.units]
+    with pytest.raises(ValueError, match="district 003: the dataset gives no map point"):
+        real_city(legacy.model_copy(update={"units": units}), current, seed=1)

@@ -123,6 +123,18 @@ def no_change_plan(client: NetBoxClient, desired: RecordSet, backend: Backend, r
     return {"seconds": statistics.median(times), "times": times, "cpu": statistics.median(cpu), "writes": writes}
 
 
+def seeded_no_change_plans(client: NetBoxClient, desired: RecordSet, runs: int) -> None:
+    """Check that NetBox holds ``desired`` (a plan that finds nothing to do), then print the no-change plan's time
+    through each backend."""
+    plan = make_plan(desired, read_snapshot(client, desired=desired))
+    print(f"  plan against the seeded NetBox (it must find nothing to do): {plan.counts}")
+    for backend in Backend:
+        timing = no_change_plan(client, desired, backend, runs)
+        print(f"  no-change plan ({backend.value}): {timing['seconds']:.2f} s (runs: "
+              f"{', '.join(f'{t:.2f}' for t in timing['times'])}; client CPU {timing['cpu']:.2f} s),"
+              f" {timing['writes']} writes")
+
+
 def read_back(client: NetBoxClient, network: Network, backend: Backend, runs: int) -> dict[str, Any]:
     times, equal, requests = [], True, 0
     for _ in range(runs):
@@ -207,13 +219,7 @@ def main() -> None:
               f"{len(big.devices)} devices, {len(big.links)} links, {len(desired)} NetBox objects")
         how, seconds = seed(settings, desired, cache)
         print(f"  seed: {how}: {seconds:.1f} s")
-        plan = make_plan(desired, read_snapshot(client, desired=desired))
-        print(f"  plan against the seeded NetBox (it must find nothing to do): {plan.counts}")
-        for backend in Backend:
-            timing = no_change_plan(client, desired, backend, args.runs)
-            print(f"  no-change plan ({backend.value}): {timing['seconds']:.2f} s (runs: "
-                  f"{', '.join(f'{t:.2f}' for t in timing['times'])}; client CPU {timing['cpu']:.2f} s),"
-                  f" {timing['writes']} writes")
+        seeded_no_change_plans(client, desired, args.runs)
         if args.plan_only:
             return
         for backend in Backend:

@@ -22,6 +22,7 @@ from rich.text import Text
 from typer._click.exceptions import BadParameter, NoArgsIsHelpError, NoSuchOption, UsageError
 
 from citynet_models.problems import Problem
+from citynet_models.units import Structure
 from netops import __version__
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
@@ -34,6 +35,7 @@ from netops.cli_support import (
     SourceOption,
     err,
     exit_bad_input,
+    exit_for_error,
     load_or_exit,
     out,
     write_folder_or_exit,
@@ -47,8 +49,9 @@ from netops.files import (
     write_atomic,
     write_problem,
 )
-from netops.generate import CitySize, earlier_output, generate_city
+from netops.generate import HANOI, CitySize, earlier_output, generate_city, real_city
 from netops.show import Filters, Table, rows
+from netops.units.dataset import DatasetError, read_structure
 
 app = typer.Typer(
     name="netops",
@@ -181,22 +184,44 @@ def export(
 @app.command("generate-city")
 def generate_city_command(
     output: Annotated[Path, typer.Option("--out", "-o", help="Folder to write city.yml and districts/ into")],
-    districts: Annotated[int, typer.Option(min=1, max=200, help="Number of districts")] = 30,
-    wards_per_district: Annotated[int, typer.Option(min=1, max=100, help="Wards per district")] = 18,
+    districts: Annotated[int | None, typer.Option(
+        min=1, max=200, help="Number of districts of the synthetic city [default: 30]", show_default=False)] = None,
+    wards_per_district: Annotated[int | None, typer.Option(
+        min=1, max=100, help="Wards per district of the synthetic city [default: 18]", show_default=False)] = None,
+    real: Annotated[bool, typer.Option(
+        "--real", help="The real Hà Nội of the dataset (legacy structure: 30 districts, 526 wards, official codes "
+                       "and names) instead of a synthetic city; also writes units/legacy.yml and units/2025.yml",
+    )] = False,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same city")] = 1,
     force: ForceOption = False,
 ) -> None:
-    """Write a synthetic but realistic whole-city intent (for scale tests and benchmarks).
+    """Write a synthetic but realistic whole-city intent, or with --real the dataset's real city (for scale tests
+    and benchmarks).
 
     Only into a new or empty folder, or one generate-city wrote (it keeps .netops-manifest.json there): files
     it wrote and nobody changed since are replaced, and those of an earlier, larger city removed; anything else
     is refused unless --force.
     """
+    if real and (districts is not None or wards_per_district is not None):
+        exit_bad_input([Problem(path=("--real",), message="--real takes its districts and wards from the dataset",
+                                expected="--real alone, or --districts / --wards-per-district for a synthetic city",
+                                found="--real with " + " and ".join(
+                                    option for option, value in (("--districts", districts),
+                                                                 ("--wards-per-district", wards_per_district))
+                                    if value is not None),
+                                hint="leave out --districts and --wards-per-district")])
     problems = folder_problems(output)
     if problems:
         exit_bad_input(problems)
     try:
-        files = generate_city(CitySize(districts=districts, wards_per_district=wards_per_district, seed=seed))
+        if real:
+            files = real_city(read_structure(HANOI, Structure.LEGACY), read_structure(HANOI, Structure.Y2025), seed)
+        else:
+            files = generate_city(CitySize(districts=30 if districts is None else districts,
+                                           wards_per_district=18 if wards_per_district is None else wards_per_district,
+                                           seed=seed))
+    except DatasetError as error:
+        exit_for_error(error, False)
     except ValueError as error:
         err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error

@@ -1,19 +1,27 @@
-"""A synthetic but realistic whole-city intent, for scale tests and benchmarks.
+"""Whole-city intents for scale tests and benchmarks: a synthetic but realistic city, or the real one.
 
 The first 30 districts are Hà Nội's real district-level units with their official codes; wards
 get plausible Vietnamese names and unique five-digit codes. Every choice comes from one seeded
-random generator, so the same arguments always write the same files.
+random generator, so the same arguments always write the same files. The real city (`real_city`) is the
+dataset's legacy Hà Nội, every district and ward under its official code, with sites drawn the same way.
 """
 
+from __future__ import annotations
+
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from citynet_models.intent import HANOI_BOUNDS
 from citynet_models.slug import slugify
+from citynet_models.units import AdminStructure, Structure, UnitKind
 from netops.files import MANIFEST, digest
+from netops.units.dataset import KINDS
+from netops.units.store import dump_units, units_path
 
 #: Hà Nội's 30 district-level units: code, name, kind, approximate centre (lat, lon).
 HANOI_DISTRICTS: tuple[tuple[str, str, str, float, float], ...] = (
@@ -93,11 +101,74 @@ def generate_city(size: CitySize) -> dict[str, str]:
     used_names: set[str] = set()
     files = {"city.yml": _dump(_city_document(), "Generated city: city-wide settings and the data center")}
     for index in range(size.districts):
-        district = _district_identity(index)
-        document = _district_document(index, district, size.wards_per_district, rng, circuits, used_names)
-        slug = slugify(district[1])
-        files[f"districts/{district[0]}-{slug}.yml"] = _dump(document, f"Generated district {district[1]}")
+        district = _synthetic_district(index, size.wards_per_district, rng, used_names)
+        files[_district_path(district)] = _dump(district_document(district, rng, circuits),
+                                                f"Generated district {district.name}")
     return files
+
+
+def _district_path(district: DistrictPlan) -> str:
+    return f"districts/{district.code}-{slugify(district.name)}.yml"
+
+
+#: Hà Nội's official code: city.yml holds its settings, data center and policy.
+HANOI = "01"
+#: How far (degrees of latitude and longitude, about 330 m) a real site is placed from its ward's map point.
+_REAL_SPREAD = 0.003
+
+
+def real_city(legacy: AdminStructure, current: AdminStructure, seed: int) -> dict[str, str]:
+    """The intent files of the real city in its legacy structure: relative path -> YAML text.
+
+    Every district and ward of ``legacy`` with its official code, name and kind, and plausible sites in each
+    (their number, statuses, LANs and carriers drawn from ``seed``), placed around the ward's map point; both
+    structures are kept under units/, as `netops units import` writes them, so the official-list check runs.
+    """
+    if legacy.structure is not Structure.LEGACY or current.structure is not Structure.Y2025:
+        raise ValueError("the real city needs the legacy and the 2025 structure, in that order")
+    if legacy.city != HANOI or current.city != HANOI:
+        raise ValueError(f"the real city is Hà Nội ({HANOI}) only: city.yml holds Hà Nội's settings and data center")
+    rng = random.Random(seed)
+    circuits = _Circuits()
+    files = {"city.yml": _dump(_city_document(), "Generated city: city-wide settings and the data center"),
+             **{units_path(Path(), units.structure).as_posix(): dump_units(units) for units in (legacy, current)}}
+    source = f"{legacy.dataset.package} {legacy.dataset.version}"
+    for district in legacy_districts(legacy, _REAL_SPREAD):
+        files[_district_path(district)] = _dump(district_document(district, rng, circuits),
+                                                f"{district.name} and its wards as {source} lists them")
+    return files
+
+
+def legacy_districts(legacy: AdminStructure, spread: float) -> tuple[DistrictPlan, ...]:
+    """A plan per district of the legacy structure, in code order: its official wards, each placed at its map
+    point (``spread`` degrees around it), its sites' names ending in the district's where another ward of the
+    city has the same name."""
+    by_slug: dict[str, int] = {}
+    for unit in legacy.units:
+        by_slug[slugify(unit.name)] = by_slug.get(slugify(unit.name), 0) + 1
+    plans = []
+    for district in legacy.districts:
+        units = [unit for unit in legacy.units if unit.district == district.code]
+        if district.coordinates is None or any(unit.coordinates is None for unit in units):
+            raise ValueError(f"district {district.code}: the dataset gives no map point for it or one of its wards")
+        centre = (district.coordinates.latitude, district.coordinates.longitude)
+        short_name = district.name.removeprefix(f"{_KIND_LABELS[district.kind]} ")
+        short = slugify(short_name)
+        suffix = f", {district.name[0].lower()}{district.name[1:]}"
+        wards = tuple(WardPlan(code=unit.code, name=unit.name, kind=unit.kind.value,
+                               centre=(unit.coordinates.latitude, unit.coordinates.longitude), spread=spread,
+                               name_suffix=suffix if by_slug[slugify(unit.name)] > 1 else "")
+                      for unit in units if unit.coordinates is not None)
+        plans.append(DistrictPlan(code=district.code, name=district.name, kind=district.kind.value, centre=centre,
+                                  short=short, party_committee=f"{_PARTY_COMMITTEE[district.kind]} {short_name}",
+                                  wards=wards))
+    return tuple(plans)
+
+
+_KIND_LABELS = {kind: label for label, kind in KINDS.items()}
+#: A district's party committee by the district's kind: Quận ủy, Huyện ủy, Thị ủy, Thành ủy.
+_PARTY_COMMITTEE = {UnitKind.URBAN_DISTRICT: "Quận ủy", UnitKind.RURAL_DISTRICT: "Huyện ủy",
+                    UnitKind.DISTRICT_TOWN: "Thị ủy", UnitKind.PROVINCIAL_CITY: "Thành ủy"}
 
 
 #: The first line of every generated file says who wrote it.
@@ -171,34 +242,81 @@ def _unique_ward_name(rng: random.Random, label: str, used: set[str]) -> str:
     raise ValueError("could not find a unique ward name")  # pragma: no cover - 50 tries always suffice
 
 
-def _district_document(index: int, district: tuple[str, str, str, float, float], wards_per_district: int,
-                       rng: random.Random, circuits: _Circuits, used_names: set[str]) -> dict[str, Any]:
-    code, name, kind, lat, lon = district
-    short = slugify(name).split("-", 1)[1]
-    aggs = [f"{short}-agg-01", f"{short}-agg-02"]
+@dataclass(frozen=True)
+class UnitPlan:
+    """An administrative unit to write: official code, name and kind, and its map point (latitude, longitude)."""
+
+    code: str
+    name: str
+    kind: str
+    centre: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class WardPlan(UnitPlan):
+    """A ward (or commune) to fill with sites, which are placed around its map point."""
+
+    #: Sites are placed up to this many degrees (latitude and longitude) from the centre.
+    spread: float
+    #: Appended to the names of the ward's sites when another ward of the city has the same name, e.g.
+    #: ``, huyện Ba Vì``: NetBox keeps site names unique.
+    name_suffix: str = ""
+
+
+@dataclass(frozen=True)
+class DistrictPlan(UnitPlan):
+    """A district to write: its committee sits at its map point; its aggregation routers' prefix; its wards."""
+
+    #: Prefix of the aggregation routers' names, e.g. ``ba-dinh`` for ba-dinh-agg-01.
+    short: str
+    #: Name of the district's party committee site, e.g. ``Quận ủy Ba Đình``.
+    party_committee: str
+    wards: tuple[WardPlan, ...]
+
+
+def _synthetic_district(index: int, wards_per_district: int, rng: random.Random,
+                        used_names: set[str]) -> DistrictPlan:
+    code, name, kind, lat, lon = _district_identity(index)
     ward_kind = "phuong" if kind == "quan" else "xa"
     ward_label = "Phường" if ward_kind == "phuong" else "Xã"
-    wards = []
-    for w in range(wards_per_district):
-        ward_code = f"{1 + 3 * (index * wards_per_district + w):05d}"
-        wards.append({"code": ward_code, "name": _unique_ward_name(rng, ward_label, used_names),
-                      "kind": ward_kind})
+    wards = tuple(
+        WardPlan(code=f"{1 + 3 * (index * wards_per_district + w):05d}",
+                 name=_unique_ward_name(rng, ward_label, used_names), kind=ward_kind, centre=(lat, lon),
+                 spread=0.03)
+        for w in range(wards_per_district))
+    party = f"{'Quận' if kind == 'quan' else 'Huyện' if kind == 'huyen' else 'Thị'} ủy {name.split(' ', 1)[1]}"
+    return DistrictPlan(code=code, name=name, kind=kind, centre=(lat, lon), short=slugify(name).split("-", 1)[1],
+                        party_committee=party, wards=wards)
+
+
+def _inside(latitude: float, longitude: float) -> dict[str, float]:
+    """A map point, moved onto the city's default bounds if jitter pushed it past them."""
+    bounds = HANOI_BOUNDS
+    return {"latitude": round(min(max(latitude, bounds.south), bounds.north), 5),
+            "longitude": round(min(max(longitude, bounds.west), bounds.east), 5)}
+
+
+def district_document(district: DistrictPlan, rng: random.Random, circuits: _Circuits) -> dict[str, Any]:
+    """The district file of a planned district: its committee with two aggregation routers dual-homed to the data
+    center's cores, its party committee, and per ward a committee, usually a party committee and a few mass
+    organizations, homed to the district's aggregation routers. Every choice is drawn from ``rng``."""
+    lat, lon = district.centre
+    aggs = [f"{district.short}-agg-01", f"{district.short}-agg-02"]
 
     def status() -> str:
         return rng.choices(_STATUSES, weights=_STATUS_WEIGHTS)[0]
 
-    def near(spread: float = 0.03) -> dict[str, float]:
-        return {"latitude": round(lat + rng.uniform(-spread, spread), 5),
-                "longitude": round(lon + rng.uniform(-spread, spread), 5)}
+    def near(centre: tuple[float, float], spread: float) -> dict[str, float]:
+        return _inside(centre[0] + rng.uniform(-spread, spread), centre[1] + rng.uniform(-spread, spread))
 
     committee_lans = [{"role": "staff", "hosts": rng.randint(60, 120)}, {"role": "one_stop_shop", "hosts": 20},
                       {"role": "camera", "hosts": rng.randint(10, 28)}, {"role": "management", "hosts": 6}]
     sites: list[dict[str, Any]] = [
         {
-            "name": f"UBND {name[0].lower()}{name[1:]}",
+            "name": f"UBND {district.name[0].lower()}{district.name[1:]}",
             "kind": "district_committee",
             "status": "accepted",
-            "coordinates": near(0.003),
+            "coordinates": near((lat, lon), 0.003),
             "devices": [
                 {"name": aggs[0], "role": "aggregation",
                  "uplinks": _uplinks(rng, circuits, ["dc-core-01", "dc-core-02"], (1000,), dual=True)},
@@ -210,66 +328,74 @@ def _district_document(index: int, district: tuple[str, str, str, float, float],
             "lans": committee_lans,
         },
         {
-            "name": f"{'Quận' if kind == 'quan' else 'Huyện' if kind == 'huyen' else 'Thị'} ủy {name.split(' ', 1)[1]}",
+            "name": district.party_committee,
             "kind": "party_agency",
             "status": status(),
-            "coordinates": near(0.004),
+            "coordinates": near((lat, lon), 0.004),
             "devices": [{"role": "access_router",
                          "uplinks": _uplinks(rng, circuits, aggs, (100, 200), dual=True)}],
             "lans": [{"role": "staff", "hosts": rng.randint(30, 70)}, {"role": "management", "hosts": 2}],
         },
     ]
-    for ward in wards:
-        ward_name = ward["name"]
-        lower = f"{ward_name[0].lower()}{ward_name[1:]}"
-        targets = rng.sample(aggs, 2)
-        sites.append({
-            "name": f"UBND {lower}",
-            "kind": "ward_committee",
-            "ward": ward["code"],
-            "status": status(),
-            "coordinates": near(),
-            "devices": [{"role": "access_router",
-                         "uplinks": _uplinks(rng, circuits, targets, (50, 100), dual=rng.random() < 0.4)},
-                        {"role": "switch"}],
-            "lans": [{"role": "staff", "hosts": rng.randint(15, 45)},
-                     {"role": "one_stop_shop", "hosts": rng.randint(4, 12)},
-                     {"role": "camera", "hosts": rng.randint(4, 12)},
-                     {"role": "management", "hosts": 2}],
-        })
-        if rng.random() < 0.9:
-            sites.append({
-                "name": f"Đảng ủy {lower}",
-                "kind": "party_agency",
-                "ward": ward["code"],
-                "status": status(),
-                "coordinates": near(),
-                "devices": [{"role": "access_router",
-                             "uplinks": _uplinks(rng, circuits, targets, (20, 50), dual=False)},
-                            *([{"role": "switch"}] if rng.random() < 0.3 else [])],
-                "lans": [{"role": "staff", "hosts": rng.randint(5, 20)}],
-            })
-        organizations = ["fatherland_front"] if rng.random() < 0.75 else []
-        if rng.random() < 0.4:
-            organizations.append(rng.choice(_WARD_MASS_ORGS[1:]))
-        for number, organization in enumerate(organizations, start=2):
-            sites.append({
-                "name": f"{_ORGANIZATION_NAMES[organization]} {lower}",
-                "kind": "mass_organization",
-                "organization": organization,
-                "ward": ward["code"],
-                "number": number,
-                "status": status(),
-                "coordinates": near(),
-                "devices": [{"role": "access_router",
-                             "uplinks": _uplinks(rng, circuits, targets[1:], (20, 50), dual=False)}],
-                "lans": [{"role": "staff", "hosts": rng.randint(4, 15)}],
-            })
+    for ward in district.wards:
+        sites += _ward_sites(ward, aggs, rng, circuits, status, near)
     return {
-        "district": {"code": code, "name": name, "kind": kind},
-        "wards": wards,
+        "district": {"code": district.code, "name": district.name, "kind": district.kind},
+        "wards": [{"code": ward.code, "name": ward.name, "kind": ward.kind} for ward in district.wards],
         "sites": sites,
     }
+
+
+def _ward_sites(ward: WardPlan, aggs: list[str], rng: random.Random, circuits: _Circuits,
+                status: Callable[[], str], near: Callable[[tuple[float, float], float], dict[str, float]],
+                ) -> list[dict[str, Any]]:
+    """The sites of one ward: its committee, usually its party committee, sometimes mass organizations."""
+    lower = f"{ward.name[0].lower()}{ward.name[1:]}{ward.name_suffix}"
+
+    targets = rng.sample(aggs, 2)
+    sites: list[dict[str, Any]] = [{
+        "name": f"UBND {lower}",
+        "kind": "ward_committee",
+        "ward": ward.code,
+        "status": status(),
+        "coordinates": near(ward.centre, ward.spread),
+        "devices": [{"role": "access_router",
+                     "uplinks": _uplinks(rng, circuits, targets, (50, 100), dual=rng.random() < 0.4)},
+                    {"role": "switch"}],
+        "lans": [{"role": "staff", "hosts": rng.randint(15, 45)},
+                 {"role": "one_stop_shop", "hosts": rng.randint(4, 12)},
+                 {"role": "camera", "hosts": rng.randint(4, 12)},
+                 {"role": "management", "hosts": 2}],
+    }]
+    if rng.random() < 0.9:
+        sites.append({
+            "name": f"Đảng ủy {lower}",
+            "kind": "party_agency",
+            "ward": ward.code,
+            "status": status(),
+            "coordinates": near(ward.centre, ward.spread),
+            "devices": [{"role": "access_router",
+                         "uplinks": _uplinks(rng, circuits, targets, (20, 50), dual=False)},
+                        *([{"role": "switch"}] if rng.random() < 0.3 else [])],
+            "lans": [{"role": "staff", "hosts": rng.randint(5, 20)}],
+        })
+    organizations = ["fatherland_front"] if rng.random() < 0.75 else []
+    if rng.random() < 0.4:
+        organizations.append(rng.choice(_WARD_MASS_ORGS[1:]))
+    for number, organization in enumerate(organizations, start=2):
+        sites.append({
+            "name": f"{_ORGANIZATION_NAMES[organization]} {lower}",
+            "kind": "mass_organization",
+            "organization": organization,
+            "ward": ward.code,
+            "number": number,
+            "status": status(),
+            "coordinates": near(ward.centre, ward.spread),
+            "devices": [{"role": "access_router",
+                         "uplinks": _uplinks(rng, circuits, targets[1:], (20, 50), dual=False)}],
+            "lans": [{"role": "staff", "hosts": rng.randint(4, 15)}],
+        })
+    return sites
 
 
 _ORGANIZATION_NAMES = {

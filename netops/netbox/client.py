@@ -491,18 +491,23 @@ class NetBoxClient:
         data: dict[str, Any] = body["data"]
         return data
 
-    def graphql_list(self, list_name: str, selection: str, filters: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every object of a GraphQL list, 1,000 at a time (NetBox silently caps a list at 1,000)."""
-        offset = 0
+    def graphql_list(self, list_name: str, selection: str, filters: str | None = None, *, first_page: int = 0,
+                     pages: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every object of a GraphQL list, 1,000 at a time (NetBox silently caps a list at 1,000).
+
+        ``first_page`` and ``pages``: only that many pages of 1,000 from that one on (None: up to the end), so
+        that the pages of one long list can be read at the same time.
+        """
         filter_arg = f"filters: {filters}, " if filters else ""
-        while True:
-            query = (f"query {{ {list_name}({filter_arg}pagination: {{offset: {offset}, limit: {PAGE_SIZE}}})"
-                     f" {{ {selection} }} }}")
+        page = first_page
+        while pages is None or page < first_page + pages:
+            query = (f"query {{ {list_name}({filter_arg}pagination: {{offset: {page * PAGE_SIZE}, "
+                     f"limit: {PAGE_SIZE}}}) {{ {selection} }} }}")
             rows: list[dict[str, Any]] = self.graphql(query)[list_name]
             yield from rows
             if len(rows) < PAGE_SIZE:
                 return
-            offset += PAGE_SIZE
+            page += 1
 
     # -- writes ------------------------------------------------------------------------------------------------
 

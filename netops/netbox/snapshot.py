@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from netops.netbox.client import NetBoxClient
+from netops.netbox.client import PAGE_SIZE, NetBoxClient
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
 from netops.netbox.mapping.base import (
     JsonValue,
@@ -123,15 +123,19 @@ def _managed_only(mapper: Mapper) -> bool:
 
 
 def fetch_rows(client: NetBoxClient, mapper: Mapper, backend: Backend,
-               extra: Mapping[tuple[str, int], list[str]] | None = None) -> list[dict[str, Any]]:
+               extra: Mapping[tuple[str, int], list[str]] | None = None, *, first_page: int = 0,
+               pages: int | None = None) -> list[dict[str, Any]]:
     """The objects of a type netops reads: the managed ones, or all of a vocabulary table (raw rows).
 
     ``extra``: tags other than the managed one, by (object type, id), for GraphQL rows read without their tags.
+    ``first_page`` and ``pages``: of the managed objects read through GraphQL, only those pages of 1,000 (None:
+    up to the end).
     """
     if backend is Backend.GRAPHQL and mapper.graphql_list is not None:
         if _managed_only(mapper):
             rows = list(client.graphql_list(mapper.graphql_list, graphql_selection(mapper),
-                                            f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}'))
+                                            f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}',
+                                            first_page=first_page, pages=pages))
             for row in rows:
                 slugs = [MANAGED_TAG, *(extra or {}).get((mapper.object_type, int(row["id"])), [])]
                 row["tags"] = [{"slug": slug} for slug in slugs]
@@ -288,6 +292,24 @@ def _add(mapper: Mapper, row: _Row, snapshot: Snapshot) -> None:
     snapshot.remember(mapper.object_type, key, row.id)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One read of a type's rows: from ``first_page``, ``pages`` pages of 1,000 (None: up to the end)."""
+
+    mapper: Mapper
+    first_page: int = 0
+    pages: int | None = None
+
+
+def _reads(mapper: Mapper, backend: Backend, desired: RecordSet | None) -> list[_Read]:
+    """The reads of a type: one, or for a long GraphQL list of managed objects one per page expected (as many as
+    desired; the last reads on to the end, should NetBox hold more)."""
+    if desired is None or backend is not Backend.GRAPHQL or mapper.graphql_list is None or not _managed_only(mapper):
+        return [_Read(mapper)]
+    expected = max(1, -(-len(desired.of(mapper.object_type)) // PAGE_SIZE))
+    return [*(_Read(mapper, page, 1) for page in range(expected - 1)), _Read(mapper, expected - 1)]
+
+
 def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, desired: RecordSet | None = None,
                   mappers: Iterable[Mapper] = MAPPERS, progress: Progress = quiet, workers: int = 4) -> Snapshot:
     """Read what NetBox holds of every mapped type.
@@ -302,16 +324,21 @@ def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, d
     managed_tag = any(row.get("slug") == MANAGED_TAG for row in client.rest_list("extras/tags", {"fields": "slug"}))
     extra = client.tags_by_object(exclude=MANAGED_TAG) if managed_tag and backend is Backend.GRAPHQL else {}
 
-    def fetch(mapper: Mapper) -> list[dict[str, Any]]:
-        if _managed_only(mapper) and not managed_tag:
+    def fetch(task: _Read) -> list[dict[str, Any]]:
+        if _managed_only(task.mapper) and not managed_tag:
             return []
-        return fetch_rows(client, mapper, backend, extra)
+        return fetch_rows(client, task.mapper, backend, extra, first_page=task.first_page, pages=task.pages)
 
-    # Reading is independent per type: fetch in parallel (NetBox serves 2 workers x 4 threads).
+    # Reading is independent per type, and per page of a long list: fetch in parallel (NetBox serves 2 workers x
+    # 4 threads). Read one type after another, a few long lists kept NetBox waiting on one page at a time.
+    tasks = [task for mapper in mappers for task in _reads(mapper, backend, desired)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        fetched = list(pool.map(fetch, mappers))
-    for mapper, raw_rows in zip(mappers, fetched, strict=True):
-        rows = [_Row(int(raw["id"]), normalize(mapper, raw), raw) for raw in raw_rows]
+        fetched = list(pool.map(fetch, tasks))
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for task, part in zip(tasks, fetched, strict=True):
+        by_type.setdefault(task.mapper.object_type, []).extend(part)
+    for mapper in mappers:
+        rows = [_Row(int(raw["id"]), normalize(mapper, raw), raw) for raw in by_type[mapper.object_type]]
         _index_type(mapper, rows, snapshot)
         if desired is not None and not mapper.fetch_all:
             _look_up_missing(client, mapper, desired, snapshot)

@@ -389,6 +389,30 @@ def test_sample_city_apply_twice_and_read_back(env: dict[str, str], client: NetB
     assert_no_duplicates(client, SAMPLE_CITY)
 
 
+def test_the_real_city_applies_and_plans_whole(env: dict[str, str], tmp_path: Path) -> None:
+    """The real Hà Nội (`generate-city --real`): one district of it written through the API, then the whole city
+    planned against that NetBox. Its objects are ones NetBox takes, and the plan of 50,000 objects keeps what the
+    district wrote."""
+    real = tmp_path / "real"
+    generated = run(["generate-city", "--real", "--out", str(real)], env)
+    assert generated.returncode == 0, generated.stderr
+    district = tmp_path / "one-district"
+    shutil.copytree(real, district, ignore=shutil.ignore_patterns(".netops-manifest.json"))
+    for other in (district / "districts").glob("*.yml"):
+        if other.name != "003-quan-tay-ho.yml":
+            other.unlink()
+    reset(env)
+    applied = apply(env, district)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert counts_without_unchanged(plan_json(env, district)) == NO_CHANGES
+    whole = plan_json(env, real)["counts"]
+    # The data-center cores number their ports in district order: the 4 facing Tây Hồ's aggregation routers
+    # (eth3, eth4 of each core) are other ports in the whole city, so they go and come back under Ba Đình's.
+    assert whole["conflict"] == 0 and whole["delete"] == 4
+    desired = len(desired_records(network_of(real)))
+    assert whole["unchanged"] > 900 and sum(whole.values()) == desired + whole["delete"] and desired > 50_000
+
+
 # -- allocation through NetBox ---------------------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from netops.netbox.read import load_network_from_netbox
 from netops.netbox.snapshot import Backend, read_snapshot
 from tests.conftest import TESTS
 from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, network_of
+from tests.reorganize.test_reorganize import EXPECTED
 
 pytestmark = pytest.mark.netbox
 
@@ -646,3 +647,42 @@ def test_a_city_of_the_2025_structure_applies_and_reads_back(env: dict[str, str]
 
     assert back.structure.value == "2025"
     assert back.model_dump(mode="json") == network_of(CURRENT_CITY).model_dump(mode="json")
+
+
+# -- the 2025 reorganization through NetBox ----------------------------------------------------------------------
+
+#: What the reorganization may touch in NetBox: the administrative units, sites and their organization.
+ADMINISTRATIVE = {"dcim.region", "dcim.site", "tenancy.tenant", "tenancy.tenantgroup", "extras.customfield",
+                  "extras.customfieldchoiceset", "extras.configcontext"}
+
+
+def _changes(plan: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [change for change in plan["changes"] if change["action"] == action]
+
+
+def test_the_reorganization_changes_only_the_administrative_side_and_converges(env: dict[str, str],
+                                                                               client: NetBoxClient) -> None:
+    reset(env)
+    legacy = apply(env, SAMPLE_CITY)
+    assert legacy.returncode == 0, legacy.stdout + legacy.stderr
+
+    plan = plan_json(env, EXPECTED)
+    assert not _changes(plan, "conflict"), plan["changes"]
+    touched = {change["type"] for change in plan["changes"] if change["action"] != "unchanged"}
+    assert touched <= ADMINISTRATIVE, touched
+    created = {change["type"] for change in _changes(plan, "create")}
+    assert created <= {"dcim.region"}, created  # the 2025 units; nothing that could be updated in place
+    renamed = {tuple(change["key"]) for change in _changes(plan, "update") if change["type"] == "dcim.site"}
+    assert ("ubnd-phuong-truc-bach",) in renamed and ("ubnd-quan-ba-dinh",) in renamed
+
+    pruned = plan_json(env, EXPECTED, "--prune")
+    deleted = {change["type"] for change in _changes(pruned, "delete")}
+    # The retired district sites go with their routers, interfaces, addresses and cables; the legacy regions too.
+    assert "dcim.region" in deleted and "dcim.site" in deleted
+    removed = {change["key"][0] for change in _changes(pruned, "delete") if change["type"] == "dcim.device"}
+    assert removed == {"quan-uy-ba-dinh-r01", "quan-uy-hoan-kiem-r01", "huyen-uy-dong-anh-r01",
+                       "hoi-nong-dan-huyen-dong-anh-r01", "hoi-lien-hiep-phu-nu-quan-hoan-kiem-r01"}, removed
+
+    done = apply(env, EXPECTED, "--prune")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert counts_without_unchanged(plan_json(env, EXPECTED, "--prune")) == NO_CHANGES

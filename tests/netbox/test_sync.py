@@ -37,6 +37,7 @@ from netops.netbox.mapping import MAPPERS, desired_records
 from netops.netbox.plan import make_plan
 from netops.netbox.read import load_network_from_netbox
 from netops.netbox.snapshot import Backend, read_snapshot
+from tests.allocations.city import site_facts
 from tests.conftest import TESTS
 from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, network_of
 from tests.reorganize.test_reorganize import EXPECTED
@@ -656,6 +657,12 @@ ADMINISTRATIVE = {"dcim.region", "dcim.site", "tenancy.tenant", "tenancy.tenantg
                   "extras.customfieldchoiceset", "extras.configcontext"}
 
 
+#: What other objects may change with them: the organization (tenant) of a site's objects follows its kind.
+ORGANIZATIONAL = {("update", "dcim.device", "tenant")}
+RETIRED_ROUTERS = {"quan-uy-ba-dinh-r01", "quan-uy-hoan-kiem-r01", "huyen-uy-dong-anh-r01",
+                   "hoi-nong-dan-huyen-dong-anh-r01", "hoi-lien-hiep-phu-nu-quan-hoan-kiem-r01"}
+
+
 def _changes(plan: dict[str, Any], action: str) -> list[dict[str, Any]]:
     return [change for change in plan["changes"] if change["action"] == action]
 
@@ -668,21 +675,25 @@ def test_the_reorganization_changes_only_the_administrative_side_and_converges(e
 
     plan = plan_json(env, EXPECTED)
     assert not _changes(plan, "conflict"), plan["changes"]
-    touched = {change["type"] for change in plan["changes"] if change["action"] != "unchanged"}
-    assert touched <= ADMINISTRATIVE, touched
+    assert not [change for change in _changes(plan, "delete") if change.get("first")]  # nothing goes unpruned
+    written = {(change["action"], change["type"], field["field"]) for change in plan["changes"]
+               if change["action"] in ("create", "update") and change["type"] not in ADMINISTRATIVE
+               for field in change.get("fields", [])}
+    assert written <= ORGANIZATIONAL, sorted(written - ORGANIZATIONAL)
     created = {change["type"] for change in _changes(plan, "create")}
     assert created <= {"dcim.region"}, created  # the 2025 units; nothing that could be updated in place
     renamed = {tuple(change["key"]) for change in _changes(plan, "update") if change["type"] == "dcim.site"}
     assert ("ubnd-phuong-truc-bach",) in renamed and ("ubnd-quan-ba-dinh",) in renamed
-
-    pruned = plan_json(env, EXPECTED, "--prune")
-    deleted = {change["type"] for change in _changes(pruned, "delete")}
-    # The retired district sites go with their routers, interfaces, addresses and cables; the legacy regions too.
-    assert "dcim.region" in deleted and "dcim.site" in deleted
-    removed = {change["key"][0] for change in _changes(pruned, "delete") if change["type"] == "dcim.device"}
-    assert removed == {"quan-uy-ba-dinh-r01", "quan-uy-hoan-kiem-r01", "huyen-uy-dong-anh-r01",
-                       "hoi-nong-dan-huyen-dong-anh-r01", "hoi-lien-hiep-phu-nu-quan-hoan-kiem-r01"}, removed
+    removed = {change["key"][0] for change in _changes(plan, "delete") if change["type"] == "dcim.device"}
+    assert removed == RETIRED_ROUTERS, removed  # with --prune, the retired sites' routers and nothing else
 
     done = apply(env, EXPECTED, "--prune")
     assert done.returncode == 0, done.stdout + done.stderr
     assert counts_without_unchanged(plan_json(env, EXPECTED, "--prune")) == NO_CHANGES
+    before = network_of(SAMPLE_CITY)
+    after = load_network_from_netbox(client, backend=Backend.REST).network
+    assert after.model_dump(mode="json") == network_of(EXPECTED).model_dump(mode="json")
+    for slug in after.site_by_slug:  # every surviving site as it was, less its links to retired sites
+        facts = site_facts(before, slug)
+        facts["links"] = [link for link in facts["links"] if link[2] not in RETIRED_ROUTERS]
+        assert site_facts(after, slug) == facts, slug

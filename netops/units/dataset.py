@@ -162,6 +162,8 @@ def _successions(province_key: str, code_of_key: dict[str, str]) -> list[Success
     try:
         for new_key, old_keys in whole.items():
             for old_key in old_keys:
+                if old_key.endswith("_") and old_key not in legacy_code:
+                    continue  # a legacy district without wards (Côn Đảo became a đặc khu): no ward to succeed
                 targets.setdefault(legacy_code[old_key], []).append(code_of_key[new_key])
         for old_key, parts in divided.items():
             ordered = sorted(parts, key=lambda part: not part["isDefaultNewWard"])  # the default first

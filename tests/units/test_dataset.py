@@ -84,3 +84,12 @@ def test_a_missing_dataset_package_is_a_broken_installation(monkeypatch: pytest.
     with pytest.raises(DatasetMissingError, match="vietnamadminunits is not installed") as raised:
         dataset_ref()
     assert exit_code_of(raised.value) == EXIT_UNREACHABLE
+
+
+def test_a_legacy_district_without_wards_succeeds_to_nothing() -> None:
+    """Hồ Chí Minh City: Côn Đảo was a district with no wards and became a special zone (đặc khu); the other
+    wards of the merged provinces (Bình Dương, Bà Rịa - Vũng Tàu) still succeed to their units."""
+    current = read_structure("79", Structure.Y2025)
+    assert len(current.units) == 168
+    assert [unit.name for unit in current.units if unit.kind.value == "dac_khu"] == ["Đặc khu Côn Đảo"]
+    assert all(succession.units for succession in current.successions)

@@ -33,6 +33,7 @@ COMMANDS = (
     Command("generate-city", ("generate-city", "--districts", "1", "--wards-per-district", "1"), "--out", "folder"),
     Command("render", ("render", "--device", "dc-core-01", "--workers", "1"), "--out", "folder"),
     Command("report", ("report",), "--out", "folder"),
+    Command("reorganize", ("reorganize", "--to", "2025"), "--out", "folder"),
     Command("verify", ("verify",), "--report-dir", "folder"),
 )
 

@@ -29,6 +29,7 @@ from netops.cli_support import (
     write_folder_or_exit,
 )
 from netops.errors import InputError
+from netops.files import folder_problems
 from netops.intent.allocations import ALLOCATIONS_FILE
 from netops.intent.loader import load_intent, load_model_file
 from netops.reorganize.plan import Reorganization, reorganize
@@ -71,6 +72,10 @@ def reorganize_command(
                                 expected="--out DIR (a new folder), or --dry-run", found="neither",
                                 hint="`netops reorganize --to 2025 --out inventory/city-2025`, then review it")],
                        as_json)
+    if output is not None:  # a place that cannot take the folder is refused before any work
+        problems = folder_problems(output)
+        if problems:
+            exit_bad_input(problems, as_json)
     resolution = load_or_exit(intent, as_json)  # the intent must be valid before anything is planned from it
     try:
         rules = load_model_file(policy, ReorganizePolicy, "reorganization policy") if policy else ReorganizePolicy()

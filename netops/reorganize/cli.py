@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from citynet_models.allocations import AllocationRecord
 from citynet_models.problems import Location, Problem
 from netops.allocations.store import dump_record
 from netops.cli_support import (
@@ -74,11 +75,7 @@ def reorganize_command(
     resolution = load_or_exit(intent, as_json)  # the intent must be valid before anything is planned from it
     try:
         rules = load_model_file(policy, ReorganizePolicy, "reorganization policy") if policy else ReorganizePolicy()
-        texts = _carried_over(intent)
-        if resolution.allocations is not None:
-            # The record goes along up to date: every site keeps its key and ports in its new unit.
-            texts[ALLOCATIONS_FILE] = dump_record(resolution.allocations)
-        result = reorganize(load_intent(intent), texts, rules)
+        result = reorganize_folder(intent, resolution.allocations, rules)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     if as_json:
@@ -91,6 +88,17 @@ def reorganize_command(
     written = write_folder_or_exit(output, result.files, command="reorganize", force=force)
     err.print(f"{output}: {len(result.files)} files ({len(written.written)} written, {len(written.unchanged)} "
               f"unchanged, {len(written.removed)} stale removed)", markup=False, highlight=False, emoji=False)
+
+
+def reorganize_folder(intent: Path, allocations: AllocationRecord | None,
+                      policy: ReorganizePolicy) -> Reorganization:
+    """The reorganization of the valid legacy intent in a folder; ``allocations``: its record brought up to date
+    by resolving it (`Resolution.allocations`), which goes along. InputError when it cannot be reorganized."""
+    texts = _carried_over(intent)
+    if allocations is not None:
+        # The record goes along up to date: every site keeps its key and ports in its new unit.
+        texts[ALLOCATIONS_FILE] = dump_record(allocations)
+    return reorganize(load_intent(intent), texts, policy)
 
 
 #: Files of the intent the new one carries over as they are written (city.yml gets its structure line).

@@ -26,7 +26,7 @@ from citynet_models.units import AdminStructure, Structure, Unit, UnitKind
 from netops.allocations.store import dump_record
 from netops.files import MANIFEST, digest
 from netops.intent.allocations import ALLOCATIONS_FILE
-from netops.pipeline import load_network
+from netops.pipeline import load_intent_and_network, load_network
 from netops.reorganize.cli import reorganize_folder
 from netops.reorganize.plan import unit_file, unit_text
 from netops.reorganize.policy import ReorganizePolicy
@@ -169,8 +169,8 @@ def real_city_2025(legacy: AdminStructure, current: AdminStructure, seed: int,
     with tempfile.TemporaryDirectory(prefix="netops-real-2025-") as temporary:
         folder = Path(temporary)
         _write_tree(folder / "legacy", legacy_files)
-        resolution = load_network(folder / "legacy")
-        reorganized = reorganize_folder(folder / "legacy", resolution.allocations,
+        loaded, resolution = load_intent_and_network(folder / "legacy")
+        reorganized = reorganize_folder(folder / "legacy", loaded, resolution.allocations,
                                         unclaimed_code_policy(current) if policy is None else policy)
         files = dict(reorganized.files)
         record = resolution.allocations

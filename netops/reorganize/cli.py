@@ -25,13 +25,14 @@ from netops.cli_support import (
     JsonOption,
     err,
     exit_bad_input,
-    load_or_exit,
     out,
     write_folder_or_exit,
 )
 from netops.errors import InputError
+from netops.gc_policy import no_cyclic_gc
 from netops.intent.allocations import ALLOCATIONS_FILE
-from netops.intent.loader import load_intent, load_model_file
+from netops.intent.loader import LoadedIntent, load_model_file
+from netops.pipeline import load_intent_and_network
 from netops.reorganize.plan import Reorganization, reorganize
 from netops.reorganize.policy import ReorganizePolicy
 
@@ -72,10 +73,14 @@ def reorganize_command(
                                 expected="--out DIR (a new folder), or --dry-run", found="neither",
                                 hint="`netops reorganize --to 2025 --out inventory/city-2025`, then review it")],
                        as_json)
-    resolution = load_or_exit(intent, as_json)  # the intent must be valid before anything is planned from it
+    try:
+        # The intent must be valid before anything is planned from it; its files, once loaded, are planned from.
+        loaded, resolution = load_intent_and_network(intent)
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     try:
         rules = load_model_file(policy, ReorganizePolicy, "reorganization policy") if policy else ReorganizePolicy()
-        result = reorganize_folder(intent, resolution.allocations, rules)
+        result = reorganize_folder(intent, loaded, resolution.allocations, rules)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     if as_json:
@@ -90,15 +95,17 @@ def reorganize_command(
               f"unchanged, {len(written.removed)} stale removed)", markup=False, highlight=False, emoji=False)
 
 
-def reorganize_folder(intent: Path, allocations: AllocationRecord | None,
+def reorganize_folder(intent: Path, loaded: LoadedIntent, allocations: AllocationRecord | None,
                       policy: ReorganizePolicy) -> Reorganization:
-    """The reorganization of the valid legacy intent in a folder; ``allocations``: its record brought up to date
-    by resolving it (`Resolution.allocations`), which goes along. InputError when it cannot be reorganized."""
+    """The reorganization of the valid legacy intent in a folder, as loaded; ``allocations``: its record brought
+    up to date by resolving it (`Resolution.allocations`), which goes along. InputError when it cannot be
+    reorganized."""
     texts = _carried_over(intent)
     if allocations is not None:
         # The record goes along up to date: every site keeps its key and ports in its new unit.
         texts[ALLOCATIONS_FILE] = dump_record(allocations)
-    return reorganize(load_intent(intent), texts, policy)
+    with no_cyclic_gc():  # the intent is a large graph of long-lived objects (netops/gc_policy.py)
+        return reorganize(loaded, texts, policy)
 
 
 #: Files of the intent the new one carries over as they are written (city.yml gets its structure line).

@@ -231,6 +231,8 @@ def generate_city_command(
                                            seed=seed))
     except DatasetError as error:
         exit_for_error(error, False)
+    except InputError as error:  # the 2025 city is validated as it is made
+        exit_bad_input(error.problems)
     except ValueError as error:
         err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error

@@ -3,7 +3,8 @@
 The first 30 districts are Hà Nội's real district-level units with their official codes; wards
 get plausible Vietnamese names and unique five-digit codes. Every choice comes from one seeded
 random generator, so the same arguments always write the same files. The real city (`real_city`) is the
-dataset's legacy Hà Nội, every district and ward under its official code, with sites drawn the same way.
+dataset's legacy Hà Nội, every district and ward under its official code, with sites drawn the same way;
+`real_city_2025` is that city reorganized into the 2025 structure, every one of its units with a committee.
 """
 
 from __future__ import annotations

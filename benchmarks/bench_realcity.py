@@ -1,8 +1,11 @@
-"""Benchmark: the real Hà Nội (legacy structure, `netops generate-city --real`) against the synthetic city of the
-same size (`generate-city`, 30 districts x 18 wards), the peer, measured in the same run.
+"""Benchmark: the real Hà Nội, in the legacy structure (`netops generate-city --real`) and in the 2025 structure
+(`--real --structure 2025`), against the synthetic city of the same size (`generate-city`, 30 districts x 18
+wards), the peer, measured in the same run.
 
 1. load + resolve + validate (``netops.pipeline.load_network``), best and median of fresh processes, imports
-   excluded (bench_load.py's measurement);
+   excluded (bench_load.py's measurement); then `netops reorganize --to 2025` of the real legacy city: in a fresh
+   process, imports excluded, split into load + validate and reorganize (plan and YAML), and end to end as a
+   command;
 2. NetBox, on bench_netbox.py's bench server (its state directory, ports and machine-wide lock): apply through
    the API of a slice of the real city (city.yml and the smallest district) into an empty NetBox, to give the
    API's rate on real objects; then each whole city put into NetBox through the ORM (benchmarks/netbox_seed.py,
@@ -48,6 +51,39 @@ def generate(out: Path, *args: str) -> Path:
     subprocess.run([sys.executable, "-m", "netops", "generate-city", "--out", str(out), *args], check=True,
                    capture_output=True, cwd=ROOT)
     return out
+
+
+#: Run in a fresh process: load + validate, then reorganize the intent of argv[1], imports excluded; prints JSON.
+_REORGANIZE = """
+import json, sys, time
+from pathlib import Path
+from netops.pipeline import load_intent_and_network
+from netops.reorganize.cli import reorganize_folder
+from netops.reorganize.policy import ReorganizePolicy
+began = time.perf_counter()
+loaded, resolution = load_intent_and_network(Path(sys.argv[1]))
+loaded_at = time.perf_counter()
+result = reorganize_folder(Path(sys.argv[1]), loaded, resolution.allocations, ReorganizePolicy())
+done = time.perf_counter()
+print(json.dumps({"load": loaded_at - began, "reorganize": done - loaded_at, "files": len(result.files)}))
+"""
+
+
+def reorganize_times(intent: Path, out: Path, runs: int) -> dict[str, list[float]]:
+    """Seconds of each run: load + validate and reorganize in a fresh process (imports excluded), and the
+    command end to end (`netops reorganize --to 2025 --out`, a fresh process writing a new folder)."""
+    times: dict[str, list[float]] = {"load": [], "reorganize": [], "command": []}
+    for run in range(runs):
+        done = subprocess.run([sys.executable, "-c", _REORGANIZE, str(intent)], capture_output=True, text=True,
+                              check=True, cwd=ROOT)
+        measured = json.loads(done.stdout)
+        times["load"].append(measured["load"])
+        times["reorganize"].append(measured["reorganize"])
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "netops", "reorganize", "--to", "2025", "--intent", str(intent),
+                        "--out", str(out / f"run-{run}")], check=True, capture_output=True, cwd=ROOT)
+        times["command"].append(time.perf_counter() - began)
+    return times
 
 
 def cli_plan(intent: Path, env: dict[str, str], runs: int) -> dict[str, object]:
@@ -114,6 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         cities = {"real Hà Nội (legacy)": generate(Path(scratch) / "real", "--real"),
+                  "real Hà Nội (2025)": generate(Path(scratch) / "real-2025", "--real", "--structure", "2025"),
                   "synthetic 30 x 18 (peer)": generate(Path(scratch) / "synthetic")}
         print(f"== load + resolve + validate, best / median of {args.runs} fresh processes, imports excluded")
         for name, intent in cities.items():
@@ -123,6 +160,12 @@ def main() -> None:
             print(f"  {name:<26} {counts['sites']:>5} sites {counts['devices']:>5} devices {counts['links']:>5} "
                   f"links: {result['best']:.3f} s / {result['median']:.3f} s, CPU {result['cpu']:.2f} s, "
                   f"peak {result['peak_mb']:.0f} MB")
+        times = reorganize_times(cities["real Hà Nội (legacy)"], Path(scratch) / "reorganized", args.runs)
+        print(f"== reorganize --to 2025 of the real legacy city, best / median of {args.runs} fresh processes")
+        for what, seconds in times.items():
+            label = {"load": "load + validate (imports excluded)", "reorganize": "reorganize: plan + YAML",
+                     "command": "`netops reorganize --out` end to end"}[what]
+            print(f"  {label:<40} {min(seconds):.3f} s / {statistics.median(seconds):.3f} s")
         if args.skip_netbox:
             return
         with bench_server(args.keep_server) as settings:

@@ -49,7 +49,7 @@ from netops.files import (
     write_atomic,
     write_problem,
 )
-from netops.generate import HANOI, CitySize, earlier_output, generate_city, real_city
+from netops.generate import HANOI, CitySize, earlier_output, generate_city, real_city, real_city_2025
 from netops.show import Filters, Table, rows
 from netops.units.dataset import DatasetError, read_structure
 
@@ -192,6 +192,10 @@ def generate_city_command(
         "--real", help="The real Hà Nội of the dataset (legacy structure: 30 districts, 526 wards, official codes "
                        "and names) instead of a synthetic city; also writes units/legacy.yml and units/2025.yml",
     )] = False,
+    structure: Annotated[Structure, typer.Option(
+        "--structure", help="With --real: the legacy structure (districts/), or 2025 (areas/ and communes/: the "
+                            "legacy city reorganized, every one of the 126 units with its committee)",
+    )] = Structure.LEGACY,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same city")] = 1,
     force: ForceOption = False,
 ) -> None:
@@ -210,18 +214,25 @@ def generate_city_command(
                                                                  ("--wards-per-district", wards_per_district))
                                     if value is not None),
                                 hint="leave out --districts and --wards-per-district")])
+    if structure is not Structure.LEGACY and not real:
+        exit_bad_input([Problem(path=("--structure",), message="only the real city comes in the 2025 structure",
+                                expected="--real --structure 2025", found=f"--structure {structure.value}",
+                                hint="add --real, or leave out --structure")])
     problems = folder_problems(output)
     if problems:
         exit_bad_input(problems)
     try:
         if real:
-            files = real_city(read_structure(HANOI, Structure.LEGACY), read_structure(HANOI, Structure.Y2025), seed)
+            generator = real_city if structure is Structure.LEGACY else real_city_2025
+            files = generator(read_structure(HANOI, Structure.LEGACY), read_structure(HANOI, Structure.Y2025), seed)
         else:
             files = generate_city(CitySize(districts=30 if districts is None else districts,
                                            wards_per_district=18 if wards_per_district is None else wards_per_district,
                                            seed=seed))
     except DatasetError as error:
         exit_for_error(error, False)
+    except InputError as error:  # the 2025 city is validated as it is made
+        exit_bad_input(error.problems)
     except ValueError as error:
         err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
         raise typer.Exit(EXIT_BAD_INPUT) from error

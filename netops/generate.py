@@ -3,23 +3,34 @@
 The first 30 districts are Hà Nội's real district-level units with their official codes; wards
 get plausible Vietnamese names and unique five-digit codes. Every choice comes from one seeded
 random generator, so the same arguments always write the same files. The real city (`real_city`) is the
-dataset's legacy Hà Nội, every district and ward under its official code, with sites drawn the same way.
+dataset's legacy Hà Nội, every district and ward under its official code, with sites drawn the same way;
+`real_city_2025` is that city reorganized into the 2025 structure, every one of its units with a committee.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from citynet_models.addressing import SITES_PER_UNIT
+from citynet_models.allocations import AllocationRecord
 from citynet_models.intent import HANOI_BOUNDS
 from citynet_models.slug import slugify
-from citynet_models.units import AdminStructure, Structure, UnitKind
+from citynet_models.units import AdminStructure, Structure, Unit, UnitKind
+from netops.allocations.store import dump_record
 from netops.files import MANIFEST, digest
+from netops.intent.allocations import ALLOCATIONS_FILE
+from netops.pipeline import load_intent_and_network, load_network
+from netops.reorganize.cli import reorganize_folder
+from netops.reorganize.plan import unit_file, unit_text
+from netops.reorganize.policy import ReorganizePolicy
 from netops.units.dataset import KINDS
 from netops.units.store import dump_units, units_path
 
@@ -124,12 +135,16 @@ def real_city(legacy: AdminStructure, current: AdminStructure, seed: int) -> dic
     (their number, statuses, LANs and carriers drawn from ``seed``), placed around the ward's map point; both
     structures are kept under units/, as `netops units import` writes them, so the official-list check runs.
     """
+    return _real_legacy(legacy, current, random.Random(seed), _Circuits())
+
+
+def _real_legacy(legacy: AdminStructure, current: AdminStructure, rng: random.Random,
+                 circuits: _Circuits) -> dict[str, str]:
+    """The files of the real legacy city, drawn from ``rng``; ``circuits`` numbers its circuits."""
     if legacy.structure is not Structure.LEGACY or current.structure is not Structure.Y2025:
         raise ValueError("the real city needs the legacy and the 2025 structure, in that order")
     if legacy.city != HANOI or current.city != HANOI:
         raise ValueError(f"the real city is Hà Nội ({HANOI}) only: city.yml holds Hà Nội's settings and data center")
-    rng = random.Random(seed)
-    circuits = _Circuits()
     files = {"city.yml": _dump(_city_document(), "Generated city: city-wide settings and the data center"),
              **{units_path(Path(), units.structure).as_posix(): dump_units(units) for units in (legacy, current)}}
     source = f"{legacy.dataset.package} {legacy.dataset.version}"
@@ -137,6 +152,88 @@ def real_city(legacy: AdminStructure, current: AdminStructure, seed: int) -> dic
         files[_district_path(district)] = _dump(district_document(district, rng, circuits),
                                                 f"{district.name} and its wards as {source} lists them")
     return files
+
+
+def real_city_2025(legacy: AdminStructure, current: AdminStructure, seed: int,
+                   policy: ReorganizePolicy | None = None) -> dict[str, str]:
+    """The intent files of the real city in the 2025 structure: relative path -> YAML text.
+
+    The real legacy city of ``seed`` reorganized as `netops reorganize --to 2025` does it (its allocation record
+    going along; ``policy`` by default `unclaimed_code_policy`), so every site keeps its slug and addresses; then
+    every 2025 unit that no legacy committee moved to gets a new People's Committee at the unit's map point, homed
+    to the hub of the area most of its legacy wards belonged to, and the record gains its allocations as
+    `netops allocations update` gives them. Resolving needs files, so both intents pass through a temporary
+    folder.
+    """
+    rng, circuits = random.Random(seed), _Circuits()
+    legacy_files = _real_legacy(legacy, current, rng, circuits)
+    with tempfile.TemporaryDirectory(prefix="netops-real-2025-") as temporary:
+        folder = Path(temporary)
+        _write_tree(folder / "legacy", legacy_files)
+        loaded, resolution = load_intent_and_network(folder / "legacy")
+        reorganized = reorganize_folder(folder / "legacy", loaded, resolution.allocations,
+                                        unclaimed_code_policy(current) if policy is None else policy)
+        files = dict(reorganized.files)
+        record = resolution.allocations
+        assert record is not None  # an intent source always brings its record
+        with_committee = {move.unit for move in reorganized.moves if move.unit and move.kind == "ward_committee"}
+        aggregation = {plan.code: plan.short for plan in legacy_districts(legacy, _REAL_SPREAD)}
+        for unit in current.units:
+            if unit.code not in with_committee:
+                if unit_file(unit) in files:
+                    raise ValueError(f"unit {unit.code}: its file holds sites but no committee")
+                site = _new_committee(unit, legacy, current, aggregation, record, rng, circuits)
+                files[unit_file(unit)] = unit_text(unit, [site])
+        _write_tree(folder / "2025", files)
+        updated = load_network(folder / "2025").allocations
+    assert updated is not None
+    files[ALLOCATIONS_FILE] = dump_record(updated)
+    return files
+
+
+def unclaimed_code_policy(current: AdminStructure) -> ReorganizePolicy:
+    """The default policy, except that a split ward whose code a unit took goes to that unit when no ward defaults
+    to it: the unit's addressing keys (ward/<code>/<number>) are held by that ward's sites wherever they go, so a
+    new committee of the unit could find them all taken (Hà Nội: Phường Yên Sở, 00340)."""
+    defaulted = {succession.units[0] for succession in current.successions}
+    return ReorganizePolicy(units={succession.legacy: succession.legacy for succession in current.successions
+                                   if succession.legacy in succession.units[1:]
+                                   and succession.legacy not in defaulted})
+
+
+def _write_tree(folder: Path, files: Mapping[str, str]) -> None:
+    for relative, text in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _new_committee(unit: Unit, legacy: AdminStructure, current: AdminStructure, aggregation: Mapping[str, str],
+                   record: AllocationRecord, rng: random.Random, circuits: _Circuits) -> dict[str, Any]:
+    """A 2025 unit's new committee (as written in its unit file), homed to the aggregation routers of the district most
+    of its legacy wards belonged to (the lowest code on a tie); its slug and number are ones ``record`` does not
+    hold."""
+    formers = [legacy.unit(succession.legacy) for succession in current.successions if unit.code in succession.units]
+    districts = Counter(former.district for former in formers if former is not None and former.district is not None)
+    if not districts or unit.coordinates is None:
+        raise ValueError(f"unit {unit.code}: the dataset gives it no legacy ward or no map point")
+    district = min(districts, key=lambda code: (-districts[code], code))
+    aggs = [f"{aggregation[district]}-agg-01", f"{aggregation[district]}-agg-02"]
+    ward = WardPlan(code=unit.code, name=unit.name, kind=unit.kind.value, spread=_REAL_SPREAD,
+                    centre=(unit.coordinates.latitude, unit.coordinates.longitude))
+    site = _committee_site(ward, rng.sample(aggs, 2), rng, circuits)
+    site.pop("ward")  # a unit file's sites are the unit's
+    # A legacy ward of the unit's name and code keeps its committee's slug and key (now a public-service point's
+    # or a retired site's): the new committee takes neither, or it would take that site's allocations.
+    held = {int(entry.key.rsplit("/", 1)[1]) for entry in record.sites.values()
+            if entry.key.startswith(f"ward/{unit.code}/")}
+    number = min(set(range(len(held) + 1)) - held)
+    if number >= SITES_PER_UNIT:
+        raise ValueError(f"unit {unit.code}: every site number of {unit.name} is held by a site of the legacy ward "
+                         f"of its code; a policy sending that ward to the unit (`unclaimed_code_policy`) avoids it")
+    slug = f"{slugify(unit.name)}-{unit.code}" if slugify(site["name"]) in record.sites else None
+    first = {"name": site.pop("name"), "slug": slug, "kind": site.pop("kind"), "number": number or None}
+    return {**{key: value for key, value in first.items() if value is not None}, **site}
 
 
 def legacy_districts(legacy: AdminStructure, spread: float) -> tuple[DistrictPlan, ...]:
@@ -304,10 +401,10 @@ def district_document(district: DistrictPlan, rng: random.Random, circuits: _Cir
     aggs = [f"{district.short}-agg-01", f"{district.short}-agg-02"]
 
     def status() -> str:
-        return rng.choices(_STATUSES, weights=_STATUS_WEIGHTS)[0]
+        return _status(rng)
 
     def near(centre: tuple[float, float], spread: float) -> dict[str, float]:
-        return _inside(centre[0] + rng.uniform(-spread, spread), centre[1] + rng.uniform(-spread, spread))
+        return _near(rng, centre, spread)
 
     committee_lans = [{"role": "staff", "hosts": rng.randint(60, 120)}, {"role": "one_stop_shop", "hosts": 20},
                       {"role": "camera", "hosts": rng.randint(10, 28)}, {"role": "management", "hosts": 6}]
@@ -346,19 +443,22 @@ def district_document(district: DistrictPlan, rng: random.Random, circuits: _Cir
     }
 
 
-def _ward_sites(ward: WardPlan, aggs: list[str], rng: random.Random, circuits: _Circuits,
-                status: Callable[[], str], near: Callable[[tuple[float, float], float], dict[str, float]],
-                ) -> list[dict[str, Any]]:
-    """The sites of one ward: its committee, usually its party committee, sometimes mass organizations."""
-    lower = f"{ward.name[0].lower()}{ward.name[1:]}{ward.name_suffix}"
+def _status(rng: random.Random) -> str:
+    return rng.choices(_STATUSES, weights=_STATUS_WEIGHTS)[0]
 
-    targets = rng.sample(aggs, 2)
-    sites: list[dict[str, Any]] = [{
-        "name": f"UBND {lower}",
+
+def _near(rng: random.Random, centre: tuple[float, float], spread: float) -> dict[str, float]:
+    return _inside(centre[0] + rng.uniform(-spread, spread), centre[1] + rng.uniform(-spread, spread))
+
+
+def _committee_site(ward: WardPlan, targets: list[str], rng: random.Random, circuits: _Circuits) -> dict[str, Any]:
+    """A ward's People's Committee: an access router uplinked to ``targets`` (the first, sometimes both)."""
+    return {
+        "name": f"UBND {ward.name[0].lower()}{ward.name[1:]}{ward.name_suffix}",
         "kind": "ward_committee",
         "ward": ward.code,
-        "status": status(),
-        "coordinates": near(ward.centre, ward.spread),
+        "status": _status(rng),
+        "coordinates": _near(rng, ward.centre, ward.spread),
         "devices": [{"role": "access_router",
                      "uplinks": _uplinks(rng, circuits, targets, (50, 100), dual=rng.random() < 0.4)},
                     {"role": "switch"}],
@@ -366,7 +466,17 @@ def _ward_sites(ward: WardPlan, aggs: list[str], rng: random.Random, circuits: _
                  {"role": "one_stop_shop", "hosts": rng.randint(4, 12)},
                  {"role": "camera", "hosts": rng.randint(4, 12)},
                  {"role": "management", "hosts": 2}],
-    }]
+    }
+
+
+def _ward_sites(ward: WardPlan, aggs: list[str], rng: random.Random, circuits: _Circuits,
+                status: Callable[[], str], near: Callable[[tuple[float, float], float], dict[str, float]],
+                ) -> list[dict[str, Any]]:
+    """The sites of one ward: its committee, usually its party committee, sometimes mass organizations."""
+    lower = f"{ward.name[0].lower()}{ward.name[1:]}{ward.name_suffix}"
+
+    targets = rng.sample(aggs, 2)
+    sites: list[dict[str, Any]] = [_committee_site(ward, targets, rng, circuits)]
     if rng.random() < 0.9:
         sites.append({
             "name": f"Đảng ủy {lower}",

@@ -24,10 +24,16 @@ DEFAULT_INTENT_DIR = Path("inventory/city")
 
 def load_network(intent_dir: Path = DEFAULT_INTENT_DIR) -> Resolution:
     """Load, resolve and validate the city; raise InputError with every problem of the first phase that has any."""
+    return load_intent_and_network(intent_dir)[1]
+
+
+def load_intent_and_network(intent_dir: Path = DEFAULT_INTENT_DIR) -> tuple[LoadedIntent, Resolution]:
+    """The intent files as loaded and the city they validate to (`load_network`), for a command that works on
+    the files once they are known valid (`netops reorganize`)."""
     with no_cyclic_gc():
         intent = load_intent(intent_dir)  # gate: YAML and schema problems of every file
         parts, sources = resolve(intent)  # gate: every resolve phase's problems
-        return build_network(intent, parts, sources)  # gate: the cross-object checks' problems
+        return intent, build_network(intent, parts, sources)  # gate: the cross-object checks' problems
 
 
 def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:

@@ -1,4 +1,5 @@
-"""`netops generate-city --real`: the real legacy Hà Nội from the dataset, whole, valid, renderable."""
+"""`netops generate-city --real`: the real Hà Nội from the dataset, whole, valid, renderable, in the legacy and in
+the 2025 structure."""
 
 import json
 import math
@@ -11,9 +12,11 @@ import yaml
 
 from citynet_models.intent import HANOI_BOUNDS
 from citynet_models.units import AdminStructure, Structure
-from netops.generate import HANOI, real_city
+from netops.generate import HANOI, real_city, real_city_2025
 from netops.pipeline import load_network
+from netops.reorganize.policy import ReorganizePolicy
 from netops.units.dataset import read_structure
+from tests.allocations.city import site_facts
 from tests.conftest import TESTS
 from tests.output_tree import netops
 
@@ -187,3 +190,97 @@ def test_a_ward_without_a_map_point_is_refused(legacy: AdminStructure, current: 
              for unit in legacy.units]
     with pytest.raises(ValueError, match="district 003: the dataset gives no map point"):
         real_city(legacy.model_copy(update={"units": units}), current, seed=1)
+
+
+@pytest.fixture(scope="module")
+def city_2025(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real city in the 2025 structure as the command writes it (the same seed as ``city``)."""
+    out = tmp_path_factory.mktemp("real-2025") / "city"
+    done = netops("generate-city", "--real", "--structure", "2025", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "160 files (160 written, 0 unchanged, 0 stale removed)" in done.stderr
+    return out
+
+
+def committees_by_unit(intent: Path) -> dict[str, list[dict[str, Any]]]:
+    """Each unit file's code -> its People's Committee sites."""
+    found = {}
+    for path in sorted((intent / "communes").glob("*.yml")):
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        found[document["unit"]["code"]] = [site for site in document["sites"] if site["kind"] == "ward_committee"]
+    return found
+
+
+def test_2025_every_one_of_the_126_units_has_its_file_and_one_committee(
+        city_2025: Path, current: AdminStructure) -> None:
+    assert not (city_2025 / "districts").exists()
+    assert len(list((city_2025 / "areas").glob("*.yml"))) == 30
+    committees = committees_by_unit(city_2025)
+    assert sorted(committees) == sorted(unit.code for unit in current.units) and len(committees) == 126
+    assert {code: len(sites) for code, sites in committees.items() if len(sites) != 1} == {}
+    assert not [sites[0]["name"] for sites in committees.values() if sites[0].get("status") == "decommissioned"]
+
+
+def test_2025_validates_and_its_record_is_up_to_date(city_2025: Path) -> None:
+    done = netops("validate", "--intent", str(city_2025), "--json")
+    assert done.returncode == 0, done.stdout[-2000:]
+    counts = json.loads(done.stdout)["counts"]
+    assert counts["districts"] == 0 and counts["wards"] == 126 and counts["sites"] > 1500
+    check = netops("allocations", "update", "--check", "--intent", str(city_2025))
+    assert check.returncode == 0 and "up to date (1665 sites)" in check.stderr, check.stdout[-2000:] + check.stderr
+
+
+def test_2025_every_surviving_site_keeps_its_addresses_links_and_circuits(city: Path, city_2025: Path) -> None:
+    before, after = load_network(city).network, load_network(city_2025).network
+    surviving = sorted(set(before.site_by_slug) & set(after.site_by_slug))
+    # The retired ones: each district's party committee (districts are dissolved).
+    assert len(before.sites) - len(surviving) == 30 and len(after.sites) == len(surviving)
+    retired = {device.name for device in before.devices if device.site not in after.site_by_slug}
+
+    def kept(facts: dict[str, Any]) -> dict[str, Any]:
+        # A hub's links to the retired party committee go with it; everything else stays as it was.
+        return {**facts, "links": [link for link in facts["links"] if link[2] not in retired]}
+
+    changed = [slug for slug in surviving if kept(site_facts(before, slug)) != site_facts(after, slug)]
+    assert changed == []
+    hubs = [site.slug for site in after.sites if site.kind == "hub"]
+    assert len(hubs) == 30 and all(kept(site_facts(before, hub)) != site_facts(before, hub) for hub in hubs)
+
+
+def test_2025_renders_and_reports(city_2025: Path, tmp_path: Path) -> None:
+    done = netops("render", "--intent", str(city_2025), "--out", str(tmp_path / "configs"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    configs = {path.stem for path in (tmp_path / "configs" / "frr").glob("*.cfg")}
+    assert configs == {device.name for device in load_network(city_2025).network.devices}
+    report = netops("report", "--intent", str(city_2025), "--out", str(tmp_path / "report"))
+    assert report.returncode == 0, report.stderr[-2000:]
+
+
+def test_2025_a_second_run_writes_nothing_and_only_the_real_city_has_the_2025_structure(city_2025: Path) -> None:
+    again = netops("generate-city", "--real", "--structure", "2025", "--out", str(city_2025))
+    assert again.returncode == 0 and "(0 written, 160 unchanged, 0 stale removed)" in again.stderr, again.stderr
+    refused = netops("generate-city", "--structure", "2025", "--out", str(city_2025))
+    assert refused.returncode == 2
+    assert "only the real city comes in the 2025 structure" in refused.stderr
+
+
+def test_2025_a_unit_no_committee_reaches_gets_one_homed_to_its_area_hub(
+        legacy: AdminStructure, current: AdminStructure, tmp_path: Path) -> None:
+    # The default policy sends the split Phường Yên Sở (00340) to Hoàng Mai (00331): no committee reaches 00340,
+    # whose first three site numbers the legacy ward's sites keep (seed 2 gives it three).
+    files = real_city_2025(legacy, current, seed=2, policy=ReorganizePolicy())
+    document = yaml.load(files["communes/00340-yen-so.yml"], Loader=yaml.CSafeLoader)
+    assert [site["slug"] for site in document["sites"]] == ["phuong-yen-so-00340"]
+    site = document["sites"][0]
+    assert (site["name"], site["kind"], site["number"]) == ("UBND phường Yên Sở", "ward_committee", 3)
+    point = current.unit("00340").coordinates  # type: ignore[union-attr]
+    assert point is not None and abs(site["coordinates"]["latitude"] - point.latitude) < 0.004
+    assert {uplink["to"] for device in site["devices"] for uplink in device.get("uplinks", [])} <= {
+        "hoang-mai-agg-01", "hoang-mai-agg-02"}
+    assert "  phuong-yen-so-00340: {key: ward/00340/3, ports: {" in files["allocations.yml"]
+    intent = tmp_path / "city"
+    for relative, text in files.items():
+        (intent / relative).parent.mkdir(parents=True, exist_ok=True)
+        (intent / relative).write_text(text, encoding="utf-8")
+    assert load_network(intent).allocations is not None
+    assert real_city_2025(legacy, current, seed=2, policy=ReorganizePolicy()) == files

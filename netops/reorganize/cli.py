@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from citynet_models.allocations import AllocationRecord
 from citynet_models.problems import Location, Problem
 from netops.allocations.store import dump_record
 from netops.cli_support import (
@@ -24,14 +25,15 @@ from netops.cli_support import (
     JsonOption,
     err,
     exit_bad_input,
-    load_or_exit,
     out,
     write_folder_or_exit,
 )
 from netops.errors import InputError
 from netops.files import folder_problems
+from netops.gc_policy import no_cyclic_gc
 from netops.intent.allocations import ALLOCATIONS_FILE
-from netops.intent.loader import load_intent, load_model_file
+from netops.intent.loader import LoadedIntent, load_model_file
+from netops.pipeline import load_intent_and_network
 from netops.reorganize.plan import Reorganization, reorganize
 from netops.reorganize.policy import ReorganizePolicy
 
@@ -76,14 +78,14 @@ def reorganize_command(
         problems = folder_problems(output)
         if problems:
             exit_bad_input(problems, as_json)
-    resolution = load_or_exit(intent, as_json)  # the intent must be valid before anything is planned from it
+    try:
+        # The intent must be valid before anything is planned from it; its files, once loaded, are planned from.
+        loaded, resolution = load_intent_and_network(intent)
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     try:
         rules = load_model_file(policy, ReorganizePolicy, "reorganization policy") if policy else ReorganizePolicy()
-        texts = _carried_over(intent)
-        if resolution.allocations is not None:
-            # The record goes along up to date: every site keeps its key and ports in its new unit.
-            texts[ALLOCATIONS_FILE] = dump_record(resolution.allocations)
-        result = reorganize(load_intent(intent), texts, rules)
+        result = reorganize_folder(intent, loaded, resolution.allocations, rules)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     if as_json:
@@ -96,6 +98,19 @@ def reorganize_command(
     written = write_folder_or_exit(output, result.files, command="reorganize", force=force)
     err.print(f"{output}: {len(result.files)} files ({len(written.written)} written, {len(written.unchanged)} "
               f"unchanged, {len(written.removed)} stale removed)", markup=False, highlight=False, emoji=False)
+
+
+def reorganize_folder(intent: Path, loaded: LoadedIntent, allocations: AllocationRecord | None,
+                      policy: ReorganizePolicy) -> Reorganization:
+    """The reorganization of the valid legacy intent in a folder, as loaded; ``allocations``: its record brought
+    up to date by resolving it (`Resolution.allocations`), which goes along. InputError when it cannot be
+    reorganized."""
+    texts = _carried_over(intent)
+    if allocations is not None:
+        # The record goes along up to date: every site keeps its key and ports in its new unit.
+        texts[ALLOCATIONS_FILE] = dump_record(allocations)
+    with no_cyclic_gc():  # the intent is a large graph of long-lived objects (netops/gc_policy.py)
+        return reorganize(loaded, texts, policy)
 
 
 #: Files of the intent the new one carries over as they are written (city.yml gets its structure line).

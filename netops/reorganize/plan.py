@@ -191,6 +191,7 @@ def _write(intent: LoadedIntent, texts: Mapping[str, str], placed: Sequence[_Pla
     area_sites: dict[str, list[dict[str, Any]]] = defaultdict(list)
     used: dict[str, set[int]] = defaultdict(set)
     moves: list[SiteMove] = []
+    names: set[str] = set()  # casefolded names given to unit sites so far: NetBox keeps site names unique
     ordered = sorted(placed, key=_order)
     hubs = _attached_through(placed)
     for site in ordered:
@@ -208,6 +209,7 @@ def _write(intent: LoadedIntent, texts: Mapping[str, str], placed: Sequence[_Pla
             continue
         unit = units[site.unit]
         kind, name, status = _fate(site, unit, policy)
+        name = _distinct(name, site, unit, names)
         number = _number(site, used[unit.code])
         raw = _rewritten(raw, name=name, slug=site.slug, kind=kind, status=status,
                          number=None if _DEFAULT_NUMBER.get(kind) == number else number)
@@ -223,9 +225,7 @@ def _write(intent: LoadedIntent, texts: Mapping[str, str], placed: Sequence[_Pla
             f"{name}: the aggregation area of the former {district.name}")
     for code, numbered in sorted(unit_sites.items()):
         unit = units[code]
-        files[f"communes/{code}-{_short_slug(unit.name)}.yml"] = dump_intent(
-            {"unit": {"code": code, "name": unit.name}, "sites": [raw for _, raw in sorted(numbered, key=_by_number)]},
-            f"{unit.name} (since 1 July 2025): its sites")
+        files[unit_file(unit)] = unit_text(unit, [raw for _, raw in sorted(numbered, key=_by_number)])
     return Reorganization(files=files, moves=tuple(moves))
 
 
@@ -252,6 +252,19 @@ def _fate(site: _Placed, unit: Unit, policy: ReorganizePolicy) -> tuple[str, str
             return "public_service_point", name, None
         return "public_service_point", name, decommissioned
     return str(intent.kind), intent.name, decommissioned
+
+
+def _distinct(name: str, site: _Placed, unit: Unit, names: set[str]) -> str:
+    """``name``, unless a site placed before has it (the unit's own site, renamed after a unit named like a merged
+    ward; two merged wards of one name): then a public-service point names its ward in full, another site is the
+    former one ("(cũ)"), and the legacy ward's code settles what is left."""
+    assert site.legacy_ward is not None  # only ward-level sites go to units
+    candidates = [name, f"Điểm phục vụ hành chính công {site.legacy_ward.name[0].lower()}"
+                        f"{site.legacy_ward.name[1:]} ({unit.name[0].lower()}{unit.name[1:]})"
+                  if name.startswith("Điểm phục vụ") else f"{name} (cũ)", f"{name} ({site.legacy_ward.code})"]
+    chosen = next((candidate for candidate in candidates if candidate.casefold() not in names), candidates[-1])
+    names.add(chosen.casefold())
+    return chosen
 
 
 def _number(site: _Placed, used: set[int]) -> int:
@@ -292,8 +305,15 @@ def _short(name: str) -> str:
     return name
 
 
-def _short_slug(name: str) -> str:
-    return slugify(_short(name)) or slugify(name)
+def unit_text(unit: Unit, sites: Sequence[Mapping[str, Any]]) -> str:
+    """A 2025 unit's file holding ``sites`` (as written in intent)."""
+    return dump_intent({"unit": {"code": unit.code, "name": unit.name}, "sites": list(sites)},
+                       f"{unit.name} (since 1 July 2025): its sites")
+
+
+def unit_file(unit: Unit) -> str:
+    """Where a 2025 unit's sites are written: ``communes/<code>-<name without its kind word>.yml``."""
+    return f"communes/{unit.code}-{slugify(_short(unit.name)) or slugify(unit.name)}.yml"
 
 
 def _area_name(district_name: str) -> str:

@@ -33,7 +33,9 @@ def _flat(node: yaml.Node) -> bool:
 
 
 def _width(value: Any) -> int:
-    return len(yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip())
+    # libyaml writes a flat flow collection as the Python emitter does, in a fraction of the time.
+    return len(yaml.dump(value, Dumper=yaml.CSafeDumper, default_flow_style=True, allow_unicode=True,
+                         width=10_000).strip())
 
 
 def dump_intent(document: dict[str, Any], title: str) -> str:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from citynet_models.network import Network
 from netops.pipeline import load_network
@@ -138,3 +139,26 @@ def test_a_second_run_writes_nothing_and_an_edited_file_is_refused(reorganized: 
         assert edited.read_text(encoding="utf-8").endswith("# reviewed\n")
     finally:
         edited.write_text(written, encoding="utf-8")
+
+
+def test_a_site_named_like_a_renamed_headquarters_gets_a_distinct_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Phường Giảng Võ (00025) took Ngọc Khánh's code and Giảng Võ's name: Ngọc Khánh's party committee becomes the
+    # unit's, renamed "Đảng ủy phường Giảng Võ", the name the merged Giảng Võ's own (decommissioned) one has.
+    intent = tmp_path / "legacy"
+    shutil.copytree(LEGACY, intent)
+    district = intent / "districts" / "001-ba-dinh.yml"
+    document = yaml.safe_load(district.read_text(encoding="utf-8"))
+    document["sites"] += [{"name": f"Đảng ủy phường {name}", "kind": "party_agency", "ward": code,
+                           "devices": [{"role": "access_router", "uplinks": [{"to": "ba-dinh-agg-01"}]}],
+                           "lans": [{"role": "staff", "hosts": 10}]}
+                          for code, name in (("00025", "Ngọc Khánh"), ("00031", "Giảng Võ"))]
+    district.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "city-2025"
+    done = netops_in_process(capsys, "reorganize", "--to", "2025", "--intent", str(intent), "--policy",
+                             str(POLICY), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    sites = load_network(out).network.site_by_slug
+    assert sites["dang-uy-phuong-ngoc-khanh"].name == "Đảng ủy phường Giảng Võ"
+    assert sites["dang-uy-phuong-giang-vo"].name == "Đảng ủy phường Giảng Võ (cũ)"
+    assert sites["dang-uy-phuong-giang-vo"].status.value == "decommissioned"

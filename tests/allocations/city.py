@@ -87,3 +87,17 @@ def site_facts(network: Network, slug: str, far_end: Callable[[str], str] = str)
                               str(link.prefix), link.circuit.circuit_id if link.circuit else None))
     facts["links"] = sorted(links)
     return facts
+
+
+def moved_survivors(before: Network, after: Network) -> list[str]:
+    """The sites of ``after`` (a change of ``before``, such as its reorganization) whose facts differ from what they
+    were, less their links to the devices of sites ``after`` no longer has (a hub's downlinks to retired sites
+    leave with them)."""
+    gone = {device.name for device in before.devices if device.site not in after.site_by_slug}
+    moved = []
+    for slug in sorted(after.site_by_slug):
+        facts = site_facts(before, slug)
+        facts["links"] = [link for link in facts["links"] if link[2] not in gone]
+        if site_facts(after, slug) != facts:
+            moved.append(slug)
+    return moved

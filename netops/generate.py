@@ -593,7 +593,7 @@ def _city_document() -> dict[str, Any]:
                  "sources": {"lan_roles": ["one_stop_shop"]}, "services": ["one-stop-shop", "population-db", "ntp"]},
                 {"id": "ward-isolation", "kind": "deny_between_sites",
                  "description": "One ward's LANs never reach another ward's", "sources": {"levels": ["ward"]},
-                 "destinations": {"levels": ["ward"]}, "scope": "other_ward"},
+                 "destinations": {"levels": ["ward"]}, "scope": "other_unit"},
                 {"id": "no-user-management-access", "kind": "deny_management",
                  "description": "Only management LANs reach device management",
                  "sources": {"lan_roles": ["staff", "one_stop_shop", "camera", "guest"]}},

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from citynet_models.base import NetopsModel
 from citynet_models.types import AdminLevel, LanRole, OneLine, SiteKind, Slug
@@ -38,15 +38,28 @@ class AllowServices(_RuleBase):
     services: tuple[Slug, ...] = Field(min_length=1, description="Names of the services")
 
 
+#: Scope spellings of the legacy structure, and the scope each reads as.
+LEGACY_SCOPES = {"other_ward": "other_unit", "other_district": "other_area"}
+
+
 class DenyBetweenSites(_RuleBase):
     """The selected LANs must not reach LANs of other sites matching `destinations`."""
 
     kind: Literal["deny_between_sites"] = Field(description="Discriminator")
     destinations: LanSelector = Field(description="The LANs that must stay out of reach")
-    scope: Literal["other_site", "other_ward", "other_district"] = Field(
+    scope: Literal["other_site", "other_unit", "other_area"] = Field(
         default="other_site",
-        description="Deny only towards LANs of a different site, ward or district than the source",
+        description="Deny only towards LANs of a different site, administrative unit (ward or commune) or "
+                    "aggregation area than the source; other_ward and other_district, the spellings of the legacy "
+                    "structure, read as other_unit and other_area",
     )
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _legacy_spelling(cls, value: object) -> object:
+        """The scopes as the legacy structure spelled them, before its districts were dissolved: its wards are
+        the units of today, and each district was one aggregation area."""
+        return LEGACY_SCOPES.get(value, value) if isinstance(value, str) else value
 
 
 class DenyManagement(_RuleBase):

@@ -13,9 +13,9 @@ allowed to manage the devices and denied management, a host serving two services
 is allowed only one of them (the port lets it reach the other), and a service host inside the devices'
 management network reached by a LAN denied management.
 
-Scopes of deny_between_sites: a destination LAN is in scope when its site (other_site), ward (other_ward)
-or district (other_district) differs from the source's; a LAN outside any ward or district is in a
-different one from every LAN.
+Scopes of deny_between_sites: a destination LAN is in scope when its site (other_site), administrative unit
+(other_unit: the ward or commune) or aggregation area (other_area: the hub it attaches through) differs from the
+source's; a LAN outside any unit or area is in a different one from every LAN.
 """
 
 from collections.abc import Callable
@@ -111,10 +111,12 @@ class PolicyReport:
 _EXAMPLES = 5
 
 
-def _scope_differs(scope: str, source: Site, destination: Site) -> bool:
+def scope_differs(scope: str, source: Site, destination: Site) -> bool:
+    """Whether a destination site is in a deny_between_sites scope of a source site: another site, or a site of
+    another unit or area (a site outside any unit or area is in another one than every site)."""
     if scope == "other_site":
         return source.slug != destination.slug
-    attribute = "ward" if scope == "other_ward" else "district"
+    attribute = "ward" if scope == "other_unit" else "area"
     mine, theirs = getattr(source, attribute), getattr(destination, attribute)
     return mine is None or theirs is None or mine != theirs
 
@@ -223,7 +225,7 @@ def check_policy(network: Network) -> PolicyReport:
                         if host_site is None or host_lan is None:
                             continue
                         if _selects(deny.destinations, host_site, host_lan.role) and \
-                                _scope_differs(deny.scope, site, host_site):
+                                scope_differs(deny.scope, site, host_site):
                             contradiction("allowed-and-denied", (*rules, deny.id),
                                           f"'{name}' is allowed, but its host {host.name} is on {host_site.slug}/"
                                           f"{host_lan.name}, which {deny.id} denies", where)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citynet_models.intent import AnySiteIntent
+from citynet_models.policy import LEGACY_SCOPES
 from citynet_models.problems import Location, Problem
 from citynet_models.slug import slugify
 from citynet_models.types import LifecycleStatus
@@ -360,7 +361,10 @@ def _move(site: _Placed, raw: Mapping[str, Any], legacy: str, unit: str | None, 
 
 
 def _city_text(text: str) -> str:
-    """city.yml declaring the 2025 structure: the `structure:` line replaced, or put before `asn:`."""
+    """city.yml declaring the 2025 structure: the `structure:` line replaced, or put before `asn:`, and the policy
+    rules' scopes spelled in 2025 terms (other_ward is other_unit, other_district other_area)."""
+    for legacy, current in LEGACY_SCOPES.items():
+        text = re.sub(rf"\b(scope:\s*['\"]?){legacy}\b", rf"\g<1>{current}", text)
     line = 'structure: "2025"  # two levels since 1 July 2025: sites by unit in communes/, hubs in areas/\n'
     if re.search(r"^structure:", text, re.MULTILINE):
         return re.sub(r"^structure:.*\n", line, text, count=1, flags=re.MULTILINE)

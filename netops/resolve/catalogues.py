@@ -61,14 +61,13 @@ def _current_units(intent: LoadedIntent) -> Phase[AdminUnits]:
     found = Findings()
     official = intent.official(Structure.Y2025)
     assert official is not None  # the loader refuses a 2025 intent without its official units
-    source = f"units/2025.yml ({official.dataset.package} {official.dataset.version})"
     wards: list[Ward] = []
     for unit in official.units:
         ward = found.build(Ward, ("wards", item(unit.code)), intent.city_document.location(()), code=unit.code,
                            name=unit.name, slug=slugify(unit.name), kind=unit.kind.value, district=None)
         if ward is not None:
             wards.append(ward)
-    names = {unit.code: unit.name for unit in official.units}
+    listed: dict[str, tuple[str, str | None]] = {unit.code: (unit.name, None) for unit in official.units}
     for unit_source in intent.units:
         info = unit_source.intent.unit
         path: ModelPath = ("units", item(info.code))
@@ -76,18 +75,11 @@ def _current_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                                "each unit file describes one unit: merge the two files")
         if location is None:
             continue
-        if info.code not in names:
-            same_name = [code for code, name in names.items() if name == info.name]
-            became = [f"{code} {names[code]}" for code in official.successors(info.code) if code in names]
-            found.problem(path, location, f"unit {info.code} is not in the official 2025 list",
-                          f"a unit code of {source}", f"{info.code} {info.name}",
-                          f"the official code of {info.name} is {same_name[0]}; rename the file too" if same_name
-                          else f"legacy ward {info.code} became {' and '.join(became)} on 1 July 2025" if became
-                          else "`netops units show --structure 2025 --search NAME` finds the official units")
-        elif names[info.code] != info.name:
-            found.problem(path, location, f"unit {info.code} has another official name",
-                          f"{names[info.code]!r}, as {source} names it", repr(info.name),
-                          f"write the official name {names[info.code]!r}")
+        became = [f"{code} {listed[code][0]}" for code in official.successors(info.code) if code in listed]
+        _check_official(found, official, path, location, "unit", info.code, info.name, listed, None,
+                        f"legacy ward {info.code} became {' and '.join(became)} on 1 July 2025" if became
+                        else "`netops units show --structure 2025 --search NAME` finds the official units",
+                        same_name_hint="; rename the file too")
     areas: list[Area] = []
     for area_source in intent.areas:
         area_info = area_source.intent.area
@@ -127,7 +119,8 @@ def _legacy_units(intent: LoadedIntent) -> Phase[AdminUnits]:
         location = claimed or source.document.location(("district",))
         if official is not None and claimed is not None:
             _check_official(found, official, path, location, "district", info.code, info.name,
-                            official_districts, None)
+                            official_districts, None,
+                            "`netops units show --structure legacy --search NAME` finds the official districts")
         slug = None if claimed is None else found.derive_slug(info.slug, info.name, "district", path, location)
         district = None if slug is None else found.build(District, path, location, code=info.code,
                                                          name=info.name, slug=slug, kind=info.kind)
@@ -141,7 +134,9 @@ def _legacy_units(intent: LoadedIntent) -> Phase[AdminUnits]:
                 continue
             if official is not None:
                 _check_official(found, official, ward_path, ward_location, "ward", ward_info.code, ward_info.name,
-                                official_wards, info.code)
+                                official_wards, info.code,
+                                "`netops units show --structure legacy --search NAME` finds the official wards; a "
+                                "ward merged into another before the list was made is left out of the district file")
             ward_slug = found.derive_slug(ward_info.slug, ward_info.name, "ward", ward_path, ward_location)
             ward = None if ward_slug is None else found.build(
                 Ward, ward_path, ward_location, code=ward_info.code, name=ward_info.name, slug=ward_slug,
@@ -167,18 +162,21 @@ def district_area(district: District) -> Area:
 
 
 def _check_official(found: Findings, official: AdminStructure, path: ModelPath, location: Location, what: str,
-                    code: str, name: str, listed: Mapping[str, tuple[str, str | None]], district: str | None) -> None:
-    """A problem when the unit is not in the official list as the district file names it."""
-    source = f"units/legacy.yml ({official.dataset.package} {official.dataset.version})"
+                    code: str, name: str, listed: Mapping[str, tuple[str, str | None]], district: str | None,
+                    unlisted_hint: str, same_name_hint: str = "") -> None:
+    """A problem when a unit the intent names is not in its structure's official list (units/<structure>.yml) as
+    the intent names it: an unknown code, another name, or (legacy wards) another district.
+
+    `listed` maps each official code to its name and district; `unlisted_hint` is the hint for an unknown code
+    whose name is not official either, and `same_name_hint` is added to the one naming the official code of a
+    name that is."""
+    source = f"units/{official.structure.value}.yml ({official.dataset.package} {official.dataset.version})"
     if code not in listed:
         same_name = [c for c, (n, _) in listed.items() if n == name]
-        found.problem(path, location, f"{what} {code} is not in the official legacy list",
+        found.problem(path, location, f"{what} {code} is not in the official {official.structure.value} list",
                       f"a {what} code of {source}", f"{code} {name}",
-                      f"the official code of {name} is {same_name[0]}" if same_name else
-                      "`netops units show --structure legacy --search NAME` finds the official districts"
-                      if what == "district" else
-                      "`netops units show --structure legacy --search NAME` finds the official wards; a ward merged "
-                      "into another before the list was made is left out of the district file")
+                      f"the official code of {name} is {same_name[0]}{same_name_hint}" if same_name
+                      else unlisted_hint)
         return
     official_name, official_district = listed[code]
     if official_name != name:

@@ -2,6 +2,7 @@
 committee uplinks to, written from a plain description so a test can add, remove, rename and re-parent sites."""
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,9 +65,10 @@ def netops(*args: str | Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def site_facts(network: Network, slug: str) -> dict[str, Any]:
+def site_facts(network: Network, slug: str, far_end: Callable[[str], str] = str) -> dict[str, Any]:
     """What must never move for a site: its LANs, each device's loopback and management address, and each
-    link's prefix, circuit and both ends (the remote device by name, its own devices by number)."""
+    link's prefix, circuit and both ends (the remote device by name, or as ``far_end`` names it, its own devices by
+    number)."""
     site = network.site_by_slug[slug]
     devices = {device.name: device for device in network.devices if device.site == slug}
     facts: dict[str, Any] = {
@@ -79,8 +81,23 @@ def site_facts(network: Network, slug: str) -> dict[str, Any]:
         ends = ((link.downstream, link.upstream), (link.upstream, link.downstream))
         for here, there in ends:
             if here.device in devices:
-                there_name = there.device if there.device not in devices else f"#{devices[there.device].number}"
+                there_name = far_end(there.device) if there.device not in devices \
+                    else f"#{devices[there.device].number}"
                 links.append((devices[here.device].number, here.interface, there_name, there.interface,
                               str(link.prefix), link.circuit.circuit_id if link.circuit else None))
     facts["links"] = sorted(links)
     return facts
+
+
+def moved_survivors(before: Network, after: Network) -> list[str]:
+    """The sites of ``after`` (a change of ``before``, such as its reorganization) whose facts differ from what they
+    were, less their links to the devices of sites ``after`` no longer has (a hub's downlinks to retired sites
+    leave with them)."""
+    gone = {device.name for device in before.devices if device.site not in after.site_by_slug}
+    moved = []
+    for slug in sorted(after.site_by_slug):
+        facts = site_facts(before, slug)
+        facts["links"] = [link for link in facts["links"] if link[2] not in gone]
+        if site_facts(after, slug) != facts:
+            moved.append(slug)
+    return moved

@@ -265,7 +265,7 @@ def test_timeouts_come_from_the_environment_and_bad_values_are_bad_input() -> No
 
 def netops(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "netops", *args], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO), **env}, check=False)
+                          env={**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'models'}", **env}, check=False)
 
 
 def test_the_cli_exits_3_when_netbox_never_answers_and_2_for_a_bad_timeout_setting(silent: str) -> None:

@@ -10,8 +10,12 @@ import pytest
 from netops.netbox.mapping.base import Record, RecordSet, record_from_json, value_to_json
 from netops.netbox.plan import Action, make_plan, render_lines, summary
 from netops.netbox.snapshot import Snapshot
+from tests.conftest import TESTS
 from tests.netbox import tables
-from tests.netbox.support import SMALL_CITY, desired_of, snapshot_holding
+from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, snapshot_holding
+
+#: The sample city in the 2025 structure, as `netops reorganize` makes it from inventory/city.
+REORGANIZED = TESTS / "reorganize" / "cases" / "hanoi-sample" / "expected"
 
 
 def _records(rows: list[dict[str, Any]]) -> list[Record]:
@@ -82,3 +86,24 @@ def test_text_and_json_forms() -> None:
     assert data["changes"] == [{"action": "update", "type": "dcim.site", "key": ["dc"], "id": site.id,
                                 "fields": [{"field": "status", "before": "retired", "after": "active"}]}]
     assert plan.of(Action.UPDATE)[0].noun == "site"
+
+
+def test_the_reorganization_updates_the_regions_of_units_that_keep_their_code() -> None:
+    """A 2025 unit that took a legacy ward's code is that ward's region, renamed and re-parented right inside the
+    city: an update, so that NetBox keeps the object. Only the units of codes NetBox does not hold are created, and
+    only the districts and the wards whose codes no unit took are left to --prune."""
+    legacy = desired_of(SAMPLE_CITY)
+    reorganized = desired_of(REORGANIZED)
+
+    plan = make_plan(reorganized, snapshot_holding(legacy))
+
+    regions = {change.key: change for change in plan.changes if change.type == "dcim.region"}
+    held, wanted = set(legacy.of("dcim.region")), set(reorganized.of("dcim.region"))
+    assert {key for key, change in regions.items() if change.action is Action.CREATE} == wanted - held
+    assert {key for key, change in regions.items() if change.action is Action.DELETE} == held - wanted
+    ngoc_ha = regions[("00008",)]
+    assert ngoc_ha.action is Action.UPDATE
+    assert {diff.field: (value_to_json(diff.before), value_to_json(diff.after)) for diff in ngoc_ha.diffs} == {
+        "name": ("Phường Liễu Giai", "Phường Ngọc Hà"), "slug": ("phuong-lieu-giai", "phuong-ngoc-ha"),
+        "parent": ({"ref": "dcim.region", "key": ["001"]}, {"ref": "dcim.region", "key": ["01"]})}
+    assert ("001",) in held - wanted and ("00004",) in held & wanted

@@ -682,6 +682,9 @@ def test_the_reorganization_changes_only_the_administrative_side_and_converges(e
     assert written <= ORGANIZATIONAL, sorted(written - ORGANIZATIONAL)
     created = {change["type"] for change in _changes(plan, "create")}
     assert created <= {"dcim.region"}, created  # the 2025 units; nothing that could be updated in place
+    moved = {tuple(change["key"]) for change in _changes(plan, "update") if change["type"] == "dcim.region"
+             and "parent" in {field["field"] for field in change.get("fields", [])}}
+    assert {("00004",), ("00070",), ("00454",)} <= moved, moved  # wards whose codes 2025 units took: re-parented
     renamed = {tuple(change["key"]) for change in _changes(plan, "update") if change["type"] == "dcim.site"}
     assert ("ubnd-phuong-truc-bach",) in renamed and ("ubnd-quan-ba-dinh",) in renamed
     removed = {change["key"][0] for change in _changes(plan, "delete") if change["type"] == "dcim.device"}

@@ -167,7 +167,7 @@ class Mapper(ABC):
 
         Record(type="dcim.site", key=("ubnd-phuong-phuc-xa",), fields={
             "name": "UBND phường Phúc Xá", "slug": "ubnd-phuong-phuc-xa", "status": "active",
-            "region": Ref("dcim.region", ("thanh-pho-ha-noi", "quan-ba-dinh", "phuong-phuc-xa")),
+            "region": Ref("dcim.region", ("00001",)),
             "tenant": Ref("tenancy.tenant", ("ubnd-cap-xa",)), "latitude": 21.0466, ...,
             "custom_fields.site_kind": "ward_committee", "tags": ("netops-managed",)})
     """

@@ -23,6 +23,7 @@ from netops.netbox.mapping.base import (
     Ref,
     Value,
 )
+from netops.netbox.mapping.organization import region_key
 from netops.netbox.tags import MANAGED_TAG
 from netops.netbox.vocabulary import (
     CHOICE_SET_PREFIX,
@@ -150,7 +151,7 @@ def config_context_record(city: City, addressing: AddressPlan, policy: Reachabil
     return Record("extras.configcontext", (CONFIG_CONTEXT_PREFIX + city.slug,), {
         "name": CONFIG_CONTEXT_PREFIX + city.slug, "weight": 1000,
         "description": f"Address plan layout and reachability policy of {city.name} (managed by netops)",
-        "is_active": True, "regions": (Ref("dcim.region", (city.slug,)),), "data": JsonValue(data),
+        "is_active": True, "regions": (Ref("dcim.region", region_key(city.code)),), "data": JsonValue(data),
     })
 
 

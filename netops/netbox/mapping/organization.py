@@ -61,9 +61,17 @@ def list_order(network: Network) -> dict[str, Any]:
     return order
 
 
+def region_key(code: str) -> Key:
+    """A managed region's natural key: the official code of its unit. Codes are unique across the city, its
+    districts and its wards (2, 3 and 5 digits), and a unit keeps its code when it changes parent: re-parenting a
+    region (a ward whose district is dissolved) is then an update of the NetBox region, not a delete and a create.
+    Slugs would not do: wards of different districts share names (two Xã Đông Xuân)."""
+    return (code,)
+
+
 def city_region(city: City, order: dict[str, Any]) -> Record:
     """The city: the root region, with its official code and the list order of the city's model."""
-    return Record("dcim.region", (city.slug,), {
+    return Record("dcim.region", region_key(city.code), {
         "name": city.name, "slug": city.slug, "parent": None,
         "custom_fields.admin_code": city.code, "custom_fields.admin_kind": None,
         "custom_fields.netops_order": JsonValue(order),
@@ -72,8 +80,8 @@ def city_region(city: City, order: dict[str, Any]) -> Record:
 
 def district_region(city: City, district: District) -> Record:
     """A district: a region inside the city."""
-    return Record("dcim.region", (city.slug, district.slug), {
-        "name": district.name, "slug": district.slug, "parent": Ref("dcim.region", (city.slug,)),
+    return Record("dcim.region", region_key(district.code), {
+        "name": district.name, "slug": district.slug, "parent": Ref("dcim.region", region_key(city.code)),
         "custom_fields.admin_code": district.code, "custom_fields.admin_kind": district.kind.value,
         "custom_fields.netops_order": None,
     }, wave=1)
@@ -81,16 +89,17 @@ def district_region(city: City, district: District) -> Record:
 
 def ward_region(city: City, district: District | None, ward: Ward) -> Record:
     """A ward or commune: a region inside its district, or (2025 structure, no districts) inside the city."""
-    parent = (city.slug,) if district is None else (city.slug, district.slug)
-    return Record("dcim.region", (*parent, ward.slug), {
+    parent = region_key(city.code if district is None else district.code)
+    return Record("dcim.region", region_key(ward.code), {
         "name": ward.name, "slug": ward.slug, "parent": Ref("dcim.region", parent),
         "custom_fields.admin_code": ward.code, "custom_fields.admin_kind": ward.kind.value,
         "custom_fields.netops_order": None,
-    }, wave=len(parent))
+    }, wave=2)
 
 
 class RegionMapper(Mapper):
-    """dcim.region: the city, its districts inside it, and each district's wards inside the district."""
+    """dcim.region: the city, its districts inside it, and each district's wards inside the district (2025: the
+    units right inside the city), keyed by their official codes."""
 
     object_type = "dcim.region"
     endpoint = "dcim/regions"
@@ -100,7 +109,6 @@ class RegionMapper(Mapper):
     fields = (Field("name", Kind.SCALAR), Field("slug", Kind.SCALAR), Field("parent", Kind.REF, ("dcim.region",)),
               Field("admin_code", Kind.CUSTOM), Field("admin_kind", Kind.CUSTOM),
               Field("netops_order", Kind.CUSTOM))
-    key_refs = ("parent",)
     dependents = (Dependent("dcim/sites", "region_id"), Dependent("dcim/regions", "parent_id"),
                   Dependent("ipam/prefixes", "region_id"))
 
@@ -113,11 +121,20 @@ class RegionMapper(Mapper):
         return records
 
     def key(self, fields: Mapping[str, Value]) -> Key:
-        parent = fields.get("parent")
-        return (*(parent.key if isinstance(parent, Ref) else ()), str(fields["slug"]))
+        """The official code; a region netops does not manage may have none, and is known by its slug."""
+        code = fields.get("custom_fields.admin_code")
+        return region_key(str(code)) if code else (str(fields["slug"]),)
 
     def wave(self, fields: Mapping[str, Value]) -> int:
-        return len(self.key(fields)) - 1
+        """The city first, then the districts, then the wards (in the 2025 structure right inside the city: a
+        wave later than needed, never earlier)."""
+        if fields.get("parent") is None:
+            return 0
+        return 2 if fields.get("custom_fields.admin_kind") in _WARD_KINDS else 1
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        """The regions of these official codes."""
+        return [{"cf_admin_code": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
     @staticmethod
     def reader_for(records: RecordSet, url_of: Callable[[Record], str]) -> ModelReader:
@@ -152,13 +169,13 @@ class RegionMapper(Mapper):
             parent = ref_key(region.fields.get("parent"))
             unit = {"code": custom(region, "admin_code"), "name": region.fields["name"],
                     "slug": region.fields["slug"], "kind": custom(region, "admin_kind")}
-            if len(region.key) == 2 and parent == city.key and not is_ward_region(region):
+            if parent == city.key and not is_ward_region(region):
                 reader.locate(("districts", item(unit["code"])), region)
                 districts.append(unit)
-            elif len(region.key) == 2 and parent == city.key:  # the 2025 structure: no district in between
+            elif parent == city.key:  # the 2025 structure: no district in between
                 reader.locate(("wards", item(unit["code"])), region)
                 wards.append({**unit, "district": None})
-            elif len(region.key) == 3 and parent in by_key:
+            elif parent in by_key and ref_key(by_key[parent].fields.get("parent")) == city.key:
                 reader.locate(("wards", item(unit["code"])), region)
                 wards.append({**unit, "district": custom(by_key[parent], "admin_code")})
         # Wards right under the city are the two-level structure of 1 July 2025; districts are the legacy one's.
@@ -215,17 +232,9 @@ class SiteGroupMapper(Mapper):
         reader.data["areas"] = sorted(areas, key=lambda a: str(a["code"]))
 
 
-def site_region_key(network: Network, site: Site) -> Key:
-    """The region a site stands in: its ward, else its district, else the city."""
-    city = network.city.slug
-    district = None if site.district is None else network.district_by_code[site.district].slug
-    if site.ward is not None:
-        return (city, *((district,) if district else ()), network.ward_by_code[site.ward].slug)
-    return (city,) if district is None else (city, district)
-
-
 def site_admin_code(network: Network, site: Site) -> str:
-    """The official code of the administrative unit a site belongs to."""
+    """The official code of the administrative unit a site belongs to (its ward, else its district, else the
+    city), which is also the key of the region it stands in."""
     return site.ward or site.district or network.city.code
 
 
@@ -295,13 +304,14 @@ class TenantMapper(Mapper):
         return (str(fields["slug"]),)
 
 
-def site_record(site: Site, region: Sequence[str], admin_code: str, area: Area | None) -> Record:
-    """A site: NetBox's status from the lifecycle (kept itself in a custom field), region, tenant, location."""
+def site_record(site: Site, admin_code: str, area: Area | None) -> Record:
+    """A site: NetBox's status from the lifecycle (kept itself in a custom field), region (that of its unit's
+    code), tenant, location."""
     _, tenant = site_tenant(site)
     coordinates = site.coordinates
     return Record("dcim.site", (site.slug,), {
         "name": site.name, "slug": site.slug, "status": SITE_STATUS[site.status],
-        "region": Ref("dcim.region", tuple(region)), "tenant": Ref("tenancy.tenant", (tenant.slug,)),
+        "region": Ref("dcim.region", region_key(admin_code)), "tenant": Ref("tenancy.tenant", (tenant.slug,)),
         "group": Ref("dcim.sitegroup", (area.slug,)) if area else None,
         "physical_address": site.address or "",
         "latitude": round(coordinates.latitude, COORDINATE_PLACES) if coordinates else None,
@@ -336,7 +346,7 @@ class SiteMapper(Mapper):
                   Dependent("ipam/vlan-groups", "scope_id", {"scope_type": "dcim.site"}))
 
     def desired(self, network: Network) -> Iterable[Record]:
-        return [site_record(site, site_region_key(network, site), site_admin_code(network, site),
+        return [site_record(site, site_admin_code(network, site),
                             network.area_by_code[site.area] if site.area else None)
                 for site in network.sites]
 
@@ -382,9 +392,13 @@ class SiteMapper(Mapper):
             path: ModelPath = ("sites", item(slug))
             reader.locate(path, record)
             region = ref_key(record.fields.get("region"))
-            unit = reader.records.get("dcim.region", region) if len(region) >= 2 else None
+            below_city = bool(region) and region != reader.city.key
+            unit = reader.records.get("dcim.region", region) if below_city else None
             in_ward = unit is not None and is_ward_region(unit)
-            district = region[:2] if len(region) == 3 or (len(region) == 2 and not in_ward) else None
+            # A ward's district is the region it stands in, unless that is the city (the 2025 structure).
+            above = ref_key(unit.fields.get("parent")) if unit is not None and in_ward else ()
+            district = (above if above and above != reader.city.key else None) if in_ward else \
+                region if below_city else None
             group = ref_key(record.fields.get("group"))
             site = SiteMapper.site_of(record.fields) | {
                 "level": "ward" if in_ward else "district" if district or record.fields.get(

@@ -86,8 +86,11 @@ def _progress(as_json: bool) -> Callable[[str], None]:
 @app.command()
 def up(
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    area: Annotated[list[str] | None, typer.Option("--area", help="Only the data center and this aggregation area "
+                                                   "(code, slug or name; repeatable)")] = None,
     district: Annotated[list[str] | None, typer.Option("--district", "-d", help="Only the data center and this "
-                                                       "district (code, slug or name; repeatable)")] = None,
+                                                       "district (code, slug or name; repeatable; in a 2025 intent, "
+                                                       "which has no districts: the area)")] = None,
     from_source: SourceOption = SourceName.INTENT,
     configured: Annotated[bool, typer.Option("--configured", help="Load the rendered configs (frr.conf and "
                                              "nftables) instead of the bootstrap")] = False,
@@ -103,10 +106,10 @@ def up(
     lab = Lab()
     try:
         resolution = source_of(from_source, intent).load()
-        plan = plan_lab(resolution.network, district or [])
+        plan = plan_lab(resolution.network, district or [], area or [])
         design = build_design(resolution.network, settings_in_force(settings_file, LAB_SETTINGS))
         say(f"lab of {plan.city}: {len(plan.routers)} devices, {len(plan.links)} links, {len(plan.hosts)} hosts"
-            + (f" (districts {', '.join(plan.districts)})" if plan.districts else ""))
+            + (f" ({resolution.network.grouped_by}s {', '.join(plan.districts)})" if plan.districts else ""))
         report = lab.up(resolution.network, plan, configured=configured, design=design, intent=str(intent),
                         progress=say)
         convergence = lab.wait(timeout, progress=say) if configured and wait else None

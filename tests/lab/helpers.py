@@ -28,6 +28,8 @@ from netops.lab.topology import MANAGEMENT_BRIDGE, MANAGEMENT_PORT_PREFIX, NETNS
 
 REPO = Path(__file__).resolve().parents[2]
 CITY = REPO / "inventory" / "city"
+#: The sample city in the legacy structure, which `netops reorganize --to 2025` turns into CITY.
+LEGACY_CITY = REPO / "tests" / "reorganize" / "cases" / "hanoi-sample" / "legacy"
 NETOPS = REPO / ".venv" / "bin" / "netops"
 MACHINE_LOCK = Path("/run/lock/netops-lab-tests.lock")
 #: How long a test waits for another session's lab tests to finish before it skips.

@@ -99,9 +99,15 @@ def up(
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --configured: wait until every OSPF and "
                                        "BGP adjacency is up")] = True,
     timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds --wait waits")] = 120,
+    prune: Annotated[bool, typer.Option("--prune", help="Onto a lab of another plan (a changed intent): take out "
+                                        "the routers, hosts and links the new plan leaves out")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Bring the lab up (idempotent: what exists is left as it is, what is missing is made)."""
+    """Bring the lab up (idempotent: what exists is left as it is, what is missing is made).
+
+    Onto a lab up from another intent (or selection), of the same mode, it is the change of intent: what both
+    have keeps running as it is (provisioned configs, adjacencies), what is new is made, and what the new plan
+    leaves out (retired sites' routers) is taken out with --prune, else refused (exit 2, nothing changed)."""
     say = _progress(as_json)
     lab = Lab()
     try:
@@ -111,7 +117,7 @@ def up(
         say(f"lab of {plan.city}: {len(plan.routers)} devices, {len(plan.links)} links, {len(plan.hosts)} hosts"
             + (f" ({resolution.network.grouped_by}s {', '.join(plan.districts)})" if plan.districts else ""))
         report = lab.up(resolution.network, plan, configured=configured, design=design, intent=str(intent),
-                        progress=say)
+                        progress=say, prune=prune)
         convergence = lab.wait(timeout, progress=say) if configured and wait else None
     except SourceUnavailableError as error:
         exit_for_source(error, as_json)
@@ -129,6 +135,9 @@ def up(
         verb = "up" if report.changed else "already up"
         out.print(f"lab {verb}: {len(plan.routers)} routers, {len(plan.hosts)} hosts, {len(plan.links)} links in "
                   f"{total:.1f} s ({', '.join(f'{k} {v:.1f}' for k, v in report.seconds.items())})", highlight=False)
+        if report.namespaces_removed or report.links_removed:
+            out.print(f"  taken out: {report.namespaces_removed} namespaces, {report.links_removed} links the "
+                      "plan leaves out", highlight=False)
         out.print(f"  ssh -F {lab.home.ssh_config} <device> vtysh -c 'show version'", highlight=False)
         if convergence is not None:
             out.print(f"  {'converged' if convergence.converged else 'NOT converged'} after "

@@ -160,6 +160,10 @@ def _veths(plan: LabPlan) -> set[tuple[str, str, str, str]]:
     return pairs
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _replan(home: LabHome, state: LabState, old: LabPlan, new: LabPlan, prune: bool,
             progress: Progress) -> tuple[int, int]:
     """Take out of the running lab what the new plan leaves out: its namespaces (processes stopped first) and the
@@ -171,13 +175,13 @@ def _replan(home: LabHome, state: LabState, old: LabPlan, new: LabPlan, prune: b
     devices = [r.device for r in old.routers if r.netns in gone]
     if not prune:
         names = devices + [h.name for h in old.hosts if h.netns in gone]
-        raise LabError(f"the new plan leaves out {len(devices)} routers and {len(gone) - len(devices)} hosts of the "
-                       f"lab that is up ({', '.join(names[:8])}{' ...' if len(names) > 8 else ''}) and "
-                       f"{len(stale)} of its links",
+        raise LabError(f"the new plan leaves out {_count(len(devices), 'router')}, "
+                       f"{_count(len(gone) - len(devices), 'host')} and {_count(len(stale), 'link')} of the lab "
+                       f"that is up ({', '.join(names[:8])}{' ...' if len(names) > 8 else ''})",
                        hint="netops lab up --prune takes them out (the rest is left as it runs); or netops lab down,"
                             " then up again")
-    progress(f"taking out {len(devices)} routers, {len(gone) - len(devices)} hosts and {len(stale)} links the new "
-             "plan leaves out")
+    progress(f"taking out {_count(len(devices), 'router')}, {_count(len(gone) - len(devices), 'host')} and "
+             f"{_count(len(stale), 'link')} the new plan leaves out")
     stop_processes(home, state, gone)
     # A pair is deleted from an end that stays (the root's, a surviving router's): a deleted namespace can
     # linger while sockets keep its veths, and a surviving router must not keep a port to nowhere.

@@ -108,7 +108,9 @@ class _Format(StrEnum):
 def show(
     table: Annotated[Table, typer.Argument(help="What to list")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
-    district: Annotated[str | None, typer.Option(help="District code, slug or name")] = None,
+    area: Annotated[str | None, typer.Option(help="Aggregation area code, slug or name")] = None,
+    district: Annotated[str | None, typer.Option(help="District code, slug or name (in a 2025 intent, which has no "
+                                                      "districts: the area, as --area)")] = None,
     kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, links, lans) or prefix kind "
                                                   "(prefixes: pool, lan, link, loopback)")] = None,
     status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
@@ -126,7 +128,7 @@ def show(
     nothing print "no ... match the filters" and exit 0."""
     network = load_or_exit(intent, as_json, source=source).network
     try:
-        selected = rows(network, table, Filters(district=district, kind=kind, status=status, role=role,
+        selected = rows(network, table, Filters(district=district, area=area, kind=kind, status=status, role=role,
                                                 platform=platform))
     except InputError as error:
         exit_bad_input(error.problems, as_json)

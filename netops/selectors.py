@@ -1,13 +1,18 @@
-"""Command-line selectors: the one way every command matches a district, a ward or a named value.
+"""Command-line selectors: the one way every command matches an area, a district, a ward or a named value.
 
-`netops show`, `query`, `analyze`, `render` and `lab up` all take ``--district``; they match it here, so that a
-value selects the same districts everywhere and an unknown value is the same error everywhere (bad input,
-exit 2, with did-you-mean suggestions). A value that is known but selects no rows is not an error: the command
-says "no ... match" and exits 0.
+`netops show`, `query`, `analyze`, `render` and `lab up` all take ``--area`` and ``--district``; they match them
+here, so that a value selects the same sites everywhere and an unknown value is the same error everywhere (bad
+input, exit 2, with did-you-mean suggestions). A value that is known but selects no rows is not an error: the
+command says "no ... match" and exits 0.
 
-A district (or ward) matches a value when the value, case-folded, is its code, its slug (``quan-ba-dinh``), its
-slug without the kind prefix (``ba-dinh``), or its name; a name is also matched through its slug, so
-``ba dinh``, ``Ba Đình`` and ``Quận Ba Đình`` all select Quận Ba Đình. Nothing is matched by substring.
+``--area`` names a network aggregation area (``Cụm Ba Đình``) in either structure. ``--district`` names a district
+of a legacy intent; a 2025 intent has no districts, so there it names the area built for the district, like
+``--area``, and its errors say it was matched against areas. Both select the sites grouped under the codes they
+name (``Network.groups``): a legacy district and its area share the code.
+
+A unit or area matches a value when the value, case-folded, is its code, its slug (``quan-ba-dinh``), its slug
+without the kind prefix (``ba-dinh``), or its name; a name is also matched through its slug, so ``ba dinh``,
+``Ba Đình`` and ``Quận Ba Đình`` all select Quận Ba Đình. Nothing is matched by substring.
 """
 
 from collections.abc import Iterable, Sequence
@@ -89,12 +94,36 @@ def _match(units: Sequence[_Unit], values: Iterable[str], option: str, noun: str
     return codes
 
 
+def match_areas(network: Network, values: Iterable[str], option: str = "--area") -> set[str] | None:
+    """The codes of the aggregation areas the values name (None when no value is given); InputError for a value
+    that names none."""
+    return _match(network.areas, values, option, "area")
+
+
 def match_districts(network: Network, values: Iterable[str], option: str = "--district") -> set[str] | None:
-    """The codes of the aggregation areas the values name: the districts of the legacy structure, the areas of the
-    2025 one (None when no value is given); InputError for a value that names none."""
+    """The codes of the districts the values name in a legacy intent, of the areas they name in a 2025 one, which
+    has no districts (None when no value is given); InputError for a value that names none."""
     if network.structure is Structure.LEGACY:  # each district is an area of the same code
         return _match(network.districts, values, option, "district")
     return _match(network.areas, values, option, "area")
+
+
+def match_groups(network: Network, areas: Iterable[str] = (), districts: Iterable[str] = ()) -> set[str] | None:
+    """The codes of the groups of sites (``Network.groups``) that ``--area`` and ``--district`` name together
+    (None when neither is given); one InputError for every value that names nothing."""
+    problems: list[Problem] = []
+    codes: set[str] | None = None
+    for match, values in ((match_areas, areas), (match_districts, districts)):
+        try:
+            found = match(network, values)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        if found is not None:
+            codes = (codes or set()) | found
+    if problems:
+        raise InputError(problems)
+    return codes
 
 
 def match_wards(network: Network, values: Iterable[str], option: str = "--ward") -> set[str] | None:

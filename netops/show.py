@@ -9,9 +9,8 @@ from citynet_models.network import Network
 from citynet_models.problems import Problem
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, LanRole, LifecycleStatus, LinkRole, Platform, SiteKind
-from citynet_models.units import Structure
 from netops.errors import InputError
-from netops.selectors import check_choice, match_districts
+from netops.selectors import check_choice, match_groups
 
 
 class Table(StrEnum):
@@ -27,9 +26,10 @@ class Table(StrEnum):
 
 @dataclass(frozen=True)
 class Filters:
-    """Row filters; None means no filter. District matches code, slug or name."""
+    """Row filters; None means no filter. Area and district match code, slug or name (netops.selectors)."""
 
     district: str | None = None
+    area: str | None = None
     kind: str | None = None
     status: str | None = None
     role: str | None = None
@@ -46,11 +46,7 @@ def rows(network: Network, table: Table, filters: Filters) -> list[Row]:
     (InputError); known values that select nothing give no rows.
     """
     check_filters(network, table, filters)
-    built = _BUILDERS[table](network, filters)
-    if network.structure is Structure.LEGACY:
-        return built
-    # Since 2025 there are no districts: sites are grouped by the aggregation area they attach through.
-    return [{("area" if key == "district" else key): value for key, value in row.items()} for row in built]
+    return _BUILDERS[table](network, filters)
 
 
 #: Prefix kinds of `show prefixes`.
@@ -81,7 +77,7 @@ def check_filters(network: Network, table: Table, filters: Filters) -> None:
         if value is None:
             continue
         if name not in choices:
-            applies = [f"--{n}" for n in choices] + (["--district"] if table is not Table.SERVICES else [])
+            applies = [f"--{n}" for n in choices] + (["--area", "--district"] if table is not Table.SERVICES else [])
             problems.append(Problem(path=(f"--{name}",), message=f"`show {table.value}` has no {name} to filter on",
                                     expected=f"one of the filters of `show {table.value}`: "
                                              f"{', '.join(applies) or 'none'}",
@@ -91,21 +87,25 @@ def check_filters(network: Network, table: Table, filters: Filters) -> None:
         problem = check_choice(f"--{name}", value, [str(k) for k in known], what)
         if problem is not None:
             problems.append(problem)
-    if filters.district is not None and table is Table.SERVICES:
-        problems.append(Problem(path=("--district",), message="`show services` has no district to filter on",
+    groups = {"area": filters.area, "district": filters.district}
+    if table is Table.SERVICES:
+        problems.extend(Problem(path=(f"--{name}",), message=f"`show services` has no {name} to filter on",
                                 expected="no filter: services live in the data center",
-                                found=f"--district {filters.district}", hint="leave out --district"))
-    elif filters.district is not None:
+                                found=f"--{name} {value}", hint=f"leave out --{name}")
+                        for name, value in groups.items() if value is not None)
+    else:
         try:
-            match_districts(network, [filters.district])
+            _group_codes(network, filters)
         except InputError as error:
             problems.extend(error.problems)
     if problems:
         raise InputError(problems)
 
 
-def _district_codes(network: Network, wanted: str | None) -> set[str] | None:
-    return None if wanted is None else match_districts(network, [wanted])
+def _group_codes(network: Network, filters: Filters) -> set[str] | None:
+    """The codes of the groups of sites --area and --district select (None: every site)."""
+    return match_groups(network, [filters.area] if filters.area is not None else [],
+                        [filters.district] if filters.district is not None else [])
 
 
 def _site_selected(site: Site, codes: set[str] | None, filters: Filters) -> bool:
@@ -117,7 +117,7 @@ def _site_selected(site: Site, codes: set[str] | None, filters: Filters) -> bool
 
 
 def _sites(network: Network, filters: Filters) -> list[Row]:
-    codes = _district_codes(network, filters.district)
+    codes = _group_codes(network, filters)
     uplinks = network.uplinks_by_site
     return [
         {
@@ -125,7 +125,7 @@ def _sites(network: Network, filters: Filters) -> list[Row]:
             "name": site.name,
             "kind": site.kind,
             "level": site.level.value,
-            "district": site.area,
+            network.grouped_by: site.area,
             "ward": site.ward,
             "status": site.status.value,
             "redundancy": site.redundancy.value if site.redundancy else None,
@@ -139,13 +139,13 @@ def _sites(network: Network, filters: Filters) -> list[Row]:
 
 
 def _devices(network: Network, filters: Filters) -> list[Row]:
-    codes = _district_codes(network, filters.district)
+    codes = _group_codes(network, filters)
     sites = network.site_by_slug
     return [
         {
             "name": device.name,
             "site": device.site,
-            "district": sites[device.site].area,
+            network.grouped_by: sites[device.site].area,
             "role": device.role.value,
             "platform": device.platform.value,
             "loopback": str(device.loopback) if device.loopback else None,
@@ -161,7 +161,7 @@ def _devices(network: Network, filters: Filters) -> list[Row]:
 
 
 def _links(network: Network, filters: Filters) -> list[Row]:
-    codes = _district_codes(network, filters.district)
+    codes = _group_codes(network, filters)
     devices = network.device_by_name
     sites = network.site_by_slug
     result = []
@@ -185,11 +185,11 @@ def _links(network: Network, filters: Filters) -> list[Row]:
 
 
 def _lans(network: Network, filters: Filters) -> list[Row]:
-    codes = _district_codes(network, filters.district)
+    codes = _group_codes(network, filters)
     return [
         {
             "site": site.slug,
-            "district": site.area,
+            network.grouped_by: site.area,
             "name": lan.name,
             "role": lan.role.value,
             "vlan": lan.vlan,
@@ -207,33 +207,33 @@ def _lans(network: Network, filters: Filters) -> list[Row]:
 
 
 def _prefixes(network: Network, filters: Filters) -> list[Row]:
-    codes = _district_codes(network, filters.district)
+    codes = _group_codes(network, filters)
     kind = filters.kind
-    # --kind is the prefix's kind here, not its site's: the sites are selected by district and status only.
-    filters = Filters(district=filters.district, status=filters.status)
+    # --kind is the prefix's kind here, not its site's: the sites are selected by area, district and status only.
+    filters = Filters(district=filters.district, area=filters.area, status=filters.status)
     result: list[Row] = []
     if codes is None:
         plan = network.addressing
         pools = [("loopbacks", plan.loopbacks), ("links", plan.links), ("management", plan.management),
                  ("datacenter", plan.datacenter), *((f"sites-{p.level.value}", p.pool) for p in plan.site_blocks)]
-        result.extend({"prefix": str(prefix), "kind": "pool", "owner": name, "district": None}
+        result.extend({"prefix": str(prefix), "kind": "pool", "owner": name, network.grouped_by: None}
                       for name, prefix in pools)
     devices = network.device_by_name
     sites = network.site_by_slug
     for site in network.sites:
         if _site_selected(site, codes, filters):
             result.extend({"prefix": str(lan.prefix), "kind": "lan", "owner": f"{site.slug}/{lan.name}",
-                           "district": site.area} for lan in site.lans)
+                           network.grouped_by: site.area} for lan in site.lans)
     for link in network.links:
         site = sites[devices[link.downstream.device].site]
         if _site_selected(site, codes, filters):
-            result.append({"prefix": str(link.prefix), "kind": "link", "owner": link.id, "district": site.area})
+            result.append({"prefix": str(link.prefix), "kind": "link", "owner": link.id, network.grouped_by: site.area})
     for device in network.devices:
         site = sites[device.site]
         if device.loopback is not None and _site_selected(site, codes, filters):
             result.append({"prefix": f"{device.loopback}/32", "kind": "loopback", "owner": device.name,
-                           "district": site.area})
-    # A pool belongs to no site: a status or district filter leaves the pools out.
+                           network.grouped_by: site.area})
+    # A pool belongs to no site: a status, area or district filter leaves the pools out.
     return [row for row in result if (kind is None or row["kind"] == kind)
             and not (row["kind"] == "pool" and filters.status is not None)]
 

@@ -84,6 +84,12 @@ class Network(NetopsModel):
             return dict(self.district_by_code)
         return dict(self.area_by_code)
 
+    @property
+    def grouped_by(self) -> str:
+        """What ``groups`` holds, as a column heading: ``district`` in the legacy structure, ``area`` in the 2025
+        one."""
+        return "district" if self.structure is Structure.LEGACY else "area"
+
     @cached_property
     def service_by_name(self) -> dict[str, Service]:
         """Services indexed by name."""

@@ -27,9 +27,11 @@ from netops.cli_support import (
     out,
 )
 from netops.errors import InputError
-from netops.selectors import match_districts
+from netops.selectors import match_groups
 
-DistrictOption = Annotated[str | None, typer.Option(help="Only this district (code, slug or name)")]
+DistrictOption = Annotated[str | None, typer.Option(help="Only this district (code, slug or name; in a 2025 "
+                                                          "intent, which has no districts: the area)")]
+AreaOption = Annotated[str | None, typer.Option(help="Only this aggregation area (code, slug or name)")]
 
 analyze = typer.Typer(
     name="analyze",
@@ -47,19 +49,21 @@ def _load(intent: Any, as_json: bool, source: SourceName) -> Network:
     return load_or_exit(intent, as_json, source=source).network
 
 
-def _district_code(network: Network, district: str | None, as_json: bool) -> str | None:
-    """The code of the one district ``--district`` names (exit 2 when it names none or several)."""
-    if district is None:
+def _group_code(network: Network, district: str | None, area: str | None, as_json: bool) -> str | None:
+    """The code of the one area or district ``--area`` / ``--district`` names (exit 2 when they name none or
+    several)."""
+    if district is None and area is None:
         return None
     try:
-        codes = match_districts(network, [district])
+        codes = match_groups(network, [area] if area is not None else [], [district] if district is not None else [])
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     assert codes is not None
     if len(codes) > 1:
-        exit_bad_input([Problem(path=("--district",), message="the value names several districts",
-                                expected="one district", found=f"{district!r}: {', '.join(sorted(codes))}",
-                                hint="give the district's code")], as_json)
+        option, noun, value = ("--district", "district", district) if area is None else ("--area", "area", area)
+        exit_bad_input([Problem(path=(option,), message=f"the value names several {noun}s",
+                                expected=f"one {noun}", found=f"{value!r}: {', '.join(sorted(codes))}",
+                                hint=f"give the {noun}'s code")], as_json)
     return next(iter(codes))
 
 
@@ -90,10 +94,11 @@ def print_rollout(report: RolloutReport) -> None:
 
 @analyze.command("rollout")
 def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
-                    district: DistrictOption = None, as_json: JsonOption = False) -> None:
+                    area: AreaOption = None, district: DistrictOption = None,
+                    as_json: JsonOption = False) -> None:
     """Rollout progress: sites per lifecycle status per district and per site kind."""
     network = _load(intent, as_json, source)
-    report = rollout(network, _district_code(network, district, as_json))
+    report = rollout(network, _group_code(network, district, area, as_json))
     _emit_json(report) if as_json else print_rollout(report)
 
 
@@ -157,10 +162,11 @@ def print_redundancy(report: RedundancyReport) -> None:
 
 @analyze.command("redundancy")
 def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
-                       district: DistrictOption = None, as_json: JsonOption = False) -> None:
+                       area: AreaOption = None, district: DistrictOption = None,
+                       as_json: JsonOption = False) -> None:
     """Sites with a single uplink or a single upstream router, grouped by district."""
     network = _load(intent, as_json, source)
-    report = redundancy(network, _district_code(network, district, as_json))
+    report = redundancy(network, _group_code(network, district, area, as_json))
     _emit_json(report) if as_json else print_redundancy(report)
 
 
@@ -258,6 +264,7 @@ def print_policy(report: PolicyReport, show_lans: bool) -> None:
 @analyze.command("policy")
 def policy_command(
     intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
+    area: AreaOption = None,
     district: DistrictOption = None,
     lans: Annotated[bool, typer.Option("--lans", help="List the verdict of every site LAN")] = False,
     as_json: JsonOption = False,
@@ -266,7 +273,7 @@ def policy_command(
     contradiction. Exit 1 when an allowed service is unreachable or the policy contradicts itself."""
     network = _load(intent, as_json, source)
     report = check_policy(network)
-    code = _district_code(network, district, as_json)
+    code = _group_code(network, district, area, as_json)
     if code is not None:
         report = report.restricted(lambda verdict: verdict.district == code)
     _emit_json(report) if as_json else print_policy(report, lans or code is not None)

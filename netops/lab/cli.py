@@ -86,8 +86,11 @@ def _progress(as_json: bool) -> Callable[[str], None]:
 @app.command()
 def up(
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    area: Annotated[list[str] | None, typer.Option("--area", help="Only the data center and this aggregation area "
+                                                   "(code, slug or name; repeatable)")] = None,
     district: Annotated[list[str] | None, typer.Option("--district", "-d", help="Only the data center and this "
-                                                       "district (code, slug or name; repeatable)")] = None,
+                                                       "district (code, slug or name; repeatable; in a 2025 intent, "
+                                                       "which has no districts: the area)")] = None,
     from_source: SourceOption = SourceName.INTENT,
     configured: Annotated[bool, typer.Option("--configured", help="Load the rendered configs (frr.conf and "
                                              "nftables) instead of the bootstrap")] = False,
@@ -96,19 +99,25 @@ def up(
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --configured: wait until every OSPF and "
                                        "BGP adjacency is up")] = True,
     timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds --wait waits")] = 120,
+    prune: Annotated[bool, typer.Option("--prune", help="Onto a lab of another plan (a changed intent): take out "
+                                        "the routers, hosts and links the new plan leaves out")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Bring the lab up (idempotent: what exists is left as it is, what is missing is made)."""
+    """Bring the lab up (idempotent: what exists is left as it is, what is missing is made).
+
+    Onto a lab up from another intent (or selection), of the same mode, it is the change of intent: what both
+    have keeps running as it is (provisioned configs, adjacencies), what is new is made, and what the new plan
+    leaves out (retired sites' routers) is taken out with --prune, else refused (exit 2, nothing changed)."""
     say = _progress(as_json)
     lab = Lab()
     try:
         resolution = source_of(from_source, intent).load()
-        plan = plan_lab(resolution.network, district or [])
+        plan = plan_lab(resolution.network, district or [], area or [])
         design = build_design(resolution.network, settings_in_force(settings_file, LAB_SETTINGS))
         say(f"lab of {plan.city}: {len(plan.routers)} devices, {len(plan.links)} links, {len(plan.hosts)} hosts"
-            + (f" (districts {', '.join(plan.districts)})" if plan.districts else ""))
+            + (f" ({resolution.network.grouped_by}s {', '.join(plan.districts)})" if plan.districts else ""))
         report = lab.up(resolution.network, plan, configured=configured, design=design, intent=str(intent),
-                        progress=say)
+                        progress=say, prune=prune)
         convergence = lab.wait(timeout, progress=say) if configured and wait else None
     except SourceUnavailableError as error:
         exit_for_source(error, as_json)
@@ -126,6 +135,9 @@ def up(
         verb = "up" if report.changed else "already up"
         out.print(f"lab {verb}: {len(plan.routers)} routers, {len(plan.hosts)} hosts, {len(plan.links)} links in "
                   f"{total:.1f} s ({', '.join(f'{k} {v:.1f}' for k, v in report.seconds.items())})", highlight=False)
+        if report.namespaces_removed or report.links_removed:
+            out.print(f"  taken out: {report.namespaces_removed} namespaces, {report.links_removed} links the "
+                      "plan leaves out", highlight=False)
         out.print(f"  ssh -F {lab.home.ssh_config} <device> vtysh -c 'show version'", highlight=False)
         if convergence is not None:
             out.print(f"  {'converged' if convergence.converged else 'NOT converged'} after "

@@ -7,6 +7,7 @@ import itertools
 import os
 import shutil
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,21 +48,8 @@ def tear_down(home: LabHome, progress: Progress = quiet) -> DownReport:
             return report
         report.was_up = True
         namespaces = [n for n in state.namespaces if n in existing_namespaces()]
-        # Processes: watchfrr first (so it restarts no daemon), then everything else the lab started or
-        # that runs inside its namespaces.
         progress(f"stopping the processes of {len(namespaces)} namespaces")
-        watchfrr = [pid for netns in state.namespaces
-                    for daemon, pid in frr.pid_files(netns).items()
-                    if daemon == "watchfrr" and alive(pid) and process_matches(pid, f"-N {netns}")]
-        stopped = set(watchfrr)
-        report.processes_killed += len(stop_pids(watchfrr))
-        others = {p.pid for p in state.processes if p.alive()}
-        others |= {pid for netns in state.namespaces for pid in frr.stop_targets(netns)}
-        others |= {pid for pids in namespace_pids(namespaces).values() for pid in pids}
-        others |= _strays(home, state)
-        others -= {os.getpid()}
-        report.processes_killed += len(stop_pids(sorted(others)))
-        report.processes_stopped = len(stopped | others)
+        report.processes_stopped, report.processes_killed = stop_processes(home, state, state.namespaces)
         progress(f"deleting {len(namespaces)} namespaces and the management bridge")
         links = root_links()
         root = [name for name in state.root_links if name in links]
@@ -91,6 +79,26 @@ def tear_down(home: LabHome, progress: Progress = quiet) -> DownReport:
         home.remove_files()
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def stop_processes(home: LabHome, state: LabState, namespaces: Collection[str]) -> tuple[int, int]:
+    """Stop every process the lab started in these namespaces, or that runs inside them; with every namespace of
+    the lab, also its processes left outside them (`_strays`). (Stopped, killed after the grace period.)"""
+    existing = [n for n in namespaces if n in existing_namespaces()]
+    everything = set(namespaces) >= set(state.namespaces)
+    # watchfrr first (so it restarts no daemon), then everything else.
+    watchfrr = [pid for netns in namespaces
+                for daemon, pid in frr.pid_files(netns).items()
+                if daemon == "watchfrr" and alive(pid) and process_matches(pid, f"-N {netns}")]
+    killed = len(stop_pids(watchfrr))
+    others = {p.pid for p in state.processes if (everything or p.owner in namespaces) and p.alive()}
+    others |= {pid for netns in namespaces for pid in frr.stop_targets(netns)}
+    others |= {pid for pids in namespace_pids(existing).values() for pid in pids}
+    if everything:
+        others |= _strays(home, state)
+    others -= {os.getpid()}
+    killed += len(stop_pids(sorted(others)))
+    return len(set(watchfrr) | others), killed
 
 
 def _strays(home: LabHome, state: LabState) -> set[int]:

@@ -36,9 +36,11 @@ class Lab:
         return self.home.plan()
 
     def up(self, network: Network, plan: LabPlan, configured: bool = False,
-           design: Design | None = None, intent: str = "", progress: Progress = quiet) -> UpReport:
-        """Make the lab, or what is missing of it (netops.lab.up)."""
-        return bring_up(self.home, network, plan, configured, design, intent, progress)
+           design: Design | None = None, intent: str = "", progress: Progress = quiet,
+           prune: bool = False) -> UpReport:
+        """Make the lab, or what is missing of it; onto a lab of another plan, with `prune`, also take out what
+        the new plan leaves out (netops.lab.up)."""
+        return bring_up(self.home, network, plan, configured, design, intent, progress, prune)
 
     def down(self, progress: Progress = quiet) -> DownReport:
         """Stop and remove everything the state file lists; nothing else."""

@@ -39,7 +39,7 @@ from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform, Protocol
 from netops.errors import InputError
 from netops.render.retarget import retarget
-from netops.selectors import match_districts
+from netops.selectors import match_groups
 
 ROUTER_PREFIX = "nl-"
 PC_PREFIX = "nlh-"
@@ -140,7 +140,8 @@ class LabPlan(NetopsModel):
     """Everything `netops lab up` builds."""
 
     city: str
-    districts: tuple[str, ...] = Field(description="District codes selected; empty: the whole city")
+    districts: tuple[str, ...] = Field(description="Codes of the districts or areas selected (Network.groups); "
+                                                   "empty: the whole city")
     routers: tuple[RouterPlan, ...]
     links: tuple[LinkPlan, ...]
     hosts: tuple[HostPlan, ...]
@@ -193,10 +194,11 @@ def management_port_name(device: str) -> str:
     return MANAGEMENT_PORT_PREFIX + hashlib.sha1(device.encode()).hexdigest()[:10]
 
 
-def select_districts(network: Network, selectors: Sequence[str]) -> tuple[str, ...]:
-    """District codes matching each selector (code, slug, slug without its kind, or name); InputError if none."""
-    # One way to match a district in every command (netops.selectors).
-    return tuple(sorted(match_districts(network, selectors) or ()))
+def select_districts(network: Network, districts: Sequence[str], areas: Sequence[str] = ()) -> tuple[str, ...]:
+    """The codes of the groups of sites (districts, areas) the selectors name (code, slug, slug without its kind,
+    or name); InputError for a selector naming none."""
+    # One way to match an area or a district in every command (netops.selectors).
+    return tuple(sorted(match_groups(network, areas, districts) or ()))
 
 
 def _in_lab(site: Site, districts: tuple[str, ...]) -> bool:
@@ -226,10 +228,10 @@ def _listens(host: DcHost, network: Network) -> tuple[ListenPort, ...]:
                  for (proto, number), services in sorted(ports.items()))
 
 
-def plan_lab(network: Network, districts: Sequence[str] = ()) -> LabPlan:
-    """The lab of the whole city, or of the data center plus the selected districts; InputError when the
-    model cannot be emulated (an interface name Linux refuses, a namespace name too long, ...)."""
-    codes = select_districts(network, districts)
+def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[str] = ()) -> LabPlan:
+    """The lab of the whole city, or of the data center plus the selected districts and areas; InputError when
+    the model cannot be emulated (an interface name Linux refuses, a namespace name too long, ...)."""
+    codes = select_districts(network, districts, areas)
     problems: list[Problem] = []
     sites = {site.slug: site for site in network.sites if _in_lab(site, codes)}
     devices = [d for d in network.devices if d.site in sites]

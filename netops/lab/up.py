@@ -14,15 +14,18 @@ Phases, in order (each needs the one before):
  6. FRR per router (in parallel), then one sshd per router and one listener per data-center host.
 """
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from citynet_models.network import Network
 from netops.design import LAB_SETTINGS, Design, build_design
 from netops.files import write_atomic
 from netops.lab import frr, sshd
 from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
+from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
 from netops.lab.faults import down_interfaces
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
@@ -45,18 +48,25 @@ class UpReport:
     frr_started: int = 0
     sshd_started: int = 0
     listeners_started: int = 0
+    namespaces_removed: int = 0
+    links_removed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
         """Whether anything was made or started."""
         return bool(self.namespaces_made or self.links_made or self.frr_started or self.sshd_started
-                    or self.listeners_started)
+                    or self.listeners_started or self.namespaces_removed or self.links_removed)
 
 
 def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = False,
-             design: Design | None = None, intent: str = "", progress: Progress = quiet) -> UpReport:
+             design: Design | None = None, intent: str = "", progress: Progress = quiet,
+             prune: bool = False) -> UpReport:
     """Make the lab (or what is missing of it); see the module docstring for the phases.
+
+    Onto a complete lab of another plan (of the same mode: bootstrap or configured), `up` is a change of intent:
+    the namespaces and links both plans have are left as they run, the new ones made, and those the new plan
+    leaves out taken out with `prune` (else LabError, nothing changed).
 
     `design`: the run's design the configs are rendered from with `configured` (default: the network's under
     `LAB_SETTINGS`); its settings are recorded, so verification judges the routers by the same design."""
@@ -72,24 +82,32 @@ def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = 
 
     with home.locked():
         try:
-            return _up(home, design or build_design(network, LAB_SETTINGS), plan, configured, intent, progress,
-                       report, phase)
+            return _up(home, design or build_design(network, LAB_SETTINGS), plan, configured, intent, prune,
+                       progress, report, phase)
         except LabError:
             if home.load() is None:  # refused before anything was made: leave no trace either
                 home.remove_files()
             raise
 
 
-def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: str, progress: Progress,
-        report: UpReport, phase: Callable[[str], None]) -> UpReport:
+def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: str, prune: bool,
+        progress: Progress, report: UpReport, phase: Callable[[str], None]) -> UpReport:
     check_traversable(home.path)
     state = home.load()
-    if state is not None and (state.digest != plan.digest() or state.configured != configured):
+    recorded = home.plan()
+    if state is not None and (state.configured != configured
+                              or (state.digest != plan.digest() and (recorded is None or not state.complete))):
         raise LabError(
             f"a lab of another plan is up from {home.path} (districts: "
             f"{', '.join(state.districts) or 'the whole city'}; "
             f"{'configured' if state.configured else 'bootstrap'})",
             hint="netops lab down, then up again")
+    if state is not None and recorded is not None and state.digest != plan.digest():
+        # A change of intent onto the running lab: what both plans have is left as it is (provisioned configs,
+        # adjacencies), what the new one lacks is taken out (--prune), the rest is made below.
+        report.namespaces_removed, report.links_removed = _replan(home, state, recorded, plan, prune, progress)
+        state.digest, state.intent, state.districts = plan.digest(), intent, list(plan.districts)
+        home.save(state)
     state = state or LabState(digest=plan.digest(), configured=configured, intent=intent,
                               districts=list(plan.districts))
     refuse_foreign(plan, state)
@@ -127,6 +145,70 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     state.complete = True
     home.save(state)
     return report
+
+
+def _veths(plan: LabPlan) -> set[tuple[str, str, str, str]]:
+    """Every veth pair of the plan: (netns, interface) of each end; netns "" is the root."""
+    pairs = set()
+    for link in plan.links:
+        up, down = plan.router_by_device[link.upstream], plan.router_by_device[link.downstream]
+        pairs.add((up.netns, link.upstream_interface, down.netns, link.downstream_interface))
+    for host in plan.hosts:
+        pairs.add((plan.router_by_device[host.router].netns, host.router_interface, host.netns, "eth0"))
+    for router in plan.routers:
+        pairs.add(("", router.management_port, router.netns, "mgmt0"))
+    return pairs
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _replan(home: LabHome, state: LabState, old: LabPlan, new: LabPlan, prune: bool,
+            progress: Progress) -> tuple[int, int]:
+    """Take out of the running lab what the new plan leaves out: its namespaces (processes stopped first) and the
+    veth pairs it no longer has; LabError without `prune` when there is any. (Namespaces, pairs removed.)"""
+    gone = sorted(set(old.namespaces()) - set(new.namespaces()))
+    stale = sorted(_veths(old) - _veths(new))
+    if not gone and not stale:
+        return 0, 0
+    devices = [r.device for r in old.routers if r.netns in gone]
+    if not prune:
+        names = devices + [h.name for h in old.hosts if h.netns in gone]
+        raise LabError(f"the new plan leaves out {_count(len(devices), 'router')}, "
+                       f"{_count(len(gone) - len(devices), 'host')} and {_count(len(stale), 'link')} of the lab "
+                       f"that is up ({', '.join(names[:8])}{' ...' if len(names) > 8 else ''})",
+                       hint="netops lab up --prune takes them out (the rest is left as it runs); or netops lab down,"
+                            " then up again")
+    progress(f"taking out {_count(len(devices), 'router')}, {_count(len(gone) - len(devices), 'host')} and "
+             f"{_count(len(stale), 'link')} the new plan leaves out")
+    stop_processes(home, state, gone)
+    # A pair is deleted from an end that stays (the root's, a surviving router's): a deleted namespace can
+    # linger while sockets keep its veths, and a surviving router must not keep a port to nowhere.
+    for a_ns, a_if, b_ns, b_if in stale:
+        netns, name = (a_ns, a_if) if a_ns not in gone else (b_ns, b_if)
+        if netns in gone:
+            continue  # both ends go with their namespaces
+        ip_batch([f"link del {name}"], netns=netns or None, force=True)
+    ip_batch([f"netns del {name}" for name in gone if name in existing_namespaces()], force=True)
+    for router in old.routers:
+        if router.netns in gone:
+            etc = frr.ETC_FRR / router.netns
+            if etc.is_symlink():
+                etc.unlink()
+            shutil.rmtree(frr.RUN_FRR / router.netns, ignore_errors=True)
+            shutil.rmtree(home.router_dir(router.device), ignore_errors=True)
+    for netns in gone:
+        home.script(netns).unlink(missing_ok=True)
+    ports = {r.management_port for r in old.routers if r.netns in gone}
+    state.namespaces = [n for n in state.namespaces if n not in gone]
+    state.root_links = [n for n in state.root_links if n not in ports]
+    state.etc_links = [e for e in state.etc_links if Path(e).name not in gone]
+    state.run_dirs = [e for e in state.run_dirs if Path(e).name not in gone]
+    state.processes = [p for p in state.processes if p.owner not in gone]
+    state.failed_nodes = [d for d in state.failed_nodes if d not in devices]
+    state.failed_links = [i for i in state.failed_links if i in {link.id for link in new.links}]
+    return len(gone), len(stale)
 
 
 def _record(home: LabHome, plan: LabPlan, state: LabState, user: str) -> bool:
@@ -182,14 +264,7 @@ def _namespaces_and_links(plan: LabPlan) -> tuple[int, int, set[str]]:
     ip_batch(f"netns add {name}" for name in new)
     present = dict(zip(plan.namespaces(), parallel(interfaces, plan.namespaces(), workers=16), strict=True))
     root = root_links()
-    pairs: list[tuple[str, str, str, str]] = []  # (netns a, if a, netns b, if b); netns "" is the root
-    for link in plan.links:
-        up, down = plan.router_by_device[link.upstream], plan.router_by_device[link.downstream]
-        pairs.append((up.netns, link.upstream_interface, down.netns, link.downstream_interface))
-    for host in plan.hosts:
-        pairs.append((plan.router_by_device[host.router].netns, host.router_interface, host.netns, "eth0"))
-    for router in plan.routers:
-        pairs.append(("", router.management_port, router.netns, "mgmt0"))
+    pairs = sorted(_veths(plan))
     lines: list[str] = []
     stray: list[tuple[str, str]] = []
     touched = set(new)

@@ -79,7 +79,10 @@ def register(app: typer.Typer) -> None:
         what: Annotated[What, typer.Argument(help="sites, devices, circuits, or totals of the selection")],
         intent: IntentOption = DEFAULT_INTENT_DIR,
         source: SourceOption = SourceName.INTENT,
-        district: Annotated[list[str] | None, typer.Option(help="District code, slug or name (repeatable)")] = None,
+        area: Annotated[list[str] | None, typer.Option(help="Aggregation area code, slug or name (repeatable)")]
+        = None,
+        district: Annotated[list[str] | None, typer.Option(help="District code, slug or name (repeatable; in a 2025 "
+                                                                "intent, which has no districts: the area)")] = None,
         ward: Annotated[list[str] | None, typer.Option(help="Ward code, slug or name (repeatable)")] = None,
         kind: Annotated[list[SiteKind] | None, typer.Option(help="Site kind (repeatable)")] = None,
         status: Annotated[list[LifecycleStatus] | None, typer.Option(help="Lifecycle status (repeatable)")] = None,
@@ -105,7 +108,7 @@ def register(app: typer.Typer) -> None:
             output_format = OutputFormat.JSON
         network = load_or_exit(intent, output_format is OutputFormat.JSON, source=source).network
         filters = QueryFilters(
-            districts=tuple(district or ()), wards=tuple(ward or ()), kinds=tuple(kind or ()),
+            areas=tuple(area or ()), districts=tuple(district or ()), wards=tuple(ward or ()), kinds=tuple(kind or ()),
             statuses=tuple(status or ()), roles=tuple(role or ()), platforms=tuple(platform or ()),
             providers=tuple(provider or ()), min_bandwidth=min_bandwidth, max_bandwidth=max_bandwidth,
             redundancy=redundancy,

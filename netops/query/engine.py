@@ -1,7 +1,7 @@
 """Planner queries over the model: sites, devices and circuits filtered, with counts and totals.
 
 Every row belongs to a site (a device's site; a circuit's downstream site, the one it serves), and the site
-filters (district, ward, kind, status, redundancy) apply through it. The device filters (role, platform)
+filters (area, district, ward, kind, status, redundancy) apply through it. The device filters (role, platform)
 and the circuit filters (provider, bandwidth range) apply to the row itself when it is of that type, and
 otherwise to what it is related to, with "some related object matches all of them" semantics:
 
@@ -24,8 +24,8 @@ from citynet_models.problems import Problem
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
 from citynet_models.units import Structure
-from netops.errors import unknown_value
-from netops.selectors import unit_matches, unknown_unit
+from netops.errors import InputError, unknown_value
+from netops.selectors import match_areas, match_districts, match_wards
 
 
 class Entity(StrEnum):
@@ -69,6 +69,7 @@ class QueryFilters:
     """Filters of a query; None (or empty) means no filter. Several values of one filter are alternatives."""
 
     districts: tuple[str, ...] = ()  # code, slug, slug without its 'quan-'/'huyen-' prefix, or name
+    areas: tuple[str, ...] = ()  # code, slug, slug without its 'cum-' prefix, or name
     wards: tuple[str, ...] = ()  # code, slug or name
     kinds: tuple[SiteKind, ...] = ()
     statuses: tuple[LifecycleStatus, ...] = ()
@@ -82,7 +83,7 @@ class QueryFilters:
     def as_dict(self) -> dict[str, Any]:
         """The filters given, for JSON output."""
         values = {
-            "district": list(self.districts), "ward": list(self.wards),
+            "area": list(self.areas), "district": list(self.districts), "ward": list(self.wards),
             "kind": [k.value for k in self.kinds], "status": [s.value for s in self.statuses],
             "role": [r.value for r in self.roles], "platform": [p.value for p in self.platforms],
             "provider": list(self.providers), "min_bandwidth": self.min_bandwidth,
@@ -134,35 +135,36 @@ class _Index:
             self.circuits_by_device.setdefault(link.upstream.device, []).append(link)
 
 
-def resolve_districts(network: Network, wanted: Iterable[str]) -> set[str] | None:
-    wanted = list(wanted)
-    if not wanted:
+def _resolve(match: Callable[[Network, list[str]], set[str] | None], network: Network, wanted: Iterable[str],
+             option: str, known: list[str]) -> set[str] | None:
+    """The codes the values of a filter name (one way to match in every command: netops.selectors); FilterError
+    for the first value that names nothing."""
+    values = list(wanted)
+    if not values:
         return None
     codes: set[str] = set()
-    for value in wanted:
-        # One way to match a district in every command (netops.selectors).
-        units = network.districts if network.structure is Structure.LEGACY else network.areas
-        noun = "district" if network.structure is Structure.LEGACY else "area"
-        matches = {d.code for d in units if unit_matches(d, value)}
-        if not matches:
-            raise FilterError("--district", value, [d.slug for d in units],
-                              problem=unknown_unit(units, value, "--district", noun))
-        codes |= matches
+    for value in values:
+        try:
+            codes |= match(network, [value]) or set()
+        except InputError as error:
+            raise FilterError(option, value, known, problem=error.problems[0]) from error
     return codes
+
+
+def resolve_areas(network: Network, wanted: Iterable[str]) -> set[str] | None:
+    """The codes of the aggregation areas ``--area`` names."""
+    return _resolve(match_areas, network, wanted, "--area", [a.slug for a in network.areas])
+
+
+def resolve_districts(network: Network, wanted: Iterable[str]) -> set[str] | None:
+    """The codes ``--district`` names: districts in a legacy intent, areas in a 2025 one (netops.selectors)."""
+    units = network.districts if network.structure is Structure.LEGACY else network.areas
+    return _resolve(match_districts, network, wanted, "--district", [u.slug for u in units])
 
 
 def resolve_wards(network: Network, wanted: Iterable[str]) -> set[str] | None:
-    wanted = list(wanted)
-    if not wanted:
-        return None
-    codes: set[str] = set()
-    for value in wanted:
-        matches = {w.code for w in network.wards if unit_matches(w, value)}
-        if not matches:
-            raise FilterError("--ward", value, [w.slug for w in network.wards],
-                              problem=unknown_unit(network.wards, value, "--ward", "ward"))
-        codes |= matches
-    return codes
+    """The codes of the wards ``--ward`` names."""
+    return _resolve(match_wards, network, wanted, "--ward", [w.slug for w in network.wards])
 
 
 def resolve_providers(network: Network, wanted: Iterable[str]) -> set[str] | None:
@@ -184,7 +186,10 @@ class _Predicates:
 
     def __init__(self, network: Network, filters: QueryFilters) -> None:
         self.filters = filters
-        self.districts = resolve_districts(network, filters.districts)
+        areas = resolve_areas(network, filters.areas)
+        districts = resolve_districts(network, filters.districts)
+        # --area and --district name groups of sites alike (netops.selectors.match_groups): their union.
+        self.groups = None if areas is None and districts is None else (areas or set()) | (districts or set())
         self.wards = resolve_wards(network, filters.wards)
         self.providers = resolve_providers(network, filters.providers)
         self.device_filtered = bool(filters.roles or filters.platforms)
@@ -193,7 +198,7 @@ class _Predicates:
 
     def site(self, site: Site) -> bool:
         f = self.filters
-        return ((self.districts is None or site.area in self.districts)
+        return ((self.groups is None or site.area in self.groups)
                 and (self.wards is None or site.ward in self.wards)
                 and (not f.kinds or site.kind in f.kinds)
                 and (not f.statuses or site.status in f.statuses)

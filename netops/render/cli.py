@@ -30,7 +30,7 @@ from netops.render.engine import Job, RenderFailure, default_workers, render_dev
 from netops.render.environment import TEMPLATES
 from netops.render.output import apply_rendered, plan_rendered
 from netops.resolve.build import Resolution
-from netops.selectors import match_districts
+from netops.selectors import match_groups
 from netops.sources import SourceUnavailableError, source_of
 
 DEFAULT_OUT = Path("out/configs")
@@ -44,7 +44,10 @@ def register(app: typer.Typer) -> None:
 def render(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     device: Annotated[list[str] | None, typer.Option("--device", "-d", help="Device to render (repeatable)")] = None,
-    district: Annotated[str | None, typer.Option(help="Render the devices of this district (code, slug or name)")]
+    area: Annotated[str | None, typer.Option(help="Render the devices of this aggregation area (code, slug or name)")]
+    = None,
+    district: Annotated[str | None, typer.Option(help="Render the devices of this district (code, slug or name; in "
+                                                      "a 2025 intent, which has no districts: the area)")]
     = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for <platform>/<device>.cfg")] = DEFAULT_OUT,
     from_source: SourceOption = SourceName.INTENT,
@@ -73,7 +76,7 @@ def render(
     try:
         settings = settings_in_force(settings_file)
         resolution = source_of(from_source, intent).load()
-        names = _select(resolution, device or [], district)
+        names = _select(resolution, device or [], district, area)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
@@ -117,8 +120,9 @@ def _listing(names: list[str], limit: int = 12) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _select(resolution: Resolution, devices: list[str], district: str | None) -> list[str]:
-    """Names of the devices to render: the named ones and the district's; every device when neither is given."""
+def _select(resolution: Resolution, devices: list[str], district: str | None, area: str | None = None) -> list[str]:
+    """Names of the devices to render: the named ones and those of the area or district; every device when none
+    is given."""
     network = resolution.network
     problems: list[Problem] = []
     selected: set[str] = set()
@@ -131,17 +135,18 @@ def _select(resolution: Resolution, devices: list[str], district: str | None) ->
                                     expected="the name of a device of the city", found=repr(name),
                                     hint=f"devices like it: {', '.join(close)}" if close else
                                     "`netops show devices` lists them"))
-    if district is not None:
+    groups = [area] if area is not None else [], [district] if district is not None else []
+    if any(groups):
         codes: set[str] = set()
         try:
-            codes = match_districts(network, [district]) or set()
+            codes = match_groups(network, *groups) or set()
         except InputError as error:
             problems.extend(error.problems)
         site_codes = {site.slug for site in network.sites if site.area in codes}
         selected.update(d.name for d in network.devices if d.site in site_codes)
     if problems:
         raise InputError(problems)
-    if not devices and district is None:
+    if not devices and not any(groups):
         return [d.name for d in network.devices]
     return sorted(selected)
 

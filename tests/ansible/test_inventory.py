@@ -118,6 +118,16 @@ def test_invalid_intent_fails_the_run(tmp_path: Path) -> None:
     assert result.returncode != 0 and "netops" in result.stderr
 
 
+def test_netops_intent_names_another_intent(listed: dict[str, Any]) -> None:
+    # As every --intent: the legacy sample the reorganization starts from, with the retired district sites.
+    legacy = REPO / "tests" / "reorganize" / "cases" / "hanoi-sample" / "legacy"
+    result = ansible_inventory("--list", env={**os.environ, "NETOPS_INTENT": str(legacy)})
+    assert result.returncode == 0, result.stderr
+    hosts = set(plain(json.loads(result.stdout))["_meta"]["hostvars"])
+    assert hosts == {d.name for d in load_network(legacy).network.devices}
+    assert "quan-uy-ba-dinh-r01" in hosts and "quan-uy-ba-dinh-r01" not in listed["_meta"]["hostvars"]
+
+
 def test_drivers_per_platform_and_group_names() -> None:
     network = load_network(REPO / "tests" / "resolve" / "cases" / "platforms" / "intent").network
     inventory = build_inventory(network, Path("/configs"))

@@ -7,6 +7,7 @@ machine-wide lock (flock on /run/lock/netops-lab-tests.lock) from `skip_unless_l
 
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -28,7 +29,10 @@ from netops.lab.topology import MANAGEMENT_BRIDGE, MANAGEMENT_PORT_PREFIX, NETNS
 
 REPO = Path(__file__).resolve().parents[2]
 CITY = REPO / "inventory" / "city"
+#: The sample city in the legacy structure, which `netops reorganize --to 2025` turns into CITY.
+LEGACY_CITY = REPO / "tests" / "reorganize" / "cases" / "hanoi-sample" / "legacy"
 NETOPS = REPO / ".venv" / "bin" / "netops"
+PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 MACHINE_LOCK = Path("/run/lock/netops-lab-tests.lock")
 #: How long a test waits for another session's lab tests to finish before it skips.
 LOCK_WAIT = 900.0
@@ -124,3 +128,24 @@ def leftovers(home: LabHome) -> list[str]:
 def netops_env(home: LabHome) -> dict[str, str]:
     """The environment of a `netops lab` subprocess using this home."""
     return {**os.environ, "NETOPS_LAB_HOME": str(home.path)}
+
+
+def playbook_env(home: LabHome, intent: Path | None = None) -> dict[str, str]:
+    """The environment of an `ansible-playbook` or `netops verify` run against the lab of this home: the venv's
+    commands first, the lab's render secrets, and NETOPS_INTENT when another intent than the sample's is run."""
+    env = netops_env(home)
+    env["PATH"] = f"{REPO / '.venv' / 'bin'}:{env['PATH']}"
+    for line in home.secrets_file.read_text().splitlines():
+        key, _, value = line.partition("=")
+        env[key] = value
+    if intent is not None:
+        env["NETOPS_INTENT"] = str(intent)
+    return env
+
+
+def play_recap(output: str) -> dict[str, dict[str, int]]:
+    """The PLAY RECAP counters of an ansible-playbook run, by host."""
+    recap: dict[str, dict[str, int]] = {}
+    for match in re.finditer(r"^(\S+)\s+: ((?:\w+=\d+\s*)+)$", output, re.M):
+        recap[match.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(2))}
+    return recap

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from netops.cli import app
 from netops.lab import frr
-from tests.lab.helpers import CITY
+from tests.lab.helpers import CITY, LEGACY_CITY
 
 runner = CliRunner()
 
@@ -40,10 +40,17 @@ def test_frr_missing_names_the_debian_package(monkeypatch: pytest.MonkeyPatch, h
     assert not home.exists()
 
 
-def test_unknown_district() -> None:
-    result = runner.invoke(app, ["lab", "up", "--intent", str(CITY), "--district", "ba-dinhh"])
+@pytest.mark.parametrize(("intent", "option", "error"), [
+    (CITY, "--district", "--district: unknown area"),
+    (CITY, "--area", "--area: unknown area"),
+    (LEGACY_CITY, "--district", "--district: unknown district"),
+    (LEGACY_CITY, "--area", "--area: unknown area"),
+])
+def test_unknown_district_or_area(intent: Path, option: str, error: str) -> None:
+    result = runner.invoke(app, ["lab", "up", "--intent", str(intent), option, "ba-dinhh"])
     assert result.exit_code == 2
-    assert "unknown district" in result.stderr and "quan-ba-dinh" in result.stderr
+    slug = "quan-ba-dinh" if error.endswith("district") else "cum-ba-dinh"
+    assert error in result.stderr and f"did you mean {slug}?" in result.stderr
 
 
 def test_no_lab_is_up() -> None:

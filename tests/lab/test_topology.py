@@ -21,6 +21,7 @@ from netops.lab.topology import (
     plan_lab,
 )
 from netops.pipeline import load_network
+from tests.lab.helpers import LEGACY_CITY
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -103,25 +104,49 @@ def test_management_network(city: Network, plan: LabPlan) -> None:
     assert management.root_address.ip not in {d.management.ip for d in city.devices}
 
 
-def test_district_selection_keeps_the_data_center(city: Network) -> None:
-    plan = plan_lab(city, ["ba-dinh"])
+@pytest.fixture(scope="module")
+def legacy_city() -> Network:
+    return load_network(LEGACY_CITY).network
+
+
+@pytest.mark.parametrize(("structure", "names"), [
+    ("2025", ["001", "Cụm Ba Đình"]),
+    ("legacy", ["001", "Quận Ba Đình"]),
+])
+def test_district_selection_keeps_the_data_center(city: Network, legacy_city: Network, structure: str,
+                                                  names: list[str]) -> None:
+    network = city if structure == "2025" else legacy_city
+    plan = plan_lab(network, ["ba-dinh"])
     assert plan.districts == ("001",)
     sites = {r.site for r in plan.routers}
     assert "dc-hanoi" in sites
-    assert all(city.site_by_slug[s].district in (None, "001") for s in sites)
-    assert not any(city.site_by_slug[s].kind == "city_agency" for s in sites)
+    assert all(network.site_by_slug[s].area in (None, "001") for s in sites)
+    assert not any(network.site_by_slug[s].kind == "city_agency" for s in sites)
     devices = {r.device for r in plan.routers}
     assert all({link.upstream, link.downstream} <= devices for link in plan.links)
     assert all(port.peer_device in devices for r in plan.routers for port in r.wan)
-    assert set(plan.left_out) == {d.name for d in city.devices} - devices
-    assert plan_lab(city, ["001", "Quận Ba Đình"]).digest() == plan.digest()
+    assert set(plan.left_out) == {d.name for d in network.devices} - devices
+    assert plan_lab(network, names).digest() == plan.digest()
+    # --area selects the same area in both structures
+    assert plan_lab(network, [], ["cum-ba-dinh"]).digest() == plan.digest()
 
 
-def test_unknown_district_is_an_input_error(city: Network) -> None:
+@pytest.mark.parametrize(("structure", "noun", "slug"), [("2025", "area", "cum-ba-dinh"),
+                                                         ("legacy", "district", "quan-ba-dinh")])
+def test_unknown_district_is_an_input_error(city: Network, legacy_city: Network, structure: str, noun: str,
+                                            slug: str) -> None:
     with pytest.raises(InputError) as raised:
-        plan_lab(city, ["ba-dinhh"])
+        plan_lab(city if structure == "2025" else legacy_city, ["ba-dinhh"])
     problem = raised.value.problems[0]
-    assert problem.message == "unknown district" and "quan-ba-dinh" in (problem.hint or "")
+    assert problem.path == ("--district",) and problem.message == f"unknown {noun}" and slug in (problem.hint or "")
+
+
+def test_unknown_area_is_an_input_error(city: Network) -> None:
+    with pytest.raises(InputError) as raised:
+        plan_lab(city, [], ["ba-dinhh"])
+    problem = raised.value.problems[0]
+    assert problem.path == ("--area",) and problem.message == "unknown area"
+    assert (problem.hint or "").startswith("did you mean cum-ba-dinh?")
 
 
 def test_plan_round_trips_and_its_digest_is_stable(city: Network, plan: LabPlan) -> None:

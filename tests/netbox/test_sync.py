@@ -40,7 +40,7 @@ from netops.netbox.snapshot import Backend, read_snapshot
 from tests.allocations.city import site_facts
 from tests.conftest import TESTS
 from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, network_of
-from tests.reorganize.test_reorganize import EXPECTED
+from tests.reorganize.test_reorganize import LEGACY
 
 pytestmark = pytest.mark.netbox
 
@@ -670,10 +670,10 @@ def _changes(plan: dict[str, Any], action: str) -> list[dict[str, Any]]:
 def test_the_reorganization_changes_only_the_administrative_side_and_converges(env: dict[str, str],
                                                                                client: NetBoxClient) -> None:
     reset(env)
-    legacy = apply(env, SAMPLE_CITY)
+    legacy = apply(env, LEGACY)
     assert legacy.returncode == 0, legacy.stdout + legacy.stderr
 
-    plan = plan_json(env, EXPECTED)
+    plan = plan_json(env, SAMPLE_CITY)
     assert not _changes(plan, "conflict"), plan["changes"]
     assert not [change for change in _changes(plan, "delete") if change.get("first")]  # nothing goes unpruned
     written = {(change["action"], change["type"], field["field"]) for change in plan["changes"]
@@ -690,12 +690,12 @@ def test_the_reorganization_changes_only_the_administrative_side_and_converges(e
     removed = {change["key"][0] for change in _changes(plan, "delete") if change["type"] == "dcim.device"}
     assert removed == RETIRED_ROUTERS, removed  # with --prune, the retired sites' routers and nothing else
 
-    done = apply(env, EXPECTED, "--prune")
+    done = apply(env, SAMPLE_CITY, "--prune")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert counts_without_unchanged(plan_json(env, EXPECTED, "--prune")) == NO_CHANGES
-    before = network_of(SAMPLE_CITY)
+    assert counts_without_unchanged(plan_json(env, SAMPLE_CITY, "--prune")) == NO_CHANGES
+    before = network_of(LEGACY)
     after = load_network_from_netbox(client, backend=Backend.REST).network
-    assert after.model_dump(mode="json") == network_of(EXPECTED).model_dump(mode="json")
+    assert after.model_dump(mode="json") == network_of(SAMPLE_CITY).model_dump(mode="json")
     for slug in after.site_by_slug:  # every surviving site as it was, less its links to retired sites
         facts = site_facts(before, slug)
         facts["links"] = [link for link in facts["links"] if link[2] not in RETIRED_ROUTERS]

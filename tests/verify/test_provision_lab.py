@@ -25,18 +25,26 @@ from pathlib import Path
 import pytest
 
 from netops.lab.state import LabHome
-from tests.lab.helpers import NETOPS, REPO, lab_home, netops_env, skip_unless_lab_can_run
+from tests.lab.helpers import (
+    NETOPS,
+    PLAYBOOK,
+    REPO,
+    lab_home,
+    netops_env,
+    play_recap,
+    playbook_env,
+    skip_unless_lab_can_run,
+)
 
 pytestmark = pytest.mark.lab
 
-PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
 DISTRICT = "001"
 # site, its router, its only upstream
 SINGLE_HOMED = ("ubnd-phuong-truc-bach", "ubnd-phuong-truc-bach-r01", "ba-dinh-agg-01")
 # site, its router, one of its two upstreams
 DUAL_HOMED = ("ubnd-phuong-phuc-xa", "ubnd-phuong-phuc-xa-r01", "ba-dinh-agg-01")
-# A router of another district: in the inventory, not in the lab, so nothing answers at its address.
-NOT_IN_LAB = "hoi-lien-hiep-phu-nu-quan-hoan-kiem-r01"
+# A router of another area: in the inventory, not in the lab, so nothing answers at its address.
+NOT_IN_LAB = "ubnd-phuong-hang-trong-r01"
 
 
 @dataclass
@@ -54,15 +62,6 @@ class Lab:
         return ",".join(self.devices)
 
 
-def _env(home: LabHome) -> dict[str, str]:
-    env = netops_env(home)
-    env["PATH"] = f"{REPO / '.venv' / 'bin'}:{env['PATH']}"
-    for line in home.secrets_file.read_text().splitlines():
-        key, _, value = line.partition("=")
-        env[key] = value
-    return env
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     skip_unless_lab_can_run()
@@ -78,15 +77,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 def _play(lab: Lab, playbook: str, *args: str, limit: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(PLAYBOOK), f"playbooks/{playbook}", "--limit", f"{limit or lab.limit},localhost",
                            "-e", f"provision_configs={lab.configs}", *args],
-                          cwd=REPO, env=_env(lab.home), capture_output=True, text=True, timeout=900)
-
-
-def _recap(output: str) -> dict[str, dict[str, int]]:
-    """The PLAY RECAP counters by host."""
-    recap: dict[str, dict[str, int]] = {}
-    for match in re.finditer(r"^(\S+)\s+: ((?:\w+=\d+\s*)+)$", output, re.M):
-        recap[match.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(2))}
-    return recap
+                          cwd=REPO, env=playbook_env(lab.home), capture_output=True, text=True, timeout=900)
 
 
 def test_check_mode_changes_nothing_then_provision_converges(lab: Lab) -> None:
@@ -95,19 +86,19 @@ def test_check_mode_changes_nothing_then_provision_converges(lab: Lab) -> None:
     assert "router ospf" in check.stdout and "router bgp" in check.stdout  # the diffs are shown
     first = _play(lab, "provision.yml")
     assert first.returncode == 0, first.stdout[-3000:]
-    routers = {h: c["changed"] for h, c in _recap(first.stdout).items() if h != "localhost"}
+    routers = {h: c["changed"] for h, c in play_recap(first.stdout).items() if h != "localhost"}
     assert sorted(routers) == lab.devices
     assert all(n > 0 for n in routers.values()), routers  # check mode had applied nothing
     second = _play(lab, "provision.yml")
     assert second.returncode == 0, second.stdout[-3000:]
-    assert {c["changed"] for c in _recap(second.stdout).values()} == {0}, second.stdout[-3000:]
+    assert {c["changed"] for c in play_recap(second.stdout).values()} == {0}, second.stdout[-3000:]
 
 
 def test_verify_passes(lab: Lab) -> None:
     reports = lab.work / "reports"
     result = _play(lab, "verify.yml", "-e", f"verify_report_dir={reports}")
     assert result.returncode == 0, result.stdout[-4000:]
-    assert {c["failed"] for c in _recap(result.stdout).values()} == {0}
+    assert {c["failed"] for c in play_recap(result.stdout).values()} == {0}
     data = json.loads((reports / "verify.json").read_text())
     assert data["ok"] and {s["site"] for s in data["sites"]} >= {SINGLE_HOMED[0], DUAL_HOMED[0], "dc-hanoi"}
     for suffix in ("txt", "xml", "md"):
@@ -122,7 +113,7 @@ def test_failed_links_name_the_sites_that_lost_reachability_or_redundancy(lab: L
                        env=netops_env(lab.home), cwd=REPO, capture_output=True)
     try:
         result = subprocess.run([str(NETOPS), "verify", "--limit", lab.limit, "--report-dir", str(reports)],
-                                cwd=REPO, env=_env(lab.home), capture_output=True, text=True, timeout=300)
+                                cwd=REPO, env=playbook_env(lab.home), capture_output=True, text=True, timeout=300)
     finally:
         for router, upstream in failed:
             subprocess.run([str(NETOPS), "lab", "restore", "link", router, upstream], env=netops_env(lab.home),
@@ -178,7 +169,7 @@ def test_push_faults_roll_back_report_and_spare_the_others(lab: Lab) -> None:
                        "-e", "network_config_revert_in=15", "-e", '{"provision_serial": [1, "100%"]}', limit=limit)
     finally:
         shutil.copy(saved, good)
-    recap = _recap(result.stdout)
+    recap = play_recap(result.stdout)
     assert result.returncode != 0
     assert recap[cut]["failed"] == 1 and recap[cut]["rescued"] == 1, result.stdout[-4000:]
     flat = " ".join(result.stdout.split())  # the callback wraps long messages
@@ -195,4 +186,4 @@ def test_push_faults_roll_back_report_and_spare_the_others(lab: Lab) -> None:
     _wait_for_ssh(next(r["management"] for r in status["routers"] if r["device"] == cut))
     again = _play(lab, "provision.yml", "-e", "provision_render=false", limit=",".join(sites))
     assert again.returncode == 0, again.stdout[-3000:]
-    assert {c["changed"] for c in _recap(again.stdout).values()} == {0}, again.stdout[-3000:]
+    assert {c["changed"] for c in play_recap(again.stdout).values()} == {0}, again.stdout[-3000:]

@@ -1,6 +1,7 @@
 """Ansible inventory plugin `netops`: the city's devices from the validated model (thin; logic in
 netops.ansible.inventory)."""
 
+import os
 from pathlib import Path
 
 from ansible.errors import AnsibleParserError
@@ -33,7 +34,10 @@ options:
     default: hosts
     choices: [hosts, model]
   intent:
-    description: Folder holding city.yml and districts/ (relative to the project root, the folder above this file's).
+    description: >-
+      Folder holding city.yml and districts/ or areas/ and communes/ (relative to the project root, the folder above
+      this file's). The environment variable NETOPS_INTENT, when set, names it instead, so one run can provision
+      another intent: the playbooks render and verify the same folder (playbooks/group_vars/all.yml).
     type: str
     default: inventory/city
   configs:
@@ -74,7 +78,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # ansible-cor
         from netops.sources import SourceUnavailableError
 
         root = Path(path).resolve().parent.parent
-        intent = root / self.get_option("intent")
+        intent = root / (os.environ.get("NETOPS_INTENT") or self.get_option("intent"))
         configs = root / self.get_option("configs")
         try:
             data = load_inventory(self.get_option("source"), intent, configs, self.get_option("read"), lists)

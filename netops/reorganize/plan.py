@@ -25,7 +25,7 @@ from citynet_models.intent import AnySiteIntent
 from citynet_models.policy import LEGACY_SCOPES
 from citynet_models.problems import Location, Problem
 from citynet_models.slug import slugify
-from citynet_models.types import LifecycleStatus
+from citynet_models.types import LifecycleStatus, SiteKind
 from citynet_models.units import AdminStructure, Structure, Unit
 from netops.errors import InputError
 from netops.intent.loader import DistrictSource, LoadedIntent
@@ -360,11 +360,48 @@ def _move(site: _Placed, raw: Mapping[str, Any], legacy: str, unit: str | None, 
                     number=raw.get("number"))
 
 
+# What the sites a policy rule selected by kind became: a merged ward's committee site serves on as a
+# public-service point, a district committee's building as its area's hub. A rule keeps selecting them, so no
+# surviving site loses or gains a service through the reorganization.
+KINDS_AFTER_REORGANIZATION: dict[str, tuple[str, ...]] = {
+    SiteKind.WARD_COMMITTEE: (SiteKind.WARD_COMMITTEE, SiteKind.PUBLIC_SERVICE_POINT),
+    SiteKind.DISTRICT_COMMITTEE: (SiteKind.HUB,),
+}
+_FLOW_KINDS = re.compile(r"(\bsite_kinds:\s*\[)([^\]\n]*)(\])")
+_BLOCK_KINDS = re.compile(r"(\bsite_kinds:[ \t]*\n)((?:[ \t]*-[ \t]*\S+[ \t]*\n)+)")
+
+
+def _kinds_after(kinds: Sequence[str]) -> list[str]:
+    after: list[str] = []
+    for kind in kinds:
+        for current in KINDS_AFTER_REORGANIZATION.get(kind, (kind,)):
+            if current not in after:
+                after.append(current)
+    return after
+
+
+def _reorganized_kinds(text: str) -> str:
+    """Every `site_kinds:` list of city.yml (flow or block style) naming the kinds the sites became."""
+    def flow(found: re.Match[str]) -> str:
+        kinds = [kind.strip().strip("'\"") for kind in found[2].split(",") if kind.strip()]
+        return f"{found[1]}{', '.join(_kinds_after(kinds))}{found[3]}"
+
+    def block(found: re.Match[str]) -> str:
+        items = found[2].splitlines()
+        indent = items[0][:len(items[0]) - len(items[0].lstrip())]
+        kinds = [item.strip()[1:].strip().strip("'\"") for item in items]
+        return found[1] + "".join(f"{indent}- {kind}\n" for kind in _kinds_after(kinds))
+
+    return _BLOCK_KINDS.sub(block, _FLOW_KINDS.sub(flow, text))
+
+
 def _city_text(text: str) -> str:
-    """city.yml declaring the 2025 structure: the `structure:` line replaced, or put before `asn:`, and the policy
-    rules' scopes spelled in 2025 terms (other_ward is other_unit, other_district other_area)."""
+    """city.yml declaring the 2025 structure: the `structure:` line replaced, or put before `asn:`, the policy
+    rules' scopes spelled in 2025 terms (other_ward is other_unit, other_district other_area) and their site kinds
+    naming what the sites became (KINDS_AFTER_REORGANIZATION)."""
     for legacy, current in LEGACY_SCOPES.items():
         text = re.sub(rf"\b(scope:\s*['\"]?){legacy}\b", rf"\g<1>{current}", text)
+    text = _reorganized_kinds(text)
     line = 'structure: "2025"  # two levels since 1 July 2025: sites by unit in communes/, hubs in areas/\n'
     if re.search(r"^structure:", text, re.MULTILINE):
         return re.sub(r"^structure:.*\n", line, text, count=1, flags=re.MULTILINE)

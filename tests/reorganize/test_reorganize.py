@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from citynet_models.network import Network
+from netops.analysis.policy import PolicyReport, check_policy
 from netops.pipeline import load_network
 from tests.allocations.city import moved_survivors
 from tests.conftest import REPO, TESTS
@@ -57,6 +58,20 @@ def test_surviving_sites_keep_addresses_ports_vlans_circuits_and_cables(reorgani
             assert link.id not in links_after  # a retired site's links leave with it
         else:
             assert links_after[link.id] == link, link.id
+
+
+def test_surviving_sites_may_reach_what_they_reached_before(reorganized: Path) -> None:
+    """The policy follows the sites: a rule that selected ward or district committees by kind selects the
+    public-service points and hubs they became, so no LAN of a surviving site gains or loses a service."""
+    before, after = (check_policy(load_network(path).network) for path in (LEGACY, reorganized))
+    survivors = {verdict.site for verdict in after.lans}
+
+    def grants(report: PolicyReport) -> dict[tuple[str, str], tuple[object, ...]]:
+        return {(v.site, v.lan): (tuple(a.service for a in v.allowed), v.denied, v.management)
+                for v in report.lans if v.site in survivors}
+
+    assert grants(after) == grants(before)
+    assert after.ok and not after.contradictions
 
 
 def _site_of(network: Network, device: str) -> str:

@@ -37,6 +37,9 @@ from netops.pipeline import load_intent_and_network
 from netops.reorganize.plan import Reorganization, reorganize
 from netops.reorganize.policy import ReorganizePolicy
 
+#: Most moves listed one by one by default: a whole city's 1,600 rows are for `--moves` or `--json`.
+LONG_LISTING = 200
+
 
 class Target(StrEnum):
     """Structures a reorganization can lead to."""
@@ -134,10 +137,6 @@ def _carried_over(intent: Path) -> dict[str, str]:
             raise InputError([Problem(path=(), message=f"cannot read {name}", found=str(error),
                                       location=Location(str(path), 1))]) from error
     return texts
-
-
-#: Most moves listed one by one by default: a whole city's 1,600 rows are for `--moves` or `--json`.
-LONG_LISTING = 200
 
 
 def _print_summary(result: Reorganization) -> None:

@@ -69,11 +69,18 @@ print(json.dumps({"load": loaded_at - began, "reorganize": done - loaded_at, "fi
 """
 
 
-def reorganize_times(intent: Path, out: Path, runs: int) -> dict[str, list[float]]:
+def reorganize_times(intent: Path, out: Path, runs: int, before: Path | None = None) -> dict[str, list[float]]:
     """Seconds of each run: load + validate and reorganize in a fresh process (imports excluded), and the
-    command end to end (`netops reorganize --to 2025 --out`, a fresh process writing a new folder)."""
-    times: dict[str, list[float]] = {"load": [], "reorganize": [], "command": []}
+    command end to end (`netops reorganize --to 2025 --out`, a fresh process writing a new folder); with
+    ``before``, the command from that checkout too, in turn."""
+    times: dict[str, list[float]] = {"load": [], "reorganize": [], "command": [], "before": []}
     for run in range(runs):
+        if before is not None:
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "netops", "reorganize", "--to", "2025", "--intent", str(intent),
+                            "--out", str(out / f"before-{run}")], check=True, capture_output=True, cwd=before,
+                           env={**os.environ, "PYTHONPATH": f"{before}:{before / 'models'}"})
+            times["before"].append(time.perf_counter() - began)
         done = subprocess.run([sys.executable, "-c", _REORGANIZE, str(intent)], capture_output=True, text=True,
                               check=True, cwd=ROOT)
         measured = json.loads(done.stdout)
@@ -86,18 +93,25 @@ def reorganize_times(intent: Path, out: Path, runs: int) -> dict[str, list[float
     return times
 
 
-def cli_plan(intent: Path, env: dict[str, str], runs: int) -> dict[str, object]:
-    """`netops plan --intent <city>` in a fresh process, as a user runs it: wall seconds and its last line."""
-    times, last = [], ""
+def cli_plan(intent: Path, env: dict[str, str], runs: int, before: Path | None = None) -> dict[str, object]:
+    """`netops plan --intent <city>` in a fresh process, as a user runs it: wall seconds and its last line; with
+    ``before`` (a checkout of the code before a change), the same command from it too, run by run in turn."""
+    times, earlier, last = [], [], ""
     for _ in range(runs):
-        began = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "netops", "plan", "--intent", str(intent)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - began)
-        if done.returncode != 0:
-            sys.exit(f"netops plan failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        last = (done.stdout.strip().splitlines() or [""])[-1]
-    return {"median": statistics.median(times), "best": min(times), "times": times, "last": last}
+        for checkout, kept in ((ROOT, times), *(((before, earlier),) if before is not None else ())):
+            began = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "netops", "plan", "--intent", str(intent)], cwd=checkout,
+                                  env={**env, "PYTHONPATH": f"{checkout}:{checkout / 'models'}"},
+                                  capture_output=True, text=True, check=False)
+            kept.append(time.perf_counter() - began)
+            if done.returncode != 0:
+                sys.exit(f"netops plan failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            last = (done.stdout.strip().splitlines() or [""])[-1]
+    result: dict[str, object] = {"median": statistics.median(times), "best": min(times), "times": times,
+                                 "last": last}
+    if earlier:
+        result["before"] = {"median": statistics.median(earlier), "best": min(earlier), "times": earlier}
+    return result
 
 
 def _process_table() -> dict[int, tuple[int, float]]:
@@ -145,6 +159,10 @@ def main() -> None:
     parser.add_argument("--skip-netbox", action="store_true", help="only load + validate")
     parser.add_argument("--skip-slice", action="store_true", help="no apply of the slice through the API")
     parser.add_argument("--keep-server", action="store_true", help="leave the bench NetBox up")
+    parser.add_argument("--before", type=Path, help="a checkout of the code before a change (e.g. the main "
+                        "worktree): `netops plan` also timed from it, run by run in turn")
+    parser.add_argument("--plan-only", action="store_true",
+                        help="of each whole city, only `netops plan` end to end (no in-process plans)")
     parser.add_argument("--where-only", action="store_true",
                         help="of each whole city, only where a no-change plan's time goes (CPU per process)")
     args = parser.parse_args()
@@ -160,11 +178,15 @@ def main() -> None:
             print(f"  {name:<26} {counts['sites']:>5} sites {counts['devices']:>5} devices {counts['links']:>5} "
                   f"links: {result['best']:.3f} s / {result['median']:.3f} s, CPU {result['cpu']:.2f} s, "
                   f"peak {result['peak_mb']:.0f} MB")
-        times = reorganize_times(cities["real Hà Nội (legacy)"], Path(scratch) / "reorganized", args.runs)
+        times = reorganize_times(cities["real Hà Nội (legacy)"], Path(scratch) / "reorganized", args.runs,
+                                 args.before)
         print(f"== reorganize --to 2025 of the real legacy city, best / median of {args.runs} fresh processes")
         for what, seconds in times.items():
+            if not seconds:
+                continue
             label = {"load": "load + validate (imports excluded)", "reorganize": "reorganize: plan + YAML",
-                     "command": "`netops reorganize --out` end to end"}[what]
+                     "command": "`netops reorganize --out` end to end",
+                     "before": f"the same from {args.before}, in turn"}[what]
             print(f"  {label:<40} {min(seconds):.3f} s / {statistics.median(seconds):.3f} s")
         if args.skip_netbox:
             return
@@ -203,12 +225,18 @@ def main() -> None:
                     print(f"  no-change plan (graphql), where the time goes: "
                           f"{where_the_time_goes(client, desired, settings.home)}")
                     continue
-                seeded_no_change_plans(client, desired, args.runs)
-                print(f"  no-change plan (graphql), where the time goes: "
-                      f"{where_the_time_goes(client, desired, settings.home)}")
-                whole = cli_plan(intent, env, args.runs)
+                if not args.plan_only:
+                    seeded_no_change_plans(client, desired, args.runs)
+                    print(f"  no-change plan (graphql), where the time goes: "
+                          f"{where_the_time_goes(client, desired, settings.home)}")
+                whole = cli_plan(intent, env, args.runs, args.before)
                 print(f"  `netops plan --intent` end to end: {whole['median']:.2f} s median, {whole['best']:.2f} s "
                       f"best (runs: {', '.join(f'{t:.2f}' for t in whole['times'])}): {whole['last']}")
+                if "before" in whole:
+                    earlier = whole["before"]
+                    assert isinstance(earlier, dict)
+                    print(f"  the same from {args.before}, in turn: {earlier['median']:.2f} s median, "
+                          f"{earlier['best']:.2f} s best (runs: {', '.join(f'{t:.2f}' for t in earlier['times'])})")
 
 
 if __name__ == "__main__":

@@ -10,9 +10,10 @@ import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
@@ -53,7 +54,7 @@ from netops.generate import HANOI, CitySize, earlier_output, generate_city, real
 from netops.show import Filters, Table, rows
 from netops.units.dataset import DatasetError, read_structure
 
-app = typer.Typer(
+_app = typer.Typer(
     name="netops",
     help="Infrastructure-as-code and inventory for the city WAN: the intent validated into one model, kept in "
          "NetBox, rendered into device configs, provisioned, verified, checked for compliance and reported.",
@@ -63,7 +64,7 @@ app = typer.Typer(
 )
 
 
-@app.callback(invoke_without_command=True)
+@_app.callback(invoke_without_command=True)
 def _main(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit")] = False,
 ) -> None:
@@ -72,7 +73,7 @@ def _main(
         raise typer.Exit(EXIT_OK)
 
 
-@app.command()
+@_app.command()
 def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False,
              source: SourceOption = SourceName.INTENT) -> None:
     """Load, resolve and validate the intent (or what NetBox holds); report every error (exit 2) or a summary."""
@@ -104,7 +105,7 @@ class _Format(StrEnum):
     JSON = "json"
 
 
-@app.command()
+@_app.command()
 def show(
     table: Annotated[Table, typer.Argument(help="What to list")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
@@ -147,7 +148,7 @@ def show(
 
 
 
-@app.command()
+@_app.command()
 def export(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     output_format: Annotated[_Format, typer.Option("--format", "-f", help="Document format")] = _Format.YAML,
@@ -183,7 +184,7 @@ def export(
     err.print(f"{output}: {'written' if changed else 'unchanged'}", markup=False, highlight=False, emoji=False)
 
 
-@app.command("generate-city")
+@_app.command("generate-city")
 def generate_city_command(
     output: Annotated[Path, typer.Option("--out", "-o", help="Folder to write city.yml and districts/ into")],
     districts: Annotated[int | None, typer.Option(
@@ -243,27 +244,70 @@ def generate_city_command(
               f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)
 
 
-#: Command modules of other packages: each exposes `register(app)` or a typer `app`. Every one is imported:
-#: a module that cannot be (a missing dependency) fails the command loudly instead of hiding its commands.
-_COMMAND_MODULES = ("netops.netbox.cli", "netops.query.cli", "netops.analysis.cli", "netops.report.cli",
-                    "netops.render.cli", "netops.netbox.sync_cli", "netops.lab.cli",
-                    "netops.compliance.cli", "netops.verify.cli", "netops.units.cli",
-                    "netops.allocations.cli", "netops.reorganize.cli")
+#: Command modules of other packages, with the commands each mounts: each exposes `register(app)` or a typer `app`
+#: (a group named after its package). A command imports only its own module (all of them cost about half a second);
+#: help, an unknown command and `netops.cli.app` mount every one, so a module that cannot be imported (a missing
+#: dependency) fails loudly instead of hiding its commands. tests/test_cli.py checks the commands named here.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "netops.netbox.cli": ("netbox",),
+    "netops.query.cli": ("query",),
+    "netops.analysis.cli": ("analyze",),
+    "netops.report.cli": ("report",),
+    "netops.render.cli": ("render",),
+    "netops.netbox.sync_cli": ("plan", "apply", "drift", "allocate"),
+    "netops.lab.cli": ("lab",),
+    "netops.compliance.cli": ("compliance",),
+    "netops.verify.cli": ("verify",),
+    "netops.units.cli": ("units",),
+    "netops.allocations.cli": ("allocations",),
+    "netops.reorganize.cli": ("reorganize",),
+}
+#: The commands and groups of this module, before any module is mounted.
+_OWN_COMMANDS, _OWN_GROUPS = len(_app.registered_commands), len(_app.registered_groups)
+_OWN_NAMES = frozenset(command.name or typer.main.get_command_name(command.callback.__name__)
+                       for command in _app.registered_commands if command.callback is not None)
+#: What each mounted module added: its commands and its groups.
+_mounted: dict[str, tuple[list[Any], list[Any]]] = {}
 
 
-def _mount_command_modules() -> None:
+def _mount_command_modules(names: Iterable[str] = COMMAND_MODULES) -> None:
+    """Mount the command modules ``names`` not mounted yet; the commands stay in the order of COMMAND_MODULES
+    whichever were mounted first (it is the order of the help)."""
     import importlib
 
-    for name in _COMMAND_MODULES:
+    for name in names:
+        if name in _mounted:
+            continue
+        commands, groups = len(_app.registered_commands), len(_app.registered_groups)
         module = importlib.import_module(name)
         register = getattr(module, "register", None)
         if register is not None:
-            register(app)
+            register(_app)
         else:  # a typer sub-application mounted as a group named after its package
-            app.add_typer(module.app, name=name.split(".")[1])
+            _app.add_typer(module.app, name=name.split(".")[1])
+        _mounted[name] = (_app.registered_commands[commands:], _app.registered_groups[groups:])
+    _app.registered_commands[_OWN_COMMANDS:] = [
+        command for name in COMMAND_MODULES if name in _mounted for command in _mounted[name][0]]
+    _app.registered_groups[_OWN_GROUPS:] = [
+        group for name in COMMAND_MODULES if name in _mounted for group in _mounted[name][1]]
 
 
-_mount_command_modules()
+def _modules_for(args: Sequence[str]) -> Iterable[str]:
+    """The command modules a command line needs: its command's, or every one (help, an unknown command)."""
+    command = next((arg for arg in args if not arg.startswith("-")), None)
+    if command is not None and command not in _OWN_NAMES:
+        for name, commands in COMMAND_MODULES.items():
+            if command in commands:
+                return (name,)
+    return () if command in _OWN_NAMES else COMMAND_MODULES
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`: the whole command line, every command module mounted (for tests and tools that run it)."""
+    if name == "app":
+        _mount_command_modules()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _usage_problem(error: UsageError) -> Problem:
@@ -298,7 +342,8 @@ def main(args: list[str] | None = None) -> None:
     with a did-you-mean, and exit 2; an interrupted run exits 130; a closed pipe (``| head``) ends quietly.
     """
     try:
-        code = app(args=args, prog_name="netops", standalone_mode=False)
+        _mount_command_modules(_modules_for(sys.argv[1:] if args is None else args))
+        code = _app(args=args, prog_name="netops", standalone_mode=False)
     except NoArgsIsHelpError as error:  # `netops` or `netops lab` alone: the help, as a usage error
         if error.ctx is not None:
             err.print(error.ctx.get_help(), markup=False, highlight=False)

@@ -165,3 +165,35 @@ def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
     assert process.wait() == 0, stderr
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
 
+
+
+def test_each_command_module_mounts_the_commands_its_entry_names() -> None:
+    import importlib
+
+    import typer
+
+    from netops.cli import COMMAND_MODULES
+
+    for name, commands in COMMAND_MODULES.items():
+        mounted = typer.Typer()
+        module = importlib.import_module(name)
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(mounted)
+            found = [info.name for info in (*mounted.registered_commands, *mounted.registered_groups)]
+        else:
+            found = [name.split(".")[1]]
+        assert sorted(found) == sorted(commands), name  # type: ignore[type-var]
+
+
+def test_a_command_imports_only_its_own_module_and_help_lists_every_command() -> None:
+    script = ("import sys; from netops.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print(sorted(name for name in sys.modules if name.endswith('.cli') or name.endswith('sync_cli')))")
+    done = subprocess.run([sys.executable, "-c", script, "reorganize", "--help"], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.stdout.strip().splitlines()[-1] == "['netops.cli', 'netops.reorganize.cli']", done.stderr
+    listed = netops("--help")
+    assert listed.returncode == 0, listed.stderr
+    for command in ("validate", "plan", "apply", "lab", "netbox", "reorganize", "allocations", "units", "analyze"):
+        assert f" {command} " in listed.stdout, command

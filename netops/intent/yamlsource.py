@@ -2,6 +2,7 @@
 
 import errno
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,11 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 #: YAML 1.1 reads a plain '=' as the "value" key and '<<' as a merge key; as values they are just text.
 _VALUE_TAG = "tag:yaml.org,2002:value"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+#: Numbers as intent writes them (counts, coordinates): read directly, as SafeConstructor would read them; the
+#: generic constructor is left the prefixes, underscores and base-60 forms YAML 1.1 also allows.
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FIXED = re.compile(r"-?[0-9]+\.[0-9]+")
 #: Plain scalars starting with anything else cannot be a number, bool, null, merge or value key.
 _MAYBE_TYPED_START = frozenset("0123456789+-.~<=")
 _TYPED_WORDS = frozenset(("null", "true", "false", "yes", "no", "on", "off"))
@@ -286,6 +292,10 @@ class _Converter:
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag in (_STR_TAG, _MERGE_TAG, _VALUE_TAG):  # most intent scalars are names
             return node.value
+        if node.tag == _INT_TAG and _DECIMAL.fullmatch(node.value):
+            return int(node.value)
+        if node.tag == _FLOAT_TAG and _FIXED.fullmatch(node.value):
+            return float(node.value)
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.constructor.ConstructorError, ValueError, TypeError, AttributeError, OverflowError) as error:

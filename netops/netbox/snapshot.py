@@ -12,8 +12,8 @@ so that every key can be computed from keys already known.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -301,21 +301,47 @@ class _Read:
     pages: int | None = None
 
 
-def _reads(mapper: Mapper, backend: Backend, desired: RecordSet | None) -> list[_Read]:
-    """The reads of a type: one, or for a long GraphQL list of managed objects one per page expected (as many as
-    desired; the last reads on to the end, should NetBox hold more)."""
-    if desired is None or backend is not Backend.GRAPHQL or mapper.graphql_list is None or not _managed_only(mapper):
+def _reads(mapper: Mapper, backend: Backend, expected: int | None) -> list[_Read]:
+    """The reads of a type: one, or for a long GraphQL list of managed objects one per page of the ``expected``
+    rows (the last reads on to the end, should NetBox hold more)."""
+    if expected is None or not _paged(mapper, backend):
         return [_Read(mapper)]
-    expected = max(1, -(-len(desired.of(mapper.object_type)) // PAGE_SIZE))
-    return [*(_Read(mapper, page, 1) for page in range(expected - 1)), _Read(mapper, expected - 1)]
+    pages = max(1, -(-expected // PAGE_SIZE))
+    return [*(_Read(mapper, page, 1) for page in range(pages - 1)), _Read(mapper, pages - 1)]
 
 
-def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, desired: RecordSet | None = None,
+def _paged(mapper: Mapper, backend: Backend) -> bool:
+    """Whether the type's rows are read a page per request (GraphQL lists of managed objects)."""
+    return backend is Backend.GRAPHQL and mapper.graphql_list is not None and _managed_only(mapper)
+
+
+#: The desired records, or their making under way (the intent loading while NetBox is read).
+Desired = RecordSet | Future[RecordSet]
+
+
+def _expected_rows(client: NetBoxClient, pool: ThreadPoolExecutor, mappers: Sequence[Mapper], backend: Backend,
+                   desired: Desired | None, managed_tag: bool) -> dict[str, int]:
+    """How many rows of each paged type the read expects: as many as desired, or while the desired records are
+    still in the making, as many managed objects as NetBox counts (a request per type, read together)."""
+    if isinstance(desired, Future) and desired.done() and desired.exception() is None:
+        desired = desired.result()
+    if isinstance(desired, RecordSet):
+        return {mapper.object_type: len(desired.of(mapper.object_type)) for mapper in mappers}
+    if desired is None or not managed_tag:
+        return {}
+    paged = [mapper for mapper in mappers if _paged(mapper, backend)]
+    counts = pool.map(lambda mapper: client.count(mapper.endpoint, {"tag": MANAGED_TAG}), paged)
+    return {mapper.object_type: count for mapper, count in zip(paged, counts, strict=True)}
+
+
+def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, desired: Desired | None = None,
                   mappers: Iterable[Mapper] = MAPPERS, progress: Progress = quiet, workers: int = 4) -> Snapshot:
     """Read what NetBox holds of every mapped type.
 
     With ``desired``, also look up (filtered REST) the desired objects not found among the managed ones: a
-    same-key object netops does not own is a conflict, or shared vocabulary to use as it is.
+    same-key object netops does not own is a conflict, or shared vocabulary to use as it is. ``desired`` may be
+    a Future (the intent still loading): NetBox is read meanwhile, and the look-ups wait for it; when it fails,
+    the reads left are skipped and its exception is raised.
     """
     began, requests_before = time.monotonic(), client.requests
     mappers = list(mappers)
@@ -327,13 +353,18 @@ def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, d
     def fetch(task: _Read) -> list[dict[str, Any]]:
         if _managed_only(task.mapper) and not managed_tag:
             return []
+        if isinstance(desired, Future) and desired.done() and desired.exception() is not None:
+            return []  # the intent failed: its error ends the command, and nothing read here is used
         return fetch_rows(client, task.mapper, backend, extra, first_page=task.first_page, pages=task.pages)
 
     # Reading is independent per type, and per page of a long list: fetch in parallel (NetBox serves 2 workers x
     # 4 threads). Read one type after another, a few long lists kept NetBox waiting on one page at a time.
-    tasks = [task for mapper in mappers for task in _reads(mapper, backend, desired)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        expected = _expected_rows(client, pool, mappers, backend, desired, managed_tag)
+        tasks = [task for mapper in mappers for task in _reads(mapper, backend, expected.get(mapper.object_type))]
         fetched = list(pool.map(fetch, tasks))
+    if isinstance(desired, Future):
+        desired = desired.result()
     by_type: dict[str, list[dict[str, Any]]] = {}
     for task, part in zip(tasks, fetched, strict=True):
         by_type.setdefault(task.mapper.object_type, []).extend(part)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -65,11 +66,21 @@ def _client(as_json: bool, workers: int = 1) -> NetBoxClient:
     return client
 
 
-def _snapshot(client: NetBoxClient, desired: RecordSet, backend: Backend, as_json: bool) -> Snapshot:
-    try:
-        return read_snapshot(client, backend=backend, desired=desired, progress=_progress(as_json))
-    except NetBoxError as error:
-        exit_for_error(error, as_json)
+def _desired_and_snapshot(intent: Path, backend: Backend, as_json: bool,
+                          workers: int = 1) -> tuple[NetBoxClient, RecordSet, Snapshot]:
+    """The NetBox objects the intent maps to, and what NetBox holds, read while the intent loads (the load keeps the
+    CPU busy, the read mostly waits on NetBox). An invalid intent exits 2 whatever NetBox does, as when it was
+    loaded first."""
+    with ThreadPoolExecutor(max_workers=1) as loading:
+        desired = loading.submit(lambda: _intent_records(intent, as_json)[1])
+        try:
+            client = NetBoxClient.from_env(workers=workers)
+            client.status()
+            snapshot = read_snapshot(client, backend=backend, desired=desired, progress=_progress(as_json))
+        except NetBoxError as error:
+            desired.result()  # the intent's own errors come first
+            exit_for_error(error, as_json)
+        return client, desired.result(), snapshot
 
 
 def default_message(intent: Path) -> str:
@@ -197,9 +208,7 @@ def register(app: typer.Typer) -> None:
         backend: BackendOption = Backend.GRAPHQL,
     ) -> None:
         """Show what `netops apply` would write to NetBox: each object to create, update or delete, each field."""
-        _, desired = _intent_records(intent, as_json)
-        client = _client(as_json)
-        snapshot = _snapshot(client, desired, backend, as_json)
+        client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json)
         plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
         if as_json:
             sys.stdout.write(json.dumps({"netbox": client.url, "prune": prune, "adopt": adopt,
@@ -227,9 +236,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
         objects tagged netops-managed."""
-        _, desired = _intent_records(intent, as_json)
-        client = _client(as_json, workers)
-        snapshot = _snapshot(client, desired, backend, as_json)
+        client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json, workers)
         plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
         if check:
             if as_json:

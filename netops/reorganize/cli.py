@@ -37,6 +37,9 @@ from netops.pipeline import load_intent_and_network
 from netops.reorganize.plan import Reorganization, reorganize
 from netops.reorganize.policy import ReorganizePolicy
 
+#: Most moves listed one by one by default: a whole city's 1,600 rows are for `--moves` or `--json`.
+LONG_LISTING = 200
+
 
 class Target(StrEnum):
     """Structures a reorganization can lead to."""
@@ -57,6 +60,9 @@ def reorganize_command(
         "--policy", help="Policy file: the exceptions to the default rules (docs/reorganize.md)")] = None,
     intent: IntentOption = DEFAULT_INTENT_DIR,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what becomes of each site; write nothing")] = False,
+    moves: Annotated[bool, typer.Option(
+        "--moves", help=f"List every site's move even when more than {LONG_LISTING} sites move (otherwise counted "
+                        "by kind)")] = False,
     as_json: JsonOption = False,
     force: ForceOption = False,
 ) -> None:
@@ -91,8 +97,10 @@ def reorganize_command(
     if as_json:
         out.print_json(json.dumps({"moves": [move.__dict__ for move in result.moves],
                                    "files": sorted(result.files)}, ensure_ascii=False))
-    else:
+    elif moves or len(result.moves) <= LONG_LISTING:
         _print_moves(result)
+    else:
+        _print_summary(result)
     if dry_run or output is None:
         return
     written = write_folder_or_exit(output, result.files, command="reorganize", force=force)
@@ -129,6 +137,25 @@ def _carried_over(intent: Path) -> dict[str, str]:
             raise InputError([Problem(path=(), message=f"cannot read {name}", found=str(error),
                                       location=Location(str(path), 1))]) from error
     return texts
+
+
+def _print_summary(result: Reorganization) -> None:
+    """What becomes of the sites, counted by their kind in the new intent."""
+    table = Table(title=f"reorganization ({len(result.moves)} sites moved; `--moves` lists each, `--json` too)")
+    columns = ("kind", "sites", "to units", "hubs", "retired", "renamed", "kind changed", "decommissioned")
+    for number, column in enumerate(columns):
+        table.add_column(column, justify="left" if number == 0 else "right")
+    counts: dict[str, list[int]] = {}
+    for move in result.moves:
+        row = counts.setdefault(move.kind, [0] * (len(columns) - 1))
+        for number, counted in enumerate((True, move.unit is not None, move.area is not None, move.retired,
+                                          move.name != move.old_name, move.kind != move.old_kind,
+                                          move.status is not None)):
+            row[number] += counted
+    for kind, row in sorted(counts.items()):
+        table.add_row(kind, *(f"{count:,}" for count in row))
+    table.add_row("all", *(f"{sum(row[n] for row in counts.values()):,}" for n in range(len(columns) - 1)))
+    out.print(table)
 
 
 def _print_moves(result: Reorganization) -> None:

@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Interface
 
 from citynet_models.addressing import DEVICES_PER_SITE, AddressPlan
 from citynet_models.devices import Device, Interface, LoopbackInterface, ManagementInterface
@@ -93,7 +92,7 @@ def build_devices(plan: AddressPlan, planned: Phase[DevicePlans],
             loopback = None
             if intent.role is not DeviceRole.SWITCH:
                 loopback = intent.loopback or allocate.loopback_address(plan, device.site.key, device.number)
-            management = (IPv4Interface((intent.management, plan.management.prefixlen))
+            management = (allocate.interface(intent.management, plan.management.prefixlen)
                           if intent.management is not None
                           else allocate.management_address(plan, device.site.key, device.number))
         except allocate.AllocationError as error:
@@ -102,7 +101,7 @@ def build_devices(plan: AddressPlan, planned: Phase[DevicePlans],
         built: list[Interface] = []
         if loopback is not None:
             built.append(LoopbackInterface(kind="loopback", name=naming.loopback_interface(device.platform),
-                                           address=IPv4Interface((loopback, 32)),
+                                           address=allocate.interface(loopback, 32),
                                            description="router id, BGP source"))
         built.append(ManagementInterface(kind="management", name=naming.management_interface(device.platform),
                                          address=management, description="out-of-band management"))

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Interface, IPv4Network
+from ipaddress import IPv4Network
 
 from citynet_models.addressing import AddressPlan
 from citynet_models.devices import Interface, LanInterface
@@ -108,5 +108,5 @@ def _resolve_lan(found: Findings, plan: AddressPlan, site: SitePlan, index: int,
     if lan is None:
         return None
     return lan, gateway_device.name, LanInterface(
-        kind="lan", name=interface_name, vlan=vlan, lan=name, address=IPv4Interface((gateway, prefix.prefixlen)),
+        kind="lan", name=interface_name, vlan=vlan, lan=name, address=allocate.interface(gateway, prefix.prefixlen),
         description=description(f"LAN {name} VLAN {vlan} of {site.slug}"))

@@ -107,9 +107,9 @@ def _link_addresses(plan: AddressPlan, device: DevicePlan, index: int,
         down = uplink.address
     else:
         prefix = allocate.link_prefix(plan, device.site.key, device.number, index)
-        down = IPv4Interface((prefix.network_address + 1, 31))
+        down = allocate.interface(prefix.network_address + 1, 31)
     up_ip = prefix.network_address if down.ip != prefix.network_address else prefix.network_address + 1
-    return prefix, down, IPv4Interface((up_ip, 31))
+    return prefix, down, allocate.interface(up_ip, 31)
 
 
 def name_ports(devices: Mapping[str, DevicePlan], planned: Sequence[LinkPlan],

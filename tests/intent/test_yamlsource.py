@@ -36,11 +36,30 @@ empty:
 ip: 10.0.0.0/24
 date_like: 2026-11-27
 dotted: .inf
+zero: 0
+negative_zero: -0
+negative_float: -0.5
+negative_zero_float: -0.0
+latitude: 21.0322
+underscored: 1_000
+hexadecimal: 0x1F
+octal: 017
+plus: +5
+plus_float: +1.5
+sexagesimal: 1:30
+exponent: 1.5e+3
+trailing_dot: 1.
+leading_dot: .5
+tagged_int: !!int 42
+tagged_float: !!float 5
+huge: 123456789012345678901234567890
 """
 
 
 def test_scalars_resolve_like_pyyaml(tmp_path: Path) -> None:
-    assert _read(tmp_path, SCALARS).data == yaml.safe_load(SCALARS)  # type: ignore[attr-defined]
+    data = _read(tmp_path, SCALARS).data  # type: ignore[attr-defined]
+    assert {key: repr(value) for key, value in data.items()} == {  # repr: 1 == 1.0, and -0.0 == 0.0
+        key: repr(value) for key, value in yaml.safe_load(SCALARS).items()}
 
 
 @pytest.mark.parametrize(

@@ -288,3 +288,18 @@ def test_a_busy_netbox_through_the_cli_is_exit_3_with_the_reason(server: _Server
     assert done.returncode == EXIT_UNREACHABLE, done.stdout + done.stderr
     assert "busy or restarting" in done.stderr and "sent the request 2 times" in done.stderr
     assert len(server.script.seen) == 2
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_an_invalid_intent_is_bad_input_though_netbox_is_read_while_it_loads(silent: str, command: str,
+                                                                            tmp_path: Path) -> None:
+    from tests.conftest import TESTS, materialize_overlay
+
+    intent = materialize_overlay(TESTS / "intent" / "cases" / "base",
+                                 TESTS / "intent" / "cases" / "invalid" / "several-errors-at-once", tmp_path)
+    env = {"NETBOX_URL": silent, "NETBOX_TOKEN": TOKEN, "NETOPS_NETBOX_TIMEOUT": "0.5"}
+    done = netops(command, "--intent", str(intent), env=env)
+    assert done.returncode == EXIT_BAD_INPUT, done.stdout + done.stderr
+    assert "not reachable" not in done.stderr and "errors" in done.stderr
+    down = netops(command, env=env)  # the valid sample intent: NetBox's failure is the error
+    assert down.returncode == EXIT_UNREACHABLE and "NetBox is not reachable" in down.stderr, down.stderr

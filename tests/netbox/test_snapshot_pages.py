@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from netops.netbox.client import PAGE_SIZE, Credentials, NetBoxClient
-from netops.netbox.mapping import MAPPER_BY_TYPE
+from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
 from netops.netbox.mapping.base import Record, RecordSet
-from netops.netbox.snapshot import Backend, _Read, _reads
+from netops.netbox.snapshot import Backend, _expected_rows, _Read, _reads
 
 INTERFACES = MAPPER_BY_TYPE["dcim.interface"]
 
@@ -23,18 +24,46 @@ def desired_interfaces(count: int) -> RecordSet:
 
 
 def test_a_long_list_of_managed_objects_is_read_page_by_page_and_the_last_read_goes_on() -> None:
-    assert _reads(INTERFACES, Backend.GRAPHQL, desired_interfaces(2 * PAGE_SIZE + 500)) == [
+    assert _reads(INTERFACES, Backend.GRAPHQL, 2 * PAGE_SIZE + 500) == [
         _Read(INTERFACES, 0, 1), _Read(INTERFACES, 1, 1), _Read(INTERFACES, 2, None)]
-    assert _reads(INTERFACES, Backend.GRAPHQL, desired_interfaces(PAGE_SIZE)) == [_Read(INTERFACES, 0, None)]
-    assert _reads(INTERFACES, Backend.GRAPHQL, desired_interfaces(0)) == [_Read(INTERFACES, 0, None)]
+    assert _reads(INTERFACES, Backend.GRAPHQL, PAGE_SIZE) == [_Read(INTERFACES, 0, None)]
+    assert _reads(INTERFACES, Backend.GRAPHQL, 0) == [_Read(INTERFACES, 0, None)]
 
 
 @pytest.mark.parametrize("backend", list(Backend))
 def test_one_read_without_a_desired_count_through_rest_or_for_a_vocabulary(backend: Backend) -> None:
     assert _reads(INTERFACES, backend, None) == [_Read(INTERFACES)]
-    assert _reads(INTERFACES, Backend.REST, desired_interfaces(5000)) == [_Read(INTERFACES)]
+    assert _reads(INTERFACES, Backend.REST, 5000) == [_Read(INTERFACES)]
     vocabulary = next(mapper for mapper in MAPPER_BY_TYPE.values() if mapper.fetch_all)
-    assert _reads(vocabulary, backend, desired_interfaces(5000)) == [_Read(vocabulary)]
+    assert _reads(vocabulary, backend, 5000) == [_Read(vocabulary)]
+
+
+class _Counting:
+    """A client that counts each type's managed objects as 2,500."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, dict[str, Any]]] = []
+
+    def count(self, endpoint: str, params: dict[str, Any]) -> int:
+        self.asked.append((endpoint, params))
+        return 2500
+
+
+def test_pages_follow_the_desired_records_or_while_they_are_in_the_making_netboxs_counts() -> None:
+    client, pending, failed = _Counting(), Future[RecordSet](), Future[RecordSet]()
+    failed.set_exception(ValueError("the intent is invalid"))
+    with ThreadPoolExecutor(2) as pool:
+        by_desired = _expected_rows(client, pool, MAPPERS, Backend.GRAPHQL, desired_interfaces(3), True)  # type: ignore[arg-type]
+        assert by_desired["dcim.interface"] == 3 and not client.asked
+        counted = _expected_rows(client, pool, MAPPERS, Backend.GRAPHQL, pending, True)  # type: ignore[arg-type]
+        assert counted["dcim.interface"] == 2500 and ("dcim/interfaces", {"tag": "netops-managed"}) in client.asked
+        assert all(MAPPER_BY_TYPE[object_type].graphql_list is not None for object_type in counted)
+        assert _expected_rows(client, pool, MAPPERS, Backend.REST, pending, True) == {}  # type: ignore[arg-type]
+        assert _expected_rows(client, pool, MAPPERS, Backend.GRAPHQL, pending, False) == {}  # type: ignore[arg-type]
+        assert _expected_rows(client, pool, MAPPERS, Backend.GRAPHQL, failed, True) == counted  # type: ignore[arg-type]
+    pending.set_result(desired_interfaces(1))
+    with ThreadPoolExecutor(2) as pool:
+        assert _expected_rows(client, pool, MAPPERS, Backend.GRAPHQL, pending, True)["dcim.interface"] == 1  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("first_page", "pages", "expected"), [

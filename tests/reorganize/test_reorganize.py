@@ -174,3 +174,19 @@ def test_a_site_named_like_a_renamed_headquarters_gets_a_distinct_name(
     assert sites["dang-uy-phuong-ngoc-khanh"].name == "Đảng ủy phường Giảng Võ"
     assert sites["dang-uy-phuong-giang-vo"].name == "Đảng ủy phường Giảng Võ (cũ)"
     assert sites["dang-uy-phuong-giang-vo"].status.value == "decommissioned"
+
+
+def test_a_large_reorganization_is_counted_by_kind_and_listed_with_moves(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import netops.reorganize.cli
+
+    monkeypatch.setattr(netops.reorganize.cli, "LONG_LISTING", 5)  # the sample stands for a whole city
+    args = ("reorganize", "--to", "2025", "--intent", str(LEGACY), "--policy", str(POLICY), "--dry-run")
+    counted = netops_in_process(capsys, *args)
+    assert counted.returncode == 0, counted.stderr
+    assert "`--moves` lists each" in counted.stdout and "quan-uy-ba-dinh" not in counted.stdout
+    all_row = next(line for line in counted.stdout.splitlines() if line.startswith("│ all "))
+    sites, to_units, hubs, retired = (int(cell) for cell in all_row.split("│")[2:6])
+    assert sites == to_units + hubs + retired and hubs == 3 and retired > 0
+    listed = netops_in_process(capsys, *args, "--moves")
+    assert "quan-uy-ba-dinh" in listed.stdout and "`--moves` lists each" not in listed.stdout

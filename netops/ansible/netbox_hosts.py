@@ -96,7 +96,7 @@ def _district_and_ward(site: dict[str, Any], regions: dict[str, dict[str, Any]],
     while region is not None and region.get("parent"):  # the root is the city
         units.append(region)
         region = regions.get(region["parent"]["id"])
-    ward = next((unit for unit in units if unit["custom_fields"]["admin_kind"] in WARD_KINDS), None)
+    ward = next((unit for unit in units if _selected(unit["custom_fields"].get("admin_kind")) in WARD_KINDS), None)
     district = next((unit for unit in units if unit is not ward), None)
     ward_code = ward["custom_fields"]["admin_code"] if ward else None
     if district is not None:
@@ -105,6 +105,11 @@ def _district_and_ward(site: dict[str, Any], regions: dict[str, dict[str, Any]],
     if group is not None:
         return (str(group["custom_fields"]["area_code"]), group["slug"], group["name"]), ward_code
     return None, ward_code
+
+
+def _selected(value: Any) -> Any:
+    """A selection custom field's value: GraphQL answers {value, label}."""
+    return value.get("value") if isinstance(value, dict) else value
 
 
 def _site_variables(device: str, site: str, value: Any) -> dict[str, Any]:

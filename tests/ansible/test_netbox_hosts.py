@@ -43,7 +43,7 @@ def _custom_fields(record: Record) -> dict[str, Any]:
         if name.startswith("custom_fields."):
             plain = value.data if isinstance(value, JsonValue) else value
             selection = name in ("custom_fields.site_kind", "custom_fields.lifecycle_status",
-                                 "custom_fields.redundancy")
+                                 "custom_fields.redundancy", "custom_fields.admin_kind")
             fields[name.removeprefix("custom_fields.")] = ({"value": plain, "label": str(plain)}
                                                            if selection and plain is not None else plain)
     return fields

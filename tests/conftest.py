@@ -8,6 +8,9 @@ import pytest
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
+#: The sample city in the legacy structure (districts/ and their wards), kept as the reorganization's input so the
+#: legacy format's behaviour stays tested; inventory/city is its reorganization into the 2025 structure.
+LEGACY_SAMPLE = TESTS / "reorganize" / "cases" / "hanoi-sample" / "legacy"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

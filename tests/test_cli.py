@@ -23,14 +23,16 @@ def test_validate_sample_city() -> None:
     result = netops("validate")
     assert result.returncode == 0, result.stderr
     assert "valid: Thành phố Hà Nội (AS65010)" in result.stdout
-    assert "3 districts, 55 wards, 30 sites, 35 devices" in result.stdout
+    # The 2025 sample: the data center and 4 city-level sites, 3 hubs and 17 sites in 9 units (communes/*.yml);
+    # 3 + 4 + 6 aggregation + 17 access routers. The units file lists all 126 units of the city.
+    assert "0 districts, 126 wards, 25 sites, 30 devices" in result.stdout
 
 
 def test_validate_json() -> None:
     result = netops("validate", "--json")
     assert result.returncode == 0
     document = json.loads(result.stdout)
-    assert document["valid"] is True and document["counts"]["sites"] == 30
+    assert document["valid"] is True and document["counts"]["sites"] == 25
 
 
 def test_invalid_intent_exits_2_with_every_error(tmp_path: Path) -> None:
@@ -62,17 +64,20 @@ def test_bad_usage_exits_2() -> None:
 @pytest.mark.parametrize(
     ("args", "check"),
     [
-        (["sites", "--district", "001"], lambda rows: len(rows) == 8 and {r["district"] for r in rows} == {"001"}),
+        # In the 2025 sample a district selector names an area: Cụm Ba Đình holds its hub and the 6 sites of
+        # Phường Ba Đình, Ngọc Hà, Giảng Võ and Hồng Hà (areas/001-ba-dinh.yml, communes/).
+        (["sites", "--district", "001"], lambda rows: len(rows) == 7 and {r["area"] for r in rows} == {"001"}),
         (["sites", "--district", "dong-anh", "--kind", "ward_committee"],
-         lambda rows: len(rows) == 5 and all(r["kind"] == "ward_committee" for r in rows)),
+         lambda rows: len(rows) == 3 and all(r["kind"] == "ward_committee" for r in rows)),
         (["sites", "--status", "planned"], lambda rows: {r["slug"] for r in rows} ==
-         {"ubnd-phuong-giang-vo", "hoi-nong-dan-huyen-dong-anh", "ubnd-xa-hai-boi"}),
+         {"ubnd-phuong-giang-vo", "ubnd-xa-hai-boi"}),
         (["devices", "--role", "aggregation"], lambda rows: len(rows) == 6),
         (["devices", "--role", "core", "--platform", "frr"],
          lambda rows: [r["name"] for r in rows] == ["dc-core-01", "dc-core-02"]),
         (["links", "--role", "backbone"], lambda rows: len(rows) == 12 and all(r["ospf_area"] == 0 for r in rows)),
+        # Đông Anh's access links: 2 uplinks of UBND xã Đông Anh and of UBND xã Thiên Lộc, 1 of each of 4 others.
         (["links", "--district", "017", "--role", "access"],
-         lambda rows: all(r["ospf_area"] == 17 for r in rows) and len(rows) == 11),
+         lambda rows: all(r["ospf_area"] == 17 for r in rows) and len(rows) == 8),
         (["lans", "--role", "camera"], lambda rows: all(r["vlan"] == 30 for r in rows) and len(rows) == 12),
         (["prefixes", "--kind", "pool"], lambda rows: len(rows) == 7),
         (["services"], lambda rows: {r["name"] for r in rows} >= {"email", "one-stop-shop", "population-db"}),
@@ -96,7 +101,7 @@ def test_export_writes_once_and_is_idempotent(tmp_path: Path) -> None:
     first = netops("export", "--format", "json", "--out", str(target))
     assert first.returncode == 0 and "written" in first.stderr
     document = json.loads(target.read_text())
-    assert document["city"]["asn"] == 65010 and len(document["devices"]) == 35
+    assert document["city"]["asn"] == 65010 and len(document["devices"]) == 30
     second = netops("export", "--format", "json", "--out", str(target))
     assert "unchanged" in second.stderr
 

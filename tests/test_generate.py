@@ -29,7 +29,7 @@ def test_a_hand_written_intent_folder_is_refused_and_left_as_it_was(tmp_path: Pa
     result = generate(intent, *SMALL)
     assert result.returncode == 2, result.stderr
     assert f"{intent} is not empty and `netops generate-city` did not write it" in result.stderr
-    assert "city.yml" in result.stderr and "districts/001-ba-dinh.yml" in result.stderr
+    assert "city.yml" in result.stderr and "areas/001-ba-dinh.yml" in result.stderr
     assert "--force" in result.stderr and "Traceback" not in result.stderr
     assert tree(intent) == before
     assert netops("validate", "--intent", str(intent)).returncode == 0

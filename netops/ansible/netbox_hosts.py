@@ -1,11 +1,12 @@
 """The inventory's hosts straight from NetBox: a few paginated lists, no whole-model read-back.
 
-An inventory needs each network device, its site and the site's district and ward, nothing of the interfaces,
-addresses, cables, prefixes or circuits that `netops.netbox.read` reads to rebuild (and validate) the whole
-Network. Reading those costs seconds per thousand devices; the lists read by netops.ansible.netbox_lists (devices,
-sites, regions filtered to what netops manages, the few roles and platforms, the devices' other tags) cost a
-fraction of one, which is what makes `ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The
-whole-model gate stays one command away: `netops validate --source netbox`, or the plugin's `read: model` option.
+An inventory needs each network device, its site and the site's district (its aggregation area in the 2025
+structure) and ward, nothing of the interfaces, addresses, cables, prefixes or circuits that `netops.netbox.read`
+reads to rebuild (and validate) the whole Network. Reading those costs seconds per thousand devices; the lists read
+by netops.ansible.netbox_lists (devices, sites, regions and site groups filtered to what netops manages, the few
+roles and platforms, the devices' other tags) cost a fraction of one, which is what makes `ansible-inventory` from
+NetBox fast (benchmarks/bench_inventory.py). The whole-model gate stays one command away: `netops validate
+--source netbox`, or the plugin's `read: model` option.
 
 Every value is mapped back by the mappers netops writes with (netops.netbox.mapping: the role and platform of a
 slug, a site's own fields), so the hosts equal those `host_rows(network)` gives for the Network they were applied
@@ -23,7 +24,7 @@ from citynet_models.variables import SiteVariables
 from netops.ansible.hosts import HostRow
 from netops.ansible.netbox_lists import HostLists
 from netops.netbox.mapping.dcim import DeviceRoleMapper, PlatformMapper
-from netops.netbox.mapping.organization import SiteMapper
+from netops.netbox.mapping.organization import WARD_KINDS, SiteMapper
 from netops.netbox.snapshot import normalize
 
 _SITE_VARIABLES: TypeAdapter[dict[str, Any]] = TypeAdapter(SiteVariables)
@@ -44,6 +45,7 @@ def netbox_host_rows(reading: HostLists) -> list[HostRow]:
     roles = {row["id"]: row["slug"] for row in lists.roles}
     platforms = {row["id"]: row["slug"] for row in lists.platforms}
     regions = {row["id"]: row for row in lists.regions}
+    site_groups = {row["id"]: row for row in lists.site_groups}
     sites = {row["id"]: row for row in lists.sites}
     tags = lists.tags
     rows = []
@@ -52,27 +54,19 @@ def netbox_host_rows(reading: HostLists) -> list[HostRow]:
         if role is None:  # the data center's physical servers: hosts of the DC roles' inventories, not of ours
             continue
         platform = PlatformMapper.platform_by_slug.get(platforms.get((device.get("platform") or {}).get("id", ""), ""))
-        rows.append(_row(device, role, platform, sites[device["site"]["id"]], regions,
+        rows.append(_row(device, role, platform, sites[device["site"]["id"]], regions, site_groups,
                          tags.get(("dcim.device", int(device["id"])), [])))
     return rows
 
 
 def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, site: dict[str, Any],
-         regions: dict[str, dict[str, Any]], tags: list[str]) -> HostRow:
+         regions: dict[str, dict[str, Any]], site_groups: dict[str, dict[str, Any]], tags: list[str]) -> HostRow:
     name = device["name"]
     if platform is None:
         raise InventoryReadError(name, "no platform netops knows")
     if not device.get("oob_ip"):
         raise InventoryReadError(name, "no out-of-band IP (the management address)")
-    # A site stands in its ward's region, else its district's, else the city's (the root).
-    chain = []
-    region: dict[str, Any] | None = regions[site["region"]["id"]] if site.get("region") else None
-    while region is not None:
-        chain.append(region["id"])
-        region = regions.get(region["parent"]["id"]) if region.get("parent") else None
-    chain.reverse()  # city, district, ward
-    district = regions[chain[1]] if len(chain) > 1 else None
-    ward = regions[chain[2]] if len(chain) > 2 else None
+    district, ward = _district_and_ward(site, regions, site_groups)
     model = SiteMapper.site_of(normalize(_SITE_MAPPER, site))
     coordinates = model["coordinates"]
     primary = device.get("primary_ip4")
@@ -81,13 +75,41 @@ def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, si
         site=model["slug"], site_name=model["name"], site_kind=model["kind"], site_status=model["status"],
         site_redundancy=model["redundancy"],
         coordinates=(coordinates["latitude"], coordinates["longitude"]) if coordinates else None,
-        district_code=district["custom_fields"]["admin_code"] if district else None,
-        district_slug=district["slug"] if district else None,
-        district_name=district["name"] if district else None,
-        ward=ward["custom_fields"]["admin_code"] if ward else None,
+        district_code=district[0] if district else None,
+        district_slug=district[1] if district else None,
+        district_name=district[2] if district else None,
+        ward=ward,
         loopback=primary["address"].split("/")[0] if primary else None,
         tags=tuple(sorted(tags)), site_vars=_site_variables(name, model["slug"], model["vars"]),
     )
+
+
+def _district_and_ward(site: dict[str, Any], regions: dict[str, dict[str, Any]],
+                       site_groups: dict[str, dict[str, Any]]) -> tuple[tuple[str, str, str] | None, str | None]:
+    """The (code, slug, name) of the site's district and the code of its ward, as intent's host rows give them.
+
+    A site stands in its ward's region, else its district's, else the city's (the root). In the 2025 structure
+    the units stand right under the city and a site's district is its aggregation area, a site group.
+    """
+    units = []
+    region: dict[str, Any] | None = regions[site["region"]["id"]] if site.get("region") else None
+    while region is not None and region.get("parent"):  # the root is the city
+        units.append(region)
+        region = regions.get(region["parent"]["id"])
+    ward = next((unit for unit in units if _selected(unit["custom_fields"].get("admin_kind")) in WARD_KINDS), None)
+    district = next((unit for unit in units if unit is not ward), None)
+    ward_code = ward["custom_fields"]["admin_code"] if ward else None
+    if district is not None:
+        return (district["custom_fields"]["admin_code"], district["slug"], district["name"]), ward_code
+    group = site_groups.get(site["group"]["id"]) if site.get("group") else None
+    if group is not None:
+        return (str(group["custom_fields"]["area_code"]), group["slug"], group["name"]), ward_code
+    return None, ward_code
+
+
+def _selected(value: Any) -> Any:
+    """A selection custom field's value: GraphQL answers {value, label}."""
+    return value.get("value") if isinstance(value, dict) else value
 
 
 def _site_variables(device: str, site: str, value: Any) -> dict[str, Any]:

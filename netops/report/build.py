@@ -78,16 +78,16 @@ def _join(values: Iterable[str]) -> str:
 
 
 def short_name(name: str) -> str:
-    """A district's name without its kind, for map labels: 'Thị xã Sơn Tây' -> 'Sơn Tây'."""
-    for prefix in ("Thị xã ", "Quận ", "Huyện "):
+    """A district's or area's name without its kind, for map labels: 'Thị xã Sơn Tây' -> 'Sơn Tây'."""
+    for prefix in ("Thị xã ", "Quận ", "Huyện ", "Cụm "):
         if name.startswith(prefix):
             return name.removeprefix(prefix)
     return name
 
 
 def district_page(network: Network, code: str) -> str:
-    """Relative path of a district's HTML page."""
-    district = network.district_by_code[code]
+    """Relative path of a district's HTML page (in the 2025 structure, an aggregation area's: network.groups)."""
+    district = network.groups[code]
     return f"districts/{district.code}-{district.slug}.html"
 
 
@@ -262,12 +262,12 @@ def build_report(network: Network, data: Analyses | None = None, workers: int = 
 
 def _build_report(network: Network, data: Analyses | None, workers: int) -> dict[str, str]:
     data = data if data is not None else analyse(network)
-    hrefs = {d.code: district_page(network, d.code) for d in network.districts}
+    hrefs = {d.code: district_page(network, d.code) for d in network.groups.values()}
     at_risk = {a.site for d in data.redundancy.districts for a in d.at_risk}
-    labels = {d.code: short_name(d.name) for d in network.districts}
+    labels = {d.code: short_name(d.name) for d in network.groups.values()}
 
     dots = {"topology": city_dot(network, data.whatif, data.redundancy, hrefs)}
-    for d in network.districts:
+    for d in network.groups.values():
         dots[f"districts/{d.code}-{d.slug}"] = district_dot(network, d.code, data.whatif, at_risk)
     svgs = render_diagrams(dots, workers=workers)
 
@@ -278,7 +278,7 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
               "bandwidth Mbit/s": data.totals.bandwidth_mbps, "site LANs": len(data.policy.lans)}
     city_map = render_map(network, map_sites(network, at_risk, hrefs), labels=labels)
     legend = {"status": STATUS_COLOURS, "redundancy": {k.replace("_", "-"): v for k, v in REDUNDANCY_COLOURS.items()}}
-    district_links = [(d.name, hrefs[d.code]) for d in network.districts]
+    district_links = [(d.name, hrefs[d.code]) for d in network.groups.values()]
     index_tables = [
         rollout_table(data.rollout, hrefs), rollout_kinds_table(data.rollout),
         redundancy_table(data.redundancy, hrefs), failures_table(data.whatif),
@@ -309,11 +309,11 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
     for table in csv_tables:
         files[f"csv/{table.key}.csv"] = table.csv()
 
-    for district in network.districts:
+    for district in network.groups.values():
         code = district.code
         base = f"districts/{code}-{district.slug}"
-        sites = [s for s in network.sites if s.district == code]
-        shown = [s for s in network.sites if s.district == code or s.kind == "data_center"]
+        sites = [s for s in network.sites if s.area == code]
+        shown = [s for s in network.sites if s.area == code or s.kind == "data_center"]
         district_map = render_map(network, map_sites(network, at_risk, sites=shown),
                                   element_id="map")
         site_rows = query(network, Entity.SITES, QueryFilters(districts=(code,))).rows

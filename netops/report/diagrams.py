@@ -75,18 +75,18 @@ def city_dot(network: Network, whatif: WhatIfReport, redundancy: RedundancyRepor
     devices = network.device_by_name
     backbone_roles = (DeviceRole.CORE, DeviceRole.FIREWALL, DeviceRole.AGGREGATION)
     shown = {d.name for d in network.devices if d.role in backbone_roles or
-             (d.is_router and sites[d.site].district is None)}
+             (d.is_router and sites[d.site].area is None)}
     lines = ["graph city {", _HEADER, '  graph [rankdir=TB, splines=true];']
     dc = [d for d in network.devices if d.name in shown and sites[d.site].kind == "data_center"]
     lines.append('  subgraph cluster_dc { label="data center"; style="rounded,filled"; fillcolor="#eef3f8";')
     lines += [style.node(d.name, d.name, "box", "#cfe0f3") for d in dc]
     lines.append("  }")
     for d in network.devices:
-        if d.name in shown and sites[d.site].district is None and sites[d.site].kind != "data_center":
+        if d.name in shown and sites[d.site].area is None and sites[d.site].kind != "data_center":
             lines.append(style.node(d.name, f"{sites[d.site].name}\n{d.name}", "box", "#f4f4f4"))
     risky = {g.district: g for g in redundancy.districts}
-    for district in network.districts:
-        aggs = [d for d in network.devices if d.role is DeviceRole.AGGREGATION and sites[d.site].district ==
+    for district in network.groups.values():
+        aggs = [d for d in network.devices if d.role is DeviceRole.AGGREGATION and sites[d.site].area ==
                 district.code]
         href = district_href.get(district.code)
         lines.append(f"  subgraph {_quote('cluster_' + district.code)} {{ label={_quote(district.name)}; "
@@ -94,7 +94,7 @@ def city_dot(network: Network, whatif: WhatIfReport, redundancy: RedundancyRepor
         lines += [style.node(d.name, d.name, "box", "#e8f1e4") for d in aggs]
         group = risky.get(district.code)
         if group is not None:
-            count = group.sites - len([s for s in network.sites if s.district == district.code and
+            count = group.sites - len([s for s in network.sites if s.area == district.code and
                                        any(d.role is DeviceRole.AGGREGATION for d in
                                            network.devices_by_site.get(s.slug, []))])
             summary = f"{count} access sites\n{len(group.at_risk)} one failure away"
@@ -117,7 +117,7 @@ def district_dot(network: Network, code: str, whatif: WhatIfReport, at_risk: set
     """Every router of one district and its uplinks, with the routers they hang on."""
     style = _Style(network, whatif)
     sites = network.site_by_slug
-    members = {d.name for d in network.devices if d.is_router and sites[d.site].district == code}
+    members = {d.name for d in network.devices if d.is_router and sites[d.site].area == code}
     links = [link for link in network.links if link.downstream.device in members or link.upstream.device in members]
     outside = sorted({end.device for link in links for end in (link.upstream, link.downstream)} - members)
     lines = [f"graph {_quote('district_' + code)} {{", _HEADER, '  graph [rankdir=LR];']

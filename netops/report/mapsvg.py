@@ -40,8 +40,8 @@ def map_sites(network: Network, at_risk: set[str], href: dict[str, str] | None =
             slug=site.slug, name=site.name, kind=site.kind, status=site.status.value,
             redundancy=site.redundancy.value if site.redundancy is not None else "hub",
             at_risk=site.slug in at_risk, latitude=site.coordinates.latitude,
-            longitude=site.coordinates.longitude, district=site.district,
-            href=(href or {}).get(site.district or ""),
+            longitude=site.coordinates.longitude, district=site.area,
+            href=(href or {}).get(site.area or ""),
         ))
     return result
 
@@ -117,7 +117,7 @@ def render_map(network: Network, sites: list[MapSite], labels: dict[str, str] | 
     parts.append('<g class="sites">')
     for s in sorted(sites, key=lambda s: (s.kind != "data_center", s.slug)):
         x, y = position[s.slug]
-        radius = 8 if s.kind == "data_center" else 5 if s.kind == "district_committee" else 3.5
+        radius = 8 if s.kind == "data_center" else 5 if s.kind in ("district_committee", "hub") else 3.5
         classes = f"site st-{s.status} rd-{s.redundancy} kind-{s.kind}" + (" at-risk" if s.at_risk else "")
         title = f"{s.name} ({s.slug}): {s.status}, {s.redundancy.replace('_', '-')}" + \
             (", one failure outside the site cuts it" if s.at_risk else "")

@@ -1,4 +1,6 @@
-"""Analyses of the sample city against expectations worked out by hand from inventory/city/*.yml."""
+"""Analyses of the sample city against expectations worked out by hand from inventory/city: city.yml, the hubs in
+areas/*.yml and the units' sites in communes/*.yml. A district in these reports is an aggregation area (its code,
+001 Ba Đình, 002 Hoàn Kiếm, 017 Đông Anh); the unit sites belong to the area their uplinks reach."""
 
 import pytest
 
@@ -13,8 +15,9 @@ from tests.conftest import REPO
 
 EVERY_SERVICE = ("email", "document-management", "one-stop-shop", "portal", "population-db", "ntp", "syslog",
                  "monitoring", "dns", "dhcp", "video")
-BA_DINH = {"ubnd-quan-ba-dinh", "quan-uy-ba-dinh", "ubnd-phuong-phuc-xa", "dang-uy-phuong-phuc-xa",
-           "ubnd-phuong-truc-bach", "ubnd-phuong-kim-ma", "uy-ban-mttq-phuong-kim-ma", "ubnd-phuong-giang-vo"}
+# Cụm Ba Đình: its hub and the sites of Phường Hồng Hà, Ba Đình, Ngọc Hà and Giảng Võ
+BA_DINH = {"ubnd-quan-ba-dinh", "ubnd-phuong-phuc-xa", "dang-uy-phuong-phuc-xa", "ubnd-phuong-truc-bach",
+           "ubnd-phuong-kim-ma", "uy-ban-mttq-phuong-kim-ma", "ubnd-phuong-giang-vo"}
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +31,16 @@ def test_rollout(network: Network) -> None:
     # city level: the data center, Sở TTTT and VP UBND accepted, VP Thành ủy verified, MTTQ provisioned
     assert rows["city"].counts == {"planned": 0, "staged": 0, "provisioned": 1, "verified": 1, "accepted": 3,
                                    "decommissioned": 0}
-    assert rows["001"].counts == {"planned": 1, "staged": 1, "provisioned": 1, "verified": 2, "accepted": 3,
+    # Ba Đình: Giảng Võ planned, MTTQ Ngọc Hà staged, UBND Ngọc Hà provisioned, UBND Ba Đình and Đảng ủy Hồng Hà
+    # verified, the hub and UBND Hồng Hà accepted
+    assert rows["001"].counts == {"planned": 1, "staged": 1, "provisioned": 1, "verified": 2, "accepted": 2,
                                   "decommissioned": 0}
-    assert (rows["001"].done, rows["001"].done_percent) == (5, 62.5)
-    assert (rows["017"].total, rows["017"].done, rows["017"].done_percent) == (9, 4, 44.4)
-    assert (report.total.total, report.total.done) == (30, 18)
+    assert (rows["001"].done, rows["001"].done_percent) == (4, 57.1)
+    # Đông Anh: the hub and UBND xã Đông Anh accepted, Cổ Loa verified; 4 of 7 not yet
+    assert (rows["017"].total, rows["017"].done, rows["017"].done_percent) == (7, 3, 42.9)
+    # Hoàn Kiếm: the hub, UBND and Đảng ủy phường Hoàn Kiếm accepted, Hàng Bạc verified
+    assert (rows["002"].total, rows["002"].done) == (6, 4)
+    assert (report.total.total, report.total.done) == (25, 15)
     assert [r.key for r in rollout(network, "002").districts] == ["002"]
 
 
@@ -42,10 +50,9 @@ def test_redundancy(network: Network) -> None:
     assert at_risk["001"] == {"dang-uy-phuong-phuc-xa", "ubnd-phuong-truc-bach", "uy-ban-mttq-phuong-kim-ma",
                               "ubnd-phuong-giang-vo"}
     assert at_risk["city"] == {"uy-ban-mttq-thanh-pho-ha-noi"}
-    assert at_risk["002"] == {"hoi-lien-hiep-phu-nu-quan-hoan-kiem", "dang-uy-phuong-hang-trong",
-                              "ubnd-phuong-hang-bac", "ubnd-phuong-ly-thai-to"}
-    assert len(at_risk["017"]) == 5
-    assert (report.sites, report.single_uplink) == (29, 14)  # every site but the data center
+    assert at_risk["002"] == {"dang-uy-phuong-hang-trong", "ubnd-phuong-hang-bac", "ubnd-phuong-ly-thai-to"}
+    assert at_risk["017"] == {"dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-co-loa", "ubnd-xa-hai-boi"}
+    assert (report.sites, report.single_uplink) == (24, 12)  # every site but the data center
     district = {a.site: a for a in report.attachments}["ubnd-quan-ba-dinh"]
     # agg-01 and agg-02 each uplink to both cores; agg-02 -> agg-01 stays inside the site
     assert (district.uplinks, district.upstream_routers) == (4, ("dc-core-01", "dc-core-02"))
@@ -58,7 +65,7 @@ def test_redundancy(network: Network) -> None:
     # the two hanging only on agg-01, and the district committee whose LANs agg-01 routes
     (["ba-dinh-agg-01"], {"ubnd-phuong-truc-bach", "uy-ban-mttq-phuong-kim-ma", "ubnd-quan-ba-dinh"}),
     (["ba-dinh-agg-01", "ba-dinh-agg-02"], BA_DINH),
-    (["dong-anh-agg-02"], {"hoi-nong-dan-huyen-dong-anh", "dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-hai-boi"}),
+    (["dong-anh-agg-02"], {"dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-hai-boi"}),
     (["dc-core-02"], set()),  # everything that uplinks to core-02 also uplinks to core-01
     (["dc-core-01"], {"uy-ban-mttq-thanh-pho-ha-noi"}),  # the firewall keeps its uplink to core-02
     (["ba-dinh-agg-01--ba-dinh-agg-02"], set()),
@@ -73,10 +80,10 @@ def test_what_if_scenarios(network: Network, failed: list[str], cut: set[str]) -
 
 def test_what_if_all_single_failures(network: Network) -> None:
     report = single_failures(network)
-    assert (report.routers, report.links) == (35, 56)
+    assert (report.routers, report.links) == (30, 48)
     by_element = {i.element: i for i in report.impacts}
-    # dc-fw-01 alone routes the data-center LANs (one firewall): losing it cuts all 30 sites, the DC included
-    assert report.impacts[0].element == "dc-fw-01" and report.impacts[0].sites_cut == 30
+    # dc-fw-01 alone routes the data-center LANs (one firewall): losing it cuts all 25 sites, the DC included
+    assert report.impacts[0].element == "dc-fw-01" and report.impacts[0].sites_cut == 25
     assert {loss.site for loss in by_element["dc-core-01"].losses} == {"uy-ban-mttq-thanh-pho-ha-noi"}
     assert {loss.site for loss in by_element["ba-dinh-agg-02"].losses} == {"dang-uy-phuong-phuc-xa",
                                                                             "ubnd-phuong-giang-vo"}
@@ -84,8 +91,8 @@ def test_what_if_all_single_failures(network: Network) -> None:
     # the routers that cut a site other than their own: dc-fw-01, dc-core-01 (the city's MTTQ office hangs
     # only on it) and the six aggregation routers
     assert report.spof_routers == 8 and report.spof_links == 0
-    # a single-homed site's uplink cuts only that site; 14 sites are single-homed
-    assert sum(1 for i in report.impacts if i.kind == "link") == 14
+    # a single-homed site's uplink cuts only that site; 12 sites are single-homed
+    assert sum(1 for i in report.impacts if i.kind == "link") == 12
     assert all(i.own_site_only for i in report.impacts if i.kind == "link")
     assert single_failures(network, naive=True).impacts == report.impacts
 
@@ -99,14 +106,15 @@ def test_what_if_unknown_element(network: Network) -> None:
 def test_addresses(network: Network) -> None:
     report = addresses(network)
     pools = {p.name: p for p in report.pools}
-    assert pools["loopbacks"].allocations == 35  # every router has one
-    assert (pools["links"].allocations, pools["links"].used_addresses) == (56, 112)
-    # ward-level sites: 6 in Ba Đình, 5 in Hoàn Kiếm, 6 in Đông Anh; a /9 holds 2^16 /25 blocks
+    assert pools["loopbacks"].allocations == 30  # every router has one
+    # links: 3 in the data center, 7 city-site uplinks, 5 per hub (4 to the cores, agg-02 -> agg-01), 23 access
+    assert (pools["links"].allocations, pools["links"].used_addresses) == (48, 96)
+    # ward-level (unit) sites: 6 in Ba Đình, 5 in Hoàn Kiếm, 6 in Đông Anh; a /9 holds 2^16 /25 blocks
     assert (pools["sites-ward"].allocations, pools["sites-ward"].free_units) == (17, 65536 - 17)
-    assert pools["sites-district"].allocations == 8
+    assert pools["sites-district"].allocations == 3  # the three hubs, in their former district committees' blocks
     assert pools["sites-city"].allocations == 4
-    # management: 35 devices plus the 16 reserved addresses and the broadcast
-    assert pools["management"].used_addresses == 35 + 16 + 1
+    # management: 30 devices plus the 16 reserved addresses and the broadcast
+    assert pools["management"].used_addresses == 30 + 16 + 1
     lans = {(u.site, u.lan): u for u in report.lans}
     assert lans[("ubnd-quan-ba-dinh", "staff")].utilization == 88.0  # 110 hosts in a /25 (125)
     fullest = report.fullest_lans[0]
@@ -133,5 +141,7 @@ def test_policy(network: Network) -> None:
     assert not guest.allowed and len(guest.denied) == 11
     assert guest.deny_rules == ("guest-isolation", "no-user-management-access")
     # party agency staff are no committee: no population database
-    assert "population-db" in lans[("quan-uy-ba-dinh", "staff")].denied
-    assert len(report.lans) == 75 - 2  # the city has 75 LANs; the data center's two are no policy source
+    assert "population-db" in lans[("dang-uy-phuong-phuc-xa", "staff")].denied
+    # the city has 68 LANs (13 at city level, 13 at the hubs, 42 at unit sites); the data center's two are no
+    # policy source
+    assert len(report.lans) == 68 - 2

@@ -43,7 +43,7 @@ def _custom_fields(record: Record) -> dict[str, Any]:
         if name.startswith("custom_fields."):
             plain = value.data if isinstance(value, JsonValue) else value
             selection = name in ("custom_fields.site_kind", "custom_fields.lifecycle_status",
-                                 "custom_fields.redundancy")
+                                 "custom_fields.redundancy", "custom_fields.admin_kind")
             fields[name.removeprefix("custom_fields.")] = ({"value": plain, "label": str(plain)}
                                                            if selection and plain is not None else plain)
     return fields
@@ -62,12 +62,15 @@ def _lists(snapshot: Snapshot) -> ReadLists:
                for r in records.of("dcim.device").values()]
     sites = [{"id": r.id, "slug": r.fields["slug"], "name": r.fields["name"], "latitude": r.fields["latitude"],
               "longitude": r.fields["longitude"], "custom_fields": _custom_fields(r),
-              "region": _id(snapshot, r.fields["region"])} for r in records.of("dcim.site").values()]
+              "region": _id(snapshot, r.fields["region"]), "group": _id(snapshot, r.fields.get("group"))}
+             for r in records.of("dcim.site").values()]
     regions = [{"id": r.id, "slug": r.fields["slug"], "name": r.fields["name"], "custom_fields": _custom_fields(r),
                 "parent": _id(snapshot, r.fields["parent"])} for r in records.of("dcim.region").values()]
+    site_groups = [{"id": r.id, "slug": r.fields["slug"], "name": r.fields["name"], "custom_fields": _custom_fields(r)}
+                   for r in records.of("dcim.sitegroup").values()]
     tags = {("dcim.device", cast(int, r.id)): [t for t in r.fields["tags"] if t != MANAGED_TAG]
             for r in records.of("dcim.device").values()}
-    return ReadLists(devices=devices, sites=sites, regions=regions,
+    return ReadLists(devices=devices, sites=sites, regions=regions, site_groups=site_groups,
                      roles=[{"id": r.id, "slug": r.fields["slug"]} for r in records.of("dcim.devicerole").values()],
                      platforms=[{"id": r.id, "slug": r.fields["slug"]} for r in records.of("dcim.platform").values()],
                      tags=tags)

@@ -81,12 +81,12 @@ def test_ansible_inventory_from_netbox_agrees_with_intent(sample: dict[str, str]
     listed_netbox = plain(json.loads(ansible_inventory(sample, from_netbox, "--list")))
 
     assert listed_netbox == listed_intent
-    assert len(listed_intent["_meta"]["hostvars"]) == 35
+    assert len(listed_intent["_meta"]["hostvars"]) == 30
     assert set(listed_intent["role_core"]["hosts"]) == {"dc-core-01", "dc-core-02"}
     assert listed_intent["_meta"]["hostvars"]["ubnd-phuong-phuc-xa-r01"]["netops_ward"] is not None
     graph_intent = ansible_inventory(sample, from_intent, "--graph")
     assert ansible_inventory(sample, from_netbox, "--graph") == graph_intent
-    assert "@district_001_quan_ba_dinh:" in graph_intent and "|--ubnd-phuong-phuc-xa-r01" in graph_intent
+    assert "@district_001_cum_ba_dinh:" in graph_intent and "|--ubnd-phuong-phuc-xa-r01" in graph_intent
 
 
 def test_ansible_inventory_from_netbox_sees_an_edit_made_in_netbox(sample: dict[str, str], tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_render_from_netbox_equals_render_from_intent(sample: dict[str, str], tm
         return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     rendered = files(tmp_path / "intent")
-    assert len([name for name in rendered if name.endswith(".cfg")]) == 35
+    assert len([name for name in rendered if name.endswith(".cfg")]) == 30
     assert files(tmp_path / "netbox") == rendered
 
 

@@ -11,7 +11,7 @@ from citynet_models.types import DeviceRole, LifecycleStatus, Redundancy, SiteKi
 from netops.pipeline import load_network
 from netops.query.engine import Entity, FilterError, GroupBy, QueryFilters, query, totals
 from tests.analysis.commands import run
-from tests.conftest import REPO
+from tests.conftest import LEGACY_SAMPLE, REPO
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +24,19 @@ def slugs(network: Network, **filters: object) -> set[str]:
 
 
 def test_site_filters(network: Network) -> None:
-    assert len(slugs(network, districts=("ba-dinh",))) == 8
+    # A district selector names an area in the 2025 sample: Cụm Ba Đình's hub and its 6 unit sites
+    assert len(slugs(network, districts=("ba-dinh",))) == 7
     assert slugs(network, redundancy=Redundancy.SINGLE_HOMED, statuses=(LifecycleStatus.ACCEPTED,)) == \
         {"dang-uy-phuong-hang-trong"}
-    assert slugs(network, wards=("00028",)) == {"ubnd-phuong-kim-ma", "uy-ban-mttq-phuong-kim-ma"}
-    assert slugs(network, districts=("017",), kinds=(SiteKind.PARTY_AGENCY,)) == {"huyen-uy-dong-anh",
-                                                                                   "dang-uy-xa-co-loa"}
+    # A ward selector names a unit: Phường Ngọc Hà 00008 (communes/00008-ngoc-ha.yml)
+    assert slugs(network, wards=("00008",)) == {"ubnd-phuong-kim-ma", "uy-ban-mttq-phuong-kim-ma"}
+    # Đông Anh's district party committee was retired with the district: only Đảng ủy xã Đông Anh is left
+    assert slugs(network, districts=("017",), kinds=(SiteKind.PARTY_AGENCY,)) == {"dang-uy-xa-co-loa"}
 
 
 def test_circuit_filters_on_sites_need_one_circuit_matching_all(network: Network) -> None:
-    # VNPT circuits of 50 Mbit/s or less: Cổ Loa, Hội Nông dân Đông Anh, Hải Bối
-    assert slugs(network, providers=("vnpt",), max_bandwidth=50) == {"ubnd-xa-co-loa", "hoi-nong-dan-huyen-dong-anh",
-                                                                      "ubnd-xa-hai-boi"}
+    # VNPT circuits of 50 Mbit/s or less: the public-service point Cổ Loa and UBND xã Vĩnh Thanh (ex Hải Bối)
+    assert slugs(network, providers=("vnpt",), max_bandwidth=50) == {"ubnd-xa-co-loa", "ubnd-xa-hai-boi"}
     # VP UBND has VNPT 1000 and FPT 500: no VNPT circuit of at most 500, but an FPT one
     assert slugs(network, kinds=(SiteKind.CITY_AGENCY,), providers=("vnpt",), max_bandwidth=500) == set()
     assert slugs(network, kinds=(SiteKind.CITY_AGENCY,), providers=("FPT Telecom",), max_bandwidth=500) == \
@@ -46,20 +47,24 @@ def test_devices_and_circuits(network: Network) -> None:
     aggregation = query(network, Entity.DEVICES, QueryFilters(roles=(DeviceRole.AGGREGATION,)))
     assert aggregation.count == 6
     fpt = query(network, Entity.CIRCUITS, QueryFilters(providers=("fpt",)))
-    assert fpt.count == 8 and fpt.totals.bandwidth_mbps == 500 + 200 + 50 + 50 + 100 + 50 + 100 + 100
-    # circuits with an aggregation router at one end in Ba Đình: 4 backbone + 10 access (agg-agg has no circuit)
+    # VP UBND 500, MTTQ city 200, MTTQ Ngọc Hà 50, Đảng ủy Hoàn Kiếm 50, Lý Thái Tổ 100, Đảng ủy Hồng Hà 50,
+    # UBND xã Thiên Lộc 100
+    assert fpt.count == 7 and fpt.totals.bandwidth_mbps == 500 + 200 + 50 + 50 + 100 + 50 + 100
+    # circuits with an aggregation router at one end in Ba Đình: 4 backbone + 8 access (Ba Đình 1, Ngọc Hà 2 + 1,
+    # Giảng Võ 1, Hồng Hà 2 + 1; agg-agg has no circuit)
     ba_dinh = query(network, Entity.CIRCUITS, QueryFilters(districts=("001",), roles=(DeviceRole.AGGREGATION,)))
-    assert ba_dinh.count == 14
+    assert ba_dinh.count == 12
 
 
 def test_totals(network: Network) -> None:
     everything = totals(network, QueryFilters())
-    assert (everything.sites, everything.devices, everything.circuits) == (30, 35, 50)
+    # circuits: 7 of the city-level sites, 12 of the hubs' aggregation routers, 23 of the unit sites
+    assert (everything.sites, everything.devices, everything.circuits) == (25, 30, 42)
     by_provider = {row["provider"]: (row["circuits"], row["bandwidth_mbps"]) for row in everything.by_provider}
-    assert by_provider["fpt"] == (8, 1150)
-    assert sum(c for c, _ in by_provider.values()) == 50
+    assert by_provider["fpt"] == (7, 1050)
+    assert sum(c for c, _ in by_provider.values()) == 42
     grouped = {row["district"]: row for row in totals(network, QueryFilters(), GroupBy.DISTRICT).groups}
-    assert grouped["001"]["sites"] == 8 and grouped["city"]["sites"] == 5
+    assert grouped["001"]["sites"] == 7 and grouped["city"]["sites"] == 5
 
 
 def test_unknown_filter_values(network: Network) -> None:
@@ -73,12 +78,14 @@ def test_cli_formats_and_errors() -> None:
     code, stdout, _ = run(["query", "circuits", "--provider", "fpt", "--format", "csv"])
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(stdout)))
-    assert len(rows) == 8 and {r["provider"] for r in rows} == {"fpt"}
+    assert len(rows) == 7 and {r["provider"] for r in rows} == {"fpt"}
     code, stdout, _ = run(["query", "sites", "--district", "001", "--json"])
-    assert code == 0 and json.loads(stdout)["count"] == 8
+    assert code == 0 and json.loads(stdout)["count"] == 7
     code, stdout, _ = run(["query", "sites", "--district", "001"])
-    assert code == 0 and "sites (8)" in stdout and "totals: 8 sites" in stdout
+    assert code == 0 and "sites (7)" in stdout and "totals: 7 sites" in stdout
     code, _, stderr = run(["query", "sites", "--district", "hai-phong"])
+    assert code == 2 and "unknown area" in stderr  # the 2025 sample's districts are its aggregation areas
+    code, _, stderr = run(["query", "sites", "--intent", str(LEGACY_SAMPLE), "--district", "hai-phong"])
     assert code == 2 and "unknown district" in stderr
     assert run(["query", "sites", "--status", "done"])[0] == 2  # not a lifecycle status
 

@@ -25,12 +25,12 @@ def report(out: Path, *args: str) -> dict[str, object]:
 def test_render_reports_new_then_unchanged_then_changed_and_removed(tmp_path: Path) -> None:
     out = tmp_path / "configs"
     first = report(out)
-    assert first["devices"] == 35 and len(first["new"]) == 35  # type: ignore[arg-type]
+    assert first["devices"] == 30 and len(first["new"]) == 30  # type: ignore[arg-type]
     assert (out / "frr" / "ba-dinh-agg-01.cfg").read_text().startswith("! ba-dinh-agg-01: FRR configuration")
     assert (out / "frr" / "ba-dinh-agg-01.nft").is_file() and (out / "frr" / "ba-dinh-agg-01.host.yml").is_file()
     assert not (out / "frr" / "ba-dinh-agg-02.dhcrelay").exists(), "agg-02 routes no LAN: no relay file"
     second = report(out)
-    assert len(second["unchanged"]) == 35 and not second["new"] and not second["changed"]  # type: ignore[arg-type]
+    assert len(second["unchanged"]) == 30 and not second["new"] and not second["changed"]  # type: ignore[arg-type]
 
     # An earlier render wrote other text for dc-core-01 and rendered a device that has since left the city.
     manifest_path = out / ".netops-manifest.json"
@@ -66,7 +66,7 @@ def test_a_file_edited_since_render_wrote_it_is_refused_then_forced(tmp_path: Pa
 
 def test_rendering_some_devices_keeps_the_others_files(tmp_path: Path) -> None:
     out = tmp_path / "configs"
-    assert report(out)["devices"] == 35
+    assert report(out)["devices"] == 30
     files = tree(out)
     one = report(out, "--device", "dc-core-01")
     assert one["unchanged"] == ["dc-core-01"] and not one["removed"]
@@ -95,7 +95,8 @@ def test_selection_by_device_and_district(tmp_path: Path) -> None:
     document = report(tmp_path, "--device", "dc-core-01", "--district", "dong-anh")
     rendered = set(document["new"])  # type: ignore[arg-type]
     assert "dc-core-01" in rendered and "dong-anh-agg-01" in rendered
-    assert "ba-dinh-agg-01" not in rendered and len(rendered) == 1 + 10
+    # Cụm Đông Anh: its two aggregation routers and the access routers of its 6 unit sites
+    assert "ba-dinh-agg-01" not in rendered and len(rendered) == 1 + 8
 
 
 def test_as_platform_renders_vendor_interface_names(tmp_path: Path) -> None:
@@ -115,7 +116,7 @@ def test_bad_selection_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     result = netops("render", "--out", str(tmp_path / "x"), "--device", "ba-dinh-agg-1", "--district", "nowhere")
     assert result.returncode == 2
     assert "unknown device" in result.stderr and "devices like it: ba-dinh-agg-01" in result.stderr
-    assert "unknown district" in result.stderr and not (tmp_path / "x").exists()
+    assert "unknown area" in result.stderr and not (tmp_path / "x").exists()
 
 
 def test_source_netbox_unreachable_is_clear_and_writes_nothing(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ def test_files(report: Path) -> None:
     names = {p.relative_to(report).as_posix() for p in report.rglob("*") if p.is_file()}
     assert {"index.html", "report.md", "topology.svg", "map.svg", "csv/sites.csv", "csv/spof.csv",
             "csv/policy-lans.csv", "csv/pools.csv", "csv/rollout.csv", "csv/redundancy.csv"} <= names
-    for district in ("001-quan-ba-dinh", "002-quan-hoan-kiem", "017-huyen-dong-anh"):
+    # a page per aggregation area of the 2025 sample (areas/*.yml)
+    for district in ("001-cum-ba-dinh", "002-cum-hoan-kiem", "017-cum-dong-anh"):
         assert {f"districts/{district}.{ext}" for ext in ("html", "md", "svg")} <= names
     assert not [n for n in names if ("/." in n or n.startswith(".")) and n != ".netops-manifest.json"], \
         "temporary files left behind"
@@ -124,7 +125,7 @@ def test_every_reference_is_local_and_exists(report: Path) -> None:
 
 
 def test_markdown_and_csv_goldens(report: Path, golden) -> None:  # type: ignore[no-untyped-def]
-    for name in ("report.md", "districts/001-quan-ba-dinh.md", "csv/spof.csv", "csv/pools.csv", "csv/rollout.csv"):
+    for name in ("report.md", "districts/001-cum-ba-dinh.md", "csv/spof.csv", "csv/pools.csv", "csv/rollout.csv"):
         golden(CASES / "hanoi-sample" / "expected" / name, (report / name).read_text(encoding="utf-8"))
 
 
@@ -133,16 +134,17 @@ def test_index_page_in_chromium(report: Path) -> None:
     dom = chromium(page, "--dump-dom")
     assert not dom.console_errors(), dom.console_errors()
     html = dom.stdout
-    # The map: one circle per site with coordinates (all 30), coloured by status classes, uplinks drawn.
+    # The map: one circle per site with coordinates (all 25), coloured by status classes, uplinks drawn.
     map_svg = re.search(r'<svg id="map".*?</svg>', html, re.S)
     assert map_svg is not None
-    assert len(re.findall(r'<circle class="site ', map_svg.group(0))) == 30
+    assert len(re.findall(r'<circle class="site ', map_svg.group(0))) == 25
     assert 'data-site="dc-hanoi"' in map_svg.group(0) and "<line " in map_svg.group(0)
     # The graphviz topology, inline, with the data-center routers.
     assert 'class="graph"' in html and ">dc-core-01<" in html
     for table in ("rollout", "redundancy", "spof", "pools", "policy-rules", "providers"):
         assert f'data-table="{table}"' in html, table
-    assert "Quận Ba Đình" in html and "62.5" in html  # the rollout row of Ba Đình
+    # the rollout row of Cụm Ba Đình: 4 of its 7 sites verified or accepted
+    assert "Cụm Ba Đình" in html and "57.1" in html
 
 
 def test_map_toggle_and_screenshots(report: Path, tmp_path: Path) -> None:
@@ -160,15 +162,15 @@ def test_map_toggle_and_screenshots(report: Path, tmp_path: Path) -> None:
 
 
 def test_district_page_in_chromium(report: Path, tmp_path: Path) -> None:
-    page = report / "districts" / "017-huyen-dong-anh.html"
+    page = report / "districts" / "017-cum-dong-anh.html"
     dom = chromium(page.as_uri(), "--dump-dom")
     assert not dom.console_errors(), dom.console_errors()
     html = dom.stdout
-    assert "Huyện Đông Anh (017)" in html and 'data-table="sites"' in html
+    assert "Cụm Đông Anh (017)" in html and 'data-table="sites"' in html
     assert ">dong-anh-agg-02<" in html  # the district's topology diagram
-    # the district's nine sites and the data center on its map
+    # the area's seven sites (its hub and the sites of Xã Đông Anh, Thiên Lộc and Vĩnh Thanh) and the data center
     map_svg = re.search(r'<svg id="map".*?</svg>', html, re.S)
-    assert map_svg is not None and len(re.findall(r'<circle class="site ', map_svg.group(0))) == 10
+    assert map_svg is not None and len(re.findall(r'<circle class="site ', map_svg.group(0))) == 8
     shot = tmp_path / "district.png"
     chromium(page.as_uri(), f"--screenshot={shot}", "--window-size=1400,1800")
     assert shot.read_bytes().startswith(b"\x89PNG")

@@ -12,7 +12,7 @@ from netops.pipeline import load_network
 from netops.resolve import naming
 from netops.resolve.allocate import SiteKey
 from netops.resolve.record import key_text, parse_key
-from tests.conftest import REPO, TESTS
+from tests.conftest import LEGACY_SAMPLE, TESTS
 
 BASE = TESTS / "intent" / "cases" / "base"
 RECORDED = TESTS / "resolve" / "cases" / "recorded-allocations" / "intent"
@@ -75,7 +75,9 @@ def test_is_wan_port(platform: Platform, name: str, known: bool) -> None:
 
 
 def test_the_sample_citys_record_reproduces_its_computed_allocations(tmp_path: Path) -> None:
-    sample = REPO / "inventory" / "city"
+    # The legacy sample, whose allocations can all be computed again; the 2025 sample's public-service points
+    # numbered 4 need the record (tests/reorganize covers that it keeps their addresses).
+    sample = LEGACY_SAMPLE
     assert (sample / "allocations.yml").is_file()
     intent = _copy(sample, tmp_path)
     (intent / "allocations.yml").unlink()

@@ -185,12 +185,12 @@ class RegionMapper(Mapper):
 
 
 #: admin_kind values of commune-level regions.
-_WARD_KINDS = frozenset(kind.value for kind in WardKind)
+WARD_KINDS = frozenset(kind.value for kind in WardKind)
 
 
 def is_ward_region(region: Record) -> bool:
     """Whether a region is a commune-level unit (by its kind, whatever its depth)."""
-    return custom(region, "admin_kind") in _WARD_KINDS
+    return custom(region, "admin_kind") in WARD_KINDS
 
 
 def area_group(area: Area) -> Record:

@@ -35,7 +35,7 @@ def test_network_config_molecule_default_scenario() -> None:
                   for recap in result.stdout.split("PLAY RECAP")[1:]]
         converge, idempotence = [r for r in recaps if "dc-core-01" in r][:2]
         routers = {host: int(changed) for host, changed in converge.items() if host != "localhost"}
-        assert {"dc-core-01", "dong-anh-agg-01", "huyen-uy-dong-anh-r01"} <= set(routers), output[-3000:]
+        assert {"dc-core-01", "dong-anh-agg-01", "ubnd-thi-tran-dong-anh-r01"} <= set(routers), output[-3000:]
         assert all(changed > 0 for changed in routers.values()), routers
         assert set(idempotence) == set(converge) and set(idempotence.values()) == {"0"}, idempotence
         assert "All assertions passed" in result.stdout

@@ -25,7 +25,7 @@ def test_validate_sample_city() -> None:
     assert "valid: Thành phố Hà Nội (AS65010)" in result.stdout
     # The 2025 sample: the data center and 4 city-level sites, 3 hubs and 17 sites in 9 units (communes/*.yml);
     # 3 + 4 + 6 aggregation + 17 access routers. The units file lists all 126 units of the city.
-    assert "0 districts, 126 wards, 25 sites, 30 devices" in result.stdout
+    assert "3 areas, 9 units, 25 sites, 30 devices" in result.stdout
 
 
 def test_validate_json() -> None:

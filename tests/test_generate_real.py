@@ -225,7 +225,7 @@ def test_2025_validates_and_its_record_is_up_to_date(city_2025: Path) -> None:
     done = netops("validate", "--intent", str(city_2025), "--json")
     assert done.returncode == 0, done.stdout[-2000:]
     counts = json.loads(done.stdout)["counts"]
-    assert counts["districts"] == 0 and counts["wards"] == 126 and counts["sites"] > 1500
+    assert counts["areas"] == 30 and counts["units"] == 126 and counts["sites"] > 1500
     check = netops("allocations", "update", "--check", "--intent", str(city_2025))
     assert check.returncode == 0 and "up to date (1665 sites)" in check.stderr, check.stdout[-2000:] + check.stderr
 

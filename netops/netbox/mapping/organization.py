@@ -130,7 +130,7 @@ class RegionMapper(Mapper):
         wave later than needed, never earlier)."""
         if fields.get("parent") is None:
             return 0
-        return 2 if fields.get("custom_fields.admin_kind") in _WARD_KINDS else 1
+        return 2 if fields.get("custom_fields.admin_kind") in WARD_KINDS else 1
 
     def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
         """The regions of these official codes."""

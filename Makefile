@@ -36,13 +36,13 @@ demo: system venv
 	$(BIN)/netops validate --intent $(INTENT)
 	@echo "== data-center services"
 	$(BIN)/netops show services --intent $(INTENT)
-	@echo "== sites of Quận Ba Đình"
-	$(BIN)/netops show sites --district ba-dinh --intent $(INTENT)
+	@echo "== sites of the aggregation area Cụm Ba Đình"
+	$(BIN)/netops show sites --area ba-dinh --intent $(INTENT)
 	@echo "== aggregation and core routers"
 	$(BIN)/netops show devices --role aggregation --intent $(INTENT)
 	$(BIN)/netops show devices --role core --intent $(INTENT)
-	@echo "== WAN links of Huyện Đông Anh"
-	$(BIN)/netops show links --district dong-anh --intent $(INTENT)
+	@echo "== WAN links of the aggregation area Cụm Đông Anh"
+	$(BIN)/netops show links --area dong-anh --intent $(INTENT)
 	@echo "== the resolved model (every interface, link and address) -> out/network.yml"
 	$(BIN)/netops export --intent $(INTENT) --out out/network.yml
 	@echo "== device configurations -> out/configs/"

@@ -10,12 +10,11 @@ import pytest
 from netops.netbox.mapping.base import Record, RecordSet, record_from_json, value_to_json
 from netops.netbox.plan import Action, make_plan, render_lines, summary
 from netops.netbox.snapshot import Snapshot
-from tests.conftest import TESTS
+from tests.conftest import LEGACY_SAMPLE
 from tests.netbox import tables
 from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, snapshot_holding
 
 #: The sample city in the 2025 structure, as `netops reorganize` makes it from inventory/city.
-REORGANIZED = TESTS / "reorganize" / "cases" / "hanoi-sample" / "expected"
 
 
 def _records(rows: list[dict[str, Any]]) -> list[Record]:
@@ -92,8 +91,8 @@ def test_the_reorganization_updates_the_regions_of_units_that_keep_their_code() 
     """A 2025 unit that took a legacy ward's code is that ward's region, renamed and re-parented right inside the
     city: an update, so that NetBox keeps the object. Only the units of codes NetBox does not hold are created, and
     only the districts and the wards whose codes no unit took are left to --prune."""
-    legacy = desired_of(SAMPLE_CITY)
-    reorganized = desired_of(REORGANIZED)
+    legacy = desired_of(LEGACY_SAMPLE)
+    reorganized = desired_of(SAMPLE_CITY)  # the reorganization of the legacy sample
 
     plan = make_plan(reorganized, snapshot_holding(legacy))
 

@@ -120,6 +120,16 @@ def _relocated(problems: Sequence[Problem], tried: Path, intent_dir: Path) -> li
     return fixed
 
 
+def _about_the_site(problems: Sequence[Problem], placement: Placement, unit_path: Path) -> list[Problem]:
+    """Problems in the site's own lines say so: those lines are not in the file yet, they come from the template."""
+    shown = display_path(unit_path)
+    note = (f"the site `site add` would write (not in {shown} yet) has it from template {placement.template}; fix "
+            f"the template (`site_templates:` in city.yml) or choose another with --template")
+    return [replace(problem, hint=f"{problem.hint}; {note}" if problem.hint else note)
+            if problem.location is not None and problem.location.file == shown
+            and problem.path[:2] == ("sites", f"[{placement.slug}]") else problem for problem in problems]
+
+
 def _tried(intent_dir: Path, unit_path: Path, text: str) -> tuple[Network, AllocationRecord]:
     """The network and record of the intent with the unit's file replaced by ``text``, through the whole pipeline
     (in a copy of the intent; InputError pointing at the intent's files)."""
@@ -180,7 +190,10 @@ def plan_addition(intent_dir: Path, request: Request) -> Addition:
     except PlacementError as error:
         raise InputError(error.problems) from error
     unit_path, text, created = _with_site(intent_dir, placement)
-    network, record = _tried(intent_dir, unit_path, text)
+    try:
+        network, record = _tried(intent_dir, unit_path, text)
+    except InputError as error:
+        raise InputError(_about_the_site(error.problems, placement, unit_path)) from error
     entry = record.sites[placement.slug]
     record_text = _record_with(record_path(intent_dir), intent.allocations.record, placement.slug, entry)
     return Addition(placement=placement, unit_path=unit_path, unit_text=text, created=created,

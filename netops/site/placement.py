@@ -65,6 +65,7 @@ class Placement:
     name: str
     number: int
     area: str
+    #: The hub routers the site's uplinks go to, in uplink order.
     hubs: tuple[str, ...]
     template: str
     data: dict[str, Any]
@@ -260,6 +261,7 @@ def place(intent: LoadedIntent, network: Network, request: Request) -> Placement
     if unit.coordinates is not None:
         data["coordinates"] = {"latitude": unit.coordinates.latitude, "longitude": unit.coordinates.longitude}
     data["devices"] = _devices(template, hubs)
+    used = tuple(dict.fromkeys(uplink["to"] for device in data["devices"] for uplink in device["uplinks"]))
     data["lans"] = [{"role": lan.role.value, "hosts": lan.hosts} for lan in template.lans]
-    return Placement(unit=unit, slug=slug, name=name, number=number, area=area, hubs=tuple(hubs),
+    return Placement(unit=unit, slug=slug, name=name, number=number, area=area, hubs=used,
                      template=template_name, data=data)

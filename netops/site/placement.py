@@ -8,7 +8,7 @@ of the allocation record, holds it.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,18 +146,19 @@ def hub_routers(network: Network, area: str) -> list[str]:
     return sorted(routers, key=lambda name: (downlinks[name], name))
 
 
-def _numbers_taken(intent: LoadedIntent, network: Network, unit: Unit) -> set[int]:
-    """Site numbers of the unit already used: by its sites in intent, and by keys the allocation record holds in it
-    (a site moved away or removed keeps its key)."""
-    taken = {site.number for site in network.sites if site.ward == unit.code and site.number is not None}
+def _numbers_taken(intent: LoadedIntent, network: Network, unit: Unit) -> dict[int, str]:
+    """Site numbers of the unit already used, with a site holding each: by its sites in intent, and by keys the
+    allocation record holds in it (a site moved away or removed keeps its key)."""
+    taken = {site.number: site.slug for site in network.sites if site.ward == unit.code}
     if intent.allocations is not None:
         prefix = f"ward/{unit.code}/"
-        taken |= {int(entry.key.removeprefix(prefix)) for entry in intent.allocations.record.sites.values()
-                  if entry.key.startswith(prefix)}
+        for slug, entry in sorted(intent.allocations.record.sites.items()):
+            if entry.key.startswith(prefix):
+                taken.setdefault(int(entry.key.removeprefix(prefix)), slug)
     return taken
 
 
-def _site_number(kind: SiteKind, taken: set[int]) -> int | None:
+def _site_number(kind: SiteKind, taken: Mapping[int, str]) -> int | None:
     default = DEFAULT_SITE_NUMBER[kind]
     if default not in taken:
         return default
@@ -215,17 +216,22 @@ def place(intent: LoadedIntent, network: Network, request: Request) -> Placement
             path=("sites", f"[{slug}]"), message=f"slug {slug} still holds the allocations of a removed site",
             expected="a slug the allocation record does not hold", found=repr(slug),
             hint=f"`netops allocations release {slug}` frees it, or give the new site another --name or --slug"))
-    taken_names = {site.name.casefold() for site in network.sites}
-    if name.casefold() in taken_names and slug not in in_intent:
+    named = {site.name.casefold(): site.slug for site in network.sites}
+    if name.casefold() in named and slug not in in_intent:
         problems.append(Problem(path=("--name",), message="another site has this name",
-                                expected="a name no site has (NetBox keeps site names unique)", found=repr(name),
-                                hint="give --name"))
-    number = _site_number(request.kind, _numbers_taken(intent, network, unit))
+                                expected="a name no site has (NetBox keeps site names unique)",
+                                found=f"{name!r}, the name of site {named[name.casefold()]}",
+                                hint="give the new site its own --name (or --place for a public-service point)"))
+    taken = _numbers_taken(intent, network, unit)
+    number = _site_number(request.kind, taken)
     if number is None:
+        holders = ", ".join(f"{n} {taken[n]}" for n in range(SITES_PER_UNIT))
         problems.append(Problem(
             path=("UNIT",), message=f"unit {unit.code} {unit.name} has no free site number",
             expected=f"a site number 0-{SITES_PER_UNIT - 1} no site of the unit (or of the allocation record) holds",
-            found="all taken", hint="`netops allocations show` lists the keys held; release a removed site's"))
+            found=f"all held: {holders}",
+            hint="a unit's addresses have room for four sites of its own (sites merged into it keep their former "
+                 "unit's keys); `netops allocations release SLUG` frees a removed site's number"))
     area = request.area or _area_of(network, intent, unit)
     hubs: list[str] = []
     if area is None:

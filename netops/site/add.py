@@ -32,8 +32,9 @@ from netops.resolve.build import build_network
 from netops.site.placement import Placement, PlacementError, Request, place
 from netops.site.yamledit import NotInsertableError, append_to_list, insert_sorted_entry
 
-#: Folders of the intent the pipeline does not read, left out of the copy a site is tried in (the rollout evidence).
-_NOT_INTENT = ("rollout", ".git")
+#: What the copy a site is tried in leaves out: a repository inside the intent folder. The rollout evidence is
+#: copied, since validation checks each site's status against its ledger.
+_NOT_INTENT = (".git",)
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,10 @@ def _with_site(intent_dir: Path, placement: Placement) -> tuple[Path, str, bool]
 
 def _relocated(problems: Sequence[Problem], tried: Path, intent_dir: Path) -> list[Problem]:
     """Problems found in the copy, pointing at the intent's own files."""
-    copy, real = str(tried), display_path(intent_dir)
-    pattern = re.compile(re.escape(copy) + r"(?=/|\b)")
+    real = display_path(intent_dir)
+    # The copy as problems name it: relative when the working directory holds it, else absolute.
+    forms = sorted({str(tried), display_path(tried)}, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(form) for form in forms) + r"(?=/|\b)")
 
     def fix(text: str | None) -> str | None:
         return None if text is None else pattern.sub(real, text)

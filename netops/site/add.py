@@ -89,7 +89,7 @@ def _with_site(intent_dir: Path, placement: Placement) -> tuple[Path, str, bool]
     except NotInsertableError as error:
         raise InputError([_problem("cannot add the site to the unit's file", "a block-style `sites:` list",
                                    str(error), "write `sites:` one item per line (as `netops reorganize` does)",
-                                   Location(shown, 1))]) from error
+                                   Location(shown, 1), ("sites",))]) from error
     old = yaml.safe_load(before)
     try:
         new = yaml.safe_load(after)
@@ -99,7 +99,7 @@ def _with_site(intent_dir: Path, placement: Placement) -> tuple[Path, str, bool]
     if new != {**old, "sites": [*(old.get("sites") or []), placement.data]}:
         raise InputError([_problem("cannot add the site to the unit's file without changing other sites",
                                    "a block-style `sites:` list", "a layout the site's lines do not fit in",
-                                   "write the unit's `sites:` one item per line", Location(shown, 1))])
+                                   "write the unit's `sites:` one item per line", Location(shown, 1), ("sites",))])
     return existing, after, False
 
 

@@ -8,6 +8,7 @@ exactly the files under `expected/` (their whole text).
 """
 
 import difflib
+import json
 import shlex
 import shutil
 from pathlib import Path
@@ -140,3 +141,12 @@ def test_a_malformed_ledger_is_bad_input(tmp_path: Path, monkeypatch: pytest.Mon
     done = netops_in_process(capsys, "site", "show", "ubnd-xa-uy-no", "--intent", "intent")
     assert done.returncode == 2
     assert "intent/rollout/ubnd-xa-uy-no/ledger.yml:1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_json_errors_go_to_stdout_with_exit_2(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(REPO)
+    done = netops_in_process(capsys, "site", "add", "Phường Không Có", "--kind", "ward_committee", "--json")
+    assert done.returncode == 2
+    errors = json.loads(done.stdout)["errors"]
+    assert [error["message"] for error in errors] == ["no such unit in the official list"]

@@ -91,6 +91,9 @@ def test_site_add_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
             assert _added_lines(before[name], after[name])
     network = load_network(intent).network
     assert network.site_by_slug[slug].status.value == "planned"
+    # The record is what the allocation mechanism itself would write: `allocations update` has nothing to add.
+    checked = netops_in_process(capsys, "allocations", "update", "--check", "--intent", "intent")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     # Adding the same site again is refused: the site is in the intent now (a no-op could not tell it from a
     # different site of the same name an engineer has edited since).
     code, _, stderr = _run(capsys, case)

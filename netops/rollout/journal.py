@@ -27,7 +27,8 @@ def entry_title(slug: str, transition: Transition) -> str:
 
 
 def entry_comments(slug: str, transition: Transition, body_markdown: str) -> str:
-    """The entry's text (Markdown, as NetBox renders journal comments)."""
+    """The entry's text (Markdown, as NetBox renders journal comments; without a final line break, which NetBox
+    strips)."""
     lines = [entry_title(slug, transition), "",
              f"- by: {transition.by or 'netops (no sign-off)'}",
              f"- when: {transition.at.isoformat().replace('+00:00', 'Z')}",
@@ -37,7 +38,7 @@ def entry_comments(slug: str, transition: Transition, body_markdown: str) -> str
              + (", ".join(f"`{name}`" for name in transition.evidence) or "none")]
     if body_markdown.strip():
         lines += ["", body_markdown.strip()]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def post_journal(client: NetBoxClient, slug: str, transition: Transition, body_markdown: str) -> None:

@@ -190,9 +190,11 @@ def record_transition(intent_dir: Path, slug: str, state: LifecycleStatus, *, ev
     folder = site_folder(intent_dir, slug)
     ledger = read_ledger(intent_dir, slug) or SiteLedger(site=slug)
     last = ledger.transitions[-1] if ledger.transitions else None
+    edit = _status_edit(site.plan, state)  # before anything is written: it may refuse
     if last is not None and last.state is state and _same_evidence(folder, last, evidence):
         # Recorded already (the run was interrupted before the status was set, or is run again).
-        _set_status(intent, site.plan, state)
+        if edit is not None:
+            write_atomic(*edit)
         return last
     problems = _refusals(ledger, site, state, folder, evidence, by, where, path)
     if site.plan.status is not ledger.state:
@@ -211,7 +213,8 @@ def record_transition(intent_dir: Path, slug: str, state: LifecycleStatus, *, ev
         write_atomic_bytes(folder / name, evidence[name])
     write_atomic(ledger_path(intent_dir, slug),
                  ledger_text(SiteLedger(site=slug, transitions=(*ledger.transitions, transition))))
-    _set_status(intent, site.plan, state)
+    if edit is not None:
+        write_atomic(*edit)
     return transition
 
 
@@ -269,17 +272,24 @@ _STATUS_VALUE = re.compile(r"(\bstatus:[ \t]*)(['\"]?)([a-z]+)\2")
 _KIND_KEY = re.compile(r"\bkind:")
 
 
-def _set_status(intent: LoadedIntent, plan: SitePlan, state: LifecycleStatus) -> None:
-    """Write ``state`` as the site's status: its own ``status:`` value replaced in place, or a ``status:`` line
-    added after its ``kind:`` when it took the status from defaults. Every other byte of the file is kept."""
+def _status_edit(plan: SitePlan, state: LifecycleStatus) -> tuple[Path, str] | None:
+    """The site's file with ``state`` as its status (None when it is already): its own ``status:`` value replaced
+    in place, or a ``status:`` line added after its ``kind:`` when it took the status from defaults. Every other
+    byte of the file is kept. InputError when the status is written in a way this cannot edit."""
     if plan.status is state:
-        return
+        return None
     file = Path(plan.document.file)
     lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
     own = plan.document.lines.get((*plan.data_path, "status"))
     if own is not None:
-        lines[own - 1] = _STATUS_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}{state.value}{m.group(2)}",
-                                           lines[own - 1], count=1)
+        lines[own - 1], replaced = _STATUS_VALUE.subn(
+            lambda m: f"{m.group(1)}{m.group(2)}{state.value}{m.group(2)}", lines[own - 1], count=1)
+        if not replaced:  # written some other way (the value on a line of its own): left to a person
+            raise InputError([Problem(
+                path=("sites", item(plan.slug), "status"), message="status not written as `status: VALUE`",
+                expected=f"`status: {plan.status.value}` on one line", found=lines[own - 1].strip(),
+                hint="write it on one line, then run the rollout again",
+                location=plan.document.location((*plan.data_path, "status")))])
     else:
         kind_line = plan.document.lines[(*plan.data_path, "kind")]
         text = lines[kind_line - 1]
@@ -289,7 +299,7 @@ def _set_status(intent: LoadedIntent, plan: SitePlan, state: LifecycleStatus) ->
             lines[kind_line - 1] = f"{text[:at.start()]}status: {state.value}, {text[at.start():]}"
         else:
             lines.insert(kind_line, f"{' ' * at.start()}status: {state.value}\n")
-    write_atomic(file, "".join(lines))
+    return file, "".join(lines)
 
 
 

@@ -29,10 +29,11 @@ def test_the_entry_says_who_when_which_commit_what_and_the_evidence() -> None:
         "- summary: handed over to the ward\n"
         "- evidence (rollout/ubnd-phuong-ba-dinh/ beside the intent): `verify-verified.json`\n"
         "\n"
-        "# Verification\n\n**PASS**\n")
+        "# Verification\n\n**PASS**")
     staged = Transition(state=S.STAGED, at=ACCEPTED.at)
+    assert entry_comments(SLUG, staged, "").endswith("none")
     assert "- by: netops (no sign-off)\n- when: 2026-12-02T10:00:00Z\n- commit: not in git\n- summary: -\n" \
-           "- evidence (rollout/ubnd-phuong-ba-dinh/ beside the intent): none\n" in entry_comments(SLUG, staged, "")
+           "- evidence (rollout/ubnd-phuong-ba-dinh/ beside the intent): none" in entry_comments(SLUG, staged, "")
 
 
 @pytest.mark.netbox

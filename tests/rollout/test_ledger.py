@@ -207,3 +207,11 @@ def test_an_unknown_site_is_bad_input(intent: Path) -> None:
     with pytest.raises(InputError) as raised:
         record_transition(intent, "no-such-site", S.STAGED, evidence={}, by=None, summary="x")
     assert "no such site" in format_problems(raised.value.problems)
+
+
+def test_a_status_it_cannot_edit_in_place_is_refused_before_anything_is_written(intent: Path) -> None:
+    COMMUNE.write_text(COMMUNE.read_text().replace("    kind: ward_committee\n",
+                                                   "    kind: ward_committee\n    status:\n      planned\n", 1))
+    text = refusal(intent, S.STAGED, evidence_for(S.STAGED))
+    assert "status not written as `status: VALUE`" in text
+    assert not (intent / "rollout").exists()

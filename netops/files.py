@@ -56,13 +56,18 @@ def write_atomic(path: Path, text: str, *, mode: int | None = None) -> bool:
     An unchanged file is not rewritten, so a re-run is a no-op and keeps timestamps. ``mode`` defaults to what
     any new file gets here (0666 less the umask).
     """
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    return write_atomic_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def write_atomic_bytes(path: Path, data: bytes, *, mode: int | None = None) -> bool:
+    """:func:`write_atomic` for bytes (evidence files kept as they were produced)."""
+    if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         # mkstemp creates 0600; a written file gets the mode any new file gets here (umask applies).
         Path(temporary).chmod(0o666 & ~_UMASK if mode is None else mode)
         Path(temporary).replace(path)

@@ -412,7 +412,7 @@ def district_document(district: DistrictPlan, rng: random.Random, circuits: _Cir
         {
             "name": f"UBND {district.name[0].lower()}{district.name[1:]}",
             "kind": "district_committee",
-            "status": "accepted",
+            "status": "planned",
             "coordinates": near((lat, lon), 0.003),
             "devices": [
                 {"name": aggs[0], "role": "aggregation",
@@ -444,7 +444,10 @@ def district_document(district: DistrictPlan, rng: random.Random, circuits: _Cir
 
 
 def _status(rng: random.Random) -> str:
-    return rng.choices(_STATUSES, weights=_STATUS_WEIGHTS)[0]
+    # A generated site has no rollout evidence, so it is planned (a status moves only through `netops rollout`).
+    # The draw stays so that every later choice of a seeded city is the one it always was.
+    rng.choices(_STATUSES, weights=_STATUS_WEIGHTS)
+    return "planned"
 
 
 def _near(rng: random.Random, centre: tuple[float, float], spread: float) -> dict[str, float]:
@@ -562,7 +565,7 @@ def _city_document() -> dict[str, Any]:
             "name": "Trung tâm Dữ liệu thành phố Hà Nội",
             "slug": "dc-hanoi",
             "kind": "data_center",
-            "status": "accepted",
+            "status": "planned",
             "coordinates": {"latitude": 21.0336, "longitude": 105.7941},
             "devices": [
                 {"name": "dc-core-01", "role": "core"},

@@ -18,6 +18,7 @@ from netops.intent.loader import LoadedIntent, load_intent
 from netops.resolve import catalogues, devices, hosts, lans, links, record, sites
 from netops.resolve.build import Parts, Resolution, build_network
 from netops.resolve.collect import Phase, SourceMap, gate
+from netops.rollout import gates as lifecycle
 
 DEFAULT_INTENT_DIR = Path("inventory/city")
 
@@ -51,6 +52,8 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     site_plans = record.settle_keys(computed_sites.value, intent.allocations)
     # Devices are named and numbered within their site.
     device_plans = devices.plan_devices(site_plans.value)
+    # A site's status is its rollout ledger's last state, with the evidence of every step (rollout/<slug>/).
+    lifecycle_gate = lifecycle.check_lifecycle(intent, site_plans.value, device_plans.value)
     # Links come from each device's uplinks: they need every device's name.
     link_plans = links.plan_links(plan, device_plans.value.devices)
     # LANs need each site's devices, for their gateway.
@@ -71,8 +74,8 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     # Data-center hosts sit on the data centers' LANs.
     dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
     phases: tuple[Phase[object], ...] = (city, units, providers, services, computed_sites, site_plans,
-                                         device_plans, link_plans, site_lans, recorded_ports, named_links, wan,
-                                         built_devices, built_sites, dc_hosts)
+                                         device_plans, lifecycle_gate, link_plans, site_lans, recorded_ports,
+                                         named_links, wan, built_devices, built_sites, dc_hosts)
     gate(phases)
     assert city.value is not None  # a city refused is a problem, and the gate stopped
     # What `netops allocations update` writes: the record with this resolution's keys and ports added.

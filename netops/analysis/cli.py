@@ -1,6 +1,7 @@
 """`netops analyze rollout|addresses|redundancy|what-if|policy`: planner analyses in text or JSON."""
 
 import sys
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -27,6 +28,7 @@ from netops.cli_support import (
     out,
 )
 from netops.errors import InputError
+from netops.rollout.ledger import read_ledgers
 from netops.selectors import match_groups
 
 DistrictOption = Annotated[str | None, typer.Option(help="Only this district (code, slug or name; in a 2025 "
@@ -90,15 +92,26 @@ def print_rollout(report: RolloutReport) -> None:
     _table("sites per lifecycle status and district", columns, rows)
     kinds = [[r.key, *r.counts.values(), r.total, r.done_percent] for r in report.kinds]
     _table("by site kind", ["kind", *report.statuses, "total", "done %"], kinds)
+    sites = [[p.site, p.district, p.state, p.since, p.age_days, len(p.evidence), p.next, p.blocked_by]
+             for p in report.sites]
+    _table("sites: state, evidence, days in state, what the next step needs",
+           ["site", "district", "state", "since", "days", "evidence", "next", "needs"], sites)
 
 
 @analyze.command("rollout")
 def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
                     area: AreaOption = None, district: DistrictOption = None,
                     as_json: JsonOption = False) -> None:
-    """Rollout progress: sites per lifecycle status per district and per site kind."""
+    """Rollout progress: sites per lifecycle status per district and per site kind; each site's state, its
+    evidence (rollout/<slug>/ beside the intent), days in its state and what its next step needs."""
     network = _load(intent, as_json, source)
-    report = rollout(network, _group_code(network, district, area, as_json))
+    code = _group_code(network, district, area, as_json)
+    # The evidence is kept beside the intent whatever the source of the network (NetBox keeps no ledger).
+    try:
+        ledgers = read_ledgers(intent, (site.slug for site in network.sites))
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
+    report = rollout(network, code, ledgers, datetime.now(UTC))
     _emit_json(report) if as_json else print_rollout(report)
 
 

@@ -22,6 +22,8 @@ DISTRICTS_DIR = "districts"
 AREAS_DIR = "areas"
 COMMUNES_DIR = "communes"
 UNITS_DIR = "units"
+#: The sites' rollout evidence (netops/rollout/ledger.py), checked by the lifecycle gate, not loaded as intent.
+ROLLOUT_DIR = "rollout"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class LoadedIntent:
     #: 2025 structure: the network's aggregation areas (areas/) and the sites of each unit (communes/).
     areas: tuple[AreaSource, ...] = ()
     units: tuple[UnitSource, ...] = ()
+    #: The intent folder itself: the sites' rollout evidence lives beside the files, in rollout/.
+    directory: Path | None = None
 
     @property
     def structure(self) -> Structure:
@@ -137,7 +141,7 @@ def load_intent(directory: Path) -> LoadedIntent:
         raise InputError(problems)
     return LoadedIntent(city=city, city_document=city_document, districts=tuple(districts),
                         structures=tuple(structures), areas=tuple(areas), units=tuple(units),
-                        allocations=allocations)
+                        allocations=allocations, directory=directory)
 
 
 def _present(path: Path) -> bool:
@@ -342,7 +346,8 @@ def _unloaded_entries(directory: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in _entries(directory):
         name = path.name
-        if name in (CITY_FILE, DISTRICTS_DIR, AREAS_DIR, COMMUNES_DIR, UNITS_DIR, ALLOCATIONS_FILE) or _ignored(name):
+        if name in (CITY_FILE, DISTRICTS_DIR, AREAS_DIR, COMMUNES_DIR, UNITS_DIR, ROLLOUT_DIR,
+                    ALLOCATIONS_FILE) or _ignored(name):
             continue
         if path.is_dir():
             yaml_files = _yaml_files(path)

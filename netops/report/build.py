@@ -7,8 +7,9 @@ files afterwards. The content is a pure function of the model (no timestamps), s
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from citynet_models.network import Network
+from citynet_models.rollout import SiteLedger
 from netops import __version__
 from netops.analysis.addresses import AddressReport, addresses
 from netops.analysis.policy import PolicyReport, check_policy
@@ -66,10 +68,12 @@ class Analyses:
     totals: Totals
 
 
-def analyse(network: Network) -> Analyses:
-    """Run every analysis the report shows."""
-    return Analyses(rollout=rollout(network), addresses=addresses(network), redundancy=redundancy(network),
-                    whatif=single_failures(network), policy=check_policy(network),
+def analyse(network: Network, ledgers: Mapping[str, SiteLedger] | None = None,
+            now: datetime | None = None) -> Analyses:
+    """Run every analysis the report shows; ``ledgers`` are the sites' rollout ledgers by slug (their evidence and
+    time in state), ``now`` the time the report is made."""
+    return Analyses(rollout=rollout(network, None, ledgers, now), addresses=addresses(network),
+                    redundancy=redundancy(network), whatif=single_failures(network), policy=check_policy(network),
                     totals=totals(network, QueryFilters()))
 
 
@@ -101,6 +105,22 @@ def rollout_table(data: RolloutReport, hrefs: dict[str, str]) -> Table:
                  ("district", "name", *data.statuses, "total", "done %"), rows,
                  note="done = verified or accepted, out of the sites not decommissioned",
                  links=tuple(hrefs.get(r.key) for r in (*data.districts, data.total)))
+
+
+#: States of a site whose rollout is under way: between planned and accepted.
+_UNDER_WAY = ("staged", "provisioned", "verified")
+
+
+def rollout_sites_table(data: RolloutReport, *, every_site: bool = False) -> Table:
+    """Each site's state, evidence, days in state and what its next step needs: the sites under way (all of them
+    in CSV)."""
+    shown = data.sites if every_site else tuple(p for p in data.sites if p.state in _UNDER_WAY)
+    return Table("rollout-sites", "Rollout: each site's state, evidence and what blocks it" if every_site else
+                 "Rollout under way: sites staged, provisioned or verified, and what blocks them",
+                 ("site", "district", "state", "since", "days in state", "evidence", "next", "needs"),
+                 tuple((p.site, p.district, p.state, p.since, p.age_days, _join(p.evidence), p.next, p.blocked_by)
+                       for p in shown),
+                 note="evidence: files of rollout/<site>/ beside the intent (docs/lifecycle.md)")
 
 
 def rollout_kinds_table(data: RolloutReport) -> Table:
@@ -280,7 +300,7 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
     legend = {"status": STATUS_COLOURS, "redundancy": {k.replace("_", "-"): v for k, v in REDUNDANCY_COLOURS.items()}}
     district_links = [(d.name, hrefs[d.code]) for d in network.groups.values()]
     index_tables = [
-        rollout_table(data.rollout, hrefs), rollout_kinds_table(data.rollout),
+        rollout_table(data.rollout, hrefs), rollout_kinds_table(data.rollout), rollout_sites_table(data.rollout),
         redundancy_table(data.redundancy, hrefs), failures_table(data.whatif),
         pools_table(data.addresses), lans_table(data.addresses),
         policy_rules_table(data.policy), contradictions_table(data.policy), providers_table(data.totals),
@@ -288,7 +308,8 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
     csv_tables = [
         rows_table("sites", "sites", query(network, Entity.SITES, QueryFilters()).rows),
         rows_table("circuits", "circuits", query(network, Entity.CIRCUITS, QueryFilters()).rows),
-        rollout_table(data.rollout, {}), rollout_kinds_table(data.rollout), redundancy_table(data.redundancy, {}),
+        rollout_table(data.rollout, {}), rollout_kinds_table(data.rollout),
+        rollout_sites_table(data.rollout, every_site=True), redundancy_table(data.redundancy, {}),
         attachments_table(data.redundancy), failures_table(data.whatif, limit=None, compact=False),
         pools_table(data.addresses), lans_table(data.addresses, limit=None),
         policy_lans_table(data.policy, csv=True), contradictions_table(data.policy), providers_table(data.totals),

@@ -1,5 +1,6 @@
 """`netops report --out DIR`: the static HTML report with its Markdown and CSV exports."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +17,11 @@ from netops.cli_support import (
     load_or_exit,
     write_folder_or_exit,
 )
+from netops.errors import InputError
 from netops.files import MANIFEST, digest, folder_problems
-from netops.report.build import build_report
+from netops.report.build import analyse, build_report
 from netops.report.diagrams import DiagramError
+from netops.rollout.ledger import read_ledgers
 
 #: A report is read by browsers and colleagues: world-readable whatever the umask.
 REPORT_MODE = 0o644
@@ -67,8 +70,13 @@ def register(app: typer.Typer) -> None:
         if problems:
             exit_bad_input(problems)
         network = load_or_exit(intent, as_json=False, source=source).network
+        # The rollout evidence is kept beside the intent whatever the source of the network.
         try:
-            files = build_report(network)
+            ledgers = read_ledgers(intent, (site.slug for site in network.sites))
+        except InputError as error:
+            exit_bad_input(error.problems)
+        try:
+            files = build_report(network, analyse(network, ledgers, datetime.now(UTC)))
         except DiagramError as error:
             err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error

@@ -51,7 +51,7 @@ def test_groups_by_district_kind_role_platform_status(listed: dict[str, Any]) ->
     assert len(listed["role_aggregation"]["hosts"]) == 6
     assert "ubnd-phuong-phuc-xa-r01" in listed["kind_ward_committee"]["hosts"]
     assert len(listed["platform_frr"]["hosts"]) == 30
-    assert "dc-core-01" in listed["status_accepted"]["hosts"] and "dc-core-01" in listed["city_level"]["hosts"]
+    assert "dc-core-01" in listed["status_planned"]["hosts"] and "dc-core-01" in listed["city_level"]["hosts"]
     assert "district_017_cum_dong_anh" in listed["districts"]["children"]
     assert {"districts", "kinds", "roles", "platforms", "statuses"} <= set(listed["all"]["children"])
 
@@ -64,7 +64,7 @@ def test_host_variables(listed: dict[str, Any]) -> None:
     assert host["netops_loopback"] == "10.252.66.144" and host["netops_role"] == "access_router"
     assert host["netops_config"] == str(REPO / "out" / "configs" / "frr" / "ubnd-phuong-phuc-xa-r01.cfg")
     assert host["netops_site_coordinates"] == {"latitude": 21.0466, "longitude": 105.8476}
-    assert host["netops_site_status"] == "accepted" and host["netops_site_redundancy"] == "dual_homed"
+    assert host["netops_site_status"] == "planned" and host["netops_site_redundancy"] == "dual_homed"
 
 
 def test_site_variables_reach_the_site_devices_only(listed: dict[str, Any]) -> None:

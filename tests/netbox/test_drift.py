@@ -45,7 +45,7 @@ def test_drift_reports_edits_missing_and_extra_objects_with_who_changed_them() -
     assert drift.counts() == {"edited": 1, "missing": 1, "extra": 1, "conflict": 0}
     assert list(render_lines(drift)) == [
         "~ site dc: edited in NetBox; last update by lan at 2026-11-27 20:16:59 (ticket 42)",
-        '      status: NetBox "retired", intent "active"',
+        '      status: NetBox "retired", intent "planned"',
         "+ interface dc-core-01/lo: missing from NetBox",
         "- prefix 10.99.0.0/24: in NetBox (managed), not in intent",
     ]

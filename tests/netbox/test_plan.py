@@ -78,12 +78,12 @@ def test_text_and_json_forms() -> None:
 
     plan = make_plan(desired, snapshot)
 
-    assert list(render_lines(plan)) == ["~ update    site dc", '      status: "retired" -> "active"']
+    assert list(render_lines(plan)) == ["~ update    site dc", '      status: "retired" -> "planned"']
     assert summary(plan).startswith("0 to create, 1 to update, 0 to delete, 0 conflicts, ")
     data = plan.to_json()
     assert data["counts"]["update"] == 1
     assert data["changes"] == [{"action": "update", "type": "dcim.site", "key": ["dc"], "id": site.id,
-                                "fields": [{"field": "status", "before": "retired", "after": "active"}]}]
+                                "fields": [{"field": "status", "before": "retired", "after": "planned"}]}]
     assert plan.of(Action.UPDATE)[0].noun == "site"
 
 

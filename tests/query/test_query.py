@@ -26,8 +26,11 @@ def slugs(network: Network, **filters: object) -> set[str]:
 def test_site_filters(network: Network) -> None:
     # A district selector names an area in the 2025 sample: Cụm Ba Đình's hub and its 6 unit sites
     assert len(slugs(network, districts=("ba-dinh",))) == 7
-    assert slugs(network, redundancy=Redundancy.SINGLE_HOMED, statuses=(LifecycleStatus.ACCEPTED,)) == \
-        {"dang-uy-phuong-hang-trong"}
+    # No site of the sample has rollout evidence (docs/lifecycle.md): every one is planned, none accepted
+    single_homed = slugs(network, redundancy=Redundancy.SINGLE_HOMED)
+    assert len(single_homed) == 12
+    assert slugs(network, redundancy=Redundancy.SINGLE_HOMED, statuses=(LifecycleStatus.PLANNED,)) == single_homed
+    assert slugs(network, statuses=(LifecycleStatus.ACCEPTED, LifecycleStatus.VERIFIED)) == set()
     # A ward selector names a unit: Phường Ngọc Hà 00008 (communes/00008-ngoc-ha.yml)
     assert slugs(network, wards=("00008",)) == {"ubnd-phuong-kim-ma", "uy-ban-mttq-phuong-kim-ma"}
     # Đông Anh's district party committee was retired with the district: only Đảng ủy xã Đông Anh is left

@@ -21,9 +21,10 @@ from netops.errors import InputError, unknown_value
 from netops.files import write_problem
 from netops.intent.allocations import read_allocations
 from netops.intent.loader import display_path
+from netops.rollout.ledger import read_ledger
 from netops.site.add import Addition, plan_addition, write_addition
 from netops.site.placement import Request
-from netops.site.show import LedgerError, read_transitions, site_summary, summary_lines
+from netops.site.show import ledger_transitions, site_summary, summary_lines
 from netops.site.templates import DEFAULT_FOR_KIND
 
 app = typer.Typer(name="site", no_args_is_help=True,
@@ -142,9 +143,9 @@ def show(
         exit_bad_input([unknown_value("SLUG", slug, sorted(s.slug for s in network.sites),
                                       what="the slug of a site of the intent", message="no such site")], as_json)
     try:
-        transitions = read_transitions(intent, slug)
-    except LedgerError as error:
-        exit_bad_input([error.problem], as_json)
+        transitions = ledger_transitions(read_ledger(intent, slug))
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     recorded = _recorded(intent, slug)
     summary = site_summary(network, site, recorded, transitions)
     if as_json:

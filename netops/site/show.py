@@ -1,71 +1,19 @@
 """One site as `netops site add` and `netops site show` print it: its unit, area, kind and status, devices,
 uplinks, LANs with their prefixes, its allocation and, when it has one, its rollout ledger."""
 
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from citynet_models.allocations import SiteAllocation
 from citynet_models.network import Network
-from citynet_models.problems import Location, Problem
+from citynet_models.rollout import SiteLedger
 from citynet_models.sites import Site
-from netops.intent.loader import display_path
-
-#: Where the rollout keeps a site's evidence and ledger, beside the intent (issue 16's shared contract).
-ROLLOUT_DIR = "rollout"
-LEDGER_FILE = "ledger.yml"
-#: The fields of a ledger's transition, in the order they are shown.
-_TRANSITION_FIELDS = ("state", "at", "by", "commit", "evidence", "summary")
 
 
-def ledger_path(intent_dir: Path, slug: str) -> Path:
-    """Where the site's rollout ledger is kept."""
-    return intent_dir / ROLLOUT_DIR / slug / LEDGER_FILE
-
-
-def read_transitions(intent_dir: Path, slug: str) -> list[dict[str, Any]] | None:
-    """The transitions the site's ledger lists, in order (None: the site has no ledger, so it is planned).
-
-    The ledger is read as YAML, a list of transitions or a mapping with `transitions:`; a malformed one is bad
-    input (ValueError holding the Problem)."""
-    path = ledger_path(intent_dir, slug)
-    if not path.is_file():
+def ledger_transitions(ledger: SiteLedger | None) -> list[dict[str, Any]] | None:
+    """The ledger's transitions as JSON holds them, oldest first (None: the site has no ledger, so it is planned)."""
+    if ledger is None:
         return None
-    shown = display_path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise LedgerError(_ledger_problem(shown, f"unreadable: {error}")) from error
-    entries = data.get("transitions") if isinstance(data, dict) else data
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) and "state" in entry for entry in entries):
-        raise LedgerError(_ledger_problem(shown, type(entries).__name__ if entries is not None else "nothing"))
-    return [{field: _plain(entry.get(field)) for field in _TRANSITION_FIELDS} for entry in entries]
-
-
-def _plain(value: Any) -> Any:
-    """A ledger value as JSON holds it: an unquoted time (which YAML reads as a datetime) in ISO 8601."""
-    if isinstance(value, datetime | date):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-class LedgerError(ValueError):
-    """A site's ledger that cannot be read; carries the problem."""
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        super().__init__(problem.message)
-
-
-def _ledger_problem(shown: str, found: str) -> Problem:
-    return Problem(path=("rollout",), message="the site's rollout ledger cannot be read",
-                   expected="the transitions `netops rollout` records ({state, at, by, commit, evidence, summary})",
-                   found=found, hint="restore it from git: only `netops rollout` writes it",
-                   location=Location(shown, 1))
+    return [step.model_dump(mode="json") for step in ledger.transitions]
 
 
 def site_summary(network: Network, site: Site, allocation: SiteAllocation | None,

@@ -105,14 +105,25 @@ def test_site_show_prints_the_site_and_its_ledger(tmp_path: Path, monkeypatch: p
                                                    capsys: pytest.CaptureFixture[str], golden) -> None:  # type: ignore[no-untyped-def]
     intent = tmp_path / "intent"
     shutil.copytree(SAMPLE, intent)
-    ledger = intent / "rollout" / "ubnd-xa-co-loa" / "ledger.yml"
-    ledger.parent.mkdir(parents=True)
-    ledger.write_text(
-        "- {state: staged, at: 2026-11-30T08:00:00Z, by: null, commit: 0123456789abcdef0123, "
+    # A site two steps into its rollout, as `netops rollout` leaves it: the ledger, its evidence, the status.
+    folder = intent / "rollout" / "ubnd-xa-co-loa"
+    (folder / "diffs").mkdir(parents=True)
+    (folder / "netbox-staged.json").write_text('{"created": 14}\n', encoding="utf-8")
+    for router in ("ubnd-xa-co-loa-r01", "dong-anh-agg-01"):
+        (folder / "diffs" / f"{router}.diff").write_text(f"+ hostname {router}\n", encoding="utf-8")
+    (folder / "ledger.yml").write_text(
+        "site: ubnd-xa-co-loa\ntransitions:\n"
+        "  - {state: staged, at: '2026-11-30T08:00:00Z', by: null, commit: 0123456789abcdef0123, "
         "evidence: [netbox-staged.json], summary: NetBox objects applied}\n"
-        "- state: provisioned\n  at: '2026-12-01T09:30:00Z'\n  by: Nguyễn Văn An\n  commit: null\n"
-        "  evidence: [diffs/ubnd-xa-co-loa-r01.diff, diffs/dong-anh-agg-01.diff]\n  summary: pushed 2 routers\n",
+        "  - state: provisioned\n    at: '2026-12-01T09:30:00Z'\n    by: Nguyễn Văn An\n    commit: null\n"
+        "    evidence: [diffs/dong-anh-agg-01.diff, diffs/ubnd-xa-co-loa-r01.diff]\n    summary: pushed 2 routers\n",
         encoding="utf-8")
+    commune = intent / "communes" / "00454-dong-anh.yml"
+    text = commune.read_text(encoding="utf-8")
+    site_at = text.index("slug: ubnd-xa-co-loa")
+    status_at = text.index("status: planned", site_at)
+    commune.write_text(text[:status_at] + "status: provisioned" + text[status_at + len("status: planned"):],
+                       encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     done = netops_in_process(capsys, "site", "show", "ubnd-xa-co-loa", "--intent", "intent")
     assert done.returncode == 0, done.stderr
@@ -127,7 +138,7 @@ def test_site_show_without_a_ledger_and_of_an_unknown_site(tmp_path: Path, monke
     monkeypatch.chdir(REPO)
     done = netops_in_process(capsys, "site", "show", "ubnd-xa-uy-no")
     assert done.returncode == 0, done.stderr
-    assert "rollout:    no ledger" in done.stdout and "status:     provisioned" in done.stdout
+    assert "rollout:    no ledger" in done.stdout and "status:     planned" in done.stdout
     done = netops_in_process(capsys, "site", "show", "ubnd-xa-uy-noo")
     assert done.returncode == 2
     assert "no such site" in done.stderr and "did you mean ubnd-xa-uy-no" in done.stderr

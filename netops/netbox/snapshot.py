@@ -234,15 +234,15 @@ def _converter(spec: Field, graphql: bool) -> _Convert:
     raise AssertionError(f"no conversion for {spec.kind}")  # pragma: no cover (every Kind is matched above)
 
 
-#: The conversions of each type's fields, by (object type, GraphQL row or not): made once, used on every row.
-_CONVERSIONS: dict[tuple[str, bool], tuple[tuple[str, _Convert], ...]] = {}
+#: The conversions of each type's fields, by (mapper class, GraphQL row or not): made once, used on every row.
+_CONVERSIONS: dict[tuple[type[Mapper], bool], tuple[tuple[str, _Convert], ...]] = {}
 
 
 def _conversions(mapper: Mapper, graphql: bool) -> tuple[tuple[str, _Convert], ...]:
-    made = _CONVERSIONS.get((mapper.object_type, graphql))
+    made = _CONVERSIONS.get((type(mapper), graphql))
     if made is None:
         made = tuple((spec.attr, _converter(spec, graphql)) for spec in mapper.all_fields())
-        _CONVERSIONS[(mapper.object_type, graphql)] = made
+        _CONVERSIONS[(type(mapper), graphql)] = made
     return made
 
 

@@ -477,9 +477,12 @@ def _look_up_holders(client: NetBoxClient, mapper: Mapper, desired: RecordSet, s
     claimed = [claim for record in desired.of(mapper.object_type).values() for claim in mapper.claims(record.fields)]
     if not claimed:
         return
-    held = {claim for record in snapshot.records.of(mapper.object_type).values()
-            for claim in mapper.claims({name: _resolve(value, snapshot, final=True)
-                                        for name, value in record.fields.items()})}
+    references, held = _reference_fields(mapper), set[Value]()
+    for record in snapshot.records.of(mapper.object_type).values():
+        fields = record.fields
+        if any(_has_pending(fields[name]) for name in references):  # else resolving changes nothing
+            fields = {name: _resolve(value, snapshot, final=True) for name, value in fields.items()}
+        held.update(mapper.claims(fields))
     wanted = [claim for claim in claimed if claim not in held]
     if not wanted:
         return

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from netops.gc_policy import no_cyclic_gc, no_cyclic_gc_kept_frozen
+from netops.gc_policy import no_cyclic_gc
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def collector() -> Iterator[None]:
 
 @pytest.mark.usefixtures("collector")
 def test_kept_frozen_pauses_the_collector_then_freezes_what_is_alive_and_resumes() -> None:
-    with no_cyclic_gc_kept_frozen():
+    with no_cyclic_gc(keep_frozen=True):
         assert not gc.isenabled()
         kept = [[number] for number in range(1000)]
     assert gc.isenabled()
@@ -36,7 +36,7 @@ def test_kept_frozen_pauses_the_collector_then_freezes_what_is_alive_and_resumes
 @pytest.mark.usefixtures("collector")
 def test_kept_frozen_inside_a_paused_block_leaves_the_collector_paused_and_freezes_nothing() -> None:
     with no_cyclic_gc():
-        with no_cyclic_gc_kept_frozen():
+        with no_cyclic_gc(keep_frozen=True):
             assert not gc.isenabled()
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     assert gc.isenabled()
@@ -44,6 +44,6 @@ def test_kept_frozen_inside_a_paused_block_leaves_the_collector_paused_and_freez
 
 @pytest.mark.usefixtures("collector")
 def test_kept_frozen_resumes_the_collector_when_the_block_fails() -> None:
-    with pytest.raises(RuntimeError), no_cyclic_gc_kept_frozen():
+    with pytest.raises(RuntimeError), no_cyclic_gc(keep_frozen=True):
         raise RuntimeError("the command failed")
     assert gc.isenabled()

@@ -29,7 +29,7 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
-from netops.gc_policy import no_cyclic_gc_kept_frozen
+from netops.gc_policy import no_cyclic_gc
 from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
 from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet
@@ -211,7 +211,7 @@ def register(app: typer.Typer) -> None:
         """Show what `netops apply` would write to NetBox: each object to create, update or delete, each field."""
         # The intent's model, the records and the snapshot are large graphs of long-lived objects: a GC pass
         # walks them all and frees nothing (netops/gc_policy.py).
-        with no_cyclic_gc_kept_frozen():
+        with no_cyclic_gc(keep_frozen=True):
             client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json)
             plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
         if as_json:
@@ -240,7 +240,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
         objects tagged netops-managed."""
-        with no_cyclic_gc_kept_frozen():  # as for plan
+        with no_cyclic_gc(keep_frozen=True):  # as for plan
             client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json, workers)
             plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
         if check:

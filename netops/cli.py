@@ -50,7 +50,6 @@ from netops.files import (
     write_atomic,
     write_problem,
 )
-from netops.generate import HANOI, CitySize, earlier_output, generate_city, real_city, real_city_2025
 from netops.show import Filters, Table, rows
 from netops.units.dataset import DatasetError, read_structure
 
@@ -213,6 +212,9 @@ def generate_city_command(
     it wrote and nobody changed since are replaced, and those of an earlier, larger city removed; anything else
     is refused unless --force.
     """
+    # Imported here: the generator and the reorganization it runs cost every other command about 25 ms.
+    from netops.generate import HANOI, CitySize, earlier_output, generate_city, real_city, real_city_2025
+
     if real and (districts is not None or wards_per_district is not None):
         exit_bad_input([Problem(path=("--real",), message="--real takes its districts and wards from the dataset",
                                 expected="--real alone, or --districts / --wards-per-district for a synthetic city",

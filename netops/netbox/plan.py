@@ -172,6 +172,8 @@ def _equal(before: Value, after: Value) -> bool:
 
 def compare(desired: Record, actual: Record) -> tuple[FieldDiff, ...]:
     """The fields of ``desired`` whose value NetBox holds differently."""
+    if desired.fields == actual.fields:
+        return ()  # equal values are equal to _equal too: most objects of a plan are unchanged
     return tuple(FieldDiff(name, actual.fields.get(name), value) for name, value in desired.fields.items()
                  if not _equal(actual.fields.get(name), value))
 

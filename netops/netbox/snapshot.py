@@ -12,7 +12,7 @@ so that every key can be computed from keys already known.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,6 +21,7 @@ from typing import Any
 from netops.netbox.client import PAGE_SIZE, NetBoxClient
 from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS
 from netops.netbox.mapping.base import (
+    Field,
     JsonValue,
     Key,
     Kind,
@@ -136,13 +137,16 @@ def fetch_rows(client: NetBoxClient, mapper: Mapper, backend: Backend,
             rows = list(client.graphql_list(mapper.graphql_list, graphql_selection(mapper),
                                             f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}',
                                             first_page=first_page, pages=pages))
+            others = extra or {}
             for row in rows:
-                slugs = [MANAGED_TAG, *(extra or {}).get((mapper.object_type, int(row["id"])), [])]
+                row["__graphql__"] = True  # the rows are the client's own, fresh from the JSON: marked in place
+                slugs = [MANAGED_TAG, *others.get((mapper.object_type, int(row["id"])), ())]
                 row["tags"] = [{"slug": slug} for slug in slugs]
-            return [{"__graphql__": True, **row} for row in rows]
-        filters = f'{{tags: {{slug: {{exact: "{MANAGED_TAG}"}}}}}}' if _managed_only(mapper) else None
-        return [{"__graphql__": True, **row}
-                for row in client.graphql_list(mapper.graphql_list, graphql_selection(mapper), filters)]
+            return rows
+        rows = list(client.graphql_list(mapper.graphql_list, graphql_selection(mapper), None))
+        for row in rows:
+            row["__graphql__"] = True
+        return rows
     params: dict[str, Any] = {"fields": rest_fields(mapper)}
     if _managed_only(mapper):
         params["tag"] = MANAGED_TAG
@@ -188,44 +192,64 @@ def _list_item(value: Any) -> Value:
     return tuple(value) if isinstance(value, list) else value
 
 
+#: How one field of a row becomes its canonical value: from the row and the row's custom fields.
+_Convert = Callable[[Mapping[str, Any], Mapping[str, Any]], Value]
+
+
+def _converter(spec: Field, graphql: bool) -> _Convert:
+    """The conversion of one field of a REST (``graphql`` False) or GraphQL row."""
+    name = (spec.graphql_name or spec.name) if graphql else spec.name
+    match spec.kind:
+        case Kind.SCALAR:
+            return lambda row, _: row.get(name)
+        case Kind.JSON:
+            return lambda row, _: None if (raw := row.get(name)) is None else JsonValue(raw)
+        case Kind.INTEGER:
+            return lambda row, _: None if (raw := row.get(name)) is None else int(raw)
+        case Kind.DECIMAL:
+            return lambda row, _: None if (raw := row.get(name)) is None else round(float(raw), 6)
+        case Kind.CHOICE:
+            # GraphQL writes an unset choice as ""
+            return lambda row, _: (raw.get("value") if isinstance(raw := row.get(name), dict) else raw) or None
+        case Kind.REF:
+            target = spec.targets[0]
+            return lambda row, _: _pending(target, row.get(name))
+        case Kind.REFS:
+            target = spec.targets[0]
+            return lambda row, _: tuple(_pending(target, item) for item in row.get(name) or ())
+        case Kind.TAGS:
+            return lambda row, _: tuple(sorted(str(tag["slug"]) for tag in row.get(name) or ()))
+        case Kind.CUSTOM:
+            custom_name = spec.name
+            return lambda _, custom: _custom(custom_name, custom.get(custom_name))
+        case Kind.GENERIC:
+            rest_name, graphql_name = spec.name, spec.graphql_name or spec.name
+            return lambda row, _: _generic(row, rest_name, graphql_name)
+        case Kind.TERMINATIONS:
+            return lambda row, _: tuple(_termination(row, item) for item in row.get(name) or ())
+        case Kind.LIST:
+            return lambda row, _: tuple(_list_item(item) for item in row.get(name) or ())
+        case Kind.SET:
+            return lambda row, _: tuple(sorted(str(item) for item in row.get(name) or ()))
+    raise AssertionError(f"no conversion for {spec.kind}")  # pragma: no cover (every Kind is matched above)
+
+
+#: The conversions of each type's fields, by (mapper class, GraphQL row or not): made once, used on every row.
+_CONVERSIONS: dict[tuple[type[Mapper], bool], tuple[tuple[str, _Convert], ...]] = {}
+
+
+def _conversions(mapper: Mapper, graphql: bool) -> tuple[tuple[str, _Convert], ...]:
+    made = _CONVERSIONS.get((type(mapper), graphql))
+    if made is None:
+        made = tuple((spec.attr, _converter(spec, graphql)) for spec in mapper.all_fields())
+        _CONVERSIONS[(type(mapper), graphql)] = made
+    return made
+
+
 def normalize(mapper: Mapper, row: Mapping[str, Any]) -> dict[str, Value]:
     """A raw REST or GraphQL row as canonical fields; references as :class:`Pending` (type, id)."""
-    fields: dict[str, Value] = {}
     custom = row.get("custom_fields") or {}
-    for spec in mapper.all_fields():
-        name = (spec.graphql_name or spec.name) if row.get("__graphql__") else spec.name
-        raw = row.get(name)
-        value: Value
-        match spec.kind:
-            case Kind.SCALAR:
-                value = raw
-            case Kind.JSON:
-                value = None if raw is None else JsonValue(raw)
-            case Kind.INTEGER:
-                value = None if raw is None else int(raw)
-            case Kind.DECIMAL:
-                value = None if raw is None else round(float(raw), 6)
-            case Kind.CHOICE:
-                value = raw.get("value") if isinstance(raw, dict) else raw
-                value = value or None  # GraphQL writes an unset choice as ""
-            case Kind.REF:
-                value = _pending(spec.targets[0], raw)
-            case Kind.REFS:
-                value = tuple(_pending(spec.targets[0], item) for item in raw or ())
-            case Kind.TAGS:
-                value = tuple(sorted(str(tag["slug"]) for tag in raw or ()))
-            case Kind.CUSTOM:
-                value = _custom(spec.name, custom.get(spec.name))
-            case Kind.GENERIC:
-                value = _generic(row, spec.name, spec.graphql_name or spec.name)
-            case Kind.TERMINATIONS:
-                value = tuple(_termination(row, item) for item in raw or ())
-            case Kind.LIST:
-                value = tuple(_list_item(item) for item in raw or ())
-            case Kind.SET:
-                value = tuple(sorted(str(item) for item in raw or ()))
-        fields[spec.attr] = value
-    return fields
+    return {attr: convert(row, custom) for attr, convert in _conversions(mapper, bool(row.get("__graphql__")))}
 
 
 # -- resolving references ----------------------------------------------------------------------------------------
@@ -238,12 +262,21 @@ def _resolve(value: Value, snapshot: Snapshot, *, final: bool) -> Value:
         if key is not None:
             return Ref(value.type, key)
         return Ref(value.type, (f"#{value.id}",)) if final else value
-    if isinstance(value, tuple) and any(isinstance(item, Pending | Ref) for item in value):
+    if isinstance(value, tuple) and any(isinstance(item, (Pending, Ref)) for item in value):
         items = tuple(_resolve(item, snapshot, final=final) for item in value)
         if all(isinstance(item, Ref) for item in items):
             return tuple(sorted(items))
         return items
     return value
+
+
+#: The kinds of field that hold references (read as Pending): the only fields resolving changes.
+_REFERENCE_KINDS = frozenset({Kind.REF, Kind.REFS, Kind.GENERIC, Kind.TERMINATIONS})
+
+
+def _reference_fields(mapper: Mapper) -> tuple[str, ...]:
+    """The fields of a type's records that hold references."""
+    return tuple(spec.attr for spec in mapper.all_fields() if spec.kind in _REFERENCE_KINDS)
 
 
 def _has_pending(value: Value) -> bool:
@@ -259,7 +292,7 @@ class _Row:
 
 def _index_type(mapper: Mapper, rows: list[_Row], snapshot: Snapshot) -> None:
     """Give every row of a type its key (same-type parents first) and add it to the snapshot."""
-    key_refs = mapper.key_refs
+    key_refs, references = mapper.key_refs, _reference_fields(mapper)
     waiting = list(rows)
     while waiting:
         progressed, still = False, []
@@ -269,20 +302,23 @@ def _index_type(mapper: Mapper, rows: list[_Row], snapshot: Snapshot) -> None:
             if any(_has_pending(row.fields[name]) for name in key_refs):
                 still.append(row)
                 continue
-            _add(mapper, row, snapshot)
+            _add(mapper, row, snapshot, references)
             progressed = True
         if not progressed:  # references to objects netops did not read (a parent it does not manage)
             for row in still:
                 for name in key_refs:
                     row.fields[name] = _resolve(row.fields[name], snapshot, final=True)
-                _add(mapper, row, snapshot)
+                _add(mapper, row, snapshot, references)
             still = []
         waiting = still
 
 
-def _add(mapper: Mapper, row: _Row, snapshot: Snapshot) -> None:
-    for name, value in row.fields.items():
-        row.fields[name] = _resolve(value, snapshot, final=False)
+def _add(mapper: Mapper, row: _Row, snapshot: Snapshot, references: tuple[str, ...] | None = None) -> None:
+    """Key a row, its references resolved as far as they can be now (``references``: the type's reference
+    fields, when the caller has them), and add it to the snapshot (or to its duplicates)."""
+    fields = row.fields
+    for name in _reference_fields(mapper) if references is None else references:
+        fields[name] = _resolve(fields[name], snapshot, final=False)
     key = mapper.key(row.fields)
     record = Record(type=mapper.object_type, key=key, fields=row.fields, id=row.id,
                     managed=mapper.owned(row.raw, row.fields), wave=mapper.wave(row.fields))
@@ -350,36 +386,47 @@ def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, d
     managed_tag = any(row.get("slug") == MANAGED_TAG for row in client.rest_list("extras/tags", {"fields": "slug"}))
     extra = client.tags_by_object(exclude=MANAGED_TAG) if managed_tag and backend is Backend.GRAPHQL else {}
 
-    def fetch(task: _Read) -> list[dict[str, Any]]:
+    def fetch(task: _Read) -> list[_Row]:
         if _managed_only(task.mapper) and not managed_tag:
             return []
         if isinstance(desired, Future) and desired.done() and desired.exception() is not None:
             return []  # the intent failed: its error ends the command, and nothing read here is used
-        return fetch_rows(client, task.mapper, backend, extra, first_page=task.first_page, pages=task.pages)
+        return [_Row(int(raw["id"]), normalize(task.mapper, raw), raw)
+                for raw in fetch_rows(client, task.mapper, backend, extra, first_page=task.first_page,
+                                      pages=task.pages)]
 
     # Reading is independent per type, and per page of a long list: fetch in parallel (NetBox serves 2 workers x
-    # 4 threads). Read one type after another, a few long lists kept NetBox waiting on one page at a time.
+    # 4 threads). Read one type after another, a few long lists kept NetBox waiting on one page at a time. Each
+    # page is normalized as it arrives, and each type keyed as soon as its pages are in, while NetBox still
+    # serves the later ones: the client's work overlaps NetBox's instead of following it.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         expected = _expected_rows(client, pool, mappers, backend, desired, managed_tag)
-        tasks = [task for mapper in mappers for task in _reads(mapper, backend, expected.get(mapper.object_type))]
-        fetched = list(pool.map(fetch, tasks))
-    if isinstance(desired, Future):
-        desired = desired.result()
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for task, part in zip(tasks, fetched, strict=True):
-        by_type.setdefault(task.mapper.object_type, []).extend(part)
-    for mapper in mappers:
-        rows = [_Row(int(raw["id"]), normalize(mapper, raw), raw) for raw in by_type[mapper.object_type]]
-        _index_type(mapper, rows, snapshot)
-        if desired is not None and not mapper.fetch_all:
-            _look_up_missing(client, mapper, desired, snapshot)
-            _look_up_holders(client, mapper, desired, snapshot)
-        snapshot.records.by_type.setdefault(mapper.object_type, {})
+        reads: dict[str, list[Future[list[_Row]]]] = {}
+        for mapper in mappers:
+            for task in _reads(mapper, backend, expected.get(mapper.object_type)):
+                reads.setdefault(mapper.object_type, []).append(pool.submit(fetch, task))
+        try:
+            for mapper in mappers:
+                rows = [row for read in reads[mapper.object_type] for row in read.result()]
+                _index_type(mapper, rows, snapshot)
+                if desired is not None and not mapper.fetch_all:
+                    if isinstance(desired, Future):
+                        desired = desired.result()
+                    _look_up_missing(client, mapper, desired, snapshot)
+                    _look_up_holders(client, mapper, desired, snapshot)
+                snapshot.records.by_type.setdefault(mapper.object_type, {})
+        except BaseException:
+            for waiting in reads.values():
+                for read in waiting:
+                    read.cancel()  # a read failed, or the intent did: the reads not started are not needed
+            raise
     # References to later types (primary IPs) and any left pending: resolve now every key is known.
-    for records in snapshot.records.by_type.values():
-        for record in records.values():
-            for name, value in record.fields.items():
-                record.fields[name] = _resolve(value, snapshot, final=True)
+    for mapper in mappers:
+        references = _reference_fields(mapper)
+        for record in snapshot.records.of(mapper.object_type).values():
+            fields = record.fields
+            for name in references:
+                fields[name] = _resolve(fields[name], snapshot, final=True)
     for record in snapshot.duplicates:
         for name, value in record.fields.items():
             record.fields[name] = _resolve(value, snapshot, final=True)
@@ -425,11 +472,18 @@ def _look_up_missing(client: NetBoxClient, mapper: Mapper, desired: RecordSet, s
 def _look_up_holders(client: NetBoxClient, mapper: Mapper, desired: RecordSet, snapshot: Snapshot) -> None:
     """Find the objects netops does not manage that hold what a desired object claims (a cable on a port a
     desired cable ends on), for the claims no object read holds: the plan makes the taker a conflict."""
-    held = {claim for record in snapshot.records.of(mapper.object_type).values()
-            for claim in mapper.claims({name: _resolve(value, snapshot, final=True)
-                                        for name, value in record.fields.items()})}
-    wanted = [claim for record in desired.of(mapper.object_type).values() for claim in mapper.claims(record.fields)
-              if claim not in held]
+    if type(mapper).claims is Mapper.claims:
+        return  # the type's objects claim nothing besides their keys
+    claimed = [claim for record in desired.of(mapper.object_type).values() for claim in mapper.claims(record.fields)]
+    if not claimed:
+        return
+    references, held = _reference_fields(mapper), set[Value]()
+    for record in snapshot.records.of(mapper.object_type).values():
+        fields = record.fields
+        if any(_has_pending(fields[name]) for name in references):  # else resolving changes nothing
+            fields = {name: _resolve(value, snapshot, final=True) for name, value in fields.items()}
+        held.update(mapper.claims(fields))
+    wanted = [claim for claim in claimed if claim not in held]
     if not wanted:
         return
     known = snapshot.keys.get(mapper.object_type, {})

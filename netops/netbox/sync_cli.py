@@ -29,6 +29,7 @@ from netops.cli_support import (
     load_or_exit,
     out,
 )
+from netops.gc_policy import no_cyclic_gc
 from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
 from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet
@@ -208,8 +209,11 @@ def register(app: typer.Typer) -> None:
         backend: BackendOption = Backend.GRAPHQL,
     ) -> None:
         """Show what `netops apply` would write to NetBox: each object to create, update or delete, each field."""
-        client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json)
-        plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
+        # The intent's model, the records and the snapshot are large graphs of long-lived objects: a GC pass
+        # walks them all and frees nothing (netops/gc_policy.py).
+        with no_cyclic_gc(keep_frozen=True):
+            client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json)
+            plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
         if as_json:
             sys.stdout.write(json.dumps({"netbox": client.url, "prune": prune, "adopt": adopt,
                                          **plan.to_json(include_unchanged=show_all)}, ensure_ascii=False,
@@ -236,8 +240,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
         objects tagged netops-managed."""
-        client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json, workers)
-        plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
+        with no_cyclic_gc(keep_frozen=True):  # as for plan
+            client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json, workers)
+            plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
         if check:
             if as_json:
                 sys.stdout.write(json.dumps({"netbox": client.url, "check": True, **plan.to_json()},

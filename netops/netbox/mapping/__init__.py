@@ -74,16 +74,28 @@ MAPPER_BY_TYPE: dict[str, Mapper] = {mapper.object_type: mapper for mapper in MA
 __all__ = ["MAPPERS", "MAPPER_BY_TYPE", "Mapper", "desired_records"]
 
 
+def _field_names(mapper: Mapper) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A type's custom fields (in field order), and the other fields every record of it must carry."""
+    return (tuple(spec.attr for spec in mapper.fields if spec.kind is Kind.CUSTOM),
+            frozenset(spec.attr for spec in mapper.fields if spec.kind is not Kind.CUSTOM))
+
+
+_FIELD_NAMES = {type(mapper): _field_names(mapper) for mapper in MAPPERS}
+
+
 def complete(mapper: Mapper, record: Record) -> Record:
     """A desired record with the managed tag added and every managed custom field present (None if unset)."""
     fields = dict(record.fields)
-    for spec in mapper.fields:
-        if spec.kind is Kind.CUSTOM:
-            fields.setdefault(spec.attr, None)
-        elif spec.attr not in fields:
-            raise KeyError(f"{mapper.object_type} {record.label}: the mapper left out field {spec.attr!r}")
+    custom, required = _FIELD_NAMES.get(type(mapper)) or _field_names(mapper)
+    for name in custom:
+        if name not in fields:
+            fields[name] = None
+    if not fields.keys() >= required:
+        missing = next(spec.attr for spec in mapper.fields if spec.attr not in fields)
+        raise KeyError(f"{mapper.object_type} {record.label}: the mapper left out field {missing!r}")
     if mapper.taggable:
-        fields["tags"] = tuple(sorted({*fields.get("tags", ()), MANAGED_TAG}))
+        tags = fields.get("tags")
+        fields["tags"] = tuple(sorted({*tags, MANAGED_TAG})) if tags else (MANAGED_TAG,)
     return Record(type=record.type, key=record.key, fields=fields, wave=mapper.wave(fields))
 
 

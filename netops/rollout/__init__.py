@@ -1,0 +1,1 @@
+"""Rolling a site out through its lifecycle: scope, steps, evidence."""

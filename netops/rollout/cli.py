@@ -80,12 +80,11 @@ def rollout(
     say(f"{site}: {current.value} -> {wanted.value}; touches {', '.join(run.scope.touched) or 'no router'}")
     recorded: list[dict[str, object]] = []
     pending: list[tuple[LifecycleStatus, Evidence]] = []
-    client: NetBoxClient | None = None
+    client = _netbox(as_json)  # before any work: every transition is written to NetBox too
     try:
         for state in steps:
             say(f"{state.value}: running")
             if state is LifecycleStatus.STAGED:
-                client = _netbox(as_json)
                 evidence = stage(run, client)
             elif state is LifecycleStatus.ACCEPTED:
                 assert by is not None
@@ -97,7 +96,7 @@ def rollout(
                 continue  # recorded with verified: a failed verification rolls this push back
             for done, proof in pending:
                 recorded.append(_record(run, done, proof, by))
-                if client is not None and done is not LifecycleStatus.STAGED:
+                if done is not LifecycleStatus.STAGED:
                     netbox_sync(run, client, done)
             pending.clear()
     except RolloutStepError as error:

@@ -165,7 +165,7 @@ def provision(rollout: Rollout) -> Evidence:
                      + (f" ({', '.join(changed)})" if changed else ""))
     if changed:
         _run_provision(rollout, changed)
-        rollout.lab.wait(timeout=60, progress=rollout.progress)
+        rollout.lab.wait(timeout=30, progress=rollout.progress)
     files = {f"diffs/{name}.diff": diffs[name].encode() for name in changed}
     unchanged = sorted(set(diffs) - set(changed))
     return Evidence(files, f"pushed {', '.join(changed) or 'nothing'}"

@@ -7,8 +7,9 @@ cables, circuit terminations; or is the prefix of one of the site's WAN links (w
 belongs to a neighbour's changed interfaces when it creates or updates an interface of a neighbour router, or an
 object that points at such an interface (its address). Then every create or update those changes reference,
 directly or through others (the site's region and tenant, its circuits and provider, a new device type), is
-taken along, since apply writes references by id. Deletes are never taken: staging adds a site, it does not
-prune the city.
+taken along, since apply writes references by id; so are the missing tags and custom fields, which every
+managed object carries by name (a NetBox that never held the city lacks them). Deletes are never taken:
+staging adds a site, it does not prune the city.
 """
 
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from netops.rollout.scope import RolloutScope
 _SITE_TYPES = frozenset({"dcim.site"})
 _DEVICE_TYPES = frozenset({"dcim.device", "dcim.interface"})
 _WRITES = (Action.CREATE, Action.UPDATE)
+#: What every managed object carries by name rather than by reference: created when missing.
+_CARRIED_BY_NAME = frozenset({"extras.tag", "extras.customfieldchoiceset", "extras.customfield"})
 
 
 def _refs(value: Any) -> Iterator[Ref]:
@@ -66,8 +69,10 @@ def staged_changes(plan: Plan, network: Network, scope: RolloutScope) -> Plan:
     chosen: set[tuple[str, Key]] = set()
     for change in writes:
         refs = _change_refs(change)
-        if (any(_of_site(ref, scope.site, site_devices) or ref in link_prefixes for ref in refs)
-                or any(ref.type == "dcim.interface" and ref.key in changed_interfaces for ref in refs)):
+        carried = change.type in _CARRIED_BY_NAME and change.action is Action.CREATE
+        of_site = any(_of_site(ref, scope.site, site_devices) or ref in link_prefixes for ref in refs)
+        on_changed_interface = any(ref.type == "dcim.interface" and ref.key in changed_interfaces for ref in refs)
+        if carried or of_site or on_changed_interface:
             chosen.add((change.type, change.key))
     by_id = {(change.type, change.key): change for change in writes}
     # What the chosen changes reference and the plan creates or updates must be written too (closure).

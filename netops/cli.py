@@ -265,6 +265,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "netops.units.cli": ("units",),
     "netops.allocations.cli": ("allocations",),
     "netops.reorganize.cli": ("reorganize",),
+    "netops.site.cli": ("site",),
     "netops.rollout.cli": ("rollout",),
 }
 #: The commands and groups of this module, before any module is mounted.

@@ -108,14 +108,16 @@ def match_districts(network: Network, values: Iterable[str], option: str = "--di
     return _match(network.areas, values, option, "area")
 
 
-def match_groups(network: Network, areas: Iterable[str] = (), districts: Iterable[str] = ()) -> set[str] | None:
+def match_groups(network: Network, areas: Iterable[str] | str | None = (),
+                 districts: Iterable[str] | str | None = ()) -> set[str] | None:
     """The codes of the groups of sites (``Network.groups``) that ``--area`` and ``--district`` name together
-    (None when neither is given); one InputError for every value that names nothing."""
+    (None when neither is given), each given as its option's values, one value, or None; one InputError for every
+    value that names nothing."""
     problems: list[Problem] = []
     codes: set[str] | None = None
     for match, values in ((match_areas, areas), (match_districts, districts)):
         try:
-            found = match(network, values)
+            found = match(network, () if values is None else (values,) if isinstance(values, str) else values)
         except InputError as error:
             problems.extend(error.problems)
             continue

@@ -104,8 +104,7 @@ def check_filters(network: Network, table: Table, filters: Filters) -> None:
 
 def _group_codes(network: Network, filters: Filters) -> set[str] | None:
     """The codes of the groups of sites --area and --district select (None: every site)."""
-    return match_groups(network, [filters.area] if filters.area is not None else [],
-                        [filters.district] if filters.district is not None else [])
+    return match_groups(network, filters.area, filters.district)
 
 
 def _site_selected(site: Site, codes: set[str] | None, filters: Filters) -> bool:

@@ -36,6 +36,7 @@ from citynet_models.types import (
     OneLine,
     Platform,
     Redundancy,
+    SiteKind,
     SiteNumber,
     Slug,
     VlanId,
@@ -332,6 +333,29 @@ AnySiteIntent = (
 )
 
 
+class TemplateLan(NetopsModel):
+    """A LAN a site template gives every site made from it."""
+
+    role: LanRole = Field(description="staff, one_stop_shop, camera, management, servers or guest")
+    hosts: int = Field(ge=0, description="Expected number of hosts")
+
+
+class SiteTemplate(NetopsModel):
+    """How `netops site add` equips a new site of a unit: its routers, how they attach, its LANs."""
+
+    kinds: list[SiteKind] = Field(min_length=1, description="Site kinds the template is meant for")
+    redundancy: Redundancy = Field(description="single_homed (one uplink) or dual_homed (two hub routers)")
+    routers: int = Field(default=1, ge=1, le=2, description="Access routers: 1, or 2 for a dual-homed site "
+                                                             "whose routers each take one hub")
+    lans: list[TemplateLan] = Field(min_length=1, description="LANs of the site, by role, with their sizes")
+
+    @model_validator(mode="after")
+    def _routers_fit(self) -> Self:
+        if self.routers == 2 and self.redundancy is Redundancy.SINGLE_HOMED:
+            raise ValueError("a single-homed template has one router; two routers are a dual-homed site")
+        return self
+
+
 class CityIntent(NetopsModel):
     """inventory/city/city.yml: city-wide settings, the data center and city-level sites."""
 
@@ -347,6 +371,9 @@ class CityIntent(NetopsModel):
     services: list[ServiceIntent] = Field(description="Shared data-center services")
     sites: list[CitySiteIntent] = Field(description="The data center and city-level sites")
     policy: ReachabilityPolicy = Field(description="Reachability policy")
+    site_templates: dict[Slug, SiteTemplate] = Field(
+        default_factory=dict, description="Site templates of `netops site add`, by name (a built-in's name "
+                                          "replaces it)")
 
 
 class WardInfo(NetopsModel):

@@ -55,7 +55,7 @@ def _group_code(network: Network, district: str | None, area: str | None, as_jso
     if district is None and area is None:
         return None
     try:
-        codes = match_groups(network, [area] if area is not None else [], [district] if district is not None else [])
+        codes = match_groups(network, area, district)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     assert codes is not None

@@ -83,7 +83,9 @@ def register(app: typer.Typer) -> None:
         = None,
         district: Annotated[list[str] | None, typer.Option(help="District code, slug or name (repeatable; in a 2025 "
                                                                 "intent, which has no districts: the area)")] = None,
-        ward: Annotated[list[str] | None, typer.Option(help="Ward code, slug or name (repeatable)")] = None,
+        ward: Annotated[list[str] | None, typer.Option(
+            "--ward", "--unit", help="Ward (legacy) or commune-level unit (2025) code, slug or name (repeatable)")]
+        = None,
         kind: Annotated[list[SiteKind] | None, typer.Option(help="Site kind (repeatable)")] = None,
         status: Annotated[list[LifecycleStatus] | None, typer.Option(help="Lifecycle status (repeatable)")] = None,
         role: Annotated[list[DeviceRole] | None, typer.Option(help="Device role (repeatable)")] = None,

@@ -39,6 +39,8 @@ class Entity(StrEnum):
 class GroupBy(StrEnum):
     """Dimensions `netops query totals --by` groups on."""
 
+    AREA = "area"
+    UNIT = "unit"
     DISTRICT = "district"
     WARD = "ward"
     KIND = "kind"
@@ -248,10 +250,27 @@ def _select(network: Network, filters: QueryFilters) -> tuple[list[Site], list[D
     return sites, devices, circuits, index
 
 
+def _place(network: Network, site: Site) -> Row:
+    """Where a site sits, in the words of its intent: district and ward before 2025, area and unit after."""
+    if network.structure is Structure.LEGACY:
+        return {"district": site.area, "ward": site.ward}
+    return {"area": site.area, "unit": site.ward}
+
+
+def _dimension(network: Network, group_by: GroupBy) -> GroupBy:
+    """`--by` in the words of the intent: district/ward name the area/unit of a 2025 intent, and the reverse."""
+    legacy = network.structure is Structure.LEGACY
+    if legacy and group_by in (GroupBy.AREA, GroupBy.UNIT):
+        return GroupBy.DISTRICT if group_by is GroupBy.AREA else GroupBy.WARD
+    if not legacy and group_by in (GroupBy.DISTRICT, GroupBy.WARD):
+        return GroupBy.AREA if group_by is GroupBy.DISTRICT else GroupBy.UNIT
+    return group_by
+
+
 def _site_row(network: Network, index: _Index, site: Site) -> Row:
     circuits = index.circuits_by_site.get(site.slug, [])
     return {
-        "slug": site.slug, "name": site.name, "kind": site.kind, "district": site.area, "ward": site.ward,
+        "slug": site.slug, "name": site.name, "kind": site.kind, **_place(network, site),
         "status": site.status.value, "redundancy": site.redundancy.value if site.redundancy else None,
         "devices": len(network.devices_by_site.get(site.slug, [])), "circuits": len(circuits),
         "providers": ",".join(sorted({c.circuit.provider for c in circuits if c.circuit})),
@@ -264,7 +283,7 @@ def _device_row(network: Network, index: _Index, device: Device) -> Row:
     site = network.site_by_slug[device.site]
     circuits = index.circuits_by_device.get(device.name, [])
     return {
-        "name": device.name, "site": device.site, "district": site.area, "ward": site.ward,
+        "name": device.name, "site": device.site, **_place(network, site),
         "status": site.status.value, "role": device.role.value, "platform": device.platform.value,
         "loopback": str(device.loopback) if device.loopback else None, "management": str(device.management.ip),
         "circuits": len(circuits), "bandwidth_mbps": sum(c.circuit.bandwidth_mbps for c in circuits if c.circuit),
@@ -278,7 +297,7 @@ def _circuit_row(network: Network, index: _Index, link: WanLink) -> Row:
         "circuit_id": link.circuit.circuit_id, "provider": link.circuit.provider,
         "bandwidth_mbps": link.circuit.bandwidth_mbps, "media": link.circuit.media.value, "link": link.id,
         "role": link.role.value, "upstream": link.upstream.device, "downstream": link.downstream.device,
-        "site": site.slug, "district": site.area, "ward": site.ward, "status": site.status.value,
+        "site": site.slug, **_place(network, site), "status": site.status.value,
     }
 
 
@@ -302,9 +321,9 @@ def _facets(network: Network, index: _Index, group_by: GroupBy, obj: Site | Devi
         devices = network.devices_by_site.get(obj.slug, [])
         circuits = index.circuits_by_site.get(obj.slug, [])
     match group_by:
-        case GroupBy.DISTRICT:
+        case GroupBy.DISTRICT | GroupBy.AREA:
             return {site.area or "city"}
-        case GroupBy.WARD:
+        case GroupBy.WARD | GroupBy.UNIT:
             return {site.ward or "-"}
         case GroupBy.KIND:
             return {site.kind}
@@ -331,6 +350,7 @@ def _totals(network: Network, sites: list[Site], devices: list[Device], circuits
     by_provider = tuple({"provider": p, "circuits": len(bw), "bandwidth_mbps": sum(bw)}
                         for p, bw in sorted(providers.items()))
     groups: list[Row] = []
+    group_by = _dimension(network, group_by) if group_by is not None else None
     if group_by is not None:
         table: dict[str, Row] = {}
 

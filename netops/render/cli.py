@@ -135,18 +135,17 @@ def _select(resolution: Resolution, devices: list[str], district: str | None, ar
                                     expected="the name of a device of the city", found=repr(name),
                                     hint=f"devices like it: {', '.join(close)}" if close else
                                     "`netops show devices` lists them"))
-    groups = [area] if area is not None else [], [district] if district is not None else []
-    if any(groups):
+    if area is not None or district is not None:
         codes: set[str] = set()
         try:
-            codes = match_groups(network, *groups) or set()
+            codes = match_groups(network, area, district) or set()
         except InputError as error:
             problems.extend(error.problems)
         site_codes = {site.slug for site in network.sites if site.area in codes}
         selected.update(d.name for d in network.devices if d.site in site_codes)
     if problems:
         raise InputError(problems)
-    if not devices and not any(groups):
+    if not devices and area is None and district is None:
         return [d.name for d in network.devices]
     return sorted(selected)
 

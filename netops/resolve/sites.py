@@ -33,7 +33,7 @@ from netops.resolve import allocate
 from netops.resolve.collect import Findings, Phase
 
 #: Default site number of each kind within its ward or district.
-_DEFAULT_SITE_NUMBER = {
+DEFAULT_SITE_NUMBER = {
     SiteKind.DISTRICT_COMMITTEE: 0,
     SiteKind.WARD_COMMITTEE: 0,
     SiteKind.PARTY_AGENCY: 1,
@@ -171,7 +171,7 @@ def _site_plan(found: Findings, intent: LoadedIntent, site: AnySiteIntent, docum
         level, unit = AdminLevel.CITY, 0
     if site.coordinates is not None:
         _check_coordinates(found, intent, site, path, document, data_path)
-    number = site.number if site.number is not None else _DEFAULT_SITE_NUMBER.get(kind)
+    number = site.number if site.number is not None else DEFAULT_SITE_NUMBER.get(kind)
     if number is None:
         found.problem((*path, "number"), location, "city-level site without a number",
                       "`number:` 1-255 (the data center is 0)", "none",

@@ -63,8 +63,22 @@ def test_totals(network: Network) -> None:
     by_provider = {row["provider"]: (row["circuits"], row["bandwidth_mbps"]) for row in everything.by_provider}
     assert by_provider["fpt"] == (7, 1050)
     assert sum(c for c, _ in by_provider.values()) == 42
-    grouped = {row["district"]: row for row in totals(network, QueryFilters(), GroupBy.DISTRICT).groups}
+    grouped = {row["area"]: row for row in totals(network, QueryFilters(), GroupBy.AREA).groups}
     assert grouped["001"]["sites"] == 7 and grouped["city"]["sites"] == 5
+    # a 2025 intent has no districts: --by district names its areas, in its own words
+    assert totals(network, QueryFilters(), GroupBy.DISTRICT).groups == totals(network, QueryFilters(),
+                                                                              GroupBy.AREA).groups
+
+
+def test_rows_speak_the_words_of_the_intent(network: Network) -> None:
+    """A 2025 intent's rows say area and unit; a legacy one's district and ward, for the same sites."""
+    legacy = load_network(LEGACY_SAMPLE).network
+    row = query(network, Entity.SITES, QueryFilters(wards=("00454",))).rows[0]
+    assert {"area", "unit"} <= row.keys() and not {"district", "ward"} & row.keys()
+    old = query(legacy, Entity.SITES, QueryFilters()).rows[0]
+    assert {"district", "ward"} <= old.keys() and not {"area", "unit"} & old.keys()
+    by_ward = totals(legacy, QueryFilters(), GroupBy.UNIT)
+    assert by_ward.group_by == "ward" and all("ward" in g for g in by_ward.groups)
 
 
 def test_unknown_filter_values(network: Network) -> None:

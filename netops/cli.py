@@ -268,6 +268,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "netops.allocations.cli": ("allocations",),
     "netops.reorganize.cli": ("reorganize",),
     "netops.site.cli": ("site",),
+    "netops.rollout.cli": ("rollout",),
 }
 #: The commands and groups of this module, before any module is mounted.
 _OWN_COMMANDS, _OWN_GROUPS = len(_app.registered_commands), len(_app.registered_groups)

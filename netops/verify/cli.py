@@ -6,7 +6,6 @@ bad arguments or no lab up; 3 NetBox could not be reached (``--source netbox``).
 
 import re
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -59,8 +58,6 @@ def verify(
     from netops.design import build_design, settings_in_force
     from netops.errors import InputError
     from netops.lab.lab import Lab
-    from netops.lab.sshd import login_user
-    from netops.push.napalm import Target
     from netops.verify import engine
     from netops.verify.report import FORMATS, to_json, to_text
 
@@ -74,10 +71,10 @@ def verify(
                                                       command="verify", option="--report-dir")) is not None]
         if problems:
             exit_bad_input(problems, as_json)
-    wanted = set(phases or ["control", "reachability", "redundancy"])
-    unknown = wanted - {"control", "reachability", "redundancy"}
+    wanted = set(phases or engine.PHASES)
+    unknown = wanted - set(engine.PHASES)
     if unknown:
-        exit_bad_input([unknown_value("--phase", name, ["control", "reachability", "redundancy"], what="a phase",
+        exit_bad_input([unknown_value("--phase", name, list(engine.PHASES), what="a phase",
                                       message="unknown phase")
                         for name in sorted(unknown)], as_json)
     lab = Lab()
@@ -86,7 +83,6 @@ def verify(
         exit_bad_input([Problem(path=(), message="no lab is up", expected=f"a lab recorded in {lab.home.path}",
                                 found="nothing recorded", hint="bring it up first: netops lab up --configured")],
                        as_json)
-    management = {r.device: str(r.management.ip) for r in plan.routers}
     try:
         settings = settings_in_force(settings_file, lab.render_settings())
     except InputError as error:
@@ -99,32 +95,13 @@ def verify(
                                       "the model", message="not a device of the model") for name in strangers], as_json)
     scope = engine.scope_of(plan, limited)
     if not scope:
+        in_lab = sorted(r.device for r in plan.routers)
         exit_bad_input([Problem(path=("--limit",), message="no device of --limit is in the lab",
                                 expected="devices of the lab", found=limit,
-                                hint=f"the lab has {', '.join(sorted(management)[:12]) or 'no device'}")], as_json)
+                                hint=f"the lab has {', '.join(in_lab[:12]) or 'no device'}")], as_json)
     design = build_design(network, settings)
-    home = lab.home
-    options = {"key_file": str(home.client_key), "known_hosts_file": str(home.known_hosts), "ssh_strict": True}
-
-    def target_for(device: str) -> Target:
-        return Target("frr", management[device], login_user(), optional_args=options, timeout=30)
-
-    checks: list[engine.Check] = []
-    seconds: dict[str, float] = {}
-    adjacencies: dict[str, set[str]] = {}
-    if wanted & {"control", "redundancy"}:
-        started = time.monotonic()
-        control, adjacencies = engine.control_plane(design, plan, target_for, workers=workers, scope=scope)
-        if "control" in wanted:
-            checks += control
-        seconds["control"] = time.monotonic() - started
-    if "reachability" in wanted:
-        started = time.monotonic()
-        checks += engine.reachability(network, plan, timeout=timeout, scope=scope)
-        seconds["reachability"] = time.monotonic() - started
-    if "redundancy" in wanted:
-        checks += engine.redundancy(network, plan, adjacencies, scope)
-    result = engine.Verification(engine.by_site(network, plan, checks, scope), seconds)
+    result = engine.run_verification(design, plan, engine.lab_targets(lab.home, plan), phases=wanted,
+                                     timeout=timeout, workers=workers, scope=scope)
     if report_dir is not None:
         try:
             for suffix, render in FORMATS.items():

@@ -10,7 +10,8 @@ A site passes when every check of its devices and PCs passes.
 """
 
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ from citynet_models.types import Redundancy
 from netops.design import Design
 from netops.lab.probe import run_probes
 from netops.lab.reach import expectations
+from netops.lab.sshd import login_user
+from netops.lab.state import LabHome
 from netops.lab.topology import LabPlan
 from netops.push.napalm import PushError, Target, connect
 from netops.verify.spec import device_spec, ospf_neighbors, wan_peers
@@ -79,6 +82,17 @@ class Verification:
 
 
 TargetFor = Callable[[str], Target]
+
+
+def lab_targets(home: LabHome, plan: LabPlan) -> TargetFor:
+    """How NAPALM reaches each router of the lab: its management address, the lab's login and host keys."""
+    management = {r.device: str(r.management.ip) for r in plan.routers}
+    options = {"key_file": str(home.client_key), "known_hosts_file": str(home.known_hosts), "ssh_strict": True}
+
+    def target_for(device: str) -> Target:
+        return Target("frr", management[device], login_user(), optional_args=options, timeout=30)
+
+    return target_for
 
 
 def _full_adjacencies(raw: Any) -> set[str]:
@@ -227,3 +241,28 @@ def by_site(network: Network, plan: LabPlan, checks: list[Check], scope: set[str
     for check in checks:
         sites.setdefault(check.site, SiteResult(check.site, check.site)).checks.append(check)
     return list(sites.values())
+
+
+PHASES = ("control", "reachability", "redundancy")
+
+
+def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *, phases: Collection[str] = PHASES,
+                     timeout: float = 1.5, workers: int = 8, scope: set[str] | None = None) -> Verification:
+    """The phases asked for (control plane, reachability, redundancy) on the lab routers in scope, by site."""
+    network = design.network
+    checks: list[Check] = []
+    seconds: dict[str, float] = {}
+    adjacencies: dict[str, set[str]] = {}
+    if {"control", "redundancy"} & set(phases):
+        started = time.monotonic()
+        control, adjacencies = control_plane(design, plan, target_for, workers=workers, scope=scope)
+        if "control" in phases:
+            checks += control
+        seconds["control"] = time.monotonic() - started
+    if "reachability" in phases:
+        started = time.monotonic()
+        checks += reachability(network, plan, timeout=timeout, scope=scope)
+        seconds["reachability"] = time.monotonic() - started
+    if "redundancy" in phases:
+        checks += redundancy(network, plan, adjacencies, scope)
+    return Verification(by_site(network, plan, checks, scope), seconds)

@@ -344,13 +344,13 @@ def test_drift_sees_edits_made_in_netbox_and_who_made_them(env: dict[str, str], 
     edited = by_key[("dcim.site", ("ubnd-phuong-phuc-xa",))]
     assert edited["drift"] == "edited in NetBox"
     assert {f["field"]: (f["before"], f["after"]) for f in edited["fields"]} == {
-        "status": ("retired", "staging"), "custom_fields.site_number": (3, 0)}
+        "status": ("retired", "planned"), "custom_fields.site_number": (3, 0)}
     assert edited["last_change"]["user"] == "admin"
     assert edited["last_change"]["message"] == "moved by hand (ticket 42)"
     assert by_key[("ipam.prefix", ("10.99.0.0/24",))]["drift"] == "in NetBox (managed), not in intent"
     assert by_key[("dcim.interface", ("dc-core-01", "lo"))]["drift"] == "missing from NetBox"
     text = run(["drift", "--intent", str(SMALL_CITY)], env)
-    assert "status: NetBox \"retired\", intent \"staging\"" in text.stdout
+    assert "status: NetBox \"retired\", intent \"planned\"" in text.stdout
 
     assert apply(env, SMALL_CITY, "--prune").returncode == 0
     assert run(["drift", "--intent", str(SMALL_CITY)], env).returncode == 0

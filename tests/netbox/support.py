@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from citynet_models.network import Network
@@ -38,3 +41,24 @@ def snapshot_holding(records: RecordSet, *, managed: bool = True) -> Snapshot:
 
 def desired_of(intent: Path) -> RecordSet:
     return desired_records(network_of(intent))
+
+
+def netbox_server(settings: dict[str, str], base: dict[str, str], *, command: str = "up") -> Iterator[dict[str, str]]:
+    """A test NetBox of its own (`settings`: its NETOPS_NETBOX_HOME and ports) started by `netops netbox COMMAND`
+    (up, or reset for an empty one); yields `base` with the settings and the client's NETBOX_URL/NETBOX_TOKEN,
+    and stops the server afterwards."""
+    env = base | settings
+
+    def netops(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "netops", *args], cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+
+    up = netops("netbox", command, timeout=1800)
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        values = dict(line.split("=", 1) for line in
+                      (Path(settings["NETOPS_NETBOX_HOME"]) / "netbox.env").read_text().splitlines()
+                      if line and not line.startswith("#"))
+        yield env | {"NETBOX_URL": values["NETBOX_URL"], "NETBOX_TOKEN": values["NETBOX_TOKEN"]}
+    finally:
+        netops("netbox", "down", timeout=300)

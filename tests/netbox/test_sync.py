@@ -39,7 +39,7 @@ from netops.netbox.read import load_network_from_netbox
 from netops.netbox.snapshot import Backend, read_snapshot
 from tests.allocations.city import site_facts
 from tests.conftest import TESTS
-from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, network_of
+from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, netbox_server, network_of
 from tests.reorganize.test_reorganize import LEGACY
 
 pytestmark = pytest.mark.netbox
@@ -67,19 +67,7 @@ def env() -> Iterator[dict[str, str]]:
     lock_path = Path(tempfile.gettempdir()) / "netops-netbox-sync-test.lock"
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the module is done, or when this process dies
-        yield from _server(base)
-
-
-def _server(base: dict[str, str]) -> Iterator[dict[str, str]]:
-    up = run(["netbox", "up"], base)
-    try:
-        assert up.returncode == 0, up.stdout + up.stderr
-        values = dict(line.split("=", 1) for line in
-                      (Path(SERVER_ENV["NETOPS_NETBOX_HOME"]) / "netbox.env").read_text().splitlines()
-                      if line and not line.startswith("#"))
-        yield base | {"NETBOX_URL": values["NETBOX_URL"], "NETBOX_TOKEN": values["NETBOX_TOKEN"]}
-    finally:
-        run(["netbox", "down"], base, timeout=300)
+        yield from netbox_server(SERVER_ENV, base)
 
 
 @pytest.fixture

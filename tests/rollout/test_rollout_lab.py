@@ -39,6 +39,7 @@ from tests.lab.helpers import (
     playbook_env,
     skip_unless_lab_can_run,
 )
+from tests.netbox.support import netbox_server
 from tests.rollout.sites import HUB_ROUTER, NEW_ROUTER, NEW_SITE, add_new_site, sample_copy
 
 pytestmark = [pytest.mark.lab, pytest.mark.netbox]
@@ -99,29 +100,15 @@ class RolloutLab:
         return str(load_network(self.intent).network.site_by_slug[NEW_SITE].status.value)
 
 
-def _netbox_server() -> Iterator[dict[str, str]]:
-    base = {key: value for key, value in os.environ.items() if not key.startswith(("NETBOX_", "NETOPS_NETBOX"))}
-    env = base | SERVER_ENV
-    up = subprocess.run([str(NETOPS), "netbox", "reset"], cwd=REPO, env=env, capture_output=True, text=True,
-                        timeout=1800, check=False)
-    try:
-        assert up.returncode == 0, up.stdout + up.stderr
-        values = dict(line.split("=", 1) for line in
-                      (Path(SERVER_ENV["NETOPS_NETBOX_HOME"]) / "netbox.env").read_text().splitlines()
-                      if line and not line.startswith("#"))
-        yield SERVER_ENV | {"NETBOX_URL": values["NETBOX_URL"], "NETBOX_TOKEN": values["NETBOX_TOKEN"]}
-    finally:
-        subprocess.run([str(NETOPS), "netbox", "down"], cwd=REPO, env=env, capture_output=True, timeout=300,
-                       check=False)
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RolloutLab]:
     skip_unless_lab_can_run()
     work = tmp_path_factory.mktemp("rollout")
     intent = sample_copy(work / "city")
     with lab_home() as home:
-        for netbox in _netbox_server():
+        base = {key: value for key, value in os.environ.items() if not key.startswith(("NETBOX_", "NETOPS_NETBOX"))}
+        for served in netbox_server(SERVER_ENV, base, command="reset"):
+            netbox = {key: served[key] for key in (*SERVER_ENV, "NETBOX_URL", "NETBOX_TOKEN")}
             lab = RolloutLab(home, intent, work, netbox)
             up = lab.netops("lab", "up", "--intent", str(intent), "--area", AREA)
             assert up.returncode == 0, up.stderr

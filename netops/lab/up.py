@@ -98,7 +98,7 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     if state is not None and (state.configured != configured
                               or (state.digest != plan.digest() and (recorded is None or not state.complete))):
         raise LabError(
-            f"a lab of another plan is up from {home.path} (districts: "
+            f"a lab of another plan is up from {home.path} (districts or areas: "
             f"{', '.join(state.districts) or 'the whole city'}; "
             f"{'configured' if state.configured else 'bootstrap'})",
             hint="netops lab down, then up again")

@@ -77,13 +77,8 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
              source: SourceOption = SourceName.INTENT) -> None:
     """Load, resolve and validate the intent (or what NetBox holds); report every error (exit 2) or a summary."""
     network = load_or_exit(intent, as_json, source=source).network
-    # A 2025 intent groups its sites by aggregation area and places them in the units of the official list; it
-    # counts the units its sites are in, not the list's.
-    groups: dict[str, int] = (
-        {"districts": len(network.districts), "wards": len(network.wards)} if network.structure is Structure.LEGACY
-        else {"areas": len(network.areas), "units": len({site.ward for site in network.sites if site.ward})})
     counts = {
-        **groups,
+        **network.place_counts(),
         "sites": len(network.sites),
         "devices": len(network.devices),
         "links": len(network.links),

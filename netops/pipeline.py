@@ -53,7 +53,8 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     # Devices are named and numbered within their site.
     device_plans = devices.plan_devices(site_plans.value)
     # A site's status is its rollout ledger's last state, with the evidence of every step (rollout/<slug>/).
-    lifecycle_gate = lifecycle.check_lifecycle(intent, site_plans.value, device_plans.value)
+    lifecycle_gate = lifecycle.check_lifecycle(intent, site_plans.value, device_plans.value,
+                                               every_site=not computed_sites.problems and not site_plans.problems)
     # Links come from each device's uplinks: they need every device's name.
     link_plans = links.plan_links(plan, device_plans.value.devices)
     # LANs need each site's devices, for their gateway.

@@ -125,7 +125,7 @@ def _sites(network: Network, filters: Filters) -> list[Row]:
             "kind": site.kind,
             "level": site.level.value,
             network.grouped_by: site.area,
-            "ward": site.ward,
+            network.placed_in: site.ward,
             "status": site.status.value,
             "redundancy": site.redundancy.value if site.redundancy else None,
             "devices": len(network.devices_by_site.get(site.slug, [])),

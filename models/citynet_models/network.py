@@ -90,6 +90,20 @@ class Network(NetopsModel):
         one."""
         return "district" if self.structure is Structure.LEGACY else "area"
 
+    @property
+    def placed_in(self) -> str:
+        """What a site's administrative unit is called, as a column heading: ``ward`` in the legacy structure,
+        ``unit`` (a commune-level unit) in the 2025 one."""
+        return "ward" if self.structure is Structure.LEGACY else "unit"
+
+    def place_counts(self) -> dict[str, int]:
+        """How many groups and units the network has, keyed in the words of its structure: districts and wards of
+        the legacy structure; in the 2025 one, areas and the units its sites are in (the official list has every
+        unit of the city, most of them without a site of this intent)."""
+        if self.structure is Structure.LEGACY:
+            return {"districts": len(self.districts), "wards": len(self.wards)}
+        return {"areas": len(self.areas), "units": len({site.ward for site in self.sites if site.ward})}
+
     @cached_property
     def service_by_name(self) -> dict[str, Service]:
         """Services indexed by name."""

@@ -103,7 +103,7 @@ def release(
     problems = [_unknown(slug, record) for slug in slugs if slug not in record.sites]
     problems += [Problem(path=("SLUG",), message=f"site {slug} is still in the intent",
                          expected="the slug of a site removed from the intent", found=repr(slug),
-                         hint="remove the site from its district file first; a site in the intent keeps its "
+                         hint="remove the site from the intent first; a site in the intent keeps its "
                               "allocations") for slug in slugs if slug in present]
     if problems:
         exit_bad_input(problems)
@@ -127,7 +127,7 @@ def rename(
     elif old in present:
         problems.append(Problem(path=("OLD",), message=f"site {old} is still in the intent",
                                 expected="the slug the site had before it was renamed", found=repr(old),
-                                hint="rename the site in its district file first (or pin its `slug:`)"))
+                                hint="rename the site in the intent first (or pin its `slug:`)"))
     if new in record.sites:
         problems.append(Problem(path=("NEW",), message=f"site {new} already holds allocations",
                                 expected="a slug the record does not list", found=repr(new),

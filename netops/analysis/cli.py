@@ -62,7 +62,8 @@ def _group_code(network: Network, district: str | None, area: str | None, as_jso
         exit_bad_input(error.problems, as_json)
     assert codes is not None
     if len(codes) > 1:
-        option, noun, value = ("--district", "district", district) if area is None else ("--area", "area", area)
+        option, value = ("--district", district) if area is None else ("--area", area)
+        noun = network.grouped_by
         exit_bad_input([Problem(path=(option,), message=f"the value names several {noun}s",
                                 expected=f"one {noun}", found=f"{value!r}: {', '.join(sorted(codes))}",
                                 hint=f"give the {noun}'s code")], as_json)
@@ -85,25 +86,27 @@ def _emit_json(report: Any) -> None:
 # --- rollout -------------------------------------------------------------------------------------------------
 
 
-def print_rollout(report: RolloutReport) -> None:
-    """The rollout report as text tables."""
-    columns = ["district", "name", *report.statuses, "total", "done %"]
+def print_rollout(report: RolloutReport, group: str) -> None:
+    """The rollout report as text tables; ``group`` heads the column of what sites are grouped by
+    (``Network.grouped_by``: district, or area in a 2025 intent)."""
+    columns = [group, "name", *report.statuses, "total", "done %"]
     rows = [[r.key, r.name, *r.counts.values(), r.total, r.done_percent] for r in (*report.districts, report.total)]
-    _table("sites per lifecycle status and district", columns, rows)
+    _table(f"sites per lifecycle status and {group}", columns, rows)
     kinds = [[r.key, *r.counts.values(), r.total, r.done_percent] for r in report.kinds]
     _table("by site kind", ["kind", *report.statuses, "total", "done %"], kinds)
     sites = [[p.site, p.district, p.state, p.since, p.age_days, len(p.evidence), p.next, p.blocked_by]
              for p in report.sites]
     _table("sites: state, evidence, days in state, what the next step needs",
-           ["site", "district", "state", "since", "days", "evidence", "next", "needs"], sites)
+           ["site", group, "state", "since", "days", "evidence", "next", "needs"], sites)
 
 
 @analyze.command("rollout")
 def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
                     area: AreaOption = None, district: DistrictOption = None,
                     as_json: JsonOption = False) -> None:
-    """Rollout progress: sites per lifecycle status per district and per site kind; each site's state, its
-    evidence (rollout/<slug>/ beside the intent), days in its state and what its next step needs."""
+    """Rollout progress: sites per lifecycle status per district (area in a 2025 intent) and per site kind; each
+    site's state, its evidence (rollout/<slug>/ beside the intent), days in its state and what its next step
+    needs."""
     network = _load(intent, as_json, source)
     code = _group_code(network, district, area, as_json)
     # The evidence is kept beside the intent whatever the source of the network (NetBox keeps no ledger).
@@ -112,7 +115,7 @@ def rollout_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOpt
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     report = rollout(network, code, ledgers, datetime.now(UTC))
-    _emit_json(report) if as_json else print_rollout(report)
+    _emit_json(report) if as_json else print_rollout(report, network.grouped_by)
 
 
 # --- addresses -----------------------------------------------------------------------------------------------
@@ -157,13 +160,13 @@ def addresses_command(
 # --- redundancy ----------------------------------------------------------------------------------------------
 
 
-def print_redundancy(report: RedundancyReport) -> None:
-    """The redundancy report as text."""
+def print_redundancy(report: RedundancyReport, group: str) -> None:
+    """The redundancy report as text; ``group`` as in :func:`print_rollout`."""
     rows = [[d.district, d.name, d.sites, d.single_uplink, d.single_upstream_router, d.single_provider]
             for d in report.districts]
     rows.append(["total", "", report.sites, report.single_uplink, report.single_upstream_router,
                  report.single_provider])
-    _table("sites by attachment", ["district", "name", "sites", "single uplink", "single upstream router",
+    _table("sites by attachment", [group, "name", "sites", "single uplink", "single upstream router",
                                    "single provider"], rows)
     for d in report.districts:
         if d.at_risk:
@@ -177,10 +180,10 @@ def print_redundancy(report: RedundancyReport) -> None:
 def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
                        area: AreaOption = None, district: DistrictOption = None,
                        as_json: JsonOption = False) -> None:
-    """Sites with a single uplink or a single upstream router, grouped by district."""
+    """Sites with a single uplink or a single upstream router, grouped by district (area in a 2025 intent)."""
     network = _load(intent, as_json, source)
     report = redundancy(network, _group_code(network, district, area, as_json))
-    _emit_json(report) if as_json else print_redundancy(report)
+    _emit_json(report) if as_json else print_redundancy(report, network.grouped_by)
 
 
 # --- what-if -------------------------------------------------------------------------------------------------
@@ -190,8 +193,8 @@ def _sites_text(names: list[str], limit: int = 4) -> str:
     return ", ".join(names[:limit]) + (f", ... (+{len(names) - limit})" if len(names) > limit else "")
 
 
-def print_what_if(report: WhatIfReport, top: int) -> None:
-    """The what-if report as text."""
+def print_what_if(report: WhatIfReport, top: int, group: str) -> None:
+    """The what-if report as text; ``group`` as in :func:`print_rollout`."""
     out.print(f"{report.routers} routers, {report.links} links; services: "
               + ", ".join(f"{s.service}@{'/'.join(s.gateways)}" for s in report.services), highlight=False)
     if report.services_without_hosts:
@@ -204,7 +207,7 @@ def print_what_if(report: WhatIfReport, top: int) -> None:
         out.print(f"failing {', '.join(report.failed)} cuts {impact.sites_cut} sites "
                   f"({impact.service_paths_cut} site-service paths)", highlight=False)
         if impact.losses:
-            _table("sites cut", ["site", "district", "services lost"],
+            _table("sites cut", ["site", group, "services lost"],
                    [[loss.site, loss.district, ", ".join(loss.services)] for loss in impact.losses])
         return
     out.print(f"{report.routers_cutting} routers and {report.links_cutting} links cut at least one site; "
@@ -213,7 +216,7 @@ def print_what_if(report: WhatIfReport, top: int) -> None:
     ranked = report.impacts[:top]
     if ranked:
         _table(f"single points of failure, worst first (top {len(ranked)} of {len(report.impacts)})",
-               ["element", "kind", "district", "sites cut", "paths cut", "own site only", "sites"],
+               ["element", "kind", group, "sites cut", "paths cut", "own site only", "sites"],
                [[i.element, i.kind, i.district, i.sites_cut, i.service_paths_cut, "yes" if i.own_site_only else "",
                  _sites_text([loss.site for loss in i.losses])] for i in ranked])
 
@@ -247,7 +250,7 @@ def what_if_command(
                            as_json)
     else:
         report = single_failures(network)
-    _emit_json(report) if as_json else print_what_if(report, top)
+    _emit_json(report) if as_json else print_what_if(report, top, network.grouped_by)
 
 
 # --- policy --------------------------------------------------------------------------------------------------

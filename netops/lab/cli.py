@@ -192,6 +192,11 @@ def status(as_json: JsonOption = False) -> None:
                           daemons or "-", "yes" if router.sshd else "no", "open" if router.ssh_open else "closed",
                           faults)
         out.print(table)
+        if result.failed_links or result.failed_nodes:
+            out.print("faults in force: " + ", ".join([f"link {link}" for link in result.failed_links]
+                                                      + [f"node {node}" for node in result.failed_nodes])
+                      + (f"; recorded but undone: {', '.join(result.faults_undone)} (`netops lab restore` them)"
+                         if result.faults_undone else ""), highlight=False)
         missing = [h.name for h in result.hosts if not h.namespace or h.listener is False]
         out.print(f"hosts: {len(result.hosts) - len(missing)} of {len(result.hosts)} ready"
                   + (f"; not ready: {', '.join(missing)}" if missing else ""), highlight=False)
@@ -281,7 +286,7 @@ def _fault(action: str, kind: str, names: list[str], as_json: bool) -> None:
 def fail_link(a: Annotated[str, typer.Argument(help="Device at one end")],
               b: Annotated[str, typer.Argument(help="Device at the other end")],
               as_json: JsonOption = False) -> None:
-    """Set both ends of the link(s) between A and B down."""
+    """Cut the link(s) between A and B: both ends lose carrier, and a config push does not bring them back."""
     _fault("fail", "link", [a, b], as_json)
 
 
@@ -295,7 +300,7 @@ def fail_node(device: Annotated[str, typer.Argument(help="Router")], as_json: Js
 def restore_link(a: Annotated[str, typer.Argument(help="Device at one end")],
                  b: Annotated[str, typer.Argument(help="Device at the other end")],
                  as_json: JsonOption = False) -> None:
-    """Set both ends of the link(s) between A and B up again."""
+    """Plug the link(s) between A and B back in, both ends up."""
     _fault("restore", "link", [a, b], as_json)
 
 

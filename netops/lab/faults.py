@@ -1,18 +1,29 @@
-"""Faults: a link fails (both ends down), a router loses power (FRR stopped, its ports down), and both are
-undone. Each is recorded in the state, so `up`, `status` and convergence keep those ports down."""
+"""Faults: a link is cut (its cable unplugged), a router loses power (FRR stopped, its ports down), and both are
+undone. Each is recorded in the state, so `up`, `status` and convergence keep them in force.
+
+A cut must outlast a configuration push: FRR's zebra sets an interface it configures up, so a port merely set
+down inside a router comes back with the next push. The lab's WAN links are veth pairs straight between two
+router namespaces, so a cut takes the downstream router's end out of the router into the lab's own namespace
+(:data:`FAULTS_NETNS`), where it stays down, and leaves in its place a stand-in of the same name whose peer is kept
+down there too. Both routers then have their port, and no carrier on it whatever their FRR sets: the upstream
+router's port lost its peer, the downstream router's port is a cable to nowhere. Restoring deletes the stand-in
+and puts the original end back.
+"""
 
 import difflib
+import hashlib
 
 from netops.lab import frr
 from netops.lab.errors import LabError
-from netops.lab.netns import ip_batch, stop_pids
+from netops.lab.netns import existing_namespaces, interfaces, ip_batch, stop_pids
 from netops.lab.services import start_frr
 from netops.lab.state import LabHome, LabState
-from netops.lab.topology import LabPlan, LinkPlan
+from netops.lab.topology import FAULTS_NETNS, LabPlan, LinkPlan
 
 
 def down_interfaces(plan: LabPlan, state: LabState) -> dict[str, set[str]]:
-    """Interfaces a fault keeps down: both ends of failed links, every WAN and LAN port of failed nodes."""
+    """Interfaces a fault keeps without carrier: both ends of cut links, every WAN and LAN port of failed
+    nodes."""
     down: dict[str, set[str]] = {}
     for link in plan.links:
         if link.id in state.failed_links:
@@ -24,28 +35,84 @@ def down_interfaces(plan: LabPlan, state: LabState) -> dict[str, set[str]]:
     return down
 
 
+def cut_names(link: LinkPlan) -> tuple[str, str]:
+    """The names, in :data:`FAULTS_NETNS`, of a cut link's original downstream end and of its stand-in's peer."""
+    digest = hashlib.sha1(link.id.encode(), usedforsecurity=False).hexdigest()[:10]
+    return f"c{digest}", f"s{digest}"
+
+
+def cut_in_force(plan: LabPlan, state: LabState) -> dict[str, bool]:
+    """For each cut link of the state, whether its original end is held in :data:`FAULTS_NETNS` (a cut recorded
+    but not in place was undone by something else, or made before cuts unplugged)."""
+    if not state.failed_links:
+        return {}
+    held = interfaces(FAULTS_NETNS) if FAULTS_NETNS in existing_namespaces() else set()
+    return {link.id: cut_names(link)[0] in held for link in plan.links if link.id in state.failed_links}
+
+
 def fail_link(home: LabHome, a: str, b: str) -> list[str]:
-    """Set both ends of every link between a and b down; the link ids."""
-    return _switch_links(home, a, b, up=False)
+    """Cut every link between a and b; the link ids."""
+    with home.locked():
+        plan, state = home.require()
+        links = _links(plan, a, b)
+        # Write-ahead: the namespace and the faults are recorded before anything is made, so `down` removes the
+        # namespace and `restore` finds the links whatever step an interrupted run stopped at.
+        if FAULTS_NETNS not in state.namespaces:
+            state.namespaces.append(FAULTS_NETNS)
+        state.failed_links += [link.id for link in links if link.id not in state.failed_links]
+        home.save(state)
+        if FAULTS_NETNS not in existing_namespaces():
+            ip_batch([f"netns add {FAULTS_NETNS}"])
+        for link in links:
+            cut(plan, link, state.failed_nodes)
+    return [link.id for link in links]
 
 
 def restore_link(home: LabHome, a: str, b: str) -> list[str]:
-    """Set both ends of every link between a and b up again; the link ids."""
-    return _switch_links(home, a, b, up=True)
-
-
-def _switch_links(home: LabHome, a: str, b: str, up: bool) -> list[str]:
+    """Plug every link between a and b back in, its ends up (but those of failed nodes); the link ids."""
     with home.locked():
         plan, state = home.require()
         links = _links(plan, a, b)
         for link in links:
-            _set_link(plan, link, up, state.failed_nodes)
-            if up and link.id in state.failed_links:
+            uncut(plan, link)
+            _set_up(plan, link, state.failed_nodes)
+            if link.id in state.failed_links:
                 state.failed_links.remove(link.id)
-            elif not up and link.id not in state.failed_links:
-                state.failed_links.append(link.id)
         home.save(state)
+        if not state.failed_links and FAULTS_NETNS in state.namespaces:
+            # Nothing is unplugged any more: the lab is as `up` made it, without the faults' namespace.
+            if FAULTS_NETNS in existing_namespaces():
+                ip_batch([f"netns del {FAULTS_NETNS}"])
+            state.namespaces.remove(FAULTS_NETNS)
+            home.save(state)
     return [link.id for link in links]
+
+
+def cut(plan: LabPlan, link: LinkPlan, failed_nodes: list[str]) -> None:
+    """Unplug a link (see the module); a step an interrupted run made is not made again."""
+    held, stub = cut_names(link)
+    netns, name = plan.router_by_device[link.downstream].netns, link.downstream_interface
+    holding = interfaces(FAULTS_NETNS)
+    if held not in holding and stub not in holding:
+        ip_batch([f"link set {name} netns {FAULTS_NETNS} name {held}"], netns=netns)
+        ip_batch([f"link set {held} down"], netns=FAULTS_NETNS)
+    if stub not in holding:
+        ip_batch([f"link add {name} netns {netns} type veth peer name {stub} netns {FAULTS_NETNS}"])
+    if link.downstream not in failed_nodes:
+        ip_batch([f"link set {name} up"], netns=netns)  # a port without a cable: up, no carrier
+
+
+def uncut(plan: LabPlan, link: LinkPlan) -> None:
+    """Undo :func:`cut`: the stand-in deleted, the original end back in its router under its name (down)."""
+    held, stub = cut_names(link)
+    if FAULTS_NETNS not in existing_namespaces():
+        return
+    holding = interfaces(FAULTS_NETNS)
+    netns, name = plan.router_by_device[link.downstream].netns, link.downstream_interface
+    if stub in holding:
+        ip_batch([f"link del {stub}"], netns=FAULTS_NETNS)  # its peer, the stand-in, goes with it
+    if held in holding:
+        ip_batch([f"link set {held} netns {netns} name {name}"], netns=FAULTS_NETNS)
 
 
 def fail_node(home: LabHome, device: str) -> None:
@@ -94,11 +161,11 @@ def _links(plan: LabPlan, a: str, b: str) -> list[LinkPlan]:
     return links
 
 
-def _set_link(plan: LabPlan, link: LinkPlan, up: bool, failed_nodes: list[str]) -> None:
+def _set_up(plan: LabPlan, link: LinkPlan, failed_nodes: list[str]) -> None:
     for device, name in ((link.upstream, link.upstream_interface), (link.downstream, link.downstream_interface)):
-        if up and device in failed_nodes:
+        if device in failed_nodes:
             continue  # a failed node's ports stay down until the node is restored
-        ip_batch([f"link set {name} {'up' if up else 'down'}"], netns=plan.router_by_device[device].netns)
+        ip_batch([f"link set {name} up"], netns=plan.router_by_device[device].netns)
 
 
 def _close(name: str, names: list[str]) -> str:

@@ -4,7 +4,7 @@ data-center host's listener runs, and which faults are in force."""
 from dataclasses import dataclass, field
 
 from netops.lab import frr
-from netops.lab.faults import down_interfaces
+from netops.lab.faults import cut_in_force, down_interfaces
 from netops.lab.netns import existing_namespaces, port_open
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState
@@ -50,6 +50,9 @@ class LabStatus:
     hosts: list[HostStatus] = field(default_factory=list)
     failed_links: list[str] = field(default_factory=list)
     failed_nodes: list[str] = field(default_factory=list)
+    #: Faults the state records but the lab does not show any more: a cut link whose end is back in its router, a
+    #: failed node whose FRR runs. `restore` puts the lab and the state in step again.
+    faults_undone: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -88,8 +91,11 @@ def status(home: LabHome) -> LabStatus:
             name=host.name, kind=host.kind, netns=host.netns, address=str(host.address),
             namespace=host.netns in namespaces,
             listener=None if host.kind == "pc" or not host.listens else listener is not None and listener.alive()))
+    undone = [f"link {link}" for link, held in cut_in_force(plan, state).items() if not held]
+    undone += [f"node {r.device}" for r in routers if r.failed and any(r.daemons.values())]
     return LabStatus(up=True, home=str(home.path), complete=state.complete, configured=state.configured,
                      districts=list(state.districts), routers=routers, hosts=hosts,
-                     failed_links=list(state.failed_links), failed_nodes=list(state.failed_nodes))
+                     failed_links=list(state.failed_links), failed_nodes=list(state.failed_nodes),
+                     faults_undone=undone)
 
 

@@ -44,10 +44,12 @@ from netops.selectors import match_groups
 ROUTER_PREFIX = "nl-"
 PC_PREFIX = "nlh-"
 SERVER_PREFIX = "nls-"
+#: The lab's namespace for what its faults unplug (netops.lab.faults), made by the first `fail link`.
+FAULTS_NETNS = "nlf-faults"
 MANAGEMENT_BRIDGE = "nl-mgmt"
 MANAGEMENT_PORT_PREFIX = "nlm"
 #: Every namespace name the lab makes starts with one of these (and nothing else the lab makes does).
-NETNS_PREFIXES = (ROUTER_PREFIX, PC_PREFIX, SERVER_PREFIX)
+NETNS_PREFIXES = (ROUTER_PREFIX, PC_PREFIX, SERVER_PREFIX, FAULTS_NETNS)
 #: Linux interface names: IFNAMSIZ - 1.
 IFNAME_MAX = 15
 #: /var/run/frr/<netns>/watchfrr.vty must fit a Unix socket address (108 bytes).

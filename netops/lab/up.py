@@ -27,7 +27,7 @@ from netops.lab import frr, sshd
 from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
 from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
-from netops.lab.faults import down_interfaces
+from netops.lab.faults import down_interfaces, uncut
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
 from netops.lab.pool import parallel
 from netops.lab.preflight import check_traversable, preflight, refuse_foreign
@@ -98,7 +98,7 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     if state is not None and (state.configured != configured
                               or (state.digest != plan.digest() and (recorded is None or not state.complete))):
         raise LabError(
-            f"a lab of another plan is up from {home.path} (districts: "
+            f"a lab of another plan is up from {home.path} (districts or areas: "
             f"{', '.join(state.districts) or 'the whole city'}; "
             f"{'configured' if state.configured else 'bootstrap'})",
             hint="netops lab down, then up again")
@@ -183,6 +183,11 @@ def _replan(home: LabHome, state: LabState, old: LabPlan, new: LabPlan, prune: b
     progress(f"taking out {_count(len(devices), 'router')}, {_count(len(gone) - len(devices), 'host')} and "
              f"{_count(len(stale), 'link')} the new plan leaves out")
     stop_processes(home, state, gone)
+    # A cut link the new plan leaves out is plugged back first, so that deleting the pair takes its stand-in too.
+    kept = {link.id for link in new.links}
+    for link in old.links:
+        if link.id in state.failed_links and link.id not in kept:
+            uncut(old, link)
     # A pair is deleted from an end that stays (the root's, a surviving router's): a deleted namespace can
     # linger while sockets keep its veths, and a surviving router must not keep a port to nowhere.
     for a_ns, a_if, b_ns, b_if in stale:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from citynet_models.allocations import AllocationRecord
 from citynet_models.problems import Location, Problem
+from citynet_models.types import LifecycleStatus
 from netops.allocations.store import dump_record
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
@@ -34,6 +35,7 @@ from netops.gc_policy import no_cyclic_gc
 from netops.intent.allocations import ALLOCATIONS_FILE
 from netops.intent.loader import LoadedIntent, load_model_file
 from netops.pipeline import load_intent_and_network
+from netops.reorganize.history import Fates, carried_history
 from netops.reorganize.plan import Reorganization, reorganize
 from netops.reorganize.policy import ReorganizePolicy
 
@@ -91,7 +93,7 @@ def reorganize_command(
         exit_bad_input(error.problems, as_json)
     try:
         rules = load_model_file(policy, ReorganizePolicy, "reorganization policy") if policy else ReorganizePolicy()
-        result = reorganize_folder(intent, loaded, resolution.allocations, rules)
+        result = reorganize_folder(intent, loaded, resolution.allocations, rules, output=output)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     if as_json:
@@ -109,16 +111,23 @@ def reorganize_command(
 
 
 def reorganize_folder(intent: Path, loaded: LoadedIntent, allocations: AllocationRecord | None,
-                      policy: ReorganizePolicy) -> Reorganization:
+                      policy: ReorganizePolicy, *, output: Path | None = None) -> Reorganization:
     """The reorganization of the valid legacy intent in a folder, as loaded; ``allocations``: its record brought
-    up to date by resolving it (`Resolution.allocations`), which goes along. InputError when it cannot be
-    reorganized."""
+    up to date by resolving it (`Resolution.allocations`), which goes along, and so does every site's rollout
+    history (netops.reorganize.history; ``output``: the folder an earlier run wrote, if any). InputError when it
+    cannot be reorganized."""
     texts = _carried_over(intent)
     if allocations is not None:
         # The record goes along up to date: every site keeps its key and ports in its new unit.
         texts[ALLOCATIONS_FILE] = dump_record(allocations)
     with no_cyclic_gc():  # the intent is a large graph of long-lived objects (netops/gc_policy.py)
-        return reorganize(loaded, texts, policy)
+        result = reorganize(loaded, texts, policy)
+    decommissioned = LifecycleStatus.DECOMMISSIONED.value
+    fates = Fates(slugs={move.slug: move.slug for move in result.moves},
+                  decommissioned={move.slug for move in result.moves if move.status == decommissioned},
+                  retired={move.slug for move in result.moves if move.retired})
+    result.files.update(carried_history(intent, fates, earlier=output))
+    return result
 
 
 #: Files of the intent the new one carries over as they are written (city.yml gets its structure line).

@@ -98,11 +98,13 @@ def district_page(network: Network, code: str) -> str:
 # --- tables --------------------------------------------------------------------------------------------------
 
 
-def rollout_table(data: RolloutReport, hrefs: dict[str, str]) -> Table:
+def rollout_table(data: RolloutReport, hrefs: dict[str, str], group: str) -> Table:
+    """Sites per lifecycle status per group; ``group`` is what the network groups sites by, in its words
+    (``Network.grouped_by``: district, or area in a 2025 intent), and so is every ``group`` below."""
     rows = tuple((r.key, r.name, *r.counts.values(), r.total, r.done_percent)
                  for r in (*data.districts, data.total))
-    return Table("rollout", "Rollout: sites per lifecycle status and district",
-                 ("district", "name", *data.statuses, "total", "done %"), rows,
+    return Table("rollout", f"Rollout: sites per lifecycle status and {group}",
+                 (group, "name", *data.statuses, "total", "done %"), rows,
                  note="done = verified or accepted, out of the sites not decommissioned",
                  links=tuple(hrefs.get(r.key) for r in (*data.districts, data.total)))
 
@@ -111,13 +113,13 @@ def rollout_table(data: RolloutReport, hrefs: dict[str, str]) -> Table:
 _UNDER_WAY = ("staged", "provisioned", "verified")
 
 
-def rollout_sites_table(data: RolloutReport, *, every_site: bool = False) -> Table:
+def rollout_sites_table(data: RolloutReport, group: str, *, every_site: bool = False) -> Table:
     """Each site's state, evidence, days in state and what its next step needs: the sites under way (all of them
     in CSV)."""
     shown = data.sites if every_site else tuple(p for p in data.sites if p.state in _UNDER_WAY)
     return Table("rollout-sites", "Rollout: each site's state, evidence and what blocks it" if every_site else
                  "Rollout under way: sites staged, provisioned or verified, and what blocks them",
-                 ("site", "district", "state", "since", "days in state", "evidence", "next", "needs"),
+                 ("site", group, "state", "since", "days in state", "evidence", "next", "needs"),
                  tuple((p.site, p.district, p.state, p.since, p.age_days, _join(p.evidence), p.next, p.blocked_by)
                        for p in shown),
                  note="evidence: files of rollout/<site>/ beside the intent (docs/lifecycle.md)")
@@ -128,13 +130,13 @@ def rollout_kinds_table(data: RolloutReport) -> Table:
                  tuple((r.key, *r.counts.values(), r.total, r.done_percent) for r in data.kinds))
 
 
-def redundancy_table(data: RedundancyReport, hrefs: dict[str, str]) -> Table:
+def redundancy_table(data: RedundancyReport, hrefs: dict[str, str], group: str) -> Table:
     rows = [(d.district, d.name, d.sites, d.single_uplink, d.single_upstream_router, d.single_provider,
              len(d.at_risk)) for d in data.districts]
     rows.append(("total", "", data.sites, data.single_uplink, data.single_upstream_router, data.single_provider,
                  sum(len(d.at_risk) for d in data.districts)))
     return Table("redundancy", "Redundancy: how sites hang on the WAN",
-                 ("district", "name", "sites", "single uplink", "single upstream router", "single provider",
+                 (group, "name", "sites", "single uplink", "single upstream router", "single provider",
                   "at risk"), tuple(rows),
                  note="at risk: a single uplink or a single upstream router, so one failure outside the site cuts it",
                  links=(*(hrefs.get(d.district) for d in data.districts), None))
@@ -148,16 +150,18 @@ def at_risk_table(data: RedundancyReport, district: str | None = None) -> Table:
                  ("site", "name", "kind", "status", "uplinks", "upstream routers", "providers"), rows)
 
 
-def attachments_table(data: RedundancyReport) -> Table:
+def attachments_table(data: RedundancyReport, group: str, unit: str) -> Table:
+    """How every site attaches; ``unit`` names a site's administrative unit (``Network.placed_in``: ward, or unit
+    in a 2025 intent)."""
     return Table("attachments", "Attachment of every site",
-                 ("site", "district", "ward", "kind", "status", "declared", "uplinks", "upstream_routers",
+                 ("site", group, unit, "kind", "status", "declared", "uplinks", "upstream_routers",
                   "providers", "single_uplink", "single_upstream_router", "single_provider"),
                  tuple((a.site, a.district, a.ward, a.kind, a.status, a.declared, a.uplinks,
                         " ".join(a.upstream_routers), " ".join(a.providers), a.single_uplink,
                         a.single_upstream_router, a.single_provider) for a in data.attachments))
 
 
-def failures_table(data: WhatIfReport, district: str | None = None, limit: int | None = TOP_FAILURES,
+def failures_table(data: WhatIfReport, group: str, district: str | None = None, limit: int | None = TOP_FAILURES,
                    compact: bool = True) -> Table:
     impacts = [i for i in data.impacts if district is None or i.district == district or
                any(loss.district == district for loss in i.losses)]
@@ -172,7 +176,7 @@ def failures_table(data: WhatIfReport, district: str | None = None, limit: int |
     if limit is not None and len(impacts) > limit:
         note += f" Showing the worst {limit} of {len(impacts)}; spof.csv lists every one."
     return Table("spof", "What-if: single points of failure, worst first",
-                 ("element", "kind", "district", "sites cut", "site-service paths cut", "own site only", "sites"),
+                 ("element", "kind", group, "sites cut", "site-service paths cut", "own site only", "sites"),
                  rows, note=note)
 
 
@@ -293,29 +297,32 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
 
     env = _environment()
     files: dict[str, str] = {}
-    counts = {"districts": len(network.districts), "wards": len(network.wards), "sites": len(network.sites),
+    group = network.grouped_by
+    counts = {**network.place_counts(), "sites": len(network.sites),
               "routers": data.whatif.routers, "links": data.whatif.links, "circuits": data.totals.circuits,
               "bandwidth Mbit/s": data.totals.bandwidth_mbps, "site LANs": len(data.policy.lans)}
     city_map = render_map(network, map_sites(network, at_risk, hrefs), labels=labels)
     legend = {"status": STATUS_COLOURS, "redundancy": {k.replace("_", "-"): v for k, v in REDUNDANCY_COLOURS.items()}}
     district_links = [(d.name, hrefs[d.code]) for d in network.groups.values()]
     index_tables = [
-        rollout_table(data.rollout, hrefs), rollout_kinds_table(data.rollout), rollout_sites_table(data.rollout),
-        redundancy_table(data.redundancy, hrefs), failures_table(data.whatif),
+        rollout_table(data.rollout, hrefs, group), rollout_kinds_table(data.rollout),
+        rollout_sites_table(data.rollout, group), redundancy_table(data.redundancy, hrefs, group),
+        failures_table(data.whatif, group),
         pools_table(data.addresses), lans_table(data.addresses),
         policy_rules_table(data.policy), contradictions_table(data.policy), providers_table(data.totals),
     ]
     csv_tables = [
         rows_table("sites", "sites", query(network, Entity.SITES, QueryFilters()).rows),
         rows_table("circuits", "circuits", query(network, Entity.CIRCUITS, QueryFilters()).rows),
-        rollout_table(data.rollout, {}), rollout_kinds_table(data.rollout),
-        rollout_sites_table(data.rollout, every_site=True), redundancy_table(data.redundancy, {}),
-        attachments_table(data.redundancy), failures_table(data.whatif, limit=None, compact=False),
+        rollout_table(data.rollout, {}, group), rollout_kinds_table(data.rollout),
+        rollout_sites_table(data.rollout, group, every_site=True), redundancy_table(data.redundancy, {}, group),
+        attachments_table(data.redundancy, group, network.placed_in),
+        failures_table(data.whatif, group, limit=None, compact=False),
         pools_table(data.addresses), lans_table(data.addresses, limit=None),
         policy_lans_table(data.policy, csv=True), contradictions_table(data.policy), providers_table(data.totals),
     ]
     csv_links = [(f"{t.key}.csv", f"csv/{t.key}.csv") for t in csv_tables]
-    common = {"city": network.city.name, "version": __version__, "legend": legend}
+    common = {"city": network.city.name, "version": __version__, "legend": legend, "group": group}
     files["index.html"] = env.get_template("index.html.j2").render(
         **common, root="", title=f"{network.city.name}: WAN planning report", counts=counts,
         map_svg=Markup(city_map), topology_svg=Markup(svgs["topology"]), tables=index_tables,
@@ -342,7 +349,7 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
         tables = [
             rows_table("sites", "Sites", site_rows),
             at_risk_table(data.redundancy, code),
-            failures_table(data.whatif, district=code, limit=TOP_FAILURES),
+            failures_table(data.whatif, group, district=code, limit=TOP_FAILURES),
             lans_table(data.addresses, district=code),
             policy_lans_table(data.policy, district=code),
         ]
@@ -354,5 +361,5 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
             districts=district_links)
         files[f"{base}.svg"] = svgs[base]
         files[f"{base}.md"] = markdown(f"{district.name} ({code})", [summary], tables,
-                                       images=[("WAN of the district", f"{code}-{district.slug}.svg")])
+                                       images=[(f"WAN of the {group}", f"{code}-{district.slug}.svg")])
     return files

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from citynet_models import rollout as lifecycle
-from citynet_models.problems import Problem, item
+from citynet_models.problems import Location, Problem, item
 from citynet_models.rollout import SiteLedger, Transition
 from citynet_models.types import LifecycleStatus
 from netops.intent.loader import ROLLOUT_DIR, LoadedIntent, display_path
@@ -31,8 +31,11 @@ from netops.rollout.ledger import (
 WITHOUT_LEDGER = (LifecycleStatus.PLANNED, LifecycleStatus.DECOMMISSIONED)
 
 
-def check_lifecycle(intent: LoadedIntent, plans: Sequence[SitePlan], devices: DevicePlans) -> Phase[None]:
-    """Every site's status against its ledger and evidence (see the module)."""
+def check_lifecycle(intent: LoadedIntent, plans: Sequence[SitePlan], devices: DevicePlans, *,
+                    every_site: bool = True) -> Phase[None]:
+    """Every site's status against its ledger and evidence (see the module), and every rollout folder of no site
+    of the intent (:func:`orphan_problems`); ``every_site`` is false when some sites could not be planned, whose
+    folders must not be taken for orphans."""
     found = Findings()
     rollout = intent.directory / ROLLOUT_DIR if intent.directory is not None else None
     # One listing of the rollout folder, not a look-up per site: most sites of a city have no ledger yet.
@@ -58,7 +61,40 @@ def check_lifecycle(intent: LoadedIntent, plans: Sequence[SitePlan], devices: De
         if status is not ledger.state:
             _problem(found, intent, plan, "status is not the ledger's state", f"{ledger.state.value} (the last "
                      f"state of {_where(document, ('transitions',))})", status.value)
+    if rollout is not None and every_site:
+        for slug in sorted(kept - {plan.slug for plan in plans}):
+            found.problems.extend(orphan_problems(rollout / slug, slug))
     return found.done(None)
+
+
+#: What to do with the history of a site the intent does not have.
+_ORPHAN_HINT = ("a renamed site's folder moves with it: rename the folder to the new slug and set its ledger's "
+                "`site:` to it; a site taken out of the intent is decommissioned first (`netops site "
+                "decommission`), which keeps its history here; else put the site back in the intent")
+
+
+def orphan_problems(folder: Path, slug: str) -> list[Problem]:
+    """What is wrong with the rollout folder of ``slug``, a site the intent does not have: accepted when its ledger
+    ends decommissioned (a released site's history, kept in git), a problem at the ledger's last transition
+    otherwise, and at the folder when it holds no ledger."""
+    path = folder / LEDGER_FILE
+    where = ("rollout", item(slug))
+    expected = (f"a site {slug} in the intent, or a ledger whose last state is decommissioned (the history of a "
+                "site taken out)")
+    if not path.is_file():
+        return [Problem(path=where, message="rollout folder of no site", expected=expected,
+                        found=f"no site {slug}, and no {LEDGER_FILE} in the folder", hint=_ORPHAN_HINT,
+                        location=Location(display_path(folder), 0))]
+    problems: list[Problem] = []
+    ledger, document = load_ledger(path, problems)
+    if ledger is None or document is None:
+        return problems
+    if ledger.state is LifecycleStatus.DECOMMISSIONED:
+        return []
+    last = ("transitions", len(ledger.transitions) - 1, "state") if ledger.transitions else ("site",)
+    return [Problem(path=where, message="rollout history of no site of the intent", expected=expected,
+                    found=f"no site {slug}; the ledger's last state is {ledger.state.value}", hint=_ORPHAN_HINT,
+                    location=document.location(last))]
 
 
 def ledger_problems(ledger: SiteLedger, document: SourceDocument, folder: Path, slug: str,

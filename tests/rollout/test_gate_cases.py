@@ -1,6 +1,7 @@
 """validate's lifecycle gate: each case (base-2025 with a status and a rollout folder laid over it) gives exactly
 its expected errors, at the status line, with expected/found and the rollout hint."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,22 @@ def test_a_rollout_folder_is_not_taken_for_misplaced_intent(tmp_path: Path) -> N
             "    kind: ward_committee\n", "    kind: ward_committee\n    status: staged\n", 1))
     sites = {site.slug: site.status.value for site in load_network(intent).network.sites}
     assert sites["ubnd-phuong-ba-dinh"] == "staged"
+
+
+def test_a_released_sites_history_is_accepted(tmp_path: Path) -> None:
+    """A rollout folder of no site whose ledger ends decommissioned is kept history, not an orphan."""
+    intent = materialize_overlay(BASE, CASES / "orphan-ledger", tmp_path)
+    shutil.rmtree(intent / "rollout" / "ubnd-phuong-da-xoa")
+    assert (intent / "rollout" / "ubnd-phuong-da-giai-the" / "ledger.yml").is_file()
+    load_network(intent)
+
+
+def test_a_site_that_cannot_be_planned_does_not_make_its_folder_an_orphan(tmp_path: Path) -> None:
+    intent = materialize_overlay(BASE, CASES / "status-ahead-of-ledger", tmp_path)
+    commune = intent / "communes" / "00004-ba-dinh.yml"
+    # A site number out of range leaves the site out of the plans (reported once, at the number).
+    commune.write_text(commune.read_text().replace("    kind: ward_committee\n",
+                                                   "    kind: ward_committee\n    number: 60\n", 1))
+    with pytest.raises(InputError) as raised:
+        load_network(intent)
+    assert [p.message for p in raised.value.problems] == ["site number too large"]

@@ -87,7 +87,7 @@ def verify(
         settings = settings_in_force(settings_file, lab.render_settings())
     except InputError as error:
         exit_bad_input(error.problems, as_json)
-    network = load_or_exit(intent, as_json, source=source).network
+    network = load_or_exit(intent, as_json, source=source).running
     limited = None if limit is None else {name.strip() for name in limit.split(",") if name.strip()}
     strangers = sorted((limited or set()) - {d.name for d in network.devices})
     if strangers:

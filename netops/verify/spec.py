@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     scope = None if args.scope is None else {name for name in args.scope.split(",") if name}
     try:
         settings = settings_in_force(args.settings)
-        network = source_of(args.source, args.intent).load().network
+        network = source_of(args.source, args.intent).load().running
     except InputError as error:
         sys.stderr.write(f"{error}\n")
         return 2

@@ -124,7 +124,7 @@ def insert_sorted_entry(text: str, key: str, entry_key: str, entry_line: str, wh
 
 def remove_list_item(text: str, key: str, index: int, what: str) -> str:
     """``text`` without item ``index`` of the top-level block list ``key``: the item's lines, from its dash to the
-    line before the next item (comments between them go with it), every other line kept. The last item leaves
+    next item (the comment lines right above that item stay with it), every other line kept. The last item leaves
     ``key: []``. NotInsertableError when the list is not in block style (or not a list, or has no such item)."""
     top = _top_mapping(text, what)
     found = _value_of(top, key)
@@ -143,6 +143,8 @@ def remove_list_item(text: str, key: str, index: int, what: str) -> str:
     start = value.value[index].start_mark.line
     following = value.value[index + 1] if index + 1 < len(value.value) else None
     end = following.start_mark.line if following is not None else _last_line(value.value[index])
+    while following is not None and end > start + 1 and lines[end - 1].lstrip().startswith("#"):
+        end -= 1  # a comment line right above the next item is that item's
     if len(value.value) == 1:
         head = lines[key_node.start_mark.line]
         comment = head[head.index(":") + 1:].strip()

@@ -1,7 +1,8 @@
-"""`netops site`: add a new site of an official unit to the intent (`site add`), or show one (`site show`).
+"""`netops site`: add a new site of an official unit to the intent (`site add`), show one (`site show`), or take
+one out of the running network (`site decommission`, netops.site.decommission_cli).
 
 Exit codes (netops.errors): 0 done; 2 bad input (the intent, the request, or the intent with the site added does
-not validate; nothing is written).
+not validate; nothing is written); decommission exits as `netops rollout` does.
 """
 
 import json

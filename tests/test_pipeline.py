@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from citynet_models.devices import WanInterface
-from netops.lab.topology import plan_lab
+from netops.lab.topology import in_network, plan_lab
 from netops.pipeline import in_service, load_network
 from tests.conftest import TESTS
 from tests.output_tree import netops_in_process
@@ -74,3 +74,14 @@ def test_redundancy_and_what_if_count_only_the_sites_in_service(capsys: pytest.C
     assert GONE in sites(ALL_IN, "what-if") and GONE not in sites(ONE_OUT, "what-if")
     # The rollout analysis still counts every site, decommissioned ones too.
     assert GONE in sites(ONE_OUT, "rollout")
+
+
+def test_a_lab_that_still_holds_a_decommissioned_sites_router_is_narrowed_to_the_running_network() -> None:
+    lab = plan_lab(load_network(ALL_IN).network)  # brought up before the site was decommissioned
+    running = load_network(ONE_OUT).running
+    narrowed = in_network(lab, running)
+    assert GONE_ROUTER in lab.router_by_device and GONE_ROUTER not in narrowed.router_by_device
+    assert {r.device for r in narrowed.routers} == {r.device for r in lab.routers} - {GONE_ROUTER}
+    assert all(GONE_ROUTER not in (link.upstream, link.downstream) for link in narrowed.links)
+    assert [h for h in lab.hosts if h.router == GONE_ROUTER] and all(h.router != GONE_ROUTER for h in narrowed.hosts)
+    assert in_network(narrowed, running) is narrowed

@@ -228,17 +228,18 @@ def _recap(output: str) -> dict[str, dict[str, int]]:
 
 
 def run_provision(rollout: Rollout, routers: list[str], *, step: LifecycleStatus = LifecycleStatus.PROVISIONED,
-                  rendered: bool = False) -> None:
-    """provision.yml on `routers` only; on failure, every router this run pushed is rolled back. `rendered`: the
-    configs are already in the run's configs folder (<platform>/<device>.cfg and .nft), the playbook renders
-    nothing."""
+                  rendered: Path | None = None) -> None:
+    """provision.yml on `routers` only; on failure, every router this run pushed is rolled back. `rendered`: a
+    folder that already holds the configs (<platform>/<device>.cfg and .nft), and the playbook renders nothing;
+    else the playbook renders the intent into the run's configs folder."""
     backups = rollout.work / "pre-push"
     for name in routers:  # a backup left by an earlier run is not this run's pre-push config
         (backups / f"{name}.cfg").unlink(missing_ok=True)
     command = [str(Path(sys.executable).parent / "ansible-playbook"), str(PROVISION),
                "--limit", ",".join([*routers, "localhost"]),
-               "-e", f"provision_configs={rollout.work / 'configs'}", "-e", f"network_config_backup_dir={backups}",
-               *(["-e", "provision_render=false"] if rendered else [])]
+               "-e", f"provision_configs={rendered or rollout.work / 'configs'}",
+               "-e", f"network_config_backup_dir={backups}",
+               *(["-e", "provision_render=false"] if rendered is not None else [])]
     rollout.progress(f"provision.yml --limit {','.join(routers)}")
     done = subprocess.run(command, cwd=ROOT, env=_playbook_env(rollout), capture_output=True, text=True,
                           check=False)

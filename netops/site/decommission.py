@@ -180,12 +180,12 @@ def push(run: Rollout, plan: Decommission) -> Evidence:
     changed = sorted(name for name, diff in diffs.items() if diff)
     run.progress(f"compare_config: {len(changed)} of {len(diffs)} routers differ"
                  + (f" ({', '.join(changed)})" if changed else ""))
-    folder = run.work / "configs"
+    folder = run.work / "decommission-configs"  # beside the rollout's configs folder, which render manages
     for device in rendered:
         for suffix, text in device.files.items():
             write_atomic(folder / device.platform.value / f"{device.device}.{suffix}", text)
     if changed:
-        run_provision(run, changed, step=STEP, rendered=True)
+        run_provision(run, changed, step=STEP, rendered=folder)
         run.lab.wait(timeout=30, progress=run.progress)
     kept = " (the site's routers kept as they run)" if plan.keep_config else ""
     return Evidence({diff_name(name): diffs[name].encode() for name in changed},

@@ -3,6 +3,8 @@
     load    every file read (file:line of every value) and checked against the schema   -> gate
     resolve one phase per concern: catalogues, sites, devices, links, LANs, hosts         -> gate
     checks  the Network root's cross-object checks                                        -> gate
+    running the network in service (`in_service`): what render, the lab, verify and the what-if and
+            redundancy analyses work on
 
 A gate raises InputError with every problem of its phase; nothing downstream runs, so nothing is ever written
 from invalid input. The resolve phases share one gate: each skips what an earlier problem made impossible (a
@@ -13,6 +15,9 @@ same checks.
 
 from pathlib import Path
 
+from citynet_models.devices import Device, WanInterface
+from citynet_models.network import Network
+from citynet_models.types import LifecycleStatus
 from netops.gc_policy import no_cyclic_gc
 from netops.intent.loader import LoadedIntent, load_intent
 from netops.resolve import catalogues, devices, hosts, lans, links, record, sites
@@ -92,3 +97,40 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
 def _sources(phases: tuple[Phase[object], ...]) -> SourceMap:
     # The phases record disjoint paths (each concern its own part of the model), in phase order.
     return {path: location for phase in phases for path, location in phase.sources.items()}
+
+
+def in_service(network: Network) -> Network:
+    """The running network: `network` without its decommissioned sites.
+
+    A decommissioned site is out of the running network: its devices, the WAN links to them and the interfaces
+    its neighbours had on those links are left out, so nothing renders, brings up, verifies or counts them (its
+    hub's downlink port is left unconfigured). The full network, with the site, is still what NetBox is told
+    (the decommissioning statuses) and what the allocations keep reserved. Leaving sites out of a valid network
+    keeps it valid (a site in service never hangs off a decommissioned one: the model checks refuse it), so the
+    view is built without running the checks again. Without a decommissioned site it is `network` itself.
+    """
+    gone = {site.slug for site in network.sites if site.status is LifecycleStatus.DECOMMISSIONED}
+    if not gone:
+        return network
+    devices_gone = {device.name for device in network.devices if device.site in gone}
+    links = tuple(link for link in network.links
+                  if link.upstream.device not in devices_gone and link.downstream.device not in devices_gone)
+    kept_links = {link.id for link in links}
+    fields = {name: getattr(network, name) for name in Network.model_fields}
+    fields.update(
+        sites=tuple(site for site in network.sites if site.slug not in gone),
+        devices=tuple(_without_links(device, kept_links) for device in network.devices
+                      if device.name not in devices_gone),
+        links=links,
+        hosts=tuple(host for host in network.hosts if host.site not in gone),
+    )
+    return Network.model_construct(**fields)
+
+
+def _without_links(device: Device, kept_links: set[str]) -> Device:
+    """The device without its interfaces on links that are not kept (the same object when it has none)."""
+    interfaces = tuple(interface for interface in device.interfaces
+                       if not isinstance(interface, WanInterface) or interface.link in kept_links)
+    if len(interfaces) == len(device.interfaces):
+        return device
+    return device.model_copy(update={"interfaces": interfaces})

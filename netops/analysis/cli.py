@@ -48,7 +48,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(intent: Any, as_json: bool, source: SourceName) -> Network:
+    """Every site, decommissioned ones too (the rollout and address analyses count them)."""
     return load_or_exit(intent, as_json, source=source).network
+
+
+def _load_running(intent: Any, as_json: bool, source: SourceName) -> Network:
+    """The network in service (netops.pipeline.in_service): what redundancy, what-if and policy judge."""
+    return load_or_exit(intent, as_json, source=source).running
 
 
 def _group_code(network: Network, district: str | None, area: str | None, as_json: bool) -> str | None:
@@ -181,7 +187,7 @@ def redundancy_command(intent: IntentOption = DEFAULT_INTENT_DIR, source: Source
                        area: AreaOption = None, district: DistrictOption = None,
                        as_json: JsonOption = False) -> None:
     """Sites with a single uplink or a single upstream router, grouped by district (area in a 2025 intent)."""
-    network = _load(intent, as_json, source)
+    network = _load_running(intent, as_json, source)
     report = redundancy(network, _group_code(network, district, area, as_json))
     _emit_json(report) if as_json else print_redundancy(report, network.grouped_by)
 
@@ -233,7 +239,7 @@ def what_if_command(
     Without --fail: every single router and link failure, ranked by the sites it cuts. With --fail: the
     named elements fail together.
     """
-    network = _load(intent, as_json, source)
+    network = _load_running(intent, as_json, source)
     if fail is not None:
         names = [name.strip() for name in fail.split(",") if name.strip()]
         if not names:
@@ -287,7 +293,7 @@ def policy_command(
 ) -> None:
     """Check the policy against the design: per site LAN what is allowed, denied or unreachable, and every
     contradiction. Exit 1 when an allowed service is unreachable or the policy contradicts itself."""
-    network = _load(intent, as_json, source)
+    network = _load_running(intent, as_json, source)
     report = check_policy(network)
     code = _group_code(network, district, area, as_json)
     if code is not None:

@@ -105,7 +105,7 @@ def compliance(
     except InputError as error:
         problems.extend(error.problems)
     try:
-        network = source_of(from_source, intent).load().network
+        network = source_of(from_source, intent).load().running
     except InputError as error:
         problems.extend(error.problems)
     except SourceUnavailableError as error:  # NetBox not reachable (3) or not configured (2): nothing else matters

@@ -335,3 +335,17 @@ def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[st
                                   root_address=IPv4Interface(f"{free[0]}/{management.prefixlen}")),
         left_out=tuple(d.name for d in network.devices if d.name not in selected),
         emulated=tuple(d.name for d in devices if d.platform is not Platform.FRR))
+
+
+def in_network(plan: LabPlan, network: Network) -> LabPlan:
+    """The lab plan without the routers, links and hosts of devices `network` has not (the same plan when it has
+    them all)."""
+    devices = network.device_by_name
+    routers = tuple(r for r in plan.routers if r.device in devices)
+    if len(routers) == len(plan.routers):
+        return plan
+    fields = {name: getattr(plan, name) for name in LabPlan.model_fields}
+    fields.update(routers=routers,
+                  links=tuple(link for link in plan.links if link.upstream in devices and link.downstream in devices),
+                  hosts=tuple(host for host in plan.hosts if host.router in devices))
+    return LabPlan.model_construct(**fields)

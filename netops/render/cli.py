@@ -81,7 +81,7 @@ def render(
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
         exit_for_source(error, as_json)
-    network = resolution.network
+    network = resolution.running
     job = Job(design=build_design(network, settings), template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()
     outcome = render_devices(job, names, workers)
@@ -123,7 +123,7 @@ def _listing(names: list[str], limit: int = 12) -> str:
 def _select(resolution: Resolution, devices: list[str], district: str | None, area: str | None = None) -> list[str]:
     """Names of the devices to render: the named ones and those of the area or district; every device when none
     is given."""
-    network = resolution.network
+    network = resolution.running
     problems: list[Problem] = []
     selected: set[str] = set()
     for name in devices:

@@ -25,6 +25,7 @@ from netops.analysis.redundancy import RedundancyReport, redundancy
 from netops.analysis.rollout import RolloutReport, rollout
 from netops.analysis.whatif import WhatIfReport, single_failures
 from netops.gc_policy import no_cyclic_gc
+from netops.pipeline import in_service
 from netops.query.engine import Entity, QueryFilters, Totals, query, totals
 from netops.report.diagrams import city_dot, district_dot, render_diagrams
 from netops.report.mapsvg import REDUNDANCY_COLOURS, STATUS_COLOURS, map_sites, render_map
@@ -71,9 +72,11 @@ class Analyses:
 def analyse(network: Network, ledgers: Mapping[str, SiteLedger] | None = None,
             now: datetime | None = None) -> Analyses:
     """Run every analysis the report shows; ``ledgers`` are the sites' rollout ledgers by slug (their evidence and
-    time in state), ``now`` the time the report is made."""
+    time in state), ``now`` the time the report is made. Redundancy, what-if and policy judge the network in
+    service (netops.pipeline.in_service); the rollout and the addresses count every site."""
+    running = in_service(network)
     return Analyses(rollout=rollout(network, None, ledgers, now), addresses=addresses(network),
-                    redundancy=redundancy(network), whatif=single_failures(network), policy=check_policy(network),
+                    redundancy=redundancy(running), whatif=single_failures(running), policy=check_policy(running),
                     totals=totals(network, QueryFilters()))
 
 

@@ -33,6 +33,14 @@ class Resolution:
     #: The allocation record brought up to date with this network (intent only; `netops allocations update`).
     allocations: AllocationRecord | None = None
 
+    @property
+    def running(self) -> Network:
+        """The network in service, without its decommissioned sites (netops.pipeline.in_service): what render,
+        the lab, verify and the what-if and redundancy analyses work on."""
+        from netops.pipeline import in_service  # the pipeline builds Resolutions: imported on use
+
+        return in_service(self.network)
+
 
 @dataclass(frozen=True)
 class Parts:

@@ -77,12 +77,12 @@ def rollout(
                                      f"netops rollout {site}")], as_json)
     wanted = _target(site, current, to, by, where, as_json)
     steps = list(ORDER[ORDER.index(current) + 1:ORDER.index(wanted) + 1])
-    say = _progress(as_json)
+    say = progress_sink(as_json)
     run = Rollout(intent, network, rollout_scope(network, site), Lab(), say)
     say(f"{site}: {current.value} -> {wanted.value}; touches {', '.join(run.scope.touched) or 'no router'}")
     recorded: list[dict[str, object]] = []
     pending: list[tuple[LifecycleStatus, Evidence]] = []
-    client = _netbox(as_json)  # before any work: every transition is written to NetBox too
+    client = netbox_client(as_json)  # before any work: every transition is written to NetBox too
     try:
         for state in steps:
             say(f"{state.value}: running")
@@ -102,7 +102,7 @@ def rollout(
                     netbox_sync(run, client, done)
             pending.clear()
     except RolloutStepError as error:
-        _fail(site, error, recorded, as_json)
+        fail_step(site, error, recorded, as_json)
     except NetBoxError as error:
         exit_for_error(error, as_json)
     except InputError as error:
@@ -144,7 +144,7 @@ def _target(site: str, current: LifecycleStatus, to: str | None, by: str | None,
     return wanted
 
 
-def _netbox(as_json: bool) -> NetBoxClient:
+def netbox_client(as_json: bool) -> NetBoxClient:
     try:
         client = NetBoxClient.from_env()
         client.status()
@@ -158,20 +158,20 @@ def _record(run: Rollout, client: NetBoxClient, state: LifecycleStatus, evidence
     """Record the transition in the site's ledger (and so its status in intent), then in its NetBox journal."""
     transition = record_transition(run.intent, run.scope.site, state, evidence=evidence.files, by=by,
                                    summary=evidence.summary)
-    post_journal(client, run.scope.site, transition, _journal_body(evidence))
+    post_journal(client, run.scope.site, transition, journal_body(evidence))
     run.progress(f"{state.value}: {evidence.summary}")
     return {"state": state.value, "at": transition.at.isoformat().replace("+00:00", "Z"), "by": transition.by,
             "evidence": list(transition.evidence), "summary": transition.summary}
 
 
-def _journal_body(evidence: Evidence) -> str:
+def journal_body(evidence: Evidence) -> str:
     """The evidence's Markdown for the journal: the verification report when the state has one."""
     markdown = [content.decode("utf-8", "replace") for name, content in sorted(evidence.files.items())
                 if name.endswith(".md")]
     return "\n\n".join(markdown)
 
 
-def _fail(site: str, error: RolloutStepError, recorded: list[dict[str, object]], as_json: bool) -> NoReturn:
+def fail_step(site: str, error: RolloutStepError, recorded: list[dict[str, object]], as_json: bool) -> NoReturn:
     reached = recorded[-1]["state"] if recorded else None
     if as_json:
         sys.stdout.write(json.dumps({"site": site, "failed": error.step.value, "reason": error.reason,
@@ -187,7 +187,7 @@ def _fail(site: str, error: RolloutStepError, recorded: list[dict[str, object]],
     raise typer.Exit(error.exit_code if error.exit_code in (1, 2, EXIT_UNREACHABLE) else 1)
 
 
-def _progress(as_json: bool) -> Progress:
+def progress_sink(as_json: bool) -> Progress:
     started = time.monotonic()
 
     def say(message: str) -> None:

@@ -3,13 +3,14 @@ interfaces, and what those need to exist first.
 
 A change belongs to the site when its object is the site, or is of or points at (through a reference in its key
 or its fields) the site or one of the site's devices: its devices, interfaces, addresses, VLANs, prefixes,
-cables, circuit terminations; or is the prefix of one of the site's WAN links (which points at no site). It
-belongs to a neighbour's changed interfaces when it creates or updates an interface of a neighbour router, or an
-object that points at such an interface (its address). Then every create or update those changes reference,
-directly or through others (the site's region and tenant, its circuits and provider, a new device type), is
-taken along, since apply writes references by id; so are the missing tags and custom fields, which every
-managed object carries by name (a NetBox that never held the city lacks them). Deletes are never taken:
-staging adds a site, it does not prune the city.
+cables, circuit terminations; or is the prefix or the circuit of one of the site's WAN links (which point at no
+site; a circuit's status follows the site's). It belongs to a neighbour's changed interfaces when it creates or
+updates an interface of a neighbour router, or an object that points at such an interface (its address). Then
+every create or update those changes reference, directly or through others (the site's region and tenant, its
+circuits and provider, a new device type), is taken along, since apply writes references by id; so are the
+missing tags and custom fields, which every managed object carries by name (a NetBox that never held the city
+lacks them). Deletes are never taken: staging adds a site, and decommissioning one only changes statuses; neither
+prunes the city.
 """
 
 from collections.abc import Iterator
@@ -60,8 +61,12 @@ def staged_changes(plan: Plan, network: Network, scope: RolloutScope) -> Plan:
     """The part of `plan` staging site `scope.site` of `network` writes, in the plan's order (see the module
     docstring)."""
     site_devices = {device.name for device in network.devices_by_site.get(scope.site, [])}
-    link_prefixes = {Ref("ipam.prefix", (str(link.prefix),)) for link in network.links
-                     if {link.upstream.device, link.downstream.device} & site_devices}
+    site_links = [link for link in network.links if {link.upstream.device, link.downstream.device} & site_devices]
+    # A WAN link's prefix and circuit point at no site: they are the site's through its links (the circuit's
+    # status follows the site's).
+    link_objects = {Ref("ipam.prefix", (str(link.prefix),)) for link in site_links} | {
+        Ref("circuits.circuit", (link.circuit.provider, link.circuit.circuit_id))
+        for link in site_links if link.circuit is not None}
     writes = [change for change in plan.changes if change.action in _WRITES or change.action is Action.CONFLICT]
     neighbours = set(scope.neighbours)
     changed_interfaces = {change.key for change in writes
@@ -70,7 +75,7 @@ def staged_changes(plan: Plan, network: Network, scope: RolloutScope) -> Plan:
     for change in writes:
         refs = _change_refs(change)
         carried = change.type in _CARRIED_BY_NAME and change.action is Action.CREATE
-        of_site = any(_of_site(ref, scope.site, site_devices) or ref in link_prefixes for ref in refs)
+        of_site = any(_of_site(ref, scope.site, site_devices) or ref in link_objects for ref in refs)
         on_changed_interface = any(ref.type == "dcim.interface" and ref.key in changed_interfaces for ref in refs)
         if carried or of_site or on_changed_interface:
             chosen.add((change.type, change.key))

@@ -37,6 +37,7 @@ from netops.netbox.client import NetBoxClient
 from netops.netbox.mapping import desired_records
 from netops.netbox.plan import make_plan
 from netops.netbox.snapshot import read_snapshot
+from netops.pipeline import in_service
 from netops.progress import ProgressSink as Progress
 from netops.push.napalm import PushError, push_config
 from netops.render.engine import Job, render_devices
@@ -85,6 +86,11 @@ class Rollout:
     pushed: dict[str, Path] = field(default_factory=dict)
 
     @property
+    def running(self) -> Network:
+        """The network in service (netops.pipeline.in_service): what is rendered, brought up and verified."""
+        return in_service(self.network)
+
+    @property
     def work(self) -> Path:
         """The run's private folder beside the lab home: configs rendered, pre-push backups (never in git)."""
         return self.lab.home.path.parent / "rollout" / self.scope.site
@@ -130,7 +136,7 @@ def _lab_plan(rollout: Rollout, step: LifecycleStatus) -> LabPlan:
         raise RolloutStepError(step, f"no lab is up (nothing recorded in {rollout.lab.home.path})",
                             exit_code=EXIT_BAD_INPUT, hint="netops lab up (make demo leaves one up with "
                                                            "NETOPS_DEMO_KEEP_LAB=1)")
-    plan = plan_lab(rollout.network, list(recorded.districts))
+    plan = plan_lab(rollout.running, list(recorded.districts))
     missing = [name for name in rollout.scope.touched if name not in plan.router_by_device]
     if missing:
         raise RolloutStepError(step, f"the lab's selection ({', '.join(recorded.districts) or 'the city'}) leaves out "
@@ -140,7 +146,7 @@ def _lab_plan(rollout: Rollout, step: LifecycleStatus) -> LabPlan:
 
 
 def _design(rollout: Rollout) -> Design:
-    return build_design(rollout.network, rollout.lab.render_settings())
+    return build_design(rollout.running, rollout.lab.render_settings())
 
 
 def provision(rollout: Rollout) -> Evidence:
@@ -153,7 +159,7 @@ def provision(rollout: Rollout) -> Evidence:
     if recorded is not None and state is not None and recorded.digest() != plan.digest():
         rollout.progress(f"lab up: {len(plan.routers) - len(recorded.routers)} more routers")
         try:
-            rollout.lab.up(rollout.network, plan, configured=state.configured, design=design,
+            rollout.lab.up(rollout.running, plan, configured=state.configured, design=design,
                            intent=str(rollout.intent), progress=rollout.progress)
         except LabError as error:
             raise RolloutStepError(step, error.message, exit_code=EXIT_BAD_INPUT, hint=error.hint) from error
@@ -164,7 +170,7 @@ def provision(rollout: Rollout) -> Evidence:
     rollout.progress(f"compare_config: {len(changed)} of {len(diffs)} touched routers differ"
                      + (f" ({', '.join(changed)})" if changed else ""))
     if changed:
-        _run_provision(rollout, changed)
+        run_provision(rollout, changed)
         rollout.lab.wait(timeout=30, progress=rollout.progress)
     files = {f"diffs/{name}.diff": diffs[name].encode() for name in changed}
     unchanged = sorted(set(diffs) - set(changed))
@@ -185,7 +191,12 @@ def _diffs(rollout: Rollout, design: Design, plan: LabPlan) -> dict[str, str]:
         first = (outcome.gaps or outcome.failures)[0]
         raise RolloutStepError(LifecycleStatus.PROVISIONED, f"the configs cannot be rendered: {first}",
                             exit_code=EXIT_BAD_INPUT, hint="netops render shows every problem")
-    configs = {r.device: r.files["cfg"] for r in outcome.rendered}
+    return compare_configs(rollout, {r.device: r.files["cfg"] for r in outcome.rendered}, plan,
+                           LifecycleStatus.PROVISIONED)
+
+
+def compare_configs(rollout: Rollout, configs: dict[str, str], plan: LabPlan, step: LifecycleStatus) -> dict[str, str]:
+    """Each router's diff from what it runs to `configs[router]` (NAPALM compare_config, nothing committed)."""
     target_for = lab_targets(rollout.lab.home, plan)
     secrets = _secrets(rollout)
 
@@ -196,8 +207,8 @@ def _diffs(rollout: Rollout, design: Design, plan: LabPlan) -> dict[str, str]:
         with ThreadPoolExecutor(max_workers=8) as pool:
             return dict(zip(configs, pool.map(diff, configs), strict=True))
     except PushError as error:
-        raise RolloutStepError(LifecycleStatus.PROVISIONED, str(error), exit_code=EXIT_UNREACHABLE,
-                            hint="netops lab status shows the routers that do not answer") from error
+        raise RolloutStepError(step, str(error), exit_code=EXIT_UNREACHABLE,
+                               hint="netops lab status shows the routers that do not answer") from error
 
 
 def _playbook_env(rollout: Rollout) -> dict[str, str]:
@@ -216,14 +227,19 @@ def _recap(output: str) -> dict[str, dict[str, int]]:
     return recap
 
 
-def _run_provision(rollout: Rollout, routers: list[str]) -> None:
-    """provision.yml on `routers` only; on failure, every router this run pushed is rolled back."""
+def run_provision(rollout: Rollout, routers: list[str], *, step: LifecycleStatus = LifecycleStatus.PROVISIONED,
+                  rendered: Path | None = None) -> None:
+    """provision.yml on `routers` only; on failure, every router this run pushed is rolled back. `rendered`: a
+    folder that already holds the configs (<platform>/<device>.cfg and .nft), and the playbook renders nothing;
+    else the playbook renders the intent into the run's configs folder."""
     backups = rollout.work / "pre-push"
     for name in routers:  # a backup left by an earlier run is not this run's pre-push config
         (backups / f"{name}.cfg").unlink(missing_ok=True)
     command = [str(Path(sys.executable).parent / "ansible-playbook"), str(PROVISION),
                "--limit", ",".join([*routers, "localhost"]),
-               "-e", f"provision_configs={rollout.work / 'configs'}", "-e", f"network_config_backup_dir={backups}"]
+               "-e", f"provision_configs={rendered or rollout.work / 'configs'}",
+               "-e", f"network_config_backup_dir={backups}",
+               *(["-e", "provision_render=false"] if rendered is not None else [])]
     rollout.progress(f"provision.yml --limit {','.join(routers)}")
     done = subprocess.run(command, cwd=ROOT, env=_playbook_env(rollout), capture_output=True, text=True,
                           check=False)
@@ -235,7 +251,7 @@ def _run_provision(rollout: Rollout, routers: list[str]) -> None:
     reasons = [line.strip() for line in done.stdout.splitlines() if line.startswith(("fatal:", "failed:"))]
     rolled_back = rollback(rollout)
     unreachable = any(c.get("unreachable") for c in recap.values())
-    raise RolloutStepError(LifecycleStatus.PROVISIONED,
+    raise RolloutStepError(step,
                         f"provision.yml failed on {', '.join(failed) or 'the run'}: "
                         + ("; ".join(reasons[:3]) or done.stderr.strip()[-500:] or f"exit {done.returncode}"),
                         exit_code=EXIT_UNREACHABLE if unreachable else EXIT_FINDING, rolled_back=rolled_back)

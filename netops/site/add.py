@@ -9,7 +9,7 @@ with the site's lines added and every other byte kept.
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -136,12 +136,19 @@ def _about_the_site(problems: Sequence[Problem], placement: Placement, unit_path
 def _tried(intent_dir: Path, unit_path: Path, text: str) -> tuple[Network, AllocationRecord]:
     """The network and record of the intent with the unit's file replaced by ``text``, through the whole pipeline
     (in a copy of the intent; InputError pointing at the intent's files)."""
+    return tried(intent_dir, {unit_path: text})
+
+
+def tried(intent_dir: Path, files: Mapping[Path, str]) -> tuple[Network, AllocationRecord]:
+    """The network and record of the intent with ``files`` (paths in the intent) written as given, through the
+    whole pipeline (in a copy of the intent; InputError pointing at the intent's files)."""
     with tempfile.TemporaryDirectory(prefix="netops-site-") as scratch:
         copy = Path(scratch) / "intent"
         shutil.copytree(intent_dir, copy, symlinks=True, ignore=shutil.ignore_patterns(*_NOT_INTENT))
-        target = copy / unit_path.relative_to(intent_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        for path, text in files.items():
+            target = copy / path.relative_to(intent_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
         try:
             intent = load_intent(copy)
             parts, sources = resolve(intent)

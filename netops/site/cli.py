@@ -1,7 +1,8 @@
-"""`netops site`: add a new site of an official unit to the intent (`site add`), or show one (`site show`).
+"""`netops site`: add a new site of an official unit to the intent (`site add`), show one (`site show`), or take
+one out of the running network (`site decommission`, netops.site.decommission_cli).
 
 Exit codes (netops.errors): 0 done; 2 bad input (the intent, the request, or the intent with the site added does
-not validate; nothing is written).
+not validate; nothing is written); decommission exits as `netops rollout` does.
 """
 
 import json
@@ -28,7 +29,8 @@ from netops.site.show import ledger_transitions, site_summary, summary_lines
 from netops.site.templates import DEFAULT_FOR_KIND
 
 app = typer.Typer(name="site", no_args_is_help=True,
-                  help="Sites one at a time: scaffold a new site of an official unit (add), or show one (show).")
+                  help="Sites one at a time: scaffold a new site of an official unit (add), show one (show), take one "
+                       "out (decommission).")
 
 
 class NewSiteKind(StrEnum):
@@ -160,3 +162,26 @@ def _recorded(intent: Path, slug: str) -> SiteAllocation | None:
     path = record_path(intent)
     loaded = read_allocations(path, display_path(path), [])
     return None if loaded is None else loaded.record.sites.get(slug)
+
+
+@app.command("decommission")
+def decommission(
+    slug: Annotated[str, typer.Argument(help="The site's slug")],
+    keep_config: Annotated[bool, typer.Option("--keep-config", help="Leave the site's routers as they run "
+                                                                    "(default: wiped to hostname and management)")]
+    = False,
+    release: Annotated[bool, typer.Option("--release", help="Also free the site's allocations: drop it from its "
+                                                            "unit's file and allocations.yml (also later)")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who signs the decommissioning")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would change; write nothing")] = False,
+    intent: IntentOption = DEFAULT_INTENT_DIR,
+    as_json: JsonOption = False,
+) -> None:
+    """Take a site out of the running network, the reverse of its rollout: its neighbours' downlinks removed and
+    pushed, its routers wiped (unless --keep-config), the sites around it verified, NetBox's objects of the site
+    set to their decommissioning statuses, the transition recorded in its ledger, its status and its NetBox
+    journal. Its prefixes and hub ports stay reserved unless --release. Exit codes as `netops rollout`."""
+    from netops.site.decommission_cli import run_decommission  # the lab and NetBox only for this command
+
+    run_decommission(slug, keep_config=keep_config, release=release, by=by, dry_run=dry_run, intent=intent,
+                     as_json=as_json)

@@ -120,3 +120,34 @@ def insert_sorted_entry(text: str, key: str, entry_key: str, entry_line: str, wh
     after = next((k for k, _ in value.value if isinstance(k, yaml.ScalarNode) and k.value > entry_key), None)
     line = after.start_mark.line if after is not None else _last_line(value)
     return _splice(text, _Spot(line, column), [entry_line], 2)
+
+
+def remove_list_item(text: str, key: str, index: int, what: str) -> str:
+    """``text`` without item ``index`` of the top-level block list ``key``: the item's lines, from its dash to the
+    next item (the comment lines right above that item stay with it), every other line kept. The last item leaves
+    ``key: []``. NotInsertableError when the list is not in block style (or not a list, or has no such item)."""
+    top = _top_mapping(text, what)
+    found = _value_of(top, key)
+    if found is None:
+        raise NotInsertableError(f"it has no `{key}:`")
+    key_node, value = found
+    if not isinstance(value, yaml.SequenceNode):
+        raise NotInsertableError(f"its `{key}:` is not a list")
+    if value.flow_style:
+        raise NotInsertableError(f"its `{key}:` is a one-line list")
+    if not 0 <= index < len(value.value):
+        raise NotInsertableError(f"its `{key}:` has no item {index}")
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    start = value.value[index].start_mark.line
+    following = value.value[index + 1] if index + 1 < len(value.value) else None
+    end = following.start_mark.line if following is not None else _last_line(value.value[index])
+    while following is not None and end > start + 1 and lines[end - 1].lstrip().startswith("#"):
+        end -= 1  # a comment line right above the next item is that item's
+    if len(value.value) == 1:
+        head = lines[key_node.start_mark.line]
+        comment = head[head.index(":") + 1:].strip()
+        lines[key_node.start_mark.line] = f"{head[:head.index(':') + 1]} []" + (f"  {comment}" if comment else "") \
+            + "\n"
+    return "".join(lines[:start] + lines[end:])

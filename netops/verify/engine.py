@@ -23,7 +23,7 @@ from netops.lab.probe import run_probes
 from netops.lab.reach import expectations
 from netops.lab.sshd import login_user
 from netops.lab.state import LabHome
-from netops.lab.topology import LabPlan
+from netops.lab.topology import LabPlan, in_network
 from netops.push.napalm import PushError, Target, connect
 from netops.verify.spec import device_spec, ospf_neighbors, wan_peers
 
@@ -248,8 +248,11 @@ PHASES = ("control", "reachability", "redundancy")
 
 def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *, phases: Collection[str] = PHASES,
                      timeout: float = 1.5, workers: int = 8, scope: set[str] | None = None) -> Verification:
-    """The phases asked for (control plane, reachability, redundancy) on the lab routers in scope, by site."""
+    """The phases asked for (control plane, reachability, redundancy) on the lab routers in scope, by site. A lab
+    router or host the design's network has not (a decommissioned site's, still in the lab) is not verified."""
     network = design.network
+    plan = in_network(plan, network)
+    scope = None if scope is None else scope & set(network.device_by_name)
     checks: list[Check] = []
     seconds: dict[str, float] = {}
     adjacencies: dict[str, set[str]] = {}

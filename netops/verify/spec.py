@@ -105,18 +105,26 @@ def main(argv: list[str] | None = None) -> int:
     scope = None if args.scope is None else {name for name in args.scope.split(",") if name}
     try:
         settings = settings_in_force(args.settings)
-        network = source_of(args.source, args.intent).load().network
+        resolution = source_of(args.source, args.intent).load()
     except InputError as error:
         sys.stderr.write(f"{error}\n")
         return 2
     except SourceUnavailableError as error:  # 3 when NetBox could not be reached, 2 when it is not configured
         sys.stderr.write(f"{error}\n")
         return error.exit_code
-    unknown = sorted((set(args.devices) | (scope or set())) - {d.name for d in network.devices})
+    unknown = sorted((set(args.devices) | (scope or set())) - {d.name for d in resolution.network.devices})
     if unknown:
         sys.stderr.write(f"unknown devices: {', '.join(unknown)}\n")
         return 2
-    specs = network_specs(build_design(network, settings), args.devices or None, scope=scope)
+    # A decommissioned site's routers are out of the running network: no spec (the play skips them).
+    network = resolution.running
+    in_service = {d.name for d in network.devices}
+    devices = [name for name in args.devices if name in in_service]
+    if args.devices and not devices:
+        sys.stdout.write("{}\n")
+        return 0
+    specs = network_specs(build_design(network, settings), devices or None,
+                          scope=None if scope is None else scope & in_service)
     sys.stdout.write(json.dumps(specs, indent=1) + "\n")
     return 0
 

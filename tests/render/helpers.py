@@ -34,8 +34,9 @@ class Case:
         return path if path.is_file() else None
 
     def render(self, platform: Platform, workers: int = 1) -> list[RenderedDevice]:
-        """Every device of the case's city, as `platform`; capability gaps and failures fail the test."""
-        network = load_network(self.folder / "intent").network
+        """Every device of the case's city in service (decommissioned sites left out), as `platform`; capability
+        gaps and failures fail the test."""
+        network = load_network(self.folder / "intent").running
         job = Job(build_design(network, load_settings(self.settings_file)), (), platform)
         outcome = render_devices(job, [d.name for d in network.devices], workers=workers)
         assert not outcome.gaps, outcome.gaps

@@ -10,7 +10,10 @@ One lab of the data center and area 017 (Đông Anh), brought up from a copy of 
 - with the uplink restored, the rollout to verified passes: only the touched routers' configs change (every
   other router's running config is the same, asserted), the site and its neighbours' sites verify, and a
   provisioning run over the whole lab afterwards changes nothing (changed=0 everywhere);
-- accepted needs --by, then records who signed.
+- accepted needs --by, then records who signed;
+- `netops site decommission` takes the site out: only the routers its rollout touched change (the hub's downlink
+  gone, the site's router wiped), the sites around it still verify, the ledger, status, NetBox status and journal
+  are recorded, allocations.yml is unchanged; `--release` then frees its allocation line.
 """
 
 import json
@@ -207,3 +210,65 @@ def test_acceptance_needs_a_name_and_records_it(lab: RolloutLab) -> None:
     assert last["state"] == "accepted" and last["by"] == "Nguyễn Văn An" and lab.status() == "accepted"
     again = lab.rollout()
     assert again.returncode == 2 and "end of the rollout" in again.stderr
+
+
+def _netbox_site(lab: RolloutLab) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The new site as NetBox holds it, and its journal entries."""
+    from netops.netbox.client import NetBoxClient
+
+    client = NetBoxClient.from_env(lab.netbox)
+    site = next(iter(client.rest_list("dcim/sites", {"slug": NEW_SITE, "fields": "id,status"})))
+    entries = client.rest_list("extras/journal-entries", {"assigned_object_type": "dcim.site",
+                                                          "assigned_object_id": site["id"], "fields": "comments"})
+    return dict(site), [dict(entry) for entry in entries]
+
+
+def test_decommissioning_takes_the_site_out_and_leaves_the_rest_verified(lab: RolloutLab) -> None:
+    before = lab.running()
+    allocations = (lab.intent / "allocations.yml").read_text(encoding="utf-8")
+    scope = lab.scope()
+    dry = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--dry-run")
+    assert dry.returncode == 0 and "nothing written" in dry.stderr, dry.stdout + dry.stderr
+    assert lab.running() == before and lab.status() == "accepted"
+    result = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--by", "Nguyễn Văn An",
+                        "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = lab.running()
+    changed = {name for name in after if before.get(name) != after[name]}
+    # The site's router (wiped), its hub (the downlink gone) and the route reflectors (a client fewer): the
+    # routers a rollout of the site touches; every other router runs what it ran.
+    assert changed == set(scope.touched), (changed, scope.touched)
+    assert f"DOWNLINK to {NEW_ROUTER}" in before[HUB_ROUTER] and NEW_ROUTER not in after[HUB_ROUTER]
+    assert f"hostname {NEW_ROUTER}" in after[NEW_ROUTER]
+    assert "router ospf" not in after[NEW_ROUTER] and "router bgp" not in after[NEW_ROUTER]
+    # Recorded: the ledger with the diffs pushed and the neighbours' verification, the status, NetBox, the journal.
+    last = lab.ledger()[-1]
+    assert last["state"] == "decommissioned" and last["by"] == "Nguyễn Văn An" and lab.status() == "decommissioned"
+    folder = lab.intent / "rollout" / NEW_SITE
+    assert {name for name in last["evidence"] if name.startswith("decommission/diffs/")} == {
+        f"decommission/diffs/{name}.diff" for name in changed}
+    verification = json.loads((folder / "decommission" / "verify.json").read_text(encoding="utf-8"))
+    in_lab = {r.site for r in lab.plan().routers}
+    neighbours = {s for s in scope.verified_sites if s in in_lab} - {NEW_SITE}
+    assert verification["ok"] and neighbours
+    assert {s["site"] for s in verification["sites"]} >= neighbours
+    assert NEW_SITE not in {s["site"] for s in verification["sites"]}
+    site, entries = _netbox_site(lab)
+    assert site["status"]["value"] == "decommissioning"
+    assert any(f"{NEW_SITE} decommissioned" in str(entry["comments"]) for entry in entries)
+    # Its prefixes and hub port stay reserved; the model leaves the site out of the running network.
+    assert (lab.intent / "allocations.yml").read_text(encoding="utf-8") == allocations
+    running = load_network(lab.intent).running
+    assert NEW_SITE not in running.site_by_slug and NEW_ROUTER not in running.device_by_name
+    again = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent))
+    assert again.returncode == 2 and "already decommissioned" in again.stderr
+
+
+def test_release_frees_the_decommissioned_sites_allocations(lab: RolloutLab) -> None:
+    before = lab.running()
+    released = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--release")
+    assert released.returncode == 0, released.stdout + released.stderr
+    assert f"{NEW_SITE}:" not in (lab.intent / "allocations.yml").read_text(encoding="utf-8")
+    assert NEW_SITE not in load_network(lab.intent).network.site_by_slug
+    assert (lab.intent / "rollout" / NEW_SITE / "ledger.yml").is_file()
+    assert lab.running() == before, "a release changes no router"

@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from citynet_models.types import LifecycleStatus
 from netops.netbox.mapping import desired_records
 from netops.netbox.plan import Action, Plan, make_plan
 from netops.pipeline import load_network
 from netops.rollout.scope import rollout_scope
 from netops.rollout.staging import staged_changes
+from netops.rollout.steps import with_status
 from tests.lab.helpers import CITY
 from tests.netbox.support import desired_of, snapshot_holding
 from tests.rollout.sites import HUB_ROUTER, NEW_ROUTER, NEW_SITE, add_new_site, sample_copy
@@ -48,3 +50,21 @@ def test_staging_an_applied_site_writes_nothing(tmp_path: Path) -> None:
     network = load_network(CITY).network
     plan = make_plan(desired_records(network), snapshot_holding(desired_of(CITY)))
     assert staged_changes(plan, network, rollout_scope(network, "ubnd-xa-hai-boi")).changes == []
+
+
+def test_decommissioning_an_applied_site_updates_its_statuses_and_nothing_else() -> None:
+    network = load_network(CITY).network
+    slug = "ubnd-phuong-kim-ma"
+    after = with_status(network, slug, LifecycleStatus.DECOMMISSIONED)
+    plan = make_plan(desired_records(after), snapshot_holding(desired_of(CITY)))
+    staged = staged_changes(plan, after, rollout_scope(network, slug))
+    assert {change.action for change in staged.changes} == {Action.UPDATE}
+    routers = {device.name for device in network.devices_by_site[slug]}
+    circuits = {(link.circuit.provider, link.circuit.circuit_id) for link in network.uplinks_by_site[slug]
+                if link.circuit is not None}
+    assert circuits
+    assert {(change.type, change.key) for change in staged.changes} == {
+        ("dcim.site", (slug,)), *(("dcim.device", (name,)) for name in routers),
+        *(("circuits.circuit", key) for key in circuits)}
+    assert {change.desired.fields["status"] for change in staged.changes if change.desired is not None} == {
+        "decommissioning", "decommissioned"}

@@ -9,7 +9,6 @@ exactly the files under `expected/` (their whole text).
 
 import difflib
 import json
-import shlex
 import shutil
 from pathlib import Path
 
@@ -18,33 +17,9 @@ import pytest
 from netops.pipeline import load_network
 from tests.conftest import REPO, TESTS, case_folders
 from tests.output_tree import netops_in_process
+from tests.site.intent_cases import SAMPLE, files_of, intent_of, run_case
 
 CASES = TESTS / "site" / "cases"
-SAMPLE = REPO / "inventory" / "city"
-
-
-def _files(root: Path) -> dict[str, str]:
-    return {str(path.relative_to(root)): path.read_text(encoding="utf-8")
-            for path in sorted(root.rglob("*")) if path.is_file()}
-
-
-def _intent(case: Path, tmp_path: Path) -> Path:
-    base = TESTS / (case / "base").read_text().strip() if (case / "base").is_file() else SAMPLE
-    intent = tmp_path / "intent"
-    shutil.copytree(base, intent)
-    if (case / "intent").is_dir():
-        shutil.copytree(case / "intent", intent, dirs_exist_ok=True)
-    if (case / "city-append.yml").is_file():
-        city = intent / "city.yml"
-        city.write_text(city.read_text(encoding="utf-8") + (case / "city-append.yml").read_text(encoding="utf-8"),
-                        encoding="utf-8")
-    return intent
-
-
-def _run(capsys: pytest.CaptureFixture[str], case: Path) -> tuple[int, str, str]:
-    args = shlex.split((case / "args").read_text(encoding="utf-8"))
-    done = netops_in_process(capsys, *args, "--intent", "intent")
-    return done.returncode, done.stdout, done.stderr
 
 
 def _added_lines(before: str, after: str) -> list[str]:
@@ -60,24 +35,24 @@ def _added_lines(before: str, after: str) -> list[str]:
 @pytest.mark.parametrize("case", case_folders(CASES), ids=lambda path: path.name)
 def test_site_add_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                        capsys: pytest.CaptureFixture[str], golden, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
-    intent = _intent(case, tmp_path)
+    intent = intent_of(case, tmp_path)
     monkeypatch.chdir(tmp_path)
-    before = _files(intent)
-    code, stdout, stderr = _run(capsys, case)
+    before = files_of(intent)
+    code, stdout, stderr = run_case(capsys, case)
     assert "Traceback" not in stderr
     if (case / "expected-errors.txt").is_file() or case.name.startswith("invalid-"):
         assert code == 2, stdout + stderr
         golden(case / "expected-errors.txt", stderr)
-        assert _files(intent) == before, "a refused command wrote something"
+        assert files_of(intent) == before, "a refused command wrote something"
         return
     assert code == 0, stderr
     golden(case / "expected-output.txt", stdout)
-    after = _files(intent)
+    after = files_of(intent)
     changed = {name: text for name, text in after.items() if before.get(name) != text}
     for name, text in changed.items():
         golden(case / "expected" / name, text)
     if not request.config.getoption("--update-goldens"):
-        expected = _files(case / "expected") if (case / "expected").is_dir() else {}
+        expected = files_of(case / "expected") if (case / "expected").is_dir() else {}
         assert sorted(changed) == sorted(expected), "the files written differ from the case's expected/"
     if "--dry-run" in (case / "args").read_text():
         assert not changed
@@ -96,9 +71,9 @@ def test_site_add_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # Adding the same site again is refused: the site is in the intent now (a no-op could not tell it from a
     # different site of the same name an engineer has edited since).
-    code, _, stderr = _run(capsys, case)
+    code, _, stderr = run_case(capsys, case)
     assert code == 2 and f"site {slug} is already in the intent" in stderr, stderr
-    assert _files(intent) == after
+    assert files_of(intent) == after
 
 
 def test_site_show_prints_the_site_and_its_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -1,9 +1,10 @@
-"""Adding an entry to a YAML file as text: every other byte kept, whatever the file's indentation and comments."""
+"""Adding an entry to a YAML file as text, or removing a list item: every other byte kept, whatever the file's
+indentation and comments."""
 
 import pytest
 import yaml
 
-from netops.site.yamledit import NotInsertableError, append_to_list, insert_sorted_entry
+from netops.site.yamledit import NotInsertableError, append_to_list, insert_sorted_entry, remove_list_item
 
 ITEM = ["  - name: New", "    lans:", "      - {role: staff, hosts: 4}"]
 
@@ -41,3 +42,25 @@ def test_a_list_that_cannot_take_an_item_as_text_is_refused(text: str) -> None:
 ], ids=["middle", "last", "empty", "first"])
 def test_a_mapping_entry_goes_where_its_key_sorts(before: str, after: str) -> None:
     assert insert_sorted_entry(before, "sites", "b", "  b: {key: 2}", "f.yml") == after
+
+
+@pytest.mark.parametrize(("before", "index", "after"), [
+    ("# head\nsites:\n  - name: A  # first\n    kind: x\n  # about B\n  - name: B\n    kind: y\nother: 1\n", 0,
+     "# head\nsites:\n  # about B\n  - name: B\n    kind: y\nother: 1\n"),
+    ("sites:\n- name: A\n- name: B\n  lans:\n    - {role: staff}\n# trailing comment\n", 1,
+     "sites:\n- name: A\n# trailing comment\n"),
+    ("unit: {code: '1'}\nsites:  # the unit's\n  - name: A\n    kind: x\n", 0,
+     "unit: {code: '1'}\nsites: []  # the unit's\n"),
+], ids=["first-the-next-ones-comment-kept", "last-of-an-unindented-list", "the-only-item"])
+def test_a_list_item_is_removed_and_nothing_else_changes(before: str, index: int, after: str) -> None:
+    assert remove_list_item(before, "sites", index, "f.yml") == after
+    kept = yaml.safe_load(after)["sites"]
+    assert kept == [item for i, item in enumerate(yaml.safe_load(before)["sites"]) if i != index]
+
+
+@pytest.mark.parametrize(("text", "index"), [("sites: [{name: A}]\n", 0), ("sites:\n  - a\n", 1),
+                                              ("sites: {a: 1}\n", 0), ("unit: 1\n", 0)],
+                         ids=["one-line-list", "no-such-item", "mapping", "no-list"])
+def test_an_item_that_cannot_be_removed_as_text_is_refused(text: str, index: int) -> None:
+    with pytest.raises(NotInsertableError):
+        remove_list_item(text, "sites", index, "f.yml")

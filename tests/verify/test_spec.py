@@ -1,5 +1,6 @@
 """The NAPALM validation spec generated from the model: golden files per case folder, and its shape."""
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -45,3 +46,12 @@ def test_every_router_has_a_spec_with_strict_bgp_peers() -> None:
 def test_cli_refuses_unknown_device(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--intent", str(REPO / "inventory/city"), "no-such-r01"]) == 2
     assert "unknown devices: no-such-r01" in capsys.readouterr().err
+
+
+def test_a_decommissioned_sites_router_gets_no_spec_and_is_not_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    # The Ansible play's hosts may name it (the inventory keeps every device): its role run skips it.
+    intent = REPO / "tests" / "render" / "cases" / "decommissioned-site" / "intent"
+    assert main(["--intent", str(intent), "ubnd-phuong-phuc-xa-r01"]) == 0
+    assert json.loads(capsys.readouterr().out) == {}
+    assert main(["--intent", str(intent), "ubnd-phuong-phuc-xa-r01", "ba-dinh-agg-01"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == {"ba-dinh-agg-01"}

@@ -1,0 +1,42 @@
+"""Case folders of the `netops site` commands: a copy of an intent with the case's files laid over it, run in
+process. A case folder holds `args` (the command line after `netops`; `--intent intent` is added), optionally
+`base` (another intent to start from, relative to tests/), `city-append.yml` (text appended to city.yml) and files
+under `intent/` laid over the copy."""
+
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, TESTS
+from tests.output_tree import netops_in_process
+
+SAMPLE = REPO / "inventory" / "city"
+
+
+def files_of(root: Path) -> dict[str, str]:
+    """Every file under ``root`` by its relative path, with its text."""
+    return {str(path.relative_to(root)): path.read_text(encoding="utf-8")
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def intent_of(case: Path, tmp_path: Path) -> Path:
+    """The case's intent, made in ``tmp_path/intent``."""
+    base = TESTS / (case / "base").read_text().strip() if (case / "base").is_file() else SAMPLE
+    intent = tmp_path / "intent"
+    shutil.copytree(base, intent)
+    if (case / "intent").is_dir():
+        shutil.copytree(case / "intent", intent, dirs_exist_ok=True)
+    if (case / "city-append.yml").is_file():
+        city = intent / "city.yml"
+        city.write_text(city.read_text(encoding="utf-8") + (case / "city-append.yml").read_text(encoding="utf-8"),
+                        encoding="utf-8")
+    return intent
+
+
+def run_case(capsys: pytest.CaptureFixture[str], case: Path) -> tuple[int, str, str]:
+    """The case's command on ``intent`` (the working directory holds it): exit code, stdout, stderr."""
+    args = shlex.split((case / "args").read_text(encoding="utf-8"))
+    done = netops_in_process(capsys, *args, "--intent", "intent")
+    return done.returncode, done.stdout, done.stderr

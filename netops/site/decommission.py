@@ -19,11 +19,13 @@ ports can be given to another site; the ledger folder stays as its history.
 
 import json
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from citynet_models.devices import ManagementInterface
 from citynet_models.network import Network
 from citynet_models.problems import Location, Problem, item
+from citynet_models.rollout import Transition
 from citynet_models.types import LifecycleStatus
 from netops.allocations.store import dump_record, record_path
 from netops.design import build_design
@@ -34,7 +36,7 @@ from netops.lab.topology import LabPlan, plan_lab
 from netops.netbox.vocabulary import CIRCUIT_STATUS, DEVICE_STATUS, SITE_STATUS
 from netops.pipeline import in_service
 from netops.render.engine import Job, RenderedDevice, render_devices
-from netops.rollout.ledger import find_site
+from netops.rollout.ledger import find_site, ledger_path, ledger_text, read_ledger
 from netops.rollout.scope import RolloutScope, verified_devices
 from netops.rollout.steps import (
     Evidence,
@@ -245,9 +247,22 @@ def plan_release(intent_dir: Path, slug: str) -> Release:
         record = intent.allocations.record
         kept = {name: entry for name, entry in record.sites.items() if name != slug}
         record_text = dump_record(record.model_copy(update={"sites": kept}))
-    tried(intent_dir, {unit_path: unit_text, **({record_file: record_text} if record_text is not None else {})})
+    tried(intent_dir, {unit_path: unit_text, **({record_file: record_text} if record_text is not None else {}),
+                       **_ledger_as_decommissioned(intent_dir, slug)})
     return Release(unit_path, unit_text, record_file,
                    record_text if record_text is not None else record_file.read_text(encoding="utf-8"))
+
+
+def _ledger_as_decommissioned(intent_dir: Path, slug: str) -> dict[Path, str]:
+    """The site's ledger as the run leaves it when it releases a site it is also taking out: its last state
+    decommissioned, which is what makes the folder of a site no longer in the intent its history (netops.rollout.
+    gates); nothing when the site has no ledger or is decommissioned already."""
+    ledger = read_ledger(intent_dir, slug)
+    if ledger is None or ledger.state is LifecycleStatus.DECOMMISSIONED:
+        return {}
+    step = Transition(state=LifecycleStatus.DECOMMISSIONED, at=datetime.now(UTC), summary="taken out (this run)")
+    taken_out = ledger.model_copy(update={"transitions": (*ledger.transitions, step)})
+    return {ledger_path(intent_dir, slug): ledger_text(taken_out)}
 
 
 def write_release(release: Release) -> None:

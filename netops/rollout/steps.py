@@ -201,7 +201,8 @@ def _diffs(rollout: Rollout, design: Design, plan: LabPlan) -> dict[str, str]:
 
 
 def _playbook_env(rollout: Rollout) -> dict[str, str]:
-    env = {**os.environ, "NETOPS_INTENT": str(rollout.intent.resolve()),
+    # The playbook renders from the rollout's intent, whatever source the caller's shell names (NETOPS_SOURCE).
+    env = {**os.environ, "NETOPS_INTENT": str(rollout.intent.resolve()), "NETOPS_SOURCE": "intent",
            "NETOPS_LAB_HOME": str(rollout.lab.home.path),
            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     env.update({f"NETOPS_SECRET_{name.upper()}": value for name, value in _secrets(rollout).items()})

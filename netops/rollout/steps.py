@@ -4,7 +4,8 @@
   evidence ``netbox-staged.json``, the changes applied.
 - provisioned: the lab made to hold the site's routers (`lab up` onto the running lab), the touched routers'
   rendered configs compared with what they run (NAPALM compare_config), and only those that differ provisioned
-  through playbooks/provision.yml with --limit (its canary, commit-confirm and rollback kept); evidence
+  through playbooks/provision.yml with --limit, pushing the configs compared (its render play skipped; its
+  canary, commit-confirm and rollback kept), then their adjacencies awaited; evidence
   ``diffs/<device>.diff``, the diffs pushed.
 - verified: control plane, reachability by policy and redundancy of the site and of the sites that share its
   changed routers (netops.rollout.scope.verified_devices); evidence ``verify-verified.{json,md}``.
@@ -40,6 +41,7 @@ from netops.netbox.snapshot import read_snapshot
 from netops.progress import ProgressSink as Progress
 from netops.push.napalm import PushError, push_config
 from netops.render.engine import Job, render_devices
+from netops.render.output import write_rendered
 from netops.rollout.scope import RolloutScope, verified_devices
 from netops.rollout.staging import staged_changes
 from netops.verify.engine import lab_targets, run_verification
@@ -165,7 +167,11 @@ def provision(rollout: Rollout) -> Evidence:
                      + (f" ({', '.join(changed)})" if changed else ""))
     if changed:
         _run_provision(rollout, changed)
-        rollout.lab.wait(timeout=30, progress=rollout.progress)
+        # Only the pushed routers' adjacencies can have moved: polling the rest of the lab costs a vtysh call per
+        # router of the city and proves nothing more (verification then checks the sites around them).
+        settled = rollout.lab.wait(timeout=30, progress=rollout.progress, devices=changed)
+        rollout.progress(f"adjacencies of the pushed routers {'up' if settled.converged else 'not all up'} "
+                         f"after {settled.seconds:.1f} s")
     files = {f"diffs/{name}.diff": diffs[name].encode() for name in changed}
     unchanged = sorted(set(diffs) - set(changed))
     return Evidence(files, f"pushed {', '.join(changed) or 'nothing'}"
@@ -186,6 +192,9 @@ def _diffs(rollout: Rollout, design: Design, plan: LabPlan) -> dict[str, str]:
         raise RolloutStepError(LifecycleStatus.PROVISIONED, f"the configs cannot be rendered: {first}",
                             exit_code=EXIT_BAD_INPUT, hint="netops render shows every problem")
     configs = {r.device: r.files["cfg"] for r in outcome.rendered}
+    # provision.yml pushes these very files (its render play is skipped): what is pushed is what was compared,
+    # and the playbook does not render the whole city again for a handful of routers.
+    write_rendered(rollout.work / "configs", outcome.rendered, {d.name for d in rollout.network.devices})
     target_for = lab_targets(rollout.lab.home, plan)
     secrets = _secrets(rollout)
 
@@ -224,12 +233,16 @@ def _run_provision(rollout: Rollout, routers: list[str]) -> None:
         (backups / f"{name}.cfg").unlink(missing_ok=True)
     command = [str(Path(sys.executable).parent / "ansible-playbook"), str(PROVISION),
                "--limit", ",".join([*routers, "localhost"]),
-               "-e", f"provision_configs={rollout.work / 'configs'}", "-e", f"network_config_backup_dir={backups}"]
+               "-e", f"provision_configs={rollout.work / 'configs'}", "-e", "provision_render=false",
+               "-e", f"network_config_backup_dir={backups}"]
     rollout.progress(f"provision.yml --limit {','.join(routers)}")
     done = subprocess.run(command, cwd=ROOT, env=_playbook_env(rollout), capture_output=True, text=True,
                           check=False)
     rollout.pushed.update({name: backups / f"{name}.cfg" for name in routers if (backups / f"{name}.cfg").exists()})
     if done.returncode == 0:
+        changes = sum(counters.get("changed", 0) for host, counters in _recap(done.stdout).items()
+                      if host != "localhost")
+        rollout.progress(f"provision.yml done: {changes} changes on {len(routers)} routers")
         return
     recap = _recap(done.stdout)
     failed = sorted(h for h, c in recap.items() if c.get("failed") or c.get("unreachable"))

@@ -50,11 +50,15 @@ NETBOX_ENV = {
     "NETOPS_NETBOX_PG_PORT": "25489",
     "NETOPS_NETBOX_REDIS_PORT": "63879",
 }
-#: Places of Xã Đông Anh (unit 00454) naming the sample city's new public-service points, one per run.
-SAMPLE_PLACES = ("Vân Nội", "Cổ Loa", "Uy Nỗ", "Tiên Dương", "Nguyên Khê", "Xuân Nộn")
-#: Free (ward, number) addressing keys of district 001 in a generated city (numbers 0-3 per ward; the generator
-#: fills 0 and 1 or 2 of these wards), one per run, and the hub the new site hangs off.
-GENERATED_KEYS = (("00004", 2), ("00004", 3), ("00007", 2), ("00007", 3), ("00001", 3), ("00001", 1))
+#: The sample city's new public-service points, one per run: (unit of today's Hà Nội, place naming the point).
+#: A unit holds four sites at the most, so each run takes another unit; all hang off dong-anh-agg-01.
+SAMPLE_SITES = (("00454", "Vân Nội"), ("00493", "Nam Hồng"), ("00466", "Vân Hà"), ("00475", "Thụy Lâm"),
+                ("00508", "Đại Mạch"))
+#: A legacy intent has no allocation record: the hub's ports follow the order of its sites, so a site of an
+#: existing ward would move the ports (and cables) of the sites after it, which staging never deletes. The new
+#: sites go into new wards whose codes sort last (each added with its first site), one number per run.
+#: (Number 0 would sort before the ward's other sites: it is left out.)
+GENERATED_KEYS = (("09990", 1), ("09990", 2), ("09990", 3), ("09991", 1), ("09991", 2))
 GENERATED_FILE = Path("districts") / "001-quan-ba-dinh.yml"
 GENERATED_HUB = "ba-dinh-agg-01"
 PROGRESS = re.compile(r"^\[\s*([\d.]+) s\] (.*)$")
@@ -73,18 +77,22 @@ def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, subp
 
 
 def sample_site(intent: Path, index: int, env: dict[str, str], log: Path) -> str:
-    """A public-service point of Xã Đông Anh added with `netops site add`; its slug."""
-    _, done = run([str(BIN / "netops"), "site", "add", "00454", "--kind", "public_service_point", "--place",
-                   SAMPLE_PLACES[index], "--intent", str(intent), "--json"], env, log)
+    """A public-service point of a unit of Cụm Đông Anh added with `netops site add`; its slug."""
+    unit, place = SAMPLE_SITES[index]
+    _, done = run([str(BIN / "netops"), "site", "add", unit, "--kind", "public_service_point", "--place", place,
+                   "--intent", str(intent), "--json"], env, log)
     return str(json.loads(done.stdout)["site"]["slug"])
 
 
 def generated_site(intent: Path, index: int, env: dict[str, str], log: Path) -> str:
-    """A party agency of a ward of district 001 appended to its file (a legacy intent has no `site add`); its
-    slug, as the loader derives it from the name."""
+    """A party agency of a new ward of district 001 appended to its file (a legacy intent has no `site add`);
+    its slug, as the loader derives it from the name."""
     ward, number = GENERATED_KEYS[index]
     path = intent / GENERATED_FILE
     text = path.read_text(encoding="utf-8")
+    if f"code: '{ward}'" not in text:
+        entry = f"- code: '{ward}'\n  name: Phường Thử Nghiệm {ward[-1]}\n  kind: phuong\n"
+        text = text.replace("\nsites:\n", f"\n{entry}sites:\n", 1)
     path.write_text(text + ("" if text.endswith("\n") else "\n") + f"""\
 - name: Chi bộ cơ sở số {index + 1} ({ward})
   kind: party_agency
@@ -235,7 +243,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--cities", nargs="+", default=["sample", "3x5"],
                         help="sample (inventory/city) or DxW (generate-city districts x wards per district)")
-    parser.add_argument("--runs", type=int, default=1, choices=range(1, len(GENERATED_KEYS)),
+    parser.add_argument("--runs", type=int, default=1, choices=range(1, min(len(SAMPLE_SITES), len(GENERATED_KEYS))),
                         help="rollouts per city, each of a fresh new site (default 1; the peer takes one more)")
     parser.add_argument("--skip-peer", action="store_true", help="leave out the whole-lab provision and verify")
     parser.add_argument("--json-out", type=Path, help="also write the figures to this file")
@@ -253,6 +261,7 @@ def main() -> None:
             figures = bench_city(city, intent, work, netbox, args.runs, not args.skip_peer)
         figures["load average before, after"] = [round(load[0], 1), round(os.getloadavg()[0], 1)]
         results.append(figures)
+        print(f"{city}: {json.dumps(figures, ensure_ascii=False)}", file=sys.stderr, flush=True)
     print(table(results))
     text = json.dumps({"cores": os.cpu_count(), "cities": results}, ensure_ascii=False, indent=1)
     print(text)

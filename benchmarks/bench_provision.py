@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench_lab import write_city  # benchmarks/ is on sys.path when run as a script
@@ -114,6 +115,29 @@ def bench_city(name: str, intent: Path, work: Path, forks: int | None, skip: set
     return figures
 
 
+def lab_workdirs(cities: list[str], prefix: str) -> Iterator[tuple[str, Path]]:
+    """Each city with a work folder of its own under /var/tmp (removed afterwards), as root and holding the
+    machine-wide lab lock the whole time."""
+    if os.geteuid() != 0:
+        sys.exit("run as root (the lab needs network namespaces)")
+    with LOCK.open("a") as lock:
+        print(f"waiting for the lab lock {LOCK} ...", file=sys.stderr, flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for city in cities:
+            work = Path(tempfile.mkdtemp(prefix=prefix, dir="/var/tmp"))
+            work.chmod(0o755)  # FRR (user frr) and the login user walk into the lab home
+            try:
+                yield city, work
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
+
+def generated(city: str, work: Path) -> Path:
+    """The intent of a generated city named DxW (districts x wards per district), written into `work`."""
+    districts, wards = (int(n) for n in city.split("x"))
+    return write_city(work / "city", districts, wards)
+
+
 def main() -> None:
     """Measure each city and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -123,26 +147,12 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], choices=["check", "again"],
                         help="leave out the check-mode run and/or the second (idempotent) run")
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("run as root (the lab needs network namespaces)")
-    with LOCK.open("a") as lock:
-        print(f"waiting for the lab lock {LOCK} ...", file=sys.stderr)
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        for city in args.cities:
-            work = Path(tempfile.mkdtemp(prefix="netops-provision-bench-", dir="/var/tmp"))
-            work.chmod(0o755)  # FRR (user frr) and the login user walk into the lab home
-            try:
-                if city == "sample":
-                    intent = REPO / "inventory" / "city"
-                else:
-                    districts, wards = (int(n) for n in city.split("x"))
-                    intent = write_city(work / "city", districts, wards)
-                load = os.getloadavg()
-                figures = bench_city(city, intent, work, args.forks, set(args.skip))
-                figures["load average before, after"] = [round(load[0], 1), round(os.getloadavg()[0], 1)]
-                print(json.dumps(figures, ensure_ascii=False, indent=1), flush=True)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+    for city, work in lab_workdirs(args.cities, "netops-provision-bench-"):
+        intent = REPO / "inventory" / "city" if city == "sample" else generated(city, work)
+        load = os.getloadavg()
+        figures = bench_city(city, intent, work, args.forks, set(args.skip))
+        figures["load average before, after"] = [round(load[0], 1), round(os.getloadavg()[0], 1)]
+        print(json.dumps(figures, ensure_ascii=False, indent=1), flush=True)
 
 
 if __name__ == "__main__":

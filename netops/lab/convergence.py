@@ -77,22 +77,24 @@ def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Converge
     return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp)
 
 
-def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet) -> Convergence:
-    """Poll `convergence` until every adjacency is up or `timeout` seconds have passed. After the first
-    round only the routers still lagging are polled (vtysh costs CPU the routers need to converge); once
-    they are all there, every router is polled again to confirm."""
+def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet,
+         devices: Iterable[str] | None = None) -> Convergence:
+    """Poll `convergence` of `devices` (default: every router) until each of their adjacencies is up or
+    `timeout` seconds have passed. After the first round only the routers still lagging are polled (vtysh
+    costs CPU the routers need to converge); once they are all there, they are all polled again to confirm."""
+    chosen = None if devices is None else tuple(devices)
     started = time.monotonic()
-    result = convergence(home)
+    result = convergence(home, chosen)
     while True:
         if result.converged:
-            confirmed = convergence(home)
+            confirmed = convergence(home, chosen)
             if confirmed.converged or time.monotonic() - started >= timeout:
                 confirmed.seconds = round(time.monotonic() - started, 3)
                 return confirmed
             result = confirmed
             continue
         if time.monotonic() - started >= timeout:
-            final = convergence(home)
+            final = convergence(home, chosen)
             final.seconds = round(time.monotonic() - started, 3)
             return final
         lagging = result.lagging()

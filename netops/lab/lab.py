@@ -70,6 +70,8 @@ class Lab:
         """OSPF adjacencies and BGP sessions against what the saved configs ask for, once."""
         return convergence(self.home, devices)
 
-    def wait(self, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet) -> Convergence:
-        """Poll `convergence` until every adjacency is up or `timeout` seconds have passed."""
-        return wait(self.home, timeout, interval, progress)
+    def wait(self, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet,
+             devices: Iterable[str] | None = None) -> Convergence:
+        """Poll `convergence` of `devices` (default: every router) until each adjacency of theirs is up or
+        `timeout` seconds have passed."""
+        return wait(self.home, timeout, interval, progress, devices)

@@ -4,7 +4,8 @@
   evidence ``netbox-staged.json``, the changes applied.
 - provisioned: the lab made to hold the site's routers (`lab up` onto the running lab), the touched routers'
   rendered configs compared with what they run (NAPALM compare_config), and only those that differ provisioned
-  through playbooks/provision.yml with --limit (its canary, commit-confirm and rollback kept); evidence
+  through playbooks/provision.yml with --limit, pushing the configs compared (its render play skipped; its
+  canary, commit-confirm and rollback kept), then their adjacencies awaited; evidence
   ``diffs/<device>.diff``, the diffs pushed.
 - verified: control plane, reachability by policy and redundancy of the site and of the sites that share its
   changed routers (netops.rollout.scope.verified_devices); evidence ``verify-verified.{json,md}``.
@@ -41,6 +42,7 @@ from netops.pipeline import in_service
 from netops.progress import ProgressSink as Progress
 from netops.push.napalm import PushError, push_config
 from netops.render.engine import Job, render_devices
+from netops.render.output import write_rendered
 from netops.rollout.scope import RolloutScope, verified_devices
 from netops.rollout.staging import staged_changes
 from netops.verify.engine import lab_targets, run_verification
@@ -170,8 +172,12 @@ def provision(rollout: Rollout) -> Evidence:
     rollout.progress(f"compare_config: {len(changed)} of {len(diffs)} touched routers differ"
                      + (f" ({', '.join(changed)})" if changed else ""))
     if changed:
-        run_provision(rollout, changed)
-        rollout.lab.wait(timeout=30, progress=rollout.progress)
+        run_provision(rollout, changed, rendered=rollout.work / "configs")
+        # Only the pushed routers' adjacencies can have moved: polling the rest of the lab costs a vtysh call per
+        # router of the city and proves nothing more (verification then checks the sites around them).
+        settled = rollout.lab.wait(timeout=30, progress=rollout.progress, devices=changed)
+        rollout.progress(f"adjacencies of the pushed routers {'up' if settled.converged else 'not all up'} "
+                         f"after {settled.seconds:.1f} s")
     files = {f"diffs/{name}.diff": diffs[name].encode() for name in changed}
     unchanged = sorted(set(diffs) - set(changed))
     return Evidence(files, f"pushed {', '.join(changed) or 'nothing'}"
@@ -191,8 +197,11 @@ def _diffs(rollout: Rollout, design: Design, plan: LabPlan) -> dict[str, str]:
         first = (outcome.gaps or outcome.failures)[0]
         raise RolloutStepError(LifecycleStatus.PROVISIONED, f"the configs cannot be rendered: {first}",
                             exit_code=EXIT_BAD_INPUT, hint="netops render shows every problem")
-    return compare_configs(rollout, {r.device: r.files["cfg"] for r in outcome.rendered}, plan,
-                           LifecycleStatus.PROVISIONED)
+    configs = {r.device: r.files["cfg"] for r in outcome.rendered}
+    # provision.yml pushes these very files (its render play is skipped): what is pushed is what was compared,
+    # and the playbook does not render the whole city again for a handful of routers.
+    write_rendered(rollout.work / "configs", outcome.rendered, {d.name for d in rollout.network.devices})
+    return compare_configs(rollout, configs, plan, LifecycleStatus.PROVISIONED)
 
 
 def compare_configs(rollout: Rollout, configs: dict[str, str], plan: LabPlan, step: LifecycleStatus) -> dict[str, str]:
@@ -212,7 +221,8 @@ def compare_configs(rollout: Rollout, configs: dict[str, str], plan: LabPlan, st
 
 
 def _playbook_env(rollout: Rollout) -> dict[str, str]:
-    env = {**os.environ, "NETOPS_INTENT": str(rollout.intent.resolve()),
+    # The playbook renders from the rollout's intent, whatever source the caller's shell names (NETOPS_SOURCE).
+    env = {**os.environ, "NETOPS_INTENT": str(rollout.intent.resolve()), "NETOPS_SOURCE": "intent",
            "NETOPS_LAB_HOME": str(rollout.lab.home.path),
            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     env.update({f"NETOPS_SECRET_{name.upper()}": value for name, value in _secrets(rollout).items()})
@@ -245,6 +255,9 @@ def run_provision(rollout: Rollout, routers: list[str], *, step: LifecycleStatus
                           check=False)
     rollout.pushed.update({name: backups / f"{name}.cfg" for name in routers if (backups / f"{name}.cfg").exists()})
     if done.returncode == 0:
+        changes = sum(counters.get("changed", 0) for host, counters in _recap(done.stdout).items()
+                      if host != "localhost")
+        rollout.progress(f"provision.yml done: {changes} changes on {len(routers)} routers")
         return
     recap = _recap(done.stdout)
     failed = sorted(h for h, c in recap.items() if c.get("failed") or c.get("unreachable"))

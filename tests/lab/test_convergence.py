@@ -1,0 +1,45 @@
+"""`wait` polls only the routers it is given (the rollout waits on the routers it pushed): the polling logic alone,
+with the per-router vtysh round replaced. The real round is exercised by the lab tests (tests/lab/test_lab_city.py,
+tests/rollout/test_rollout_lab.py)."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from netops.lab import convergence as module
+from netops.lab.convergence import Convergence, wait
+from netops.lab.state import LabHome
+
+ROUTERS = ("core", "hub", "site", "other")
+
+
+class Rounds:
+    """A lab where `lagging` routers need one more round; records which routers each round polled."""
+
+    def __init__(self, lagging: set[str]) -> None:
+        self.lagging = set(lagging)
+        self.polled: list[tuple[str, ...]] = []
+
+    def __call__(self, home: LabHome, devices: Iterable[str] | None = None) -> Convergence:
+        chosen = tuple(ROUTERS if devices is None else devices)
+        self.polled.append(chosen)
+        ospf = {name: (0 if name in self.lagging else 1, 1) for name in chosen}
+        self.lagging -= set(chosen)
+        return Convergence(all(n >= e for n, e in ospf.values()), 0.0, ospf, {})
+
+
+def test_wait_polls_only_the_given_routers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    rounds = Rounds(lagging={"hub", "other"})
+    monkeypatch.setattr(module, "convergence", rounds)
+    result = wait(LabHome(tmp_path), timeout=30, interval=0, devices=["hub", "site"])
+    assert result.converged
+    # every round stays within the given routers: the first, the lagging hub, then the confirmation of both
+    assert rounds.polled == [("hub", "site"), ("hub",), ("hub", "site")]
+
+
+def test_wait_without_routers_polls_the_whole_lab(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    rounds = Rounds(lagging={"other"})
+    monkeypatch.setattr(module, "convergence", rounds)
+    assert wait(LabHome(tmp_path), timeout=30, interval=0).converged
+    assert rounds.polled == [ROUTERS, ("other",), ROUTERS]

@@ -3,15 +3,17 @@
 What the model implies a router shows once provisioned, as data:
 - `get_interfaces`: every loopback, WAN and LAN interface up;
 - `get_interfaces_ip`: each of them with its model address and prefix length;
-- `get_bgp_neighbors`: every iBGP session the design configures (route reflectors and their clients) up,
-  in strict mode (an unexpected peer fails the report).
+- `get_bgp_neighbors`: every iBGP session the design makes up, in strict mode (an unexpected peer fails the
+  report): the configured neighbours, and on a route reflector its clients, which it accepts as dynamic
+  neighbours from the loopback pool (the model says which routers they are; the config does not name them).
 OSPF has no NAPALM getter: the adjacencies are checked by `netops.verify.engine` with `ospf_neighbors`.
 The spec comes from the run's design (`netops.design`, built with the render settings provisioning used), so it
 names what the pushed config makes.
 
 A *scope* (the devices present: a lab of some districts, an Ansible limit) narrows what is expected: a WAN
-interface towards a device out of scope is not expected up (its link is not there), and a BGP session with a
-device out of scope is expected configured (strict mode still holds) but not up.
+interface towards a device out of scope is not expected up (its link is not there), a configured BGP neighbour
+out of scope is expected configured (strict mode still holds) but not up, and a reflector's client out of scope
+is not expected at all (a dynamic neighbour exists only while its router is connected).
 """
 
 from collections.abc import Collection
@@ -41,8 +43,11 @@ def device_spec(context: DeviceContext, scope: Collection[str] | None = None,
     spec: Spec = [{"get_interfaces": interfaces}, {"get_interfaces_ip": addresses}]
     if context.bgp is not None:
         peers: dict[str, Any] = {"_mode": "strict"}
-        for neighbor in sorted(context.bgp.neighbors, key=lambda n: n.address):
+        dynamic = set(context.bgp.clients)
+        for neighbor in sorted(context.bgp.sessions, key=lambda n: n.address):
             present = scope is None or neighbor.name in scope
+            if not present and neighbor in dynamic:
+                continue  # a dynamic peer exists only once its router connects: absent, it is not there at all
             peers[str(neighbor.address)] = ({"is_up": True, "remote_as": context.bgp.asn} if present
                                             else {"remote_as": context.bgp.asn})
         spec.append({"get_bgp_neighbors": {"global": {"router_id": str(context.bgp.router_id), "peers": peers}}})

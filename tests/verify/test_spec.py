@@ -45,3 +45,28 @@ def test_every_router_has_a_spec_with_strict_bgp_peers() -> None:
 def test_cli_refuses_unknown_device(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--intent", str(REPO / "inventory/city"), "no-such-r01"]) == 2
     assert "unknown devices: no-such-r01" in capsys.readouterr().err
+
+
+def test_a_core_expects_every_client_in_scope_up_and_none_out_of_scope() -> None:
+    """The cores' clients are dynamic neighbours: the spec names those the model implies (the config does not),
+    expects them up when their router is present, and does not expect an absent one at all; the other core, a
+    configured neighbour, is still expected configured when absent."""
+    network = _network("inventory/city")
+    design = build_design(network, RenderSettings())
+    routers = {d.name for d in network.devices if d.is_router}
+    loopback = {d.name: str(d.loopback) for d in network.devices if d.loopback is not None}
+
+    def peers(scope: set[str] | None) -> dict[str, dict[str, object]]:
+        spec = network_specs(design, ["dc-core-01"], scope=scope)["dc-core-01"]
+        return next(item["get_bgp_neighbors"] for item in spec if "get_bgp_neighbors" in item)["global"]["peers"]
+
+    everyone = peers(None)
+    assert set(everyone) - {"_mode"} == {loopback[name] for name in routers - {"dc-core-01"}}
+    assert all(peer["is_up"] for address, peer in everyone.items() if address != "_mode")
+    present = {"dc-core-01", "ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01"}
+    some = peers(present)
+    assert some["_mode"] == "strict"
+    assert some[loopback["ba-dinh-agg-01"]]["is_up"] and some[loopback["ubnd-phuong-phuc-xa-r01"]]["is_up"]
+    assert some[loopback["dc-core-02"]] == {"remote_as": network.city.asn}  # configured, absent: not up
+    assert set(some) - {"_mode"} == {loopback[name] for name in ("ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01",
+                                                                  "dc-core-02")}

@@ -38,8 +38,8 @@ def design_problems(design: Design, sources: SourceMap, settings_file: Path | No
     problems = []
     for problem in design.problems():
         if settings_file is not None:
-            problem = Problem(**{**problem.__dict__, "location": Location(str(settings_file),
-                                                                         _setting_line(settings_file))})
+            problem = Problem(**{**problem.__dict__, "path": ("settings", "bgp_listen_limit"),
+                                 "location": Location(str(settings_file), _setting_line(settings_file))})
         problems.append(locate(problem, sources))
     return problems
 

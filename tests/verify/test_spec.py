@@ -9,7 +9,7 @@ import yaml
 from citynet_models.network import Network
 from netops.design import RenderSettings, build_design
 from netops.pipeline import load_network
-from netops.verify.spec import main, network_specs, ospf_neighbors
+from netops.verify.spec import device_spec, main, network_specs, ospf_neighbors, wan_peers
 from tests.conftest import REPO, case_folders
 
 CASES = case_folders(Path(__file__).parent / "cases")
@@ -70,3 +70,23 @@ def test_a_core_expects_every_client_in_scope_up_and_none_out_of_scope() -> None
     assert some[loopback["dc-core-02"]] == {"remote_as": network.city.asn}  # configured, absent: not up
     assert set(some) - {"_mode"} == {loopback[name] for name in ("ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01",
                                                                   "dc-core-02")}
+
+
+def test_a_core_verified_in_part_of_a_larger_lab_checks_its_clients_without_strict_mode() -> None:
+    """Clients that run in the lab but are not verified may be connected or not (a dynamic neighbour exists only
+    while it is): the core still expects every verified client up, and neither requires nor refuses the others."""
+    network = _network("inventory/city")
+    design = build_design(network, RenderSettings())
+    core = network.device_by_name["dc-core-01"]
+    verified = {"dc-core-01", "dc-core-02", "ubnd-phuong-phuc-xa-r01"}
+    lab = verified | {"ba-dinh-agg-01"}
+
+    def peers(running: set[str]) -> dict[str, object]:
+        spec = device_spec(design.context(core), verified, wan_peers(core), running=running)
+        return next(item["get_bgp_neighbors"] for item in spec if "get_bgp_neighbors" in item)["global"]["peers"]
+
+    assert peers(verified)["_mode"] == "strict"
+    partial = peers(lab)
+    assert "_mode" not in partial
+    assert set(partial) == {str(network.device_by_name[name].loopback) for name in verified - {"dc-core-01"}}
+    assert all(peer == {"is_up": True, "remote_as": network.city.asn} for peer in partial.values())

@@ -41,6 +41,7 @@ from netops.cli_support import (
     out,
     write_folder_or_exit,
 )
+from netops.design import build_design, design_problems, settings_in_force
 from netops.errors import InputError, format_problems, suggestions
 from netops.export import is_export_of, to_json, to_yaml
 from netops.files import (
@@ -74,9 +75,22 @@ def _main(
 
 @_app.command()
 def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False,
-             source: SourceOption = SourceName.INTENT) -> None:
-    """Load, resolve and validate the intent (or what NetBox holds); report every error (exit 2) or a summary."""
-    network = load_or_exit(intent, as_json, source=source).network
+             source: SourceOption = SourceName.INTENT,
+             settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML the design "
+                                                                "is checked under (default: the production design)")]
+             = None) -> None:
+    """Load, resolve and validate the intent (or what NetBox holds), and check the city's design under the render
+    settings (e.g. no more route-reflector clients than the cores accept); report every error (exit 2) or a
+    summary."""
+    resolution = load_or_exit(intent, as_json, source=source)
+    network = resolution.network
+    try:
+        refused = design_problems(build_design(resolution.running, settings_in_force(settings_file)),
+                                  resolution.sources, settings_file)
+    except InputError as error:
+        refused = list(error.problems)
+    if refused:
+        exit_bad_input(refused, as_json)
     counts = {
         **network.place_counts(),
         "sites": len(network.sites),

@@ -50,6 +50,20 @@ def test_invalid_intent_exits_2_with_every_error(tmp_path: Path) -> None:
     assert {e["line"] for e in errors} == {15, 22} and all(e["file"].endswith("001-ba-dinh.yml") for e in errors)
 
 
+def test_validate_refuses_more_route_reflector_clients_than_the_listen_limit(tmp_path: Path) -> None:
+    """The design check: a city with more client routers than the cores accept is bad input (the sample city has
+    28 besides its two cores), located at the setting; without a settings file, at the first router over."""
+    settings = tmp_path / "settings.yml"
+    settings.write_text("ospf_timers: fast\nbgp_listen_limit: 27\n", encoding="utf-8")
+    result = netops("validate", "--settings", str(settings))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{settings}:2: settings.bgp_listen_limit: more route-reflector clients than the cores accept" \
+        in result.stderr
+    assert "found:    28 client routers" in result.stderr and result.stderr.rstrip().endswith("nothing was written")
+    settings.write_text("bgp_listen_limit: 28\n", encoding="utf-8")
+    assert netops("validate", "--settings", str(settings)).returncode == 0
+
+
 def test_missing_intent_folder() -> None:
     result = netops("validate", "--intent", "/nonexistent/city")
     assert result.returncode == 2

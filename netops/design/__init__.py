@@ -11,9 +11,12 @@ The lab renders with `LAB_SETTINGS` unless told otherwise, the settings of playb
 (the default of the provisioning, verification and compliance playbooks).
 """
 
+import re
 from pathlib import Path
 
 from citynet_models.network import Network
+from citynet_models.problems import Location, Problem
+from netops.located import SourceMap, locate
 from netops.render.design import CityDesign
 from netops.render.settings import RenderSettings, load_settings
 
@@ -29,6 +32,27 @@ def build_design(network: Network, settings: RenderSettings) -> Design:
     return CityDesign(network, settings)
 
 
+def design_problems(design: Design, sources: SourceMap, settings_file: Path | None = None) -> list[Problem]:
+    """What the design cannot do with its city under its settings (`CityDesign.problems`), located: at the
+    setting's line of the settings file when one was given, else at the object of the intent (or NetBox)."""
+    problems = []
+    for problem in design.problems():
+        if settings_file is not None:
+            problem = Problem(**{**problem.__dict__, "path": ("settings", "bgp_listen_limit"),
+                                 "location": Location(str(settings_file), _setting_line(settings_file))})
+        problems.append(locate(problem, sources))
+    return problems
+
+
+def _setting_line(path: Path) -> int:
+    """The line of `bgp_listen_limit:` in a settings file (1 when it is not there: the default is in force)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if re.match(r"bgp_listen_limit\s*:", line)), 1)
+
+
 def settings_in_force(path: Path | None, recorded: RenderSettings | None = None) -> RenderSettings:
     """The settings of the file given (InputError naming it when bad), else `recorded`, else the defaults."""
     if path is not None:
@@ -36,4 +60,4 @@ def settings_in_force(path: Path | None, recorded: RenderSettings | None = None)
     return recorded if recorded is not None else RenderSettings()
 
 
-__all__ = ["LAB_SETTINGS", "Design", "RenderSettings", "build_design", "settings_in_force"]
+__all__ = ["LAB_SETTINGS", "Design", "RenderSettings", "build_design", "design_problems", "settings_in_force"]

@@ -1,9 +1,11 @@
 """The routers' FRR configs: rendered for `up --configured` with the lab's secrets, and read back from where
 the routers saved them (what convergence expects)."""
 
+import contextlib
 import json
 import secrets as random_secrets
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 
 from citynet_models.types import Platform
@@ -74,6 +76,12 @@ class SavedConfig:
 
     ospf_interfaces: frozenset[str]  # interfaces in an OSPF area, not passive
     bgp_neighbors: frozenset[str]  # neighbor addresses of `router bgp`
+    bgp_listen_ranges: frozenset[IPv4Network] = frozenset()  # `bgp listen range`: dynamic neighbours accepted
+
+    def accepts(self, address: str) -> bool:
+        """Whether this router has a BGP session for `address` when that router connects: a neighbour it
+        names, or one of a listen range (a dynamic neighbour)."""
+        return address in self.bgp_neighbors or any(IPv4Address(address) in net for net in self.bgp_listen_ranges)
 
 
 def saved_config(path: Path) -> SavedConfig:
@@ -85,6 +93,7 @@ def saved_config(path: Path) -> SavedConfig:
     ospf: set[str] = set()
     passive: set[str] = set()
     neighbors: set[str] = set()
+    ranges: set[IPv4Network] = set()
     interface: str | None = None
     in_bgp = False
     for line in text.splitlines():
@@ -101,4 +110,7 @@ def saved_config(path: Path) -> SavedConfig:
             passive.add(interface)
         elif in_bgp and words[0] == "neighbor" and len(words) > 1 and words[1][:1].isdigit():
             neighbors.add(words[1])
-    return SavedConfig(frozenset(ospf - passive), frozenset(neighbors))
+        elif in_bgp and words[:3] == ["bgp", "listen", "range"] and len(words) > 3:
+            with contextlib.suppress(ValueError):
+                ranges.add(IPv4Network(words[3], strict=False))
+    return SavedConfig(frozenset(ospf - passive), frozenset(neighbors), frozenset(ranges))

@@ -34,7 +34,8 @@ class Convergence:
 def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Convergence:
     """OSPF adjacencies and BGP sessions against what the routers' saved configs (frr.conf) ask for: an
     adjacency on every working link both ends run OSPF on (not passive), a session for every neighbor
-    configured on both sides among the working routers. One vtysh call per router (of `devices`, or all)."""
+    configured on one side and accepted on the other (configured too, or from a listen range) among the working
+    routers. One vtysh call per router (of `devices`, or all)."""
     plan, state = home.require()
     started = time.monotonic()
     working = [r for r in plan.frr_routers() if r.device not in state.failed_nodes]
@@ -49,9 +50,16 @@ def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Converge
             expected_ospf[link.downstream] += 1
     loopback = {r.device: str(r.loopback) for r in working if r.loopback is not None}
     device_of = {address: device for device, address in loopback.items()}
-    expected_bgp = {device: {address for address in config.bgp_neighbors if address in device_of
-                             and loopback.get(device) in configs[device_of[address]].bgp_neighbors}
-                    for device, config in configs.items()}
+    # A session needs one side to name the other and the other to accept it (name it too, or take it from a
+    # listen range: a route reflector's dynamic clients).
+    expected_bgp: dict[str, set[str]] = {device: set() for device in configs}
+    for device, config in configs.items():
+        own = loopback.get(device)
+        for address in config.bgp_neighbors:
+            other = device_of.get(address)
+            if own is not None and other is not None and configs[other].accepts(own):
+                expected_bgp[device].add(address)
+                expected_bgp[other].add(own)
     chosen = [r for r in working if devices is None or r.device in set(devices)]
 
     def look(router: RouterPlan) -> tuple[str, tuple[int, int], tuple[int, int]]:

@@ -22,7 +22,7 @@ from netops.cli_support import (
     exit_for_source,
     out,
 )
-from netops.design import build_design, settings_in_force
+from netops.design import build_design, design_problems, settings_in_force
 from netops.errors import InputError
 from netops.files import folder_problems, write_problem
 from netops.render.capabilities import FEATURES, SETTING_OF_FEATURE, CapabilityGap, capability_table
@@ -82,7 +82,11 @@ def render(
     except SourceUnavailableError as error:
         exit_for_source(error, as_json)
     network = resolution.running
-    job = Job(design=build_design(network, settings), template_dirs=tuple(templates or ()), as_platform=as_platform)
+    design = build_design(network, settings)
+    refused = design_problems(design, resolution.sources, settings_file)
+    if refused:
+        exit_bad_input(refused, as_json)
+    job = Job(design=design, template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()
     outcome = render_devices(job, names, workers)
     elapsed = time.perf_counter() - started

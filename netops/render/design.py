@@ -5,9 +5,13 @@ Templates only format what is decided here, so every platform renders the same d
   each district's links in the district's area, so aggregation routers are ABRs), point-to-point on
   the /31s, authenticated, costs from the model; LANs passive in the device's home area (its
   district's area, or 0); the loopback in area 0 on routers with a backbone link, else the home area.
-- iBGP in the city ASN: the core routers are route reflectors, peer with each other and reflect to
-  every other router; every other router peers with each core, loopback to loopback. The cores
-  originate the default route to their clients. Each router announces its LAN prefixes.
+- iBGP in the city ASN: the core routers are route reflectors and peer with each other (static
+  neighbours, RR-PEERS); they accept their clients without naming them, as BGP dynamic neighbours from
+  the router loopback pool (`bgp listen range`, RR-CLIENTS, at most `settings.bgp_listen_limit`), so a
+  new router changes no core's config. Every other router names each core, loopback to loopback. The
+  peer groups carry the TCP MD5 key (on a listen range too: Linux keys a prefix, FRR 7.1+). The cores
+  originate the default route to their clients. Each router announces its LAN prefixes. The clients a
+  core must see up (`Bgp.clients`) come from the model, for verification; no template names them.
 - LAN gateways per VLAN with DHCP relay to the data center's DHCP hosts where `dhcp_relay` is true,
   and the inbound policy filter of `policy.PolicyCompiler`.
 - Management: the management plane only from management sources (the out-of-band management pool,
@@ -24,6 +28,7 @@ from citynet_models.devices import Device, LanInterface, LoopbackInterface, Mana
 from citynet_models.lans import Lan
 from citynet_models.links import WanLink
 from citynet_models.network import Network
+from citynet_models.problems import Problem, item
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform
 from netops.render.policy import Acl, PolicyCompiler
@@ -78,12 +83,13 @@ class Ospf:
 
 @dataclass(frozen=True, slots=True)
 class BgpGroup:
-    """An iBGP peer group."""
+    """An iBGP peer group; with `listen_range`, its members are the dynamic neighbours from that range."""
 
     name: str
     description: str
     reflector_client: bool
     default_originate: bool
+    listen_range: IPv4Network | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +109,19 @@ class Bgp:
     router_id: IPv4Address
     reflector: bool
     groups: tuple[BgpGroup, ...]
+    #: The configured (static) neighbours.
     neighbors: tuple[BgpNeighbor, ...]
     networks: tuple[IPv4Network, ...]
+    #: Most dynamic neighbours (a reflector's clients; None: no listen range).
+    listen_limit: int | None = None
+    #: The dynamic neighbours the model implies (a reflector's clients): what verification expects up; the
+    #: config does not name them.
+    clients: tuple[BgpNeighbor, ...] = ()
+
+    @property
+    def sessions(self) -> tuple[BgpNeighbor, ...]:
+        """Every session the router should have: the configured neighbours, then the dynamic ones."""
+        return self.neighbors + self.clients
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +259,26 @@ class CityDesign:
 
     @cached_property
     def clients(self) -> tuple[BgpNeighbor, ...]:
-        """Every router that is not a core, as a reflector sees it."""
+        """Every router that is not a core, as a reflector sees it (dynamic neighbours from the loopback pool)."""
         return tuple(BgpNeighbor(d.loopback, d.name, "RR-CLIENTS") for d in self.network.devices
                      if d.is_router and d.role is not DeviceRole.CORE and d.loopback is not None)
+
+    def problems(self) -> list[Problem]:
+        """What the design cannot do with this city under these settings (empty: it can): more route-reflector
+        clients than a core accepts."""
+        clients = self.clients
+        limit = self.settings.bgp_listen_limit
+        if not self.cores or len(clients) <= limit:
+            return []
+        first_over = clients[limit].name
+        return [Problem(
+            path=("devices", item(first_over)),
+            message="more route-reflector clients than the cores accept",
+            expected=f"at most {limit} routers besides the cores (render setting bgp_listen_limit)",
+            found=f"{len(clients)} client routers; {first_over} is number {limit + 1}",
+            hint="raise bgp_listen_limit in the render settings (--settings FILE; at most 5000) and push the "
+                 "cores, or leave sites out",
+        )]
 
     @cached_property
     def acl_cache(self) -> dict[tuple[str, str], Acl]:
@@ -345,10 +379,13 @@ class CityDesign:
         if device.role is DeviceRole.CORE:
             peers = tuple(BgpNeighbor(core.loopback, core.name, "RR-PEERS") for core in self.cores
                           if core.name != device.name and core.loopback is not None)
-            groups = [BgpGroup("RR-CLIENTS", "route-reflector clients: every other router", True, True)]
+            # The loopback pool, not the routers: it does not move when sites come in (allocations never move).
+            groups = [BgpGroup("RR-CLIENTS", "route-reflector clients: routers of the loopback pool", True, True,
+                               self.network.addressing.loopbacks)]
             if peers:
                 groups.insert(0, BgpGroup("RR-PEERS", "the other route reflectors", False, False))
-            return Bgp(asn, device.loopback, True, tuple(groups), peers + self.clients, networks)
+            return Bgp(asn, device.loopback, True, tuple(groups), peers, networks,
+                       listen_limit=self.settings.bgp_listen_limit, clients=self.clients)
         neighbors = tuple(BgpNeighbor(core.loopback, core.name, "RR") for core in self.cores
                           if core.loopback is not None)
         return Bgp(asn, device.loopback, False, (BgpGroup("RR", "the route reflectors (core routers)", False, False),),

@@ -1,4 +1,5 @@
-"""Design choices the model does not carry: OSPF authentication and timers, account and AAA names.
+"""Design choices the model does not carry: OSPF authentication and timers, account and AAA names, the
+route reflectors' client limit.
 
 They apply to the whole city; the defaults are the production design. A YAML file given with
 `netops render --settings FILE` overrides them (the lab uses `ospf_timers: fast`).
@@ -43,6 +44,12 @@ class RenderSettings(NetopsModel):
     )
     domain_name: str = Field(default="wan.hanoi.gov.vn", pattern=r"^[a-z0-9.-]+$",
                              description="DNS domain of the devices (IOS-XE needs one for SSH keys)")
+    bgp_listen_limit: int = Field(
+        default=4000, ge=1, le=5000,
+        description="Most route-reflector clients a core accepts (BGP dynamic neighbours from the loopback pool); "
+        "a design value that does not follow the router count, so adding a site leaves the cores' configs as "
+        "they are. A city with more client routers is refused (5000: IOS-XE's ceiling)",
+    )
 
 
 def load_settings(path: Path | None) -> RenderSettings:

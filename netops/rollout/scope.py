@@ -2,11 +2,13 @@
 site comes in, and the sites whose verification must still pass afterwards.
 
 A router's rendered config names, besides its own site, only (a) the far ends of its WAN links (interface
-descriptions, OSPF on the /31) and, (b) on a route reflector, every other router (its RR-CLIENTS neighbours,
-netops.render.design.DesignContext.bgp). So a site's rollout touches its own routers, the routers at the other
-end of its links (its aggregation neighbours) and the route reflectors; every other router renders the same
-config with or without the site. The sites to re-verify are the neighbours' sites and the other sites attached
-to the neighbours: they share the routers and links that change.
+descriptions, OSPF on the /31) and, (b) on a route reflector, the other reflectors (its RR-PEERS neighbours,
+netops.render.design.CityDesign.bgp). The reflectors accept their clients as BGP dynamic neighbours from the
+loopback pool without naming them, so a new client router changes no reflector. A site's rollout therefore
+touches its own routers and the routers at the other end of its links (its aggregation neighbours), plus the
+other reflectors only when the site brings a reflector itself; every other router renders the same config with
+or without the site. The sites to re-verify are the neighbours' sites and the other sites attached to the
+neighbours: they share the routers and links that change.
 """
 
 from dataclasses import dataclass
@@ -24,8 +26,9 @@ class RolloutScope:
     routers: tuple[str, ...]
     #: Routers of other sites at the far end of a link of the site's routers (its hubs, or its downstream sites).
     neighbours: tuple[str, ...]
-    #: Route reflectors (the cores), which list every other router as a client; empty when the site's only
-    #: routers are reflectors themselves (then they are in `routers`).
+    #: The other route reflectors, which name every reflector as a static RR-PEERS neighbour: touched only when
+    #: the site brings a reflector (a core) of its own; empty for a site of client routers, whom the reflectors
+    #: accept from the loopback pool without naming them.
     reflectors: tuple[str, ...]
     #: Sites of the neighbours (the hubs).
     neighbour_sites: tuple[str, ...]
@@ -34,7 +37,8 @@ class RolloutScope:
 
     @property
     def touched(self) -> tuple[str, ...]:
-        """Every router whose config may change: the site's, its neighbours' and the route reflectors."""
+        """Every router whose config may change: the site's, its neighbours' and (for a site with a core) the
+        other route reflectors."""
         return tuple(sorted({*self.routers, *self.neighbours, *self.reflectors}))
 
     @property
@@ -59,7 +63,7 @@ def link_neighbours(network: Network, devices: set[str]) -> set[str]:
 
 
 def route_reflectors(network: Network) -> tuple[str, ...]:
-    """The route reflectors: every core router with a loopback (netops.render.design.DesignContext.cores)."""
+    """The route reflectors: every core router with a loopback (netops.render.design.CityDesign.cores)."""
     return tuple(sorted(d.name for d in network.devices if d.role is DeviceRole.CORE and d.loopback is not None))
 
 
@@ -68,10 +72,9 @@ def rollout_scope(network: Network, slug: str) -> RolloutScope:
     site_of = {d.name: d.site for d in network.devices}
     own = site_routers(network, slug)
     neighbours = {name for name in link_neighbours(network, set(own)) if network.device_by_name[name].is_router}
-    # Reflectors change only when the site brings a router that is their client.
-    clients = [name for name in own if network.device_by_name[name].role is not DeviceRole.CORE
-               and network.device_by_name[name].loopback is not None]
-    reflectors = tuple(r for r in route_reflectors(network) if clients and r not in own)
+    # Reflectors name each other only: they change when the site brings a reflector, never for a client.
+    brings_reflector = any(name in route_reflectors(network) for name in own)
+    reflectors = tuple(r for r in route_reflectors(network) if brings_reflector and r not in own)
     siblings = {site_of[name] for name in link_neighbours(network, neighbours)} - {slug}
     return RolloutScope(
         site=slug,

@@ -164,13 +164,14 @@ def control_plane(design: Design, plan: LabPlan, target_for: TargetFor, workers:
     scope is expected (its links are not there)."""
     network = design.network
     devices = {d.name: d for d in network.devices}
-    present = scope_of(plan) if scope is None else scope
+    lab = scope_of(plan)
+    present = lab if scope is None else scope
     routers = [r for r in plan.routers if r.runs_frr and devices[r.device].is_router and r.device in present]
 
     def one(device_name: str) -> tuple[list[Check], set[str]]:
         device = devices[device_name]
         site = device.site
-        spec = device_spec(design.context(device), present, wan_peers(device))
+        spec = device_spec(design.context(device), present, wan_peers(device), running=lab)
         wanted = ospf_neighbors(network, device, present)
         try:
             with connect(target_for(device_name)) as driver:

@@ -3,15 +3,17 @@
 What the model implies a router shows once provisioned, as data:
 - `get_interfaces`: every loopback, WAN and LAN interface up;
 - `get_interfaces_ip`: each of them with its model address and prefix length;
-- `get_bgp_neighbors`: every iBGP session the design configures (route reflectors and their clients) up,
-  in strict mode (an unexpected peer fails the report).
+- `get_bgp_neighbors`: every iBGP session the design makes up, in strict mode (an unexpected peer fails the
+  report): the configured neighbours, and on a route reflector its clients, which it accepts as dynamic
+  neighbours from the loopback pool (the model says which routers they are; the config does not name them).
 OSPF has no NAPALM getter: the adjacencies are checked by `netops.verify.engine` with `ospf_neighbors`.
 The spec comes from the run's design (`netops.design`, built with the render settings provisioning used), so it
 names what the pushed config makes.
 
 A *scope* (the devices present: a lab of some districts, an Ansible limit) narrows what is expected: a WAN
-interface towards a device out of scope is not expected up (its link is not there), and a BGP session with a
-device out of scope is expected configured (strict mode still holds) but not up.
+interface towards a device out of scope is not expected up (its link is not there), a configured BGP neighbour
+out of scope is expected configured (strict mode still holds) but not up, and a reflector's client out of scope
+is not expected at all (a dynamic neighbour exists only while its router is connected).
 """
 
 from collections.abc import Collection
@@ -26,11 +28,14 @@ Spec = list[dict[str, Any]]
 
 
 def device_spec(context: DeviceContext, scope: Collection[str] | None = None,
-                peers_of: dict[str, str] | None = None) -> Spec:
+                peers_of: dict[str, str] | None = None, running: Collection[str] | None = None) -> Spec:
     """The validation spec of one device (a list of {getter: expected}, NAPALM's validate format).
 
-    `scope`: the devices present (None: all); `peers_of`: the device's WAN interfaces -> far-end device
-    (`wan_peers(device)`), needed with a scope.
+    `scope`: the devices verified (None: all); `peers_of`: the device's WAN interfaces -> far-end device
+    (`wan_peers(device)`), needed with a scope; `running`: the devices that exist, when more than the scope (a
+    lab whose verification is narrowed to some of its routers). A reflector's client that runs but is out of
+    scope may or may not be connected, and a dynamic neighbour exists only while it is: the reflector's peers are
+    then checked without strict mode (every expected session still up, the others neither required nor refused).
     """
     absent = set() if scope is None else {i for i, peer in (peers_of or {}).items() if peer not in scope}
     ports = [p for p in ((context.loopback_port,) if context.loopback_port else ()) if p is not None]
@@ -40,9 +45,14 @@ def device_spec(context: DeviceContext, scope: Collection[str] | None = None,
         p.name: {"ipv4": {str(p.address.ip): {"prefix_length": p.address.network.prefixlen}}} for p in ports}
     spec: Spec = [{"get_interfaces": interfaces}, {"get_interfaces_ip": addresses}]
     if context.bgp is not None:
-        peers: dict[str, Any] = {"_mode": "strict"}
-        for neighbor in sorted(context.bgp.neighbors, key=lambda n: n.address):
+        dynamic = set(context.bgp.clients)
+        unsure = scope is not None and running is not None and any(
+            c.name in running and c.name not in scope for c in dynamic)
+        peers: dict[str, Any] = {} if unsure else {"_mode": "strict"}
+        for neighbor in sorted(context.bgp.sessions, key=lambda n: n.address):
             present = scope is None or neighbor.name in scope
+            if not present and neighbor in dynamic:
+                continue  # a dynamic peer exists only once its router connects: absent, it is not there at all
             peers[str(neighbor.address)] = ({"is_up": True, "remote_as": context.bgp.asn} if present
                                             else {"remote_as": context.bgp.asn})
         spec.append({"get_bgp_neighbors": {"global": {"router_id": str(context.bgp.router_id), "peers": peers}}})

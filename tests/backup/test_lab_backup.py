@@ -29,7 +29,8 @@ from tests.lab.helpers import CITY, lab_home, skip_unless_lab_can_run
 pytestmark = [pytest.mark.lab]
 REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / ".venv" / "bin"
-DEVICES = ("ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01")
+#: A route reflector (its clients are dynamic neighbours, not in its config), an aggregation and an access router.
+DEVICES = ("dc-core-01", "ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_backup_playbook_then_compliance(lab: LabHome, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     first = _backup(lab, folder)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert _git(folder, "log", "--format=%s").splitlines() == ["backup: 2 new"]
+    assert _git(folder, "log", "--format=%s").splitlines() == [f"backup: {len(DEVICES)} new"]
     secrets = [line.split("=", 1)[1].strip("'\"") for line in lab.secrets_file.read_text().splitlines()
                if "=" in line]
     for device in DEVICES:
@@ -93,6 +94,12 @@ def test_backup_playbook_then_compliance(lab: LabHome, tmp_path: Path) -> None:
         nft = (folder / "frr" / f"{device}.nft").read_text(encoding="utf-8")
         assert "chain input" in nft and "@management_sources" in nft
         assert not (folder / "frr" / f"{device}.host.yml").exists()  # no device holds it
+
+    # The reflector's running config names the other reflector only: its clients are dynamic neighbours.
+    core = (folder / "frr" / "dc-core-01.cfg").read_text(encoding="utf-8")
+    assert " bgp listen range 10.252.0.0/14 peer-group RR-CLIENTS\n" in core
+    assert [line for line in core.splitlines() if line.startswith(" neighbor 10.")] == [
+        " neighbor 10.252.0.1 peer-group RR-PEERS", " neighbor 10.252.0.1 description dc-core-02"]
 
     again = _backup(lab, folder)
     assert again.returncode == 0, again.stdout + again.stderr
@@ -110,15 +117,15 @@ def test_backup_playbook_then_compliance(lab: LabHome, tmp_path: Path) -> None:
         assert "FRR-SSH-001" not in result["rules_checked"] and "FRR-MGMTACL-001" in result["rules_checked"]
 
     # a change by hand on the router
-    changed = _ssh(lab, DEVICES[1], shlex.join(["vtysh", "-c", "configure terminal", "-c", "interface eth1",
+    changed = _ssh(lab, DEVICES[-1], shlex.join(["vtysh", "-c", "configure terminal", "-c", "interface eth1",
                                                 "-c", "ip ospf cost 7"]))
     assert changed.returncode == 0, changed.stdout + changed.stderr
     third = _backup(lab, folder)
     assert third.returncode == 0, third.stdout + third.stderr
-    assert _git(folder, "log", "-1", "--format=%B").strip() == f"backup: 1 changed\n\nchanged: {DEVICES[1]}"
+    assert _git(folder, "log", "-1", "--format=%B").strip() == f"backup: 1 changed\n\nchanged: {DEVICES[-1]}"
     drift = _compliance(folder)
     assert drift.returncode == 1, drift.stdout + drift.stderr
-    intended = _intended_cost(DEVICES[1], "eth1")
+    intended = _intended_cost(DEVICES[-1], "eth1")
     assert (f"[fail] DRIFT (medium) cfg: cfg interface eth1: differs from the intended config\n"
             f"      - ip ospf cost 7\n      + {intended}\n"
             f"      remediation:\n        interface eth1\n          {intended}\n") in drift.stdout

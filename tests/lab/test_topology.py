@@ -1,6 +1,6 @@
 """The lab plan from the model: pure, no root needed."""
 
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 
 import pytest
@@ -220,7 +220,10 @@ def test_saved_config_says_which_adjacencies_to_expect(plan: LabPlan, tmp_path: 
     assert edge.ospf_interfaces == {"eth1", "eth2"}  # lo and the LANs are passive
     assert edge.bgp_neighbors == {"10.252.0.0", "10.252.0.1"}  # the route reflectors
     core = saved_config(golden / "dc-core-01.cfg")
-    assert len(core.bgp_neighbors) == len(plan.routers) - 1
+    assert core.bgp_neighbors == {"10.252.0.1"}  # the other reflector; the clients come from the listen range
+    assert core.bgp_listen_ranges == {IPv4Network("10.252.0.0/14")}
+    assert core.accepts("10.252.66.144") and core.accepts("10.252.0.1") and not core.accepts("10.248.0.5")
+    assert not edge.accepts("10.252.66.148")
     path = tmp_path / "frr.conf"
     path.write_text(bootstrap_config(plan.router_by_device["dc-core-01"]))
     assert saved_config(path) == saved_config(tmp_path / "missing.conf")

@@ -276,3 +276,17 @@ def test_ping_unreachable_is_success_with_loss() -> None:
              "3 packets transmitted, 0 received, 100% packet loss, time 405ms\n"
     result = parse.ping(output, "10.9.9.9")
     assert result["success"]["packet_loss"] == 3 and result["success"]["results"] == []
+
+
+def test_dynamic_peers_are_reported_like_static_ones() -> None:
+    """A route reflector's clients from a listen range (recorded with `--dynamic-peers`) are peers like the
+    configured neighbour: same fields, up, in the city ASN."""
+    case = MOCKED / "test_get_bgp_neighbors" / "core-with-dynamic-peers"
+    raw = json.loads((case / "vtysh_-c_show_bgp_vrf_all_neighbors_json.json").read_text())["default"]
+    dynamic = {address for address, peer in raw.items() if isinstance(peer, dict) and "peerSubnetRangeGroup" in peer}
+    assert dynamic == {"10.255.0.2", "10.255.0.3"}
+    peers = _call(case)["global"]["peers"]
+    static = peers["192.0.2.2"]
+    for address in dynamic:
+        assert set(peers[address]) == set(static)
+        assert peers[address]["is_up"] and peers[address]["remote_as"] == static["remote_as"] == 65000

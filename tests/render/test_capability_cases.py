@@ -1,4 +1,5 @@
-"""A feature a platform cannot render is a domain error: exit 2, the expected text, nothing written.
+"""A feature a platform cannot render, or a design the settings cannot carry (more route-reflector clients than
+bgp_listen_limit), is a domain error: exit 2, the expected text, nothing written.
 
 Each folder of tests/render/capability-cases holds intent/ (or a symlink), an optional settings.yml,
 optional `args` (more `netops render` arguments, e.g. --as-platform) and expected-errors.txt (rewritten

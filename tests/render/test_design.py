@@ -28,17 +28,29 @@ def test_wan_links_are_point_to_point_authenticated_lans_passive() -> None:
     assert all(port.ospf is not None and port.ospf.passive for port in context.lan_ports)
 
 
-def test_cores_reflect_to_every_other_router_and_originate_the_default() -> None:
+def test_cores_accept_every_other_router_from_the_loopback_pool_and_originate_the_default() -> None:
     core = DESIGN.context(SAMPLE.device_by_name["dc-core-01"]).bgp
     assert core is not None and core.reflector
-    clients = [n for n in core.neighbors if n.group == "RR-CLIENTS"]
+    # The config names the other core only; the clients come in through the listen range of the loopback pool.
+    assert [(n.name, n.group) for n in core.neighbors] == [("dc-core-02", "RR-PEERS")]
+    clients = next(g for g in core.groups if g.name == "RR-CLIENTS")
+    assert clients.listen_range == SAMPLE.addressing.loopbacks and clients.reflector_client
+    assert clients.default_originate and core.listen_limit == RenderSettings().bgp_listen_limit
     routers = [d for d in SAMPLE.devices if d.is_router]
-    assert len(clients) == len(routers) - 2
-    assert [n.name for n in core.neighbors if n.group == "RR-PEERS"] == ["dc-core-02"]
-    assert any(g.default_originate and g.reflector_client for g in core.groups)
+    assert len(core.clients) == len(routers) - 2
+    assert all(c.address in SAMPLE.addressing.loopbacks for c in core.clients)
+    assert {n.name for n in core.sessions} == {d.name for d in routers} - {"dc-core-01"}
     access = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"]).bgp
-    assert access is not None and not access.reflector
+    assert access is not None and not access.reflector and access.listen_limit is None and not access.clients
     assert [str(n.address) for n in access.neighbors] == ["10.252.0.0", "10.252.0.1"]
+
+
+def test_a_city_with_more_clients_than_the_listen_limit_is_refused() -> None:
+    routers = len([d for d in SAMPLE.devices if d.is_router])
+    assert not CityDesign(SAMPLE, RenderSettings(bgp_listen_limit=routers - 2)).problems()
+    problems = CityDesign(SAMPLE, RenderSettings(bgp_listen_limit=routers - 3)).problems()
+    assert len(problems) == 1 and problems[0].message == "more route-reflector clients than the cores accept"
+    assert problems[0].found is not None and problems[0].found.startswith(f"{routers - 2} client routers")
 
 
 def test_ward_staff_filter_allows_policy_services_and_denies_other_wards() -> None:

@@ -188,6 +188,8 @@ def test_the_rollout_to_verified_changes_only_the_touched_routers(lab: RolloutLa
     after = lab.running()
     changed = {name for name in after if before.get(name) != after[name]}
     scope = lab.scope()
+    # The new router and its hub only: the route reflectors accept the new router without naming it.
+    assert changed == {NEW_ROUTER, HUB_ROUTER}, (changed, scope.touched)
     assert changed == set(scope.touched), (changed, scope.touched)
     folder = lab.intent / "rollout" / NEW_SITE
     assert {p.stem for p in (folder / "diffs").glob("*.diff")} == set(scope.touched)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from citynet_models.network import Network
+from citynet_models.types import DeviceRole
 from netops.design import LAB_SETTINGS, build_design
 from netops.pipeline import load_network
 from netops.render.engine import Job, render_devices
@@ -26,12 +27,14 @@ def with_new_site(tmp_path_factory: pytest.TempPathFactory) -> Network:
     return load_network(intent).network
 
 
-def test_a_new_ward_site_touches_its_router_its_hub_and_the_route_reflectors(with_new_site: Network) -> None:
+def test_a_new_ward_site_touches_its_router_and_its_hub_only(with_new_site: Network) -> None:
     scope = rollout_scope(with_new_site, NEW_SITE)
     assert scope.routers == (NEW_ROUTER,)
     assert scope.neighbours == (HUB_ROUTER,)
-    assert scope.reflectors == ("dc-core-01", "dc-core-02") == route_reflectors(with_new_site)
-    assert scope.touched == tuple(sorted(("dc-core-01", "dc-core-02", HUB_ROUTER, NEW_ROUTER)))
+    # The reflectors accept the new router from the loopback pool without naming it.
+    assert scope.reflectors == ()
+    assert scope.touched == tuple(sorted((HUB_ROUTER, NEW_ROUTER)))
+    assert not set(route_reflectors(with_new_site)) & set(scope.touched)
     # Nothing of the hub's other router, its other sites or the other areas changes.
     assert "dong-anh-agg-02" not in scope.touched
     assert not [name for name in scope.touched if name.startswith(("ba-dinh", "hoan-kiem", "ubnd-xa"))]
@@ -67,6 +70,15 @@ def test_a_hub_site_touches_every_router_linked_to_it(with_new_site: Network) ->
 def test_the_data_center_is_no_client_of_its_own_reflectors(with_new_site: Network) -> None:
     scope = rollout_scope(with_new_site, "dc-hanoi")
     assert "dc-core-01" in scope.routers and scope.reflectors == ()
+
+
+def test_a_site_bringing_a_reflector_touches_the_other_reflectors(with_new_site: Network) -> None:
+    """The reflectors name each other (RR-PEERS): a core of the site changes the cores of other sites."""
+    network = with_new_site.model_copy(update={"devices": [
+        d.model_copy(update={"role": DeviceRole.CORE}) if d.name == NEW_ROUTER else d for d in with_new_site.devices]})
+    scope = rollout_scope(network, NEW_SITE)
+    assert scope.reflectors == ("dc-core-01", "dc-core-02")
+    assert set(scope.touched) == {NEW_ROUTER, HUB_ROUTER, "dc-core-01", "dc-core-02"}
 
 
 def _rendered(network: Network) -> dict[str, str]:

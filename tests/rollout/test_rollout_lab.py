@@ -137,28 +137,11 @@ def test_staging_writes_the_new_site_to_netbox(lab: RolloutLab) -> None:
     assert NEW_ROUTER in devices and {network.device_by_name[name].site for name in devices} == {NEW_SITE, hub_site}
 
 
-def _uplink_ports(lab: RolloutLab) -> list[tuple[str, str]]:
-    """(namespace, interface) of both ends of the new site's uplink."""
-    plan = lab.plan()
-    return [(plan.router_by_device[device].netns, name) for link in plan.links_between(HUB_ROUTER, NEW_ROUTER)
-            for device, name in ((link.upstream, link.upstream_interface),
-                                 (link.downstream, link.downstream_interface))]
-
-
 def _cut(lab: RolloutLab, cut: bool) -> None:
-    """The uplink's circuit drops every frame (at both ends' ingress), or carries them again. `netops lab fail
-    link` sets the ports down, which the push brings up again (FRR's zebra raises every configured interface);
-    a cut further along the circuit is a loss no config can undo: a netdev table of the test's own, which the
-    pushed nftables (table inet netops) leaves alone."""
-    for netns, name in _uplink_ports(lab):
-        if cut:
-            ruleset = (f"table netdev rollout_test_cut {{\n chain drop_all {{\n  type filter hook ingress device "
-                       f"\"{name}\" priority -500; policy drop;\n }}\n}}\n")
-            subprocess.run(["ip", "netns", "exec", netns, "nft", "-f", "-"], input=ruleset, text=True, check=True,
-                           capture_output=True)
-        else:
-            subprocess.run(["ip", "netns", "exec", netns, "nft", "delete", "table", "netdev", "rollout_test_cut"],
-                           check=True, capture_output=True)
+    """The new site's uplink unplugged (`netops lab fail link`: a carrier loss that no config push undoes), or
+    plugged back (`netops lab restore link`)."""
+    done = lab.netops("lab", "fail" if cut else "restore", "link", HUB_ROUTER, NEW_ROUTER)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_failed_uplink_stops_the_rollout_at_verify_and_rolls_back(lab: RolloutLab) -> None:
@@ -237,9 +220,9 @@ def test_decommissioning_takes_the_site_out_and_leaves_the_rest_verified(lab: Ro
     assert result.returncode == 0, result.stdout + result.stderr
     after = lab.running()
     changed = {name for name in after if before.get(name) != after[name]}
-    # The site's router (wiped), its hub (the downlink gone) and the route reflectors (a client fewer): the
-    # routers a rollout of the site touches; every other router runs what it ran.
-    assert changed == set(scope.touched), (changed, scope.touched)
+    # The site's router (wiped) and its hub (the downlink gone): the routers a rollout of the site touches; every
+    # other router runs what it ran (the route reflectors accept their clients by range).
+    assert changed == set(scope.touched) == {NEW_ROUTER, HUB_ROUTER}, (changed, scope.touched)
     assert f"DOWNLINK to {NEW_ROUTER}" in before[HUB_ROUTER] and NEW_ROUTER not in after[HUB_ROUTER]
     assert f"hostname {NEW_ROUTER}" in after[NEW_ROUTER]
     assert "router ospf" not in after[NEW_ROUTER] and "router bgp" not in after[NEW_ROUTER]

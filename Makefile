@@ -64,7 +64,7 @@ demo: system venv
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/yamllint --strict inventory tests/intent/cases tests/reorganize/cases playbooks roles
+	$(BIN)/yamllint --strict inventory tests/intent/cases tests/reorganize/cases tests/site tests/rollout/cases playbooks roles
 	$(BIN)/netops allocations update --check --intent $(INTENT)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production playbooks roles
 

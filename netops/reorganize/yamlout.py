@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from netops.yamlstyle import IndentedDumper
+
 #: Longest one-line mapping or list; longer ones are written a key per line (the house's 120 columns).
 _FLOW_WIDTH = 96
 #: Longest line; PyYAML folds a scalar or breaks a one-line collection that would go past it.
@@ -22,12 +24,9 @@ _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
 _SCALARS = (str, int, float, bool, type(None))
 
 
-class _IntentDumper(yaml.SafeDumper):
+class _IntentDumper(IndentedDumper):
     """Block style, except for mappings and lists of scalars short enough for one line; list items indented under
     their key, as yamllint and the house write them."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
 
     def represent_mapping(self, tag: str, mapping: Any, flow_style: bool | None = None) -> yaml.MappingNode:
         node = super().represent_mapping(tag, mapping, flow_style)

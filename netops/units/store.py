@@ -14,6 +14,7 @@ import yaml
 
 from citynet_models.units import AdminStructure, Structure
 from netops.intent.loader import load_model_file
+from netops.yamlstyle import IndentedDumper
 
 #: The first line of every units file netops writes.
 HEADER = "# Administrative units, written by `netops units import`"
@@ -42,11 +43,8 @@ class _FlowDict(dict[str, Any]):
     """A mapping YAML writes on one line (a unit, a succession)."""
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(IndentedDumper):
     """Lists indented under their key, as the house yamllint style wants."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
 
 
 # Codes are digit strings ('00097'): quoted, so that no YAML reader takes one for a number.

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from yamllint import linter
+from yamllint.config import YamlLintConfig
 
 from citynet_models.types import LifecycleStatus as S
 from netops.errors import InputError, format_problems
@@ -215,3 +217,16 @@ def test_a_status_it_cannot_edit_in_place_is_refused_before_anything_is_written(
     text = refusal(intent, S.STAGED, evidence_for(S.STAGED))
     assert "status not written as `status: VALUE`" in text
     assert not (intent / "rollout").exists()
+
+
+def test_a_ledger_passes_the_house_yamllint(intent: Path) -> None:
+    """Ledgers are committed beside the intent, which CI lints with the repository's .yamllint: list items
+    indented, lines within 120 columns even for a long summary and a long name."""
+    advance(intent, S.STAGED, S.PROVISIONED, S.VERIFIED)
+    long_summary = "đã kiểm tra " * 40
+    record_transition(intent, SITE, S.ACCEPTED, evidence={}, by="Nguyễn Văn An " * 4, summary=long_summary)
+    config = YamlLintConfig(file=str(TESTS.parent / ".yamllint"))
+    path = ledger_path(intent, SITE)
+    problems = list(linter.run(path.read_text(encoding="utf-8"), config, str(path)))
+    assert problems == []
+    assert read_ledger(intent, SITE) is not None

@@ -78,6 +78,19 @@ def _replace_empty_flow(text: str, key: yaml.ScalarNode, value: yaml.Node, lines
     return "".join([*existing[:key.start_mark.line], head + "\n", *added, *existing[key.start_mark.line + 1:]])
 
 
+def _block_value[N: yaml.Node](text: str, key: str, what: str, kind: type[N],
+                                noun: str) -> tuple[yaml.ScalarNode, N] | None:
+    """The key and value of the top-level ``key`` of ``text``; None without the key; NotInsertableError when the
+    value is not a ``kind`` node (a ``noun``)."""
+    found = _value_of(_top_mapping(text, what), key)
+    if found is None:
+        return None
+    key_node, value = found
+    if not isinstance(value, kind):
+        raise NotInsertableError(f"its `{key}:` is not a {noun}")
+    return key_node, value
+
+
 def append_to_list(text: str, key: str, item_lines: list[str], what: str) -> str:
     """``text`` with ``item_lines`` (a list item written with its dash at column 2) added as the last item of the
     top-level list ``key``; a file without that key gets it at its end. NotInsertableError when the list is not
@@ -105,13 +118,10 @@ def append_to_list(text: str, key: str, item_lines: list[str], what: str) -> str
 def insert_sorted_entry(text: str, key: str, entry_key: str, entry_line: str, what: str) -> str:
     """``text`` with ``entry_line`` (``  <entry_key>: ...`` at column 2) added to the top-level block mapping
     ``key`` before the first entry whose key sorts after ``entry_key`` (the order the file keeps)."""
-    top = _top_mapping(text, what)
-    found = _value_of(top, key)
+    found = _block_value(text, key, what, yaml.MappingNode, "mapping")
     if found is None:
         raise NotInsertableError(f"it has no `{key}:`")
     key_node, value = found
-    if not isinstance(value, yaml.MappingNode):
-        raise NotInsertableError(f"its `{key}:` is not a mapping")
     if value.flow_style:
         if value.value:
             raise NotInsertableError(f"its `{key}:` is a one-line mapping")
@@ -126,13 +136,10 @@ def remove_list_item(text: str, key: str, index: int, what: str) -> str:
     """``text`` without item ``index`` of the top-level block list ``key``: the item's lines, from its dash to the
     next item (the comment lines right above that item stay with it), every other line kept. The last item leaves
     ``key: []``. NotInsertableError when the list is not in block style (or not a list, or has no such item)."""
-    top = _top_mapping(text, what)
-    found = _value_of(top, key)
+    found = _block_value(text, key, what, yaml.SequenceNode, "list")
     if found is None:
         raise NotInsertableError(f"it has no `{key}:`")
     key_node, value = found
-    if not isinstance(value, yaml.SequenceNode):
-        raise NotInsertableError(f"its `{key}:` is not a list")
     if value.flow_style:
         raise NotInsertableError(f"its `{key}:` is a one-line list")
     if not 0 <= index < len(value.value):

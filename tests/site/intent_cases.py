@@ -5,6 +5,8 @@ under `intent/` laid over the copy."""
 
 import shlex
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,32 @@ def run_case(capsys: pytest.CaptureFixture[str], case: Path) -> tuple[int, str, 
     args = shlex.split((case / "args").read_text(encoding="utf-8"))
     done = netops_in_process(capsys, *args, "--intent", "intent")
     return done.returncode, done.stdout, done.stderr
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    """A case's command run on its intent: the intent, its files before the run, and what the command said."""
+
+    intent: Path
+    before: dict[str, str]
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_in_copy(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                capsys: pytest.CaptureFixture[str]) -> CaseRun:
+    """The case's intent made in ``tmp_path`` and its command run there (never a traceback)."""
+    intent = intent_of(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = files_of(intent)
+    code, stdout, stderr = run_case(capsys, case)
+    assert "Traceback" not in stderr
+    return CaseRun(intent, before, code, stdout, stderr)
+
+
+def assert_refused(run: CaseRun, case: Path, golden: Callable[[Path, str], None]) -> None:
+    """Bad input: exit 2, the case's expected errors, and nothing written."""
+    assert run.code == 2, run.stdout + run.stderr
+    golden(case / "expected-errors.txt", run.stderr)
+    assert files_of(run.intent) == run.before, "a refused command wrote something"

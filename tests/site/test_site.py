@@ -17,7 +17,7 @@ import pytest
 from netops.pipeline import load_network
 from tests.conftest import REPO, TESTS, case_folders
 from tests.output_tree import netops_in_process
-from tests.site.intent_cases import SAMPLE, files_of, intent_of, run_case
+from tests.site.intent_cases import SAMPLE, assert_refused, files_of, run_case, run_in_copy
 
 CASES = TESTS / "site" / "cases"
 
@@ -35,16 +35,11 @@ def _added_lines(before: str, after: str) -> list[str]:
 @pytest.mark.parametrize("case", case_folders(CASES), ids=lambda path: path.name)
 def test_site_add_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                        capsys: pytest.CaptureFixture[str], golden, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
-    intent = intent_of(case, tmp_path)
-    monkeypatch.chdir(tmp_path)
-    before = files_of(intent)
-    code, stdout, stderr = run_case(capsys, case)
-    assert "Traceback" not in stderr
+    run = run_in_copy(case, tmp_path, monkeypatch, capsys)
     if (case / "expected-errors.txt").is_file() or case.name.startswith("invalid-"):
-        assert code == 2, stdout + stderr
-        golden(case / "expected-errors.txt", stderr)
-        assert files_of(intent) == before, "a refused command wrote something"
+        assert_refused(run, case, golden)
         return
+    intent, before, code, stdout, stderr = run.intent, run.before, run.code, run.stdout, run.stderr
     assert code == 0, stderr
     golden(case / "expected-output.txt", stdout)
     after = files_of(intent)

@@ -19,7 +19,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +41,7 @@ from netops.netbox.snapshot import read_snapshot
 from netops.pipeline import in_service
 from netops.progress import ProgressSink as Progress
 from netops.push.napalm import PushError, push_config
-from netops.render.engine import Job, render_devices
+from netops.render.engine import Job, RenderedDevice, render_devices
 from netops.render.output import write_rendered
 from netops.rollout.scope import RolloutScope, verified_devices
 from netops.rollout.staging import staged_changes
@@ -191,17 +191,22 @@ def _secrets(rollout: Rollout) -> dict[str, str]:
 def _diffs(rollout: Rollout, design: Design, plan: LabPlan) -> dict[str, str]:
     """Each touched router's diff from what it runs to its rendered config (NAPALM compare_config, nothing
     committed)."""
-    job = Job(design=design, template_dirs=(), as_platform=None)
-    outcome = render_devices(job, rollout.scope.touched, workers=1)
-    if outcome.gaps or outcome.failures:
-        first = (outcome.gaps or outcome.failures)[0]
-        raise RolloutStepError(LifecycleStatus.PROVISIONED, f"the configs cannot be rendered: {first}",
-                            exit_code=EXIT_BAD_INPUT, hint="netops render shows every problem")
-    configs = {r.device: r.files["cfg"] for r in outcome.rendered}
+    rendered = render_routers(design, rollout.scope.touched, LifecycleStatus.PROVISIONED)
+    configs = {r.device: r.files["cfg"] for r in rendered}
     # provision.yml pushes these very files (its render play is skipped): what is pushed is what was compared,
     # and the playbook does not render the whole city again for a handful of routers.
-    write_rendered(rollout.work / "configs", outcome.rendered, {d.name for d in rollout.network.devices})
+    write_rendered(rollout.work / "configs", rendered, {d.name for d in rollout.network.devices})
     return compare_configs(rollout, configs, plan, LifecycleStatus.PROVISIONED)
+
+
+def render_routers(design: Design, names: Sequence[str], step: LifecycleStatus) -> list[RenderedDevice]:
+    """The routers' configs under `design`; a config that cannot be rendered fails `step` (bad input)."""
+    outcome = render_devices(Job(design=design, template_dirs=(), as_platform=None), list(names), workers=1)
+    if outcome.gaps or outcome.failures:
+        first = (outcome.gaps or outcome.failures)[0]
+        raise RolloutStepError(step, f"the configs cannot be rendered: {first}", exit_code=EXIT_BAD_INPUT,
+                               hint="netops render shows every problem")
+    return outcome.rendered
 
 
 def compare_configs(rollout: Rollout, configs: dict[str, str], plan: LabPlan, step: LifecycleStatus) -> dict[str, str]:

@@ -35,7 +35,6 @@ from netops.intent.loader import display_path, load_intent
 from netops.lab.topology import LabPlan, plan_lab
 from netops.netbox.vocabulary import CIRCUIT_STATUS, DEVICE_STATUS, SITE_STATUS
 from netops.pipeline import in_service
-from netops.render.engine import Job, RenderedDevice, render_devices
 from netops.rollout.ledger import find_site, ledger_path, ledger_text, read_ledger
 from netops.rollout.scope import RolloutScope, verified_devices
 from netops.rollout.steps import (
@@ -43,6 +42,7 @@ from netops.rollout.steps import (
     Rollout,
     RolloutStepError,
     compare_configs,
+    render_routers,
     rollback,
     run_provision,
     with_status,
@@ -146,16 +146,6 @@ def netbox_changes(plan: Decommission) -> list[str]:
     return lines
 
 
-def _render(network: Network, settings_of: Rollout, names: tuple[str, ...]) -> list[RenderedDevice]:
-    job = Job(design=build_design(network, settings_of.lab.render_settings()), template_dirs=(), as_platform=None)
-    outcome = render_devices(job, list(names), workers=1)
-    if outcome.gaps or outcome.failures:
-        first = (outcome.gaps or outcome.failures)[0]
-        raise RolloutStepError(STEP, f"the configs cannot be rendered: {first}", exit_code=EXIT_BAD_INPUT,
-                               hint="netops render shows every problem")
-    return outcome.rendered
-
-
 def _recorded_plan(run: Rollout, plan: Decommission) -> LabPlan:
     """The lab as it runs: it must hold every router the run pushes."""
     recorded = run.lab.plan()
@@ -173,10 +163,11 @@ def push(run: Rollout, plan: Decommission) -> Evidence:
     """The neighbours and reflectors without the site, the site's routers wiped: those that differ from what they
     run are pushed through provision.yml --limit; evidence, the diffs pushed."""
     recorded = _recorded_plan(run, plan)
-    rendered = _render(in_service(plan.after), run, plan.repushed)
+    settings = run.lab.render_settings()
+    rendered = render_routers(build_design(in_service(plan.after), settings), plan.repushed, STEP)
     if plan.wiped:
         # The management-plane filter (nftables) of a wiped router is the one its wiped design renders.
-        rendered += _render(wiped(plan.network, plan.slug), run, plan.wiped)
+        rendered += render_routers(build_design(wiped(plan.network, plan.slug), settings), plan.wiped, STEP)
     configs = {device.device: device.files["cfg"] for device in rendered}
     diffs = compare_configs(run, configs, recorded, STEP)
     changed = sorted(name for name, diff in diffs.items() if diff)

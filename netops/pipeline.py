@@ -116,15 +116,13 @@ def in_service(network: Network) -> Network:
     links = tuple(link for link in network.links
                   if link.upstream.device not in devices_gone and link.downstream.device not in devices_gone)
     kept_links = {link.id for link in links}
-    fields = {name: getattr(network, name) for name in Network.model_fields}
-    fields.update(
+    return network.replaced(
         sites=tuple(site for site in network.sites if site.slug not in gone),
         devices=tuple(_without_links(device, kept_links) for device in network.devices
                       if device.name not in devices_gone),
         links=links,
         hosts=tuple(host for host in network.hosts if host.site not in gone),
     )
-    return Network.model_construct(**fields)
 
 
 def _without_links(device: Device, kept_links: set[str]) -> Device:

@@ -1,7 +1,7 @@
 """The Network root: the whole city WAN, validated across objects."""
 
 from functools import cached_property
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -83,6 +83,13 @@ class Network(NetopsModel):
         if self.structure is Structure.LEGACY:
             return dict(self.district_by_code)
         return dict(self.area_by_code)
+
+    def replaced(self, **parts: Any) -> "Network":
+        """A copy with some fields replaced (sites, devices, links, ...), built without validation: the caller
+        keeps it valid. Unlike model_copy it holds none of this network's cached indexes."""
+        fields = {name: getattr(self, name) for name in Network.model_fields}
+        fields.update(parts)
+        return Network.model_construct(**fields)
 
     @property
     def grouped_by(self) -> str:

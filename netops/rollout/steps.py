@@ -100,10 +100,8 @@ class Rollout:
 
 def with_status(network: Network, slug: str, state: LifecycleStatus) -> Network:
     """The network with site `slug` in `state` (what NetBox is told the site's status is)."""
-    fields = {name: getattr(network, name) for name in Network.model_fields}
-    fields["sites"] = tuple(site.model_copy(update={"status": state}) if site.slug == slug else site
-                            for site in network.sites)
-    return Network.model_construct(**fields)
+    return network.replaced(sites=tuple(site.model_copy(update={"status": state}) if site.slug == slug else site
+                                        for site in network.sites))
 
 
 def netbox_sync(rollout: Rollout, client: NetBoxClient, state: LifecycleStatus) -> dict[str, object]:

@@ -116,17 +116,15 @@ def wiped(network: Network, slug: str) -> Network:
     """The network with the routers of site `slug` wiped: each keeps its hostname and its management (the
     management interface, AAA, SSH, the management-plane filter, NTP, syslog, SNMP, banner) and nothing else: no
     loopback, WAN or LAN interface, no OSPF, BGP or policy. Rendered through the same templates as every config."""
-    fields = {name: getattr(network, name) for name in Network.model_fields}
     own = {device.name for device in network.devices_by_site.get(slug, [])}
-    fields["devices"] = tuple(
-        device.model_copy(update={"loopback": None, "interfaces": tuple(
+    return network.replaced(
+        devices=tuple(device.model_copy(update={"loopback": None, "interfaces": tuple(
             i for i in device.interfaces if isinstance(i, ManagementInterface))}) if device.name in own else device
-        for device in network.devices)
-    fields["links"] = tuple(link for link in network.links
-                            if link.upstream.device not in own and link.downstream.device not in own)
-    fields["sites"] = tuple(site.model_copy(update={"lans": ()}) if site.slug == slug else site
-                            for site in network.sites)
-    return Network.model_construct(**fields)
+            for device in network.devices),
+        links=tuple(link for link in network.links
+                    if link.upstream.device not in own and link.downstream.device not in own),
+        sites=tuple(site.model_copy(update={"lans": ()}) if site.slug == slug else site for site in network.sites),
+    )
 
 
 def netbox_changes(plan: Decommission) -> list[str]:

@@ -1,14 +1,18 @@
 """Device push as a transaction through NAPALM, and the getters and validation around it.
 
-`push_config` loads the candidate (secrets filled in memory), diffs it, and in check mode stops there; otherwise
-it saves the previous running config to the backup path first, commits (optionally with a revert timer,
-optionally confirmed after a fresh connection proves the device still answers), and returns the diff. Any error
-discards the candidate and is raised as a `PushError` naming the host and the stage. Secret values never leave
-this module: the diff and the backup carry the `$NETOPS_SECRET{name}` tokens again.
+`push_config` loads the candidate (secrets filled in memory), diffs it, and in check mode (or with nothing to
+change) stops there without opening a commit; otherwise it saves the previous running config to the backup path
+first, commits (optionally with a revert timer), and with `confirm` proves the management path before keeping
+the change: the management port answers, a fresh login reads the facts, then the commit is confirmed. A commit
+that cannot be confirmed is rolled back (explicitly, else by the device's own timer) and raised as a
+`ConfirmError`. Any other error discards the candidate and is raised as a `PushError` naming the host and the
+stage. Secret values never leave this module: the diff and the backup carry the `$NETOPS_SECRET{name}` tokens.
 """
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+import socket
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +20,7 @@ from typing import Any
 
 from napalm import get_network_driver
 from napalm.base import NetworkDriver
+from napalm.base.exceptions import ModuleImportError
 
 from netops.errors import NetopsError
 from netops.render.secrets import SecretError, substitute, token
@@ -31,6 +36,23 @@ class PushError(NetopsError):
         super().__init__(f"{host}: {stage} failed: {detail}")
 
 
+class ConfirmError(PushError):
+    """A commit that was not confirmed: the device is back on its previous config, or its timer takes it back."""
+
+    def __init__(self, host: str, reason: str, *, by_timer: bool, rollback_error: str = "") -> None:
+        super().__init__(host, "confirm", reason)
+        self.by_timer = by_timer
+        self.rollback_error = rollback_error
+        if by_timer:
+            outcome = "rolled back by its revert timer"
+        elif rollback_error:
+            outcome = f"the rollback failed ({rollback_error}), so its revert timer rolls it back"
+        else:
+            outcome = "rolled back"
+        self.args = (f"{host}: the commit was not confirmed ({reason}); the device is back on its previous config "
+                     f"({outcome})",)
+
+
 @dataclass(frozen=True)
 class Target:
     """How to reach one device: NAPALM driver name, address, credentials, driver options."""
@@ -41,6 +63,11 @@ class Target:
     password: str = field(default="", repr=False)
     optional_args: Mapping[str, Any] = field(default_factory=dict)
     timeout: int = 60
+
+    @property
+    def port(self) -> int:
+        """The management (SSH) port the driver logs in on."""
+        return int(self.optional_args.get("port", 22))
 
 
 @dataclass
@@ -80,11 +107,14 @@ def connect(target: Target) -> Iterator[NetworkDriver]:
 
 def push_config(target: Target, config: str, secrets: Mapping[str, str] | None = None, *, replace: bool = True,
                 check: bool = True, revert_in: int | None = None, confirm: bool = False,
-                backup_path: Path | None = None) -> PushResult:
-    """Diff and (unless check) commit a config; the previous running config is backed up before any change.
+                backup_path: Path | None = None, answer_within: float = 20) -> PushResult:
+    """Diff and (unless check, or nothing to change) commit a config; the previous running config is backed up
+    before any change.
 
-    `confirm` (with `revert_in`) confirms the commit only after a second, fresh connection answers: a change
-    that cuts the management path is rolled back by the device's timer.
+    `confirm` (with `revert_in`) confirms the commit only once the management port answers within
+    `answer_within` seconds and a second, fresh login reads the device's facts; otherwise the commit is rolled
+    back and `ConfirmError` raised (a change that cuts the management path is rolled back by the device's
+    timer when the explicit rollback cannot reach it).
     """
     values = dict(secrets or {})
     try:
@@ -118,7 +148,7 @@ def push_config(target: Target, config: str, secrets: Mapping[str, str] | None =
             raise PushError(target.hostname, stage, f"{type(error).__name__}: {error}") from error
         pending = revert_in is not None
     if pending and confirm:
-        confirm_commit(target)
+        confirm_after_check(target, answer_within)
         pending = False
     return PushResult(changed=True, diff=diff, committed=True, pending=pending, backup=backup)
 
@@ -140,6 +170,54 @@ def confirm_commit(target: Target) -> bool:
         except Exception as error:
             raise PushError(target.hostname, "confirm", f"{type(error).__name__}: {error}") from error
     return True
+
+
+def wait_for_port(host: str, port: int, seconds: float) -> None:
+    """Wait until a TCP connection to host:port is accepted; OSError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=max(0.1, min(2.0, deadline - time.monotonic()))).close()
+            return
+        except OSError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+
+
+def confirm_after_check(target: Target, answer_within: float = 20) -> None:
+    """Confirm a pending commit once the device proves its management path (the port answers, a fresh login
+    reads the facts); otherwise roll it back and raise `ConfirmError`."""
+    try:
+        wait_for_port(target.hostname, target.port, answer_within)
+    except OSError as error:
+        _roll_back_unconfirmed(target, f"port {target.port} did not answer within {answer_within:g} s: {error}")
+    try:
+        with connect(target) as device:
+            stage = "get_facts"
+            try:
+                device.get_facts()
+                stage = "confirm"
+                if not device.has_pending_commit():
+                    raise ConfirmError(target.hostname, "no commit awaited confirmation any more: the revert "
+                                       "timer fired first", by_timer=True)
+                device.confirm_commit()
+            except ConfirmError:
+                raise
+            except Exception as error:
+                raise PushError(target.hostname, stage, f"{type(error).__name__}: {error}") from error
+    except ConfirmError:
+        raise
+    except PushError as error:
+        _roll_back_unconfirmed(target, str(error))
+
+
+def _roll_back_unconfirmed(target: Target, reason: str) -> None:
+    try:
+        rollback(target)
+    except PushError as error:
+        raise ConfirmError(target.hostname, reason, by_timer=False, rollback_error=error.detail) from error
+    raise ConfirmError(target.hostname, reason, by_timer=False)
 
 
 def rollback(target: Target) -> None:
@@ -180,6 +258,19 @@ def validate(target: Target, spec: list[dict[str, Any]]) -> dict[str, Any]:
         except Exception as error:
             raise PushError(target.hostname, "validate", f"{type(error).__name__}: {error}") from error
     return report
+
+
+def preload(drivers: Iterable[str]) -> None:
+    """Import NAPALM and the named drivers that are installed (a missing one is reported when a task uses it).
+
+    Ansible forks a worker per host and task: imported once in the controller process, NAPALM (half a second
+    of CPU to import) is already there in every worker that pushes, reads or validates a device.
+    """
+    for name in sorted(set(drivers)):
+        try:
+            get_network_driver(name)
+        except ModuleImportError:
+            continue
 
 
 def write_private(path: Path, text: str) -> None:

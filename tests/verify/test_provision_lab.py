@@ -171,7 +171,7 @@ def test_push_faults_roll_back_report_and_spare_the_others(lab: Lab) -> None:
         shutil.copy(saved, good)
     recap = play_recap(result.stdout)
     assert result.returncode != 0
-    assert recap[cut]["failed"] == 1 and recap[cut]["rescued"] == 1, result.stdout[-4000:]
+    assert recap[cut]["failed"] == 1, result.stdout[-4000:]
     flat = " ".join(result.stdout.split())  # the callback wraps long messages
     assert f"{cut}: the commit was not confirmed" in flat
     assert "the device is back on its previous config (rolled back by its revert timer)" in flat

@@ -88,3 +88,8 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # ansible-cor
         except SourceUnavailableError as error:
             raise AnsibleParserError(f"netops: {error} ({error.hint})") from error
         fill(self.inventory, data)
+        from netops.push.napalm import preload
+
+        # The push, getter and validation actions run in workers forked from this process: NAPALM imported
+        # here once is imported in every one of them.
+        preload(str(v["netops_napalm_driver"]) for v in data.hostvars.values() if "netops_napalm_driver" in v)

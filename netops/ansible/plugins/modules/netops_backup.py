@@ -56,6 +56,12 @@ options:
         from the controller). They are masked and written with the fetched ones.
     type: dict
     default: {}
+  lab_netns:
+    description:
+      - The netops lab only, platform frr: the router's network namespace, whose loaded C(netops) nftables table
+        is read from the controller and written as the C(nft) part.
+    type: str
+    default: {}
 author: city-netops
 """
 
@@ -84,57 +90,15 @@ commit:
   returned: always
 """
 
-from pathlib import Path  # noqa: E402 (Ansible modules start with their documentation)
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible: documentation first)
 
 
 def main() -> None:
-    """Entry point."""
-    module = AnsibleModule(
-        argument_spec={
-            "action": {"type": "str", "choices": ["fetch", "commit"], "default": "fetch"},
-            "folder": {"type": "path", "required": True},
-            "device": {"type": "str"},
-            "platform": {"type": "str"},
-            "driver": {"type": "str"},
-            "host": {"type": "str"},
-            "username": {"type": "str"},
-            "password": {"type": "str", "no_log": True},
-            "timeout": {"type": "int", "default": 30},
-            "optional_args": {"type": "dict", "default": {}},
-            "parts": {"type": "dict", "default": {}},
-        },
-        required_if=[("action", "fetch", ("device", "platform", "driver", "host"))],
-        supports_check_mode=True,
-    )
-    try:
-        from citynet_models.types import Platform
-        from netops.backup.fetch import FetchError, fetch_config
-        from netops.backup.store import BackupError, commit_pending, write_backups
-    except ImportError as error:
-        module.fail_json(msg=f"city-netops is not importable by {module._name}'s interpreter: {error}; "
-                             "set ansible_python_interpreter to the project venv's python")
-        return
-    params = module.params
-    folder = Path(params["folder"])
-    try:
-        if params["action"] == "commit":
-            if module.check_mode:
-                module.exit_json(changed=False, changed_devices=[], commit=None)
-            done = commit_pending(folder)
-            module.exit_json(changed=done.touched, changed_devices=done.changed + done.new, commit=done.commit,
-                             msg=done.message.strip() or "no change, no commit")
-        parts = fetch_config(params["driver"], params["host"], params["username"] or "", params["password"] or "",
-                             params["timeout"], params["optional_args"])
-        parts.update({str(part): str(text) for part, text in params["parts"].items() if str(text).strip()})
-        if module.check_mode:
-            module.exit_json(changed=False, changed_devices=[], commit=None)
-        result = write_backups(folder, {params["device"]: parts},
-                               {params["device"]: Platform(params["platform"])}, commit=False, prune=True)
-        module.exit_json(changed=result.touched, changed_devices=result.changed + result.new, commit=None)
-    except (FetchError, BackupError, ValueError) as error:
-        module.fail_json(msg=str(error))
+    """Run the task as a plain module (the action plugin of the same name runs it without a module process)."""
+    from netops.ansible.tasks import run_as_module
+
+    run_as_module("netops_backup", AnsibleModule)
 
 
 if __name__ == "__main__":

@@ -30,33 +30,15 @@ RETURN = r"""
 results: {description: Getter results keyed by getter name without get_., returned: always, type: dict}
 """
 
+
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible: documentation first)
 
 
 def main() -> None:
-    """Parse the task's arguments and run the getters."""
-    module = AnsibleModule(
-        argument_spec={
-            "hostname": {"type": "str", "required": True},
-            "driver": {"type": "str", "default": "frr"},
-            "username": {"type": "str", "required": True},
-            "password": {"type": "str", "default": "", "no_log": True},
-            "optional_args": {"type": "dict", "default": {}},
-            "timeout": {"type": "int", "default": 60},
-            "getters": {"type": "list", "elements": "str", "default": ["get_facts"]},
-        },
-        supports_check_mode=True,
-    )
-    from netops.push.napalm import PushError, Target, run_getters
+    """Run the task as a plain module (the action plugin of the same name runs it without a module process)."""
+    from netops.ansible.tasks import run_as_module
 
-    params = module.params
-    target = Target(driver=params["driver"], hostname=params["hostname"], username=params["username"],
-                    password=params["password"], optional_args=params["optional_args"], timeout=params["timeout"])
-    try:
-        results = run_getters(target, params["getters"])
-    except PushError as error:
-        module.fail_json(msg=str(error))
-    module.exit_json(changed=False, results=results)
+    run_as_module("netops_getters", AnsibleModule)
 
 
 if __name__ == "__main__":

@@ -33,43 +33,15 @@ RETURN = r"""
 report: {description: NAPALM's compliance report., returned: always, type: dict}
 """
 
-from pathlib import Path  # noqa: E402 (Ansible: documentation first)
 
-import yaml  # noqa: E402 (Ansible: documentation first)
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible: documentation first)
 
 
 def main() -> None:
-    """Parse the task's arguments and run the compliance report."""
-    module = AnsibleModule(
-        argument_spec={
-            "hostname": {"type": "str", "required": True},
-            "driver": {"type": "str", "default": "frr"},
-            "username": {"type": "str", "required": True},
-            "password": {"type": "str", "default": "", "no_log": True},
-            "optional_args": {"type": "dict", "default": {}},
-            "timeout": {"type": "int", "default": 60},
-            "spec": {"type": "list", "elements": "dict"},
-            "spec_file": {"type": "path"},
-            "fail_on_noncompliance": {"type": "bool", "default": True},
-        },
-        required_one_of=[("spec", "spec_file")],
-        mutually_exclusive=[("spec", "spec_file")],
-        supports_check_mode=True,
-    )
-    from netops.push.napalm import PushError, Target, validate
+    """Run the task as a plain module (the action plugin of the same name runs it without a module process)."""
+    from netops.ansible.tasks import run_as_module
 
-    params = module.params
-    target = Target(driver=params["driver"], hostname=params["hostname"], username=params["username"],
-                    password=params["password"], optional_args=params["optional_args"], timeout=params["timeout"])
-    spec = params["spec"] or yaml.safe_load(Path(params["spec_file"]).read_text(encoding="utf-8"))
-    try:
-        report = validate(target, spec)
-    except PushError as error:
-        module.fail_json(msg=str(error))
-    if params["fail_on_noncompliance"] and not report.get("complies", False):
-        module.fail_json(msg=f"{params['hostname']} does not comply with the validation spec", report=report)
-    module.exit_json(changed=False, report=report)
+    run_as_module("netops_validate", AnsibleModule)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,256 @@
+"""What the project's Ansible tasks do, one function per module: arguments in, a result dict out.
+
+Each runs in the controller (connection local: NAPALM reaches the devices from there). The action plugins
+(netops/ansible/plugins/action) call these in Ansible's worker process, so a task costs no interpreter start
+and no module transfer; the modules (netops/ansible/plugins/modules) carry the documentation and call the same
+functions when run as plain modules (ansible -m, or without the action plugins).
+A task that fails raises `TaskError` with the message and any result keys worth returning.
+"""
+
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from netops.push.napalm import ConfirmError, PushError, Target, confirm_commit, push_config, rollback, run_getters
+from netops.push.napalm import validate as compliance_report
+
+
+class TaskError(Exception):
+    """A task's failure: the message, and result keys to return with it."""
+
+    def __init__(self, msg: str, **result: Any) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A task's argument spec (AnsibleModule's form) and the function that runs it."""
+
+    argument_spec: dict[str, dict[str, Any]]
+    run: Callable[[dict[str, Any], bool, bool], dict[str, Any]]
+    required_if: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    required_one_of: tuple[tuple[str, ...], ...] = ()
+    mutually_exclusive: tuple[tuple[str, ...], ...] = ()
+
+
+DEVICE: dict[str, dict[str, Any]] = {
+    "hostname": {"type": "str", "required": True},
+    "driver": {"type": "str", "default": "frr"},
+    "username": {"type": "str", "required": True},
+    "password": {"type": "str", "default": "", "no_log": True},
+    "optional_args": {"type": "dict", "default": {}},
+    "timeout": {"type": "int", "default": 60},
+}
+
+
+def target_of(params: Mapping[str, Any]) -> Target:
+    """The device a task's arguments name."""
+    return Target(driver=params["driver"], hostname=params["hostname"], username=params["username"],
+                  password=params["password"] or "", optional_args=params["optional_args"] or {},
+                  timeout=params["timeout"])
+
+
+def secrets_of(given: Mapping[str, Any]) -> dict[str, str]:
+    """Render secret values: NETOPS_SECRET_* from the environment, overridden by the task's (by name, or as
+    NETOPS_SECRET_<NAME>: value)."""
+    from netops.render.secrets import from_environment
+
+    values = {str(k): str(v) for k, v in given.items()}
+    return {**from_environment(), **from_environment(values),
+            **{k: v for k, v in values.items() if not k.startswith("NETOPS_SECRET_")}}
+
+
+def config(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
+    """netops_config: push a rendered config (load, diff, backup, commit, prove the management path, confirm,
+    or roll back), or confirm / roll back a pending commit."""
+    target = target_of(params)
+    try:
+        if params["state"] == "confirmed":
+            if not check_mode and not confirm_commit(target):
+                raise TaskError(f"{target.hostname}: no commit awaits confirmation: the device rolled it back by "
+                                 "itself (its revert timer fired before the confirmation), or it was not made with "
+                                 "revert_in", pending=False, rolled_back=True)
+            return {"changed": not check_mode, "pending": False, "diff_text": ""}
+        if params["state"] == "rolled_back":
+            if not check_mode:
+                rollback(target)
+            return {"changed": True, "pending": False, "diff_text": ""}
+        path = Path(params["config_file"])
+        if not path.is_file():
+            raise TaskError(f"{path} is missing: run netops render first")
+        result = push_config(target, path.read_text(encoding="utf-8"), secrets_of(params["secrets"]),
+                             replace=params["replace"], check=check_mode, revert_in=params["revert_in"],
+                             confirm=params["confirm"],
+                             backup_path=Path(params["backup_path"]) if params["backup_path"] else None,
+                             answer_within=params["answer_within"])
+    except ConfirmError as error:
+        raise TaskError(str(error), changed=True, pending=False, rolled_back=True,
+                         rolled_back_by_timer=error.by_timer) from error
+    except (PushError, OSError) as error:
+        raise TaskError(str(error)) from error
+    output: dict[str, Any] = {"changed": result.changed, "diff_text": result.diff, "pending": result.pending,
+                              "backup": result.backup}
+    if diff:
+        output["diff"] = {"prepared": result.diff}
+    return output
+
+
+CONFIG = TaskSpec(
+    argument_spec={
+        **DEVICE,
+        "config_file": {"type": "path"},
+        "replace": {"type": "bool", "default": True},
+        "revert_in": {"type": "int"},
+        "confirm": {"type": "bool", "default": True},
+        "answer_within": {"type": "float", "default": 20.0},
+        "backup_path": {"type": "path"},
+        "secrets": {"type": "dict", "default": {}, "no_log": True},
+        "state": {"type": "str", "choices": ["pushed", "confirmed", "rolled_back"], "default": "pushed"},
+    },
+    run=config,
+    required_if=(("state", "pushed", ("config_file",)),),
+)
+
+
+def getters(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
+    """netops_getters: NAPALM getters' results by getter name."""
+    try:
+        return {"changed": False, "results": run_getters(target_of(params), params["getters"])}
+    except PushError as error:
+        raise TaskError(str(error)) from error
+
+
+GETTERS = TaskSpec(
+    argument_spec={**DEVICE, "getters": {"type": "list", "elements": "str", "default": ["get_facts"]}},
+    run=getters,
+)
+
+
+def validate(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
+    """netops_validate: NAPALM's compliance report of the device against a validation spec."""
+    spec = params["spec"] or yaml.safe_load(Path(params["spec_file"]).read_text(encoding="utf-8"))
+    try:
+        report = compliance_report(target_of(params), spec)
+    except PushError as error:
+        raise TaskError(str(error)) from error
+    if params["fail_on_noncompliance"] and not report.get("complies", False):
+        raise TaskError(f"{params['hostname']} does not comply with the validation spec", report=report)
+    return {"changed": False, "report": report}
+
+
+VALIDATE = TaskSpec(
+    argument_spec={
+        **DEVICE,
+        "spec": {"type": "list", "elements": "dict"},
+        "spec_file": {"type": "path"},
+        "fail_on_noncompliance": {"type": "bool", "default": True},
+    },
+    run=validate,
+    required_one_of=(("spec", "spec_file"),),
+    mutually_exclusive=(("spec", "spec_file"),),
+)
+
+
+def backup(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
+    """netops_backup: fetch a device's running config into the backups folder, or commit the run's changes."""
+    from citynet_models.types import Platform
+    from netops.backup.fetch import FetchError, fetch_config
+    from netops.backup.store import BackupError, commit_pending, write_backups
+
+    folder = Path(params["folder"])
+    try:
+        if params["action"] == "commit":
+            if check_mode:
+                return {"changed": False, "changed_devices": [], "commit": None}
+            done = commit_pending(folder)
+            return {"changed": done.touched, "changed_devices": done.changed + done.new, "commit": done.commit,
+                    "msg": done.message.strip() or "no change, no commit"}
+        parts = fetch_config(params["driver"], params["host"], params["username"] or "", params["password"] or "",
+                             params["timeout"], params["optional_args"])
+        parts.update({str(part): str(text) for part, text in params["parts"].items() if str(text).strip()})
+        if params["lab_netns"] and params["platform"] == "frr":
+            parts["nft"] = lab_nftables_of(params["lab_netns"])
+        if check_mode:
+            return {"changed": False, "changed_devices": [], "commit": None}
+        result = write_backups(folder, {params["device"]: parts}, {params["device"]: Platform(params["platform"])},
+                               commit=False, prune=True)
+        return {"changed": result.touched, "changed_devices": result.changed + result.new, "commit": None}
+    except (FetchError, BackupError, ValueError, OSError) as error:
+        raise TaskError(str(error)) from error
+
+
+BACKUP = TaskSpec(
+    argument_spec={
+        "action": {"type": "str", "choices": ["fetch", "commit"], "default": "fetch"},
+        "folder": {"type": "path", "required": True},
+        "device": {"type": "str"},
+        "platform": {"type": "str"},
+        "driver": {"type": "str"},
+        "host": {"type": "str"},
+        "username": {"type": "str"},
+        "password": {"type": "str", "no_log": True},
+        "timeout": {"type": "int", "default": 30},
+        "optional_args": {"type": "dict", "default": {}},
+        "parts": {"type": "dict", "default": {}},
+        "lab_netns": {"type": "str"},
+    },
+    run=backup,
+    required_if=(("action", "fetch", ("device", "platform", "driver", "host")),),
+)
+
+
+def _nft(netns: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["ip", "netns", "exec", netns, "nft", *arguments], capture_output=True, text=True,
+                          check=False)
+
+
+def lab_nftables_of(netns: str) -> str:
+    """The netops table a lab router's namespace has loaded (empty when none is)."""
+    listed = _nft(netns, "-s", "list", "table", "inet", "netops")
+    return listed.stdout if listed.returncode == 0 else ""
+
+
+def lab_nftables(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
+    """netops_lab_nftables: check, then load (atomically, one nft transaction) a lab router's rendered ruleset;
+    changed when the loaded table differs afterwards. Check mode only checks that the file parses."""
+    netns, path = params["netns"], params["file"]
+    if not Path(path).is_file():
+        raise TaskError(f"{path} is missing: run netops render first")
+    before = lab_nftables_of(netns)
+    checked = _nft(netns, "-c", "-f", path)
+    if checked.returncode != 0:
+        raise TaskError(f"{path} does not parse in {netns}: {checked.stderr.strip()}")
+    if check_mode:
+        return {"changed": False}
+    loaded = _nft(netns, "-f", path)
+    if loaded.returncode != 0:
+        raise TaskError(f"loading {path} into {netns} failed: {loaded.stderr.strip()}")
+    return {"changed": lab_nftables_of(netns) != before}
+
+
+LAB_NFTABLES = TaskSpec(
+    argument_spec={"netns": {"type": "str", "required": True}, "file": {"type": "path", "required": True}},
+    run=lab_nftables,
+)
+
+#: The task of each module, by module name.
+TASKS: dict[str, TaskSpec] = {"netops_config": CONFIG, "netops_getters": GETTERS, "netops_validate": VALIDATE,
+                              "netops_backup": BACKUP, "netops_lab_nftables": LAB_NFTABLES}
+
+
+def run_as_module(name: str, module_class: type[Any]) -> None:
+    """Run a task as a plain Ansible module (`module_class` is AnsibleModule, imported by the module file)."""
+    task = TASKS[name]
+    module = module_class(argument_spec=task.argument_spec, required_if=list(task.required_if),
+                          required_one_of=list(task.required_one_of),
+                          mutually_exclusive=list(task.mutually_exclusive), supports_check_mode=True)
+    try:
+        module.exit_json(**task.run(module.params, module.check_mode, module._diff))
+    except TaskError as error:
+        module.fail_json(msg=error.msg, **error.result)

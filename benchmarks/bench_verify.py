@@ -44,12 +44,12 @@ def verify_runs(intent: Path, work: Path, runs: int, extra: list[str]) -> dict[s
                                  capture_output=True, text=True)
             seconds = time.monotonic() - started
             report = json.loads(run.stdout)
-            failed = [f"{site['site']}: {check['name']}: {check['reason']}" for site in report["sites"]
-                      for check in site["checks"] if not check["ok"]]
+            failed = [f"{site['site']}: {check['check']}: {check['reason']}" for site in report["sites"]
+                      for check in site["failures"]]
             results.append({"wall (s)": round(seconds, 1), "exit": run.returncode,
                             "phases (s)": {k: round(v, 1) for k, v in report["seconds"].items()},
                             "sites": len(report["sites"]),
-                            "checks": sum(len(site["checks"]) for site in report["sites"]),
+                            "checks": sum(site["checks"] for site in report["sites"]),
                             "failed": failed[:10], "load average before, after": [round(load, 1),
                                                                                    round(os.getloadavg()[0], 1)]})
         figures["verify runs"] = results

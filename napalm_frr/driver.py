@@ -99,7 +99,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         self._effects: list[merging.Effect] = []
         #: The running config a loaded merge was built on (a commit refuses when it changed since).
         self._base = ""
-        #: vtysh outputs read together (`_snapshot`), by command, answered from here while the snapshot lasts.
+        #: vtysh outputs read together (`_snapshot_of`), by command, answered from here while the snapshot lasts.
         self._snapshot: dict[str, str] = {}
 
     # -- connection -------------------------------------------------------------------------------------------
@@ -278,6 +278,7 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
     def compliance_report(self, validation_file: str | None = None,
                           validation_source: str | None = None) -> models.ReportResult:
         """NAPALM's compliance report (napalm.base.validate), the vtysh commands of its getters read in one call."""
+        # napalm's own reader: a validation file means here what it means to napalm.base.validate.
         source = _get_validation_file(validation_file) if validation_file else validation_source
         getters = [getter for check in source or [] if isinstance(check, dict) for getter in check]
         with self._snapshot_of(command for getter in getters for command in GETTER_COMMANDS.get(getter, ())):

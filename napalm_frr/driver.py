@@ -29,6 +29,8 @@ accepted, NAPALM's default; True: refused), `allow_agent` (False), `state_dir` (
 import json
 import re
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -42,6 +44,7 @@ from napalm.base.exceptions import (
     MergeConfigException,
     ReplaceConfigException,
 )
+from napalm.base.validate import _get_validation_file
 
 from napalm_frr import merge as merging
 from napalm_frr import parse
@@ -52,6 +55,14 @@ DEFAULT_RELOAD = "/usr/lib/frr/frr-reload.py"
 #: Save the running config to frr.conf. As an unprivileged user vtysh writes the file itself and exits 1 on
 #: "can't chown configuration file" even though it saved it: success is its "configuration saved" line.
 SAVE = "vtysh -w 2>&1 | grep -q 'configuration saved'"
+#: The vtysh commands each getter reads: compliance_report reads those of its getters in one vtysh call.
+GETTER_COMMANDS: dict[str, tuple[str, ...]] = {
+    "get_facts": ("show version", "show interface json"),
+    "get_interfaces": ("show interface json",),
+    "get_interfaces_ip": ("show interface json",),
+    "get_bgp_neighbors": ("show bgp vrf all neighbors json", "show bgp vrf all summary json"),
+    "get_bgp_neighbors_detail": ("show bgp vrf all neighbors json",),
+}
 #: get_config(full=True): the line that starts each host part after frr.conf (`!`: a comment to FRR).
 PART_MARKER = "!netops-part "
 #: get_config(full=True): how each host part is read (empty output: the part is left out).
@@ -88,6 +99,8 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         self._effects: list[merging.Effect] = []
         #: The running config a loaded merge was built on (a commit refuses when it changed since).
         self._base = ""
+        #: vtysh outputs read together (`_snapshot_of`), by command, answered from here while the snapshot lasts.
+        self._snapshot: dict[str, str] = {}
 
     # -- connection -------------------------------------------------------------------------------------------
 
@@ -125,7 +138,30 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         return result
 
     def _vtysh(self, command: str) -> str:
+        if command in self._snapshot:
+            return self._snapshot[command]
         return self._run(f"vtysh -c {quote(command)}", check=True).stdout
+
+    @contextmanager
+    def _snapshot_of(self, commands: Iterable[str]) -> Iterator[None]:
+        """Read these vtysh commands in one vtysh call and answer them from its output until the block ends.
+
+        vtysh's start (connecting to every daemon) is most of a show command's cost on the router, and one call
+        also gives every getter of a report the same moment. Commands an enclosing snapshot holds are not read
+        again. When the call fails (a command vtysh refuses) nothing is kept: each command then runs, and fails,
+        on its own, as without a snapshot.
+        """
+        missing = [command for command in dict.fromkeys(commands) if command not in self._snapshot]
+        read: dict[str, str] = {}
+        if missing:
+            result = self._run("vtysh -E " + " ".join(f"-c {quote(command)}" for command in missing))
+            read = (split_echoed(result.stdout, missing) or {}) if result.rc == 0 else {}
+        self._snapshot.update(read)
+        try:
+            yield
+        finally:
+            for command in read:
+                self._snapshot.pop(command, None)
 
     def _vtysh_json(self, command: str) -> Any:
         text = self._vtysh(command)
@@ -224,15 +260,29 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         return config
 
     def cli(self, commands: list[str], encoding: str = "text") -> dict[str, str | dict[str, Any]]:
-        """vtysh commands; with encoding="json" each output is parsed (the commands should end in `json`)."""
+        """vtysh commands (several: one vtysh call); with encoding="json" each output is parsed (the commands should
+        end in `json`)."""
         if encoding not in ("text", "json"):
             raise NotImplementedError(f"encoding {encoding!r}: text or json")
         output: dict[str, str | dict[str, Any]] = {}
-        for command in commands:
-            result = self._run(f"vtysh -c {quote(command)}")
-            text = result.stdout + result.stderr
-            output[command] = json.loads(text) if encoding == "json" and result.rc == 0 else text
+        with self._snapshot_of(commands if len(commands) > 1 else ()):
+            for command in commands:
+                if command in self._snapshot:
+                    text, rc = self._snapshot[command], 0
+                else:
+                    result = self._run(f"vtysh -c {quote(command)}")
+                    text, rc = result.stdout + result.stderr, result.rc
+                output[command] = json.loads(text) if encoding == "json" and rc == 0 else text
         return output
+
+    def compliance_report(self, validation_file: str | None = None,
+                          validation_source: str | None = None) -> models.ReportResult:
+        """NAPALM's compliance report (napalm.base.validate), the vtysh commands of its getters read in one call."""
+        # napalm's own reader: a validation file means here what it means to napalm.base.validate.
+        source = _get_validation_file(validation_file) if validation_file else validation_source
+        getters = [getter for check in source or [] if isinstance(check, dict) for getter in check]
+        with self._snapshot_of(command for getter in getters for command in GETTER_COMMANDS.get(getter, ())):
+            return cast(models.ReportResult, super().compliance_report(validation_source=source))
 
     def ping(self, destination: str, source: str = c.PING_SOURCE, ttl: int = c.PING_TTL,
              timeout: int = c.PING_TIMEOUT, size: int = c.PING_SIZE, count: int = c.PING_COUNT,
@@ -436,6 +486,26 @@ class CommandError(ConnectionException):  # type: ignore[misc]
         self.command = command
         self.result = result
         super().__init__(f"{host}: {command!r} exited {result.rc}: {_tail(result)}")
+
+
+def split_echoed(output: str, commands: list[str]) -> dict[str, str] | None:
+    """The output of `vtysh -E -c A -c B ...` by command: vtysh echoes `<hostname># <command>` before each command's
+    output. None when the echoes are not there as expected (the outputs are then not told apart)."""
+    lines = output.splitlines(keepends=True)
+    starts: list[int] = []
+    prompt = None
+    for command in commands:
+        at = next((i for i in range(starts[-1] + 1 if starts else 0, len(lines))
+                   if lines[i].rstrip("\n").endswith(f"# {command}")), None)
+        if at is None:
+            return None
+        this = lines[at].rstrip("\n")[:-len(command)]
+        if (prompt is None and at != 0) or prompt not in (None, this):
+            return None  # output before the first echo, or echoes with different prompts: not vtysh -E's
+        prompt = this
+        starts.append(at)
+    ends = [*starts[1:], len(lines)]
+    return {command: "".join(lines[start + 1:end]) for command, start, end in zip(commands, starts, ends, strict=True)}
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -137,8 +137,25 @@ class ReplayTransport:
         self.commands: list[str] = []
 
     def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
-        """The recorded output of this command."""
+        """The recorded output of this command; a `vtysh -E -c A -c B ...` call is replayed from the recordings of
+        `vtysh -c A`, `vtysh -c B`..., each after its echo (`replayed# A`), up to the first that failed (as vtysh,
+        which stops there)."""
         self.commands.append(command)
+        if command.startswith("vtysh -E "):
+            words = shlex.split(command)[2:]
+            stdout, stderr = [], ""
+            for flag, vtysh_command in zip(words[::2], words[1::2], strict=True):
+                assert flag == "-c", command
+                stdout.append(f"replayed# {vtysh_command}\n")
+                one = self._recorded(f"vtysh -c {quote(vtysh_command)}")
+                stdout.append(one.stdout)
+                if one.rc:
+                    return Result(one.rc, "".join(stdout), one.stderr)
+                stderr += one.stderr
+            return Result(0, "".join(stdout), stderr)
+        return self._recorded(command)
+
+    def _recorded(self, command: str) -> Result:
         stem = fixture_name(command)
         for suffix in (".json", ".txt"):
             path = self.directory / (stem + suffix)

@@ -1,25 +1,36 @@
-"""Reachability probes from inside the lab's namespaces, without starting a process per probe.
+"""Reachability probes from inside the lab's namespaces: all of them at once, without a process per probe.
 
-A thread enters the source namespace (setns), opens its socket there and comes back: the socket stays
-in the namespace it was opened in. Hundreds of probes run in parallel threads of one process.
+Each probe's socket is opened inside its source namespace (setns from one thread, which comes back: a socket
+stays in the namespace it was opened in); then one event loop (epoll) waits on every socket. A probe ends at its
+answer or at its own timeout, so a run lasts about one timeout however many probes are filtered, instead of one
+timeout per wave of threads.
 
 A probe *reaches* its destination when the destination answers: a TCP connection is accepted (or
 refused: a RST came back, so nothing filtered it), a UDP datagram is answered (or an ICMP port
 unreachable came back), a ping is answered. Filtered traffic (nftables `drop`) times out.
 """
 
+import contextlib
+import errno
+import itertools
 import os
-import select
+import resource
+import selectors
 import socket
 import struct
+import threading
 import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Literal
 
 from netops.lab.netns import inside
+
+#: File descriptors left to the rest of the process (NAPALM sessions, logs) when the probes in flight are capped.
+_SPARE_FDS = 256
+_TIMED_OUT = "TimeoutError: timed out"  # a blocking socket's own words for its timeout
 
 
 @dataclass(frozen=True)
@@ -54,47 +65,6 @@ class ProbeResult:
         return self.reached == self.probe.expect
 
 
-def _socket(netns: str, family: int, kind: int, proto: int = 0) -> socket.socket:
-    with inside(netns):
-        return socket.socket(family, kind, proto)
-
-
-def tcp(netns: str, address: IPv4Address, port: int, timeout: float) -> tuple[bool, str]:
-    """Connect from inside `netns`; read the listener's line if there is one."""
-    sock = _socket(netns, socket.AF_INET, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect((str(address), port))
-    except ConnectionRefusedError:
-        return True, "refused (no listener)"
-    except (TimeoutError, OSError) as error:
-        return False, f"{error.__class__.__name__}: {error}"
-    try:
-        line = sock.recv(200).decode(errors="replace").strip()
-    except OSError:
-        line = ""
-    finally:
-        sock.close()
-    return True, line or "connected"
-
-
-def udp(netns: str, address: IPv4Address, port: int, timeout: float) -> tuple[bool, str]:
-    """Send a datagram from inside `netns` and wait for the answer."""
-    sock = _socket(netns, socket.AF_INET, socket.SOCK_DGRAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect((str(address), port))
-        sock.send(b"netops-lab probe\n")
-        data = sock.recv(200)
-    except ConnectionRefusedError:
-        return True, "port unreachable (no listener)"
-    except (TimeoutError, OSError) as error:
-        return False, f"{error.__class__.__name__}: {error}"
-    finally:
-        sock.close()
-    return True, data.decode(errors="replace").strip()
-
-
 def _checksum(data: bytes) -> int:
     if len(data) % 2:
         data += b"\0"
@@ -104,55 +74,227 @@ def _checksum(data: bytes) -> int:
     return ~total & 0xFFFF
 
 
-def icmp(netns: str, address: IPv4Address, timeout: float) -> tuple[bool, str]:
-    """One ICMP echo from inside `netns` (a raw socket: root only)."""
-    sock = _socket(netns, socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    ident = (os.getpid() ^ id(sock)) & 0xFFFF
-    header = struct.pack("!BBHHH", 8, 0, 0, ident, 1)
-    payload = b"netops-lab"
-    packet = struct.pack("!BBHHH", 8, 0, _checksum(header + payload), ident, 1) + payload
-    deadline = time.monotonic() + timeout
-    try:
-        sock.sendto(packet, (str(address), 0))
-        while (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([sock], [], [], left)
-            if not ready:
-                break
-            data, (sender, _) = sock.recvfrom(2048)
+def _error(error: OSError) -> str:
+    return f"{error.__class__.__name__}: {error}"
+
+
+def _socket_error(code: int) -> str:
+    """A connect error read from SO_ERROR, worded as a blocking connect() would have raised it."""
+    return _error(OSError(code, os.strerror(code)))  # OSError(errno, ...) is the errno's own subclass
+
+
+@dataclass
+class _Flight:
+    """One probe in flight: its socket, what it waits for next, until when."""
+
+    index: int
+    probe: Probe
+    sock: socket.socket
+    started: float
+    deadline: float
+    connected: bool = False  # tcp: the connection is accepted, the listener's line is awaited
+    ident: int = 0  # icmp: the echo's identifier
+    packed: bytes = field(default=b"")  # icmp: the destination, as the quoted header of an unreachable carries it
+
+
+class _Run:
+    """Every probe of one run_probes call, driven by one selector."""
+
+    def __init__(self, probes: Sequence[Probe], timeout: float, in_flight: int) -> None:
+        self.probes = probes
+        self.timeout = timeout
+        self.in_flight = in_flight
+        self.results: list[ProbeResult | None] = [None] * len(probes)
+        self.selector = selectors.DefaultSelector()
+        self.flights: dict[int, _Flight] = {}  # by file descriptor
+        self.idents = itertools.count(os.getpid() & 0xFFFF)
+
+    def run(self) -> list[ProbeResult]:
+        waiting = deque(enumerate(self.probes))
+        try:
+            while waiting or self.flights:
+                self._start(waiting)
+                now = time.monotonic()
+                wait = min((f.deadline for f in self.flights.values()), default=now) - now
+                for key, _ in self.selector.select(max(wait, 0.0)):
+                    flight = self.flights.get(key.fd)
+                    if flight is not None:
+                        self._answer(flight)
+                now = time.monotonic()
+                for flight in [f for f in self.flights.values() if f.deadline <= now]:
+                    self._timed_out(flight)
+        finally:
+            for flight in list(self.flights.values()):
+                self._end(flight, False, "not run")
+            self.selector.close()
+        return [result for result in self.results if result is not None]
+
+    def _start(self, waiting: deque[tuple[int, Probe]]) -> None:
+        """Open the sockets of the next probes, entering each source namespace once for its consecutive probes."""
+        room = self.in_flight - len(self.flights)
+        batch = [waiting.popleft() for _ in range(min(room, len(waiting)))]
+        for source, group in itertools.groupby(batch, key=lambda item: item[1].source):
+            members = list(group)
+            sockets: list[socket.socket] = []
+            try:
+                with inside(source):
+                    for _, probe in members:
+                        kind, proto = {"tcp": (socket.SOCK_STREAM, 0), "udp": (socket.SOCK_DGRAM, 0),
+                                       "icmp": (socket.SOCK_RAW, socket.IPPROTO_ICMP)}[probe.protocol]
+                        sockets.append(socket.socket(socket.AF_INET, kind | socket.SOCK_NONBLOCK, proto))
+            except BaseException:
+                for sock in sockets:
+                    sock.close()
+                raise
+            for (index, probe), sock in zip(members, sockets, strict=True):
+                self._send(index, probe, sock)
+
+    def _send(self, index: int, probe: Probe, sock: socket.socket) -> None:
+        now = time.monotonic()
+        flight = _Flight(index, probe, sock, now, now + self.timeout)
+        self.flights[sock.fileno()] = flight
+        address = str(probe.destination)
+        try:
+            if probe.protocol == "tcp":
+                assert probe.port is not None
+                code = sock.connect_ex((address, probe.port))
+                if code == errno.ECONNREFUSED:
+                    self._end(flight, True, "refused (no listener)")
+                elif code == 0:
+                    self._accepted(flight)
+                elif code != errno.EINPROGRESS:
+                    self._end(flight, False, _socket_error(code))
+                else:
+                    self.selector.register(sock, selectors.EVENT_WRITE)
+                return
+            if probe.protocol == "udp":
+                assert probe.port is not None
+                sock.connect((address, probe.port))
+                sock.send(b"netops-lab probe\n")
+            else:
+                flight.ident = next(self.idents) & 0xFFFF
+                flight.packed = probe.destination.packed
+                header = struct.pack("!BBHHH", 8, 0, 0, flight.ident, 1)
+                payload = b"netops-lab"
+                sock.sendto(struct.pack("!BBHHH", 8, 0, _checksum(header + payload), flight.ident, 1) + payload,
+                            (address, 0))
+            self.selector.register(sock, selectors.EVENT_READ)
+        except ConnectionRefusedError:
+            self._end(flight, True, "port unreachable (no listener)")
+        except OSError as error:
+            self._end(flight, False, _error(error))
+
+    def _accepted(self, flight: _Flight) -> None:
+        """A TCP connection is up: the listener's line is read, with a timeout of its own (as a blocking recv)."""
+        flight.connected = True
+        flight.deadline = time.monotonic() + self.timeout
+        self.selector.register(flight.sock, selectors.EVENT_READ)
+
+    def _answer(self, flight: _Flight) -> None:
+        sock, protocol = flight.sock, flight.probe.protocol
+        if protocol == "tcp" and not flight.connected:
+            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code == 0:
+                self.selector.unregister(sock)
+                self._accepted(flight)
+            elif code == errno.ECONNREFUSED:
+                self._end(flight, True, "refused (no listener)")
+            else:
+                self._end(flight, False, _socket_error(code))
+        elif protocol == "tcp":
+            try:
+                line = sock.recv(200).decode(errors="replace").strip()
+            except OSError:
+                line = ""
+            self._end(flight, True, line or "connected")
+        elif protocol == "udp":
+            try:
+                data = sock.recv(200)
+            except ConnectionRefusedError:
+                self._end(flight, True, "port unreachable (no listener)")
+            except OSError as error:
+                self._end(flight, False, _error(error))
+            else:
+                self._end(flight, True, data.decode(errors="replace").strip())
+        else:
+            self._icmp(flight)
+
+    def _icmp(self, flight: _Flight) -> None:
+        """Read what the raw socket holds: it sees every ICMP message of its namespace, its echo's answer among them."""
+        address = str(flight.probe.destination)
+        while True:
+            try:
+                data, (sender, _) = flight.sock.recvfrom(2048)
+            except BlockingIOError:
+                return
+            except OSError as error:
+                self._end(flight, False, _error(error))
+                return
             offset = (data[0] & 0x0F) * 4
+            if len(data) < offset + 8:
+                continue
             kind, _, _, their_id, _ = struct.unpack("!BBHHH", data[offset:offset + 8])
-            if kind == 0 and their_id == ident and sender == str(address):
-                return True, "echo reply"
+            if kind == 0 and their_id == flight.ident and sender == address:
+                self._end(flight, True, "echo reply")
+                return
             if kind == 3 and len(data) >= offset + 8 + 28:  # destination unreachable: quoted packet
                 inner = data[offset + 8:]
                 inner_offset = (inner[0] & 0x0F) * 4
-                if inner[16:20] == address.packed and struct.unpack("!H", inner[inner_offset + 4:
-                                                                                 inner_offset + 6])[0] == ident:
-                    return False, f"unreachable from {sender}"
-    except OSError as error:
-        return False, f"{error.__class__.__name__}: {error}"
-    finally:
-        sock.close()
-    return False, "timeout"
+                quoted = inner[inner_offset + 4:inner_offset + 6]
+                ours = len(quoted) == 2 and struct.unpack("!H", quoted)[0] == flight.ident
+                if inner[16:20] == flight.packed and ours:
+                    self._end(flight, False, f"unreachable from {sender}")
+                    return
+
+    def _timed_out(self, flight: _Flight) -> None:
+        protocol = flight.probe.protocol
+        if protocol == "tcp" and flight.connected:
+            self._end(flight, True, "connected")  # accepted, and the listener said nothing
+        else:
+            self._end(flight, False, "timeout" if protocol == "icmp" else _TIMED_OUT)
+
+    def _end(self, flight: _Flight, reached: bool, detail: str) -> None:
+        fd = flight.sock.fileno()
+        self.flights.pop(fd, None)
+        # Not registered when it ended at its first system call.
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(flight.sock)
+        flight.sock.close()
+        self.results[flight.index] = ProbeResult(flight.probe, reached, detail, time.monotonic() - flight.started)
+
+
+def _fd_budget() -> int:
+    """How many probes may be in flight at once: one socket each, within the process's file descriptor limit."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return 1 << 20 if soft == resource.RLIM_INFINITY else max(16, soft - _SPARE_FDS)
+
+
+def run_probes(probes: Sequence[Probe], timeout: float = 2.0, workers: int | None = None) -> list[ProbeResult]:
+    """Run probes concurrently, all of them at once (at most `workers` in flight when given, and never more than
+    the file descriptor limit allows); the results in the probes' order.
+
+    The run happens in a thread of its own: entering namespaces never touches the caller's thread.
+    """
+    if not probes:
+        return []
+    in_flight = min(len(probes), _fd_budget(), workers or len(probes))
+    outcome: list[list[ProbeResult]] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_Run(probes, timeout, in_flight).run())
+        except BaseException as error:  # handed to the caller's thread, raised there
+            failure.append(error)
+
+    thread = threading.Thread(target=work, name="netops-probes")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def run_probe(probe: Probe, timeout: float) -> ProbeResult:
     """Run one probe."""
-    started = time.monotonic()
-    if probe.protocol == "tcp":
-        assert probe.port is not None
-        reached, detail = tcp(probe.source, probe.destination, probe.port, timeout)
-    elif probe.protocol == "udp":
-        assert probe.port is not None
-        reached, detail = udp(probe.source, probe.destination, probe.port, timeout)
-    else:
-        reached, detail = icmp(probe.source, probe.destination, timeout)
-    return ProbeResult(probe, reached, detail, time.monotonic() - started)
-
-
-def run_probes(probes: Sequence[Probe], timeout: float = 2.0, workers: int = 64) -> list[ProbeResult]:
-    """Run probes in parallel threads (each enters its source namespace for itself)."""
-    if not probes:
-        return []
-    with ThreadPoolExecutor(max_workers=min(workers, len(probes))) as pool:
-        return list(pool.map(lambda p: run_probe(p, timeout), probes))
+    return run_probes([probe], timeout)[0]

@@ -14,9 +14,11 @@ from pathlib import Path
 import napalm
 import pytest
 import yaml
+from napalm.base import validate
 from napalm.base.exceptions import CommitConfirmException, CommitError, MergeConfigException, ReplaceConfigException
 
 from napalm_frr import FRRDriver
+from napalm_frr.transport import Result
 from netops.render.secrets import SECRETS, substitute
 from tests.napalm_frr.routers import Routers, bootstrap_config, private_routers, why_not
 
@@ -82,6 +84,31 @@ def test_open_and_getters(device: FRRDriver) -> None:
     assert device.ping("10.255.0.2", count=2)["success"]["packet_loss"] == 0
     assert device.get_interfaces_counters()["eth2"]["rx_octets"] > 0
     assert device.is_alive() == {"is_alive": True}
+
+
+def test_compliance_report_reads_the_router_in_one_vtysh_call(device: FRRDriver,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """vtysh -E on real FRR: the report's getters are answered from one vtysh call, with the report the getters
+    give one by one."""
+    spec = [{"get_interfaces": {"lo": {"is_up": True}, "eth2": {"is_up": True}}},
+            {"get_interfaces_ip": {"lo": {"ipv4": {"10.255.0.1": {"prefix_length": 32}}}}},
+            {"get_bgp_neighbors": {"global": {"peers": {"192.0.2.2": {"is_up": True, "remote_as": 65000}}}}}]
+    transport = device._transport
+    assert transport is not None
+    commands: list[str] = []
+    run = transport.run
+
+    def counted(command: str, stdin: str | None = None, timeout: float = 60) -> Result:
+        commands.append(command)
+        return run(command, stdin, timeout)
+
+    monkeypatch.setattr(transport, "run", counted)
+    report = device.compliance_report(validation_source=spec)
+    assert report["complies"], report
+    assert commands == ["vtysh -E -c 'show interface json' -c 'show bgp vrf all neighbors json' "
+                        "-c 'show bgp vrf all summary json'"]
+    assert report == validate.compliance_report(device, validation_source=spec)  # the getters one by one
+    assert len(commands) == 5
 
 
 def test_replace_with_rendered_config_commit_confirm(device: FRRDriver, rendered: Path) -> None:

@@ -14,10 +14,11 @@ from typing import Any
 
 import napalm
 import pytest
-from napalm.base import NetworkDriver, models
+from napalm.base import NetworkDriver, models, validate
 from napalm.base.exceptions import CommitError, MergeConfigException, ReplaceConfigException
 
 from napalm_frr import FRRDriver, parse
+from napalm_frr.driver import CommandError, split_echoed
 from napalm_frr.transport import ReplayTransport, Result
 
 MOCKED = Path(__file__).resolve().parent / "mocked_data"
@@ -290,3 +291,56 @@ def test_dynamic_peers_are_reported_like_static_ones() -> None:
     for address in dynamic:
         assert set(peers[address]) == set(static)
         assert peers[address]["is_up"] and peers[address]["remote_as"] == static["remote_as"] == 65000
+
+
+def _two_routers_recordings(tmp_path: Path) -> Path:
+    """The recorded outputs of the interface and BGP getters of the two-routers case, in one folder."""
+    for getter in ("test_get_interfaces", "test_get_bgp_neighbors"):
+        for recorded in (MOCKED / getter / "two-routers").glob("vtysh_*"):
+            (tmp_path / recorded.name).write_text(recorded.read_text())
+    return tmp_path
+
+
+SPEC = [{"get_interfaces": {"lo": {"is_up": True}}},
+        {"get_interfaces_ip": {"lo": {"ipv4": {"10.255.0.1": {"prefix_length": 32}}}}},
+        {"get_bgp_neighbors": {"global": {"peers": {"10.255.0.2": {"is_up": True}, "10.255.0.9": {"is_up": True}}}}}]
+
+
+def test_compliance_report_reads_its_getters_in_one_vtysh_call(tmp_path: Path) -> None:
+    """Same report as the getters called one by one, from one vtysh process (vtysh's start is most of a show
+    command's cost on a loaded router)."""
+    folder = _two_routers_recordings(tmp_path)
+    device, transport = _device(folder)
+    report = device.compliance_report(validation_source=SPEC)
+    batched = transport.commands
+    assert batched == ["vtysh -E -c 'show interface json' -c 'show bgp vrf all neighbors json' "
+                       "-c 'show bgp vrf all summary json'"]
+    one_by_one, transport = _device(folder)
+    assert report == validate.compliance_report(one_by_one, validation_source=SPEC)  # the getters, no snapshot
+    assert len(transport.commands) == 4 and not any(" -E " in command for command in transport.commands)
+    assert report["complies"] is False and report["get_bgp_neighbors"]["complies"] is False  # 10.255.0.9 is no peer
+    device.get_interfaces()  # the snapshot ended with the report: a getter reads the router again
+    assert batched[-1] == "vtysh -c 'show interface json'"
+
+
+def test_a_refused_batch_leaves_each_command_to_fail_on_its_own(tmp_path: Path) -> None:
+    """When vtysh refuses one command of the batch, nothing is kept from it: the getters run their commands one by
+    one and fail as they would have without it."""
+    folder = _two_routers_recordings(tmp_path)
+    (folder / "vtysh_-c_show_bgp_vrf_all_summary_json.rc").write_text("1\n% bgpd is not running\n")
+    device, transport = _device(folder)
+    with pytest.raises(CommandError, match="bgpd is not running"):
+        device.compliance_report(validation_source=SPEC)
+    assert transport.commands[0].startswith("vtysh -E ") and transport.commands[1] == "vtysh -c 'show interface json'"
+
+
+@pytest.mark.parametrize(("output", "expected"), [
+    ("r1# show version\nFRRouting 8.4.4 (r1)\n\nr1# show interface json\n{\n}\n",
+     {"show version": "FRRouting 8.4.4 (r1)\n\n", "show interface json": "{\n}\n"}),
+    ("r1# show version\nr1# show interface json\n", {"show version": "", "show interface json": ""}),
+    ("warning\nr1# show version\nx\nr1# show interface json\n{}\n", None),  # something before the first echo
+    ("r1# show version\nx\n", None),  # an echo missing
+    ("r1# show version\nx\nr2# show interface json\n{}\n", None),  # two prompts
+])
+def test_split_echoed(output: str, expected: dict[str, str] | None) -> None:
+    assert split_echoed(output, ["show version", "show interface json"]) == expected

@@ -204,12 +204,13 @@ def profile(events: list[dict[str, Any]], started: float, ended: float) -> dict[
     Per task name: runs (once per batch), wall seconds (from the task's start to its last host's result),
     host-seconds (each host's start to its result) and hosts. Start-up is from the command's start to its first
     play; "between tasks" is the rest of the wall time (Ansible's scheduling, the plays' and batches' starts,
-    results of no host, the end of the run).
+    results of no host, the end of the run). Per batch (each start of a play): the play, its hosts and seconds.
     """
     tasks: dict[str, dict[str, float]] = {}
     current: tuple[str, str, float] | None = None
     last = 0.0
     starts: dict[tuple[str, str], float] = {}
+    batches: list[tuple[str, float, set[str]]] = []
 
     def close() -> None:
         if current is not None and last >= current[2]:
@@ -220,7 +221,9 @@ def profile(events: list[dict[str, Any]], started: float, ended: float) -> dict[
         if kind in ("task", "play", "end"):
             close()
             current = None
-        if kind == "task":
+        if kind == "play":
+            batches.append((event["name"], event["t"], set()))
+        elif kind == "task":
             current = (event["uuid"], event["name"], event["t"])
             last = event["t"]
             row = tasks.setdefault(event["name"], {"runs": 0, "wall": 0.0, "host seconds": 0.0, "hosts": 0})
@@ -228,6 +231,7 @@ def profile(events: list[dict[str, Any]], started: float, ended: float) -> dict[
         elif kind == "start":
             starts[(event["host"], event["uuid"])] = event["t"]
         elif kind == "result" and current is not None and event["uuid"] == current[0]:
+            batches[-1][2].add(event["host"])
             last = max(last, event["t"])
             begun = starts.pop((event["host"], event["uuid"]), None)
             row = tasks[current[1]]
@@ -240,14 +244,20 @@ def profile(events: list[dict[str, Any]], started: float, ended: float) -> dict[
     rows = {name: {k: round(v, 2) for k, v in row.items()} for name, row in
             sorted(tasks.items(), key=lambda item: -item[1]["wall"])}
     accounted = first - started + sum(row["wall"] for row in tasks.values())
+    finish = next((e["t"] for e in events if e["event"] == "end"), ended)
+    ends = [begun for _, begun, _ in batches[1:]] + [finish]
     return {"wall": round(total, 2), "start-up": round(first - started, 2),
-            "between tasks": round(total - accounted, 2), "tasks": rows}
+            "between tasks": round(total - accounted, 2), "tasks": rows,
+            "batches": [[play, len(hosts), round(end - begun, 2)] for (play, begun, hosts), end in zip(batches, ends,
+                                                                                                       strict=True)]}
 
 
 def print_profile(label: str, report: dict[str, Any]) -> None:
     """The profile as a table on stderr."""
     print(f"\nprofile of {label}: {report['wall']} s; start-up {report['start-up']} s, between tasks "
           f"{report['between tasks']} s", file=sys.stderr)
+    print("batches (hosts: seconds): " + ", ".join(f"{hosts}: {seconds}" for _, hosts, seconds in report["batches"]),
+          file=sys.stderr)
     print(f"{'task':<72} {'runs':>5} {'wall s':>8} {'share':>6} {'host s':>8} {'hosts':>6}", file=sys.stderr)
     for name, row in report["tasks"].items():
         share = 100 * row["wall"] / report["wall"] if report["wall"] else 0.0

@@ -138,6 +138,8 @@ class Clock:
         record.load_max = max(loads)
         record.cores_busy = (os.cpu_count() or 1) * (busy_end - busy) / max(total_end - total, 1)
         self.phases[name] = record
+        print(f"{name}: {record.seconds:.1f} s, changed {record.changed}, load {record.load_mean:.1f} / "
+              f"{record.load_max:.1f}, cores busy {record.cores_busy:.2f}", file=sys.stderr, flush=True)
 
 
 # --- the floor: push_config in a thread pool --------------------------------------------------------------------
@@ -470,8 +472,8 @@ def table(results: list[dict[str, Any]]) -> list[str]:
 
 
 def lab_workdirs(cities: list[str], prefix: str) -> Iterator[tuple[str, Path]]:
-    """Each city with a work folder of its own under /var/tmp (removed afterwards), as root and holding the
-    machine-wide lab lock the whole time."""
+    """Each city with a work folder of its own under /var/tmp, as root and holding the machine-wide lab lock the
+    whole time. The folder is removed after a city that ran through; one whose run stopped is kept, with its logs."""
     if os.geteuid() != 0:
         sys.exit("run as root (the lab needs network namespaces)")
     with LOCK.open("a") as lock:
@@ -484,8 +486,10 @@ def lab_workdirs(cities: list[str], prefix: str) -> Iterator[tuple[str, Path]]:
             work.chmod(0o755)  # FRR (user frr) and the login user walk into the lab home
             try:
                 yield city, work
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+            except GeneratorExit:  # the caller's loop stopped on an error: keep the logs to read
+                print(f"kept {work} (its logs) of the run that stopped", file=sys.stderr, flush=True)
+                raise
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def generated(city: str, work: Path) -> Path:

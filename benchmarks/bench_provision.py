@@ -17,7 +17,7 @@ machine-wide lab lock the whole time, on one lab brought up once with bootstrap 
 
 Before each first run the routers are put back to bootstrap by `netops lab down` and `netops lab up` (new FRR,
 host keys and secrets; the plan and the rendered configs stay), timed apart and not counted: on the 11-router lab
-that took 6 s where pushing each router's bootstrap config and deleting its rendered nftables took 25-28 s. Every
+that took 4-6 s where pushing each router's bootstrap config and deleting its rendered nftables took 24-28 s. Every
 first run must then change every router. Each phase has its wall time, its seconds per router, its ratio to
 the floor, and the load average (a thread samples os.getloadavg() every second: mean and max over the phase)
 with the cores busy (/proc/stat) during it, since other sessions share the machine. ansible-playbook runs with

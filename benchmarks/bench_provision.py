@@ -13,7 +13,9 @@ machine-wide lab lock the whole time, on one lab brought up once with bootstrap 
   computes them for provision.yml (benchmarks/ansible_batches.py), each batch pushed in a pool of
   min(forks, batch) threads, one batch after the other;
 - `provision.yml` (first run), `provision.yml` again (nothing to change: changed=0 is checked), `verify.yml`
-  (compliance_report per router, then `netops verify` per site) and `netops verify` alone.
+  (compliance_report per router, then `netops verify` per site) and `netops verify` alone;
+- the backup floor (netops_backup's work, in a pool of 8 threads: the running config through NAPALM and the
+  lab's nftables, masked and written, then one commit) beside `backup.yml`.
 
 Before each first run the routers are put back to bootstrap by `netops lab down` and `netops lab up` (new FRR,
 host keys and secrets; the plan and the rendered configs stay), timed apart and not counted: on the 11-router lab
@@ -26,7 +28,7 @@ this benchmark (benchmarks/plugins/callback/bench_timeline.py) that times every 
 provision.yml spends its time, per task name.
 
 Run as root: `.venv/bin/python benchmarks/bench_provision.py [--cities 12 57 166] [--forks N] [--profile]
-[--skip forks batches provision verify]`.
+[--skip forks batches provision verify backup]`.
 """
 
 import argparse
@@ -50,6 +52,10 @@ from typing import Any
 
 from bench_lab import write_city  # benchmarks/ is on sys.path when run as a script
 
+from citynet_models.types import Platform
+from netops.ansible.tasks import lab_nftables_of
+from netops.backup.fetch import fetch_config
+from netops.backup.store import commit_pending, write_backups
 from netops.lab.configs import lab_secrets
 from netops.lab.lab import Lab
 from netops.lab.state import LabHome
@@ -171,6 +177,19 @@ def pusher(secrets: Callable[[], dict[str, str]], backups: Path) -> Callable[[Ro
                        capture_output=True, check=True)
         return result.changed
     return push
+
+
+def fetcher(folder: Path) -> Callable[[Router], bool]:
+    """What the backup floor does to one router: what netops_backup does (the running config through NAPALM,
+    the lab's loaded nftables read from the controller, both masked and written); whether its backup changed."""
+    def fetch(router: Router) -> bool:
+        target = router.target
+        parts = fetch_config(target.driver, target.hostname, target.username, target.password, 30,
+                             dict(target.optional_args))
+        parts["nft"] = lab_nftables_of(router.plan.netns)
+        device = router.plan.device
+        return write_backups(folder, {device: parts}, {device: Platform.FRR}, commit=False, prune=True).touched
+    return fetch
 
 
 def ansible_batches(play: list[str], env: dict[str, str], out: Path) -> dict[str, Any]:
@@ -374,10 +393,12 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
             to_bootstrap()
         if "verify" not in options.skip:
             runs.append(("verify.yml", "verify.yml"))
-        for label, playbook in runs:
+
+        def playbook_run(label: str, playbook: str) -> None:
             log = work / (re.sub(r"\W+", "-", label).strip("-") + ".log")
             timeline = log.with_suffix(".timeline")
-            extra = ["-e", f"verify_report_dir={work / 'reports'}"] if playbook == "verify.yml" else []
+            extra = {"verify.yml": ["-e", f"verify_report_dir={work / 'reports'}"],
+                     "backup.yml": ["-e", f"netops_backup_folder={work / 'backup'}"]}.get(playbook, [])
             with clock.phase(label) as phase:
                 began = time.monotonic()
                 code, output = run([*play, *extra, f"playbooks/{playbook}"],
@@ -389,6 +410,8 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
             profiles[label] = profile(events, began, ended)
             if options.show_profile and playbook == "provision.yml":
                 print_profile(f"{label}, {name}", profiles[label])
+        for label, playbook in runs:
+            playbook_run(label, playbook)
         if "provision.yml (nothing to change)" in clock.phases:
             again = clock.phases["provision.yml (nothing to change)"].changed
             assert again == 0, f"the second provision.yml changed {again}"
@@ -400,6 +423,12 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
             report = json.loads(output)
             figures["netops verify phases"] = report["seconds"]
             figures["sites"] = len(report["sites"])
+        if "backup" not in options.skip:
+            fetch = fetcher(work / "floor-backup")
+            with clock.phase(f"backup floor, {FLOOR_THREADS} threads") as phase:
+                phase.changed = in_pool(routers, fetch, FLOOR_THREADS)
+                commit_pending(work / "floor-backup")
+            playbook_run("backup.yml", "backup.yml")
     finally:
         setup["lab down"] = round(lab_down(), 1)
     figures["phases"] = summarise(clock.phases, len(routers), forks)
@@ -411,6 +440,10 @@ def reference(phase: str) -> str | None:
     """The phase a phase's ratio is taken to."""
     if phase == "verify.yml":
         return "netops verify"
+    if phase == "backup.yml":
+        return f"backup floor, {FLOOR_THREADS} threads"
+    if phase.startswith("backup floor"):
+        return None
     if phase == "netops verify":
         return None
     if "nothing to change" in phase:
@@ -512,7 +545,7 @@ def main() -> None:
     parser.add_argument("--cities", nargs="+", type=city_name, default=["1x2", "3x5"],
                         help="lab sizes: 12 (1x2), 57 (3x5), 166 (6x8), any DxW of generate-city, or sample")
     parser.add_argument("--forks", type=int, default=None, help="ansible forks (default: ansible.cfg)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["forks", "batches", "provision", "verify"],
+    parser.add_argument("--skip", nargs="*", default=[], choices=["forks", "batches", "provision", "verify", "backup"],
                         help="leave out the floor with the forks' threads, the floor in batches, the playbook's "
                              "provisioning runs, or the verification")
     parser.add_argument("--profile", action="store_true", help="print where provision.yml spends its time")

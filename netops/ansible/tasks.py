@@ -217,21 +217,31 @@ def lab_nftables_of(netns: str) -> str:
 
 
 def lab_nftables(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
-    """netops_lab_nftables: check, then load (atomically, one nft transaction) a lab router's rendered ruleset;
-    changed when the loaded table differs afterwards. Check mode only checks that the file parses."""
+    """netops_lab_nftables: load a lab router's rendered ruleset (one nft transaction: a file that does not load
+    leaves the loaded table as it was); changed when the loaded table differs afterwards. Check mode only checks
+    that the file parses. One process in the namespace for all of it."""
     netns, path = params["netns"], params["file"]
     if not Path(path).is_file():
         raise TaskError(f"{path} is missing: run netops render first")
-    before = lab_nftables_of(netns)
-    checked = _nft(netns, "-c", "-f", path)
-    if checked.returncode != 0:
-        raise TaskError(f"{path} does not parse in {netns}: {checked.stderr.strip()}")
     if check_mode:
+        checked = _nft(netns, "-c", "-f", path)
+        if checked.returncode != 0:
+            raise TaskError(f"{path} does not parse in {netns}: {checked.stderr.strip()}")
         return {"changed": False}
-    loaded = _nft(netns, "-f", path)
-    if loaded.returncode != 0:
-        raise TaskError(f"loading {path} into {netns} failed: {loaded.stderr.strip()}")
-    return {"changed": lab_nftables_of(netns) != before}
+    listing = "nft -s list table inet netops 2>/dev/null"
+    script = f'{listing}; echo "{_SEPARATOR}"; nft -f "$1" || exit 90; echo "{_SEPARATOR}"; {listing}'
+    done = subprocess.run(["ip", "netns", "exec", netns, "sh", "-c", script, "sh", path], capture_output=True,
+                          text=True, check=False)
+    if done.returncode == 90:
+        raise TaskError(f"loading {path} into {netns} failed: {done.stderr.strip()}")
+    parts = done.stdout.split(f"{_SEPARATOR}\n")
+    if done.returncode != 0 or len(parts) != 3:
+        raise TaskError(f"loading {path} into {netns} failed (exit {done.returncode}): {done.stderr.strip()}")
+    return {"changed": parts[0] != parts[2]}
+
+
+#: Between the listings of one lab_nftables run (no nft listing prints it).
+_SEPARATOR = "--- netops: loaded ---"
 
 
 LAB_NFTABLES = TaskSpec(

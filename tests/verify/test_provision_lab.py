@@ -81,17 +81,40 @@ def _play(lab: Lab, playbook: str, *args: str, limit: str | None = None) -> subp
 
 
 def test_check_mode_changes_nothing_then_provision_converges(lab: Lab) -> None:
-    check = _play(lab, "provision.yml", "--check", "--diff")
+    """Check mode and a run with nothing to change open no commit: no pre-push backup is taken (it is taken
+    right before a commit) and the routers' commit files are left as they were."""
+    backups = lab.work / "pre-push"
+    keep = ("-e", f"network_config_backup_dir={backups}")
+    check = _play(lab, "provision.yml", "--check", "--diff", *keep)
     assert check.returncode == 0, check.stdout[-3000:]
     assert "router ospf" in check.stdout and "router bgp" in check.stdout  # the diffs are shown
-    first = _play(lab, "provision.yml")
+    assert not backups.exists() and not _commit_files(lab)
+    first = _play(lab, "provision.yml", *keep)
     assert first.returncode == 0, first.stdout[-3000:]
     routers = {h: c["changed"] for h, c in play_recap(first.stdout).items() if h != "localhost"}
     assert sorted(routers) == lab.devices
     assert all(n > 0 for n in routers.values()), routers  # check mode had applied nothing
-    second = _play(lab, "provision.yml")
+    assert sorted(p.stem for p in backups.iterdir()) == lab.devices
+    committed = _commit_files(lab)
+    assert committed and not [p for p in committed if p.endswith("/pending")]  # every commit was confirmed
+    stamps = {p: p.stat().st_mtime_ns for p in backups.iterdir()}
+    second = _play(lab, "provision.yml", *keep)
     assert second.returncode == 0, second.stdout[-3000:]
     assert {c["changed"] for c in play_recap(second.stdout).values()} == {0}, second.stdout[-3000:]
+    assert {p: p.stat().st_mtime_ns for p in backups.iterdir()} == stamps
+    assert _commit_files(lab) == committed
+
+
+def _commit_files(lab: Lab) -> dict[str, int]:
+    """The files napalm_frr's commits leave in the routers' state folders (rollback.conf, pending, ...), with
+    their modification times."""
+    found: dict[str, int] = {}
+    for router in lab.devices:
+        state = lab.home.frr_dir(router) / "napalm-frr"  # /etc/frr/napalm-frr on the router
+        for path in state.glob("*"):
+            if path.name in ("rollback.conf", "pending", "timer.pid"):
+                found[str(path)] = path.stat().st_mtime_ns
+    return found
 
 
 def test_verify_passes(lab: Lab) -> None:
@@ -173,7 +196,10 @@ def test_push_faults_roll_back_report_and_spare_the_others(lab: Lab) -> None:
     assert result.returncode != 0
     assert recap[cut]["failed"] == 1, result.stdout[-4000:]
     flat = " ".join(result.stdout.split())  # the callback wraps long messages
-    assert f"{cut}: the commit was not confirmed" in flat
+    log = lab.work / "push-faults.log"
+    log.write_text(result.stdout + result.stderr)
+    assert re.search(rf"fatal: \[{cut}\]: FAILED! => changed: true msg: '[0-9.]+: the commit was not confirmed ",
+                     flat), f"see {log}"
     assert "the device is back on its previous config (rolled back by its revert timer)" in flat
     assert recap[unreachable]["failed"] == 1, result.stdout[-4000:]
     assert re.search(rf"fatal: \[{unreachable}\]: FAILED! => changed: false msg: '[0-9.]+: connect failed: ", flat), \

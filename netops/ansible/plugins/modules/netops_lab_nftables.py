@@ -8,9 +8,9 @@ description:
   - The netops lab only (docs/lab.md): FRR forwards without filtering, so the rendered policy (C(<device>.nft)
     next to C(<device>.cfg)) is loaded into the router's namespace from the controller; a real Debian+FRR box
     gets it from its host role.
-  - Checks that the file parses (C(nft -c)), then loads it in one nft transaction (the file deletes and
-    rebuilds the C(inet netops) table, so a failure leaves the loaded one). Changed when the loaded table
-    differs afterwards. Check mode only checks that the file parses.
+  - Loads the file in one nft transaction (it deletes and rebuilds the C(inet netops) table; a file that does
+    not load leaves the loaded table as it was), in one process in the namespace. Changed when the loaded table
+    differs afterwards. Check mode only checks that the file parses (C(nft -c)).
 options:
   netns: {description: The router's network namespace (nl-<device>)., type: str, required: true}
   file: {description: The rendered nftables file., type: path, required: true}

@@ -192,24 +192,23 @@ def confirm_after_check(target: Target, answer_within: float = 20) -> None:
         wait_for_port(target.hostname, target.port, answer_within)
     except OSError as error:
         _roll_back_unconfirmed(target, f"port {target.port} did not answer within {answer_within:g} s: {error}")
+    pending = False
     try:
         with connect(target) as device:
             stage = "get_facts"
             try:
                 device.get_facts()
                 stage = "confirm"
-                if not device.has_pending_commit():
-                    raise ConfirmError(target.hostname, "no commit awaited confirmation any more: the revert "
-                                       "timer fired first", by_timer=True)
-                device.confirm_commit()
-            except ConfirmError:
-                raise
+                pending = device.has_pending_commit()
+                if pending:
+                    device.confirm_commit()
             except Exception as error:
                 raise PushError(target.hostname, stage, f"{type(error).__name__}: {error}") from error
-    except ConfirmError:
-        raise
     except PushError as error:
         _roll_back_unconfirmed(target, str(error))
+    if not pending:
+        raise ConfirmError(target.hostname, "no commit awaited confirmation any more: the revert timer fired first",
+                           by_timer=True)
 
 
 def _roll_back_unconfirmed(target: Target, reason: str) -> None:

@@ -96,6 +96,11 @@ def config(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, An
         raise TaskError(str(error)) from error
     output: dict[str, Any] = {"changed": result.changed, "diff_text": result.diff, "pending": result.pending,
                               "backup": result.backup}
+    if params["lab_netns"]:
+        nftables = params["lab_nftables"] or str(path.with_suffix(".nft"))
+        loaded = lab_nftables({"netns": params["lab_netns"], "file": nftables}, check_mode, diff)
+        output["changed"] = output["changed"] or loaded["changed"]
+        output["lab_nftables_changed"] = loaded["changed"]
     if diff:
         output["diff"] = {"prepared": result.diff}
     return output
@@ -112,6 +117,8 @@ CONFIG = TaskSpec(
         "backup_path": {"type": "path"},
         "secrets": {"type": "dict", "default": {}, "no_log": True},
         "state": {"type": "str", "choices": ["pushed", "confirmed", "rolled_back"], "default": "pushed"},
+        "lab_netns": {"type": "str"},
+        "lab_nftables": {"type": "path"},
     },
     run=config,
     required_if=(("state", "pushed", ("config_file",)),),
@@ -217,9 +224,9 @@ def lab_nftables_of(netns: str) -> str:
 
 
 def lab_nftables(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
-    """netops_lab_nftables: load a lab router's rendered ruleset (one nft transaction: a file that does not load
-    leaves the loaded table as it was); changed when the loaded table differs afterwards. Check mode only checks
-    that the file parses. One process in the namespace for all of it."""
+    """The netops lab's part of netops_config (lab_netns): load a lab router's rendered ruleset in one nft
+    transaction (a file that does not load leaves the loaded table as it was); changed when the loaded table
+    differs afterwards. Check mode only checks that the file parses. One process in the namespace for it all."""
     netns, path = params["netns"], params["file"]
     if not Path(path).is_file():
         raise TaskError(f"{path} is missing: run netops render first")
@@ -244,14 +251,9 @@ def lab_nftables(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[s
 _SEPARATOR = "--- netops: loaded ---"
 
 
-LAB_NFTABLES = TaskSpec(
-    argument_spec={"netns": {"type": "str", "required": True}, "file": {"type": "path", "required": True}},
-    run=lab_nftables,
-)
-
 #: The task of each module, by module name.
 TASKS: dict[str, TaskSpec] = {"netops_config": CONFIG, "netops_getters": GETTERS, "netops_validate": VALIDATE,
-                              "netops_backup": BACKUP, "netops_lab_nftables": LAB_NFTABLES}
+                              "netops_backup": BACKUP}
 
 
 def run_as_module(name: str, module_class: type[Any]) -> None:

@@ -44,6 +44,16 @@ options:
       - "Default: NETOPS_SECRET_<NAME> environment variables."
     type: dict
     default: {}
+  lab_netns:
+    description:
+      - The netops lab only (docs/lab.md), with O(state=pushed) - the router's network namespace, into which its
+        rendered nftables (O(lab_nftables)) are loaded from the controller after the push, in one nft transaction
+        (check mode - only parsed). FRR forwards without filtering; a real Debian+FRR box gets its ruleset from
+        its host role. Changed also when the loaded table differs afterwards.
+    type: str
+  lab_nftables:
+    description: The rendered ruleset for O(lab_netns). Default - O(config_file) with the suffix C(.nft).
+    type: path
   state:
     description: What to do.
     type: str

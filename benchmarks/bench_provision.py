@@ -15,7 +15,11 @@ machine-wide lab lock the whole time, on one lab brought up once with bootstrap 
 - `provision.yml` (first run), `provision.yml` again (nothing to change: changed=0 is checked), `verify.yml`
   (compliance_report per router, then `netops verify` per site) and `netops verify` alone;
 - the backup floor (netops_backup's work, in a pool of 8 threads: the running config through NAPALM and the
-  lab's nftables, masked and written, then one commit) beside `backup.yml`.
+  lab's nftables, masked and written, then one commit) beside `backup.yml`;
+- Ansible alone: provision.yml (after its no-change run) and backup.yml again with the project's action plugins
+  replaced by ones that validate their arguments and do no device work (benchmarks/plugins/action): what Ansible
+  itself costs for the same plays, batches and hosts. A run's ceiling is its floor (in the playbook's batches)
+  plus Ansible alone, and its ratio to that ceiling is printed beside its ratio to the floor.
 
 Before each first run the routers are put back to bootstrap by `netops lab down` and `netops lab up` (new FRR,
 host keys and secrets; the plan and the rendered configs stay), timed apart and not counted: on the 11-router lab
@@ -70,6 +74,10 @@ LOCK = Path("/run/lock/netops-lab-tests.lock")
 SIZES = {"12": "1x2", "57": "3x5", "166": "6x8"}
 #: The floor's threads, as issue 17 measured it (the playbook's forks are measured too).
 FLOOR_THREADS = 8
+#: The project's action plugins with the device work taken out (Ansible's own cost of a playbook).
+DEVICE_FREE_ACTIONS = REPO / "benchmarks" / "plugins" / "action"
+#: The phase of a playbook run with the device work taken out.
+ANSIBLE_ALONE = "{}, Ansible alone (no device work)"
 #: The role's revert timer (network_config_revert_in); its length costs nothing unless it fires.
 REVERT_IN = 120
 
@@ -400,15 +408,17 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
         if "verify" not in options.skip:
             runs.append(("verify.yml", "verify.yml"))
 
-        def playbook_run(label: str, playbook: str) -> None:
+        def playbook_run(label: str, playbook: str, without_devices: bool = False) -> None:
             log = work / (re.sub(r"\W+", "-", label).strip("-") + ".log")
             timeline = log.with_suffix(".timeline")
             extra = {"verify.yml": ["-e", f"verify_report_dir={work / 'reports'}"],
                      "backup.yml": ["-e", f"netops_backup_folder={work / 'backup'}"]}.get(playbook, [])
+            run_env = {**env, "BENCH_TIMELINE_FILE": str(timeline)}
+            if without_devices:
+                run_env["ANSIBLE_ACTION_PLUGINS"] = f"{DEVICE_FREE_ACTIONS}:{REPO / 'netops/ansible/plugins/action'}"
             with clock.phase(label) as phase:
                 began = time.monotonic()
-                code, output = run([*play, *extra, f"playbooks/{playbook}"],
-                                   {**env, "BENCH_TIMELINE_FILE": str(timeline)}, log)
+                code, output = run([*play, *extra, f"playbooks/{playbook}"], run_env, log)
                 ended = time.monotonic()
                 phase.changed = recap(output).get("changed", 0)
             assert code == 0, f"{label}: exit {code}; see {log}\n" + output[-3000:]
@@ -418,6 +428,8 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
                 print_profile(f"{label}, {name}", profiles[label])
         for label, playbook in runs:
             playbook_run(label, playbook)
+            if label == "provision.yml (nothing to change)":
+                playbook_run(ANSIBLE_ALONE.format(playbook), playbook, without_devices=True)
         if "provision.yml (nothing to change)" in clock.phases:
             again = clock.phases["provision.yml (nothing to change)"].changed
             assert again == 0, f"the second provision.yml changed {again}"
@@ -435,6 +447,7 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
                 phase.changed = in_pool(routers, fetch, FLOOR_THREADS)
                 commit_pending(work / "floor-backup")
             playbook_run("backup.yml", "backup.yml")
+            playbook_run(ANSIBLE_ALONE.format("backup.yml"), "backup.yml", without_devices=True)
     finally:
         setup["lab down"] = round(lab_down(), 1)
     figures["phases"] = summarise(clock.phases, len(routers), forks)
@@ -444,6 +457,8 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
 
 def reference(phase: str) -> str | None:
     """The phase a phase's ratio is taken to."""
+    if "Ansible alone" in phase:
+        return None
     if phase == "verify.yml":
         return "netops verify"
     if phase == "backup.yml":
@@ -473,6 +488,16 @@ def summarise(phases: dict[str, Phase], routers: int, forks: int) -> dict[str, d
                            ("provision.yml (nothing to change)", f"{batches}, nothing to change")):
         if run in phases and floor_run in phases:
             rows[run]["to floor in batches"] = round(phases[run].seconds / phases[floor_run].seconds, 1)
+    # The ceiling of a run: its floor plus what Ansible alone costs for the same playbook (start-up, inventory,
+    # render, plays, batches, a forked worker per host and task, results), measured with no device work.
+    for run, floor_run, alone in (
+            ("provision.yml (nothing to change)", f"{batches}, nothing to change",
+             ANSIBLE_ALONE.format("provision.yml")),
+            ("backup.yml", f"backup floor, {FLOOR_THREADS} threads", ANSIBLE_ALONE.format("backup.yml"))):
+        if run in phases and floor_run in phases and alone in phases:
+            ceiling = phases[floor_run].seconds + phases[alone].seconds
+            rows[run]["ceiling"] = round(ceiling, 1)
+            rows[run]["to ceiling"] = round(phases[run].seconds / ceiling, 2)
     return rows
 
 
@@ -506,6 +531,8 @@ def table(results: list[dict[str, Any]]) -> list[str]:
             changed = "-" if row["changed"] is None else row["changed"]
             if "to floor in batches" in row:
                 ratio += f" ({row['to floor in batches']}x the batches)"
+            if "to ceiling" in row:
+                ratio += f" ({row['to ceiling']}x the ceiling, {row['ceiling']} s)"
             lines.append(f"| {r['city']} | {r['routers']} | {name} | {row['seconds']} | {row['per router']} | {ratio} "
                          f"| {changed} | {row['load mean']} / {row['load max']} | {row['cores busy']} |")
     return lines

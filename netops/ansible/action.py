@@ -28,7 +28,11 @@ class NetopsAction(ActionBase):  # type: ignore[misc]  # ansible-core ships no t
                                               required_one_of=task.required_one_of,
                                               mutually_exclusive=task.mutually_exclusive)
         try:
-            result.update(task.run(args, bool(self._task.check_mode), bool(self._task.diff)))
+            result.update(self.perform(args))
         except TaskError as error:
             result.update({"failed": True, "msg": error.msg, "changed": False, **error.result})
         return result
+
+    def perform(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The task's work on its validated arguments (TaskError when it fails)."""
+        return TASKS[self.module].run(args, bool(self._task.check_mode), bool(self._task.diff))

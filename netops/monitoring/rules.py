@@ -13,11 +13,11 @@ scrapes before one fires.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from json.encoder import encode_basestring
 
 from netops.design import Design
 from netops.monitoring.prometheus import header, yaml_text
-from netops.monitoring.targets import Watch
+from netops.monitoring.targets import BgpSession, WanPort, Watch
 
 #: Where a site is, in an alert's text: its name, then its unit when it has one.
 _PLACE = "{{ $labels.site_name }}{{ with $labels.unit_name }} ({{ . }}){{ end }}"
@@ -92,13 +92,25 @@ def alert_rules(design: Design, interval: int) -> str:
     return yaml_text({"groups": [{"name": "netops-alerts", "rules": rules}]}, header(design, "Alert rules"))
 
 
-def model_rules(design: Design, watched: Watch) -> str:
-    """rules/model.yml: the WAN ports and BGP sessions of the model as constant info series."""
-    rules: list[dict[str, Any]] = [
-        {"record": "netops:wan_port:info", "expr": "vector(1)", "labels": dict(sorted(port.labels.items()))}
-        for port in watched.wan_ports]
-    rules.extend({"record": "netops:bgp_session:info", "expr": "vector(1)",
-                  "labels": dict(sorted(session.labels.items()))} for session in watched.bgp_sessions)
-    return yaml_text({"groups": [{"name": "netops-model", "rules": rules}]},
-                     header(design, "Facts of the model the alert rules join on (WAN ports, BGP sessions)"))
+def _quoted(value: str) -> str:
+    """A string as JSON writes it (without escaping UTF-8), which YAML reads back as the same string."""
+    return encode_basestring(value)
 
+
+def model_rules(design: Design, watched: Watch) -> str:
+    """rules/model.yml: the WAN ports and BGP sessions of the model as constant info series.
+
+    Written line by line rather than through PyYAML's emitter, which took 11 s for the 7,700 rules of a 30-district
+    city: every value is a JSON string, which YAML reads as the same double-quoted string.
+    """
+    lines = ["groups:", "  - name: netops-model", "    rules:" + ("" if watched.wan_ports or watched.bgp_sessions
+                                                                else " []")]
+    facts: tuple[tuple[str, tuple[WanPort, ...] | tuple[BgpSession, ...]], ...] = (
+        ("netops:wan_port:info", watched.wan_ports), ("netops:bgp_session:info", watched.bgp_sessions))
+    for record, found in facts:
+        for fact in found:
+            lines.extend((f"      - record: {record}", "        expr: vector(1)", "        labels:"))
+            lines.extend(f"          {name}: {_quoted(value)}"
+                         for name, value in sorted(fact.labels.items()))
+    comment = header(design, "Facts of the model the alert rules join on (WAN ports, BGP sessions)")
+    return f"---\n{comment}" + "\n".join(lines) + "\n"

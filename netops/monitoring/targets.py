@@ -79,10 +79,10 @@ def site_labels(network: Network, site: Site) -> Labels:
     return {name: value for name, value in labels.items() if value}
 
 
-def device_labels(network: Network, device: Device) -> Labels:
-    """The labels of a device's targets: its site's, then device, role and platform."""
-    return {**site_labels(network, network.site_by_slug[device.site]), "device": device.name,
-            "role": device.role.value, "platform": device.platform.value}
+def device_labels(network: Network, device: Device, sites: dict[str, Labels] | None = None) -> Labels:
+    """The labels of a device's targets: its site's (from ``sites`` when given), then device, role and platform."""
+    site = sites[device.site] if sites is not None else site_labels(network, network.site_by_slug[device.site])
+    return {**site, "device": device.name, "role": device.role.value, "platform": device.platform.value}
 
 
 def watch(design: Design, sites: Iterable[str] | None = None) -> Watch:
@@ -91,21 +91,23 @@ def watch(design: Design, sites: Iterable[str] | None = None) -> Watch:
     network = design.network
     chosen = set(network.site_by_slug) if sites is None else set(sites)
     devices = [device for device in network.devices if device.site in chosen]
-    snmp = [Target(str(device.loopback or device.management.ip), {**device_labels(network, device),
-                                                                    "instance": device.name})
+    # Every site's labels once: a whole city has 15,000 targets and facts over 1,700 sites.
+    sites_labels = {site.slug: site_labels(network, site) for site in network.sites}
+    labels = {device.name: device_labels(network, device, sites_labels) for device in devices}
+    snmp = [Target(str(device.loopback or device.management.ip), {**labels[device.name], "instance": device.name})
             for device in devices]
-    icmp = [Target(str(device.loopback), {**device_labels(network, device), "probe": "loopback",
-                                           "instance": device.name})
+    icmp = [Target(str(device.loopback), {**labels[device.name], "probe": "loopback", "instance": device.name})
             for device in devices if device.loopback is not None]
     for site in network.sites:
         if site.slug not in chosen:
             continue
         for lan in site.lans:
-            gateway = network.device_by_name[lan.gateway_device]
-            icmp.append(Target(str(lan.gateway), {**device_labels(network, gateway), "probe": "gateway",
-                                                  "lan": lan.name, "instance": f"{site.slug}/{lan.name}"}))
+            gateway = labels[lan.gateway_device]
+            icmp.append(Target(str(lan.gateway), {**gateway, "probe": "gateway", "lan": lan.name,
+                                                  "instance": f"{site.slug}/{lan.name}"}))
     return Watch(snmp=_sorted(snmp), icmp=_sorted(icmp), tcp=_sorted(_service_probes(network)),
-                 wan_ports=tuple(_wan_ports(design, devices)), bgp_sessions=tuple(_bgp_sessions(design, devices)))
+                 wan_ports=tuple(_wan_ports(design, devices, sites_labels)),
+                 bgp_sessions=tuple(_bgp_sessions(design, devices, labels)))
 
 
 def _sorted(targets: list[Target]) -> tuple[Target, ...]:
@@ -128,7 +130,7 @@ def _service_probes(network: Network) -> list[Target]:
     return probes
 
 
-def _wan_ports(design: Design, devices: list[Device]) -> list[WanPort]:
+def _wan_ports(design: Design, devices: list[Device], sites: dict[str, Labels]) -> list[WanPort]:
     """Each WAN interface of the devices, labelled with its link and the site the link serves (its downstream
     end's: the site that loses reachability or redundancy when the link fails)."""
     network = design.network
@@ -138,16 +140,16 @@ def _wan_ports(design: Design, devices: list[Device]) -> list[WanPort]:
             if not isinstance(interface, WanInterface):
                 continue
             link = design.link_by_id[interface.link]
-            served = network.site_by_slug[network.device_by_name[link.downstream.device].site]
+            served = network.device_by_name[link.downstream.device].site
             ports.append(WanPort(device.name, interface.name, {
-                **site_labels(network, served), "link": link.id, "link_role": link.role.value,
+                **sites[served], "link": link.id, "link_role": link.role.value,
                 "upstream": f"{link.upstream.device}:{link.upstream.interface}",
                 "downstream": f"{link.downstream.device}:{link.downstream.interface}",
                 "device": device.name, "interface": interface.name}))
     return sorted(ports, key=lambda port: (port.device, port.interface))
 
 
-def _bgp_sessions(design: Design, devices: list[Device]) -> list[BgpSession]:
+def _bgp_sessions(design: Design, devices: list[Device], labels: dict[str, Labels]) -> list[BgpSession]:
     """The sessions each router names a neighbour for (a client names each core, a core each other core); a
     core's clients are dynamic neighbours, watched from the client that names the core."""
     network = design.network
@@ -161,6 +163,6 @@ def _bgp_sessions(design: Design, devices: list[Device]) -> list[BgpSession]:
         for neighbor in bgp.neighbors:
             peer = network.device_by_name[neighbor.name]
             sessions.append(BgpSession(device.name, neighbor.address, {
-                **device_labels(network, device), "peer": str(neighbor.address), "peer_device": peer.name,
+                **labels[device.name], "peer": str(neighbor.address), "peer_device": peer.name,
                 "peer_site": peer.site}))
     return sorted(sessions, key=lambda session: (session.device, session.peer))

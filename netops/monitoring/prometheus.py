@@ -74,7 +74,7 @@ _Dumper.add_representer(str, _string)
 
 def yaml_text(document: object, comment: str = "") -> str:
     """A YAML document after its comment lines, in the house style (block lists indented, keys in order, UTF-8)."""
-    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{comment}{body}"
 
 

@@ -79,7 +79,8 @@ def main() -> None:
         print(f"  netops monitoring export (new)      {summary(first)}")
         print(f"    of which design to files in memory  best {min(json.loads(r[2])['seconds'] for r in first):.3f} s")
         print(f"  netops monitoring export (re-run)   {summary(again)}")
-        print(f"  promtool check config               {promtool:.3f} s ({'ok' if checked.returncode == 0 else 'FAILED'})")
+        verdict = "ok" if checked.returncode == 0 else "FAILED"
+        print(f"  promtool check config               {promtool:.3f} s ({verdict})")
 
 
 if __name__ == "__main__":

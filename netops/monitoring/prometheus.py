@@ -62,7 +62,11 @@ _SNMP_METRICS: tuple[tuple[str, str, str, str, list[dict[str, str]], list[dict[s
 
 
 class _Dumper(IndentedDumper):
-    """The house style, with multi-line strings (PromQL expressions) as literal blocks, as a person writes them."""
+    """The house style, with multi-line strings (PromQL expressions) as literal blocks, as a person writes them,
+    and never an anchor and alias for a value used twice: each place spelled out."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

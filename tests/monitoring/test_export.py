@@ -140,3 +140,15 @@ def test_invalid_input_is_refused(case: Path, tmp_path: Path, capsys: pytest.Cap
     assert "Traceback" not in done.stderr
     golden(case / "expected-errors.txt", done.stderr.replace(str(out), "{out}"))
     assert tree(tmp_path) == before, "a refused export wrote something"
+
+
+@pytest.mark.parametrize(("case", "interval"), [("hanoi-sample", 30), ("lab-area-001", 5)])
+def test_alerts_wait_a_number_of_scrape_intervals(case: str, interval: int) -> None:
+    from netops.monitoring.rules import ALERTS
+
+    expected = HERE / "cases" / case / "expected"
+    config = yaml.safe_load((expected / "prometheus.yml").read_text(encoding="utf-8"))
+    assert config["global"]["scrape_interval"] == config["global"]["evaluation_interval"] == f"{interval}s"
+    rules = yaml.safe_load((expected / "rules" / "alerts.yml").read_text(encoding="utf-8"))["groups"][0]["rules"]
+    assert {rule["alert"]: rule["for"] for rule in rules} == {
+        alert.name: f"{alert.intervals * interval}s" for alert in ALERTS}

@@ -278,6 +278,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "netops.reorganize.cli": ("reorganize",),
     "netops.site.cli": ("site",),
     "netops.rollout.cli": ("rollout",),
+    "netops.monitoring.cli": ("monitoring",),
 }
 #: The commands and groups of this module, before any module is mounted.
 _OWN_COMMANDS, _OWN_GROUPS = len(_app.registered_commands), len(_app.registered_groups)

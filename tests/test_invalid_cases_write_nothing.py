@@ -1,4 +1,5 @@
-"""No invalid intent writes or deletes anything: `netops export --out` and `netops render --out` on every case.
+"""No invalid intent writes or deletes anything: `netops export --out`, `netops render --out` and `netops monitoring
+export --out` on every case.
 
 The commands run through the console script's entry point inside the test process: the same code path and
 exit codes, without an interpreter start per case (the earlier output is made by real processes).
@@ -25,6 +26,8 @@ def earlier_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert netops("export", "--intent", str(BASE), "--out", str(out / "network.yml")).returncode == 0
     rendered = netops("render", "--intent", str(BASE), "--out", str(out / "configs"), "--workers", "1")
     assert rendered.returncode == 0, rendered.stderr
+    monitoring = netops("monitoring", "export", "--intent", str(BASE), "--out", str(out / "monitoring"))
+    assert monitoring.returncode == 0, monitoring.stderr
     return out
 
 
@@ -38,10 +41,12 @@ def test_invalid_intent_writes_nothing(case: Path, tmp_path: Path, earlier_outpu
     shutil.copytree(earlier_output, out, symlinks=True)
     intent_before, out_before = tree(intent), tree(out)
     assert any(name.startswith("configs/frr/") for name in out_before)
-    # export into a new sub-folder (nothing may be created), render over its earlier output (nothing replaced
-    # or removed as stale).
+    assert "monitoring/targets/snmp.json" in out_before
+    # export into a new sub-folder (nothing may be created), render and the monitoring export over their earlier
+    # output (nothing replaced or removed as stale).
     for args in (("export", "--out", str(out / "new" / "network.yml")),
-                 ("render", "--out", str(out / "configs"), "--workers", "1")):
+                 ("render", "--out", str(out / "configs"), "--workers", "1"),
+                 ("monitoring", "export", "--out", str(out / "monitoring"))):
         result = netops_in_process(capsys, *args, "--intent", str(intent))
         assert result.returncode == 2, f"netops {' '.join(args)}: {result.stdout}{result.stderr}"
         assert "Traceback" not in result.stderr + result.stdout

@@ -1,6 +1,6 @@
 """Every read command gives the same answer from NetBox as from intent, on a real NetBox holding the sample city
 (marker ``netbox``): the Ansible inventory (`ansible-inventory --list` and `--graph`, through the project's plugin,
-both of its NetBox reads), `netops render`, `netops query` and the analyses.
+both of its NetBox reads), `netops render`, `netops monitoring export`, `netops query` and the analyses.
 
 The server is test_sync.py's (its state directory, ports and machine-wide lock, taken for this module as for
 that one); the sample city is applied once for the module through the real CLI, or kept when NetBox already holds
@@ -121,6 +121,21 @@ def test_render_from_netbox_equals_render_from_intent(sample: dict[str, str], tm
     rendered = files(tmp_path / "intent")
     assert len([name for name in rendered if name.endswith(".cfg")]) == 30
     assert files(tmp_path / "netbox") == rendered
+
+
+def test_monitoring_export_from_netbox_equals_export_from_intent(sample: dict[str, str], tmp_path: Path) -> None:
+    """Prometheus' targets and rules from NetBox are byte for byte those from intent (labels, addresses, facts)."""
+    for source in ("intent", "netbox"):
+        done = run(["monitoring", "export", "--source", source, "--intent", str(SAMPLE_CITY), "--out",
+                    str(tmp_path / source)], sample)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    exported = files(tmp_path / "intent")
+    assert exported["targets/snmp.json"].count(b'"targets"') == 30
+    assert files(tmp_path / "netbox") == exported
 
 
 # -- planners: query and analyses ----------------------------------------------------------------------------------

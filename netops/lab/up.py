@@ -28,6 +28,7 @@ from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
 from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
 from netops.lab.faults import down_interfaces, uncut
+from netops.lab.kernel import raise_neighbour_limits
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
 from netops.lab.pool import parallel
 from netops.lab.preflight import check_traversable, preflight, refuse_foreign
@@ -125,6 +126,10 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     progress("files: login user, keys, router config dirs")
     _files(home, plan, state, user, rendered)
     phase("files")
+    raised = raise_neighbour_limits(plan)
+    if raised:
+        progress("host neighbour table limits raised for the lab: "
+                 + ", ".join(f"{name} {before} -> {after}" for name, (before, after) in raised.items()))
     progress(f"namespaces and links: {len(plan.routers)} routers, {len(plan.hosts)} hosts")
     report.namespaces_made, report.links_made, touched = _namespaces_and_links(plan)
     phase("namespaces")

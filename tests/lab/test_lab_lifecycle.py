@@ -8,6 +8,7 @@ import time
 import pytest
 
 from netops.lab import frr
+from netops.lab.kernel import NEIGH, neighbour_limits
 from netops.lab.lab import Lab
 from netops.lab.netns import existing_namespaces, root_links, run
 from netops.lab.probe import Probe, run_probes
@@ -28,6 +29,9 @@ def test_bootstrap_lab_boots_with_hostname_and_management_only() -> None:
         assert report.changed and report.namespaces_made == len(plan.namespaces())
         status = lab.status()
         assert status.healthy and not status.configured
+        # the host's one neighbour table holds the lab's entries
+        for name, wanted in neighbour_limits(len(plan.namespaces())).items():
+            assert int((NEIGH / name).read_text()) >= wanted
         router = plan.router_by_device["dong-anh-agg-01"]
         running = frr.vtysh(router.netns, "show running-config")
         assert "hostname dong-anh-agg-01" in running and f"ip address {router.management}" in running

@@ -242,6 +242,11 @@ def _teardown(routers: list[Router], workdir: Path, made_user: bool) -> None:
         if router.sshd_pid:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(router.sshd_pid, 0)
+        # sshd's per-connection sessions are not its children once it exits, and they would keep the namespace
+        # (and the test user) alive: every process left in the router's namespace is ended with it.
+        for pid in _run("ip", "netns", "pids", router.netns, check=False).stdout.split():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid), signal.SIGKILL)
         _run("ip", "link", "del", router.root_link, check=False)
         _run("ip", "netns", "del", router.netns, check=False)
         if router.config_dir.parts and router.config_dir != Path():

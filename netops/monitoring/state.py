@@ -16,6 +16,7 @@ cannot be reached or fails is a service error (exit 3), an answer that is not Pr
 without netops' jobs is bad input too (exit 2: the URL names the wrong server).
 """
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -201,9 +202,14 @@ class PrometheusClient:
         address = f"{self.url}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
         try:
             status, content_type, body = self._fetch(address)
-        except (OSError, ValueError) as error:  # refused, no route, DNS, timeout, TLS; a malformed answer
+        except (OSError, ValueError) as error:  # refused, reset, no route, DNS, timeout, TLS
             reason = getattr(error, "reason", None) or error
             raise PrometheusUnreachableError(self.url, str(reason)) from error
+        except http.client.HTTPException as error:  # something answers there, but not in HTTP
+            raise InputError([Problem(path=(OPTION,), message=f"{self.url} does not answer in HTTP",
+                                      expected="Prometheus' HTTP API", found=f"{type(error).__name__}: {error}"[:160],
+                                      hint="give the base URL of Prometheus (its web UI, where /api/v1/query "
+                                           "answers)")]) from error
         try:
             answer = json.loads(body)
         except (UnicodeDecodeError, ValueError):

@@ -11,6 +11,7 @@ test's temporary folder), `exit-code`, `expected-errors.txt` (stderr, with `{url
 no answer gets Prometheus' 404. A case without answers/ has nothing listening at its URL.
 """
 
+import http.client
 import json
 import shlex
 import threading
@@ -210,6 +211,15 @@ def test_a_fetch_that_fails_is_unreachable_not_a_traceback() -> None:
     with pytest.raises(PrometheusUnreachableError) as failed:
         PrometheusClient("http://127.0.0.1:9", refused).query("up", AT)
     assert failed.value.exit_code == 3 and "Connection refused" in str(failed.value)
+
+
+def test_a_server_that_does_not_speak_http_is_bad_input() -> None:
+    def garbage(url: str) -> tuple[int, str, bytes]:
+        raise http.client.BadStatusLine("SSH-2.0-OpenSSH_9.2p1")
+
+    with pytest.raises(InputError) as refused:
+        PrometheusClient("http://127.0.0.1:22", garbage).query("up", AT)
+    assert "does not answer in HTTP" in refused.value.problems[0].message
 
 
 def test_every_state_answers_every_site_row() -> None:

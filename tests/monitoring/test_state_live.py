@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.monitoring.live import SCENARIO, LivePrometheus, record_answers, start_prometheus
+from tests.monitoring.state.replay import state_json
 from tests.output_tree import netops_in_process
 
 AREA_SITES = {"ubnd-quan-ba-dinh", "dang-uy-phuong-phuc-xa", "ubnd-phuong-giang-vo", "ubnd-phuong-kim-ma",
@@ -50,8 +51,11 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_query_sites_shows_each_sites_state(live: LivePrometheus, capsys: pytest.CaptureFixture[str],
                                             in_repo: None, request: pytest.FixtureRequest) -> None:
     if request.config.getoption("--update-goldens"):
-        # The recorded answers tests/monitoring/state/ replays, from this Prometheus once the alerts fire.
-        record_answers(live, REPO / "tests" / "monitoring" / "state" / "recorded" / "area-001-firing" / "answers")
+        # The recorded answers tests/monitoring/state/ replays, from this Prometheus once the alerts fire, and the
+        # state read from them (both rewritten together: the golden always matches the answers beside it).
+        case = REPO / "tests" / "monitoring" / "state" / "recorded" / "area-001-firing"
+        record_answers(live, case / "answers")
+        (case / "expected.json").write_text(state_json(case / "answers"), encoding="utf-8")
     done = netops_in_process(capsys, "query", "sites", "--prometheus", live.url, "--json")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)

@@ -3,7 +3,8 @@
 A case of recorded/ holds `answers/<name>.json`: a real Prometheus' answers (tests/monitoring/live.py,
 record_answers) to the state's requests, named after netops.monitoring.state.QUERIES and `alerts`; and
 `expected.json`, the state read from them (`pytest --update-goldens` rewrites it). area-001-firing was recorded once
-the alerts fired, area-001-pending before they had held for their `for:`.
+the alerts fired (tests/monitoring/test_state_live.py records it again, and its expected.json, under
+--update-goldens), area-001-pending before they had held for their `for:`.
 
 A case of invalid/ holds `args` (netops arguments; `{url}` is the replaying server's URL, `{out}` a folder in the
 test's temporary folder), `exit-code`, `expected-errors.txt` (stderr, with `{url}` for the URL) and optionally
@@ -12,22 +13,13 @@ no answer gets Prometheus' 404. A case without answers/ has nothing listening at
 """
 
 import http.client
-import json
 import shlex
-import threading
-import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from netops.analysis.results import to_jsonable
 from netops.errors import InputError
 from netops.monitoring.state import (
-    QUERIES,
     FiringAlert,
     MonitoringState,
     PrometheusClient,
@@ -41,75 +33,17 @@ from netops.monitoring.state import (
     site_states,
 )
 from tests.conftest import REPO, case_folders
-from tests.monitoring.live import free_port
+from tests.monitoring.state.replay import AT, replaying, state_json
 from tests.output_tree import netops_in_process, tree
 
 HERE = Path(__file__).parent
 RECORDED = case_folders(HERE / "recorded")
 INVALID = case_folders(HERE / "invalid")
-#: The time the tests read a state at (the recorded answers are replayed whatever the time asked).
-AT = datetime(2026, 12, 6, 20, 0, 0, tzinfo=UTC)
-
-
-def _name_of(path: str) -> str | None:
-    """The recorded answer's name for a request path of the API."""
-    parts = urllib.parse.urlsplit(path)
-    if parts.path.endswith("/api/v1/alerts"):
-        return "alerts"
-    if parts.path.endswith("/api/v1/query"):
-        expr = urllib.parse.parse_qs(parts.query).get("query", [""])[0]
-        return next((name for name, query in QUERIES.items() if query == expr), None)
-    return None
-
-
-@contextmanager
-def replaying(answers: Path | None) -> Iterator[str]:
-    """A URL on loopback that answers with the recorded files (nothing listens there when ``answers`` is None)."""
-    if answers is None:
-        yield f"http://127.0.0.1:{free_port()}"
-        return
-
-    class Replay(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            name = _name_of(self.path)
-            found = sorted(answers.glob(f"{name}.*")) if name else []
-            bodies = [p for p in found if p.suffix in (".json", ".html")]
-            if not bodies:
-                self._answer(404, "text/plain", b"404 page not found\n")
-                return
-            status_file = answers / f"{name}.status"
-            status = int(status_file.read_text()) if status_file.exists() else 200
-            kind = "application/json" if bodies[0].suffix == ".json" else "text/html"
-            self._answer(status, kind, bodies[0].read_bytes())
-
-        def _answer(self, status: int, kind: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.mark.parametrize("case", RECORDED, ids=lambda p: p.name)
 def test_state_from_recorded_answers(case: Path, golden) -> None:  # type: ignore[no-untyped-def]
-    with replaying(case / "answers") as url:
-        state = read_state(url, AT)
-    assert state.url == url and state.time == AT
-    sites = {slug: {"status": site.status.value, **to_jsonable(site)} for slug, site in state.sites.items()}
-    golden(case / "expected.json", json.dumps(sites, ensure_ascii=False, indent=1) + "\n")
+    golden(case / "expected.json", state_json(case / "answers"))
 
 
 def test_recorded_states_differ_where_the_alerts_do() -> None:

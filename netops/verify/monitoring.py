@@ -7,17 +7,16 @@ it over SNMPv3 across the WAN) and every LAN gateway of the sites in scope answe
 failure too: the export and the lab disagree.
 """
 
-import json
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from citynet_models.network import Network
+from netops.errors import InputError, ServiceError
 from netops.lab.monitoring import INTERVAL, url
 from netops.lab.topology import LabPlan
+from netops.monitoring.state import PrometheusClient
 
 if TYPE_CHECKING:
     from netops.verify.engine import Check
@@ -27,42 +26,21 @@ if TYPE_CHECKING:
 WAIT_INTERVALS = 3
 
 
-class MonitoringUnavailableError(Exception):
-    """Prometheus does not answer, or answers something that is not its API."""
-
-
 @dataclass(frozen=True, slots=True)
-class Sample:
-    """One series' labels, value and the time of the scrape it came from."""
+class Scraped:
+    """One series' value and the time of the scrape it came from."""
 
-    labels: dict[str, str]
     value: float
     scraped: float
 
 
-def query(base: str, expression: str, timeout: float = 10) -> list[Sample]:
-    """An instant query, each series with the time of its sample's scrape (`timestamp()` of the same expression)."""
-    values = _vector(base, expression, timeout)
-    times = {_key(labels): value for labels, value in _vector(base, f"timestamp({expression})", timeout)}
-    return [Sample(labels, value, times.get(_key(labels), 0.0)) for labels, value in values]
-
-
-def _key(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    # timestamp() drops the metric name; the other labels tell the series apart.
-    return tuple(sorted((k, v) for k, v in labels.items() if k != "__name__"))
-
-
-def _vector(base: str, expression: str, timeout: float) -> list[tuple[dict[str, str], float]]:
-    address = f"{base}/api/v1/query?{urllib.parse.urlencode({'query': expression})}"
-    try:
-        with urllib.request.urlopen(address, timeout=timeout) as answer:
-            document: Any = json.load(answer)
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise MonitoringUnavailableError(f"{base}: {error}") from error
-    if not isinstance(document, dict) or document.get("status") != "success" or not isinstance(
-            document.get("data"), dict) or document["data"].get("resultType") != "vector":
-        raise MonitoringUnavailableError(f"{base}: not an answer of Prometheus' query API ({str(document)[:120]})")
-    return [(dict(item["metric"]), float(item["value"][1])) for item in document["data"]["result"]]
+def scraped(client: PrometheusClient, expression: str) -> dict[str, Scraped]:
+    """By `instance`, each series of an instant query with the time of its sample's scrape (`timestamp()` of the
+    same expression)."""
+    now = datetime.now(UTC)
+    times = {s.labels.get("instance", ""): s.value for s in client.query(f"timestamp({expression})", now)}
+    return {s.labels.get("instance", ""): Scraped(s.value, times.get(s.labels.get("instance", ""), 0.0))
+            for s in client.query(expression, now)}
 
 
 def monitoring(network: Network, plan: LabPlan, scope: set[str] | None = None,
@@ -82,16 +60,18 @@ def monitoring(network: Network, plan: LabPlan, scope: set[str] | None = None,
     wanted_devices = {r.device: r.site for r in devices}
     gateways = {(site.slug, lan.name) for site in network.sites if site.slug in set(sites) for lan in site.lans}
     try:
+        client = PrometheusClient(base)
         while True:
-            snmp = {s.labels.get("instance", ""): s for s in query(base, 'up{job="snmp"}')}
-            pings = {s.labels.get("instance", ""): s for s in query(base, 'probe_success{job="icmp",probe="gateway"}')}
+            snmp = scraped(client, 'up{job="snmp"}')
+            pings = scraped(client, 'probe_success{job="icmp",probe="gateway"}')
             fresh = all(name in snmp and snmp[name].scraped >= started for name in wanted_devices) and all(
                 f"{site}/{lan}" in pings and pings[f"{site}/{lan}"].scraped >= started for site, lan in gateways)
             if fresh or time.monotonic() > deadline:
                 break
             time.sleep(1)
-    except MonitoringUnavailableError as error:
-        return [Check(site, "monitoring", "the NMS sees the site", False, f"Prometheus: {error}") for site in sites]
+    except (InputError, ServiceError) as error:
+        return [Check(site, "monitoring", "the NMS sees the site", False, f"Prometheus at {base}: {error}")
+                for site in sites]
     checks = []
     for device, site in sorted(wanted_devices.items()):
         sample = snmp.get(device)
@@ -104,11 +84,11 @@ def monitoring(network: Network, plan: LabPlan, scope: set[str] | None = None,
     return checks
 
 
-def _ok(sample: Sample | None, started: float) -> bool:
+def _ok(sample: Scraped | None, started: float) -> bool:
     return sample is not None and sample.value == 1 and sample.scraped >= started
 
 
-def _why(sample: Sample | None, started: float, failing: str) -> str:
+def _why(sample: Scraped | None, started: float, failing: str) -> str:
     if sample is None:
         return "Prometheus has no such target (the lab's export leaves it out?)"
     if sample.value == 1:

@@ -362,18 +362,21 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
         if check or not changes:
             return result
         gid = _login_gid()
-        before = {part: _read(root / HOST_FILE_BY_PART[part].relative) for part in changes}
-        for part, text in changes.items():
-            write_host_file(root / HOST_FILE_BY_PART[part].relative, text, gid)
         sshd_process = state.process("sshd", netns)
         if "sshd" in changes and sshd_process is not None and sshd_process.alive():
+            # The drop-in first, alone: one sshd refuses changes nothing else.
+            drop_in = root / HOST_FILE_BY_PART["sshd"].relative
+            previous = _read(drop_in)
+            write_host_file(drop_in, changes["sshd"], gid)
             problem = _sshd_check(sshd_process.pid, home, router)
             if problem:
-                previous = before["sshd"]
-                write_host_file(root / HOST_FILE_BY_PART["sshd"].relative,
-                                previous if previous is not None else HOST_FILE_BY_PART["sshd"].bootstrap, gid)
+                write_host_file(drop_in, previous if previous is not None else HOST_FILE_BY_PART["sshd"].bootstrap,
+                                gid)
                 raise LabError(f"{router.device}: sshd refuses the new drop-in, the previous one is kept: {problem}",
                                hint="fix the sshd part of the rendered config (netops render)")
+        for part, text in changes.items():
+            write_host_file(root / HOST_FILE_BY_PART[part].relative, text, gid)
+        if "sshd" in changes and sshd_process is not None and sshd_process.alive():
             os.kill(sshd_process.pid, signal.SIGHUP)  # sshd re-executes itself in place: same pid, new config
             result.reloaded.append("sshd")
         if sshd_process is not None and sshd_process.alive():

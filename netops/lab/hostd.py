@@ -78,8 +78,9 @@ HOST_FILES = (
     HostFile("sshd", "/etc/ssh/sshd_config.d/60-netops.conf", "sshd",
              "# netops lab bootstrap: no hardening drop-in yet; provisioning applies the rendered file\n"),
     HostFile("banner", "/etc/issue.net", None, "netops lab router (bootstrap)\n"),
-    HostFile("radius", "/etc/pam_radius_auth.conf", None,
-             "# netops lab bootstrap: no RADIUS server yet; provisioning applies the rendered file\n"),
+    # Empty: a city without RADIUS servers renders no radius part, and a box without pam_radius has no such file
+    # to read back (an empty read leaves the part out of a backup).
+    HostFile("radius", "/etc/pam_radius_auth.conf", None, ""),
 )
 HOST_FILE_BY_PART = {host_file.part: host_file for host_file in HOST_FILES}
 #: What the router's sshd mount namespace binds over /etc: folders where the host files are in one (a file
@@ -207,7 +208,7 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 def chrony_main(home: LabHome, router: RouterPlan) -> str:
     """chronyd's main config: the router's chrony.conf, then what keeps this chronyd apart from the others (later
-    directives win): its pid file and drift file; no command socket (chronyc talks to it over udp 127.0.0.1:323,
+    directives win): its pid file, drift file and log folder; no command socket (chronyc talks to it over udp 127.0.0.1:323,
     which is the router's own loopback)."""
     directory = daemons_dir(home, router.device)
     return "\n".join([
@@ -215,6 +216,7 @@ def chrony_main(home: LabHome, router: RouterPlan) -> str:
         f"include {host_dir(home, router.device) / 'chrony/chrony.conf'}",
         f"pidfile {run_dir(router) / 'chronyd.pid'}",
         f"driftfile {directory / 'chrony' / 'chrony.drift'}",
+        f"logdir {directory / 'chrony'}",
         "bindcmdaddress /",
         "",
     ])

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from netops.hostfiles import HOST_FILES as RENDERED_HOST_FILES
 from netops.lab import sshd
 from netops.lab.errors import LabError
 from netops.lab.netns import in_namespace, run, stop_pids
@@ -53,8 +54,9 @@ LLDPCLI_GROUP = "adm"
 
 @dataclass(frozen=True)
 class HostFile:
-    """One host file of a router: its config part suffix, where it lives on a Debian box, and what must happen
-    after a change (the daemon restarted, sshd reloaded, or nothing: read at each use)."""
+    """One host file of a router: its config part suffix, where it lives on a Debian box (netops.hostfiles, the
+    table render and napalm_frr share), and in the lab what must happen after a change (the daemon restarted,
+    sshd reloaded, or nothing: read at each use) and what it holds before provisioning."""
 
     part: str
     etc: str  # path on a Debian box; under <router>/host/ without the leading /etc/
@@ -67,21 +69,18 @@ class HostFile:
         return self.etc.removeprefix("/etc/")
 
 
-HOST_FILES = (
-    HostFile("snmpd", "/etc/snmp/snmpd.conf", "snmpd",
-             "# netops lab bootstrap: as the package leaves it, on the loopback only and with no user;\n"
-             "# provisioning applies the rendered file\nagentAddress udp:127.0.0.1:161\n"),
-    HostFile("chrony", "/etc/chrony/chrony.conf", "chronyd",
-             "# netops lab bootstrap: no time source yet; provisioning applies the rendered file\n"),
-    HostFile("rsyslog", "/etc/rsyslog.d/60-netops.conf", "rsyslogd",
-             "# netops lab bootstrap: no forwarding yet; provisioning applies the rendered file\n"),
-    HostFile("sshd", "/etc/ssh/sshd_config.d/60-netops.conf", "sshd",
-             "# netops lab bootstrap: no hardening drop-in yet; provisioning applies the rendered file\n"),
-    HostFile("banner", "/etc/issue.net", None, "netops lab router (bootstrap)\n"),
+_LAB: dict[str, tuple[str | None, str]] = {
+    "snmpd": ("snmpd", "# netops lab bootstrap: as the package leaves it, on the loopback only and with no user;\n"
+                       "# provisioning applies the rendered file\nagentAddress udp:127.0.0.1:161\n"),
+    "chrony": ("chronyd", "# netops lab bootstrap: no time source yet; provisioning applies the rendered file\n"),
+    "rsyslog": ("rsyslogd", "# netops lab bootstrap: no forwarding yet; provisioning applies the rendered file\n"),
+    "sshd": ("sshd", "# netops lab bootstrap: no hardening drop-in yet; provisioning applies the rendered file\n"),
+    "banner": (None, "netops lab router (bootstrap)\n"),
     # Empty: a city without RADIUS servers renders no radius part, and a box without pam_radius has no such file
     # to read back (an empty read leaves the part out of a backup).
-    HostFile("radius", "/etc/pam_radius_auth.conf", None, ""),
-)
+    "radius": (None, ""),
+}
+HOST_FILES = tuple(HostFile(part, RENDERED_HOST_FILES[part].path, *_LAB[part]) for part in RENDERED_HOST_FILES)
 HOST_FILE_BY_PART = {host_file.part: host_file for host_file in HOST_FILES}
 #: What the router's sshd mount namespace binds over /etc: folders where the host files are in one (a file
 #: replaced by a rename stays visible through its folder's bind), the files themselves where they are not.
@@ -208,8 +207,8 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 def chrony_main(home: LabHome, router: RouterPlan) -> str:
     """chronyd's main config: the router's chrony.conf, then what keeps this chronyd apart from the others (later
-    directives win): its pid file, drift file and log folder; no command socket (chronyc talks to it over udp 127.0.0.1:323,
-    which is the router's own loopback)."""
+    directives win): its pid file, drift file and log folder; no command socket (chronyc talks to it over udp
+    127.0.0.1:323, which is the router's own loopback)."""
     directory = daemons_dir(home, router.device)
     return "\n".join([
         f"# netops lab: chronyd of {router.device}",
@@ -265,6 +264,9 @@ def start(home: LabHome, router: RouterPlan, daemon: str) -> Process:
     RUN_DIR.mkdir(mode=0o755, exist_ok=True)
     runtime.mkdir(mode=0o755, exist_ok=True)
     argv, marker = _argv(home, router, daemon)
+    # Only a daemon that does not run is started: a pid file left behind (chronyd, once it dropped to _chrony,
+    # cannot remove its own) would make it refuse to start.
+    (runtime / f"{daemon}.pid").unlink(missing_ok=True)
     # snmpd: no MIB files to load (Debian ships none it can parse without snmp-mibs-downloader), its
     # persistent state (the usmUser entries createUser makes) in the router's folder.
     environment = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "MIBS": "",

@@ -1,11 +1,11 @@
-"""netops_config's lab hook applies a router's rendered host files on the real lab (marker lab, root).
+"""Provisioning applies the routers' rendered host files on the real lab (marker lab, root).
 
-A configured lab of district 001: the router's config is pushed with host parts beside it (`<device>.snmpd`,
-`.chrony`, ... in tests/ansible/host-files, written by hand after the host-files contract of issue 18); check
-mode changes nothing, the push applies them (secrets filled) and restarts only the daemons whose file changed, a
-re-run changes nothing, the monitoring host reads sysName over SNMPv3 with the model's user, chronyc in the
-router shows the model's NTP servers, the sshd hardening is in force and the controller still logs in, and a
-drop-in sshd refuses is not applied.
+A bootstrap lab of district 001 (its routers on bootstrap host files) provisioned by playbooks/provision.yml: every
+router's host files become the rendered ones (secrets filled), its snmpd, chronyd and rsyslogd are restarted and
+its sshd reloaded; a second run changes nothing; the monitoring host reads a router's sysName over SNMPv3 with the
+model's user through the WAN, chronyc in the router shows the model's NTP servers, the rendered sshd hardening is
+in force and the controller still logs in. Then netops_config's lab hook alone: check mode writes nothing, one
+changed part restarts only its daemon, and a drop-in sshd refuses is not applied.
 """
 
 import os
@@ -17,69 +17,43 @@ from typing import Any
 
 import pytest
 
-from citynet_models.types import Platform
-from netops.ansible.tasks import CONFIG, TaskError
-from netops.compliance.sources import render_intended
-from netops.design import LAB_SETTINGS, build_design
+from netops.ansible.tasks import TaskError, lab_host_files
 from netops.lab import hostd, sshd
 from netops.lab.lab import Lab
 from netops.lab.state import LabHome
 from netops.lab.topology import LabPlan, plan_lab
 from netops.pipeline import load_network
-from netops.render.secrets import TOKEN
-from tests.lab.helpers import CITY, lab_home, skip_unless_lab_can_run
+from netops.render.secrets import TOKEN, substitute
+from tests.lab.helpers import CITY, PLAYBOOK, REPO, lab_home, play_recap, playbook_env, skip_unless_lab_can_run
 
 pytestmark = [pytest.mark.lab]
-FIXTURES = Path(__file__).with_name("host-files")
 DEVICE = "ubnd-phuong-phuc-xa-r01"
-#: The monitoring host of the data center (the model's SNMP manager), and the router's loopback.
+#: The data center's monitoring host (the model's SNMP manager).
 MONITORING = "nls-nms-01"
 
 
 @pytest.fixture(scope="module")
-def lab() -> Iterator[tuple[LabHome, LabPlan]]:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabHome, LabPlan, Path]]:
     skip_unless_lab_can_run()
     network = load_network(CITY).network
     plan = plan_lab(network, ["001"])
+    work = tmp_path_factory.mktemp("provision")
     with lab_home() as home:
-        Lab(home).up(network, plan, configured=True)
-        assert Lab(home).wait(timeout=300).converged
-        yield home, plan
+        Lab(home).up(network, plan)
+        yield home, plan, work
 
 
-def _configs(folder: Path, parts: dict[str, str] | None = None) -> Path:
-    """The device's rendered config and nftables, and host parts beside them (the fixtures unless given)."""
-    network = load_network(CITY).network
-    rendered = render_intended(build_design(network, LAB_SETTINGS), [DEVICE], 1, Platform.FRR).configs[DEVICE]
-    folder.mkdir(parents=True, exist_ok=True)
-    config = folder / f"{DEVICE}.cfg"
-    config.write_text(rendered["cfg"], encoding="utf-8")
-    (folder / f"{DEVICE}.nft").write_text(rendered["nft"], encoding="utf-8")
-    for host_file in hostd.HOST_FILES:
-        (folder / f"{DEVICE}.{host_file.part}").unlink(missing_ok=True)
-    if parts is None:
-        for fixture in FIXTURES.glob(f"{DEVICE}.*"):
-            shutil.copy(fixture, folder / fixture.name)
-    else:
-        for part, text in parts.items():
-            (folder / f"{DEVICE}.{part}").write_text(text, encoding="utf-8")
-    return config
+def _provision(home: LabHome, plan: LabPlan, work: Path) -> subprocess.CompletedProcess[str]:
+    routers = [r.device for r in plan.frr_routers()]
+    return subprocess.run([str(PLAYBOOK), "playbooks/provision.yml", "--limit", ",".join([*routers, "localhost"]),
+                           "-e", f"provision_configs={work / 'configs'}",
+                           "-e", f"network_config_backup_dir={work / 'pre-push'}"],
+                          cwd=REPO, env=playbook_env(home), capture_output=True, text=True, check=False)
 
 
 def _secrets(home: LabHome) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in home.secrets_file.read_text().splitlines() if "=" in line)
-
-
-def _push(home: LabHome, plan: LabPlan, config: Path, check: bool = False) -> dict[str, Any]:
-    router = plan.router_by_device[DEVICE]
-    params: dict[str, Any] = {
-        "hostname": str(router.management.ip), "driver": "frr", "username": sshd.login_user(), "password": "",
-        "optional_args": {"key_file": str(home.client_key), "known_hosts_file": str(home.known_hosts),
-                          "ssh_strict": True},
-        "timeout": 60, "config_file": str(config), "replace": True, "revert_in": None, "confirm": True,
-        "answer_within": 20.0, "backup_path": None, "secrets": _secrets(home), "state": "pushed",
-        "lab_netns": router.netns, "lab_nftables": None, "lab_home": str(home.path)}
-    return CONFIG.run(params, check, False)
+    values = dict(line.split("=", 1) for line in home.secrets_file.read_text().splitlines() if "=" in line)
+    return {key.removeprefix("NETOPS_SECRET_").lower(): value for key, value in values.items()}
 
 
 def _pids(home: LabHome, netns: str) -> dict[str, int]:
@@ -88,86 +62,119 @@ def _pids(home: LabHome, netns: str) -> dict[str, int]:
     return {p.kind: p.pid for p in state.processes if p.owner == netns}
 
 
-def _ssh(home: LabHome, command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["ssh", "-F", str(home.ssh_config), DEVICE, command], capture_output=True, text=True,
-                          check=False)
+def _ssh(home: LabHome, command: str, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["ssh", "-F", str(home.ssh_config), *options, DEVICE, command], capture_output=True,
+                          text=True, check=False)
 
 
 def _snmp_sysname(home: LabHome, address: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     secrets = _secrets(home)
-    # the client keeps its own persistent files, and loads no MIB (numeric OIDs)
+    # the client keeps its own persistent files, and loads no MIB (a numeric OID)
     env = {**os.environ, "SNMP_PERSISTENT_DIR": str(tmp_path / "snmp"), "MIBS": ""}
     return subprocess.run(["ip", "netns", "exec", MONITORING, "snmpget", "-v3", "-l", "authPriv", "-u", "netops-nms",
-                           "-a", "SHA", "-A", secrets["NETOPS_SECRET_SNMP_AUTH_KEY"], "-x", "AES",
-                           "-X", secrets["NETOPS_SECRET_SNMP_PRIV_KEY"], "-r", "3", "-t", "2", address,
-                           "1.3.6.1.2.1.1.5.0"], capture_output=True, text=True, env=env, check=False)
+                           "-a", "SHA", "-A", secrets["snmp_auth_key"], "-x", "AES", "-X", secrets["snmp_priv_key"],
+                           "-r", "3", "-t", "2", address, "1.3.6.1.2.1.1.5.0"],
+                          capture_output=True, text=True, env=env, check=False)
+
+
+def _assert_healthy(home: LabHome) -> None:
+    """Every router's daemons run; else each one that does not, with the end of its output."""
+    status = Lab(home).status()
+    down = [(r.device, name) for r in status.routers for name, up in r.host_daemons.items() if not up]
+    logs = {f"{device} {name}": sorted((home.router_dir(device) / "daemons").glob(f"{name}.*"))
+            for device, name in down}
+    assert status.healthy and not down, {key: [p.read_text()[-600:] for p in paths] for key, paths in logs.items()}
+
+
+def _hook(home: LabHome, plan: LabPlan, config: Path, check: bool = False) -> dict[str, Any]:
+    return lab_host_files(plan.router_by_device[DEVICE].netns, config, _secrets(home), str(home.path), check)
 
 
 def test_provisioning_applies_the_host_files_and_restarts_only_what_changed(
-        lab: tuple[LabHome, LabPlan], tmp_path: Path) -> None:
-    home, plan = lab
-    router = plan.router_by_device[DEVICE]
-    root = hostd.host_dir(home, DEVICE)
-    bootstrap = {f.part: (root / f.relative).read_text() for f in hostd.HOST_FILES}
-    assert bootstrap == {f.part: f.bootstrap for f in hostd.HOST_FILES}
-    config = _configs(tmp_path / "frr")
-    before = _pids(home, router.netns)
-
-    checked = _push(home, plan, config, check=True)
-    assert checked["lab_host_changed"] == sorted(f.part for f in hostd.HOST_FILES)
-    assert {f.part: (root / f.relative).read_text() for f in hostd.HOST_FILES} == bootstrap
-    assert _pids(home, router.netns) == before
-
-    pushed = _push(home, plan, config)
-    assert pushed["changed"] and pushed["lab_host_changed"] == sorted(f.part for f in hostd.HOST_FILES)
-    assert pushed["lab_host_restarted"] == ["snmpd", "chronyd", "rsyslogd", "sshd"]
-    secrets = _secrets(home)
+        lab: tuple[LabHome, LabPlan, Path], tmp_path: Path) -> None:
+    home, plan, work = lab
+    routers = plan.frr_routers()
+    before = {r.device: _pids(home, r.netns) for r in routers}
     for host_file in hostd.HOST_FILES:
-        path = root / host_file.relative
-        text = path.read_text()
-        assert not TOKEN.search(text) and text.splitlines()[-1] in (FIXTURES / f"{DEVICE}.{host_file.part}").read_text()
-        assert (path.stat().st_uid, path.stat().st_mode & 0o777) == (0, 0o640)
-    assert f'SHA "{secrets["NETOPS_SECRET_SNMP_AUTH_KEY"]}" AES' in (root / "snmp/snmpd.conf").read_text()
-    after = _pids(home, router.netns)
-    assert {k for k in after if after[k] != before[k]} == {"snmpd", "chronyd", "rsyslogd"}  # sshd: same pid
-    assert Lab(home).status().healthy
+        assert (hostd.host_dir(home, DEVICE) / host_file.relative).read_text() == host_file.bootstrap
 
-    again = _push(home, plan, config)
-    assert not again["changed"] and again["lab_host_changed"] == [] and again["lab_host_restarted"] == []
-    assert _pids(home, router.netns) == after
+    first = _provision(home, plan, work)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    secrets = _secrets(home)
+    rendered_parts = set()
+    for router in routers:
+        root = hostd.host_dir(home, router.device)
+        for host_file in hostd.HOST_FILES:
+            part = work / "configs" / "frr" / f"{router.device}.{host_file.part}"
+            if not part.exists():  # the sample city has no RADIUS server: no radius part, the file stays
+                assert (root / host_file.relative).read_text() == host_file.bootstrap
+                continue
+            rendered_parts.add(host_file.part)
+            path = root / host_file.relative
+            assert path.read_text() == substitute(part.read_text(), secrets), (router.device, host_file.part)
+            assert not TOKEN.search(path.read_text())
+            assert (path.stat().st_uid, path.stat().st_mode & 0o777) == (0, 0o640)
+        after = _pids(home, router.netns)
+        assert {k for k in after if after[k] != before[router.device][k]} == {"snmpd", "chronyd", "rsyslogd"}
+    assert rendered_parts == {"snmpd", "chrony", "rsyslog", "sshd", "banner"}
+    _assert_healthy(home)
 
-    # The controller still logs in, and the router reads like the Debian box the files were made for.
+    again = _provision(home, plan, work)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    recap = play_recap(again.stdout)
+    assert {device: recap[device]["changed"] for device in (r.device for r in routers)} == {
+        r.device: 0 for r in routers}, again.stdout[-3000:]
+    assert Lab(home).wait(timeout=300).converged
+
+    # The controller still logs in, and the router reads like the Debian box the files were rendered for.
+    rendered = work / "configs" / "frr"
+    servers = [line.split()[1] for line in (rendered / f"{DEVICE}.chrony").read_text().splitlines()
+               if line.startswith("server ")]
     shown = _ssh(home, "cat /etc/issue.net; chronyc -n sources")
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.startswith((FIXTURES / f"{DEVICE}.banner").read_text())
-    assert "10.145.1.61" in shown.stdout and "10.145.1.62" in shown.stdout
-    banner = subprocess.run(["ssh", "-F", str(home.ssh_config), "-o", "LogLevel=INFO", DEVICE, "true"],
-                            capture_output=True, text=True, check=False)
-    assert "Hà Nội" in banner.stderr  # sshd's Banner, from the drop-in
-    effective = subprocess.run(["nsenter", "-t", str(after["sshd"]), "-m", "-n", str(sshd.SSHD), "-T", "-f",
+    assert shown.stdout.startswith((rendered / f"{DEVICE}.banner").read_text())
+    assert servers and all(server in shown.stdout for server in servers), shown.stdout
+    banner = _ssh(home, "true", "-o", "LogLevel=INFO")
+    assert (rendered / f"{DEVICE}.banner").read_text().splitlines()[0] in banner.stderr  # sshd's Banner
+    sshd_pid = _pids(home, plan.router_by_device[DEVICE].netns)["sshd"]
+    effective = subprocess.run(["nsenter", "-t", str(sshd_pid), "-m", "-n", str(sshd.SSHD), "-T", "-f",
                                 str(home.ssh_dir(DEVICE) / "sshd_config")], capture_output=True, text=True,
                                check=False)
     assert effective.returncode == 0, effective.stderr
     for line in ("permitrootlogin no", "passwordauthentication no", "x11forwarding no", "banner /etc/issue.net",
-                 "allowusers *@10.0.2.112/28", "allowusers *@10.248.0.0/14"):
+                 "allowusers *@10.248.0.0/14"):
         assert line in effective.stdout.splitlines(), line
 
     # The monitoring side reads the router's sysName over SNMPv3 with the model's user, through the WAN.
+    config = rendered / f"{DEVICE}.cfg"
     loopback = next(line.split()[2].split("/")[0] for line in config.read_text().split("interface lo\n", 1)[1]
                     .splitlines() if line.strip().startswith("ip address"))
     answer = _snmp_sysname(home, loopback, tmp_path)
     assert answer.returncode == 0 and f'STRING: "{DEVICE}"' in answer.stdout, answer.stdout + answer.stderr
 
-    # One part changed: only its daemon restarts.
-    chrony = (FIXTURES / f"{DEVICE}.chrony").read_text().replace("10.145.1.62", "10.145.1.63")
-    parts = {p.name.split(".")[-1]: p.read_text() for p in FIXTURES.glob(f"{DEVICE}.*")}
-    one = _push(home, plan, _configs(tmp_path / "frr", {**parts, "chrony": chrony}))
-    assert one["lab_host_changed"] == ["chrony"] and one["lab_host_restarted"] == ["chronyd"]
-    latest = _pids(home, router.netns)
-    assert {k for k in latest if latest[k] != after[k]} == {"chronyd"}
+    # The hook alone, on a copy of the rendered files with one chrony line changed.
+    copy = tmp_path / "frr"
+    shutil.copytree(rendered, copy)
+    chrony = copy / f"{DEVICE}.chrony"
+    chrony.write_text(chrony.read_text().replace(f"server {servers[-1]} iburst", "server 10.145.1.99 iburst"))
+    netns = plan.router_by_device[DEVICE].netns
+    settled = _pids(home, netns)
+    applied_file = hostd.host_dir(home, DEVICE) / "chrony" / "chrony.conf"
+    kept = applied_file.read_text()
+    checked = _hook(home, plan, copy / f"{DEVICE}.cfg", check=True)
+    assert checked == {"lab_host_changed": ["chrony"], "lab_host_restarted": []}
+    assert applied_file.read_text() == kept and _pids(home, netns) == settled
+    one = _hook(home, plan, copy / f"{DEVICE}.cfg")
+    assert one == {"lab_host_changed": ["chrony"], "lab_host_restarted": ["chronyd"]}
+    latest = _pids(home, netns)
+    assert {k for k in latest if latest[k] != settled[k]} == {"chronyd"}
+    assert "10.145.1.99" in _ssh(home, "chronyc -n sources").stdout
 
     # A drop-in sshd refuses is not applied: the previous one stays, the controller keeps its way in.
+    drop_in = hostd.host_dir(home, DEVICE) / "ssh" / "sshd_config.d" / "60-netops.conf"
+    good = drop_in.read_text()
+    (copy / f"{DEVICE}.sshd").write_text("NoSuchKeyword yes\n")
     with pytest.raises(TaskError, match="sshd refuses the new drop-in"):
-        _push(home, plan, _configs(tmp_path / "frr", {**parts, "chrony": chrony, "sshd": "NoSuchKeyword yes\n"}))
-    assert (root / "ssh/sshd_config.d/60-netops.conf").read_text() == parts["sshd"]
+        _hook(home, plan, copy / f"{DEVICE}.cfg")
+    assert drop_in.read_text() == good
     assert _ssh(home, "true").returncode == 0

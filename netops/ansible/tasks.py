@@ -101,7 +101,8 @@ def config(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, An
         loaded = lab_nftables({"netns": params["lab_netns"], "file": nftables}, check_mode, diff)
         host = lab_host_files(params["lab_netns"], path, secrets_of(params["secrets"]), params["lab_home"],
                               check_mode)
-        output["changed"] = output["changed"] or loaded["changed"] or bool(host["lab_host_changed"])
+        output["changed"] = (output["changed"] or loaded["changed"] or bool(host["lab_host_changed"])
+                             or bool(host["lab_host_restarted"]))
         output["lab_nftables_changed"] = loaded["changed"]
         output.update(host)
     if diff:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from netops.files import digest
 from netops.hostfiles import HOST_FILES as RENDERED_HOST_FILES
 from netops.lab import sshd
 from netops.lab.errors import LabError
@@ -302,6 +303,8 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState) -> int:
             if known is not None and known.alive():
                 stop_pids([known.pid])
             started.append(start(home, router, daemon))
+            if daemon != "lldpd":
+                _mark_loaded(home, state, router, daemon)
     state.add_processes(started)
     home.save(state)
     return len(started)
@@ -346,9 +349,10 @@ class Applied:
 
 def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = False) -> Applied:
     """Apply host files (part suffix -> text, secrets already filled) to the lab router of `netns`: each changed
-    file is written atomically, then only the daemons whose file changed are restarted (sshd reloaded, after
-    `sshd -t` accepted the new drop-in; an invalid one is put back and LabError raised, so the controller keeps
-    its way in). Check mode writes nothing and says what would change."""
+    file is written atomically, then only the daemons whose file differs from the one they run on are restarted
+    (sshd reloaded, after `sshd -t` accepted the new drop-in; an invalid one is put back and LabError raised, so
+    the controller keeps its way in): a run interrupted between the two is completed by the next. Check mode
+    writes nothing and says which files would change."""
     unknown = sorted(set(parts) - set(HOST_FILE_BY_PART))
     if unknown:
         raise LabError(f"not host file parts: {', '.join(unknown)}",
@@ -363,7 +367,7 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
         changes = {part: text for part, text in parts.items()
                    if _read(root / HOST_FILE_BY_PART[part].relative) != text}
         result = Applied(changed=sorted(changes), restarted=[], reloaded=[])
-        if check or not changes:
+        if check:
             return result
         gid = _login_gid()
         sshd_process = state.process("sshd", netns)
@@ -380,23 +384,65 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
                                hint="fix the sshd part of the rendered config (netops render)")
         for part, text in changes.items():
             write_host_file(root / HOST_FILE_BY_PART[part].relative, text, gid)
-        if "sshd" in changes and sshd_process is not None and sshd_process.alive():
-            os.kill(sshd_process.pid, signal.SIGHUP)  # sshd re-executes itself in place: same pid, new config
-            result.reloaded.append("sshd")
+        # What runs on another file than the one in place is (re)loaded: the files changed now, and those a run
+        # interrupted after writing them left unloaded.
+        stale = [f for f in HOST_FILES if f.after is not None and f.part in parts and _unloaded(home, state, router, f)]
         if sshd_process is not None and sshd_process.alive():
-            for part in changes:
-                target = HOST_FILE_BY_PART[part].etc
-                if target in FILE_BINDS:
-                    _rebind(sshd_process.pid, root / HOST_FILE_BY_PART[part].relative, target)
+            if any(f.after == "sshd" for f in stale):
+                os.kill(sshd_process.pid, signal.SIGHUP)  # sshd re-executes itself in place: same pid, new config
+                result.reloaded.append("sshd")
+                _mark_loaded(home, state, router, "sshd")
+            for part in parts:
+                source, target = root / HOST_FILE_BY_PART[part].relative, HOST_FILE_BY_PART[part].etc
+                if target in FILE_BINDS and _bind_stale(sshd_process.pid, source, target):
+                    _rebind(sshd_process.pid, source, target)
         for daemon in DAEMONS:
-            if any(HOST_FILE_BY_PART[part].after == daemon for part in changes):
+            if any(f.after == daemon for f in stale):
                 known = state.process(daemon, netns)
                 if known is not None and known.alive():
                     stop_pids([known.pid])
                 state.add_processes([start(home, router, daemon)])
+                _mark_loaded(home, state, router, daemon)
                 result.restarted.append(daemon)
-        home.save(state)
+        if result.restarted or result.reloaded:
+            home.save(state)
         return result
+
+
+def _loaded_key(router: RouterPlan, daemon: str) -> str:
+    return f"{router.netns} {daemon}"
+
+
+def _file_digest(home: LabHome, router: RouterPlan, daemon: str) -> str:
+    host_file = next(f for f in HOST_FILES if f.after == daemon)
+    return digest(_read(host_dir(home, router.device) / host_file.relative) or "")
+
+
+def _mark_loaded(home: LabHome, state: LabState, router: RouterPlan, daemon: str) -> None:
+    """Record which file the daemon now runs on."""
+    state.host_loaded[_loaded_key(router, daemon)] = _file_digest(home, router, daemon)
+
+
+def mark_sshd_loaded(home: LabHome, state: LabState, router: RouterPlan) -> None:
+    """Record the drop-in a freshly started sshd of the router read."""
+    if router.runs_frr:
+        _mark_loaded(home, state, router, "sshd")
+
+
+def _unloaded(home: LabHome, state: LabState, router: RouterPlan, host_file: HostFile) -> bool:
+    """Whether the file's daemon runs on another version of it (unknown: it is loaded)."""
+    assert host_file.after is not None
+    loaded = state.host_loaded.get(_loaded_key(router, host_file.after))
+    return loaded is not None and loaded != _file_digest(home, router, host_file.after)
+
+
+def _bind_stale(pid: int, source: Path, target: str) -> bool:
+    """Whether the file bound on `target` in the sshd's mount namespace is not `source` any more (replaced)."""
+    shown = run(["nsenter", "-t", str(pid), "-m", "--", "stat", "-L", "-c", "%i", target], check=False)
+    try:
+        return int(shown.stdout.strip()) != source.stat().st_ino
+    except (ValueError, OSError):
+        return True
 
 
 def _read(path: Path) -> str | None:

@@ -98,6 +98,9 @@ class LabState:
     processes: list[Process] = field(default_factory=list)
     failed_links: list[str] = field(default_factory=list)  # link ids
     failed_nodes: list[str] = field(default_factory=list)  # devices
+    #: "<netns> <daemon>" -> digest of the host file the daemon runs on (netops.lab.hostd): a file applied but not
+    #: yet loaded (a run interrupted between the two) is loaded by the next run.
+    host_loaded: dict[str, str] = field(default_factory=dict)
     complete: bool = False  # `up` ran to its end
 
     def to_json(self) -> str:

@@ -170,6 +170,14 @@ def test_provisioning_applies_the_host_files_and_restarts_only_what_changed(
     assert {k for k in latest if latest[k] != settled[k]} == {"chronyd"}
     assert "10.145.1.99" in _ssh(home, "chronyc -n sources").stdout
 
+    # A run interrupted after writing a file and before restarting its daemon: the next run restarts it.
+    chrony.write_text(chrony.read_text().replace("10.145.1.99", "10.145.1.98"))
+    hostd.write_host_file(applied_file, chrony.read_text(), applied_file.stat().st_gid)
+    resumed = _hook(home, plan, copy / f"{DEVICE}.cfg")
+    assert resumed == {"lab_host_changed": [], "lab_host_restarted": ["chronyd"]}
+    assert "10.145.1.98" in _ssh(home, "chronyc -n sources").stdout
+    assert _hook(home, plan, copy / f"{DEVICE}.cfg") == {"lab_host_changed": [], "lab_host_restarted": []}
+
     # A drop-in sshd refuses is not applied: the previous one stays, the controller keeps its way in.
     drop_in = hostd.host_dir(home, DEVICE) / "ssh" / "sshd_config.d" / "60-netops.conf"
     good = drop_in.read_text()

@@ -7,8 +7,10 @@ import pytest
 
 from citynet_models.types import Platform
 from netops.compliance.baseline import Part
-from netops.compliance.tree import PARTS, ConfigError, parse_part, tree
+from netops.compliance.engine import ActualPart, DeviceInput, check_device
+from netops.compliance.tree import PARTS, UNREADABLE, ConfigError, parse_part, tree
 from netops.render.capabilities import capability_table
+from tests.compliance.helpers import checker, rendered
 
 
 def test_every_rendered_output_is_a_compliance_part() -> None:
@@ -63,3 +65,14 @@ def test_banner_keeps_every_text_line() -> None:
 def test_broken_host_files_are_config_errors(part: str, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         _parse(part, text)
+
+
+def test_a_part_no_device_can_return_is_unverifiable_not_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rendered part is unreadable today; the mechanism stays for one that is: its rules are named unchecked."""
+    monkeypatch.setitem(UNREADABLE, Platform.FRR, {"snmpd": "a summary no daemon reads"})
+    intended = rendered(None).configs["ba-dinh-agg-01"]
+    actual = {part: ActualPart(text, f"r/{part}") for part, text in intended.items() if part != "snmpd"}
+    result = check_device(checker(), DeviceInput("ba-dinh-agg-01", Platform.FRR, intended, actual))
+    failing = [f for f in result.findings if f.failing]
+    assert [(f.rule, f.part) for f in failing] == [("UNVERIFIABLE", "snmpd")]
+    assert "not checked: FRR-SNMP-001, FRR-SNMP-002" in failing[0].message

@@ -22,10 +22,16 @@ from netops.render.secrets import TOKEN
 from tests.render.helpers import RENDER
 
 GOLDENS = RENDER / "cases"
+#: The decommissioned site's wiped router (tests/site/test_wiped.py) keeps its host files too.
+WIPED = RENDER.parent / "site" / "wiped" / "frr"
 
 
 def _goldens(part: str) -> list[Path]:
-    return sorted(GOLDENS.glob(f"*/expected/frr/*.{part}"))
+    return sorted([*GOLDENS.glob(f"*/expected/frr/*.{part}"), *WIPED.glob(f"*.{part}")])
+
+
+def _name(path: Path) -> str:
+    return f"{path.parts[-4] if path.parts[-3] == 'expected' else 'wiped'}/{path.name}"
 
 
 def _filled(path: Path, tmp_path: Path) -> Path:
@@ -47,14 +53,14 @@ def test_there_are_goldens_of_every_host_file(part: str) -> None:
     assert _goldens(part), f"no rendered .{part} in {GOLDENS}/*/expected/frr"
 
 
-@pytest.mark.parametrize("path", _goldens("chrony"), ids=lambda p: f"{p.parts[-4]}/{p.name}")
+@pytest.mark.parametrize("path", _goldens("chrony"), ids=_name)
 def test_chronyd_parses_the_chrony_conf(path: Path, tmp_path: Path) -> None:
     done = subprocess.run([_tool("chronyd"), "-p", "-f", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and not done.stderr, done.stderr
     assert re.search(r"^server \S+ iburst$", done.stdout, re.MULTILINE), done.stdout
 
 
-@pytest.mark.parametrize("path", _goldens("rsyslog"), ids=lambda p: f"{p.parts[-4]}/{p.name}")
+@pytest.mark.parametrize("path", _goldens("rsyslog"), ids=_name)
 def test_rsyslogd_validates_the_drop_in(path: Path) -> None:
     done = subprocess.run([_tool("rsyslogd"), "-N1", "-f", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "error" not in done.stderr.lower(), done.stderr
@@ -75,7 +81,7 @@ def _sshd_test(drop_in: Path, host_key: Path, tmp_path: Path) -> subprocess.Comp
                           capture_output=True, text=True, check=False)
 
 
-@pytest.mark.parametrize("path", _goldens("sshd"), ids=lambda p: f"{p.parts[-4]}/{p.name}")
+@pytest.mark.parametrize("path", _goldens("sshd"), ids=_name)
 def test_sshd_takes_the_drop_in_before_debian_defaults(path: Path, host_key: Path, tmp_path: Path) -> None:
     done = _sshd_test(path, host_key, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -123,7 +129,7 @@ def _snmpd(config: Path, tmp_path: Path) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("path", _goldens("snmpd"), ids=lambda p: f"{p.parts[-4]}/{p.name}")
+@pytest.mark.parametrize("path", _goldens("snmpd"), ids=_name)
 def test_snmpd_starts_with_the_snmpd_conf_and_no_complaint(path: Path, tmp_path: Path) -> None:
     lines = _snmpd(_filled(path, tmp_path), tmp_path)
     assert any(line.startswith(_SNMPD_READY) for line in lines), lines
@@ -142,7 +148,7 @@ def test_snmpd_complains_about_a_bad_line(tmp_path: Path) -> None:
 _RADIUS_LINE = re.compile(r"^([\w.-]+|\[[0-9A-Fa-f:]+\])(:\d+)?\s+\S+(\s+\d+)?\s*$")
 
 
-@pytest.mark.parametrize("path", _goldens("radius"), ids=lambda p: f"{p.parts[-4]}/{p.name}")
+@pytest.mark.parametrize("path", _goldens("radius"), ids=_name)
 def test_pam_radius_lines_have_the_module_s_shape(path: Path) -> None:
     servers = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
     assert servers and all(_RADIUS_LINE.match(line) for line in servers), servers

@@ -151,8 +151,8 @@ def _prometheus(city: CityLab, path: str, **query: str) -> object:
 
 
 def _probes(city: CityLab) -> dict[tuple[str, str], str]:
-    """(job, instance) -> the probe's last value, of every blackbox probe Prometheus has scraped."""
-    data = _prometheus(city, "/api/v1/query", query="probe_success")
+    """(job, instance) -> the last value of every blackbox probe (probe_success) and SNMP walk (up)."""
+    data = _prometheus(city, "/api/v1/query", query='probe_success or up{job="snmp"}')
     assert isinstance(data, dict)
     return {(r["metric"]["job"], r["metric"]["instance"]): r["value"][1] for r in data["result"]}
 
@@ -182,9 +182,10 @@ def test_the_nms_probes_every_loopback_gateway_and_service_over_the_wan(city_lab
     status = city_lab.lab.status()
     assert status.monitoring is not None and status.monitoring.ready and all(status.monitoring.daemons.values())
     targets = city_lab.home.path / "monitoring" / "config" / "targets"
-    expected = {(job, group["labels"]["instance"]) for job in ("icmp", "tcp")
+    expected = {(job, group["labels"]["instance"]) for job in ("icmp", "tcp", "snmp")
                 for group in json.loads((targets / f"{job}.json").read_text())}
     assert len(expected) > 50
+    assert {name for job, name in expected if job == "snmp"} == {r.device for r in city_lab.plan.frr_routers()}
 
     def all_answer() -> dict[tuple[str, str], str] | None:
         probes = _probes(city_lab)
@@ -192,12 +193,18 @@ def test_the_nms_probes_every_loopback_gateway_and_service_over_the_wan(city_lab
 
     probes = _until(all_answer, timeout=ALERT_SECONDS) or _probes(city_lab)
     failing = sorted(key for key in expected if probes.get(key) != "1")
-    assert not failing, f"{len(failing)} probes fail: {failing[:10]}"
-    # netops verify's monitoring phase asks the same Prometheus: every gateway of every site answers
+    assert not failing, f"{len(failing)} targets fail: {failing[:10]}"
+    # SNMPv3 across the WAN: snmp_exporter walked every router's interfaces by name
+    data = _prometheus(city_lab, "/api/v1/query", query='count by (instance) (ifOperStatus{job="snmp"} == 1)')
+    assert isinstance(data, dict)
+    walked = {r["metric"]["instance"] for r in data["result"]}
+    assert walked == {r.device for r in city_lab.plan.frr_routers()}, walked
+    # netops verify's monitoring phase asks the same Prometheus: every device and every gateway answers
     checks = watched_by_nms(city_lab.network, city_lab.plan)
+    assert len([c for c in checks if c.name.endswith(" answers SNMP")]) == len(city_lab.plan.frr_routers())
     gateways = [c for c in checks if c.name.startswith("gateway of ")]
     assert len(gateways) == sum(1 for key in expected if key[0] == "icmp" and "/" in key[1])
-    assert all(c.ok for c in gateways), [c for c in gateways if not c.ok][:5]
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok][:5]
 
 
 def test_up_again_changes_nothing(city_lab: CityLab) -> None:

@@ -99,8 +99,12 @@ def config(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, An
     if params["lab_netns"]:
         nftables = params["lab_nftables"] or str(path.with_suffix(".nft"))
         loaded = lab_nftables({"netns": params["lab_netns"], "file": nftables}, check_mode, diff)
-        output["changed"] = output["changed"] or loaded["changed"]
+        host = lab_host_files(params["lab_netns"], path, secrets_of(params["secrets"]), params["lab_home"],
+                              check_mode)
+        output["changed"] = (output["changed"] or loaded["changed"] or bool(host["lab_host_changed"])
+                             or bool(host["lab_host_restarted"]))
         output["lab_nftables_changed"] = loaded["changed"]
+        output.update(host)
     if diff:
         output["diff"] = {"prepared": result.diff}
     return output
@@ -119,6 +123,7 @@ CONFIG = TaskSpec(
         "state": {"type": "str", "choices": ["pushed", "confirmed", "rolled_back"], "default": "pushed"},
         "lab_netns": {"type": "str"},
         "lab_nftables": {"type": "path"},
+        "lab_home": {"type": "path"},
     },
     run=config,
     required_if=(("state", "pushed", ("config_file",)),),
@@ -245,6 +250,35 @@ def lab_nftables(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[s
     if done.returncode != 0 or len(parts) != 3:
         raise TaskError(f"loading {path} into {netns} failed (exit {done.returncode}): {done.stderr.strip()}")
     return {"changed": parts[0] != parts[2]}
+
+
+def lab_host_files(netns: str, config_file: Path, secrets: Mapping[str, str], home: str | None,
+                   check_mode: bool) -> dict[str, Any]:
+    """The netops lab's part of netops_config for the router's host files: the rendered parts beside the config
+    (`<stem>.snmpd`, `.chrony`, `.rsyslog`, `.sshd`, `.banner`, `.radius`), secrets filled as the push fills them,
+    applied into the lab router's host folder; only the daemons whose file changed are restarted (sshd reloaded).
+    A part not rendered leaves the router's file as it is. Check mode says what would change, writing nothing.
+    A real Debian box gets the same files through become and ansible.builtin.template."""
+    from netops.lab.errors import LabError
+    from netops.lab.hostd import HOST_FILES, apply
+    from netops.lab.state import LabHome
+    from netops.render.secrets import SecretError, substitute
+
+    parts = {}
+    for host_file in HOST_FILES:
+        part = config_file.with_suffix(f".{host_file.part}")
+        if part.is_file():
+            try:
+                parts[host_file.part] = substitute(part.read_text(encoding="utf-8"), secrets)
+            except SecretError as error:
+                raise TaskError(f"{part}: secret {error.name!r}: {error.reason}") from error
+    if not parts:
+        return {"lab_host_changed": [], "lab_host_restarted": []}
+    try:
+        applied = apply(LabHome(Path(home) if home else None), netns, parts, check=check_mode)
+    except LabError as error:
+        raise TaskError(f"{error.message} ({error.hint})" if error.hint else error.message) from error
+    return {"lab_host_changed": applied.changed, "lab_host_restarted": applied.restarted + applied.reloaded}
 
 
 #: Between the listings of one lab_nftables run (no nft listing prints it).

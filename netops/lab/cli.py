@@ -184,14 +184,15 @@ def status(as_json: JsonOption = False) -> None:
         out.print(f"lab ({mode}{', incomplete' if not result.complete else ''}) from {result.home}: "
                   f"{len(result.routers)} routers, {len(result.hosts)} hosts", highlight=False)
         table = Table(title_justify="left")
-        for column in ("device", "management", "namespace", "daemons", "sshd", "ssh :22", "faults"):
+        for column in ("device", "management", "namespace", "daemons", "host daemons", "sshd", "ssh :22", "faults"):
             table.add_column(column, no_wrap=True)
         for router in result.routers:
             daemons = " ".join(f"{name}{'' if ok else '!'}" for name, ok in sorted(router.daemons.items()))
+            host = " ".join(f"{name}{'' if ok else '!'}" for name, ok in router.host_daemons.items())
             faults = ("node down " if router.failed else "") + " ".join(router.failed_links)
             table.add_row(router.device, router.management, "yes" if router.namespace else "MISSING",
-                          daemons or "-", "yes" if router.sshd else "no", "open" if router.ssh_open else "closed",
-                          faults)
+                          daemons or "-", host or "-", "yes" if router.sshd else "no",
+                          "open" if router.ssh_open else "closed", faults)
         out.print(table)
         if result.failed_links or result.failed_nodes:
             out.print("faults in force: " + ", ".join([f"link {link}" for link in result.failed_links]

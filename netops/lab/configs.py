@@ -1,5 +1,5 @@
-"""The routers' FRR configs: rendered for `up --configured` with the lab's secrets, and read back from where
-the routers saved them (what convergence expects)."""
+"""The routers' FRR configs and host files: rendered for `up --configured` with the lab's secrets, and read back
+from where the routers saved them (what convergence expects)."""
 
 import contextlib
 import json
@@ -11,6 +11,7 @@ from pathlib import Path
 from citynet_models.types import Platform
 from netops.design import LAB_SETTINGS, Design, RenderSettings
 from netops.lab.errors import LabError
+from netops.lab.hostd import HOST_FILE_BY_PART
 from netops.lab.state import LabHome
 from netops.lab.topology import LabPlan
 from netops.render.engine import Job, render_devices
@@ -53,11 +54,13 @@ class RenderedRouter:
 
     frr_conf: str
     nftables: str
+    #: The rendered host files by part suffix (netops.lab.hostd.HOST_FILES), those the render made.
+    host: dict[str, str]
 
 
 def render_configs(design: Design, plan: LabPlan, secret_values: dict[str, str]) -> dict[str, RenderedRouter]:
-    """The rendered frr.conf and nftables of every lab router (as FRR) from the run's design, secrets filled in;
-    LabError on a gap."""
+    """The rendered frr.conf, nftables and host files of every lab router (as FRR) from the run's design, secrets
+    filled in; LabError on a gap."""
     names = [r.device for r in plan.frr_routers()]
     job = Job(design=design, template_dirs=(), as_platform=Platform.FRR)
     outcome = render_devices(job, names, workers=1 if len(names) < 80 else None)
@@ -66,7 +69,9 @@ def render_configs(design: Design, plan: LabPlan, secret_values: dict[str, str])
         raise LabError(f"the configs cannot be rendered for the lab: {first}",
                        hint="`netops render --as-platform frr` shows every problem")
     return {r.device: RenderedRouter(substitute(r.files["cfg"], secret_values),
-                                     substitute(r.files.get("nft", ""), secret_values))
+                                     substitute(r.files.get("nft", ""), secret_values),
+                                     {part: substitute(r.files[part], secret_values)
+                                      for part in HOST_FILE_BY_PART if part in r.files})
             for r in outcome.rendered}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from netops.lab import frr, sshd
+from netops.lab import frr, hostd, sshd
 from netops.lab.errors import LabError
 from netops.lab.netns import alive, existing_namespaces, ip_batch, namespace_pids, root_links, stop_pids
 from netops.lab.services import LISTENER
@@ -71,7 +71,11 @@ def tear_down(home: LabHome, progress: Progress = quiet) -> DownReport:
             path = Path(entry)
             if path == frr.OSPF_GR_FILE and frr.other_ospfd_running():
                 continue  # shared by every ospfd of the machine: not ours to remove while another runs
-            if path.is_dir():
+            if entry in hostd.BINDS:
+                hostd.remove_mount_point(path)
+            elif path == hostd.LLDPD_CHROOT:
+                hostd.remove_lldpd_chroot()
+            elif path.is_dir():
                 with contextlib.suppress(OSError):
                     path.rmdir()
             else:

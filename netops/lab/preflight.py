@@ -7,7 +7,7 @@ import shutil
 from ipaddress import IPv4Network, ip_network
 from pathlib import Path
 
-from netops.lab import frr, sshd
+from netops.lab import frr, hostd, sshd
 from netops.lab.errors import LabError
 from netops.lab.netns import existing_namespaces, root_links, run
 from netops.lab.state import LabState
@@ -15,11 +15,12 @@ from netops.lab.topology import LabPlan
 
 
 def preflight() -> None:
-    """Root and the programs the lab runs; LabError naming the Debian package of what is missing."""
+    """Root and the programs the lab runs (FRR, sshd, snmpd, chronyd, rsyslogd, lldpd); LabError naming the
+    Debian package of what is missing."""
     if os.geteuid() != 0:
-        raise LabError("the lab needs root (network namespaces, veth pairs, FRR, sshd)",
+        raise LabError("the lab needs root (network namespaces, veth pairs, FRR, sshd, host daemons)",
                        hint="run it as root, e.g. sudo .venv/bin/netops lab up")
-    missing = {**frr.missing(), **sshd.missing()}
+    missing = {**frr.missing(), **sshd.missing(), **hostd.missing()}
     for program, package in (("ip", "iproute2"), ("nft", "nftables"), ("unshare", "util-linux")):
         if shutil.which(program) is None:
             missing[program] = package

@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from netops.lab import frr, sshd
+from netops.lab import frr, hostd, sshd
 from netops.lab.errors import LabRuntimeError
 from netops.lab.netns import in_namespace, port_open, stop_pids
 from netops.lab.pool import parallel
@@ -55,6 +55,7 @@ def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> 
             if known is not None and known.alive():
                 stop_pids([known.pid])  # left in a namespace of that name that was deleted
             started_sshd.append(sshd.start(home, router, user))
+            hostd.mark_sshd_loaded(home, state, router)
     state.add_processes(started_sshd)
     _wait_listening([router for router in plan.routers
                      if any(process.owner == router.netns for process in started_sshd)])

@@ -7,6 +7,13 @@ session plain `vtysh`, `vtysh -w` and `frr-reload.py` work without -N. The login
 unprivileged account in the groups frr and frrvty (root's shell start-up is slow and root is not
 needed), with a key made for the lab; `usermod -p '*'` unlocks it for key logins (sshd runs with
 UsePAM no and refuses locked accounts).
+
+An FRR router's sshd also sees the router's host files where a Debian box has them (netops.lab.hostd: /etc/snmp,
+/etc/chrony, /etc/rsyslog.d, /etc/ssh/sshd_config.d, /etc/issue.net, /etc/pam_radius_auth.conf bound from
+the router's folder), and a /run of its own (a tmpfs with the machine's /run/sshd, the router's /run/frr and
+/run/lldpd.socket leading to the router's lldpd), so `lldpcli`, `chronyc` and `cat /etc/snmp/snmpd.conf` in a
+session answer for the router. Its sshd_config includes the router's sshd drop-in first: sshd keeps the first
+value it reads, so the rendered hardening is in force.
 """
 
 import grp
@@ -15,6 +22,7 @@ import pwd
 import subprocess
 from pathlib import Path
 
+from netops.lab import hostd
 from netops.lab.netns import run
 from netops.lab.state import LabHome, Process
 from netops.lab.topology import RouterPlan
@@ -24,6 +32,8 @@ SSH_KEYGEN = Path("/usr/bin/ssh-keygen")
 REQUIRED = {SSHD: "openssh-server", SSH_KEYGEN: "openssh-client", Path("/usr/sbin/useradd"): "passwd"}
 #: The login user of the lab routers ($NETOPS_LAB_USER).
 DEFAULT_USER = "netops"
+#: Where the router's sshd drop-ins are (bound from the router's host folder).
+SSHD_DROP_INS = "/etc/ssh/sshd_config.d"
 #: sshd's privilege-separation directory (the packaged service creates it; the lab does when it is missing).
 PRIVSEP_DIR = Path("/run/sshd")
 
@@ -49,7 +59,7 @@ def user_exists(name: str) -> bool:
 
 def create_user(name: str, home: Path) -> None:
     """The dedicated login user: groups frr and frrvty, /bin/sh, unlocked for key logins only."""
-    groups = [g for g in ("frr", "frrvty") if _group_exists(g)]
+    groups = [g for g in ("frr", "frrvty") if _group_exists(g)] + hostd.login_groups()
     run(["useradd", "--system", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/sh",
          "--comment", "netops lab router login", *(["--groups", ",".join(groups)] if groups else []), name])
     run(["usermod", "-p", "*", name])
@@ -63,6 +73,13 @@ def delete_user(name: str) -> None:
     """Remove the login user (its home is under the lab home and goes with it)."""
     if user_exists(name):
         run(["userdel", name], check=False)
+
+
+def _primary_group(user: str) -> str:
+    try:
+        return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+    except KeyError:
+        return user
 
 
 def _group_exists(name: str) -> bool:
@@ -95,15 +112,18 @@ def ensure_host_key(home: LabHome, device: str) -> Path:
 
 
 def sshd_config(home: LabHome, router: RouterPlan, user: str) -> str:
-    """sshd_config of one router: key logins of the lab user only."""
+    """sshd_config of one router: key logins of the lab user only (its group: a rendered drop-in's
+    `AllowUsers *@<cidr>` adds to AllowUsers, and both must then let a login in), after the router's drop-in."""
     directory = home.ssh_dir(router.device)
+    drop_in = [f"Include {SSHD_DROP_INS}/*.conf"] if router.runs_frr else []
     return "\n".join([
         f"# netops lab: sshd of {router.device} (listens on every address of its namespace; its nftables",
         "# management-plane filter, once loaded, decides who may connect)",
+        *drop_in,
         "Port 22",
         f"HostKey {directory / 'ssh_host_ed25519_key'}",
         f"AuthorizedKeysFile {home.path / 'authorized_keys'}",
-        f"AllowUsers {user}",
+        f"AllowGroups {_primary_group(user)}",
         "PubkeyAuthentication yes",
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
@@ -144,8 +164,17 @@ def start(home: LabHome, router: RouterPlan, user: str) -> Process:
         mounts = ["mount --bind /tmp /mnt", *mounts, f"mkdir -p {home_path}",
                   f"mount --bind /mnt/{home_path.relative_to('/tmp')} {home_path}"]
     if router.runs_frr:
-        mounts += [f"mount --bind /run/frr/{router.netns} /run/frr",
+        # A /run of the router's own: the machine's is reached through /tmp/.run while the binds are made.
+        mounts += ["mkdir /tmp/.run", "mount --bind /run /tmp/.run",
+                   "mount -t tmpfs -o mode=755,size=16m tmpfs /run", "mkdir /run/sshd /run/frr /run/lock",
+                   f"mount --bind /tmp/.run/{PRIVSEP_DIR.name} {PRIVSEP_DIR}",
+                   f"mount --bind /tmp/.run/frr/{router.netns} /run/frr",
+                   f"mkdir {hostd.SESSION_RUN_DIR}",
+                   f"mount --bind /tmp/.run/{hostd.run_dir(router).relative_to('/run')} {hostd.SESSION_RUN_DIR}",
+                   "umount /tmp/.run", "rmdir /tmp/.run",
+                   f"ln -s {hostd.SESSION_RUN_DIR}/lldpd.socket /run/lldpd.socket",
                    f"mount --bind {home.frr_dir(router.device)} /etc/frr"]
+        mounts += [f"mount --bind {source} {target}" for source, target in hostd.bind_sources(home, router.device)]
     script = " && ".join([f"hostname {router.device}", *mounts,
                           f"exec {SSHD} -D -f {config} -E {directory / 'sshd.log'}"])
     # `ip netns exec` enters the namespace and a mount namespace of its own (slave of the root's), then

@@ -14,6 +14,9 @@ Home layout::
     ssh_config          Host <device> entries (ssh -F var/lab/ssh_config <device>)
     routers/<device>/etc/   the router's FRR config dir (/etc/frr/nl-<device> links here; /etc/frr in its sshd)
     routers/<device>/ssh/   its sshd config, host key and log
+    routers/<device>/host/  its host files, as under /etc on a Debian box (bound there in its sshd)
+    routers/<device>/daemons/  the lab's main configs, persistent state and logs of its snmpd, chronyd, rsyslogd,
+                        lldpd (their pid files and lldpd's socket: /run/netops-lab/<netns>/)
     netns/<netns>.sh    the bootstrap script run inside each namespace
     hosts/<netns>.log   a data-center host's listener log
     home/               the login user's home directory
@@ -54,7 +57,7 @@ def default_home() -> Path:
 class Process:
     """A process the lab started: its pid and a piece of its command line that proves it is still ours."""
 
-    kind: str  # frr, sshd, listener
+    kind: str  # frr, sshd, listener, or a host daemon (snmpd, chronyd, rsyslogd, lldpd)
     owner: str  # netns
     pid: int
     marker: str
@@ -95,6 +98,9 @@ class LabState:
     processes: list[Process] = field(default_factory=list)
     failed_links: list[str] = field(default_factory=list)  # link ids
     failed_nodes: list[str] = field(default_factory=list)  # devices
+    #: "<netns> <daemon>" -> digest of the host file the daemon runs on (netops.lab.hostd): a file applied but not
+    #: yet loaded (a run interrupted between the two) is loaded by the next run.
+    host_loaded: dict[str, str] = field(default_factory=dict)
     complete: bool = False  # `up` ran to its end
 
     def to_json(self) -> str:

@@ -1,9 +1,9 @@
-"""`status`: whether each namespace exists, each daemon and sshd runs, each management port answers, each
-data-center host's listener runs, and which faults are in force."""
+"""`status`: whether each namespace exists, each daemon (FRR's, the host's) and sshd runs, each management port
+answers, each data-center host's listener runs, and which faults are in force."""
 
 from dataclasses import dataclass, field
 
-from netops.lab import frr
+from netops.lab import frr, hostd
 from netops.lab.faults import cut_in_force, down_interfaces
 from netops.lab.netns import existing_namespaces, port_open
 from netops.lab.pool import parallel
@@ -19,6 +19,8 @@ class RouterStatus:
     management: str
     namespace: bool
     daemons: dict[str, bool]
+    #: snmpd, chronyd, rsyslogd, lldpd (netops.lab.hostd): whether the recorded process runs in the namespace.
+    host_daemons: dict[str, bool]
     sshd: bool
     ssh_open: bool
     failed: bool
@@ -58,7 +60,8 @@ class LabStatus:
     def healthy(self) -> bool:
         """Every namespace there, every daemon of a working router running, every sshd answering."""
         return self.up and self.complete and all(
-            r.namespace and r.sshd and r.ssh_open and (r.failed or all(r.daemons.values()))
+            r.namespace and r.sshd and r.ssh_open and all(r.host_daemons.values())
+            and (r.failed or all(r.daemons.values()))
             for r in self.routers) and all(h.namespace and h.listener is not False for h in self.hosts)
 
 
@@ -81,6 +84,7 @@ def status(home: LabHome) -> LabStatus:
             device=router.device, netns=router.netns, management=str(router.management.ip),
             namespace=router.netns in namespaces,
             daemons=frr.running(router.netns) if router.runs_frr else {},
+            host_daemons=hostd.running(state, router) if router.runs_frr else {},
             sshd=sshd_process is not None and sshd_process.alive(), ssh_open=open_ports[router.device],
             failed=router.device in state.failed_nodes,
             failed_links=sorted(failed_ports.get(router.device, set()))))

@@ -11,7 +11,8 @@ Phases, in order (each needs the one before):
  3. files: the login user and keys, each router's FRR config dir (linked from /etc/frr/<netns>);
  4. namespaces (one `ip -batch`), then every veth pair and bridge (one `ip -batch` from the root);
  5. one bootstrap script per namespace (sysctls, addresses, routes, nftables), in parallel;
- 6. FRR per router (in parallel), then one sshd per router and one listener per data-center host.
+ 6. FRR per router (in parallel), its host daemons (snmpd, chronyd, rsyslogd, lldpd: netops.lab.hostd), then
+    one sshd per router and one listener per data-center host.
 """
 
 import shutil
@@ -23,7 +24,7 @@ from pathlib import Path
 from citynet_models.network import Network
 from netops.design import LAB_SETTINGS, Design, build_design
 from netops.files import write_atomic
-from netops.lab import frr, sshd
+from netops.lab import frr, hostd, sshd
 from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
 from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
@@ -49,6 +50,7 @@ class UpReport:
     frr_started: int = 0
     sshd_started: int = 0
     listeners_started: int = 0
+    host_daemons_started: int = 0
     namespaces_removed: int = 0
     links_removed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -57,7 +59,8 @@ class UpReport:
     def changed(self) -> bool:
         """Whether anything was made or started."""
         return bool(self.namespaces_made or self.links_made or self.frr_started or self.sshd_started
-                    or self.listeners_started or self.namespaces_removed or self.links_removed)
+                    or self.listeners_started or self.host_daemons_started or self.namespaces_removed
+                    or self.links_removed)
 
 
 def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = False,
@@ -142,6 +145,9 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     progress(f"FRR in {len(plan.frr_routers())} routers")
     report.frr_started = start_frr(home, state, [r for r in plan.frr_routers() if r.device not in state.failed_nodes])
     phase("frr")
+    progress("snmpd, chronyd, rsyslogd and lldpd per router")
+    report.host_daemons_started = hostd.start_missing(home, plan, state)
+    phase("host daemons")
     progress("sshd per router, listeners per data-center host")
     report.sshd_started, report.listeners_started = start_services(home, plan, state, user)
     phase("services")
@@ -207,6 +213,7 @@ def _replan(home: LabHome, state: LabState, old: LabPlan, new: LabPlan, prune: b
             if etc.is_symlink():
                 etc.unlink()
             shutil.rmtree(frr.RUN_FRR / router.netns, ignore_errors=True)
+            shutil.rmtree(hostd.run_dir(router), ignore_errors=True)
             shutil.rmtree(home.router_dir(router.device), ignore_errors=True)
     for netns in gone:
         home.script(netns).unlink(missing_ok=True)
@@ -228,13 +235,19 @@ def _record(home: LabHome, plan: LabPlan, state: LabState, user: str) -> bool:
     state.root_links = sorted(set(state.root_links) | {plan.management.bridge}
                               | {r.management_port for r in plan.routers})
     state.etc_links = sorted(set(state.etc_links) | {str(frr.ETC_FRR / r.netns) for r in plan.frr_routers()})
-    state.run_dirs = sorted(set(state.run_dirs) | {str(frr.RUN_FRR / r.netns) for r in plan.frr_routers()})
+    state.run_dirs = sorted(set(state.run_dirs) | {str(frr.RUN_FRR / r.netns) for r in plan.frr_routers()}
+                            | {str(hostd.run_dir(r)) for r in plan.frr_routers()})
     if not sshd.user_exists(user):
         state.made_user = user
     if not sshd.PRIVSEP_DIR.exists() and str(sshd.PRIVSEP_DIR) not in state.made_files:
         state.made_files.append(str(sshd.PRIVSEP_DIR))
     if not frr.OSPF_GR_FILE.exists() and str(frr.OSPF_GR_FILE) not in state.made_files:
         state.made_files.append(str(frr.OSPF_GR_FILE))
+    # What the routers' daemons and sshd binds need and the machine may lack (e.g. /etc/pam_radius_auth.conf
+    # without pam_radius): made empty, removed by `down` while still empty.
+    for path in [hostd.LLDPD_CHROOT, hostd.RUN_DIR, *hostd.mount_points_missing()]:
+        if not path.exists() and str(path) not in state.made_files:
+            state.made_files.append(str(path))
     was_complete = state.complete
     state.complete = False
     home.save(state)
@@ -248,6 +261,9 @@ def _files(home: LabHome, plan: LabPlan, state: LabState, user: str, rendered: d
         sshd.create_user(user, home.user_home)
     if str(sshd.PRIVSEP_DIR) in state.made_files:
         sshd.ensure_privsep_dir()
+    if str(hostd.LLDPD_CHROOT) in state.made_files:
+        hostd.ensure_lldpd_chroot()
+    hostd.make_mount_points([Path(p) for p in state.made_files if p in hostd.BINDS])
     sshd.ensure_client_key(home)
 
     def prepare(router: RouterPlan) -> None:
@@ -257,6 +273,7 @@ def _files(home: LabHome, plan: LabPlan, state: LabState, user: str, rendered: d
         config = rendered[router.device].frr_conf if router.device in rendered else frr.bootstrap_config(router)
         frr.write_config_dir(home.frr_dir(router.device), router, config)
         frr.link_config_dir(router.netns, home.frr_dir(router.device))
+        hostd.prepare(home, router, rendered[router.device].host if router.device in rendered else {})
         if router.device in rendered:
             path = home.router_dir(router.device) / "nftables.nft"
             write_atomic(path, rendered[router.device].nftables)

@@ -50,9 +50,17 @@ options:
         rendered nftables (O(lab_nftables)) are loaded from the controller after the push, in one nft transaction
         (check mode - only parsed). FRR forwards without filtering; a real Debian+FRR box gets its ruleset from
         its host role. Changed also when the loaded table differs afterwards.
+      - The router's rendered host files beside O(config_file) (the parts C(.snmpd), C(.chrony), C(.rsyslog),
+        C(.sshd), C(.banner), C(.radius)), secrets filled as for the push, are applied into the lab router's host
+        folder (its /etc over SSH), each atomically, and only the daemons whose file changed are restarted (sshd
+        reloaded once C(sshd -t) accepts the drop-in). Check mode says what would change. A real Debian box gets
+        the same files through become and ansible.builtin.template.
     type: str
   lab_nftables:
     description: The rendered ruleset for O(lab_netns). Default - O(config_file) with the suffix C(.nft).
+    type: path
+  lab_home:
+    description: The netops lab's home (docs/lab.md). Default - C($NETOPS_LAB_HOME), else the checkout's C(var/lab).
     type: path
   state:
     description: What to do.
@@ -78,6 +86,17 @@ RETURN = r"""
 diff_text: {description: The changes (frr-reload.py delta for FRR); secrets masked., returned: always, type: str}
 backup: {description: Path of the saved previous config., returned: when changed, type: str}
 pending: {description: Whether a commit waits for confirmation., returned: always, type: bool}
+lab_nftables_changed: {description: Whether the loaded nftables changed (lab)., returned: with lab_netns, type: bool}
+lab_host_changed:
+  description: The host file parts that changed (or would, in check mode) in the lab router.
+  returned: with lab_netns
+  type: list
+  elements: str
+lab_host_restarted:
+  description: The lab router's daemons restarted (sshd - reloaded) after their file changed.
+  returned: with lab_netns
+  type: list
+  elements: str
 """
 
 

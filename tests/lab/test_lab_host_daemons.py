@@ -1,0 +1,98 @@
+"""The lab routers as Debian boxes (netops.lab.hostd) on real namespaces: snmpd, chronyd, rsyslogd and lldpd run in
+every router on its own files, its sshd shows them where Debian has them, `status` reports one that died, `up`
+starts it again and `down` stops them all."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from netops.lab import hostd
+from netops.lab.lab import Lab
+from netops.lab.netns import in_namespace
+from netops.lab.state import LabHome
+from netops.lab.topology import plan_lab
+from netops.pipeline import load_network
+from tests.lab.helpers import CITY, lab_home, leftovers, skip_unless_lab_can_run
+
+pytestmark = pytest.mark.lab
+
+
+def _ssh(home: LabHome, device: str, command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["ssh", "-F", str(home.ssh_config), device, command], capture_output=True, text=True,
+                          check=False)
+
+
+def _lldp_neighbours(home: LabHome, device: str) -> str:
+    """lldpcli's neighbours in the router's SSH session, once lldpd has heard from any (it sends at start)."""
+    deadline = time.monotonic() + 60
+    while True:
+        # /usr/sbin is not on a user's PATH on Debian
+        shown = _ssh(home, device, "/usr/sbin/lldpcli show neighbors summary")
+        if "SysName" in shown.stdout or time.monotonic() > deadline:
+            return shown.stdout + shown.stderr
+        time.sleep(1)
+
+
+def test_every_router_runs_its_host_daemons_until_down() -> None:
+    skip_unless_lab_can_run()
+    network = load_network(CITY).network
+    plan = plan_lab(network, ["017"])
+    with lab_home() as home:
+        lab = Lab(home)
+        report = lab.up(network, plan)
+        routers = plan.frr_routers()
+        assert report.host_daemons_started == len(routers) * len(hostd.DAEMONS)
+        status = lab.status()
+        assert status.healthy
+        assert {r.device: r.host_daemons for r in status.routers if r.device in {x.device for x in routers}} == {
+            r.device: dict.fromkeys(hostd.DAEMONS, True) for r in routers}
+        state = home.load()
+        assert state is not None
+        pids = {(p.kind, p.owner): p.pid for p in state.processes if p.kind in hostd.DAEMONS}
+        for router in routers:
+            for daemon in hostd.DAEMONS:
+                assert in_namespace(pids[daemon, router.netns], router.netns), (daemon, router.device)
+
+        # Over SSH the router reads like a Debian box: its own (bootstrap) files at the /etc paths, its daemons.
+        device = "dong-anh-agg-01"
+        shown = _ssh(home, device, "cat /etc/snmp/snmpd.conf /etc/chrony/chrony.conf /etc/issue.net "
+                                   "/etc/pam_radius_auth.conf /etc/rsyslog.d/60-netops.conf "
+                                   "/etc/ssh/sshd_config.d/60-netops.conf")
+        assert shown.returncode == 0, shown.stderr
+        for host_file in hostd.HOST_FILES:
+            assert host_file.bootstrap in shown.stdout, host_file.part
+        path = hostd.host_dir(home, device) / "snmp" / "snmpd.conf"
+        assert (path.stat().st_uid, path.stat().st_mode & 0o777) == (0, 0o640)
+        sources = _ssh(home, device, "chronyc -n sources")  # over udp 127.0.0.1:323, the router's own loopback
+        assert sources.returncode == 0 and "Name/IP address" in sources.stdout, sources.stdout + sources.stderr
+        assert len(sources.stdout.strip().splitlines()) == 2, sources.stdout  # the header: no server yet
+        # lldpd over the veths: the neighbour across the aggregation pair's link is seen by name.
+        neighbours = _lldp_neighbours(home, device)
+        assert "dong-anh-agg-02" in neighbours or "ubnd-" in neighbours, neighbours
+
+        # A router whose snmpd died is reported, and `up` starts it again (only it).
+        router = plan.router_by_device[device]
+        os.kill(pids["snmpd", router.netns], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while in_namespace(pids["snmpd", router.netns], router.netns) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        status = lab.status()
+        assert not status.healthy
+        row = next(r for r in status.routers if r.device == device)
+        assert row.host_daemons == {**dict.fromkeys(hostd.DAEMONS, True), "snmpd": False}
+        again = lab.up(network, plan)
+        assert again.host_daemons_started == 1 and again.sshd_started == 0 and again.frr_started == 0
+        assert lab.status().healthy
+        assert lab.up(network, plan).changed is False
+
+        state = home.load()
+        assert state is not None
+        pids = {(p.kind, p.owner): p.pid for p in state.processes if p.kind in hostd.DAEMONS}
+        lab.down()
+        assert not leftovers(home)
+        assert not [pid for pid in pids.values() if Path(f"/proc/{pid}").exists()]
+        assert not hostd.RUN_DIR.exists() or not any(hostd.RUN_DIR.iterdir())

@@ -213,8 +213,9 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
     def get_facts(self) -> models.FactsDict:
         """Hostname, FRR version, uptime (of FRR: since zebra started; -1.0 when its pid file is not readable),
         interfaces."""
-        return parse.facts(self._vtysh("show version"), self._run(ZEBRA_AGE).stdout,
-                           self._vtysh_json("show interface json"))
+        with self._snapshot_of(GETTER_COMMANDS["get_facts"]):
+            return parse.facts(self._vtysh("show version"), self._run(ZEBRA_AGE).stdout,
+                               self._vtysh_json("show interface json"))
 
     def get_interfaces(self) -> dict[str, models.InterfaceDict]:
         """Every interface zebra knows, with its state, MTU, speed, MAC and last_flapped (when zebra saw the

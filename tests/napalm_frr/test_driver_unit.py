@@ -492,3 +492,20 @@ def test_frr_uptime_is_zebras() -> None:
     stat = "1234 (zebra x) S " + " ".join(["0"] * 18) + " 500 0 0"
     assert parse.process_uptime(f"100.50 180.00\n{stat}\n100\n") == 95.5
     assert parse.process_uptime("100.50 180.00\n") == -1.0
+
+
+#: SSH commands each getter sends (get_facts: one vtysh call and zebra's age; get_interfaces reads the router's
+#: clock only when zebra saw a link change).
+ROUND_TRIPS = {"test_get_facts/two-routers": 2, "test_get_interfaces/two-routers": 1,
+               "test_get_interfaces/link-flapped": 2, "test_get_environment/two-routers": 1,
+               "test_get_users/two-routers": 1, "test_get_snmp_information/two-routers": 1,
+               "test_get_ntp_servers/two-routers": 1, "test_get_ntp_peers/two-routers": 1,
+               "test_get_ntp_stats/two-routers": 1, "test_get_lldp_neighbors_detail/two-routers": 1,
+               "test_get_network_instances/two-routers": 1, "test_get_ipv6_neighbors_table/two-routers": 1}
+
+
+@pytest.mark.parametrize(("case", "count"), ROUND_TRIPS.items())
+def test_round_trips(case: str, count: int) -> None:
+    device, transport = _device(MOCKED / case)
+    getattr(device, case.split("/")[0].removeprefix("test_"))()
+    assert len(transport.commands) == count, transport.commands

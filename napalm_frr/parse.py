@@ -8,6 +8,7 @@ tests/napalm_frr/mocked_data). Values NAPALM asks for that FRR does not know are
 import datetime
 import ipaddress
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from napalm.base import models
@@ -274,17 +275,24 @@ def ipv6_neighbors(data: list[dict[str, Any]]) -> list[models.IPV6NeighborDict]:
             for entry in data if entry.get("lladdr")]
 
 
-def lldp_neighbors(data: dict[str, Any]) -> dict[str, list[models.LLDPNeighborDict]]:
-    """get_lldp_neighbors from lldpd's `lldpcli -f json show neighbors`."""
+def _lldp_neighbours(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+    """(local interface, neighbour, its system name, its chassis) from lldpcli's JSON, which gives one interface as
+    a dict and several as a list, and a chassis by its system name when the neighbour sends one."""
     interfaces_data = data.get("lldp", {}).get("interface", [])
     if isinstance(interfaces_data, dict):
         interfaces_data = [{name: value} for name, value in interfaces_data.items()]
-    result: dict[str, list[models.LLDPNeighborDict]] = {}
     for item in interfaces_data:
         for name, neighbour in item.items():
             chassis = neighbour.get("chassis", {})
-            system = next(iter(chassis)) if chassis and "id" not in chassis else ""
-            result.setdefault(name, []).append({"hostname": str(system), "port": _port_name(neighbour.get("port", {}))})
+            system, details = next(iter(chassis.items())) if chassis and "id" not in chassis else ("", chassis)
+            yield name, neighbour, str(system), details
+
+
+def lldp_neighbors(data: dict[str, Any]) -> dict[str, list[models.LLDPNeighborDict]]:
+    """get_lldp_neighbors from lldpd's `lldpcli -f json show neighbors`."""
+    result: dict[str, list[models.LLDPNeighborDict]] = {}
+    for name, neighbour, system, _ in _lldp_neighbours(data):
+        result.setdefault(name, []).append({"hostname": system, "port": _port_name(neighbour.get("port", {}))})
     return result
 
 
@@ -619,30 +627,24 @@ def _power(sysfs: dict[str, str]) -> dict[str, models.PowerDict]:
 
 def lldp_neighbors_detail(data: dict[str, Any], interface: str = "") -> dict[str, list[models.LLDPNeighborDetailDict]]:
     """get_lldp_neighbors_detail from lldpd's `lldpcli -f json show neighbors details`."""
-    interfaces_data = data.get("lldp", {}).get("interface", [])
-    if isinstance(interfaces_data, dict):
-        interfaces_data = [{name: value} for name, value in interfaces_data.items()]
     result: dict[str, list[models.LLDPNeighborDetailDict]] = {}
-    for item in interfaces_data:
-        for name, neighbour in item.items():
-            if interface and name != interface:
-                continue
-            chassis = neighbour.get("chassis", {})
-            system, details = (next(iter(chassis.items())) if chassis and "id" not in chassis else ("", chassis))
-            capabilities = details.get("capability", [])
-            if isinstance(capabilities, dict):
-                capabilities = [capabilities]
-            port = neighbour.get("port", {})
-            result.setdefault(name, []).append({
-                "parent_interface": "",
-                "remote_port": _port_name(port),
-                "remote_chassis_id": str(details.get("id", {}).get("value", "")),
-                "remote_port_description": str(port.get("descr", "")),
-                "remote_system_name": str(system),
-                "remote_system_description": str(details.get("descr", "")),
-                "remote_system_capab": sorted(str(c["type"]).lower() for c in capabilities),
-                "remote_system_enable_capab": sorted(str(c["type"]).lower() for c in capabilities if c.get("enabled")),
-            })
+    for name, neighbour, system, details in _lldp_neighbours(data):
+        if interface and name != interface:
+            continue
+        capabilities = details.get("capability", [])
+        if isinstance(capabilities, dict):
+            capabilities = [capabilities]
+        port = neighbour.get("port", {})
+        result.setdefault(name, []).append({
+            "parent_interface": "",
+            "remote_port": _port_name(port),
+            "remote_chassis_id": str(details.get("id", {}).get("value", "")),
+            "remote_port_description": str(port.get("descr", "")),
+            "remote_system_name": system,
+            "remote_system_description": str(details.get("descr", "")),
+            "remote_system_capab": sorted(str(c["type"]).lower() for c in capabilities),
+            "remote_system_enable_capab": sorted(str(c["type"]).lower() for c in capabilities if c.get("enabled")),
+        })
     return result
 
 

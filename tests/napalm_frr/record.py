@@ -16,9 +16,7 @@ the first router's eth2 went down and up.
 """
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -134,12 +132,7 @@ def record(config_only: bool = False) -> None:
             result = device.get_interfaces()
             device.close()
             write(folder, {}, result)
-            for pid in router.daemon_pids:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-            router.daemon_pids.clear()
-            for name in ("chrony/chrony.conf", "snmp/snmpd.conf"):
-                (routers.workdir / router.netns / "host" / name).unlink()
+            routers.strip_host(router)
             for method in BARE_HOST:
                 folder = MOCKED / "bare-host" / f"test_{method}"
                 device = session(folder)

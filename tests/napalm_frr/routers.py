@@ -77,6 +77,16 @@ class Routers:
         """NAPALM optional_args for the driver."""
         return {"key_file": str(self.key_file), "known_hosts_file": str(self.known_hosts), "ssh_strict": True}
 
+    def strip_host(self, router: Router) -> None:
+        """Make the router a box without its host daemons: chronyd and lldpd stopped, no chrony.conf or
+        snmpd.conf."""
+        for pid in router.daemon_pids:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        router.daemon_pids.clear()
+        for name in ("chrony/chrony.conf", "snmp/snmpd.conf"):
+            (self.workdir / router.netns / "host" / name).unlink()
+
     def ssh_argv(self, router: Router) -> list[str]:
         """`ssh` to a router, for the plain-ssh peer of the benchmark."""
         return ["ssh", "-i", str(self.key_file), "-o", f"UserKnownHostsFile={self.known_hosts}",

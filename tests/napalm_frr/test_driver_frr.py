@@ -7,7 +7,6 @@ only. The tests that change what the routers run (a link flap, stopping the host
 
 import json
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -506,12 +505,7 @@ def test_host_getters_without_their_daemons(routers: Routers) -> None:
     """The third router with chronyd and lldpd stopped and no chrony.conf or snmpd.conf: NAPALM's "nothing
     configured" from every host getter, no error."""
     router = routers.routers[2]
-    for pid in router.daemon_pids:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    router.daemon_pids.clear()
-    for name in ("chrony/chrony.conf", "snmp/snmpd.conf"):
-        (routers.workdir / router.netns / "host" / name).unlink()
+    routers.strip_host(router)
     driver = _open(routers, 2)
     assert driver.get_ntp_servers() == {} and driver.get_ntp_peers() == {} and driver.get_ntp_stats() == []
     assert driver.get_snmp_information() == {"chassis_id": "", "community": {}, "contact": "", "location": ""}

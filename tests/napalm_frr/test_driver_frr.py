@@ -398,7 +398,7 @@ def test_modules_report_json(routers: Routers) -> None:
     """netops_getters' results are NAPALM's, through an ad-hoc `ansible -m netops_getters` run."""
     router = routers.routers[0]
     arguments = {"hostname": router.address, "username": routers.user, "optional_args": routers.optional_args(),
-                 "getters": ["get_facts"]}
+                 "getters": ["get_facts", "get_ntp_servers"]}
     result = subprocess.run(
         [str(REPO / ".venv" / "bin" / "ansible"), "all", "-i", f"{router.address},", "-c", "local", "-o",
          "-e", "ansible_python_interpreter={{ ansible_playbook_python }}", "-m", "netops_getters",
@@ -406,8 +406,9 @@ def test_modules_report_json(routers: Routers) -> None:
         capture_output=True, text=True, cwd=REPO, timeout=120,
         env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_INVENTORY_ENABLED": "host_list"})
     assert result.returncode == 0, result.stdout + result.stderr
-    facts = json.loads(result.stdout.split("SUCCESS => ", 1)[1])["results"]["facts"]
-    assert facts["vendor"] == "FRRouting"
+    results = json.loads(result.stdout.split("SUCCESS => ", 1)[1])["results"]
+    assert results["facts"]["vendor"] == "FRRouting"
+    assert list(results["ntp_servers"]) == ["10.255.0.3"]
 
 
 def _until(what: str, predicate: object, seconds: float = 60) -> None:

@@ -99,9 +99,21 @@ ENVIRONMENT = ("echo '!netops-stat1' && grep '^cpu' /proc/stat && sleep 0.5 && e
                "/sys/class/power_supply/*/type /sys/class/power_supply/*/online; true; }")
 #: get_config(full=True): the line that starts each host part after frr.conf (`!`: a comment to FRR).
 PART_MARKER = "!netops-part "
-#: get_config(full=True): how each host part is read (empty output: the part is left out).
+#: The Debian host's own files get_config(full=True) reads, by part suffix (netops.hostfiles lists the same).
+HOST_FILES = {
+    "snmpd": "/etc/snmp/snmpd.conf",
+    "chrony": "/etc/chrony/chrony.conf",
+    "rsyslog": "/etc/rsyslog.d/60-netops.conf",
+    "sshd": "/etc/ssh/sshd_config.d/60-netops.conf",
+    "banner": "/etc/issue.net",
+    "radius": "/etc/pam_radius_auth.conf",
+}
+#: get_config(full=True): how each host part is read (empty output: the part is left out). A file the login user
+#: may not read (snmpd.conf and pam_radius_auth.conf hold keys: root-only on a Debian box) is read through
+#: `sudo -n`, which fails at once, never prompts, where no sudo rule allows it.
 HOST_PARTS = {
     "nft": "{ nft -s list table inet netops || sudo -n nft -s list table inet netops; } 2>/dev/null",
+    **{part: f"cat {path} 2>/dev/null || sudo -n cat {path} 2>/dev/null" for part, path in HOST_FILES.items()},
     "dhcrelay": "cat /etc/default/isc-dhcp-relay 2>/dev/null",
 }
 
@@ -320,10 +332,14 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
 
         - `nft`: `nft -s list table inet netops` (the loaded ruleset, without counters), as the login user or
           through `sudo -n` (the user needs CAP_NET_ADMIN or that one sudo rule; otherwise the part is left out);
+        - the host daemons' files (HOST_FILES): `snmpd` /etc/snmp/snmpd.conf, `chrony` /etc/chrony/chrony.conf,
+          `rsyslog` /etc/rsyslog.d/60-netops.conf, `sshd` /etc/ssh/sshd_config.d/60-netops.conf, `banner`
+          /etc/issue.net, `radius` /etc/pam_radius_auth.conf: `cat` as the login user, else `sudo -n cat`
+          (a file neither can read is left out, and compliance reports it MISSING);
         - `dhcrelay`: /etc/default/isc-dhcp-relay, when the box has it.
 
-        Never read: the host management baseline (`host.yml`) is the model's summary of sshd, PAM/RADIUS,
-        chrony, rsyslog and snmpd; no file on the box holds it (docs/compliance.md).
+        Secrets in those files (SNMPv3 keys, the RADIUS shared key) come back as they are on the box: the
+        caller masks them (netops.backup.store does before anything is written).
         """
         if format != "text":
             raise NotImplementedError("FRR configurations are text only")

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 from rich.text import Text
 
 # Typer carries its own copy of click: its usage errors are these (netops.cli.main prints them as input errors).
@@ -151,6 +150,9 @@ def show(
     if not selected:
         err.print(f"no {table.value} match the filters")
         return
+    # Imported on use: rich's tables cost every other command a few hundredths of a second at start-up.
+    from rich.table import Table as RichTable
+
     rich_table = RichTable(title=f"{table.value} ({len(selected)})", title_justify="left")
     for column in selected[0]:
         rich_table.add_column(column, no_wrap=True)

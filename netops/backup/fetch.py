@@ -33,7 +33,7 @@ def fetch_config(driver: str, host: str, username: str, password: str, timeout: 
     """The device's running config by part, through `napalm.get_network_driver(driver)`.
 
     `cfg` is `get_config(retrieve="running")["running"]`; for FRR (`get_config(full=True)`) also the host
-    parts the device lets the login user read (`nft`, `dhcrelay`; never `host.yml`: no file holds it).
+    parts the device lets the login user read (`nft`, the host daemons' files of netops.hostfiles, `dhcrelay`).
     """
     import napalm  # imported here: reading backups never needs it
 

@@ -2,7 +2,8 @@
 
 Layout (the one `netops render --out` writes, so `netops compliance --backups DIR` reads either):
 `DIR/<platform>/<device>.<suffix>`; suffix `cfg` is the running config, FRR may add the host parts
-(`nft`, `host.yml`, `dhcrelay`) when the fetch returns them. Secrets are masked with the compliance
+(`nft`, the host daemons' files `snmpd`, `chrony`, `rsyslog`, `sshd`, `banner`, `radius`, and `dhcrelay`) when
+the fetch returns them. Secrets are masked with the compliance
 baseline's masks of the platform before anything is written, so no secret ever reaches the folder or git.
 A run that changes nothing writes nothing and commits nothing.
 """

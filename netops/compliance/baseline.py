@@ -1,6 +1,6 @@
 """The security baseline and the masks of a platform, as YAML (netops/compliance/baseline/<platform>.yml).
 
-A rule checks one part of a device's config (`cfg`, or FRR's `nft`, `host.yml`, `dhcrelay`) in the sections
+A rule checks one part of a device's config (`cfg`, or FRR's `nft`, host files, `dhcrelay`) in the sections
 its `scope` selects (a path of regular expressions from the top; none: the top level):
 
 - `scope_required`: a config without any such section violates the rule (else the rule does not apply);
@@ -43,7 +43,7 @@ DEFAULT_SECRET = "<secret:default>"
 #: Values that are never a real secret: vendor defaults and the classic guesses.
 DEFAULT_PASSWORDS = frozenset({"admin", "cisco", "password", "public", "private", "zebra", "huawei",
                                "admin@123", "admin@huawei.com", "changeme", "123456", "12345678", "root",
-                               "secret", "default", "enable", "manager", "test"})
+                               "secret", "default", "enable", "manager", "test", "testing123"})
 
 
 class Severity(StrEnum):
@@ -55,7 +55,7 @@ class Severity(StrEnum):
     LOW = "low"
 
 
-Part = Literal["cfg", "nft", "host.yml", "dhcrelay"]
+Part = Literal["cfg", "nft", "snmpd", "chrony", "rsyslog", "sshd", "banner", "radius", "dhcrelay"]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
 
 

@@ -4,8 +4,8 @@ hier_config compares configs as trees: children are a set (order-insensitive), e
 makes order matter and the driver says so (IOS-XE ACL entries get sequence numbers; our nftables chains
 get rule numbers). Drivers: hier_config's `cisco_ios` for IOS-XE, `huawei_vrp` for VRP, and `FrrDriver`
 below for frr.conf (hier_config has none: FRR is "no"-negated like IOS, with its own sectional `exit`s).
-The host parts of FRR (nftables, host baseline, dhcrelay) are compared by hier_config's generic driver;
-their remediation is to redeploy the rendered file, never a per-line negation.
+The host parts of FRR (the host daemons' files, dhcrelay) are compared by hier_config's generic driver, nft
+by NftDriver below; their remediation is to redeploy the rendered file, never a per-line negation.
 """
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from hier_config.platforms.driver_base import HConfigDriverBase, HConfigDriverRu
 
 from citynet_models.types import Platform as NetopsPlatform
 from netops.compliance.tree import tree
+from netops.hostfiles import HOST_FILES, install_commands
 
 GLOBAL = "(global)"
 
@@ -130,7 +131,7 @@ def diff_part(platform: NetopsPlatform, part: str, device: str, intended: list[s
             fixes.setdefault(key, []).extend(_dump(child, 1))
     else:
         for section in sections:
-            fixes[section] = _redeploy(part, device, section, missing.get(section, []), extra.get(section, []))
+            fixes[section] = _redeploy(part, device)
     return sorted([SectionDiff(part, section, tuple(missing.get(section, ())), tuple(extra.get(section, ())),
                                tuple(fixes.get(section, ()))) for section in sections] + reordered,
                   key=lambda d: (d.section != GLOBAL, d.section))
@@ -163,17 +164,14 @@ def _reordered(platform: NetopsPlatform, part: str, intended: list[str], actual:
     return diffs
 
 
-def _redeploy(part: str, device: str, section: str, missing: list[str], extra: list[str]) -> list[str]:
+def _redeploy(part: str, device: str) -> list[str]:
     """How a host part is brought back: the rendered file is deployed whole (each is loaded atomically)."""
     if part == "nft":
         return [f"nft -f {device}.nft   # the rendered ruleset: delete and redefine table inet netops atomically"]
     if part == "dhcrelay":
         return [f"install -m 0644 {device}.dhcrelay /etc/default/isc-dhcp-relay",
                 "systemctl restart isc-dhcp-relay"]
-    prefix = "" if section == GLOBAL else section + ": "
-    return ([f"set {prefix}{line.strip()}" for line in missing]
-            + [f"unset {prefix}{line.strip()}" for line in extra]
-            + [f"# apply {device}.host.yml with the host baseline role"])
+    return install_commands(device, part)
 
 
 def whole_part(part: str, device: str, lines: list[str], present: bool) -> SectionDiff:
@@ -181,6 +179,8 @@ def whole_part(part: str, device: str, lines: list[str], present: bool) -> Secti
     body = tuple(line for line in lines if not line.startswith(" "))
     if present:
         fix = (("rm /etc/default/isc-dhcp-relay && systemctl disable --now isc-dhcp-relay",)
-               if part == "dhcrelay" else (f"remove the {part} part from the device",))
+               if part == "dhcrelay" else
+               (f"the model renders no {part}: remove {HOST_FILES[part].path} or restore the package's own",)
+               if part in HOST_FILES else (f"remove the {part} part from the device",))
         return SectionDiff(part, GLOBAL, (), body, fix)
-    return SectionDiff(part, GLOBAL, body, (), tuple(_redeploy(part, device, GLOBAL, list(body), [])))
+    return SectionDiff(part, GLOBAL, body, (), tuple(_redeploy(part, device)))

@@ -26,6 +26,7 @@ from netops.compliance.diff import GLOBAL, SectionDiff, diff_part, whole_part
 from netops.compliance.tree import PARTS, UNREADABLE, ConfigError, Node, parse_part, tree
 from netops.compliance.waivers import DRIFT, MISSING, UNVERIFIABLE, Waiver
 from netops.gc_policy import frozen_for_fork
+from netops.hostfiles import HOST_FILES
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,13 @@ def check_device_unwaived(checker: Checker, item: DeviceInput) -> DeviceResult:
 
 
 def _missing(item: DeviceInput, part: str) -> Finding:
+    remediation = [f"collect it: the backup of {item.device} has no .{part} part"]
+    host = HOST_FILES.get(part) if item.platform is Platform.FRR else None
+    if host is not None:  # napalm_frr leaves out a file it read as empty: absent, or not readable by the login user
+        remediation.append(f"if {host.path} is on the box, the login user may not read it: the fetch reads it "
+                           f"with `cat`, else `sudo -n cat {host.path}` (allow that one command in sudoers)")
     return Finding(item.device, item.platform.value, MISSING, Severity.HIGH.value, part, GLOBAL,
-                   f"no {part} in the actual config: nothing to compare it with",
-                   remediation=(f"collect it: the backup of {item.device} has no .{part} part",))
+                   f"no {part} in the actual config: nothing to compare it with", remediation=tuple(remediation))
 
 
 def _unverifiable(item: DeviceInput, part: str, why: str, rules: Sequence[CompiledRule]) -> Finding:
@@ -200,7 +205,7 @@ def _sections(root: Node, scope: Sequence[re.Pattern[str]]) -> list[tuple[str, N
 
 
 def _readable(pattern: re.Pattern[str]) -> str:
-    text = pattern.pattern.removeprefix("^").removesuffix("$")
+    text = pattern.pattern.removeprefix("(?i)").removeprefix("^").removesuffix("$")
     text = text.replace("\\S+", "<word>").replace("\\d+", "<number>").replace("( |$)", "")
     return re.sub(r"\\([^\w])", r"\1", text)
 

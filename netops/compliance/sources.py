@@ -2,7 +2,8 @@
 
 - intended: rendered in memory by the render engine from the validated model (nothing written);
 - actual, `backups`: a folder laid out like `netops render --out` and `playbooks/backup.yml` write it,
-  `<platform>/<device>.<suffix>` (suffix `cfg`; FRR also `nft`, `host.yml`, `dhcrelay`), no device access;
+  `<platform>/<device>.<suffix>` (suffix `cfg`; FRR also `nft`, its host files of netops.hostfiles and
+  `dhcrelay`), no device access;
 - actual, `running`: fetched now through NAPALM (`get_config(retrieve="running")`), which needs the
   device's NAPALM driver (FRR: the project's napalm_frr).
 """

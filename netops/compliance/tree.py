@@ -3,40 +3,36 @@
 A device's configuration is a set of parts, by the suffix the renderer gives them (docs/compliance.md):
 
 - `cfg`: the device config proper: IOS-XE and VRP running configs, FRR's frr.conf (indentation is hierarchy);
-- FRR only, the Debian host's share: `nft` (the nftables ruleset: braces are hierarchy), `host.yml` (the host
-  management baseline: YAML mappings are hierarchy), `dhcrelay` (`KEY="value"` lines).
+- FRR only, the Debian host's share (netops.hostfiles): `nft` (the nftables ruleset: braces are hierarchy),
+  `snmpd`, `chrony`, `sshd` (flat `keyword value` lines; sshd's `Match` blocks are sections), `rsyslog` (one
+  line per statement: a multi-line `action(...)` is joined), `banner` (/etc/issue.net: its text lines),
+  `radius` (pam_radius_auth.conf: `server secret [timeout]` lines), `dhcrelay` (`KEY="value"` lines).
 
 Every part becomes the same shape: indented text (`lines`) that hier_config parses for the diff, and a light
 `Node` tree the baseline rules walk. Parsing is strict where a broken file would otherwise look compliant or
-cause false findings: undecodable, empty, an unterminated banner, unbalanced braces, malformed YAML, or a
-device config that does not name its device are `ConfigError`s (exit 2), each with file:line.
+cause false findings: undecodable, empty, an unterminated banner, unbalanced braces or parentheses, a line
+that is not a directive of the part's daemon (an error page, another file in its place), or a device config
+that does not name its device are `ConfigError`s (exit 2), each with file:line.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
 
 from citynet_models.types import Platform
-
-#: libyaml's safe loader where PyYAML has it: a city's host files parse six times faster.
-_YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from netops.hostfiles import HOST_FILES
 
 #: Parts of a device's config, by platform, in report order.
 PARTS: dict[Platform, tuple[str, ...]] = {
-    Platform.FRR: ("cfg", "nft", "host.yml", "dhcrelay"),
+    Platform.FRR: ("cfg", "nft", *HOST_FILES, "dhcrelay"),
     Platform.CISCO_IOSXE: ("cfg",),
     Platform.HUAWEI_VRP: ("cfg",),
 }
 
 #: Parts the renderer writes that no device can return, and why: compliance says their rules went unchecked
-#: (UNVERIFIABLE) instead of calling them missing from the backup (docs/compliance.md).
-UNREADABLE: dict[Platform, dict[str, str]] = {
-    Platform.FRR: {"host.yml": "the host management baseline is the model's summary of sshd, PAM/RADIUS, chrony, "
-                               "rsyslog and snmpd, which each keep their own files: no file on the box holds it"},
-}
+#: (UNVERIFIABLE) instead of calling them missing from the backup (docs/compliance.md). Every part rendered
+#: today is a file on the box, so none is listed; a part that is not (a summary no daemon reads) belongs here.
+UNREADABLE: dict[Platform, dict[str, str]] = {}
 
 #: The line that names the device in its config, per platform.
 _HOSTNAME = {Platform.FRR: "hostname", Platform.CISCO_IOSXE: "hostname", Platform.HUAWEI_VRP: "sysname"}
@@ -99,11 +95,13 @@ def parse_part(platform: Platform, part: str, text: str, file: str, device: str)
         return _device_config(platform, text, file, device)
     if part == "nft":
         return _nft(text, file)
-    if part == "host.yml":
-        return _host_yaml(text, file)
     if part == "dhcrelay":
         return _dhcrelay(text, file)
-    raise ConfigError(file, 1, f"unknown config part {part!r}", "parts are cfg, nft, host.yml, dhcrelay")
+    reader = _HOST_READERS.get(part)
+    if reader is None:
+        raise ConfigError(file, 1, f"unknown config part {part!r}",
+                          f"parts are {', '.join(PARTS[Platform.FRR])}")
+    return reader(text, file)
 
 
 def _device_config(platform: Platform, text: str, file: str, device: str) -> list[str]:
@@ -219,54 +217,129 @@ def _nft(text: str, file: str) -> list[str]:
     return lines
 
 
-def _host_yaml(text: str, file: str) -> list[str]:
-    """The host baseline as indented lines: `key` sections, `key value` leaves, `k=v ...` list items."""
-    try:
-        data = yaml.load(text, Loader=_YamlLoader)  # a SafeLoader (libyaml's when PyYAML has it)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise ConfigError(file, (mark.line + 1) if mark else 1, f"malformed YAML: {error.problem or error.context}",
-                          "the host baseline file is truncated or hand-edited") from error
-    if not isinstance(data, dict):
-        raise ConfigError(file, 1, f"host baseline must be a mapping, found {type(data).__name__}",
-                          "the file holds something else: fetch it again")
+type Reader = Callable[[str, str], list[str]]
+
+#: A directive of snmpd.conf, chrony.conf or sshd_config: a keyword (snmpd's may carry an `[app]` prefix).
+_DIRECTIVE = re.compile(r"^(\[[a-z]+\] )?[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _directives(text: str, file: str, daemon: str) -> Iterator[tuple[int, str]]:
+    """(line number, `keyword value ...` with single spaces) of each directive; comments and blanks dropped."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = " ".join(raw.split())
+        if not line or line.startswith("#"):
+            continue
+        head = line.split(" ", 2)
+        keyword = " ".join(head[:2]) if line.startswith("[") else head[0]
+        if not _DIRECTIVE.match(keyword):
+            raise ConfigError(file, number, f"not a {daemon} directive: {line[:60]!r}",
+                              f"a {daemon} file holds `keyword value` lines: the file is something else "
+                              "(an error page, another file in its place) or hand-edited")
+        yield number, line
+
+
+def _flat(daemon: str) -> "Reader":
+    def read(text: str, file: str) -> list[str]:
+        return [line for _, line in _directives(text, file, daemon)]
+    return read
+
+
+def _sshd(text: str, file: str) -> list[str]:
+    """sshd_config: keywords are case-insensitive (kept as written); a `Match` block is a section."""
     lines: list[str] = []
-    _flatten(data, 0, lines)
+    inside = False
+    for number, line in _directives(text, file, "sshd_config"):
+        if line.lower().startswith("match"):
+            if line.lower() == "match":
+                raise ConfigError(file, number, "'Match' without criteria",
+                                  "a Match line names what it matches (User, Address, ...): the file is hand-edited")
+            inside = line.lower() != "match all"
+            lines.append(line)
+            continue
+        lines.append(("  " if inside else "") + line)
     return lines
 
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return " | ".join(part.strip() for part in value.strip().splitlines())
-    return str(value)
+def _rsyslog(text: str, file: str) -> list[str]:
+    """rsyslog statements, one per line: a `( ... )` split over lines is joined; `#` comments dropped."""
+    lines: list[str] = []
+    pending = ""
+    opened = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = _unquoted_comment(raw)
+        if not line.strip():
+            continue
+        pending = f"{pending} {line.strip()}" if pending else line.strip()
+        depth = _depth(pending, file, number)
+        if depth:
+            opened = opened or number
+            continue
+        lines.append(" ".join(pending.split()))
+        pending, opened = "", 0
+    if pending:
+        raise ConfigError(file, opened, "unbalanced '(': a statement is never closed",
+                          "the rsyslog file is truncated or hand-edited")
+    return lines
 
 
-def _flatten(data: dict[Any, Any], depth: int, lines: list[str]) -> None:
-    pad = "  " * depth
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"{pad}{key}")
-            _flatten(value, depth + 1, lines)
-        elif isinstance(value, list):
-            if not value:
-                lines.append(f"{pad}{key} []")
-                continue
-            scalars = [item for item in value if not isinstance(item, dict | list)]
-            if len(scalars) == len(value):
-                lines.extend(f"{pad}{key} {_scalar(item)}" for item in value)
-                continue
-            lines.append(f"{pad}{key}")
-            for item in value:
-                if isinstance(item, dict):
-                    lines.append(pad + "  " + " ".join(f"{k}={_scalar(v)}" for k, v in item.items()))
-                else:
-                    lines.append(pad + "  " + _scalar(item))
-        else:
-            lines.append(f"{pad}{key} {_scalar(value)}")
+def _unquoted_comment(line: str) -> str:
+    """The line without a `#` comment outside double quotes."""
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted:
+            return line[:index]
+    return line
+
+
+def _depth(text: str, file: str, number: int) -> int:
+    """Parentheses still open at the end of the text (quoted ones do not count)."""
+    depth = 0
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "()":
+            depth += 1 if char == "(" else -1
+            if depth < 0:
+                raise ConfigError(file, number, "unbalanced ')'", "the rsyslog file is hand-edited")
+    if quoted:
+        raise ConfigError(file, number, "unterminated '\"' string", "the rsyslog file is truncated or hand-edited")
+    return depth
+
+
+def _banner(text: str, file: str) -> list[str]:
+    """The banner's text lines (a banner has no comments: every non-blank line is shown to the user)."""
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+#: A pam_radius_auth.conf line: server[:port] secret [timeout [source address [vrf]]].
+_RADIUS = re.compile(r"^([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])(:\d+)? \S+( \d+( \S+){0,2})?$")
+
+
+def _radius(text: str, file: str) -> list[str]:
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = " ".join(raw.split())
+        if not line or line.startswith("#"):
+            continue
+        if not _RADIUS.match(line):
+            raise ConfigError(file, number, f"not a RADIUS server line: {line[:60]!r}",
+                              "pam_radius_auth.conf holds `server[:port] secret [timeout]` lines")
+        lines.append(line)
+    return lines
+
+
+#: How each host file is read (the part suffixes of netops.hostfiles).
+_HOST_READERS: dict[str, Reader] = {
+    "snmpd": _flat("snmpd.conf"),
+    "chrony": _flat("chrony.conf"),
+    "rsyslog": _rsyslog,
+    "sshd": _sshd,
+    "banner": _banner,
+    "radius": _radius,
+}
 
 
 _ASSIGNMENT = re.compile(r'^([A-Z_][A-Z0-9_]*)=(?:"(.*)"|(\S*))$')

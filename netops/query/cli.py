@@ -1,7 +1,9 @@
 """`netops query`: sites, devices and circuits filtered, with counts and totals; table, CSV or JSON."""
 
 import csv
+import dataclasses
 import io
+import json
 import sys
 from enum import StrEnum
 from typing import Annotated, Any
@@ -9,8 +11,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
+from citynet_models.problems import Problem
 from citynet_models.types import DeviceRole, LifecycleStatus, Platform, Redundancy, SiteKind
-from netops.analysis.results import dumps
+from netops.analysis.results import dumps, to_jsonable
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     IntentOption,
@@ -19,10 +22,13 @@ from netops.cli_support import (
     SourceOption,
     err,
     exit_bad_input,
+    exit_for_error,
     load_or_exit,
     out,
 )
-from netops.query.engine import Entity, FilterError, GroupBy, QueryFilters, Totals, query, totals
+from netops.errors import InputError, ServiceError
+from netops.monitoring.state import MonitoringState, checked_url, read_state
+from netops.query.engine import Entity, FilterError, GroupBy, QueryFilters, QueryResult, Totals, query, totals
 
 
 class What(StrEnum):
@@ -71,6 +77,23 @@ def _print_totals(result: Totals) -> None:
         _print_rows(f"by {result.group_by}", list(result.groups))
 
 
+def with_monitoring(result: QueryResult, state: MonitoringState) -> QueryResult:
+    """The rows with their site's monitoring state: a site's status, reachability, what does not answer and its
+    alerts; a device's SNMP answer and its site's status; a circuit's served site's status."""
+    rows: list[dict[str, Any]] = []
+    for row in result.rows:
+        if result.entity == Entity.SITES:
+            rows.append({**row, **state.of(row["slug"]).columns()})
+        elif result.entity == Entity.DEVICES:
+            site = state.of(row["site"])
+            answers = site.device_up(row["name"])
+            rows.append({**row, "snmp": {True: "up", False: "down", None: "unknown"}[answers],
+                         "monitoring": site.status.value})
+        else:
+            rows.append({**row, "monitoring": state.of(row["site"]).status.value})
+    return dataclasses.replace(result, rows=tuple(rows))
+
+
 def register(app: typer.Typer) -> None:
     """Mount `netops query` on the main application."""
 
@@ -98,6 +121,10 @@ def register(app: typer.Typer) -> None:
         output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")] =
             OutputFormat.TABLE,
         as_json: JsonOption = False,
+        prometheus: Annotated[str | None, typer.Option(
+            "--prometheus", metavar="URL", help="Add each row's monitoring state, read from this Prometheus (fed by "
+            "`netops monitoring export`): a site's status, reachability from the data center, devices and "
+            "gateways not answering, alerts firing; a device's SNMP answer")] = None,
     ) -> None:
         """The planner's questions: sites, devices or circuits matching filters across their relations
         (provider, bandwidth, redundancy, status), or the totals of the selection, as a table, CSV or JSON.
@@ -108,7 +135,19 @@ def register(app: typer.Typer) -> None:
         """
         if as_json:
             output_format = OutputFormat.JSON
-        network = load_or_exit(intent, output_format is OutputFormat.JSON, source=source).network
+        machine = output_format is OutputFormat.JSON
+        if prometheus is not None:
+            # Checked before any work: a bad URL, or a question monitoring has no column for, is bad usage.
+            try:
+                checked_url(prometheus)
+            except InputError as error:
+                exit_bad_input(error.problems, machine)
+            if what is What.TOTALS:
+                exit_bad_input([Problem(path=("--prometheus",), message="totals have no monitoring state",
+                                        expected="query sites, devices or circuits", found="query totals",
+                                        hint="`netops query sites --prometheus URL` shows each site's state")],
+                               machine)
+        network = load_or_exit(intent, machine, source=source).network
         filters = QueryFilters(
             areas=tuple(area or ()), districts=tuple(district or ()), wards=tuple(ward or ()), kinds=tuple(kind or ()),
             statuses=tuple(status or ()), roles=tuple(role or ()), platforms=tuple(platform or ()),
@@ -121,9 +160,20 @@ def register(app: typer.Typer) -> None:
             else:
                 result = query(network, Entity(what.value), filters, by)
         except FilterError as error:
-            exit_bad_input([error.problem()], output_format is OutputFormat.JSON)
+            exit_bad_input([error.problem()], machine)
+        state = None
+        if prometheus is not None:
+            try:
+                state = read_state(prometheus)
+            except (InputError, ServiceError) as error:
+                exit_for_error(error, machine)
+            result = with_monitoring(result, state)
         if output_format is OutputFormat.JSON:
-            sys.stdout.write(dumps(result))
+            if state is None:
+                sys.stdout.write(dumps(result))
+            else:
+                data = {**to_jsonable(result), "monitoring": state.source()}
+                sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             return
         if isinstance(result, Totals):
             if output_format is OutputFormat.CSV:
@@ -137,5 +187,6 @@ def register(app: typer.Typer) -> None:
         if not result.rows:
             err.print(f"no {what.value} match the filters")
         else:
-            _print_rows(f"{what.value} ({result.count})", list(result.rows))
+            seen = f"; monitoring from {state.url} at {state.when}" if state is not None else ""
+            _print_rows(f"{what.value} ({result.count}){seen}", list(result.rows))
         _print_totals(result.totals)

@@ -72,7 +72,7 @@ class PlatformRenderer(Protocol):
 
     Example return of `render`, for an FRR access router::
 
-        {"cfg": "frr version 8.4\\n...", "nft": "table inet netops\\n...", "host.yml": "hostname: ...\\n"}
+        {"cfg": "frr version 8.4\\n...", "nft": "table inet netops\\n...", "sshd": "PermitRootLogin no\\n..."}
     """
 
     platform: Platform

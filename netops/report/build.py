@@ -2,7 +2,9 @@
 
 :func:`build_report` returns every file of the report as ``{relative path: text}`` and writes nothing, so a
 failure (graphviz missing, a diagram failing) leaves the output folder untouched; the command writes the
-files afterwards. The content is a pure function of the model (no timestamps), so a re-run changes nothing.
+files afterwards. The content is a pure function of the model (no timestamps), so a re-run changes nothing;
+with a monitoring state (`netops report --prometheus URL`) the pages also show each site's state in Prometheus
+and when it was read.
 """
 
 import csv
@@ -18,6 +20,7 @@ from markupsafe import Markup
 
 from citynet_models.network import Network
 from citynet_models.rollout import SiteLedger
+from citynet_models.types import LifecycleStatus
 from netops import __version__
 from netops.analysis.addresses import AddressReport, addresses
 from netops.analysis.policy import PolicyReport, check_policy
@@ -25,6 +28,7 @@ from netops.analysis.redundancy import RedundancyReport, redundancy
 from netops.analysis.rollout import RolloutReport, rollout
 from netops.analysis.whatif import WhatIfReport, single_failures
 from netops.gc_policy import no_cyclic_gc
+from netops.monitoring.state import MonitoringState, SiteState, Status
 from netops.pipeline import in_service
 from netops.query.engine import Entity, QueryFilters, Totals, query, totals
 from netops.report.diagrams import city_dot, district_dot, render_diagrams
@@ -245,6 +249,67 @@ def rows_table(key: str, title: str, records: Sequence[dict[str, Any]]) -> Table
     return Table(key, title, columns, tuple(tuple(r.values()) for r in records))
 
 
+@dataclass(frozen=True)
+class Badge:
+    """A site's monitoring status in a table cell: a coloured badge in HTML, its word in Markdown and CSV."""
+
+    status: Status
+
+    @property
+    def css(self) -> str:
+        return "mon-" + self.status.value.replace(" ", "-")
+
+    def __str__(self) -> str:
+        return self.status.value
+
+
+#: The monitoring statuses, worst first, as the report counts and orders them.
+_STATUS_ORDER = (Status.CUT_OFF, Status.DEGRADED, Status.UNKNOWN, Status.UP)
+
+
+def monitoring_note(state: MonitoringState, sites: Sequence[str]) -> str:
+    """Where and when the state was read, and how many of the sites are in each status."""
+    counts = dict.fromkeys(_STATUS_ORDER, 0)
+    for slug in sites:
+        counts[state.of(slug).status] += 1
+    return (f"Read from Prometheus at {state.url} at {state.when}: "
+            + ", ".join(f"{count} {status.value}" for status, count in counts.items()) + ". Cut off: no ICMP probe "
+            "of the site answers the monitoring host in the data center; degraded: a device does not answer SNMP "
+            "or a LAN gateway does not answer ping; unknown: Prometheus has no series of the site.")
+
+
+def _monitoring_row(site: SiteState) -> tuple[Any, ...]:
+    columns = site.columns()
+    return (Badge(site.status), columns["reaches_dc"], columns["devices_down"], columns["gateways_down"],
+            columns["alerts"])
+
+
+_MONITORING_COLUMNS = ("monitoring", "reaches DC", "devices down", "gateways down", "alerts firing")
+
+
+def monitoring_table(network: Network, state: MonitoringState, *, every_site: bool = False) -> Table:
+    """The sites that are not up, worst first (every site in CSV), with what does not answer and their alerts."""
+    # Decommissioned sites are out of the export (the running network): not "unknown", just not watched.
+    slugs = [site.slug for site in network.sites if site.status is not LifecycleStatus.DECOMMISSIONED]
+    shown = sorted((state.of(slug) for slug in slugs if every_site or state.of(slug).status
+                    in (Status.CUT_OFF, Status.DEGRADED)),
+                   key=lambda site: (_STATUS_ORDER.index(site.status), site.site))
+    names = {site.slug: site.name for site in network.sites}
+    return Table("monitoring", "Monitoring: each site's state in Prometheus" if every_site
+                 else "Monitoring: sites cut off or degraded",
+                 ("site", "name", *_MONITORING_COLUMNS),
+                 tuple((site.site, names[site.site], *_monitoring_row(site)) for site in shown),
+                 note=monitoring_note(state, slugs))
+
+
+def with_monitoring_columns(table: Table, state: MonitoringState) -> Table:
+    """A table of sites (first column the slug) with each site's monitoring state added."""
+    return Table(table.key, table.title, (*table.columns, *_MONITORING_COLUMNS),
+                 tuple((*row, *_monitoring_row(state.of(row[0]))) for row in table.rows),
+                 note=" ".join(filter(None, (table.note, f"Monitoring read from Prometheus at {state.url} at "
+                                                         f"{state.when}."))), links=table.links)
+
+
 # --- pages ---------------------------------------------------------------------------------------------------
 
 
@@ -252,6 +317,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["cell"] = lambda value: "" if value is None else value
+    env.tests["badge"] = lambda value: isinstance(value, Badge)
     return env
 
 
@@ -281,13 +347,17 @@ def markdown(title: str, intro: Sequence[str], tables: Sequence[Table], images: 
     return "\n".join(lines)
 
 
-def build_report(network: Network, data: Analyses | None = None, workers: int = 4) -> dict[str, str]:
-    """Every file of the report, by path relative to the output folder; nothing is written here."""
+def build_report(network: Network, data: Analyses | None = None, workers: int = 4,
+                 monitoring: MonitoringState | None = None) -> dict[str, str]:
+    """Every file of the report, by path relative to the output folder; nothing is written here. With
+    ``monitoring``, the overview lists the sites cut off or degraded, the district pages each site's state, and
+    csv/monitoring.csv every site's."""
     with no_cyclic_gc():
-        return _build_report(network, data, workers)
+        return _build_report(network, data, workers, monitoring)
 
 
-def _build_report(network: Network, data: Analyses | None, workers: int) -> dict[str, str]:
+def _build_report(network: Network, data: Analyses | None, workers: int,
+                  monitoring: MonitoringState | None) -> dict[str, str]:
     data = data if data is not None else analyse(network)
     hrefs = {d.code: district_page(network, d.code) for d in network.groups.values()}
     at_risk = {a.site for d in data.redundancy.districts for a in d.at_risk}
@@ -324,8 +394,12 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
         pools_table(data.addresses), lans_table(data.addresses, limit=None),
         policy_lans_table(data.policy, csv=True), contradictions_table(data.policy), providers_table(data.totals),
     ]
+    if monitoring is not None:
+        index_tables.insert(0, monitoring_table(network, monitoring))
+        csv_tables.append(monitoring_table(network, monitoring, every_site=True))
     csv_links = [(f"{t.key}.csv", f"csv/{t.key}.csv") for t in csv_tables]
-    common = {"city": network.city.name, "version": __version__, "legend": legend, "group": group}
+    common = {"city": network.city.name, "version": __version__, "legend": legend, "group": group,
+              "monitoring": monitoring is not None}
     files["index.html"] = env.get_template("index.html.j2").render(
         **common, root="", title=f"{network.city.name}: WAN planning report", counts=counts,
         map_svg=Markup(city_map), topology_svg=Markup(svgs["topology"]), tables=index_tables,
@@ -349,8 +423,9 @@ def _build_report(network: Network, data: Analyses | None, workers: int) -> dict
                                   element_id="map")
         site_rows = query(network, Entity.SITES, QueryFilters(districts=(code,))).rows
         row = next((r for r in data.rollout.districts if r.key == code), None)
+        sites_table = rows_table("sites", "Sites", site_rows)
         tables = [
-            rows_table("sites", "Sites", site_rows),
+            sites_table if monitoring is None else with_monitoring_columns(sites_table, monitoring),
             at_risk_table(data.redundancy, code),
             failures_table(data.whatif, group, district=code, limit=TOP_FAILURES),
             lans_table(data.addresses, district=code),

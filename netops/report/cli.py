@@ -14,11 +14,13 @@ from netops.cli_support import (
     SourceOption,
     err,
     exit_bad_input,
+    exit_for_error,
     load_or_exit,
     write_folder_or_exit,
 )
-from netops.errors import InputError
+from netops.errors import InputError, ServiceError
 from netops.files import MANIFEST, digest, folder_problems
+from netops.monitoring.state import MonitoringState, checked_url, read_state
 from netops.report.build import analyse, build_report
 from netops.report.diagrams import DiagramError
 from netops.rollout.ledger import read_ledgers
@@ -59,6 +61,10 @@ def register(app: typer.Typer) -> None:
         source: SourceOption = SourceName.INTENT,
         force: Annotated[bool, typer.Option("--force", help="Write even over files report did not write, or "
                                                             "that were edited since it wrote them")] = False,
+        prometheus: Annotated[str | None, typer.Option(
+            "--prometheus", metavar="URL", help="Show each site's monitoring state, read from this Prometheus (fed "
+            "by `netops monitoring export`), with the time it was read: the overview lists the sites cut off or "
+            "degraded, district pages every site's state, csv/monitoring.csv all of them")] = None,
     ) -> None:
         """Write the planner report: index.html (map, topology, tables), a page per district, report.md and
         csv/. Static files only: open index.html from disk, nothing is fetched.
@@ -67,6 +73,11 @@ def register(app: typer.Typer) -> None:
         report wrote and nobody changed are replaced or removed, anything else is refused unless --force."""
         # Checked before any work: --out naming a file or an unwritable place is bad usage, not a crash later.
         problems = folder_problems(output)
+        if prometheus is not None:
+            try:
+                checked_url(prometheus)
+            except InputError as error:
+                problems = [*problems, *error.problems]
         if problems:
             exit_bad_input(problems)
         network = load_or_exit(intent, as_json=False, source=source).network
@@ -75,8 +86,14 @@ def register(app: typer.Typer) -> None:
             ledgers = read_ledgers(intent, (site.slug for site in network.sites))
         except InputError as error:
             exit_bad_input(error.problems)
+        monitoring: MonitoringState | None = None
+        if prometheus is not None:
+            try:
+                monitoring = read_state(prometheus)
+            except (InputError, ServiceError) as error:
+                exit_for_error(error, as_json=False)
         try:
-            files = build_report(network, analyse(network, ledgers, datetime.now(UTC)))
+            files = build_report(network, analyse(network, ledgers, datetime.now(UTC)), monitoring=monitoring)
         except DiagramError as error:
             err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error

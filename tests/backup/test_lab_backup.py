@@ -3,8 +3,13 @@
 A configured lab of the sample city (marker lab, root): the playbook backs up two routers (frr.conf through
 NAPALM, the loaded nftables read in the router's namespace; masked; one commit naming both), a second run
 commits nothing, compliance of the backups is clean with the lab's waivers (which cover only what the lab
-does not run: no DHCP relay, no host daemons), a change made by hand on a router shows up after the next
-backup as drift with its remediation (and nothing else fails).
+does not run: no DHCP relay), the host baseline checked for real on the host daemons' files read back from
+the routers (snmpd, chrony, rsyslog, sshd, banner: nothing UNVERIFIABLE), a change made by hand on a router
+shows up after the next backup as drift with its remediation (and nothing else fails), and a changed snmpd
+line (rouser at auth) and a changed chrony line (a server removed) fail their rules by id.
+
+The host files need a lab whose routers run the host daemons on the applied files (docs/lab.md: each router's
+`<lab home>/routers/<device>/host/`, bind-mounted over /etc in its sshd's mount namespace).
 """
 
 import json
@@ -13,6 +18,7 @@ import shlex
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +37,8 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / ".venv" / "bin"
 #: A route reflector (its clients are dynamic neighbours, not in its config), an aggregation and an access router.
 DEVICES = ("dc-core-01", "ba-dinh-agg-01", "ubnd-phuong-phuc-xa-r01")
+#: The host files every lab router has (the sample city has no RADIUS server: no pam_radius_auth.conf).
+HOST_PARTS = ("snmpd", "chrony", "rsyslog", "sshd", "banner")
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +101,11 @@ def test_backup_playbook_then_compliance(lab: LabHome, tmp_path: Path) -> None:
         assert not [s for s in secrets if s and s in text]
         nft = (folder / "frr" / f"{device}.nft").read_text(encoding="utf-8")
         assert "chain input" in nft and "@management_sources" in nft
-        assert not (folder / "frr" / f"{device}.host.yml").exists()  # no device holds it
+        for part in HOST_PARTS:  # read back from the box, secrets masked like frr.conf's
+            host = (folder / "frr" / f"{device}.{part}").read_text(encoding="utf-8")
+            assert not [s for s in secrets if s and s in host], part
+        snmpd = (folder / "frr" / f"{device}.snmpd").read_text(encoding="utf-8")
+        assert f"sysName {device}\n" in snmpd and 'SHA "<secret>" AES "<secret>"' in snmpd
 
     # The reflector's running config names the other reflector only: its clients are dynamic neighbours.
     core = (folder / "frr" / "dc-core-01.cfg").read_text(encoding="utf-8")
@@ -108,13 +120,13 @@ def test_backup_playbook_then_compliance(lab: LabHome, tmp_path: Path) -> None:
     clean = _compliance(folder, "--format", "json")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     for result in json.loads(clean.stdout)["devices"]:
-        assert result["compliant"] and set(result["parts"]) >= {"cfg", "nft", "host.yml"}
+        assert result["compliant"] and set(result["parts"]) >= {"cfg", "nft", *HOST_PARTS}
         waived = {(f["rule"], f["part"]) for f in result["findings"] if f["status"] == "waived"}
-        assert ("UNVERIFIABLE", "host.yml") in waived, result  # shown, not passed
-        assert waived <= {("UNVERIFIABLE", "host.yml"), ("MISSING", "dhcrelay")}, result
+        assert waived <= {("MISSING", "dhcrelay")}, result  # the host baseline is checked, not waived
         # The iBGP password read back from the router (masked) satisfies the baseline: no waiver needed.
         assert "FRR-BGP-001" in result["rules_checked"], result
-        assert "FRR-SSH-001" not in result["rules_checked"] and "FRR-MGMTACL-001" in result["rules_checked"]
+        assert {"FRR-SSH-001", "FRR-SSH-002", "FRR-PASSWORD-002", "FRR-NTP-001", "FRR-SYSLOG-001",
+                "FRR-SNMP-001", "FRR-SNMP-002", "FRR-BANNER-001", "FRR-MGMTACL-001"} <= set(result["rules_checked"])
 
     # a change by hand on the router
     changed = _ssh(lab, DEVICES[-1], shlex.join(["vtysh", "-c", "configure terminal", "-c", "interface eth1",
@@ -130,3 +142,35 @@ def test_backup_playbook_then_compliance(lab: LabHome, tmp_path: Path) -> None:
             f"      - ip ospf cost 7\n      + {intended}\n"
             f"      remediation:\n        interface eth1\n          {intended}\n") in drift.stdout
     assert drift.stdout.count("[fail]") == 1, drift.stdout
+
+
+def _failing_findings(result: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(f["rule"], f["part"]) for f in result["findings"] if f["status"] == "fail"}
+
+
+def test_changed_host_files_fail_their_rules(lab: LabHome, tmp_path: Path) -> None:
+    """snmpd lets the user in without privacy, chrony loses a server: the next backup fails both by rule id."""
+    device = DEVICES[1]  # not the router the test above changed by hand (its frr.conf still drifts)
+    host = lab.router_dir(device) / "host"
+    snmpd, chrony = host / "snmp" / "snmpd.conf", host / "chrony" / "chrony.conf"
+    originals = {path: path.read_text(encoding="utf-8") for path in (snmpd, chrony)}
+    removed = next(line for line in originals[chrony].splitlines() if line.startswith("server "))
+    folder = tmp_path / "backups"
+    try:
+        snmpd.write_text(originals[snmpd].replace(" priv\n", " auth\n"), encoding="utf-8")
+        chrony.write_text(originals[chrony].replace(removed + "\n", ""), encoding="utf-8")
+        assert snmpd.read_text(encoding="utf-8") != originals[snmpd]
+        done = _backup(lab, folder)
+        assert done.returncode == 0, done.stdout + done.stderr
+        report = _compliance(folder, "--format", "json")
+        assert report.returncode == 1, report.stdout + report.stderr
+        results = {r["device"]: r for r in json.loads(report.stdout)["devices"]}
+        failing = _failing_findings(results[device])
+        assert {("FRR-SNMP-001", "snmpd"), ("FRR-NTP-001", "chrony")} <= failing, failing
+        assert failing <= {("FRR-SNMP-001", "snmpd"), ("FRR-NTP-001", "chrony"), ("DRIFT", "snmpd"),
+                           ("DRIFT", "chrony")}, failing
+        for other in set(DEVICES) - {device}:  # the other routers' host files are untouched
+            assert not {part for _, part in _failing_findings(results[other])} & set(HOST_PARTS), results[other]
+    finally:
+        for path, text in originals.items():
+            path.write_text(text, encoding="utf-8")

@@ -27,26 +27,26 @@ TODAY = date(2026, 11, 27)
 
 
 @cache
-def network() -> Network:
-    return load_network(CITY).network
+def network(intent: Path = CITY) -> Network:
+    return load_network(intent).network
 
 
 @cache
-def design() -> Design:
-    """The sample city's design under the default settings, one for every test."""
-    return build_design(network(), RenderSettings())
+def design(intent: Path = CITY) -> Design:
+    """A city's design under the default settings (the sample city's unless told), one for every test."""
+    return build_design(network(intent), RenderSettings())
 
 
 @cache
-def rendered(platform: Platform | None) -> Intended:
-    return render_intended(design(), [d.name for d in network().devices], 1, platform)
+def rendered(platform: Platform | None, intent: Path = CITY) -> Intended:
+    return render_intended(design(intent), [d.name for d in network(intent).devices], 1, platform)
 
 
 @cache
-def checker(today: date = TODAY) -> Checker:
+def checker(today: date = TODAY, intent: Path = CITY) -> Checker:
     baselines = load_baselines()
     known = {rule.id for baseline in baselines.values() for rule in baseline.rules}
-    return Checker(baselines, model_values(design()), load_waivers(WAIVERS, known), today)
+    return Checker(baselines, model_values(design(intent)), load_waivers(WAIVERS, known), today)
 
 
 def apply_edits(parts: dict[str, str], edits: list[dict[str, Any]], where: str) -> dict[str, str]:
@@ -76,13 +76,14 @@ def run_case(folder: Path) -> tuple[dict[str, Any], DeviceResult]:
     """Load the case, apply its edits to the rendered device, check it."""
     case = yaml.safe_load((folder / "case.yml").read_text(encoding="utf-8"))
     platform = Platform(case["platform"]) if "platform" in case else None
-    intended = rendered(platform)
+    intent = REPO / case["intent"] if "intent" in case else CITY
+    intended = rendered(platform, intent)
     device = case.get("device", "ba-dinh-agg-01")
     actual = apply_edits(intended.configs[device], case.get("edits", []), str(folder))
     item = DeviceInput(device, intended.platforms[device], intended.configs[device],
                        {part: ActualPart(body, f"{folder.name}/{device}.{part}") for part, body in actual.items()})
     today = date.fromisoformat(str(case["today"])) if "today" in case else TODAY
-    return case, check_device(checker(today), item)
+    return case, check_device(checker(today, intent), item)
 
 
 def failing_text(result: DeviceResult) -> str:

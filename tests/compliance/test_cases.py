@@ -1,6 +1,7 @@
 """Each baseline rule has a case folder that violates it; a hand-changed device shows its diff and remediation.
 
-cases/<case>/case.yml: `device` (default ba-dinh-agg-01), `platform` (render the city as this platform), `edits`
+cases/<case>/case.yml: `device` (default ba-dinh-agg-01), `platform` (render the city as this platform), `intent`
+(another city than inventory/city, relative to the repository), `edits`
 (to the rendered parts: replace/with, delete, append, remove_part) and `rules`: the rule ids that must fail.
 cases/<case>/expected.txt: the failing findings as the text report shows them (pytest --update-goldens).
 """

@@ -113,19 +113,23 @@ def test_secret_values_differ_but_are_not_drift(backups: Path) -> None:
 def test_no_secret_in_any_report(backups: Path, tmp_path: Path, output_format: str) -> None:
     planted = {"cfg": ("interface eth1\n ip ospf message-digest-key 1 md5 $NETOPS_SECRET{ospf_key}\n",
                        "interface eth1\n ip ospf message-digest-key 1 md5 Pl4nted-0spf!\n"),
-               "host.yml": ('password: "$NETOPS_SECRET{local_admin_password}"', 'password: "Pl4nted-Adm1n"')}
+               "snmpd": ("$NETOPS_SECRET{snmp_auth_key}", "Pl4nted-Auth"),
+               "snmpd ": ("$NETOPS_SECRET{snmp_priv_key}", "Pl4nted-Priv")}
     cfg = backups / "frr" / "ba-dinh-agg-01.cfg"
     text = cfg.read_text(encoding="utf-8").replace(*planted["cfg"])
     cfg.write_text(text + "password Pl4nted-vty\nenable password zebra\n", encoding="utf-8")
-    host = backups / "frr" / "ba-dinh-agg-01.host.yml"
-    host.write_text(host.read_text(encoding="utf-8").replace(*planted["host.yml"]), encoding="utf-8")
+    snmpd = backups / "frr" / "ba-dinh-agg-01.snmpd"
+    text = snmpd.read_text(encoding="utf-8").replace(*planted["snmpd"]).replace(*planted["snmpd "])
+    assert text.count("Pl4nted-Auth") == 2 and text.count("Pl4nted-Priv") == 2  # createUser and trapsess
+    snmpd.write_text(text + "rocommunity s3cret-c0mmunity\n", encoding="utf-8")
     report = tmp_path / f"report.{output_format}"
     code, stdout, stderr = _compliance("--backups", str(backups), "--device", "ba-dinh-agg-01",
                                        "--format", output_format, "--out", str(report))
     assert code == 1, stdout + stderr  # the plaintext vty password is a finding...
     written = report.read_text(encoding="utf-8")
-    assert "FRR-PASSWORD-001" in written
-    for secret in ("Pl4nted-0spf!", "Pl4nted-Adm1n", "Pl4nted-vty", "zebra"):  # ...whose value is never shown
+    assert "FRR-PASSWORD-001" in written and "FRR-SNMP-001" in written
+    for secret in ("Pl4nted-0spf!", "Pl4nted-Auth", "Pl4nted-Priv", "s3cret-c0mmunity", "Pl4nted-vty",
+                   "zebra"):  # ...whose value is never shown
         assert secret not in written + stdout + stderr
 
 

@@ -27,7 +27,9 @@ def test_render_reports_new_then_unchanged_then_changed_and_removed(tmp_path: Pa
     first = report(out)
     assert first["devices"] == 30 and len(first["new"]) == 30  # type: ignore[arg-type]
     assert (out / "frr" / "ba-dinh-agg-01.cfg").read_text().startswith("! ba-dinh-agg-01: FRR configuration")
-    assert (out / "frr" / "ba-dinh-agg-01.nft").is_file() and (out / "frr" / "ba-dinh-agg-01.host.yml").is_file()
+    assert all((out / "frr" / f"ba-dinh-agg-01.{part}").is_file()
+               for part in ("nft", "snmpd", "chrony", "rsyslog", "sshd", "banner"))
+    assert not (out / "frr" / "ba-dinh-agg-01.host.yml").exists(), "the model summary is no longer rendered"
     assert not (out / "frr" / "ba-dinh-agg-02.dhcrelay").exists(), "agg-02 routes no LAN: no relay file"
     second = report(out)
     assert len(second["unchanged"]) == 30 and not second["new"] and not second["changed"]  # type: ignore[arg-type]

@@ -49,6 +49,15 @@ def test_files(report: Path) -> None:
         "temporary files left behind"
 
 
+def test_without_prometheus_no_monitoring_is_shown(report: Path) -> None:
+    """The monitoring state (`--prometheus`, tests/monitoring/test_state_live.py) adds nothing to a report
+    made without it: no table, badge, style or CSV."""
+    assert not (report / "csv" / "monitoring.csv").exists()
+    for page in (report / "index.html", *sorted((report / "districts").glob("*.html"))):
+        text = page.read_text(encoding="utf-8")
+        assert 'id="monitoring"' not in text and "badge" not in text and ".mon-" not in text, page.name
+
+
 def test_rerun_changes_nothing(report: Path) -> None:
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in report.rglob("*") if p.is_file()}
     code, _, stderr = run(["report", "--out", str(report)])

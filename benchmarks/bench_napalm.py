@@ -2,7 +2,8 @@
 
 Brings up private routers (tests/napalm_frr/routers.py: netns + FRR 8.4 + sshd + dedicated login user; root),
 then per operation the median and best of several runs on each router:
-- driver: open (SSH + auth), get_facts, get_bgp_neighbors, load_replace_candidate + compare_config (a one-line
+- driver: open (SSH + auth), get_facts, get_bgp_neighbors, the host getters (HOST_GETTERS: chrony, snmpd.conf,
+  accounts, /proc and sysfs, lldpd, ip), load_replace_candidate + compare_config (a one-line
   change), commit_config (frr-reload.py --reload + vtysh -w; the router is rolled back between runs, untimed);
 - peer, measured in the same run: the same data with plain `ssh <router> vtysh -c '...'` subprocesses (one new
   SSH connection per command, as a shell script or Ansible's `command` would) and the same
@@ -41,6 +42,11 @@ def ssh(routers: Routers, router: Router, command: str, stdin: str | None = None
                           check=True, timeout=60).stdout
 
 
+#: The getters that read the router's host rather than FRR (each one SSH command).
+HOST_GETTERS = ("get_ntp_servers", "get_ntp_stats", "get_snmp_information", "get_users", "get_environment",
+                "get_lldp_neighbors_detail", "get_network_instances")
+
+
 def measure(routers: Routers, runs: int) -> dict[str, list[float]]:
     """Every operation's times, over all routers and runs."""
     driver_class = napalm.get_network_driver("frr")
@@ -55,6 +61,8 @@ def measure(routers: Routers, runs: int) -> dict[str, list[float]]:
             add("driver: open", timed(device.open))
             add("driver: get_facts", timed(device.get_facts))
             add("driver: get_bgp_neighbors", timed(device.get_bgp_neighbors))
+            for getter in HOST_GETTERS:
+                add(f"driver: {getter}", timed(getattr(device, getter)))
             running = device.get_config(retrieve="running")["running"]
             candidate = running + "ip route 10.99.0.0/24 Null0\n"
 

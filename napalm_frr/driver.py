@@ -1,7 +1,10 @@
 """FRRDriver: NAPALM's NetworkDriver for FRRouting on a Linux host, reached over SSH.
 
 The router is expected to look like a Debian box running FRR (integrated config in /etc/frr/frr.conf, `vtysh`
-and `/usr/lib/frr/frr-reload.py` on PATH for the login user, a member of the groups frr and frrvty).
+and `/usr/lib/frr/frr-reload.py` on PATH for the login user, a member of the groups frr and frrvty; for the LLDP
+getters also of adm, which may run Debian's lldpcli). The host getters read the host's daemons as a Debian box
+has them: chrony (`chronyc`, /etc/chrony), net-snmp (/etc/snmp/snmpd.conf), lldpd (`lldpcli`), /proc and sysfs;
+a daemon that is not there gives NAPALM's "nothing configured" ({} or []), never an error.
 
 Configuration is a transaction:
 - `load_replace_candidate` / `load_merge_candidate` upload the candidate to the router's state directory and
@@ -48,7 +51,7 @@ from napalm.base.validate import _get_validation_file
 
 from napalm_frr import merge as merging
 from napalm_frr import parse
-from napalm_frr.transport import Result, SSHTransport, Transport, quote
+from napalm_frr.transport import Result, SSHTransport, Transport, quote, split_echoed
 
 DEFAULT_STATE_DIR = "/etc/frr/napalm-frr"
 DEFAULT_RELOAD = "/usr/lib/frr/frr-reload.py"
@@ -63,6 +66,37 @@ GETTER_COMMANDS: dict[str, tuple[str, ...]] = {
     "get_bgp_neighbors": ("show bgp vrf all neighbors json", "show bgp vrf all summary json"),
     "get_bgp_neighbors_detail": ("show bgp vrf all neighbors json",),
 }
+#: zebra's age: the host's uptime, zebra's /proc stat line (its start in clock ticks after boot) and the tick rate.
+ZEBRA_AGE = "cat /proc/uptime /proc/$(cat /run/frr/zebra.pid)/stat && getconf CLK_TCK"
+#: lldpd's client, in /usr/sbin (not on a user's PATH on Debian), setuid _lldpd and executable by group adm.
+LLDPCLI = "PATH=$PATH:/usr/sbin:/sbin; command -v lldpcli >/dev/null && lldpcli -f json"
+#: The router's clock, to turn zebra's local-time stamps into ages.
+CLOCK = "date '+%s.%N %z'"
+
+
+def _readable(path: str) -> str:
+    """A file's text as the login user, else through `sudo -n`; nothing when neither can read it."""
+    return f"{{ cat {path} 2>/dev/null || sudo -n cat {path} 2>/dev/null; }}"
+
+
+#: chrony's configuration: the main file and the directories Debian's chrony.conf includes.
+CHRONY_CONFIG = "cat /etc/chrony/chrony.conf /etc/chrony/conf.d/*.conf /etc/chrony/sources.d/*.sources 2>/dev/null"
+#: snmpd's configuration (root-only on Debian) and its drop-in directory.
+SNMPD_CONFIG = (_readable("/etc/snmp/snmpd.conf") + "; for f in /etc/snmp/snmpd.conf.d/*.conf; do "
+                f"[ -f \"$f\" ] && {_readable('\"$f\"')}; done; true")
+#: Accounts, login shells, the admin groups and each login account's authorized keys, in one call.
+USERS = ("getent passwd && echo '!netops-shells' && cat /etc/shells && echo '!netops-groups' && "
+         f"{{ getent group {' '.join(parse.ADMIN_GROUPS)}; true; }} && "
+         "getent passwd | while IFS=: read -r user _ _ _ _ home shell; do "
+         "grep -qxF \"$shell\" /etc/shells || continue; echo \"!netops-keys $user\"; "
+         "for f in \"$home/.ssh/authorized_keys\" \"$home/.ssh/authorized_keys2\"; do "
+         f"{_readable('\"$f\"')}; done; done; true")
+#: Two /proc/stat samples half a second apart, /proc/meminfo and the sensors sysfs has (`grep -H`: path:value).
+ENVIRONMENT = ("echo '!netops-stat1' && grep '^cpu' /proc/stat && sleep 0.5 && echo '!netops-stat2' && "
+               "grep '^cpu' /proc/stat && echo '!netops-meminfo' && cat /proc/meminfo && echo '!netops-sysfs' && "
+               "{ grep -sH . /sys/class/thermal/thermal_zone*/type /sys/class/thermal/thermal_zone*/temp "
+               "/sys/class/thermal/thermal_zone*/trip_point_* /sys/class/hwmon/hwmon*/fan*_input "
+               "/sys/class/power_supply/*/type /sys/class/power_supply/*/online; true; }")
 #: get_config(full=True): the line that starts each host part after frr.conf (`!`: a comment to FRR).
 PART_MARKER = "!netops-part "
 #: The Debian host's own files get_config(full=True) reads, by part suffix (netops.hostfiles lists the same).
@@ -189,13 +223,18 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
     # -- getters ----------------------------------------------------------------------------------------------
 
     def get_facts(self) -> models.FactsDict:
-        """Hostname, FRR version, uptime (of the host), interfaces."""
-        return parse.facts(self._vtysh("show version"), self._run("cat /proc/uptime", check=True).stdout,
-                           self._vtysh_json("show interface json"))
+        """Hostname, FRR version, uptime (of FRR: since zebra started; -1.0 when its pid file is not readable),
+        interfaces."""
+        with self._snapshot_of(GETTER_COMMANDS["get_facts"]):
+            return parse.facts(self._vtysh("show version"), self._run(ZEBRA_AGE).stdout,
+                               self._vtysh_json("show interface json"))
 
     def get_interfaces(self) -> dict[str, models.InterfaceDict]:
-        """Every interface zebra knows, with its state, MTU, speed and MAC."""
-        return parse.interfaces(self._vtysh_json("show interface json"))
+        """Every interface zebra knows, with its state, MTU, speed, MAC and last_flapped (when zebra saw the
+        link change; the router's clock is read only then)."""
+        data = self._vtysh_json("show interface json")
+        now = self._run(CLOCK, check=True).stdout if parse.has_flapped(data) else ""
+        return parse.interfaces(data, now)
 
     def get_interfaces_ip(self) -> dict[str, models.InterfacesIPDict]:
         """IPv4 and IPv6 addresses per interface."""
@@ -230,12 +269,58 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
         command = "-4 neigh show" + (f" vrf {quote(vrf)}" if vrf else "")
         return parse.arp_table(self._ip_json(command))
 
+    def get_ipv6_neighbors_table(self) -> list[models.IPV6NeighborDict]:
+        """The kernel's IPv6 neighbour table."""
+        return parse.ipv6_neighbors(self._ip_json("-6 neigh show"))
+
     def get_lldp_neighbors(self) -> dict[str, list[models.LLDPNeighborDict]]:
         """LLDP neighbours from lldpd where it runs; FRR has no LLDP, so {} without lldpd."""
-        result = self._run("command -v lldpcli >/dev/null && lldpcli -f json show neighbors")
+        result = self._run(f"{LLDPCLI} show neighbors")
         if result.rc != 0 or not result.stdout.strip():
             return {}
         return parse.lldp_neighbors(json.loads(result.stdout))
+
+    def get_lldp_neighbors_detail(self, interface: str = "") -> dict[str, list[models.LLDPNeighborDetailDict]]:
+        """LLDP neighbours in detail from lldpd (`lldpcli -f json show neighbors details`); {} without lldpd."""
+        result = self._run(f"{LLDPCLI} show neighbors details")
+        if result.rc != 0 or not result.stdout.strip():
+            return {}
+        return parse.lldp_neighbors_detail(json.loads(result.stdout), interface)
+
+    def get_ntp_servers(self) -> dict[str, models.NTPServerDict]:
+        """chrony's configured `server` and `pool` sources (chrony.conf, conf.d, sources.d); {} without chrony."""
+        return parse.ntp_servers(self._run(CHRONY_CONFIG).stdout)
+
+    def get_ntp_peers(self) -> dict[str, models.NTPPeerDict]:
+        """chrony's configured `peer` associations; {} without chrony or peers."""
+        return parse.ntp_peers(self._run(CHRONY_CONFIG).stdout)
+
+    def get_ntp_stats(self) -> list[models.NTPStats]:
+        """Every time source chronyd uses, with its state (`chronyc -c sources` and `sourcestats`, one call);
+        [] when chronyd does not run."""
+        result = self._run(f"chronyc -n -c sources && echo {PART_MARKER}sourcestats && chronyc -n -c sourcestats")
+        if result.rc != 0:
+            return []
+        sources, _, stats = result.stdout.partition(f"{PART_MARKER}sourcestats\n")
+        return parse.ntp_stats(sources, stats)
+
+    def get_snmp_information(self) -> models.SNMPDict:
+        """snmpd's system name (also the chassis id), location, contact and v1/v2c communities, from
+        /etc/snmp/snmpd.conf and snmpd.conf.d (as the login user or through `sudo -n`); empty without snmpd."""
+        return parse.snmp_information(self._run(SNMPD_CONFIG).stdout)
+
+    def get_users(self) -> dict[str, models.UsersDict]:
+        """Local accounts with a login shell, their level (15: uid 0, frrvty or sudo) and authorized SSH keys."""
+        return parse.users(self._run(USERS, check=True).stdout)
+
+    def get_environment(self) -> models.EnvironmentDict:
+        """CPU use per core (over half a second), memory, and temperatures, fans and power supplies where sysfs
+        has them."""
+        return parse.environment(self._run(ENVIRONMENT, check=True).stdout)
+
+    def get_network_instances(self, name: str = "") -> dict[str, models.NetworkInstanceDict]:
+        """The default instance and each kernel VRF, with their interfaces (`ip -j -d link show`)."""
+        return parse.network_instances(self._ip_json("-d link show"), name)
 
     def get_config(self, retrieve: str = "all", full: bool = False, sanitized: bool = False,
                    format: str = "text") -> models.ConfigDict:
@@ -502,26 +587,6 @@ class CommandError(ConnectionException):  # type: ignore[misc]
         self.command = command
         self.result = result
         super().__init__(f"{host}: {command!r} exited {result.rc}: {_tail(result)}")
-
-
-def split_echoed(output: str, commands: list[str]) -> dict[str, str] | None:
-    """The output of `vtysh -E -c A -c B ...` by command: vtysh echoes `<hostname># <command>` before each command's
-    output. None when the echoes are not there as expected (the outputs are then not told apart)."""
-    lines = output.splitlines(keepends=True)
-    starts: list[int] = []
-    prompt = None
-    for command in commands:
-        at = next((i for i in range(starts[-1] + 1 if starts else 0, len(lines))
-                   if lines[i].rstrip("\n").endswith(f"# {command}")), None)
-        if at is None:
-            return None
-        this = lines[at].rstrip("\n")[:-len(command)]
-        if (prompt is None and at != 0) or prompt not in (None, this):
-            return None  # output before the first echo, or echoes with different prompts: not vtysh -E's
-        prompt = this
-        starts.append(at)
-    ends = [*starts[1:], len(lines)]
-    return {command: "".join(lines[start + 1:end]) for command, start, end in zip(commands, starts, ends, strict=True)}
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

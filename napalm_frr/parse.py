@@ -5,8 +5,10 @@ tests/napalm_frr/mocked_data). Values NAPALM asks for that FRR does not know are
 "not supported") or empty strings, never invented.
 """
 
+import datetime
 import ipaddress
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from napalm.base import models
@@ -54,7 +56,9 @@ def parse_uptime(text: str) -> int:
 
 
 def facts(version: str, uptime: str, interfaces: dict[str, Any]) -> models.FactsDict:
-    """get_facts from `show version`, /proc/uptime and `show interface json`."""
+    """get_facts from `show version`, zebra's process age (`process_uptime`'s input) and `show interface json`.
+
+    The uptime is FRR's (zebra's start), not the host's: a restart of FRR is what a router's uptime tells."""
     match = re.search(r"FRRouting (\S+) \(([^)]*)\)", version)
     hostname = match.group(2) if match else ""
     kernel = re.search(r"on Linux\(([^)]*)\)", version)
@@ -65,20 +69,25 @@ def facts(version: str, uptime: str, interfaces: dict[str, Any]) -> models.Facts
         "model": f"FRR on Linux {kernel.group(1)}" if kernel else "FRR on Linux",
         "os_version": match.group(1) if match else "",
         "serial_number": "",
-        "uptime": float(uptime.split()[0]) if uptime.strip() else -1.0,
+        "uptime": process_uptime(uptime),
         "interface_list": sorted(interfaces),
     }
 
 
-def interfaces(data: dict[str, Any]) -> dict[str, models.InterfaceDict]:
-    """get_interfaces from `show interface json` (speed in Mbit/s as FRR reports it)."""
+def interfaces(data: dict[str, Any], clock_text: str = "") -> dict[str, models.InterfaceDict]:
+    """get_interfaces from `show interface json` (speed in Mbit/s as FRR reports it).
+
+    last_flapped: seconds since zebra last saw the link go up or down (its lastLinkUp / lastLinkDown, the router's
+    local time, against the router's clock `clock_text` from `date '+%s.%N %z'`); -1.0 when zebra saw no change
+    since it started (its linkUps and linkDowns are 0)."""
+    now, offset = clock(clock_text) if clock_text.strip() else (0.0, 0)
     result: dict[str, models.InterfaceDict] = {}
     for name, entry in sorted(data.items()):
         result[name] = {
             "is_up": entry.get("operationalStatus") == "up",
             "is_enabled": entry.get("administrativeStatus") == "up",
             "description": str(entry.get("description", "")),
-            "last_flapped": -1.0,
+            "last_flapped": flapped(entry, now, offset) if clock_text.strip() else -1.0,
             "mtu": int(entry.get("mtu", 0)),
             "speed": float(entry.get("speed", -1)),
             "mac_address": mac(str(entry.get("hardwareAddress", ""))),
@@ -259,20 +268,43 @@ def arp_table(data: list[dict[str, Any]]) -> list[models.ARPTableDict]:
             for entry in data if entry.get("lladdr") and ":" not in str(entry.get("dst", ":"))]
 
 
-def lldp_neighbors(data: dict[str, Any]) -> dict[str, list[models.LLDPNeighborDict]]:
-    """get_lldp_neighbors from lldpd's `lldpcli -f json show neighbors`."""
+def ipv6_neighbors(data: list[dict[str, Any]]) -> list[models.IPV6NeighborDict]:
+    """get_ipv6_neighbors_table from `ip -6 -j neigh show` (entries without a MAC, e.g. FAILED, are left out)."""
+    return [{"interface": str(entry.get("dev", "")), "mac": mac(str(entry["lladdr"])), "ip": str(entry["dst"]),
+             "age": -1.0, "state": str((entry.get("state") or [""])[0])}
+            for entry in data if entry.get("lladdr")]
+
+
+def _lldp_neighbours(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+    """(local interface, neighbour, its system name, its chassis) from lldpcli's JSON, which gives one interface as
+    a dict and several as a list, and a chassis by its system name when the neighbour sends one."""
     interfaces_data = data.get("lldp", {}).get("interface", [])
     if isinstance(interfaces_data, dict):
         interfaces_data = [{name: value} for name, value in interfaces_data.items()]
-    result: dict[str, list[models.LLDPNeighborDict]] = {}
     for item in interfaces_data:
         for name, neighbour in item.items():
             chassis = neighbour.get("chassis", {})
-            system = next(iter(chassis)) if chassis and "id" not in chassis else ""
-            port = neighbour.get("port", {}).get("id", {})
-            result.setdefault(name, []).append({"hostname": str(system),
-                                                "port": str(port.get("value", "") if isinstance(port, dict) else port)})
+            system, details = next(iter(chassis.items())) if chassis and "id" not in chassis else ("", chassis)
+            yield name, neighbour, str(system), details
+
+
+def lldp_neighbors(data: dict[str, Any]) -> dict[str, list[models.LLDPNeighborDict]]:
+    """get_lldp_neighbors from lldpd's `lldpcli -f json show neighbors`."""
+    result: dict[str, list[models.LLDPNeighborDict]] = {}
+    for name, neighbour, system, _ in _lldp_neighbours(data):
+        result.setdefault(name, []).append({"hostname": system, "port": _port_name(neighbour.get("port", {}))})
     return result
+
+
+def _port_name(port: dict[str, Any]) -> str:
+    """The neighbour's port: its LLDP port id, or, when that is a MAC address (lldpd's default on Linux), the port
+    description lldpd sends with it: the interface's name."""
+    port_id = port.get("id", {})
+    if not isinstance(port_id, dict):
+        return str(port_id)
+    if port_id.get("type") == "mac" and port.get("descr"):
+        return str(port["descr"])
+    return str(port_id.get("value", ""))
 
 
 def ping(output: str, destination: str) -> models.PingResultDict:
@@ -310,3 +342,328 @@ def traceroute(output: str) -> models.TracerouteResultDict:
     if not hops:
         return {"error": output.strip() or "traceroute gave no output"}
     return {"success": hops}
+
+
+def _since(stamp: str, now: float, offset: int) -> float:
+    """Seconds from a zebra timestamp (`2026/12/06 19:55:12.34`, the router's local time) to `now` (epoch)."""
+    match = re.match(r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?$", stamp.strip())
+    if not match:
+        return -1.0
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    moment = datetime.datetime(year, month, day, hour, minute, second, tzinfo=datetime.UTC).timestamp()
+    moment += float(match.group(7) or 0) - offset
+    return round(max(now - moment, 0.0), 2)
+
+
+def clock(text: str) -> tuple[float, int]:
+    """The router's clock from `date '+%s.%N %z'`: (epoch seconds, UTC offset in seconds)."""
+    epoch, zone = text.split()
+    sign = -1 if zone.startswith("-") else 1
+    return float(epoch), sign * (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60)
+
+
+def flapped(entry: dict[str, Any], now: float, offset: int) -> float:
+    """Seconds since zebra last saw the interface's link go up or down (-1.0: not since zebra started)."""
+    ages = [_since(str(entry[key]), now, offset) for key in ("lastLinkUp", "lastLinkDown") if entry.get(key)]
+    ages = [age for age in ages if age >= 0]
+    return min(ages) if ages else -1.0
+
+
+def has_flapped(data: dict[str, Any]) -> bool:
+    """Whether zebra recorded a link change on any interface (then last_flapped needs the router's clock)."""
+    return any(entry.get("lastLinkUp") or entry.get("lastLinkDown") for entry in data.values())
+
+
+def process_uptime(text: str) -> float:
+    """Seconds a process has run, from `cat /proc/uptime /proc/<pid>/stat; getconf CLK_TCK` (-1.0: unknown)."""
+    lines = text.strip().splitlines()
+    if len(lines) != 3:
+        return -1.0
+    try:
+        host = float(lines[0].split()[0])
+        # Field 22 (starttime, clock ticks after boot); the name in parentheses may hold spaces.
+        started = int(lines[1].rsplit(")", 1)[1].split()[19]) / int(lines[2])
+    except (ValueError, IndexError, ZeroDivisionError):
+        return -1.0
+    return round(host - started, 2)
+
+
+def _options(words: list[str]) -> dict[str, str]:
+    """chrony directive options: flags map to "", options with a value to the value."""
+    valued = {"key", "port", "version", "minpoll", "maxpoll", "polltarget", "maxdelay", "maxdelayratio",
+              "maxdelaydevratio", "mindelay", "asymmetry", "offset", "minsamples", "maxsamples", "filter",
+              "maxsources", "certset", "extfield"}
+    result: dict[str, str] = {}
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in valued and index + 1 < len(words):
+            result[word] = words[index + 1]
+            index += 2
+        else:
+            result[word] = ""
+            index += 1
+    return result
+
+
+def _chrony_directives(config: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(directive, address, options) of the time sources in chrony.conf text (server, pool, peer)."""
+    found = []
+    for line in config.splitlines():
+        words = line.split("#", 1)[0].split("!", 1)[0].split()
+        if len(words) >= 2 and words[0] in ("server", "pool", "peer"):
+            found.append((words[0], words[1], _options(words[2:])))
+    return found
+
+
+def ntp_servers(config: str) -> dict[str, models.NTPServerDict]:
+    """get_ntp_servers from chrony's configuration (chrony.conf, conf.d, sources.d): `server` and `pool` sources."""
+    result: dict[str, models.NTPServerDict] = {}
+    for directive, address, options in _chrony_directives(config):
+        if directive == "peer":
+            continue
+        server: models.NTPServerDict = {
+            "address": address, "port": int(options.get("port", 123)), "version": int(options.get("version", 4)),
+            "association_type": directive.upper(), "iburst": "iburst" in options, "prefer": "prefer" in options,
+        }
+        if "key" in options:
+            server["key_id"] = int(options["key"])
+        result[address] = server
+    return result
+
+
+def ntp_peers(config: str) -> dict[str, models.NTPPeerDict]:
+    """get_ntp_peers from chrony's configuration: its `peer` (symmetric) associations."""
+    return {address: {} for directive, address, _ in _chrony_directives(config) if directive == "peer"}
+
+
+#: chronyc's source modes -> ntpq's association types (unicast, symmetric peer, local reference clock).
+_NTP_TYPES = {"^": "u", "=": "s", "#": "l"}
+#: chronyc's last-sample age when the source never answered.
+_NEVER = 4294967295
+
+
+def ntp_stats(sources: str, sourcestats: str) -> list[models.NTPStats]:
+    """get_ntp_stats from `chronyc -n -c sources` and `chronyc -n -c sourcestats` (offsets and jitter in ms).
+
+    chronyc tells an unprivileged user neither a source's reference id nor its delay (`ntpdata` needs chronyd's
+    Unix socket): those are "" and -1.0."""
+    jitter = {}
+    for line in sourcestats.splitlines():
+        fields = line.split(",")
+        if len(fields) >= 8:
+            jitter[fields[0]] = float(fields[7]) * 1000
+    result: list[models.NTPStats] = []
+    for line in sources.splitlines():
+        fields = line.split(",")
+        if len(fields) < 10:
+            continue
+        mode, state, address, stratum, poll, reach, last = fields[:7]
+        result.append({
+            "remote": address,
+            "referenceid": "",
+            "synchronized": state == "*",
+            "stratum": int(stratum),
+            "type": _NTP_TYPES.get(mode, mode),
+            "when": "-" if int(last) == _NEVER else last,
+            "hostpoll": int(2 ** int(poll)),
+            "reachability": int(reach),
+            "delay": -1.0,
+            "offset": round(float(fields[7]) * 1000, 6),
+            "jitter": round(jitter.get(address, -1.0), 6),
+        })
+    return result
+
+
+def _snmp_value(words: list[str]) -> str:
+    return " ".join(words).strip().strip('"')
+
+
+def snmp_information(config: str) -> models.SNMPDict:
+    """get_snmp_information from net-snmp's snmpd.conf: sysName (also the chassis id, as other drivers give the
+    SNMP system name), sysLocation, sysContact and the v1/v2c communities (none for SNMPv3 only)."""
+    values = {"sysname": "", "syslocation": "", "syscontact": ""}
+    communities: dict[str, models.SNMPCommunityDict] = {}
+    for line in config.splitlines():
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        keyword = words[0].lower()
+        if keyword in values:
+            values[keyword] = _snmp_value(words[1:])
+        elif keyword in ("rocommunity", "rwcommunity", "rocommunity6", "rwcommunity6") and len(words) >= 2:
+            source = words[2] if len(words) > 2 and not words[2].startswith("-") else "default"
+            communities[words[1]] = {"acl": source, "mode": keyword[:2]}
+        elif keyword == "com2sec" and len(words) >= 4:
+            communities[words[3]] = {"acl": words[2], "mode": "ro"}
+    return {"chassis_id": values["sysname"], "community": communities, "contact": values["syscontact"],
+            "location": values["syslocation"]}
+
+
+#: Groups whose members administer the router: FRR's vtysh users and sudoers (NAPALM's privilege level 15).
+ADMIN_GROUPS = ("frrvty", "sudo")
+
+
+def users(text: str) -> dict[str, models.UsersDict]:
+    """get_users from the driver's account listing (passwd, /etc/shells, the admin groups, authorized keys).
+
+    Accounts whose shell is a login shell (listed in /etc/shells) are users; uid 0 and members of frrvty or
+    sudo are level 15, the others 1. The password hash is root's to read, so it is "" (key logins are the
+    norm on these boxes)."""
+    sections: dict[str, list[str]] = {"passwd": []}
+    current = "passwd"
+    keys: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith("!netops-"):
+            current = line[len("!netops-"):].strip()
+            if current.startswith("keys "):
+                keys.setdefault(current.split(" ", 1)[1], [])
+            sections.setdefault(current, [])
+            continue
+        if current.startswith("keys "):
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#"):
+                keys[current.split(" ", 1)[1]].append(stripped)
+        else:
+            sections[current].append(line)
+    shells = {line.strip() for line in sections.get("shells", []) if line.strip() and not line.startswith("#")}
+    admins: set[str] = set()
+    admin_gids: set[str] = set()
+    for line in sections.get("groups", []):
+        fields = line.split(":")
+        if len(fields) >= 4 and fields[0] in ADMIN_GROUPS:
+            admin_gids.add(fields[2])
+            admins.update(member for member in fields[3].split(",") if member)
+    result: dict[str, models.UsersDict] = {}
+    for line in sections["passwd"]:
+        fields = line.split(":")
+        if len(fields) < 7 or fields[6] not in shells:
+            continue
+        name, uid, gid = fields[0], fields[2], fields[3]
+        level = 15 if uid == "0" or name in admins or gid in admin_gids else 1
+        result[name] = {"level": level, "password": "", "sshkeys": keys.get(name, [])}
+    return dict(sorted(result.items()))
+
+
+def environment(text: str) -> models.EnvironmentDict:
+    """get_environment from two samples of /proc/stat, /proc/meminfo and sysfs (`grep -H` lines).
+
+    CPU: each core's busy share between the two samples. Memory in bytes: available_ram is the total (as the
+    IOS and EOS drivers give it), used_ram what the kernel cannot make available. Temperatures from thermal
+    zones (alert at a passive or hot trip point, critical at the critical one), fans from hwmon, power supplies
+    from power_supply; a virtual machine has none of them."""
+    samples: list[dict[int, list[int]]] = [{}, {}]
+    meminfo: dict[str, int] = {}
+    sysfs: dict[str, str] = {}
+    section = ""
+    for line in text.splitlines():
+        if line.startswith("!netops-"):
+            section = line[len("!netops-"):].strip()
+            continue
+        if section in ("stat1", "stat2"):
+            match = re.match(r"^cpu(\d+)\s+(.*)$", line)
+            if match:
+                samples[section == "stat2"][int(match.group(1))] = [int(v) for v in match.group(2).split()]
+        elif section == "meminfo":
+            match = re.match(r"^(\w+):\s+(\d+)", line)
+            if match:
+                meminfo[match.group(1)] = int(match.group(2))
+        elif section == "sysfs" and ":" in line:
+            path, value = line.split(":", 1)
+            sysfs[path] = value.strip()
+    cpu: dict[int, models.CPUDict] = {}
+    for core, after in sorted(samples[1].items()):
+        before = samples[0].get(core, [0] * len(after))
+        total = sum(after[:8]) - sum(before[:8])
+        idle = sum(after[3:5]) - sum(before[3:5])  # idle + iowait
+        cpu[core] = {"%usage": round(100.0 * (total - idle) / total, 2) if total > 0 else 0.0}
+    total_kb = meminfo.get("MemTotal", 0)
+    available_kb = meminfo.get("MemAvailable", meminfo.get("MemFree", 0))
+    return {"fans": _fans(sysfs), "temperature": _temperatures(sysfs), "power": _power(sysfs), "cpu": cpu,
+            "memory": {"used_ram": (total_kb - available_kb) * 1024, "available_ram": total_kb * 1024}}
+
+
+def _by_device(sysfs: dict[str, str], prefix: str) -> dict[str, dict[str, str]]:
+    grouped: dict[str, dict[str, str]] = {}
+    for path, value in sysfs.items():
+        if path.startswith(prefix):
+            device, _, name = path[len(prefix):].partition("/")
+            grouped.setdefault(device, {})[name] = value
+    return grouped
+
+
+def _temperatures(sysfs: dict[str, str]) -> dict[str, models.TemperatureDict]:
+    result: dict[str, models.TemperatureDict] = {}
+    for zone, files in sorted(_by_device(sysfs, "/sys/class/thermal/").items()):
+        if "temp" not in files:
+            continue
+        celsius = int(files["temp"]) / 1000
+        trips = {files[name]: int(files[name.replace("_type", "_temp")]) / 1000 for name in files
+                 if re.fullmatch(r"trip_point_\d+_type", name) and name.replace("_type", "_temp") in files}
+        alert = min((t for kind, t in trips.items() if kind in ("passive", "hot", "critical")), default=None)
+        critical = trips.get("critical")
+        result[f"{files.get('type', zone)} ({zone})"] = {
+            "temperature": celsius, "is_alert": alert is not None and celsius >= alert,
+            "is_critical": critical is not None and celsius >= critical}
+    return result
+
+
+def _fans(sysfs: dict[str, str]) -> dict[str, models.FanDict]:
+    result: dict[str, models.FanDict] = {}
+    for device, files in sorted(_by_device(sysfs, "/sys/class/hwmon/").items()):
+        for name, value in sorted(files.items()):
+            if re.fullmatch(r"fan\d+_input", name):
+                result[f"{device} {name.removesuffix('_input')}"] = {"status": int(value) > 0}
+    return result
+
+
+def _power(sysfs: dict[str, str]) -> dict[str, models.PowerDict]:
+    result: dict[str, models.PowerDict] = {}
+    for supply, files in sorted(_by_device(sysfs, "/sys/class/power_supply/").items()):
+        if files.get("type") == "Mains":
+            result[supply] = {"status": files.get("online") == "1", "output": -1.0, "capacity": -1.0}
+    return result
+
+
+def lldp_neighbors_detail(data: dict[str, Any], interface: str = "") -> dict[str, list[models.LLDPNeighborDetailDict]]:
+    """get_lldp_neighbors_detail from lldpd's `lldpcli -f json show neighbors details`."""
+    result: dict[str, list[models.LLDPNeighborDetailDict]] = {}
+    for name, neighbour, system, details in _lldp_neighbours(data):
+        if interface and name != interface:
+            continue
+        capabilities = details.get("capability", [])
+        if isinstance(capabilities, dict):
+            capabilities = [capabilities]
+        port = neighbour.get("port", {})
+        result.setdefault(name, []).append({
+            "parent_interface": "",
+            "remote_port": _port_name(port),
+            "remote_chassis_id": str(details.get("id", {}).get("value", "")),
+            "remote_port_description": str(port.get("descr", "")),
+            "remote_system_name": system,
+            "remote_system_description": str(details.get("descr", "")),
+            "remote_system_capab": sorted(str(c["type"]).lower() for c in capabilities),
+            "remote_system_enable_capab": sorted(str(c["type"]).lower() for c in capabilities if c.get("enabled")),
+        })
+    return result
+
+
+def network_instances(links: list[dict[str, Any]], name: str = "") -> dict[str, models.NetworkInstanceDict]:
+    """get_network_instances from `ip -j -d link show`: the default instance with every interface outside a VRF,
+    and each VRF (L3VRF) with its enslaved interfaces."""
+    vrfs = {str(link["ifname"]) for link in links if link.get("linkinfo", {}).get("info_kind") == "vrf"}
+    members: dict[str, dict[str, dict[str, Any]]] = {vrf: {} for vrf in ["default", *sorted(vrfs)]}
+    for link in links:
+        ifname = str(link["ifname"])
+        if ifname in vrfs:
+            continue
+        master = str(link.get("master", ""))
+        members[master if master in vrfs else "default"][ifname] = {}
+    result: dict[str, models.NetworkInstanceDict] = {}
+    for instance, interfaces_in in members.items():
+        if name and instance != name:
+            continue
+        result[instance] = {"name": instance, "type": "DEFAULT_INSTANCE" if instance == "default" else "L3VRF",
+                            "state": {"route_distinguisher": ""},
+                            "interfaces": {"interface": dict(sorted(interfaces_in.items()))}}
+    return result

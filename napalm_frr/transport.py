@@ -110,15 +110,26 @@ class RecordingTransport:
         self.directory = directory
 
     def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
-        """Run and record stdout (rc and stderr too, when they are not 0 and empty)."""
+        """Run and record stdout (rc and stderr too, when they are not 0 and empty); a `vtysh -E -c A -c B ...`
+        call that succeeded is recorded as the calls `vtysh -c A`, `vtysh -c B`... it is replayed from."""
         result = self.inner.run(command, stdin, timeout)
+        if command.startswith("vtysh -E ") and result.rc == 0:
+            words = shlex.split(command)[2:]
+            outputs = split_echoed(result.stdout, words[1::2])
+            if outputs is not None:
+                for vtysh_command, output in outputs.items():
+                    self._write(f"vtysh -c {quote(vtysh_command)}", Result(0, output, ""))
+                return result
+        self._write(command, result)
+        return result
+
+    def _write(self, command: str, result: Result) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         stem = fixture_name(command)
         suffix = ".json" if result.stdout.lstrip().startswith(("{", "[")) else ".txt"
         (self.directory / (stem + suffix)).write_text(result.stdout, encoding="utf-8")
         if result.rc or result.stderr:
             (self.directory / (stem + ".rc")).write_text(f"{result.rc}\n{result.stderr}", encoding="utf-8")
-        return result
 
     def close(self) -> None:
         """Close the inner transport."""
@@ -174,6 +185,26 @@ class ReplayTransport:
     def is_alive(self) -> bool:
         """Always alive."""
         return True
+
+
+def split_echoed(output: str, commands: list[str]) -> dict[str, str] | None:
+    """The output of `vtysh -E -c A -c B ...` by command: vtysh echoes `<hostname># <command>` before each command's
+    output. None when the echoes are not there as expected (the outputs are then not told apart)."""
+    lines = output.splitlines(keepends=True)
+    starts: list[int] = []
+    prompt = None
+    for command in commands:
+        at = next((i for i in range(starts[-1] + 1 if starts else 0, len(lines))
+                   if lines[i].rstrip("\n").endswith(f"# {command}")), None)
+        if at is None:
+            return None
+        this = lines[at].rstrip("\n")[:-len(command)]
+        if (prompt is None and at != 0) or prompt not in (None, this):
+            return None  # output before the first echo, or echoes with different prompts: not vtysh -E's
+        prompt = this
+        starts.append(at)
+    ends = [*starts[1:], len(lines)]
+    return {command: "".join(lines[start + 1:end]) for command, start, end in zip(commands, starts, ends, strict=True)}
 
 
 def quote(text: str) -> str:

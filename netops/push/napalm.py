@@ -230,7 +230,9 @@ def rollback(target: Target) -> None:
 
 #: Getters a playbook may ask for, each called without arguments.
 GETTERS = ("get_facts", "get_interfaces", "get_interfaces_ip", "get_interfaces_counters", "get_bgp_neighbors",
-           "get_bgp_neighbors_detail", "get_arp_table", "get_lldp_neighbors", "get_config")
+           "get_bgp_neighbors_detail", "get_arp_table", "get_ipv6_neighbors_table", "get_lldp_neighbors",
+           "get_lldp_neighbors_detail", "get_ntp_servers", "get_ntp_peers", "get_ntp_stats", "get_snmp_information",
+           "get_users", "get_environment", "get_network_instances", "get_config")
 
 
 def run_getters(target: Target, getters: list[str]) -> dict[str, Any]:

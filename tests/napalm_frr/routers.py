@@ -6,6 +6,10 @@ UTS namespace named after the router: FRR #7583), an sshd inside the same namesp
 work, as on a standalone Debian box), and a dedicated unprivileged login user in the groups frr and frrvty.
 Management: a veth `mgmt0` to the root namespace on a private 198.18.X.Y/30 (the address is the kernel's, not
 FRR's, so no config push can take it away). Routers are chained by veths `eth1`/`eth2` with OSPF and iBGP.
+Like a Debian box, each router runs chronyd (-x: it never sets the host's clock; the last router serves time to
+the others) and lldpd in its namespace, and has its own /etc/chrony, /etc/snmp (snmpd.conf, SNMPv3 only) and /run
+(lldpd's socket, FRR's pid files) in its sshd's mount namespace (`host_files`); the login user's key is in its
+home's authorized_keys. chronyd and lldpd are left out where they are not installed.
 Everything is stopped by pid and removed when the context ends (notes: lab-frr-namespaces).
 """
 
@@ -24,6 +28,10 @@ from pathlib import Path
 FRRINIT = Path("/usr/lib/frr/frrinit.sh")
 RELOAD = Path("/usr/lib/frr/frr-reload.py")
 SSHD = Path("/usr/sbin/sshd")
+CHRONYD = Path("/usr/sbin/chronyd")
+LLDPD = Path("/usr/sbin/lldpd")
+#: Where a router's host files are bound in its sshd's mount namespace (the paths a Debian box has).
+HOST_DIRS = {"chrony": Path("/etc/chrony"), "snmp": Path("/etc/snmp")}
 USER = "nfrrtest"
 
 
@@ -51,6 +59,7 @@ class Router:
     root_link: str
     link_address: str
     sshd_pid: int = 0
+    daemon_pids: list[int] = field(default_factory=list)
     config_dir: Path = field(default_factory=Path)
 
 
@@ -67,6 +76,16 @@ class Routers:
     def optional_args(self) -> dict[str, object]:
         """NAPALM optional_args for the driver."""
         return {"key_file": str(self.key_file), "known_hosts_file": str(self.known_hosts), "ssh_strict": True}
+
+    def strip_host(self, router: Router) -> None:
+        """Make the router a box without its host daemons: chronyd and lldpd stopped, no chrony.conf or
+        snmpd.conf."""
+        for pid in router.daemon_pids:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        router.daemon_pids.clear()
+        for name in ("chrony/chrony.conf", "snmp/snmpd.conf"):
+            (self.workdir / router.netns / "host" / name).unlink()
 
     def ssh_argv(self, router: Router) -> list[str]:
         """`ssh` to a router, for the plain-ssh peer of the benchmark."""
@@ -104,6 +123,23 @@ def bootstrap_config(index: int, count: int, router: Router) -> str:
     return "\n".join(lines) + "\n"
 
 
+def host_files(index: int, count: int, router: Router) -> dict[str, str]:
+    """The router's host daemons' files, by path under its host directory (bound on /etc/chrony, /etc/snmp).
+
+    The last router serves time from its local clock; the others use it (its loopback) as their server and
+    its link address as a symmetric peer."""
+    last = count - 1
+    if index == last:
+        chrony = ["local stratum 8", "allow 10.255.0.0/24", "allow 192.0.2.0/24"]
+    else:
+        chrony = [f"server 10.255.0.{last + 1} iburst minpoll 0 maxpoll 4",
+                  f"peer 192.0.2.{4 * index + 2} minpoll 0 maxpoll 4"]
+    chrony += ["makestep 1 3", "bindcmdaddress 127.0.0.1", "bindcmdaddress /"]
+    snmpd = ["agentAddress udp:161", f"sysName {router.hostname}", f"sysLocation Test rack {index + 1}",
+             "sysContact noc@example.net", "rouser netops priv"]
+    return {"chrony/chrony.conf": "\n".join(chrony) + "\n", "snmp/snmpd.conf": "\n".join(snmpd) + "\n"}
+
+
 def _daemons() -> str:
     lines = ["bgpd=yes", "ospfd=yes", "vtysh_enable=yes", 'watchfrr_options="--netns"', "frr_profile=traditional"]
     lines += [f'{daemon}_options="-A 127.0.0.1 -P 0"' for daemon in ("zebra", "bgpd", "ospfd", "staticd")]
@@ -117,6 +153,9 @@ def _ensure_user(home: Path) -> None:
         _run("useradd", "--system", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/sh",
              "--groups", "frr,frrvty", USER)
         _run("usermod", "-p", "*", USER)
+    _run("usermod", "--home", str(home), USER)  # left over from an interrupted run: this run's home
+    # Debian's lldpcli is setuid _lldpd (lldpd's socket) and only group adm may run it.
+    _run("usermod", "-aG", "adm", USER)
 
 
 def _wait(predicate: object, seconds: float, what: str) -> None:
@@ -154,9 +193,11 @@ def private_routers(count: int = 2, bgp_wait: bool = True, hostnames: list[str] 
         (workdir / "home").mkdir(exist_ok=True)
         shutil.chown(workdir / "home", USER)
         _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "napalm-frr-test", "-f", str(key))
-        authorized = workdir / "authorized_keys"
-        shutil.copy(key.with_suffix(".pub"), authorized)
-        authorized.chmod(0o644)
+        ssh_home = workdir / "home" / ".ssh"
+        ssh_home.mkdir(mode=0o700)
+        shutil.copy(key.with_suffix(".pub"), ssh_home / "authorized_keys")
+        for path in (ssh_home, ssh_home / "authorized_keys"):
+            shutil.chown(path, USER)
         for i, router in enumerate(routers):
             _run("ip", "netns", "add", router.netns)
             _run("ip", "link", "add", router.root_link, "type", "veth", "peer", "name", "mgmt0", "netns", router.netns)
@@ -194,19 +235,31 @@ def private_routers(count: int = 2, bgp_wait: bool = True, hostnames: list[str] 
                 out.write(f"{router.address} {public[0]} {public[1]}\n")
             config = ssh_dir / "sshd_config"
             config.write_text("\n".join([
-                f"ListenAddress {router.address}", f"HostKey {host_key}", f"AuthorizedKeysFile {authorized}",
+                f"ListenAddress {router.address}", f"HostKey {host_key}",
+                "AuthorizedKeysFile %h/.ssh/authorized_keys",
                 f"AllowUsers {USER}", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
                 "PermitRootLogin no", "UsePAM no", "StrictModes no", "UseDNS no", "PrintMotd no", "PidFile none",
                 "MaxStartups 100:30:200", "MaxSessions 50", "LogLevel ERROR", ""]))
+            run_dir, host_dir = ssh_dir / "run", ssh_dir / "host"
+            for directory in (run_dir / "frr", run_dir / "sshd", *(host_dir / name for name in HOST_DIRS)):
+                directory.mkdir(parents=True, mode=0o755)
+            for name, text in host_files(i, count, router).items():
+                if name == "chrony/chrony.conf":  # chronyd's pid file where it cannot meet another router's
+                    text += f"pidfile {ssh_dir / 'chronyd.pid'}\n"
+                (host_dir / name).write_text(text, encoding="utf-8")
+            # The router's own /run: FRR's (pid files, vtysh sockets), lldpd's socket, sshd's privilege separation.
+            binds = [f"mount --bind {host_dir / name} {target}" for name, target in HOST_DIRS.items()
+                     if target.is_dir()]
             script = " && ".join([f"hostname {router.hostname}", "mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp",
-                                  f"mount --bind /run/frr/{router.netns} /run/frr",
-                                  f"mount --bind {router.config_dir} /etc/frr",
+                                  f"mount --bind /run/frr/{router.netns} {run_dir / 'frr'}",
+                                  f"mount --rbind {run_dir} /run",
+                                  f"mount --bind {router.config_dir} /etc/frr", *binds,
                                   f"exec {SSHD} -D -f {config} -E {ssh_dir / 'sshd.log'}"])
-            Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
             process = subprocess.Popen(["ip", "netns", "exec", router.netns, "unshare", "--uts", "--", "sh", "-c",
                                         script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, start_new_session=True)
             router.sshd_pid = process.pid
+            _start_host_daemons(router, ssh_dir)
         handle = Routers(routers=routers, user=USER, key_file=key, known_hosts=known_hosts, workdir=workdir)
         for router in routers:
             _wait(lambda r=router: _run("vtysh", "-N", r.netns, "-c", "show version", check=False).returncode == 0,
@@ -219,16 +272,39 @@ def private_routers(count: int = 2, bgp_wait: bool = True, hostnames: list[str] 
             route = ("vtysh", "-N", routers[0].netns, "-c", "show ip route 10.255.0.2 json")
             _wait(lambda: '"ospf"' in _run(*route).stdout,
                   40, "OSPF did not come up")
+        if LLDPD.exists() and count > 1:
+            for router in routers:  # lldpd sends every 30 s: each one sends now, its neighbours are known at once
+                _run("ip", "netns", "exec", router.netns, "lldpcli", "-u", str(workdir / router.netns / "run" /
+                                                                             "lldpd.socket"), "update", check=False)
+            show = ("ip", "netns", "exec", routers[0].netns, "lldpcli", "-u",
+                    str(workdir / routers[0].netns / "run" / "lldpd.socket"), "-f", "json", "show", "neighbors")
+            _wait(lambda: routers[1].hostname in _run(*show, check=False).stdout, 30, "LLDP did not see r1")
         yield handle
     finally:
         _teardown(routers, workdir, made_user)
 
 
+def _start_host_daemons(router: Router, directory: Path) -> None:
+    """chronyd (-x) and lldpd in the router's namespace, in the foreground as children of this process."""
+    commands = []
+    if CHRONYD.exists():
+        commands.append(f"exec {CHRONYD} -d -x -f {directory / 'host/chrony/chrony.conf'}")
+    if LLDPD.exists():
+        Path("/run/lldpd").mkdir(mode=0o755, exist_ok=True)  # lldpd's privilege separation chroot
+        commands.append(f"hostname {router.hostname} && exec {LLDPD} -d -u {directory / 'run' / 'lldpd.socket'}")
+    for command in commands:
+        process = subprocess.Popen(["ip", "netns", "exec", router.netns, "unshare", "--uts", "--", "sh", "-c",
+                                    command], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        router.daemon_pids.append(process.pid)
+
+
 def _teardown(routers: list[Router], workdir: Path, made_user: bool) -> None:
     for router in routers:
-        if router.sshd_pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(router.sshd_pid, signal.SIGTERM)
+        for pid in (router.sshd_pid, *router.daemon_pids):
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
     # napalm_frr's revert timers run under the sshd's session: end any left over (by pid, from its state dir).
     for router in routers:
         for pid_file in router.config_dir.glob("napalm-frr/*.pid") if router.config_dir.parts else []:
@@ -239,9 +315,10 @@ def _teardown(routers: list[Router], workdir: Path, made_user: bool) -> None:
     for stop in stops:
         stop.wait(timeout=60)
     for router in routers:
-        if router.sshd_pid:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(router.sshd_pid, 0)
+        for pid in (router.sshd_pid, *router.daemon_pids):
+            if pid:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
         # sshd's per-connection sessions are not its children once it exits, and they would keep the namespace
         # (and the test user) alive: every process left in the router's namespace is ended with it.
         for pid in _run("ip", "netns", "pids", router.netns, check=False).stdout.split():

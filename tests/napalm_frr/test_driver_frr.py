@@ -1,7 +1,8 @@
 """napalm_frr on real FRR 8.4 over real SSH, and the project's Ansible modules through ansible-playbook.
 
-Two private routers (tests/napalm_frr/routers.py: netns + FRR pathspace + sshd + a dedicated login user,
-management on a private 198.18.X.0/30 veth), made for this module and removed afterwards. Root only.
+Three chained private routers (tests/napalm_frr/routers.py: netns + FRR pathspace + sshd + a dedicated login user,
+management on a private 198.18.X.0/30 veth, chronyd and lldpd), made for this module and removed afterwards. Root
+only. The tests that change what the routers run (a link flap, stopping the host daemons) come last.
 """
 
 import json
@@ -20,7 +21,7 @@ from napalm.base.exceptions import CommitConfirmException, CommitError, MergeCon
 from napalm_frr import FRRDriver
 from napalm_frr.transport import Result
 from netops.render.secrets import SECRETS, substitute
-from tests.napalm_frr.routers import Routers, bootstrap_config, private_routers, why_not
+from tests.napalm_frr.routers import CHRONYD, LLDPD, Routers, bootstrap_config, host_files, private_routers, why_not
 
 pytestmark = pytest.mark.device
 REPO = Path(__file__).resolve().parents[2]
@@ -30,12 +31,13 @@ TEST_SECRETS = {name: f"Tst{index}-{name[:6]}" for index, name in enumerate(SECR
 
 @pytest.fixture(scope="module")
 def routers() -> Iterator[Routers]:
-    """Two chained routers with OSPF and iBGP up; the first has the rendered device's name (its hostname is
-    the FRR instance's, as in the lab: a config naming another host would never match the running one)."""
+    """Three chained routers with OSPF and iBGP up (the last serves time); the first has the rendered device's
+    name (its hostname is the FRR instance's, as in the lab: a config naming another host would never match the
+    running one)."""
     reason = why_not()
     if reason:
         pytest.skip(f"real FRR over SSH: {reason}")
-    with private_routers(2, hostnames=[DEVICE]) as handle:
+    with private_routers(3, hostnames=[DEVICE]) as handle:
         yield handle
 
 
@@ -396,7 +398,7 @@ def test_modules_report_json(routers: Routers) -> None:
     """netops_getters' results are NAPALM's, through an ad-hoc `ansible -m netops_getters` run."""
     router = routers.routers[0]
     arguments = {"hostname": router.address, "username": routers.user, "optional_args": routers.optional_args(),
-                 "getters": ["get_facts"]}
+                 "getters": ["get_facts", "get_ntp_servers"]}
     result = subprocess.run(
         [str(REPO / ".venv" / "bin" / "ansible"), "all", "-i", f"{router.address},", "-c", "local", "-o",
          "-e", "ansible_python_interpreter={{ ansible_playbook_python }}", "-m", "netops_getters",
@@ -404,5 +406,109 @@ def test_modules_report_json(routers: Routers) -> None:
         capture_output=True, text=True, cwd=REPO, timeout=120,
         env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_INVENTORY_ENABLED": "host_list"})
     assert result.returncode == 0, result.stdout + result.stderr
-    facts = json.loads(result.stdout.split("SUCCESS => ", 1)[1])["results"]["facts"]
-    assert facts["vendor"] == "FRRouting"
+    results = json.loads(result.stdout.split("SUCCESS => ", 1)[1])["results"]
+    assert results["facts"]["vendor"] == "FRRouting"
+    assert list(results["ntp_servers"]) == ["10.255.0.3"]
+
+
+def _until(what: str, predicate: object, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.5)
+
+
+def _open(routers: Routers, index: int) -> FRRDriver:
+    driver = FRRDriver(routers.routers[index].address, routers.user, "", timeout=30,
+                       optional_args=routers.optional_args())
+    driver.open()
+    return driver
+
+
+def test_host_getters_read_what_the_box_was_given(device: FRRDriver, routers: Routers) -> None:
+    """chrony's servers and peer, the source it synchronised to, snmpd's identity, the login user with its key and
+    level, this machine's CPUs and memory, the interfaces of the default instance."""
+    given = host_files(0, 3, routers.routers[0])
+    chrony = given["chrony/chrony.conf"].splitlines()
+    servers = {line.split()[1] for line in chrony if line.startswith("server ")}
+    assert servers == {"10.255.0.3"} and set(device.get_ntp_servers()) == servers
+    assert device.get_ntp_servers()["10.255.0.3"]["iburst"] is True
+    assert device.get_ntp_peers() == {line.split()[1]: {} for line in chrony if line.startswith("peer ")}
+    if CHRONYD.exists():
+        _until("chrony did not synchronise to the third router",
+               lambda: any(s["synchronized"] for s in device.get_ntp_stats()))
+        [source] = [s for s in device.get_ntp_stats() if s["synchronized"]]
+        assert source["remote"] == "10.255.0.3" and source["stratum"] == 8 and source["reachability"] > 0
+    snmp = device.get_snmp_information()
+    assert snmp == {"chassis_id": DEVICE, "location": "Test rack 1", "contact": "noc@example.net", "community": {}}
+    users = device.get_users()
+    key = Path(f"{routers.key_file}.pub").read_text().strip()
+    assert users[routers.user] == {"level": 15, "password": "", "sshkeys": [key]}
+    assert users["root"]["level"] == 15
+    environment = device.get_environment()
+    assert len(environment["cpu"]) == os.sysconf("SC_NPROCESSORS_ONLN")
+    assert all(0.0 <= cpu["%usage"] <= 100.0 for cpu in environment["cpu"].values())
+    total = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                 if line.startswith("MemTotal:"))
+    assert environment["memory"]["available_ram"] == total * 1024
+    assert 0 < environment["memory"]["used_ram"] < total * 1024
+    links = json.loads(subprocess.run(["ip", "-n", routers.routers[0].netns, "-j", "link", "show"],
+                                      capture_output=True, text=True, check=True).stdout)
+    instances = device.get_network_instances()
+    assert list(instances) == ["default"]
+    assert set(instances["default"]["interfaces"]["interface"]) == {link["ifname"] for link in links}
+
+
+def test_uptime_is_frrs(device: FRRDriver, routers: Routers) -> None:
+    """get_facts' uptime is zebra's age (the FRR instance's), not the host's."""
+    pid = Path(f"/var/run/frr/{routers.routers[0].netns}/zebra.pid").read_text().strip()
+    age = int(subprocess.run(["ps", "-o", "etimes=", "-p", pid], capture_output=True, text=True,
+                             check=True).stdout)
+    uptime = device.get_facts()["uptime"]
+    assert abs(uptime - age) <= 2
+    assert uptime < float(Path("/proc/uptime").read_text().split()[0])
+
+
+@pytest.mark.skipif(not LLDPD.exists(), reason="lldpd is not installed (scripts/install-system-packages)")
+def test_lldp_neighbour_over_a_veth(device: FRRDriver) -> None:
+    """lldpd of the second router, seen across the eth2-eth1 veth: its name, its port, a router."""
+    assert device.get_lldp_neighbors() == {"eth2": [{"hostname": "frr-r1", "port": "eth1"}]}
+    [detail] = device.get_lldp_neighbors_detail()["eth2"]
+    assert detail["remote_system_name"] == "frr-r1" and detail["remote_port"] == "eth1"
+    assert "router" in detail["remote_system_enable_capab"] and detail["remote_chassis_id"]
+    assert device.get_lldp_neighbors_detail(interface="mgmt0") == {}
+
+
+def test_traceroute_across_two_routers(device: FRRDriver) -> None:
+    """The third router's loopback is two hops away: the second router's link address, then the loopback."""
+    _until("no route to the third router", lambda: device.get_route_to("10.255.0.3", protocol="ospf"))
+    hops = device.traceroute("10.255.0.3", ttl=5, timeout=1)["success"]
+    assert list(hops) == [1, 2]
+    assert {probe["ip_address"] for probe in hops[1]["probes"].values()} == {"192.0.2.2"}
+    assert {probe["ip_address"] for probe in hops[2]["probes"].values()} == {"10.255.0.3"}
+
+
+def test_last_flapped_after_the_link_goes_down_and_up(device: FRRDriver, routers: Routers) -> None:
+    """zebra saw no change on eth2 since it started (-1.0); after a down/up it is the seconds since, growing."""
+    netns = routers.routers[0].netns
+    before = device.get_interfaces()["eth2"]["last_flapped"]
+    assert before == -1.0
+    for state in ("down", "up"):
+        subprocess.run(["ip", "-n", netns, "link", "set", "eth2", state], check=True)
+    _until("eth2 did not come back up", lambda: device.get_interfaces()["eth2"]["is_up"])
+    first = device.get_interfaces()["eth2"]["last_flapped"]
+    time.sleep(1.5)
+    second = device.get_interfaces()["eth2"]["last_flapped"]
+    assert 0.0 <= first < second and second - first >= 1.0
+
+
+def test_host_getters_without_their_daemons(routers: Routers) -> None:
+    """The third router with chronyd and lldpd stopped and no chrony.conf or snmpd.conf: NAPALM's "nothing
+    configured" from every host getter, no error."""
+    router = routers.routers[2]
+    routers.strip_host(router)
+    driver = _open(routers, 2)
+    assert driver.get_ntp_servers() == {} and driver.get_ntp_peers() == {} and driver.get_ntp_stats() == []
+    assert driver.get_snmp_information() == {"chassis_id": "", "community": {}, "contact": "", "location": ""}
+    assert driver.get_lldp_neighbors() == {} and driver.get_lldp_neighbors_detail() == {}
+    driver.close()

@@ -6,6 +6,7 @@ Every getter's result equals the recorded driver result and conforms to NAPALM's
 (napalm.base.models, checked with napalm's test helper); method signatures match NetworkDriver's.
 """
 
+import datetime
 import inspect
 import json
 import typing
@@ -22,7 +23,10 @@ from napalm_frr.driver import CommandError, split_echoed
 from napalm_frr.transport import ReplayTransport, Result
 
 MOCKED = Path(__file__).resolve().parent / "mocked_data"
-GETTER_CASES = sorted(p for p in MOCKED.glob("test_*/*") if p.parent.name != "test_config")
+#: The recorded calls of one driver method (args.json); the other folders are BaseTestGetters' own tests
+#: (test_napalm_getters.py), recorded through their bodies.
+GETTER_CASES = sorted(p for p in MOCKED.glob("test_*/*")
+                      if (p / "args.json").exists() and p.parent.name != "test_config")
 
 
 def conforms(model: Any, data: Any) -> bool:
@@ -43,8 +47,9 @@ def _device(case: Path) -> tuple[FRRDriver, ReplayTransport]:
 
 
 def _call(case: Path) -> Any:
+    """The recorded call of a case folder: mocked_data/test_<method>/<case>/ or mocked_data/<group>/test_<method>/."""
     device, _ = _device(case)
-    method = case.parent.name.removeprefix("test_")
+    method = (case.name if case.name.startswith("test_") else case.parent.name).removeprefix("test_")
     return getattr(device, method)(**json.loads((case / "args.json").read_text()))
 
 
@@ -105,7 +110,32 @@ def _check_shapes(method: str, result: Any) -> None:
         case "get_arp_table":
             assert result and all(conforms(models.ARPTableDict, e) for e in result)
         case "get_lldp_neighbors":
-            assert all(conforms(models.LLDPNeighborDict, n) for ns in result.values() for n in ns)
+            assert result and all(conforms(models.LLDPNeighborDict, n) for ns in result.values() for n in ns)
+        case "get_lldp_neighbors_detail":
+            assert result and all(conforms(models.LLDPNeighborDetailDict, n) for ns in result.values() for n in ns)
+        case "get_ipv6_neighbors_table":
+            assert all(conforms(models.IPV6NeighborDict, n) for n in result)
+        case "get_ntp_servers":
+            assert result and all(set(s) <= set(models.NTPServerDict.__annotations__) for s in result.values())
+        case "get_ntp_peers":
+            assert result and all(s == {} for s in result.values())
+        case "get_ntp_stats":
+            assert result and all(conforms(models.NTPStats, s) for s in result)
+        case "get_snmp_information":
+            assert conforms(models.SNMPDict, result)
+            assert all(conforms(models.SNMPCommunityDict, c) for c in result["community"].values())
+        case "get_users":
+            assert result and all(conforms(models.UsersDict, u) for u in result.values())
+        case "get_environment":
+            assert set(result) == set(models.EnvironmentDict.__annotations__) and result["cpu"]
+            assert all(conforms(models.CPUDict, c) for c in result["cpu"].values())
+            assert conforms(models.MemoryDict, result["memory"])
+        case "get_network_instances":
+            assert result["default"]["type"] == "DEFAULT_INSTANCE"
+            for instance in result.values():
+                assert conforms(models.NetworkInstanceDict, instance)
+                assert conforms(models.NetworkInstanceStateDict, instance["state"])
+                assert conforms(models.NetworkInstanceInterfacesDict, instance["interfaces"])
         case "get_config":
             assert conforms(models.ConfigDict, result)
             assert result["running"].startswith("frr version")
@@ -344,3 +374,138 @@ def test_a_refused_batch_leaves_each_command_to_fail_on_its_own(tmp_path: Path) 
 ])
 def test_split_echoed(output: str, expected: dict[str, str] | None) -> None:
     assert split_echoed(output, ["show version", "show interface json"]) == expected
+
+
+BARE_CASES = sorted((MOCKED / "bare-host").glob("test_*"))
+
+
+@pytest.mark.parametrize("case", BARE_CASES, ids=lambda p: p.name)
+def test_host_getters_without_their_daemons_say_nothing_configured(case: Path) -> None:
+    """Recorded on a router with no chronyd, no lldpd and no snmpd.conf: NAPALM's empty answers, no error."""
+    result = json.loads(json.dumps(_call(case)))
+    assert result == json.loads((case / "expected_result.json").read_text())
+    empty_snmp = {"chassis_id": "", "community": {}, "contact": "", "location": ""}
+    assert result in ({}, [], empty_snmp)
+
+
+def test_bare_host_cases_were_recorded() -> None:
+    assert {case.name for case in BARE_CASES} == {"test_get_ntp_servers", "test_get_ntp_peers", "test_get_ntp_stats",
+                                                  "test_get_snmp_information", "test_get_lldp_neighbors",
+                                                  "test_get_lldp_neighbors_detail"}
+
+
+def test_snmp_communities_and_quoted_values() -> None:
+    """v1/v2c communities (rocommunity with a source, rwcommunity, com2sec) and quoted values; SNMPv3 users are
+    no communities."""
+    config = ('sysLocation "Data center, rack 4"  # where\nsysContact noc@example.net\nsysName core-1\n'
+              "rocommunity public 10.0.0.0/8 -V systemonly\nrwcommunity private\ncom2sec local 127.0.0.1 monitor\n"
+              "createUser netops SHA x AES y\nrouser netops priv\n")
+    assert parse.snmp_information(config) == {
+        "chassis_id": "core-1", "contact": "noc@example.net", "location": "Data center, rack 4",
+        "community": {"public": {"acl": "10.0.0.0/8", "mode": "ro"}, "private": {"acl": "default", "mode": "rw"},
+                      "monitor": {"acl": "127.0.0.1", "mode": "ro"}}}
+
+
+def test_chrony_sources_of_every_kind() -> None:
+    config = ("# comment\nserver 10.0.0.1 iburst prefer key 3\npool pool.example.net iburst maxsources 2\n"
+              "peer 10.0.0.2 port 1123\n! also a comment\nserver 10.0.0.3 version 3 # trailing\ndriftfile /x\n")
+    servers = parse.ntp_servers(config)
+    assert list(servers) == ["10.0.0.1", "pool.example.net", "10.0.0.3"]
+    assert servers["10.0.0.1"] == {"address": "10.0.0.1", "port": 123, "version": 4, "association_type": "SERVER",
+                                   "iburst": True, "prefer": True, "key_id": 3}
+    assert servers["pool.example.net"]["association_type"] == "POOL"
+    assert servers["10.0.0.3"]["version"] == 3 and not servers["10.0.0.3"]["iburst"]
+    assert parse.ntp_peers(config) == {"10.0.0.2": {}}
+
+
+def test_ntp_stats_of_a_source_that_never_answered() -> None:
+    stats = parse.ntp_stats("^,?,192.0.2.99,0,6,0,4294967295,0.000000000,0.000000000,0.000000000\n",
+                            "192.0.2.99,0,0,0,0.000,2000.000,0.000000000,4.000000000\n")
+    assert stats == [{"remote": "192.0.2.99", "referenceid": "", "synchronized": False, "stratum": 0, "type": "u",
+                      "when": "-", "hostpoll": 64, "reachability": 0, "delay": -1.0, "offset": 0.0,
+                      "jitter": 4000.0}]
+
+
+@pytest.mark.parametrize(("zone", "expected"), [("+0000", 30.5), ("+0700", 30.5), ("-0330", 30.5)])
+def test_last_flapped_is_in_the_routers_local_time(zone: str, expected: float) -> None:
+    """zebra stamps link changes in the router's local time; the age is the same in every time zone."""
+    sign = -1 if zone[0] == "-" else 1
+    offset = sign * (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60)
+    now = 1796587230.0  # 2026-12-06 20:00:30 UTC
+    local = datetime.datetime.fromtimestamp(now - 30.5 + offset, tz=datetime.UTC).strftime("%Y/%m/%d %H:%M:%S.%f")
+    entry = {"lastLinkUp": local[:-4], "lastLinkDown": "2020/01/01 00:00:00.00"}
+    assert parse.flapped(entry, *parse.clock(f"{now} {zone}")) == expected
+    assert parse.flapped({"linkUps": 0}, now, offset) == -1.0
+
+
+def test_users_levels_and_keys() -> None:
+    """Login shells only; level 15 for uid 0 and frrvty/sudo members (also by primary group), 1 otherwise."""
+    text = ("root:x:0:0:root:/root:/bin/bash\nops:x:1000:1000::/home/ops:/bin/bash\n"
+            "svc:x:1001:27::/home/svc:/bin/sh\nguest:x:1002:1002::/home/guest:/bin/sh\n"
+            "daemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n!netops-shells\n# /etc/shells\n/bin/sh\n/bin/bash\n"
+            "!netops-groups\nfrrvty:x:106:ops\nsudo:x:27:\n!netops-keys root\n!netops-keys ops\n"
+            "# a comment\nssh-ed25519 AAAAC3 ops@laptop\n\n!netops-keys svc\n!netops-keys guest\n")
+    assert parse.users(text) == {
+        "guest": {"level": 1, "password": "", "sshkeys": []},
+        "ops": {"level": 15, "password": "", "sshkeys": ["ssh-ed25519 AAAAC3 ops@laptop"]},
+        "root": {"level": 15, "password": "", "sshkeys": []},
+        "svc": {"level": 15, "password": "", "sshkeys": []}}
+
+
+def test_environment_sensors_from_sysfs() -> None:
+    """CPU from the two samples; temperatures against their trip points, fans, mains power."""
+    text = ("!netops-stat1\ncpu  1 0 1 8 0 0 0 0 0 0\ncpu0 10 0 10 80 0 0 0 0 0 0\n"
+            "!netops-stat2\ncpu  1 0 1 8 0 0 0 0 0 0\ncpu0 40 0 10 110 0 0 0 0 0 0\n"
+            "!netops-meminfo\nMemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 600 kB\n!netops-sysfs\n"
+            "/sys/class/thermal/thermal_zone0/type:x86_pkg_temp\n/sys/class/thermal/thermal_zone0/temp:91000\n"
+            "/sys/class/thermal/thermal_zone0/trip_point_0_type:passive\n"
+            "/sys/class/thermal/thermal_zone0/trip_point_0_temp:90000\n"
+            "/sys/class/thermal/thermal_zone0/trip_point_1_type:critical\n"
+            "/sys/class/thermal/thermal_zone0/trip_point_1_temp:105000\n"
+            "/sys/class/hwmon/hwmon1/fan1_input:0\n/sys/class/hwmon/hwmon1/fan2_input:2400\n"
+            "/sys/class/power_supply/AC/type:Mains\n/sys/class/power_supply/AC/online:1\n"
+            "/sys/class/power_supply/BAT0/type:Battery\n")
+    assert parse.environment(text) == {
+        "cpu": {0: {"%usage": 50.0}},
+        "memory": {"used_ram": 400 * 1024, "available_ram": 1000 * 1024},
+        "temperature": {"x86_pkg_temp (thermal_zone0)": {"temperature": 91.0, "is_alert": True,
+                                                          "is_critical": False}},
+        "fans": {"hwmon1 fan1": {"status": False}, "hwmon1 fan2": {"status": True}},
+        "power": {"AC": {"status": True, "output": -1.0, "capacity": -1.0}}}
+
+
+def test_network_instances_with_a_vrf() -> None:
+    """A kernel VRF and its member (this machine's kernel has no VRF device type to record one from: the
+    fields are iproute2's `ip -j -d link show` ones)."""
+    links = [{"ifname": "lo"}, {"ifname": "eth0", "master": "br0"}, {"ifname": "br0"},
+             {"ifname": "CUSTOMER", "linkinfo": {"info_kind": "vrf", "info_data": {"table": 1001}}},
+             {"ifname": "eth1", "master": "CUSTOMER", "linkinfo": {"info_slave_kind": "vrf"}}]
+    result = parse.network_instances(links)
+    assert result["default"]["interfaces"]["interface"] == {"br0": {}, "eth0": {}, "lo": {}}
+    assert result["CUSTOMER"] == {"name": "CUSTOMER", "type": "L3VRF", "state": {"route_distinguisher": ""},
+                                  "interfaces": {"interface": {"eth1": {}}}}
+    assert list(parse.network_instances(links, "CUSTOMER")) == ["CUSTOMER"]
+
+
+def test_frr_uptime_is_zebras() -> None:
+    """The host's uptime minus zebra's start (field 22 of its stat line, after a name with a space)."""
+    stat = "1234 (zebra x) S " + " ".join(["0"] * 18) + " 500 0 0"
+    assert parse.process_uptime(f"100.50 180.00\n{stat}\n100\n") == 95.5
+    assert parse.process_uptime("100.50 180.00\n") == -1.0
+
+
+#: SSH commands each getter sends (get_facts: one vtysh call and zebra's age; get_interfaces reads the router's
+#: clock only when zebra saw a link change).
+ROUND_TRIPS = {"test_get_facts/two-routers": 2, "test_get_interfaces/two-routers": 1,
+               "test_get_interfaces/link-flapped": 2, "test_get_environment/two-routers": 1,
+               "test_get_users/two-routers": 1, "test_get_snmp_information/two-routers": 1,
+               "test_get_ntp_servers/two-routers": 1, "test_get_ntp_peers/two-routers": 1,
+               "test_get_ntp_stats/two-routers": 1, "test_get_lldp_neighbors_detail/two-routers": 1,
+               "test_get_network_instances/two-routers": 1, "test_get_ipv6_neighbors_table/two-routers": 1}
+
+
+@pytest.mark.parametrize(("case", "count"), ROUND_TRIPS.items())
+def test_round_trips(case: str, count: int) -> None:
+    device, transport = _device(MOCKED / case)
+    getattr(device, case.split("/")[0].removeprefix("test_"))()
+    assert len(transport.commands) == count, transport.commands

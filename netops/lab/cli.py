@@ -202,6 +202,11 @@ def status(as_json: JsonOption = False) -> None:
         missing = [h.name for h in result.hosts if not h.namespace or h.listener is False]
         out.print(f"hosts: {len(result.hosts) - len(missing)} of {len(result.hosts)} ready"
                   + (f"; not ready: {', '.join(missing)}" if missing else ""), highlight=False)
+        nms = result.monitoring
+        if nms is not None:
+            stopped = [kind for kind, running in sorted(nms.daemons.items()) if not running]
+            out.print(f"monitoring on {nms.host}: Prometheus {'ready' if nms.ready else 'NOT ready'} at {nms.url}"
+                      + (f"; not running: {', '.join(stopped)}" if stopped else ""), highlight=False)
     if result.up and not result.healthy:
         raise typer.Exit(EXIT_FINDING)
 

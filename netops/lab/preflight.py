@@ -7,7 +7,7 @@ import shutil
 from ipaddress import IPv4Network, ip_network
 from pathlib import Path
 
-from netops.lab import frr, hostd, sshd
+from netops.lab import frr, hostd, monitoring, sshd
 from netops.lab.errors import LabError
 from netops.lab.netns import existing_namespaces, root_links, run
 from netops.lab.state import LabState
@@ -20,7 +20,7 @@ def preflight() -> None:
     if os.geteuid() != 0:
         raise LabError("the lab needs root (network namespaces, veth pairs, FRR, sshd, host daemons)",
                        hint="run it as root, e.g. sudo .venv/bin/netops lab up")
-    missing = {**frr.missing(), **sshd.missing(), **hostd.missing()}
+    missing = {**frr.missing(), **sshd.missing(), **hostd.missing(), **monitoring.missing()}
     for program, package in (("ip", "iproute2"), ("nft", "nftables"), ("unshare", "util-linux")):
         if shutil.which(program) is None:
             missing[program] = package

@@ -2,6 +2,7 @@
 nftables. Pure text from the plan; `up` writes each to <home>/netns/<netns>.sh and runs it there."""
 
 from collections.abc import Iterable
+from ipaddress import IPv4Interface
 from pathlib import Path
 
 from netops.lab.topology import HostPlan, RouterPlan
@@ -62,8 +63,10 @@ def bridge_ports_script(router: RouterPlan, hosts: Iterable[HostPlan], down: set
     return lines
 
 
-def host_script(host: HostPlan) -> str:
-    """Inside a host: its address on eth0 and the default route via its gateway."""
+def host_script(host: HostPlan, management: IPv4Interface | None = None) -> str:
+    """Inside a host: its address on eth0 and the default route via its gateway; the monitoring host also its
+    address on mgmt0 (the management network only: nothing is routed that way)."""
+    leg = [f"address replace {management} dev mgmt0", "link set mgmt0 up"] if management is not None else []
     return "\n".join([
         "set -e",
         "sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
@@ -71,6 +74,7 @@ def host_script(host: HostPlan) -> str:
         "link set lo up",
         f"address replace {host.address} dev eth0",
         "link set eth0 up",
+        *leg,
         f"route replace default via {host.gateway} dev eth0 onlink",
         "EOF",
     ]) + "\n"

@@ -214,7 +214,7 @@ class LabHome:
 
     def remove_files(self) -> None:
         """Every file the lab keeps here, and the home itself when nothing else is left in it."""
-        for name in ("routers", "netns", "hosts", "home"):
+        for name in ("routers", "netns", "hosts", "home", "monitoring"):
             shutil.rmtree(self.path / name, ignore_errors=True)
         for name in ("plan.json", "secrets.env", "id_ed25519", "id_ed25519.pub", "authorized_keys", "known_hosts",
                      "ssh_config", "state.json", "lock"):

@@ -3,7 +3,7 @@ answers, each data-center host's listener runs, and which faults are in force.""
 
 from dataclasses import dataclass, field
 
-from netops.lab import frr, hostd
+from netops.lab import frr, hostd, monitoring
 from netops.lab.faults import cut_in_force, down_interfaces
 from netops.lab.netns import existing_namespaces, port_open
 from netops.lab.pool import parallel
@@ -40,6 +40,17 @@ class HostStatus:
 
 
 @dataclass
+class MonitoringStatus:
+    """The lab's NMS in `status`: its daemons, and whether Prometheus answers at its URL."""
+
+    host: str
+    netns: str
+    url: str
+    daemons: dict[str, bool]
+    ready: bool
+
+
+@dataclass
 class LabStatus:
     """`status`: the lab, each router and host."""
 
@@ -55,6 +66,7 @@ class LabStatus:
     #: Faults the state records but the lab does not show any more: a cut link whose end is back in its router, a
     #: failed node whose FRR runs. `restore` puts the lab and the state in step again.
     faults_undone: list[str] = field(default_factory=list)
+    monitoring: MonitoringStatus | None = None
 
     @property
     def healthy(self) -> bool:
@@ -62,7 +74,8 @@ class LabStatus:
         return self.up and self.complete and all(
             r.namespace and r.sshd and r.ssh_open and all(r.host_daemons.values())
             and (r.failed or all(r.daemons.values()))
-            for r in self.routers) and all(h.namespace and h.listener is not False for h in self.hosts)
+            for r in self.routers) and all(h.namespace and h.listener is not False for h in self.hosts) and (
+            self.monitoring is None or (all(self.monitoring.daemons.values()) and self.monitoring.ready))
 
 
 def status(home: LabHome) -> LabStatus:
@@ -95,11 +108,19 @@ def status(home: LabHome) -> LabStatus:
             name=host.name, kind=host.kind, netns=host.netns, address=str(host.address),
             namespace=host.netns in namespaces,
             listener=None if host.kind == "pc" or not host.listens else listener is not None and listener.alive()))
+    nms = None
+    if plan.monitoring is not None:
+        daemons = {}
+        for kind in monitoring.KINDS:
+            known = state.process(kind, plan.monitoring.netns)
+            daemons[kind] = known is not None and known.alive()
+        nms = MonitoringStatus(host=plan.monitoring.host, netns=plan.monitoring.netns,
+                               url=monitoring.url(plan) or "", daemons=daemons, ready=monitoring.ready(plan.monitoring))
     undone = [f"link {link}" for link, held in cut_in_force(plan, state).items() if not held]
     undone += [f"node {r.device}" for r in routers if r.failed and any(r.daemons.values())]
     return LabStatus(up=True, home=str(home.path), complete=state.complete, configured=state.configured,
                      districts=list(state.districts), routers=routers, hosts=hosts,
                      failed_links=list(state.failed_links), failed_nodes=list(state.failed_nodes),
-                     faults_undone=undone)
+                     faults_undone=undone, monitoring=nms)
 
 

@@ -38,6 +38,7 @@ from citynet_models.problems import Problem
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform, Protocol
 from netops.errors import InputError
+from netops.render.policy import MONITORING_SERVICE
 from netops.render.retarget import retarget
 from netops.selectors import match_groups
 
@@ -48,6 +49,7 @@ SERVER_PREFIX = "nls-"
 FAULTS_NETNS = "nlf-faults"
 MANAGEMENT_BRIDGE = "nl-mgmt"
 MANAGEMENT_PORT_PREFIX = "nlm"
+
 #: Every namespace name the lab makes starts with one of these (and nothing else the lab makes does).
 NETNS_PREFIXES = (ROUTER_PREFIX, PC_PREFIX, SERVER_PREFIX, FAULTS_NETNS)
 #: Linux interface names: IFNAMSIZ - 1.
@@ -138,6 +140,17 @@ class ManagementPlan(NetopsModel):
     root_address: IPv4Interface = Field(description="The root namespace's address: one of the reserved first 16")
 
 
+class MonitoringPlan(NetopsModel):
+    """The data center's monitoring host as the city's NMS: Prometheus and its exporters run in its namespace and
+    poll the lab in-band, over the WAN; a second leg on the management bridge (one of its reserved addresses) lets
+    the operator's browser and `netops verify` in the root namespace reach Prometheus, as a NOC reaches its NMS."""
+
+    host: str = Field(description="The data-center host that serves `monitoring`")
+    netns: str
+    management: IPv4Interface = Field(description="Its address on the management network (mgmt0)")
+    management_port: str = Field(description="Root-namespace end of its mgmt0 veth, a port of the bridge")
+
+
 class LabPlan(NetopsModel):
     """Everything `netops lab up` builds."""
 
@@ -148,6 +161,8 @@ class LabPlan(NetopsModel):
     links: tuple[LinkPlan, ...]
     hosts: tuple[HostPlan, ...]
     management: ManagementPlan
+    monitoring: MonitoringPlan | None = Field(default=None, description="The NMS, when the lab has a data-center "
+                                                                        "host serving `monitoring`")
     left_out: tuple[str, ...] = Field(description="Devices of the city that are not in the lab")
     emulated: tuple[str, ...] = Field(description="Devices of another platform, run as FRR in the lab")
 
@@ -327,12 +342,23 @@ def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[st
         problems.append(Problem(path=("addressing", "management"),
                                 message="no free address among the reserved first 16 of the management network",
                                 found=str(management), hint="keep the first 16 management addresses for hosts"))
+    nms = next((host for host in sorted(hosts, key=lambda h: h.name)
+                if host.kind == "server" and MONITORING_SERVICE in host.services), None)
+    if nms is not None and len(free) < 2:
+        problems.append(Problem(path=("addressing", "management"),
+                                message="no second free address among the reserved first 16 of the management "
+                                        "network for the monitoring host's management leg",
+                                found=str(management), hint="keep the first 16 management addresses for hosts"))
     if problems:
         raise InputError(problems)
+    monitoring = None if nms is None else MonitoringPlan(
+        host=nms.name, netns=nms.netns, management=IPv4Interface(f"{free[1]}/{management.prefixlen}"),
+        management_port=management_port_name(nms.name))
     return LabPlan(
         city=network.city.name, districts=codes, routers=tuple(routers), links=tuple(links), hosts=tuple(hosts),
         management=ManagementPlan(network=management, bridge=MANAGEMENT_BRIDGE,
                                   root_address=IPv4Interface(f"{free[0]}/{management.prefixlen}")),
+        monitoring=monitoring,
         left_out=tuple(d.name for d in network.devices if d.name not in selected),
         emulated=tuple(d.name for d in devices if d.platform is not Platform.FRR))
 
@@ -345,7 +371,9 @@ def in_network(plan: LabPlan, network: Network) -> LabPlan:
     if len(routers) == len(plan.routers):
         return plan
     fields = {name: getattr(plan, name) for name in LabPlan.model_fields}
+    hosts = tuple(host for host in plan.hosts if host.router in devices)
+    kept = plan.monitoring is not None and plan.monitoring.host in {host.name for host in hosts}
     fields.update(routers=routers,
                   links=tuple(link for link in plan.links if link.upstream in devices and link.downstream in devices),
-                  hosts=tuple(host for host in plan.hosts if host.router in devices))
+                  hosts=hosts, monitoring=plan.monitoring if kept else None)
     return LabPlan.model_construct(**fields)

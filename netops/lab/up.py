@@ -24,7 +24,7 @@ from pathlib import Path
 from citynet_models.network import Network
 from netops.design import LAB_SETTINGS, Design, build_design
 from netops.files import write_atomic
-from netops.lab import frr, hostd, sshd
+from netops.lab import frr, hostd, monitoring, sshd
 from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
 from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
@@ -50,6 +50,7 @@ class UpReport:
     frr_started: int = 0
     sshd_started: int = 0
     listeners_started: int = 0
+    monitoring_started: int = 0
     host_daemons_started: int = 0
     namespaces_removed: int = 0
     links_removed: int = 0
@@ -59,8 +60,8 @@ class UpReport:
     def changed(self) -> bool:
         """Whether anything was made or started."""
         return bool(self.namespaces_made or self.links_made or self.frr_started or self.sshd_started
-                    or self.listeners_started or self.host_daemons_started or self.namespaces_removed
-                    or self.links_removed)
+                    or self.listeners_started or self.host_daemons_started or self.monitoring_started
+                    or self.namespaces_removed or self.links_removed)
 
 
 def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = False,
@@ -151,6 +152,10 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     progress("sshd per router, listeners per data-center host")
     report.sshd_started, report.listeners_started = start_services(home, plan, state, user)
     phase("services")
+    if plan.monitoring is not None:
+        progress(f"the NMS in {plan.monitoring.host}: Prometheus, snmp_exporter, blackbox_exporter")
+        report.monitoring_started = monitoring.start(home, plan, state, design, secret_values)
+        phase("monitoring")
     (home.known_hosts).write_text(sshd.known_hosts(home, list(plan.routers)))
     (home.ssh_config).write_text(sshd.ssh_config(home, list(plan.routers), user))
     state.complete = True
@@ -168,6 +173,8 @@ def _veths(plan: LabPlan) -> set[tuple[str, str, str, str]]:
         pairs.add((plan.router_by_device[host.router].netns, host.router_interface, host.netns, "eth0"))
     for router in plan.routers:
         pairs.add(("", router.management_port, router.netns, "mgmt0"))
+    if plan.monitoring is not None:
+        pairs.add(("", plan.monitoring.management_port, plan.monitoring.netns, "mgmt0"))
     return pairs
 
 
@@ -233,7 +240,8 @@ def _record(home: LabHome, plan: LabPlan, state: LabState, user: str) -> bool:
     recorded was complete."""
     state.namespaces = sorted(set(state.namespaces) | set(plan.namespaces()))
     state.root_links = sorted(set(state.root_links) | {plan.management.bridge}
-                              | {r.management_port for r in plan.routers})
+                              | {r.management_port for r in plan.routers}
+                              | ({plan.monitoring.management_port} if plan.monitoring else set()))
     state.etc_links = sorted(set(state.etc_links) | {str(frr.ETC_FRR / r.netns) for r in plan.frr_routers()})
     state.run_dirs = sorted(set(state.run_dirs) | {str(frr.RUN_FRR / r.netns) for r in plan.frr_routers()}
                             | {str(hostd.run_dir(r)) for r in plan.frr_routers()})
@@ -322,9 +330,9 @@ def _namespaces_and_links(plan: LabPlan) -> tuple[int, int, set[str]]:
     # The root side: the bridge on the management network (one of its reserved addresses), its ports.
     root_lines = [f"link set {bridge} type bridge stp_state 0 forward_delay 0",
                   f"address replace {plan.management.root_address} dev {bridge}", f"link set {bridge} up"]
-    for router in plan.routers:
-        root_lines += [f"link set {router.management_port} master {bridge}",
-                       f"link set {router.management_port} up"]
+    ports = [r.management_port for r in plan.routers] + ([plan.monitoring.management_port] if plan.monitoring else [])
+    for port in ports:
+        root_lines += [f"link set {port} master {bridge}", f"link set {port} up"]
     ip_batch(root_lines)
     return len(new), made, touched
 
@@ -342,7 +350,9 @@ def _bootstrap(home: LabHome, plan: LabPlan, state: LabState, rendered: dict[str
         if ports:
             text += "ip -batch - <<'EOF'\n" + "\n".join(ports) + "\nEOF\n"
         jobs.append((router.netns, text))
-    jobs += [(host.netns, host_script(host)) for host in plan.hosts if host.netns in todo]
+    nms = plan.monitoring
+    jobs += [(host.netns, host_script(host, nms.management if nms is not None and nms.host == host.name else None))
+             for host in plan.hosts if host.netns in todo]
     scripts = home.path / "netns"
     scripts.mkdir(parents=True, exist_ok=True)
 

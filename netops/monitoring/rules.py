@@ -66,7 +66,8 @@ ALERTS: tuple[Alert, ...] = (
     Alert(
         "NetopsBgpSessionDown",
         'netops:bgp_session:info\nunless on (device, peer) (bgpPeerState{job="snmp"} == 6)\n'
-        'and on (device) (up{job="snmp"} == 1)\n',
+        'and on (device) (up{job="snmp"} == 1)\n'
+        'and on (device) (count by (device) (bgpPeerState{job="snmp"}) > 0)\n',
         3, "warning",
         "BGP session {{ $labels.device }} - {{ $labels.peer_device }} is down at " + _PLACE,
         "{{ $labels.device }} answers SNMP but its iBGP session to {{ $labels.peer_device }} ({{ $labels.peer }}) "

@@ -7,8 +7,10 @@ For a LAN, in order (first match wins on every platform):
    loopback pools) and `deny_between_sites` (the address pools of the destination levels);
 3. the data-center services the allow rules grant the LAN: one entry per host, protocol and port;
 4. for LANs of the management roles: the management plane (SSH, NETCONF, SNMP, ping);
-5. for hosts on the LAN: the management plane from management-service hosts, and the return
-   traffic of the services they run;
+5. for hosts on the LAN: the management plane from management-service hosts; from hosts of the
+   monitoring service also what `netops monitoring export` has them probe (ping to every LAN gateway, so to
+   the LAN pools; TCP connect to every data-center service port); and the return traffic of the services
+   they run;
 6. deny everything else ("everything not allowed by a rule is denied").
 The LAN's own prefix is the source of every entry it originates (anti-spoofing).
 """
@@ -29,6 +31,8 @@ from citynet_models.types import AdminLevel, Protocol, SiteKind
 #: Management-plane protocols: SSH, NETCONF over SSH, SNMP.
 MANAGEMENT_PORTS: tuple[tuple[Literal["tcp", "udp"], int], ...] = (("tcp", 22), ("tcp", 830), ("udp", 161))
 _DHCP_SERVER, _DHCP_CLIENT = 67, 68
+#: The service whose hosts probe the network: the blackbox probes of `netops monitoring export` run there.
+MONITORING_SERVICE = "monitoring"
 #: Stands for "the LAN's own prefix" in a compiled shape (compared by identity, never rendered).
 _OWN_PREFIX = IPv4Network("255.255.255.255/32")
 
@@ -182,6 +186,14 @@ class PolicyCompiler:
         batch.extend(AclEntry("permit", "icmp", manager, plane) for manager in managers
                      for plane in self.management_plane)
         entries.extend(_first_remark(batch, "management services: poll and manage the devices"))
+        probers = [IPv4Network(h.address) for h in on_lan if MONITORING_SERVICE in h.services]
+        batch = [AclEntry("permit", "icmp", prober, pool) for prober in probers for pool in self.level_pools(())]
+        batch.extend(AclEntry("permit", "tcp", prober, IPv4Network(host.address), destination_port=port.port)
+                     for prober in probers for name, hosts in sorted(self.hosts_by_service.items())
+                     for host in hosts for port in self.network.service_by_name[name].ports
+                     if port.protocol is Protocol.TCP and IPv4Network(host.address) != prober)
+        entries.extend(_first_remark(_unique(batch), "monitoring: ping the LAN gateways, connect to the "
+                                                     "data-center services"))
         batch = []
         for host in on_lan:
             address = IPv4Network(host.address)

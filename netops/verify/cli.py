@@ -38,8 +38,10 @@ def verify(
     source: SourceOption = SourceName.INTENT,
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Write verify.{txt,json,xml,md} here")]
     = None,
-    phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy "
-                                                                      "(repeatable; default all)")] = None,
+    phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy, "
+                                                                      "monitoring (repeatable; default all, "
+                                                                      "monitoring when the lab runs an NMS)")]
+    = None,
     timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a reachability probe waits")] = 1.5,
     workers: Annotated[int, typer.Option(min=1, help="Routers checked in parallel")] = 8,
     limit: Annotated[str | None, typer.Option("--limit", help="Only these devices of the lab (comma-separated, "
@@ -101,6 +103,8 @@ def verify(
         exit_bad_input([Problem(path=("--limit",), message="no device of --limit is in the lab",
                                 expected="devices of the lab", found=limit,
                                 hint=f"the lab has {', '.join(in_lab[:12]) or 'no device'}")], as_json)
+    if not phases and plan.monitoring is None:
+        wanted.discard("monitoring")  # nothing to ask; asked for by name, it fails every site instead
     design = build_design(network, settings)
     result = engine.run_verification(design, plan, engine.lab_targets(lab.home, plan), phases=wanted,
                                      timeout=timeout, workers=workers, scope=scope)

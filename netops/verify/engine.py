@@ -6,7 +6,9 @@ the control plane is read):
    (interfaces up with their addresses, BGP sessions up) and the OSPF adjacencies the model implies;
 2. reachability, per site LAN PC: the lab's policy probes (what the policy grants, TCP/UDP and ping to the
    gateway; what it denies: other wards, the management network, services not granted);
-3. redundancy, per dual-homed site: at least two of its uplink OSPF adjacencies are Full.
+3. redundancy, per dual-homed site: at least two of its uplink OSPF adjacencies are Full;
+4. monitoring, when the lab runs an NMS (or the phase is asked for): the NMS's Prometheus scraped every device
+   over SNMP and pinged every LAN gateway of the sites (netops.verify.monitoring).
 A site passes when every check of its devices and PCs passes.
 """
 
@@ -26,6 +28,7 @@ from netops.lab.sshd import login_user
 from netops.lab.state import LabHome
 from netops.lab.topology import LabPlan, in_network
 from netops.push.napalm import PushError, Target, connect
+from netops.verify import monitoring as nms
 from netops.verify.spec import device_spec, ospf_neighbors, wan_peers
 
 
@@ -245,10 +248,13 @@ def by_site(network: Network, plan: LabPlan, checks: list[Check], scope: set[str
     return list(sites.values())
 
 
-PHASES = ("control", "reachability", "redundancy")
+PHASES = ("control", "reachability", "redundancy", "monitoring")
+#: What a rollout or decommission verifies: the NMS's targets are the lab's export, made by `netops lab up`.
+NETWORK_PHASES = PHASES[:3]
 
 
-def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *, phases: Collection[str] = PHASES,
+def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *,
+                     phases: Collection[str] = NETWORK_PHASES,
                      timeout: float = 1.5, workers: int = 8, scope: set[str] | None = None) -> Verification:
     """The phases asked for (control plane, reachability, redundancy) on the lab routers in scope, by site. A lab
     router or host the design's network has not (a decommissioned site's, still in the lab) is not verified."""
@@ -265,10 +271,18 @@ def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *, ph
         seconds["reachability"] = time.monotonic() - started
         return found
 
+    def watched() -> list[Check]:
+        started = time.monotonic()
+        found = nms.monitoring(network, plan, scope)
+        seconds["monitoring"] = time.monotonic() - started
+        return found
+
     # The probes run while the control plane is read: neither depends on the other, the probes mostly wait on
     # filtered traffic and the control plane on the routers, so the run lasts about as long as the longer one.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="netops-verify-reachability") as background:
+    # The monitoring phase mostly waits for Prometheus' next scrapes: it runs beside the others too.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="netops-verify-background") as background:
         probing = background.submit(probes) if "reachability" in phases else None
+        watching = background.submit(watched) if "monitoring" in phases else None
         if {"control", "redundancy"} & set(phases):
             started = time.monotonic()
             control, adjacencies = control_plane(design, plan, target_for, workers=workers, scope=scope)
@@ -277,6 +291,8 @@ def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *, ph
             seconds["control"] = time.monotonic() - started
         if probing is not None:
             checks += probing.result()
+        if watching is not None:
+            checks += watching.result()
     if "redundancy" in phases:
         checks += redundancy(network, plan, adjacencies, scope)
     return Verification(by_site(network, plan, checks, scope), dict(sorted(seconds.items(), key=_phase_order)))

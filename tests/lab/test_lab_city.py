@@ -5,22 +5,26 @@ down whatever happens. The tests run in file order: the last one tears the lab d
 left.
 """
 
+import json
 import subprocess
 import time
-from collections.abc import Iterator
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from citynet_models.network import Network
 from citynet_models.types import Redundancy
-from netops.lab import frr
+from netops.lab import frr, monitoring
 from netops.lab.lab import Lab
 from netops.lab.probe import Probe, run_probes
 from netops.lab.reach import expectations
 from netops.lab.state import LabHome
 from netops.lab.topology import LabPlan, plan_lab
 from netops.pipeline import load_network
+from netops.verify.monitoring import monitoring as watched_by_nms
 from tests.lab.helpers import CITY, lab_home, leftovers, skip_unless_lab_can_run
 
 pytestmark = pytest.mark.lab
@@ -139,6 +143,70 @@ def test_every_pc_reaches_what_the_policy_grants_and_nothing_else(city_lab: City
     assert len(results) > 1000
 
 
+def _prometheus(city: CityLab, path: str, **query: str) -> object:
+    address = monitoring.url(city.plan)
+    assert address is not None
+    with urllib.request.urlopen(f"{address}{path}?{urllib.parse.urlencode(query)}", timeout=10) as answer:
+        return json.load(answer)["data"]
+
+
+def _probes(city: CityLab) -> dict[tuple[str, str], str]:
+    """(job, instance) -> the last value of every blackbox probe (probe_success) and SNMP walk (up)."""
+    data = _prometheus(city, "/api/v1/query", query='probe_success or up{job="snmp"}')
+    assert isinstance(data, dict)
+    return {(r["metric"]["job"], r["metric"]["instance"]): r["value"][1] for r in data["result"]}
+
+
+def _firing(city: CityLab, alert: str) -> list[dict[str, str]]:
+    data = _prometheus(city, "/api/v1/alerts")
+    assert isinstance(data, dict)
+    return [a["labels"] for a in data["alerts"] if a["labels"]["alertname"] == alert and a["state"] == "firing"]
+
+
+def _until[T](check: Callable[[], T], timeout: float) -> T:
+    """Ask until the answer is truthy (or the timeout: the last answer)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = check()
+        if answer or time.monotonic() > deadline:
+            return answer
+        time.sleep(1)
+
+
+#: Longest wait for an alert to fire or clear in the lab: the interval (10 s), a probe's timeout (5 s), the
+#: alert's `for` (2-3 intervals) and an evaluation, with room for a loaded machine.
+ALERT_SECONDS = 150
+
+
+def test_the_nms_probes_every_loopback_gateway_and_service_over_the_wan(city_lab: CityLab) -> None:
+    status = city_lab.lab.status()
+    assert status.monitoring is not None and status.monitoring.ready and all(status.monitoring.daemons.values())
+    targets = city_lab.home.path / "monitoring" / "config" / "targets"
+    expected = {(job, group["labels"]["instance"]) for job in ("icmp", "tcp", "snmp")
+                for group in json.loads((targets / f"{job}.json").read_text())}
+    assert len(expected) > 50
+    assert {name for job, name in expected if job == "snmp"} == {r.device for r in city_lab.plan.frr_routers()}
+
+    def all_answer() -> dict[tuple[str, str], str] | None:
+        probes = _probes(city_lab)
+        return probes if set(probes) >= expected and all(probes[key] == "1" for key in expected) else None
+
+    probes = _until(all_answer, timeout=ALERT_SECONDS) or _probes(city_lab)
+    failing = sorted(key for key in expected if probes.get(key) != "1")
+    assert not failing, f"{len(failing)} targets fail: {failing[:10]}"
+    # SNMPv3 across the WAN: snmp_exporter walked every router's interfaces by name
+    data = _prometheus(city_lab, "/api/v1/query", query='count by (instance) (ifOperStatus{job="snmp"} == 1)')
+    assert isinstance(data, dict)
+    walked = {r["metric"]["instance"] for r in data["result"]}
+    assert walked == {r.device for r in city_lab.plan.frr_routers()}, walked
+    # netops verify's monitoring phase asks the same Prometheus: every device and every gateway answers
+    checks = watched_by_nms(city_lab.network, city_lab.plan)
+    assert len([c for c in checks if c.name.endswith(" answers SNMP")]) == len(city_lab.plan.frr_routers())
+    gateways = [c for c in checks if c.name.startswith("gateway of ")]
+    assert len(gateways) == sum(1 for key in expected if key[0] == "icmp" and "/" in key[1])
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok][:5]
+
+
 def test_up_again_changes_nothing(city_lab: CityLab) -> None:
     report = city_lab.lab.up(city_lab.network, city_lab.plan, configured=True)
     assert not report.changed
@@ -162,12 +230,20 @@ def test_single_homed_site_loses_everything_with_its_uplink(city_lab: CityLab) -
     device, upstream = _site_router(city_lab, Redundancy.SINGLE_HOMED)
     assert len(upstream) == 1
     probes = _granted(city_lab, device)
+    site = city_lab.network.device_by_name[device].site
     city_lab.lab.fail_link(upstream[0], device)
     try:
         assert not _wait_for(probes, False, timeout=10)
+        # the NMS sees it over the WAN: the site is cut off from the data center
+        fired = _until(lambda: [a for a in _firing(city_lab, "NetopsSiteCutOff") if a["site"] == site],
+                       timeout=ALERT_SECONDS)
+        assert fired and fired[0]["severity"] == "critical", _firing(city_lab, "NetopsSiteCutOff")
+        assert {a["site"] for a in _firing(city_lab, "NetopsSiteCutOff")} == {site}
     finally:
         city_lab.lab.restore_link(upstream[0], device)
     assert not _wait_for(probes, True, timeout=30)
+    assert _until(lambda: not [a for a in _firing(city_lab, "NetopsSiteCutOff") if a["site"] == site],
+                  timeout=ALERT_SECONDS)
 
 
 def test_node_failure_and_restore(city_lab: CityLab) -> None:
@@ -177,10 +253,15 @@ def test_node_failure_and_restore(city_lab: CityLab) -> None:
     try:
         assert not frr.running(city_lab.plan.router_by_device[upstream[0]].netns).get("zebra", False)
         assert not _wait_for(probes, True, timeout=15)
+        fired = _until(lambda: [a for a in _firing(city_lab, "NetopsDeviceDown") if a["device"] == upstream[0]],
+                       timeout=ALERT_SECONDS)
+        assert fired, _firing(city_lab, "NetopsDeviceDown")
     finally:
         city_lab.lab.restore_node(upstream[0])
     converged = city_lab.lab.wait(timeout=60)
     assert converged.converged, converged.lagging()
+    assert _until(lambda: not [a for a in _firing(city_lab, "NetopsDeviceDown") if a["device"] == upstream[0]],
+                  timeout=ALERT_SECONDS)
     assert city_lab.lab.status().healthy
 
 

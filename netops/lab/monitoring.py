@@ -7,6 +7,8 @@ listen on the host's loopback (only Prometheus talks to them); Prometheus listen
 namespace, and the host's leg on the management bridge (netops.lab.topology.MonitoringPlan) is where the
 operator's browser and `netops verify` reach it: http://<that address>:9090.
 
+The lab's switches run no SNMP agent (bare namespaces), so the lab's export polls the FRR routers only.
+
 The folder `<lab home>/monitoring/`:
     config/        the export (prometheus.yml, targets/, rules/, blackbox.yml) and snmp.yml with the SNMPv3 keys
                    filled in (mode 640, group prometheus: the only file holding secrets)
@@ -32,6 +34,7 @@ from netops.lab.netns import in_namespace, run, stop_pids
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, MonitoringPlan
 from netops.monitoring.export import Options, export
+from netops.monitoring.prometheus import TARGET_FILES, file_sd
 from netops.render.secrets import substitute
 
 PROMETHEUS = Path("/usr/bin/prometheus")
@@ -75,11 +78,15 @@ def write_config(home: LabHome, design: Design, plan: LabPlan, secrets: dict[str
     file changed. Files of an earlier export that this one no longer has are removed."""
     sites = sorted({router.site for router in plan.routers})
     exported = export(design, Options(INTERVAL, SNMP_EXPORTER_ADDRESS, BLACKBOX_EXPORTER_ADDRESS), sites)
+    # The lab's switches are bare namespaces without an SNMP agent: polling them would only report them down.
+    agents = {router.device for router in plan.frr_routers()}
+    files = {**exported.files, TARGET_FILES["snmp"]: file_sd(tuple(target for target in exported.watched.snmp
+                                                                   if target.labels["instance"] in agents))}
     config = folder(home) / "config"
     config.mkdir(parents=True, exist_ok=True)
     uid, gid = pwd.getpwnam(USER).pw_uid, grp.getgrnam(USER).gr_gid
     changed = False
-    for name, text in exported.files.items():
+    for name, text in files.items():
         path = config / name
         path.parent.mkdir(parents=True, exist_ok=True)
         secret = name == "snmp.yml"
@@ -87,7 +94,7 @@ def write_config(home: LabHome, design: Design, plan: LabPlan, secrets: dict[str
         os.chown(path, 0, gid)
     for path in sorted(config.rglob("*"), reverse=True):
         relative = path.relative_to(config).as_posix()
-        if path.is_file() and relative not in exported.files:
+        if path.is_file() and relative not in files:
             path.unlink()
             changed = True
     data = folder(home) / "data"

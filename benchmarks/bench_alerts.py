@@ -182,8 +182,8 @@ def main() -> None:
             results["resources"] = {kind: {"pss_mib": round(pss_kib(pid) / 1024, 1),
                                            "cpu_share": round((cpu_seconds(pid) - cpu_before[kind]) / wall, 3)}
                                     for kind, pid in daemons.items()}
-            results["series"] = int(get(base, "/api/v1/query?query=prometheus_tsdb_head_series")["result"][0][  # type: ignore[index]
-                "value"][1])
+            head = get(base, "/api/v1/status/tsdb").get("headStats", {})
+            results["series"] = head.get("numSeries") if isinstance(head, dict) else None
         finally:
             Lab(LabHome(scratch / "lab")).down()
             shutil.rmtree(scratch, ignore_errors=True)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from citynet_models.types import Platform
 from netops.ansible.hosts import HostRow, host_rows
+from netops.push.support import NOT_PUSHED
 
 if TYPE_CHECKING:
     from citynet_models.network import Network
@@ -76,6 +77,8 @@ def inventory_of(rows: Iterable[HostRow], configs_dir: Path) -> Inventory:
         inventory.add("roles", group_name("role", row.role.value), row.name)
         inventory.add("platforms", group_name("platform", row.platform.value), row.name)
         inventory.add("statuses", group_name("status", row.site_status), row.name)
+        not_pushed = NOT_PUSHED.get(NAPALM_DRIVERS[row.platform])
+        inventory.add("pushes", "push_disabled" if not_pushed else "push_enabled", row.name)
         coordinates = ({"latitude": row.coordinates[0], "longitude": row.coordinates[1]}
                        if row.coordinates else None)
         inventory.hostvars[row.name] = {
@@ -96,6 +99,9 @@ def inventory_of(rows: Iterable[HostRow], configs_dir: Path) -> Inventory:
             "netops_management": row.management,
             "netops_tags": list(row.tags),
             "netops_config": str(configs_dir / row.platform.value / f"{row.name}.cfg"),
+            # Whether provisioning pushes the device, and why not (its platform's driver cannot do the transaction).
+            "netops_push": not not_pushed,
+            **({"netops_push_note": not_pushed} if not_pushed else {}),
             # The names cannot clash with the ones above: citynet_models.variables keeps ansible_ and netops_ for them.
             **row.site_vars,
         }

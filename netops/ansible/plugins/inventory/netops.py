@@ -160,7 +160,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):  # type: i
         except AnsibleParserError:
             raise
         except AnsibleError as error:  # a wrong type or choice: say which file
-            raise AnsibleParserError(f"{path}: {error.message}") from error
+            raise AnsibleParserError(f"{path}: {error.message}") from None  # Ansible would repeat the cause
         return data
 
     def get_cache_key(self, path: str) -> str:
@@ -200,7 +200,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):  # type: i
                 self._cache[key] = stored
         data = SimpleNamespace(**stored)
         fill(self.inventory, data)
-        self._construct(data)
+        try:
+            self._construct(data)
+        except AnsibleError as error:  # strict: an expression that fails for a host fails the inventory
+            raise AnsibleParserError(
+                f"{path}: {error.message}\n  hint:     give the expression a default (e.g. `x | default('')`), or "
+                "set strict: false to leave out the hosts it fails for") from None  # Ansible would repeat the cause
         if _RUNS_TASKS:
             from netops.push.napalm import preload
 

@@ -5,8 +5,8 @@ structure) and ward, nothing of the interfaces, addresses, cables, prefixes or c
 reads to rebuild (and validate) the whole Network. Reading those costs seconds per thousand devices; the lists read
 by netops.ansible.netbox_lists (devices, sites, regions and site groups filtered to what netops manages, the few
 roles, platforms and tenants, the devices' other tags) cost a fraction of one, which is what makes
-`ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The whole-model gate stays one command away: `netops validate
---source netbox`, or the plugin's `read: model` option.
+`ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The whole-model gate stays one command
+away: `netops validate --source netbox`, or the plugin's `read: model` option.
 
 Every value is mapped back by the mappers netops writes with (netops.netbox.mapping: the role and platform of a
 slug, a site's own fields), so the hosts equal those `host_rows(network)` gives for the Network they were applied

@@ -89,7 +89,7 @@ EXAMPLES = r"""
 plugin: citynet.netops.netops
 source: intent
 intent: inventory/city
-
+---
 # inventory/city.netops.yml: from NetBox (NETBOX_URL and NETBOX_TOKEN in the environment), cached for an hour
 # (a second run within the hour reads no NetBox; --flush-cache reads it again), with groups of one's own
 plugin: citynet.netops.netops

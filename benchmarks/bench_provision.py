@@ -320,6 +320,8 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
         env["ANSIBLE_FORKS"] = str(options.forks)
     inventory = work / "inventory" / "netops.yml"
     inventory.parent.mkdir(parents=True)
+    # The checkout's settings for the lab, beside this inventory as beside inventory/netops.yml.
+    (inventory.parent / "group_vars").symlink_to(REPO / "inventory" / "group_vars")
     configs = work / "configs"
     inventory.write_text(f"plugin: citynet.netops.netops\nsource: intent\nintent: {intent}\nconfigs: {configs}\n")
     settings = REPO / "playbooks" / "files" / "lab-render-settings.yml"

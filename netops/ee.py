@@ -87,6 +87,7 @@ def _file_problems(document: SourceDocument, base: Path) -> list[Problem]:
                                     location=document.location(("additional_build_files", index, "src"))))
         elif source.is_dir():
             copied[BUILD_ROOT / entry["dest"]] = source
+            problems += _duplicate_wheels(document, source, index)
     galaxy = (data.get("dependencies") or {}).get("galaxy")
     collections = (galaxy.get("collections") or []) if isinstance(galaxy, dict) else []
     for index, collection in enumerate(collections):
@@ -105,6 +106,19 @@ def _file_problems(document: SourceDocument, base: Path) -> list[Problem]:
                                 location=document.location(("dependencies", "galaxy", "collections", index,
                                                             "name"))))
     return problems
+
+
+def _duplicate_wheels(document: SourceDocument, folder: Path, index: int) -> list[Problem]:
+    """Two builds of one distribution in a copied folder: an install of `*.whl` would refuse them at build time."""
+    builds: dict[str, list[str]] = {}
+    for wheel in sorted(folder.glob("*.whl")):
+        builds.setdefault(wheel.name.split("-", 1)[0].lower(), []).append(wheel.name)
+    return [Problem(path=("additional_build_files", str(index), "src"),
+                    message=f"several builds of {name} in {display_path(folder)}",
+                    expected="one wheel per distribution", found=", ".join(names),
+                    hint=f"remove the older ones from {display_path(folder)}, or empty it and run scripts/build-dist",
+                    location=document.location(("additional_build_files", index, "src")))
+            for name, names in builds.items() if len(names) > 1]
 
 
 def main(argv: list[str] | None = None) -> int:

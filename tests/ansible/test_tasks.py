@@ -5,11 +5,12 @@ import json
 import os
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from netops.ansible.tasks import TASKS, TaskError, config, lab_nftables
+from netops.ansible.tasks import WORK, TaskError, config, lab_nftables
 
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE = REPO / ".venv" / "bin" / "ansible"
@@ -66,7 +67,9 @@ def test_the_plain_module_runs_the_same_task(tmp_path: Path) -> None:
     arguments.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {**DEVICE, "config_file": str(tmp_path / "r1.cfg")}}))
     done = subprocess.run([str(REPO / ".venv" / "bin" / "python"),
                            str(COLLECTION / "plugins/modules/netops_config.py"), str(arguments)],
-                          capture_output=True, text=True, check=False, timeout=60)
+                          capture_output=True, text=True, check=False, timeout=60,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                              [str(REPO / "collections"), os.environ.get("PYTHONPATH", "")])})
     result = json.loads(done.stdout)
     assert done.returncode == 1 and result["failed"] is True
     assert result["msg"] == f"{tmp_path / 'r1.cfg'} is missing: run netops render first"
@@ -75,7 +78,16 @@ def test_the_plain_module_runs_the_same_task(tmp_path: Path) -> None:
 def test_every_module_has_its_task_and_its_action_plugin() -> None:
     modules = {p.stem for p in (COLLECTION / "plugins/modules").glob("netops_*.py")}
     actions = {p.stem for p in (COLLECTION / "plugins/action").glob("netops_*.py")}
-    assert modules == set(TASKS) == actions
+    assert modules == set(WORK) == actions == set(_collection_specs())
+
+
+def _collection_specs() -> dict[str, object]:
+    sys.path.insert(0, str(REPO / "collections"))
+    try:
+        from ansible_collections.citynet.netops.plugins.module_utils.netops_task import SPECS
+    finally:
+        sys.path.remove(str(REPO / "collections"))
+    return dict(SPECS)
 
 
 def test_task_functions_fail_with_their_message(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""Action plugin netops_validate: runs the module's task in the controller's worker (netops.ansible.action)."""
+"""Action plugin netops_validate: runs the module's work in the controller's worker (plugin_utils/action.py)."""
 
-from netops.ansible.action import NetopsAction
+from ansible_collections.citynet.netops.plugins.plugin_utils.action import NetopsAction
 
 
 class ActionModule(NetopsAction):

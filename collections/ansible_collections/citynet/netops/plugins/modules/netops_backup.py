@@ -1,10 +1,11 @@
 #!/usr/bin/python
-"""Ansible module netops_backup: a device's running config into the git backups folder (logic: netops.backup)."""
+"""Ansible module netops_backup: a device's running config into the git backups folder (work: netops.ansible.tasks)."""
 
 DOCUMENTATION = r"""
 ---
 module: netops_backup
 short_description: Back up a device's running config (secrets masked) into a git folder
+version_added: 1.0.0
 description:
   - With C(action=fetch), asks the device for its running config through NAPALM
     (C(get_config(retrieve="running")) of C(napalm.get_network_driver(driver)); FRR with C(full=True), which
@@ -13,7 +14,6 @@ description:
     C(dhcrelay)). Parts of an older backup that this fetch did not return are removed.
   - With C(action=commit), commits everything the run changed in the folder in one commit whose message lists
     the changed and new devices. No change, no commit.
-  - Runs on the controller (C(delegate_to: localhost)); the logic is in netops.backup.
 options:
   action:
     description: fetch a device's config, or commit the run's changes.
@@ -28,8 +28,9 @@ options:
     description: Device name (the file name). Required for C(action=fetch).
     type: str
   platform:
-    description: netops platform (frr, cisco_iosxe, huawei_vrp). Required for C(action=fetch).
+    description: netops platform (the inventory's C(netops_platform)). Required for C(action=fetch).
     type: str
+    choices: [frr, cisco_iosxe, huawei_vrp]
   driver:
     description: NAPALM driver name (the inventory's netops_napalm_driver). Required for C(action=fetch).
     type: str
@@ -40,7 +41,7 @@ options:
     description: Device login.
     type: str
   password:
-    description: Device password (never logged).
+    description: Device password. Never logged.
     type: str
   timeout:
     description: Connection timeout in seconds.
@@ -58,24 +59,38 @@ options:
     default: {}
   lab_netns:
     description:
-      - The netops lab only, platform frr: the router's network namespace, whose loaded C(netops) nftables table
+      - The netops lab only, platform frr - the router's network namespace, whose loaded C(netops) nftables table
         is read from the controller and written as the C(nft) part.
     type: str
-    default: {}
+extends_documentation_fragment:
+  - citynet.netops.netops
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  check_mode:
+    support: partial
+    details: The device is read, nothing is written or committed, and the result says nothing changed.
+  diff_mode:
+    support: none
 author: city-netops
 """
 
 EXAMPLES = r"""
 - name: Back up the running config
-  netops_backup:
-    folder: "{{ playbook_dir }}/../backups"
+  citynet.netops.netops_backup:
+    folder: backups
     device: "{{ inventory_hostname }}"
     platform: "{{ netops_platform }}"
     driver: "{{ netops_napalm_driver }}"
     host: "{{ ansible_host }}"
     username: "{{ netops_device_username }}"
     password: "{{ netops_device_password }}"
-  delegate_to: localhost
+
+- name: Commit the run's changes in one commit
+  citynet.netops.netops_backup:
+    action: commit
+    folder: backups
+  run_once: true
 """
 
 RETURN = r"""
@@ -88,17 +103,19 @@ commit:
   description: The commit made (commit action), or null.
   type: str
   returned: always
+msg:
+  description: The commit's message, or that there was nothing to commit.
+  type: str
+  returned: with action=commit outside check mode
 """
 
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible: documentation first)
+from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module  # noqa: E402
 
 
-def main() -> None:
-    """Run the task as a plain module (the action plugin of the same name runs it without a module process)."""
-    from netops.ansible.tasks import run_as_module
-
-    run_as_module("netops_backup", AnsibleModule)
+def main():
+    """Run the module by itself (the action plugin of the same name runs the same work without a module process)."""
+    run_module("netops_backup")
 
 
 if __name__ == "__main__":

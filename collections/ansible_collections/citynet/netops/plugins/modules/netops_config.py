@@ -1,9 +1,11 @@
-"""Ansible module netops_config: push a rendered config through NAPALM (logic: netops.push.napalm)."""
+#!/usr/bin/python
+"""Ansible module netops_config: push a rendered config through NAPALM (work: netops.ansible.tasks)."""
 
 DOCUMENTATION = r"""
 ---
 module: netops_config
 short_description: Push a device configuration rendered by netops, through NAPALM
+version_added: 1.0.0
 description:
   - Loads the config file as a replace (or merge) candidate, fills its C($NETOPS_SECRET{name}) tokens in memory,
     shows the diff, and commits it unless in check mode. The diff and the backup carry the tokens, never the values.
@@ -15,18 +17,16 @@ description:
   - O(state=confirmed) confirms a pending commit, and fails when none is pending (the device's revert timer fired
     first, so the change was rolled back); O(state=rolled_back) rolls back to the config before the last commit.
 options:
-  hostname: {description: Management address of the device., type: str, required: true}
-  driver: {description: NAPALM driver name (host var netops_napalm_driver)., type: str, default: frr}
-  username: {description: Login user., type: str, required: true}
-  password: {description: Login password (empty with key logins)., type: str, default: ""}
-  optional_args:
-    description: NAPALM optional_args (key_file, known_hosts_file, ssh_strict, port, ...).
-    type: dict
-    default: {}
-  timeout: {description: NAPALM timeout in seconds., type: int, default: 60}
-  config_file: {description: The rendered config (netops render --out)., type: path}
-  replace: {description: Replace the whole config (true) or merge into it (false)., type: bool, default: true}
-  revert_in: {description: Seconds after which an unconfirmed commit rolls itself back., type: int}
+  config_file:
+    description: The rendered config (C(netops render --out)). Required with O(state=pushed).
+    type: path
+  replace:
+    description: Replace the whole config (true) or merge into it (false).
+    type: bool
+    default: true
+  revert_in:
+    description: Seconds after which an unconfirmed commit rolls itself back.
+    type: int
   confirm:
     description:
       - With revert_in, confirm the commit only once the management path is proved (the port answers within
@@ -36,8 +36,10 @@ options:
   answer_within:
     description: Seconds the device's management port has to answer again after the commit.
     type: float
-    default: 20
-  backup_path: {description: Where the previous running config is saved before a change., type: path}
+    default: 20.0
+  backup_path:
+    description: Where the previous running config is saved before a change.
+    type: path
   secrets:
     description:
       - "Secret values by name, or as NETOPS_SECRET_<NAME>: value (e.g. read from the lab's secrets.env)."
@@ -60,19 +62,31 @@ options:
     description: The rendered ruleset for O(lab_netns). Default - O(config_file) with the suffix C(.nft).
     type: path
   lab_home:
-    description: The netops lab's home (docs/lab.md). Default - C($NETOPS_LAB_HOME), else the checkout's C(var/lab).
+    description: The netops lab's home. Default - C($NETOPS_LAB_HOME), else C(var/lab) of the working directory.
     type: path
   state:
     description: What to do.
     type: str
     choices: [pushed, confirmed, rolled_back]
     default: pushed
+extends_documentation_fragment:
+  - citynet.netops.netops
+  - citynet.netops.netops.device
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  check_mode:
+    support: full
+    details: The candidate is loaded and diffed, then discarded; no commit is opened.
+  diff_mode:
+    support: full
+    details: The diff carries the C($NETOPS_SECRET{name}) tokens, never the secret values.
 author: city-netops
 """
 
 EXAMPLES = r"""
 - name: Push the rendered config with a 120 s commit-confirm
-  netops_config:
+  citynet.netops.netops_config:
     hostname: "{{ ansible_host }}"
     driver: "{{ netops_napalm_driver }}"
     username: netops
@@ -83,10 +97,22 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-diff_text: {description: The changes (frr-reload.py delta for FRR); secrets masked., returned: always, type: str}
-backup: {description: Path of the saved previous config., returned: when changed, type: str}
-pending: {description: Whether a commit waits for confirmation., returned: always, type: bool}
-lab_nftables_changed: {description: Whether the loaded nftables changed (lab)., returned: with lab_netns, type: bool}
+diff_text:
+  description: The changes (frr-reload.py delta for FRR); secrets masked.
+  returned: always
+  type: str
+backup:
+  description: Path of the saved previous config.
+  returned: when changed
+  type: str
+pending:
+  description: Whether a commit waits for confirmation.
+  returned: always
+  type: bool
+lab_nftables_changed:
+  description: Whether the loaded nftables changed (lab).
+  returned: with lab_netns
+  type: bool
 lab_host_changed:
   description: The host file parts that changed (or would, in check mode) in the lab router.
   returned: with lab_netns
@@ -100,14 +126,12 @@ lab_host_restarted:
 """
 
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible: documentation first)
+from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module  # noqa: E402
 
 
-def main() -> None:
-    """Run the task as a plain module (the action plugin of the same name runs it without a module process)."""
-    from netops.ansible.tasks import run_as_module
-
-    run_as_module("netops_config", AnsibleModule)
+def main():
+    """Run the module by itself (the action plugin of the same name runs the same work without a module process)."""
+    run_module("netops_config")
 
 
 if __name__ == "__main__":

@@ -67,9 +67,11 @@ demo: system venv
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/yamllint --strict inventory tests/intent/cases tests/reorganize/cases tests/site tests/rollout/cases playbooks roles
+	$(BIN)/yamllint --strict inventory tests/intent/cases tests/reorganize/cases tests/site tests/rollout/cases playbooks roles \
+	  collections/ansible_collections/citynet/netops
 	$(BIN)/netops allocations update --check --intent $(INTENT)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production playbooks roles
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production playbooks roles \
+	  collections/ansible_collections/citynet/netops/playbooks
 
 typecheck: venv
 	$(BIN)/mypy

@@ -5,7 +5,7 @@ benchmark NetBox of bench_netbox.py (var/netbox-bench, its ports, its machine-wi
 city seeded through NetBox's ORM and restored from a cached pg_dump (benchmarks/netbox_seed.py; writing 10
 districts through the API would take hours). For each size, in turn:
 
-- ours: `plugin: netops, source: netbox` (inventory/netops.yml with the source switched);
+- ours: `plugin: citynet.netops.netops, source: netbox` (inventory/netops.yml with the source switched);
 - the floor: our inventory as ours produced it (hosts, groups, variables), stored as JSON and handed to Ansible by
   benchmarks/plugins/inventory/bench_floor.py with no read at all: Ansible's start-up and its own work on that
   inventory, which no NetBox inventory plugin giving the same inventory can go below;
@@ -299,7 +299,7 @@ def main() -> None:
         floor_env = env | {"ANSIBLE_INVENTORY_PLUGINS": str(FLOOR_PLUGINS), "ANSIBLE_INVENTORY_ENABLED": "bench_floor"}
         ours = folder / "inventory" / "netops.yml"
         ours.parent.mkdir()
-        ours.write_text(f"plugin: netops\nsource: netbox\nconfigs: {folder / 'configs'}\n")
+        ours.write_text(f"plugin: citynet.netops.netops\nsource: netbox\nconfigs: {folder / 'configs'}\n")
         theirs = folder / "peer" / "netbox.yml"
         theirs.parent.mkdir()
         theirs.write_text(nb_inventory_config(values["NETBOX_URL"], values["NETBOX_TOKEN"]))

@@ -320,8 +320,10 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
         env["ANSIBLE_FORKS"] = str(options.forks)
     inventory = work / "inventory" / "netops.yml"
     inventory.parent.mkdir(parents=True)
+    # The checkout's settings for the lab, beside this inventory as beside inventory/netops.yml.
+    (inventory.parent / "group_vars").symlink_to(REPO / "inventory" / "group_vars")
     configs = work / "configs"
-    inventory.write_text(f"plugin: netops\nsource: intent\nintent: {intent}\nconfigs: {configs}\n")
+    inventory.write_text(f"plugin: citynet.netops.netops\nsource: intent\nintent: {intent}\nconfigs: {configs}\n")
     settings = REPO / "playbooks" / "files" / "lab-render-settings.yml"
     if options.ospf_timers != "fast":
         settings = work / "render-settings.yml"
@@ -423,7 +425,7 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
                      "backup.yml": ["-e", f"netops_backup_folder={work / 'backup'}"]}.get(playbook, [])
             run_env = {**env, "BENCH_TIMELINE_FILE": str(timeline)}
             if without_devices:
-                run_env["ANSIBLE_ACTION_PLUGINS"] = f"{DEVICE_FREE_ACTIONS}:{REPO / 'netops/ansible/plugins/action'}"
+                run_env["ANSIBLE_ACTION_PLUGINS"] = str(DEVICE_FREE_ACTIONS)
             with clock.phase(label) as phase:
                 began = time.monotonic()
                 code, output = run([*play, *extra, f"playbooks/{playbook}"], run_env, log)

@@ -155,7 +155,10 @@ def bench_city(name: str, intent: Path, work: Path, netbox: dict[str, str], runs
            "PATH": f"{BIN}:{os.environ['PATH']}", "ANSIBLE_FORCE_COLOR": "0"}
     inventory = work / "inventory" / "netops.yml"
     inventory.parent.mkdir(parents=True)
-    inventory.write_text(f"plugin: netops\nsource: intent\nintent: {intent}\nconfigs: {work / 'configs'}\n")
+    # The checkout's settings for the lab, beside this inventory as beside inventory/netops.yml.
+    (inventory.parent / "group_vars").symlink_to(REPO / "inventory" / "group_vars")
+    inventory.write_text(f"plugin: citynet.netops.netops\nsource: intent\nintent: {intent}\n"
+                         f"configs: {work / 'configs'}\n")
     add_site: Callable[[Path, int, dict[str, str], Path], str] = sample_site if name == "sample" else generated_site
     figures: dict[str, object] = {"city": name}
     setup: dict[str, float] = {}

@@ -1,15 +1,16 @@
-"""What the project's Ansible tasks do, one function per module: arguments in, a result dict out.
+"""What the modules of the collection citynet.netops do, one function per module: validated arguments in, a
+result dict out.
 
-Each runs in the controller (connection local: NAPALM reaches the devices from there). The action plugins
-(netops/ansible/plugins/action) call these in Ansible's worker process, so a task costs no interpreter start
-and no module transfer; the modules (netops/ansible/plugins/modules) carry the documentation and call the same
-functions when run as plain modules (ansible -m, or without the action plugins).
+Each runs in the controller (connection local: NAPALM reaches the devices from there). The collection
+(collections/ansible_collections/citynet/netops) owns the Ansible side: the modules' documentation and argument
+specs (plugins/module_utils/netops_task.py), the action plugins that call these functions in Ansible's worker
+process (a task costs no interpreter start and no module transfer), and the modules that call the same functions
+when run by themselves. The arguments reach these functions validated against those specs.
 A task that fails raises `TaskError` with the message and any result keys worth returning.
 """
 
 import subprocess
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,27 +29,6 @@ class TaskError(Exception):
         self.result = result
 
 
-@dataclass(frozen=True)
-class TaskSpec:
-    """A task's argument spec (AnsibleModule's form) and the function that runs it."""
-
-    argument_spec: dict[str, dict[str, Any]]
-    run: Callable[[dict[str, Any], bool, bool], dict[str, Any]]
-    required_if: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
-    required_one_of: tuple[tuple[str, ...], ...] = ()
-    mutually_exclusive: tuple[tuple[str, ...], ...] = ()
-
-
-DEVICE: dict[str, dict[str, Any]] = {
-    "hostname": {"type": "str", "required": True},
-    "driver": {"type": "str", "default": "frr"},
-    "username": {"type": "str", "required": True},
-    "password": {"type": "str", "default": "", "no_log": True},
-    "optional_args": {"type": "dict", "default": {}},
-    "timeout": {"type": "int", "default": 60},
-}
-
-
 def target_of(params: Mapping[str, Any]) -> Target:
     """The device a task's arguments name."""
     return Target(driver=params["driver"], hostname=params["hostname"], username=params["username"],
@@ -58,10 +38,18 @@ def target_of(params: Mapping[str, Any]) -> Target:
 
 def secrets_of(given: Mapping[str, Any]) -> dict[str, str]:
     """Render secret values: NETOPS_SECRET_* from the environment, overridden by the task's (by name, or as
-    NETOPS_SECRET_<NAME>: value)."""
-    from netops.render.secrets import from_environment
+    NETOPS_SECRET_<NAME>: value; the role passes its vault_netops_secret_<name> variables this way).
+
+    A name that is no known secret is an error: a misspelt vault variable would otherwise be dropped without a
+    word and the push would fail later, or push the environment's value instead."""
+    from netops.render.secrets import SECRETS, from_environment
 
     values = {str(k): str(v) for k, v in given.items()}
+    known = {*SECRETS, *(f"NETOPS_SECRET_{name.upper()}" for name in SECRETS)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise TaskError(f"unknown secret {', '.join(repr(k) for k in unknown)} (from vault_netops_secret_<name> "
+                        f"or the secrets argument): the known secrets are {', '.join(sorted(SECRETS))}")
     return {**from_environment(), **from_environment(values),
             **{k: v for k, v in values.items() if not k.startswith("NETOPS_SECRET_")}}
 
@@ -110,25 +98,6 @@ def config(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, An
     return output
 
 
-CONFIG = TaskSpec(
-    argument_spec={
-        **DEVICE,
-        "config_file": {"type": "path"},
-        "replace": {"type": "bool", "default": True},
-        "revert_in": {"type": "int"},
-        "confirm": {"type": "bool", "default": True},
-        "answer_within": {"type": "float", "default": 20.0},
-        "backup_path": {"type": "path"},
-        "secrets": {"type": "dict", "default": {}, "no_log": True},
-        "state": {"type": "str", "choices": ["pushed", "confirmed", "rolled_back"], "default": "pushed"},
-        "lab_netns": {"type": "str"},
-        "lab_nftables": {"type": "path"},
-        "lab_home": {"type": "path"},
-    },
-    run=config,
-    required_if=(("state", "pushed", ("config_file",)),),
-)
-
 
 def getters(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
     """netops_getters: NAPALM getters' results by getter name."""
@@ -137,11 +106,6 @@ def getters(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, A
     except PushError as error:
         raise TaskError(str(error)) from error
 
-
-GETTERS = TaskSpec(
-    argument_spec={**DEVICE, "getters": {"type": "list", "elements": "str", "default": ["get_facts"]}},
-    run=getters,
-)
 
 
 def validate(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
@@ -155,18 +119,6 @@ def validate(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, 
         raise TaskError(f"{params['hostname']} does not comply with the validation spec", report=report)
     return {"changed": False, "report": report}
 
-
-VALIDATE = TaskSpec(
-    argument_spec={
-        **DEVICE,
-        "spec": {"type": "list", "elements": "dict"},
-        "spec_file": {"type": "path"},
-        "fail_on_noncompliance": {"type": "bool", "default": True},
-    },
-    run=validate,
-    required_one_of=(("spec", "spec_file"),),
-    mutually_exclusive=(("spec", "spec_file"),),
-)
 
 
 def backup(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
@@ -196,25 +148,6 @@ def backup(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, An
     except (FetchError, BackupError, ValueError, OSError) as error:
         raise TaskError(str(error)) from error
 
-
-BACKUP = TaskSpec(
-    argument_spec={
-        "action": {"type": "str", "choices": ["fetch", "commit"], "default": "fetch"},
-        "folder": {"type": "path", "required": True},
-        "device": {"type": "str"},
-        "platform": {"type": "str"},
-        "driver": {"type": "str"},
-        "host": {"type": "str"},
-        "username": {"type": "str"},
-        "password": {"type": "str", "no_log": True},
-        "timeout": {"type": "int", "default": 30},
-        "optional_args": {"type": "dict", "default": {}},
-        "parts": {"type": "dict", "default": {}},
-        "lab_netns": {"type": "str"},
-    },
-    run=backup,
-    required_if=(("action", "fetch", ("device", "platform", "driver", "host")),),
-)
 
 
 def _nft(netns: str, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -285,18 +218,6 @@ def lab_host_files(netns: str, config_file: Path, secrets: Mapping[str, str], ho
 _SEPARATOR = "--- netops: loaded ---"
 
 
-#: The task of each module, by module name.
-TASKS: dict[str, TaskSpec] = {"netops_config": CONFIG, "netops_getters": GETTERS, "netops_validate": VALIDATE,
-                              "netops_backup": BACKUP}
-
-
-def run_as_module(name: str, module_class: type[Any]) -> None:
-    """Run a task as a plain Ansible module (`module_class` is AnsibleModule, imported by the module file)."""
-    task = TASKS[name]
-    module = module_class(argument_spec=task.argument_spec, required_if=list(task.required_if),
-                          required_one_of=list(task.required_one_of),
-                          mutually_exclusive=list(task.mutually_exclusive), supports_check_mode=True)
-    try:
-        module.exit_json(**task.run(module.params, module.check_mode, module._diff))
-    except TaskError as error:
-        module.fail_json(msg=error.msg, **error.result)
+#: The work of each module of citynet.netops, by module name.
+WORK: dict[str, Callable[[dict[str, Any], bool, bool], dict[str, Any]]] = {
+    "netops_config": config, "netops_getters": getters, "netops_validate": validate, "netops_backup": backup}

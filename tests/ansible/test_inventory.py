@@ -103,7 +103,7 @@ def test_graph(listed: dict[str, Any]) -> None:
 def test_source_netbox_fails_clearly(tmp_path: Path) -> None:
     inventory = tmp_path / "inventory" / "netops.yml"
     inventory.parent.mkdir()
-    inventory.write_text("plugin: netops\nsource: netbox\n")
+    inventory.write_text("plugin: citynet.netops.netops\nsource: netbox\n")
     # Nothing listens on port 9 of the loopback: the NetBox read fails at once.
     env = {**os.environ, "NETBOX_URL": "http://127.0.0.1:9", "NETBOX_TOKEN": "nbt_unused.unused"}
     result = ansible_inventory("-i", str(inventory), "--list", env=env)
@@ -114,7 +114,7 @@ def test_source_netbox_fails_clearly(tmp_path: Path) -> None:
 def test_invalid_intent_fails_the_run(tmp_path: Path) -> None:
     inventory = tmp_path / "inventory" / "netops.yml"
     inventory.parent.mkdir()
-    inventory.write_text("plugin: netops\nsource: intent\nintent: nowhere\n")
+    inventory.write_text("plugin: citynet.netops.netops\nsource: intent\nintent: nowhere\n")
     result = ansible_inventory("-i", str(inventory), "--list")
     assert result.returncode != 0 and "netops" in result.stderr
 

@@ -93,7 +93,7 @@ def test_ansible_module_commit_action(tmp_path: Path) -> None:
            "ANSIBLE_INVENTORY_ENABLED": "host_list"}
     python = REPO / ".venv" / "bin" / "python"
     done = subprocess.run([str(REPO / ".venv" / "bin" / "ansible"), "localhost", "-c", "local", "-i", "localhost,",
-                           "-e", f"ansible_python_interpreter={python}", "-m", "netops_backup",
+                           "-e", f"ansible_python_interpreter={python}", "-m", "citynet.netops.netops_backup",
                            "-a", f"action=commit folder={folder}"], cwd=REPO, env=env, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

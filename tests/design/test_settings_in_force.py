@@ -105,11 +105,16 @@ def _netops_commands(data: Any) -> Iterator[list[str]]:
             yield data
         for value in data:
             yield from _netops_commands(value)
-    elif isinstance(data, str) and (("netops" in data and "'verify'" in data) or "__network_verify_generator" in data):
+    elif isinstance(data, str) and (("netops" in data and any(f"'{word}'" in data for word in
+                                                               ("render", "compliance", "verify")))
+                                    or "__network_verify_generator" in data):
         yield [data]  # an argv written as a Jinja2 expression
 
 
-GROUP_VARS = yaml.safe_load((REPO / "playbooks" / "group_vars" / "all.yml").read_text(encoding="utf-8"))
+GROUP_VARS = yaml.safe_load((REPO / "inventory" / "group_vars" / "all" / "main.yml").read_text(encoding="utf-8"))
+#: The roles' defaults, which the group_vars override (the checkout's lab settings).
+ROLE_DEFAULTS = {k: v for path in sorted((REPO / "roles").glob("network_*/defaults/main.yml"))
+                 for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
 
 
 def _settings_argument(argv: list[str]) -> str | None:
@@ -122,13 +127,17 @@ def _settings_argument(argv: list[str]) -> str | None:
         value = argv[argv.index("--settings") + 1]
     else:
         return None
-    while (name := value.removeprefix("{{").removesuffix("}}").strip()) in GROUP_VARS:
-        value = str(GROUP_VARS[name])
+    known = {**ROLE_DEFAULTS, **GROUP_VARS}
+    # A variable (with or without a `| default(...)` of its own) is replaced by what the group_vars or the
+    # roles' defaults give it.
+    while (name := value.removeprefix("{{").removesuffix("}}").split("|")[0].strip()) in known:
+        value = str(known[name])
     return value
 
 
 def test_provision_verify_and_compliance_playbooks_use_the_same_render_settings() -> None:
-    files = [REPO / "playbooks" / name for name in ("provision.yml", "verify.yml", "compliance.yml")]
+    playbooks = REPO / "collections" / "ansible_collections" / "citynet" / "netops" / "playbooks"
+    files = [playbooks / name for name in ("provision.yml", "verify.yml", "compliance.yml")]
     files += sorted((REPO / "roles").glob("network_*/tasks/*.yml"))
     found: dict[str, str | None] = {}
     for path in files:

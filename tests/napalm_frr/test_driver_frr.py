@@ -401,7 +401,7 @@ def test_modules_report_json(routers: Routers) -> None:
                  "getters": ["get_facts", "get_ntp_servers"]}
     result = subprocess.run(
         [str(REPO / ".venv" / "bin" / "ansible"), "all", "-i", f"{router.address},", "-c", "local", "-o",
-         "-e", "ansible_python_interpreter={{ ansible_playbook_python }}", "-m", "netops_getters",
+         "-e", "ansible_python_interpreter={{ ansible_playbook_python }}", "-m", "citynet.netops.netops_getters",
          "-a", json.dumps(arguments)],
         capture_output=True, text=True, cwd=REPO, timeout=120,
         env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_INVENTORY_ENABLED": "host_list"})

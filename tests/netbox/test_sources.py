@@ -51,7 +51,7 @@ def inventory_file(folder: Path, source: str, *extra: str) -> Path:
     """A netops.yml like inventory/netops.yml with another source (paths absolute: it lives outside the repo)."""
     path = folder / source / "inventory" / "netops.yml"
     path.parent.mkdir(parents=True)
-    path.write_text("\n".join(["plugin: netops", f"source: {source}", f"intent: {SAMPLE_CITY}",
+    path.write_text("\n".join(["plugin: citynet.netops.netops", f"source: {source}", f"intent: {SAMPLE_CITY}",
                                f"configs: {REPO / 'out' / 'configs'}", *extra, ""]))
     return path
 

@@ -268,7 +268,7 @@ def store_floor(ours: dict[str, Any], path: Path) -> None:
                 if name not in ("_meta", "all") and isinstance(body, dict) and body.get("children")}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"groups": groups, "children": children,
-                                "hostvars": plain(ours["_meta"]["hostvars"])}))
+                                "hostvars": plain(ours["_meta"]["hostvars"]), "groupvars": {}}))
 
 
 def _column(seconds: list[float], cpus: list[float]) -> str:

@@ -4,7 +4,8 @@ A site's `vars:` in intent (a maintenance window, a contact, a local setting a p
 model and NetBox to every device of the site in the Ansible inventory, under their own names. Their names must
 be usable there: a Jinja2/Ansible identifier that neither shadows one of Ansible's own names (a play keyword
 such as `tags` or `serial`, a magic variable such as `groups`) nor takes the `ansible_` or `netops_` prefixes,
-which belong to Ansible's connection settings and to the variables netops itself gives every host.
+which belong to Ansible's connection settings and to the variables netops itself gives every host, nor take one
+of the names the inventory gives every host as netbox.netbox.nb_inventory does (site, role, platform, ...).
 """
 
 import keyword
@@ -31,6 +32,9 @@ ANSIBLE_MAGIC_NAMES = frozenset({
     "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short", "inventory_dir",
     "inventory_file", "playbook_dir", "play_hosts", "role_name", "role_names", "role_path", "item",
 })
+#: The variables the netops inventory plugin gives every host under netbox.netbox.nb_inventory's names, so a
+#: playbook written against NetBox's own inventory plugin reads them unchanged.
+INVENTORY_NAMES = frozenset({"site", "role", "platform", "tenant", "regions", "status", "primary_ip4", "oob_ip"})
 #: Prefixes of variables that are not the site's to set.
 RESERVED_PREFIXES = ("ansible_", "netops_")
 
@@ -53,6 +57,12 @@ def _usable_name(name: str) -> str:
             "message": "variable name is one of Ansible's own",
             "expected": "a name that is not a play keyword, a magic variable or a Python keyword",
             "found": repr(name), "hint": f"Ansible would refuse or shadow it; rename it, e.g. {'site_' + name!r}"})
+    if name in INVENTORY_NAMES:
+        raise PydanticCustomError(RULE_ERROR, "{message}", {
+            "message": "variable name is one the inventory gives every host",
+            "expected": f"a name other than {', '.join(sorted(INVENTORY_NAMES))} (the device's NetBox site, role, "
+                        "platform, tenant, regions, status and addresses, as nb_inventory names them)",
+            "found": repr(name), "hint": f"rename it, e.g. {'site_' + name!r}"})
     return name
 
 

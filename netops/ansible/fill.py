@@ -6,14 +6,21 @@ inventory exactly as the netops plugin gives a fresh one (the floor the inventor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from netops.ansible.inventory import Inventory
+from typing import Any, Protocol
 
 
-def fill(target: Any, data: Inventory) -> None:
-    """Add every group under its parent, every host to its groups, then the hosts' variables.
+class InventoryData(Protocol):
+    """What fill reads: netops.ansible.inventory.Inventory, or its JSON (the inventory cache's, the benchmark's)
+    as attributes."""
+
+    groups: dict[str, list[str]]
+    children: dict[str, list[str]]
+    hostvars: dict[str, dict[str, Any]]
+    groupvars: dict[str, dict[str, Any]]
+
+
+def fill(target: Any, data: InventoryData) -> None:
+    """Add every group under its parent, every host to its groups, then the groups' and the hosts' variables.
 
     `target` is the plugin's `self.inventory` (ansible-core's InventoryData, which has no type information).
     """
@@ -25,6 +32,9 @@ def fill(target: Any, data: Inventory) -> None:
     for group, hosts in data.groups.items():
         for host in hosts:
             target.add_host(host, group=group)
+    for group, variables in data.groupvars.items():
+        for key, value in variables.items():
+            target.set_variable(group, key, value)
     for host, variables in data.hostvars.items():
         for key, value in variables.items():
             target.set_variable(host, key, value)

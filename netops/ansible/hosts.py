@@ -35,6 +35,10 @@ class HostRow:
     district_slug: str | None
     district_name: str | None
     ward: str | None
+    #: Slugs of the NetBox regions the site stands in, its own first and the city last (nb_inventory's `regions`).
+    regions: tuple[str, ...]
+    #: Slug of the NetBox tenant of the site and its devices (the organization that owns the site).
+    tenant: str
     loopback: str | None
     tags: tuple[str, ...]
     #: The site's own variables (intent `vars:`), given to Ansible under their own names.
@@ -43,7 +47,15 @@ class HostRow:
 
 def host_rows(network: Network) -> list[HostRow]:
     """Every device of the network as a row, in the network's order."""
+    # Imported here: the regions and tenants are named as netops writes them into NetBox.
+    from netops.netbox.vocabulary import site_admin_code, site_tenant
+
     rows = []
+    regions: dict[str, tuple[str, ...]] = {network.city.code: (network.city.slug,)}
+    for unit in network.districts:
+        regions[unit.code] = (unit.slug, network.city.slug)
+    for ward in network.wards:
+        regions[ward.code] = (ward.slug, *regions[ward.district or network.city.code])
     for device in network.devices:
         site = network.site_by_slug[device.site]
         district = network.groups.get(site.area) if site.area else None
@@ -56,6 +68,7 @@ def host_rows(network: Network) -> list[HostRow]:
             district_code=district.code if district else None, district_slug=district.slug if district else None,
             district_name=district.name if district else None, ward=site.ward,
             loopback=str(device.loopback) if device.loopback is not None else None,
-            tags=tuple(sorted(set(device.tags))), site_vars=site.vars,
+            tags=tuple(sorted(set(device.tags))), regions=regions[site_admin_code(network, site)],
+            tenant=site_tenant(site)[1].slug, site_vars=site.vars,
         ))
     return rows

@@ -4,9 +4,9 @@ An inventory needs each network device, its site and the site's district (its ag
 structure) and ward, nothing of the interfaces, addresses, cables, prefixes or circuits that `netops.netbox.read`
 reads to rebuild (and validate) the whole Network. Reading those costs seconds per thousand devices; the lists read
 by netops.ansible.netbox_lists (devices, sites, regions and site groups filtered to what netops manages, the few
-roles and platforms, the devices' other tags) cost a fraction of one, which is what makes `ansible-inventory` from
-NetBox fast (benchmarks/bench_inventory.py). The whole-model gate stays one command away: `netops validate
---source netbox`, or the plugin's `read: model` option.
+roles, platforms and tenants, the devices' other tags) cost a fraction of one, which is what makes
+`ansible-inventory` from NetBox fast (benchmarks/bench_inventory.py). The whole-model gate stays one command
+away: `netops validate --source netbox`, or the plugin's `read: model` option.
 
 Every value is mapped back by the mappers netops writes with (netops.netbox.mapping: the role and platform of a
 slug, a site's own fields), so the hosts equal those `host_rows(network)` gives for the Network they were applied
@@ -47,6 +47,7 @@ def netbox_host_rows(reading: HostLists) -> list[HostRow]:
     regions = {row["id"]: row for row in lists.regions}
     site_groups = {row["id"]: row for row in lists.site_groups}
     sites = {row["id"]: row for row in lists.sites}
+    tenants = {row["id"]: row["slug"] for row in lists.tenants}
     tags = lists.tags
     rows = []
     for device in lists.devices:
@@ -54,16 +55,20 @@ def netbox_host_rows(reading: HostLists) -> list[HostRow]:
         if role is None:  # the data center's physical servers: hosts of the DC roles' inventories, not of ours
             continue
         platform = PlatformMapper.platform_by_slug.get(platforms.get((device.get("platform") or {}).get("id", ""), ""))
-        rows.append(_row(device, role, platform, sites[device["site"]["id"]], regions, site_groups,
+        tenant = tenants.get((device.get("tenant") or {}).get("id", ""))
+        rows.append(_row(device, role, platform, tenant, sites[device["site"]["id"]], regions, site_groups,
                          tags.get(("dcim.device", int(device["id"])), [])))
     return rows
 
 
-def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, site: dict[str, Any],
-         regions: dict[str, dict[str, Any]], site_groups: dict[str, dict[str, Any]], tags: list[str]) -> HostRow:
+def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, tenant: str | None,
+         site: dict[str, Any], regions: dict[str, dict[str, Any]], site_groups: dict[str, dict[str, Any]],
+         tags: list[str]) -> HostRow:
     name = device["name"]
     if platform is None:
         raise InventoryReadError(name, "no platform netops knows")
+    if tenant is None:
+        raise InventoryReadError(name, "no tenant (the organization owning its site)")
     if not device.get("oob_ip"):
         raise InventoryReadError(name, "no out-of-band IP (the management address)")
     district, ward = _district_and_ward(site, regions, site_groups)
@@ -78,7 +83,7 @@ def _row(device: dict[str, Any], role: DeviceRole, platform: Platform | None, si
         district_code=district[0] if district else None,
         district_slug=district[1] if district else None,
         district_name=district[2] if district else None,
-        ward=ward,
+        ward=ward, regions=_regions(site, regions), tenant=tenant,
         loopback=primary["address"].split("/")[0] if primary else None,
         tags=tuple(sorted(tags)), site_vars=_site_variables(name, model["slug"], model["vars"]),
     )
@@ -105,6 +110,16 @@ def _district_and_ward(site: dict[str, Any], regions: dict[str, dict[str, Any]],
     if group is not None:
         return (str(group["custom_fields"]["area_code"]), group["slug"], group["name"]), ward_code
     return None, ward_code
+
+
+def _regions(site: dict[str, Any], regions: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+    """The slugs of the site's region and of each of its parents up to the city."""
+    slugs = []
+    region = regions.get(site["region"]["id"]) if site.get("region") else None
+    while region is not None and region["slug"] not in slugs:  # a loop in NetBox's tree would otherwise never end
+        slugs.append(region["slug"])
+        region = regions.get(region["parent"]["id"]) if region.get("parent") else None
+    return tuple(slugs)
 
 
 def _selected(value: Any) -> Any:

@@ -38,10 +38,18 @@ def target_of(params: Mapping[str, Any]) -> Target:
 
 def secrets_of(given: Mapping[str, Any]) -> dict[str, str]:
     """Render secret values: NETOPS_SECRET_* from the environment, overridden by the task's (by name, or as
-    NETOPS_SECRET_<NAME>: value)."""
-    from netops.render.secrets import from_environment
+    NETOPS_SECRET_<NAME>: value; the role passes its vault_netops_secret_<name> variables this way).
+
+    A name that is no known secret is an error: a misspelt vault variable would otherwise be dropped without a
+    word and the push would fail later, or push the environment's value instead."""
+    from netops.render.secrets import SECRETS, from_environment
 
     values = {str(k): str(v) for k, v in given.items()}
+    known = {*SECRETS, *(f"NETOPS_SECRET_{name.upper()}" for name in SECRETS)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise TaskError(f"unknown secret {', '.join(repr(k) for k in unknown)} (from vault_netops_secret_<name> "
+                        f"or the secrets argument): the known secrets are {', '.join(sorted(SECRETS))}")
     return {**from_environment(), **from_environment(values),
             **{k: v for k, v in values.items() if not k.startswith("NETOPS_SECRET_")}}
 

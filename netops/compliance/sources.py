@@ -22,8 +22,10 @@ from netops.render.engine import Job, RenderFailure, render_devices
 
 #: NAPALM driver of each platform (the Ansible inventory's netops_napalm_driver says the same).
 NAPALM_DRIVERS = {Platform.FRR: "frr", Platform.CISCO_IOSXE: "ios", Platform.HUAWEI_VRP: "huawei_vrp"}
-#: The Python module NAPALM loads for a driver name that is not one of its own.
+#: The Python module NAPALM loads for a driver name that is not one of its own, and what installs it.
 _DRIVER_MODULES = {"frr": "napalm_frr", "huawei_vrp": "napalm_huawei_vrp"}
+_DRIVER_INSTALLS = {"napalm_frr": "pip install napalm-frr (./napalm-frr in the repository, or dist/)",
+                    "napalm_huawei_vrp": "pip install 'city-netops[vrp]' (napalm-huawei-vrp)"}
 
 
 class SourceError(NetopsError):
@@ -105,7 +107,8 @@ def napalm_available(platforms: Iterable[Platform]) -> None:
         if module is not None and importlib.util.find_spec(module) is None:
             raise SourceError(f"--actual running needs the NAPALM driver of {platform.value} ({module}), "
                               "which is not installed",
-                              "install it, or use --actual backups (playbooks/backup.yml fills the folder)")
+                              f"{_DRIVER_INSTALLS[module]}, or use --actual backups (playbooks/backup.yml "
+                              "fills the folder)")
 
 
 def fetch_running(hosts: Mapping[str, tuple[Platform, str]], username: str, password: str,

@@ -7,6 +7,7 @@ model value and its NetBox spelling are defined once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from citynet_models.types import (
     DeviceRole,
@@ -21,6 +22,10 @@ from citynet_models.types import (
     SiteKind,
     WardKind,
 )
+
+if TYPE_CHECKING:
+    from citynet_models.network import Network
+    from citynet_models.sites import Site
 
 #: Custom fields netops creates are shown under this group in NetBox's UI, and are netops' own.
 CUSTOM_FIELD_GROUP = "netops"
@@ -226,3 +231,18 @@ def lan_parent_name(interface_name: str) -> str | None:
     """The parent port of an 802.1Q subinterface (``eth0.10`` -> ``eth0``); None for other names."""
     base, dot, unit = interface_name.rpartition(".")
     return base if dot and base and unit.isdigit() else None
+
+
+def site_admin_code(network: Network, site: Site) -> str:
+    """The official code of the administrative unit a site belongs to (its ward, else its district, else the
+    city), which is also the key of the region it stands in."""
+    return site.ward or site.district or network.city.code
+
+
+def site_tenant(site: Site) -> tuple[Named, Named]:
+    """The organization a site belongs to, and its tenant group (the tables above, looked up by the site)."""
+    organization = getattr(site, "organization", None)  # a mass-organization site says which organization
+    if organization is not None:
+        return TENANT_GROUPS["mass"], MASS_ORGANIZATION_TENANT[organization]
+    group, tenant = SITE_KIND_TENANT[SiteKind(site.kind)]
+    return TENANT_GROUPS[group], tenant

@@ -23,6 +23,7 @@ from napalm.base import NetworkDriver
 from napalm.base.exceptions import ModuleImportError
 
 from netops.errors import NetopsError
+from netops.push.support import NOT_PUSHED
 from netops.render.secrets import SecretError, substitute, token
 
 
@@ -114,8 +115,11 @@ def push_config(target: Target, config: str, secrets: Mapping[str, str] | None =
     `confirm` (with `revert_in`) confirms the commit only once the management port answers within
     `answer_within` seconds and a second, fresh login reads the device's facts; otherwise the commit is rolled
     back and `ConfirmError` raised (a change that cuts the management path is rolled back by the device's
-    timer when the explicit rollback cannot reach it).
+    timer when the explicit rollback cannot reach it). A driver of netops.push.support.NOT_PUSHED is refused
+    before any connection, check mode included (its diff would not be the truth).
     """
+    if target.driver in NOT_PUSHED:
+        raise PushError(target.hostname, "driver", NOT_PUSHED[target.driver])
     values = dict(secrets or {})
     try:
         text = substitute(config, values)

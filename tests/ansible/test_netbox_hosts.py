@@ -57,7 +57,8 @@ def _lists(snapshot: Snapshot) -> ReadLists:
         return {"address": ip.fields["address"]} if ip is not None else None
 
     devices = [{"id": r.id, "name": r.fields["name"], "role": _id(snapshot, r.fields["role"]),
-                "platform": _id(snapshot, r.fields["platform"]), "site": _id(snapshot, r.fields["site"]),
+                "platform": _id(snapshot, r.fields["platform"]), "tenant": _id(snapshot, r.fields["tenant"]),
+                "site": _id(snapshot, r.fields["site"]),
                 "primary_ip4": address(r.fields["primary_ip4"]), "oob_ip": address(r.fields["oob_ip"])}
                for r in records.of("dcim.device").values()]
     sites = [{"id": r.id, "slug": r.fields["slug"], "name": r.fields["name"], "latitude": r.fields["latitude"],
@@ -73,6 +74,7 @@ def _lists(snapshot: Snapshot) -> ReadLists:
     return ReadLists(devices=devices, sites=sites, regions=regions, site_groups=site_groups,
                      roles=[{"id": r.id, "slug": r.fields["slug"]} for r in records.of("dcim.devicerole").values()],
                      platforms=[{"id": r.id, "slug": r.fields["slug"]} for r in records.of("dcim.platform").values()],
+                     tenants=[{"id": r.id, "slug": r.fields["slug"]} for r in records.of("tenancy.tenant").values()],
                      tags=tags)
 
 

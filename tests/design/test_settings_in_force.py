@@ -105,23 +105,20 @@ def _netops_commands(data: Any) -> Iterator[list[str]]:
             yield data
         for value in data:
             yield from _netops_commands(value)
-    elif isinstance(data, str) and (("netops" in data and any(f"'{word}'" in data for word in (
-            "render", "compliance", "verify"))) or "__network_verify_generator" in data):
+    elif isinstance(data, str) and (("netops" in data and any(f"'{word}'" in data for word in
+                                                               ("render", "compliance", "verify")))
+                                    or "__network_verify_generator" in data):
         yield [data]  # an argv written as a Jinja2 expression
 
 
-COLLECTION = REPO / "collections" / "ansible_collections" / "citynet" / "netops"
-#: The checkout's settings (beside the inventory) and the roles' defaults, by variable name.
-VARIABLES = {
-    **{name: value for path in sorted((COLLECTION / "roles").glob("network_*/defaults/main.yml"))
-       for name, value in yaml.safe_load(path.read_text(encoding="utf-8")).items()},
-    **yaml.safe_load((REPO / "inventory" / "group_vars" / "all.yml").read_text(encoding="utf-8")),
-}
+GROUP_VARS = yaml.safe_load((REPO / "inventory" / "group_vars" / "all" / "main.yml").read_text(encoding="utf-8"))
+#: The roles' defaults, which the group_vars override (the checkout's lab settings).
+ROLE_DEFAULTS = {k: v for path in sorted((REPO / "roles").glob("network_*/defaults/main.yml"))
+                 for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
 
 
 def _settings_argument(argv: list[str]) -> str | None:
-    """The expression given to --settings, a variable of the checkout's group_vars or of a role's defaults replaced
-    by its value (a `| default(...)` of it left out)."""
+    """The expression given to --settings, a variable of the shared group_vars replaced by its value."""
     if len(argv) == 1:  # an argv written as a Jinja2 expression: the expression after '--settings'
         if "'--settings'," not in argv[0]:
             return None
@@ -130,14 +127,18 @@ def _settings_argument(argv: list[str]) -> str | None:
         value = argv[argv.index("--settings") + 1]
     else:
         return None
-    while (name := value.removeprefix("{{").removesuffix("}}").split("|")[0].strip()) in VARIABLES:
-        value = str(VARIABLES[name])
+    known = {**ROLE_DEFAULTS, **GROUP_VARS}
+    # A variable (with or without a `| default(...)` of its own) is replaced by what the group_vars or the
+    # roles' defaults give it.
+    while (name := value.removeprefix("{{").removesuffix("}}").split("|")[0].strip()) in known:
+        value = str(known[name])
     return value
 
 
 def test_provision_verify_and_compliance_playbooks_use_the_same_render_settings() -> None:
-    files = [COLLECTION / "playbooks" / name for name in ("provision.yml", "verify.yml", "compliance.yml")]
-    files += sorted((COLLECTION / "roles").glob("network_*/tasks/*.yml"))
+    playbooks = REPO / "collections" / "ansible_collections" / "citynet" / "netops" / "playbooks"
+    files = [playbooks / name for name in ("provision.yml", "verify.yml", "compliance.yml")]
+    files += sorted((REPO / "roles").glob("network_*/tasks/*.yml"))
     found: dict[str, str | None] = {}
     for path in files:
         for argv in _netops_commands(yaml.safe_load(path.read_text(encoding="utf-8"))):

@@ -10,6 +10,7 @@ exactly it (test_sync.py's last test leaves it there).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -105,6 +106,29 @@ def test_ansible_inventory_from_netbox_sees_an_edit_made_in_netbox(sample: dict[
         device.update({"tags": before})
         nb.extras.tags.get(slug="pilot-x").delete()
     assert counts_without_unchanged(plan_json(sample, SAMPLE_CITY, "--prune")) == NO_CHANGES
+
+
+def test_a_cached_inventory_reads_no_netbox_until_flushed_or_expired(sample: dict[str, str], tmp_path: Path) -> None:
+    """With Ansible's inventory cache on, a second run within cache_timeout is served from the cache: it succeeds
+    with a token NetBox refuses; --flush-cache, or a cache older than the timeout, reads NetBox again."""
+    cache = tmp_path / "cache"
+    inventory = inventory_file(tmp_path, "netbox", "cache: true", "cache_plugin: ansible.builtin.jsonfile",
+                               f"cache_connection: {cache}", "cache_timeout: 3600")
+    refused = {**sample, "NETBOX_TOKEN": "nbt_refused.refused"}
+    first = ansible_inventory(sample, inventory, "--list")
+
+    assert ansible_inventory(refused, inventory, "--list") == first
+
+    flushed = subprocess.run([str(ANSIBLE_INVENTORY), "-i", str(inventory), "--list", "--flush-cache"], cwd=REPO,
+                             env=refused, capture_output=True, text=True, timeout=300, check=False)
+    assert flushed.returncode != 0 and "--source netbox is not available" in flushed.stderr, flushed.stderr
+    assert ansible_inventory(sample, inventory, "--list", "--flush-cache") == first  # read and stored again
+    [stored] = cache.iterdir()
+    hour_ago = stored.stat().st_mtime - 3601
+    os.utime(stored, (hour_ago, hour_ago))
+    expired = subprocess.run([str(ANSIBLE_INVENTORY), "-i", str(inventory), "--list"], cwd=REPO, env=refused,
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert expired.returncode != 0 and "--source netbox is not available" in expired.stderr, expired.stderr
 
 
 # -- render -----------------------------------------------------------------------------------------------------

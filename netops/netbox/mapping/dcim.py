@@ -22,7 +22,6 @@ from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform
 from netops.netbox.mapping.base import Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
 from netops.netbox.mapping.ipam import VlanMapper
-from netops.netbox.mapping.organization import site_tenant
 from netops.netbox.mapping.reading import ModelReader, custom, first_of, host_of, ordered, ref_key
 from netops.netbox.tags import MANAGED_TAG
 from netops.netbox.vocabulary import (
@@ -40,6 +39,7 @@ from netops.netbox.vocabulary import (
     VIRTUAL_INTERFACE,
     Named,
     lan_parent_name,
+    site_tenant,
 )
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from citynet_models.admin import Area, City, District, Ward
 from citynet_models.datacenter import PhysicalServer
 from citynet_models.problems import ModelPath, Problem, item
-from citynet_models.sites import MassOrganizationSite, Site
+from citynet_models.sites import Site
 from citynet_models.types import COORDINATE_PLACES, MassOrganizationType, SiteKind, WardKind
 from netops.errors import InputError
 from netops.netbox.mapping.base import (
@@ -30,10 +30,10 @@ from netops.netbox.mapping.base import (
 from netops.netbox.mapping.reading import ModelReader, custom, ref_key
 from netops.netbox.vocabulary import (
     MASS_ORGANIZATION_TENANT,
-    SITE_KIND_TENANT,
     SITE_STATUS,
-    TENANT_GROUPS,
     Named,
+    site_admin_code,
+    site_tenant,
 )
 
 if TYPE_CHECKING:
@@ -230,20 +230,6 @@ class SiteGroupMapper(Mapper):
             reader.locate(("areas", item(str(area["code"]))), group)
             areas.append(area)
         reader.data["areas"] = sorted(areas, key=lambda a: str(a["code"]))
-
-
-def site_admin_code(network: Network, site: Site) -> str:
-    """The official code of the administrative unit a site belongs to (its ward, else its district, else the
-    city), which is also the key of the region it stands in."""
-    return site.ward or site.district or network.city.code
-
-
-def site_tenant(site: Site) -> tuple[Named, Named]:
-    """The organization a site belongs to, and its tenant group."""
-    if isinstance(site, MassOrganizationSite):
-        return TENANT_GROUPS["mass"], MASS_ORGANIZATION_TENANT[site.organization]
-    group, tenant = SITE_KIND_TENANT[SiteKind(site.kind)]
-    return TENANT_GROUPS[group], tenant
 
 
 def tenant_group_record(group: Named) -> Record:

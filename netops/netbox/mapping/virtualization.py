@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 from citynet_models.datacenter import VirtualMachine
 from citynet_models.sites import Site
 from netops.netbox.mapping.base import Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
-from netops.netbox.mapping.organization import site_tenant
 from netops.netbox.mapping.reading import ModelReader, first_of, host_of
-from netops.netbox.vocabulary import CLUSTER_TYPE, DEVICE_STATUS, HOST_INTERFACE, SERVER_ROLE
+from netops.netbox.vocabulary import CLUSTER_TYPE, DEVICE_STATUS, HOST_INTERFACE, SERVER_ROLE, site_tenant
 
 if TYPE_CHECKING:
     from citynet_models.network import Network

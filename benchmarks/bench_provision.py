@@ -79,6 +79,27 @@ SIZES = {"12": "1x2", "57": "3x5", "166": "6x8"}
 FLOOR_THREADS = 8
 #: The project's action plugins with the device work taken out (Ansible's own cost of a playbook).
 DEVICE_FREE_ACTIONS = REPO / "benchmarks" / "plugins" / "action"
+COLLECTION = REPO / "collections" / "ansible_collections" / "citynet" / "netops"
+
+
+def device_free_collections(folder: Path) -> Path:
+    """A collections folder whose citynet.netops is the checkout's with the device-free action plugins in place of
+    its own (the roles call the modules by FQCN, so only the collection's action plugins are looked up); links
+    only, made once."""
+    overlay = folder / "ansible_collections" / "citynet" / "netops"
+    if not overlay.exists():
+        actions = overlay / "plugins" / "action"
+        actions.mkdir(parents=True)
+        for entry in COLLECTION.iterdir():
+            if entry.name != "plugins":
+                (overlay / entry.name).symlink_to(entry)
+        for entry in (COLLECTION / "plugins").iterdir():
+            if entry.name != "action":
+                (overlay / "plugins" / entry.name).symlink_to(entry)
+        for entry in (COLLECTION / "plugins" / "action").glob("*.py"):
+            replacement = DEVICE_FREE_ACTIONS / entry.name
+            (actions / entry.name).symlink_to(replacement if replacement.is_file() else entry)
+    return folder
 #: The phase of a playbook run with the device work taken out.
 ANSIBLE_ALONE = "{}, Ansible alone (no device work)"
 #: The role's revert timer (network_config_revert_in); its length costs nothing unless it fires.
@@ -425,7 +446,7 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
                      "backup.yml": ["-e", f"netops_backup_folder={work / 'backup'}"]}.get(playbook, [])
             run_env = {**env, "BENCH_TIMELINE_FILE": str(timeline)}
             if without_devices:
-                run_env["ANSIBLE_ACTION_PLUGINS"] = str(DEVICE_FREE_ACTIONS)
+                run_env["ANSIBLE_COLLECTIONS_PATH"] = str(device_free_collections(work / "device-free"))
             with clock.phase(label) as phase:
                 began = time.monotonic()
                 code, output = run([*play, *extra, f"playbooks/{playbook}"], run_env, log)

@@ -1,12 +1,12 @@
 """netops_backup without the device: its arguments validated, no device read, nothing written.
 
-benchmarks/bench_provision.py puts this folder first on ANSIBLE_ACTION_PLUGINS to measure what Ansible itself
-costs to run backup.yml beside the floor of the backup work.
+benchmarks/bench_provision.py puts it in place of the collection's own (device_free_collections) to measure what
+Ansible itself costs to run backup.yml beside the floor of the backup work.
 """
 
 from typing import Any
 
-from netops.ansible.action import NetopsAction
+from ansible_collections.citynet.netops.plugins.plugin_utils.action import NetopsAction
 
 
 class ActionModule(NetopsAction):

@@ -1,13 +1,13 @@
 """netops_config without the device: its arguments validated, no device work, nothing changed.
 
-benchmarks/bench_provision.py puts this folder first on ANSIBLE_ACTION_PLUGINS to measure what Ansible itself
-costs to run provision.yml (inventory, render, plays, batches, forks, variables, argument validation, results)
-beside the floor of the device work.
+benchmarks/bench_provision.py puts it in place of the collection's own (device_free_collections) to measure what
+Ansible itself costs to run provision.yml (inventory, render, plays, batches, forks, variables, argument
+validation, results) beside the floor of the device work.
 """
 
 from typing import Any
 
-from netops.ansible.action import NetopsAction
+from ansible_collections.citynet.netops.plugins.plugin_utils.action import NetopsAction
 
 
 class ActionModule(NetopsAction):

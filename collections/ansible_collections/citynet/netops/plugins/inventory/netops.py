@@ -4,18 +4,6 @@ Thin: the inventory itself is built by netops.ansible.inventory; this file reads
 fills Ansible's inventory cache, and applies the constructed options (compose, groups, keyed_groups).
 """
 
-import hashlib
-import json
-import os
-import sys
-from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
-
-from ansible import constants as C  # noqa: N812  (Ansible's own spelling)
-from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-
 DOCUMENTATION = r"""
 name: netops
 short_description: Devices of the city WAN from the city-netops model
@@ -119,6 +107,18 @@ compose:
     {'frr': 'frr.frr.frr', 'cisco-iosxe': 'cisco.ios.ios', 'huawei-vrp': 'community.network.ce'}[platform]
 strict: true
 """
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from ansible import constants as C  # noqa: N812  (Ansible's own spelling)
+from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 #: The names a configuration file may give in `plugin:`: the collection's FQCN, and the short name the
 #: repository's own ansible.cfg finds the plugin by.

@@ -72,7 +72,7 @@ attributes:
     details: The device is read, nothing is written or committed, and the result says nothing changed.
   diff_mode:
     support: none
-author: city-netops
+author: city-netops maintainers (@citynet)
 """
 
 EXAMPLES = r"""
@@ -110,7 +110,7 @@ msg:
 """
 
 
-from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module  # noqa: E402
+from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module
 
 
 def main():

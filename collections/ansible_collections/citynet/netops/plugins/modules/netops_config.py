@@ -81,7 +81,7 @@ attributes:
   diff_mode:
     support: full
     details: The diff carries the C($NETOPS_SECRET{name}) tokens, never the secret values.
-author: city-netops
+author: city-netops maintainers (@citynet)
 """
 
 EXAMPLES = r"""
@@ -126,7 +126,7 @@ lab_host_restarted:
 """
 
 
-from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module  # noqa: E402
+from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module
 
 
 def main():

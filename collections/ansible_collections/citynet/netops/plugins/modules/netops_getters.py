@@ -26,7 +26,7 @@ attributes:
     details: Getters only read; check mode runs them as a normal run does.
   diff_mode:
     support: none
-author: city-netops
+author: city-netops maintainers (@citynet)
 """
 
 EXAMPLES = r"""
@@ -48,7 +48,7 @@ results:
 """
 
 
-from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module  # noqa: E402
+from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module
 
 
 def main():

@@ -32,7 +32,7 @@ attributes:
     details: The report only reads the device; check mode runs it as a normal run does.
   diff_mode:
     support: none
-author: city-netops
+author: city-netops maintainers (@citynet)
 """
 
 EXAMPLES = r"""
@@ -54,7 +54,7 @@ report:
 """
 
 
-from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module  # noqa: E402
+from ansible_collections.citynet.netops.plugins.module_utils.netops_task import run_module
 
 
 def main():

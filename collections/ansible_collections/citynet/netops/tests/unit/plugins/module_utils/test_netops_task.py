@@ -39,7 +39,8 @@ class TaskError(Exception):
 DEVICE = {"hostname": "192.0.2.1", "username": "netops", "getters": ["get_facts"]}
 
 
-def _run(monkeypatch, work, arguments=DEVICE):
+def _run(monkeypatch, work, arguments=None):
+    arguments = DEVICE if arguments is None else arguments
     monkeypatch.setattr(netops_task, "netops_work", lambda: (work, TaskError, None))
     with patch_module_args(arguments), pytest.raises(ModuleExitError) as exited:
         netops_task.run_module("netops_getters")

@@ -54,7 +54,7 @@ options:
     description: >-
       Folder holding city.yml and districts/ or areas/ and communes/ (relative to the project root, the folder above
       this file's). The environment variable NETOPS_INTENT, when set, names it instead, so one run can provision
-      another intent: the playbooks render and verify the same folder (playbooks/group_vars/all.yml).
+      another intent: the collection's playbooks render and verify the same folder (their netops_intent).
     type: str
     default: inventory/city
   configs:

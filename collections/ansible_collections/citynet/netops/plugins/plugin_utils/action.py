@@ -23,9 +23,9 @@ class NetopsAction(ActionBase):
         """Validate the arguments against the module's spec, run the task, return its result."""
         result = super().run(tmp, task_vars)
         spec = SPECS[self.module]
-        dummy, args = self.validate_argument_spec(argument_spec=spec.argument_spec, required_if=spec.required_if,
-                                                  required_one_of=spec.required_one_of,
-                                                  mutually_exclusive=spec.mutually_exclusive)
+        _dummy, args = self.validate_argument_spec(argument_spec=spec.argument_spec, required_if=spec.required_if,
+                                                   required_one_of=spec.required_one_of,
+                                                   mutually_exclusive=spec.mutually_exclusive)
         work, task_error, import_failure = netops_work()
         if work is None:
             raise AnsibleActionFail(f"{missing_required_lib(NETOPS_DISTRIBUTION)}\n{import_failure}")

@@ -395,7 +395,7 @@ def test_ansible_check_then_push_then_idempotent(device: FRRDriver, routers: Rou
 
 
 def test_modules_report_json(routers: Routers) -> None:
-    """netops_getters' results are NAPALM's, through an ad-hoc `ansible -m netops_getters` run."""
+    """netops_getters' results are NAPALM's, through an ad-hoc `ansible -m citynet.netops.netops_getters` run."""
     router = routers.routers[0]
     arguments = {"hostname": router.address, "username": routers.user, "optional_args": routers.optional_args(),
                  "getters": ["get_facts", "get_ntp_servers"]}

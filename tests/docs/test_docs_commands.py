@@ -203,6 +203,16 @@ def test_a_command_the_cli_does_not_know_fails(tmp_path: Path) -> None:
     assert done.returncode == 2 and "No such command" in done.stderr
 
 
+def test_a_command_exiting_otherwise_than_documented_is_reported(tmp_path: Path) -> None:
+    work = _reader_folder(tmp_path)
+    wrong = DocCommand(tmp_path / "page.md", 7, "netops validate", ("validate",), 2, None)
+    needs_netbox = DocCommand(tmp_path / "page.md", 8, "netops plan", ("plan",), 0, None)
+    mismatches = _run_page([wrong, needs_netbox], work, _environment(work), with_netbox=False)
+    assert len(mismatches) == 2
+    assert "page.md:7: `netops validate` exited 0, the doc says 2" in mismatches[0]
+    assert "exited 2, the doc says 0" in mismatches[1] and "no NetBox to talk to" in mismatches[1]
+
+
 @pytest.mark.parametrize("doc", [doc for doc in DOCS if any(c.doc == doc for c in ALL)],
                          ids=lambda doc: str(doc.relative_to(REPO)))
 def test_commands_without_netbox_exit_as_documented(doc: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ and when it was read.
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +34,7 @@ from netops.pipeline import in_service
 from netops.query.engine import Entity, QueryFilters, Totals, query, totals
 from netops.report.diagrams import city_dot, district_dot, render_diagrams
 from netops.report.i18n import Lang, Words
-from netops.report.mapsvg import REDUNDANCY_COLOURS, STATUS_COLOURS, map_sites, render_map
+from netops.report.mapsvg import REDUNDANCY_COLOURS, STATUS_COLOURS, dense_core, map_sites, render_map
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: Failures listed on the pages (the CSV holds all of them).
@@ -501,7 +502,14 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
               "count.circuits": data.totals.circuits, "count.bandwidth": data.totals.bandwidth_mbps,
               "count.lans": len(data.policy.lans)}
     shown_counts = {words(key): words.number(value) for key, value in counts.items()}
-    city_map = render_map(network, map_sites(network, at_risk, hrefs), words, labels=labels)
+    everywhere = map_sites(network, at_risk, hrefs)
+    city_map = render_map(network, everywhere, words, labels=labels)
+    core = dense_core(everywhere)
+    # The enlarged core names the groups that lie (mostly) inside it, at the centre of their sites there.
+    inside = Counter(s.district for s in core)
+    whole = Counter(s.district for s in everywhere)
+    core_map = render_map(network, core, words, element_id="map-core", labels={
+        code: name for code, name in labels.items() if inside[code] >= 0.8 * whole[code] > 0}) if core else ""
     legend = {"status": {words.value("status", k): v for k, v in STATUS_COLOURS.items()},
               "redundancy": {k: (words.value("redundancy", k), v) for k, v in REDUNDANCY_COLOURS.items()}}
     district_links = [(d.name, hrefs[d.code]) for d in network.groups.values()]
@@ -534,7 +542,8 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
     title = words("page.report", city=network.city.name)
     files["index.html"] = env.get_template("index.html.j2").render(
         **common, root="", title=title, counts=shown_counts,
-        map_svg=Markup(city_map), topology_svg=Markup(svgs["topology"]), tables=index_tables,
+        map_svg=Markup(city_map), core_svg=Markup(core_map), topology_svg=Markup(svgs["topology"]),
+        tables=index_tables,
         districts=district_links, csv_links=csv_links, markdown="report.md")
     files["topology.svg"] = svgs["topology"]
     files["map.svg"] = city_map
@@ -567,7 +576,7 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
                    if row is not None else words("page.summary_sites", sites=words.number(len(sites))))
         files[f"{base}.html"] = env.get_template("district.html.j2").render(
             **common, root="../", title=f"{district.name} ({code})", summary=summary,
-            map_svg=Markup(district_map), topology_svg=Markup(svgs[base]), tables=tables,
+            map_svg=Markup(district_map), core_svg="", topology_svg=Markup(svgs[base]), tables=tables,
             districts=district_links)
         files[f"{base}.svg"] = svgs[base]
         files[f"{base}.md"] = markdown(f"{district.name} ({code})", [summary], tables, words,

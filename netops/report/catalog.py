@@ -35,6 +35,7 @@ EN: dict[str, str] = {
                 "sites, its label joined to it by a thin line when moved aside. Hover a site for its name; click it "
                 "for its {group}.",
     "map.kinds": "Site kinds:",
+    "map.core": "The crowded centre, enlarged",
     "map.other_site": "other site",
     "map.centre": "centre of a {group}",
     "map.at_risk": "one failure outside the site cuts it",
@@ -275,6 +276,7 @@ VI: dict[str, str] = {
                 "nhãn được nối bằng một đường mảnh khi phải đặt lệch sang bên. Di chuột lên một điểm để xem tên; "
                 "nhấn vào để mở trang {group} của điểm.",
     "map.kinds": "Loại điểm:",
+    "map.core": "Khu trung tâm dày đặc, phóng to",
     "map.other_site": "điểm khác",
     "map.centre": "tâm của một {group}",
     "map.at_risk": "một sự cố bên ngoài điểm làm mất kết nối",

@@ -94,10 +94,11 @@ def _overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-#: Where a label may sit around its anchor, nearest first: (distance, angle in degrees).
-_OFFSETS = [(radius, angle) for radius in (0, 10, 18, 28, 40, 55, 75, 100, 130, 170)
-            for angle in (270, 90, 0, 180, 315, 225, 45, 135, 300, 240, 60, 120, 330, 210, 30, 150)
-            if radius or angle == 270]
+#: Where a label's middle may sit around its anchor, nearest first: (distance, angle in degrees; 270 is above).
+_OFFSETS = [(radius, angle) for radius in (18, 28, 40, 55, 75, 100, 130, 170)
+            for angle in (270, 90, 0, 180, 315, 225, 45, 135, 300, 240, 60, 120, 330, 210, 30, 150)]
+#: Up to this distance a label reads as its anchor's without a leader line.
+_BESIDE = 18
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,13 @@ class Label:
     y: float
     box: Box
     anchor: tuple[float, float]
+    #: how far the label's middle is from its anchor
+    distance: float
 
     @property
     def moved(self) -> bool:
         """Whether the label sits away from its anchor, so a leader line joins them."""
-        middle_y = (self.box[1] + self.box[3]) / 2
-        return math.hypot(self.x - self.anchor[0], middle_y - self.anchor[1]) > 16
+        return self.distance > _BESIDE
 
 
 def place_labels(anchors: list[tuple[str, float, float]], width: float, height: float,
@@ -129,8 +131,7 @@ def place_labels(anchors: list[tuple[str, float, float]], width: float, height: 
         half = text_width(text) / 2 + pad
         for radius, angle in _OFFSETS:
             cx = ax + radius * math.cos(math.radians(angle))
-            cy = ay + radius * math.sin(math.radians(angle)) - (8 if radius == 0 else 0)
-            # cy is the middle of the box; the baseline sits below it
+            cy = ay + radius * math.sin(math.radians(angle))  # the middle of the box; the baseline below it
             box = (cx - half, cy - (ascent + descent) / 2 - pad, cx + half, cy + (ascent + descent) / 2 + pad)
             if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height:
                 continue
@@ -138,7 +139,7 @@ def place_labels(anchors: list[tuple[str, float, float]], width: float, height: 
                 continue
             taken.append(box)
             baseline = cy + (ascent - descent) / 2
-            placed.append(Label(text, cx, baseline, box, (ax, ay)))
+            placed.append(Label(text, cx, baseline, box, (ax, ay), radius))
             break
     return sorted(placed, key=lambda label: label.text)
 

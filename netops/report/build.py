@@ -358,11 +358,32 @@ _QUERY_SHOWN: dict[str, Shown] = {"kind": "kind", "status": "status", "redundanc
 _QUERY_IDS = frozenset({"slug", "site", "area", "unit", "district", "ward", "providers", "provider"})
 
 
-def rows_table(key: str, title: str, records: Sequence[dict[str, Any]]) -> Table:
-    """A table from query rows (dictionaries with the same keys)."""
+def rows_table(key: str, title: str, records: Sequence[dict[str, Any]], network: Network | None = None) -> Table:
+    """A table from query rows (dictionaries with the same keys); with ``network``, a site's administrative unit
+    (its code in the rows) is shown by its name and kind."""
     columns = tuple(records[0]) if records else ("none",)
-    return Table(key, title, columns, tuple(tuple(r.values()) for r in records), shown=_QUERY_SHOWN,
-                 ids=_QUERY_IDS)
+    shown = dict(_QUERY_SHOWN)
+    if network is not None:
+        shown[network.placed_in] = unit_namer(network)
+    return Table(key, title, columns, tuple(tuple(r.values()) for r in records), shown=shown,
+                 ids=_QUERY_IDS - {network.placed_in} if network is not None else _QUERY_IDS)
+
+
+def unit_namer(network: Network) -> Callable[[Words, Any], str]:
+    """A unit's code in words: its official Vietnamese name in Vietnamese ('Phường Hồng Hà (00097)'), its name and
+    kind in English ('Hồng Hà, ward (00097)')."""
+    units = {unit.code: unit for unit in network.wards}
+
+    def name(words: Words, code: Any) -> str:
+        unit = units.get(code) if code else None
+        if unit is None:
+            return "" if not code else str(code)
+        if words.lang is Lang.VI:
+            return f"{unit.name} ({unit.code})"
+        vietnamese = Words(Lang.VI).value("unit_kind", unit.kind.value)
+        bare = unit.name.removeprefix(vietnamese[:1].upper() + vietnamese[1:] + " ")
+        return f"{bare}, {words.value('unit_kind', unit.kind.value)} ({unit.code})"
+    return name
 
 
 @dataclass(frozen=True)
@@ -562,7 +583,7 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
         district_map = render_map(network, map_sites(network, at_risk, sites=shown), words, element_id="map")
         site_rows = query(network, Entity.SITES, QueryFilters(districts=(code,))).rows
         row = next((r for r in data.rollout.districts if r.key == code), None)
-        sites_table = rows_table("sites", words("sites.title"), site_rows)
+        sites_table = rows_table("sites", words("sites.title"), site_rows, network)
         tables = [
             sites_table if monitoring is None else with_monitoring_columns(sites_table, monitoring, words),
             at_risk_table(data.redundancy, words, code),

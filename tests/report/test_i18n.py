@@ -175,3 +175,13 @@ def test_no_raw_enum_value_in_the_text(intent: Path, lang: Lang) -> None:
             found = [match.group(1) for text in texts for match in english.finditer(text)]
             assert not found, f"{name}: English words {sorted(set(found))}"
     assert checked >= 4
+
+
+@pytest.mark.parametrize(("lang", "shown"), [(Lang.VI, "Xã Đông Anh (00454)"), (Lang.EN, "Đông Anh, commune (00454)")])
+def test_a_sites_unit_is_named_with_its_kind(lang: Lang, shown: str) -> None:
+    """The official name says the kind in Vietnamese (Xã, Phường...); English says it after the name."""
+    network = load_network(REPO / "inventory" / "city").network
+    files = build_report(network, analyse(network), workers=1, lang=lang)
+    page = next(text for name, text in files.items() if name.startswith("districts/017-") and name.endswith(".md"))
+    assert f"| {shown} |" in page
+    assert ",017,00454,planned," in files["csv/sites.csv"]  # the CSV keeps the code

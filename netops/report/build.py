@@ -196,6 +196,14 @@ def _unreachable(words: Words, text: str) -> str:
     return ", ".join(one(entry) for entry in text.split(", ")) if text else ""
 
 
+def _pool_unit(words: Words, text: str) -> str:
+    """What a pool allocates (netops.analysis.addresses: '/31 link', '/25 site block') in the page's language."""
+    length, _, what = text.partition(" ") if text.startswith("/") else ("", "", text)
+    key = {"loopback": "pool_unit.loopback", "link": "pool_unit.link", "device address": "pool_unit.device",
+           "data-center LAN": "pool_unit.datacenter", "site block": "pool_unit.site_block"}.get(what)
+    return " ".join(filter(None, (length, words(key)))) if key else text
+
+
 def rollout_table(data: RolloutReport, hrefs: dict[str, str], group: str, words: Words) -> Table:
     """Sites per lifecycle status per group; ``group`` is what the network groups sites by, in its words
     (``Network.grouped_by``: district, or area in a 2025 intent), and so is every ``group`` below."""
@@ -302,8 +310,9 @@ def pools_table(data: AddressReport, words: Words) -> Table:
     return Table("pools", words("pools.title"),
                  ("pool", "prefix", "unit", "allocated", "used addresses", "used %", "high water %", "free units",
                   "largest free", "free blocks by size"), rows,
-                 note=words("pools.note", pools=_join(data.closest_to_exhaustion)),
-                 ids=frozenset({"pool", "prefix", "unit", "largest free", "free blocks by size"}))
+                 note=words("pools.note", pools=_join(data.closest_to_exhaustion)), shown={"unit": _pool_unit},
+                 ids=frozenset({"pool", "prefix", "largest free", "free blocks by size"}),
+                 head_keys={"unit": "allocates"})
 
 
 def lans_table(data: AddressReport, words: Words, limit: int | None = TOP_LANS, district: str | None = None) -> Table:

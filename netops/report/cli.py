@@ -23,6 +23,7 @@ from netops.files import MANIFEST, digest, folder_problems
 from netops.monitoring.state import MonitoringState, checked_url, read_state
 from netops.report.build import analyse, build_report
 from netops.report.diagrams import DiagramError
+from netops.report.i18n import Lang
 from netops.rollout.ledger import read_ledgers
 
 #: A report is read by browsers and colleagues: world-readable whatever the umask.
@@ -65,6 +66,8 @@ def register(app: typer.Typer) -> None:
             "--prometheus", metavar="URL", help="Show each site's monitoring state, read from this Prometheus (fed "
             "by `netops monitoring export`), with the time it was read: the overview lists the sites cut off or "
             "degraded, district pages every site's state, csv/monitoring.csv all of them")] = None,
+        lang: Annotated[Lang, typer.Option("--lang", help="Language of the pages and report.md: vi (Vietnamese) "
+                                                          "or en; the CSV files are the same in both")] = Lang.VI,
     ) -> None:
         """Write the planner report: index.html (map, topology, tables), a page per district, report.md and
         csv/. Static files only: open index.html from disk, nothing is fetched.
@@ -93,7 +96,8 @@ def register(app: typer.Typer) -> None:
             except (InputError, ServiceError) as error:
                 exit_for_error(error, as_json=False)
         try:
-            files = build_report(network, analyse(network, ledgers, datetime.now(UTC)), monitoring=monitoring)
+            files = build_report(network, analyse(network, ledgers, datetime.now(UTC)), monitoring=monitoring,
+                                 lang=lang)
         except DiagramError as error:
             err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error

@@ -12,6 +12,7 @@ from citynet_models.types import LifecycleStatus as S
 from netops.analysis.rollout import rollout
 from netops.pipeline import load_network
 from netops.report.build import analyse, build_report
+from netops.report.i18n import Lang
 from netops.rollout.ledger import read_ledgers, record_transition
 from tests.conftest import TESTS
 from tests.rollout.evidence import ROUTERS, SITE, evidence_for
@@ -44,7 +45,7 @@ def test_a_sites_state_evidence_age_and_what_blocks_it(provisioned: Path) -> Non
         "planned", None, None, (), "staged")
     assert ngoc_ha.blocked_by == "needs its objects applied to NetBox"
 
-    files = build_report(network, analyse(network, ledgers, entered + timedelta(days=3)))
+    files = build_report(network, analyse(network, ledgers, entered + timedelta(days=3)), lang=Lang.EN)
     assert f"{SITE},001,provisioned," in files["csv/rollout-sites.csv"]
     assert "ubnd-phuong-ngoc-ha,001,planned,,,,staged,needs its objects applied to NetBox" \
         in files["csv/rollout-sites.csv"]

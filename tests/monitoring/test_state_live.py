@@ -91,7 +91,7 @@ def test_query_devices_shows_each_devices_snmp_answer(live: LivePrometheus, caps
 def test_report_shows_each_sites_state(live: LivePrometheus, capsys: pytest.CaptureFixture[str], in_repo: None,
                                        tmp_path: Path) -> None:
     out = tmp_path / "report"
-    done = netops_in_process(capsys, "report", "--out", str(out), "--prometheus", live.url)
+    done = netops_in_process(capsys, "report", "--out", str(out), "--prometheus", live.url, "--lang", "en")
     assert done.returncode == 0, done.stderr
     states = {row["site"]: row for row in csv.DictReader((out / "csv" / "monitoring.csv").open(encoding="utf-8"))}
     assert {slug: states[slug]["monitoring"] for slug in AREA_SITES} == {
@@ -99,8 +99,8 @@ def test_report_shows_each_sites_state(live: LivePrometheus, capsys: pytest.Capt
     index = (out / "index.html").read_text(encoding="utf-8")
     overview = index.split('id="monitoring"')[1].split("</section>")[0]
     assert f"Read from Prometheus at {live.url} at " in overview
-    assert '<td>ubnd-phuong-kim-ma</td><td>UBND phường Ngọc Hà</td><td><span class="badge mon-cut-off">cut off' \
-           in overview
+    assert '<td class="id">ubnd-phuong-kim-ma</td><td>UBND phường Ngọc Hà</td>' \
+           '<td><span class="badge mon-cut-off">cut off' in overview
     assert overview.count('class="badge mon-degraded"') == 2 and "mon-up" not in overview
     page = next((out / "districts").glob("001-*.html")).read_text(encoding="utf-8")
     sites = page.split('id="sites"')[1].split("</section>")[0]

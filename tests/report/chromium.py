@@ -1,11 +1,14 @@
 """A real headless Chromium (Debian's /usr/bin/chromium) run on a local file, stopped by the test itself."""
 
 import contextlib
+import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,3 +51,50 @@ def chromium(url: str, *args: str) -> Run:
             process.wait()
     assert process.returncode == 0, stderr[-2000:]
     return Run(stdout=stdout, log=stderr)
+
+
+#: Run in the page by :func:`label_boxes`: every map label's box on the screen, and whether it shows, written
+#: into the DOM for --dump-dom to carry out.
+_MEASURE = """<script>
+window.addEventListener("load", () => {
+  const boxes = [...document.querySelectorAll("svg.map text")].map((text) => {
+    const r = text.getBoundingClientRect();
+    const style = getComputedStyle(text);
+    return {text: text.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+            visible: style.display !== "none" && style.visibility !== "hidden" && r.width > 0 && r.height > 0};
+  });
+  const out = document.createElement("pre");
+  out.id = "netops-label-boxes";
+  out.textContent = JSON.stringify(boxes);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@dataclass(frozen=True)
+class LabelBox:
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    visible: bool
+
+    def overlaps(self, other: "LabelBox") -> bool:
+        return self.left < other.right and other.left < self.right and self.top < other.bottom \
+            and other.top < self.bottom
+
+
+def label_boxes(page: Path, width: int = 1400) -> list[LabelBox]:
+    """The screen boxes of every text of the page's maps, measured by Chromium on a copy of the page with a
+    measuring script added (the report itself has no script); the copy sits beside the page so its links hold."""
+    probe = page.with_name(f".measure-{page.name}")
+    html = page.read_text(encoding="utf-8")
+    probe.write_text(html.replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    try:
+        run = chromium(probe.as_uri(), "--dump-dom", f"--window-size={width},1000", "--virtual-time-budget=5000")
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="netops-label-boxes">(.*?)</pre>', run.stdout, re.S)
+    assert found is not None, "the measuring script did not run"
+    return [LabelBox(**box) for box in json.loads(html_unescape(found.group(1)))]

@@ -4,6 +4,7 @@ in a real headless Chromium (DOM dump and screenshots)."""
 import hashlib
 import json
 import re
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from tests.analysis.commands import run
 from tests.conftest import TESTS, materialize_overlay
-from tests.report.chromium import chromium
+from tests.report.chromium import chromium, label_boxes
 
 CASES = TESTS / "report" / "cases"
 
@@ -133,9 +134,17 @@ def test_every_reference_is_local_and_exists(report: Path) -> None:
     assert "<script" not in (report / "index.html").read_text() and "@import" not in (report / "index.html").read_text()
 
 
-def test_markdown_and_csv_goldens(report: Path, golden) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_and_csv_goldens(report: Path, tmp_path: Path, golden) -> None:  # type: ignore[no-untyped-def]
     for name in ("report.md", "districts/001-cum-ba-dinh.md", "csv/spof.csv", "csv/pools.csv", "csv/rollout.csv"):
         golden(CASES / "hanoi-sample" / "expected" / name, (report / name).read_text(encoding="utf-8"))
+    # In English: the same tables in other words; the CSV files are the same in both languages.
+    english = tmp_path / "en"
+    code, _, stderr = run(["report", "--out", str(english), "--lang", "en"])
+    assert code == 0, stderr
+    for name in ("report.md", "districts/001-cum-ba-dinh.md"):
+        golden(CASES / "hanoi-sample" / "expected" / "en" / name, (english / name).read_text(encoding="utf-8"))
+    assert {p.name: p.read_bytes() for p in (english / "csv").glob("*.csv")} == \
+        {p.name: p.read_bytes() for p in (report / "csv").glob("*.csv")}
 
 
 def test_index_page_in_chromium(report: Path) -> None:
@@ -152,8 +161,10 @@ def test_index_page_in_chromium(report: Path) -> None:
     assert 'class="graph"' in html and ">dc-core-01<" in html
     for table in ("rollout", "redundancy", "spof", "pools", "policy-rules", "providers"):
         assert f'data-table="{table}"' in html, table
-    # the rollout row of Cụm Ba Đình: none of its 7 sites has rollout evidence yet (docs/lifecycle.md)
-    assert re.search(r"Cụm Ba Đình</td>(\s*<td[^>]*>[^<]*</td>){6}\s*<td[^>]*>7</td>\s*<td[^>]*>0.0</td>", html)
+    # the rollout row of Cụm Ba Đình: none of its 7 sites has rollout evidence yet (docs/lifecycle.md); the
+    # percentage written the Vietnamese way
+    assert re.search(r"Cụm Ba Đình</td>(\s*<td[^>]*>[^<]*</td>){6}\s*<td[^>]*>7</td>\s*<td[^>]*>0,0</td>", html)
+    assert '<html lang="vi">' in html and "Triển khai: số điểm theo trạng thái và theo cụm" in html
 
 
 def test_map_toggle_and_screenshots(report: Path, tmp_path: Path) -> None:
@@ -183,3 +194,91 @@ def test_district_page_in_chromium(report: Path, tmp_path: Path) -> None:
     shot = tmp_path / "district.png"
     chromium(page.as_uri(), f"--screenshot={shot}", "--window-size=1400,1800")
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+# --- both languages, the map's labels, print pages ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dense_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real Hà Nội of the dataset in the 2025 structure: 30 areas, 126 units, 1,635 sites, the inner city
+    dense."""
+    city = tmp_path_factory.mktemp("dense") / "city"
+    code, _, stderr = run(["generate-city", "--real", "--structure", "2025", "--out", str(city)])
+    assert code == 0, stderr
+    return city
+
+
+@pytest.fixture(scope="module", params=["sample-vi", "sample-en", "dense-vi", "dense-en"])
+def localized(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A report per city and language: (lang, output folder)."""
+    city, lang = str(request.param).split("-")
+    output = tmp_path_factory.mktemp(f"report-{city}-{lang}") / "out"
+    intent = ["--intent", str(request.getfixturevalue("dense_city"))] if city == "dense" else []
+    code, _, stderr = run(["report", "--out", str(output), "--lang", lang, *intent])
+    assert code == 0, stderr
+    return lang, output
+
+
+def _map_groups(page: Path) -> int:
+    return len(re.findall(r'data-centre="', page.read_text(encoding="utf-8")))
+
+
+def test_map_labels_do_not_overlap_in_chromium(localized: tuple[str, Path]) -> None:
+    """Every group's name is on the map, and no two names overlap, measured by Chromium through the DOM at two
+    window widths (the map scales with the page)."""
+    lang, output = localized
+    page = output / "index.html"
+    assert f'<html lang="{lang}">' in page.read_text(encoding="utf-8")
+    groups = _map_groups(page)
+    assert groups >= 3
+    # The real city's crowded centre is drawn again, enlarged; the sample has no crowd.
+    assert ('<svg id="map-core"' in page.read_text(encoding="utf-8")) == ("dense" in output.parent.name)
+    for width in (1400, 900):
+        boxes = [box for box in label_boxes(page, width) if box.visible]
+        assert len(boxes) == groups, f"{len(boxes)} labels shown for {groups} groups"
+        overlapping = [(a.text, b.text) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+        assert not overlapping, overlapping
+
+
+def _distinct_bytes(png: bytes) -> int:
+    """How many byte values the image data holds: a blank page has two or three, a drawn map hundreds."""
+    data, offset = b"", 8
+    while offset < len(png):
+        length = int.from_bytes(png[offset:offset + 4], "big")
+        kind = png[offset + 4:offset + 8]
+        if kind == b"IDAT":
+            data += png[offset + 8:offset + 8 + length]
+        offset += 12 + length
+    return len(set(zlib.decompress(data)))
+
+
+def test_screenshots_for_review(localized: tuple[str, Path], tmp_path: Path) -> None:
+    """Screenshots of the overview (written under the test's temporary folder for review), not blank."""
+    lang, output = localized
+    shot = tmp_path / f"index-{lang}.png"
+    chromium((output / "index.html").as_uri(), f"--screenshot={shot}", "--window-size=1400,1600")
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and _distinct_bytes(data) > 100
+
+
+#: A4 landscape in PostScript points (297 x 210 mm); Chromium writes 841.92 x 594.96.
+A4_LANDSCAPE = (842, 595)
+
+
+def _pdf_pages(pdf: bytes) -> list[tuple[int, int]]:
+    return [(round(float(w)), round(float(h)))
+            for w, h in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)]
+
+
+def test_print_pages_are_a4_landscape(localized: tuple[str, Path], tmp_path: Path) -> None:
+    """Chromium's print to PDF takes the pages' @page size: A4 landscape, a sane number of pages (the map whole
+    on one, the tables broken across pages)."""
+    lang, output = localized
+    district = sorted((output / "districts").glob("*.html"))[0]
+    for page, most in ((output / "index.html", 40), (district, 25)):
+        pdf = tmp_path / f"{page.stem}-{lang}.pdf"
+        chromium(page.as_uri(), f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+        pages = _pdf_pages(pdf.read_bytes())
+        assert pages and set(pages) == {A4_LANDSCAPE}, pages[:3]
+        assert 2 <= len(pages) <= most, f"{page.name}: {len(pages)} pages"

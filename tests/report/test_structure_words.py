@@ -12,6 +12,7 @@ import pytest
 
 from netops.pipeline import load_network
 from netops.report.build import analyse, build_report
+from netops.report.i18n import Lang
 from tests.analysis.commands import run
 from tests.conftest import LEGACY_SAMPLE, REPO
 
@@ -75,7 +76,7 @@ def structure(request: pytest.FixtureRequest) -> tuple[Words, dict[str, str]]:
     words = STRUCTURES[request.param]
     network = load_network(words.intent).network
     assert network.grouped_by == words.group and network.placed_in == words.unit
-    return words, build_report(network, analyse(network), workers=1)
+    return words, build_report(network, analyse(network), workers=1, lang=Lang.EN)
 
 
 def test_html_labels(structure: tuple[Words, dict[str, str]]) -> None:

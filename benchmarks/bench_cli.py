@@ -3,9 +3,9 @@
 Each command runs as a user runs it: the `netops` console script of the venv in a fresh process, its output read
 and thrown away, with the checkout measured first on PYTHONPATH (the checkout and its models/) and the checkout as
 the working folder (so `validate` reads the sample, inventory/city). One round runs every command once, in turn;
-`--runs` rounds are counted after one uncounted round that warms the file cache, and each command's wall time is
-printed as min / median / max, with its median over the yardstick's median: `ansible-inventory --version`,
-Ansible's own start-up (no inventory read), measured in the same rounds.
+`--runs` rounds are counted after one uncounted round that warms the file cache and writes the bytecode, and each
+command's wall time is printed as min / median / max, with its median over the yardstick's median:
+`ansible-inventory --version`, Ansible's own start-up (no inventory read), measured in the same rounds.
 
 The commands: `netops --help`, `--version`, `validate` of the sample, `CMD --help` of a few commands and groups,
 and one Tab of the shell completion (bash's protocol: `netops val<TAB>`, and the option names of `render`).
@@ -73,6 +73,8 @@ def main() -> None:
     base = {name: value for name, value in os.environ.items()
             if not name.startswith(("NETOPS_", "NETBOX_", "_NETOPS_", "COMP_"))}
     base["PYTHONPATH"] = os.pathsep.join([str(checkout), str(checkout / "models")])
+    # An installed netops runs from compiled bytecode: the warm-up round compiles the checkout's modules once.
+    base.pop("PYTHONDONTWRITEBYTECODE", None)
     measured = commands()
     times: dict[str, list[float]] = {label: [] for label in measured}
     failures: dict[str, str] = {}

@@ -29,7 +29,6 @@ from netops.cli_support import (
 )
 from netops.design import build_design, design_problems, settings_in_force
 from netops.errors import InputError
-from netops.export import is_export_of, to_json, to_yaml
 from netops.files import (
     file_conflict,
     file_problems,
@@ -38,7 +37,6 @@ from netops.files import (
     write_problem,
 )
 from netops.show import Filters, Table, rows
-from netops.units.dataset import DatasetError, read_structure
 
 
 def register(app: typer.Typer) -> None:
@@ -149,6 +147,9 @@ def export(
     --out FILE replaces only a file export wrote earlier (one with the model's shape) or one that already holds
     the same text; any other existing file is refused unless --force.
     """
+    # Imported on use (so is generate-city's dataset): validate, which every user runs first, needs neither.
+    from netops.export import is_export_of, to_json, to_yaml
+
     if output is not None:
         # Checked before any work: a folder, a device or an unwritable place is bad usage, not a crash later.
         problems = file_problems(output)
@@ -198,6 +199,7 @@ def generate_city_command(
     """
     # Imported here: the generator and the reorganization it runs cost every other command about 25 ms.
     from netops.generate import HANOI, CitySize, earlier_output, generate_city, real_city, real_city_2025
+    from netops.units.dataset import DatasetError, read_structure
 
     if real and (districts is not None or wards_per_district is not None):
         exit_bad_input([Problem(path=("--real",), message="--real takes its districts and wards from the dataset",

@@ -205,3 +205,20 @@ def test_completion_in_bash_itself(tmp_path: Path) -> None:
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["intent", "netbox", "generate-city"]
+
+
+def test_install_completion_writes_the_script_once(tmp_path: Path) -> None:
+    """`--install-completion` (the shell named, as typer takes it when it does not detect one) writes the script and
+    one line sourcing it into the shell's start-up file, however often it runs; a HOME of the test's own."""
+    env = {**ENV, "HOME": str(tmp_path), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+
+    def netops(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "netops", *args], cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=120, check=False)
+
+    for _ in range(2):
+        installed = netops("--install-completion", "bash")
+        assert installed.returncode == 0, installed.stderr
+    script = tmp_path / ".bash_completions" / "netops.sh"
+    assert script.read_text(encoding="utf-8").strip() == netops("--show-completion", "bash").stdout.strip()
+    assert (tmp_path / ".bashrc").read_text(encoding="utf-8").count(f"source '{script}'") == 1

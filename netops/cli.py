@@ -3,269 +3,39 @@
 Exit codes, the same in every command (netops.errors): 0 success; 1 a finding (drift, a compliance or
 verification failure); 2 bad input or usage (nothing was written); 3 a service (NetBox, a device, the lab)
 could not be reached or failed.
+
+This module stays light, because every run imports it: the commands live in command modules (COMMAND_MODULES), and
+a run imports only the module of the command it runs. `netops --help`, `--version` and the completion of command
+names import none: they list the commands from the command index (cli_index.json: each command's module and the
+summary help prints), which tests/test_cli.py proves equal to what the modules register.
 """
 
+import inspect
 import json
 import os
 import re
 import sys
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from enum import StrEnum
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
+from typer._click import Command, Context, Parameter
 
 # Typer carries its own copy of click: its usage errors are these (netops.cli.main prints them as input errors).
 from typer._click.exceptions import BadParameter, NoArgsIsHelpError, NoSuchOption, UsageError
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from citynet_models.problems import Problem
-from citynet_models.units import Structure
 from netops import __version__
-from netops.cli_support import (
-    DEFAULT_INTENT_DIR,
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    ForceOption,
-    IntentOption,
-    JsonOption,
-    SourceName,
-    SourceOption,
-    err,
-    exit_bad_input,
-    exit_for_error,
-    load_or_exit,
-    out,
-    write_folder_or_exit,
-)
-from netops.design import build_design, design_problems, settings_in_force
-from netops.errors import InputError, format_problems, suggestions
-from netops.export import is_export_of, to_json, to_yaml
-from netops.files import (
-    file_conflict,
-    file_problems,
-    folder_problems,
-    write_atomic,
-    write_problem,
-)
-from netops.show import Filters, Table, rows
-from netops.units.dataset import DatasetError, read_structure
 
-_app = typer.Typer(
-    name="netops",
-    help="Infrastructure-as-code and inventory for the city WAN: the intent validated into one model, kept in "
-         "NetBox, rendered into device configs, provisioned, verified, checked for compliance and reported.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+if TYPE_CHECKING:
+    from citynet_models.problems import Problem
 
-
-@_app.callback(invoke_without_command=True)
-def _main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit")] = False,
-) -> None:
-    if version:
-        out.print(f"netops {__version__}")
-        raise typer.Exit(EXIT_OK)
-
-
-@_app.command()
-def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = False,
-             source: SourceOption = SourceName.INTENT,
-             settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML the design "
-                                                                "is checked under (default: the production design)")]
-             = None) -> None:
-    """Load, resolve and validate the intent (or what NetBox holds), and check the city's design under the render
-    settings (e.g. no more route-reflector clients than the cores accept); report every error (exit 2) or a
-    summary."""
-    resolution = load_or_exit(intent, as_json, source=source)
-    network = resolution.network
-    try:
-        refused = design_problems(build_design(resolution.running, settings_in_force(settings_file)),
-                                  resolution.sources, settings_file)
-    except InputError as error:
-        refused = list(error.problems)
-    if refused:
-        exit_bad_input(refused, as_json)
-    counts = {
-        **network.place_counts(),
-        "sites": len(network.sites),
-        "devices": len(network.devices),
-        "links": len(network.links),
-        "lans": sum(len(site.lans) for site in network.sites),
-        "hosts": len(network.hosts),
-        "services": len(network.services),
-    }
-    if as_json:
-        out.print_json(json.dumps({"valid": True, "source": source.value, "counts": counts}))
-        return
-    statuses = Counter(site.status.value for site in network.sites)
-    origin = " (from NetBox)" if source is SourceName.NETBOX else ""
-    out.print(Text.assemble(("valid", "green"), f": {network.city.name} (AS{network.city.asn}){origin}"),
-              highlight=False)
-    out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
-    out.print("  sites by status: " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
-              highlight=False)
-
-
-class _Format(StrEnum):
-    YAML = "yaml"
-    JSON = "json"
-
-
-@_app.command()
-def show(
-    table: Annotated[Table, typer.Argument(help="What to list")],
-    intent: IntentOption = DEFAULT_INTENT_DIR,
-    area: Annotated[str | None, typer.Option(help="Aggregation area code, slug or name")] = None,
-    district: Annotated[str | None, typer.Option(help="District code, slug or name (in a 2025 intent, which has no "
-                                                      "districts: the area, as --area)")] = None,
-    kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, links, lans) or prefix kind "
-                                                  "(prefixes: pool, lan, link, loopback)")] = None,
-    status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
-    role: Annotated[str | None, typer.Option(help="Device role (devices), link role (links) or LAN role (lans)")]
-    = None,
-    platform: Annotated[str | None, typer.Option(help="Device platform (devices)")] = None,
-    as_json: JsonOption = False,
-    source: SourceOption = SourceName.INTENT,
-) -> None:
-    """The engineer's view of the resolved model: its sites, devices, links, LANs, prefixes or services as
-    derived (interfaces, addresses, VLANs), one table at a time. Planners' questions across the inventory
-    (circuits, providers, bandwidth, totals, CSV) are `netops query`.
-
-    An unknown filter value (or a filter the table has not) is bad input, exit 2; known values that select
-    nothing print "no ... match the filters" and exit 0."""
-    network = load_or_exit(intent, as_json, source=source).network
-    try:
-        selected = rows(network, table, Filters(district=district, area=area, kind=kind, status=status, role=role,
-                                                platform=platform))
-    except InputError as error:
-        exit_bad_input(error.problems, as_json)
-    if as_json:
-        sys.stdout.write(json.dumps(selected, ensure_ascii=False, indent=2) + "\n")
-        return
-    if not selected:
-        err.print(f"no {table.value} match the filters")
-        return
-    # Imported on use: rich's tables cost every other command a few hundredths of a second at start-up.
-    from rich.table import Table as RichTable
-
-    rich_table = RichTable(title=f"{table.value} ({len(selected)})", title_justify="left")
-    for column in selected[0]:
-        rich_table.add_column(column, no_wrap=True)
-    for row in selected:
-        rich_table.add_row(*("" if value is None else str(value) for value in row.values()))
-    out.print(rich_table)
-
-
-
-@_app.command()
-def export(
-    intent: IntentOption = DEFAULT_INTENT_DIR,
-    output_format: Annotated[_Format, typer.Option("--format", "-f", help="Document format")] = _Format.YAML,
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
-    source: SourceOption = SourceName.INTENT,
-    force: ForceOption = False,
-) -> None:
-    """Write the resolved model (every derived interface, link and address) as YAML or JSON.
-
-    --out FILE replaces only a file export wrote earlier (one with the model's shape) or one that already holds
-    the same text; any other existing file is refused unless --force.
-    """
-    if output is not None:
-        # Checked before any work: a folder, a device or an unwritable place is bad usage, not a crash later.
-        problems = file_problems(output)
-        if problems:
-            exit_bad_input(problems)
-    network = load_or_exit(intent, as_json=False, source=source).network
-    text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    # A link to a file is written through (the link stays), as an editor would.
-    target = output.resolve() if output.is_symlink() else output
-    if not force:
-        conflict = file_conflict(target, text, ours=lambda current: is_export_of(current, text), command="export")
-        if conflict is not None:
-            exit_bad_input([conflict])
-    try:
-        changed = write_atomic(target, text)
-    except OSError as error:
-        exit_bad_input([write_problem(output, error)])
-    err.print(f"{output}: {'written' if changed else 'unchanged'}", markup=False, highlight=False, emoji=False)
-
-
-@_app.command("generate-city")
-def generate_city_command(
-    output: Annotated[Path, typer.Option("--out", "-o", help="Folder to write city.yml and districts/ into")],
-    districts: Annotated[int | None, typer.Option(
-        min=1, max=200, help="Number of districts of the synthetic city [default: 30]", show_default=False)] = None,
-    wards_per_district: Annotated[int | None, typer.Option(
-        min=1, max=100, help="Wards per district of the synthetic city [default: 18]", show_default=False)] = None,
-    real: Annotated[bool, typer.Option(
-        "--real", help="The real Hà Nội of the dataset (legacy structure: 30 districts, 526 wards, official codes "
-                       "and names) instead of a synthetic city; also writes units/legacy.yml and units/2025.yml",
-    )] = False,
-    structure: Annotated[Structure, typer.Option(
-        "--structure", help="With --real: the legacy structure (districts/), or 2025 (areas/ and communes/: the "
-                            "legacy city reorganized, every one of the 126 units with its committee)",
-    )] = Structure.LEGACY,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same city")] = 1,
-    force: ForceOption = False,
-) -> None:
-    """Write a synthetic but realistic whole-city intent, or with --real the dataset's real city (for scale tests
-    and benchmarks).
-
-    Only into a new or empty folder, or one generate-city wrote (it keeps .netops-manifest.json there): files
-    it wrote and nobody changed since are replaced, and those of an earlier, larger city removed; anything else
-    is refused unless --force.
-    """
-    # Imported here: the generator and the reorganization it runs cost every other command about 25 ms.
-    from netops.generate import HANOI, CitySize, earlier_output, generate_city, real_city, real_city_2025
-
-    if real and (districts is not None or wards_per_district is not None):
-        exit_bad_input([Problem(path=("--real",), message="--real takes its districts and wards from the dataset",
-                                expected="--real alone, or --districts / --wards-per-district for a synthetic city",
-                                found="--real with " + " and ".join(
-                                    option for option, value in (("--districts", districts),
-                                                                 ("--wards-per-district", wards_per_district))
-                                    if value is not None),
-                                hint="leave out --districts and --wards-per-district")])
-    if structure is not Structure.LEGACY and not real:
-        exit_bad_input([Problem(path=("--structure",), message="only the real city comes in the 2025 structure",
-                                expected="--real --structure 2025", found=f"--structure {structure.value}",
-                                hint="add --real, or leave out --structure")])
-    problems = folder_problems(output)
-    if problems:
-        exit_bad_input(problems)
-    try:
-        if real:
-            generator = real_city if structure is Structure.LEGACY else real_city_2025
-            files = generator(read_structure(HANOI, Structure.LEGACY), read_structure(HANOI, Structure.Y2025), seed)
-        else:
-            files = generate_city(CitySize(districts=30 if districts is None else districts,
-                                           wards_per_district=18 if wards_per_district is None else wards_per_district,
-                                           seed=seed))
-    except DatasetError as error:
-        exit_for_error(error, False)
-    except InputError as error:  # the 2025 city is validated as it is made
-        exit_bad_input(error.problems)
-    except ValueError as error:
-        err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from error
-    result = write_folder_or_exit(output, files, command="generate-city", force=force, adopt=earlier_output(output))
-    err.print(f"{output}: {len(files)} files ({len(result.written)} written, {len(result.unchanged)} unchanged, "
-              f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)
-
-
-#: Command modules of other packages, with the commands each mounts: each exposes `register(app)` or a typer `app`
-#: (a group named after its package). A command imports only its own module (all of them cost about half a second);
-#: help, an unknown command and `netops.cli.app` mount every one, so a module that cannot be imported (a missing
-#: dependency) fails loudly instead of hiding its commands. tests/test_cli.py checks the commands named here.
+#: The command modules, in the order of the help, with the commands and groups each mounts: each exposes
+#: `register(app)` or a typer `app` (a group named after its package). tests/test_cli.py checks the names.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "netops.model_cli": ("validate", "show", "export", "generate-city"),
     "netops.netbox.cli": ("netbox",),
     "netops.query.cli": ("query",),
     "netops.analysis.cli": ("analyze",),
@@ -282,56 +52,152 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "netops.rollout.cli": ("rollout",),
     "netops.monitoring.cli": ("monitoring",),
 }
-#: The commands and groups of this module, before any module is mounted.
-_OWN_COMMANDS, _OWN_GROUPS = len(_app.registered_commands), len(_app.registered_groups)
-_OWN_NAMES = frozenset(command.name or typer.main.get_command_name(command.callback.__name__)
-                       for command in _app.registered_commands if command.callback is not None)
-#: What each mounted module added: its commands and its groups.
-_mounted: dict[str, tuple[list[Any], list[Any]]] = {}
+#: The command index: every command and group of `netops`, in the order of the help, each with its module and the
+#: summary the help lists. Written by `command_index_text()` (tests/test_cli.py, `pytest --update-goldens`).
+INDEX_FILE = Path(__file__).with_name("cli_index.json")
+
+_SETTINGS: dict[str, Any] = {
+    "name": "netops",
+    "help": "Infrastructure-as-code and inventory for the city WAN: the intent validated into one model, kept in "
+            "NetBox, rendered into device configs, provisioned, verified, checked for compliance and reported.",
+    "no_args_is_help": True,
+    "pretty_exceptions_enable": False,
+}
 
 
-def _mount_command_modules(names: Iterable[str] = COMMAND_MODULES) -> None:
-    """Mount the command modules ``names`` not mounted yet; the commands stay in the order of COMMAND_MODULES
-    whichever were mounted first (it is the order of the help)."""
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit")] = False,
+) -> None:
+    if version:
+        sys.stdout.write(f"netops {__version__}\n")
+        raise typer.Exit(0)
+
+
+def _value_type(option: TyperOption, ctx: Context) -> str | None:
+    """What help shows after an option: its value's type, and nothing after a flag, which takes no value (typer
+    0.29 shows a flag's Python type, `--json <bool>`, as if it took one)."""
+    if option.is_flag:
+        return None
+    return _typer_value_type(option, ctx)
+
+
+_typer_value_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _value_type  # type: ignore[method-assign,assignment]
+
+
+def _mount(app: typer.Typer, name: str) -> None:
+    """Mount the commands of the command module ``name`` on ``app``."""
     import importlib
 
-    for name in names:
-        if name in _mounted:
-            continue
-        commands, groups = len(_app.registered_commands), len(_app.registered_groups)
+    try:
         module = importlib.import_module(name)
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(_app)
-        else:  # a typer sub-application mounted as a group named after its package
-            _app.add_typer(module.app, name=name.split(".")[1])
-        _mounted[name] = (_app.registered_commands[commands:], _app.registered_groups[groups:])
-    _app.registered_commands[_OWN_COMMANDS:] = [
-        command for name in COMMAND_MODULES if name in _mounted for command in _mounted[name][0]]
-    _app.registered_groups[_OWN_GROUPS:] = [
-        group for name in COMMAND_MODULES if name in _mounted for group in _mounted[name][1]]
+    except ImportError as error:  # a missing dependency: say which command it takes away, and fail loudly
+        error.add_note(f"netops: the command module {name} (`netops {', '.join(COMMAND_MODULES.get(name, ()))}`) "
+                       "cannot be imported; reinstall city-netops with its dependencies")
+        raise
+    register = getattr(module, "register", None)
+    if register is not None:
+        register(app)
+    else:  # a typer sub-application mounted as a group named after its package
+        app.add_typer(module.app, name=name.split(".")[1])
 
 
-def _modules_for(args: Sequence[str]) -> Iterable[str]:
-    """The command modules a command line needs: its command's, or every one (help, an unknown command)."""
-    command = next((arg for arg in args if not arg.startswith("-")), None)
-    if command is not None and command not in _OWN_NAMES:
-        for name, commands in COMMAND_MODULES.items():
-            if command in commands:
-                return (name,)
-    return () if command in _OWN_NAMES else COMMAND_MODULES
+@cache
+def _index() -> dict[str, dict[str, Any]]:
+    index: dict[str, dict[str, Any]] = json.loads(INDEX_FILE.read_text(encoding="utf-8"))
+    return index
+
+
+class _Listed(TyperCommand):
+    """A command as help and completion list it before its module is imported: a name and a summary."""
+
+    def invoke(self, ctx: Context) -> Any:
+        raise RuntimeError(f"netops {self.name} was listed but not loaded")  # the group resolves commands first
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: it lists every command from the command index, and imports a command's module only when
+    the command is resolved (to run it, print its help or complete its options)."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(_index())
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        command = self.commands.get(cmd_name)
+        entry = _index().get(cmd_name)
+        if command is not None or entry is None:
+            return command
+        return _Listed(cmd_name, help=entry["help"], hidden=entry.get("hidden", False),
+                       deprecated=entry.get("deprecated", False))
+
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        # A flag not given is False here, not None: typer converts every value that is not a bool through pydantic,
+        # which `--version` and the completion of command names would otherwise import (70-100 ms) for nothing.
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, TyperOption) and param.is_bool_flag and param.default is None:
+                param.default = False
+        return params
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
+        entry = _index().get(args[0]) if args else None
+        if entry is not None and args[0] not in self.commands:
+            self.commands.update(_commands_of(entry["module"]))
+        return super().resolve_command(ctx, args)
+
+
+def _commands_of(name: str) -> dict[str, Command]:
+    """The click commands and groups the command module ``name`` mounts, built as typer builds the whole app's."""
+    mounted = typer.Typer(**_SETTINGS)
+    _mount(mounted, name)
+    return dict(typer.main.get_group(mounted).commands)
+
+
+#: `netops` as it runs: the root group, its commands loaded on use.
+_app = typer.Typer(cls=_LazyGroup, **_SETTINGS)
+_app.callback(invoke_without_command=True)(_main)
+
+
+def _whole(names: Iterable[str] = COMMAND_MODULES) -> typer.Typer:
+    """`netops` with every command module mounted, as one typer application."""
+    whole = typer.Typer(**_SETTINGS)
+    whole.callback(invoke_without_command=True)(_main)
+    for name in names:
+        _mount(whole, name)
+    return whole
 
 
 def __getattr__(name: str) -> typer.Typer:
     """`app`: the whole command line, every command module mounted (for tests and tools that run it)."""
     if name == "app":
-        _mount_command_modules()
-        return _app
+        app = _whole()
+        globals()["app"] = app
+        return app
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _usage_problem(error: UsageError) -> Problem:
+def _summary(command: Command) -> str:
+    """What the help lists of a command: the first paragraph of its help."""
+    return inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0]
+
+
+def command_index_text() -> str:
+    """The command index (INDEX_FILE) as the command modules make it."""
+    group = typer.main.get_group(_whole())
+    module_of = {command: module for module, commands in COMMAND_MODULES.items() for command in commands}
+    index: dict[str, dict[str, Any]] = {}
+    for name, command in group.commands.items():
+        entry: dict[str, Any] = {"module": module_of[name], "help": _summary(command)}
+        entry.update({flag: True for flag in ("hidden", "deprecated") if getattr(command, flag)})
+        index[name] = entry
+    return json.dumps(index, ensure_ascii=False, indent=2) + "\n"
+
+
+def _usage_problem(error: UsageError) -> "Problem":
     """A usage error (unknown command or option, bad or missing value) as a Problem with a did-you-mean."""
+    from citynet_models.problems import Problem
+    from netops.errors import suggestions
+
     context = error.ctx
     command = context.command_path if context is not None else "netops"
     message = error.format_message().replace("Value error, ", "")
@@ -361,25 +227,30 @@ def main(args: list[str] | None = None) -> None:
     Usage errors (unknown command or option, a bad or missing value) are printed like every other input error,
     with a did-you-mean, and exit 2; an interrupted run exits 130; a closed pipe (``| head``) ends quietly.
     """
+    # netops.errors and the consoles are imported only when there is something to say: help, --version and
+    # completion do without them.
     try:
-        _mount_command_modules(_modules_for(sys.argv[1:] if args is None else args))
         code = _app(args=args, prog_name="netops", standalone_mode=False)
-    except NoArgsIsHelpError as error:  # `netops` or `netops lab` alone: the help, as a usage error
+    except NoArgsIsHelpError as error:  # `netops` or `netops lab` alone: the help (typer prints it), as a usage error
+        from netops.errors import EXIT_BAD_INPUT
+
         if error.ctx is not None:
-            err.print(error.ctx.get_help(), markup=False, highlight=False)
+            sys.stderr.write(error.ctx.get_help() + "\n")
         code = EXIT_BAD_INPUT
     except UsageError as error:
+        from netops.cli_support import err
+        from netops.errors import EXIT_BAD_INPUT, format_problems
+
         err.print(format_problems([_usage_problem(error)]), markup=False, highlight=False)
         code = EXIT_BAD_INPUT
-    except typer.Abort:
-        err.print("interrupted", markup=False, highlight=False)
-        code = 130
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
+        from netops.cli_support import err
+
         err.print("interrupted", markup=False, highlight=False)
         code = 130
     except BrokenPipeError:
         # Whoever read the output stopped reading (`netops show sites | head`): nothing left to say to them.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = EXIT_OK
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+        code = 0
+    sys.exit(code if isinstance(code, int) else 0)

@@ -49,9 +49,51 @@ SourceOption = Annotated[
     typer.Option("--source", help="Where the model comes from: the intent files, or what netops manages in NetBox",
                  envvar="NETOPS_SOURCE", show_default=True),
 ]
-__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK", "EXIT_UNREACHABLE",
-           "IntentOption", "JsonOption", "SourceName", "SourceOption", "err", "exit_bad_input", "exit_for_error",
-           "exit_for_source", "load_or_exit", "out", "write_folder_or_exit"]
+#: The scoping options, one meaning each on every command that takes them (matched by netops.selectors).
+UnitOption = Annotated[
+    list[str] | None,
+    typer.Option("--unit", "--district", help="Only this unit of the structure in force (legacy: a district; "
+                 "2025: the area built for it): code, slug or name; repeatable"),
+]
+AreaOption = Annotated[
+    list[str] | None,
+    typer.Option("--area", help="Only this aggregation area: code, slug or name; repeatable"),
+]
+SiteOption = Annotated[
+    list[str] | None,
+    typer.Option("--site", help="Only this site: slug or glob (ubnd-*); repeatable"),
+]
+DeviceOption = Annotated[
+    list[str] | None,
+    typer.Option("--device", "-d", help="Only this device: name or glob (r-ubnd-*); repeatable"),
+]
+#: --yes of the commands that delete: without it they ask on a terminal and refuse elsewhere.
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do the destructive step without asking (needed "
+                                                             "when not on a terminal)")]
+#: Exit code of a destructive step the user declined at the prompt (as an interrupted run).
+EXIT_DECLINED = 130
+
+__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_DECLINED", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK",
+           "EXIT_UNREACHABLE", "AreaOption", "DeviceOption", "IntentOption", "JsonOption", "SiteOption",
+           "SourceName", "SourceOption", "UnitOption", "YesOption", "confirm_or_exit", "err", "exit_bad_input",
+           "exit_for_error", "exit_for_source", "load_or_exit", "out", "write_folder_or_exit"]
+
+
+def confirm_or_exit(command: str, action: str, details: Sequence[str], *, yes: bool, as_json: bool = False) -> None:
+    """Ask before a destructive step: print what it would do (``details``, on stderr) and ask on a terminal;
+    return when confirmed or ``yes``. Declined: exit EXIT_DECLINED with nothing changed. Not on a terminal
+    without ``yes``: bad usage, exit 2, never a wait on a standard input nobody types into (CI)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        exit_bad_input([Problem(path=(command,), message=f"asks before it goes on to {action}, and standard input is "
+                                "not a terminal", expected="--yes", found="no --yes",
+                                hint=f"pass --yes (-y) to {action} without asking")], as_json)
+    for line in details:
+        err.print(line, markup=False, highlight=False)
+    if not typer.confirm(f"{action[:1].upper()}{action[1:]}?", default=False, err=True):
+        err.print("declined: nothing was changed", markup=False, highlight=False)
+        raise typer.Exit(EXIT_DECLINED)
 
 
 def exit_bad_input(problems: Sequence[Problem], as_json: bool = False, *, code: int = EXIT_BAD_INPUT,

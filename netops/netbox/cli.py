@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from netops.cli_support import YesOption, confirm_or_exit
 from netops.devnetbox import service
 from netops.devnetbox.errors import NetboxServerError
 from netops.devnetbox.settings import Settings
@@ -125,9 +126,15 @@ def status(
 
 
 @app.command()
-def reset() -> None:
-    """Empty NetBox back to the fresh schema with the admin user and token (brings it up first if needed)."""
+def reset(yes: YesOption = False) -> None:
+    """Empty NetBox back to the fresh schema with the admin user and token (brings it up first if needed).
+
+    Every object in it is deleted: asked for on a terminal (--yes: without asking; not on a terminal, --yes is
+    needed)."""
     settings = _settings()
+    confirm_or_exit("netbox reset", f"delete every object of the NetBox at {settings.url}",
+                    [f"- the database of {settings.home} goes back to the empty schema: every site, device, prefix "
+                     "and change-log entry is deleted; the admin user and token stay"], yes=yes)
     try:
         seconds = service.reset(settings, _progress())
     except NetboxServerError as exc:

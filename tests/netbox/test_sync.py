@@ -82,7 +82,7 @@ def nb(env: dict[str, str]) -> Any:
 
 
 def reset(env: dict[str, str]) -> None:
-    done = run(["netbox", "reset"], env, timeout=300)
+    done = run(["netbox", "reset", "--yes"], env, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -104,7 +104,7 @@ def small_city(env: dict[str, str]) -> None:
 
 
 def apply(env: dict[str, str], intent: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run(["apply", "--intent", str(intent), *extra], env)
+    return run(["apply", "--intent", str(intent), "--yes", *extra], env)
 
 
 def plan_json(env: dict[str, str], intent: Path, *extra: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 ``register(app)``; netops/cli.py mounts them. Only command modules print or choose exit codes.
 """
 
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -52,8 +53,13 @@ SourceOption = Annotated[
 #: The scoping options, one meaning each on every command that takes them (matched by netops.selectors).
 UnitOption = Annotated[
     list[str] | None,
-    typer.Option("--unit", "--district", help="Only this unit of the structure in force (legacy: a district; "
-                 "2025: the area built for it): code, slug or name; repeatable"),
+    typer.Option("--unit", help="Only this administrative unit of the structure in force (legacy: a district; "
+                 "2025: a commune-level unit): code, slug or name; repeatable"),
+]
+DistrictOption = Annotated[
+    list[str] | None,
+    typer.Option("--district", help="Only this district: code, slug or name (in a 2025 intent, which has no "
+                 "districts: the area built for it); repeatable"),
 ]
 AreaOption = Annotated[
     list[str] | None,
@@ -74,9 +80,22 @@ YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do the destructive
 EXIT_DECLINED = 130
 
 __all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_DECLINED", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK",
-           "EXIT_UNREACHABLE", "AreaOption", "DeviceOption", "IntentOption", "JsonOption", "SiteOption",
-           "SourceName", "SourceOption", "UnitOption", "YesOption", "confirm_or_exit", "err", "exit_bad_input",
-           "exit_for_error", "exit_for_source", "load_or_exit", "out", "write_folder_or_exit"]
+           "EXIT_UNREACHABLE", "AreaOption", "DeviceOption", "DistrictOption", "IntentOption", "JsonOption",
+           "SiteOption", "SourceName", "SourceOption", "UnitOption", "YesOption", "confirm_or_exit", "err",
+           "exit_bad_input", "exit_for_error", "exit_for_source", "folder_summary", "load_or_exit", "out",
+           "print_json", "write_folder_or_exit"]
+
+
+def print_json(data: object) -> None:
+    """The one JSON document a command prints on stdout with --json (text as is, not escaped to ASCII)."""
+    out.file.flush()
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def folder_summary(output: Path, result: FolderResult, **extra: object) -> dict[str, object]:
+    """The --json summary of a command that wrote a folder: where, what it adds, and each file's fate."""
+    return {"out": str(output), **extra, "written": result.written, "unchanged": result.unchanged,
+            "removed": result.removed}
 
 
 def confirm_or_exit(command: str, action: str, details: Sequence[str], *, yes: bool, as_json: bool = False) -> None:

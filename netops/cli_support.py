@@ -152,20 +152,21 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Write even over file
 
 
 def write_folder_or_exit(output: Path, files: Mapping[str, str], *, command: str, force: bool,
-                         adopt: Mapping[str, str] | None = None, mode: int | None = None) -> FolderResult:
+                         adopt: Mapping[str, str] | None = None, mode: int | None = None,
+                         as_json: bool = False) -> FolderResult:
     """Write a command's output folder (netops.files: only what the command wrote is replaced or removed), or print
     why not and exit 2: a folder of someone else's, a file in the way, a write that failed (saying it stopped part
     way, and that a re-run finishes the job)."""
     try:
         plan = plan_folder(output, files, command=command, force=force, adopt=adopt)
     except InputError as error:
-        exit_bad_input(error.problems)
+        exit_bad_input(error.problems, as_json)
     except OSError as error:
-        exit_bad_input([write_problem(output, error)])
+        exit_bad_input([write_problem(output, error)], as_json)
     try:
         return write_folder(plan, mode=mode)
     except OSError as error:
-        exit_bad_input([write_problem(output, error)], stopped_part_way=True)
+        exit_bad_input([write_problem(output, error)], as_json, stopped_part_way=True)
 
 
 def exit_for_source(error: SourceUnavailableError, as_json: bool) -> NoReturn:

@@ -95,7 +95,8 @@ def export_command(
         sites = None if codes is None else [site.slug for site in network.sites if site.area in codes]
         exported = export(design, Options(interval, snmp_exporter, blackbox_exporter), sites)
         elapsed = time.perf_counter() - started
-    result = write_folder_or_exit(out_dir, exported.files, command="monitoring export", force=force)
+    result = write_folder_or_exit(out_dir, exported.files, command="monitoring export", force=force,
+                                  as_json=as_json)
     watched = exported.watched
     counts = {"snmp": len(watched.snmp), "icmp": len(watched.icmp), "tcp": len(watched.tcp),
               "wan_ports": len(watched.wan_ports), "bgp_sessions": len(watched.bgp_sessions)}

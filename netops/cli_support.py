@@ -53,8 +53,8 @@ SourceOption = Annotated[
 #: The scoping options, one meaning each on every command that takes them (matched by netops.selectors).
 UnitOption = Annotated[
     list[str] | None,
-    typer.Option("--unit", help="Only this administrative unit of the structure in force (legacy: a district; "
-                 "2025: a commune-level unit): code, slug or name; repeatable"),
+    typer.Option("--unit", help="Only the sites of this administrative unit (a ward of a legacy intent, a "
+                 "commune-level unit of a 2025 one): code, slug or name; repeatable"),
 ]
 DistrictOption = Annotated[
     list[str] | None,

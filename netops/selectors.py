@@ -10,8 +10,9 @@ of a legacy intent; a 2025 intent has no districts, so there it names the area b
 ``--area``, and its errors say it was matched against areas. Both select the sites grouped under the codes they
 name (``Network.groups``): a legacy district and its area share the code.
 
-``--unit`` names a unit of the structure in force: a district of a legacy intent (there ``--district`` is the same
-option), a commune-level unit (phường, xã) of a 2025 one; it selects the sites in that unit. ``--site`` and
+``--unit`` names the administrative unit a site is in (``Site.ward``): a ward of a legacy intent, a commune-level
+unit (phường, xã) of a 2025 one; it selects the sites in that unit (as `netops query --unit` always did). Districts
+keep ``--district``, aggregation areas ``--area``. ``--site`` and
 ``--device`` take names or globs (``ubnd-*``): a name that is not in the model, or a glob that matches nothing, is
 an error with did-you-mean. The scoping options add up (`scope`): a device is selected when a ``--device`` value
 names it or its site is selected by ``--unit``, ``--area``, ``--district`` or ``--site``; none given: everything.
@@ -137,11 +138,10 @@ def match_groups(network: Network, areas: Iterable[str] | str | None = (),
 
 
 def match_units(network: Network, values: Iterable[str], option: str = "--unit") -> set[str] | None:
-    """The codes of the units the values name: districts of a legacy intent, commune-level units (the sites'
-    ``ward``) of a 2025 one (None when no value is given); InputError for a value that names none."""
-    if network.structure is Structure.LEGACY:
-        return _match(network.districts, values, option, "district")
-    return _match(network.wards, values, option, "unit")
+    """The codes of the administrative units the values name, the ones sites are in (``Site.ward``): wards of a
+    legacy intent, commune-level units of a 2025 one (None when no value is given); InputError for a value that
+    names none."""
+    return _match(network.wards, values, option, "ward" if network.structure is Structure.LEGACY else "unit")
 
 
 def _is_glob(value: str) -> bool:
@@ -205,8 +205,7 @@ def scope(network: Network, *, units: Iterable[str] | None = (), areas: Iterable
     try:
         codes = match_units(network, units or ())
         if codes is not None:
-            legacy = network.structure is Structure.LEGACY
-            add(site.slug for site in network.sites if (site.area if legacy else site.ward) in codes)
+            add(site.slug for site in network.sites if site.ward in codes)
     except InputError as error:
         problems.extend(error.problems)
     try:

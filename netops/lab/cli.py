@@ -268,6 +268,7 @@ def check(
     timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a probe waits (a filtered probe always "
                                                                   "waits this)")]
     = 1.5,
+    source: SourceOption = SourceName.INTENT,
     as_json: JsonOption = False,
 ) -> None:
     """Probe, from every PC, what the policy says it must and must not reach (exit 1 on any surprise)."""
@@ -280,7 +281,7 @@ def check(
     if plan is None:
         _exit_for(LabError(f"no lab is up (nothing recorded in {lab.home.path})", hint="netops lab up --configured"),
                   as_json)
-    network = load_or_exit(intent, as_json).running
+    network = load_or_exit(intent, as_json, source=source).running
     # A decommissioned site's routers and PCs may still be in the lab: nothing is expected of them.
     probes = expectations(network, in_network(plan, network), denied="all" if denied == "all" else "sample")
     started = time.monotonic()

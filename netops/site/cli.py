@@ -17,7 +17,17 @@ from citynet_models.allocations import SiteAllocation
 from citynet_models.problems import Problem
 from citynet_models.types import MassOrganizationType, SiteKind
 from netops.allocations.store import record_path
-from netops.cli_support import DEFAULT_INTENT_DIR, IntentOption, JsonOption, err, exit_bad_input, load_or_exit, out
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    IntentOption,
+    JsonOption,
+    SourceName,
+    SourceOption,
+    err,
+    exit_bad_input,
+    load_or_exit,
+    out,
+)
 from netops.errors import InputError, unknown_value
 from netops.files import write_problem
 from netops.intent.allocations import read_allocations
@@ -134,11 +144,12 @@ def add(
 def show(
     slug: Annotated[str, typer.Argument(help="The site's slug")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    source: SourceOption = SourceName.INTENT,
     as_json: JsonOption = False,
 ) -> None:
     """Show a site: its unit, area, kind, status, devices, uplinks, LANs with their prefixes, its allocation and
-    its rollout ledger's transitions."""
-    resolution = load_or_exit(intent, as_json)
+    its rollout ledger's transitions (both kept beside the intent, whatever the source of the model)."""
+    resolution = load_or_exit(intent, as_json, source=source)
     network = resolution.network
     site = network.site_by_slug.get(slug)
     if site is None:

@@ -9,9 +9,9 @@ A case folder holds:
   3 a service could not be reached);
 - ``expected-output.txt``: stdout then stderr, the golden (``pytest --update-goldens`` rewrites it).
 
-Every case runs with no standard input (as in CI) and without the user's NetBox, lab or intent settings: NETBOX_URL, NETBOX_TOKEN and the NETOPS_*
-variables are removed, and the embedded NetBox and lab homes point into an empty folder. No case may print a
-traceback, and a case that fails writes nothing into ``{tmp}``.
+Every case runs with no standard input (as in CI) and without the user's NetBox, lab or intent settings: NETBOX_URL,
+NETBOX_TOKEN and the NETOPS_* variables are removed, and the embedded NetBox and lab homes point into an empty
+folder. No case may print a traceback, and a case that fails writes nothing into ``{tmp}``.
 """
 
 from __future__ import annotations

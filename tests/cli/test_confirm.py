@@ -3,20 +3,19 @@ everything as it was; not on a terminal they refuse without --yes (exit 2) inste
 
 The lab's state file is a made-up one (namespaces that do not exist): declining must leave it untouched, and
 nothing runs that would need root or a real lab. `apply --prune` asks through the same function
-(netops.cli_support.confirm_or_exit); its listing of deletions is checked against a real NetBox in
-tests/netbox/test_sync.py.
+(netops.cli_support.confirm_or_exit); its prompt is run against a real NetBox in tests/netbox/test_sync.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 from netops.lab.state import LabState
+from tests.cli.terminal import on_pty
 from tests.conftest import REPO
 
 NAMESPACES = ["nl-ba-dinh-agg-01", "nl-dc-core-01", "nl-dc-core-02"]
@@ -27,29 +26,6 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env | {"PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'models'}", "NETOPS_LAB_HOME": str(tmp_path / "lab"),
                   "NETOPS_NETBOX_HOME": str(tmp_path / "netbox"), "NO_COLOR": "1", "TERM": "dumb",
                   "COLUMNS": "200"}
-
-
-def _on_pty(args: list[str], env: dict[str, str], answer: bytes) -> tuple[int, str]:
-    """Run ``netops args`` with a pty as its terminal; answer the prompt once it shows; (exit code, screen)."""
-    master, slave = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "netops", *args], cwd=REPO, env=env, stdin=slave,
-                               stdout=slave, stderr=slave, close_fds=True)
-    os.close(slave)
-    screen = b""
-    answered = False
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the child closed the terminal (EIO): it has exited
-            break
-        if not chunk:
-            break
-        screen += chunk
-        if not answered and b"[y/N]:" in screen:
-            os.write(master, answer)
-            answered = True
-    os.close(master)
-    return process.wait(), screen.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def _fake_lab(tmp_path: Path) -> Path:
@@ -63,7 +39,7 @@ def _fake_lab(tmp_path: Path) -> Path:
 def test_lab_down_lists_what_it_removes_and_no_keeps_the_lab(tmp_path: Path) -> None:
     state_file = _fake_lab(tmp_path)
     before = state_file.read_bytes()
-    code, screen = _on_pty(["lab", "down"], _env(tmp_path), b"n\n")
+    code, screen = on_pty(["lab", "down"], _env(tmp_path), b"n\n")
     assert code == 130, screen
     assert "delete 3 network namespaces: " + ", ".join(NAMESPACES) in screen
     assert "remove the user netops-lab" in screen
@@ -99,7 +75,7 @@ def test_lab_down_asks_nothing_when_no_lab_is_up(tmp_path: Path) -> None:
 
 
 def test_netbox_reset_says_what_it_deletes_and_no_leaves_it(tmp_path: Path) -> None:
-    code, screen = _on_pty(["netbox", "reset"], _env(tmp_path), b"n\n")
+    code, screen = on_pty(["netbox", "reset"], _env(tmp_path), b"n\n")
     assert code == 130, screen
     assert "every site, device, prefix and change-log entry is deleted" in screen
     assert "Delete every object of the NetBox at http://127.0.0.1:" in screen

@@ -31,8 +31,10 @@ from netops.cli_support import (
     ForceOption,
     IntentOption,
     JsonOption,
+    SiteOption,
     SourceName,
     SourceOption,
+    UnitOption,
     err,
     exit_bad_input,
     exit_for_error,
@@ -125,6 +127,8 @@ def show(
     area: Annotated[str | None, typer.Option(help="Aggregation area code, slug or name")] = None,
     district: Annotated[str | None, typer.Option(help="District code, slug or name (in a 2025 intent, which has no "
                                                       "districts: the area, as --area)")] = None,
+    unit: UnitOption = None,
+    site: SiteOption = None,
     kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, links, lans) or prefix kind "
                                                   "(prefixes: pool, lan, link, loopback)")] = None,
     status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
@@ -143,7 +147,7 @@ def show(
     network = load_or_exit(intent, as_json, source=source).network
     try:
         selected = rows(network, table, Filters(district=district, area=area, kind=kind, status=status, role=role,
-                                                platform=platform))
+                                                platform=platform, unit=tuple(unit or ()), site=tuple(site or ())))
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     if as_json:

@@ -209,3 +209,16 @@ def test_netops_source_reads_netbox_like_the_option(args: list[str], tmp_path: P
         intent = _run([*filled, "--source", "intent"], tmp_path, NETOPS_SOURCE="netbox", NETBOX_URL=url,
                       NETBOX_TOKEN="nbt_unused.unused")
         assert intent.returncode in (0, 1), intent.stderr
+
+
+def test_show_takes_the_same_unit_and_site_as_render(tmp_path: Path) -> None:
+    sites = _json(_run(["show", "sites", "--unit", UNIT[0], "--json"], tmp_path))
+    devices = _json(_run(["show", "devices", "--unit", UNIT[0], "--json"], tmp_path))
+    assert sorted(row["name"] for row in devices) == UNIT[1] and len(sites) == len(UNIT[1])
+    globbed = _json(_run(["show", "devices", "--site", "ubnd-xa-*", "--site", "dang-uy-xa-co-loa", "--json"],
+                         tmp_path))
+    assert sorted(row["site"] for row in globbed) == [
+        "dang-uy-xa-co-loa", "ubnd-xa-co-loa", "ubnd-xa-hai-boi", "ubnd-xa-kim-chung", "ubnd-xa-uy-no"]
+    unknown = _run(["show", "lans", "--site", "ubnd-xa-co-lao"], tmp_path)
+    assert unknown.returncode == 2 and "--site: unknown site" in unknown.stderr
+    assert "did you mean ubnd-xa-co-loa" in unknown.stderr

@@ -23,6 +23,7 @@ from netops.cli_support import (
     JsonOption,
     SourceName,
     SourceOption,
+    YesOption,
     err,
     exit_bad_input,
     load_or_exit,
@@ -187,12 +188,16 @@ def decommission(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would change; write nothing")] = False,
     intent: IntentOption = DEFAULT_INTENT_DIR,
     as_json: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Take a site out of the running network, the reverse of its rollout: its neighbours' downlinks removed and
     pushed, its routers wiped (unless --keep-config), the sites around it verified, NetBox's objects of the site
     set to their decommissioning statuses, the transition recorded in its ledger, its status and its NetBox
-    journal. Its prefixes and hub ports stay reserved unless --release. Exit codes as `netops rollout`."""
+    journal. Its prefixes and hub ports stay reserved unless --release. Exit codes as `netops rollout`.
+
+    What it would do is listed and asked for on a terminal (--yes: without asking; not on a terminal, --yes is
+    needed)."""
     from netops.site.decommission_cli import run_decommission  # the lab and NetBox only for this command
 
     run_decommission(slug, keep_config=keep_config, release=release, by=by, dry_run=dry_run, intent=intent,
-                     as_json=as_json)
+                     as_json=as_json, yes=yes)

@@ -81,7 +81,7 @@ def test_limit_is_only_a_hidden_former_spelling() -> None:
 
 
 def test_destructive_commands_take_yes() -> None:
-    for name in ("apply", "lab down", "netbox reset"):
+    for name in ("apply", "lab down", "netbox reset", "site decommission"):
         option = _option(COMMANDS[name], "--yes")
         assert option is not None and "-y" in option.opts, name
 

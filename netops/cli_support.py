@@ -71,7 +71,7 @@ SiteOption = Annotated[
 ]
 DeviceOption = Annotated[
     list[str] | None,
-    typer.Option("--device", "-d", help="Only this device: name or glob (r-ubnd-*); repeatable"),
+    typer.Option("--device", "-d", help="Only this device: name or glob (ubnd-*-r01); repeatable"),
 ]
 #: --yes of the commands that delete: without it they ask on a terminal and refuse elsewhere.
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do the destructive step without asking (needed "

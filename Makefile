@@ -56,7 +56,7 @@ demo: system venv
 	$(BIN)/netops report --intent $(INTENT) --out out/report
 	@echo "== the local NetBox (var/netbox): start it, write the sample city into it, plan again (nothing to do)"
 	$(LOCAL_NETBOX) $(BIN)/netops netbox up
-	$(LOCAL_NETBOX) $(BIN)/netops apply --prune --intent $(INTENT)
+	$(LOCAL_NETBOX) $(BIN)/netops apply --prune --yes --intent $(INTENT)
 	$(LOCAL_NETBOX) $(BIN)/netops plan --intent $(INTENT)
 	$(LOCAL_NETBOX) $(BIN)/netops validate --source netbox
 	@set -a; . "$${NETOPS_NETBOX_HOME:-var/netbox}/netbox.env"; set +a; \

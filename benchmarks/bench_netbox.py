@@ -101,7 +101,7 @@ def generated(districts: int, wards: int, folder: Path) -> Path:
 
 
 def apply_from_empty(client: NetBoxClient, network: Network) -> dict[str, Any]:
-    netops_netbox("reset")
+    netops_netbox("reset", "--yes")
     desired = desired_records(network)
     began = time.perf_counter()
     snapshot = read_snapshot(client, desired=desired)
@@ -158,7 +158,7 @@ def seed(settings: Settings, desired: RecordSet, cache: Path) -> tuple[str, floa
                         "-d", DB_NAME, str(cache)], env=pg_client_env, check=True, capture_output=True)
         redis_command(settings, secrets_, "FLUSHALL")
         return "restored from the cached pg_dump", time.perf_counter() - began
-    netops_netbox("reset")
+    netops_netbox("reset", "--yes")
     groups = []
     for mapper in MAPPERS:
         kinds = {spec.attr: ("late" if spec.late else spec.kind.value) for spec in mapper.all_fields()}

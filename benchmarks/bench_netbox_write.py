@@ -160,15 +160,15 @@ def main() -> None:
         credentials = Credentials(values["NETBOX_URL"], values["NETBOX_TOKEN"])
         writes: list[Write] = []
         for workers in args.workers:
-            netops_netbox("reset")
+            netops_netbox("reset", "--yes")
             figures[f"apply_{workers}"], recorded = run_apply(credentials, args.intent, args.chunk_size, workers)
             writes = writes or recorded  # the serial run's: concurrent creates interleave their ids
             print(f"netops apply --workers {workers}: {figures[f'apply_{workers}']}", flush=True)
-        netops_netbox("reset")
+        netops_netbox("reset", "--yes")
         figures["raw_bulk"] = run_raw(credentials, writes)
         print(f"raw bulk requests: {figures['raw_bulk']}", flush=True)
         if not args.skip_one_by_one:
-            netops_netbox("reset")
+            netops_netbox("reset", "--yes")
             figures["one_by_one"] = run_one_by_one(credentials, writes)
             print(f"pynetbox one at a time: {figures['one_by_one']}", flush=True)
     runs = [f"apply_{workers}" for workers in args.workers] + ["raw_bulk", "one_by_one"]

@@ -368,7 +368,7 @@ def bench_city(name: str, intent: Path, work: Path, options: Options, clock: Clo
 
     def lab_down() -> float:
         began = time.monotonic()
-        subprocess.run([str(BIN / "netops"), "lab", "down"], cwd=REPO, env=env, capture_output=True)
+        subprocess.run([str(BIN / "netops"), "lab", "down", "--yes"], cwd=REPO, env=env, capture_output=True)
         return time.monotonic() - began
 
     try:

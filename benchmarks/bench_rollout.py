@@ -207,7 +207,8 @@ def bench_city(name: str, intent: Path, work: Path, netbox: dict[str, str], runs
                                "routers": len(routers), "sites": len(json.loads(done.stdout)["sites"])}
     finally:
         started = time.monotonic()
-        subprocess.run([str(BIN / "netops"), "lab", "down"], cwd=REPO, env=env, capture_output=True, check=False)
+        subprocess.run([str(BIN / "netops"), "lab", "down", "--yes"], cwd=REPO, env=env, capture_output=True,
+                       check=False)
         setup["lab down"] = time.monotonic() - started
     figures["setup_s"] = {key: round(value, 1) for key, value in setup.items()}
     return figures

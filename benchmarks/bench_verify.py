@@ -55,7 +55,7 @@ def verify_runs(intent: Path, work: Path, runs: int, workers: list[int]) -> dict
                                                                                    round(os.getloadavg()[0], 1)]})
         figures["verify runs"] = results
     finally:
-        down = subprocess.run([str(BIN / "netops"), "lab", "down"], cwd=REPO, env=env, capture_output=True)
+        down = subprocess.run([str(BIN / "netops"), "lab", "down", "--yes"], cwd=REPO, env=env, capture_output=True)
         figures["lab down exit"] = down.returncode
     return figures
 

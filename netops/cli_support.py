@@ -4,6 +4,7 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 ``register(app)``; netops/cli.py mounts them. Only command modules print or choose exit codes.
 """
 
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -49,9 +50,69 @@ SourceOption = Annotated[
     typer.Option("--source", help="Where the model comes from: the intent files, or what netops manages in NetBox",
                  envvar="NETOPS_SOURCE", show_default=True),
 ]
-__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK", "EXIT_UNREACHABLE",
-           "IntentOption", "JsonOption", "SourceName", "SourceOption", "err", "exit_bad_input", "exit_for_error",
-           "exit_for_source", "load_or_exit", "out", "write_folder_or_exit"]
+#: The scoping options, one meaning each on every command that takes them (matched by netops.selectors).
+UnitOption = Annotated[
+    list[str] | None,
+    typer.Option("--unit", help="Only the sites of this administrative unit (a ward of a legacy intent, a "
+                 "commune-level unit of a 2025 one): code, slug or name; repeatable"),
+]
+DistrictOption = Annotated[
+    list[str] | None,
+    typer.Option("--district", help="Only this district: code, slug or name (in a 2025 intent, which has no "
+                 "districts: the area built for it); repeatable"),
+]
+AreaOption = Annotated[
+    list[str] | None,
+    typer.Option("--area", help="Only this aggregation area: code, slug or name; repeatable"),
+]
+SiteOption = Annotated[
+    list[str] | None,
+    typer.Option("--site", help="Only this site: slug or glob (ubnd-*); repeatable"),
+]
+DeviceOption = Annotated[
+    list[str] | None,
+    typer.Option("--device", "-d", help="Only this device: name or glob (ubnd-*-r01); repeatable"),
+]
+#: --yes of the commands that delete: without it they ask on a terminal and refuse elsewhere.
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do the destructive step without asking (needed "
+                                                             "when not on a terminal)")]
+#: Exit code of a destructive step the user declined at the prompt (as an interrupted run).
+EXIT_DECLINED = 130
+
+__all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_DECLINED", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK",
+           "EXIT_UNREACHABLE", "AreaOption", "DeviceOption", "DistrictOption", "IntentOption", "JsonOption",
+           "SiteOption", "SourceName", "SourceOption", "UnitOption", "YesOption", "confirm_or_exit", "err",
+           "exit_bad_input", "exit_for_error", "exit_for_source", "folder_summary", "load_or_exit", "out",
+           "print_json", "write_folder_or_exit"]
+
+
+def print_json(data: object) -> None:
+    """The one JSON document a command prints on stdout with --json (text as is, not escaped to ASCII)."""
+    out.file.flush()
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def folder_summary(output: Path, result: FolderResult, **extra: object) -> dict[str, object]:
+    """The --json summary of a command that wrote a folder: where, what it adds, and each file's fate."""
+    return {"out": str(output), **extra, "written": result.written, "unchanged": result.unchanged,
+            "removed": result.removed}
+
+
+def confirm_or_exit(command: str, action: str, details: Sequence[str], *, yes: bool, as_json: bool = False) -> None:
+    """Ask before a destructive step: print what it would do (``details``, on stderr) and ask on a terminal;
+    return when confirmed or ``yes``. Declined: exit EXIT_DECLINED with nothing changed. Not on a terminal
+    without ``yes``: bad usage, exit 2, never a wait on a standard input nobody types into (CI)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        exit_bad_input([Problem(path=(command,), message=f"asks before it goes on to {action}, and standard input is "
+                                "not a terminal", expected="--yes", found="no --yes",
+                                hint=f"pass --yes (-y) to {action} without asking")], as_json)
+    for line in details:
+        err.print(line, markup=False, highlight=False)
+    if not typer.confirm(f"{action[:1].upper()}{action[1:]}?", default=False, err=True):
+        err.print("declined: nothing was changed", markup=False, highlight=False)
+        raise typer.Exit(EXIT_DECLINED)
 
 
 def exit_bad_input(problems: Sequence[Problem], as_json: bool = False, *, code: int = EXIT_BAD_INPUT,
@@ -91,20 +152,21 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Write even over file
 
 
 def write_folder_or_exit(output: Path, files: Mapping[str, str], *, command: str, force: bool,
-                         adopt: Mapping[str, str] | None = None, mode: int | None = None) -> FolderResult:
+                         adopt: Mapping[str, str] | None = None, mode: int | None = None,
+                         as_json: bool = False) -> FolderResult:
     """Write a command's output folder (netops.files: only what the command wrote is replaced or removed), or print
     why not and exit 2: a folder of someone else's, a file in the way, a write that failed (saying it stopped part
     way, and that a re-run finishes the job)."""
     try:
         plan = plan_folder(output, files, command=command, force=force, adopt=adopt)
     except InputError as error:
-        exit_bad_input(error.problems)
+        exit_bad_input(error.problems, as_json)
     except OSError as error:
-        exit_bad_input([write_problem(output, error)])
+        exit_bad_input([write_problem(output, error)], as_json)
     try:
         return write_folder(plan, mode=mode)
     except OSError as error:
-        exit_bad_input([write_problem(output, error)], stopped_part_way=True)
+        exit_bad_input([write_problem(output, error)], as_json, stopped_part_way=True)
 
 
 def exit_for_source(error: SourceUnavailableError, as_json: bool) -> NoReturn:

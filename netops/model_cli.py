@@ -18,13 +18,17 @@ from netops.cli_support import (
     ForceOption,
     IntentOption,
     JsonOption,
+    SiteOption,
     SourceName,
     SourceOption,
+    UnitOption,
     err,
     exit_bad_input,
     exit_for_error,
+    folder_summary,
     load_or_exit,
     out,
+    print_json,
     write_folder_or_exit,
 )
 from netops.design import build_design, design_problems, settings_in_force
@@ -96,6 +100,8 @@ def show(
     area: Annotated[str | None, typer.Option(help="Aggregation area code, slug or name")] = None,
     district: Annotated[str | None, typer.Option(help="District code, slug or name (in a 2025 intent, which has no "
                                                       "districts: the area, as --area)")] = None,
+    unit: UnitOption = None,
+    site: SiteOption = None,
     kind: Annotated[str | None, typer.Option(help="Site kind (sites, devices, links, lans) or prefix kind "
                                                   "(prefixes: pool, lan, link, loopback)")] = None,
     status: Annotated[str | None, typer.Option(help="Lifecycle status of the site")] = None,
@@ -114,7 +120,7 @@ def show(
     network = load_or_exit(intent, as_json, source=source).network
     try:
         selected = rows(network, table, Filters(district=district, area=area, kind=kind, status=status, role=role,
-                                                platform=platform))
+                                                platform=platform, unit=tuple(unit or ()), site=tuple(site or ())))
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     if as_json:
@@ -141,6 +147,8 @@ def export(
     output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout)")] = None,
     source: SourceOption = SourceName.INTENT,
     force: ForceOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The model as JSON on stdout (--format json); with --out, "
+                                                         "a JSON summary of what was written")] = False,
 ) -> None:
     """Write the resolved model (every derived interface, link and address) as YAML or JSON.
 
@@ -154,8 +162,10 @@ def export(
         # Checked before any work: a folder, a device or an unwritable place is bad usage, not a crash later.
         problems = file_problems(output)
         if problems:
-            exit_bad_input(problems)
-    network = load_or_exit(intent, as_json=False, source=source).network
+            exit_bad_input(problems, as_json)
+    network = load_or_exit(intent, as_json, source=source).network
+    if as_json and output is None:
+        output_format = _Format.JSON
     text = to_yaml(network) if output_format is _Format.YAML else to_json(network)
     if output is None:
         sys.stdout.write(text)
@@ -165,11 +175,15 @@ def export(
     if not force:
         conflict = file_conflict(target, text, ours=lambda current: is_export_of(current, text), command="export")
         if conflict is not None:
-            exit_bad_input([conflict])
+            exit_bad_input([conflict], as_json)
     try:
         changed = write_atomic(target, text)
     except OSError as error:
-        exit_bad_input([write_problem(output, error)])
+        exit_bad_input([write_problem(output, error)], as_json)
+    if as_json:
+        print_json({"out": str(output), "format": output_format.value, "written": changed,
+                    "sites": len(network.sites), "devices": len(network.devices), "links": len(network.links)})
+        return
     err.print(f"{output}: {'written' if changed else 'unchanged'}", markup=False, highlight=False, emoji=False)
 
 
@@ -189,6 +203,7 @@ def generate_city_command(
     )] = Structure.LEGACY,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same city")] = 1,
     force: ForceOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write a synthetic but realistic whole-city intent, or with --real the dataset's real city (for scale tests
     and benchmarks).
@@ -208,14 +223,14 @@ def generate_city_command(
                                     option for option, value in (("--districts", districts),
                                                                  ("--wards-per-district", wards_per_district))
                                     if value is not None),
-                                hint="leave out --districts and --wards-per-district")])
+                                hint="leave out --districts and --wards-per-district")], as_json)
     if structure is not Structure.LEGACY and not real:
         exit_bad_input([Problem(path=("--structure",), message="only the real city comes in the 2025 structure",
                                 expected="--real --structure 2025", found=f"--structure {structure.value}",
-                                hint="add --real, or leave out --structure")])
+                                hint="add --real, or leave out --structure")], as_json)
     problems = folder_problems(output)
     if problems:
-        exit_bad_input(problems)
+        exit_bad_input(problems, as_json)
     try:
         if real:
             generator = real_city if structure is Structure.LEGACY else real_city_2025
@@ -225,12 +240,15 @@ def generate_city_command(
                                            wards_per_district=18 if wards_per_district is None else wards_per_district,
                                            seed=seed))
     except DatasetError as error:
-        exit_for_error(error, False)
+        exit_for_error(error, as_json)
     except InputError as error:  # the 2025 city is validated as it is made
-        exit_bad_input(error.problems)
+        exit_bad_input(error.problems, as_json)
     except ValueError as error:
-        err.print(f"error: {error}", markup=False, highlight=False, emoji=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from error
-    result = write_folder_or_exit(output, files, command="generate-city", force=force, adopt=earlier_output(output))
+        exit_for_error(error, as_json, code=EXIT_BAD_INPUT)
+    result = write_folder_or_exit(output, files, command="generate-city", force=force, adopt=earlier_output(output),
+                                  as_json=as_json)
+    if as_json:
+        print_json(folder_summary(output, result, files=len(files)))
+        return
     err.print(f"{output}: {len(files)} files ({len(result.written)} written, {len(result.unchanged)} unchanged, "
               f"{len(result.removed)} stale removed)", markup=False, highlight=False, emoji=False)

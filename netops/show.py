@@ -10,7 +10,7 @@ from citynet_models.problems import Problem
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, LanRole, LifecycleStatus, LinkRole, Platform, SiteKind
 from netops.errors import InputError
-from netops.selectors import check_choice, match_groups
+from netops.selectors import check_choice, scope
 
 
 class Table(StrEnum):
@@ -31,6 +31,9 @@ class Filters:
     district: str | None = None
     area: str | None = None
     kind: str | None = None
+    #: --unit and --site values (netops.selectors.scope), each repeatable.
+    unit: tuple[str, ...] = ()
+    site: tuple[str, ...] = ()
     status: str | None = None
     role: str | None = None
     platform: str | None = None
@@ -77,7 +80,8 @@ def check_filters(network: Network, table: Table, filters: Filters) -> None:
         if value is None:
             continue
         if name not in choices:
-            applies = [f"--{n}" for n in choices] + (["--area", "--district"] if table is not Table.SERVICES else [])
+            applies = [f"--{n}" for n in choices] + (["--area", "--district", "--unit", "--site"]
+                                                     if table is not Table.SERVICES else [])
             problems.append(Problem(path=(f"--{name}",), message=f"`show {table.value}` has no {name} to filter on",
                                     expected=f"one of the filters of `show {table.value}`: "
                                              f"{', '.join(applies) or 'none'}",
@@ -87,7 +91,8 @@ def check_filters(network: Network, table: Table, filters: Filters) -> None:
         problem = check_choice(f"--{name}", value, [str(k) for k in known], what)
         if problem is not None:
             problems.append(problem)
-    groups = {"area": filters.area, "district": filters.district}
+    groups = {"area": filters.area, "district": filters.district, "unit": ", ".join(filters.unit) or None,
+              "site": ", ".join(filters.site) or None}
     if table is Table.SERVICES:
         problems.extend(Problem(path=(f"--{name}",), message=f"`show services` has no {name} to filter on",
                                 expected="no filter: services live in the data center",
@@ -102,14 +107,16 @@ def check_filters(network: Network, table: Table, filters: Filters) -> None:
         raise InputError(problems)
 
 
-def _group_codes(network: Network, filters: Filters) -> set[str] | None:
-    """The codes of the groups of sites --area and --district select (None: every site)."""
-    return match_groups(network, filters.area, filters.district)
+def _group_codes(network: Network, filters: Filters) -> frozenset[str] | None:
+    """The slugs of the sites --area, --district, --unit and --site select together (None: every site)."""
+    return scope(network, areas=() if filters.area is None else (filters.area,),
+                 districts=() if filters.district is None else (filters.district,), units=filters.unit,
+                 sites=filters.site).sites
 
 
-def _site_selected(site: Site, codes: set[str] | None, filters: Filters) -> bool:
+def _site_selected(site: Site, codes: frozenset[str] | None, filters: Filters) -> bool:
     return (
-        (codes is None or site.area in codes)
+        (codes is None or site.slug in codes)
         and (filters.kind is None or site.kind == filters.kind)
         and (filters.status is None or site.status.value == filters.status)
     )
@@ -209,7 +216,8 @@ def _prefixes(network: Network, filters: Filters) -> list[Row]:
     codes = _group_codes(network, filters)
     kind = filters.kind
     # --kind is the prefix's kind here, not its site's: the sites are selected by area, district and status only.
-    filters = Filters(district=filters.district, area=filters.area, status=filters.status)
+    filters = Filters(district=filters.district, area=filters.area, status=filters.status, unit=filters.unit,
+                      site=filters.site)
     result: list[Row] = []
     if codes is None:
         plan = network.addressing

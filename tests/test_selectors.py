@@ -1,4 +1,5 @@
-"""--area and --district select the same sites in every command, and an unknown value is the same error everywhere.
+"""--area and --district select the same sites in every command, and an unknown value is the same error everywhere;
+so do --unit, --site and --device (netops.selectors.scope).
 
 Both structures: the sample city (2025: aggregation areas, no districts) and the legacy sample the reorganization
 starts from (districts, each the area of its code). --area names areas in both; --district names districts in a
@@ -14,7 +15,7 @@ from netops.errors import InputError
 from netops.lab.topology import select_districts
 from netops.pipeline import load_network
 from netops.query.engine import FilterError, resolve_areas, resolve_districts, resolve_wards
-from netops.selectors import match_areas, match_districts, match_groups, match_wards, short_slug
+from netops.selectors import match_areas, match_districts, match_groups, match_wards, scope, short_slug
 from netops.show import Filters, Table, rows
 from tests.conftest import REPO
 
@@ -195,3 +196,65 @@ def test_show_prefixes_kind_is_the_prefix_kind(sample: Sample) -> None:
         assert lans and {row["kind"] for row in lans} == {"lan"}
         assert {row[network.grouped_by] for row in lans} == {"001"}
     assert not rows(network, Table.PREFIXES, Filters(kind="pool", status="accepted"))
+
+
+# --- scope: --unit, --site and --device with --area and --district, as render, compliance, verify and monitoring
+# export take them (netops.selectors.scope).
+
+
+def test_scope_without_options_selects_everything(sample: Sample) -> None:
+    chosen = scope(sample.network)
+    assert chosen.sites is None and chosen.devices is None
+    assert chosen.device_names(sample.network) == [d.name for d in sample.network.devices]
+
+
+@pytest.mark.parametrize("form", range(5))
+def test_scope_unit_selects_the_sites_in_the_unit(sample: Sample, form: int) -> None:
+    network = sample.network
+    code = sample.ward[0]
+    chosen = scope(network, units=[sample.ward[form]])
+    expected = {site.slug for site in network.sites if site.ward == code}
+    assert expected and chosen.sites == expected
+    assert chosen.devices == {d.name for d in network.devices if d.site in expected}
+
+
+def test_scope_unit_is_the_option_query_has(sample: Sample) -> None:
+    """`query --unit` and every other command's --unit select the same sites."""
+    ward = sample.ward[1]
+    assert resolve_wards(sample.network, [ward]) == {sample.ward[0]}
+    assert scope(sample.network, units=[ward]).sites == {
+        s.slug for s in sample.network.sites if s.ward == sample.ward[0]}
+
+
+def test_scope_options_add_up_and_globs_match(sample: Sample) -> None:
+    network = sample.network
+    first, *_ = network.devices
+    site = network.sites[-1]
+    chosen = scope(network, sites=[site.slug], devices=[first.name[:-1] + "*"])
+    globbed = {d.name for d in network.devices if d.name.startswith(first.name[:-1])}
+    assert chosen.devices == globbed | {d.name for d in network.devices if d.site == site.slug}
+    assert site.slug in (chosen.sites or set())
+    by_glob = scope(network, sites=["ubnd-*"])
+    assert by_glob.sites == {s.slug for s in network.sites if s.slug.startswith("ubnd-")}
+
+
+def test_scope_unknown_values_are_one_error_each_with_did_you_mean(sample: Sample) -> None:
+    network = sample.network
+    device = network.devices[0].name
+    with pytest.raises(InputError) as raised:
+        scope(network, units=[sample.not_a_ward + "-x"], sites=["nosuch-*"], devices=[device + "x", "zz*"],
+              areas=["nowhere"])
+    problems = {(p.dotted_path, p.message): p for p in raised.value.problems}
+    unit_noun = "ward" if network.structure.value == "legacy" else "unit"
+    assert set(problems) == {("--unit", f"unknown {unit_noun}"), ("--site", "no site matches"),
+                             ("--device", "unknown device"), ("--device", "no device matches"),
+                             ("--area", "unknown area")}
+    assert f"did you mean {device}" in (problems[("--device", "unknown device")].hint or "")
+
+
+def test_scope_known_values_that_select_nothing_are_no_error(sample: Sample) -> None:
+    network = sample.network
+    sited = {s.ward for s in network.sites}
+    empty = next(w for w in network.wards if w.code not in sited)
+    chosen = scope(network, units=[empty.code])
+    assert chosen.sites == frozenset() and chosen.device_names(network) == []

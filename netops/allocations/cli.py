@@ -24,6 +24,7 @@ from netops.cli_support import (
     exit_bad_input,
     load_or_exit,
     out,
+    print_json,
 )
 from netops.errors import InputError, unknown_value
 from netops.files import write_atomic, write_problem
@@ -36,16 +37,16 @@ app = typer.Typer(name="allocations", no_args_is_help=True,
                        "keeps, whatever happens to its unit or to the sites around it.")
 
 
-def _recorded(intent: Path) -> tuple[LoadedAllocations, frozenset[str]]:
+def _recorded(intent: Path, as_json: bool = False) -> tuple[LoadedAllocations, frozenset[str]]:
     """The record (which must exist) and the slugs of the intent's sites; exit 2 on a malformed intent or record."""
     try:
         loaded = load_intent(intent)
     except InputError as error:
-        exit_bad_input(error.problems)
+        exit_bad_input(error.problems, as_json)
     if loaded.allocations is None:
         exit_bad_input([Problem(path=("--intent",), message=f"{record_path(intent)} does not exist",
                                 expected="the allocation record of the intent",
-                                hint="`netops allocations update` writes it")])
+                                hint="`netops allocations update` writes it")], as_json)
     slugs = frozenset(path[1][1:-1] for path in plan_sites(loaded).sources if path[0] == "sites")
     return loaded.allocations, slugs
 
@@ -67,10 +68,11 @@ def update(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the record is out of date, "
                                                         "listing what an update would add")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write or update allocations.yml from the resolved network: new sites and links are added, everything
     recorded is kept (a re-pointed uplink gets its new port), nothing is dropped."""
-    resolution = load_or_exit(intent, False)
+    resolution = load_or_exit(intent, as_json)
     assert resolution.allocations is not None  # an intent source always brings its record
     path = record_path(intent)
     # The record as loaded with the intent just now (a malformed one stopped the load).
@@ -78,6 +80,14 @@ def update(
     text = dump_record(resolution.allocations)
     current = path.read_text(encoding="utf-8") if path.is_file() else None
     pending = changes(before.record if before else None, resolution.allocations)
+    if as_json:
+        written = False if check else _write(intent, resolution.allocations)
+        print_json({"path": str(path), "sites": len(resolution.allocations.sites), "check": check,
+                    "up_to_date": text == current, "changes": [change.line() for change in pending],
+                    "written": written})
+        if check and text != current:
+            raise typer.Exit(EXIT_FINDING)
+        return
     if check:
         for change in pending:
             out.print(change.line(), highlight=False)
@@ -96,9 +106,10 @@ def update(
 def release(
     slugs: Annotated[list[str], typer.Argument(help="Slugs of removed sites whose allocations are freed")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    as_json: JsonOption = False,
 ) -> None:
     """Drop removed sites' allocations, so their key and ports can be given to another site."""
-    loaded, present = _recorded(intent)
+    loaded, present = _recorded(intent, as_json)
     record = loaded.record
     problems = [_unknown(slug, record) for slug in slugs if slug not in record.sites]
     problems += [Problem(path=("SLUG",), message=f"site {slug} is still in the intent",
@@ -106,9 +117,12 @@ def release(
                          hint="remove the site from the intent first; a site in the intent keeps its "
                               "allocations") for slug in slugs if slug in present]
     if problems:
-        exit_bad_input(problems)
+        exit_bad_input(problems, as_json)
     kept = {slug: entry for slug, entry in record.sites.items() if slug not in slugs}
     _write(intent, AllocationRecord(version=record.version, sites=kept))
+    if as_json:
+        print_json({"path": str(record_path(intent)), "released": sorted(set(slugs))})
+        return
     err.print(f"{record_path(intent)}: released {', '.join(sorted(set(slugs)))}")
 
 
@@ -117,9 +131,10 @@ def rename(
     old: Annotated[str, typer.Argument(help="The site's slug in the record")],
     new: Annotated[str, typer.Argument(help="The site's slug in the intent now")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    as_json: JsonOption = False,
 ) -> None:
     """Move a site's allocations to its new slug (a site renamed without a pinned `slug:`)."""
-    loaded, present = _recorded(intent)
+    loaded, present = _recorded(intent, as_json)
     record = loaded.record
     problems: list[Problem] = []
     if old not in record.sites:
@@ -136,8 +151,11 @@ def rename(
         problems.append(unknown_value("NEW", new, sorted(present), what="the slug of a site of the intent",
                                       message="no such site in the intent"))
     if problems:
-        exit_bad_input(problems)
+        exit_bad_input(problems, as_json)
     _write(intent, renamed(record, old, new))
+    if as_json:
+        print_json({"path": str(record_path(intent)), "renamed": {"from": old, "to": new}})
+        return
     err.print(f"{record_path(intent)}: {old} renamed to {new}")
 
 

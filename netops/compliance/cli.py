@@ -1,6 +1,5 @@
 """`netops compliance`: intended vs actual configs, the security baseline, waivers; exit 0, 1, 2 or 3."""
 
-import difflib
 import os
 import sys
 from collections.abc import Mapping
@@ -20,15 +19,21 @@ from netops.cli_support import (
     EXIT_FINDING,
     EXIT_OK,
     EXIT_UNREACHABLE,
+    AreaOption,
+    DeviceOption,
+    DistrictOption,
     IntentOption,
+    SiteOption,
     SourceName,
     SourceOption,
+    UnitOption,
     err,
     exit_bad_input,
     exit_for_source,
+    print_json,
 )
 from netops.compliance.baseline import BASELINE_DIR, load_baselines
-from netops.compliance.engine import Checker, select
+from netops.compliance.engine import Checker
 from netops.compliance.report import WRITERS, Format
 from netops.compliance.run import ActualReader, run_compliance
 from netops.compliance.sources import SourceError, fetch_running, model_values, read_backups
@@ -38,6 +43,7 @@ from netops.design import build_design, settings_in_force
 from netops.errors import InputError
 from netops.files import file_conflict, file_problems, folder_problems, write_atomic, write_problem
 from netops.render.engine import default_workers
+from netops.selectors import scope
 from netops.sources import SourceUnavailableError, source_of
 
 DEFAULT_BACKUPS = Path("backups")
@@ -62,8 +68,11 @@ def compliance(
     actual: Annotated[Actual, typer.Option(help="backups: the backups folder (offline); running: fetch "
                                                 "through NAPALM")] = Actual.BACKUPS,
     backups: Annotated[Path, typer.Option(help="Backups folder (<platform>/<device>.<suffix>)")] = DEFAULT_BACKUPS,
-    device: Annotated[list[str] | None, typer.Option("--device", "-d", help="Device name or glob (repeatable)")]
-    = None,
+    device: DeviceOption = None,
+    unit: UnitOption = None,
+    area: AreaOption = None,
+    district: DistrictOption = None,
+    site: SiteOption = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format")] = Format.TEXT,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report here (default: stdout)")]
     = None,
@@ -81,8 +90,13 @@ def compliance(
     = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an --out file that is not an earlier "
                                                         "compliance report")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout (--format json); with "
+                                                         "--out, a JSON summary of what was written")] = False,
 ) -> None:
     """Compare intended and actual configs per device and section, check the security baseline, apply waivers.
+
+    --device, --unit, --area, --district and --site add up: the named devices and those of the selected sites;
+    none of them: every device.
 
     Exit 0: every device compliant; 1: failing findings; 2: bad input (intent, baseline, waivers, configs,
     arguments); 3: a device could not be read (--actual running).
@@ -109,7 +123,7 @@ def compliance(
     except InputError as error:
         problems.extend(error.problems)
     except SourceUnavailableError as error:  # NetBox not reachable (3) or not configured (2): nothing else matters
-        exit_for_source(error, as_json=False)
+        exit_for_source(error, as_json)
     baselines = {}
     known_rules: set[str] | None = None
     try:
@@ -122,21 +136,24 @@ def compliance(
         loaded_waivers = load_waivers(waivers, known_rules)
     except InputError as error:
         problems.extend(error.problems)
+    if as_json and output is None and output_format not in (Format.TEXT, Format.JSON):
+        problems.append(Problem(path=("--json",), message="--json prints the report as JSON",
+                                expected="--json alone, or --format with --out", found=f"--json --format "
+                                f"{output_format.value}", hint="leave out one of them, or add --out FILE"))
     if problems or network is None or settings is None:
-        exit_bad_input(problems)
-    names = select([d.name for d in network.devices], device or [])
-    unknown = [p for p in device or [] if not any(c in p for c in "*?[") and p not in network.device_by_name]
-    if unknown or not names:
-        exit_bad_input([Problem(path=("--device",), message="unknown device" if unknown else "no device matches",
-                       expected="device names or globs of the city", found=", ".join(unknown or device or []),
-                       hint=_devices_like(unknown or list(device or []), list(network.device_by_name)))])
+        exit_bad_input(problems, as_json)
+    try:
+        names = scope(network, units=unit, areas=area, districts=district, sites=site,
+                      devices=device).device_names(network)
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
     platforms = {name: network.device_by_name[name].platform for name in names}
     try:
         read = _actual(actual, backups, platforms, network.device_by_name)
     except SourceError as error:
-        exit_bad_input([Problem(path=("--actual",), message=error.message, hint=error.hint)])
+        exit_bad_input([Problem(path=("--actual",), message=error.message, hint=error.hint)], as_json)
     except ConfigError as error:
-        exit_bad_input([_config_problem(error)])
+        exit_bad_input([_config_problem(error)], as_json)
     except FetchError as error:  # a device that could not be reached or gave no config: a service failed
         err.print(f"error: --actual running: device at {error.host} could not be read: {error.detail}\n"
                   "  hint:     check the device is up and reachable, and NETOPS_DEVICE_USERNAME/PASSWORD; or use"
@@ -147,19 +164,25 @@ def compliance(
     outcome = run_compliance(design, platforms, read, checker, workers or default_workers(), cache_dir)
     if outcome.render_failures or outcome.render_gaps:
         exit_bad_input([Problem(path=("render",), message=message) for message in
-               [str(f) for f in outcome.render_failures] + outcome.render_gaps])
+               [str(f) for f in outcome.render_failures] + outcome.render_gaps], as_json)
     if outcome.errors:
-        exit_bad_input([_config_problem(error) for error in outcome.errors])
+        exit_bad_input([_config_problem(error) for error in outcome.errors], as_json)
+    if as_json and output is None:
+        output_format = Format.JSON
     report = WRITERS[output_format](outcome.results, day)
     if output is None:
         sys.stdout.write(report)
     else:
         try:
-            write_atomic(output, report)
+            changed = write_atomic(output, report)
         except OSError as error:
-            exit_bad_input([write_problem(output, error)])
+            exit_bad_input([write_problem(output, error)], as_json)
         compliant = sum(r.compliant for r in outcome.results)
-        err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
+        if as_json:
+            print_json({"out": str(output), "format": output_format.value, "written": changed,
+                        "devices": len(outcome.results), "compliant": compliant})
+        else:
+            err.print(f"{output}: {compliant} of {len(outcome.results)} devices compliant", highlight=False)
     raise typer.Exit(EXIT_OK if all(r.compliant for r in outcome.results) else EXIT_FINDING)
 
 
@@ -183,12 +206,6 @@ def _actual(actual: Actual, backups: Path, platforms: dict[str, Platform],
                           "set NETOPS_DEVICE_USERNAME and NETOPS_DEVICE_PASSWORD (never on the command line)")
     fetched = fetch_running(hosts, username, password)
     return lambda wanted: {name: fetched[name] for name in wanted if name in fetched}
-
-
-def _devices_like(wanted: list[str], known: list[str]) -> str:
-    """Did-you-mean for --device values, or where to find the names."""
-    close = difflib.get_close_matches(wanted[0], known, n=3) if wanted else []
-    return f"devices like it: {', '.join(close)}" if close else "`netops show devices` lists them"
 
 
 def _config_problem(error: ConfigError) -> Problem:

@@ -24,6 +24,8 @@ from netops.cli_support import (
     IntentOption,
     JsonOption,
     SourceOption,
+    YesOption,
+    confirm_or_exit,
     err,
     exit_for_source,
     out,
@@ -33,6 +35,7 @@ from netops.errors import InputError, format_problems, problems_as_json
 from netops.lab.errors import LabError, LabRuntimeError
 from netops.lab.lab import Lab
 from netops.lab.netns import LabCommandError
+from netops.lab.state import LabState
 from netops.lab.topology import in_network, plan_lab
 from netops.sources import SourceName, SourceUnavailableError, source_of
 
@@ -149,10 +152,21 @@ def up(
 
 
 @app.command()
-def down(as_json: JsonOption = False) -> None:
-    """Stop every process the lab started and remove everything it made (also after a crashed run)."""
+def down(as_json: JsonOption = False, yes: YesOption = False) -> None:
+    """Stop every process the lab started and remove everything it made (also after a crashed run).
+
+    A lab that is up is listed first and the removal asked for on a terminal (--yes: without asking; not on a
+    terminal, --yes is needed)."""
+    lab = Lab()
     try:
-        report = Lab().down(progress=_progress(as_json))
+        state = lab.home.load()
+    except _ERRORS as error:
+        _exit_for(error, as_json)
+    if state is not None:
+        confirm_or_exit("lab down", f"take down the lab of {lab.home.path}", _down_details(state), yes=yes,
+                        as_json=as_json)
+    try:
+        report = lab.down(progress=_progress(as_json))
     except _ERRORS as error:
         _exit_for(error, as_json)
     if as_json:
@@ -164,6 +178,20 @@ def down(as_json: JsonOption = False) -> None:
                   f"({report.processes_killed} killed), {report.namespaces_deleted} namespaces and "
                   f"{report.links_deleted} root links deleted"
                   + (f", user {report.user_deleted} removed" if report.user_deleted else ""), highlight=False)
+
+
+def _down_details(state: LabState) -> list[str]:
+    """What `lab down` removes of a lab that is up, as lines for the confirmation."""
+    lines = [f"- stop {len(state.processes)} processes and delete {len(state.namespaces)} network namespaces: "
+             + _listing(state.namespaces),
+             f"- delete {len(state.root_links)} links of the root namespace: " + _listing(state.root_links)]
+    if state.made_user is not None:
+        lines.append(f"- remove the user {state.made_user}")
+    return lines
+
+
+def _listing(names: list[str], limit: int = 8) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 @app.command()
@@ -240,6 +268,7 @@ def check(
     timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a probe waits (a filtered probe always "
                                                                   "waits this)")]
     = 1.5,
+    source: SourceOption = SourceName.INTENT,
     as_json: JsonOption = False,
 ) -> None:
     """Probe, from every PC, what the policy says it must and must not reach (exit 1 on any surprise)."""
@@ -252,7 +281,7 @@ def check(
     if plan is None:
         _exit_for(LabError(f"no lab is up (nothing recorded in {lab.home.path})", hint="netops lab up --configured"),
                   as_json)
-    network = load_or_exit(intent, as_json).running
+    network = load_or_exit(intent, as_json, source=source).running
     # A decommissioned site's routers and PCs may still be in the lab: nothing is expected of them.
     probes = expectations(network, in_network(plan, network), denied="all" if denied == "all" else "sample")
     started = time.monotonic()

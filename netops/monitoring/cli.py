@@ -16,11 +16,15 @@ import typer
 from citynet_models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
+    AreaOption,
+    DistrictOption,
     ForceOption,
     IntentOption,
     JsonOption,
+    SiteOption,
     SourceName,
     SourceOption,
+    UnitOption,
     err,
     exit_bad_input,
     exit_for_source,
@@ -38,7 +42,7 @@ from netops.monitoring.export import (
     Options,
     export,
 )
-from netops.selectors import match_groups
+from netops.selectors import scope
 from netops.sources import SourceUnavailableError, source_of
 
 app = typer.Typer(name="monitoring", no_args_is_help=True,
@@ -54,10 +58,10 @@ def export_command(
                                                                "blackbox.yml and snmp.yml")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
     from_source: SourceOption = SourceName.INTENT,
-    area: Annotated[str | None, typer.Option(help="Watch the sites of this aggregation area only (code, slug or "
-                                                  "name); the data-center services are always probed")] = None,
-    district: Annotated[str | None, typer.Option(help="Watch the sites of this district only (in a 2025 intent: "
-                                                      "the area built for it)")] = None,
+    unit: UnitOption = None,
+    area: AreaOption = None,
+    district: DistrictOption = None,
+    site: SiteOption = None,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML (the SNMP user; "
                                                        "netops/render/settings.py)")] = None,
     interval: Annotated[int, typer.Option(min=5, max=300, help="Scrape and rule-evaluation interval in seconds; "
@@ -70,6 +74,9 @@ def export_command(
     force: ForceOption = False,
 ) -> None:
     """Write Prometheus file_sd targets, prometheus.yml, alert rules and the exporters' configs (docs/monitoring.md).
+
+    --unit, --area, --district and --site add up to the sites watched (default: every site); the data-center
+    services are always probed.
 
     The --out folder must be new, empty, or one this command wrote (it keeps .netops-manifest.json there): files it
     wrote and nobody changed are replaced or removed, anything else is refused unless --force.
@@ -85,17 +92,18 @@ def export_command(
         try:
             settings = settings_in_force(settings_file)
             network = source_of(from_source, intent).load().running
-            codes = match_groups(network, area, district)
+            chosen = scope(network, units=unit, areas=area, districts=district, sites=site)
         except InputError as error:
             exit_bad_input(error.problems, as_json)
         except SourceUnavailableError as error:
             exit_for_source(error, as_json)
         started = time.perf_counter()
         design = build_design(network, settings)
-        sites = None if codes is None else [site.slug for site in network.sites if site.area in codes]
-        exported = export(design, Options(interval, snmp_exporter, blackbox_exporter), sites)
+        watched_sites = None if chosen.sites is None else chosen.site_slugs(network)
+        exported = export(design, Options(interval, snmp_exporter, blackbox_exporter), watched_sites)
         elapsed = time.perf_counter() - started
-    result = write_folder_or_exit(out_dir, exported.files, command="monitoring export", force=force)
+    result = write_folder_or_exit(out_dir, exported.files, command="monitoring export", force=force,
+                                  as_json=as_json)
     watched = exported.watched
     counts = {"snmp": len(watched.snmp), "icmp": len(watched.icmp), "tcp": len(watched.tcp),
               "wan_ports": len(watched.wan_ports), "bgp_sessions": len(watched.bgp_sessions)}

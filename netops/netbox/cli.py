@@ -11,13 +11,14 @@ import json
 import os
 import time
 from collections.abc import Callable
-from typing import Annotated, NoReturn
+from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from netops.cli_support import JsonOption, YesOption, confirm_or_exit
 from netops.devnetbox import service
 from netops.devnetbox.errors import NetboxServerError
 from netops.devnetbox.settings import Settings
@@ -35,24 +36,29 @@ console = Console(highlight=False, soft_wrap=True, emoji=False)
 err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
-def _fail(exc: NetboxServerError) -> NoReturn:
-    err_console.print("[bold red]error:[/] " + escape(str(exc)), soft_wrap=True)
+def _fail(exc: NetboxServerError, as_json: bool = False) -> NoReturn:
+    if as_json:
+        print(json.dumps({"errors": [{"message": str(exc)}]}, indent=2))
+    else:
+        err_console.print("[bold red]error:[/] " + escape(str(exc)), soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
-def _settings() -> Settings:
+def _settings(as_json: bool = False) -> Settings:
     try:
         return Settings.from_env()
     except NetboxServerError as exc:
-        _fail(exc)
+        _fail(exc, as_json)
 
 
-def _progress() -> Callable[[str], None]:
-    """Print each progress line with the seconds since the command began."""
+def _progress(as_json: bool = False) -> Callable[[str], None]:
+    """Print each progress line with the seconds since the command began (nothing with --json: stdout holds the
+    one JSON document)."""
     begun = time.monotonic()
 
     def emit(message: str) -> None:
-        console.print(f"[dim]{time.monotonic() - begun:6.1f}s[/] {escape(message)}")
+        if not as_json:
+            console.print(f"[dim]{time.monotonic() - begun:6.1f}s[/] {escape(message)}")
 
     return emit
 
@@ -67,13 +73,18 @@ def _note_foreign_netbox(settings: Settings) -> None:
 
 
 @app.command()
-def up() -> None:
+def up(as_json: JsonOption = False) -> None:
     """Start PostgreSQL, Redis and NetBox (installing and restoring what is missing); a no-op when healthy."""
-    settings = _settings()
+    settings = _settings(as_json)
     try:
-        result = service.up(settings, _progress())
+        result = service.up(settings, _progress(as_json))
     except NetboxServerError as exc:
-        _fail(exc)
+        _fail(exc, as_json)
+    if as_json:
+        print(json.dumps({"url": result.url, "env_file": str(result.env_file), "already_up": result.already_up,
+                          "seconds": round(result.seconds, 3),
+                          "phases": {name: round(seconds, 3) for name, seconds in result.phases}}, indent=2))
+        return
     if result.already_up:
         console.print(f"NetBox is already up at {result.url} [dim](checked in {result.seconds:.2f} s)[/]")
     else:
@@ -84,14 +95,17 @@ def up() -> None:
 
 
 @app.command()
-def down() -> None:
+def down(as_json: JsonOption = False) -> None:
     """Stop the processes `up` started (by their recorded pids) and wait until they have exited."""
-    settings = _settings()
+    settings = _settings(as_json)
     begun = time.monotonic()
     try:
-        stopped = service.down(settings, _progress())
+        stopped = service.down(settings, _progress(as_json))
     except NetboxServerError as exc:
-        _fail(exc)
+        _fail(exc, as_json)
+    if as_json:
+        print(json.dumps({"stopped": list(stopped), "seconds": round(time.monotonic() - begun, 3)}, indent=2))
+        return
     if stopped:
         console.print(f"Stopped {', '.join(stopped)} in {time.monotonic() - begun:.1f} s.")
     else:
@@ -99,15 +113,13 @@ def down() -> None:
 
 
 @app.command()
-def status(
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-) -> None:
+def status(as_json: JsonOption = False) -> None:
     """Show each part (postgres, redis, netbox) with its pid and health; exit 1 unless all are healthy."""
-    settings = _settings()
+    settings = _settings(as_json)
     try:
         state = service.status(settings)
     except NetboxServerError as exc:
-        _fail(exc)
+        _fail(exc, as_json)
     if as_json:
         print(json.dumps(state.as_dict(), indent=2))
     else:
@@ -125,13 +137,22 @@ def status(
 
 
 @app.command()
-def reset() -> None:
-    """Empty NetBox back to the fresh schema with the admin user and token (brings it up first if needed)."""
-    settings = _settings()
+def reset(yes: YesOption = False, as_json: JsonOption = False) -> None:
+    """Empty NetBox back to the fresh schema with the admin user and token (brings it up first if needed).
+
+    Every object in it is deleted: asked for on a terminal (--yes: without asking; not on a terminal, --yes is
+    needed)."""
+    settings = _settings(as_json)
+    confirm_or_exit("netbox reset", f"delete every object of the NetBox at {settings.url}",
+                    [f"- the database of {settings.home} goes back to the empty schema: every site, device, prefix "
+                     "and change-log entry is deleted; the admin user and token stay"], yes=yes, as_json=as_json)
     try:
-        seconds = service.reset(settings, _progress())
+        seconds = service.reset(settings, _progress(as_json))
     except NetboxServerError as exc:
-        _fail(exc)
+        _fail(exc, as_json)
+    if as_json:
+        print(json.dumps({"url": settings.url, "reset": True, "seconds": round(seconds, 3)}, indent=2))
+        return
     console.print(f"[green]NetBox data reset[/] at {settings.url} in {seconds:.1f} s.")
 
 

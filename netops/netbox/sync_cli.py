@@ -24,6 +24,8 @@ from netops.cli_support import (
     EXIT_FINDING,
     IntentOption,
     JsonOption,
+    YesOption,
+    confirm_or_exit,
     err,
     exit_for_error,
     load_or_exit,
@@ -196,7 +198,7 @@ def register(app: typer.Typer) -> None:
     # Imported here so that `netops --help` and the other commands do not pay for them.
     from netops.netbox import drift as drift_module
     from netops.netbox.apply import WRITE_WORKERS, ApplyOptions, ConflictError, apply_plan
-    from netops.netbox.plan import make_plan, render_lines, summary
+    from netops.netbox.plan import Action, make_plan, render_lines, summary
 
     @app.command("plan")
     def plan_command(
@@ -237,9 +239,13 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(min=1, max=16, help="Write requests in flight at once")]
         = WRITE_WORKERS,
         backend: BackendOption = Backend.GRAPHQL,
+        yes: YesOption = False,
     ) -> None:
         """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
-        objects tagged netops-managed."""
+        objects tagged netops-managed.
+
+        With --prune the deletions are listed first and asked for on a terminal (--yes: without asking; not on a
+        terminal, --yes is needed)."""
         with no_cyclic_gc(keep_frozen=True):  # as for plan
             client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json, workers)
             plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
@@ -255,6 +261,10 @@ def register(app: typer.Typer) -> None:
             return
         if not as_json:
             err.print(f"Plan for {client.url}: {summary(plan)}", markup=False, highlight=False)
+        deletions = plan.of(Action.DELETE)
+        if prune and deletions:
+            confirm_or_exit("apply", f"delete {len(deletions)} objects from {client.url}",
+                            [f"- {change.noun} {change.label}" for change in deletions], yes=yes, as_json=as_json)
         options = ApplyOptions(message=message or default_message(intent), prune=prune, adopt=adopt,
                                chunk_size=chunk_size, workers=workers)
         try:

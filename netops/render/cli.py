@@ -1,6 +1,5 @@
 """`netops render`: device configurations for the selected devices, written where they changed."""
 
-import difflib
 import json
 import sys
 import time
@@ -14,10 +13,15 @@ from citynet_models.problems import Location, Problem
 from citynet_models.types import Platform
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
+    AreaOption,
+    DeviceOption,
+    DistrictOption,
     IntentOption,
     JsonOption,
+    SiteOption,
     SourceName,
     SourceOption,
+    UnitOption,
     exit_bad_input,
     exit_for_source,
     out,
@@ -30,7 +34,7 @@ from netops.render.engine import Job, RenderFailure, default_workers, render_dev
 from netops.render.environment import TEMPLATES
 from netops.render.output import apply_rendered, plan_rendered
 from netops.resolve.build import Resolution
-from netops.selectors import match_groups
+from netops.selectors import scope
 from netops.sources import SourceUnavailableError, source_of
 
 DEFAULT_OUT = Path("out/configs")
@@ -43,12 +47,11 @@ def register(app: typer.Typer) -> None:
 
 def render(
     intent: IntentOption = DEFAULT_INTENT_DIR,
-    device: Annotated[list[str] | None, typer.Option("--device", "-d", help="Device to render (repeatable)")] = None,
-    area: Annotated[str | None, typer.Option(help="Render the devices of this aggregation area (code, slug or name)")]
-    = None,
-    district: Annotated[str | None, typer.Option(help="Render the devices of this district (code, slug or name; in "
-                                                      "a 2025 intent, which has no districts: the area)")]
-    = None,
+    device: DeviceOption = None,
+    unit: UnitOption = None,
+    area: AreaOption = None,
+    district: DistrictOption = None,
+    site: SiteOption = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for <platform>/<device>.cfg")] = DEFAULT_OUT,
     from_source: SourceOption = SourceName.INTENT,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML "
@@ -64,6 +67,9 @@ def render(
 ) -> None:
     """Render device configurations (and FRR's nftables, dhcrelay and host files) from the model.
 
+    --device, --unit, --area, --district and --site add up: the named devices and those of the selected sites;
+    none of them: every device.
+
     The --out folder must be new, empty, or one render wrote (it keeps .netops-manifest.json there): render
     replaces or removes only files it wrote and nobody changed since; anything else is refused unless --force.
     """
@@ -76,7 +82,8 @@ def render(
     try:
         settings = settings_in_force(settings_file)
         resolution = source_of(from_source, intent).load()
-        names = _select(resolution, device or [], district, area)
+        names = scope(resolution.running, units=unit, areas=area, districts=district, sites=site,
+                      devices=device).device_names(resolution.running)
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
@@ -122,36 +129,6 @@ def render(
 def _listing(names: list[str], limit: int = 12) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _select(resolution: Resolution, devices: list[str], district: str | None, area: str | None = None) -> list[str]:
-    """Names of the devices to render: the named ones and those of the area or district; every device when none
-    is given."""
-    network = resolution.running
-    problems: list[Problem] = []
-    selected: set[str] = set()
-    for name in devices:
-        if name in network.device_by_name:
-            selected.add(name)
-        else:
-            close = difflib.get_close_matches(name, list(network.device_by_name), n=3)
-            problems.append(Problem(path=("--device",), message="unknown device",
-                                    expected="the name of a device of the city", found=repr(name),
-                                    hint=f"devices like it: {', '.join(close)}" if close else
-                                    "`netops show devices` lists them"))
-    if area is not None or district is not None:
-        codes: set[str] = set()
-        try:
-            codes = match_groups(network, area, district) or set()
-        except InputError as error:
-            problems.extend(error.problems)
-        site_codes = {site.slug for site in network.sites if site.area in codes}
-        selected.update(d.name for d in network.devices if d.site in site_codes)
-    if problems:
-        raise InputError(problems)
-    if not devices and area is None and district is None:
-        return [d.name for d in network.devices]
-    return sorted(selected)
 
 
 def _gap_problems(gaps: list[CapabilityGap], resolution: Resolution, settings_file: Path | None) -> list[Problem]:

@@ -10,12 +10,15 @@ from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
     IntentOption,
+    JsonOption,
     SourceName,
     SourceOption,
     err,
     exit_bad_input,
     exit_for_error,
+    folder_summary,
     load_or_exit,
+    print_json,
     write_folder_or_exit,
 )
 from netops.errors import InputError, ServiceError
@@ -68,6 +71,7 @@ def register(app: typer.Typer) -> None:
             "degraded, district pages every site's state, csv/monitoring.csv all of them")] = None,
         lang: Annotated[Lang, typer.Option("--lang", help="Language of the pages and report.md: vi (Vietnamese) "
                                                           "or en; the CSV files are the same in both")] = Lang.VI,
+        as_json: JsonOption = False,
     ) -> None:
         """Write the planner report: index.html (map, topology, tables), a page per district, report.md and
         csv/. Static files only: open index.html from disk, nothing is fetched.
@@ -82,27 +86,29 @@ def register(app: typer.Typer) -> None:
             except InputError as error:
                 problems = [*problems, *error.problems]
         if problems:
-            exit_bad_input(problems)
-        network = load_or_exit(intent, as_json=False, source=source).network
+            exit_bad_input(problems, as_json)
+        network = load_or_exit(intent, as_json, source=source).network
         # The rollout evidence is kept beside the intent whatever the source of the network.
         try:
             ledgers = read_ledgers(intent, (site.slug for site in network.sites))
         except InputError as error:
-            exit_bad_input(error.problems)
+            exit_bad_input(error.problems, as_json)
         monitoring: MonitoringState | None = None
         if prometheus is not None:
             try:
                 monitoring = read_state(prometheus)
             except (InputError, ServiceError) as error:
-                exit_for_error(error, as_json=False)
+                exit_for_error(error, as_json)
         try:
             files = build_report(network, analyse(network, ledgers, datetime.now(UTC)), monitoring=monitoring,
                                  lang=lang)
         except DiagramError as error:
-            err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from error
+            exit_for_error(RuntimeError(f"{error}; nothing was written"), as_json, code=EXIT_BAD_INPUT)
         result = write_folder_or_exit(output, files, command="report", force=force, adopt=legacy_report(output),
-                                      mode=REPORT_MODE)
+                                      mode=REPORT_MODE, as_json=as_json)
+        if as_json:
+            print_json(folder_summary(output, result, files=len(files), index=str(output / "index.html")))
+            return
         written, unchanged, removed = len(result.written), len(result.unchanged), len(result.removed)
         err.print(f"{output}: {len(files)} files ({written} written, {unchanged} unchanged, {removed} stale removed); "
                   f"open {output / 'index.html'}", markup=False, highlight=False, emoji=False)

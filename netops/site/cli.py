@@ -17,7 +17,18 @@ from citynet_models.allocations import SiteAllocation
 from citynet_models.problems import Problem
 from citynet_models.types import MassOrganizationType, SiteKind
 from netops.allocations.store import record_path
-from netops.cli_support import DEFAULT_INTENT_DIR, IntentOption, JsonOption, err, exit_bad_input, load_or_exit, out
+from netops.cli_support import (
+    DEFAULT_INTENT_DIR,
+    IntentOption,
+    JsonOption,
+    SourceName,
+    SourceOption,
+    YesOption,
+    err,
+    exit_bad_input,
+    load_or_exit,
+    out,
+)
 from netops.errors import InputError, unknown_value
 from netops.files import write_problem
 from netops.intent.allocations import read_allocations
@@ -134,11 +145,12 @@ def add(
 def show(
     slug: Annotated[str, typer.Argument(help="The site's slug")],
     intent: IntentOption = DEFAULT_INTENT_DIR,
+    source: SourceOption = SourceName.INTENT,
     as_json: JsonOption = False,
 ) -> None:
     """Show a site: its unit, area, kind, status, devices, uplinks, LANs with their prefixes, its allocation and
-    its rollout ledger's transitions."""
-    resolution = load_or_exit(intent, as_json)
+    its rollout ledger's transitions (both kept beside the intent, whatever the source of the model)."""
+    resolution = load_or_exit(intent, as_json, source=source)
     network = resolution.network
     site = network.site_by_slug.get(slug)
     if site is None:
@@ -176,12 +188,16 @@ def decommission(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would change; write nothing")] = False,
     intent: IntentOption = DEFAULT_INTENT_DIR,
     as_json: JsonOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Take a site out of the running network, the reverse of its rollout: its neighbours' downlinks removed and
     pushed, its routers wiped (unless --keep-config), the sites around it verified, NetBox's objects of the site
     set to their decommissioning statuses, the transition recorded in its ledger, its status and its NetBox
-    journal. Its prefixes and hub ports stay reserved unless --release. Exit codes as `netops rollout`."""
+    journal. Its prefixes and hub ports stay reserved unless --release. Exit codes as `netops rollout`.
+
+    What it would do is listed and asked for on a terminal (--yes: without asking; not on a terminal, --yes is
+    needed)."""
     from netops.site.decommission_cli import run_decommission  # the lab and NetBox only for this command
 
     run_decommission(slug, keep_config=keep_config, release=release, by=by, dry_run=dry_run, intent=intent,
-                     as_json=as_json)
+                     as_json=as_json, yes=yes)

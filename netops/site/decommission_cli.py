@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from citynet_models.problems import Location, Problem, item
 from citynet_models.types import LifecycleStatus
-from netops.cli_support import err, exit_bad_input, exit_for_error, load_or_exit, out
+from netops.cli_support import confirm_or_exit, err, exit_bad_input, exit_for_error, load_or_exit, out
 from netops.errors import InputError, unknown_value
 from netops.files import write_problem
 from netops.rollout.ledger import read_ledger, record_transition, site_status_line
@@ -87,6 +87,12 @@ def _summary(plan: Decommission, release: Release | None) -> dict[str, object]:
 
 
 def _print(summary: dict[str, object], verb: str) -> None:
+    for line in _lines(summary, verb):
+        out.print(line, highlight=False, markup=False)
+
+
+def _lines(summary: dict[str, object], verb: str) -> list[str]:
+    """What a decommissioning does (``verb``: would decommission) or did (decommissioned), as lines."""
     lines = [f"{verb} {summary['site']} ({summary['from']} -> {summary['to']})" if summary["from"] != STEP.value
              else f"{'would release' if verb.startswith('would') else 'released'} {summary['site']} (decommissioned)"]
     pushed, wiped, kept = summary["pushed"], summary["wiped"], summary["kept"]
@@ -106,12 +112,11 @@ def _print(summary: dict[str, object], verb: str) -> None:
                      f"{released['record']}")
     else:
         lines.append("  allocations: kept reserved (--release frees them)")
-    for line in lines:
-        out.print(line, highlight=False, markup=False)
+    return lines
 
 
 def run_decommission(slug: str, *, keep_config: bool, release: bool, by: str | None, dry_run: bool, intent: Path,
-                     as_json: bool) -> None:
+                     as_json: bool, yes: bool = False) -> None:
     """The command (see netops.site.cli.decommission)."""
     plan = _checked(slug, intent, release, keep_config, as_json)
     released = _release_plan(plan, intent, as_json) if release else None  # refused before anything is written
@@ -123,6 +128,8 @@ def run_decommission(slug: str, *, keep_config: bool, release: bool, by: str | N
             _print(summary, "would decommission")
             err.print("dry run: nothing written")
         return
+    confirm_or_exit("site decommission", f"decommission {slug}", _lines(summary, "would decommission"), yes=yes,
+                    as_json=as_json)
     transition: dict[str, object] | None = None
     if plan.current is not STEP:
         transition = _take_out(plan, intent, by, as_json)

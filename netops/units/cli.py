@@ -26,6 +26,7 @@ from netops.cli_support import (
     exit_bad_input,
     exit_for_error,
     out,
+    print_json,
 )
 from netops.errors import InputError
 from netops.files import file_conflict, write_atomic, write_problem
@@ -84,23 +85,30 @@ def import_units(
     city: CityOption = None,
     structure: StructureOption = Structure.Y2025,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a units file netops did not write")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write (or update) the city's units of the structure into `<intent>/units/<structure>.yml` from the dataset."""
     code = _city_of(intent, city)
     path = units_path(intent, structure)
     if not intent.is_dir():
         exit_bad_input([Problem(path=("--intent",), message=f"{intent} is not a folder",
-                                expected="the intent folder (city.yml, districts/)", hint="check --intent")])
+                                expected="the intent folder (city.yml, districts/)", hint="check --intent")], as_json)
     data = _dataset(code, structure)
     text = dump_units(data)
     conflict = None if force else file_conflict(path, text, ours=is_units_file, command="units import",
                                                 option="--structure")
     if conflict is not None:
-        exit_bad_input([conflict])
+        exit_bad_input([conflict], as_json)
     try:
         written = write_atomic(path, text)
     except OSError as error:
-        exit_bad_input([write_problem(path, error, "--intent")])
+        exit_bad_input([write_problem(path, error, "--intent")], as_json)
+    if as_json:
+        print_json({"path": str(path), "city": data.city_name, "structure": structure.value,
+                    "units": len(data.units), "districts": len(data.districts),
+                    "successions": len(data.successions), "written": written,
+                    "dataset": f"{data.dataset.package} {data.dataset.version}"})
+        return
     counts = f"{len(data.units)} units" + (f", {len(data.districts)} districts" if data.districts else "") + (
         f", {len(data.successions)} legacy wards mapped" if data.successions else "")
     err.print(f"{path}: {data.city_name}, {structure.value} structure: {counts} "

@@ -16,9 +16,12 @@ from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
     EXIT_FINDING,
+    DeviceOption,
     IntentOption,
+    SiteOption,
     SourceName,
     SourceOption,
+    UnitOption,
     err,
     exit_bad_input,
     load_or_exit,
@@ -26,6 +29,7 @@ from netops.cli_support import (
 )
 from netops.errors import format_problem, unknown_value
 from netops.files import file_conflict, folder_problems, write_atomic, write_problem
+from netops.selectors import scope
 
 
 def register(main: typer.Typer) -> None:
@@ -36,24 +40,33 @@ def register(main: typer.Typer) -> None:
 def verify(
     intent: IntentOption = DEFAULT_INTENT_DIR,
     source: SourceOption = SourceName.INTENT,
-    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Write verify.{txt,json,xml,md} here")]
-    = None,
+    report_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Write verify.{txt,json,xml,md} into this "
+                                                    "folder")] = None,
+    old_report_dir: Annotated[Path | None, typer.Option("--report-dir", hidden=True, help="Former name of --out "
+                                                        "(the verify playbook passes it)")] = None,
+    device: DeviceOption = None,
+    unit: UnitOption = None,
+    site: SiteOption = None,
     phases: Annotated[list[str] | None, typer.Option("--phase", help="control, reachability, redundancy, "
                                                                       "monitoring (repeatable; default all, "
                                                                       "monitoring when the lab runs an NMS)")]
     = None,
     timeout: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds a reachability probe waits")] = 1.5,
     workers: Annotated[int, typer.Option(min=1, help="Routers checked in parallel")] = 8,
-    limit: Annotated[str | None, typer.Option("--limit", help="Only these devices of the lab (comma-separated, "
-                                                              "e.g. the Ansible play's hosts)")] = None,
+    limit: Annotated[str | None, typer.Option("--limit", hidden=True, help="Former spelling of --device, "
+                                              "comma-separated (the verify playbook passes the play's hosts)")]
+    = None,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML provisioning rendered "
                                                        "with (default: those the lab recorded, else the lab's "
                                                        "own: ospf_timers: fast)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite verify.* files in --report-dir that are not "
+    force: Annotated[bool, typer.Option("--force", help="Overwrite verify.* files in --out that are not "
                                                         "earlier verify reports")] = False,
 ) -> None:
     """Prove the lab's network does what the model says: a pass/fail report per site (exit 1 on failure).
+
+    --device, --unit and --site add up to the routers verified (default: every router of the lab). `--limit` is
+    Ansible's host pattern in the playbooks; here it is only kept as the former spelling of --device.
 
     The routers are judged by the design provisioning rendered their configs with: the same model and the same
     render settings (`--settings`, as given to provisioning; else what `netops lab up --configured` recorded)."""
@@ -63,14 +76,15 @@ def verify(
     from netops.verify import engine
     from netops.verify.report import FORMATS, to_json, to_text
 
+    report_dir = report_dir if report_dir is not None else old_report_dir
     if report_dir is not None:
         # Checked before any work: a file or an unwritable place there is bad usage, not a crash at the end.
-        problems = folder_problems(report_dir, "--report-dir")
+        problems = folder_problems(report_dir, "--out")
         if not problems and not force:
             # The four report files replace only earlier verify reports: a file of that name is someone's else.
             problems = [conflict for suffix in ("txt", "json", "xml", "md")
                         if (conflict := file_conflict(report_dir / f"verify.{suffix}", "", ours=_is_verify_report,
-                                                      command="verify", option="--report-dir")) is not None]
+                                                      command="verify", option="--out")) is not None]
         if problems:
             exit_bad_input(problems, as_json)
     wanted = set(phases or engine.PHASES)
@@ -91,29 +105,30 @@ def verify(
         exit_bad_input(error.problems, as_json)
     resolution = load_or_exit(intent, as_json, source=source)
     network = resolution.running
-    limited = None if limit is None else {name.strip() for name in limit.split(",") if name.strip()}
+    named = [*(device or ()), *(name.strip() for name in (limit or "").split(",") if name.strip())]
     # A decommissioned site's router may be named (an Ansible play's hosts): it is not verified, not unknown.
-    strangers = sorted((limited or set()) - {d.name for d in resolution.network.devices})
-    if strangers:
-        exit_bad_input([unknown_value("--limit", name, sorted(d.name for d in network.devices), what="a device of "
-                                      "the model", message="not a device of the model") for name in strangers], as_json)
-    scope = engine.scope_of(plan, limited)
-    if not scope:
+    try:
+        chosen = scope(resolution.network, units=unit, sites=site, devices=named)
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
+    limited = None if chosen.devices is None else set(chosen.devices)
+    routers = engine.scope_of(plan, limited)
+    if not routers:
         in_lab = sorted(r.device for r in plan.routers)
-        exit_bad_input([Problem(path=("--limit",), message="no device of --limit is in the lab",
-                                expected="devices of the lab", found=limit,
+        exit_bad_input([Problem(path=("--device",), message="no selected device is in the lab",
+                                expected="devices of the lab", found=", ".join(sorted(limited or ())),
                                 hint=f"the lab has {', '.join(in_lab[:12]) or 'no device'}")], as_json)
     if not phases and plan.monitoring is None:
         wanted.discard("monitoring")  # nothing to ask; asked for by name, it fails every site instead
     design = build_design(network, settings)
     result = engine.run_verification(design, plan, engine.lab_targets(lab.home, plan), phases=wanted,
-                                     timeout=timeout, workers=workers, scope=scope)
+                                     timeout=timeout, workers=workers, scope=routers)
     if report_dir is not None:
         try:
             for suffix, render in FORMATS.items():
                 write_atomic(report_dir / f"verify.{suffix}", render(result))
         except OSError as error:
-            err.print(format_problem(write_problem(report_dir, error, "--report-dir")), markup=False,
+            err.print(format_problem(write_problem(report_dir, error, "--out")), markup=False,
                       highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error
     if as_json:

@@ -9,9 +9,9 @@ A case folder holds:
   3 a service could not be reached);
 - ``expected-output.txt``: stdout then stderr, the golden (``pytest --update-goldens`` rewrites it).
 
-Every case runs without the user's NetBox, lab or intent settings: NETBOX_URL, NETBOX_TOKEN and the NETOPS_*
-variables are removed, and the embedded NetBox and lab homes point into an empty folder. No case may print a
-traceback, and a case that fails writes nothing into ``{tmp}``.
+Every case runs with no standard input (as in CI) and without the user's NetBox, lab or intent settings: NETBOX_URL,
+NETBOX_TOKEN and the NETOPS_* variables are removed, and the embedded NetBox and lab homes point into an empty
+folder. No case may print a traceback, and a case that fails writes nothing into ``{tmp}``.
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def test_cli_case(case: Path, tmp_path: Path, golden) -> None:  # type: ignore[n
                 name, value = line.split("=", 1)
                 extra[name] = fill(value)
 
+    # No standard input, as in CI: a command that would ask refuses instead of waiting.
     done = subprocess.run([sys.executable, "-m", "netops", *args], cwd=REPO, env=_environment(state, extra),
-                          capture_output=True, text=True, check=False)
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
 
     output = (f"stdout:\n{done.stdout}" if done.stdout else "") + (f"stderr:\n{done.stderr}" if done.stderr else "")
     output = (output.replace(str(work), "{tmp}").replace(str(state), "{state}").replace(f":{port}", ":{closed_port}")

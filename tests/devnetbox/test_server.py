@@ -160,7 +160,7 @@ def test_reset_empties_the_data(running: Settings, token: str) -> None:
     assert code == 201, site
     assert api(running, "/api/dcim/sites/?slug=hang-bac", token)[1]["count"] == 1
 
-    done = netops_netbox("reset")
+    done = netops_netbox("reset", "--yes")
 
     assert done.returncode == 0, done.stdout + done.stderr
     code, sites = api(running, "/api/dcim/sites/", token)

@@ -70,8 +70,8 @@ def test_a_crashed_up_is_cleaned_by_the_next_down() -> None:
         state = Lab(home).home.load()
         assert state is not None and not state.complete
         assert any(n.startswith("nl-") for n in existing_namespaces())
-        down = subprocess.run([str(NETOPS), "lab", "down", "--json"], env=netops_env(home), capture_output=True,
-                              text=True, timeout=120, check=False)
+        down = subprocess.run([str(NETOPS), "lab", "down", "--json", "--yes"], env=netops_env(home),
+                              capture_output=True, text=True, timeout=120, check=False)
         assert down.returncode == 0, down.stderr
         assert json.loads(down.stdout)["was_up"]
         assert not leftovers(home)

@@ -81,7 +81,7 @@ def _provision(lab: Reorganization, intent: Path, plan: LabPlan, configs: Path) 
 
 def _verify(lab: Reorganization, intent: Path, plan: LabPlan, reports: Path) -> dict[str, Any]:
     result = subprocess.run([str(NETOPS), "verify", "--intent", str(intent), "--limit",
-                             ",".join(r.device for r in plan.routers), "--report-dir", str(reports),
+                             ",".join(r.device for r in plan.routers), "--out", str(reports),
                              "--settings", str(REPO / "playbooks" / "files" / "lab-render-settings.yml")],
                             cwd=REPO, env=playbook_env(lab.home), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

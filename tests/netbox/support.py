@@ -53,7 +53,7 @@ def netbox_server(settings: dict[str, str], base: dict[str, str], *, command: st
         return subprocess.run([sys.executable, "-m", "netops", *args], cwd=REPO, env=env, capture_output=True,
                               text=True, timeout=timeout, check=False)
 
-    up = netops("netbox", command, timeout=1800)
+    up = netops("netbox", command, *(["--yes"] if command == "reset" else []), timeout=1800)
     try:
         assert up.returncode == 0, up.stdout + up.stderr
         values = dict(line.split("=", 1) for line in

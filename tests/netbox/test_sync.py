@@ -38,6 +38,7 @@ from netops.netbox.plan import make_plan
 from netops.netbox.read import load_network_from_netbox
 from netops.netbox.snapshot import Backend, read_snapshot
 from tests.allocations.city import site_facts
+from tests.cli.terminal import on_pty
 from tests.conftest import TESTS
 from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, netbox_server, network_of
 from tests.reorganize.test_reorganize import LEGACY
@@ -82,7 +83,7 @@ def nb(env: dict[str, str]) -> Any:
 
 
 def reset(env: dict[str, str]) -> None:
-    done = run(["netbox", "reset"], env, timeout=300)
+    done = run(["netbox", "reset", "--yes"], env, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -104,7 +105,7 @@ def small_city(env: dict[str, str]) -> None:
 
 
 def apply(env: dict[str, str], intent: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run(["apply", "--intent", str(intent), *extra], env)
+    return run(["apply", "--intent", str(intent), "--yes", *extra], env)
 
 
 def plan_json(env: dict[str, str], intent: Path, *extra: str) -> dict[str, Any]:
@@ -301,6 +302,15 @@ def test_prune_deletes_only_managed_objects_that_left_intent(env: dict[str, str]
     assert f"device {leaving}-r01: kept, 1 object(s) of dcim/interfaces still depend on it" in protected.stderr
     assert nb.dcim.sites.get(slug=leaving) is not None and nb.dcim.interfaces.get(theirs.id) is not None
     theirs.delete()
+
+    # Without --yes, apply --prune asks: off a terminal it refuses; on one it lists the deletions, and "n" keeps them.
+    refused = run(["apply", "--intent", str(reduced), "--prune"], env)
+    assert refused.returncode == 2 and "pass --yes (-y)" in refused.stderr, refused.stdout + refused.stderr
+    code, screen = on_pty(["apply", "--intent", str(reduced), "--prune"], env, b"n\n")
+    assert code == 130, screen
+    assert f"- site {leaving}" in screen and f"- device {leaving}-r01" in screen and "[y/N]" in screen
+    assert "declined: nothing was changed" in screen
+    assert nb.dcim.sites.get(slug=leaving) is not None and nb.dcim.devices.get(name=f"{leaving}-r01") is not None
 
     pruned = apply(env, reduced, "--prune")
 

@@ -117,7 +117,7 @@ def test_text_report_names_the_devices(tmp_path: Path) -> None:
 def test_bad_selection_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     result = netops("render", "--out", str(tmp_path / "x"), "--device", "ba-dinh-agg-1", "--district", "nowhere")
     assert result.returncode == 2
-    assert "unknown device" in result.stderr and "devices like it: ba-dinh-agg-01" in result.stderr
+    assert "unknown device" in result.stderr and "did you mean ba-dinh-agg-01" in result.stderr
     assert "unknown area" in result.stderr and not (tmp_path / "x").exists()
 
 

@@ -215,7 +215,7 @@ def test_decommissioning_takes_the_site_out_and_leaves_the_rest_verified(lab: Ro
     dry = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--dry-run")
     assert dry.returncode == 0 and "nothing written" in dry.stderr, dry.stdout + dry.stderr
     assert lab.running() == before and lab.status() == "accepted"
-    result = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--by", "Nguyễn Văn An",
+    result = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--yes", "--by", "Nguyễn Văn An",
                         "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     after = lab.running()
@@ -251,7 +251,8 @@ def test_decommissioning_takes_the_site_out_and_leaves_the_rest_verified(lab: Ro
 
 def test_release_frees_the_decommissioned_sites_allocations(lab: RolloutLab) -> None:
     before = lab.running()
-    released = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--release")
+    released = lab.netops("site", "decommission", NEW_SITE, "--intent", str(lab.intent), "--release",
+                          "--yes")
     assert released.returncode == 0, released.stdout + released.stderr
     assert f"{NEW_SITE}:" not in (lab.intent / "allocations.yml").read_text(encoding="utf-8")
     assert NEW_SITE not in load_network(lab.intent).network.site_by_slug

@@ -72,7 +72,7 @@ def test_the_decommissioned_site_keeps_its_allocations_until_release(tmp_path: P
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "ubnd-phuong-kim-ma:" in (intent / "allocations.yml").read_text(encoding="utf-8")
     released = netops_in_process(capsys, "site", "decommission", "ubnd-phuong-kim-ma", "--release",
-                                 "--intent", "intent")
+                                 "--yes", "--intent", "intent")
     assert released.returncode == 0, released.stderr
     assert "ubnd-phuong-kim-ma:" not in (intent / "allocations.yml").read_text(encoding="utf-8")
     assert "ubnd-phuong-kim-ma" not in load_network(intent).network.site_by_slug

@@ -135,7 +135,7 @@ def test_failed_links_name_the_sites_that_lost_reachability_or_redundancy(lab: L
         subprocess.run([str(NETOPS), "lab", "fail", "link", router, upstream], check=True,
                        env=netops_env(lab.home), cwd=REPO, capture_output=True)
     try:
-        result = subprocess.run([str(NETOPS), "verify", "--limit", lab.limit, "--report-dir", str(reports)],
+        result = subprocess.run([str(NETOPS), "verify", "--limit", lab.limit, "--out", str(reports)],
                                 cwd=REPO, env=playbook_env(lab.home), capture_output=True, text=True, timeout=300)
     finally:
         for router, upstream in failed:

@@ -4,8 +4,9 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 ``register(app)``; netops/cli.py mounts them. Only command modules print or choose exit codes.
 """
 
+import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -27,6 +28,7 @@ from netops.errors import (
 )
 from netops.files import FolderResult, plan_folder, write_folder, write_problem
 from netops.pipeline import DEFAULT_INTENT_DIR
+from netops.progress import QUIET, Bars, Lines, Progress
 from netops.resolve.build import Resolution
 from netops.sources import SourceName, SourceUnavailableError, source_of
 
@@ -51,7 +53,7 @@ SourceOption = Annotated[
 ]
 __all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_FINDING", "EXIT_OK", "EXIT_UNREACHABLE",
            "IntentOption", "JsonOption", "SourceName", "SourceOption", "err", "exit_bad_input", "exit_for_error",
-           "exit_for_source", "load_or_exit", "out", "write_folder_or_exit"]
+           "exit_for_source", "load_or_exit", "out", "progress_for", "write_folder_or_exit"]
 
 
 def exit_bad_input(problems: Sequence[Problem], as_json: bool = False, *, code: int = EXIT_BAD_INPUT,
@@ -122,3 +124,27 @@ def load_or_exit(intent: Path, as_json: bool, *, source: SourceName | str = Sour
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
         exit_for_source(error, as_json)
+
+
+def progress_for(as_json: bool, lines: Callable[[str], None] | None = None) -> Progress:
+    """Where a command's long work reports (netops.progress): nothing with --json; live bars with counts and ETA
+    when stderr is a terminal; else ``lines`` (default: each message on stderr as it is), as in CI logs."""
+    if as_json:
+        return QUIET
+    write = lines or _line_on_stderr
+    if _stderr_is_terminal():
+        return Bars(err, write)
+    return Lines(write)
+
+
+def _line_on_stderr(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether a person watches stderr: a terminal that can redraw a line (FORCE_COLOR alone does not count:
+    it is set in CI logs too)."""
+    try:
+        return os.isatty(sys.stderr.fileno()) and os.environ.get("TERM", "") != "dumb"
+    except (AttributeError, OSError, ValueError):  # replaced by a stream without a file (tests, embedding)
+        return False

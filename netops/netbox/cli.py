@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
 from typing import Annotated, NoReturn
 
 import typer
@@ -21,6 +20,7 @@ from rich.table import Table
 from netops.devnetbox import service
 from netops.devnetbox.errors import NetboxServerError
 from netops.devnetbox.settings import Settings
+from netops.progress import Lines
 
 app = typer.Typer(
     name="netbox",
@@ -47,14 +47,14 @@ def _settings() -> Settings:
         _fail(exc)
 
 
-def _progress() -> Callable[[str], None]:
+def _progress() -> Lines:
     """Print each progress line with the seconds since the command began."""
     begun = time.monotonic()
 
     def emit(message: str) -> None:
         console.print(f"[dim]{time.monotonic() - begun:6.1f}s[/] {escape(message)}")
 
-    return emit
+    return Lines(emit)
 
 
 def _note_foreign_netbox(settings: Settings) -> None:

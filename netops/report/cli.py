@@ -16,6 +16,7 @@ from netops.cli_support import (
     exit_bad_input,
     exit_for_error,
     load_or_exit,
+    progress_for,
     write_folder_or_exit,
 )
 from netops.errors import InputError, ServiceError
@@ -93,7 +94,11 @@ def register(app: typer.Typer) -> None:
             except (InputError, ServiceError) as error:
                 exit_for_error(error, as_json=False)
         try:
-            files = build_report(network, analyse(network, ledgers, datetime.now(UTC)), monitoring=monitoring)
+            with progress_for(as_json=False).task("report: analyses, pages", total=2) as steps:
+                analyses = analyse(network, ledgers, datetime.now(UTC))
+                steps.advance()
+                files = build_report(network, analyses, monitoring=monitoring)
+                steps.advance()
         except DiagramError as error:
             err.print(f"error: {error}; nothing was written", markup=False, highlight=False, emoji=False)
             raise typer.Exit(EXIT_BAD_INPUT) from error

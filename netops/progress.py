@@ -59,8 +59,8 @@ class Progress(Protocol):
 ProgressSink = Progress
 
 
-class _SilentTask:
-    """A task nobody watches: it counts, so tests and callers can read what was done, and says nothing."""
+class Counter:
+    """A task nobody watches: it counts (``completed``, ``finished``) and says nothing; the base of shown ones."""
 
     def __init__(self, description: str, total: int | None) -> None:
         self.description, self.total = description, total
@@ -91,7 +91,7 @@ class Quiet:
 
     def task(self, description: str, total: int | None) -> Task:
         """A task that only counts."""
-        return _SilentTask(description, total)
+        return Counter(description, total)
 
 
 #: The progress that says nothing.
@@ -111,10 +111,10 @@ class Lines:
 
     def task(self, description: str, total: int | None) -> Task:
         """A task that only counts."""
-        return _SilentTask(description, total)
+        return Counter(description, total)
 
 
-class _BarTask(_SilentTask):
+class _BarTask(Counter):
     def __init__(self, bars: "Bars", description: str, total: int | None) -> None:
         super().__init__(description, total)
         self.bars = bars

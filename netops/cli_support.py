@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -28,9 +28,11 @@ from netops.errors import (
 )
 from netops.files import FolderResult, plan_folder, write_folder, write_problem
 from netops.pipeline import DEFAULT_INTENT_DIR
-from netops.progress import QUIET, Bars, Lines, Progress
 from netops.resolve.build import Resolution
 from netops.sources import SourceName, SourceUnavailableError, source_of
+
+if TYPE_CHECKING:  # imported by progress_for: commands that show no progress do not load it
+    from netops.progress import Progress
 
 # Piped output is read in files and CI logs: do not fold tables to 80 columns there.
 # Neither prints markup or emoji codes: output holds user text (names, paths, "file.yml:100:"), which rich would
@@ -126,9 +128,11 @@ def load_or_exit(intent: Path, as_json: bool, *, source: SourceName | str = Sour
         exit_for_source(error, as_json)
 
 
-def progress_for(as_json: bool, lines: Callable[[str], None] | None = None) -> Progress:
+def progress_for(as_json: bool, lines: Callable[[str], None] | None = None) -> "Progress":
     """Where a command's long work reports (netops.progress): nothing with --json; live bars with counts and ETA
     when stderr is a terminal; else ``lines`` (default: each message on stderr as it is), as in CI logs."""
+    from netops.progress import QUIET, Bars, Lines
+
     if as_json:
         return QUIET
     write = lines or _line_on_stderr

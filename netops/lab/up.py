@@ -91,7 +91,7 @@ def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = 
         clock = now
         steps.advance()
 
-    with home.locked(), steps:
+    with steps, home.locked():
         try:
             return _up(home, design or build_design(network, LAB_SETTINGS), plan, configured, intent, prune,
                        progress, report, phase)

@@ -5,10 +5,11 @@ Command modules of each package (netops/<package>/cli.py) import from here and e
 """
 
 import json
+import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,6 +31,9 @@ from netops.files import FolderResult, plan_folder, write_folder, write_problem
 from netops.pipeline import DEFAULT_INTENT_DIR
 from netops.resolve.build import Resolution
 from netops.sources import SourceName, SourceUnavailableError, source_of
+
+if TYPE_CHECKING:  # imported by progress_for: commands that show no progress do not load it
+    from netops.progress import Progress
 
 # Piped output is read in files and CI logs: do not fold tables to 80 columns there.
 # Neither prints markup or emoji codes: output holds user text (names, paths, "file.yml:100:"), which rich would
@@ -83,7 +87,7 @@ __all__ = ["DEFAULT_INTENT_DIR", "EXIT_BAD_INPUT", "EXIT_DECLINED", "EXIT_FAILED
            "EXIT_UNREACHABLE", "AreaOption", "DeviceOption", "DistrictOption", "IntentOption", "JsonOption",
            "SiteOption", "SourceName", "SourceOption", "UnitOption", "YesOption", "confirm_or_exit", "err",
            "exit_bad_input", "exit_for_error", "exit_for_source", "folder_summary", "load_or_exit", "out",
-           "print_json", "write_folder_or_exit"]
+           "print_json", "progress_for", "write_folder_or_exit"]
 
 
 def print_json(data: object) -> None:
@@ -184,3 +188,29 @@ def load_or_exit(intent: Path, as_json: bool, *, source: SourceName | str = Sour
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:
         exit_for_source(error, as_json)
+
+
+def progress_for(as_json: bool, lines: Callable[[str], None] | None = None) -> "Progress":
+    """Where a command's long work reports (netops.progress): nothing with --json; live bars with counts and ETA
+    when stderr is a terminal; else ``lines`` (default: each message on stderr as it is), as in CI logs."""
+    from netops.progress import QUIET, Bars, Lines
+
+    if as_json:
+        return QUIET
+    write = lines or _line_on_stderr
+    if _stderr_is_terminal():
+        return Bars(err, write)
+    return Lines(write)
+
+
+def _line_on_stderr(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether a person watches stderr: a terminal that can redraw a line (FORCE_COLOR alone does not count:
+    it is set in CI logs too)."""
+    try:
+        return os.isatty(sys.stderr.fileno()) and os.environ.get("TERM", "") != "dumb"
+    except (AttributeError, OSError, ValueError):  # replaced by a stream without a file (tests, embedding)
+        return False

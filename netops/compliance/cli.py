@@ -31,6 +31,7 @@ from netops.cli_support import (
     exit_bad_input,
     exit_for_source,
     print_json,
+    progress_for,
 )
 from netops.compliance.baseline import BASELINE_DIR, load_baselines
 from netops.compliance.engine import Checker
@@ -161,7 +162,8 @@ def compliance(
         raise typer.Exit(EXIT_UNREACHABLE) from error
     design = build_design(network, settings)
     checker = Checker(baselines, model_values(design), loaded_waivers, day)
-    outcome = run_compliance(design, platforms, read, checker, workers or default_workers(), cache_dir)
+    outcome = run_compliance(design, platforms, read, checker, workers or default_workers(), cache_dir,
+                             progress_for(as_json or output_format is Format.JSON))
     if outcome.render_failures or outcome.render_gaps:
         exit_bad_input([Problem(path=("render",), message=message) for message in
                [str(f) for f in outcome.render_failures] + outcome.render_gaps], as_json)

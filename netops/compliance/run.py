@@ -8,7 +8,7 @@ the model, the baseline and the waivers without pickling them.
 
 import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from netops.compliance.sources import render_intended
 from netops.compliance.tree import ConfigError
 from netops.design import Design
 from netops.gc_policy import frozen_for_fork
+from netops.progress import Progress, quiet
 from netops.render.engine import RenderFailure
 
 #: Reads the actual configs of some devices (device -> part -> text); ConfigError for an unreadable one.
@@ -26,6 +27,8 @@ ActualReader = Callable[[Mapping[str, Platform]], dict[str, dict[str, ActualPart
 
 #: Below this many devices per worker, forking costs more than it saves.
 _MIN_SHARE = 50
+#: Shares each worker takes in turn: the progress count moves as each comes back.
+_SHARES_PER_WORKER = 4
 
 
 @dataclass
@@ -101,13 +104,14 @@ def _run_share(names: Sequence[str]) -> RunOutcome:
 
 def run_compliance(design: Design, platforms: Mapping[str, Platform],
                    read: ActualReader, checker: Checker, workers: int = 1,
-                   cache_dir: Path | None = None) -> RunOutcome:
+                   cache_dir: Path | None = None, progress: Progress = quiet) -> RunOutcome:
     """Render (with the run's design), read and check every device of `platforms`; `workers` > 1 forks that many
     (where fork exists).
 
     Devices are dealt round-robin (sorted by name, so each share has a like mix of big and small configs).
     `cache_dir`: devices whose key is in the last run's results there are not checked again (netops.compliance
-    .cache); the results of this run replace them.
+    .cache); the results of this run replace them. `progress` counts the devices checked as each share comes
+    back (a worker takes a few shares in turn, so the count moves while they work).
     """
     global _job
     names = sorted(platforms)
@@ -115,19 +119,27 @@ def run_compliance(design: Design, platforms: Mapping[str, Platform],
     previous = cache.load(cache_dir) if cache_dir is not None else {}
     shared = cache.fingerprint(checker) if cache_dir is not None else None
     job = _Job(design, platforms, read, checker, previous, shared)
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        outcome = _share(job, names)
-    else:
-        _job = job
-        try:
-            with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers,
-                                                        mp_context=multiprocessing.get_context("fork")) as pool:
-                shares = list(pool.map(_run_share, [names[start::workers] for start in range(workers)]))
-        finally:
-            _job = None
-        outcome = RunOutcome()
-        for share in shares:
-            outcome.add(share)
+    with progress.task("checking compliance", total=len(names)) as task:
+        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            outcome = _share(job, names)
+            task.advance(len(names))
+        else:
+            # Each share renders with templates of its own: a few shares per worker, not one per device.
+            count = workers * _SHARES_PER_WORKER
+            _job = job
+            try:
+                with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers,
+                                                            mp_context=multiprocessing.get_context("fork")) as pool:
+                    futures = {pool.submit(_run_share, names[start::count]): len(names[start::count])
+                               for start in range(count) if names[start::count]}
+                    for future in as_completed(futures):
+                        task.advance(futures[future])
+                    shares = [future.result() for future in futures]
+            finally:
+                _job = None
+            outcome = RunOutcome()
+            for share in shares:
+                outcome.add(share)
     if cache_dir is not None and not outcome.errors:
         cache.save(cache_dir, outcome.unwaived)
     outcome.results.sort(key=lambda r: r.device)

@@ -11,6 +11,7 @@ from pathlib import Path
 from netops.devnetbox.database import make_dump, schema_dump_path
 from netops.devnetbox.errors import NetboxServerError
 from netops.devnetbox.settings import Settings
+from netops.progress import Lines
 
 
 def main(argv: Sequence[str]) -> int:
@@ -33,7 +34,7 @@ def main(argv: Sequence[str]) -> int:
     out = Path(argv[1]) if len(argv) == 2 else schema_dump_path(settings.netbox_version)
     started = time.monotonic()
     try:
-        make_dump(settings, out, lambda message: print(message, flush=True))
+        make_dump(settings, out, Lines(lambda message: print(message, flush=True)))
     except NetboxServerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -9,7 +9,6 @@ fails, NetBox unreachable with ``--source netbox``).
 import json
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -29,6 +28,7 @@ from netops.cli_support import (
     err,
     exit_for_source,
     out,
+    progress_for,
 )
 from netops.design import LAB_SETTINGS, build_design, settings_in_force
 from netops.errors import InputError, format_problems, problems_as_json
@@ -37,6 +37,7 @@ from netops.lab.lab import Lab
 from netops.lab.netns import LabCommandError
 from netops.lab.state import LabState
 from netops.lab.topology import in_network, plan_lab
+from netops.progress import Progress
 from netops.sources import SourceName, SourceUnavailableError, source_of
 
 app = typer.Typer(name="lab", help="The city WAN in network namespaces: FRR routers, site PCs, data-center hosts.",
@@ -76,14 +77,14 @@ def _exit_for(error: Exception, as_json: bool) -> NoReturn:
 _ERRORS = (InputError, LabError, LabRuntimeError, LabCommandError, OSError)
 
 
-def _progress(as_json: bool) -> Callable[[str], None]:
+def _progress(as_json: bool) -> Progress:
     started = time.monotonic()
 
     def say(message: str) -> None:
         if not as_json:
             err.print(f"[{time.monotonic() - started:6.1f} s] {message}", markup=False, highlight=False)
 
-    return say
+    return progress_for(as_json, say)
 
 
 @app.command()

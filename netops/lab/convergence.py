@@ -93,22 +93,36 @@ def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: P
     chosen = None if devices is None else tuple(devices)
     started = time.monotonic()
     result = convergence(home, chosen)
-    while True:
-        if result.converged:
-            confirmed = convergence(home, chosen)
-            if confirmed.converged or time.monotonic() - started >= timeout:
-                confirmed.seconds = round(time.monotonic() - started, 3)
-                return confirmed
-            result = confirmed
-            continue
-        if time.monotonic() - started >= timeout:
-            final = convergence(home, chosen)
-            final.seconds = round(time.monotonic() - started, 3)
-            return final
-        lagging = result.lagging()
-        progress(f"{len(lagging)} routers not converged after {time.monotonic() - started:.0f} s")
-        time.sleep(interval)
-        result = convergence(home, lagging)
+    total = len(result.ospf)
+    with progress.task("converging", total=total) as routers:
+        there = 0
+
+        def count(now: Convergence) -> None:
+            # Routers there so far; one that falls back (a flapping adjacency) is not counted down.
+            nonlocal there
+            reached = total - len(now.lagging())
+            if reached > there:
+                routers.advance(reached - there)
+                there = reached
+
+        while True:
+            count(result)
+            if result.converged:
+                confirmed = convergence(home, chosen)
+                if confirmed.converged or time.monotonic() - started >= timeout:
+                    confirmed.seconds = round(time.monotonic() - started, 3)
+                    return confirmed
+                result = confirmed
+                continue
+            if time.monotonic() - started >= timeout:
+                final = convergence(home, chosen)
+                final.seconds = round(time.monotonic() - started, 3)
+                count(final)
+                return final
+            lagging = result.lagging()
+            progress(f"{len(lagging)} routers not converged after {time.monotonic() - started:.0f} s")
+            time.sleep(interval)
+            result = convergence(home, lagging)
 
 
 def _json_documents(text: str) -> list[dict[str, Any]]:

@@ -64,6 +64,10 @@ class UpReport:
                     or self.namespaces_removed or self.links_removed)
 
 
+#: The phases of every `up` (the NMS's comes on top when the plan has one), each timed in UpReport.seconds.
+_PHASES = ("preflight", "files", "namespaces", "bootstrap", "frr", "host daemons", "services")
+
+
 def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = False,
              design: Design | None = None, intent: str = "", progress: Progress = quiet,
              prune: bool = False) -> UpReport:
@@ -78,14 +82,16 @@ def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = 
     preflight()
     report = UpReport()
     clock = time.monotonic()
+    steps = progress.task("lab up", total=len(_PHASES) + (plan.monitoring is not None))
 
     def phase(name: str) -> None:
         nonlocal clock
         now = time.monotonic()
         report.seconds[name] = round(now - clock, 3)
         clock = now
+        steps.advance()
 
-    with home.locked():
+    with steps, home.locked():
         try:
             return _up(home, design or build_design(network, LAB_SETTINGS), plan, configured, intent, prune,
                        progress, report, phase)

@@ -33,7 +33,7 @@ from netops.netbox.mapping.base import JsonValue, Key, Kind, Mapper, Record, Ref
 from netops.netbox.plan import Action, Change, Plan
 from netops.netbox.snapshot import Snapshot
 from netops.progress import ProgressSink as Progress
-from netops.progress import quiet
+from netops.progress import Task, quiet
 
 #: Write requests in flight at once. One: concurrent bulk writes into the same NetBox were slower here, not
 #: faster (2 in flight: 0.75x, 3: 0.3x the objects per second; they contend for the same rows, e.g. a device's
@@ -154,8 +154,8 @@ def _late(mapper: Mapper) -> set[str]:
 class _Writer:
     """Sends chunks, counts them, reports progress, and calls the per-chunk hook."""
 
-    def __init__(self, client: NetBoxClient, options: ApplyOptions, progress: Progress) -> None:
-        self.client, self.options, self.progress = client, options, progress
+    def __init__(self, client: NetBoxClient, options: ApplyOptions, progress: Progress, task: Task) -> None:
+        self.client, self.options, self.progress, self.task = client, options, progress, task
         self.chunks = 0
         self.began = time.monotonic()
 
@@ -182,8 +182,11 @@ class _Writer:
                     future.cancel()
                 raise
 
-    def done_chunk(self, text: str) -> None:
+    def done_chunk(self, text: str, changes: int = 0) -> None:
+        """A chunk was written: say so, and count the ``changes`` of the plan it completes (the late pass that
+        sets primary IPs completes none: its objects were counted when created or updated)."""
         self.chunks += 1
+        self.task.advance(changes)
         self.progress(f"{time.monotonic() - self.began:7.1f}s  {text}")
         if self.options.after_chunk is not None:
             self.options.after_chunk(self.chunks)
@@ -195,8 +198,21 @@ def apply_plan(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: Ap
     blocking = [change for change in plan.conflicts if not options.adopt or not change.adoptable]
     if blocking:
         raise ConflictError(blocking)
+    with progress.task("writing NetBox", total=_counted(plan, options)) as task:
+        return _write(client, plan, snapshot, options, _Writer(client, options, progress, task))
+
+
+def _counted(plan: Plan, options: ApplyOptions) -> int:
+    """The changes an apply of the plan goes through: each is counted once, written or kept."""
+    deletes = [c for c in plan.of(Action.DELETE) if (c.first or options.prune) and c.actual is not None]
+    creates = [c for c in plan.of(Action.CREATE) if c.desired is not None]
+    updates = [c for c in plan.of(Action.UPDATE) if c.desired is not None and c.actual is not None]
+    return len(deletes) + len(creates) + len(updates)
+
+
+def _write(client: NetBoxClient, plan: Plan, snapshot: Snapshot, options: ApplyOptions,
+           writer: _Writer) -> ApplyResult:
     began, requests_before = time.monotonic(), client.requests
-    writer = _Writer(client, options, progress)
     result = ApplyResult(unchanged=len(plan.of(Action.UNCHANGED)))
     by_type: dict[str, list[Change]] = {}
     for change in plan.changes:
@@ -317,7 +333,7 @@ def _create(writer: _Writer, mapper: Mapper, records: list[Record], snapshot: Sn
         for record, object_id in zip(chunk, ids, strict=True):
             snapshot.remember(record.type, record.key, object_id)
         done += len(chunk)
-        writer.done_chunk(f"{mapper.noun}: created {done}/{len(records)}")
+        writer.done_chunk(f"{mapper.noun}: created {done}/{len(records)}", len(chunk))
     return done
 
 
@@ -330,10 +346,11 @@ def _update(writer: _Writer, mapper: Mapper, changes: list[Change], snapshot: Sn
         if names:
             payloads.append({"id": change.actual.id, **payload(change.desired, snapshot, names)})
     done = 0
+    writer.task.advance(len(changes) - len(payloads))  # late fields only: written (not counted) in the late pass
     for chunk, _ in writer.send(payloads, lambda batch: writer.client.update(mapper.endpoint, batch,
                                                                              writer.options.message)):
         done += len(chunk)
-        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(payloads)}")
+        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(payloads)}", len(chunk))
     # An update of late fields only is counted here and written in the late pass.
     return len(changes)
 
@@ -373,6 +390,7 @@ def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: Appl
                                     " depend on it")
             writer.progress(result.protected[-1])
     ids = [object_id for object_id in ids if object_id not in blocked]
+    writer.task.advance(len(changes) - len(ids))  # kept: done with
     done = 0
     for chunk in chunks(ids, writer.options.chunk_size):
         try:
@@ -386,5 +404,5 @@ def _delete(writer: _Writer, mapper: Mapper, changes: list[Change], result: Appl
             if still:
                 writer.client.delete(mapper.endpoint, still, writer.options.message)
         done += len(chunk)
-        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(ids)}")
+        writer.done_chunk(f"{mapper.noun}: {verb} {done}/{len(ids)}", len(chunk))
     return done

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
 from typing import NoReturn
 
 import typer
@@ -22,6 +21,7 @@ from netops.cli_support import JsonOption, YesOption, confirm_or_exit
 from netops.devnetbox import service
 from netops.devnetbox.errors import NetboxServerError
 from netops.devnetbox.settings import Settings
+from netops.progress import Lines
 
 app = typer.Typer(
     name="netbox",
@@ -51,7 +51,7 @@ def _settings(as_json: bool = False) -> Settings:
         _fail(exc, as_json)
 
 
-def _progress(as_json: bool = False) -> Callable[[str], None]:
+def _progress(as_json: bool = False) -> Lines:
     """Print each progress line with the seconds since the command began (nothing with --json: stdout holds the
     one JSON document)."""
     begun = time.monotonic()
@@ -60,7 +60,7 @@ def _progress(as_json: bool = False) -> Callable[[str], None]:
         if not as_json:
             console.print(f"[dim]{time.monotonic() - begun:6.1f}s[/] {escape(message)}")
 
-    return emit
+    return Lines(emit)
 
 
 def _note_foreign_netbox(settings: Settings) -> None:

@@ -401,25 +401,30 @@ def read_snapshot(client: NetBoxClient, *, backend: Backend = Backend.GRAPHQL, d
     # serves the later ones: the client's work overlaps NetBox's instead of following it.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         expected = _expected_rows(client, pool, mappers, backend, desired, managed_tag)
-        reads: dict[str, list[Future[list[_Row]]]] = {}
-        for mapper in mappers:
-            for task in _reads(mapper, backend, expected.get(mapper.object_type)):
-                reads.setdefault(mapper.object_type, []).append(pool.submit(fetch, task))
-        try:
+        planned = {mapper.object_type: _reads(mapper, backend, expected.get(mapper.object_type)) for mapper in mappers}
+        # Counted as each read (a type, or a page of a long one) comes back, whichever thread fetched it.
+        with progress.task("reading NetBox", total=sum(len(tasks) for tasks in planned.values())) as counted:
+            reads: dict[str, list[Future[list[_Row]]]] = {}
             for mapper in mappers:
-                rows = [row for read in reads[mapper.object_type] for row in read.result()]
-                _index_type(mapper, rows, snapshot)
-                if desired is not None and not mapper.fetch_all:
-                    if isinstance(desired, Future):
-                        desired = desired.result()
-                    _look_up_missing(client, mapper, desired, snapshot)
-                    _look_up_holders(client, mapper, desired, snapshot)
-                snapshot.records.by_type.setdefault(mapper.object_type, {})
-        except BaseException:
-            for waiting in reads.values():
-                for read in waiting:
-                    read.cancel()  # a read failed, or the intent did: the reads not started are not needed
-            raise
+                for task in planned[mapper.object_type]:
+                    read = pool.submit(fetch, task)
+                    read.add_done_callback(lambda _read: counted.advance())
+                    reads.setdefault(mapper.object_type, []).append(read)
+            try:
+                for mapper in mappers:
+                    rows = [row for read in reads[mapper.object_type] for row in read.result()]
+                    _index_type(mapper, rows, snapshot)
+                    if desired is not None and not mapper.fetch_all:
+                        if isinstance(desired, Future):
+                            desired = desired.result()
+                        _look_up_missing(client, mapper, desired, snapshot)
+                        _look_up_holders(client, mapper, desired, snapshot)
+                    snapshot.records.by_type.setdefault(mapper.object_type, {})
+            except BaseException:
+                for waiting in reads.values():
+                    for read in waiting:
+                        read.cancel()  # a read failed, or the intent did: the reads not started are not needed
+                raise
     # References to later types (primary IPs) and any left pending: resolve now every key is known.
     for mapper in mappers:
         references = _reference_fields(mapper)

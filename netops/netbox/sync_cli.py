@@ -13,7 +13,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -30,12 +30,14 @@ from netops.cli_support import (
     exit_for_error,
     load_or_exit,
     out,
+    progress_for,
 )
 from netops.gc_policy import no_cyclic_gc
 from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
 from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet
 from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
+from netops.progress import Progress
 
 BackendOption = Annotated[Backend, typer.Option("--backend", help="How to read NetBox: GraphQL or REST (fields=)")]
 PruneOption = Annotated[bool, typer.Option("--prune", help="Delete managed objects that left the intent")]
@@ -43,12 +45,8 @@ AdoptOption = Annotated[bool, typer.Option(
     "--adopt", help="Take over same-key objects netops does not manage (tag them and make them match intent)")]
 
 
-def _progress(as_json: bool) -> Any:
-    def emit(message: str) -> None:
-        if not as_json:
-            err.print(message, markup=False, highlight=False)
-
-    return emit
+def _progress(as_json: bool) -> Progress:
+    return progress_for(as_json)
 
 
 def _intent_records(intent: Path, as_json: bool) -> tuple[Network, RecordSet]:

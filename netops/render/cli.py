@@ -25,6 +25,7 @@ from netops.cli_support import (
     exit_bad_input,
     exit_for_source,
     out,
+    progress_for,
 )
 from netops.design import build_design, design_problems, settings_in_force
 from netops.errors import InputError
@@ -95,7 +96,7 @@ def render(
         exit_bad_input(refused, as_json)
     job = Job(design=design, template_dirs=tuple(templates or ()), as_platform=as_platform)
     started = time.perf_counter()
-    outcome = render_devices(job, names, workers)
+    outcome = render_devices(job, names, workers, progress=progress_for(as_json))
     elapsed = time.perf_counter() - started
     if outcome.gaps:
         exit_bad_input(_gap_problems(outcome.gaps, resolution, settings_file), as_json)

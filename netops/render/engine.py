@@ -9,7 +9,7 @@ anywhere leaves every file as it was.
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +21,7 @@ from citynet_models.network import Network
 from citynet_models.types import Platform
 from netops.errors import NetopsError
 from netops.gc_policy import frozen_for_fork, no_cyclic_gc
+from netops.progress import Progress, Task, quiet
 from netops.render.capabilities import CapabilityGap, capability_table, check
 from netops.render.design import CityDesign, DeviceContext
 from netops.render.environment import TemplateMissingError, get_template, make_environment, search_path
@@ -182,42 +183,66 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+#: Devices rendered between two progress counts when rendering in this process.
+_STEP = 25
+
+
 def render_devices(job: Job, names: Iterable[str], workers: int | None = None,
-                   start_method: str | None = None) -> RenderOutcome:
+                   start_method: str | None = None, progress: Progress = quiet) -> RenderOutcome:
     """Render the named devices; `workers` 1 renders in this process, more in a process pool.
 
     Devices are dealt to workers in interleaved batches so each worker gets a like mix of big
     (core, aggregation) and small (access) configs. `start_method` forces a multiprocessing start method
-    (default: fork where the platform has it, else spawn, which pickles the job once per worker).
+    (default: fork where the platform has it, else spawn, which pickles the job once per worker). `progress`
+    counts the devices rendered as each batch comes back.
     """
-    global _worker
     ordered = sorted(names)
     workers = default_workers() if workers is None else workers
     workers = max(1, min(workers, len(ordered) or 1))
-    if workers == 1:
-        outcome = _Worker(job).run(ordered)
-    else:
-        batches = [ordered[start::workers * 4] for start in range(workers * 4)]
-        # fork hands the workers the parent's Network without pickling it; elsewhere it is pickled once per worker.
-        method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        forking = method == "fork"
-        context = multiprocessing.get_context(method)
-        if forking:
-            # Compile the templates and the city-wide caches once, before forking: every worker inherits them.
-            _worker = _Worker(job)
-            _worker.run(ordered[:1])
-        try:
-            with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                        initializer=_init_worker,
-                                                        initargs=() if forking else (job,)) as pool:
-                parts = list(pool.map(_run_batch, [b for b in batches if b]))
-        finally:
-            _worker = None
-        outcome = RenderOutcome()
-        for part in parts:
-            outcome.rendered.extend(part.rendered)
-            outcome.gaps.extend(part.gaps)
-            outcome.failures.extend(part.failures)
+    with progress.task("rendering", total=len(ordered)) as task:
+        if workers == 1:
+            outcome = RenderOutcome()
+            worker = _Worker(job)
+            with no_cyclic_gc():
+                for start in range(0, len(ordered), _STEP):
+                    _merge(outcome, worker.run(ordered[start:start + _STEP]))
+                    task.advance(len(ordered[start:start + _STEP]))
+        else:
+            outcome = _render_in_pool(job, ordered, workers, start_method, task)
     outcome.rendered.sort(key=lambda r: r.device)
     outcome.gaps.sort(key=lambda g: (g.device, g.feature))
+    return outcome
+
+
+def _merge(outcome: RenderOutcome, part: RenderOutcome) -> None:
+    outcome.rendered.extend(part.rendered)
+    outcome.gaps.extend(part.gaps)
+    outcome.failures.extend(part.failures)
+
+
+def _render_in_pool(job: Job, ordered: list[str], workers: int, start_method: str | None,
+                    task: Task) -> RenderOutcome:
+    global _worker
+    batches = [ordered[start::workers * 4] for start in range(workers * 4)]
+    # fork hands the workers the parent's Network without pickling it; elsewhere it is pickled once per worker.
+    method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    forking = method == "fork"
+    context = multiprocessing.get_context(method)
+    if forking:
+        # Compile the templates and the city-wide caches once, before forking: every worker inherits them.
+        _worker = _Worker(job)
+        _worker.run(ordered[:1])
+    try:
+        with frozen_for_fork(), ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                    initializer=_init_worker,
+                                                    initargs=() if forking else (job,)) as pool:
+            futures = {pool.submit(_run_batch, batch): len(batch) for batch in batches if batch}
+            for future in as_completed(futures):
+                task.advance(futures[future])
+            parts = [future.result() for future in futures]  # in the batches' order: failures stay in order
+    finally:
+        _worker = None
+    outcome = RenderOutcome()
+    for part in parts:
+        _merge(outcome, part)
     return outcome

@@ -19,6 +19,7 @@ from netops.cli_support import (
     folder_summary,
     load_or_exit,
     print_json,
+    progress_for,
     write_folder_or_exit,
 )
 from netops.errors import InputError, ServiceError
@@ -100,8 +101,11 @@ def register(app: typer.Typer) -> None:
             except (InputError, ServiceError) as error:
                 exit_for_error(error, as_json)
         try:
-            files = build_report(network, analyse(network, ledgers, datetime.now(UTC)), monitoring=monitoring,
-                                 lang=lang)
+            with progress_for(as_json).task("report: analyses, pages", total=2) as steps:
+                analyses = analyse(network, ledgers, datetime.now(UTC))
+                steps.advance()
+                files = build_report(network, analyses, monitoring=monitoring, lang=lang)
+                steps.advance()
         except DiagramError as error:
             exit_for_error(RuntimeError(f"{error}; nothing was written"), as_json, code=EXIT_BAD_INPUT)
         result = write_folder_or_exit(output, files, command="report", force=force, adopt=legacy_report(output),

@@ -29,6 +29,7 @@ from netops.cli_support import (
     exit_for_error,
     load_or_exit,
     out,
+    progress_for,
 )
 from netops.errors import EXIT_UNREACHABLE, InputError, unknown_value
 from netops.lab.lab import Lab
@@ -194,4 +195,4 @@ def progress_sink(as_json: bool) -> Progress:
         if not as_json:
             err.print(f"[{time.monotonic() - started:6.1f} s] {message}", markup=False, highlight=False)
 
-    return say
+    return progress_for(as_json, say)

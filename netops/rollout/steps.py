@@ -17,7 +17,6 @@ A failed step raises RolloutStepError; the routers this run pushed are rolled ba
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from pathlib import Path
 from citynet_models.network import Network
 from citynet_models.rollout import SiteLedger
 from citynet_models.types import LifecycleStatus
+from netops.ansible.playbook import run_playbook
 from netops.design import Design, build_design
 from netops.errors import EXIT_BAD_INPUT, EXIT_FINDING, EXIT_UNREACHABLE, NetopsError
 from netops.lab.configs import lab_secrets
@@ -254,8 +254,8 @@ def run_provision(rollout: Rollout, routers: list[str], *, step: LifecycleStatus
                "-e", f"network_config_backup_dir={backups}",
                *(["-e", "provision_render=false"] if rendered is not None else [])]
     rollout.progress(f"provision.yml --limit {','.join(routers)}")
-    done = subprocess.run(command, cwd=ROOT, env=_playbook_env(rollout), capture_output=True, text=True,
-                          check=False)
+    done = run_playbook(command, cwd=ROOT, env=_playbook_env(rollout), hosts=routers, progress=rollout.progress,
+                        description="provision.yml: routers")
     rollout.pushed.update({name: backups / f"{name}.cfg" for name in routers if (backups / f"{name}.cfg").exists()})
     if done.returncode == 0:
         changes = sum(counters.get("changed", 0) for host, counters in _recap(done.stdout).items()
@@ -299,7 +299,8 @@ def verify(rollout: Rollout) -> Evidence:
     step = LifecycleStatus.VERIFIED
     plan = _lab_plan(rollout, step)
     scope = {name for name in verified_devices(rollout.network, rollout.scope) if name in plan.router_by_device}
-    result = run_verification(_design(rollout), plan, lab_targets(rollout.lab.home, plan), scope=scope)
+    result = run_verification(_design(rollout), plan, lab_targets(rollout.lab.home, plan), scope=scope,
+                              progress=rollout.progress)
     sites = {s.site for s in result.sites}
     passing = sorted(s.site for s in result.sites if s.ok)
     if not result.ok:

@@ -191,7 +191,7 @@ def verify(run: Rollout, plan: Decommission) -> Evidence:
     lab = plan_lab(running, list(recorded.districts))
     scope = {name for name in verified_devices(running, plan.scope) if name in lab.router_by_device}
     result = run_verification(build_design(running, run.lab.render_settings()), lab,
-                              lab_targets(run.lab.home, lab), scope=scope)
+                              lab_targets(run.lab.home, lab), scope=scope, progress=run.progress)
     passing = sorted(s.site for s in result.sites if s.ok)
     if not result.ok:
         failures = [f"{s.site}: {c.name}: {c.reason}" for s in result.sites for c in s.failures]

@@ -26,6 +26,7 @@ from netops.cli_support import (
     exit_bad_input,
     load_or_exit,
     out,
+    progress_for,
 )
 from netops.errors import format_problem, unknown_value
 from netops.files import file_conflict, folder_problems, write_atomic, write_problem
@@ -122,7 +123,8 @@ def verify(
         wanted.discard("monitoring")  # nothing to ask; asked for by name, it fails every site instead
     design = build_design(network, settings)
     result = engine.run_verification(design, plan, engine.lab_targets(lab.home, plan), phases=wanted,
-                                     timeout=timeout, workers=workers, scope=routers)
+                                     timeout=timeout, workers=workers, scope=routers,
+                                     progress=progress_for(as_json))
     if report_dir is not None:
         try:
             for suffix, render in FORMATS.items():

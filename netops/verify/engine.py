@@ -27,6 +27,7 @@ from netops.lab.reach import expectations
 from netops.lab.sshd import login_user
 from netops.lab.state import LabHome
 from netops.lab.topology import LabPlan, in_network
+from netops.progress import Progress, quiet
 from netops.push.napalm import PushError, Target, connect
 from netops.verify import monitoring as nms
 from netops.verify.spec import device_spec, ospf_neighbors, wan_peers
@@ -162,7 +163,8 @@ def scope_of(plan: LabPlan, limit: set[str] | None = None) -> set[str]:
 
 
 def control_plane(design: Design, plan: LabPlan, target_for: TargetFor, workers: int = 8,
-                  scope: set[str] | None = None) -> tuple[list[Check], dict[str, set[str]]]:
+                  scope: set[str] | None = None,
+                  progress: Progress = quiet) -> tuple[list[Check], dict[str, set[str]]]:
     """Compliance and OSPF checks of the lab routers in scope (default: all), against the run's design (the one
     provisioning rendered with); also the Full adjacencies found, by device. Nothing towards a device out of
     scope is expected (its links are not there)."""
@@ -194,8 +196,15 @@ def control_plane(design: Design, plan: LabPlan, target_for: TargetFor, workers:
                             ("not Full: " + ", ".join(down)) if down else ""))
         return checks, full
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(one, [r.device for r in routers]))
+    with ThreadPoolExecutor(max_workers=workers) as pool, \
+            progress.task("verifying routers", total=len(routers)) as counted:
+        def counting(device_name: str) -> tuple[list[Check], set[str]]:
+            try:
+                return one(device_name)
+            finally:
+                counted.advance()
+
+        results = list(pool.map(counting, [r.device for r in routers]))
     checks = [c for result, _ in results for c in result]
     return checks, {r.device: full for r, (_, full) in zip(routers, results, strict=True)}
 
@@ -255,7 +264,8 @@ NETWORK_PHASES = PHASES[:3]
 
 def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *,
                      phases: Collection[str] = NETWORK_PHASES,
-                     timeout: float = 1.5, workers: int = 8, scope: set[str] | None = None) -> Verification:
+                     timeout: float = 1.5, workers: int = 8, scope: set[str] | None = None,
+                     progress: Progress = quiet) -> Verification:
     """The phases asked for (control plane, reachability, redundancy) on the lab routers in scope, by site. A lab
     router or host the design's network has not (a decommissioned site's, still in the lab) is not verified."""
     network = design.network
@@ -285,7 +295,8 @@ def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *,
         watching = background.submit(watched) if "monitoring" in phases else None
         if {"control", "redundancy"} & set(phases):
             started = time.monotonic()
-            control, adjacencies = control_plane(design, plan, target_for, workers=workers, scope=scope)
+            control, adjacencies = control_plane(design, plan, target_for, workers=workers, scope=scope,
+                                                 progress=progress)
             if "control" in phases:
                 checks += control
             seconds["control"] = time.monotonic() - started

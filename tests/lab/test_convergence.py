@@ -10,6 +10,7 @@ import pytest
 from netops.lab import convergence as module
 from netops.lab.convergence import Convergence, wait
 from netops.lab.state import LabHome
+from netops.progress import Counter
 
 ROUTERS = ("core", "hub", "site", "other")
 
@@ -43,3 +44,39 @@ def test_wait_without_routers_polls_the_whole_lab(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(module, "convergence", rounds)
     assert wait(LabHome(tmp_path), timeout=30, interval=0).converged
     assert rounds.polled == [ROUTERS, ("other",), ROUTERS]
+
+
+class Counting:
+    """A Progress that keeps its tasks' advances (netops.progress.Counter records how far each got)."""
+
+    def __init__(self) -> None:
+        self.tasks: list[Counter] = []
+
+    def __call__(self, message: str) -> None:
+        pass
+
+    def task(self, description: str, total: int | None) -> Counter:
+        self.tasks.append(Counter(description, total))
+        return self.tasks[-1]
+
+
+def test_wait_counts_the_routers_converged_up_to_all_of_them(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    monkeypatch.setattr(module, "convergence", Rounds(lagging={"hub", "other"}))
+    progress = Counting()
+    assert wait(LabHome(tmp_path), timeout=30, interval=0, progress=progress).converged
+    [task] = progress.tasks
+    assert (task.description, task.total, task.completed, task.finished) == ("converging", 4, 4, True)
+
+
+def test_wait_that_times_out_counts_only_the_routers_there(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    class Never(Rounds):
+        def __call__(self, home: LabHome, devices: Iterable[str] | None = None) -> Convergence:
+            self.lagging.add("hub")  # never there
+            return super().__call__(home, devices)
+
+    monkeypatch.setattr(module, "convergence", Never(lagging={"hub"}))
+    progress = Counting()
+    assert not wait(LabHome(tmp_path), timeout=0, interval=0, progress=progress).converged
+    [task] = progress.tasks
+    assert (task.total, task.completed, task.finished) == (4, 3, True)

@@ -42,6 +42,7 @@ from tests.cli.terminal import on_pty
 from tests.conftest import TESTS
 from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, netbox_server, network_of
 from tests.reorganize.test_reorganize import LEGACY
+from tests.terminal import netops_command, on_terminal
 
 pytestmark = pytest.mark.netbox
 
@@ -188,6 +189,31 @@ def test_apply_writes_with_a_changelog_message_and_a_second_run_changes_nothing(
     assert side_effects <= {"dcim.cabletermination", "dcim.interface", "circuits.circuittermination",
                             "circuits.circuit"}
     assert_no_duplicates(client, SMALL_CITY)
+
+
+def test_apply_and_plan_at_a_terminal_show_the_reads_and_writes_counted_to_the_end(env: dict[str, str]) -> None:
+    reset(env)
+    terminal = env | {"TERM": "xterm-256color", "COLUMNS": "160"}
+    applied = on_terminal(netops_command("apply", "--intent", str(SMALL_CITY)), cwd=REPO, env=terminal)
+    assert applied.returncode == 0, applied.text
+    created = len(desired_records(network_of(SMALL_CITY)))
+    assert f"{created} created, 0 updated, 0 deleted" in applied.stdout
+    writes = applied.counts("writing NetBox")
+    assert writes[-1] == (created, created), applied.text
+    assert [n for n, _ in writes] == sorted(n for n, _ in writes)
+    reads = applied.counts("reading NetBox")
+    assert reads and reads[-1][0] == reads[-1][1] > 0, applied.text
+
+    planned = on_terminal(netops_command("plan", "--intent", str(SMALL_CITY)), cwd=REPO, env=terminal)
+    assert planned.returncode == 0, planned.text
+    reads = planned.counts("reading NetBox")
+    assert reads and reads[-1][0] == reads[-1][1] > 0, planned.text
+    assert "writing NetBox" not in planned.text
+
+    as_json = on_terminal(netops_command("plan", "--intent", str(SMALL_CITY), "--json"), cwd=REPO, env=terminal)
+    assert as_json.returncode == 0, as_json.text
+    assert "NetBox" not in as_json.text  # neither bars nor lines
+    assert counts_without_unchanged(json.loads(as_json.stdout)) == NO_CHANGES
 
 
 @pytest.mark.parametrize("backend", list(Backend))

@@ -17,4 +17,5 @@ class NetopsModel(BaseModel):
         str_strip_whitespace=True,
         use_enum_values=False,
         validate_default=True,
+        defer_build=True,
     )

@@ -22,7 +22,6 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -514,6 +513,9 @@ def write_folder(plan: FolderPlan, *, workers: int = 1, mode: int | None = None)
             return write_atomic(folder / item[0], item[1], mode=mode)
 
         if workers > 1 and len(plan.writes) > 1:
+            # Imported here: most commands write no folder, and threads (with logging) cost start-up time.
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(write, plan.writes.items()))
         else:

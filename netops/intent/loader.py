@@ -13,6 +13,7 @@ from citynet_models.intent import AreaIntent, CityIntent, DistrictIntent, UnitIn
 from citynet_models.problems import Location, Problem
 from citynet_models.units import AdminStructure, Structure
 from netops.errors import InputError
+from netops.intent import units_cache
 from netops.intent.allocations import ALLOCATIONS_FILE, LoadedAllocations, read_allocations
 from netops.intent.schema_errors import problems_from_validation_error
 from netops.intent.yamlsource import SourceDocument, YamlInputError, read_yaml
@@ -223,6 +224,10 @@ def _structures(units_dir: Path, problems: list[Problem]) -> list[AdminStructure
                 hint="`netops units import --structure 2025|legacy` writes them; keep nothing else in units/",
                 location=Location(display_path(path), 1)))
             continue
+        kept = _kept_structure(path, names[path.name])
+        if kept is not None:
+            structures.append(kept)
+            continue
         document = _read(path, problems)
         structure = check_document(AdminStructure, document, problems) if document else None
         if structure is None or document is None:
@@ -235,8 +240,22 @@ def _structures(units_dir: Path, problems: list[Problem]) -> list[AdminStructure
                 hint="re-run `netops units import --structure <structure>`, which names the file",
                 location=document.location(("structure",))))
             continue
+        units_cache.remember(path, document.data)
         structures.append(structure)
     return structures
+
+
+def _kept_structure(path: Path, expected: Structure) -> AdminStructure | None:
+    """The units file from its parsed copy when that copy is valid as it stands; None sends it to the full reader,
+    which reports whatever is wrong with the file at its line."""
+    data = units_cache.cached_data(path)
+    if data is None:
+        return None
+    try:
+        structure = AdminStructure.model_validate(data)
+    except ValidationError:
+        return None
+    return structure if structure.structure is expected else None
 
 
 def _no_city_file(directory: Path, city_path: Path) -> Problem:

@@ -128,7 +128,8 @@ def load_intent(directory: Path) -> LoadedIntent:
     group_paths = {folder.name: _group_files(folder, directory / folder.name, problems)
                    for folder in GROUP_FOLDERS if _present(directory / folder.name)}
     problems.extend(_unloaded_entries(directory))
-    structures = _structures(directory / UNITS_DIR, problems)
+    to_remember: list[tuple[Path, object]] = []
+    structures = _structures(directory / UNITS_DIR, problems, to_remember)
     allocations_path = directory / ALLOCATIONS_FILE
     allocations = read_allocations(allocations_path, display_path(allocations_path), problems)
     city_document = _read(city_path, problems)
@@ -140,6 +141,9 @@ def load_intent(directory: Path) -> LoadedIntent:
         problems.extend(_structure_problems(city.structure, city_document, directory, group_paths, structures))
     if problems or city is None or city_document is None:
         raise InputError(problems)
+    # Kept only once the whole intent has read clean: bad input writes nothing anywhere, not even a cache.
+    for path, data in to_remember:
+        units_cache.remember(path, data)
     return LoadedIntent(city=city, city_document=city_document, districts=tuple(districts),
                         structures=tuple(structures), areas=tuple(areas), units=tuple(units),
                         allocations=allocations, directory=directory)
@@ -210,8 +214,10 @@ def _structure_problems(structure: Structure, city_document: SourceDocument, dir
     return problems
 
 
-def _structures(units_dir: Path, problems: list[Problem]) -> list[AdminStructure]:
-    """The units files of units/: one per structure, named after it (2025.yml, legacy.yml)."""
+def _structures(units_dir: Path, problems: list[Problem], to_remember: list[tuple[Path, object]]
+                ) -> list[AdminStructure]:
+    """The units files of units/: one per structure, named after it (2025.yml, legacy.yml); those read through
+    the full reader and found valid are added to ``to_remember`` (their parsed copies are written by the caller)."""
     if not units_dir.is_dir():
         return []
     names = {f"{structure.value}.yml": structure for structure in Structure}
@@ -240,7 +246,7 @@ def _structures(units_dir: Path, problems: list[Problem]) -> list[AdminStructure
                 hint="re-run `netops units import --structure <structure>`, which names the file",
                 location=document.location(("structure",))))
             continue
-        units_cache.remember(path, document.data)
+        to_remember.append((path, document.data))
         structures.append(structure)
     return structures
 

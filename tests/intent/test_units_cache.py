@@ -86,3 +86,12 @@ def test_unwritable_cache_is_no_error(intent: Path, monkeypatch: pytest.MonkeyPa
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setenv(units_cache.CACHE_ENV, str(blocker))
     assert load_intent(intent).structures
+
+
+def test_bad_input_elsewhere_writes_no_copy(intent: Path) -> None:
+    """Bad input writes nothing anywhere: valid units files beside a broken city.yml leave the cache empty."""
+    city = intent / "city.yml"
+    city.write_text(city.read_text(encoding="utf-8") + "not_a_field: 1\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        load_intent(intent)
+    assert not units_cache.cache_dir().exists() or list(units_cache.cache_dir().glob("*.json")) == []

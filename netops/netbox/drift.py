@@ -18,6 +18,7 @@ from netops.netbox.client import NetBoxClient, NetBoxError
 from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet, chunks
 from netops.netbox.plan import Action, Change, Plan, make_plan, show_value
+from netops.netbox.scope import scope_plan
 from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
 from netops.progress import ProgressSink as Progress
 from netops.progress import quiet
@@ -85,10 +86,15 @@ class Drift:
 
 
 def detect_drift(client: NetBoxClient, desired: RecordSet, *, backend: Backend = Backend.GRAPHQL,
-                 progress: Progress = quiet, snapshot: Snapshot | None = None) -> Drift:
-    """Compare intent's records with NetBox's; look up who last changed the objects that differ."""
+                 progress: Progress = quiet, snapshot: Snapshot | None = None,
+                 sites: frozenset[str] | None = None) -> Drift:
+    """Compare intent's records with NetBox's; look up who last changed the objects that differ. ``sites``: only
+    the objects of those sites and the city-wide ones they use (netops.netbox.scope)."""
     snapshot = snapshot or read_snapshot(client, backend=backend, desired=desired, progress=progress)
     plan = make_plan(desired, snapshot, prune=True, free_first=False)  # differences, not the writes that fix them
+    if sites is not None:
+        scoped = scope_plan(plan, desired, snapshot, sites)
+        plan = Plan(changes=[*scoped.plan.changes, *scoped.held_back], prune=True)
     items = [DriftItem(change) for change in plan.changes if change.action is not Action.UNCHANGED]
     _attach_last_changes(client, items[:CHANGELOG_LOOKUPS])
     return Drift(items=items, plan=plan)

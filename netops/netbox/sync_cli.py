@@ -22,22 +22,31 @@ from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
     EXIT_FINDING,
+    AreaOption,
+    DistrictOption,
     IntentOption,
     JsonOption,
+    SiteOption,
+    UnitOption,
     YesOption,
     confirm_or_exit,
     err,
+    exit_bad_input,
     exit_for_error,
     load_or_exit,
     out,
     progress_for,
 )
+from netops.errors import InputError
 from netops.gc_policy import no_cyclic_gc
 from netops.netbox.client import CHUNK_SIZE, NetBoxClient, NetBoxError
 from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import RecordSet
+from netops.netbox.plan import Plan
+from netops.netbox.scope import ScopedPlan, scope_plan
 from netops.netbox.snapshot import Backend, Snapshot, read_snapshot
 from netops.progress import Progress
+from netops.selectors import scope
 
 BackendOption = Annotated[Backend, typer.Option("--backend", help="How to read NetBox: GraphQL or REST (fields=)")]
 PruneOption = Annotated[bool, typer.Option("--prune", help="Delete managed objects that left the intent")]
@@ -49,13 +58,25 @@ def _progress(as_json: bool) -> Progress:
     return progress_for(as_json)
 
 
-def _intent_records(intent: Path, as_json: bool) -> tuple[Network, RecordSet]:
-    """The validated intent and the NetBox objects it maps to; exit 2 (nothing written) if it is invalid.
+#: What --unit, --area, --district and --site name, as given.
+ScopeValues = tuple[list[str] | None, list[str] | None, list[str] | None, list[str] | None]
+NO_SCOPE: ScopeValues = (None, None, None, None)
+
+
+def _intent_records(intent: Path, as_json: bool,
+                    scoping: ScopeValues = NO_SCOPE) -> tuple[Network, RecordSet, frozenset[str] | None]:
+    """The validated intent, the NetBox objects it maps to, and the slugs of the sites the scoping options select
+    (None: no option given); exit 2 (nothing written) if the intent is invalid or an option names nothing.
 
     Validation refuses whatever NetBox would (names, lengths, coordinates, service protocols), so a valid model
-    always maps."""
+    always maps. The whole intent is validated and mapped whatever the scope."""
     network = load_or_exit(intent, as_json).network
-    return network, desired_records(network)
+    units, areas, districts, sites = scoping
+    try:
+        selected = scope(network, units=units, areas=areas, districts=districts, sites=sites).sites
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
+    return network, desired_records(network), selected
 
 
 def _client(as_json: bool, workers: int = 1) -> NetBoxClient:
@@ -67,21 +88,46 @@ def _client(as_json: bool, workers: int = 1) -> NetBoxClient:
     return client
 
 
-def _desired_and_snapshot(intent: Path, backend: Backend, as_json: bool,
-                          workers: int = 1) -> tuple[NetBoxClient, RecordSet, Snapshot]:
+def _desired_and_snapshot(intent: Path, backend: Backend, as_json: bool, workers: int = 1,
+                          scoping: ScopeValues = NO_SCOPE,
+                          ) -> tuple[NetBoxClient, RecordSet, Snapshot, frozenset[str] | None]:
     """The NetBox objects the intent maps to, and what NetBox holds, read while the intent loads (the load keeps the
     CPU busy, the read mostly waits on NetBox). An invalid intent exits 2 whatever NetBox does, as when it was
     loaded first."""
     with ThreadPoolExecutor(max_workers=1) as loading:
-        desired = loading.submit(lambda: _intent_records(intent, as_json)[1])
+        loaded = loading.submit(lambda: _intent_records(intent, as_json, scoping))
+        desired = loading.submit(lambda: loaded.result()[1])
         try:
             client = NetBoxClient.from_env(workers=workers)
             client.status()
             snapshot = read_snapshot(client, backend=backend, desired=desired, progress=_progress(as_json))
         except NetBoxError as error:
-            desired.result()  # the intent's own errors come first
+            loaded.result()  # the intent's own errors come first
             exit_for_error(error, as_json)
-        return client, desired.result(), snapshot
+        return client, desired.result(), snapshot, loaded.result()[2]
+
+
+def _narrow(plan: Plan, desired: RecordSet, snapshot: Snapshot, sites: frozenset[str] | None) -> ScopedPlan | None:
+    """The plan of the selected sites and what they need (netops.netbox.scope); None without a scope."""
+    if sites is None:
+        return None
+    return scope_plan(plan, desired, snapshot, sites)
+
+
+def _scope_json(scoped: ScopedPlan | None) -> dict[str, object]:
+    return {"scope": None if scoped is None else scoped.to_json()}
+
+
+def _scope_lines(scoped: ScopedPlan | None) -> list[str]:
+    """What the text output says about the scope: its sites and the changes held back."""
+    if scoped is None:
+        return []
+    lines = [f"Scope: {len(scoped.sites)} sites ({', '.join(scoped.sites)}) and the city-wide objects they need"]
+    if scoped.held_back:
+        lines.append(f"Held back: {len(scoped.held_back)} changes need objects of sites outside the scope that "
+                     "NetBox does not hold yet (apply those sites, or without a scope):")
+        lines += [f"  {change.action.value} {change.noun} {change.label}" for change in scoped.held_back]
+    return lines
 
 
 def default_message(intent: Path) -> str:
@@ -207,19 +253,31 @@ def register(app: typer.Typer) -> None:
         show_all: Annotated[bool, typer.Option("--all", help="List unchanged objects too")] = False,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every field of created objects")] = False,
         backend: BackendOption = Backend.GRAPHQL,
+        unit: UnitOption = None,
+        area: AreaOption = None,
+        district: DistrictOption = None,
+        site: SiteOption = None,
     ) -> None:
-        """Show what `netops apply` would write to NetBox: each object to create, update or delete, each field."""
+        """Show what `netops apply` would write to NetBox: each object to create, update or delete, each field.
+
+        --unit, --area, --district and --site add up: the changes of the selected sites' objects and of the
+        city-wide objects they need; --prune then deletes only objects of the selected sites."""
         # The intent's model, the records and the snapshot are large graphs of long-lived objects: a GC pass
         # walks them all and frees nothing (netops/gc_policy.py).
         with no_cyclic_gc(keep_frozen=True):
-            client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json)
+            client, desired, snapshot, sites = _desired_and_snapshot(intent, backend, as_json,
+                                                                     scoping=(unit, area, district, site))
             plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
+            scoped = _narrow(plan, desired, snapshot, sites)
+            plan = scoped.plan if scoped is not None else plan
         if as_json:
             sys.stdout.write(json.dumps({"netbox": client.url, "prune": prune, "adopt": adopt,
-                                         **plan.to_json(include_unchanged=show_all)}, ensure_ascii=False,
-                                        indent=2) + "\n")
+                                         **_scope_json(scoped), **plan.to_json(include_unchanged=show_all)},
+                                        ensure_ascii=False, indent=2) + "\n")
             return
         for line in render_lines(plan, include_unchanged=show_all, verbose=verbose):
+            out.print(line, markup=False, highlight=False)
+        for line in _scope_lines(scoped):
             out.print(line, markup=False, highlight=False)
         out.print(f"Plan for {client.url}: {summary(plan)}", markup=False, highlight=False)
 
@@ -238,26 +296,40 @@ def register(app: typer.Typer) -> None:
         = WRITE_WORKERS,
         backend: BackendOption = Backend.GRAPHQL,
         yes: YesOption = False,
+        unit: UnitOption = None,
+        area: AreaOption = None,
+        district: DistrictOption = None,
+        site: SiteOption = None,
     ) -> None:
         """Write the plan to NetBox: only what differs, in dependency order, in chunked bulk requests, only to
         objects tagged netops-managed.
 
         With --prune the deletions are listed first and asked for on a terminal (--yes: without asking; not on a
-        terminal, --yes is needed)."""
+        terminal, --yes is needed).
+
+        --unit, --area, --district and --site: only the selected sites' objects and the city-wide objects they
+        need (as `netops plan`)."""
         with no_cyclic_gc(keep_frozen=True):  # as for plan
-            client, desired, snapshot = _desired_and_snapshot(intent, backend, as_json, workers)
+            client, desired, snapshot, sites = _desired_and_snapshot(intent, backend, as_json, workers,
+                                                                     scoping=(unit, area, district, site))
             plan = make_plan(desired, snapshot, adopt=adopt, prune=prune)
+            scoped = _narrow(plan, desired, snapshot, sites)
+            plan = scoped.plan if scoped is not None else plan
         if check:
             if as_json:
-                sys.stdout.write(json.dumps({"netbox": client.url, "check": True, **plan.to_json()},
-                                            ensure_ascii=False, indent=2) + "\n")
+                sys.stdout.write(json.dumps({"netbox": client.url, "check": True, **_scope_json(scoped),
+                                             **plan.to_json()}, ensure_ascii=False, indent=2) + "\n")
             else:
                 for line in render_lines(plan):
+                    out.print(line, markup=False, highlight=False)
+                for line in _scope_lines(scoped):
                     out.print(line, markup=False, highlight=False)
                 out.print(f"Check only, nothing written. Plan for {client.url}: {summary(plan)}", markup=False,
                           highlight=False)
             return
         if not as_json:
+            for line in _scope_lines(scoped):
+                err.print(line, markup=False, highlight=False)
             err.print(f"Plan for {client.url}: {summary(plan)}", markup=False, highlight=False)
         deletions = plan.of(Action.DELETE)
         if prune and deletions:
@@ -279,7 +351,8 @@ def register(app: typer.Typer) -> None:
         except NetBoxError as error:
             exit_for_error(error, as_json)
         if as_json:
-            sys.stdout.write(json.dumps({"netbox": client.url, **result.to_json()}, indent=2) + "\n")
+            sys.stdout.write(json.dumps({"netbox": client.url, **_scope_json(scoped), **result.to_json()},
+                                        indent=2) + "\n")
             return
         kept = (f"; {result.kept} managed objects not in intent kept (--prune deletes them)" if result.kept else "")
         if result.protected:
@@ -294,23 +367,33 @@ def register(app: typer.Typer) -> None:
         intent: IntentOption = DEFAULT_INTENT_DIR,
         as_json: JsonOption = False,
         backend: BackendOption = Backend.GRAPHQL,
+        unit: UnitOption = None,
+        area: AreaOption = None,
+        district: DistrictOption = None,
+        site: SiteOption = None,
     ) -> None:
         """What differs between intent and NetBox: fields edited in NetBox, managed objects missing or added, and
-        who changed them (NetBox's change log). Exit 1 when there is drift."""
-        _, desired = _intent_records(intent, as_json)
+        who changed them (NetBox's change log). Exit 1 when there is drift.
+
+        --unit, --area, --district and --site: only the selected sites' objects and the city-wide objects they
+        use."""
+        _, desired, sites = _intent_records(intent, as_json, (unit, area, district, site))
         client = _client(as_json)
         try:
-            found = drift_module.detect_drift(client, desired, backend=backend, progress=_progress(as_json))
+            found = drift_module.detect_drift(client, desired, backend=backend, progress=_progress(as_json),
+                                              sites=sites)
         except NetBoxError as error:
             exit_for_error(error, as_json)
         if as_json:
-            sys.stdout.write(json.dumps({"netbox": client.url, **found.to_json()}, ensure_ascii=False,
-                                        indent=2) + "\n")
+            sys.stdout.write(json.dumps({"netbox": client.url, "scope": None if sites is None else sorted(sites),
+                                         **found.to_json()}, ensure_ascii=False, indent=2) + "\n")
         else:
             for line in drift_module.render_lines(found):
                 out.print(line, markup=False, highlight=False)
             counts = found.counts()
             verdict = "drift" if found.drifted else "no drift"
+            if sites is not None:
+                verdict += f" in {len(sites)} sites ({', '.join(sorted(sites))})"
             out.print(f"{verdict} between {intent} and {client.url}: {counts['edited']} edited in NetBox, "
                       f"{counts['missing']} missing from NetBox, {counts['extra']} managed but not in intent, "
                       f"{counts['conflict']} not managed by netops", markup=False, highlight=False)

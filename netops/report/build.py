@@ -11,7 +11,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -502,24 +502,52 @@ def markdown(title: str, intro: Sequence[str], tables: Sequence[Table], words: W
 
 
 def build_report(network: Network, data: Analyses | None = None, workers: int = 4,
-                 monitoring: MonitoringState | None = None, lang: Lang = Lang.VI) -> dict[str, str]:
+                 monitoring: MonitoringState | None = None, lang: Lang = Lang.VI,
+                 sites: frozenset[str] | None = None) -> dict[str, str]:
     """Every file of the report, by path relative to the output folder; nothing is written here. With
     ``monitoring``, the overview lists the sites cut off or degraded, the district pages each site's state, and
     csv/monitoring.csv every site's. Pages and Markdown speak ``lang``; the CSV files are the same in every
-    language."""
+    language. ``sites``: only those sites' group pages and table rows (:func:`in_scope`), the overview saying so;
+    ``data`` is still the analyses of the whole network."""
     with no_cyclic_gc():
-        return _build_report(network, data, workers, monitoring, Words(lang))
+        return _build_report(network, data, workers, monitoring, Words(lang), sites)
+
+
+#: Columns that name one site per row, and columns that name the group (area, district) of a row.
+_SITE_COLUMNS = ("site", "slug")
+_GROUP_COLUMNS = ("area", "district")
+
+
+def in_scope(table: Table, sites: frozenset[str], groups: frozenset[str]) -> Table:
+    """The table's rows of the selected sites (a site column), of their groups (a group column first), or of
+    failures that cut one of them (a ``sites`` list); a table with none of these is city-wide and kept whole."""
+    columns = table.columns
+    site_column = next((columns.index(c) for c in _SITE_COLUMNS if c in columns), None)
+    if site_column is not None:
+        keep = [str(row[site_column]) in sites for row in table.rows]
+    elif columns and columns[0] in _GROUP_COLUMNS:
+        keep = [str(row[0]) in groups for row in table.rows]
+    elif "sites" in columns and table.key == "spof":
+        at = columns.index("sites")
+        keep = [bool(set(str(row[at]).replace(",", " ").split()) & sites) for row in table.rows]
+    else:
+        return table
+    return replace(table, rows=tuple(r for r, k in zip(table.rows, keep, strict=True) if k),
+                   links=tuple(h for h, k in zip(table.links, keep, strict=True) if k) if table.links else ())
 
 
 def _build_report(network: Network, data: Analyses | None, workers: int,
-                  monitoring: MonitoringState | None, words: Words) -> dict[str, str]:
+                  monitoring: MonitoringState | None, words: Words,
+                  scope: frozenset[str] | None = None) -> dict[str, str]:
     data = data if data is not None else analyse(network)
-    hrefs = {d.code: district_page(network, d.code) for d in network.groups.values()}
+    chosen = frozenset(s.area for s in network.sites if scope is not None and s.slug in scope and s.area)
+    groups = [g for g in network.groups.values() if scope is None or g.code in chosen]
+    hrefs = {d.code: district_page(network, d.code) for d in groups}  # only pages this report writes
     at_risk = {a.site for d in data.redundancy.districts for a in d.at_risk}
     labels = {d.code: short_name(d.name) for d in network.groups.values()}
 
     dots = {"topology": city_dot(network, data.whatif, data.redundancy, hrefs)}
-    for d in network.groups.values():
+    for d in groups:
         dots[f"districts/{d.code}-{d.slug}"] = district_dot(network, d.code, data.whatif, at_risk)
     svgs = render_diagrams(dots, workers=workers)
 
@@ -542,7 +570,6 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
         code: name for code, name in labels.items() if inside[code] >= 0.8 * whole[code] > 0}) if core else ""
     legend = {"status": {words.value("status", k): v for k, v in STATUS_COLOURS.items()},
               "redundancy": {k: (words.value("redundancy", k), v) for k, v in REDUNDANCY_COLOURS.items()}}
-    district_links = [(d.name, hrefs[d.code]) for d in network.groups.values()]
     index_tables = [
         rollout_table(data.rollout, hrefs, group, words), rollout_kinds_table(data.rollout, words),
         rollout_sites_table(data.rollout, group, words), redundancy_table(data.redundancy, hrefs, group, words),
@@ -566,6 +593,12 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
     if monitoring is not None:
         index_tables.insert(0, monitoring_table(network, monitoring, words))
         csv_tables.append(monitoring_table(network, monitoring, words, every_site=True))
+    scope_note = ""
+    if scope is not None:
+        index_tables = [in_scope(t, scope, chosen) for t in index_tables]
+        csv_tables = [in_scope(t, scope, chosen) for t in csv_tables]
+        scope_note = words("page.scope", count=words.number(len(scope)), sites=", ".join(sorted(scope)))
+    district_links = [(d.name, hrefs[d.code]) for d in groups]
     csv_links = [(f"{t.key}.csv", f"csv/{t.key}.csv") for t in csv_tables]
     common = {"city": network.city.name, "version": __version__, "legend": legend, "group": group_word,
               "group_key": group, "monitoring": monitoring is not None}
@@ -573,18 +606,19 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
     files["index.html"] = env.get_template("index.html.j2").render(
         **common, root="", title=title, counts=shown_counts,
         map_svg=Markup(city_map), core_svg=Markup(core_map), topology_svg=Markup(svgs["topology"]),
-        tables=index_tables,
+        tables=index_tables, scope=scope_note,
         districts=district_links, csv_links=csv_links, markdown="report.md")
     files["topology.svg"] = svgs["topology"]
     files["map.svg"] = city_map
     files["report.md"] = markdown(
-        title, [", ".join(f"{v} {k}" for k, v in shown_counts.items()), words("page.open_index")],
+        title, [*([scope_note] if scope_note else []), ", ".join(f"{v} {k}" for k, v in shown_counts.items()),
+                words("page.open_index")],
         index_tables, words, images=[(words("map.alt"), "map.svg"), (words("topology.city"), "topology.svg")],
         links=[(d, h.removesuffix(".html") + ".md") for d, h in district_links])
     for table in csv_tables:
         files[f"csv/{table.key}.csv"] = table.csv()
 
-    for district in network.groups.values():
+    for district in groups:
         code = district.code
         base = f"districts/{code}-{district.slug}"
         sites = [s for s in network.sites if s.area == code]

@@ -15,6 +15,8 @@ EN: dict[str, str] = {
     "page.open_index": "Open index.html for the map and the pictures.",
     "page.summary": "{sites} sites; rollout {done} of {total} done ({percent}%)",
     "page.summary_sites": "{sites} sites",
+    "page.scope": ("Only {count} selected sites: {sites}. Their pages and CSV rows; the analyses judge the whole"
+                   " network."),
     "page.print": "Printed from {city}: WAN planning report",
     # the words of the structure: what sites are grouped by
     "group.area": "area",
@@ -264,6 +266,8 @@ VI: dict[str, str] = {
     "page.open_index": "Mở index.html để xem bản đồ và sơ đồ.",
     "page.summary": "{sites} điểm; triển khai xong {done}/{total} ({percent}%)",
     "page.summary_sites": "{sites} điểm",
+    "page.scope": ("Chỉ {count} điểm được chọn: {sites}. Trang và dòng CSV của các điểm này; các phân tích đánh giá"
+                   " toàn mạng."),
     "page.print": "In từ {city}: báo cáo quy hoạch mạng WAN",
     "group.area": "cụm",
     "group.district": "quận/huyện",

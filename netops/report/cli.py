@@ -9,10 +9,14 @@ import typer
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
+    AreaOption,
+    DistrictOption,
     IntentOption,
     JsonOption,
+    SiteOption,
     SourceName,
     SourceOption,
+    UnitOption,
     err,
     exit_bad_input,
     exit_for_error,
@@ -29,6 +33,7 @@ from netops.report.build import analyse, build_report
 from netops.report.diagrams import DiagramError
 from netops.report.i18n import Lang
 from netops.rollout.ledger import read_ledgers
+from netops.selectors import scope
 
 #: A report is read by browsers and colleagues: world-readable whatever the umask.
 REPORT_MODE = 0o644
@@ -73,12 +78,19 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[Lang, typer.Option("--lang", help="Language of the pages and report.md: vi (Vietnamese) "
                                                           "or en; the CSV files are the same in both")] = Lang.VI,
         as_json: JsonOption = False,
+        unit: UnitOption = None,
+        area: AreaOption = None,
+        district: DistrictOption = None,
+        site: SiteOption = None,
     ) -> None:
         """Write the planner report: index.html (map, topology, tables), a page per district, report.md and
         csv/. Static files only: open index.html from disk, nothing is fetched.
 
         The --out folder must be new, empty, or one report wrote (it keeps .netops-manifest.json there); files
-        report wrote and nobody changed are replaced or removed, anything else is refused unless --force."""
+        report wrote and nobody changed are replaced or removed, anything else is refused unless --force.
+
+        --unit, --area, --district and --site add up: only the pages and CSV rows of the selected sites (the
+        overview says so); the analyses still judge the whole network."""
         # Checked before any work: --out naming a file or an unwritable place is bad usage, not a crash later.
         problems = folder_problems(output)
         if prometheus is not None:
@@ -89,6 +101,10 @@ def register(app: typer.Typer) -> None:
         if problems:
             exit_bad_input(problems, as_json)
         network = load_or_exit(intent, as_json, source=source).network
+        try:
+            selected = scope(network, units=unit, areas=area, districts=district, sites=site).sites
+        except InputError as error:
+            exit_bad_input(error.problems, as_json)
         # The rollout evidence is kept beside the intent whatever the source of the network.
         try:
             ledgers = read_ledgers(intent, (site.slug for site in network.sites))
@@ -104,7 +120,7 @@ def register(app: typer.Typer) -> None:
             with progress_for(as_json).task("report: analyses, pages", total=2) as steps:
                 analyses = analyse(network, ledgers, datetime.now(UTC))
                 steps.advance()
-                files = build_report(network, analyses, monitoring=monitoring, lang=lang)
+                files = build_report(network, analyses, monitoring=monitoring, lang=lang, sites=selected)
                 steps.advance()
         except DiagramError as error:
             exit_for_error(RuntimeError(f"{error}; nothing was written"), as_json, code=EXIT_BAD_INPUT)

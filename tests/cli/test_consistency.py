@@ -138,6 +138,10 @@ JSON_COMMANDS = [
     (["lab", "down"], {0}),
     (["render", "--device", "nosuch", "--out", "{tmp}/nothing"], {2}),
     (["compliance", "--unit", "nowhere"], {2}),
+    (["report", "--site", "ubnd-*", "--out", "{tmp}/report"], {0}),
+    (["plan", "--site", "ubnd-xa-co-lao"], {2}),
+    (["apply", "--unit", "nowhere", "--yes"], {2}),
+    (["drift", "--area", "nowhere"], {2}),
 ]
 
 

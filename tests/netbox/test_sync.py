@@ -724,3 +724,44 @@ def test_the_reorganization_changes_only_the_administrative_side_and_converges(e
         facts = site_facts(before, slug)
         facts["links"] = [link for link in facts["links"] if link[2] not in RETIRED_ROUTERS]
         assert site_facts(after, slug) == facts, slug
+
+
+def test_apply_scoped_to_a_site_writes_its_objects_and_what_they_need_and_prune_keeps_other_sites(
+        env: dict[str, str], nb: Any, tmp_path: Path) -> None:
+    reset(env)
+    here, other = "hoi-lien-hiep-phu-nu-phuong-truc-bach", "ubnd-phuong-phuc-xa"
+
+    first = apply(env, SMALL_CITY, "--site", here)
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"Scope: 1 sites ({here})" in first.stderr
+    assert [site.slug for site in nb.dcim.sites.all()] == [here]
+    assert {device.site.slug for device in nb.dcim.devices.all()} == {here}
+    assert nb.extras.tags.get(slug="netops-managed") is not None and len(nb.extras.custom_fields.all()) > 0
+    again = plan_json(env, SMALL_CITY, "--site", here)
+    assert counts_without_unchanged(again) == NO_CHANGES and again["counts"]["unchanged"] > 0
+    assert again["scope"] == {"sites": [here], "held_back": []}
+    unknown = run(["plan", "--intent", str(SMALL_CITY), "--site", "hoi-lien-hiep-phu-nu-phuong-truc-bac"], env)
+    assert unknown.returncode == 2 and f"did you mean {here}" in unknown.stderr, unknown.stderr
+
+    second = apply(env, SMALL_CITY, "--unit", "phuc-xa")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert sorted(site.slug for site in nb.dcim.sites.all()) == sorted([here, other])
+
+    # Intent without the first site: a prune of the other site leaves it; an unscoped prune would delete it.
+    reduced = copy_intent(SMALL_CITY, tmp_path / "reduced")
+    district_file = reduced / "districts" / "001-ba-dinh.yml"
+    district = yaml.safe_load(district_file.read_text())
+    district["sites"] = [s for s in district["sites"] if s["kind"] != "mass_organization"]
+    district_file.write_text(yaml.safe_dump(district, allow_unicode=True))
+    scoped = plan_json(env, reduced, "--prune", "--site", other)
+    assert scoped["counts"]["delete"] == 0
+    assert plan_json(env, reduced, "--prune")["counts"]["delete"] > 0
+
+    pruned = apply(env, reduced, "--prune", "--site", other)
+
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert nb.dcim.sites.get(slug=here) is not None and nb.dcim.devices.get(name=f"{here}-r01") is not None
+    drift = run(["drift", "--intent", str(reduced), "--site", other, "--json"], env)
+    assert drift.returncode == 0, drift.stdout + drift.stderr
+    assert json.loads(drift.stdout)["scope"] == [other]

@@ -1,6 +1,7 @@
 """`netops report`: files written atomically and idempotently, only local references, and the page checked
 in a real headless Chromium (DOM dump and screenshots)."""
 
+import csv
 import hashlib
 import json
 import re
@@ -132,6 +133,52 @@ def test_every_reference_is_local_and_exists(report: Path) -> None:
                 assert anchor in parser.ids or anchor == "by-status", f"{page.name}: no element #{anchor}"
     # No stylesheet, script or font is fetched from anywhere: everything is inline.
     assert "<script" not in (report / "index.html").read_text() and "@import" not in (report / "index.html").read_text()
+
+
+#: Xã Đông Anh of the 2025 sample: four sites, all of area 017.
+UNIT_SITES = {"dang-uy-xa-co-loa", "ubnd-thi-tran-dong-anh", "ubnd-xa-co-loa", "ubnd-xa-uy-no"}
+
+
+@pytest.mark.parametrize("scope", [["--unit", "xa-dong-anh"],
+                                   ["--site", "ubnd-xa-co-loa", "--site", "ubnd-xa-uy-no", "--site", "dang-uy-xa-co-*",
+                                    "--site", "ubnd-thi-tran-dong-anh"]], ids=["unit", "sites"])
+def test_a_scoped_report_has_the_pages_and_csv_rows_of_its_sites_only(scope: list[str], report: Path,
+                                                                      tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    code, _, stderr = run(["report", "--out", str(output), *scope])
+    assert code == 0, stderr
+
+    pages = {p.name for p in (output / "districts").iterdir()}
+    assert pages == {f"017-cum-dong-anh.{ext}" for ext in ("html", "md", "svg")}
+    sites = _csv(output / "csv" / "sites.csv")
+    assert {row["slug"] for row in sites} == UNIT_SITES
+    for name, column in (("circuits", "site"), ("lans", "site"), ("rollout-sites", "site"),
+                         ("attachments", "site"), ("policy-lans", "site")):
+        rows = _csv(output / "csv" / f"{name}.csv")
+        assert rows and {row[column] for row in rows} <= UNIT_SITES, name
+        assert len(rows) < len(_csv(report / "csv" / f"{name}.csv")), name
+    assert {row["area"] for row in _csv(output / "csv" / "rollout.csv")} == {"017"}
+    # City-wide tables stay whole; the analyses are the whole network's (the same failures cut these sites).
+    assert _csv(output / "csv" / "pools.csv") == _csv(report / "csv" / "pools.csv")
+    whole = [row for row in _csv(report / "csv" / "spof.csv") if set(row["sites"].split()) & UNIT_SITES]
+    assert _csv(output / "csv" / "spof.csv") == whole and whole
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert "Chỉ 4 điểm được chọn: " + ", ".join(sorted(UNIT_SITES)) in index
+    assert "Chỉ 4 điểm được chọn" in (output / "report.md").read_text(encoding="utf-8")
+    assert "điểm được chọn" not in (report / "index.html").read_text(encoding="utf-8")
+    test_every_reference_is_local_and_exists(output)
+
+
+def test_a_scope_naming_nothing_is_exit_2_with_did_you_mean_and_writes_nothing(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    code, _, stderr = run(["report", "--out", str(output), "--site", "ubnd-xa-co-lao", "--unit", "dong-anhh"])
+    assert code == 2 and "did you mean ubnd-xa-co-loa" in stderr and "--unit: unknown unit" in stderr, stderr
+    assert not output.exists()
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def test_markdown_and_csv_goldens(report: Path, tmp_path: Path, golden) -> None:  # type: ignore[no-untyped-def]

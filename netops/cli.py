@@ -89,8 +89,13 @@ def _mount(app: typer.Typer, name: str) -> None:
     """Mount the commands of the command module ``name`` on ``app``."""
     import importlib
 
+    from netops.gc_policy import no_cyclic_gc
+
     try:
-        module = importlib.import_module(name)
+        # Importing builds thousands of classes and schemas that live to the end: collector passes over them
+        # free nothing, and frozen afterwards no later pass walks them (netops/gc_policy.py).
+        with no_cyclic_gc(keep_frozen=True):
+            module = importlib.import_module(name)
     except ImportError as error:  # a missing dependency: say which command it takes away, and fail loudly
         error.add_note(f"netops: the command module {name} (`netops {', '.join(COMMAND_MODULES.get(name, ()))}`) "
                        "cannot be imported; reinstall city-netops with its dependencies")

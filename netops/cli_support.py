@@ -182,8 +182,12 @@ def exit_for_source(error: SourceUnavailableError, as_json: bool) -> NoReturn:
 def load_or_exit(intent: Path, as_json: bool, *, source: SourceName | str = SourceName.INTENT) -> Resolution:
     """The validated network from the named source (netops.sources), or every input error printed and exit code 2,
     or the source's failure printed and its exit code (exit_for_source)."""
+    from netops.gc_policy import no_cyclic_gc
+
     try:
-        return source_of(source, intent).load()
+        # The model is a large graph of long-lived objects: collector passes during the load free nothing.
+        with no_cyclic_gc():
+            return source_of(source, intent).load()
     except InputError as error:
         exit_bad_input(error.problems, as_json)
     except SourceUnavailableError as error:

@@ -245,7 +245,7 @@ def netbox_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
                          ids=lambda doc: str(doc.relative_to(REPO)))
 def test_commands_with_netbox_exit_as_documented(doc: Path, netbox_env: dict[str, str], tmp_path: Path) -> None:
     """The page's commands in order, its NetBox ones against an empty NetBox as the page starts from."""
-    done = subprocess.run([sys.executable, "-m", "netops", "netbox", "reset"], cwd=REPO, env=netbox_env,
+    done = subprocess.run([sys.executable, "-m", "netops", "netbox", "reset", "--yes"], cwd=REPO, env=netbox_env,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     work = _reader_folder(tmp_path)

@@ -9,7 +9,9 @@ from citynet_models.addressing import AddressPlan
 from citynet_models.admin import Area, City, District, Ward
 from citynet_models.base import NetopsModel
 from citynet_models.datacenter import DcHost, Service
+from citynet_models.design_rules import DesignPolicy
 from citynet_models.devices import Device
+from citynet_models.gateways import HaPair
 from citynet_models.links import Provider, WanLink
 from citynet_models.policy import ReachabilityPolicy
 from citynet_models.problems import NetworkInvalidError
@@ -40,6 +42,8 @@ class Network(NetopsModel):
     links: tuple[WanLink, ...] = Field(description="Every WAN link, by id")
     hosts: tuple[DcHost, ...] = Field(description="Data-center hosts, by name")
     policy: ReachabilityPolicy = Field(description="Reachability policy")
+    ha_pairs: tuple[HaPair, ...] = Field(default=(), description="Active/standby device pairs, by name")
+    design: DesignPolicy = Field(default_factory=DesignPolicy, description="Design rules and accepted risks")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -110,6 +114,11 @@ class Network(NetopsModel):
         if self.structure is Structure.LEGACY:
             return {"districts": len(self.districts), "wards": len(self.wards)}
         return {"areas": len(self.areas), "units": len({site.ward for site in self.sites if site.ward})}
+
+    @cached_property
+    def ha_pair_of(self) -> dict[str, HaPair]:
+        """The HA pair of each paired device, by device name."""
+        return {device: pair for pair in self.ha_pairs for device in pair.members}
 
     @cached_property
     def service_by_name(self) -> dict[str, Service]:

@@ -54,13 +54,13 @@ def test_validate_refuses_more_route_reflector_clients_than_the_listen_limit(tmp
     """The design check: a city with more client routers than the cores accept is bad input (the sample city has
     29 besides its two cores), located at the setting; without a settings file, at the first router over."""
     settings = tmp_path / "settings.yml"
-    settings.write_text("ospf_timers: fast\nbgp_listen_limit: 27\n", encoding="utf-8")
+    settings.write_text("ospf_timers: fast\nbgp_listen_limit: 28\n", encoding="utf-8")
     result = netops("validate", "--settings", str(settings))
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"{settings}:2: settings.bgp_listen_limit: more route-reflector clients than the cores accept" \
         in result.stderr
     assert "found:    29 client routers" in result.stderr and result.stderr.rstrip().endswith("nothing was written")
-    settings.write_text("bgp_listen_limit: 28\n", encoding="utf-8")
+    settings.write_text("bgp_listen_limit: 29\n", encoding="utf-8")
     assert netops("validate", "--settings", str(settings)).returncode == 0
 
 

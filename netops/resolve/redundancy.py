@@ -139,14 +139,16 @@ def vrrp_group(found: Findings, path: ModelPath, location: Location, intent: Lan
     """The LAN's gateway: one router, or a VRRP group across its HA pair or the routers of its role in the site.
     None after a problem."""
     members, pair = candidates(gateway_device, routers, pairs)
-    wanted = intent.redundancy or ("vrrp" if len(members) >= 2 else "none")
+    # `vrrp:` settings ask for a group as `redundancy: vrrp` does: on a LAN with one router they are a mistake.
+    wanted = intent.redundancy or ("vrrp" if len(members) >= 2 or intent.vrrp is not None else "none")
     if wanted == "none":
         return Gateway(gateway_device=gateway_device, redundancy=None, members=((gateway_device, gateway),))
     if len(members) < 2:
-        found.problem((*path, "redundancy"), location, "VRRP on a LAN with one router",
+        asked = "redundancy" if intent.redundancy == "vrrp" else "vrrp"
+        found.problem((*path, asked), location, "VRRP on a LAN with one router",
                       f"two or more {gateway_device.intent.role.value} routers in the site, or an HA pair",
                       f"only {gateway_device.name}",
-                      "add the second router to the site's `devices:`, or leave `redundancy:` out")
+                      f"add the second router to the site's `devices:`, or leave `{asked}:` out")
         return None
     settings = intent.vrrp
     group = settings.group if settings is not None and settings.group is not None else vlan

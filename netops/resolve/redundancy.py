@@ -165,9 +165,9 @@ def vrrp_group(found: Findings, path: ModelPath, location: Location, intent: Lan
                           "one of the group's members: " + ", ".join(member.name for member in members),
                           repr(name))
             return None
-    # The gateway device given in intent, else the first candidate (the pair's active one, or the lowest device
-    # number), is the master unless `priority_of` says otherwise.
-    master = gateway_device if explicit_gateway or pair is not None else members[0]
+    # The pair's active device, else the gateway device given in intent, else the lowest device number is the
+    # master unless `priority_of` says otherwise (a LAN naming the standby as its gateway is refused below).
+    master = members[0] if pair is not None or not explicit_gateway else gateway_device
     ordered = [master, *(member for member in members if member is not master)]
     priorities = {member.name: priority_of.get(member.name, defaults.priority if position == 0
                                                else defaults.backup_priority - (position - 1))
@@ -182,7 +182,8 @@ def vrrp_group(found: Findings, path: ModelPath, location: Location, intent: Lan
     if explicit_gateway and ranked[0] is not gateway_device:
         found.problem((*path, "gateway_device"), location, "LAN gateway is not the VRRP master",
                       f"the member with the highest priority, {ranked[0].name}", repr(gateway_device.name),
-                      "leave `gateway_device:` out, or give it the highest priority in `vrrp.priority_of`")
+                      f"name {ranked[0].name} as `gateway_device:`, or give {gateway_device.name} the highest "
+                      "priority in `vrrp.priority_of`")
         return None
     addresses = _member_addresses(found, path, location, prefix, gateway, ranked)
     if addresses is None:

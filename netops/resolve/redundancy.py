@@ -79,6 +79,10 @@ def _pair(found: Findings, site: SitePlan, name: str, names: tuple[str, str],
           members: list[DevicePlan | None], path: ModelPath, location: Location,
           pair_of: Mapping[str, HaPair], between: Mapping[frozenset[str], str]) -> str | None:
     """The id of the pair's sync link; None after a problem with its members or its link."""
+    if names[0] == names[1]:
+        found.problem((*path, "members"), location, "HA pair of one device", "two devices of the site",
+                      f"{names[0]!r} twice")
+        return None
     ok = True
     for position, (device_name, device) in enumerate(zip(names, members, strict=True)):
         member_path = (*path, "members", item(position))

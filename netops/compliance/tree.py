@@ -38,11 +38,12 @@ UNREADABLE: dict[Platform, dict[str, str]] = {}
 #: The line that names the device in its config, per platform.
 _HOSTNAME = {Platform.FRR: "hostname", Platform.CISCO_IOSXE: "hostname", Platform.HUAWEI_VRP: "sysname"}
 
-#: Lines no platform keeps: comments, FRR's and VRP's section ends, IOS's and FRR's header lines.
+#: Lines no platform keeps: comments, FRR's and VRP's section ends (IOS-XE's `exit-address-family` and
+#: `exit-vrrp` too: indentation already closes the section), IOS's and FRR's header lines.
 _COMMENT = {
     Platform.FRR: re.compile(r"^\s*(!.*|exit|exit-address-family|exit-vrf|end|Building configuration\.\.\.|"
                              r"Current configuration:?.*|frr version .*)\s*$"),
-    Platform.CISCO_IOSXE: re.compile(r"^\s*(!.*|end|exit-address-family|Building configuration\.\.\.|"
+    Platform.CISCO_IOSXE: re.compile(r"^\s*(!.*|end|exit-address-family|exit-vrrp|Building configuration\.\.\.|"
                                      r"Current configuration : .*|version .*)\s*$"),
     Platform.HUAWEI_VRP: re.compile(r"^\s*(#.*|!.*|return|quit)\s*$"),
 }

@@ -98,11 +98,9 @@ class Vrrp:
     sync_group: str | None
     #: The other members' own addresses on the LAN.
     peers: tuple[IPv4Address, ...]
-
-    @property
-    def instance(self) -> str:
-        """A name for the group unique on the device (keepalived's vrrp_instance): VRRP-<VRID>."""
-        return f"VRRP-{self.group}"
+    #: The group's name on the device (keepalived's vrrp_instance): VLAN-<vlan>, unique on the router even where
+    #: two LANs of its site were given the same VRID (a VRID is only unique on its own LAN).
+    instance: str
 
     @property
     def advertisement_interval_s(self) -> str:
@@ -507,6 +505,7 @@ class CityDesign:
             track=tuple(VrrpTrack(track_of[uplink.interface], uplink.decrement) for uplink in member.track),
             sync_group=redundancy.sync_group,
             peers=tuple(m.address for m in redundancy.members if m.device != device),
+            instance=f"VLAN-{lan.vlan}",
         )
 
     def ha_role(self, device: Device, renamed: dict[str, str]) -> HaRole | None:

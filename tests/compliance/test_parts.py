@@ -53,8 +53,8 @@ def test_banner_keeps_every_text_line() -> None:
 
 def test_keepalived_blocks_are_sections_and_comments_go() -> None:
     text = ("! keepalived\nglobal_defs {\n\trouter_id r1   # the box\n}\n"
-            "vrrp_instance VRRP-10 {\n\tstate BACKUP\n\ttrack_interface {\n\t\teth1   weight -6\n\t}\n}\n")
-    assert _parse("keepalived", text) == ["global_defs", "  router_id r1", "vrrp_instance VRRP-10", "  state BACKUP",
+            "vrrp_instance VLAN-10 {\n\tstate BACKUP\n\ttrack_interface {\n\t\teth1   weight -6\n\t}\n}\n")
+    assert _parse("keepalived", text) == ["global_defs", "  router_id r1", "vrrp_instance VLAN-10", "  state BACKUP",
                                           "  track_interface", "    eth1 weight -6"]
 
 
@@ -81,7 +81,7 @@ def test_ios_vrrp_sub_block_is_a_section_with_or_without_its_exit_line() -> None
     ("radius", "10.0.0.1\n", "not a RADIUS server line"),
     ("radius", "10.0.0.1:1812 key three\n", "not a RADIUS server line"),
     ("banner", " \n", "empty config"),
-    ("keepalived", "vrrp_instance VRRP-10 {\n\tpriority 110\n", "unbalanced '{'"),
+    ("keepalived", "vrrp_instance VLAN-10 {\n\tpriority 110\n", "unbalanced '{'"),
     ("keepalived", "global_defs {\n}\n}\n", "unbalanced '}'"),
     ("keepalived", "<html><body>502</body></html>\n", "not a keepalived.conf line"),
 ])

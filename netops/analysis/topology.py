@@ -16,6 +16,11 @@ Two ways to answer "what does each single failure cut":
   BFS, on the areas of those ABRs alone;
 - :func:`reachable` per failure (exact, simple): the peer the fast path is tested and benchmarked against,
   and what ``--fail X,Y`` uses for several failures at once.
+
+A destination may be several routers at once: the members of a VRRP group or an HA pair that gateway a
+data-center LAN. A router reaches such a group while it reaches *any* member
+(:func:`reachable_from_any`); :func:`group_single_failure_cuts` combines the per-member sweeps, and
+:func:`naive_group_single_failure_cuts` is its exact peer, one :func:`reachable_from_any` per failure.
 """
 
 from collections.abc import Iterable, Sequence
@@ -354,3 +359,75 @@ def naive_single_failure_cuts(topology: Topology, destination: int) -> SingleFai
             by_link[e] = frozenset(lost)
     return SingleFailureCuts(destination=destination, unreachable=frozenset(set(range(topology.size)) - base),
                              by_router=by_router, by_link=by_link)
+
+
+@dataclass(frozen=True)
+class GroupFailureCuts:
+    """For a group of destination routers (reached while any member is): the routers each single router or
+    link failure cuts from every member at once. ``unreachable``: the routers no member reaches with nothing
+    failed."""
+
+    destinations: tuple[int, ...]
+    unreachable: frozenset[int]
+    by_router: dict[int, frozenset[int]]
+    by_link: dict[int, frozenset[int]]
+
+
+def reachable_from_any(topology: Topology, destinations: Iterable[int], failed_routers: Iterable[int] = (),
+                       failed_links: Iterable[int] = ()) -> set[int]:
+    """The routers that reach at least one of ``destinations`` once the given elements failed."""
+    failed_routers, failed_links = tuple(failed_routers), tuple(failed_links)
+    reached: set[int] = set()
+    for destination in destinations:
+        reached |= reachable(topology, destination, failed_routers, failed_links)
+    return reached
+
+
+def group_single_failure_cuts(topology: Topology, destinations: Sequence[int],
+                              per_destination: dict[int, SingleFailureCuts] | None = None) -> GroupFailureCuts:
+    """Every single failure and the routers it cuts from all of ``destinations``, from one sweep per member.
+
+    A router is cut from the group when, for each member, it either never reached it or the failure cut it
+    from it. ``per_destination`` reuses sweeps already made (destinations shared by several groups).
+    """
+    sweeps = per_destination if per_destination is not None else {}
+    cuts = [sweeps[d] if d in sweeps else single_failure_cuts(topology, d) for d in destinations]
+    everyone = frozenset(range(topology.size))
+    reached = [everyone - c.unreachable for c in cuts]
+    base = frozenset().union(*reached) if reached else frozenset()
+
+    def combine(table: str) -> dict[int, frozenset[int]]:
+        result: dict[int, frozenset[int]] = {}
+        tables: list[dict[int, frozenset[int]]] = [getattr(c, table) for c in cuts]
+        for x in set().union(*tables):
+            # A router some member lost is cut only when no member still reaches it.
+            candidates: set[int] = set()
+            for table_of, members in zip(tables, reached, strict=True):
+                candidates |= table_of.get(x, frozenset()) & members
+            lost = frozenset(r for r in candidates
+                             if all(r not in members or r in table_of.get(x, frozenset())
+                                    for table_of, members in zip(tables, reached, strict=True)))
+            if lost:
+                result[x] = lost
+        return result
+
+    return GroupFailureCuts(destinations=tuple(destinations), unreachable=everyone - base,
+                            by_router=combine("by_router"), by_link=combine("by_link"))
+
+
+def naive_group_single_failure_cuts(topology: Topology, destinations: Sequence[int]) -> GroupFailureCuts:
+    """The same answer as :func:`group_single_failure_cuts`, by one :func:`reachable_from_any` per failure."""
+    base = reachable_from_any(topology, destinations)
+    by_router: dict[int, frozenset[int]] = {}
+    by_link: dict[int, frozenset[int]] = {}
+    for v in range(topology.size):
+        lost = base - reachable_from_any(topology, destinations, failed_routers=[v])
+        if lost:
+            by_router[v] = frozenset(lost)
+    for e in range(len(topology.links)):
+        lost = base - reachable_from_any(topology, destinations, failed_links=[e])
+        if lost:
+            by_link[e] = frozenset(lost)
+    return GroupFailureCuts(destinations=tuple(destinations),
+                            unreachable=frozenset(set(range(topology.size)) - base),
+                            by_router=by_router, by_link=by_link)

@@ -35,6 +35,7 @@ from citynet_models.design_rules import (
     ProvidersRule,
 )
 from citynet_models.network import Network
+from citynet_models.problems import Problem, item
 from citynet_models.sites import Site
 from netops.analysis.redundancy import SiteAttachment, attachments
 from netops.analysis.whatif import Impact, WhatIfReport, single_failures
@@ -216,11 +217,12 @@ class _Evaluator:
     def max_sites_cut(self, rule: MaxSitesCutRule) -> tuple[int, list[RuleBreak]]:
         kinds = {_FAILURE_KINDS[kind] for kind in rule.failures}
         services = set(rule.services)
-        breaks, checked = [], 0
+        breaks = []
+        # Every router and link of the kinds is failed; only those cutting a site are impacts.
+        checked = (self.whatif.routers if "router" in kinds else 0) + (self.whatif.links if "link" in kinds else 0)
         for impact in self.whatif.impacts:
             if impact.kind not in kinds:
                 continue
-            checked += 1
             cut = tuple(loss.site for loss in impact.losses if not services or services & set(loss.services))
             if len(cut) <= rule.max_sites:
                 continue
@@ -233,9 +235,11 @@ class _Evaluator:
                 self.risks.count(risks)
             lost = sorted({s for loss in impact.losses if loss.site in cut for s in loss.services
                            if not services or s in services})
+            considered = services or {path.service for path in self.whatif.services}
+            what = "every service" if len(considered) > 1 and set(lost) == considered else ", ".join(lost)
             breaks.append(RuleBreak(
                 subject=impact.element, kind=impact.kind, site=own, district=self.district(own), sites=cut,
-                detail=f"cuts {len(cut)} sites (at most {rule.max_sites}) from {', '.join(lost)}",
+                detail=f"cuts {len(cut)} sites (at most {rule.max_sites}) from {what}",
                 accepted=accepted, risks=risks if accepted else ()))
         return checked, breaks
 
@@ -343,3 +347,17 @@ def evaluate_design(network: Network, naive: bool = False) -> DesignReport:
         algorithm = evaluator.whatif.algorithm if evaluator._whatif is not None else "no failure analysis needed"
         return DesignReport(rules=tuple(results), accepted_risks=risks, failures=tuple(failures),
                             algorithm=algorithm)
+
+
+def unaccepted_problems(report: DesignReport) -> list[Problem]:
+    """Every break no accepted risk covers, as a problem at the rule (``design.rules[name]``), for
+    ``validate --strict-design``; the caller locates them in the intent."""
+    problems = []
+    for rule in report.rules:
+        for b in rule.unaccepted:
+            problems.append(Problem(
+                path=("design", "rules", item(rule.rule)), message=f"design rule {rule.rule} is broken",
+                expected=rule.statement, found=f"{b.kind} {b.subject}: {b.detail}",
+                hint="change the design to meet the rule, or accept the risk in design.accepted_risks (sites, "
+                     "site_kinds, rules, reason, accepted_by, review_by)"))
+    return problems

@@ -404,11 +404,23 @@ def group_single_failure_cuts(topology: Topology, destinations: Sequence[int],
             candidates: set[int] = set()
             for table_of, members in zip(tables, reached, strict=True):
                 candidates |= table_of.get(x, frozenset()) & members
-            lost = frozenset(r for r in candidates
-                             if all(r not in members or r in table_of.get(x, frozenset())
-                                    for table_of, members in zip(tables, reached, strict=True)))
+            lost = {r for r in candidates
+                    if all(r not in members or r in table_of.get(x, frozenset())
+                           for table_of, members in zip(tables, reached, strict=True))}
+            # A failure can also give a router a route it lacked: an ABR cut off from a member's part of the
+            # backbone that loses its last backbone link becomes an internal router of its area (RFC 2328 16.2).
+            # The sweeps list losses only, so a router lost here that some member never reached is checked
+            # exactly against those members; in a connected design there is none.
+            doubtful = {r for r in lost if any(r not in members for members in reached)}
+            if doubtful:
+                failed_routers, failed_links = ([x], []) if table == "by_router" else ([], [x])
+                for d, members in zip(destinations, reached, strict=True):
+                    if doubtful & (everyone - members):
+                        rescued = doubtful & reachable(topology, d, failed_routers, failed_links)
+                        lost -= rescued
+                        doubtful -= rescued
             if lost:
-                result[x] = lost
+                result[x] = frozenset(lost)
         return result
 
     return GroupFailureCuts(destinations=tuple(destinations), unreachable=everyone - base,

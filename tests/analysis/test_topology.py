@@ -121,3 +121,13 @@ def test_a_group_is_cut_only_when_every_member_is() -> None:
     assert cuts.by_router == {0: frozenset({0}), 1: frozenset({1}), 2: frozenset({2, 3}), 3: frozenset({3})}
     assert cuts.by_link == {2: frozenset({3})}
     assert reachable_from_any(t, (0, 1), failed_routers=[0]) == {1, 2, 3}
+
+
+def test_a_failure_that_demotes_an_abr_can_give_it_a_route_to_another_member() -> None:
+    # Backbone halves {r0, r3} and {r1, r2}, joined by area 1 between the ABRs r0 and r2; the group is r1 and
+    # r3. r0 reaches only r3 (its part of the backbone). Failing r3 takes r0's last backbone link: r0 is then an
+    # internal router of area 1 and reaches r1 through r2, so it is not cut from the group.
+    t = topology(4, [(0, 2, 1), (0, 3, 0), (1, 2, 0)])
+    assert reachable(t, 1) == {1, 2}
+    assert group_single_failure_cuts(t, (1, 3)).by_router[3] == frozenset({3})
+    assert naive_group_single_failure_cuts(t, (1, 3)).by_router[3] == frozenset({3})

@@ -23,7 +23,7 @@ data-center LAN. A router reaches such a group while it reaches *any* member
 :func:`naive_group_single_failure_cuts` is its exact peer, one :func:`reachable_from_any` per failure.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from citynet_models.network import Network
@@ -346,20 +346,27 @@ class _Dfs:
 
 def naive_single_failure_cuts(topology: Topology, destination: int) -> SingleFailureCuts:
     """The same answer as :func:`single_failure_cuts`, by one full reachability run per failure."""
-    base = reachable(topology, destination)
+    unreachable, by_router, by_link = _one_run_per_failure(
+        topology, lambda routers, links: reachable(topology, destination, routers, links))
+    return SingleFailureCuts(destination=destination, unreachable=unreachable, by_router=by_router, by_link=by_link)
+
+
+def _one_run_per_failure(topology: Topology, reach: Callable[[list[int], list[int]], set[int]]
+                         ) -> tuple[frozenset[int], dict[int, frozenset[int]], dict[int, frozenset[int]]]:
+    """What ``reach(failed_routers, failed_links)`` loses for each single router and link failure: the routers
+    never reached, and the losses by router and by link."""
+    base = reach([], [])
     by_router: dict[int, frozenset[int]] = {}
     by_link: dict[int, frozenset[int]] = {}
     for v in range(topology.size):
-        lost = base - reachable(topology, destination, failed_routers=[v])
+        lost = base - reach([v], [])
         if lost:
             by_router[v] = frozenset(lost)
     for e in range(len(topology.links)):
-        lost = base - reachable(topology, destination, failed_links=[e])
+        lost = base - reach([], [e])
         if lost:
             by_link[e] = frozenset(lost)
-    return SingleFailureCuts(destination=destination, unreachable=frozenset(set(range(topology.size)) - base),
-                             by_router=by_router, by_link=by_link)
-
+    return frozenset(set(range(topology.size)) - base), by_router, by_link
 
 @dataclass(frozen=True)
 class GroupFailureCuts:
@@ -429,17 +436,7 @@ def group_single_failure_cuts(topology: Topology, destinations: Sequence[int],
 
 def naive_group_single_failure_cuts(topology: Topology, destinations: Sequence[int]) -> GroupFailureCuts:
     """The same answer as :func:`group_single_failure_cuts`, by one :func:`reachable_from_any` per failure."""
-    base = reachable_from_any(topology, destinations)
-    by_router: dict[int, frozenset[int]] = {}
-    by_link: dict[int, frozenset[int]] = {}
-    for v in range(topology.size):
-        lost = base - reachable_from_any(topology, destinations, failed_routers=[v])
-        if lost:
-            by_router[v] = frozenset(lost)
-    for e in range(len(topology.links)):
-        lost = base - reachable_from_any(topology, destinations, failed_links=[e])
-        if lost:
-            by_link[e] = frozenset(lost)
-    return GroupFailureCuts(destinations=tuple(destinations),
-                            unreachable=frozenset(set(range(topology.size)) - base),
-                            by_router=by_router, by_link=by_link)
+    unreachable, by_router, by_link = _one_run_per_failure(
+        topology, lambda routers, links: reachable_from_any(topology, destinations, routers, links))
+    return GroupFailureCuts(destinations=tuple(destinations), unreachable=unreachable, by_router=by_router,
+                            by_link=by_link)

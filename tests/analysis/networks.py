@@ -54,3 +54,12 @@ def with_design(network: Network, rules: Iterable[Mapping[str, Any]], risks: Ite
     design = DesignPolicy(rules=tuple(adapter.validate_python(rule) for rule in rules),
                           accepted_risks=tuple(AcceptedRisk.model_validate(risk) for risk in risks))
     return rebuilt(network, design=design, ha_pairs=(*network.ha_pairs, *ha_pairs))
+
+
+def without_redundancy(network: Network) -> Network:
+    """The network as it was before first-hop redundancy: every LAN on its one gateway device (the master), no
+    HA pair, no design rules."""
+    sites = tuple(site.model_copy(update={"lans": tuple(lan.model_copy(update={"redundancy": None})
+                                                         for lan in site.lans)})
+                  for site in network.sites)
+    return rebuilt(network, sites=sites, ha_pairs=(), design=DesignPolicy())

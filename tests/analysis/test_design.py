@@ -9,27 +9,20 @@ import pytest
 from citynet_models.gateways import HaPair
 from citynet_models.network import Network
 from netops.analysis.design import DesignReport, RuleResult, evaluate_design
-from netops.pipeline import load_network
 from tests.analysis.networks import with_design, with_vrrp
 from tests.analysis.test_whatif_redundancy import DC, HUBS
-from tests.conftest import REPO
 
 UNIT_KINDS = ["ward_committee", "party_agency", "mass_organization", "public_service_point"]
 #: The risk the sample city accepts: its single-homed unit-level sites.
 SINGLE_HOMED_UNITS = {"sites": ["*"], "site_kinds": UNIT_KINDS, "reason": "single-homed unit sites",
                       "accepted_by": "Sở TTTT", "review_by": "2027-06-30"}
 MAX_ONE = {"name": "one-site", "kind": "max_sites_cut", "max_sites": 1}
-PAIR = HaPair(name="dc-fw", site="dc-hanoi", members=("dc-fw-01", "dc-core-02"), sync_link="dc-core-02--dc-fw-01")
-
-
-@pytest.fixture(scope="module")
-def sample() -> Network:
-    return load_network(REPO / "inventory" / "city").running
+PAIR = HaPair(name="dc-fw", site="dc-hanoi", members=("dc-fw-01", "dc-fw-02"), sync_link="dc-fw-01--dc-fw-02")
 
 
 @pytest.fixture(scope="module")
 def resilient(sample: Network) -> Network:
-    """The sample with VRRP at its hubs and across the data center's two gateways."""
+    """The sample with VRRP at its hubs and across the data center's firewall pair."""
     return with_vrrp(sample, {**HUBS, **DC}, sync_group="dc-fw")
 
 
@@ -99,7 +92,7 @@ def test_max_sites_cut_counts_only_the_failures_and_services_it_names(resilient:
     # wards) through.
     links = only(judge(resilient, [{**MAX_ONE, "failures": ["link"]}]))
     assert (links.status, links.breaks) == ("pass", ())
-    assert links.checked == 48  # every link of the sample failed in turn
+    assert links.checked == 51  # every link of the sample failed in turn
     two = only(judge(resilient, [{**MAX_ONE, "max_sites": 2, "services": ["ntp"]}]))
     assert breaks(two) == {"dong-anh-agg-02": False}
     assert two.breaks[0].detail == "cuts 3 sites (at most 2) from ntp"
@@ -137,10 +130,10 @@ def test_first_hop_redundancy(sample: Network, resilient: Network) -> None:
 
 def test_ha_pair(sample: Network) -> None:
     firewalls = [{"name": "pair", "kind": "ha_pair"}]
-    assert breaks(only(judge(sample, firewalls))) == {"dc-fw-01": False}
+    assert breaks(only(judge(sample, firewalls))) == {"dc-fw-01": False, "dc-fw-02": False}
     assert only(judge(sample, firewalls, pairs=(PAIR,))).status == "pass"
-    cores = only(judge(sample, [{"name": "pair", "kind": "ha_pair", "roles": ["core"]}], pairs=(PAIR,)))
-    assert breaks(cores) == {"dc-core-01": False}  # dc-core-02 stands in the test's pair
+    cores = only(judge(sample, [{"name": "pair", "kind": "ha_pair", "roles": ["core", "firewall"]}], pairs=(PAIR,)))
+    assert breaks(cores) == {"dc-core-01": False, "dc-core-02": False}
 
 
 def test_failures_that_still_cut_sites_are_listed_and_marked(resilient: Network) -> None:
@@ -170,3 +163,25 @@ def test_the_exact_peer_gives_the_same_report(resilient: Network) -> None:
     fast, naive = evaluate_design(network), evaluate_design(network, naive=True)
     assert (fast.rules, fast.failures, fast.accepted_risks) == (naive.rules, naive.failures, naive.accepted_risks)
     assert fast.algorithm != naive.algorithm
+
+
+def test_on_the_sample_only_accepted_single_homed_unit_sites_are_cut_beyond_a_failures_own_site(
+        shipped: Network) -> None:
+    # The issue's test, stated precisely: fail each router and each link of the sample alone. Every site a failure
+    # cuts other than the failed element's own site (a link's: its downstream site) is a unit-level site
+    # (ward committee, public-service point, party agency, mass organization) covered by the sample's accepted
+    # risk: no hub, agency or the data center is ever cut by another site's failure, and every rule holds.
+    report = evaluate_design(shipped)
+    kinds = {site.slug: str(site.kind) for site in shipped.sites}
+    beyond = [f for f in report.failures if not f.own_site_only]
+    for failure in beyond:
+        others = {site for site in failure.sites if site != failure.site}
+        assert {kinds[site] for site in others} <= set(UNIT_KINDS), failure
+        assert failure.accepted, failure
+    # The aggregation routers with single-homed unit sites, and dc-core-01 with the city's mass organization.
+    assert {f.element for f in beyond} == {"ba-dinh-agg-01", "ba-dinh-agg-02", "dong-anh-agg-01", "dong-anh-agg-02",
+                                           "hoan-kiem-agg-01", "hoan-kiem-agg-02", "dc-core-01"}
+    assert {r.rule: r.status for r in report.rules} == {
+        "no-single-failure-cuts-sites": "accepted", "hubs-and-agencies-dual-homed": "pass",
+        "hubs-two-providers": "pass", "redundant-lan-gateways": "pass", "firewall-pair": "pass"}
+    assert report.ok

@@ -1,27 +1,20 @@
 """What-if with first-hop redundancy: a LAN stays reachable while any of its VRRP members reaches any gateway of
-a service. Networks are the sample city with VRRP groups laid on its hubs and its data center
-(tests.analysis.networks); the expectations are worked out by hand from the sample's uplinks."""
+a service. Networks are the sample city stripped of its VRRP groups and pair, then with groups laid on its hubs
+and its data center again (tests.analysis.networks); the expectations are worked out by hand from the sample's
+uplinks."""
 
 import pytest
 
 from citynet_models.network import Network
 from netops.analysis.whatif import Impact, scenario, single_failures
-from netops.pipeline import load_network
 from tests.analysis.networks import with_vrrp
-from tests.conftest import REPO
 
 HUBS = {
     "ubnd-quan-ba-dinh": ("ba-dinh-agg-01", "ba-dinh-agg-02"),
     "ubnd-quan-hoan-kiem": ("hoan-kiem-agg-01", "hoan-kiem-agg-02"),
     "ubnd-huyen-dong-anh": ("dong-anh-agg-01", "dong-anh-agg-02"),
 }
-#: The sample has one firewall: the core beside it stands in for the second gateway of the DC's LANs.
-DC = {"dc-hanoi": ("dc-fw-01", "dc-core-02")}
-
-
-@pytest.fixture(scope="module")
-def sample() -> Network:
-    return load_network(REPO / "inventory" / "city").running
+DC = {"dc-hanoi": ("dc-fw-01", "dc-fw-02")}
 
 
 def impacts(network: Network) -> dict[str, Impact]:
@@ -58,12 +51,17 @@ def test_a_second_gateway_in_the_data_center_removes_the_city_wide_cut(sample: N
     found = {i.element: i for i in report.impacts}
     assert "dc-fw-01" not in found
     servers = next(s for s in report.services if s.service == "email")
-    assert servers.gateways == ("dc-core-02", "dc-fw-01")
+    assert servers.gateways == ("dc-fw-01", "dc-fw-02")
     # What still cuts more than its own site: the aggregation routers with single-homed wards, and dc-core-01
     # with the city's single-homed mass organization.
     assert {i.element for i in report.impacts if not i.own_site_only} == {
         "ba-dinh-agg-01", "ba-dinh-agg-02", "dong-anh-agg-01", "dong-anh-agg-02", "hoan-kiem-agg-01",
         "hoan-kiem-agg-02", "dc-core-01"}
+
+
+def test_the_shipped_sample_is_the_one_with_vrrp_at_its_hubs_and_data_center(shipped: Network,
+                                                                              sample: Network) -> None:
+    assert single_failures(shipped).impacts == single_failures(with_vrrp(sample, {**HUBS, **DC})).impacts
 
 
 def test_a_lan_is_cut_when_every_member_is(sample: Network) -> None:

@@ -332,11 +332,13 @@ def statement(rule: DesignRule) -> str:
     return f"every {', '.join(rule.roles)} device stands in an HA pair"
 
 
-def evaluate_design(network: Network, naive: bool = False) -> DesignReport:
+def evaluate_design(network: Network, naive: bool = False, whatif: WhatIfReport | None = None) -> DesignReport:
     """Every rule of ``network.design`` judged against the network (``naive``: what-if by one reachability run
-    per failure, the benchmark's and tests' peer)."""
+    per failure, the benchmark's and tests' peer; ``whatif``: the sweep of single failures already made for
+    this network, reused)."""
     with no_cyclic_gc():
         evaluator = _Evaluator(network, naive)
+        evaluator._whatif = whatif
         results = [evaluator.evaluate(rule) for rule in network.design.rules]
         failures = evaluator.failures(results) if results else []
         risks = tuple(RiskSummary(

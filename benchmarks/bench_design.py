@@ -15,31 +15,19 @@ Run: `.venv/bin/python benchmarks/bench_design.py [--runs N] [--districts 5 10 2
 """
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_planner import timed  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 from citynet_models.network import Network  # noqa: E402
 from netops.analysis.design import evaluate_design  # noqa: E402
 from netops.pipeline import load_network  # noqa: E402
-
-
-def timed(function: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
-    """Best and median wall time of ``runs`` calls, and the last result."""
-    seconds, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = function()
-        seconds.append(time.perf_counter() - start)
-    return min(seconds), statistics.median(seconds), result
 
 
 def with_rules_of(network: Network, sample: Network) -> Network:

@@ -156,9 +156,18 @@ class _Risks:
         self.risks = tuple(risks)
         self.sites = sites
         self.covers = [0] * len(self.risks)
+        # A failure's sites are asked about again by each rule and by the list of failures.
+        self._known: dict[tuple[str, frozenset[str]], tuple[int, ...]] = {}
 
     def covering(self, site: str, rules: set[str]) -> tuple[int, ...]:
         """Indexes of the risks accepting a break of any of ``rules`` at ``site``."""
+        key = (site, frozenset(rules))
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._covering(site, rules)
+        return known
+
+    def _covering(self, site: str, rules: set[str]) -> tuple[int, ...]:
         found = self.sites.get(site)
         if found is None:
             return ()

@@ -95,6 +95,13 @@ def test_fast_sweep_equals_one_bfs_per_failure_on_a_city(districts: int, tmp_pat
     cuts, naive = single_failure_cuts(t, destination), naive_single_failure_cuts(t, destination)
     assert cuts.by_router == naive.by_router and cuts.by_link == naive.by_link
     assert cuts.by_link, "the city has single-homed sites, so some link must cut something"
+    # The routers of the data center's server LAN (the sample's firewall pair: a VRRP group) as one destination.
+    servers = next(lan for site in network.sites if site.kind == "data_center" for lan in site.lans
+                   if lan.role == "servers")
+    group = tuple(sorted(t.index[d] for d in servers.gateway_devices))
+    assert len(group) == 2 or districts, "the sample's server LAN has the firewall pair as its gateway"
+    group_cuts, naive_group = group_single_failure_cuts(t, group), naive_group_single_failure_cuts(t, group)
+    assert (group_cuts.by_router, group_cuts.by_link) == (naive_group.by_router, naive_group.by_link)
 
 
 @st.composite

@@ -322,6 +322,9 @@ def _uplinks(rng: random.Random, circuits: _Circuits, targets: list[str], bandwi
             for to, provider in chosen]
 
 
+#: Hosts a district committee's camera LAN (a /27 with a virtual gateway and two routers' own addresses) holds.
+_DISTRICT_CAMERA_HOSTS = 27
+
 _STATUSES = ("planned", "staged", "provisioned", "verified", "accepted")
 _STATUS_WEIGHTS = (0.15, 0.1, 0.15, 0.2, 0.4)
 
@@ -406,8 +409,11 @@ def district_document(district: DistrictPlan, rng: random.Random, circuits: _Cir
     def near(centre: tuple[float, float], spread: float) -> dict[str, float]:
         return _near(rng, centre, spread)
 
+    # The camera LAN is a /27 routed by both aggregation routers (VRRP), each with an address of its own: it holds
+    # 27 hosts. The draw keeps its old range so that every later choice of a seeded city is the one it was.
     committee_lans = [{"role": "staff", "hosts": rng.randint(60, 120)}, {"role": "one_stop_shop", "hosts": 20},
-                      {"role": "camera", "hosts": rng.randint(10, 28)}, {"role": "management", "hosts": 6}]
+                      {"role": "camera", "hosts": min(rng.randint(10, 28), _DISTRICT_CAMERA_HOSTS)},
+                      {"role": "management", "hosts": 6}]
     sites: list[dict[str, Any]] = [
         {
             "name": f"UBND {district.name[0].lower()}{district.name[1:]}",
@@ -571,7 +577,13 @@ def _city_document() -> dict[str, Any]:
                 {"name": "dc-core-01", "role": "core"},
                 {"name": "dc-core-02", "role": "core", "uplinks": [{"to": "dc-core-01"}]},
                 {"name": "dc-fw-01", "role": "firewall", "uplinks": [{"to": "dc-core-01"}, {"to": "dc-core-02"}]},
+                # The standby firewall: its uplink to dc-fw-01 is the pair's sync (heartbeat and state) link.
+                {"name": "dc-fw-02", "role": "firewall",
+                 "uplinks": [{"to": "dc-core-01"}, {"to": "dc-core-02"}, {"to": "dc-fw-01"}]},
             ],
+            # One firewall would cut every site from every service when it fails: the LANs behind it fail over
+            # to the standby together (VRRP across the pair, its name as the sync group).
+            "ha_pairs": [{"name": "dc-fw", "members": ["dc-fw-01", "dc-fw-02"]}],
             "lans": [
                 {"name": "dc-management", "role": "management", "vlan": 99, "prefix": "10.145.0.0/26", "hosts": 20,
                  "gateway_device": "dc-fw-01"},
@@ -602,4 +614,37 @@ def _city_document() -> dict[str, Any]:
                  "sources": {"lan_roles": ["staff", "one_stop_shop", "camera", "guest"]}},
             ],
         },
+        "design": _design(),
+    }
+
+
+#: Site kinds below the district level: one router, usually one circuit, by the city's choice.
+_WARD_LEVEL_KINDS = ("ward_committee", "party_agency", "mass_organization")
+
+
+def _design() -> dict[str, Any]:
+    """The sample city's design rules, in the legacy structure's site kinds (`netops reorganize` turns a district
+    committee into the hub it becomes), and the single-homed ward-level sites as the risk the city accepts."""
+    return {
+        "rules": [
+            {"name": "one-failure-one-site", "kind": "max_sites_cut", "max_sites": 1,
+             "description": "No single device or link failure cuts a data-center service from more than one site"},
+            {"name": "district-level-dual-homed", "kind": "dual_homed",
+             "site_kinds": ["district_committee", "city_agency"],
+             "description": "District committees (with their aggregation routers) and city agencies are dual-homed"},
+            {"name": "district-level-two-providers", "kind": "providers", "site_kinds": ["district_committee"],
+             "min_providers": 2, "description": "A district's aggregation routers reach the data center over two "
+                                                "carriers"},
+            {"name": "redundant-lan-gateway", "kind": "first_hop_redundancy",
+             "description": "Every LAN of a site with two routers keeps its gateway when one router fails"},
+            {"name": "firewall-pair", "kind": "ha_pair", "roles": ["firewall"],
+             "description": "The data center's firewalls stand in an active/standby pair"},
+        ],
+        "accepted_risks": [
+            {"sites": ["*"], "site_kinds": list(_WARD_LEVEL_KINDS), "rules": ["one-failure-one-site"],
+             "reason": "Trụ sở cấp xã, phường có một đường truyền: losing a ward office's aggregation router or "
+                       "circuit cuts that office until it is repaired, which the city accepts against the cost of a "
+                       "second circuit for every ward",
+             "accepted_by": "Sở Thông tin và Truyền thông Hà Nội", "review_by": "2027-06-30"},
+        ],
     }

@@ -14,6 +14,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -597,6 +598,8 @@ def _city_document() -> dict[str, Any]:
                                   ("ntp", "servers"), ("syslog", "dc-management"), ("monitoring", "dc-management"))
             ],
         }],
+        "redundancy": _REDUNDANCY,
+        "design": _design(),
         "policy": {
             "management_services": ["monitoring", "syslog"],
             "rules": [
@@ -614,37 +617,38 @@ def _city_document() -> dict[str, Any]:
                  "sources": {"lan_roles": ["staff", "one_stop_shop", "camera", "guest"]}},
             ],
         },
-        "design": _design(),
     }
 
 
-#: Site kinds below the district level: one router, usually one circuit, by the city's choice.
-_WARD_LEVEL_KINDS = ("ward_committee", "party_agency", "mass_organization")
+#: The city-wide VRRP settings of the sample city: a site's LANs fail over when their master loses every uplink.
+_REDUNDANCY = {"vrrp": {"priority": 110, "backup_priority": 100, "preempt": True, "preempt_delay_s": 60,
+                        "advertisement_interval_ms": 1000, "track_uplinks": True}}
 
 
 def _design() -> dict[str, Any]:
-    """The sample city's design rules, in the legacy structure's site kinds (`netops reorganize` turns a district
-    committee into the hub it becomes), and the single-homed ward-level sites as the risk the city accepts."""
+    """The sample city's design rules in the legacy structure's site kinds (`netops reorganize` turns a district
+    committee into the hub it becomes, a ward committee into itself and the public-service points), and the
+    single-homed ward-level sites as the risk the city accepts."""
     return {
         "rules": [
-            {"name": "one-failure-one-site", "kind": "max_sites_cut", "max_sites": 1,
-             "description": "No single device or link failure cuts a data-center service from more than one site"},
-            {"name": "district-level-dual-homed", "kind": "dual_homed",
-             "site_kinds": ["district_committee", "city_agency"],
-             "description": "District committees (with their aggregation routers) and city agencies are dual-homed"},
-            {"name": "district-level-two-providers", "kind": "providers", "site_kinds": ["district_committee"],
-             "min_providers": 2, "description": "A district's aggregation routers reach the data center over two "
-                                                "carriers"},
-            {"name": "redundant-lan-gateway", "kind": "first_hop_redundancy",
-             "description": "Every LAN of a site with two routers keeps its gateway when one router fails"},
-            {"name": "firewall-pair", "kind": "ha_pair", "roles": ["firewall"],
-             "description": "The data center's firewalls stand in an active/standby pair"},
+            {"name": "no-single-failure-cuts-sites", "kind": "max_sites_cut",
+             "description": "No single device or link failure cuts a data-center service from more than one site",
+             "max_sites": 1, "failures": ["device", "link"]},
+            {"name": "hubs-and-agencies-dual-homed", "kind": "dual_homed",
+             "description": "Hubs and city agencies reach the data center over two routers",
+             "site_kinds": ["district_committee", "city_agency"]},
+            {"name": "hubs-two-providers", "kind": "providers", "description": "Hubs have circuits from two carriers",
+             "site_kinds": ["district_committee"], "min_providers": 2},
+            {"name": "redundant-lan-gateways", "kind": "first_hop_redundancy",
+             "description": "Every LAN of a site with two routers has a VRRP gateway"},
+            {"name": "firewall-pair", "kind": "ha_pair",
+             "description": "The data center's firewalls stand in an active/standby pair", "roles": ["firewall"]},
         ],
         "accepted_risks": [
-            {"sites": ["*"], "site_kinds": list(_WARD_LEVEL_KINDS), "rules": ["one-failure-one-site"],
-             "reason": "Trụ sở cấp xã, phường có một đường truyền: losing a ward office's aggregation router or "
-                       "circuit cuts that office until it is repaired, which the city accepts against the cost of a "
-                       "second circuit for every ward",
-             "accepted_by": "Sở Thông tin và Truyền thông Hà Nội", "review_by": "2027-06-30"},
+            {"sites": ["*"], "site_kinds": ["ward_committee", "party_agency", "mass_organization"],
+             "rules": ["no-single-failure-cuts-sites"],
+             "reason": "Trụ sở cấp xã một đường truyền: chấp nhận mất kết nối khi thiết bị tập trung hỏng "
+                       "(single-homed)",
+             "accepted_by": "Sở Thông tin và Truyền thông Hà Nội", "review_by": date(2027, 6, 30)},
         ],
     }

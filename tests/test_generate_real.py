@@ -17,7 +17,7 @@ from netops.pipeline import load_network
 from netops.reorganize.policy import ReorganizePolicy
 from netops.units.dataset import read_structure
 from tests.allocations.city import site_facts
-from tests.conftest import TESTS
+from tests.conftest import LEGACY_SAMPLE, REPO, TESTS
 from tests.output_tree import netops
 
 #: Tây Hồ, one of the two smallest districts (8 wards): its whole file is the golden.
@@ -287,3 +287,16 @@ def test_2025_a_unit_no_committee_reaches_gets_one_homed_to_its_area_hub(
         (intent / relative).write_text(text, encoding="utf-8")
     assert load_network(intent).allocations is not None
     assert real_city_2025(legacy, current, seed=2, policy=ReorganizePolicy()) == files
+
+
+def test_both_structures_follow_the_sample_city_s_design(city: Path, city_2025: Path) -> None:
+    """The legacy city has the legacy sample's rules; reorganized, they name the hubs and the public-service points
+    exactly as the sample city (in the 2025 structure) does. Both have the firewall pair."""
+    def design(intent: Path) -> Any:
+        return yaml.load((intent / "city.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["design"]
+
+    assert design(city) == design(LEGACY_SAMPLE)
+    assert design(city_2025) == design(REPO / "inventory" / "city")
+    for intent in (city, city_2025):
+        (pair,) = load_network(intent).network.ha_pairs
+        assert pair.members == ("dc-fw-01", "dc-fw-02")

@@ -1,0 +1,108 @@
+"""Generated cities follow the sample city's design rules by default: the data center's firewall pair over its sync
+link, a VRRP gateway on every LAN of every site with two routers, two carriers and two upstream routers for every
+district committee, and the single-homed ward-level sites as the one risk the city accepts."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from citynet_models.network import Network
+from citynet_models.types import SiteKind
+from netops.analysis.redundancy import attachments
+from netops.generate import CitySize, generate_city
+from netops.pipeline import load_network
+from tests.conftest import LEGACY_SAMPLE
+from tests.output_tree import netops
+
+#: (districts, wards per district, seed): the smallest city, small ones, and the 30-district city of the benchmarks.
+SIZES = ((1, 1, 1), (3, 2, 7), (6, 8, 3), (30, 18, 1))
+#: The kinds the accepted risk names: ward-level sites with one router and, most of them, one uplink.
+ACCEPTED_KINDS = {SiteKind.WARD_COMMITTEE, SiteKind.PARTY_AGENCY, SiteKind.MASS_ORGANIZATION}
+
+
+def write(files: dict[str, str], folder: Path) -> Path:
+    for relative, text in files.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=[f"{d}x{w}-seed{s}" for d, w, s in SIZES])
+def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    districts, wards, seed = request.param
+    files = generate_city(CitySize(districts=districts, wards_per_district=wards, seed=seed))
+    return write(files, tmp_path_factory.mktemp("generated") / "city")
+
+
+@pytest.fixture(scope="module")
+def network(city: Path) -> Network:
+    return load_network(city).network
+
+
+def test_every_size_validates(city: Path) -> None:
+    done = netops("validate", "--intent", str(city))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_the_data_center_has_the_firewall_pair_over_its_sync_link(network: Network) -> None:
+    (pair,) = network.ha_pairs
+    assert (pair.name, pair.site, pair.members) == ("dc-fw", "dc-hanoi", ("dc-fw-01", "dc-fw-02"))
+    (sync,) = [link for link in network.links if link.id == pair.sync_link]
+    assert {sync.upstream.device, sync.downstream.device} == {"dc-fw-01", "dc-fw-02"}
+    firewalls = {device.name for device in network.devices if device.role == "firewall"}
+    assert firewalls == {"dc-fw-01", "dc-fw-02"} and set(network.ha_pair_of) == firewalls
+    # Each firewall is dual-homed to the two cores on its own, so either one alone carries the data center.
+    for firewall in sorted(firewalls):
+        cores = {link.upstream.device if link.downstream.device == firewall else link.downstream.device
+                 for link in network.links if firewall in (link.upstream.device, link.downstream.device)}
+        assert cores >= {"dc-core-01", "dc-core-02"}, firewall
+    dc_lans = network.site_by_slug["dc-hanoi"].lans
+    assert dc_lans and all(lan.redundancy is not None and lan.redundancy.sync_group == "dc-fw"
+                           and lan.gateway_devices == ("dc-fw-01", "dc-fw-02") for lan in dc_lans)
+
+
+def test_every_lan_of_every_site_with_two_routers_has_a_vrrp_gateway(network: Network) -> None:
+    redundant = 0
+    for site in network.sites:
+        routers = {device.name for device in network.devices_by_site.get(site.slug, []) if device.is_router}
+        for lan in site.lans:
+            vrrp = lan.redundancy
+            if len(routers) < 2:
+                assert vrrp is None, (site.slug, lan.name)
+                continue
+            assert vrrp is not None, (site.slug, lan.name)
+            members = [member.device for member in vrrp.members]
+            assert len(members) >= 2 and set(members) <= routers, (site.slug, lan.name, members)
+            assert vrrp.virtual_address == lan.gateway and vrrp.master.device == lan.gateway_device
+            assert all(member.address in lan.prefix and member.track for member in vrrp.members)
+            redundant += 1
+    districts = len(network.districts)
+    # Each district committee's four LANs, and the data center's two.
+    assert redundant == 4 * districts + 2
+
+
+def test_every_district_committee_has_two_upstream_routers_and_two_carriers(network: Network) -> None:
+    committees = [a for a in attachments(network) if a.kind == SiteKind.DISTRICT_COMMITTEE]
+    assert len(committees) == len(network.districts)
+    for committee in committees:
+        assert set(committee.upstream_routers) == {"dc-core-01", "dc-core-02"}, committee.site
+        assert len(committee.providers) >= 2 and not committee.single_provider, committee.site
+    # What remains single-homed is ward level, the risk the city accepts, and nothing else.
+    single = {a.kind for a in attachments(network) if a.at_risk}
+    assert single and single <= ACCEPTED_KINDS
+
+
+def _document(text: str) -> Any:
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_the_design_rules_and_vrrp_settings_are_the_sample_city_s() -> None:
+    files = generate_city(CitySize(districts=1, wards_per_district=1, seed=1))
+    generated = _document(files["city.yml"])
+    sample = _document((LEGACY_SAMPLE / "city.yml").read_text(encoding="utf-8"))
+    assert generated["design"] == sample["design"]
+    assert generated["redundancy"] == sample["redundancy"]
+    kinds = {rule["kind"] for rule in generated["design"]["rules"]}
+    assert kinds == {"max_sites_cut", "dual_homed", "providers", "first_hop_redundancy", "ha_pair"}

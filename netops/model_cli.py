@@ -15,6 +15,7 @@ from citynet_models.units import Structure
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
+    EXIT_FINDING,
     ForceOption,
     IntentOption,
     JsonOption,
@@ -40,6 +41,7 @@ from netops.files import (
     write_atomic,
     write_problem,
 )
+from netops.resolve.build import Resolution
 from netops.show import Filters, Table, rows
 
 
@@ -55,7 +57,10 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
              source: SourceOption = SourceName.INTENT,
              settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings YAML the design "
                                                                 "is checked under (default: the production design)")]
-             = None) -> None:
+             = None,
+             strict_design: Annotated[bool, typer.Option(
+                 "--strict-design", help="Also check the design rules (city.yml `design:`, as `analyze design`): "
+                 "each break no accepted risk covers is an error at its rule (exit 1)")] = False) -> None:
     """Load, resolve and validate the intent (or what NetBox holds), and check the city's design under the render
     settings (e.g. no more route-reflector clients than the cores accept); report every error (exit 2) or a
     summary."""
@@ -68,6 +73,8 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
         refused = list(error.problems)
     if refused:
         exit_bad_input(refused, as_json)
+    if strict_design:
+        _check_design_rules(resolution, as_json)
     counts = {
         **network.place_counts(),
         "sites": len(network.sites),
@@ -87,6 +94,17 @@ def validate(intent: IntentOption = DEFAULT_INTENT_DIR, as_json: JsonOption = Fa
     out.print("  " + ", ".join(f"{count} {name}" for name, count in counts.items()), highlight=False)
     out.print("  sites by status: " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())),
               highlight=False)
+
+
+def _check_design_rules(resolution: Resolution, as_json: bool) -> None:
+    """The design rules' unaccepted breaks, each an error at its rule in city.yml; exit 1 (a finding: the intent
+    is valid, the design it describes breaks a rule the city set) when there is one."""
+    from netops.analysis.design import evaluate_design, unaccepted_problems
+    from netops.located import locate
+
+    problems = unaccepted_problems(evaluate_design(resolution.running))
+    if problems:
+        exit_bad_input([locate(problem, resolution.sources) for problem in problems], as_json, code=EXIT_FINDING)
 
 
 class _Format(StrEnum):

@@ -189,10 +189,13 @@ def addresses(network: Network, full_threshold: float = 80.0) -> AddressReport:
         pools.append(pool_usage(f"sites-{site_plan.level.value}", site_plan.pool,
                                 f"/{site_plan.block_length} site block", used, unit_size=site_plan.block_size))
 
+    # A VRRP member's own address on the LAN is not a host's.
+    capacity = {(site.slug, lan.name): lan_capacity(lan.prefix, len(lan.gateway_devices) if lan.redundancy else 0)
+                for site in network.sites for lan in site.lans}
     lans = [
         LanUsage(site=site.slug, district=site.area, lan=lan.name, role=lan.role.value, prefix=lan.prefix,
-                 hosts=lan.hosts, capacity=lan_capacity(lan.prefix),
-                 utilization=_percent(lan.hosts, lan_capacity(lan.prefix)))
+                 hosts=lan.hosts, capacity=capacity[(site.slug, lan.name)],
+                 utilization=_percent(lan.hosts, capacity[(site.slug, lan.name)]))
         for site in network.sites for lan in site.lans
     ]
     fullest = sorted((u for u in lans if u.utilization >= full_threshold),

@@ -1,4 +1,4 @@
-"""`netops analyze rollout|addresses|redundancy|what-if|policy`: planner analyses in text or JSON."""
+"""`netops analyze rollout|addresses|redundancy|what-if|policy|design`: planner analyses in text or JSON."""
 
 import sys
 from datetime import UTC, datetime
@@ -11,9 +11,10 @@ from rich.text import Text
 from citynet_models.network import Network
 from citynet_models.problems import Problem
 from netops.analysis.addresses import AddressReport, addresses
+from netops.analysis.design import DesignReport, evaluate_design
 from netops.analysis.policy import PolicyReport, check_policy
 from netops.analysis.redundancy import RedundancyReport, redundancy
-from netops.analysis.results import dumps
+from netops.analysis.results import dumps, to_jsonable
 from netops.analysis.rollout import RolloutReport, rollout
 from netops.analysis.whatif import UnknownElementError, WhatIfReport, scenario, single_failures
 from netops.cli_support import (
@@ -37,7 +38,8 @@ AreaOption = Annotated[str | None, typer.Option(help="Only this aggregation area
 
 analyze = typer.Typer(
     name="analyze",
-    help="Planner analyses of the designed network: rollout, addresses, redundancy, what-if failures, policy.",
+    help="Planner analyses of the designed network: rollout, addresses, redundancy, what-if failures, policy, "
+         "design rules.",
     no_args_is_help=True,
 )
 
@@ -299,5 +301,76 @@ def policy_command(
     if code is not None:
         report = report.restricted(lambda verdict: verdict.district == code)
     _emit_json(report) if as_json else print_policy(report, lans or code is not None)
+    if not report.ok:
+        raise typer.Exit(EXIT_FINDING)
+
+
+# --- design --------------------------------------------------------------------------------------------------
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def print_design(report: DesignReport, top: int, group: str) -> None:
+    """The design rules' verdicts as text: each rule, the breaks of those that have any, the accepted risks and
+    the single failures that still cut sites; ``group`` as in :func:`print_rollout`."""
+    if not report.rules:
+        out.print("no design rules (city.yml `design: rules:`): nothing to judge", highlight=False)
+        return
+    colours = {"pass": "green", "accepted": "yellow", "fail": "red"}
+    table = RichTable(title="design rules", title_justify="left")
+    for column in ("rule", "kind", "status", "checked", "breaks", "accepted", "statement"):
+        table.add_column(column, no_wrap=column != "statement")
+    for rule in report.rules:
+        table.add_row(rule.rule, rule.kind, Text(rule.status, colours[rule.status]), str(rule.checked),
+                      str(len(rule.breaks)), str(len(rule.breaks) - len(rule.unaccepted)), rule.statement)
+    out.print(table)
+    for rule in report.rules:
+        if rule.breaks:
+            ordered = sorted(rule.breaks, key=lambda b: (b.accepted, b.subject))
+            _table(f"{rule.rule}: {_count(len(rule.unaccepted), 'break')} not accepted, "
+                   f"{len(rule.breaks) - len(rule.unaccepted)} accepted",
+                   ["subject", "kind", "site", group, "detail", "accepted (risk)"],
+                   [[b.subject, b.kind, b.site, b.district, b.detail,
+                     ", ".join(f"#{i + 1}" for i in b.risks) if b.accepted else "no"] for b in ordered])
+    if report.accepted_risks:
+        _table("accepted risks", ["#", "sites", "kinds", "rules", "reason", "accepted by", "review by", "covers"],
+               [[i + 1, ", ".join(r.sites), ", ".join(r.site_kinds) or "any", ", ".join(r.rules) or "every rule",
+                 r.reason, r.accepted_by, r.review_by, r.covers] for i, r in enumerate(report.accepted_risks)])
+    beyond = [f for f in report.failures if not f.own_site_only]
+    out.print(f"{len(report.failures)} single failures still cut a site: {len(report.failures) - len(beyond)} "
+              f"only their own, {len(beyond)} others too ({sum(f.accepted for f in beyond)} of them accepted; "
+              f"{report.algorithm})", highlight=False)
+    if beyond:
+        shown = beyond[:top]
+        _table(f"failures cutting sites beyond their own (top {len(shown)} of {len(beyond)})",
+               ["element", "kind", group, "sites cut", "accepted", "breaks", "sites"],
+               [[f.element, f.kind, f.district, f.sites_cut, "yes" if f.accepted else "no", ", ".join(f.breaks),
+                 _sites_text(list(f.sites))] for f in shown])
+    verdict = "every rule holds" if report.ok else f"{_count(report.unaccepted, 'break')} not accepted"
+    out.print(Text(verdict, "green" if report.ok else "red"), highlight=False)
+
+
+@analyze.command("design")
+def design_command(
+    intent: IntentOption = DEFAULT_INTENT_DIR, source: SourceOption = SourceName.INTENT,
+    area: AreaOption = None,
+    district: DistrictOption = None,
+    top: Annotated[int, typer.Option(min=1, help="Failures listed in text output")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the design rules (city.yml `design:`): each rule passes or fails with what breaks it, the accepted
+    risks that cover breaks, and the single failures that still cut sites. Exit 1 when a break is not accepted."""
+    network = _load_running(intent, as_json, source)
+    code = _group_code(network, district, area, as_json)
+    report = evaluate_design(network)
+    if code is not None:
+        area_of = {site.slug: site.area for site in network.sites}
+        report = report.restricted(lambda site: area_of.get(site) == code)
+    if as_json:
+        _emit_json({"ok": report.ok, "unaccepted": report.unaccepted, **to_jsonable(report)})
+    else:
+        print_design(report, top, network.grouped_by)
     if not report.ok:
         raise typer.Exit(EXIT_FINDING)

@@ -16,9 +16,14 @@ Two ways to answer "what does each single failure cut":
   BFS, on the areas of those ABRs alone;
 - :func:`reachable` per failure (exact, simple): the peer the fast path is tested and benchmarked against,
   and what ``--fail X,Y`` uses for several failures at once.
+
+A destination may be several routers at once: the members of a VRRP group or an HA pair that gateway a
+data-center LAN. A router reaches such a group while it reaches *any* member
+(:func:`reachable_from_any`); :func:`group_single_failure_cuts` combines the per-member sweeps, and
+:func:`naive_group_single_failure_cuts` is its exact peer, one :func:`reachable_from_any` per failure.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from citynet_models.network import Network
@@ -341,16 +346,97 @@ class _Dfs:
 
 def naive_single_failure_cuts(topology: Topology, destination: int) -> SingleFailureCuts:
     """The same answer as :func:`single_failure_cuts`, by one full reachability run per failure."""
-    base = reachable(topology, destination)
+    unreachable, by_router, by_link = _one_run_per_failure(
+        topology, lambda routers, links: reachable(topology, destination, routers, links))
+    return SingleFailureCuts(destination=destination, unreachable=unreachable, by_router=by_router, by_link=by_link)
+
+
+def _one_run_per_failure(topology: Topology, reach: Callable[[list[int], list[int]], set[int]]
+                         ) -> tuple[frozenset[int], dict[int, frozenset[int]], dict[int, frozenset[int]]]:
+    """What ``reach(failed_routers, failed_links)`` loses for each single router and link failure: the routers
+    never reached, and the losses by router and by link."""
+    base = reach([], [])
     by_router: dict[int, frozenset[int]] = {}
     by_link: dict[int, frozenset[int]] = {}
     for v in range(topology.size):
-        lost = base - reachable(topology, destination, failed_routers=[v])
+        lost = base - reach([v], [])
         if lost:
             by_router[v] = frozenset(lost)
     for e in range(len(topology.links)):
-        lost = base - reachable(topology, destination, failed_links=[e])
+        lost = base - reach([], [e])
         if lost:
             by_link[e] = frozenset(lost)
-    return SingleFailureCuts(destination=destination, unreachable=frozenset(set(range(topology.size)) - base),
-                             by_router=by_router, by_link=by_link)
+    return frozenset(set(range(topology.size)) - base), by_router, by_link
+
+@dataclass(frozen=True)
+class GroupFailureCuts:
+    """For a group of destination routers (reached while any member is): the routers each single router or
+    link failure cuts from every member at once. ``unreachable``: the routers no member reaches with nothing
+    failed."""
+
+    destinations: tuple[int, ...]
+    unreachable: frozenset[int]
+    by_router: dict[int, frozenset[int]]
+    by_link: dict[int, frozenset[int]]
+
+
+def reachable_from_any(topology: Topology, destinations: Iterable[int], failed_routers: Iterable[int] = (),
+                       failed_links: Iterable[int] = ()) -> set[int]:
+    """The routers that reach at least one of ``destinations`` once the given elements failed."""
+    failed_routers, failed_links = tuple(failed_routers), tuple(failed_links)
+    reached: set[int] = set()
+    for destination in destinations:
+        reached |= reachable(topology, destination, failed_routers, failed_links)
+    return reached
+
+
+def group_single_failure_cuts(topology: Topology, destinations: Sequence[int],
+                              per_destination: dict[int, SingleFailureCuts] | None = None) -> GroupFailureCuts:
+    """Every single failure and the routers it cuts from all of ``destinations``, from one sweep per member.
+
+    A router is cut from the group when, for each member, it either never reached it or the failure cut it
+    from it. ``per_destination`` reuses sweeps already made (destinations shared by several groups).
+    """
+    sweeps = per_destination if per_destination is not None else {}
+    cuts = [sweeps[d] if d in sweeps else single_failure_cuts(topology, d) for d in destinations]
+    everyone = frozenset(range(topology.size))
+    reached = [everyone - c.unreachable for c in cuts]
+    base = frozenset().union(*reached) if reached else frozenset()
+
+    def combine(table: str) -> dict[int, frozenset[int]]:
+        result: dict[int, frozenset[int]] = {}
+        tables: list[dict[int, frozenset[int]]] = [getattr(c, table) for c in cuts]
+        for x in set().union(*tables):
+            # A router some member lost is cut only when no member still reaches it.
+            candidates: set[int] = set()
+            for table_of, members in zip(tables, reached, strict=True):
+                candidates |= table_of.get(x, frozenset()) & members
+            lost = {r for r in candidates
+                    if all(r not in members or r in table_of.get(x, frozenset())
+                           for table_of, members in zip(tables, reached, strict=True))}
+            # A failure can also give a router a route it lacked: an ABR cut off from a member's part of the
+            # backbone that loses its last backbone link becomes an internal router of its area (RFC 2328 16.2).
+            # The sweeps list losses only, so a router lost here that some member never reached is checked
+            # exactly against those members; in a connected design there is none.
+            doubtful = {r for r in lost if any(r not in members for members in reached)}
+            if doubtful:
+                failed_routers, failed_links = ([x], []) if table == "by_router" else ([], [x])
+                for d, members in zip(destinations, reached, strict=True):
+                    if doubtful & (everyone - members):
+                        rescued = doubtful & reachable(topology, d, failed_routers, failed_links)
+                        lost -= rescued
+                        doubtful -= rescued
+            if lost:
+                result[x] = frozenset(lost)
+        return result
+
+    return GroupFailureCuts(destinations=tuple(destinations), unreachable=everyone - base,
+                            by_router=combine("by_router"), by_link=combine("by_link"))
+
+
+def naive_group_single_failure_cuts(topology: Topology, destinations: Sequence[int]) -> GroupFailureCuts:
+    """The same answer as :func:`group_single_failure_cuts`, by one :func:`reachable_from_any` per failure."""
+    unreachable, by_router, by_link = _one_run_per_failure(
+        topology, lambda routers, links: reachable_from_any(topology, destinations, routers, links))
+    return GroupFailureCuts(destinations=tuple(destinations), unreachable=unreachable, by_router=by_router,
+                            by_link=by_link)

@@ -1,9 +1,12 @@
 """What-if failure analysis, offline: which sites lose their path to which data-center services.
 
-A site reaches a service when the router of each of its LANs (the LAN's gateway) reaches the gateway of a
-data-center LAN holding a host of the service, over the WAN links and under OSPF's area rules (see
-:mod:`netops.analysis.topology`). A site *loses* a service when, after the failure, some LAN of the site no
-longer reaches any host of it. Switches do not route and are not failed here.
+A LAN reaches a service while any of its gateway devices (the members of its VRRP group, or its one gateway
+router) is up and reaches any gateway device of a data-center LAN holding a host of the service (the firewall
+pair's VRRP members for the server LAN), over the WAN links and under OSPF's area rules (see
+:mod:`netops.analysis.topology`). VRRP's tracking of the WAN uplinks is what makes a member that lost them hand
+the virtual address over; the analysis takes the failover as done. A site *loses* a service when, after the
+failure, some LAN of the site no longer reaches it (per LAN is what the policy speaks of; a site counts as cut
+as soon as one of its LANs is). Switches do not route and are not failed here.
 
 - :func:`single_failures` fails every router and every link alone and ranks the single points of failure;
 - :func:`scenario` fails several elements at once (``netops analyze what-if --fail X,Y``).
@@ -14,12 +17,13 @@ from dataclasses import dataclass
 
 from citynet_models.network import Network
 from netops.analysis.topology import (
-    SingleFailureCuts,
+    GroupFailureCuts,
     Topology,
     build_topology,
     fast_path_applies,
-    naive_single_failure_cuts,
-    reachable,
+    group_single_failure_cuts,
+    naive_group_single_failure_cuts,
+    reachable_from_any,
     single_failure_cuts,
 )
 from netops.gc_policy import no_cyclic_gc
@@ -41,6 +45,17 @@ class SiteLoss:
     site: str
     district: str | None
     services: tuple[str, ...]
+    #: the site's LANs that lose them (none listed for a site without LANs, which stands for its routers)
+    lans: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A LAN of a site and the routers that can route it (a site without LANs: one of its routers)."""
+
+    site: str
+    lan: str | None
+    routers: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,13 @@ class UnknownElementError(ValueError):
 
 
 class _Context:
-    """The model's routers, sites and services as indexes over the topology."""
+    """The model's routers, sites and services as indexes over the topology.
+
+    A LAN is routed by its gateway devices (`Lan.gateway_devices`: the VRRP members, or the one gateway), and
+    it reaches a service while any of them is up and reaches any gateway device of a LAN holding a host of the
+    service. A site loses a service when any of its LANs does (the LAN is what the policy speaks of; a site
+    counts as cut as soon as one of its LANs is).
+    """
 
     def __init__(self, network: Network) -> None:
         self.network = network
@@ -95,32 +116,37 @@ class _Context:
         index = self.topology.index
         device_site = {d.name: d.site for d in network.devices}
         self.device_site = device_site
-        lan_gateway = {(site.slug, lan.name): lan.gateway_device for site in network.sites for lan in site.lans}
+        lan_gateways = {(site.slug, lan.name): lan.gateway_devices for site in network.sites for lan in site.lans}
         services, missing = [], []
         self.service_gateways: dict[str, tuple[int, ...]] = {}
         for service in network.services:
             hosts = [h for h in network.hosts if service.name in h.services]
-            gateways = sorted({lan_gateway[(h.site, h.lan)] for h in hosts if (h.site, h.lan) in lan_gateway}
-                              & set(index))
+            gateways = sorted({g for h in hosts for g in lan_gateways.get((h.site, h.lan), ())} & set(index))
             if not gateways:
                 missing.append(service.name)
                 continue
             services.append(ServicePath(service=service.name, hosts=tuple(h.name for h in hosts),
                                         gateways=tuple(gateways)))
-            self.service_gateways[service.name] = tuple(index[g] for g in gateways)
+            self.service_gateways[service.name] = tuple(sorted(index[g] for g in gateways))
         self.services = tuple(services)
         self.missing = tuple(missing)
         self.destinations = sorted({g for gws in self.service_gateways.values() for g in gws})
-        # The routers each site's LANs hang on; a site with no LAN stands for its routers.
-        self.site_sources: dict[str, tuple[int, ...]] = {}
-        self.router_sites: dict[int, list[str]] = {}
+        # Each site's sources: its LANs, each with the routers that can route it; a site with no LAN stands
+        # for its routers, each on its own.
+        self.site_sources: dict[str, tuple[_Source, ...]] = {}
+        self.router_sources: dict[int, list[_Source]] = {}
         for site in network.sites:
-            sources = {index[lan.gateway_device] for lan in site.lans if lan.gateway_device in index}
+            sources = [_Source(site.slug, lan.name, tuple(sorted({index[d] for d in lan.gateway_devices
+                                                                   if d in index})))
+                       for lan in site.lans]
+            sources = [source for source in sources if source.routers]
             if not sources:
-                sources = {index[d.name] for d in network.devices_by_site.get(site.slug, []) if d.name in index}
-            self.site_sources[site.slug] = tuple(sorted(sources))
-            for r in sources:
-                self.router_sites.setdefault(r, []).append(site.slug)
+                sources = [_Source(site.slug, None, (index[d.name],))
+                           for d in network.devices_by_site.get(site.slug, []) if d.name in index]
+            self.site_sources[site.slug] = tuple(sources)
+            for source in sources:
+                for r in source.routers:
+                    self.router_sources.setdefault(r, []).append(source)
         self.site_district = {site.slug: site.area for site in network.sites}
         # Services grouped by their set of gateways: they are lost together.
         groups: dict[tuple[int, ...], list[str]] = {}
@@ -128,25 +154,28 @@ class _Context:
             groups.setdefault(gws, []).append(name)
         self.service_groups = groups
 
-    def losses(self, lost_by_destination: Mapping[int, frozenset[int] | set[int]],
-               unreachable: dict[int, frozenset[int]]) -> list[SiteLoss]:
-        """Sites and the services they lose, given the routers each destination lost (beyond the baseline)."""
+    def losses(self, lost_by_group: Mapping[tuple[int, ...], frozenset[int] | set[int]],
+               unreachable: Mapping[tuple[int, ...], frozenset[int]]) -> list[SiteLoss]:
+        """Sites and the services they lose, given the routers each service group lost (beyond the baseline):
+        a LAN loses a group's services when it reached them before and none of its gateways still does."""
         candidates: set[int] = set()
-        for lost in lost_by_destination.values():
+        for lost in lost_by_group.values():
             candidates |= lost
-        lost_services: dict[int, list[str]] = {}
-        for r in candidates:
-            for gws, names in self.service_groups.items():
-                reached_before = any(r not in unreachable[g] for g in gws)
-                if reached_before and all(r in lost_by_destination.get(g, ()) or r in unreachable[g] for g in gws):
-                    lost_services.setdefault(r, []).extend(names)
+        affected = {source for r in candidates for source in self.router_sources.get(r, ())}
         by_site: dict[str, set[str]] = {}
-        for r, names in lost_services.items():
-            for site in self.router_sites.get(r, ()):
-                by_site.setdefault(site, set()).update(names)
+        lans_by_site: dict[str, set[str]] = {}
+        for source in affected:
+            for gws, names in self.service_groups.items():
+                lost, never = lost_by_group.get(gws, frozenset()), unreachable[gws]
+                if (any(r not in never for r in source.routers)
+                        and all(r in never or r in lost for r in source.routers)):
+                    by_site.setdefault(source.site, set()).update(names)
+                    if source.lan is not None:
+                        lans_by_site.setdefault(source.site, set()).add(source.lan)
         order = {s.service: i for i, s in enumerate(self.services)}
         return [SiteLoss(site=site, district=self.site_district[site],
-                         services=tuple(sorted(names, key=order.__getitem__)))
+                         services=tuple(sorted(names, key=order.__getitem__)),
+                         lans=tuple(sorted(lans_by_site.get(site, ()))))
                 for site, names in sorted(by_site.items())]
 
     def element_district(self, kind: str, element: str) -> str | None:
@@ -173,16 +202,23 @@ class _Context:
             losses=tuple(losses),
         )
 
-    def baseline(self, unreachable: dict[int, frozenset[int]]) -> list[SiteLoss]:
-        """Sites that miss services with nothing failed."""
+    def baseline(self, unreachable: Mapping[tuple[int, ...], frozenset[int]]) -> list[SiteLoss]:
+        """Sites that miss services with nothing failed: a LAN none of whose gateways reaches them."""
         order = {s.service: i for i, s in enumerate(self.services)}
         result = []
         for site, sources in self.site_sources.items():
-            names = [name for gws, group in self.service_groups.items()
-                     if any(all(r in unreachable[g] for g in gws) for r in sources) for name in group]
+            names: set[str] = set()
+            lans: set[str] = set()
+            for source in sources:
+                for gws, group in self.service_groups.items():
+                    if all(r in unreachable[gws] for r in source.routers):
+                        names.update(group)
+                        if source.lan is not None:
+                            lans.add(source.lan)
             if names:
                 result.append(SiteLoss(site=site, district=self.site_district[site],
-                                       services=tuple(sorted(names, key=order.__getitem__))))
+                                       services=tuple(sorted(names, key=order.__getitem__)),
+                                       lans=tuple(sorted(lans))))
         return sorted(result, key=lambda loss: loss.site)
 
 
@@ -202,14 +238,19 @@ def single_failures(network: Network, naive: bool = False) -> WhatIfReport:
 def _single_failures(network: Network, naive: bool) -> WhatIfReport:
     context = _Context(network)
     topology = context.topology
-    sweep = naive_single_failure_cuts if naive else single_failure_cuts
-    cuts: dict[int, SingleFailureCuts] = {g: sweep(topology, g) for g in context.destinations}
-    unreachable = {g: c.unreachable for g, c in cuts.items()}
+    cuts: dict[tuple[int, ...], GroupFailureCuts]
+    if naive:
+        cuts = {gws: naive_group_single_failure_cuts(topology, gws) for gws in context.service_groups}
+    else:
+        # One sweep per gateway router, shared by the service groups it belongs to.
+        sweeps = {g: single_failure_cuts(topology, g) for g in context.destinations}
+        cuts = {gws: group_single_failure_cuts(topology, gws, sweeps) for gws in context.service_groups}
+    unreachable = {gws: c.unreachable for gws, c in cuts.items()}
     impacts: list[Impact] = []
     for kind, names, table in (("router", topology.routers, "by_router"), ("link", topology.links, "by_link")):
         elements = sorted({x for c in cuts.values() for x in getattr(c, table)})
         for x in elements:
-            lost = {g: getattr(c, table).get(x, frozenset()) for g, c in cuts.items()}
+            lost = {gws: getattr(c, table).get(x, frozenset()) for gws, c in cuts.items()}
             losses = context.losses(lost, unreachable)
             if losses:
                 impacts.append(context.impact(kind, names[x], losses))
@@ -241,9 +282,9 @@ def scenario(network: Network, failed: Sequence[str]) -> WhatIfReport:
     context = _Context(network)
     topology = context.topology
     routers, links = resolve_elements(network, failed)
-    base = {g: reachable(topology, g) for g in context.destinations}
-    unreachable = {g: frozenset(set(range(topology.size)) - base[g]) for g in context.destinations}
-    lost = {g: base[g] - reachable(topology, g, routers, links) for g in context.destinations}
+    base = {gws: reachable_from_any(topology, gws) for gws in context.service_groups}
+    unreachable = {gws: frozenset(set(range(topology.size)) - base[gws]) for gws in context.service_groups}
+    lost = {gws: base[gws] - reachable_from_any(topology, gws, routers, links) for gws in context.service_groups}
     losses = context.losses(lost, unreachable)
     name = ",".join(failed)
     impact = Impact(element=name, kind="scenario", district=None, sites_cut=len(losses),
@@ -253,7 +294,7 @@ def scenario(network: Network, failed: Sequence[str]) -> WhatIfReport:
 
 
 def _report(context: _Context, failed: tuple[str, ...], impacts: list[Impact],
-            unreachable: dict[int, frozenset[int]], algorithm: str) -> WhatIfReport:
+            unreachable: Mapping[tuple[int, ...], frozenset[int]], algorithm: str) -> WhatIfReport:
     topology = context.topology
     sweep = not failed
     return WhatIfReport(

@@ -83,8 +83,8 @@ def test_redundancy(network: Network) -> None:
 @pytest.mark.parametrize(("failed", "cut"), [
     # the two single-homed sites that hang only on agg-02
     (["ba-dinh-agg-02"], {"dang-uy-phuong-phuc-xa", "ubnd-phuong-giang-vo"}),
-    # the two hanging only on agg-01, and the district committee whose LANs agg-01 routes
-    (["ba-dinh-agg-01"], {"ubnd-phuong-truc-bach", "uy-ban-mttq-phuong-kim-ma", "ubnd-quan-ba-dinh"}),
+    # the two hanging only on agg-01; the hub's own LANs fail over to agg-02 (VRRP)
+    (["ba-dinh-agg-01"], {"ubnd-phuong-truc-bach", "uy-ban-mttq-phuong-kim-ma"}),
     (["ba-dinh-agg-01", "ba-dinh-agg-02"], BA_DINH),
     (["dong-anh-agg-02"], {"dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-hai-boi"}),
     (["dc-core-02"], set()),  # everything that uplinks to core-02 also uplinks to core-01
@@ -96,22 +96,26 @@ def test_redundancy(network: Network) -> None:
 def test_what_if_scenarios(network: Network, failed: list[str], cut: set[str]) -> None:
     impact = scenario(network, failed).impacts[0]
     assert {loss.site for loss in impact.losses} == cut
-    assert all(loss.services == EVERY_SERVICE for loss in impact.losses)  # every service sits behind dc-fw-01
+    # every service sits behind the firewall pair: a site cut from one is cut from all
+    assert all(loss.services == EVERY_SERVICE for loss in impact.losses)
 
 
 def test_what_if_all_single_failures(network: Network) -> None:
     report = single_failures(network)
-    assert (report.routers, report.links) == (30, 48)
+    assert (report.routers, report.links) == (31, 51)
     by_element = {i.element: i for i in report.impacts}
-    # dc-fw-01 alone routes the data-center LANs (one firewall): losing it cuts all 25 sites, the DC included
-    assert report.impacts[0].element == "dc-fw-01" and report.impacts[0].sites_cut == 25
+    # the firewall pair routes the data-center LANs (VRRP across dc-fw-01 and dc-fw-02): losing either cuts nothing
+    assert "dc-fw-01" not in by_element and "dc-fw-02" not in by_element
+    assert report.impacts[0].element == "dong-anh-agg-02" and report.impacts[0].sites_cut == 3
     assert {loss.site for loss in by_element["dc-core-01"].losses} == {"uy-ban-mttq-thanh-pho-ha-noi"}
     assert {loss.site for loss in by_element["ba-dinh-agg-02"].losses} == {"dang-uy-phuong-phuc-xa",
                                                                             "ubnd-phuong-giang-vo"}
     assert "dc-core-02" not in by_element
-    # the routers that cut a site other than their own: dc-fw-01, dc-core-01 (the city's MTTQ office hangs
-    # only on it) and the six aggregation routers
-    assert report.spof_routers == 8 and report.spof_links == 0
+    # the routers that cut a site other than their own: dc-core-01 (the city's MTTQ office hangs only on it) and
+    # the six aggregation routers (their single-homed unit sites; never their hub, whose LANs have VRRP)
+    assert report.spof_routers == 7 and report.spof_links == 0
+    assert not any(loss.site.startswith("ubnd-quan-") or loss.site == "ubnd-huyen-dong-anh"
+                   for i in report.impacts if i.kind == "router" and not i.own_site_only for loss in i.losses)
     # a single-homed site's uplink cuts only that site; 12 sites are single-homed
     assert sum(1 for i in report.impacts if i.kind == "link") == 12
     assert all(i.own_site_only for i in report.impacts if i.kind == "link")
@@ -127,19 +131,22 @@ def test_what_if_unknown_element(network: Network) -> None:
 def test_addresses(network: Network) -> None:
     report = addresses(network)
     pools = {p.name: p for p in report.pools}
-    assert pools["loopbacks"].allocations == 30  # every router has one
-    # links: 3 in the data center, 7 city-site uplinks, 5 per hub (4 to the cores, agg-02 -> agg-01), 23 access
-    assert (pools["links"].allocations, pools["links"].used_addresses) == (48, 96)
+    assert pools["loopbacks"].allocations == 31  # every router has one
+    # links: 6 in the data center (the pair's four uplinks and its sync link), 7 city-site uplinks, 5 per hub (4 to
+    # the cores, agg-02 -> agg-01), 23 access
+    assert (pools["links"].allocations, pools["links"].used_addresses) == (51, 102)
     # ward-level (unit) sites: 6 in Ba Đình, 5 in Hoàn Kiếm, 6 in Đông Anh; a /9 holds 2^16 /25 blocks
     assert (pools["sites-ward"].allocations, pools["sites-ward"].free_units) == (17, 65536 - 17)
     assert pools["sites-district"].allocations == 3  # the three hubs, in their former district committees' blocks
     assert pools["sites-city"].allocations == 4
-    # management: 30 devices plus the 16 reserved addresses and the broadcast
-    assert pools["management"].used_addresses == 30 + 16 + 1
+    # management: 31 devices plus the 16 reserved addresses and the broadcast
+    assert pools["management"].used_addresses == 31 + 16 + 1
     lans = {(u.site, u.lan): u for u in report.lans}
-    assert lans[("ubnd-quan-ba-dinh", "staff")].utilization == 88.0  # 110 hosts in a /25 (125)
+    # 110 hosts in a /25: 125 addresses less the two VRRP members' own
+    assert lans[("ubnd-quan-ba-dinh", "staff")].utilization == 89.43
+    assert lans[("ubnd-quan-ba-dinh", "staff")].capacity == 123
     fullest = report.fullest_lans[0]
-    assert (fullest.site, fullest.lan, fullest.hosts, fullest.capacity) == ("ubnd-quan-hoan-kiem", "camera", 28, 29)
+    assert (fullest.site, fullest.lan, fullest.hosts, fullest.capacity) == ("ubnd-quan-hoan-kiem", "camera", 27, 27)
     # free blocks add up with the used addresses to the whole pool
     for pool in report.pools:
         free = sum(count * 2 ** (32 - length) for length, count in pool.free_blocks.items())

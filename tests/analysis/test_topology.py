@@ -10,8 +10,11 @@ from netops.analysis.topology import (
     Topology,
     build_topology,
     fast_path_applies,
+    group_single_failure_cuts,
+    naive_group_single_failure_cuts,
     naive_single_failure_cuts,
     reachable,
+    reachable_from_any,
     single_failure_cuts,
 )
 from netops.generate import CitySize, generate_city
@@ -92,3 +95,39 @@ def test_fast_sweep_equals_one_bfs_per_failure_on_a_city(districts: int, tmp_pat
     cuts, naive = single_failure_cuts(t, destination), naive_single_failure_cuts(t, destination)
     assert cuts.by_router == naive.by_router and cuts.by_link == naive.by_link
     assert cuts.by_link, "the city has single-homed sites, so some link must cut something"
+
+
+@st.composite
+def topologies_and_groups(draw: st.DrawFn) -> tuple[Topology, tuple[int, ...]]:
+    t = draw(topologies())
+    group = draw(st.lists(st.integers(0, t.size - 1), min_size=1, max_size=3, unique=True))
+    return t, tuple(sorted(group))
+
+
+@settings(max_examples=300, deadline=None)
+@given(topologies_and_groups())
+def test_group_sweep_equals_one_bfs_per_failure(case: tuple[Topology, tuple[int, ...]]) -> None:
+    # A destination of several routers (a VRRP group, an HA pair) is reached while any of them is.
+    t, group = case
+    cuts, naive = group_single_failure_cuts(t, group), naive_group_single_failure_cuts(t, group)
+    assert (cuts.by_router, cuts.by_link, cuts.unreachable) == (naive.by_router, naive.by_link, naive.unreachable)
+
+
+def test_a_group_is_cut_only_when_every_member_is() -> None:
+    # r0 and r1 (a pair) both hang off r2, which r3 hangs off: failing r0 or r1 alone cuts nothing but the
+    # failed router itself, failing r2 cuts r3 from both (and r3 cuts itself).
+    t = topology(4, [(0, 2, 0), (1, 2, 0), (2, 3, 0)])
+    cuts = group_single_failure_cuts(t, (0, 1))
+    assert cuts.by_router == {0: frozenset({0}), 1: frozenset({1}), 2: frozenset({2, 3}), 3: frozenset({3})}
+    assert cuts.by_link == {2: frozenset({3})}
+    assert reachable_from_any(t, (0, 1), failed_routers=[0]) == {1, 2, 3}
+
+
+def test_a_failure_that_demotes_an_abr_can_give_it_a_route_to_another_member() -> None:
+    # Backbone halves {r0, r3} and {r1, r2}, joined by area 1 between the ABRs r0 and r2; the group is r1 and
+    # r3. r0 reaches only r3 (its part of the backbone). Failing r3 takes r0's last backbone link: r0 is then an
+    # internal router of area 1 and reaches r1 through r2, so it is not cut from the group.
+    t = topology(4, [(0, 2, 1), (0, 3, 0), (1, 2, 0)])
+    assert reachable(t, 1) == {1, 2}
+    assert group_single_failure_cuts(t, (1, 3)).by_router[3] == frozenset({3})
+    assert naive_group_single_failure_cuts(t, (1, 3)).by_router[3] == frozenset({3})

@@ -10,7 +10,9 @@ import yaml
 
 from citynet_models.network import Network
 from citynet_models.types import SiteKind
+from netops.analysis.design import evaluate_design
 from netops.analysis.redundancy import attachments
+from netops.analysis.whatif import single_failures
 from netops.generate import CitySize, generate_city
 from netops.pipeline import load_network
 from tests.conftest import LEGACY_SAMPLE
@@ -41,8 +43,8 @@ def network(city: Path) -> Network:
     return load_network(city).network
 
 
-def test_every_size_validates(city: Path) -> None:
-    done = netops("validate", "--intent", str(city))
+def test_every_size_validates_with_its_design_rules(city: Path) -> None:
+    done = netops("validate", "--strict-design", "--intent", str(city))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
@@ -106,3 +108,41 @@ def test_the_design_rules_and_vrrp_settings_are_the_sample_city_s() -> None:
     assert generated["redundancy"] == sample["redundancy"]
     kinds = {rule["kind"] for rule in generated["design"]["rules"]}
     assert kinds == {"max_sites_cut", "dual_homed", "providers", "first_hop_redundancy", "ha_pair"}
+
+
+def _own_site(network: Network, element: str, kind: str) -> str:
+    """The site of a failed router, or a failed link's downstream site."""
+    if kind == "router":
+        return network.device_by_name[element].site
+    (link,) = [link for link in network.links if link.id == element]
+    return network.device_by_name[link.downstream.device].site
+
+
+def test_no_single_failure_cuts_more_than_its_own_site_but_the_accepted_ward_level_sites(network: Network) -> None:
+    """Fail every router and every link alone (what-if, VRRP and the firewall pair understood): each site a failure
+    cuts, other than the failed element's own, is a ward-level site of the accepted risk, cut because it hangs on
+    one aggregation router; the data center, the district committees and the district party committees never are."""
+    kinds = {site.slug: site.kind for site in network.sites}
+    beyond = {}
+    for impact in single_failures(network).impacts:
+        own = _own_site(network, impact.element, impact.kind)
+        others = {loss.site for loss in impact.losses} - {own}
+        assert {kinds[site] for site in others} <= ACCEPTED_KINDS, (impact.element, sorted(others))
+        if others:
+            beyond[impact.element] = others
+    single_homed = {a.site: a.upstream_routers for a in attachments(network) if a.at_risk}
+    # Exactly the aggregation routers some single-homed site hangs on, each cutting exactly those sites.
+    assert beyond == {router: {site for site, upstream in single_homed.items() if upstream == (router,)}
+                      for router in {upstream[0] for upstream in single_homed.values()}}
+    assert all(network.device_by_name[router].role == "aggregation" for router in beyond)
+
+
+def test_every_design_rule_holds_the_one_failure_rule_by_the_accepted_risk(network: Network) -> None:
+    report = evaluate_design(network)
+    statuses = {rule.rule: rule.status for rule in report.rules}
+    assert statuses == {"no-single-failure-cuts-sites": "accepted", "hubs-and-agencies-dual-homed": "pass",
+                        "hubs-two-providers": "pass", "redundant-lan-gateways": "pass", "firewall-pair": "pass"}
+    assert report.ok and report.unaccepted == 0
+    cut_beyond = [failure for failure in report.failures if not failure.own_site_only]
+    assert cut_beyond and all(failure.accepted for failure in cut_beyond)
+    assert report.accepted_risks[0].covers == len(cut_beyond)

@@ -143,10 +143,10 @@ def test_only_hanoi_and_both_structures_in_order(legacy: AdminStructure, current
         real_city(read_structure("48", Structure.LEGACY), current, seed=1)
 
 
-def test_the_real_city_validates_with_no_problem(city: Path) -> None:
+def test_the_real_city_validates_with_no_problem_and_holds_its_design_rules(city: Path) -> None:
     network = load_network(city).network
     assert len(network.districts) == 30 and len(network.wards) == 526
-    done = netops("validate", "--intent", str(city), "--json")
+    done = netops("validate", "--strict-design", "--intent", str(city), "--json")
     assert done.returncode == 0, done.stdout[-2000:]
     counts = json.loads(done.stdout)["counts"]
     assert counts["districts"] == 30 and counts["wards"] == 526
@@ -221,8 +221,8 @@ def test_2025_every_one_of_the_126_units_has_its_file_and_one_committee(
     assert not [sites[0]["name"] for sites in committees.values() if sites[0].get("status") == "decommissioned"]
 
 
-def test_2025_validates_and_its_record_is_up_to_date(city_2025: Path) -> None:
-    done = netops("validate", "--intent", str(city_2025), "--json")
+def test_2025_validates_holds_its_design_rules_and_its_record_is_up_to_date(city_2025: Path) -> None:
+    done = netops("validate", "--strict-design", "--intent", str(city_2025), "--json")
     assert done.returncode == 0, done.stdout[-2000:]
     counts = json.loads(done.stdout)["counts"]
     assert counts["areas"] == 30 and counts["units"] == 126 and counts["sites"] > 1500

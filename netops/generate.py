@@ -400,8 +400,8 @@ def _inside(latitude: float, longitude: float) -> dict[str, float]:
 def district_document(district: DistrictPlan, rng: random.Random, circuits: _Circuits) -> dict[str, Any]:
     """The district file of a planned district: its committee with two aggregation routers dual-homed to the data
     center's cores over two carriers (its LANs get a VRRP gateway across them, the intent's default), its party
-    committee, and per ward a committee, usually a party committee and a few mass
-    organizations, homed to the district's aggregation routers. Every choice is drawn from ``rng``."""
+    committee, and per ward a committee, usually a party committee and a few mass organizations, homed to the
+    district's aggregation routers. Every choice is drawn from ``rng``."""
     lat, lon = district.centre
     aggs = [f"{district.short}-agg-01", f"{district.short}-agg-02"]
 

@@ -303,7 +303,7 @@ class CityDesign:
         district_areas = [area for area, _ in areas.most_common() if area != 0]
         home_area = district_areas[0] if district_areas else 0
         loopback_area = 0 if 0 in areas or not areas else home_area
-        lans = {lan.name: lan for lan in site.lans if lan.gateway_device == device.name}
+        lans = {lan.name: lan for lan in site.lans if device.name in lan.gateway_devices}
 
         ports: list[Port] = []
         loopback_port: Port | None = None

@@ -335,9 +335,15 @@ def print_design(report: DesignReport, top: int, group: str) -> None:
                    [[b.subject, b.kind, b.site, b.district, b.detail,
                      ", ".join(f"#{i + 1}" for i in b.risks) if b.accepted else "no"] for b in ordered])
     if report.accepted_risks:
-        _table("accepted risks", ["#", "sites", "kinds", "rules", "reason", "accepted by", "review by", "covers"],
-               [[i + 1, ", ".join(r.sites), ", ".join(r.site_kinds) or "any", ", ".join(r.rules) or "every rule",
-                 r.reason, r.accepted_by, r.review_by, r.covers] for i, r in enumerate(report.accepted_risks)])
+        risks = RichTable(title="accepted risks", title_justify="left")
+        for column in ("#", "sites", "kinds", "rules", "reason", "accepted by", "review by", "covers"):
+            # The city's own words wrap; names and dates stay whole.
+            risks.add_column(column, no_wrap=column not in ("kinds", "reason", "accepted by"))
+        for i, r in enumerate(report.accepted_risks):
+            risks.add_row(str(i + 1), ", ".join(r.sites), ", ".join(r.site_kinds) or "any",
+                          ", ".join(r.rules) or "every rule", r.reason, r.accepted_by or "", r.review_by or "",
+                          str(r.covers))
+        out.print(risks)
     beyond = [f for f in report.failures if not f.own_site_only]
     out.print(f"{len(report.failures)} single failures still cut a site: {len(report.failures) - len(beyond)} "
               f"only their own, {len(beyond)} others too ({sum(f.accepted for f in beyond)} of them accepted; "

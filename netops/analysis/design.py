@@ -156,9 +156,18 @@ class _Risks:
         self.risks = tuple(risks)
         self.sites = sites
         self.covers = [0] * len(self.risks)
+        # A failure's sites are asked about again by each rule and by the list of failures.
+        self._known: dict[tuple[str, frozenset[str]], tuple[int, ...]] = {}
 
     def covering(self, site: str, rules: set[str]) -> tuple[int, ...]:
         """Indexes of the risks accepting a break of any of ``rules`` at ``site``."""
+        key = (site, frozenset(rules))
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._covering(site, rules)
+        return known
+
+    def _covering(self, site: str, rules: set[str]) -> tuple[int, ...]:
         found = self.sites.get(site)
         if found is None:
             return ()
@@ -332,11 +341,13 @@ def statement(rule: DesignRule) -> str:
     return f"every {', '.join(rule.roles)} device stands in an HA pair"
 
 
-def evaluate_design(network: Network, naive: bool = False) -> DesignReport:
+def evaluate_design(network: Network, naive: bool = False, whatif: WhatIfReport | None = None) -> DesignReport:
     """Every rule of ``network.design`` judged against the network (``naive``: what-if by one reachability run
-    per failure, the benchmark's and tests' peer)."""
+    per failure, the benchmark's and tests' peer; ``whatif``: the sweep of single failures already made for
+    this network, reused)."""
     with no_cyclic_gc():
         evaluator = _Evaluator(network, naive)
+        evaluator._whatif = whatif
         results = [evaluator.evaluate(rule) for rule in network.design.rules]
         failures = evaluator.failures(results) if results else []
         risks = tuple(RiskSummary(

@@ -24,6 +24,7 @@ from citynet_models.rollout import SiteLedger
 from citynet_models.types import LifecycleStatus
 from netops import __version__
 from netops.analysis.addresses import AddressReport, addresses
+from netops.analysis.design import DesignReport, evaluate_design
 from netops.analysis.policy import PolicyReport, check_policy
 from netops.analysis.redundancy import RedundancyReport, redundancy
 from netops.analysis.rollout import RolloutReport, rollout
@@ -130,6 +131,7 @@ class Analyses:
     whatif: WhatIfReport
     policy: PolicyReport
     totals: Totals
+    design: DesignReport
 
 
 def analyse(network: Network, ledgers: Mapping[str, SiteLedger] | None = None,
@@ -138,9 +140,10 @@ def analyse(network: Network, ledgers: Mapping[str, SiteLedger] | None = None,
     time in state), ``now`` the time the report is made. Redundancy, what-if and policy judge the network in
     service (netops.pipeline.in_service); the rollout and the addresses count every site."""
     running = in_service(network)
+    whatif = single_failures(running)
     return Analyses(rollout=rollout(network, None, ledgers, now), addresses=addresses(network),
-                    redundancy=redundancy(running), whatif=single_failures(running), policy=check_policy(running),
-                    totals=totals(network, QueryFilters()))
+                    redundancy=redundancy(running), whatif=whatif, policy=check_policy(running),
+                    totals=totals(network, QueryFilters()), design=evaluate_design(running, whatif=whatif))
 
 
 def _join(values: Iterable[str]) -> str:
@@ -299,6 +302,74 @@ def failures_table(data: WhatIfReport, group: str, words: Words, district: str |
 
 def _sites(names: Sequence[str], limit: int = 6) -> str:
     return _join(names[:limit]) + (f" … (+{len(names) - limit})" if len(names) > limit else "")
+
+
+def design_rules_table(data: DesignReport, words: Words) -> Table:
+    """Each design rule (city.yml `design:`) and its verdict: pass, pass with its breaks accepted, fail."""
+    statuses = Counter(r.status for r in data.rules)
+    if not data.rules:
+        note = words("design_rules.none")
+    else:
+        note = " ".join((words("design_rules.note", rules=words.number(len(data.rules)),
+                               passed=words.number(statuses["pass"]), accepted=words.number(statuses["accepted"]),
+                               failed=words.number(statuses["fail"])),
+                         words("design_rules.passed") if data.ok
+                         else words("design_rules.failed", count=words.number(data.unaccepted))))
+    return Table("design-rules", words("design_rules.title"),
+                 ("rule", "kind", "status", "checked", "breaks", "accepted breaks", "description"),
+                 tuple((r.rule, r.kind, r.status, r.checked, len(r.breaks), len(r.breaks) - len(r.unaccepted),
+                        r.description or r.statement) for r in data.rules),
+                 note=note, shown={"kind": "design_rule", "status": "design_status"},
+                 ids=frozenset({"rule", "description"}), head_keys={"status": "verdict"})
+
+
+def design_breaks_table(data: DesignReport, group: str, words: Words, limit: int | None = TOP_FAILURES) -> Table:
+    """What breaks each rule, those no accepted risk covers first."""
+    every = sorted(((r.rule, b) for r in data.rules for b in r.breaks), key=lambda rb: rb[1].accepted)
+    shown = every[:limit] if limit is not None else every
+    note = words("design_breaks.note")
+    if limit is not None and len(every) > limit:
+        note += " " + words("design.limit", limit=limit, count=words.number(len(every)), file="design-breaks.csv")
+    return Table("design-breaks", words("design_breaks.title"),
+                 ("rule", "subject", "subject kind", "site", group, "detail", "risk accepted"),
+                 tuple((rule, b.subject, b.kind, b.site, b.district, b.detail, b.accepted) for rule, b in shown),
+                 note=note, shown={"subject kind": "subject"},
+                 ids=frozenset({"rule", "subject", "site", group, "detail"}))
+
+
+def _kinds(words: Words, value: str) -> str:
+    return ", ".join(words.value("kind", kind) for kind in value.split()) if value else words("risks.any_kind")
+
+
+def accepted_risks_table(data: DesignReport, words: Words) -> Table:
+    """The risks the city accepts: where, against which rules, why, who accepted them, when to review them."""
+    return Table("accepted-risks", words("risks.title"),
+                 ("risk", "sites", "site kinds", "rules", "reason", "accepted by", "review by", "covers"),
+                 tuple((i + 1, " ".join(r.sites), " ".join(r.site_kinds), " ".join(r.rules) or "*", r.reason,
+                        r.accepted_by, r.review_by, r.covers) for i, r in enumerate(data.accepted_risks)),
+                 note=words("risks.note"), shown={"site kinds": _kinds},
+                 ids=frozenset({"sites", "rules", "reason", "accepted by", "review by"}),
+                 head_keys={"sites": "site globs"})
+
+
+def design_failures_table(data: DesignReport, group: str, words: Words, limit: int | None = TOP_FAILURES,
+                          every_failure: bool = False) -> Table:
+    """The single failures that still cut sites beyond their own (in CSV: every failure cutting a site), each
+    marked accepted when accepted risks cover every other site it cuts."""
+    beyond = [f for f in data.failures if not f.own_site_only]
+    listed = list(data.failures) if every_failure else beyond
+    shown = listed[:limit] if limit is not None else listed
+    note = words("design_failures.note", count=words.number(len(data.failures)),
+                 own=words.number(len(data.failures) - len(beyond)), beyond=words.number(len(beyond)),
+                 accepted=words.number(sum(f.accepted for f in beyond)))
+    if limit is not None and len(listed) > limit:
+        note += " " + words("design.limit", limit=limit, count=words.number(len(listed)), file="design-failures.csv")
+    return Table("design-failures", words("design_failures.title"),
+                 ("element", "kind", group, "sites cut", "own site only", "risk accepted", "rules broken", "sites"),
+                 tuple((f.element, f.kind, f.district, f.sites_cut, f.own_site_only, f.accepted, " ".join(f.breaks),
+                        _sites(f.sites) if limit is not None else " ".join(f.sites)) for f in shown),
+                 note=note, shown={"kind": "element"}, head_keys={"sites": "sites cut (names)"},
+                 ids=frozenset({"element", group, "rules broken", "sites"}))
 
 
 def pools_table(data: AddressReport, words: Words) -> Table:
@@ -527,7 +598,7 @@ def in_scope(table: Table, sites: frozenset[str], groups: frozenset[str]) -> Tab
         keep = [str(row[site_column]) in sites for row in table.rows]
     elif columns and columns[0] in _GROUP_COLUMNS:
         keep = [str(row[0]) in groups for row in table.rows]
-    elif "sites" in columns and table.key == "spof":
+    elif "sites" in columns and table.key in ("spof", "design-failures"):
         at = columns.index("sites")
         keep = [bool(set(str(row[at]).replace(",", " ").split()) & sites) for row in table.rows]
     else:
@@ -574,6 +645,8 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
         rollout_table(data.rollout, hrefs, group, words), rollout_kinds_table(data.rollout, words),
         rollout_sites_table(data.rollout, group, words), redundancy_table(data.redundancy, hrefs, group, words),
         failures_table(data.whatif, group, words),
+        design_rules_table(data.design, words), design_breaks_table(data.design, group, words),
+        accepted_risks_table(data.design, words), design_failures_table(data.design, group, words),
         pools_table(data.addresses, words), lans_table(data.addresses, words),
         policy_rules_table(data.policy, words), contradictions_table(data.policy, words),
         providers_table(data.totals, words),
@@ -586,6 +659,9 @@ def _build_report(network: Network, data: Analyses | None, workers: int,
         redundancy_table(data.redundancy, {}, group, words),
         attachments_table(data.redundancy, group, network.placed_in, words),
         failures_table(data.whatif, group, words, limit=None, compact=False),
+        design_rules_table(data.design, words), design_breaks_table(data.design, group, words, limit=None),
+        accepted_risks_table(data.design, words),
+        design_failures_table(data.design, group, words, limit=None, every_failure=True),
         pools_table(data.addresses, words), lans_table(data.addresses, words, limit=None),
         policy_lans_table(data.policy, words, csv=True), contradictions_table(data.policy, words),
         providers_table(data.totals, words),

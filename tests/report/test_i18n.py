@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from citynet_models.design_rules import DesignRule
 from citynet_models.policy import PolicyRule
 from citynet_models.types import DeviceRole, LanRole, LifecycleStatus, Media, Redundancy, SiteKind
 from citynet_models.units import UnitKind
@@ -35,6 +36,11 @@ def test_the_catalogs_have_the_same_keys_and_placeholders() -> None:
 
 def _rule_kinds() -> list[str]:
     union = typing.get_args(PolicyRule)[0]
+    return [typing.get_args(rule.model_fields["kind"].annotation)[0] for rule in typing.get_args(union)]
+
+
+def _design_rule_kinds() -> list[str]:
+    union = typing.get_args(DesignRule)[0]
     return [typing.get_args(rule.model_fields["kind"].annotation)[0] for rule in typing.get_args(union)]
 
 
@@ -63,6 +69,9 @@ SHOWN: dict[str, list[str]] = {
     "rule": _rule_kinds(),
     "contradiction": _contradiction_kinds(),
     "element": ["router", "link", "scenario"],
+    "design_rule": _design_rule_kinds(),
+    "design_status": ["pass", "accepted", "fail"],
+    "subject": ["router", "link", "site", "lan", "device"],
     "management": ["allowed", "denied", "not allowed"],
     "answer": ["yes", "no", "unknown"],
 }

@@ -182,7 +182,9 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_markdown_and_csv_goldens(report: Path, tmp_path: Path, golden) -> None:  # type: ignore[no-untyped-def]
-    for name in ("report.md", "districts/001-cum-ba-dinh.md", "csv/spof.csv", "csv/pools.csv", "csv/rollout.csv"):
+    for name in ("report.md", "districts/001-cum-ba-dinh.md", "csv/spof.csv", "csv/pools.csv", "csv/rollout.csv",
+                 "csv/design-rules.csv", "csv/design-breaks.csv", "csv/accepted-risks.csv",
+                 "csv/design-failures.csv"):
         golden(CASES / "hanoi-sample" / "expected" / name, (report / name).read_text(encoding="utf-8"))
     # In English: the same tables in other words; the CSV files are the same in both languages.
     english = tmp_path / "en"
@@ -206,7 +208,8 @@ def test_index_page_in_chromium(report: Path) -> None:
     assert 'data-site="dc-hanoi"' in map_svg.group(0) and "<line " in map_svg.group(0)
     # The graphviz topology, inline, with the data-center routers.
     assert 'class="graph"' in html and ">dc-core-01<" in html
-    for table in ("rollout", "redundancy", "spof", "pools", "policy-rules", "providers"):
+    for table in ("rollout", "redundancy", "spof", "design-rules", "design-breaks", "accepted-risks",
+                  "design-failures", "pools", "policy-rules", "providers"):
         assert f'data-table="{table}"' in html, table
     # the rollout row of Cụm Ba Đình: none of its 7 sites has rollout evidence yet (docs/lifecycle.md); the
     # percentage written the Vietnamese way

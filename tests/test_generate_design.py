@@ -100,12 +100,28 @@ def _document(text: str) -> Any:
     return yaml.load(text, Loader=yaml.CSafeLoader)
 
 
+def without_descriptions(design: Any) -> Any:
+    """A design's rules and accepted risks, less the rules' descriptions (prose)."""
+    return {**design, "rules": [{key: value for key, value in rule.items() if key != "description"}
+                                for rule in design["rules"]]}
+
+
+def sample_design(city_yml: Path) -> Any:
+    """A sample city's design as a generated city has it: the same rules and accepted risks, but no rule names city
+    agencies (a rule may name only kinds the city has, and a generated city has no agency)."""
+    design = without_descriptions(_document(city_yml.read_text(encoding="utf-8"))["design"])
+    for rule in design["rules"]:
+        if "city_agency" in rule.get("site_kinds", ()):
+            rule["site_kinds"].remove("city_agency")
+    return design
+
+
 def test_the_design_rules_and_vrrp_settings_are_the_sample_city_s() -> None:
     files = generate_city(CitySize(districts=1, wards_per_district=1, seed=1))
     generated = _document(files["city.yml"])
-    sample = _document((LEGACY_SAMPLE / "city.yml").read_text(encoding="utf-8"))
-    assert generated["design"] == sample["design"]
-    assert generated["redundancy"] == sample["redundancy"]
+    assert without_descriptions(generated["design"]) == sample_design(LEGACY_SAMPLE / "city.yml")
+    assert generated["redundancy"] == _document((LEGACY_SAMPLE / "city.yml").read_text(encoding="utf-8"))[
+        "redundancy"]
     kinds = {rule["kind"] for rule in generated["design"]["rules"]}
     assert kinds == {"max_sites_cut", "dual_homed", "providers", "first_hop_redundancy", "ha_pair"}
 

@@ -14,6 +14,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +323,9 @@ def _uplinks(rng: random.Random, circuits: _Circuits, targets: list[str], bandwi
             for to, provider in chosen]
 
 
+#: Hosts a district committee's camera LAN (a /27 with a virtual gateway and two routers' own addresses) holds.
+_DISTRICT_CAMERA_HOSTS = 27
+
 _STATUSES = ("planned", "staged", "provisioned", "verified", "accepted")
 _STATUS_WEIGHTS = (0.15, 0.1, 0.15, 0.2, 0.4)
 
@@ -395,8 +399,9 @@ def _inside(latitude: float, longitude: float) -> dict[str, float]:
 
 def district_document(district: DistrictPlan, rng: random.Random, circuits: _Circuits) -> dict[str, Any]:
     """The district file of a planned district: its committee with two aggregation routers dual-homed to the data
-    center's cores, its party committee, and per ward a committee, usually a party committee and a few mass
-    organizations, homed to the district's aggregation routers. Every choice is drawn from ``rng``."""
+    center's cores over two carriers (its LANs get a VRRP gateway across them, the intent's default), its party
+    committee, and per ward a committee, usually a party committee and a few mass organizations, homed to the
+    district's aggregation routers. Every choice is drawn from ``rng``."""
     lat, lon = district.centre
     aggs = [f"{district.short}-agg-01", f"{district.short}-agg-02"]
 
@@ -406,8 +411,11 @@ def district_document(district: DistrictPlan, rng: random.Random, circuits: _Cir
     def near(centre: tuple[float, float], spread: float) -> dict[str, float]:
         return _near(rng, centre, spread)
 
+    # The camera LAN is a /27 routed by both aggregation routers (VRRP), each with an address of its own: it holds
+    # 27 hosts. The draw keeps its old range so that every later choice of a seeded city is the one it was.
     committee_lans = [{"role": "staff", "hosts": rng.randint(60, 120)}, {"role": "one_stop_shop", "hosts": 20},
-                      {"role": "camera", "hosts": rng.randint(10, 28)}, {"role": "management", "hosts": 6}]
+                      {"role": "camera", "hosts": min(rng.randint(10, 28), _DISTRICT_CAMERA_HOSTS)},
+                      {"role": "management", "hosts": 6}]
     sites: list[dict[str, Any]] = [
         {
             "name": f"UBND {district.name[0].lower()}{district.name[1:]}",
@@ -521,7 +529,8 @@ _ORGANIZATION_NAMES = {
 
 
 def _city_document() -> dict[str, Any]:
-    """The city file: the sample city's settings, data center and policy, without city agencies."""
+    """The city file: the sample city's settings, data center (its firewall pair included), VRRP settings, design
+    rules and policy, without city agencies."""
     return {
         "city": {"code": "01", "name": "Thành phố Hà Nội"},
         "asn": 65010,
@@ -571,7 +580,13 @@ def _city_document() -> dict[str, Any]:
                 {"name": "dc-core-01", "role": "core"},
                 {"name": "dc-core-02", "role": "core", "uplinks": [{"to": "dc-core-01"}]},
                 {"name": "dc-fw-01", "role": "firewall", "uplinks": [{"to": "dc-core-01"}, {"to": "dc-core-02"}]},
+                # The standby firewall: its uplink to dc-fw-01 is the pair's sync (heartbeat and state) link.
+                {"name": "dc-fw-02", "role": "firewall",
+                 "uplinks": [{"to": "dc-core-01"}, {"to": "dc-core-02"}, {"to": "dc-fw-01"}]},
             ],
+            # One firewall would cut every site from every service when it fails: the LANs behind it fail over
+            # to the standby together (VRRP across the pair, its name as the sync group).
+            "ha_pairs": [{"name": "dc-fw", "members": ["dc-fw-01", "dc-fw-02"]}],
             "lans": [
                 {"name": "dc-management", "role": "management", "vlan": 99, "prefix": "10.145.0.0/26", "hosts": 20,
                  "gateway_device": "dc-fw-01"},
@@ -585,6 +600,8 @@ def _city_document() -> dict[str, Any]:
                                   ("ntp", "servers"), ("syslog", "dc-management"), ("monitoring", "dc-management"))
             ],
         }],
+        "redundancy": _REDUNDANCY,
+        "design": _design(),
         "policy": {
             "management_services": ["monitoring", "syslog"],
             "rules": [
@@ -602,4 +619,40 @@ def _city_document() -> dict[str, Any]:
                  "sources": {"lan_roles": ["staff", "one_stop_shop", "camera", "guest"]}},
             ],
         },
+    }
+
+
+#: The city-wide VRRP settings of the sample city: a site's LANs fail over when their master loses every uplink.
+_REDUNDANCY = {"vrrp": {"priority": 110, "backup_priority": 100, "preempt": True, "preempt_delay_s": 60,
+                        "advertisement_interval_ms": 1000, "track_uplinks": True}}
+
+
+def _design() -> dict[str, Any]:
+    """The sample city's design rules in the legacy structure's site kinds (`netops reorganize` turns a district
+    committee into the hub it becomes, a ward committee into itself and the public-service points), and the
+    single-homed ward-level sites as the risk the city accepts."""
+    return {
+        "rules": [
+            {"name": "no-single-failure-cuts-sites", "kind": "max_sites_cut",
+             "description": "No single device or link failure cuts a data-center service from more than one site",
+             "max_sites": 1, "failures": ["device", "link"]},
+            # The sample's rule, but for city agencies: a rule may name only kinds the city has, and the generated
+            # city has none.
+            {"name": "hubs-and-agencies-dual-homed", "kind": "dual_homed",
+             "description": "Hubs reach the data center over two routers (the generated city has no city agencies)",
+             "site_kinds": ["district_committee"]},
+            {"name": "hubs-two-providers", "kind": "providers", "description": "Hubs have circuits from two carriers",
+             "site_kinds": ["district_committee"], "min_providers": 2},
+            {"name": "redundant-lan-gateways", "kind": "first_hop_redundancy",
+             "description": "Every LAN of a site with two routers has a VRRP gateway"},
+            {"name": "firewall-pair", "kind": "ha_pair",
+             "description": "The data center's firewalls stand in an active/standby pair", "roles": ["firewall"]},
+        ],
+        "accepted_risks": [
+            {"sites": ["*"], "site_kinds": ["ward_committee", "party_agency", "mass_organization"],
+             "rules": ["no-single-failure-cuts-sites"],
+             "reason": "Trụ sở cấp xã một đường truyền: chấp nhận mất kết nối khi thiết bị tập trung hỏng "
+                       "(single-homed)",
+             "accepted_by": "Sở Thông tin và Truyền thông Hà Nội", "review_by": date(2027, 6, 30)},
+        ],
     }

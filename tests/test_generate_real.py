@@ -17,8 +17,9 @@ from netops.pipeline import load_network
 from netops.reorganize.policy import ReorganizePolicy
 from netops.units.dataset import read_structure
 from tests.allocations.city import site_facts
-from tests.conftest import TESTS
+from tests.conftest import LEGACY_SAMPLE, REPO, TESTS
 from tests.output_tree import netops
+from tests.test_generate_design import sample_design, without_descriptions
 
 #: Tây Hồ, one of the two smallest districts (8 wards): its whole file is the golden.
 SMALL_DISTRICT = "districts/003-quan-tay-ho.yml"
@@ -143,10 +144,10 @@ def test_only_hanoi_and_both_structures_in_order(legacy: AdminStructure, current
         real_city(read_structure("48", Structure.LEGACY), current, seed=1)
 
 
-def test_the_real_city_validates_with_no_problem(city: Path) -> None:
+def test_the_real_city_validates_with_no_problem_and_holds_its_design_rules(city: Path) -> None:
     network = load_network(city).network
     assert len(network.districts) == 30 and len(network.wards) == 526
-    done = netops("validate", "--intent", str(city), "--json")
+    done = netops("validate", "--strict-design", "--intent", str(city), "--json")
     assert done.returncode == 0, done.stdout[-2000:]
     counts = json.loads(done.stdout)["counts"]
     assert counts["districts"] == 30 and counts["wards"] == 526
@@ -221,8 +222,8 @@ def test_2025_every_one_of_the_126_units_has_its_file_and_one_committee(
     assert not [sites[0]["name"] for sites in committees.values() if sites[0].get("status") == "decommissioned"]
 
 
-def test_2025_validates_and_its_record_is_up_to_date(city_2025: Path) -> None:
-    done = netops("validate", "--intent", str(city_2025), "--json")
+def test_2025_validates_holds_its_design_rules_and_its_record_is_up_to_date(city_2025: Path) -> None:
+    done = netops("validate", "--strict-design", "--intent", str(city_2025), "--json")
     assert done.returncode == 0, done.stdout[-2000:]
     counts = json.loads(done.stdout)["counts"]
     assert counts["areas"] == 30 and counts["units"] == 126 and counts["sites"] > 1500
@@ -287,3 +288,16 @@ def test_2025_a_unit_no_committee_reaches_gets_one_homed_to_its_area_hub(
         (intent / relative).write_text(text, encoding="utf-8")
     assert load_network(intent).allocations is not None
     assert real_city_2025(legacy, current, seed=2, policy=ReorganizePolicy()) == files
+
+
+def test_both_structures_follow_the_sample_city_s_design(city: Path, city_2025: Path) -> None:
+    """The legacy city has the legacy sample's rules; reorganized, they name the hubs and the public-service points
+    exactly as the sample city (in the 2025 structure) does. Both have the firewall pair."""
+    def design(intent: Path) -> Any:
+        return yaml.load((intent / "city.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["design"]
+
+    for generated, sample in ((city, LEGACY_SAMPLE), (city_2025, REPO / "inventory" / "city")):
+        assert without_descriptions(design(generated)) == sample_design(sample / "city.yml")
+    for intent in (city, city_2025):
+        (pair,) = load_network(intent).network.ha_pairs
+        assert pair.members == ("dc-fw-01", "dc-fw-02")

@@ -28,6 +28,8 @@ HOST_FILES: dict[str, HostFile] = {host.part: host for host in (
     HostFile("sshd", "/etc/ssh/sshd_config.d/60-netops.conf", "sshd", "0644", "systemctl reload ssh"),
     HostFile("banner", "/etc/issue.net", "sshd (Banner)", "0644", ""),
     HostFile("radius", "/etc/pam_radius_auth.conf", "PAM (pam_radius_auth)", "0600", ""),
+    HostFile("keepalived", "/etc/keepalived/keepalived.conf", "keepalived (VRRP)", "0644",
+             "systemctl reload keepalived"),
 )}
 
 

@@ -33,7 +33,7 @@ from netops.lab.kernel import raise_neighbour_limits
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
 from netops.lab.pool import parallel
 from netops.lab.preflight import check_traversable, preflight, refuse_foreign
-from netops.lab.scripts import bridge_ports_script, host_script, router_script
+from netops.lab.scripts import bridge_ports_script, host_script, router_script, segment_script
 from netops.lab.services import start_frr, start_services
 from netops.lab.state import LabHome, LabState
 from netops.lab.topology import LabPlan, RouterPlan
@@ -176,7 +176,11 @@ def _veths(plan: LabPlan) -> set[tuple[str, str, str, str]]:
         up, down = plan.router_by_device[link.upstream], plan.router_by_device[link.downstream]
         pairs.add((up.netns, link.upstream_interface, down.netns, link.downstream_interface))
     for host in plan.hosts:
-        pairs.add((plan.router_by_device[host.router].netns, host.router_interface, host.netns, "eth0"))
+        near = host.segment if host.segment is not None else plan.router_by_device[host.router].netns
+        pairs.add((near, host.router_interface, host.netns, "eth0"))
+    for segment in plan.segments:
+        for member in segment.members:
+            pairs.add((plan.router_by_device[member.device].netns, member.interface, segment.netns, member.port))
     for router in plan.routers:
         pairs.add(("", router.management_port, router.netns, "mgmt0"))
     if plan.monitoring is not None:
@@ -327,6 +331,10 @@ def _namespaces_and_links(plan: LabPlan) -> tuple[int, int, set[str]]:
             if lan.bridged and not has(router.netns, lan.name):
                 lines.insert(0, f"link add {lan.name} netns {router.netns} type bridge")
                 touched.add(router.netns)
+    for segment in plan.segments:
+        if not has(segment.netns, segment.bridge):
+            lines.insert(0, f"link add {segment.bridge} netns {segment.netns} type bridge")
+            touched.add(segment.netns)
     bridge = plan.management.bridge
     if bridge not in root:
         lines.insert(0, f"link add {bridge} type bridge")
@@ -359,6 +367,8 @@ def _bootstrap(home: LabHome, plan: LabPlan, state: LabState, rendered: dict[str
     nms = plan.monitoring
     jobs += [(host.netns, host_script(host, nms.management if nms is not None and nms.host == host.name else None))
              for host in plan.hosts if host.netns in todo]
+    jobs += [(segment.netns, segment_script(segment, plan.hosts)) for segment in plan.segments
+             if segment.netns in todo]
     scripts = home.path / "netns"
     scripts.mkdir(parents=True, exist_ok=True)
 

@@ -228,3 +228,71 @@ def test_saved_config_says_which_adjacencies_to_expect(plan: LabPlan, tmp_path: 
     path.write_text(bootstrap_config(plan.router_by_device["dc-core-01"]))
     assert saved_config(path) == saved_config(tmp_path / "missing.conf")
     assert not saved_config(path).ospf_interfaces and not saved_config(path).bgp_neighbors
+
+
+def test_a_lan_with_one_router_stays_a_veth(city: Network, plan: LabPlan) -> None:
+    if any(lan.redundancy is not None for site in city.sites for lan in site.lans):
+        pytest.skip("the sample has shared LANs: test_shared_lans_are_segments covers them")
+    assert plan.segments == ()
+    assert len(plan.namespaces()) == len(plan.routers) + len(plan.hosts)
+    assert not any(r.vrrp for r in plan.routers)
+
+
+def test_shared_lans_are_segments() -> None:
+    from netops.lab.scripts import bridge_ports_script, segment_script
+    from netops.lab.topology import SEGMENT_PREFIX
+    from netops.lab.up import _veths
+    from tests.lab.vrrp_network import BACKUP, HUB_SITE, MASTER, with_vrrp
+
+    network = with_vrrp(load_network(REPO / "inventory" / "city").network)
+    plan = plan_lab(network, ["017"])
+    site = network.site_by_slug[HUB_SITE]
+    assert [(s.site, s.lan, s.vlan) for s in plan.segments] == [(HUB_SITE, lan.name, lan.vlan) for lan in site.lans]
+    names = plan.namespaces()
+    assert len(names) == len(set(names)) and all(n.startswith(NETNS_PREFIXES) for n in names)
+    pairs = _veths(plan)
+    for segment, lan in zip(plan.segments, site.lans, strict=True):
+        assert segment.netns == f"{SEGMENT_PREFIX}{HUB_SITE}-v{lan.vlan}"
+        assert str(segment.virtual_address) == f"{lan.gateway}/{lan.prefix.prefixlen}"
+        assert [(m.device, m.interface, m.port) for m in segment.members] == [
+            (MASTER, f"eth0.{lan.vlan}", "m1"), (BACKUP, f"eth0.{lan.vlan}", "m2")]
+        assert lan.redundancy is not None
+        for member in lan.redundancy.members:
+            router = plan.router_by_device[member.device]
+            port = next(p for p in router.lans if p.lan == lan.name)
+            # each member keeps the model's interface name and its own address; the gateway is the virtual one
+            assert (port.name, port.segment, port.bridged) == (member.interface, segment.netns, False)
+            assert port.address is not None and port.address.ip == member.address and port.gateway.ip == lan.gateway
+            assert (router.netns, member.interface, segment.netns,
+                    f"m{lan.redundancy.members.index(member) + 1}") in pairs
+        pcs = [h for h in plan.hosts if h.segment == segment.netns]
+        assert [(h.kind, h.router, h.router_interface) for h in pcs] == [("pc", MASTER, "h1")]
+        pc = pcs[0]
+        assert pc.gateway == lan.gateway and pc.address.ip not in {m.address for m in lan.redundancy.members}
+        assert pc.address.ip != lan.gateway and pc.address.network == lan.prefix
+        assert (segment.netns, "h1", pc.netns, "eth0") in pairs
+        script = segment_script(segment, plan.hosts)
+        for port_name in ("m1", "m2", "h1"):
+            assert f"link set {port_name} master lan" in script and f"link set {port_name} up" in script
+    for device in (MASTER, BACKUP):
+        router = plan.router_by_device[device]
+        assert router.vrrp
+        assert bridge_ports_script(router, plan.hosts, set()) == []  # the segment's hosts are not its ports
+        # FRR addresses the member's interface (frr.conf); the script only raises it
+        assert all(f"address replace {p.gateway}" not in router_script(router, set(), None) for p in router.lans)
+    # one PC per LAN, as without first-hop redundancy: the hub's PCs are named after the master
+    assert len([h for h in plan.hosts if h.site == HUB_SITE]) == len(site.lans)
+    assert sum(1 for r in plan.routers if r.vrrp) == 2
+    # the plan survives its JSON round trip (it is kept next to the lab state)
+    assert LabPlan.from_json(plan.to_json()) == plan
+
+
+def test_keepalived_runs_only_where_a_gateway_is_shared() -> None:
+    from netops.lab.hostd import DAEMONS, VRRP_DAEMON, daemons
+    from tests.lab.vrrp_network import BACKUP, MASTER, with_vrrp
+
+    network = with_vrrp(load_network(REPO / "inventory" / "city").network)
+    plan = plan_lab(network, ["017"])
+    for router in plan.frr_routers():
+        expected = (*DAEMONS, VRRP_DAEMON) if router.device in (MASTER, BACKUP) else DAEMONS
+        assert daemons(router) == expected, router.device

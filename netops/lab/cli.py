@@ -293,7 +293,9 @@ def check(
                   as_json)
     network = load_or_exit(intent, as_json, source=source).running
     # A decommissioned site's routers and PCs may still be in the lab: nothing is expected of them.
-    probes = expectations(network, in_network(plan, network), denied="all" if denied == "all" else "sample")
+    state = lab.home.load()
+    probes = expectations(network, in_network(plan, network), denied="all" if denied == "all" else "sample",
+                          failed=state.failed_nodes if state is not None else ())
     started = time.monotonic()
     results = run_probes(probes, timeout=timeout)
     wrong = [r for r in results if not r.ok]

@@ -116,20 +116,20 @@ def uncut(plan: LabPlan, link: LinkPlan) -> None:
 
 
 def fail_node(home: LabHome, device: str) -> None:
-    """A router loses power: its FRR stops (zebra withdraws its routes) and its WAN and LAN ports go down,
-    so its neighbours and PCs see no carrier, and its VRRP speaker stops after its ports are down (it cannot say
-    goodbye: the backup takes over when the master's advertisements stop, as after a power loss). Its
-    management port and sshd stay up (like a console)."""
+    """A router loses power: its WAN and LAN ports go down, so its neighbours and PCs see no carrier, then its
+    FRR and its VRRP speaker stop (with its ports down it cannot say goodbye: the backup takes over when the
+    master's advertisements stop, as after a power loss). Its management port and sshd stay up (like a
+    console)."""
     with home.locked():
         plan, state = home.require()
         router = plan.router_by_device.get(device)
         if router is None:
             raise LabError(f"no device {device!r} in the lab", hint=_close(device, list(plan.router_by_device)))
-        if router.runs_frr:
-            stop_pids(frr.stop_targets(router.netns))
+        # The ports first: the instant of the failure, which failover times are measured from; then what ran.
         ip_batch([f"link set {name} down" for name in [p.name for p in router.wan] + [x.name for x in router.lans]],
                  netns=router.netns)
         if router.runs_frr:
+            stop_pids(frr.stop_targets(router.netns))
             hostd.stop_vrrp(state, router)
         if device not in state.failed_nodes:
             state.failed_nodes.append(device)

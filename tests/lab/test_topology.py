@@ -86,10 +86,12 @@ def test_pc_and_server_addresses(city: Network, plan: LabPlan) -> None:
     model = lans[("dc-hanoi", "servers")]
     gateway = plan.router_by_device[model.gateway_device]
     servers = next(lan for lan in gateway.lans if lan.lan == "servers")
-    assert servers.bridged and servers.name == model.gateway_interface == "eth0.100"
+    # the firewall pair shares the servers' LAN: a segment of its own, the hosts plugged into its bridge
+    assert not servers.bridged and servers.name == model.gateway_interface == "eth0.100"
+    assert servers.segment == "nlb-dc-hanoi-v100"
     motcua = plan.host_by_name["motcua-01"]
     assert motcua.netns == "nls-motcua-01" and motcua.lan_interface == "eth0.100"
-    assert motcua.router_interface.startswith("p100-")
+    assert motcua.segment == "nlb-dc-hanoi-v100" and motcua.router_interface.startswith("h")
     assert [(p.protocol, p.port) for p in motcua.listens] == [("tcp", 443)]
     dns = plan.host_by_name["dns-01"]
     assert [(p.protocol, p.port, p.services) for p in dns.listens] == [
@@ -231,27 +233,34 @@ def test_saved_config_says_which_adjacencies_to_expect(plan: LabPlan, tmp_path: 
 
 
 def test_a_lan_with_one_router_stays_a_veth(city: Network, plan: LabPlan) -> None:
-    if any(lan.redundancy is not None for site in city.sites for lan in site.lans):
-        pytest.skip("the sample has shared LANs: test_shared_lans_are_segments covers them")
-    assert plan.segments == ()
-    assert len(plan.namespaces()) == len(plan.routers) + len(plan.hosts)
-    assert not any(r.vrrp for r in plan.routers)
+    shared = [(site.slug, lan.vlan) for site in city.sites for lan in site.lans if len(lan.gateway_devices) > 1]
+    assert sorted((s.site, s.vlan) for s in plan.segments) == sorted(shared)
+    # one namespace per shared LAN on top of the routers and hosts, nothing else
+    assert len(plan.namespaces()) == len(plan.routers) + len(plan.hosts) + len(shared)
+    pc = plan.host_by_name["ubnd-phuong-phuc-xa-r01-v10"]
+    assert pc.segment is None and pc.router_interface == pc.lan_interface == "eth0.10"
+    router = plan.router_by_device["ubnd-phuong-phuc-xa-r01"]
+    assert not router.vrrp and all(lan.segment is None and lan.address is None for lan in router.lans)
 
 
-def test_shared_lans_are_segments() -> None:
+HUB_SITE = "ubnd-huyen-dong-anh"
+MASTER, BACKUP = "dong-anh-agg-01", "dong-anh-agg-02"
+
+
+def test_shared_lans_are_segments(city: Network) -> None:
     from netops.lab.scripts import bridge_ports_script, segment_script
     from netops.lab.topology import SEGMENT_PREFIX
     from netops.lab.up import _veths
-    from tests.lab.vrrp_network import BACKUP, HUB_SITE, MASTER, with_vrrp
 
-    network = with_vrrp(load_network(REPO / "inventory" / "city").network)
+    network = city
     plan = plan_lab(network, ["017"])
     site = network.site_by_slug[HUB_SITE]
-    assert [(s.site, s.lan, s.vlan) for s in plan.segments] == [(HUB_SITE, lan.name, lan.vlan) for lan in site.lans]
+    hub = [s for s in plan.segments if s.site == HUB_SITE]
+    assert [(s.lan, s.vlan) for s in hub] == [(lan.name, lan.vlan) for lan in site.lans]
     names = plan.namespaces()
     assert len(names) == len(set(names)) and all(n.startswith(NETNS_PREFIXES) for n in names)
     pairs = _veths(plan)
-    for segment, lan in zip(plan.segments, site.lans, strict=True):
+    for segment, lan in zip(hub, site.lans, strict=True):
         assert segment.netns == f"{SEGMENT_PREFIX}{HUB_SITE}-v{lan.vlan}"
         assert str(segment.virtual_address) == f"{lan.gateway}/{lan.prefix.prefixlen}"
         assert [(m.device, m.interface, m.port) for m in segment.members] == [
@@ -282,17 +291,16 @@ def test_shared_lans_are_segments() -> None:
         assert all(f"address replace {p.gateway}" not in router_script(router, set(), None) for p in router.lans)
     # one PC per LAN, as without first-hop redundancy: the hub's PCs are named after the master
     assert len([h for h in plan.hosts if h.site == HUB_SITE]) == len(site.lans)
-    assert sum(1 for r in plan.routers if r.vrrp) == 2
+    # the hub's pair and the data center's firewall pair
+    assert sorted(r.device for r in plan.routers if r.vrrp) == sorted([MASTER, BACKUP, "dc-fw-01", "dc-fw-02"])
     # the plan survives its JSON round trip (it is kept next to the lab state)
     assert LabPlan.from_json(plan.to_json()) == plan
 
 
-def test_keepalived_runs_only_where_a_gateway_is_shared() -> None:
+def test_keepalived_runs_only_where_a_gateway_is_shared(city: Network) -> None:
     from netops.lab.hostd import DAEMONS, VRRP_DAEMON, daemons
-    from tests.lab.vrrp_network import BACKUP, MASTER, with_vrrp
 
-    network = with_vrrp(load_network(REPO / "inventory" / "city").network)
-    plan = plan_lab(network, ["017"])
+    plan = plan_lab(city, ["017"])
     for router in plan.frr_routers():
-        expected = (*DAEMONS, VRRP_DAEMON) if router.device in (MASTER, BACKUP) else DAEMONS
+        expected = (*DAEMONS, VRRP_DAEMON) if router.device in (MASTER, BACKUP, "dc-fw-01", "dc-fw-02") else DAEMONS
         assert daemons(router) == expected, router.device

@@ -19,6 +19,7 @@ from netops.lab.topology import LabPlan, SegmentPlan
 class VrrpGroup:
     """A shared LAN in `status`: its virtual gateway and the members holding it now."""
 
+    netns: str  # the segment's namespace
     site: str
     lan: str
     vlan: int
@@ -55,6 +56,6 @@ def holders(plan: LabPlan, segment: SegmentPlan) -> tuple[str, ...]:
 def groups(plan: LabPlan) -> list[VrrpGroup]:
     """Every shared LAN of the lab and who holds its gateway now."""
     held = parallel(lambda segment: holders(plan, segment), list(plan.segments))
-    return [VrrpGroup(site=s.site, lan=s.lan, vlan=s.vlan, virtual_address=str(s.virtual_address.ip),
+    return [VrrpGroup(netns=s.netns, site=s.site, lan=s.lan, vlan=s.vlan, virtual_address=str(s.virtual_address.ip),
                       members=tuple(m.device for m in s.members), masters=masters)
             for s, masters in zip(plan.segments, held, strict=True)]

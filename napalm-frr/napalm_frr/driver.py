@@ -107,6 +107,7 @@ HOST_FILES = {
     "sshd": "/etc/ssh/sshd_config.d/60-netops.conf",
     "banner": "/etc/issue.net",
     "radius": "/etc/pam_radius_auth.conf",
+    "keepalived": "/etc/keepalived/keepalived.conf",
 }
 #: get_config(full=True): how each host part is read (empty output: the part is left out). A file the login user
 #: may not read (snmpd.conf and pam_radius_auth.conf hold keys: root-only on a Debian box) is read through
@@ -334,7 +335,8 @@ class FRRDriver(NetworkDriver):  # type: ignore[misc]  # napalm's base class is 
           through `sudo -n` (the user needs CAP_NET_ADMIN or that one sudo rule; otherwise the part is left out);
         - the host daemons' files (HOST_FILES): `snmpd` /etc/snmp/snmpd.conf, `chrony` /etc/chrony/chrony.conf,
           `rsyslog` /etc/rsyslog.d/60-netops.conf, `sshd` /etc/ssh/sshd_config.d/60-netops.conf, `banner`
-          /etc/issue.net, `radius` /etc/pam_radius_auth.conf: `cat` as the login user, else `sudo -n cat`
+          /etc/issue.net, `radius` /etc/pam_radius_auth.conf, `keepalived` /etc/keepalived/keepalived.conf (the
+          VRRP groups of a router sharing LAN gateways): `cat` as the login user, else `sudo -n cat`
           (a file neither can read is left out, and compliance reports it MISSING);
         - `dhcrelay`: /etc/default/isc-dhcp-relay, when the box has it.
 

@@ -55,7 +55,7 @@ class Severity(StrEnum):
     LOW = "low"
 
 
-Part = Literal["cfg", "nft", "snmpd", "chrony", "rsyslog", "sshd", "banner", "radius", "dhcrelay"]
+Part = Literal["cfg", "nft", "snmpd", "chrony", "rsyslog", "sshd", "banner", "radius", "keepalived", "dhcrelay"]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
 
 

@@ -2,8 +2,9 @@
 
 hier_config compares configs as trees: children are a set (order-insensitive), except where the platform
 makes order matter and the driver says so (IOS-XE ACL entries get sequence numbers; our nftables chains
-get rule numbers). Drivers: hier_config's `cisco_ios` for IOS-XE, `huawei_vrp` for VRP, and `FrrDriver`
-below for frr.conf (hier_config has none: FRR is "no"-negated like IOS, with its own sectional `exit`s).
+get rule numbers). Drivers: hier_config's `cisco_ios` for IOS-XE, `huawei_vrp` for VRP, each with the VRRP
+commands that replace each other (below), and `FrrDriver` for frr.conf (hier_config has none: FRR is
+"no"-negated like IOS, with its own sectional `exit`s).
 The host parts of FRR (the host daemons' files, dhcrelay) are compared by hier_config's generic driver, nft
 by NftDriver below; their remediation is to redeploy the rendered file, never a per-line negation.
 """
@@ -13,7 +14,9 @@ from functools import cache
 
 from hier_config import HConfig, HConfigChild, MatchRule, Platform, get_hconfig_driver, get_hconfig_fast_load
 from hier_config.models import IdempotentCommandsRule, PerLineSubRule, SectionalExitingRule
+from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
 from hier_config.platforms.driver_base import HConfigDriverBase, HConfigDriverRules
+from hier_config.platforms.huawei_vrp.driver import HConfigDriverHuaweiVrp
 
 from citynet_models.types import Platform as NetopsPlatform
 from netops.compliance.tree import tree
@@ -48,6 +51,39 @@ class FrrDriver(HConfigDriverBase):
         )
 
 
+class IosXeDriver(HConfigDriverCiscoIOS):
+    """IOS-XE: hier_config's cisco_ios, plus VRRPv3. Inside `vrrp <group> address-family ipv4` a new priority,
+    preemption, timer or primary address replaces the old one (remediation sets it, never `no` first, which
+    would briefly fall back to the default and could hand mastership over), and so does a track object's
+    decrement; a global `track <n>` object is replaced by its number."""
+
+    @staticmethod
+    def _instantiate_rules() -> HConfigDriverRules:
+        rules = HConfigDriverCiscoIOS._instantiate_rules()
+        vrrp = (MatchRule(startswith="interface "), MatchRule(re_search=r"^vrrp \d+ address-family ipv4$"))
+        rules.idempotent_commands.extend(
+            [IdempotentCommandsRule(match_rules=(*vrrp, MatchRule(re_search=pattern)))
+             for pattern in (r"^(priority) ", r"^(preempt)", r"^(timers advertise) ", r"^address \S+ (primary)$",
+                             r"^track (\d+) decrement ")]
+            + [IdempotentCommandsRule(match_rules=(MatchRule(re_search=r"^track (\d+) interface "),))])
+        return rules
+
+
+class VrpDriver(HConfigDriverHuaweiVrp):
+    """VRP: hier_config's huawei_vrp, plus VRRP. A group's new virtual address, priority, preemption mode, timer
+    or a tracked interface's reduction replaces the old one (per group, per tracked interface)."""
+
+    @staticmethod
+    def _instantiate_rules() -> HConfigDriverRules:
+        rules = HConfigDriverHuaweiVrp._instantiate_rules()
+        rules.idempotent_commands.extend(
+            IdempotentCommandsRule(match_rules=(MatchRule(startswith="interface "), MatchRule(re_search=pattern)))
+            for pattern in (r"^vrrp vrid (\d+) (virtual-ip) ", r"^vrrp vrid (\d+) (priority) ",
+                            r"^vrrp vrid (\d+) (preempt-mode) ", r"^vrrp vrid (\d+) (timer advertise) ",
+                            r"^vrrp vrid (\d+) track interface (\S+) reduced "))
+        return rules
+
+
 def _number_chain_rules(config: HConfig) -> None:
     """nftables: the order of a chain's rules is its meaning (first match wins): number them like ACL entries."""
     for table in config.children:
@@ -73,9 +109,9 @@ def driver(platform: NetopsPlatform, part: str) -> HConfigDriverBase:
     if part != "cfg":
         return get_hconfig_driver(Platform.GENERIC)
     if platform is NetopsPlatform.CISCO_IOSXE:
-        return get_hconfig_driver(Platform.CISCO_IOS)
+        return IosXeDriver()
     if platform is NetopsPlatform.HUAWEI_VRP:
-        return get_hconfig_driver(Platform.HUAWEI_VRP)
+        return VrpDriver()
     return FrrDriver()
 
 

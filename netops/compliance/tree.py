@@ -6,7 +6,8 @@ A device's configuration is a set of parts, by the suffix the renderer gives the
 - FRR only, the Debian host's share (netops.hostfiles): `nft` (the nftables ruleset: braces are hierarchy),
   `snmpd`, `chrony`, `sshd` (flat `keyword value` lines; sshd's `Match` blocks are sections), `rsyslog` (one
   line per statement: a multi-line `action(...)` is joined), `banner` (/etc/issue.net: its text lines),
-  `radius` (pam_radius_auth.conf: `server secret [timeout]` lines), `dhcrelay` (`KEY="value"` lines).
+  `radius` (pam_radius_auth.conf: `server secret [timeout]` lines), `keepalived` (keepalived.conf: braces are
+  hierarchy, `#` and `!` start comments), `dhcrelay` (`KEY="value"` lines).
 
 Every part becomes the same shape: indented text (`lines`) that hier_config parses for the diff, and a light
 `Node` tree the baseline rules walk. Parsing is strict where a broken file would otherwise look compliant or
@@ -37,11 +38,12 @@ UNREADABLE: dict[Platform, dict[str, str]] = {}
 #: The line that names the device in its config, per platform.
 _HOSTNAME = {Platform.FRR: "hostname", Platform.CISCO_IOSXE: "hostname", Platform.HUAWEI_VRP: "sysname"}
 
-#: Lines no platform keeps: comments, FRR's and VRP's section ends, IOS's and FRR's header lines.
+#: Lines no platform keeps: comments, FRR's and VRP's section ends (IOS-XE's `exit-address-family` and
+#: `exit-vrrp` too: indentation already closes the section), IOS's and FRR's header lines.
 _COMMENT = {
     Platform.FRR: re.compile(r"^\s*(!.*|exit|exit-address-family|exit-vrf|end|Building configuration\.\.\.|"
                              r"Current configuration:?.*|frr version .*)\s*$"),
-    Platform.CISCO_IOSXE: re.compile(r"^\s*(!.*|end|exit-address-family|Building configuration\.\.\.|"
+    Platform.CISCO_IOSXE: re.compile(r"^\s*(!.*|end|exit-address-family|exit-vrrp|Building configuration\.\.\.|"
                                      r"Current configuration : .*|version .*)\s*$"),
     Platform.HUAWEI_VRP: re.compile(r"^\s*(#.*|!.*|return|quit)\s*$"),
 }
@@ -331,6 +333,36 @@ def _radius(text: str, file: str) -> list[str]:
     return lines
 
 
+#: A keepalived.conf line: a keyword, or a word of a list block (an instance name, an interface, an address).
+_KEEPALIVED_WORD = re.compile(r"^[A-Za-z0-9_.:/@-]+$")
+
+
+def _keepalived(text: str, file: str) -> list[str]:
+    """keepalived.conf as indented lines: `x {` opens a level, `}` closes it; `#` and `!` comments dropped."""
+    lines: list[str] = []
+    opened: list[int] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = " ".join(re.split(r"[#!]", raw, maxsplit=1)[0].split())
+        if not line:
+            continue
+        if line == "}":
+            if not opened:
+                raise ConfigError(file, number, "unbalanced '}'", "keepalived.conf is truncated or hand-edited")
+            opened.pop()
+            continue
+        head = line[:-1].rstrip() if line.endswith("{") else line
+        if not _KEEPALIVED_WORD.match(head.split(" ", 1)[0]) or "{" in head or "}" in head:
+            raise ConfigError(file, number, f"not a keepalived.conf line: {line[:60]!r}",
+                              "keepalived.conf holds `keyword value` lines in `{ }` blocks: the file is something "
+                              "else (an error page, another file in its place) or hand-edited")
+        lines.append("  " * len(opened) + head)
+        if line.endswith("{"):
+            opened.append(number)
+    if opened:
+        raise ConfigError(file, opened[-1], "unbalanced '{': a block is never closed", "keepalived.conf is truncated")
+    return lines
+
+
 #: How each host file is read (the part suffixes of netops.hostfiles).
 _HOST_READERS: dict[str, Reader] = {
     "snmpd": _flat("snmpd.conf"),
@@ -339,6 +371,7 @@ _HOST_READERS: dict[str, Reader] = {
     "sshd": _sshd,
     "banner": _banner,
     "radius": _radius,
+    "keepalived": _keepalived,
 }
 
 

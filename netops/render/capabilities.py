@@ -32,6 +32,10 @@ FEATURES: dict[str, str] = {
     "bgp.route_reflector": "iBGP route reflection to every other router",
     "bgp.default_originate": "originating the default route to iBGP clients",
     "dhcp_relay": "relaying DHCP from LANs to the data center's DHCP servers",
+    "fhrp.vrrp": "VRRPv3 on LAN gateways shared by several routers: priority, preemption, uplink tracking",
+    "fhrp.vrrp.sync_group": "the VRRP groups of an HA pair failing over together",
+    "fhrp.vrrp.preempt_delay_long": "a VRRP preemption delay over 1000 seconds",
+    "fhrp.vrrp.timer.centiseconds": "a VRRP advertisement interval neither whole seconds nor 100, 200 or 500 ms",
     "mgmt.acl": "the management plane reachable only from management sources",
     "mgmt.banner": "a login banner (Vietnamese and English)",
     "mgmt.ssh": "SSH version 2 only, no telnet",
@@ -98,6 +102,16 @@ def required_features(context: DeviceContext) -> list[str]:
         features += ["bgp.route_reflector", "bgp.default_originate"] if context.bgp.reflector else ["bgp.client"]
     if context.relay_ports:
         features.append("dhcp_relay")
+    groups = [port.vrrp for port in context.vrrp_ports if port.vrrp is not None]
+    if groups:
+        features.append("fhrp.vrrp")
+    if any(vrrp.sync_group for vrrp in groups):
+        features.append("fhrp.vrrp.sync_group")
+    if any(vrrp.preempt and vrrp.preempt_delay_s > 1000 for vrrp in groups):
+        features.append("fhrp.vrrp.preempt_delay_long")
+    if any(vrrp.advertisement_interval_ms % 1000 and vrrp.advertisement_interval_ms not in (100, 200, 500)
+           for vrrp in groups):
+        features.append("fhrp.vrrp.timer.centiseconds")
     management = context.management
     features += ["mgmt.acl", "mgmt.banner", "mgmt.ssh", "mgmt.aaa.local"]
     if management.aaa_servers:

@@ -13,7 +13,14 @@ Templates only format what is decided here, so every platform renders the same d
   originate the default route to their clients. Each router announces its LAN prefixes. The clients a
   core must see up (`Bgp.clients`) come from the model, for verification; no template names them.
 - LAN gateways per VLAN with DHCP relay to the data center's DHCP hosts where `dhcp_relay` is true,
-  and the inbound policy filter of `policy.PolicyCompiler`.
+  and the inbound policy filter of `policy.PolicyCompiler`. A LAN with first-hop redundancy (`Lan.redundancy`)
+  has a port on every member router, each with its own address, the same relay and the same filter (the
+  backup enforces the policy the moment it becomes master), and its VRRP group (`Vrrp`): the virtual address
+  with the LAN's prefix length, the member's priority, preemption, the advertisement interval, the tracked
+  uplinks under the platform's interface names with the model's decrements, the HA pair it fails over with,
+  and the other members' own addresses.
+- HA pairs: each member knows its pair, its role (active first) and its peer; the sync link is an ordinary
+  WAN port (OSPF runs on it like any link) named in the pair so templates can describe it.
 - Management: the management plane only from management sources (the out-of-band management pool,
   the management LANs of the device's site and of the data center, the hosts of
   `policy.management_services`); NTP, syslog, SNMPv3 and AAA towards the data-center hosts.
@@ -55,6 +62,54 @@ class OspfPort:
 
 
 @dataclass(frozen=True, slots=True)
+class Track:
+    """An uplink a device tracks for VRRP: `number` is the device-wide track object (IOS-XE `track <n>`), the
+    uplink's position among the device's WAN interfaces, so adding an uplink renumbers nothing."""
+
+    number: int
+    interface: str
+
+
+@dataclass(frozen=True, slots=True)
+class VrrpTrack:
+    """A tracked uplink of one VRRP group and how much losing it lowers the priority."""
+
+    track: Track
+    decrement: int
+
+
+@dataclass(frozen=True, slots=True)
+class Vrrp:
+    """The VRRPv3 group of one LAN port, as this member runs it."""
+
+    group: int
+    #: The virtual gateway with the LAN's prefix length (the address hosts use).
+    virtual: IPv4Interface
+    priority: int
+    #: The member the model makes master while every member is up.
+    master: bool
+    preempt: bool
+    preempt_delay_s: int
+    advertisement_interval_ms: int
+    track: tuple[VrrpTrack, ...]
+    #: The HA pair whose LANs fail over together (None: this LAN on its own).
+    sync_group: str | None
+    #: The other members' own addresses on the LAN.
+    peers: tuple[IPv4Address, ...]
+
+    @property
+    def instance(self) -> str:
+        """A name for the group unique on the device (keepalived's vrrp_instance): VRRP-<VRID>."""
+        return f"VRRP-{self.group}"
+
+    @property
+    def advertisement_interval_s(self) -> str:
+        """The advertisement interval in seconds as keepalived and VRP write it ("1", "0.1")."""
+        seconds = self.advertisement_interval_ms / 1000
+        return str(int(seconds)) if seconds == int(seconds) else f"{seconds:g}"
+
+
+@dataclass(frozen=True, slots=True)
 class Port:
     """An interface as templates see it."""
 
@@ -67,6 +122,7 @@ class Port:
     ospf: OspfPort | None
     acl: Acl | None
     dhcp_relay: bool
+    vrrp: Vrrp | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +197,21 @@ class Management:
 
 
 @dataclass(frozen=True, slots=True)
+class HaRole:
+    """A device's place in its HA pair."""
+
+    pair: str
+    #: "active" (the pair's first member) or "standby".
+    role: str
+    peer: str
+    #: The WAN port towards the peer that carries the heartbeat (None when the link is not the device's).
+    sync_port: str | None
+    heartbeat_interval_ms: int
+    dead_interval_ms: int
+    preempt: bool
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceContext:
     """Everything a template of any platform needs for one device."""
 
@@ -159,6 +230,10 @@ class DeviceContext:
     management: Management
     #: The site's VLANs (id, LAN name): what a switch of the site carries.
     vlans: tuple[tuple[int, str], ...]
+    #: The uplinks any VRRP group of the device tracks (device-wide track objects), by number.
+    tracks: tuple[Track, ...] = ()
+    #: The device's HA pair (None: not in one).
+    ha: HaRole | None = None
 
     @property
     def all_ports(self) -> tuple[Port, ...]:
@@ -180,6 +255,19 @@ class DeviceContext:
     def relay_ports(self) -> tuple[Port, ...]:
         """LAN gateways that relay DHCP."""
         return tuple(port for port in self.ports if port.dhcp_relay)
+
+    @property
+    def vrrp_ports(self) -> tuple[Port, ...]:
+        """LAN gateways with a VRRP group."""
+        return tuple(port for port in self.ports if port.vrrp is not None)
+
+    @property
+    def sync_groups(self) -> tuple[tuple[str, tuple[Port, ...]], ...]:
+        """(HA pair, its VRRP ports on this device), for the pairs the device's groups fail over with."""
+        names = sorted({port.vrrp.sync_group for port in self.vrrp_ports
+                        if port.vrrp is not None and port.vrrp.sync_group is not None})
+        return tuple((name, tuple(port for port in self.vrrp_ports
+                                  if port.vrrp is not None and port.vrrp.sync_group == name)) for name in names)
 
     @property
     def acls(self) -> tuple[Acl, ...]:
@@ -303,7 +391,15 @@ class CityDesign:
         district_areas = [area for area, _ in areas.most_common() if area != 0]
         home_area = district_areas[0] if district_areas else 0
         loopback_area = 0 if 0 in areas or not areas else home_area
-        lans = {lan.name: lan for lan in site.lans if lan.gateway_device == device.name}
+        lans = {lan.name: lan for lan in site.lans if device.name in lan.gateway_devices}
+        # The model names interfaces as the device's own platform does; `device` may be retargeted to another
+        # platform (same interfaces, same order, other names): VRRP tracking and the sync link are given in
+        # the model's names and rendered in the device's.
+        original = network.device_by_name[device.name]
+        renamed = {before.name: after.name for before, after in zip(original.interfaces, device.interfaces,
+                                                                    strict=True)}
+        uplinks = [i.name for i in original.interfaces if isinstance(i, WanInterface)]
+        track_of = {name: Track(number, renamed[name]) for number, name in enumerate(uplinks, 1)}
 
         ports: list[Port] = []
         loopback_port: Port | None = None
@@ -326,8 +422,10 @@ class CityDesign:
                 ospf = OspfPort(home_area, None, False, True, False) if router else None
                 parent = interface.name.rsplit(".", 1)[0] if "." in interface.name else None
                 ports.append(Port(interface.name, "lan", interface.description, interface.address, interface.vlan,
-                                  parent, ospf, self.lan_acl(site, lan), lan.dhcp_relay))
+                                  parent, ospf, self.lan_acl(site, lan), lan.dhcp_relay,
+                                  self.vrrp(lan, device.name, track_of)))
         assert management_port is not None  # every device has one (citynet_models.devices)
+        tracked = {vrrp_track.track for port in ports if port.vrrp is not None for vrrp_track in port.vrrp.track}
 
         ospf_areas = sorted({port.ospf.area for port in ports if port.ospf}
                             | ({loopback_area} if loopback_port and router else set()))
@@ -368,7 +466,42 @@ class CityDesign:
                 banner=management.banner,
             ),
             vlans=tuple(sorted((lan.vlan, lan.name) for lan in site.lans)),
+            tracks=tuple(sorted(tracked, key=lambda track: track.number)),
+            ha=self.ha_role(original, renamed),
         )
+
+    def vrrp(self, lan: Lan, device: str, track_of: dict[str, Track]) -> Vrrp | None:
+        """The VRRP group of `device` on a LAN (None: the LAN has one gateway)."""
+        redundancy = lan.redundancy
+        if redundancy is None:
+            return None
+        member = next(m for m in redundancy.members if m.device == device)
+        return Vrrp(
+            group=redundancy.group,
+            virtual=IPv4Interface(f"{redundancy.virtual_address}/{lan.prefix.prefixlen}"),
+            priority=member.priority,
+            master=member.device == redundancy.master.device,
+            preempt=redundancy.preempt,
+            preempt_delay_s=redundancy.preempt_delay_s,
+            advertisement_interval_ms=redundancy.advertisement_interval_ms,
+            track=tuple(VrrpTrack(track_of[uplink.interface], uplink.decrement) for uplink in member.track),
+            sync_group=redundancy.sync_group,
+            peers=tuple(m.address for m in redundancy.members if m.device != device),
+        )
+
+    def ha_role(self, device: Device, renamed: dict[str, str]) -> HaRole | None:
+        """The device's place in its HA pair (`device` as the model has it; `renamed`: its interface names as
+        rendered)."""
+        pair = self.network.ha_pair_of.get(device.name)
+        if pair is None:
+            return None
+        active, standby = pair.members
+        sync_port = next((renamed[i.name] for i in device.interfaces
+                          if isinstance(i, WanInterface) and i.link == pair.sync_link), None)
+        return HaRole(pair=pair.name, role="active" if device.name == active else "standby",
+                      peer=standby if device.name == active else active, sync_port=sync_port,
+                      heartbeat_interval_ms=pair.heartbeat_interval_ms, dead_interval_ms=pair.dead_interval_ms,
+                      preempt=pair.preempt)
 
     def bgp(self, device: Device, networks: tuple[IPv4Network, ...]) -> Bgp | None:
         """iBGP of a router: reflector on the cores, client of every core elsewhere."""

@@ -81,6 +81,17 @@ def cisco_match(value: IPv4Network | None) -> str:
     return f"{value.network_address} {value.hostmask}"
 
 
+#: IP protocols IOS-XE and VRP ACLs know by number only.
+_ACL_PROTOCOL_NUMBERS = {"vrrp": "112"}
+
+
+@_filter
+def acl_protocol(protocol: str) -> str:
+    """An ACL entry's protocol as IOS-XE and VRP write it: a keyword they know (ip, tcp, udp, icmp), else its
+    number (vrrp: 112)."""
+    return _ACL_PROTOCOL_NUMBERS.get(protocol, protocol)
+
+
 @_filter
 def vrp_match(value: IPv4Network | None, keyword: str) -> str:
     """A VRP ACL address clause: '' for any, else `source|destination A.B.C.D WILDCARD` (0 for a host)."""
@@ -118,8 +129,8 @@ def nft_match(entry: Any) -> str:
             words.append(f"{entry.protocol} dport {entry.destination_port}")
         if not entry.source_port and not entry.destination_port:
             words.append(f"ip protocol {entry.protocol}")
-    elif entry.protocol == "icmp":
-        words.append("ip protocol icmp")
+    elif entry.protocol in ("icmp", "vrrp"):
+        words.append(f"ip protocol {entry.protocol}")
     if entry.established:
         words.append("ct state established")
     words.append("counter drop" if entry.action == "deny" else "accept")

@@ -2,7 +2,7 @@
 
 Layout under the output folder (default `out/configs`): `<platform>/<device>.<suffix>` (suffix `cfg` for
 the device config; FRR adds `nft`, `dhcrelay` and its host daemons' files: `snmpd`, `chrony`, `rsyslog`,
-`sshd`, `banner`, `radius`, netops.hostfiles), plus the hidden manifest of netops.files
+`sshd`, `banner`, `radius`, `keepalived`: netops.hostfiles), plus the hidden manifest of netops.files
 (`.netops-manifest.json`), which lists every file render wrote there with its hash. The manifest is how a later
 render knows which files it owns: files of devices that left the network are removed, a file someone edited
 since is never overwritten or removed without --force, and nothing else in the folder is ever touched. A folder

@@ -1,6 +1,9 @@
 """The reachability policy as inbound filters on each LAN gateway.
 
 For a LAN, in order (first match wins on every platform):
+0. on a LAN with first-hop redundancy, the VRRP advertisements of its routers (from the LAN's prefix to
+   224.0.0.18): an inbound filter on IOS-XE or VRP would otherwise drop them, and each router would think
+   itself the only one left (two masters);
 1. DHCP towards the relay and the DHCP servers, when the gateway relays (before any deny, or
    clients behind an isolated LAN could not renew);
 2. the deny rules that select the LAN: `deny_management` (the management plane: management and
@@ -31,6 +34,8 @@ from citynet_models.types import AdminLevel, Protocol, SiteKind
 #: Management-plane protocols: SSH, NETCONF over SSH, SNMP.
 MANAGEMENT_PORTS: tuple[tuple[Literal["tcp", "udp"], int], ...] = (("tcp", 22), ("tcp", 830), ("udp", 161))
 _DHCP_SERVER, _DHCP_CLIENT = 67, 68
+#: Where VRRP advertisements go (RFC 5798 5.1.1.2).
+VRRP_GROUP = IPv4Network("224.0.0.18/32")
 #: The service whose hosts probe the network: the blackbox probes of `netops monitoring export` run there.
 MONITORING_SERVICE = "monitoring"
 #: Stands for "the LAN's own prefix" in a compiled shape (compared by identity, never rendered).
@@ -42,7 +47,7 @@ class AclEntry:
     """One filter entry; None as an address means any, as a port means every port."""
 
     action: Literal["permit", "deny"]
-    protocol: Literal["ip", "tcp", "udp", "icmp"]
+    protocol: Literal["ip", "tcp", "udp", "icmp", "vrrp"]
     source: IPv4Network | None
     destination: IPv4Network | None
     source_port: int | None = None
@@ -121,7 +126,7 @@ class PolicyCompiler:
         """
         if (site.slug, lan.name) in self._lans_with_hosts:
             return self._compile(site, lan, lan.prefix)
-        key = (site.kind, site.level, lan.role, lan.dhcp_relay, lan.name)
+        key = (site.kind, site.level, lan.role, lan.dhcp_relay, lan.redundancy is not None, lan.name)
         shape = self._shapes.get(key)
         if shape is None:
             shape = self._shapes[key] = self._compile(site, lan, _OWN_PREFIX)
@@ -133,6 +138,9 @@ class PolicyCompiler:
         entries: list[AclEntry] = []
         rules: list[str] = []
 
+        if lan.redundancy is not None:
+            entries.append(AclEntry("permit", "vrrp", source, VRRP_GROUP,
+                                    remark="VRRP: the LAN's gateway routers advertise to each other"))
         if lan.dhcp_relay:
             servers = [IPv4Network(h.address) for h in self.hosts_by_service.get("dhcp", [])]
             entries.append(AclEntry("permit", "udp", None, None, _DHCP_CLIENT, _DHCP_SERVER,

@@ -41,7 +41,7 @@ def test_sample_city_rendered_configs_are_compliant(rendered: Path) -> None:
     code, stdout, stderr = _compliance("--backups", str(rendered), "--format", "json")
     assert code == 0, stdout + stderr
     report = json.loads(stdout)
-    assert report["compliant"] and report["summary"]["devices"] == 30
+    assert report["compliant"] and report["summary"]["devices"] == 31
     assert report["summary"]["failing_findings"] == 0
     assert all(d["rules_checked"] for d in report["devices"])
 

@@ -51,6 +51,13 @@ def test_banner_keeps_every_text_line() -> None:
         "# not a comment here", "WARNING: authorised use only"]
 
 
+def test_keepalived_blocks_are_sections_and_comments_go() -> None:
+    text = ("! keepalived\nglobal_defs {\n\trouter_id r1   # the box\n}\n"
+            "vrrp_instance VRRP-10 {\n\tstate BACKUP\n\ttrack_interface {\n\t\teth1   weight -6\n\t}\n}\n")
+    assert _parse("keepalived", text) == ["global_defs", "  router_id r1", "vrrp_instance VRRP-10", "  state BACKUP",
+                                          "  track_interface", "    eth1 weight -6"]
+
+
 @pytest.mark.parametrize(("part", "text", "message"), [
     ("snmpd", "<html>\n", "not a snmpd.conf directive"),
     ("chrony", "server: 10.0.0.1\n", "not a chrony.conf directive"),
@@ -61,6 +68,9 @@ def test_banner_keeps_every_text_line() -> None:
     ("radius", "10.0.0.1\n", "not a RADIUS server line"),
     ("radius", "10.0.0.1:1812 key three\n", "not a RADIUS server line"),
     ("banner", " \n", "empty config"),
+    ("keepalived", "vrrp_instance VRRP-10 {\n\tpriority 110\n", "unbalanced '{'"),
+    ("keepalived", "global_defs {\n}\n}\n", "unbalanced '}'"),
+    ("keepalived", "<html><body>502</body></html>\n", "not a keepalived.conf line"),
 ])
 def test_broken_host_files_are_config_errors(part: str, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):

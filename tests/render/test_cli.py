@@ -25,14 +25,16 @@ def report(out: Path, *args: str) -> dict[str, object]:
 def test_render_reports_new_then_unchanged_then_changed_and_removed(tmp_path: Path) -> None:
     out = tmp_path / "configs"
     first = report(out)
-    assert first["devices"] == 30 and len(first["new"]) == 30  # type: ignore[arg-type]
+    assert first["devices"] == 31 and len(first["new"]) == 31  # type: ignore[arg-type]
     assert (out / "frr" / "ba-dinh-agg-01.cfg").read_text().startswith("! ba-dinh-agg-01: FRR configuration")
     assert all((out / "frr" / f"ba-dinh-agg-01.{part}").is_file()
-               for part in ("nft", "snmpd", "chrony", "rsyslog", "sshd", "banner"))
+               for part in ("nft", "snmpd", "chrony", "rsyslog", "sshd", "banner", "keepalived"))
     assert not (out / "frr" / "ba-dinh-agg-01.host.yml").exists(), "the model summary is no longer rendered"
-    assert not (out / "frr" / "ba-dinh-agg-02.dhcrelay").exists(), "agg-02 routes no LAN: no relay file"
+    # agg-02 is the VRRP backup of the hub's LANs: it relays DHCP as the master does, ready to take over
+    assert (out / "frr" / "ba-dinh-agg-02.dhcrelay").is_file() and (out / "frr" / "ba-dinh-agg-02.keepalived").is_file()
+    assert not (out / "frr" / "ubnd-phuong-phuc-xa-r01.keepalived").exists(), "one router: no VRRP, no keepalived"
     second = report(out)
-    assert len(second["unchanged"]) == 30 and not second["new"] and not second["changed"]  # type: ignore[arg-type]
+    assert len(second["unchanged"]) == 31 and not second["new"] and not second["changed"]  # type: ignore[arg-type]
 
     # An earlier render wrote other text for dc-core-01 and rendered a device that has since left the city.
     manifest_path = out / ".netops-manifest.json"
@@ -68,7 +70,7 @@ def test_a_file_edited_since_render_wrote_it_is_refused_then_forced(tmp_path: Pa
 
 def test_rendering_some_devices_keeps_the_others_files(tmp_path: Path) -> None:
     out = tmp_path / "configs"
-    assert report(out)["devices"] == 30
+    assert report(out)["devices"] == 31
     files = tree(out)
     one = report(out, "--device", "dc-core-01")
     assert one["unchanged"] == ["dc-core-01"] and not one["removed"]

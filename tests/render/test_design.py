@@ -1,9 +1,11 @@
 """The design the templates format: OSPF areas, iBGP reflection, policy filters, management sources."""
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Interface, IPv4Network
 
+from citynet_models.types import Platform
 from netops.pipeline import load_network
 from netops.render.design import CityDesign
+from netops.render.retarget import retarget
 from netops.render.settings import RenderSettings
 from tests.conftest import REPO
 
@@ -80,3 +82,59 @@ def test_management_sources_are_the_oob_pool_site_and_dc_management_lans_and_nms
     assert sources == {"10.248.0.0/14", "10.145.0.0/26", "10.0.2.112/28"}  # nms-01/syslog-01 sit in 10.145.0.0/26
     assert [h.name for h in context.management.ntp_servers] == ["ntp-01", "ntp-02"]
     assert [h.name for h in context.dhcp_servers] == ["dns-01"]
+
+
+def test_every_vrrp_member_gets_the_lan_with_its_own_address_relay_and_filter() -> None:
+    site = SAMPLE.site_by_slug["ubnd-quan-ba-dinh"]
+    staff = next(lan for lan in site.lans if lan.vlan == 10)
+    assert staff.redundancy is not None
+    ports = {}
+    for member in staff.redundancy.members:
+        context = DESIGN.context(SAMPLE.device_by_name[member.device])
+        port = next(p for p in context.lan_ports if p.vlan == 10)
+        ports[member.device] = port
+        assert port.address.ip == member.address and port.address.network == staff.prefix
+        assert port.vrrp is not None and port.vrrp.priority == member.priority
+        assert port.vrrp.virtual == IPv4Interface(f"{staff.gateway}/{staff.prefix.prefixlen}")
+        assert port.vrrp.peers == tuple(m.address for m in staff.redundancy.members if m.device != member.device)
+        assert [(t.track.interface, t.decrement) for t in port.vrrp.track] == [(t.interface, t.decrement)
+                                                                               for t in member.track]
+        assert {t.track for t in port.vrrp.track} <= set(context.tracks)
+    master, backup = (ports[m.device] for m in staff.redundancy.members)
+    assert master.vrrp is not None and master.vrrp.master and backup.vrrp is not None and not backup.vrrp.master
+    # the backup enforces the same policy and relays DHCP the same way, ready to take over
+    assert master.acl == backup.acl and master.dhcp_relay and backup.dhcp_relay
+    assert master.acl is not None and master.acl.entries[0].protocol == "vrrp"
+    assert master.acl.entries[0].destination == IPv4Network("224.0.0.18/32")
+
+
+def test_a_lan_with_one_router_has_no_vrrp_and_no_vrrp_permit() -> None:
+    context = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"])
+    assert context.lan_ports and not context.vrrp_ports and not context.tracks and context.ha is None
+    assert all(e.protocol != "vrrp" for port in context.lan_ports if port.acl for e in port.acl.entries)
+
+
+def test_the_firewall_pair_fails_over_as_one_sync_group() -> None:
+    active = DESIGN.context(SAMPLE.device_by_name["dc-fw-01"])
+    standby = DESIGN.context(SAMPLE.device_by_name["dc-fw-02"])
+    assert active.ha is not None and standby.ha is not None
+    assert (active.ha.pair, active.ha.role, active.ha.peer) == ("dc-fw", "active", "dc-fw-02")
+    assert (standby.ha.role, standby.ha.peer) == ("standby", "dc-fw-01")
+    link = next(link for link in SAMPLE.links if link.id == SAMPLE.ha_pairs[0].sync_link)
+    assert {link.upstream.device, link.downstream.device} == {"dc-fw-01", "dc-fw-02"}
+    assert active.ha.sync_port in {p.name for p in active.wan_ports}
+    assert standby.ha.sync_port in {p.name for p in standby.wan_ports}
+    for context in (active, standby):
+        [(name, ports)] = context.sync_groups
+        assert name == "dc-fw" and {p.vlan for p in ports} == {lan.vlan for lan in
+                                                              SAMPLE.site_by_slug["dc-hanoi"].lans}
+        assert context.acls and all(p.acl is not None for p in ports), "both firewalls enforce the policy"
+
+
+def test_tracking_follows_the_device_when_rendered_as_another_platform() -> None:
+    device = retarget(SAMPLE.device_by_name["ba-dinh-agg-02"], Platform.CISCO_IOSXE)
+    context = DESIGN.context(device)
+    names = {p.name for p in context.wan_ports}
+    assert context.tracks and all(t.interface in names for t in context.tracks)
+    assert all(t.interface.startswith("GigabitEthernet") for t in context.tracks)
+    assert [t.number for t in context.tracks] == sorted(t.number for t in context.tracks)

@@ -40,8 +40,9 @@ def test_rendered_files_match_goldens(case: Case, platform: Platform, golden, re
 def test_every_device_of_the_sample_city_has_a_golden_per_platform() -> None:
     sample = RENDER / "cases" / "hanoi-sample"
     devices = {device.name for device in load_network(sample / "intent").network.devices}
-    # the data center's 3, the city-level sites' 4, the hubs' 6 aggregation routers, 17 at the unit sites
-    assert len(devices) == 30
+    # the data center's 4 (two cores, the firewall pair), the city-level sites' 4, the hubs' 6 aggregation routers,
+    # 17 at the unit sites
+    assert len(devices) == 31
     for platform in Platform:
         configs = {path.stem for path in (sample / "expected" / platform.value).glob("*.cfg")}
         assert configs == devices, platform

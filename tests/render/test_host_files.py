@@ -6,7 +6,9 @@ complaint about a line before its `NET-SNMP version` start-up line; then it is s
 the parsed config (`-p`), rsyslogd validates (`-N1`), sshd prints the effective settings (`-T`) of a main
 config that includes the drop-in as Debian's does. Secrets are tokens in the goldens: each is replaced by a
 value of the length the daemons demand (SNMPv3 keys: 8 characters at least). pam_radius_auth has no
-checker: its lines are checked for the module's `server[:port] secret [timeout]` shape.
+checker: its lines are checked for the module's `server[:port] secret [timeout]` shape. keepalived checks
+its config (`-t`) against the box's interfaces: it runs in a network namespace of its own holding a veth of
+each name the file gives (the LAN subinterfaces and the tracked uplinks), as the router has.
 """
 
 import os
@@ -48,7 +50,7 @@ def _tool(name: str) -> str:
     return found
 
 
-@pytest.mark.parametrize("part", ["snmpd", "chrony", "rsyslog", "sshd", "banner", "radius"])
+@pytest.mark.parametrize("part", ["snmpd", "chrony", "rsyslog", "sshd", "banner", "radius", "keepalived"])
 def test_there_are_goldens_of_every_host_file(part: str) -> None:
     assert _goldens(part), f"no rendered .{part} in {GOLDENS}/*/expected/frr"
 
@@ -181,3 +183,35 @@ def test_snmpd_answers_the_model_user_with_privacy_only(tmp_path: Path) -> None:
     assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
     assert done.stdout.splitlines()[0] == 'STRING: "ba-dinh-agg-01"', done.stdout
     assert "authorizationError" in done.stdout + done.stderr, (done.stdout, done.stderr)
+
+
+def _keepalived_test(config: Path) -> subprocess.CompletedProcess[str]:
+    """`keepalived -t` on a config, in a namespace whose interfaces are the ones the config names."""
+    if os.geteuid() != 0:
+        pytest.fail("keepalived -t runs in a network namespace of its own: the test needs root (make test runs as "
+                    "root)")
+    text = config.read_text(encoding="utf-8")
+    names = sorted(set(re.findall(r"^\s*interface (\S+)$", text, re.MULTILINE))
+                   | set(re.findall(r"^\s*(\S+) weight -?\d+$", text, re.MULTILINE)))
+    links = "".join(f'ip link add "{name}" type veth peer name "peer{n}" && ' for n, name in enumerate(names))
+    return subprocess.run(["unshare", "--net", "sh", "-c", links + 'exec "$@"', "keepalived", _tool("keepalived"),
+                           "-t", "-f", str(config)], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("path", _goldens("keepalived"), ids=_name)
+def test_keepalived_accepts_the_keepalived_conf(path: Path) -> None:
+    done = _keepalived_test(path)
+    assert done.returncode == 0 and not done.stderr.strip(), (done.returncode, done.stderr)
+    assert re.search(r"^\s*virtual_ipaddress \{$", path.read_text(encoding="utf-8"), re.MULTILINE)
+
+
+def test_keepalived_rejects_tracking_weights_a_sync_group_would_ignore(tmp_path: Path) -> None:
+    """Without `sync_group_tracking_weight` keepalived drops the weights of a sync group's instances (one lost
+    uplink would then fail the whole pair over): the check refuses such a file."""
+    golden = GOLDENS / "hanoi-sample" / "expected" / "frr" / "dc-fw-01.keepalived"
+    text = golden.read_text(encoding="utf-8")
+    assert "sync_group_tracking_weight" in text
+    bad = tmp_path / "keepalived.conf"
+    bad.write_text(text.replace("sync_group_tracking_weight", ""), encoding="utf-8")
+    done = _keepalived_test(bad)
+    assert done.returncode != 0 and "ignoring" in done.stderr, (done.returncode, done.stderr)

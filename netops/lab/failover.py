@@ -1,6 +1,7 @@
 """Failover in the lab, measured: a router fails (`fail node`), and the clock runs until every site's PCs reach
-again everything their policy grants them (the probes netops verify runs), then the router is restored and
-the clock runs until the shared gateways are where the model says they belong after a return.
+again everything their policy grants them (the probes netops verify runs). Sites the failure cuts off by
+design (every uplink of theirs ends on the failed router: a single-homed ward the city accepts as a risk) are
+named, not waited for.
 
 The figure is the time from the failure (the instant its ports go down: netops.lab.faults.fail_node takes them
 down first) to the end of the probe sweep in which the last granted probe answered; its resolution is one sweep
@@ -9,8 +10,10 @@ follows, so a probe that answered once and failed again is not counted as recove
 """
 
 import time
+from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 from citynet_models.network import Network
 from netops.lab.lab import Lab
@@ -29,10 +32,42 @@ class Recovery:
     failing: list[str] = field(default_factory=list)
 
 
+def cut_sites(network: Network, plan: LabPlan, failed: Collection[str]) -> list[str]:
+    """The sites of the lab none of whose devices has a path over the lab's links to a working device of the data
+    center once `failed` are down, in the model's order."""
+    down = set(failed)
+    neighbours: dict[str, set[str]] = {}
+    for link in plan.links:
+        if link.upstream not in down and link.downstream not in down:
+            neighbours.setdefault(link.upstream, set()).add(link.downstream)
+            neighbours.setdefault(link.downstream, set()).add(link.upstream)
+    centres = {s.slug for s in network.sites if s.kind == "data_center"}
+    queue = deque(r.device for r in plan.routers if r.site in centres and r.device not in down)
+    reached = set(queue)
+    while queue:
+        for peer in neighbours.get(queue.popleft(), ()):
+            if peer not in reached:
+                reached.add(peer)
+                queue.append(peer)
+    in_lab = {r.site for r in plan.routers}
+    alive = {r.site for r in plan.routers if r.device in reached}
+    return [s.slug for s in network.sites if s.slug in in_lab and s.slug not in alive]
+
+
+def accepted(network: Network, site: str) -> bool:
+    """Whether the city's design accepts a risk for the site (an accepted risk naming it or its kind)."""
+    kind = network.site_by_slug[site].kind
+    return any(any(fnmatchcase(site, pattern) for pattern in risk.sites) and (not risk.site_kinds
+                                                                             or kind in risk.site_kinds)
+               for risk in network.design.accepted_risks)
+
+
 def granted(network: Network, plan: LabPlan, failed: Collection[str] = ()) -> list[Probe]:
     """Every probe a PC of the lab must get an answer to (services granted, its gateway, its routers' ssh from a
-    management LAN), a failed router's own ssh left out."""
-    return [probe for probe in expectations(network, plan, failed=failed) if probe.expect]
+    management LAN), a failed router's own ssh left out, and those of the sites it cuts off."""
+    cut = set(cut_sites(network, plan, failed)) if failed else set()
+    pcs = [h for h in plan.hosts if h.kind == "pc" and h.site not in cut]
+    return [probe for probe in expectations(network, plan, pcs, failed=failed) if probe.expect]
 
 
 def until_reachable(probes: Sequence[Probe], since: float, timeout: float, probe_timeout: float = 0.5) -> Recovery:
@@ -83,6 +118,8 @@ class Failover:
     fail_command_s: float
     #: Shared LANs the router was master of, and who holds each after the failover.
     taken_over: dict[str, tuple[str, ...]]
+    #: Sites the failure cuts off by design (not waited for).
+    cut: list[str]
     failing: list[str]
 
 
@@ -97,4 +134,5 @@ def fail_and_measure(lab: Lab, network: Network, plan: LabPlan, device: str, tim
     recovery = until_reachable(probes, started, timeout, probe_timeout)
     after = {g.netns: g.masters for g in groups(plan)}
     return Failover(device=device, seconds=recovery.seconds, fail_command_s=round(command, 3),
-                    taken_over={g.netns: after[g.netns] for g in mastered}, failing=recovery.failing)
+                    taken_over={g.netns: after[g.netns] for g in mastered},
+                    cut=cut_sites(network, plan, [device]), failing=recovery.failing)

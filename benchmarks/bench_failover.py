@@ -65,7 +65,8 @@ def run(lab: Lab, network: Network, plan: LabPlan, target: str, runs: int) -> di
         failover = fail_and_measure(lab, network, plan, holder, timeout=120)
         results.append(failover)
         print(f"  {holder}: every site reachable again after {failover.seconds} s (fail node {failover.fail_command_s}"
-              f" s; cut by design: {', '.join(failover.cut) or 'none'})", flush=True)
+              f" s; cut by design: {', '.join(failover.cut) or 'none'}; probes failing already before: "
+              f"{len(failover.failing_before)})", flush=True)
         lab.restore_node(holder)
         lab.wait(timeout=120)
         if lan.redundancy.preempt:
@@ -79,7 +80,8 @@ def run(lab: Lab, network: Network, plan: LabPlan, target: str, runs: int) -> di
             "seconds": {"min": min(seconds), "median": statistics.median(seconds), "max": max(seconds)}
             if seconds else None,
             "fail_command_s": statistics.median(f.fail_command_s for f in results),
-            "each": [f.seconds for f in results], "cut": sorted({s for f in results for s in f.cut})}
+            "each": [f.seconds for f in results], "cut": sorted({s for f in results for s in f.cut}),
+            "failing_before": [len(f.failing_before) for f in results]}
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Failover in the lab, measured: a router fails (`fail node`), and the clock runs until every site's PCs reach
 again everything their policy grants them (the probes netops verify runs). Sites the failure cuts off by
 design (every uplink of theirs ends on the failed router: a single-homed ward the city accepts as a risk) are
-named, not waited for.
+named, not waited for. What is timed is what answered just before the failure (a sweep of the granted probes
+right before it): a probe that failed already is not the failover's, and is reported apart.
 
 The figure is the time from the failure (the instant its ports go down: netops.lab.faults.fail_node takes them
 down first) to the end of the probe sweep in which the last granted probe answered; its resolution is one sweep
@@ -121,12 +122,16 @@ class Failover:
     #: Sites the failure cuts off by design (not waited for).
     cut: list[str]
     failing: list[str]
+    #: Granted probes that did not answer right before the failure (not the failover's doing; not timed).
+    failing_before: list[str] = field(default_factory=list)
 
 
 def fail_and_measure(lab: Lab, network: Network, plan: LabPlan, device: str, timeout: float = 60,
                      probe_timeout: float = 0.5) -> Failover:
-    """Fail `device` and time the recovery of every granted probe (see the module)."""
+    """Fail `device` and time the recovery of every granted probe that answered before it (see the module)."""
     probes = granted(network, plan, failed=[device])
+    before = run_probes(probes, timeout=probe_timeout)
+    probes = [r.probe for r in before if r.ok]
     mastered = [g for g in groups(plan) if g.masters == (device,)]
     started = time.monotonic()
     lab.fail_node(device)
@@ -135,4 +140,5 @@ def fail_and_measure(lab: Lab, network: Network, plan: LabPlan, device: str, tim
     after = {g.netns: g.masters for g in groups(plan)}
     return Failover(device=device, seconds=recovery.seconds, fail_command_s=round(command, 3),
                     taken_over={g.netns: after[g.netns] for g in mastered},
-                    cut=cut_sites(network, plan, [device]), failing=recovery.failing)
+                    cut=cut_sites(network, plan, [device]), failing=recovery.failing,
+                    failing_before=[str(r.probe) for r in before if not r.ok])

@@ -102,6 +102,7 @@ def _fail_restore(city: FailoverLab, device: str) -> None:
     try:
         assert failover.cut == cut
         assert failover.seconds is not None, f"not every site reachable again: {failover.failing[:10]}"
+        assert not failover.failing_before, f"not reachable before the failure: {failover.failing_before[:10]}"
         # the backup holds every gateway the failed router held, alone
         assert failover.taken_over == {netns: (backup,) for netns, backup in backups.items()}
         assert not hostd.running(city.lab.home.load() or pytest.fail("no state"), router,

@@ -304,3 +304,34 @@ def test_keepalived_runs_only_where_a_gateway_is_shared(city: Network) -> None:
     for router in plan.frr_routers():
         expected = (*DAEMONS, VRRP_DAEMON) if router.device in (MASTER, BACKUP, "dc-fw-01", "dc-fw-02") else DAEMONS
         assert daemons(router) == expected, router.device
+
+
+def test_failures_cut_only_single_homed_sites_the_city_accepts(city: Network, plan: LabPlan) -> None:
+    from netops.lab.failover import accepted, cut_sites
+
+    # the firewall pair and the hubs' second routers: no site depends on one of them alone
+    assert cut_sites(city, plan, ["dc-fw-01"]) == [] and cut_sites(city, plan, ["dc-fw-02"]) == []
+    assert cut_sites(city, plan, []) == []
+    cut = cut_sites(city, plan, ["dong-anh-agg-01"])
+    single = [s.slug for s in city.sites if s.slug in {r.site for r in plan.routers}
+              and {link.upstream for link in plan.links if plan.router_by_device[link.downstream].site == s.slug
+                   and plan.router_by_device[link.upstream].site != s.slug} == {"dong-anh-agg-01"}]
+    assert cut == single and cut, "a hub router the sample hangs single-homed wards on"
+    assert all(accepted(city, site) and city.site_by_slug[site].kind != "hub" for site in cut)
+    assert not accepted(city, "dc-hanoi")
+    # the whole data center gone: every site is cut off, the data center's own too
+    gone = [r.device for r in plan.routers if r.site == "dc-hanoi"]
+    assert set(cut_sites(city, plan, gone)) == {r.site for r in plan.routers}
+
+
+def test_a_failed_member_is_nobodys_router_in_the_probes(city: Network, plan: LabPlan) -> None:
+    from netops.lab.reach import own_routers
+
+    pc = plan.host_by_name[f"{MASTER}-v99"]  # the hub's management LAN: its routers' ssh must answer
+    assert own_routers(plan, pc) == [MASTER, BACKUP]
+    assert own_routers(plan, pc, failed=[MASTER]) == [BACKUP]
+    loopbacks = {plan.router_by_device[d].loopback: d for d in (MASTER, BACKUP)}
+    wanted = [p for p in expectations(city, plan, [pc]) if p.destination in loopbacks and p.expect]
+    assert sorted(loopbacks[p.destination] for p in wanted) == [MASTER, BACKUP]
+    failed = [p for p in expectations(city, plan, [pc], failed=[MASTER]) if p.destination in loopbacks and p.expect]
+    assert [loopbacks[p.destination] for p in failed] == [BACKUP]

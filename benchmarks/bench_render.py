@@ -86,6 +86,7 @@ from netops.pipeline import load_network
 from netops.render.capabilities import capability_table
 from netops.render.design import CityDesign
 from netops.render.engine import Job, default_workers, render_devices
+from netops.design import build_design
 from netops.render.environment import make_environment
 from netops.render.output import write_rendered
 from netops.render.settings import RenderSettings

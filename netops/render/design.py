@@ -26,6 +26,7 @@ Templates only format what is decided here, so every platform renders the same d
   `policy.management_services`); NTP, syslog, SNMPv3 and AAA towards the data-center hosts.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -64,7 +65,8 @@ class OspfPort:
 @dataclass(frozen=True, slots=True)
 class Track:
     """An uplink a device tracks for VRRP: `number` is the device-wide track object (IOS-XE `track <n>`), the
-    uplink's position among the device's WAN interfaces, so adding an uplink renumbers nothing."""
+    port number the model's interface name ends in (eth3: 3), which never moves, so adding a port renumbers
+    nothing."""
 
     number: int
     interface: str
@@ -96,11 +98,9 @@ class Vrrp:
     sync_group: str | None
     #: The other members' own addresses on the LAN.
     peers: tuple[IPv4Address, ...]
-
-    @property
-    def instance(self) -> str:
-        """A name for the group unique on the device (keepalived's vrrp_instance): VRRP-<VRID>."""
-        return f"VRRP-{self.group}"
+    #: The group's name on the device (keepalived's vrrp_instance): VLAN-<vlan>, unique on the router even where
+    #: two LANs of its site were given the same VRID (a VRID is only unique on its own LAN).
+    instance: str
 
     @property
     def advertisement_interval_s(self) -> str:
@@ -275,6 +275,24 @@ class DeviceContext:
         return tuple(port.acl for port in self.ports if port.acl is not None)
 
 
+_PORT_NUMBER = re.compile(r"(\d+)$")
+
+
+def _track_numbers(uplinks: list[str]) -> dict[str, int]:
+    """Track object numbers of a device's WAN interfaces (model names): the port number a name ends in; a
+    hand-given name without one takes the next number above the others."""
+    numbers = {}
+    for name in uplinks:
+        match = _PORT_NUMBER.search(name)
+        if match and int(match.group(1)) >= 1:
+            numbers[name] = int(match.group(1))
+    spare = max(numbers.values(), default=0) + 1
+    for name in uplinks:
+        if name not in numbers:
+            numbers[name], spare = spare, spare + 1
+    return numbers
+
+
 def _hosts(hosts: list[Host]) -> tuple[Host, ...]:
     return tuple(sorted(hosts, key=lambda host: (host.address, host.name)))
 
@@ -399,7 +417,7 @@ class CityDesign:
         renamed = {before.name: after.name for before, after in zip(original.interfaces, device.interfaces,
                                                                     strict=True)}
         uplinks = [i.name for i in original.interfaces if isinstance(i, WanInterface)]
-        track_of = {name: Track(number, renamed[name]) for number, name in enumerate(uplinks, 1)}
+        track_of = {name: Track(number, renamed[name]) for name, number in _track_numbers(uplinks).items()}
 
         ports: list[Port] = []
         loopback_port: Port | None = None
@@ -487,6 +505,7 @@ class CityDesign:
             track=tuple(VrrpTrack(track_of[uplink.interface], uplink.decrement) for uplink in member.track),
             sync_group=redundancy.sync_group,
             peers=tuple(m.address for m in redundancy.members if m.device != device),
+            instance=f"VLAN-{lan.vlan}",
         )
 
     def ha_role(self, device: Device, renamed: dict[str, str]) -> HaRole | None:

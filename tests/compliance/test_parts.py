@@ -53,9 +53,22 @@ def test_banner_keeps_every_text_line() -> None:
 
 def test_keepalived_blocks_are_sections_and_comments_go() -> None:
     text = ("! keepalived\nglobal_defs {\n\trouter_id r1   # the box\n}\n"
-            "vrrp_instance VRRP-10 {\n\tstate BACKUP\n\ttrack_interface {\n\t\teth1   weight -6\n\t}\n}\n")
-    assert _parse("keepalived", text) == ["global_defs", "  router_id r1", "vrrp_instance VRRP-10", "  state BACKUP",
+            "vrrp_instance VLAN-10 {\n\tstate BACKUP\n\ttrack_interface {\n\t\teth1   weight -6\n\t}\n}\n")
+    assert _parse("keepalived", text) == ["global_defs", "  router_id r1", "vrrp_instance VLAN-10", "  state BACKUP",
                                           "  track_interface", "    eth1 weight -6"]
+
+
+def test_ios_vrrp_sub_block_is_a_section_with_or_without_its_exit_line() -> None:
+    """IOS-XE may or may not print `exit-vrrp` after a VRRPv3 sub-block: indentation closes it either way, so a
+    config with the line and one without compare equal, and the group's commands sit under its line."""
+    body = (" vrrp 10 address-family ipv4\n  address 10.0.0.1 primary\n  priority 110\n{exit}"
+            " ip ospf 1 area 1\n")
+    with_exit = "hostname r1\ninterface Gi0/0/0.10\n" + body.format(exit=" exit-vrrp\n")
+    without = "hostname r1\ninterface Gi0/0/0.10\n" + body.format(exit="")
+    lines = parse_part(Platform.CISCO_IOSXE, "cfg", with_exit, "r1.cfg", "r1")
+    assert lines == parse_part(Platform.CISCO_IOSXE, "cfg", without, "r1.cfg", "r1")
+    assert lines == ["hostname r1", "interface Gi0/0/0.10", " vrrp 10 address-family ipv4",
+                     "  address 10.0.0.1 primary", "  priority 110", " ip ospf 1 area 1"]
 
 
 @pytest.mark.parametrize(("part", "text", "message"), [
@@ -68,7 +81,7 @@ def test_keepalived_blocks_are_sections_and_comments_go() -> None:
     ("radius", "10.0.0.1\n", "not a RADIUS server line"),
     ("radius", "10.0.0.1:1812 key three\n", "not a RADIUS server line"),
     ("banner", " \n", "empty config"),
-    ("keepalived", "vrrp_instance VRRP-10 {\n\tpriority 110\n", "unbalanced '{'"),
+    ("keepalived", "vrrp_instance VLAN-10 {\n\tpriority 110\n", "unbalanced '{'"),
     ("keepalived", "global_defs {\n}\n}\n", "unbalanced '}'"),
     ("keepalived", "<html><body>502</body></html>\n", "not a keepalived.conf line"),
 ])
@@ -86,3 +99,20 @@ def test_a_part_no_device_can_return_is_unverifiable_not_missing(monkeypatch: py
     failing = [f for f in result.findings if f.failing]
     assert [(f.rule, f.part) for f in failing] == [("UNVERIFIABLE", "snmpd")]
     assert "not checked: FRR-SNMP-001, FRR-SNMP-002" in failing[0].message
+
+
+def test_vrp_vrrp_lines_replace_each_other_per_group_and_tracked_interface() -> None:
+    from netops.compliance.diff import diff_part
+
+    def config(priority: int, reduced: int) -> list[str]:
+        return ["sysname r1", "interface GigabitEthernet0/0/0.10", " vrrp vrid 10 virtual-ip 10.0.0.1",
+                f" vrrp vrid 10 priority {priority}", " vrrp vrid 10 track interface GigabitEthernet0/0/1 reduced 6",
+                f" vrrp vrid 10 track interface GigabitEthernet0/0/2 reduced {reduced}",
+                "interface GigabitEthernet0/0/0.20", " vrrp vrid 20 virtual-ip 10.0.1.1", " vrrp vrid 20 priority 110"]
+
+    [section] = diff_part(Platform.HUAWEI_VRP, "cfg", "r1", config(110, 6), config(100, 9))
+    assert section.section == "interface GigabitEthernet0/0/0.10"
+    # the new values are set in place: no `undo` that would drop the group to its defaults for a moment
+    assert [line.strip() for line in section.remediation] == [
+        "interface GigabitEthernet0/0/0.10", "vrrp vrid 10 priority 110",
+        "vrrp vrid 10 track interface GigabitEthernet0/0/2 reduced 6"]

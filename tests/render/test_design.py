@@ -138,3 +138,11 @@ def test_tracking_follows_the_device_when_rendered_as_another_platform() -> None
     assert context.tracks and all(t.interface in names for t in context.tracks)
     assert all(t.interface.startswith("GigabitEthernet") for t in context.tracks)
     assert [t.number for t in context.tracks] == sorted(t.number for t in context.tracks)
+
+
+def test_track_objects_are_numbered_by_port_so_a_new_port_renumbers_nothing() -> None:
+    from netops.render.design import _track_numbers
+
+    assert _track_numbers(["eth1", "eth2"]) == {"eth1": 1, "eth2": 2}
+    # a downlink added as eth5 later, and a hand-named port: the existing numbers stay
+    assert _track_numbers(["eth1", "eth5", "eth2", "to-isp"]) == {"eth1": 1, "eth5": 5, "eth2": 2, "to-isp": 6}

@@ -11,8 +11,9 @@ Phases, in order (each needs the one before):
  3. files: the login user and keys, each router's FRR config dir (linked from /etc/frr/<netns>);
  4. namespaces (one `ip -batch`), then every veth pair and bridge (one `ip -batch` from the root);
  5. one bootstrap script per namespace (sysctls, addresses, routes, nftables), in parallel;
- 6. FRR per router (in parallel), its host daemons (snmpd, chronyd, rsyslogd, lldpd: netops.lab.hostd), then
-    one sshd per router and one listener per data-center host.
+ 6. FRR per router (in parallel), its host daemons (snmpd, chronyd, rsyslogd, lldpd, and keepalived where the
+    router shares a LAN gateway: netops.lab.hostd), then one sshd per router and one listener per data-center
+    host.
 """
 
 import shutil
@@ -152,7 +153,7 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     progress(f"FRR in {len(plan.frr_routers())} routers")
     report.frr_started = start_frr(home, state, [r for r in plan.frr_routers() if r.device not in state.failed_nodes])
     phase("frr")
-    progress("snmpd, chronyd, rsyslogd and lldpd per router")
+    progress("snmpd, chronyd, rsyslogd and lldpd per router, keepalived where a LAN gateway is shared")
     report.host_daemons_started = hostd.start_missing(home, plan, state)
     phase("host daemons")
     progress("sshd per router, listeners per data-center host")

@@ -83,7 +83,7 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     built_sites = sites.build_sites(computed_sites.value, site_lans.value.by_site,
                                     links.upstream_devices(named_links.value), areas)
     # Data-center hosts sit on the data centers' LANs.
-    dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
+    dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site, site_lans.value.refused)
     phases: tuple[Phase[object], ...] = (city, units, providers, services, computed_sites, site_plans,
                                          device_plans, lifecycle_gate, link_plans, recorded_ports, named_links,
                                          ha_pairs, site_lans, design, wan, built_devices, built_sites, dc_hosts)

@@ -28,6 +28,8 @@ class Lans:
 
     by_site: Mapping[str, tuple[Lan, ...]]
     interfaces: Mapping[str, tuple[Interface, ...]]
+    #: By site slug, the names of its LANs refused (reported here): what names them is not reported again.
+    refused: Mapping[str, frozenset[str]]
 
 
 def resolve_lans(plan: AddressPlan, sites: Sequence[SitePlan], planned: DevicePlans, pairs: Pairs,
@@ -38,6 +40,7 @@ def resolve_lans(plan: AddressPlan, sites: Sequence[SitePlan], planned: DevicePl
     found = Findings()
     lans: dict[str, list[Lan]] = {}
     interfaces: dict[str, list[Interface]] = defaultdict(list)
+    refused: dict[str, set[str]] = defaultdict(set)
     by_site: dict[str, list[DevicePlan]] = defaultdict(list)
     for device in planned.devices.values():
         by_site[device.site.slug].append(device)
@@ -46,13 +49,16 @@ def resolve_lans(plan: AddressPlan, sites: Sequence[SitePlan], planned: DevicePl
         for index, intent in enumerate(site.intent.lans):
             resolved = _resolve_lan(found, plan, site, index, intent, by_site[site.slug], planned,
                                     _Redundancy(pairs, vrrp, uplinks))
-            if resolved is not None:
+            if resolved is None:
+                refused[site.slug].add(intent.name or intent.role.value)
+            else:
                 lan, made = resolved
                 site_lans.append(lan)
                 for router, interface in made:
                     interfaces[router].append(interface)
     return found.done(Lans(by_site={slug: tuple(site_lans) for slug, site_lans in lans.items()},
-                           interfaces={name: tuple(made) for name, made in interfaces.items()}))
+                           interfaces={name: tuple(made) for name, made in interfaces.items()},
+                           refused={slug: frozenset(names) for slug, names in refused.items()}))
 
 
 @dataclass(frozen=True)

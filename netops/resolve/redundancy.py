@@ -153,7 +153,7 @@ def vrrp_group(found: Findings, path: ModelPath, location: Location, intent: Lan
     if group > _VRID_MAX:
         found.problem((*path, "vrrp", "group"), location, "VRRP group needed",
                       f"a group id 1-{_VRID_MAX} (the VLAN id is used when it is at most {_VRID_MAX})",
-                      f"none, and VLAN {vlan}", "give the LAN `vrrp: {group: N}`, N unique among the site's LANs")
+                      f"none, and VLAN {vlan}", "give the LAN `vrrp: {group: N}` with N from 1 to 255")
         return None
     names = {member.name for member in members}
     priority_of = dict(settings.priority_of) if settings is not None else {}

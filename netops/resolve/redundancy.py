@@ -79,6 +79,10 @@ def _pair(found: Findings, site: SitePlan, name: str, names: tuple[str, str],
           members: list[DevicePlan | None], path: ModelPath, location: Location,
           pair_of: Mapping[str, HaPair], between: Mapping[frozenset[str], str]) -> str | None:
     """The id of the pair's sync link; None after a problem with its members or its link."""
+    if names[0] == names[1]:
+        found.problem((*path, "members"), location, "HA pair of one device", "two devices of the site",
+                      f"{names[0]!r} twice")
+        return None
     ok = True
     for position, (device_name, device) in enumerate(zip(names, members, strict=True)):
         member_path = (*path, "members", item(position))
@@ -139,14 +143,16 @@ def vrrp_group(found: Findings, path: ModelPath, location: Location, intent: Lan
     """The LAN's gateway: one router, or a VRRP group across its HA pair or the routers of its role in the site.
     None after a problem."""
     members, pair = candidates(gateway_device, routers, pairs)
-    wanted = intent.redundancy or ("vrrp" if len(members) >= 2 else "none")
+    # `vrrp:` settings ask for a group as `redundancy: vrrp` does: on a LAN with one router they are a mistake.
+    wanted = intent.redundancy or ("vrrp" if len(members) >= 2 or intent.vrrp is not None else "none")
     if wanted == "none":
         return Gateway(gateway_device=gateway_device, redundancy=None, members=((gateway_device, gateway),))
     if len(members) < 2:
-        found.problem((*path, "redundancy"), location, "VRRP on a LAN with one router",
+        asked = "redundancy" if intent.redundancy == "vrrp" else "vrrp"
+        found.problem((*path, asked), location, "VRRP on a LAN with one router",
                       f"two or more {gateway_device.intent.role.value} routers in the site, or an HA pair",
                       f"only {gateway_device.name}",
-                      "add the second router to the site's `devices:`, or leave `redundancy:` out")
+                      f"add the second router to the site's `devices:`, or leave `{asked}:` out")
         return None
     settings = intent.vrrp
     group = settings.group if settings is not None and settings.group is not None else vlan
@@ -163,9 +169,9 @@ def vrrp_group(found: Findings, path: ModelPath, location: Location, intent: Lan
                           "one of the group's members: " + ", ".join(member.name for member in members),
                           repr(name))
             return None
-    # The gateway device given in intent, else the first candidate (the pair's active one, or the lowest device
-    # number), is the master unless `priority_of` says otherwise.
-    master = gateway_device if explicit_gateway or pair is not None else members[0]
+    # The pair's active device, else the gateway device given in intent, else the lowest device number is the
+    # master unless `priority_of` says otherwise (a LAN naming the standby as its gateway is refused below).
+    master = members[0] if pair is not None or not explicit_gateway else gateway_device
     ordered = [master, *(member for member in members if member is not master)]
     priorities = {member.name: priority_of.get(member.name, defaults.priority if position == 0
                                                else defaults.backup_priority - (position - 1))
@@ -180,7 +186,8 @@ def vrrp_group(found: Findings, path: ModelPath, location: Location, intent: Lan
     if explicit_gateway and ranked[0] is not gateway_device:
         found.problem((*path, "gateway_device"), location, "LAN gateway is not the VRRP master",
                       f"the member with the highest priority, {ranked[0].name}", repr(gateway_device.name),
-                      "leave `gateway_device:` out, or give it the highest priority in `vrrp.priority_of`")
+                      f"name {ranked[0].name} as `gateway_device:`, or give {gateway_device.name} the highest "
+                      "priority in `vrrp.priority_of`")
         return None
     addresses = _member_addresses(found, path, location, prefix, gateway, ranked)
     if addresses is None:

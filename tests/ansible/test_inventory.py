@@ -50,7 +50,7 @@ def test_groups_by_district_kind_role_platform_status(listed: dict[str, Any]) ->
     assert set(listed["role_core"]["hosts"]) == {"dc-core-01", "dc-core-02"}
     assert len(listed["role_aggregation"]["hosts"]) == 6
     assert "ubnd-phuong-phuc-xa-r01" in listed["kind_ward_committee"]["hosts"]
-    assert len(listed["platform_frr"]["hosts"]) == 30
+    assert len(listed["platform_frr"]["hosts"]) == 31
     assert "dc-core-01" in listed["status_planned"]["hosts"] and "dc-core-01" in listed["city_level"]["hosts"]
     assert "district_017_cum_dong_anh" in listed["districts"]["children"]
     assert {"districts", "kinds", "roles", "platforms", "statuses"} <= set(listed["all"]["children"])

@@ -92,7 +92,7 @@ def test_every_option_problem_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_configuration_file_names(name: str, tmp_path: Path) -> None:
     config = config_from(CASES / "constructed" / "ansible-host-primary", tmp_path, name)
 
-    assert len(listed(config)["_meta"]["hostvars"]) == 30
+    assert len(listed(config)["_meta"]["hostvars"]) == 31
 
 
 @pytest.mark.parametrize("name", ["inventory.yml", "netops.json", "citynetops.yml"])

@@ -218,6 +218,8 @@ def status(as_json: JsonOption = False) -> None:
         for router in result.routers:
             daemons = " ".join(f"{name}{'' if ok else '!'}" for name, ok in sorted(router.daemons.items()))
             host = " ".join(f"{name}{'' if ok else '!'}" for name, ok in router.host_daemons.items())
+            if router.keepalived is not None:
+                host += f" keepalived{'' if router.keepalived else '!'}"
             faults = ("node down " if router.failed else "") + " ".join(router.failed_links)
             table.add_row(router.device, router.management, "yes" if router.namespace else "MISSING",
                           daemons or "-", host or "-", "yes" if router.sshd else "no",
@@ -228,6 +230,13 @@ def status(as_json: JsonOption = False) -> None:
                                                       + [f"node {node}" for node in result.failed_nodes])
                       + (f"; recorded but undone: {', '.join(result.faults_undone)} (`netops lab restore` them)"
                          if result.faults_undone else ""), highlight=False)
+        for group in result.vrrp:
+            holder = (group.master if group.master is not None
+                      else "NOBODY" if not group.masters else "SEVERAL: " + ", ".join(group.masters))
+            backup = ("" if group.master in (None, group.members[0])
+                      else f" (the backup; configured master {group.members[0]})")
+            out.print(f"vrrp {group.site} {group.lan} (vlan {group.vlan}) gateway {group.virtual_address}: "
+                      f"master {holder}{backup}", highlight=False)
         missing = [h.name for h in result.hosts if not h.namespace or h.listener is False]
         out.print(f"hosts: {len(result.hosts) - len(missing)} of {len(result.hosts)} ready"
                   + (f"; not ready: {', '.join(missing)}" if missing else ""), highlight=False)
@@ -284,7 +293,9 @@ def check(
                   as_json)
     network = load_or_exit(intent, as_json, source=source).running
     # A decommissioned site's routers and PCs may still be in the lab: nothing is expected of them.
-    probes = expectations(network, in_network(plan, network), denied="all" if denied == "all" else "sample")
+    state = lab.home.load()
+    probes = expectations(network, in_network(plan, network), denied="all" if denied == "all" else "sample",
+                          failed=state.failed_nodes if state is not None else ())
     started = time.monotonic()
     results = run_probes(probes, timeout=timeout)
     wrong = [r for r in results if not r.ok]

@@ -13,7 +13,7 @@ and puts the original end back.
 import difflib
 import hashlib
 
-from netops.lab import frr
+from netops.lab import frr, hostd
 from netops.lab.errors import LabError
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, stop_pids
 from netops.lab.services import start_frr
@@ -116,24 +116,29 @@ def uncut(plan: LabPlan, link: LinkPlan) -> None:
 
 
 def fail_node(home: LabHome, device: str) -> None:
-    """A router loses power: its FRR stops (zebra withdraws its routes) and its WAN and LAN ports go down,
-    so its neighbours and PCs see no carrier. Its management port and sshd stay up (like a console)."""
+    """A router loses power: its WAN and LAN ports go down, so its neighbours and PCs see no carrier, then its
+    FRR and its VRRP speaker stop (with its ports down it cannot say goodbye: the backup takes over when the
+    master's advertisements stop, as after a power loss). Its management port and sshd stay up (like a
+    console)."""
     with home.locked():
         plan, state = home.require()
         router = plan.router_by_device.get(device)
         if router is None:
             raise LabError(f"no device {device!r} in the lab", hint=_close(device, list(plan.router_by_device)))
-        if router.runs_frr:
-            stop_pids(frr.stop_targets(router.netns))
+        # The ports first: the instant of the failure, which failover times are measured from; then what ran.
         ip_batch([f"link set {name} down" for name in [p.name for p in router.wan] + [x.name for x in router.lans]],
                  netns=router.netns)
+        if router.runs_frr:
+            stop_pids(frr.stop_targets(router.netns))
+            hostd.stop_vrrp(state, router)
         if device not in state.failed_nodes:
             state.failed_nodes.append(device)
         home.save(state)
 
 
 def restore_node(home: LabHome, device: str) -> None:
-    """Power the router back: its ports up (but those of failed links), FRR started from its saved config."""
+    """Power the router back: its ports up (but those of failed links), FRR started from its saved config, and
+    its VRRP speaker (which takes the gateway back as the model's preempt setting says)."""
     with home.locked():
         plan, state = home.require()
         router = plan.router_by_device.get(device)
@@ -147,6 +152,8 @@ def restore_node(home: LabHome, device: str) -> None:
         home.save(state)
         if router.runs_frr:
             start_frr(home, state, [router])
+            if hostd.start_vrrp(home, state, router):
+                home.save(state)
 
 
 def _links(plan: LabPlan, a: str, b: str) -> list[LinkPlan]:

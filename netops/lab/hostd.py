@@ -39,9 +39,13 @@ SNMPD = Path("/usr/sbin/snmpd")
 CHRONYD = Path("/usr/sbin/chronyd")
 RSYSLOGD = Path("/usr/sbin/rsyslogd")
 LLDPD = Path("/usr/sbin/lldpd")
-REQUIRED = {SNMPD: "snmpd", CHRONYD: "chrony", RSYSLOGD: "rsyslog", LLDPD: "lldpd"}
+KEEPALIVED = Path("/usr/sbin/keepalived")
+REQUIRED = {SNMPD: "snmpd", CHRONYD: "chrony", RSYSLOGD: "rsyslog", LLDPD: "lldpd", KEEPALIVED: "keepalived"}
 #: The daemons every FRR router of the lab runs, in the order they start.
 DAEMONS = ("snmpd", "chronyd", "rsyslogd", "lldpd")
+#: The VRRP speaker, run by the routers that share a LAN gateway (RouterPlan.vrrp) and only while they have power:
+#: `fail node` stops it with the router's FRR, `restore node` starts it again.
+VRRP_DAEMON = "keepalived"
 #: lldpd's privilege-separation chroot (the packaged service makes it; the lab does when it is missing).
 LLDPD_CHROOT = Path("/run/lldpd")
 #: The routers' runtime folders (one per router namespace; a Unix socket path must fit in 108 bytes).
@@ -80,15 +84,23 @@ _LAB: dict[str, tuple[str | None, str]] = {
     # Empty: a city without RADIUS servers renders no radius part, and a box without pam_radius has no such file
     # to read back (an empty read leaves the part out of a backup).
     "radius": (None, ""),
+    # Empty, for the same reason: a router without a shared LAN renders no keepalived part. keepalived runs on an
+    # empty file with no VRRP instance (the gateway is nobody's) until provisioning applies the rendered one.
+    "keepalived": ("keepalived", ""),
 }
 HOST_FILES = tuple(HostFile(part, RENDERED_HOST_FILES[part].path, *_LAB[part]) for part in RENDERED_HOST_FILES)
 HOST_FILE_BY_PART = {host_file.part: host_file for host_file in HOST_FILES}
 #: What the router's sshd mount namespace binds over /etc: folders where the host files are in one (a file
 #: replaced by a rename stays visible through its folder's bind), the files themselves where they are not.
 BINDS = ("/etc/snmp", "/etc/chrony", "/etc/rsyslog.d", "/etc/ssh/sshd_config.d", "/etc/issue.net",
-         "/etc/pam_radius_auth.conf")
+         "/etc/pam_radius_auth.conf", "/etc/keepalived")
 #: The bound single files: replacing one (a rename) needs its bind made again in the router's sshd.
 FILE_BINDS = frozenset({"/etc/issue.net", "/etc/pam_radius_auth.conf"})
+
+
+def daemons(router: RouterPlan) -> tuple[str, ...]:
+    """The host daemons the router runs while it has power, in the order they start."""
+    return (*DAEMONS, VRRP_DAEMON) if router.vrrp else DAEMONS
 
 
 def missing() -> dict[str, str]:
@@ -253,6 +265,14 @@ def _argv(home: LabHome, router: RouterPlan, daemon: str) -> tuple[list[str], st
     if daemon == "rsyslogd":
         conf = directory / "rsyslog.conf"
         return [str(RSYSLOGD), "-n", "-f", str(conf), "-i", str(runtime / "rsyslogd.pid")], f"-f {conf}"
+    if daemon == VRRP_DAEMON:
+        # In the foreground (-n: the pid is the parent's, which stops its VRRP child), VRRP only, logging to its
+        # .out file; pid files of its own, as many keepalived run side by side.
+        conf = host / "keepalived" / "keepalived.conf"
+        return ([str(KEEPALIVED), "-n", "-P", "-l", "-D", "-G", "-f", str(conf),
+                 "-p", str(runtime / "keepalived.pid"), "-r", str(runtime / "keepalived_vrrp.pid"),
+                 "-c", str(runtime / "keepalived_checkers.pid"), "-b", str(runtime / "keepalived_bfd.pid")],
+                f"-f {conf}")
     # lldpd rewrites its title ("lldpd: monitor."): the marker is that, and the namespace is checked too.
     return ([str(LLDPD), "-d", "-u", str(runtime / "lldpd.socket"), "-O", str(directory / "lldpd.conf"),
              "-S", f"netops lab router {router.device}"], "lldpd: monitor.")
@@ -282,10 +302,10 @@ def start(home: LabHome, router: RouterPlan, daemon: str) -> Process:
     return Process(kind=daemon, owner=router.netns, pid=process.pid, marker=marker)
 
 
-def running(state: LabState, router: RouterPlan) -> dict[str, bool]:
+def running(state: LabState, router: RouterPlan, which: tuple[str, ...] = DAEMONS) -> dict[str, bool]:
     """Daemon -> whether its recorded process runs in the router's namespace."""
     result = {}
-    for daemon in DAEMONS:
+    for daemon in which:
         known = state.process(daemon, router.netns)
         result[daemon] = known is not None and known.alive() and in_namespace(known.pid, router.netns)
     return result
@@ -296,7 +316,9 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState) -> int:
     left in a namespace of that name that was deleted); how many were started. Recorded in the state."""
     started = []
     for router in plan.frr_routers():
-        for daemon, up in running(state, router).items():
+        # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
+        wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
+        for daemon, up in running(state, router, wanted).items():
             if up:
                 continue
             known = state.process(daemon, router.netns)
@@ -308,6 +330,25 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState) -> int:
     state.add_processes(started)
     home.save(state)
     return len(started)
+
+
+def stop_vrrp(state: LabState, router: RouterPlan) -> bool:
+    """Stop the router's keepalived (a failed node); whether one ran."""
+    known = state.process(VRRP_DAEMON, router.netns)
+    if known is None or not known.alive() or not in_namespace(known.pid, router.netns):
+        return False
+    stop_pids([known.pid])
+    return True
+
+
+def start_vrrp(home: LabHome, state: LabState, router: RouterPlan) -> bool:
+    """Start the router's keepalived when it shares a LAN gateway and it does not run (a restored node); whether it
+    was started. Recorded in the state (saved by the caller)."""
+    if not router.vrrp or running(state, router, (VRRP_DAEMON,))[VRRP_DAEMON]:
+        return False
+    state.add_processes([start(home, router, VRRP_DAEMON)])
+    _mark_loaded(home, state, router, VRRP_DAEMON)
+    return True
 
 
 def ensure_lldpd_chroot() -> bool:
@@ -396,9 +437,19 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
                 source, target = root / HOST_FILE_BY_PART[part].relative, HOST_FILE_BY_PART[part].etc
                 if target in FILE_BINDS and _bind_stale(sshd_process.pid, source, target):
                     _rebind(sshd_process.pid, source, target)
-        for daemon in DAEMONS:
+        for daemon in daemons(router):
             if any(f.after == daemon for f in stale):
                 known = state.process(daemon, netns)
+                if daemon == VRRP_DAEMON and known is not None and known.alive():
+                    # keepalived reloads in place (SIGHUP): its instances keep their state, so a push of the same
+                    # groups to the master does not hand the gateway to the backup and back.
+                    os.kill(known.pid, signal.SIGHUP)
+                    _mark_loaded(home, state, router, daemon)
+                    result.reloaded.append(daemon)
+                    continue
+                if daemon == VRRP_DAEMON and router.device in state.failed_nodes:
+                    _mark_loaded(home, state, router, daemon)  # read when the node is restored
+                    continue
                 if known is not None and known.alive():
                     stop_pids([known.pid])
                 state.add_processes([start(home, router, daemon)])

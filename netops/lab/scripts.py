@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from ipaddress import IPv4Interface
 from pathlib import Path
 
-from netops.lab.topology import HostPlan, RouterPlan
+from netops.lab.topology import HostPlan, RouterPlan, SegmentPlan
 
 #: The lab's own nftables table in every router: the management port is never forwarded to or from,
 #: as a management VRF would keep it (the lab kernel has no VRF module). The rendered policy is a table of
@@ -56,7 +56,8 @@ def bridge_ports_script(router: RouterPlan, hosts: Iterable[HostPlan], down: set
     """`ip -batch` lines enslaving the data-center hosts' ports to their LAN's bridge."""
     lines = []
     for host in hosts:
-        if host.router == router.device and host.router_interface != host.lan_interface:
+        if (host.router == router.device and host.segment is None
+                and host.router_interface != host.lan_interface):
             lines.append(f"link set {host.router_interface} master {host.lan_interface}")
             if host.lan_interface not in down:
                 lines.append(f"link set {host.router_interface} up")
@@ -78,3 +79,19 @@ def host_script(host: HostPlan, management: IPv4Interface | None = None) -> str:
         f"route replace default via {host.gateway} dev eth0 onlink",
         "EOF",
     ]) + "\n"
+
+
+def segment_script(segment: SegmentPlan, hosts: Iterable[HostPlan]) -> str:
+    """Inside a shared LAN's namespace: its bridge (no STP: a LAN of routers and hosts, no loop) and every port,
+    the member routers' and the hosts', in it and up. A failed router's port stays up here: its own end is down,
+    so the port has no carrier, as a switch port facing a router without power."""
+    ports = [member.port for member in segment.members]
+    ports += [host.router_interface for host in hosts if host.segment == segment.netns]
+    lines = ["set -e",
+             "sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+             "ip -batch - <<'EOF'", "link set lo up",
+             f"link set {segment.bridge} type bridge stp_state 0 forward_delay 0", f"link set {segment.bridge} up"]
+    for port in ports:
+        lines += [f"link set {port} master {segment.bridge}", f"link set {port} up"]
+    lines.append("EOF")
+    return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ Home layout::
     routers/<device>/ssh/   its sshd config, host key and log
     routers/<device>/host/  its host files, as under /etc on a Debian box (bound there in its sshd)
     routers/<device>/daemons/  the lab's main configs, persistent state and logs of its snmpd, chronyd, rsyslogd,
-                        lldpd (their pid files and lldpd's socket: /run/netops-lab/<netns>/)
+                        lldpd and keepalived (their pid files and lldpd's socket: /run/netops-lab/<netns>/)
     netns/<netns>.sh    the bootstrap script run inside each namespace
     hosts/<netns>.log   a data-center host's listener log
     home/               the login user's home directory
@@ -57,7 +57,7 @@ def default_home() -> Path:
 class Process:
     """A process the lab started: its pid and a piece of its command line that proves it is still ours."""
 
-    kind: str  # frr, sshd, listener, or a host daemon (snmpd, chronyd, rsyslogd, lldpd)
+    kind: str  # frr, sshd, listener, or a host daemon (snmpd, chronyd, rsyslogd, lldpd, keepalived)
     owner: str  # netns
     pid: int
     marker: str

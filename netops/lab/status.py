@@ -1,5 +1,6 @@
 """`status`: whether each namespace exists, each daemon (FRR's, the host's) and sshd runs, each management port
-answers, each data-center host's listener runs, and which faults are in force."""
+answers, each data-center host's listener runs, which router holds each shared LAN's gateway (netops.lab.vrrp:
+the virtual address on the member's interface), and which faults are in force."""
 
 from dataclasses import dataclass, field
 
@@ -8,6 +9,7 @@ from netops.lab.faults import cut_in_force, down_interfaces
 from netops.lab.netns import existing_namespaces, port_open
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState
+from netops.lab.vrrp import VrrpGroup, groups
 
 
 @dataclass
@@ -25,6 +27,8 @@ class RouterStatus:
     ssh_open: bool
     failed: bool
     failed_links: list[str]
+    #: Whether its keepalived runs (None: the router shares no LAN gateway). A failed router's is stopped.
+    keepalived: bool | None = None
 
 
 @dataclass
@@ -67,15 +71,19 @@ class LabStatus:
     #: failed node whose FRR runs. `restore` puts the lab and the state in step again.
     faults_undone: list[str] = field(default_factory=list)
     monitoring: MonitoringStatus | None = None
+    #: Each shared LAN and the members holding its virtual gateway now.
+    vrrp: list[VrrpGroup] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
-        """Every namespace there, every daemon of a working router running, every sshd answering."""
+        """Every namespace there, every daemon of a working router running, every sshd answering, and in a
+        configured lab every shared LAN's gateway held by exactly one member."""
         return self.up and self.complete and all(
             r.namespace and r.sshd and r.ssh_open and all(r.host_daemons.values())
-            and (r.failed or all(r.daemons.values()))
+            and (r.failed or (all(r.daemons.values()) and r.keepalived is not False))
             for r in self.routers) and all(h.namespace and h.listener is not False for h in self.hosts) and (
-            self.monitoring is None or (all(self.monitoring.daemons.values()) and self.monitoring.ready))
+            self.monitoring is None or (all(self.monitoring.daemons.values()) and self.monitoring.ready)) and (
+            not self.configured or all(group.master is not None for group in self.vrrp))
 
 
 def status(home: LabHome) -> LabStatus:
@@ -100,7 +108,9 @@ def status(home: LabHome) -> LabStatus:
             host_daemons=hostd.running(state, router) if router.runs_frr else {},
             sshd=sshd_process is not None and sshd_process.alive(), ssh_open=open_ports[router.device],
             failed=router.device in state.failed_nodes,
-            failed_links=sorted(failed_ports.get(router.device, set()))))
+            failed_links=sorted(failed_ports.get(router.device, set())),
+            keepalived=hostd.running(state, router, (hostd.VRRP_DAEMON,))[hostd.VRRP_DAEMON]
+            if router.runs_frr and router.vrrp else None))
     hosts = []
     for host in plan.hosts:
         listener = state.process("listener", host.netns)
@@ -121,6 +131,6 @@ def status(home: LabHome) -> LabStatus:
     return LabStatus(up=True, home=str(home.path), complete=state.complete, configured=state.configured,
                      districts=list(state.districts), routers=routers, hosts=hosts,
                      failed_links=list(state.failed_links), failed_nodes=list(state.failed_nodes),
-                     faults_undone=undone, monitoring=nms)
+                     faults_undone=undone, monitoring=nms, vrrp=groups(plan))
 
 

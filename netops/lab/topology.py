@@ -15,6 +15,11 @@ Names (Linux limits interface names to 15 characters; namespace names are files 
   subinterface; FRR and nftables only see its name, which is the model's;
 - a data-center host: namespace ``nls-<host>``. A LAN with several data-center hosts is a bridge named
   ``eth0.<vlan>`` in the router, with one port ``p<vlan>-<n>`` per host;
+- a LAN with several gateway routers (first-hop redundancy, `Lan.gateway_devices`) is one L2 segment: a bridge
+  ``lan`` in a namespace of its own, ``nlb-<site>-v<vlan>``, with one port ``m<n>`` per member router (paired
+  with the member's ``eth0.<vlan>``, which carries the member's own address; keepalived adds the virtual one on
+  the master) and one port ``h<n>`` per host (the PC or the data-center hosts), whose gateway is the virtual
+  address. A LAN of one router stays a veth (or the router's bridge) as above;
 - management: the bridge ``nl-mgmt`` in the root namespace on the model's management network, one port
   ``nlm<10 hex digits of sha1(device)>`` per device, paired with the device's ``mgmt0``.
 """
@@ -45,13 +50,17 @@ from netops.selectors import match_groups
 ROUTER_PREFIX = "nl-"
 PC_PREFIX = "nlh-"
 SERVER_PREFIX = "nls-"
+#: A shared LAN segment (several gateway routers): its bridge's namespace.
+SEGMENT_PREFIX = "nlb-"
+#: The bridge in a segment's namespace.
+SEGMENT_BRIDGE = "lan"
 #: The lab's namespace for what its faults unplug (netops.lab.faults), made by the first `fail link`.
 FAULTS_NETNS = "nlf-faults"
 MANAGEMENT_BRIDGE = "nl-mgmt"
 MANAGEMENT_PORT_PREFIX = "nlm"
 
 #: Every namespace name the lab makes starts with one of these (and nothing else the lab makes does).
-NETNS_PREFIXES = (ROUTER_PREFIX, PC_PREFIX, SERVER_PREFIX, FAULTS_NETNS)
+NETNS_PREFIXES = (ROUTER_PREFIX, PC_PREFIX, SERVER_PREFIX, SEGMENT_PREFIX, FAULTS_NETNS)
 #: Linux interface names: IFNAMSIZ - 1.
 IFNAME_MAX = 15
 #: /var/run/frr/<netns>/watchfrr.vty must fit a Unix socket address (108 bytes).
@@ -77,6 +86,10 @@ class LanPort(NetopsModel):
     role: str = Field(description="LAN role")
     gateway: IPv4Interface = Field(description="Gateway address with the LAN's prefix length")
     bridged: bool = Field(description="Whether the interface is a bridge with one port per host")
+    address: IPv4Interface | None = Field(
+        default=None, description="The router's own address on a shared LAN (None: the gateway address is its own)")
+    segment: str | None = Field(default=None, description="Namespace of the shared LAN's bridge the interface is "
+                                                          "a port of (None: the LAN has this router only)")
 
 
 class RouterPlan(NetopsModel):
@@ -93,6 +106,31 @@ class RouterPlan(NetopsModel):
     loopback: IPv4Address | None
     wan: tuple[WanPort, ...]
     lans: tuple[LanPort, ...]
+
+    @property
+    def vrrp(self) -> bool:
+        """Whether the router shares a LAN gateway with another router (it runs keepalived)."""
+        return any(lan.segment is not None for lan in self.lans)
+
+
+class SegmentMember(NetopsModel):
+    """A member router's port on a shared LAN segment."""
+
+    device: str
+    interface: str = Field(description="The router's end (eth0.<vlan>)")
+    port: str = Field(description="The segment's end, a port of its bridge")
+
+
+class SegmentPlan(NetopsModel):
+    """A LAN with several gateway routers: a bridge in a namespace of its own, the members' and hosts' ports."""
+
+    netns: str
+    site: str
+    lan: str
+    vlan: int
+    bridge: str = SEGMENT_BRIDGE
+    virtual_address: IPv4Interface = Field(description="The LAN's gateway (the VRRP virtual address)")
+    members: tuple[SegmentMember, ...] = Field(description="Member routers, the model's master first")
 
 
 class LinkPlan(NetopsModel):
@@ -124,12 +162,15 @@ class HostPlan(NetopsModel):
     lan: str
     lan_role: str
     router: str = Field(description="The LAN's gateway device")
-    router_interface: str = Field(description="Router-side end of the host's veth (eth0.<vlan> or a bridge port)")
+    router_interface: str = Field(description="Router-side end of the host's veth (eth0.<vlan> or a bridge port; "
+                                              "on a shared LAN, the port of the segment's bridge)")
     lan_interface: str = Field(description="The router's gateway interface of the LAN (eth0.<vlan>)")
     address: IPv4Interface
     gateway: IPv4Address
     services: tuple[str, ...] = ()
     listens: tuple[ListenPort, ...] = ()
+    segment: str | None = Field(default=None, description="Namespace of the shared LAN's bridge the host is "
+                                                          "plugged into (None: a veth to its router)")
 
 
 class ManagementPlan(NetopsModel):
@@ -160,6 +201,7 @@ class LabPlan(NetopsModel):
     routers: tuple[RouterPlan, ...]
     links: tuple[LinkPlan, ...]
     hosts: tuple[HostPlan, ...]
+    segments: tuple[SegmentPlan, ...] = Field(default=(), description="LANs with several gateway routers")
     management: ManagementPlan
     monitoring: MonitoringPlan | None = Field(default=None, description="The NMS, when the lab has a data-center "
                                                                         "host serving `monitoring`")
@@ -177,8 +219,8 @@ class LabPlan(NetopsModel):
         return {host.name: host for host in self.hosts}
 
     def namespaces(self) -> list[str]:
-        """Every namespace of the lab: routers first, then hosts."""
-        return [r.netns for r in self.routers] + [h.netns for h in self.hosts]
+        """Every namespace of the lab: routers first, then hosts, then shared LAN segments."""
+        return [r.netns for r in self.routers] + [h.netns for h in self.hosts] + [s.netns for s in self.segments]
 
     def frr_routers(self) -> list[RouterPlan]:
         """The devices that run FRR."""
@@ -209,6 +251,11 @@ class LabPlan(NetopsModel):
 def management_port_name(device: str) -> str:
     """The root-namespace end of a device's mgmt0 veth: short, stable, and clearly the lab's."""
     return MANAGEMENT_PORT_PREFIX + hashlib.sha1(device.encode()).hexdigest()[:10]
+
+
+def segment_name(site: str, vlan: int) -> str:
+    """The namespace of a shared LAN's bridge."""
+    return f"{SEGMENT_PREFIX}{site}-v{vlan}"
 
 
 def select_districts(network: Network, districts: Sequence[str], areas: Sequence[str] = ()) -> tuple[str, ...]:
@@ -274,6 +321,8 @@ def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[st
 
     routers: list[RouterPlan] = []
     hosts: list[HostPlan] = []
+    segments: list[SegmentPlan] = []
+    member_ports: dict[str, list[SegmentMember]] = {}
     ports: dict[str, str] = {}
     for device in devices:
         frr = frr_devices[device.name]
@@ -290,24 +339,41 @@ def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[st
             lan = next(x for x in site.lans if x.name == interface.lan)
             servers = hosts_by_lan.get((site.slug, lan.name), [])
             name = ifname(device.name, interface.name, ("sites", f"[{site.slug}]", "lans", f"[{lan.name}]"))
-            bridged = len(servers) > 1
-            lans.append(LanPort(name=name, vlan=lan.vlan, lan=lan.name, role=lan.role.value,
-                                gateway=IPv4Interface(f"{lan.gateway}/{lan.prefix.prefixlen}"), bridged=bridged))
+            gateway = IPv4Interface(f"{lan.gateway}/{lan.prefix.prefixlen}")
+            shared = [m for m in lan.gateway_devices if m in selected]
+            if len(shared) > 1:
+                segment = segment_name(site.slug, lan.vlan)
+                lans.append(LanPort(name=name, vlan=lan.vlan, lan=lan.name, role=lan.role.value, gateway=gateway,
+                                    bridged=False, address=interface.address, segment=segment))
+                member_ports.setdefault(segment, []).append(
+                    SegmentMember(device=device.name, interface=name, port=f"m{shared.index(device.name) + 1}"))
+                if device.name != lan.gateway_device:
+                    continue  # the hosts are planned once, with the LAN's master
+                segments.append(SegmentPlan(netns=segment, site=site.slug, lan=lan.name, vlan=lan.vlan,
+                                            virtual_address=gateway, members=()))
+            else:
+                segment = None
+                lans.append(LanPort(name=name, vlan=lan.vlan, lan=lan.name, role=lan.role.value, gateway=gateway,
+                                    bridged=len(servers) > 1))
+            bridged = segment is None and len(servers) > 1
             if servers:
                 for index, server in enumerate(servers, start=1):
+                    port = f"h{index}" if segment else f"p{lan.vlan}-{index}" if bridged else name
                     hosts.append(HostPlan(
                         name=server.name, kind="server", netns=SERVER_PREFIX + server.name, site=site.slug,
                         lan=lan.name, lan_role=lan.role.value, router=device.name,
-                        router_interface=f"p{lan.vlan}-{index}" if bridged else name, lan_interface=name,
+                        router_interface=port, lan_interface=name,
                         address=IPv4Interface(f"{server.address}/{lan.prefix.prefixlen}"), gateway=lan.gateway,
-                        services=server.services, listens=_listens(server, network)))
+                        services=server.services, listens=_listens(server, network), segment=segment))
             else:
                 taken = {h.address for h in network.hosts if h.address in lan.prefix}
+                if lan.redundancy is not None:
+                    taken |= {member.address for member in lan.redundancy.members}
                 hosts.append(HostPlan(
                     name=f"{device.name}-v{lan.vlan}", kind="pc", netns=f"{PC_PREFIX}{device.name}-v{lan.vlan}",
                     site=site.slug, lan=lan.name, lan_role=lan.role.value, router=device.name,
-                    router_interface=name, lan_interface=name, address=_pc_address(lan, taken),
-                    gateway=lan.gateway))
+                    router_interface="h1" if segment else name, lan_interface=name, address=_pc_address(lan, taken),
+                    gateway=lan.gateway, segment=segment))
         port = management_port_name(device.name)
         if port in ports:
             problems.append(Problem(path=("devices", f"[{device.name}]"),
@@ -320,6 +386,9 @@ def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[st
             runs_frr=device.is_router, netns=netns, management=device.management, management_port=port,
             loopback=device.loopback, wan=tuple(wan), lans=tuple(lans)))
 
+    # Members in the model's order (master first), whatever order the devices came in.
+    segments = [segment.model_copy(update={"members": tuple(sorted(
+        member_ports[segment.netns], key=lambda m: int(m.port[1:])))}) for segment in segments]
     links = [LinkPlan(id=link.id, upstream=link.upstream.device,
                       upstream_interface=renamed.get((link.upstream.device, link.upstream.interface),
                                                      link.upstream.interface),
@@ -329,7 +398,7 @@ def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[st
                       prefix=link.prefix)
              for link in network.links if link.upstream.device in selected and link.downstream.device in selected]
 
-    for name in [r.netns for r in routers] + [h.netns for h in hosts]:
+    for name in [r.netns for r in routers] + [h.netns for h in hosts] + [s.netns for s in segments]:
         if len(name) > NETNS_NAME_MAX:
             problems.append(Problem(path=("devices",), message="namespace name too long",
                                     expected=f"at most {NETNS_NAME_MAX} characters (FRR's socket paths)",
@@ -356,7 +425,7 @@ def plan_lab(network: Network, districts: Sequence[str] = (), areas: Sequence[st
         management_port=management_port_name(nms.name))
     return LabPlan(
         city=network.city.name, districts=codes, routers=tuple(routers), links=tuple(links), hosts=tuple(hosts),
-        management=ManagementPlan(network=management, bridge=MANAGEMENT_BRIDGE,
+        segments=tuple(segments), management=ManagementPlan(network=management, bridge=MANAGEMENT_BRIDGE,
                                   root_address=IPv4Interface(f"{free[0]}/{management.prefixlen}")),
         monitoring=monitoring,
         left_out=tuple(d.name for d in network.devices if d.name not in selected),
@@ -375,5 +444,6 @@ def in_network(plan: LabPlan, network: Network) -> LabPlan:
     kept = plan.monitoring is not None and plan.monitoring.host in {host.name for host in hosts}
     fields.update(routers=routers,
                   links=tuple(link for link in plan.links if link.upstream in devices and link.downstream in devices),
-                  hosts=hosts, monitoring=plan.monitoring if kept else None)
+                  hosts=hosts, monitoring=plan.monitoring if kept else None,
+                  segments=tuple(s for s in plan.segments if all(m.device in devices for m in s.members)))
     return LabPlan.model_construct(**fields)

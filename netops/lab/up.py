@@ -11,8 +11,9 @@ Phases, in order (each needs the one before):
  3. files: the login user and keys, each router's FRR config dir (linked from /etc/frr/<netns>);
  4. namespaces (one `ip -batch`), then every veth pair and bridge (one `ip -batch` from the root);
  5. one bootstrap script per namespace (sysctls, addresses, routes, nftables), in parallel;
- 6. FRR per router (in parallel), its host daemons (snmpd, chronyd, rsyslogd, lldpd: netops.lab.hostd), then
-    one sshd per router and one listener per data-center host.
+ 6. FRR per router (in parallel), its host daemons (snmpd, chronyd, rsyslogd, lldpd, and keepalived where the
+    router shares a LAN gateway: netops.lab.hostd), then one sshd per router and one listener per data-center
+    host.
 """
 
 import shutil
@@ -33,7 +34,7 @@ from netops.lab.kernel import raise_neighbour_limits
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
 from netops.lab.pool import parallel
 from netops.lab.preflight import check_traversable, preflight, refuse_foreign
-from netops.lab.scripts import bridge_ports_script, host_script, router_script
+from netops.lab.scripts import bridge_ports_script, host_script, router_script, segment_script
 from netops.lab.services import start_frr, start_services
 from netops.lab.state import LabHome, LabState
 from netops.lab.topology import LabPlan, RouterPlan
@@ -152,7 +153,7 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     progress(f"FRR in {len(plan.frr_routers())} routers")
     report.frr_started = start_frr(home, state, [r for r in plan.frr_routers() if r.device not in state.failed_nodes])
     phase("frr")
-    progress("snmpd, chronyd, rsyslogd and lldpd per router")
+    progress("snmpd, chronyd, rsyslogd and lldpd per router, keepalived where a LAN gateway is shared")
     report.host_daemons_started = hostd.start_missing(home, plan, state)
     phase("host daemons")
     progress("sshd per router, listeners per data-center host")
@@ -176,7 +177,11 @@ def _veths(plan: LabPlan) -> set[tuple[str, str, str, str]]:
         up, down = plan.router_by_device[link.upstream], plan.router_by_device[link.downstream]
         pairs.add((up.netns, link.upstream_interface, down.netns, link.downstream_interface))
     for host in plan.hosts:
-        pairs.add((plan.router_by_device[host.router].netns, host.router_interface, host.netns, "eth0"))
+        near = host.segment if host.segment is not None else plan.router_by_device[host.router].netns
+        pairs.add((near, host.router_interface, host.netns, "eth0"))
+    for segment in plan.segments:
+        for member in segment.members:
+            pairs.add((plan.router_by_device[member.device].netns, member.interface, segment.netns, member.port))
     for router in plan.routers:
         pairs.add(("", router.management_port, router.netns, "mgmt0"))
     if plan.monitoring is not None:
@@ -327,6 +332,10 @@ def _namespaces_and_links(plan: LabPlan) -> tuple[int, int, set[str]]:
             if lan.bridged and not has(router.netns, lan.name):
                 lines.insert(0, f"link add {lan.name} netns {router.netns} type bridge")
                 touched.add(router.netns)
+    for segment in plan.segments:
+        if not has(segment.netns, segment.bridge):
+            lines.insert(0, f"link add {segment.bridge} netns {segment.netns} type bridge")
+            touched.add(segment.netns)
     bridge = plan.management.bridge
     if bridge not in root:
         lines.insert(0, f"link add {bridge} type bridge")
@@ -359,6 +368,8 @@ def _bootstrap(home: LabHome, plan: LabPlan, state: LabState, rendered: dict[str
     nms = plan.monitoring
     jobs += [(host.netns, host_script(host, nms.management if nms is not None and nms.host == host.name else None))
              for host in plan.hosts if host.netns in todo]
+    jobs += [(segment.netns, segment_script(segment, plan.hosts)) for segment in plan.segments
+             if segment.netns in todo]
     scripts = home.path / "netns"
     scripts.mkdir(parents=True, exist_ok=True)
 

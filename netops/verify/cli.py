@@ -122,9 +122,11 @@ def verify(
     if not phases and plan.monitoring is None:
         wanted.discard("monitoring")  # nothing to ask; asked for by name, it fails every site instead
     design = build_design(network, settings)
+    state = lab.home.load()
     result = engine.run_verification(design, plan, engine.lab_targets(lab.home, plan), phases=wanted,
                                      timeout=timeout, workers=workers, scope=routers,
-                                     progress=progress_for(as_json))
+                                     progress=progress_for(as_json),
+                                     failed=state.failed_nodes if state is not None else ())
     if report_dir is not None:
         try:
             for suffix, render in FORMATS.items():

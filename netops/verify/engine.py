@@ -210,11 +210,12 @@ def control_plane(design: Design, plan: LabPlan, target_for: TargetFor, workers:
 
 
 def reachability(network: Network, plan: LabPlan, timeout: float = 1.5,
-                 scope: set[str] | None = None) -> list[Check]:
-    """The lab's policy probes from every PC (of the LANs of routers in scope), one check per probe."""
+                 scope: set[str] | None = None, failed: Collection[str] = ()) -> list[Check]:
+    """The lab's policy probes from every PC (of the LANs of routers in scope), one check per probe; `failed`:
+    the lab's failed routers, whose own ssh is expected of nobody (their LANs' other routers answer for them)."""
     site_of = {host.netns: host.site for host in plan.hosts}
     pcs = [h for h in plan.hosts if h.kind == "pc" and (scope is None or h.router in scope)]
-    results = run_probes(expectations(network, plan, pcs), timeout=timeout)
+    results = run_probes(expectations(network, plan, pcs, failed=failed), timeout=timeout)
     return [Check(site_of[r.probe.source], "reachability", str(r.probe), r.ok,
                   "" if r.ok else (r.detail or ("reached" if r.reached else "no answer")))
             for r in results]
@@ -265,9 +266,11 @@ NETWORK_PHASES = PHASES[:3]
 def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *,
                      phases: Collection[str] = NETWORK_PHASES,
                      timeout: float = 1.5, workers: int = 8, scope: set[str] | None = None,
-                     progress: Progress = quiet) -> Verification:
+                     progress: Progress = quiet, failed: Collection[str] = ()) -> Verification:
     """The phases asked for (control plane, reachability, redundancy) on the lab routers in scope, by site. A lab
-    router or host the design's network has not (a decommissioned site's, still in the lab) is not verified."""
+    router or host the design's network has not (a decommissioned site's, still in the lab) is not verified.
+    `failed`: the lab's failed routers (`netops lab fail node`): the reachability phase expects nothing of their
+    own ssh, so it judges what a failover must keep, every site reaching its services."""
     network = design.network
     plan = in_network(plan, network)
     scope = None if scope is None else scope & set(network.device_by_name)
@@ -277,7 +280,7 @@ def run_verification(design: Design, plan: LabPlan, target_for: TargetFor, *,
 
     def probes() -> list[Check]:
         started = time.monotonic()
-        found = reachability(network, plan, timeout=timeout, scope=scope)
+        found = reachability(network, plan, timeout=timeout, scope=scope, failed=failed)
         seconds["reachability"] = time.monotonic() - started
         return found
 

@@ -19,6 +19,7 @@ import pytest
 
 from netops.ansible.tasks import TaskError, lab_host_files
 from netops.lab import hostd, sshd
+from netops.lab.failover import until_held
 from netops.lab.lab import Lab
 from netops.lab.state import LabHome
 from netops.lab.topology import LabPlan, plan_lab
@@ -116,8 +117,12 @@ def test_provisioning_applies_the_host_files_and_restarts_only_what_changed(
             assert (path.stat().st_uid, path.stat().st_mode & 0o777) == (0, 0o640)
         after = _pids(home, router.netns)
         assert {k for k in after if after[k] != before[router.device][k]} == {"snmpd", "chronyd", "rsyslogd"}
-    assert rendered_parts == {"snmpd", "chrony", "rsyslog", "sshd", "banner"}
+    # keepalived: on the routers that share a LAN gateway (reloaded in place, its pid kept, as checked above)
+    assert rendered_parts == {"snmpd", "chrony", "rsyslog", "sshd", "banner", "keepalived"}
     _assert_healthy(home)
+    # the pushed keepalived files bring every shared gateway up, on the model's master
+    held = until_held(plan, {s.netns: s.members[0].device for s in plan.segments}, timeout=30)
+    assert plan.segments and held == {s.netns: (s.members[0].device,) for s in plan.segments}
 
     again = _provision(home, plan, work)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]

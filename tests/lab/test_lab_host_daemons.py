@@ -45,9 +45,16 @@ def test_every_router_runs_its_host_daemons_until_down() -> None:
         lab = Lab(home)
         report = lab.up(network, plan)
         routers = plan.frr_routers()
-        assert report.host_daemons_started == len(routers) * len(hostd.DAEMONS)
+        # keepalived too on the routers that share a LAN gateway (the hub's pair, the data center's firewalls)
+        assert report.host_daemons_started == sum(len(hostd.daemons(r)) for r in routers)
+        sharing = [r for r in routers if r.vrrp]
+        assert {r.device for r in sharing} >= {"dong-anh-agg-01", "dong-anh-agg-02", "dc-fw-01", "dc-fw-02"}
         status = lab.status()
         assert status.healthy
+        assert {r.device: r.keepalived for r in status.routers if r.keepalived is not None} == {
+            r.device: True for r in sharing}
+        # a bootstrap router's keepalived has no instance: the virtual gateways are nobody's until provisioning
+        assert status.vrrp and all(group.masters == () for group in status.vrrp)
         assert {r.device: r.host_daemons for r in status.routers if r.device in {x.device for x in routers}} == {
             r.device: dict.fromkeys(hostd.DAEMONS, True) for r in routers}
         state = home.load()
@@ -91,7 +98,8 @@ def test_every_router_runs_its_host_daemons_until_down() -> None:
 
         state = home.load()
         assert state is not None
-        pids = {(p.kind, p.owner): p.pid for p in state.processes if p.kind in hostd.DAEMONS}
+        pids = {(p.kind, p.owner): p.pid for p in state.processes if p.kind in (*hostd.DAEMONS, hostd.VRRP_DAEMON)}
+        assert len([kind for kind, _ in pids if kind == hostd.VRRP_DAEMON]) == len(sharing)
         lab.down()
         assert not leftovers(home)
         assert not [pid for pid in pids.values() if Path(f"/proc/{pid}").exists()]

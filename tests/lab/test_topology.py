@@ -86,10 +86,12 @@ def test_pc_and_server_addresses(city: Network, plan: LabPlan) -> None:
     model = lans[("dc-hanoi", "servers")]
     gateway = plan.router_by_device[model.gateway_device]
     servers = next(lan for lan in gateway.lans if lan.lan == "servers")
-    assert servers.bridged and servers.name == model.gateway_interface == "eth0.100"
+    # the firewall pair shares the servers' LAN: a segment of its own, the hosts plugged into its bridge
+    assert not servers.bridged and servers.name == model.gateway_interface == "eth0.100"
+    assert servers.segment == "nlb-dc-hanoi-v100"
     motcua = plan.host_by_name["motcua-01"]
     assert motcua.netns == "nls-motcua-01" and motcua.lan_interface == "eth0.100"
-    assert motcua.router_interface.startswith("p100-")
+    assert motcua.segment == "nlb-dc-hanoi-v100" and motcua.router_interface.startswith("h")
     assert [(p.protocol, p.port) for p in motcua.listens] == [("tcp", 443)]
     dns = plan.host_by_name["dns-01"]
     assert [(p.protocol, p.port, p.services) for p in dns.listens] == [
@@ -228,3 +230,108 @@ def test_saved_config_says_which_adjacencies_to_expect(plan: LabPlan, tmp_path: 
     path.write_text(bootstrap_config(plan.router_by_device["dc-core-01"]))
     assert saved_config(path) == saved_config(tmp_path / "missing.conf")
     assert not saved_config(path).ospf_interfaces and not saved_config(path).bgp_neighbors
+
+
+def test_a_lan_with_one_router_stays_a_veth(city: Network, plan: LabPlan) -> None:
+    shared = [(site.slug, lan.vlan) for site in city.sites for lan in site.lans if len(lan.gateway_devices) > 1]
+    assert sorted((s.site, s.vlan) for s in plan.segments) == sorted(shared)
+    # one namespace per shared LAN on top of the routers and hosts, nothing else
+    assert len(plan.namespaces()) == len(plan.routers) + len(plan.hosts) + len(shared)
+    pc = plan.host_by_name["ubnd-phuong-phuc-xa-r01-v10"]
+    assert pc.segment is None and pc.router_interface == pc.lan_interface == "eth0.10"
+    router = plan.router_by_device["ubnd-phuong-phuc-xa-r01"]
+    assert not router.vrrp and all(lan.segment is None and lan.address is None for lan in router.lans)
+
+
+HUB_SITE = "ubnd-huyen-dong-anh"
+MASTER, BACKUP = "dong-anh-agg-01", "dong-anh-agg-02"
+
+
+def test_shared_lans_are_segments(city: Network) -> None:
+    from netops.lab.scripts import bridge_ports_script, segment_script
+    from netops.lab.topology import SEGMENT_PREFIX
+    from netops.lab.up import _veths
+
+    network = city
+    plan = plan_lab(network, ["017"])
+    site = network.site_by_slug[HUB_SITE]
+    hub = [s for s in plan.segments if s.site == HUB_SITE]
+    assert [(s.lan, s.vlan) for s in hub] == [(lan.name, lan.vlan) for lan in site.lans]
+    names = plan.namespaces()
+    assert len(names) == len(set(names)) and all(n.startswith(NETNS_PREFIXES) for n in names)
+    pairs = _veths(plan)
+    for segment, lan in zip(hub, site.lans, strict=True):
+        assert segment.netns == f"{SEGMENT_PREFIX}{HUB_SITE}-v{lan.vlan}"
+        assert str(segment.virtual_address) == f"{lan.gateway}/{lan.prefix.prefixlen}"
+        assert [(m.device, m.interface, m.port) for m in segment.members] == [
+            (MASTER, f"eth0.{lan.vlan}", "m1"), (BACKUP, f"eth0.{lan.vlan}", "m2")]
+        assert lan.redundancy is not None
+        for member in lan.redundancy.members:
+            router = plan.router_by_device[member.device]
+            port = next(p for p in router.lans if p.lan == lan.name)
+            # each member keeps the model's interface name and its own address; the gateway is the virtual one
+            assert (port.name, port.segment, port.bridged) == (member.interface, segment.netns, False)
+            assert port.address is not None and port.address.ip == member.address and port.gateway.ip == lan.gateway
+            assert (router.netns, member.interface, segment.netns,
+                    f"m{lan.redundancy.members.index(member) + 1}") in pairs
+        pcs = [h for h in plan.hosts if h.segment == segment.netns]
+        assert [(h.kind, h.router, h.router_interface) for h in pcs] == [("pc", MASTER, "h1")]
+        pc = pcs[0]
+        assert pc.gateway == lan.gateway and pc.address.ip not in {m.address for m in lan.redundancy.members}
+        assert pc.address.ip != lan.gateway and pc.address.network == lan.prefix
+        assert (segment.netns, "h1", pc.netns, "eth0") in pairs
+        script = segment_script(segment, plan.hosts)
+        for port_name in ("m1", "m2", "h1"):
+            assert f"link set {port_name} master lan" in script and f"link set {port_name} up" in script
+    for device in (MASTER, BACKUP):
+        router = plan.router_by_device[device]
+        assert router.vrrp
+        assert bridge_ports_script(router, plan.hosts, set()) == []  # the segment's hosts are not its ports
+        # FRR addresses the member's interface (frr.conf); the script only raises it
+        assert all(f"address replace {p.gateway}" not in router_script(router, set(), None) for p in router.lans)
+    # one PC per LAN, as without first-hop redundancy: the hub's PCs are named after the master
+    assert len([h for h in plan.hosts if h.site == HUB_SITE]) == len(site.lans)
+    # the hub's pair and the data center's firewall pair
+    assert sorted(r.device for r in plan.routers if r.vrrp) == sorted([MASTER, BACKUP, "dc-fw-01", "dc-fw-02"])
+    # the plan survives its JSON round trip (it is kept next to the lab state)
+    assert LabPlan.from_json(plan.to_json()) == plan
+
+
+def test_keepalived_runs_only_where_a_gateway_is_shared(city: Network) -> None:
+    from netops.lab.hostd import DAEMONS, VRRP_DAEMON, daemons
+
+    plan = plan_lab(city, ["017"])
+    for router in plan.frr_routers():
+        expected = (*DAEMONS, VRRP_DAEMON) if router.device in (MASTER, BACKUP, "dc-fw-01", "dc-fw-02") else DAEMONS
+        assert daemons(router) == expected, router.device
+
+
+def test_failures_cut_only_single_homed_sites_the_city_accepts(city: Network, plan: LabPlan) -> None:
+    from netops.lab.failover import accepted, cut_sites
+
+    # the firewall pair and the hubs' second routers: no site depends on one of them alone
+    assert cut_sites(city, plan, ["dc-fw-01"]) == [] and cut_sites(city, plan, ["dc-fw-02"]) == []
+    assert cut_sites(city, plan, []) == []
+    cut = cut_sites(city, plan, ["dong-anh-agg-01"])
+    single = [s.slug for s in city.sites if s.slug in {r.site for r in plan.routers}
+              and {link.upstream for link in plan.links if plan.router_by_device[link.downstream].site == s.slug
+                   and plan.router_by_device[link.upstream].site != s.slug} == {"dong-anh-agg-01"}]
+    assert cut == single and cut, "a hub router the sample hangs single-homed wards on"
+    assert all(accepted(city, site) and city.site_by_slug[site].kind != "hub" for site in cut)
+    assert not accepted(city, "dc-hanoi")
+    # the whole data center gone: every site is cut off, the data center's own too
+    gone = [r.device for r in plan.routers if r.site == "dc-hanoi"]
+    assert set(cut_sites(city, plan, gone)) == {r.site for r in plan.routers}
+
+
+def test_a_failed_member_is_nobodys_router_in_the_probes(city: Network, plan: LabPlan) -> None:
+    from netops.lab.reach import own_routers
+
+    pc = plan.host_by_name[f"{MASTER}-v99"]  # the hub's management LAN: its routers' ssh must answer
+    assert own_routers(plan, pc) == [MASTER, BACKUP]
+    assert own_routers(plan, pc, failed=[MASTER]) == [BACKUP]
+    loopbacks = {plan.router_by_device[d].loopback: d for d in (MASTER, BACKUP)}
+    wanted = [p for p in expectations(city, plan, [pc]) if p.destination in loopbacks and p.expect]
+    assert sorted(loopbacks[p.destination] for p in wanted) == [MASTER, BACKUP]
+    failed = [p for p in expectations(city, plan, [pc], failed=[MASTER]) if p.destination in loopbacks and p.expect]
+    assert [loopbacks[p.destination] for p in failed] == [BACKUP]

@@ -13,6 +13,7 @@ each name the file gives (the LAN subinterfaces and the tracked uplinks), as the
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -79,7 +80,11 @@ def _sshd_test(drop_in: Path, host_key: Path, tmp_path: Path) -> subprocess.Comp
     main = tmp_path / "sshd_config"
     main.write_text(f"Include {drop_in}\nHostKey {host_key}\nPasswordAuthentication yes\nPermitRootLogin yes\n",
                     encoding="utf-8")
-    return subprocess.run([_tool("sshd"), "-T", "-f", str(main), "-C", "user=netops,host=nms,addr=10.248.0.1"],
+    # sshd -T insists on its privilege-separation folder (/run/sshd), which exists only while an sshd runs or
+    # the lab holds it: give it one in a private /run, so the check neither depends on nor touches the machine's.
+    sshd = shlex.join([_tool("sshd"), "-T", "-f", str(main), "-C", "user=netops,host=nms,addr=10.248.0.1"])
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                           f"mount -t tmpfs -o mode=755 tmpfs /run && mkdir /run/sshd && exec {sshd}"],
                           capture_output=True, text=True, check=False)
 
 

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from netops.netbox.mapping.base import Record, RecordSet, record_from_json, value_to_json
+from netops.netbox.mapping import desired_records
+from netops.netbox.mapping.base import Record, RecordSet, Ref, record_from_json, value_to_json
 from netops.netbox.plan import Action, make_plan, render_lines, summary
 from netops.netbox.snapshot import Snapshot
 from tests.conftest import LEGACY_SAMPLE
 from tests.netbox import tables
-from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, snapshot_holding
+from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, network_of, snapshot_holding, with_redundancy
 
 #: The sample city in the 2025 structure, as `netops reorganize` makes it from inventory/city.
 
@@ -106,3 +107,33 @@ def test_the_reorganization_updates_the_regions_of_units_that_keep_their_code() 
         "name": ("Phường Liễu Giai", "Phường Ngọc Hà"), "slug": ("phuong-lieu-giai", "phuong-ngoc-ha"),
         "parent": ({"ref": "dcim.region", "key": ["001"]}, {"ref": "dcim.region", "key": ["01"]})}
     assert ("001",) in held - wanted and ("00004",) in held & wanted
+
+
+def test_a_lan_that_lost_its_second_router_plans_its_vrrp_group_away_and_its_gateway_back_on_the_router() -> None:
+    before = desired_records(with_redundancy(network_of(SMALL_CITY), "dc", pair="dc-core"))
+    after = desired_of(SMALL_CITY)
+
+    plan = make_plan(after, snapshot_holding(before), prune=True)
+
+    deleted = {(c.type, c.key) for c in plan.of(Action.DELETE)}
+    assert {("ipam.fhrpgroup", ("dc", "100")), ("dcim.virtualchassis", ("dc-core",)),
+            ("ipam.fhrpgroupassignment", ("dc-core-01", "eth0.100", "dc", "100")),
+            ("ipam.fhrpgroupassignment", ("dc-core-02", "eth0.100", "dc", "100")),
+            ("dcim.interface", ("dc-core-02", "eth0.100")), ("ipam.ipaddress", ("10.145.1.253",)),
+            ("ipam.ipaddress", ("10.145.1.254",))} <= deleted
+    gateway = next(c for c in plan.of(Action.UPDATE) if c.key == ("10.145.1.1",))
+    assert {d.field: (d.before, d.after) for d in gateway.diffs} == {
+        "role": ("vrrp", None),
+        "assigned_object": (Ref("ipam.fhrpgroup", ("dc", "100")), Ref("dcim.interface", ("dc-core-01", "eth0.100")))}
+    assert {c.key for c in plan.of(Action.UPDATE) if c.type == "dcim.device"} == {("dc-core-01",), ("dc-core-02",)}
+
+
+def test_vrrp_and_a_pair_added_to_a_site_are_created_before_what_refers_to_them() -> None:
+    desired = desired_records(with_redundancy(network_of(SMALL_CITY), "dc", pair="dc-core"))
+
+    plan = make_plan(desired, snapshot_holding(desired_of(SMALL_CITY)))
+
+    order = [(c.type, c.action) for c in plan.changes if c.action is not Action.UNCHANGED]
+    assert order.index(("dcim.virtualchassis", Action.CREATE)) < order.index(("dcim.device", Action.UPDATE))
+    assert order.index(("dcim.interface", Action.CREATE)) < order.index(("ipam.fhrpgroup", Action.CREATE)) \
+        < order.index(("ipam.fhrpgroupassignment", Action.CREATE)) < order.index(("ipam.ipaddress", Action.UPDATE))

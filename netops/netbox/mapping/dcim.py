@@ -28,6 +28,7 @@ from netops.netbox.mapping.base import (
     Key,
     Kind,
     Mapper,
+    NamedMapper,
     Record,
     Ref,
     Value,
@@ -195,7 +196,7 @@ def virtual_chassis_record(pair: HaPair) -> Record:
     })
 
 
-class VirtualChassisMapper(Mapper):
+class VirtualChassisMapper(NamedMapper):
     """dcim.virtualchassis: the HA pairs (a virtual chassis of two firewalls is how NetBox users keep an
     active/standby pair); the members are the devices with the chassis and a position in it."""
 
@@ -213,12 +214,6 @@ class VirtualChassisMapper(Mapper):
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [virtual_chassis_record(pair) for pair in network.ha_pairs]
-
-    def key(self, fields: Mapping[str, Value]) -> Key:
-        return (str(fields["name"]),)
-
-    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
-        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
     def read(self, reader: ModelReader) -> None:
         """The HA pairs: each chassis' members by position (active first), their site, the pair's settings."""
@@ -278,7 +273,7 @@ def server_record(host: PhysicalServer, site: Site) -> Record:
     })
 
 
-class DeviceMapper(Mapper):
+class DeviceMapper(NamedMapper):
     """dcim.device: the WAN's routers, firewalls and switches, and the physical data-center servers."""
 
     object_type = "dcim.device"
@@ -304,12 +299,6 @@ class DeviceMapper(Mapper):
         records += [server_record(host, sites[host.site]) for host in network.hosts
                     if isinstance(host, PhysicalServer)]
         return records
-
-    def key(self, fields: Mapping[str, Value]) -> Key:
-        return (str(fields["name"]),)
-
-    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
-        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
     def read(self, reader: ModelReader) -> None:
         """The network devices, by name, with their interfaces; the physical servers as data-center hosts."""

@@ -25,6 +25,7 @@ from netops.netbox.mapping.base import (
     Key,
     Kind,
     Mapper,
+    NamedMapper,
     Record,
     Ref,
     Value,
@@ -588,7 +589,7 @@ def service_template_record(service: Service) -> Record:
         "name": service.name, "port_mappings": port_mappings(service), "description": service.display_name})
 
 
-class ServiceTemplateMapper(Mapper):
+class ServiceTemplateMapper(NamedMapper):
     """ipam.servicetemplate: the catalogue of shared services."""
 
     object_type = "ipam.servicetemplate"
@@ -600,12 +601,6 @@ class ServiceTemplateMapper(Mapper):
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [service_template_record(service) for service in network.services]
-
-    def key(self, fields: Mapping[str, Value]) -> Key:
-        return (str(fields["name"]),)
-
-    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
-        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
     def read(self, reader: ModelReader) -> None:
         """The catalogue of services, in intent's order: name, display name and ports."""

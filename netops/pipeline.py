@@ -20,7 +20,7 @@ from citynet_models.network import Network
 from citynet_models.types import LifecycleStatus
 from netops.gc_policy import no_cyclic_gc
 from netops.intent.loader import LoadedIntent, load_intent
-from netops.resolve import catalogues, devices, hosts, lans, links, record, sites
+from netops.resolve import catalogues, devices, hosts, lans, links, record, redundancy, sites
 from netops.resolve.build import Parts, Resolution, build_network
 from netops.resolve.collect import Phase, SourceMap, gate
 from netops.rollout import gates as lifecycle
@@ -62,13 +62,18 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
                                                every_site=not computed_sites.problems and not site_plans.problems)
     # Links come from each device's uplinks: they need every device's name.
     link_plans = links.plan_links(plan, device_plans.value.devices)
-    # LANs need each site's devices, for their gateway.
-    site_lans = lans.resolve_lans(plan, site_plans.value, device_plans.value)
     # Ports: given and recorded ones first, free ones after, numbered by addressing key (not by file order).
     recorded_ports = record.recorded_ports(intent.allocations, device_plans.value.devices, link_plans.value,
                                            link_plans.sources)
     named_links = links.name_ports(device_plans.value.devices, link_plans.value, link_plans.sources,
                                    recorded_ports.value)
+    # HA pairs join two devices of a site that a link of their own joins (the sync link).
+    ha_pairs = redundancy.resolve_ha_pairs(site_plans.value, device_plans.value, link_plans.value)
+    # LANs need each site's devices, for their gateway; a VRRP group its HA pair and the uplink ports it tracks.
+    site_lans = lans.resolve_lans(plan, site_plans.value, device_plans.value, ha_pairs.value,
+                                  intent.city.redundancy.vrrp, redundancy.uplink_interfaces(named_links.value))
+    # The design rules are checked against the whole network by the model checks.
+    design = redundancy.resolve_design(intent)
     # Each site attaches through an aggregation area: its file's, else its upstream routers'.
     areas = links.attachment_areas(site_plans.value, named_links.value)
     wan = links.build_links(named_links.value, link_plans.sources, areas)
@@ -78,10 +83,10 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
     built_sites = sites.build_sites(computed_sites.value, site_lans.value.by_site,
                                     links.upstream_devices(named_links.value), areas)
     # Data-center hosts sit on the data centers' LANs.
-    dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site)
+    dc_hosts = hosts.resolve_hosts(site_plans.value, site_lans.value.by_site, site_lans.value.refused)
     phases: tuple[Phase[object], ...] = (city, units, providers, services, computed_sites, site_plans,
-                                         device_plans, lifecycle_gate, link_plans, site_lans, recorded_ports,
-                                         named_links, wan, built_devices, built_sites, dc_hosts)
+                                         device_plans, lifecycle_gate, link_plans, recorded_ports, named_links,
+                                         ha_pairs, site_lans, design, wan, built_devices, built_sites, dc_hosts)
     gate(phases)
     assert city.value is not None  # a city refused is a problem, and the gate stopped
     # What `netops allocations update` writes: the record with this resolution's keys and ports added.
@@ -90,7 +95,7 @@ def resolve(intent: LoadedIntent) -> tuple[Parts, SourceMap]:
                   wards=units.value.wards, areas=units.value.areas,
                   providers=providers.value, services=services.value, sites=built_sites.value,
                   devices=built_devices.value, links=wan.value.links, hosts=dc_hosts.value,
-                  allocations=allocations)
+                  ha_pairs=ha_pairs.value.pairs, design=design.value, allocations=allocations)
     return parts, _sources(phases)
 
 

@@ -25,7 +25,7 @@ def test_validate_sample_city() -> None:
     assert "valid: Thành phố Hà Nội (AS65010)" in result.stdout
     # The 2025 sample: the data center and 4 city-level sites, 3 hubs and 17 sites in 9 units (communes/*.yml);
     # 3 + 4 + 6 aggregation + 17 access routers. The units file lists all 126 units of the city.
-    assert "3 areas, 9 units, 25 sites, 30 devices" in result.stdout
+    assert "3 areas, 9 units, 25 sites, 31 devices" in result.stdout
 
 
 def test_validate_json() -> None:
@@ -52,14 +52,14 @@ def test_invalid_intent_exits_2_with_every_error(tmp_path: Path) -> None:
 
 def test_validate_refuses_more_route_reflector_clients_than_the_listen_limit(tmp_path: Path) -> None:
     """The design check: a city with more client routers than the cores accept is bad input (the sample city has
-    28 besides its two cores), located at the setting; without a settings file, at the first router over."""
+    29 besides its two cores), located at the setting; without a settings file, at the first router over."""
     settings = tmp_path / "settings.yml"
     settings.write_text("ospf_timers: fast\nbgp_listen_limit: 27\n", encoding="utf-8")
     result = netops("validate", "--settings", str(settings))
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"{settings}:2: settings.bgp_listen_limit: more route-reflector clients than the cores accept" \
         in result.stderr
-    assert "found:    28 client routers" in result.stderr and result.stderr.rstrip().endswith("nothing was written")
+    assert "found:    29 client routers" in result.stderr and result.stderr.rstrip().endswith("nothing was written")
     settings.write_text("bgp_listen_limit: 28\n", encoding="utf-8")
     assert netops("validate", "--settings", str(settings)).returncode == 0
 
@@ -115,7 +115,7 @@ def test_export_writes_once_and_is_idempotent(tmp_path: Path) -> None:
     first = netops("export", "--format", "json", "--out", str(target))
     assert first.returncode == 0 and "written" in first.stderr
     document = json.loads(target.read_text())
-    assert document["city"]["asn"] == 65010 and len(document["devices"]) == 30
+    assert document["city"]["asn"] == 65010 and len(document["devices"]) == 31
     second = netops("export", "--format", "json", "--out", str(target))
     assert "unchanged" in second.stderr
 

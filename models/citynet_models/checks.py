@@ -2,9 +2,11 @@
 
 Per-object rules live in the models' own validators; what needs more than one object is here:
 unique names, references that must resolve, overlapping prefixes, duplicate addresses,
-addresses outside their pools, VLAN conflicts within a site, and sites with no uplink.
+addresses outside their pools, VLAN conflicts within a site, sites with no uplink, VRRP groups and HA pairs made
+of the site's own routers, and design rules naming what exists.
 """
 
+import fnmatch
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +19,7 @@ from citynet_models.types import AdminLevel, LifecycleStatus, Redundancy
 from citynet_models.units import Structure
 
 if TYPE_CHECKING:
+    from citynet_models.lans import Lan
     from citynet_models.network import Network
     from citynet_models.sites import Site
 
@@ -561,6 +564,142 @@ def _uplink_graph(net: "Network") -> Iterable[Problem]:
                 stack.append((upper, 0))
 
 
+def _vrrp_members(net: "Network") -> Iterable[Problem]:
+    """Each VRRP member is a router of the LAN's site with its own address on the LAN's interface, tracking
+    uplinks it has; a group synchronised with an HA pair is made of that pair."""
+    devices = net.device_by_name
+    pairs = {pair.name: pair for pair in net.ha_pairs}
+    for site in net.sites:
+        for lan in site.lans:
+            if lan.redundancy is None:
+                continue
+            path: ModelPath = ("sites", item(site.slug), "lans", item(lan.name), "redundancy")
+            for member in lan.redundancy.members:
+                yield from _vrrp_member(net, site.slug, lan, member.device, path)
+                device = devices.get(member.device)
+                if device is None or device.site != site.slug:
+                    continue
+                wan = {i.name for i in device.interfaces if isinstance(i, WanInterface)}
+                for tracked in member.track:
+                    if tracked.interface not in wan:
+                        yield Problem(
+                            path=(*path, "members", item(member.device), "track"),
+                            message="VRRP member tracks an interface it does not have",
+                            expected=f"a WAN interface of {member.device}: {', '.join(sorted(wan)) or 'none'}",
+                            found=repr(tracked.interface),
+                        )
+            sync = lan.redundancy.sync_group
+            if sync is None:
+                continue
+            pair = pairs.get(sync)
+            members = {member.device for member in lan.redundancy.members}
+            if pair is None or members != set(pair.members):
+                yield Problem(
+                    path=(*path, "sync_group"),
+                    message="VRRP group synchronised with another pair",
+                    expected=f"an HA pair of exactly the members {', '.join(sorted(members))}",
+                    found=repr(sync) + ("" if pair is not None else ", no HA pair of that name"),
+                )
+
+
+def _vrrp_member(net: "Network", site: str, lan: "Lan", name: str, path: ModelPath) -> Iterable[Problem]:
+    """One member: a router of the site, with an interface on the LAN holding the member's own address."""
+    device = net.device_by_name.get(name)
+    member_path = (*path, "members", item(name))
+    if device is None or device.site != site or not device.is_router:
+        yield Problem(
+            path=member_path,
+            message="VRRP member is not a router of the LAN's site",
+            expected=f"a router of {site}",
+            found=repr(name) + (f" of site {device.site}" if device is not None and device.site != site else ""),
+        )
+        return
+    assert lan.redundancy is not None  # only called for a LAN with a VRRP group
+    member = next(m for m in lan.redundancy.members if m.device == name)
+    on_lan = [i for i in device.interfaces if isinstance(i, LanInterface) and i.vlan == lan.vlan]
+    if not any(i.name == member.interface and i.address.ip == member.address
+               and i.address.network == lan.prefix for i in on_lan):
+        yield Problem(
+            path=member_path,
+            message="VRRP member has no interface on the LAN with its own address",
+            expected=f"{member.interface} with {member.address}/{lan.prefix.prefixlen} on {name}",
+            found=", ".join(f"{i.name} {i.address}" for i in on_lan) or "no interface on the LAN",
+        )
+
+
+def _ha_pairs(net: "Network") -> Iterable[Problem]:
+    """Each HA pair is two devices of its site joined by its sync link, and each device is in one pair."""
+    devices = net.device_by_name
+    links = {link.id: link for link in net.links}
+    for name, pair_path, first in _repeats((pair.name, ("ha_pairs", item(pair.name))) for pair in net.ha_pairs):
+        yield Problem(path=pair_path, message="duplicate HA pair name", expected="each pair name once in the city",
+                      found=f"{name!r} again", related=first)
+    for device_name, pair_path, first in _repeats((device, ("ha_pairs", item(pair.name), "members"))
+                                                  for pair in net.ha_pairs for device in pair.members):
+        yield Problem(path=pair_path, message="device in two HA pairs", expected="each device in one pair at most",
+                      found=repr(device_name), related=first)
+    for pair in net.ha_pairs:
+        path: ModelPath = ("ha_pairs", item(pair.name))
+        if pair.site not in net.site_by_slug:
+            yield Problem(path=(*path, "site"), message="HA pair of an unknown site", expected="a site slug",
+                          found=repr(pair.site))
+        for position, name in enumerate(pair.members):
+            device = devices.get(name)
+            if device is None or device.site != pair.site:
+                yield Problem(
+                    path=(*path, "members", item(position)),
+                    message="HA pair member is not a device of the site",
+                    expected=f"a device of site {pair.site}",
+                    found=repr(name) + (f": a device of site {device.site}" if device is not None else ""),
+                )
+        link = links.get(pair.sync_link)
+        if link is None or {link.upstream.device, link.downstream.device} != set(pair.members):
+            yield Problem(
+                path=(*path, "sync_link"),
+                message="HA pair without a sync link",
+                expected=f"a link between {pair.members[0]} and {pair.members[1]}",
+                found=repr(pair.sync_link) + ("" if link is None
+                                              else f" joins {link.upstream.device} and {link.downstream.device}"),
+            )
+
+
+def _design_rules(net: "Network") -> Iterable[Problem]:
+    """Design rules name services and site kinds the city has; accepted risks name rules and match sites."""
+    services = net.service_by_name
+    kinds = {site.kind for site in net.sites}
+    rules = net.design.rules
+    for name, rule_path, first in _repeats((rule.name, ("design", "rules", item(rule.name))) for rule in rules):
+        yield Problem(path=rule_path, message="duplicate design rule name", expected="each rule name once",
+                      found=f"{name!r} again", related=first, hint="give each rule its own `name:`")
+    for rule in rules:
+        path: ModelPath = ("design", "rules", item(rule.name))
+        for service in getattr(rule, "services", ()):
+            if service not in services:
+                yield Problem(path=(*path, "services"), message="design rule names an unknown service",
+                              expected="one of " + ", ".join(sorted(services)), found=repr(service),
+                              hint="leave `services:` out to mean every service")
+        for kind in getattr(rule, "site_kinds", ()):
+            if kind not in kinds:
+                yield Problem(path=(*path, "site_kinds"), message="design rule names a site kind the city has not",
+                              expected="a kind of some site: " + ", ".join(sorted(kinds)), found=repr(kind.value),
+                              hint="drop the kind from the rule, or add the rule once such a site exists")
+    names = {rule.name for rule in rules}
+    for index, risk in enumerate(net.design.accepted_risks):
+        path = ("design", "accepted_risks", item(index))
+        for rule_name in risk.rules:
+            if rule_name not in names:
+                yield Problem(path=(*path, "rules"), message="accepted risk names an unknown rule",
+                              expected="the name of a design rule: " + (", ".join(sorted(names)) or "none"),
+                              found=repr(rule_name))
+        candidates = [site.slug for site in net.sites if not risk.site_kinds or site.kind in risk.site_kinds]
+        for pattern in risk.sites:
+            if not fnmatch.filter(candidates, pattern):
+                of_kinds = f" of kinds {', '.join(k.value for k in risk.site_kinds)}" if risk.site_kinds else ""
+                yield Problem(path=(*path, "sites"), message="accepted risk matches no site",
+                              expected=f"a slug or glob matching a site{of_kinds}", found=repr(pattern),
+                              hint="an acceptance covering nothing is a typo or out of date: fix or remove it")
+
+
 def _render(path: ModelPath) -> str:
     from citynet_models.problems import render_path
 
@@ -576,4 +715,7 @@ _CHECKS: tuple[Callable[["Network"], Iterable[Problem]], ...] = (
     _prefixes_and_addresses,
     _uplinks,
     _uplink_graph,
+    _vrrp_members,
+    _ha_pairs,
+    _design_rules,
 )

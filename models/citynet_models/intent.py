@@ -13,6 +13,8 @@ from pydantic import BeforeValidator, Field, StringConstraints, field_validator,
 from citynet_models.addressing import AddressPlan
 from citynet_models.base import NetopsModel
 from citynet_models.datacenter import Service, ServicePort, no_icmp
+from citynet_models.design_rules import DesignPolicy
+from citynet_models.gateways import VRRP_PRIORITY_MAX, VRRP_PRIORITY_MIN
 from citynet_models.policy import ReachabilityPolicy
 from citynet_models.sites import Coordinates
 from citynet_models.types import (
@@ -176,6 +178,64 @@ class DeviceIntent(NetopsModel):
     tags: list[Slug] = Field(default_factory=list, description="Free tags")
 
 
+VrrpPriority = Annotated[int, Field(ge=VRRP_PRIORITY_MIN, le=VRRP_PRIORITY_MAX)]
+VrrpAdvertisementMs = Annotated[int, Field(ge=10, le=40950, multiple_of=10)]
+VrrpPreemptDelay = Annotated[int, Field(ge=0, le=3600)]
+
+
+class VrrpDefaults(NetopsModel):
+    """City-wide VRRP settings every redundant LAN takes unless it says otherwise."""
+
+    priority: VrrpPriority = Field(default=110, description="Priority of the master (the lowest-numbered member)")
+    backup_priority: VrrpPriority = Field(
+        default=100, description="Priority of the first backup; further backups take one less each")
+    preempt: bool = Field(default=True, description="A higher-priority member takes mastership back")
+    preempt_delay_s: VrrpPreemptDelay = Field(
+        default=60, description="Seconds a returning member waits before preempting (its routes settle first)")
+    advertisement_interval_ms: VrrpAdvertisementMs = Field(default=1000, description="VRRPv3 advertisement interval")
+    track_uplinks: bool = Field(
+        default=True, description="Members track their WAN uplinks: losing all of them hands mastership on")
+
+    @model_validator(mode="after")
+    def _master_above_backup(self) -> Self:
+        if self.priority <= self.backup_priority:
+            raise ValueError(f"the master's priority {self.priority} must be above the backup's "
+                             f"{self.backup_priority}")
+        return self
+
+
+class RedundancyDefaults(NetopsModel):
+    """City-wide first-hop redundancy settings."""
+
+    vrrp: VrrpDefaults = Field(default_factory=VrrpDefaults, description="VRRP defaults")
+
+
+class LanVrrpIntent(NetopsModel):
+    """A LAN's own VRRP settings (everything optional: the city's defaults otherwise)."""
+
+    group: int | None = Field(default=None, ge=1, le=255,
+                              description="Virtual router id (default: the VLAN id; required above 255)")
+    priority_of: dict[Hostname, VrrpPriority] = Field(
+        default_factory=dict, description="Priority of named members (the highest is the master)")
+    preempt: bool | None = Field(default=None, description="Preemption (default: the city's)")
+    preempt_delay_s: VrrpPreemptDelay | None = Field(default=None, description="Preempt delay (default: the city's)")
+    advertisement_interval_ms: VrrpAdvertisementMs | None = Field(
+        default=None, description="Advertisement interval (default: the city's)")
+
+
+class HaPairIntent(NetopsModel):
+    """Two devices of a site acting as one, active and standby; they need a link between them (the sync link)."""
+
+    name: Slug = Field(description="Name of the pair, e.g. 'dc-fw'")
+    members: tuple[Hostname, Hostname] = Field(description="The active device, then the standby")
+    heartbeat_interval_ms: int | None = Field(default=None, ge=100, le=10000,
+                                              description="Heartbeat interval (default 1000)")
+    dead_interval_ms: int | None = Field(default=None, ge=300, le=60000,
+                                         description="Silence before the standby takes over (default 3000)")
+    preempt: bool | None = Field(default=None,
+                                 description="The active device takes its role back on return (default false)")
+
+
 class LanIntent(NetopsModel):
     """A LAN of a site."""
 
@@ -188,6 +248,16 @@ class LanIntent(NetopsModel):
     gateway_device: Hostname | None = Field(default=None, description="Routing device (default: first router)")
     hosts: int = Field(default=0, ge=0, description="Expected number of hosts")
     dhcp_relay: bool | None = Field(default=None, description="Relay DHCP to the data center")
+    redundancy: Literal["vrrp", "none"] | None = Field(
+        default=None, description="First-hop redundancy (default: vrrp where the gateway has a peer router of its "
+                                  "role in the site or stands in an HA pair, else none)")
+    vrrp: LanVrrpIntent | None = Field(default=None, description="The LAN's own VRRP settings")
+
+    @model_validator(mode="after")
+    def _vrrp_settings_need_vrrp(self) -> Self:
+        if self.vrrp is not None and self.redundancy == "none":
+            raise ValueError("`vrrp:` settings on a LAN with `redundancy: none`; drop one of them")
+        return self
 
 
 class _HostIntentBase(NetopsModel):
@@ -231,6 +301,7 @@ class _SiteIntentBase(NetopsModel):
     redundancy: Redundancy | None = Field(default=None, description="Expected attachment (checked)")
     devices: list[DeviceIntent] = Field(default_factory=list, description="Devices of the site")
     lans: list[LanIntent] = Field(default_factory=list, description="LANs of the site")
+    ha_pairs: list[HaPairIntent] = Field(default_factory=list, description="Active/standby pairs of the site")
     vars: SiteVariables = Field(default_factory=dict)
 
 
@@ -371,6 +442,10 @@ class CityIntent(NetopsModel):
     services: list[ServiceIntent] = Field(description="Shared data-center services")
     sites: list[CitySiteIntent] = Field(description="The data center and city-level sites")
     policy: ReachabilityPolicy = Field(description="Reachability policy")
+    redundancy: RedundancyDefaults = Field(default_factory=RedundancyDefaults,
+                                           description="City-wide first-hop redundancy (VRRP) defaults")
+    design: DesignPolicy = Field(default_factory=DesignPolicy,
+                                 description="Design rules (`netops analyze design`) and the risks the city accepts")
     site_templates: dict[Slug, SiteTemplate] = Field(
         default_factory=dict, description="Site templates of `netops site add`, by name (a built-in's name "
                                           "replaces it)")

@@ -12,7 +12,9 @@ from pydantic import ValidationError
 from citynet_models.admin import Area, City, District, Ward
 from citynet_models.allocations import AllocationRecord
 from citynet_models.datacenter import DcHost, Service
+from citynet_models.design_rules import DesignPolicy
 from citynet_models.devices import Device, Interface, LanInterface, WanInterface
+from citynet_models.gateways import HaPair
 from citynet_models.links import Provider, WanLink
 from citynet_models.network import Network
 from citynet_models.problems import ModelPath, item
@@ -57,6 +59,8 @@ class Parts:
     devices: tuple[Device, ...]
     links: tuple[WanLink, ...]
     hosts: tuple[DcHost, ...]
+    ha_pairs: tuple[HaPair, ...]
+    design: DesignPolicy
     allocations: AllocationRecord
 
 
@@ -77,13 +81,16 @@ def build_network(intent: LoadedIntent, parts: Parts, sources: SourceMap) -> Res
             links=parts.links,
             hosts=parts.hosts,
             policy=intent.city.policy,
+            ha_pairs=parts.ha_pairs,
+            design=parts.design,
         )
     except ValidationError as error:
         keys = {"districts": [d.code for d in parts.districts], "wards": [w.code for w in parts.wards],
                 "areas": [a.code for a in parts.areas],
                 "providers": [p.slug for p in parts.providers], "services": [s.name for s in parts.services],
                 "sites": [s.slug for s in parts.sites], "devices": [d.name for d in parts.devices],
-                "links": [link.id for link in parts.links], "hosts": [h.name for h in parts.hosts]}
+                "links": [link.id for link in parts.links], "hosts": [h.name for h in parts.hosts],
+                "ha_pairs": [p.name for p in parts.ha_pairs]}
         raise InputError(network_problems(error, sources, lambda loc: _model_path(loc, keys),
                                           intent.city_document.location(()))) from error
     return Resolution(network=network, sources=sources, allocations=parts.allocations)

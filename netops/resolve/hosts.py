@@ -16,8 +16,10 @@ from netops.resolve.sites import SitePlan
 _FIRST_HOST = 10
 
 
-def resolve_hosts(sites: Sequence[SitePlan], lans: Mapping[str, Sequence[Lan]]) -> Phase[tuple[DcHost, ...]]:
-    """Every host of every data center, sorted by name, addressed (given, or by its position in the list)."""
+def resolve_hosts(sites: Sequence[SitePlan], lans: Mapping[str, Sequence[Lan]],
+                  refused: Mapping[str, frozenset[str]]) -> Phase[tuple[DcHost, ...]]:
+    """Every host of every data center, sorted by name, addressed (given, or by its position in the list); a host
+    on a LAN the LAN phase refused (``refused``, by site) is left out, its LAN's problem already reported."""
     found = Findings()
     hosts: list[DcHost] = []
     for plan in sites:
@@ -31,6 +33,8 @@ def resolve_hosts(sites: Sequence[SitePlan], lans: Mapping[str, Sequence[Lan]]) 
             if location is None:
                 continue
             lan = site_lans.get(intent.lan)
+            if lan is None and intent.lan in refused.get(plan.slug, ()):
+                continue
             if lan is None:
                 found.problem((*path, "lan"), location, "unknown LAN",
                               f"one of: {', '.join(site_lans) or 'no LANs'}", repr(intent.lan),

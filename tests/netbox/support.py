@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -105,3 +106,20 @@ def with_redundancy(network: Network, site: str, *, pair: str | None = None, pri
             "name": pair, "site": site, "members": [r["name"] for r in routers], "mode": "active_standby",
             "sync_link": link["id"], "heartbeat_interval_ms": 1000, "dead_interval_ms": 3000, "preempt": False}]
     return Network.model_validate(data)
+
+
+def small_city_without_its_second_core(folder: Path) -> Path:
+    """A copy of the small city in ``folder`` whose data center lost its second router (dc-core-02, and the
+    district hub's circuit to it): the servers LAN, VRRP across both cores in the small city, is left with one."""
+    shutil.copytree(SMALL_CITY, folder, dirs_exist_ok=True)
+    city = folder / "city.yml"
+    second = "      - name: dc-core-02\n        role: core\n        uplinks: [{to: dc-core-01}]\n"
+    text = city.read_text(encoding="utf-8")
+    assert second in text
+    city.write_text(text.replace(second, ""), encoding="utf-8")
+    district = folder / "districts" / "001-ba-dinh.yml"
+    circuit = "          - {to: dc-core-02, provider: fpt, circuit_id: F-2, bandwidth_mbps: 1000}\n"
+    text = district.read_text(encoding="utf-8")
+    assert circuit in text
+    district.write_text(text.replace(circuit, ""), encoding="utf-8")
+    return folder

@@ -3,6 +3,7 @@ tests/netbox/data/plan_diff.json), and its text and JSON forms."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,15 @@ from netops.netbox.plan import Action, make_plan, render_lines, summary
 from netops.netbox.snapshot import Snapshot
 from tests.conftest import LEGACY_SAMPLE
 from tests.netbox import tables
-from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, network_of, snapshot_holding, with_redundancy
+from tests.netbox.support import (
+    SAMPLE_CITY,
+    SMALL_CITY,
+    desired_of,
+    network_of,
+    small_city_without_its_second_core,
+    snapshot_holding,
+    with_redundancy,
+)
 
 #: The sample city in the 2025 structure, as `netops reorganize` makes it from inventory/city.
 
@@ -109,9 +118,10 @@ def test_the_reorganization_updates_the_regions_of_units_that_keep_their_code() 
     assert ("001",) in held - wanted and ("00004",) in held & wanted
 
 
-def test_a_lan_that_lost_its_second_router_plans_its_vrrp_group_away_and_its_gateway_back_on_the_router() -> None:
+def test_a_lan_that_lost_its_second_router_plans_its_vrrp_group_away_and_its_gateway_back_on_the_router(
+        tmp_path: Path) -> None:
     before = desired_records(with_redundancy(network_of(SMALL_CITY), "dc", pair="dc-core"))
-    after = desired_of(SMALL_CITY)
+    after = desired_of(small_city_without_its_second_core(tmp_path))
 
     plan = make_plan(after, snapshot_holding(before), prune=True)
 
@@ -119,21 +129,31 @@ def test_a_lan_that_lost_its_second_router_plans_its_vrrp_group_away_and_its_gat
     assert {("ipam.fhrpgroup", ("dc", "100")), ("dcim.virtualchassis", ("dc-core",)),
             ("ipam.fhrpgroupassignment", ("dc-core-01", "eth0.100", "dc", "100")),
             ("ipam.fhrpgroupassignment", ("dc-core-02", "eth0.100", "dc", "100")),
-            ("dcim.interface", ("dc-core-02", "eth0.100")), ("ipam.ipaddress", ("10.145.1.253",)),
+            ("dcim.device", ("dc-core-02",)), ("ipam.ipaddress", ("10.145.1.253",)),
             ("ipam.ipaddress", ("10.145.1.254",))} <= deleted
     gateway = next(c for c in plan.of(Action.UPDATE) if c.key == ("10.145.1.1",))
     assert {d.field: (d.before, d.after) for d in gateway.diffs} == {
         "role": ("vrrp", None),
         "assigned_object": (Ref("ipam.fhrpgroup", ("dc", "100")), Ref("dcim.interface", ("dc-core-01", "eth0.100")))}
-    assert {c.key for c in plan.of(Action.UPDATE) if c.type == "dcim.device"} == {("dc-core-01",), ("dc-core-02",)}
+    assert ("dcim.device", ("dc-core-01",)) in {(c.type, c.key) for c in plan.of(Action.UPDATE)}
 
 
-def test_vrrp_and_a_pair_added_to_a_site_are_created_before_what_refers_to_them() -> None:
+def test_a_pair_and_its_sync_group_added_to_a_site_are_created_before_what_refers_to_them() -> None:
     desired = desired_records(with_redundancy(network_of(SMALL_CITY), "dc", pair="dc-core"))
 
     plan = make_plan(desired, snapshot_holding(desired_of(SMALL_CITY)))
 
     order = [(c.type, c.action) for c in plan.changes if c.action is not Action.UNCHANGED]
-    assert order.index(("dcim.virtualchassis", Action.CREATE)) < order.index(("dcim.device", Action.UPDATE))
-    assert order.index(("dcim.interface", Action.CREATE)) < order.index(("ipam.fhrpgroup", Action.CREATE)) \
-        < order.index(("ipam.fhrpgroupassignment", Action.CREATE)) < order.index(("ipam.ipaddress", Action.UPDATE))
+    assert order.index(("dcim.virtualchassis", Action.CREATE)) < order.index(("dcim.device", Action.UPDATE)) \
+        < order.index(("ipam.fhrpgroup", Action.UPDATE))
+    group = next(c for c in plan.changes if c.type == "ipam.fhrpgroup")
+    assert {d.field for d in group.diffs} >= {"custom_fields.vrrp_sync_group", "custom_fields.vrrp_track"}
+
+
+def test_an_empty_netbox_creates_vrrp_groups_after_the_interfaces_and_before_their_addresses() -> None:
+    desired = desired_of(SAMPLE_CITY)
+
+    order = [change.type for change in make_plan(desired, Snapshot()).changes]
+
+    assert order.index("dcim.virtualchassis") < order.index("dcim.device") < order.index("dcim.interface") \
+        < order.index("ipam.fhrpgroup") < order.index("ipam.fhrpgroupassignment") < order.index("ipam.ipaddress")

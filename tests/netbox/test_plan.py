@@ -3,6 +3,7 @@ tests/netbox/data/plan_diff.json), and its text and JSON forms."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,24 @@ def test_an_empty_netbox_creates_vrrp_groups_after_the_interfaces_and_before_the
 
     assert order.index("dcim.virtualchassis") < order.index("dcim.device") < order.index("dcim.interface") \
         < order.index("ipam.fhrpgroup") < order.index("ipam.fhrpgroupassignment") < order.index("ipam.ipaddress")
+
+
+def test_a_vrrp_lan_moved_to_another_vlan_gets_a_new_group_its_virtual_address_moving_to_it(tmp_path: Path) -> None:
+    """The group's key is its LAN's (site, VLAN id): a new VLAN is a new group, and the virtual address, the same
+    gateway, is reassigned to it rather than deleted and created again."""
+    moved = tmp_path / "moved"
+    shutil.copytree(SMALL_CITY, moved)
+    city = moved / "city.yml"
+    city.write_text(city.read_text(encoding="utf-8").replace("vlan: 100,", "vlan: 101,"), encoding="utf-8")
+
+    plan = make_plan(desired_of(moved), snapshot_holding(desired_of(SMALL_CITY)), prune=True)
+
+    changes = {(c.action, c.type, c.key) for c in plan.changes}
+    assert {(Action.CREATE, "ipam.fhrpgroup", ("dc", "101")), (Action.DELETE, "ipam.fhrpgroup", ("dc", "100")),
+            (Action.CREATE, "ipam.fhrpgroupassignment", ("dc-core-02", "eth0.101", "dc", "101")),
+            (Action.DELETE, "ipam.fhrpgroupassignment", ("dc-core-02", "eth0.100", "dc", "100"))} <= changes
+    virtual = next(c for c in plan.changes if c.key == ("10.145.1.1",))
+    assert virtual.action is Action.UPDATE
+    assert [(d.field, d.after) for d in virtual.diffs] == [("assigned_object", Ref("ipam.fhrpgroup", ("dc", "101")))]
+    group = plan.changes.index(next(c for c in plan.changes if c.key == ("dc", "101") and c.type == "ipam.fhrpgroup"))
+    assert group < plan.changes.index(virtual)

@@ -27,8 +27,11 @@ from netops.netbox.snapshot import Snapshot
 
 SITE = "dcim.site"
 #: Types whose objects belong to the sites of the objects that refer to them by a field (a circuit to the sites
-#: of its terminations), and that field, which is then not followed from the referring side.
-_OWNED_THROUGH = {"circuits.circuit": ("circuits.circuittermination", "circuit")}
+#: of its terminations, an FHRP group to its members' interfaces, a virtual chassis to its devices), and that
+#: field, which is then not followed from the referring side.
+_OWNED_THROUGH = {"circuits.circuit": ("circuits.circuittermination", "circuit"),
+                  "ipam.fhrpgroup": ("ipam.fhrpgroupassignment", "group"),
+                  "dcim.virtualchassis": ("dcim.device", "virtual_chassis")}
 #: Types whose objects every device uses without referring to them by a field (the city's config context).
 _USED_BY_DEVICES = ("extras.configcontext",)
 

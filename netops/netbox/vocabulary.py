@@ -77,6 +77,7 @@ CHOICE_SETS: tuple[ChoiceSetSpec, ...] = (
     ChoiceSetSpec("netops-link-role", "Where a WAN link sits in the design", (
         (LinkRole.CORE.value, "Core"), (LinkRole.BACKBONE.value, "Backbone"),
         (LinkRole.DISTRICT.value, "District"), (LinkRole.ACCESS.value, "Access"))),
+    ChoiceSetSpec("netops-ha-mode", "How an HA pair fails over", (("active_standby", "Active/standby"),)),
 )
 
 CUSTOM_FIELDS: tuple[CustomFieldSpec, ...] = (
@@ -108,6 +109,26 @@ CUSTOM_FIELDS: tuple[CustomFieldSpec, ...] = (
                     "netops-link-role"),
     CustomFieldSpec("ospf_area", "integer", ("ipam.prefix",), "OSPF area", "OSPF area of the WAN link"),
     CustomFieldSpec("ospf_cost", "integer", ("ipam.prefix",), "OSPF cost", "OSPF cost of the WAN link"),
+    CustomFieldSpec("vrrp_preempt", "boolean", ("ipam.fhrpgroup",), "Preempt",
+                    "Whether a higher-priority member takes mastership back"),
+    CustomFieldSpec("vrrp_preempt_delay", "integer", ("ipam.fhrpgroup",), "Preempt delay (s)",
+                    "Seconds a member waits before preempting"),
+    CustomFieldSpec("vrrp_advertisement_interval", "integer", ("ipam.fhrpgroup",), "Advertisement interval (ms)",
+                    "VRRPv3 advertisement interval in milliseconds"),
+    CustomFieldSpec("vrrp_sync_group", "text", ("ipam.fhrpgroup",), "Sync group",
+                    "HA pair whose LANs fail over together (empty: the LAN on its own)"),
+    CustomFieldSpec("vrrp_track", "json", ("ipam.fhrpgroup",), "Tracked uplinks",
+                    "Per member device: the WAN interfaces it tracks and how much losing each lowers its priority"),
+    CustomFieldSpec("ha_mode", "select", ("dcim.virtualchassis",), "HA mode", "How the pair fails over",
+                    "netops-ha-mode"),
+    CustomFieldSpec("ha_sync_link", "text", ("dcim.virtualchassis",), "Sync link",
+                    "Id of the WAN link between the two members carrying heartbeat and state sync"),
+    CustomFieldSpec("ha_heartbeat_interval", "integer", ("dcim.virtualchassis",), "Heartbeat interval (ms)",
+                    "Interval between heartbeats on the sync link"),
+    CustomFieldSpec("ha_dead_interval", "integer", ("dcim.virtualchassis",), "Dead interval (ms)",
+                    "Silence after which the standby takes over"),
+    CustomFieldSpec("ha_preempt", "boolean", ("dcim.virtualchassis",), "Preempt",
+                    "Whether the primary takes the active role back when it returns"),
 )
 
 #: Site lifecycle -> NetBox site status (the lifecycle itself is kept in a custom field).
@@ -217,6 +238,10 @@ MASS_ORGANIZATION_TENANT: dict[MassOrganizationType, Named] = {
     MassOrganizationType.VETERANS_ASSOCIATION: Named("hoi-cuu-chien-binh", "Hội Cựu chiến binh Việt Nam"),
     MassOrganizationType.TRADE_UNION: Named("lien-doan-lao-dong", "Liên đoàn Lao động"),
 }
+
+#: NetBox's FHRP protocol of the model's VRRP (VRRPv3, RFC 5798), and the IP address role of a virtual address.
+FHRP_PROTOCOL = "vrrp3"
+VIRTUAL_ADDRESS_ROLE = "vrrp"
 
 #: Interface types: ports that take a cable, and the rest.
 PHYSICAL_INTERFACE = "1000base-t"

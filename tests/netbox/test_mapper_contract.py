@@ -19,7 +19,7 @@ from netops.netbox.mapping import MAPPER_BY_TYPE, MAPPERS, desired_records
 from netops.netbox.mapping.base import Kind, Mapper, Ref
 from netops.netbox.mapping.dcim import DeviceRoleMapper, PlatformMapper
 from netops.netbox.read import network_from_snapshot
-from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, network_of, snapshot_holding
+from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, network_of, snapshot_holding, with_redundancy
 
 #: A generated city small enough for a unit test, with every kind of site, link and host the generator makes.
 GENERATED = CitySize(districts=3, wards_per_district=4, seed=7)
@@ -72,11 +72,13 @@ def test_a_generated_city_read_back_from_what_the_mappers_write_is_the_same_city
 
 
 def test_every_field_a_mapper_writes_is_read_back_unless_derived(generated: Path) -> None:
-    """Over the three cities together: a field one city leaves unread (a server's rack, in a city without
-    servers) is read in another."""
+    """Over the three cities together, and the small one with VRRP and an HA pair: a field one city leaves unread
+    (a server's rack, in a city without servers) is read in another."""
     seen: dict[str, set[str]] = {mapper.object_type: set() for mapper in MAPPERS}
-    for intent in (SMALL_CITY, SAMPLE_CITY, generated):
-        snapshot = snapshot_holding(desired_records(network_of(intent)))
+    networks = [network_of(intent) for intent in (SMALL_CITY, SAMPLE_CITY, generated)]
+    networks.append(with_redundancy(networks[0], "dc", pair="dc-core"))
+    for network in networks:
+        snapshot = snapshot_holding(desired_records(network))
         for object_type, records in snapshot.records.by_type.items():
             for record in records.values():
                 record.fields = _Tracked(record.fields, seen[object_type])

@@ -19,6 +19,8 @@ MAPPING_TABLES = tables.tables_of("netops.netbox.mapping.")
 
 
 def _records_json(result: Any) -> Any:
+    if result is None:
+        return None
     if isinstance(result, Record):
         return record_to_json(result)
     return [record_to_json(record) for record in result]

@@ -3,16 +3,27 @@ tests/netbox/data/plan_diff.json), and its text and JSON forms."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from netops.netbox.mapping.base import Record, RecordSet, record_from_json, value_to_json
+from netops.netbox.mapping import desired_records
+from netops.netbox.mapping.base import Record, RecordSet, Ref, record_from_json, value_to_json
 from netops.netbox.plan import Action, make_plan, render_lines, summary
 from netops.netbox.snapshot import Snapshot
 from tests.conftest import LEGACY_SAMPLE
 from tests.netbox import tables
-from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, snapshot_holding
+from tests.netbox.support import (
+    SAMPLE_CITY,
+    SMALL_CITY,
+    desired_of,
+    network_of,
+    small_city_without_its_second_core,
+    snapshot_holding,
+    with_redundancy,
+)
 
 #: The sample city in the 2025 structure, as `netops reorganize` makes it from inventory/city.
 
@@ -106,3 +117,65 @@ def test_the_reorganization_updates_the_regions_of_units_that_keep_their_code() 
         "name": ("Phường Liễu Giai", "Phường Ngọc Hà"), "slug": ("phuong-lieu-giai", "phuong-ngoc-ha"),
         "parent": ({"ref": "dcim.region", "key": ["001"]}, {"ref": "dcim.region", "key": ["01"]})}
     assert ("001",) in held - wanted and ("00004",) in held & wanted
+
+
+def test_a_lan_that_lost_its_second_router_plans_its_vrrp_group_away_and_its_gateway_back_on_the_router(
+        tmp_path: Path) -> None:
+    before = desired_records(with_redundancy(network_of(SMALL_CITY), "dc", pair="dc-core"))
+    after = desired_of(small_city_without_its_second_core(tmp_path))
+
+    plan = make_plan(after, snapshot_holding(before), prune=True)
+
+    deleted = {(c.type, c.key) for c in plan.of(Action.DELETE)}
+    assert {("ipam.fhrpgroup", ("dc", "100")), ("dcim.virtualchassis", ("dc-core",)),
+            ("ipam.fhrpgroupassignment", ("dc-core-01", "eth0.100", "dc", "100")),
+            ("ipam.fhrpgroupassignment", ("dc-core-02", "eth0.100", "dc", "100")),
+            ("dcim.device", ("dc-core-02",)), ("ipam.ipaddress", ("10.145.1.253",)),
+            ("ipam.ipaddress", ("10.145.1.254",))} <= deleted
+    gateway = next(c for c in plan.of(Action.UPDATE) if c.key == ("10.145.1.1",))
+    assert {d.field: (d.before, d.after) for d in gateway.diffs} == {
+        "role": ("vrrp", None),
+        "assigned_object": (Ref("ipam.fhrpgroup", ("dc", "100")), Ref("dcim.interface", ("dc-core-01", "eth0.100")))}
+    assert ("dcim.device", ("dc-core-01",)) in {(c.type, c.key) for c in plan.of(Action.UPDATE)}
+
+
+def test_a_pair_and_its_sync_group_added_to_a_site_are_created_before_what_refers_to_them() -> None:
+    desired = desired_records(with_redundancy(network_of(SMALL_CITY), "dc", pair="dc-core"))
+
+    plan = make_plan(desired, snapshot_holding(desired_of(SMALL_CITY)))
+
+    order = [(c.type, c.action) for c in plan.changes if c.action is not Action.UNCHANGED]
+    assert order.index(("dcim.virtualchassis", Action.CREATE)) < order.index(("dcim.device", Action.UPDATE)) \
+        < order.index(("ipam.fhrpgroup", Action.UPDATE))
+    group = next(c for c in plan.changes if c.type == "ipam.fhrpgroup")
+    assert {d.field for d in group.diffs} >= {"custom_fields.vrrp_sync_group", "custom_fields.vrrp_track"}
+
+
+def test_an_empty_netbox_creates_vrrp_groups_after_the_interfaces_and_before_their_addresses() -> None:
+    desired = desired_of(SAMPLE_CITY)
+
+    order = [change.type for change in make_plan(desired, Snapshot()).changes]
+
+    assert order.index("dcim.virtualchassis") < order.index("dcim.device") < order.index("dcim.interface") \
+        < order.index("ipam.fhrpgroup") < order.index("ipam.fhrpgroupassignment") < order.index("ipam.ipaddress")
+
+
+def test_a_vrrp_lan_moved_to_another_vlan_gets_a_new_group_its_virtual_address_moving_to_it(tmp_path: Path) -> None:
+    """The group's key is its LAN's (site, VLAN id): a new VLAN is a new group, and the virtual address, the same
+    gateway, is reassigned to it rather than deleted and created again."""
+    moved = tmp_path / "moved"
+    shutil.copytree(SMALL_CITY, moved)
+    city = moved / "city.yml"
+    city.write_text(city.read_text(encoding="utf-8").replace("vlan: 100,", "vlan: 101,"), encoding="utf-8")
+
+    plan = make_plan(desired_of(moved), snapshot_holding(desired_of(SMALL_CITY)), prune=True)
+
+    changes = {(c.action, c.type, c.key) for c in plan.changes}
+    assert {(Action.CREATE, "ipam.fhrpgroup", ("dc", "101")), (Action.DELETE, "ipam.fhrpgroup", ("dc", "100")),
+            (Action.CREATE, "ipam.fhrpgroupassignment", ("dc-core-02", "eth0.101", "dc", "101")),
+            (Action.DELETE, "ipam.fhrpgroupassignment", ("dc-core-02", "eth0.100", "dc", "100"))} <= changes
+    virtual = next(c for c in plan.changes if c.key == ("10.145.1.1",))
+    assert virtual.action is Action.UPDATE
+    assert [(d.field, d.after) for d in virtual.diffs] == [("assigned_object", Ref("ipam.fhrpgroup", ("dc", "101")))]
+    group = plan.changes.index(next(c for c in plan.changes if c.key == ("dc", "101") and c.type == "ipam.fhrpgroup"))
+    assert group < plan.changes.index(virtual)

@@ -8,11 +8,12 @@ import itertools
 import pytest
 
 from citynet_models.network import Network
+from netops.netbox.mapping import desired_records
 from netops.netbox.mapping.base import Record, RecordSet, Ref
 from netops.netbox.plan import Action, Change, make_plan
 from netops.netbox.scope import Ownership, scope_plan
 from netops.netbox.snapshot import Snapshot
-from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, network_of, snapshot_holding
+from tests.netbox.support import SAMPLE_CITY, SMALL_CITY, desired_of, network_of, snapshot_holding, with_redundancy
 
 #: The sample city's Xã Đông Anh unit: four sites, a router each, one of them (Cổ Loa) with a circuit.
 SITE = "ubnd-xa-co-loa"
@@ -145,3 +146,17 @@ def test_a_circuit_belongs_to_the_sites_of_its_terminations() -> None:
     assert circuits and all(owner.sites(circuit) for circuit in circuits)
     for termination in terminations:
         assert len(owner.sites(termination)) == 1
+
+
+def test_vrrp_groups_and_ha_pairs_belong_to_the_site_of_their_members() -> None:
+    desired = desired_records(with_redundancy(network_of(SMALL_CITY), "dc", pair="dc-core"))
+    owner = Ownership(desired, Snapshot())
+
+    for object_type, key in (("ipam.fhrpgroup", ("dc", "100")), ("dcim.virtualchassis", ("dc-core",)),
+                             ("ipam.fhrpgroupassignment", ("dc-core-02", "eth0.100", "dc", "100")),
+                             ("ipam.ipaddress", ("10.145.1.1",))):
+        record = desired.get(object_type, key)
+        assert record is not None and owner.sites(record) == {"dc"}, (object_type, key)
+    scoped = scope_plan(make_plan(desired, Snapshot()), desired, Snapshot(), frozenset({"dc"}))
+    kept = {change.type for change in scoped.plan.changes}
+    assert {"ipam.fhrpgroup", "ipam.fhrpgroupassignment", "dcim.virtualchassis"} <= kept

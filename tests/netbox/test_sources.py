@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.ansible.test_inventory import plain
-from tests.netbox.support import REPO, SAMPLE_CITY
+from tests.netbox.support import REPO, SAMPLE_CITY, network_of
 from tests.netbox.test_sync import (  # noqa: F401  (env: the module's server fixture, shared with test_sync.py)
     NO_CHANGES,
     apply,
@@ -82,7 +82,7 @@ def test_ansible_inventory_from_netbox_agrees_with_intent(sample: dict[str, str]
     listed_netbox = plain(json.loads(ansible_inventory(sample, from_netbox, "--list")))
 
     assert listed_netbox == listed_intent
-    assert len(listed_intent["_meta"]["hostvars"]) == 30
+    assert len(listed_intent["_meta"]["hostvars"]) == len(network_of(SAMPLE_CITY).devices)
     assert set(listed_intent["role_core"]["hosts"]) == {"dc-core-01", "dc-core-02"}
     assert listed_intent["_meta"]["hostvars"]["ubnd-phuong-phuc-xa-r01"]["netops_ward"] is not None
     graph_intent = ansible_inventory(sample, from_intent, "--graph")
@@ -143,7 +143,7 @@ def test_render_from_netbox_equals_render_from_intent(sample: dict[str, str], tm
         return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     rendered = files(tmp_path / "intent")
-    assert len([name for name in rendered if name.endswith(".cfg")]) == 30
+    assert len([name for name in rendered if name.endswith(".cfg")]) == len(network_of(SAMPLE_CITY).devices)
     assert files(tmp_path / "netbox") == rendered
 
 
@@ -158,7 +158,7 @@ def test_monitoring_export_from_netbox_equals_export_from_intent(sample: dict[st
         return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     exported = files(tmp_path / "intent")
-    assert exported["targets/snmp.json"].count(b'"targets"') == 30
+    assert exported["targets/snmp.json"].count(b'"targets"') == len(network_of(SAMPLE_CITY).devices)
     assert files(tmp_path / "netbox") == exported
 
 

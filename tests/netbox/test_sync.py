@@ -40,7 +40,14 @@ from netops.netbox.snapshot import Backend, read_snapshot
 from tests.allocations.city import site_facts
 from tests.cli.terminal import on_pty
 from tests.conftest import TESTS
-from tests.netbox.support import REPO, SAMPLE_CITY, SMALL_CITY, netbox_server, network_of
+from tests.netbox.support import (
+    REPO,
+    SAMPLE_CITY,
+    SMALL_CITY,
+    netbox_server,
+    network_of,
+    small_city_without_its_second_core,
+)
 from tests.reorganize.test_reorganize import LEGACY
 from tests.terminal import netops_command, on_terminal
 
@@ -413,6 +420,67 @@ def test_sample_city_apply_twice_and_read_back(env: dict[str, str], client: NetB
     validated = run(["validate", "--source", "netbox"], env)
     assert validated.returncode == 0 and "(from NetBox)" in validated.stdout
     assert_no_duplicates(client, SAMPLE_CITY)
+
+
+def test_vrrp_groups_in_netbox_are_its_own_fhrp_groups_and_a_prune_removes_one_whose_lan_lost_a_router(
+        env: dict[str, str], client: NetBoxClient, nb: Any, tmp_path: Path) -> None:
+    """The small city's servers LAN has VRRP across the two data-center cores: NetBox holds it as an FHRP group
+    (VRRPv3, VRID, the virtual address with role vrrp, each core's interface assigned with its priority). When the
+    second core leaves intent, apply --prune removes the group and puts the gateway address back on the router."""
+    small_city(env)
+    group = nb.ipam.fhrp_groups.get(name="dc VLAN 100")
+    assert (group.protocol, group.group_id) == ("vrrp3", 100)
+    assert group.custom_fields["vrrp_preempt"] is True and group.custom_fields["vrrp_advertisement_interval"] == 1000
+    members = sorted((a.interface.device.name, a.interface.name, a.priority)
+                     for a in nb.ipam.fhrp_group_assignments.filter(group_id=group.id))
+    assert members == [("dc-core-01", "eth0.100", 110), ("dc-core-02", "eth0.100", 100)]
+    virtual = nb.ipam.ip_addresses.get(address="10.145.1.1/24")
+    assert (virtual.role.value, virtual.assigned_object_type, virtual.assigned_object_id) == (
+        "vrrp", "ipam.fhrpgroup", group.id)
+    assert nb.ipam.ip_addresses.get(address="10.145.1.253/24").assigned_object.device.name == "dc-core-02"
+    reduced = small_city_without_its_second_core(tmp_path / "reduced")
+
+    pruned = apply(env, reduced, "--prune")
+
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert object_count(client, "ipam/fhrp-groups") == 0
+    assert object_count(client, "ipam/fhrp-group-assignments") == 0
+    gateway = nb.ipam.ip_addresses.get(address="10.145.1.1/24")
+    assert gateway.role is None and gateway.assigned_object_type == "dcim.interface"
+    assert (gateway.assigned_object.device.name, gateway.assigned_object.name) == ("dc-core-01", "eth0.100")
+    assert nb.dcim.devices.get(name="dc-core-02") is None
+    assert counts_without_unchanged(plan_json(env, reduced, "--prune")) == NO_CHANGES
+    back = load_network_from_netbox(client).network
+    assert back.site_by_slug["dc"].lans[0].redundancy is None
+    assert back.model_dump(mode="json") == network_of(reduced).model_dump(mode="json")
+
+
+def test_an_ha_pair_is_a_virtual_chassis_of_its_members_and_leaves_with_the_pair(env: dict[str, str], nb: Any,
+                                                                                 tmp_path: Path) -> None:
+    """The sample's firewall pair: a virtual chassis, the active firewall at position 1, the standby at 2, the
+    pair's settings in custom fields; intent giving the pair up (the firewalls stay) takes the chassis away."""
+    reset(env)
+    assert apply(env, SAMPLE_CITY).returncode == 0
+    chassis = nb.dcim.virtual_chassis.get(name="dc-fw")
+    assert chassis.custom_fields["ha_sync_link"] == "dc-fw-01--dc-fw-02"
+    assert chassis.custom_fields["ha_mode"]["value"] == "active_standby" and chassis.master is None
+    assert [(d.name, d.vc_position) for d in nb.dcim.devices.filter(virtual_chassis_id=chassis.id)] == [
+        ("dc-fw-01", 1), ("dc-fw-02", 2)]
+    unpaired = copy_intent(SAMPLE_CITY, tmp_path / "unpaired")
+    city_file = unpaired / "city.yml"
+    city = yaml.safe_load(city_file.read_text(encoding="utf-8"))
+    for site in city["sites"]:
+        site.pop("ha_pairs", None)
+    city_file.write_text(yaml.safe_dump(city, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert not network_of(unpaired).ha_pairs
+
+    pruned = apply(env, unpaired, "--prune")
+
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert nb.dcim.virtual_chassis.get(name="dc-fw") is None
+    assert {d.name: d.virtual_chassis for d in nb.dcim.devices.filter(name=["dc-fw-01", "dc-fw-02"])} == {
+        "dc-fw-01": None, "dc-fw-02": None}
+    assert counts_without_unchanged(plan_json(env, unpaired, "--prune")) == NO_CHANGES
 
 
 def test_the_real_city_applies_and_plans_whole(env: dict[str, str], tmp_path: Path) -> None:

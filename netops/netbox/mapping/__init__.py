@@ -25,10 +25,13 @@ from netops.netbox.mapping.dcim import (
     InterfaceMapper,
     ManufacturerMapper,
     PlatformMapper,
+    VirtualChassisMapper,
 )
 from netops.netbox.mapping.extras import ChoiceSetMapper, ConfigContextMapper, CustomFieldMapper, TagMapper
 from netops.netbox.mapping.ipam import (
     AsnMapper,
+    FhrpGroupAssignmentMapper,
+    FhrpGroupMapper,
     IpAddressMapper,
     PrefixMapper,
     RirMapper,
@@ -61,10 +64,11 @@ MAPPERS: tuple[Mapper, ...] = (
     TagMapper(), ChoiceSetMapper(), CustomFieldMapper(),
     RegionMapper(), SiteGroupMapper(), TenantGroupMapper(), TenantMapper(), SiteMapper(),
     RirMapper(), AsnMapper(), RoleMapper(),
-    ManufacturerMapper(), DeviceTypeMapper(), DeviceRoleMapper(), PlatformMapper(), RackMapper(), DeviceMapper(),
+    ManufacturerMapper(), DeviceTypeMapper(), DeviceRoleMapper(), PlatformMapper(), RackMapper(),
+    VirtualChassisMapper(), DeviceMapper(),
     VlanGroupMapper(), VlanMapper(), InterfaceMapper(),
     ClusterTypeMapper(), ClusterMapper(), VirtualMachineMapper(), VmInterfaceMapper(),
-    PrefixMapper(), IpAddressMapper(),
+    PrefixMapper(), FhrpGroupMapper(), FhrpGroupAssignmentMapper(), IpAddressMapper(),
     ProviderMapper(), CircuitTypeMapper(), CircuitMapper(), CircuitTerminationMapper(), CableMapper(),
     ServiceTemplateMapper(), ServiceMapper(),
     ConfigContextMapper(),

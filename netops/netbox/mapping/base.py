@@ -267,6 +267,16 @@ class Mapper(ABC):
                       wave=wave)
 
 
+class NamedMapper(Mapper):
+    """A mapper of a type whose objects are known by their name (devices, virtual machines, ...)."""
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        return (str(fields["name"]),)
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
+
+
 def chunks[T](items: Sequence[T], size: int) -> list[Sequence[T]]:
     """``items`` cut into consecutive slices of at most ``size``."""
     return [items[start:start + size] for start in range(0, len(items), size)]

@@ -16,11 +16,24 @@ from citynet_models.devices import (
     ManagementInterface,
     WanInterface,
 )
+from citynet_models.gateways import HaPair
 from citynet_models.links import WanLink
 from citynet_models.problems import ModelPath, item
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform
-from netops.netbox.mapping.base import Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.base import (
+    Dependent,
+    Field,
+    IdOf,
+    Key,
+    Kind,
+    Mapper,
+    NamedMapper,
+    Record,
+    Ref,
+    Value,
+    chunks,
+)
 from netops.netbox.mapping.ipam import VlanMapper
 from netops.netbox.mapping.reading import ModelReader, custom, first_of, host_of, ordered, ref_key
 from netops.netbox.tags import MANAGED_TAG
@@ -167,13 +180,70 @@ class PlatformMapper(Mapper):
         return (str(fields["slug"]),)
 
 
+def virtual_chassis_record(pair: HaPair) -> Record:
+    """An HA pair as a virtual chassis of its two devices (the active one at position 1, the standby at 2), with
+    in custom fields what NetBox has no field for: the failover mode, the sync link, the timers, preemption.
+
+    The chassis' master is left unset: NetBox refuses to take a master out of its chassis, so a pair given up in
+    intent would need writes in an order apply does not make; position 1 says which member is active.
+    """
+    return Record("dcim.virtualchassis", (pair.name,), {
+        "name": pair.name,
+        "description": f"Active/standby pair of {pair.site}: {pair.members[0]} active, {pair.members[1]} standby",
+        "custom_fields.ha_mode": pair.mode, "custom_fields.ha_sync_link": pair.sync_link,
+        "custom_fields.ha_heartbeat_interval": pair.heartbeat_interval_ms,
+        "custom_fields.ha_dead_interval": pair.dead_interval_ms, "custom_fields.ha_preempt": pair.preempt,
+    })
+
+
+class VirtualChassisMapper(NamedMapper):
+    """dcim.virtualchassis: the HA pairs (a virtual chassis of two firewalls is how NetBox users keep an
+    active/standby pair); the members are the devices with the chassis and a position in it."""
+
+    object_type = "dcim.virtualchassis"
+    endpoint = "dcim/virtual-chassis"
+    graphql_list = "virtual_chassis_list"
+    graphql_type = "VirtualChassisType"
+    noun = "virtual chassis"
+    # The description is made of the members, which the devices carry.
+    fields = (Field("name", Kind.SCALAR), Field("description", Kind.SCALAR, derived=True),
+              Field("ha_mode", Kind.CUSTOM), Field("ha_sync_link", Kind.CUSTOM),
+              Field("ha_heartbeat_interval", Kind.CUSTOM), Field("ha_dead_interval", Kind.CUSTOM),
+              Field("ha_preempt", Kind.CUSTOM))
+    dependents = (Dependent("dcim/devices", "virtual_chassis_id"),)
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [virtual_chassis_record(pair) for pair in network.ha_pairs]
+
+    def read(self, reader: ModelReader) -> None:
+        """The HA pairs: each chassis' members by position (active first), their site, the pair's settings."""
+        pairs = []
+        for record in reader.managed(self.object_type):
+            name = str(record.fields["name"])
+            path: ModelPath = ("ha_pairs", item(name))
+            reader.locate(path, record)
+            members = sorted(reader.pair_members.get(record.key, []))
+            if len(members) != 2 or [position for position, _, _ in members] != [1, 2]:
+                reader.problem(path, record, "HA pair whose members cannot be told apart",
+                               "two managed devices in the virtual chassis, at positions 1 (active) and 2 (standby)",
+                               ", ".join(f"{device} at {position}" for position, device, _ in members) or "none")
+                continue
+            pairs.append({
+                "name": name, "site": members[0][2], "members": [device for _, device, _ in members],
+                "mode": custom(record, "ha_mode"), "sync_link": custom(record, "ha_sync_link"),
+                "heartbeat_interval_ms": custom(record, "ha_heartbeat_interval"),
+                "dead_interval_ms": custom(record, "ha_dead_interval"), "preempt": custom(record, "ha_preempt"),
+            })
+        reader.data["ha_pairs"] = ordered(pairs, lambda pair: str(pair["name"]), reader.order.get("ha_pairs"))
+
+
 def _ip(address: object) -> Ref:
     return Ref("ipam.ipaddress", (str(address).split("/")[0],))
 
 
-def device_record(device: Device, site: Site) -> Record:
+def device_record(device: Device, site: Site, pair: HaPair | None = None) -> Record:
     """A network device: role, type, platform, the site's tenant and status; loopback as primary IPv4 and the
-    management address as the out-of-band IP."""
+    management address as the out-of-band IP; in an HA pair, its virtual chassis and position (1: active)."""
     _, tenant = site_tenant(site)
     return Record("dcim.device", (device.name,), {
         "name": device.name, "site": Ref("dcim.site", (site.slug,)),
@@ -185,6 +255,8 @@ def device_record(device: Device, site: Site) -> Record:
         "tags": tuple(sorted(set(device.tags))),
         "primary_ip4": _ip(device.loopback) if device.loopback is not None else None,
         "oob_ip": _ip(device.management.ip),
+        "virtual_chassis": Ref("dcim.virtualchassis", (pair.name,)) if pair is not None else None,
+        "vc_position": pair.members.index(device.name) + 1 if pair is not None else None,
     })
 
 
@@ -197,11 +269,11 @@ def server_record(host: PhysicalServer, site: Site) -> Record:
         "tenant": Ref("tenancy.tenant", (tenant.slug,)), "status": DEVICE_STATUS[site.status],
         "rack": Ref("dcim.rack", (site.slug, host.rack)) if host.rack is not None else None,
         "serial": host.serial or "", "custom_fields.device_number": None, "tags": (),
-        "primary_ip4": _ip(host.address), "oob_ip": None,
+        "primary_ip4": _ip(host.address), "oob_ip": None, "virtual_chassis": None, "vc_position": None,
     })
 
 
-class DeviceMapper(Mapper):
+class DeviceMapper(NamedMapper):
     """dcim.device: the WAN's routers, firewalls and switches, and the physical data-center servers."""
 
     object_type = "dcim.device"
@@ -217,21 +289,16 @@ class DeviceMapper(Mapper):
               Field("rack", Kind.REF, ("dcim.rack",)), Field("serial", Kind.SCALAR),
               Field("device_number", Kind.CUSTOM),
               Field("primary_ip4", Kind.REF, ("ipam.ipaddress",), late=True),
-              Field("oob_ip", Kind.REF, ("ipam.ipaddress",), late=True))
+              Field("oob_ip", Kind.REF, ("ipam.ipaddress",), late=True),
+              Field("virtual_chassis", Kind.REF, ("dcim.virtualchassis",)), Field("vc_position", Kind.INTEGER))
     dependents = (Dependent("dcim/interfaces", "device_id"), Dependent("ipam/services", "device_id"))
 
     def desired(self, network: Network) -> Iterable[Record]:
-        sites = network.site_by_slug
-        records = [device_record(device, sites[device.site]) for device in network.devices]
+        sites, pairs = network.site_by_slug, network.ha_pair_of
+        records = [device_record(device, sites[device.site], pairs.get(device.name)) for device in network.devices]
         records += [server_record(host, sites[host.site]) for host in network.hosts
                     if isinstance(host, PhysicalServer)]
         return records
-
-    def key(self, fields: Mapping[str, Value]) -> Key:
-        return (str(fields["name"]),)
-
-    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
-        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
     def read(self, reader: ModelReader) -> None:
         """The network devices, by name, with their interfaces; the physical servers as data-center hosts."""
@@ -247,6 +314,10 @@ class DeviceMapper(Mapper):
             platform = PlatformMapper.platform_by_slug.get(first_of(record.fields.get("platform")) or "")
             oob = reader.records.get("ipam.ipaddress", ref_key(record.fields.get("oob_ip")))
             tags = [tag for tag in record.fields.get("tags") or () if tag != MANAGED_TAG]
+            chassis, position = record.fields.get("virtual_chassis"), record.fields.get("vc_position")
+            if isinstance(chassis, Ref):
+                reader.pair_members.setdefault(chassis.key, []).append(
+                    (int(position or 0), name, first_of(record.fields.get("site")) or ""))
             devices.append({
                 "name": name, "site": first_of(record.fields.get("site")),
                 "role": role.value if role else None, "platform": platform.value if platform else None,
@@ -326,7 +397,8 @@ class InterfaceMapper(Mapper):
               Field("mgmt_only", Kind.SCALAR), Field("description", Kind.SCALAR))
     key_refs = ("device",)
     dependents = (Dependent("ipam/ip-addresses", "interface_id"), Dependent("dcim/interfaces", "parent_id"),
-                  Dependent("dcim/cables", "interface_id"))
+                  Dependent("dcim/cables", "interface_id"),
+                  Dependent("ipam/fhrp-group-assignments", "interface_id", {"interface_type": "dcim.interface"}))
 
     def desired(self, network: Network) -> Iterable[Record]:
         sites = network.site_by_slug

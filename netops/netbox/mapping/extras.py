@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from citynet_models.addressing import AddressPlan
 from citynet_models.admin import City
+from citynet_models.design_rules import DesignPolicy
 from citynet_models.policy import ReachabilityPolicy
 from netops.netbox.mapping.base import (
     Field,
@@ -136,21 +137,24 @@ class CustomFieldMapper(Mapper):
         return fields.get("group_name") == CUSTOM_FIELD_GROUP
 
 
-def config_context_record(city: City, addressing: AddressPlan, policy: ReachabilityPolicy) -> Record:
-    """The city's config context: the site-block layout and the reachability policy, for every device of the city.
+def config_context_record(city: City, addressing: AddressPlan, policy: ReachabilityPolicy,
+                          design: DesignPolicy | None = None) -> Record:
+    """The city's config context: the site-block layout, the reachability policy and the design rules with their
+    accepted risks, for every device of the city.
 
-    The pools themselves are prefixes (see ipam); the layout inside a site block and the policy have no NetBox
-    object, and a config context is where NetBox keeps such settings for the devices they apply to.
+    The pools themselves are prefixes (see ipam); the layout inside a site block, the policy and the design rules
+    have no NetBox object, and a config context is where NetBox keeps such settings for the devices they apply to.
     """
     data = {"netops": {
         "site_blocks": [{"level": plan.level.value, "block_length": plan.block_length,
                          "lans": [slot.model_dump(mode="json") for slot in plan.lans]}
                         for plan in addressing.site_blocks],
         "policy": policy.model_dump(mode="json"),
+        "design": (design or DesignPolicy()).model_dump(mode="json"),
     }}
     return Record("extras.configcontext", (CONFIG_CONTEXT_PREFIX + city.slug,), {
         "name": CONFIG_CONTEXT_PREFIX + city.slug, "weight": 1000,
-        "description": f"Address plan layout and reachability policy of {city.name} (managed by netops)",
+        "description": f"Address plan layout, reachability policy and design rules of {city.name} (managed by netops)",
         "is_active": True, "regions": (Ref("dcim.region", region_key(city.code)),), "data": JsonValue(data),
     })
 
@@ -170,7 +174,7 @@ class ConfigContextMapper(Mapper):
     fetch_all = True
 
     def desired(self, network: Network) -> Iterable[Record]:
-        return [config_context_record(network.city, network.addressing, network.policy)]
+        return [config_context_record(network.city, network.addressing, network.policy, network.design)]
 
     def key(self, fields: Mapping[str, Value]) -> Key:
         return (str(fields["name"]),)
@@ -179,7 +183,8 @@ class ConfigContextMapper(Mapper):
         return str(fields.get("name", "")).startswith(CONFIG_CONTEXT_PREFIX)
 
     def read(self, reader: ModelReader) -> None:
-        """The site-block layout of the address plan (the pools are prefixes) and the reachability policy."""
+        """The site-block layout of the address plan (the pools are prefixes), the reachability policy and the design
+        rules."""
         name = CONFIG_CONTEXT_PREFIX + str(reader.city.fields["slug"])
         record = reader.records.get(self.object_type, (name,))
         data = record.fields.get("data") if record is not None else None
@@ -189,5 +194,7 @@ class ConfigContextMapper(Mapper):
         else:
             reader.locate(("addressing",), record)
             reader.locate(("policy",), record)
+            reader.locate(("design",), record)
             reader.context = data.data["netops"]
         reader.data["policy"] = reader.context.get("policy", {})
+        reader.data["design"] = reader.context.get("design", {})

@@ -11,17 +11,34 @@ from citynet_models.addressing import AddressPlan
 from citynet_models.admin import City
 from citynet_models.datacenter import DcHost, PhysicalServer, Service, VirtualMachine
 from citynet_models.devices import Device, LoopbackInterface
+from citynet_models.lans import Lan
 from citynet_models.links import WanLink
 from citynet_models.problems import ModelPath, item
 from citynet_models.sites import Site
 from citynet_models.types import LanRole, Protocol
-from netops.netbox.mapping.base import Claim, Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.base import (
+    Claim,
+    Dependent,
+    Field,
+    IdOf,
+    JsonValue,
+    Key,
+    Kind,
+    Mapper,
+    NamedMapper,
+    Record,
+    Ref,
+    Value,
+    chunks,
+)
 from netops.netbox.mapping.reading import ModelReader, bare_ip, custom, first_of, ordered, ref_key
 from netops.netbox.vocabulary import (
+    FHRP_PROTOCOL,
     HOST_INTERFACE,
     LAN_ROLES,
     POOL_ROLES,
     PRIVATE_RIR,
+    VIRTUAL_ADDRESS_ROLE,
     WAN_LINK_ROLE,
 )
 
@@ -301,11 +318,13 @@ class PrefixMapper(Mapper):
                                f"a device interface with VLAN {vlan.fields['vid']} untagged and an address", "none")
                 continue
             interface, address = gateway
-            lans[site[0]].append(VlanMapper.lan_of(vlan) | {
+            lan = VlanMapper.lan_of(vlan) | {
                 "prefix": prefix.fields["prefix"], "gateway": bare_ip(address.fields["address"]),
                 "gateway_device": interface.key[0], "gateway_interface": interface.key[1],
                 "hosts": custom(prefix, "expected_hosts"), "dhcp_relay": custom(prefix, "dhcp_relay"),
-            })
+            }
+            # A LAN with first-hop redundancy: hosts use the group's virtual address, the master routes it.
+            lans[site[0]].append(lan | reader.redundancy.get(vlan.key, {}))
         reader.lans = dict(lans)
 
     @staticmethod
@@ -363,6 +382,12 @@ def device_ip_records(device: Device) -> list[Record]:
             for interface in device.interfaces]
 
 
+def virtual_ip_record(site: Site, lan: Lan) -> Record:
+    """A LAN's virtual gateway address (its gateway, with the LAN's length), role ``vrrp``, on its FHRP group."""
+    return _address(f"{lan.gateway}/{lan.prefix.prefixlen}", Ref("ipam.fhrpgroup", fhrp_group_key(site.slug, lan.vlan)),
+                    VIRTUAL_ADDRESS_ROLE)
+
+
 def host_ip_record(host: DcHost, prefix_length: int) -> Record:
     """A data-center host's address, with its LAN's prefix length, on its network port."""
     assigned = (Ref("dcim.interface", (host.name, HOST_INTERFACE)) if isinstance(host, PhysicalServer)
@@ -379,11 +404,14 @@ class IpAddressMapper(Mapper):
     graphql_type = "IPAddressType"
     noun = "IP address"
     fields = (Field("address", Kind.SCALAR), Field("status", Kind.CHOICE, derived=True), Field("role", Kind.CHOICE),
-              Field("assigned_object", Kind.GENERIC, ("dcim.interface", "virtualization.vminterface")))
+              Field("assigned_object", Kind.GENERIC,
+                    ("dcim.interface", "virtualization.vminterface", "ipam.fhrpgroup")))
     dependents = (Dependent("dcim/devices", "primary_ip4_id"),)
 
     def desired(self, network: Network) -> Iterable[Record]:
         records = [record for device in network.devices for record in device_ip_records(device)]
+        records += [virtual_ip_record(site, lan) for site in network.sites for lan in site.lans
+                    if lan.redundancy is not None]
         sites = network.site_by_slug
         for host in network.hosts:
             lan = next(lan for lan in sites[host.site].lans if lan.name == host.lan)
@@ -404,6 +432,152 @@ class IpAddressMapper(Mapper):
                 reader.ip_of[assigned] = record
 
 
+def fhrp_group_key(site: str, vlan: int) -> Key:
+    """An FHRP group's natural key: its LAN's, the same as the LAN's VLAN (site slug, VLAN id)."""
+    return (site, str(vlan))
+
+
+#: Between the site and the VLAN id in an FHRP group's name, which its key is read from.
+_GROUP_NAME_SEPARATOR = " VLAN "
+
+
+def fhrp_group_record(site: Site, lan: Lan) -> Record | None:
+    """The VRRP group of a LAN with first-hop redundancy (None without): VRID, and in custom fields what NetBox
+    has no field for (preemption, advertisement interval, sync group, each member's tracked uplinks).
+
+    Named ``<site> VLAN <vid>``: NetBox's FHRP groups belong to no site, and their name is the only field free to
+    say which LAN a group serves (its members' interfaces say it too, but a key is computed from the group alone).
+    """
+    vrrp = lan.redundancy
+    if vrrp is None:
+        return None
+    track = {member.device: [{"interface": t.interface, "decrement": t.decrement} for t in member.track]
+             for member in vrrp.members if member.track}
+    return Record("ipam.fhrpgroup", fhrp_group_key(site.slug, lan.vlan), {
+        "name": f"{site.slug}{_GROUP_NAME_SEPARATOR}{lan.vlan}", "protocol": FHRP_PROTOCOL, "group_id": vrrp.group,
+        "description": f"Gateway of LAN {lan.name} of {site.slug}"[:200],
+        "custom_fields.vrrp_preempt": vrrp.preempt, "custom_fields.vrrp_preempt_delay": vrrp.preempt_delay_s,
+        "custom_fields.vrrp_advertisement_interval": vrrp.advertisement_interval_ms,
+        "custom_fields.vrrp_sync_group": vrrp.sync_group, "custom_fields.vrrp_track": JsonValue(track),
+    })
+
+
+class FhrpGroupMapper(Mapper):
+    """ipam.fhrpgroup: the VRRP group of each LAN with first-hop redundancy (its virtual address is an IP address
+    assigned to the group, its members are assignments of their LAN interfaces)."""
+
+    object_type = "ipam.fhrpgroup"
+    endpoint = "ipam/fhrp-groups"
+    graphql_list = "fhrp_group_list"
+    graphql_type = "FHRPGroupType"
+    noun = "FHRP group"
+    # The protocol is always VRRPv3; the name carries the key (the LAN); the description is made of both.
+    fields = (Field("name", Kind.SCALAR, derived=True), Field("protocol", Kind.CHOICE, derived=True),
+              Field("group_id", Kind.INTEGER), Field("description", Kind.SCALAR, derived=True),
+              Field("vrrp_preempt", Kind.CUSTOM), Field("vrrp_preempt_delay", Kind.CUSTOM),
+              Field("vrrp_advertisement_interval", Kind.CUSTOM), Field("vrrp_sync_group", Kind.CUSTOM),
+              Field("vrrp_track", Kind.CUSTOM))
+    dependents = (Dependent("ipam/fhrp-group-assignments", "group_id"), Dependent("ipam/ip-addresses", "fhrpgroup_id"))
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [record for site in network.sites for lan in site.lans
+                if (record := fhrp_group_record(site, lan)) is not None]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        site, separator, vlan = str(fields["name"]).rpartition(_GROUP_NAME_SEPARATOR)
+        return (site, vlan) if separator and vlan.isdigit() else (str(fields["name"]),)
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        return [{"name": [_GROUP_NAME_SEPARATOR.join(key) for key in chunk]} for chunk in chunks(keys, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The first-hop redundancy of each LAN (by VLAN key): the group's virtual address is the LAN's gateway,
+        its master (the member of the highest priority) the LAN's gateway device."""
+        for group in reader.managed(self.object_type):
+            path: ModelPath = ("sites", item(group.key[0]), "lans", item(VlanMapper.name_of(reader, group.key)),
+                               "redundancy")
+            address = reader.ip_of.get(Ref(self.object_type, group.key))
+            members = sorted(reader.fhrp_members.get(group.key, []), key=lambda m: -int(m["priority"]))
+            if address is None or not members:
+                reader.problem(path, group, "FHRP group without its virtual address or members",
+                               "an IP address assigned to the group and an assignment per member router",
+                               f"{'an' if address else 'no'} address, {len(members)} member(s)",
+                               "run `netops apply` to write the group again")
+                continue
+            tracked = custom(group, "vrrp_track")
+            track = tracked.data if isinstance(tracked, JsonValue) and isinstance(tracked.data, dict) else {}
+            reader.redundancy[group.key] = {
+                "gateway": bare_ip(address.fields["address"]),
+                "gateway_device": members[0]["device"], "gateway_interface": members[0]["interface"],
+                "redundancy": {
+                    "protocol": "vrrp", "group": group.fields["group_id"],
+                    "virtual_address": bare_ip(address.fields["address"]),
+                    "members": [member | {"track": track.get(member["device"], [])} for member in members],
+                    "preempt": custom(group, "vrrp_preempt"),
+                    "preempt_delay_s": custom(group, "vrrp_preempt_delay"),
+                    "advertisement_interval_ms": custom(group, "vrrp_advertisement_interval"),
+                    "sync_group": custom(group, "vrrp_sync_group") or None,
+                },
+            }
+
+
+def fhrp_assignment_records(site: Site, lan: Lan) -> list[Record]:
+    """Each member router of a LAN's VRRP group: its LAN interface assigned to the group, with its priority."""
+    if lan.redundancy is None:
+        return []
+    group = Ref("ipam.fhrpgroup", fhrp_group_key(site.slug, lan.vlan))
+    return [Record("ipam.fhrpgroupassignment", (member.device, member.interface, *group.key), {
+        "group": group, "interface": Ref("dcim.interface", (member.device, member.interface)),
+        "priority": member.priority}) for member in lan.redundancy.members]
+
+
+class FhrpGroupAssignmentMapper(Mapper):
+    """ipam.fhrpgroupassignment: a member router's LAN interface in a VRRP group, with its priority.
+
+    Assignments carry no tags in NetBox: netops owns those of the groups it manages.
+    """
+
+    object_type = "ipam.fhrpgroupassignment"
+    endpoint = "ipam/fhrp-group-assignments"
+    graphql_list = "fhrp_group_assignment_list"
+    graphql_type = "FHRPGroupAssignmentType"
+    noun = "FHRP group assignment"
+    fields = (Field("group", Kind.REF, ("ipam.fhrpgroup",)), Field("interface", Kind.GENERIC, ("dcim.interface",)),
+              Field("priority", Kind.INTEGER))
+    taggable = False
+    key_refs = ("interface", "group")
+
+    def desired(self, network: Network) -> Iterable[Record]:
+        return [record for site in network.sites for lan in site.lans
+                for record in fhrp_assignment_records(site, lan)]
+
+    def key(self, fields: Mapping[str, Value]) -> Key:
+        interface, group = fields["interface"], fields["group"]
+        return (*(interface.key if isinstance(interface, Ref) else ("?", "?")),
+                *(group.key if isinstance(group, Ref) else ("?",)))
+
+    def owned(self, raw: Mapping[str, Any], fields: Mapping[str, Value]) -> bool:
+        """An assignment to a group netops reads (a managed one): an unknown group is read as ``#<id>``."""
+        group = fields.get("group")
+        return isinstance(group, Ref) and not group.key[0].startswith("#")
+
+    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
+        ids = sorted({i for key in keys if (i := id_of("ipam.fhrpgroup", key[2:])) is not None})
+        return [{"group_id": list(chunk)} for chunk in chunks(ids, 50)]
+
+    def read(self, reader: ModelReader) -> None:
+        """The members of each group: device, interface, own address (the interface's) and priority."""
+        for assignment in reader.managed(self.object_type):
+            interface, group = assignment.fields.get("interface"), assignment.fields.get("group")
+            if not isinstance(interface, Ref) or not isinstance(group, Ref):
+                continue
+            address = reader.ip_of.get(interface)
+            reader.fhrp_members.setdefault(group.key, []).append({
+                "device": interface.key[0], "interface": interface.key[1],
+                "address": bare_ip(address.fields["address"]) if address is not None else None,
+                "priority": assignment.fields["priority"]})
+
+
 def port_mappings(service: Service) -> tuple[str, ...]:
     """A service's ports as NetBox writes them (``tcp/443``); NetBox has no ICMP, see the mapping checks."""
     return tuple(str(port) for port in service.ports if port.protocol is not Protocol.ICMP)
@@ -415,7 +589,7 @@ def service_template_record(service: Service) -> Record:
         "name": service.name, "port_mappings": port_mappings(service), "description": service.display_name})
 
 
-class ServiceTemplateMapper(Mapper):
+class ServiceTemplateMapper(NamedMapper):
     """ipam.servicetemplate: the catalogue of shared services."""
 
     object_type = "ipam.servicetemplate"
@@ -427,12 +601,6 @@ class ServiceTemplateMapper(Mapper):
 
     def desired(self, network: Network) -> Iterable[Record]:
         return [service_template_record(service) for service in network.services]
-
-    def key(self, fields: Mapping[str, Value]) -> Key:
-        return (str(fields["name"]),)
-
-    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
-        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
     def read(self, reader: ModelReader) -> None:
         """The catalogue of services, in intent's order: name, display name and ports."""

@@ -58,6 +58,8 @@ def list_order(network: Network) -> dict[str, Any]:
         order["host_services"] = host_services
     if device_tags:
         order["device_tags"] = device_tags
+    if len(network.ha_pairs) > 1:
+        order["ha_pairs"] = [pair.name for pair in network.ha_pairs]
     return order
 
 

@@ -78,6 +78,13 @@ class ModelReader:
     interfaces_of: dict[str, list[Record]] = field(default_factory=dict)
     #: Data-center hosts, physical and virtual, in reading order.
     hosts: list[dict[str, Any]] = field(default_factory=list)
+    #: The members of each FHRP group (device, interface, own address, priority), by group key.
+    fhrp_members: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
+    #: What a LAN with first-hop redundancy takes from its FHRP group (gateway, gateway device and interface,
+    #: the redundancy itself), by the LAN's VLAN key.
+    redundancy: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    #: The members of each HA pair (virtual chassis key): (position, device name, site slug).
+    pair_members: dict[Key, list[tuple[int, str, str]]] = field(default_factory=dict)
 
     def managed(self, object_type: str) -> list[Record]:
         """The records of a type netops manages."""

@@ -7,7 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from citynet_models.datacenter import VirtualMachine
 from citynet_models.sites import Site
-from netops.netbox.mapping.base import Dependent, Field, IdOf, Key, Kind, Mapper, Record, Ref, Value, chunks
+from netops.netbox.mapping.base import (
+    Dependent,
+    Field,
+    IdOf,
+    Key,
+    Kind,
+    Mapper,
+    NamedMapper,
+    Record,
+    Ref,
+    Value,
+    chunks,
+)
 from netops.netbox.mapping.reading import ModelReader, first_of, host_of
 from netops.netbox.vocabulary import CLUSTER_TYPE, DEVICE_STATUS, HOST_INTERFACE, SERVER_ROLE, site_tenant
 
@@ -48,7 +60,7 @@ def cluster_record(name: str, site: str) -> Record:
         "scope": Ref("dcim.site", (site,)), "status": "active"})
 
 
-class ClusterMapper(Mapper):
+class ClusterMapper(NamedMapper):
     """virtualization.cluster: the clusters the data-center VMs run on."""
 
     object_type = "virtualization.cluster"
@@ -68,12 +80,6 @@ class ClusterMapper(Mapper):
             clusters.setdefault(vm.cluster, vm.site)
         return [cluster_record(name, site) for name, site in sorted(clusters.items())]
 
-    def key(self, fields: Mapping[str, Value]) -> Key:
-        return (str(fields["name"]),)
-
-    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
-        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
-
 
 def vm_record(vm: VirtualMachine, site: Site) -> Record:
     """A data-center virtual machine: cluster, site, the server role, vCPUs and memory (MB), its address as
@@ -88,7 +94,7 @@ def vm_record(vm: VirtualMachine, site: Site) -> Record:
     })
 
 
-class VirtualMachineMapper(Mapper):
+class VirtualMachineMapper(NamedMapper):
     """virtualization.virtualmachine: the data-center VMs."""
 
     object_type = "virtualization.virtualmachine"
@@ -107,12 +113,6 @@ class VirtualMachineMapper(Mapper):
     def desired(self, network: Network) -> Iterable[Record]:
         sites = network.site_by_slug
         return [vm_record(vm, sites[vm.site]) for vm in _vms(network)]
-
-    def key(self, fields: Mapping[str, Value]) -> Key:
-        return (str(fields["name"]),)
-
-    def lookups(self, keys: Sequence[Key], id_of: IdOf) -> list[dict[str, Any]]:
-        return [{"name": [key[0] for key in chunk]} for chunk in chunks(keys, 50)]
 
     def read(self, reader: ModelReader) -> None:
         """The virtual data-center hosts: cluster, vCPUs and memory besides what every host has."""

@@ -564,6 +564,10 @@ def _uplink_graph(net: "Network") -> Iterable[Problem]:
                 stack.append((upper, 0))
 
 
+#: NetBox's limit on an FHRP group's name, which netops writes as '<site slug> VLAN <vlan>'.
+NETBOX_NAME_MAX = 100
+
+
 def _vrrp_members(net: "Network") -> Iterable[Problem]:
     """Each VRRP member is a router of the LAN's site with its own address on the LAN's interface, tracking
     uplinks it has; a group synchronised with an HA pair is made of that pair."""
@@ -574,6 +578,16 @@ def _vrrp_members(net: "Network") -> Iterable[Problem]:
             if lan.redundancy is None:
                 continue
             path: ModelPath = ("sites", item(site.slug), "lans", item(lan.name), "redundancy")
+            group_name = f"{site.slug} VLAN {lan.vlan}"
+            if len(group_name) > NETBOX_NAME_MAX:
+                yield Problem(
+                    path=path,
+                    message="site slug too long for the LAN's VRRP group in NetBox",
+                    expected=f"'<site slug> VLAN <vlan>' of at most {NETBOX_NAME_MAX} characters (NetBox's FHRP "
+                             f"group name)",
+                    found=f"{len(group_name)} characters: {group_name!r}",
+                    hint="give the site a shorter `slug:`",
+                )
             for member in lan.redundancy.members:
                 yield from _vrrp_member(net, site.slug, lan, member.device, path)
                 device = devices.get(member.device)

@@ -73,7 +73,8 @@ class FirstHopRedundancy(NetopsModel):
 class HaPair(NetopsModel):
     """Two devices of one site acting as one: the active one forwards, the standby takes over on failure."""
 
-    name: Slug = Field(description="Name of the pair, e.g. 'dc-fw'; the sync group of its LANs")
+    name: Slug = Field(max_length=64, description="Name of the pair, e.g. 'dc-fw'; the sync group of its LANs (NetBox "
+                                                  "keeps it as a virtual chassis: at most 64 characters)")
     site: Slug = Field(description="Site of both devices")
     members: tuple[Hostname, Hostname] = Field(description="Active (primary) device, then the standby")
     mode: Literal["active_standby"] = Field(default="active_standby", description="Failover behaviour")

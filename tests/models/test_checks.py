@@ -235,3 +235,15 @@ def test_design_rules_and_risks_name_what_exists(base: Network) -> None:
         ("accepted risk names an unknown rule", "'dual-homed'"),
         ("accepted risk matches no site", "'ubnd-phuong-*'"),
     ]
+
+
+def test_a_site_slug_too_long_for_its_vrrp_group_name_in_netbox_is_reported(base: Network) -> None:
+    slug = "dc-" + "x" * 89  # 92 characters: '<slug> VLAN 100' is 101, one over NetBox's FHRP group name
+    site = base.site_by_slug["dc"].model_copy(update={"slug": slug})
+    net = _replace(base, sites=tuple(site if s.slug == "dc" else s for s in base.sites))
+    problems = [p for p in _vrrp_members(net) if p.message.startswith("site slug too long")]
+    assert [(p.found, p.hint) for p in problems] == [
+        (f"101 characters: '{slug} VLAN 100'", "give the site a shorter `slug:`")]
+    shorter = site.model_copy(update={"slug": slug[:-1]})
+    net = _replace(base, sites=tuple(shorter if s.slug == "dc" else s for s in base.sites))
+    assert not [p for p in _vrrp_members(net) if p.message.startswith("site slug too long")]

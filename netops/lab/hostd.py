@@ -501,11 +501,26 @@ def own_lan_addresses(router: RouterPlan) -> str:
     return " ".join(sorted(words))
 
 
+def readdressed(recorded: str | None, current: str) -> bool:
+    """Whether an interface that had own addresses when keepalived (re)started (`recorded`, as
+    `own_lan_addresses` words) now has others. An interface that had none (a bootstrap router: FRR not configured
+    yet) does not count: keepalived had no instance on it, a reload makes one and reads its address then."""
+    def by_interface(words: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        pairs = words.split()
+        for interface, address in zip(pairs[::2], pairs[1::2], strict=True):
+            found.setdefault(interface, set()).add(address)
+        return found
+
+    if recorded is None:
+        return False  # unknown: as it was
+    before, now = by_interface(recorded), by_interface(current)
+    return any(now.get(interface, set()) != addresses for interface, addresses in before.items())
+
+
 def _readdressed(state: LabState, router: RouterPlan) -> bool:
-    """Whether the router's shared LANs have other own addresses than when its keepalived was (re)started
-    (unknown: they have not)."""
-    recorded = state.host_loaded.get(_addresses_key(router))
-    return router.vrrp and recorded is not None and recorded != own_lan_addresses(router)
+    """Whether the router's shared LANs have other own addresses than when its keepalived was (re)started."""
+    return router.vrrp and readdressed(state.host_loaded.get(_addresses_key(router)), own_lan_addresses(router))
 
 
 def mark_sshd_loaded(home: LabHome, state: LabState, router: RouterPlan) -> None:

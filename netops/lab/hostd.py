@@ -17,6 +17,7 @@ Each daemon is recorded as a lab process (kind = its name), so `down` stops exac
 
 import contextlib
 import grp
+import json
 import os
 import pwd
 import shutil
@@ -438,9 +439,13 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
                 if target in FILE_BINDS and _bind_stale(sshd_process.pid, source, target):
                     _rebind(sshd_process.pid, source, target)
         for daemon in daemons(router):
-            if any(f.after == daemon for f in stale):
+            # keepalived reads its interfaces' own addresses when it starts, and a reload does not read them again:
+            # once the push changed one (frr.conf readdressed a shared LAN), an instance would stay in FAULT ("no
+            # IPv4 address"). It is restarted then, whether or not its file changed.
+            readdressed = daemon == VRRP_DAEMON and _readdressed(state, router)
+            if readdressed or any(f.after == daemon for f in stale):
                 known = state.process(daemon, netns)
-                if daemon == VRRP_DAEMON and known is not None and known.alive():
+                if daemon == VRRP_DAEMON and known is not None and known.alive() and not readdressed:
                     # keepalived reloads in place (SIGHUP): its instances keep their state, so a push of the same
                     # groups to the master does not hand the gateway to the backup and back.
                     os.kill(known.pid, signal.SIGHUP)
@@ -470,8 +475,52 @@ def _file_digest(home: LabHome, router: RouterPlan, daemon: str) -> str:
 
 
 def _mark_loaded(home: LabHome, state: LabState, router: RouterPlan, daemon: str) -> None:
-    """Record which file the daemon now runs on."""
+    """Record which file the daemon now runs on (keepalived: and on which addresses of its LANs)."""
     state.host_loaded[_loaded_key(router, daemon)] = _file_digest(home, router, daemon)
+    if daemon == VRRP_DAEMON:
+        state.host_loaded[_addresses_key(router)] = own_lan_addresses(router)
+
+
+def _addresses_key(router: RouterPlan) -> str:
+    return f"{router.netns} {VRRP_DAEMON} addresses"
+
+
+def own_lan_addresses(router: RouterPlan) -> str:
+    """The router's own addresses on its shared LANs (not the virtual ones), as `<interface> <address>/<length>`
+    words, sorted: what keepalived's instances take their source address from."""
+    words = []
+    for lan in router.lans:
+        if lan.segment is None:
+            continue
+        shown = run(["ip", "-n", router.netns, "-j", "-4", "address", "show", "dev", lan.name], check=False)
+        if shown.returncode != 0 or not shown.stdout.strip():
+            continue
+        words += [f"{lan.name} {info.get('local')}/{info.get('prefixlen')}"
+                  for entry in json.loads(shown.stdout) for info in entry.get("addr_info", [])
+                  if info.get("local") != str(lan.gateway.ip)]
+    return " ".join(sorted(words))
+
+
+def readdressed(recorded: str | None, current: str) -> bool:
+    """Whether an interface that had own addresses when keepalived (re)started (`recorded`, as
+    `own_lan_addresses` words) now has others. An interface that had none (a bootstrap router: FRR not configured
+    yet) does not count: keepalived had no instance on it, a reload makes one and reads its address then."""
+    def by_interface(words: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        pairs = words.split()
+        for interface, address in zip(pairs[::2], pairs[1::2], strict=True):
+            found.setdefault(interface, set()).add(address)
+        return found
+
+    if recorded is None:
+        return False  # unknown: as it was
+    before, now = by_interface(recorded), by_interface(current)
+    return any(now.get(interface, set()) != addresses for interface, addresses in before.items())
+
+
+def _readdressed(state: LabState, router: RouterPlan) -> bool:
+    """Whether the router's shared LANs have other own addresses than when its keepalived was (re)started."""
+    return router.vrrp and readdressed(state.host_loaded.get(_addresses_key(router)), own_lan_addresses(router))
 
 
 def mark_sshd_loaded(home: LabHome, state: LabState, router: RouterPlan) -> None:

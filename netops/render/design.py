@@ -18,7 +18,9 @@ Templates only format what is decided here, so every platform renders the same d
   backup enforces the policy the moment it becomes master), and its VRRP group (`Vrrp`): the virtual address
   with the LAN's prefix length, the member's priority, preemption, the advertisement interval, the tracked
   uplinks under the platform's interface names with the model's decrements, the HA pair it fails over with,
-  and the other members' own addresses.
+  and the other members' own addresses. Only the master routes to the LAN, so flows through the routers'
+  stateful filters stay symmetric: on FRR a member's own address is a /32 and the LAN's prefix arrives with the
+  virtual address (keepalived), on IOS-XE and VRP each backup's LAN has a higher OSPF cost than the master's.
 - HA pairs: each member knows its pair, its role (active first) and its peer; the sync link is an ordinary
   WAN port (OSPF runs on it like any link) named in the pair so templates can describe it.
 - Management: the management plane only from management sources (the out-of-band management pool,
@@ -116,6 +118,8 @@ class Port:
     name: str
     kind: str
     description: str
+    #: The interface's own address; on an FRR member of a VRRP group a /32 (the LAN's prefix comes with the
+    #: virtual address, on the master only: `_lan_address_and_cost`).
     address: IPv4Interface
     vlan: int | None
     parent: str | None
@@ -437,9 +441,10 @@ class CityDesign:
                                   ospf, None, False))
             elif isinstance(interface, LanInterface):
                 lan = lans[interface.lan]
-                ospf = OspfPort(home_area, None, False, True, False) if router else None
+                address, cost = _lan_address_and_cost(device.platform, lan, device.name, interface.address)
+                ospf = OspfPort(home_area, cost, False, True, False) if router else None
                 parent = interface.name.rsplit(".", 1)[0] if "." in interface.name else None
-                ports.append(Port(interface.name, "lan", interface.description, interface.address, interface.vlan,
+                ports.append(Port(interface.name, "lan", interface.description, address, interface.vlan,
                                   parent, ospf, self.lan_acl(site, lan), lan.dhcp_relay,
                                   self.vrrp(lan, device.name, track_of)))
         assert management_port is not None  # every device has one (citynet_models.devices)
@@ -542,3 +547,29 @@ class CityDesign:
                           if core.loopback is not None)
         return Bgp(asn, device.loopback, False, (BgpGroup("RR", "the route reflectors (core routers)", False, False),),
                    neighbors, networks)
+
+
+#: The OSPF cost of a backup member's LAN (IOS-XE, VRP), plus its rank after the first backup: far above any
+#: path through the master (the master keeps the platform's default cost), below OSPF's 65535.
+BACKUP_LAN_COST = 60000
+
+
+def _lan_address_and_cost(platform: Platform, lan: Lan, device: str,
+                          address: IPv4Interface) -> tuple[IPv4Interface, int | None]:
+    """The address a LAN port carries and its OSPF cost (None: the platform's default).
+
+    Only the VRRP master may attract the traffic to a shared LAN: the routers' stateful filters must see both
+    halves of every flow, and the LAN's hosts answer through the virtual gateway only. FRR (keepalived) holds
+    a member's own address as a /32 and the virtual address with the LAN's prefix, so the connected prefix,
+    hence the OSPF route to the LAN, is on whichever member is master, after a failover and after a restore
+    without preemption too. IOS-XE and VRP need the LAN's prefix on the interface for VRRP: there each backup's
+    LAN costs `BACKUP_LAN_COST` (+ its rank), by the model's member order, which matches the master only while
+    the model's master holds the group (the pair's or the LAN's `preempt` keeps it so).
+    """
+    redundancy = lan.redundancy
+    if redundancy is None:
+        return address, None
+    if platform is Platform.FRR:
+        return IPv4Interface(f"{address.ip}/32"), None
+    rank = next(i for i, member in enumerate(redundancy.members) if member.device == device)
+    return address, (BACKUP_LAN_COST + rank - 1 if rank else None)

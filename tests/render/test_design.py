@@ -4,7 +4,7 @@ from ipaddress import IPv4Interface, IPv4Network
 
 from citynet_models.types import Platform
 from netops.pipeline import load_network
-from netops.render.design import CityDesign
+from netops.render.design import BACKUP_LAN_COST, CityDesign
 from netops.render.retarget import retarget
 from netops.render.settings import RenderSettings
 from tests.conftest import REPO
@@ -93,7 +93,9 @@ def test_every_vrrp_member_gets_the_lan_with_its_own_address_relay_and_filter() 
         context = DESIGN.context(SAMPLE.device_by_name[member.device])
         port = next(p for p in context.lan_ports if p.vlan == 10)
         ports[member.device] = port
-        assert port.address.ip == member.address and port.address.network == staff.prefix
+        # FRR: the member's own address alone; the LAN's prefix comes with the virtual address, on the master
+        assert port.address == IPv4Interface(f"{member.address}/32")
+        assert port.ospf is not None and port.ospf.passive and port.ospf.cost is None
         assert port.vrrp is not None and port.vrrp.priority == member.priority
         assert port.vrrp.virtual == IPv4Interface(f"{staff.gateway}/{staff.prefix.prefixlen}")
         assert port.vrrp.peers == tuple(m.address for m in staff.redundancy.members if m.device != member.device)
@@ -106,6 +108,25 @@ def test_every_vrrp_member_gets_the_lan_with_its_own_address_relay_and_filter() 
     assert master.acl == backup.acl and master.dhcp_relay and backup.dhcp_relay
     assert master.acl is not None and master.acl.entries[0].protocol == "vrrp"
     assert master.acl.entries[0].destination == IPv4Network("224.0.0.18/32")
+
+
+def test_only_the_vrrp_master_attracts_the_lan_on_every_platform() -> None:
+    staff = next(lan for lan in SAMPLE.site_by_slug["dc-hanoi"].lans if lan.redundancy is not None)
+    assert staff.redundancy is not None
+    master, backup = (SAMPLE.device_by_name[m.device] for m in staff.redundancy.members)
+    for platform in (Platform.CISCO_IOSXE, Platform.HUAWEI_VRP):
+        # VRRP there needs the LAN's prefix on the interface: the backup's LAN costs more than the master's
+        ports = [next(p for p in DESIGN.context(retarget(device, platform)).lan_ports if p.vlan == staff.vlan)
+                 for device in (master, backup)]
+        assert [p.address for p in ports] == [IPv4Interface(f"{m.address}/{staff.prefix.prefixlen}")
+                                              for m in staff.redundancy.members]
+        assert [p.ospf.cost for p in ports if p.ospf] == [None, BACKUP_LAN_COST]
+    frr = [next(p for p in DESIGN.context(device).lan_ports if p.vlan == staff.vlan) for device in (master, backup)]
+    assert [p.address.network.prefixlen for p in frr] == [32, 32]
+    assert [p.vrrp.virtual.network for p in frr if p.vrrp] == [staff.prefix, staff.prefix]
+    # a LAN of one router keeps its prefix on the interface
+    single = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"])
+    assert all(p.address.network.prefixlen < 32 and p.ospf and p.ospf.cost is None for p in single.lan_ports)
 
 
 def test_a_lan_with_one_router_has_no_vrrp_and_no_vrrp_permit() -> None:

@@ -650,7 +650,7 @@ def _design() -> dict[str, Any]:
         ],
         "accepted_risks": [
             {"sites": ["*"], "site_kinds": ["ward_committee", "party_agency", "mass_organization"],
-             "rules": ["no-single-failure-cuts-sites"],
+             "levels": ["ward"], "rules": ["no-single-failure-cuts-sites"],
              "reason": "Trụ sở cấp xã một đường truyền: chấp nhận mất kết nối khi thiết bị tập trung hỏng "
                        "(single-homed)",
              "accepted_by": "Sở Thông tin và Truyền thông Hà Nội", "review_by": date(2027, 6, 30)},

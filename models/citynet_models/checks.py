@@ -705,12 +705,15 @@ def _design_rules(net: "Network") -> Iterable[Problem]:
                 yield Problem(path=(*path, "rules"), message="accepted risk names an unknown rule",
                               expected="the name of a design rule: " + (", ".join(sorted(names)) or "none"),
                               found=repr(rule_name))
-        candidates = [site.slug for site in net.sites if not risk.site_kinds or site.kind in risk.site_kinds]
+        candidates = [site.slug for site in net.sites
+                      if (not risk.site_kinds or site.kind in risk.site_kinds)
+                      and (not risk.levels or site.level in risk.levels)]
         for pattern in risk.sites:
             if not fnmatch.filter(candidates, pattern):
                 of_kinds = f" of kinds {', '.join(k.value for k in risk.site_kinds)}" if risk.site_kinds else ""
+                of_levels = f" at levels {', '.join(v.value for v in risk.levels)}" if risk.levels else ""
                 yield Problem(path=(*path, "sites"), message="accepted risk matches no site",
-                              expected=f"a slug or glob matching a site{of_kinds}", found=repr(pattern),
+                              expected=f"a slug or glob matching a site{of_kinds}{of_levels}", found=repr(pattern),
                               hint="an acceptance covering nothing is a typo or out of date: fix or remove it")
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from citynet_models.base import NetopsModel
-from citynet_models.types import DisplayName, SiteKind, Slug
+from citynet_models.types import AdminLevel, DisplayName, SiteKind, Slug
 
 FailureKind = Literal["device", "link"]
 
@@ -70,6 +70,8 @@ class AcceptedRisk(NetopsModel):
 
     sites: tuple[str, ...] = Field(min_length=1, description="Site slugs or globs (e.g. 'ubnd-phuong-*')")
     site_kinds: tuple[SiteKind, ...] = Field(default=(), description="Only sites of these kinds (empty: any)")
+    levels: tuple[AdminLevel, ...] = Field(default=(),
+                                           description="Only sites of these administrative levels (empty: any)")
     rules: tuple[Slug, ...] = Field(default=(), description="Rules accepted as broken (empty: every rule)")
     reason: DisplayName = Field(description="Why the city accepts it")
     accepted_by: DisplayName | None = Field(default=None, description="Who accepted it")

@@ -336,11 +336,12 @@ def print_design(report: DesignReport, top: int, group: str) -> None:
                      ", ".join(f"#{i + 1}" for i in b.risks) if b.accepted else "no"] for b in ordered])
     if report.accepted_risks:
         risks = RichTable(title="accepted risks", title_justify="left")
-        for column in ("#", "sites", "kinds", "rules", "reason", "accepted by", "review by", "covers"):
+        for column in ("#", "sites", "kinds", "levels", "rules", "reason", "accepted by", "review by", "covers"):
             # The city's own words wrap; names and dates stay whole.
             risks.add_column(column, no_wrap=column not in ("kinds", "reason", "accepted by"))
         for i, r in enumerate(report.accepted_risks):
             risks.add_row(str(i + 1), ", ".join(r.sites), ", ".join(r.site_kinds) or "any",
+                          ", ".join(r.levels) or "any",
                           ", ".join(r.rules) or "every rule", r.reason, r.accepted_by or "", r.review_by or "",
                           str(r.covers))
         out.print(risks)

@@ -89,6 +89,7 @@ class RiskSummary:
 
     sites: tuple[str, ...]
     site_kinds: tuple[str, ...]
+    levels: tuple[str, ...]
     rules: tuple[str, ...]
     reason: str
     accepted_by: str | None
@@ -171,10 +172,11 @@ class _Risks:
         found = self.sites.get(site)
         if found is None:
             return ()
-        kind = str(found.kind)
+        kind, level = str(found.kind), str(found.level)
         return tuple(i for i, risk in enumerate(self.risks)
                      if (not risk.rules or rules & set(risk.rules))
                      and (not risk.site_kinds or kind in {k.value for k in risk.site_kinds})
+                     and (not risk.levels or level in {v.value for v in risk.levels})
                      and any(fnmatchcase(site, glob) for glob in risk.sites))
 
     def count(self, indexes: Sequence[int]) -> None:
@@ -351,7 +353,8 @@ def evaluate_design(network: Network, naive: bool = False, whatif: WhatIfReport 
         results = [evaluator.evaluate(rule) for rule in network.design.rules]
         failures = evaluator.failures(results) if results else []
         risks = tuple(RiskSummary(
-            sites=risk.sites, site_kinds=tuple(k.value for k in risk.site_kinds), rules=risk.rules,
+            sites=risk.sites, site_kinds=tuple(k.value for k in risk.site_kinds),
+            levels=tuple(v.value for v in risk.levels), rules=risk.rules,
             reason=risk.reason, accepted_by=risk.accepted_by,
             review_by=risk.review_by.isoformat() if risk.review_by is not None else None,
             covers=evaluator.risks.covers[i]) for i, risk in enumerate(network.design.accepted_risks))
@@ -370,5 +373,5 @@ def unaccepted_problems(report: DesignReport) -> list[Problem]:
                 path=("design", "rules", item(rule.rule)), message=f"design rule {rule.rule} is broken",
                 expected=rule.statement, found=f"{b.kind} {b.subject}: {b.detail}",
                 hint="change the design to meet the rule, or accept the risk in design.accepted_risks (sites, "
-                     "site_kinds, rules, reason, accepted_by, review_by)"))
+                     "site_kinds, levels, rules, reason, accepted_by, review_by)"))
     return problems

@@ -56,10 +56,11 @@ def cut_sites(network: Network, plan: LabPlan, failed: Collection[str]) -> list[
 
 
 def accepted(network: Network, site: str) -> bool:
-    """Whether the city's design accepts a risk for the site (an accepted risk naming it or its kind)."""
-    kind = network.site_by_slug[site].kind
-    return any(any(fnmatchcase(site, pattern) for pattern in risk.sites) and (not risk.site_kinds
-                                                                             or kind in risk.site_kinds)
+    """Whether the city's design accepts a risk for the site (an accepted risk naming it, its kind and level)."""
+    found = network.site_by_slug[site]
+    return any(any(fnmatchcase(site, pattern) for pattern in risk.sites)
+               and (not risk.site_kinds or found.kind in risk.site_kinds)
+               and (not risk.levels or found.level in risk.levels)
                for risk in network.design.accepted_risks)
 
 

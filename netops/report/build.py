@@ -341,13 +341,18 @@ def _kinds(words: Words, value: str) -> str:
     return ", ".join(words.value("kind", kind) for kind in value.split()) if value else words("risks.any_kind")
 
 
+def _levels(words: Words, value: str) -> str:
+    return ", ".join(words.value("level", level) for level in value.split()) if value else words("risks.any_level")
+
+
 def accepted_risks_table(data: DesignReport, words: Words) -> Table:
-    """The risks the city accepts: where, against which rules, why, who accepted them, when to review them."""
+    """The risks the city accepts: where, of which kinds and levels, against which rules, why, who accepted them,
+    when to review them."""
     return Table("accepted-risks", words("risks.title"),
-                 ("risk", "sites", "site kinds", "rules", "reason", "accepted by", "review by", "covers"),
-                 tuple((i + 1, " ".join(r.sites), " ".join(r.site_kinds), " ".join(r.rules) or "*", r.reason,
-                        r.accepted_by, r.review_by, r.covers) for i, r in enumerate(data.accepted_risks)),
-                 note=words("risks.note"), shown={"site kinds": _kinds},
+                 ("risk", "sites", "site kinds", "levels", "rules", "reason", "accepted by", "review by", "covers"),
+                 tuple((i + 1, " ".join(r.sites), " ".join(r.site_kinds), " ".join(r.levels), " ".join(r.rules) or "*",
+                        r.reason, r.accepted_by, r.review_by, r.covers) for i, r in enumerate(data.accepted_risks)),
+                 note=words("risks.note"), shown={"site kinds": _kinds, "levels": _levels},
                  ids=frozenset({"sites", "rules", "reason", "accepted by", "review by"}),
                  head_keys={"sites": "site globs"})
 

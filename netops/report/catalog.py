@@ -100,10 +100,11 @@ EN: dict[str, str] = {
                            "every site it cuts besides its own. Breaks not accepted first."),
     "design.limit": "Showing the first {limit} of {count}; {file} lists every one.",
     "risks.title": "Accepted risks",
-    "risks.note": ("Breaks of the design rules the city accepts: the sites (globs) and kinds, the rules (*: every "
-                   "rule), why, who accepted them and when they are to be reviewed; covers: the breaks each one "
-                   "accepts."),
+    "risks.note": ("Breaks of the design rules the city accepts: the sites (globs), kinds and administrative levels, "
+                   "the rules (*: every rule), why, who accepted them and when they are to be reviewed; covers: the "
+                   "breaks each one accepts."),
     "risks.any_kind": "any kind",
+    "risks.any_level": "any level",
     "design_failures.title": "Single failures that still cut sites beyond their own",
     "design_failures.note": ("{count} single failures of a router or link cut a site: {own} only their own, "
                              "{beyond} others too, {accepted} of those accepted as risks."),
@@ -183,6 +184,7 @@ EN: dict[str, str] = {
     "col.risk": "#",
     "col.site globs": "sites",
     "col.site kinds": "site kinds",
+    "col.levels": "levels",
     "col.reason": "reason",
     "col.accepted by": "accepted by",
     "col.review by": "review by",
@@ -224,6 +226,9 @@ EN: dict[str, str] = {
     "row.city level": "city level",
     "row.total": "total",
     # enum values
+    "level.city": "city",
+    "level.district": "district",
+    "level.ward": "ward",
     "kind.data_center": "data center",
     "kind.city_agency": "city agency",
     "kind.district_committee": "district committee",
@@ -394,9 +399,11 @@ VI: dict[str, str] = {
                            "chúng che mọi điểm nó cắt ngoài điểm của chính nó. Vi phạm chưa chấp nhận đứng trước."),
     "design.limit": "Hiển thị {limit} dòng đầu trong {count}; {file} liệt kê tất cả.",
     "risks.title": "Rủi ro được chấp nhận",
-    "risks.note": ("Các vi phạm quy tắc thiết kế mà thành phố chấp nhận: các điểm (mẫu tên) và loại điểm, các quy "
-                   "tắc (*: mọi quy tắc), lý do, người chấp nhận và ngày xem xét lại; số vi phạm mỗi rủi ro che."),
+    "risks.note": ("Các vi phạm quy tắc thiết kế mà thành phố chấp nhận: các điểm (mẫu tên), loại điểm và cấp hành "
+                   "chính, các quy tắc (*: mọi quy tắc), lý do, người chấp nhận và ngày xem xét lại; số vi phạm mỗi "
+                   "rủi ro che."),
     "risks.any_kind": "mọi loại",
+    "risks.any_level": "mọi cấp",
     "design_failures.title": "Sự cố đơn lẻ vẫn cắt các điểm khác ngoài điểm của chính nó",
     "design_failures.note": ("{count} sự cố đơn lẻ của một bộ định tuyến hay đường truyền cắt một điểm: {own} chỉ "
                              "cắt điểm của chính nó, {beyond} cắt cả điểm khác, {accepted} trong số đó là rủi ro "
@@ -476,6 +483,7 @@ VI: dict[str, str] = {
     "col.risk": "#",
     "col.site globs": "các điểm",
     "col.site kinds": "loại điểm",
+    "col.levels": "cấp",
     "col.reason": "lý do",
     "col.accepted by": "người chấp nhận",
     "col.review by": "xem xét lại trước",
@@ -515,6 +523,9 @@ VI: dict[str, str] = {
     "row.city": "thành phố",
     "row.city level": "cấp thành phố",
     "row.total": "tổng",
+    "level.city": "cấp thành phố",
+    "level.district": "cấp huyện",
+    "level.ward": "cấp xã",
     "kind.data_center": "trung tâm dữ liệu",
     "kind.city_agency": "cơ quan cấp thành phố",
     "kind.district_committee": "UBND cấp huyện",

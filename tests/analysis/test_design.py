@@ -13,8 +13,8 @@ from tests.analysis.networks import with_design, with_vrrp
 from tests.analysis.test_whatif_redundancy import DC, HUBS
 
 UNIT_KINDS = ["ward_committee", "party_agency", "mass_organization", "public_service_point"]
-#: The risk the sample city accepts: its single-homed unit-level sites.
-SINGLE_HOMED_UNITS = {"sites": ["*"], "site_kinds": UNIT_KINDS, "reason": "single-homed unit sites",
+#: The risk the sample city accepts: its single-homed unit sites at ward level.
+SINGLE_HOMED_UNITS = {"sites": ["*"], "site_kinds": UNIT_KINDS, "levels": ["ward"], "reason": "single-homed unit sites",
                       "accepted_by": "Sở TTTT", "review_by": "2027-06-30"}
 MAX_ONE = {"name": "one-site", "kind": "max_sites_cut", "max_sites": 1}
 PAIR = HaPair(name="dc-fw", site="dc-hanoi", members=("dc-fw-01", "dc-fw-02"), sync_link="dc-fw-01--dc-fw-02")
@@ -74,13 +74,18 @@ def test_without_the_risk_the_same_breaks_fail(resilient: Network) -> None:
     assert (only(report).status, report.ok, report.unaccepted) == ("fail", False, 4)
 
 
-def test_a_risk_covers_only_the_rules_and_kinds_it_names(resilient: Network) -> None:
+def test_a_risk_covers_only_the_rules_kinds_and_levels_it_names(resilient: Network) -> None:
     other_rule = {**SINGLE_HOMED_UNITS, "rules": ["some-other-rule"]}
     wrong_kinds = {**SINGLE_HOMED_UNITS, "site_kinds": ["city_agency"]}
+    wrong_levels = {**SINGLE_HOMED_UNITS, "levels": ["city", "district"]}
+    any_level = {**SINGLE_HOMED_UNITS, "levels": []}
     named = {**SINGLE_HOMED_UNITS, "rules": ["one-site"]}
     assert only(judge(resilient, [MAX_ONE], [other_rule])).status == "fail"
     assert only(judge(resilient, [MAX_ONE], [wrong_kinds])).status == "fail"
+    assert only(judge(resilient, [MAX_ONE], [wrong_levels])).status == "fail"
+    assert only(judge(resilient, [MAX_ONE], [any_level])).status == "accepted"
     assert only(judge(resilient, [MAX_ONE], [named])).status == "accepted"
+    assert judge(resilient, [MAX_ONE], [named]).accepted_risks[0].levels == ("ward",)
     # A glob matching some of the sites a failure cuts does not accept the failure.
     ba_dinh_wards = {"sites": ["ubnd-phuong-truc-bach"], "reason": "one ward"}
     rule = only(judge(resilient, [MAX_ONE], [ba_dinh_wards]))
@@ -92,7 +97,7 @@ def test_max_sites_cut_counts_only_the_failures_and_services_it_names(resilient:
     # wards) through.
     links = only(judge(resilient, [{**MAX_ONE, "failures": ["link"]}]))
     assert (links.status, links.breaks) == ("pass", ())
-    assert links.checked == 51  # every link of the sample failed in turn
+    assert links.checked == 52  # every link of the sample failed in turn
     two = only(judge(resilient, [{**MAX_ONE, "max_sites": 2, "services": ["ntp"]}]))
     assert breaks(two) == {"dong-anh-agg-02": False}
     assert two.breaks[0].detail == "cuts 3 sites (at most 2) from ntp"
@@ -139,10 +144,8 @@ def test_ha_pair(sample: Network) -> None:
 def test_failures_that_still_cut_sites_are_listed_and_marked(resilient: Network) -> None:
     report = judge(resilient, [MAX_ONE], [SINGLE_HOMED_UNITS])
     rows = {f.element: f for f in report.failures}
-    # dc-core-01 cuts the city's mass organization (its only uplink): one site, within the limit, covered.
-    core = rows["dc-core-01"]
-    assert (core.sites, core.own_site_only, core.accepted, core.breaks) == (
-        ("uy-ban-mttq-thanh-pho-ha-noi",), False, True, ())
+    # The city's mass organization has uplinks to both cores: neither cuts it.
+    assert "dc-core-01" not in rows and "dc-core-02" not in rows
     assert rows["ba-dinh-agg-01"].breaks == ("one-site",) and rows["ba-dinh-agg-01"].accepted
     own = rows["ubnd-phuong-kim-ma-r01"]
     assert (own.own_site_only, own.accepted, own.site) == (True, False, "ubnd-phuong-kim-ma")
@@ -168,19 +171,23 @@ def test_the_exact_peer_gives_the_same_report(resilient: Network) -> None:
 def test_on_the_sample_only_accepted_single_homed_unit_sites_are_cut_beyond_a_failures_own_site(
         shipped: Network) -> None:
     # The test, stated precisely: fail each router and each link of the sample alone. Every site a failure
-    # cuts other than the failed element's own site (a link's: its downstream site) is a unit-level site
+    # cuts other than the failed element's own site (a link's: its downstream site) is a ward-level unit site
     # (ward committee, public-service point, party agency, mass organization) covered by the sample's accepted
-    # risk: no hub, agency or the data center is ever cut by another site's failure, and every rule holds.
+    # risk: no hub, agency, city-level office or the data center is ever cut by another site's failure, and every
+    # rule holds.
     report = evaluate_design(shipped)
-    kinds = {site.slug: str(site.kind) for site in shipped.sites}
+    kinds = {site.slug: (str(site.kind), str(site.level)) for site in shipped.sites}
     beyond = [f for f in report.failures if not f.own_site_only]
     for failure in beyond:
         others = {site for site in failure.sites if site != failure.site}
-        assert {kinds[site] for site in others} <= set(UNIT_KINDS), failure
+        assert {kinds[site][0] for site in others} <= set(UNIT_KINDS), failure
+        assert {kinds[site][1] for site in others} == {"ward"}, failure
         assert failure.accepted, failure
-    # The aggregation routers with single-homed unit sites, and dc-core-01 with the city's mass organization.
+    # Only the aggregation routers with their single-homed ward-level sites.
     assert {f.element for f in beyond} == {"ba-dinh-agg-01", "ba-dinh-agg-02", "dong-anh-agg-01", "dong-anh-agg-02",
-                                           "hoan-kiem-agg-01", "hoan-kiem-agg-02", "dc-core-01"}
+                                           "hoan-kiem-agg-01", "hoan-kiem-agg-02"}
+    (risk,) = shipped.design.accepted_risks
+    assert [str(level) for level in risk.levels] == ["ward"]
     assert {r.rule: r.status for r in report.rules} == {
         "no-single-failure-cuts-sites": "accepted", "hubs-and-agencies-dual-homed": "pass",
         "hubs-two-providers": "pass", "redundant-lan-gateways": "pass", "firewall-pair": "pass"}

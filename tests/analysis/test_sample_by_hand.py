@@ -70,10 +70,10 @@ def test_redundancy(network: Network) -> None:
     at_risk = {g.district: {a.site for a in g.at_risk} for g in report.districts}
     assert at_risk["001"] == {"dang-uy-phuong-phuc-xa", "ubnd-phuong-truc-bach", "uy-ban-mttq-phuong-kim-ma",
                               "ubnd-phuong-giang-vo"}
-    assert at_risk["city"] == {"uy-ban-mttq-thanh-pho-ha-noi"}
+    assert at_risk["city"] == set()  # the city-level sites all uplink to both cores
     assert at_risk["002"] == {"dang-uy-phuong-hang-trong", "ubnd-phuong-hang-bac", "ubnd-phuong-ly-thai-to"}
     assert at_risk["017"] == {"dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-co-loa", "ubnd-xa-hai-boi"}
-    assert (report.sites, report.single_uplink) == (24, 12)  # every site but the data center
+    assert (report.sites, report.single_uplink) == (24, 11)  # every site but the data center
     district = {a.site: a for a in report.attachments}["ubnd-quan-ba-dinh"]
     # agg-01 and agg-02 each uplink to both cores; agg-02 -> agg-01 stays inside the site
     assert (district.uplinks, district.upstream_routers) == (4, ("dc-core-01", "dc-core-02"))
@@ -88,9 +88,11 @@ def test_redundancy(network: Network) -> None:
     (["ba-dinh-agg-01", "ba-dinh-agg-02"], BA_DINH),
     (["dong-anh-agg-02"], {"dang-uy-xa-co-loa", "ubnd-xa-uy-no", "ubnd-xa-hai-boi"}),
     (["dc-core-02"], set()),  # everything that uplinks to core-02 also uplinks to core-01
-    (["dc-core-01"], {"uy-ban-mttq-thanh-pho-ha-noi"}),  # the firewall keeps its uplink to core-02
+    (["dc-core-01"], set()),  # the firewalls and the city-level sites keep their uplinks to core-02
     (["ba-dinh-agg-01--ba-dinh-agg-02"], set()),
-    (["dc-core-01--uy-ban-mttq-thanh-pho-ha-noi-r01"], {"uy-ban-mttq-thanh-pho-ha-noi"}),
+    (["dc-core-01--uy-ban-mttq-thanh-pho-ha-noi-r01"], set()),  # the city's MTTQ office: its Viettel circuit
+    (["dc-core-01--uy-ban-mttq-thanh-pho-ha-noi-r01", "dc-core-02--uy-ban-mttq-thanh-pho-ha-noi-r01"],
+     {"uy-ban-mttq-thanh-pho-ha-noi"}),
     (["ba-dinh-agg-01--ubnd-phuong-kim-ma-r01", "ba-dinh-agg-02--ubnd-phuong-kim-ma-r01"], {"ubnd-phuong-kim-ma"}),
 ])
 def test_what_if_scenarios(network: Network, failed: list[str], cut: set[str]) -> None:
@@ -102,22 +104,21 @@ def test_what_if_scenarios(network: Network, failed: list[str], cut: set[str]) -
 
 def test_what_if_all_single_failures(network: Network) -> None:
     report = single_failures(network)
-    assert (report.routers, report.links) == (31, 51)
+    assert (report.routers, report.links) == (31, 52)
     by_element = {i.element: i for i in report.impacts}
     # the firewall pair routes the data-center LANs (VRRP across dc-fw-01 and dc-fw-02): losing either cuts nothing
     assert "dc-fw-01" not in by_element and "dc-fw-02" not in by_element
     assert report.impacts[0].element == "dong-anh-agg-02" and report.impacts[0].sites_cut == 3
-    assert {loss.site for loss in by_element["dc-core-01"].losses} == {"uy-ban-mttq-thanh-pho-ha-noi"}
     assert {loss.site for loss in by_element["ba-dinh-agg-02"].losses} == {"dang-uy-phuong-phuc-xa",
                                                                             "ubnd-phuong-giang-vo"}
-    assert "dc-core-02" not in by_element
-    # the routers that cut a site other than their own: dc-core-01 (the city's MTTQ office hangs only on it) and
-    # the six aggregation routers (their single-homed unit sites; never their hub, whose LANs have VRRP)
-    assert report.spof_routers == 7 and report.spof_links == 0
+    assert "dc-core-01" not in by_element and "dc-core-02" not in by_element
+    # the routers that cut a site other than their own: the six aggregation routers (their single-homed unit
+    # sites; never their hub, whose LANs have VRRP)
+    assert report.spof_routers == 6 and report.spof_links == 0
     assert not any(loss.site.startswith("ubnd-quan-") or loss.site == "ubnd-huyen-dong-anh"
                    for i in report.impacts if i.kind == "router" and not i.own_site_only for loss in i.losses)
-    # a single-homed site's uplink cuts only that site; 12 sites are single-homed
-    assert sum(1 for i in report.impacts if i.kind == "link") == 12
+    # a single-homed site's uplink cuts only that site; 11 sites are single-homed
+    assert sum(1 for i in report.impacts if i.kind == "link") == 11
     assert all(i.own_site_only for i in report.impacts if i.kind == "link")
     assert single_failures(network, naive=True).impacts == report.impacts
 
@@ -132,9 +133,9 @@ def test_addresses(network: Network) -> None:
     report = addresses(network)
     pools = {p.name: p for p in report.pools}
     assert pools["loopbacks"].allocations == 31  # every router has one
-    # links: 6 in the data center (the pair's four uplinks and its sync link), 7 city-site uplinks, 5 per hub (4 to
+    # links: 6 in the data center (the pair's four uplinks and its sync link), 8 city-site uplinks, 5 per hub (4 to
     # the cores, agg-02 -> agg-01), 23 access
-    assert (pools["links"].allocations, pools["links"].used_addresses) == (51, 102)
+    assert (pools["links"].allocations, pools["links"].used_addresses) == (52, 104)
     # ward-level (unit) sites: 6 in Ba Đình, 5 in Hoàn Kiếm, 6 in Đông Anh; a /9 holds 2^16 /25 blocks
     assert (pools["sites-ward"].allocations, pools["sites-ward"].free_units) == (17, 65536 - 17)
     assert pools["sites-district"].allocations == 3  # the three hubs, in their former district committees' blocks

@@ -52,11 +52,10 @@ def test_a_second_gateway_in_the_data_center_removes_the_city_wide_cut(sample: N
     assert "dc-fw-01" not in found
     servers = next(s for s in report.services if s.service == "email")
     assert servers.gateways == ("dc-fw-01", "dc-fw-02")
-    # What still cuts more than its own site: the aggregation routers with single-homed wards, and dc-core-01
-    # with the city's single-homed mass organization.
+    # What still cuts more than its own site: the aggregation routers with single-homed wards.
     assert {i.element for i in report.impacts if not i.own_site_only} == {
         "ba-dinh-agg-01", "ba-dinh-agg-02", "dong-anh-agg-01", "dong-anh-agg-02", "hoan-kiem-agg-01",
-        "hoan-kiem-agg-02", "dc-core-01"}
+        "hoan-kiem-agg-02"}
 
 
 def test_the_shipped_sample_is_the_one_with_vrrp_at_its_hubs_and_data_center(shipped: Network,

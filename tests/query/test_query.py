@@ -28,7 +28,7 @@ def test_site_filters(network: Network) -> None:
     assert len(slugs(network, districts=("ba-dinh",))) == 7
     # No site of the sample has rollout evidence (docs/lifecycle.md): every one is planned, none accepted
     single_homed = slugs(network, redundancy=Redundancy.SINGLE_HOMED)
-    assert len(single_homed) == 12
+    assert len(single_homed) == 11
     assert slugs(network, redundancy=Redundancy.SINGLE_HOMED, statuses=(LifecycleStatus.PLANNED,)) == single_homed
     assert slugs(network, statuses=(LifecycleStatus.ACCEPTED, LifecycleStatus.VERIFIED)) == set()
     # A ward selector names a unit: Phường Ngọc Hà 00008 (communes/00008-ngoc-ha.yml)
@@ -61,11 +61,11 @@ def test_devices_and_circuits(network: Network) -> None:
 
 def test_totals(network: Network) -> None:
     everything = totals(network, QueryFilters())
-    # circuits: 7 of the city-level sites, 12 of the hubs' aggregation routers, 23 of the unit sites
-    assert (everything.sites, everything.devices, everything.circuits) == (25, 31, 42)
+    # circuits: 8 of the city-level sites, 12 of the hubs' aggregation routers, 23 of the unit sites
+    assert (everything.sites, everything.devices, everything.circuits) == (25, 31, 43)
     by_provider = {row["provider"]: (row["circuits"], row["bandwidth_mbps"]) for row in everything.by_provider}
     assert by_provider["fpt"] == (7, 1050)
-    assert sum(c for c, _ in by_provider.values()) == 42
+    assert sum(c for c, _ in by_provider.values()) == 43
     grouped = {row["area"]: row for row in totals(network, QueryFilters(), GroupBy.AREA).groups}
     assert grouped["001"]["sites"] == 7 and grouped["city"]["sites"] == 5
     # a 2025 intent has no districts: --by district names its areas, in its own words

@@ -31,7 +31,8 @@ def test_rules_and_risks_in_words() -> None:
     risks = accepted_risks_table(report, EN)
     (cells,) = risks.cells(EN)
     assert cells[2].text == "ward committee, public service point, party agency, mass organization"
-    assert (cells[6].text, cells[7].text) == ("2027-06-30", "4")
+    assert cells[3].text == "ward"
+    assert (cells[7].text, cells[8].text) == ("2027-06-30", "4")
 
 
 def test_failures_still_cutting_sites_on_the_page_and_in_csv() -> None:

@@ -35,8 +35,8 @@ system:
 	scripts/install-system-packages
 
 demo: system venv
-	@echo "== validate the sample city (inventory/city)"
-	$(BIN)/netops validate --intent $(INTENT)
+	@echo "== validate the sample city (inventory/city), its design rules included"
+	$(BIN)/netops validate --strict-design --intent $(INTENT)
 	@echo "== data-center services"
 	$(BIN)/netops show services --intent $(INTENT)
 	@echo "== sites of the aggregation area Cụm Ba Đình"
@@ -52,6 +52,8 @@ demo: system venv
 	$(BIN)/netops render --intent $(INTENT) --out out/configs
 	@echo "== what breaks if one router or link fails"
 	$(BIN)/netops analyze what-if --intent $(INTENT)
+	@echo "== the city's design rules: each one's verdict, the accepted risks, the failures that still cut sites"
+	$(BIN)/netops analyze design --intent $(INTENT)
 	@echo "== planner report -> out/report/index.html"
 	$(BIN)/netops report --intent $(INTENT) --out out/report
 	@echo "== the local NetBox (var/netbox): start it, write the sample city into it, plan again (nothing to do)"

@@ -13,11 +13,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import pytest
 
+from citynet_models.network import Network
 from netops.lab import frr, sshd
 from netops.lab.errors import LabError
 from netops.lab.lab import Lab
@@ -25,7 +27,8 @@ from netops.lab.netns import existing_namespaces, root_links
 from netops.lab.preflight import preflight
 from netops.lab.services import LISTENER
 from netops.lab.state import LabHome
-from netops.lab.topology import MANAGEMENT_BRIDGE, MANAGEMENT_PORT_PREFIX, NETNS_PREFIXES
+from netops.lab.topology import MANAGEMENT_BRIDGE, MANAGEMENT_PORT_PREFIX, NETNS_PREFIXES, LabPlan, plan_lab
+from netops.pipeline import load_network
 
 REPO = Path(__file__).resolve().parents[2]
 CITY = REPO / "inventory" / "city"
@@ -149,3 +152,27 @@ def play_recap(output: str) -> dict[str, dict[str, int]]:
     for match in re.finditer(r"^(\S+)\s+: ((?:\w+=\d+\s*)+)$", output, re.M):
         recap[match.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(2))}
     return recap
+
+
+@dataclass
+class CityLab:
+    """A configured, converged lab of the sample city, with the model and plan it was made from."""
+
+    lab: Lab
+    home: LabHome
+    network: Network
+    plan: LabPlan
+
+
+@contextmanager
+def sample_city_lab() -> Iterator[CityLab]:
+    """The sample city's lab, configured and converged; brought down on leaving, whatever happens."""
+    skip_unless_lab_can_run()
+    network = load_network(CITY).network
+    plan = plan_lab(network)
+    with lab_home() as home:
+        lab = Lab(home)
+        lab.up(network, plan, configured=True)
+        converged = lab.wait(timeout=120)
+        assert converged.converged, f"not converged after {converged.seconds} s: {converged.lagging()}"
+        yield CityLab(lab, home, network, plan)

@@ -8,19 +8,20 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from citynet_models.network import Network
 from netops.lab import hostd
 from netops.lab.failover import Failover, accepted, cut_sites, fail_and_measure, until_held
-from netops.lab.lab import Lab
-from netops.lab.state import LabHome
-from netops.lab.topology import LabPlan, plan_lab
 from netops.lab.vrrp import groups
-from netops.pipeline import load_network
-from tests.lab.helpers import CITY, NETOPS, REPO, lab_home, leftovers, playbook_env, skip_unless_lab_can_run
+from tests.lab.helpers import (
+    NETOPS,
+    REPO,
+    CityLab,
+    leftovers,
+    playbook_env,
+    sample_city_lab,
+)
 
 pytestmark = pytest.mark.lab
 
@@ -30,33 +31,18 @@ FIREWALL = "dc-fw-01"
 RECOVERY_TIMEOUT = 60.0
 
 
-@dataclass
-class FailoverLab:
-    lab: Lab
-    home: LabHome
-    network: Network
-    plan: LabPlan
-
-
 @pytest.fixture(scope="module")
-def city_lab() -> Iterator[FailoverLab]:
-    skip_unless_lab_can_run()
-    network = load_network(CITY).network
-    plan = plan_lab(network)
-    with lab_home() as home:
-        lab = Lab(home)
-        lab.up(network, plan, configured=True)
-        converged = lab.wait(timeout=120)
-        assert converged.converged, f"not converged after {converged.seconds} s: {converged.lagging()}"
-        yield FailoverLab(lab, home, network, plan)
+def city_lab() -> Iterator[CityLab]:
+    with sample_city_lab() as city:
+        yield city
 
 
-def _masters(city: FailoverLab) -> dict[str, str]:
+def _masters(city: CityLab) -> dict[str, str]:
     """Segment namespace -> the member the model makes master."""
     return {segment.netns: segment.members[0].device for segment in city.plan.segments}
 
 
-def _verify(city: FailoverLab, *phases: str, sites: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+def _verify(city: CityLab, *phases: str, sites: list[str] | None = None) -> subprocess.CompletedProcess[str]:
     scope = [f"--site={site}" for site in sites or ()]
     return subprocess.run([str(NETOPS), "verify", *[f"--phase={p}" for p in phases], *scope], cwd=REPO,
                           env=playbook_env(city.home), capture_output=True, text=True, timeout=900, check=False)
@@ -68,7 +54,7 @@ def _report(failover: Failover) -> None:
                      f"failure (fail node itself {failover.fail_command_s} s)\n")
 
 
-def _preempt(city: FailoverLab, device: str) -> tuple[bool, int]:
+def _preempt(city: CityLab, device: str) -> tuple[bool, int]:
     """The model's preempt setting and delay of the LANs `device` is the VRRP master of."""
     lans = [lan for site in city.network.sites for lan in site.lans
             if lan.redundancy is not None and lan.redundancy.master.device == device]
@@ -78,7 +64,7 @@ def _preempt(city: FailoverLab, device: str) -> tuple[bool, int]:
     return settings.pop()
 
 
-def test_every_shared_gateway_has_its_master(city_lab: FailoverLab) -> None:
+def test_every_shared_gateway_has_its_master(city_lab: CityLab) -> None:
     assert city_lab.plan.segments, "the sample city has no LAN with several gateway routers"
     held = until_held(city_lab.plan, _masters(city_lab), timeout=30)
     assert held == {netns: (device,) for netns, device in _masters(city_lab).items()}
@@ -89,7 +75,7 @@ def test_every_shared_gateway_has_its_master(city_lab: FailoverLab) -> None:
     assert verified.returncode == 0, verified.stdout[-4000:] + verified.stderr[-2000:]
 
 
-def _fail_restore(city: FailoverLab, device: str) -> None:
+def _fail_restore(city: CityLab, device: str) -> None:
     plan = city.plan
     router = plan.router_by_device[device]
     preempt, delay = _preempt(city, device)
@@ -134,20 +120,20 @@ def _fail_restore(city: FailoverLab, device: str) -> None:
     assert verified.returncode == 0, verified.stdout[-4000:] + verified.stderr[-2000:]
 
 
-def test_the_active_firewall_fails_and_the_standby_takes_over(city_lab: FailoverLab) -> None:
+def test_the_active_firewall_fails_and_the_standby_takes_over(city_lab: CityLab) -> None:
     pair = next(p for p in city_lab.network.ha_pairs if FIREWALL in p.members)
     assert pair.members[0] == FIREWALL
     assert cut_sites(city_lab.network, city_lab.plan, [FIREWALL]) == []  # the pair: no site depends on one firewall
     _fail_restore(city_lab, FIREWALL)
 
 
-def test_a_hub_vrrp_master_fails_and_its_backup_takes_over(city_lab: FailoverLab) -> None:
+def test_a_hub_vrrp_master_fails_and_its_backup_takes_over(city_lab: CityLab) -> None:
     hub = next(s.members[0].device for s in city_lab.plan.segments
                if city_lab.network.site_by_slug[s.site].kind == "hub")
     _fail_restore(city_lab, hub)
 
 
-def test_down_leaves_nothing(city_lab: FailoverLab) -> None:
+def test_down_leaves_nothing(city_lab: CityLab) -> None:
     report = city_lab.lab.down()
     assert report.was_up and report.namespaces_deleted == len(city_lab.plan.namespaces())
     assert not leftovers(city_lab.home)

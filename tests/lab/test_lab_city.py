@@ -11,44 +11,23 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from citynet_models.network import Network
 from citynet_models.types import Redundancy
 from netops.lab import frr, monitoring
-from netops.lab.lab import Lab
 from netops.lab.probe import Probe, run_probes
 from netops.lab.reach import expectations
-from netops.lab.state import LabHome
-from netops.lab.topology import LabPlan, plan_lab
-from netops.pipeline import load_network
 from netops.verify.monitoring import monitoring as watched_by_nms
-from tests.lab.helpers import CITY, lab_home, leftovers, skip_unless_lab_can_run
+from tests.lab.helpers import CityLab, leftovers, sample_city_lab
 
 pytestmark = pytest.mark.lab
 
 
-@dataclass
-class CityLab:
-    lab: Lab
-    home: LabHome
-    network: Network
-    plan: LabPlan
-
-
 @pytest.fixture(scope="module")
 def city_lab() -> Iterator[CityLab]:
-    skip_unless_lab_can_run()
-    network = load_network(CITY).network
-    plan = plan_lab(network)
-    with lab_home() as home:
-        lab = Lab(home)
-        lab.up(network, plan, configured=True)
-        converged = lab.wait(timeout=120)
-        assert converged.converged, f"not converged after {converged.seconds} s: {converged.lagging()}"
-        yield CityLab(lab, home, network, plan)
+    with sample_city_lab() as city:
+        yield city
 
 
 def _wait_for(probes: list[Probe], reached: bool, timeout: float) -> list[str]:

@@ -12,7 +12,15 @@ from collections.abc import Iterator
 import pytest
 
 from netops.lab import hostd
-from netops.lab.failover import Failover, accepted, cut_sites, fail_and_measure, until_held
+from netops.lab.failover import (
+    Failover,
+    accepted,
+    cut_sites,
+    fail_and_measure,
+    granted,
+    until_held,
+    until_reachable,
+)
 from netops.lab.vrrp import groups
 from tests.lab.helpers import (
     NETOPS,
@@ -115,6 +123,12 @@ def _fail_restore(city: CityLab, device: str) -> None:
         time.sleep(10)
         held = until_held(plan, backups, timeout=5)
         assert {netns: held[netns] for netns in backups} == {netns: (b,) for netns, b in backups.items()}
+    # Back to the normal state: a gateway that moved back (preemption) moves the LAN's route with it, so every
+    # granted probe must answer again before the whole verify judges the city.
+    settled = time.monotonic()
+    back = until_reachable(granted(city.network, plan), settled, timeout=RECOVERY_TIMEOUT)
+    assert back.seconds is not None, f"not every site reachable after the restore: {back.failing[:10]}"
+    sys.stderr.write(f"\nafter restoring {device}: every site reachable {back.seconds} s after its gateways settled\n")
     assert city.lab.status().healthy
     verified = _verify(city, "control", "reachability", "redundancy")
     assert verified.returncode == 0, verified.stdout[-4000:] + verified.stderr[-2000:]

@@ -25,6 +25,18 @@ Design = CityDesign
 
 #: The lab's render settings: fast OSPF timers (playbooks/files/lab-render-settings.yml says the same).
 LAB_SETTINGS = RenderSettings(ospf_timers="fast")
+#: A large lab's: the platform's standard timers (playbooks/files/lab-render-settings-large.yml). One-second hellos
+#: and unthrottled SPF on hundreds of adjacencies need more CPU than two cores have: at 396 routers hellos came
+#: late, adjacencies dropped on their 4 s dead interval and every drop meant SPF runs everywhere (load 40, no
+#: convergence after 25 minutes); a 40 s dead interval rides out a busy start.
+LARGE_LAB_SETTINGS = RenderSettings(ospf_timers="standard")
+#: The most FRR routers a lab runs with fast timers (166 converge in 96 s with them).
+FAST_TIMERS_MAX_ROUTERS = 200
+
+
+def lab_settings(routers: int) -> RenderSettings:
+    """The render settings of a lab of this many FRR routers: timers that follow its size."""
+    return LAB_SETTINGS if routers <= FAST_TIMERS_MAX_ROUTERS else LARGE_LAB_SETTINGS
 
 
 def build_design(network: Network, settings: RenderSettings) -> Design:
@@ -60,4 +72,5 @@ def settings_in_force(path: Path | None, recorded: RenderSettings | None = None)
     return recorded if recorded is not None else RenderSettings()
 
 
-__all__ = ["LAB_SETTINGS", "Design", "RenderSettings", "build_design", "design_problems", "settings_in_force"]
+__all__ = ["FAST_TIMERS_MAX_ROUTERS", "LAB_SETTINGS", "LARGE_LAB_SETTINGS", "Design", "RenderSettings", "build_design",
+           "design_problems", "lab_settings", "settings_in_force"]

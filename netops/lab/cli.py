@@ -30,7 +30,7 @@ from netops.cli_support import (
     out,
     progress_for,
 )
-from netops.design import LAB_SETTINGS, build_design, settings_in_force
+from netops.design import build_design, lab_settings, settings_in_force
 from netops.errors import InputError, format_problems, problems_as_json
 from netops.lab.errors import LabError, LabRuntimeError
 from netops.lab.lab import Lab
@@ -99,7 +99,8 @@ def up(
     configured: Annotated[bool, typer.Option("--configured", help="Load the rendered configs (frr.conf and "
                                              "nftables) instead of the bootstrap")] = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="Render settings for --configured "
-                                                       "(default: ospf_timers: fast)")] = None,
+                                                       "(default: ospf_timers fast; standard above 200 "
+                                                       "routers)")] = None,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With --configured: wait until every OSPF and "
                                        "BGP adjacency is up")] = True,
     timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds --wait waits")] = 120,
@@ -118,7 +119,7 @@ def up(
         resolution = source_of(from_source, intent).load()
         network = resolution.running
         plan = plan_lab(network, district or [], area or [])
-        design = build_design(network, settings_in_force(settings_file, LAB_SETTINGS))
+        design = build_design(network, settings_in_force(settings_file, lab_settings(len(plan.frr_routers()))))
         say(f"lab of {plan.city}: {len(plan.routers)} devices, {len(plan.links)} links, {len(plan.hosts)} hosts"
             + (f" ({network.grouped_by}s {', '.join(plan.districts)})" if plan.districts else ""))
         report = lab.up(network, plan, configured=configured, design=design, intent=str(intent),

@@ -9,7 +9,7 @@ from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 
 from citynet_models.types import Platform
-from netops.design import LAB_SETTINGS, Design, RenderSettings
+from netops.design import Design, RenderSettings, lab_settings
 from netops.lab.errors import LabError
 from netops.lab.hostd import HOST_FILE_BY_PART
 from netops.lab.state import LabHome
@@ -41,11 +41,13 @@ def lab_secrets(home: LabHome) -> dict[str, str]:
 
 def recorded_settings(home: LabHome) -> RenderSettings:
     """The render settings of the lab's routers' configs: as `up --configured` recorded them, else the lab's
-    own (`LAB_SETTINGS`, with which provisioning renders by default)."""
+    own for its size (`lab_settings`: playbooks/files/lab-render-settings.yml, or -large.yml above 200 routers,
+    with which provisioning renders)."""
     state = home.load()
     if state is not None and state.settings is not None:
         return RenderSettings.model_validate_json(json.dumps(state.settings))
-    return LAB_SETTINGS
+    plan = home.plan()
+    return lab_settings(len(plan.frr_routers()) if plan is not None else 0)
 
 
 @dataclass(frozen=True)

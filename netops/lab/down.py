@@ -13,6 +13,7 @@ from pathlib import Path
 
 from netops.lab import frr, hostd, sshd
 from netops.lab.errors import LabError
+from netops.lab.kernel import restore_settings
 from netops.lab.netns import alive, existing_namespaces, ip_batch, namespace_pids, root_links, stop_pids
 from netops.lab.services import LISTENER
 from netops.lab.state import LabHome, LabState, process_matches
@@ -80,6 +81,7 @@ def tear_down(home: LabHome, progress: Progress = quiet) -> DownReport:
                     path.rmdir()
             else:
                 path.unlink(missing_ok=True)
+        restore_settings(state.kernel_settings)
         home.remove_files()
     report.seconds = round(time.monotonic() - started, 3)
     return report

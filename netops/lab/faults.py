@@ -15,6 +15,7 @@ import hashlib
 
 from netops.lab import frr, hostd
 from netops.lab.errors import LabError
+from netops.lab.kernel import share_identical_pages
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, stop_pids
 from netops.lab.services import start_frr
 from netops.lab.state import LabHome, LabState
@@ -139,6 +140,7 @@ def fail_node(home: LabHome, device: str) -> None:
 def restore_node(home: LabHome, device: str) -> None:
     """Power the router back: its ports up (but those of failed links), FRR started from its saved config, and
     its VRRP speaker (which takes the gateway back as the model's preempt setting says)."""
+    share_identical_pages()
     with home.locked():
         plan, state = home.require()
         router = plan.router_by_device.get(device)

@@ -32,6 +32,7 @@ from netops.files import digest
 from netops.hostfiles import HOST_FILES as RENDERED_HOST_FILES
 from netops.lab import sshd
 from netops.lab.errors import LabError
+from netops.lab.kernel import share_identical_pages
 from netops.lab.netns import in_namespace, run, stop_pids
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, RouterPlan
@@ -395,6 +396,7 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
     (sshd reloaded, after `sshd -t` accepted the new drop-in; an invalid one is put back and LabError raised, so
     the controller keeps its way in): a run interrupted between the two is completed by the next. Check mode
     writes nothing and says which files would change."""
+    share_identical_pages()  # the daemons it restarts, like those `up` started
     unknown = sorted(set(parts) - set(HOST_FILE_BY_PART))
     if unknown:
         raise LabError(f"not host file parts: {', '.join(unknown)}",

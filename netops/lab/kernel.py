@@ -34,3 +34,69 @@ def raise_neighbour_limits(plan: LabPlan, folder: Path = NEIGH) -> dict[str, tup
             path.write_text(f"{wanted}\n")
             raised[name] = (current, wanted)
     return raised
+
+
+# Page sharing (KSM). A lab router is a dozen processes that each build the same tables at start (FRR's command
+# graphs, route tables, the daemons' heaps): about 29 MiB of private memory per FRR router, the same pages a
+# thousand times over in a whole-city lab. The kernel's samepage merging keeps one copy of identical pages when a
+# process asks for it (prctl PR_SET_MEMORY_MERGE, inherited by every process it starts, across exec) and ksmd
+# runs. Identical pages need identical addresses inside them: with address-space randomisation every heap holds
+# other pointers, so the lab's daemons start without it (personality ADDR_NO_RANDOMIZE, inherited the same way).
+# Measured on the sample city's lab (31 routers): 1.45 GB without merging, 1.11 GB merged with randomisation,
+# 0.61 GB merged without it (docs/lab.md, "Where the cost goes").
+
+KSM = Path("/sys/kernel/mm/ksm")
+_PR_SET_MEMORY_MERGE = 67
+_ADDR_NO_RANDOMIZE = 0x0040000
+#: ksmd as the lab runs it: always on, its scan rate tuned by the kernel's advisor so that a full pass over the
+#: lab's pages takes about TARGET seconds, using at most MAX_CPU percent of a core.
+KSM_SETTINGS = {"run": "1", "advisor_mode": "scan-time", "advisor_target_scan_time": "20", "advisor_max_cpu": "50"}
+
+
+def share_identical_pages() -> bool:
+    """Make the processes this one starts from now on (the lab's daemons) candidates for page merging, with
+    no address randomisation; whether the kernel supports it (an older one simply does not merge)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    current = libc.personality(0xFFFFFFFF)
+    if current != -1 and not current & _ADDR_NO_RANDOMIZE:
+        libc.personality(current | _ADDR_NO_RANDOMIZE)
+    return bool(libc.prctl(_PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0)
+
+
+def ksm_available(folder: Path = KSM) -> bool:
+    """Whether this kernel has samepage merging and its advisor."""
+    return all((folder / name).exists() for name in KSM_SETTINGS)
+
+
+def page_merging_changes(folder: Path = KSM) -> dict[str, str]:
+    """The ksmd settings `start_page_merging` would change, {file: value now} (none on a kernel without KSM)."""
+    if not ksm_available(folder):
+        return {}
+    before: dict[str, str] = {}
+    for name, wanted in KSM_SETTINGS.items():
+        current = (folder / name).read_text().strip()
+        if name == "advisor_mode":  # "[none] scan-time": the bracketed one is in force
+            current = next((w.strip("[]") for w in current.split() if w.startswith("[")), current)
+        if current != wanted:
+            before[str(folder / name)] = current
+    return before
+
+
+def start_page_merging(folder: Path = KSM) -> None:
+    """Run ksmd with the lab's settings (KSM_SETTINGS)."""
+    for path in page_merging_changes(folder):
+        Path(path).write_text(f"{KSM_SETTINGS[Path(path).name]}\n")
+
+
+def restore_settings(before: dict[str, str]) -> list[str]:
+    """Write back kernel settings the lab changed ({file: value before}); the files written back."""
+    written = []
+    # run last: the advisor's settings are accepted while ksmd runs or not
+    for name, value in sorted(before.items(), key=lambda item: Path(item[0]).name == "run"):
+        path = Path(name)
+        if path.exists():
+            path.write_text(f"{value}\n")
+            written.append(name)
+    return written

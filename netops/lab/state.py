@@ -101,6 +101,8 @@ class LabState:
     #: "<netns> <daemon>" -> digest of the host file the daemon runs on (netops.lab.hostd): a file applied but not
     #: yet loaded (a run interrupted between the two) is loaded by the next run.
     host_loaded: dict[str, str] = field(default_factory=dict)
+    #: Kernel settings the lab changed (netops.lab.kernel: ksmd), file -> value before: `down` writes them back.
+    kernel_settings: dict[str, str] = field(default_factory=dict)
     complete: bool = False  # `up` ran to its end
 
     def to_json(self) -> str:

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citynet_models.network import Network
-from netops.design import LAB_SETTINGS, Design, build_design
+from netops.design import Design, build_design, lab_settings
 from netops.files import write_atomic
 from netops.lab import frr, hostd, monitoring, sshd
 from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
 from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
 from netops.lab.faults import down_interfaces, uncut
-from netops.lab.kernel import raise_neighbour_limits
+from netops.lab.kernel import page_merging_changes, raise_neighbour_limits, share_identical_pages, start_page_merging
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
 from netops.lab.pool import parallel
 from netops.lab.preflight import check_traversable, preflight, refuse_foreign
@@ -79,7 +79,8 @@ def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = 
     leaves out taken out with `prune` (else LabError, nothing changed).
 
     `design`: the run's design the configs are rendered from with `configured` (default: the network's under
-    `LAB_SETTINGS`); its settings are recorded, so verification judges the routers by the same design."""
+    `lab_settings`: timers that follow the lab's size); its settings are recorded, so verification judges the
+    routers by the same design."""
     preflight()
     report = UpReport()
     clock = time.monotonic()
@@ -94,8 +95,8 @@ def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = 
 
     with steps, home.locked():
         try:
-            return _up(home, design or build_design(network, LAB_SETTINGS), plan, configured, intent, prune,
-                       progress, report, phase)
+            design = design or build_design(network, lab_settings(len(plan.frr_routers())))
+            return _up(home, design, plan, configured, intent, prune, progress, report, phase)
         except LabError:
             if home.load() is None:  # refused before anything was made: leave no trace either
                 home.remove_files()
@@ -141,6 +142,11 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     if raised:
         progress("host neighbour table limits raised for the lab: "
                  + ", ".join(f"{name} {before} -> {after}" for name, (before, after) in raised.items()))
+    # Recorded before ksmd is started, so that `down` of an interrupted `up` puts the machine's settings back.
+    state.kernel_settings = {**page_merging_changes(), **state.kernel_settings}
+    home.save(state)
+    start_page_merging()
+    share_identical_pages()
     progress(f"namespaces and links: {len(plan.routers)} routers, {len(plan.hosts)} hosts")
     report.namespaces_made, report.links_made, touched = _namespaces_and_links(plan)
     phase("namespaces")

@@ -155,6 +155,15 @@ def test_the_lab_settings_are_those_of_the_playbooks_settings_file() -> None:
     assert load_settings(LAB_SETTINGS_FILE) == LAB_SETTINGS
 
 
+def test_a_large_lab_has_standard_timers_as_its_playbooks_settings_file_says() -> None:
+    from netops.design import FAST_TIMERS_MAX_ROUTERS, LAB_SETTINGS, LARGE_LAB_SETTINGS, lab_settings
+
+    large = load_settings(REPO / "playbooks" / "files" / "lab-render-settings-large.yml")
+    assert large == LARGE_LAB_SETTINGS and large.ospf_timers == "standard"
+    assert lab_settings(FAST_TIMERS_MAX_ROUTERS) == LAB_SETTINGS
+    assert lab_settings(FAST_TIMERS_MAX_ROUTERS + 1) == LARGE_LAB_SETTINGS
+
+
 def test_verify_takes_the_settings_a_configured_lab_recorded(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seen_settings: list[RenderSettings]) -> None:
     # `netops lab up --configured --settings FILE` records what it rendered with; verify needs no --settings then.

@@ -4,11 +4,12 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 from netops.lab import frr
-from netops.lab.kernel import NEIGH, neighbour_limits
+from netops.lab.kernel import KSM, NEIGH, ksm_available, neighbour_limits
 from netops.lab.lab import Lab
 from netops.lab.netns import existing_namespaces, root_links, run
 from netops.lab.probe import Probe, run_probes
@@ -33,6 +34,15 @@ def test_bootstrap_lab_boots_with_hostname_and_management_only() -> None:
         for name, wanted in neighbour_limits(len(plan.namespaces())).items():
             assert int((NEIGH / name).read_text()) >= wanted
         router = plan.router_by_device["dong-anh-agg-01"]
+        # the routers' daemons share their identical pages: ksmd runs, each daemon's memory may merge
+        state = home.load()
+        assert state is not None
+        if ksm_available():
+            assert (KSM / "run").read_text().strip() == "1"
+            for daemon, pid in frr.pid_files(router.netns).items():
+                stat = Path(f"/proc/{pid}/ksm_stat")
+                assert not stat.exists() or "ksm_merge_any: yes" in stat.read_text(), daemon
+                assert int(Path(f"/proc/{pid}/personality").read_text(), 16) & 0x0040000, daemon
         running = frr.vtysh(router.netns, "show running-config")
         assert "hostname dong-anh-agg-01" in running and f"ip address {router.management}" in running
         assert "router ospf" not in running and "router bgp" not in running
@@ -51,6 +61,8 @@ def test_bootstrap_lab_boots_with_hostname_and_management_only() -> None:
         assert not run_probes([Probe(pc.netns, pc.gateway, "icmp", None, False, "gateway")], timeout=0.5)[0].reached
         lab.down()
         assert not leftovers(home)
+        for path, value in state.kernel_settings.items():  # ksmd as the machine had it
+            assert Path(path).read_text().strip().strip("[]") == value or f"[{value}]" in Path(path).read_text()
 
 
 def test_a_crashed_up_is_cleaned_by_the_next_down() -> None:

@@ -63,13 +63,8 @@ def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Converge
     chosen = [r for r in working if devices is None or r.device in set(devices)]
 
     def look(router: RouterPlan) -> tuple[str, tuple[int, int], tuple[int, int]]:
-        try:
-            text = frr.vtysh(router.netns, "show ip ospf neighbor json", "show bgp summary json", timeout=20)
-        except (LabCommandError, OSError):
-            text = ""
-        documents = _json_documents(text)
-        ospf = documents[0] if documents else {}
-        bgp = documents[1] if len(documents) > 1 else {}
+        ospf = _ask(router.netns, "ospfd", "show ip ospf neighbor json")
+        bgp = _ask(router.netns, "bgpd", "show bgp summary json")
         full = sum(1 for entries in ospf.get("neighbors", {}).values() for entry in entries
                    if str(entry.get("nbrState", entry.get("state", ""))).startswith("Full"))
         peers = bgp.get("ipv4Unicast", {}).get("peers", {})
@@ -123,6 +118,15 @@ def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: P
             progress(f"{len(lagging)} routers not converged after {time.monotonic() - started:.0f} s")
             time.sleep(interval)
             result = convergence(home, lagging)
+
+
+def _ask(netns: str, daemon: str, command: str) -> dict[str, Any]:
+    """A daemon's JSON answer ({} when it does not answer: not started yet, or nothing to say)."""
+    try:
+        documents = _json_documents(frr.vty(netns, daemon, command, timeout=20))
+    except LabCommandError:
+        return {}
+    return documents[0] if documents else {}
 
 
 def _json_documents(text: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ of its own whose hostname is the device's, and vtysh.conf names the host too.
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,33 @@ def vtysh(netns: str, *commands: str, timeout: float = 30) -> str:
     for command in commands:
         argv += ["-c", command]
     return run(argv, timeout=timeout).stdout
+
+
+#: What ends a daemon's answer on its vty socket: three NUL bytes, then the command's return code.
+_VTY_END = b"\0\0\0"
+
+
+def vty(netns: str, daemon: str, command: str, timeout: float = 10) -> str:
+    """One show command straight on a daemon's vty socket (/var/run/frr/<netns>/<daemon>.vty), as vtysh talks to
+    it: no process started. vtysh loads every daemon's command tree first, about 25 ms of CPU a call, which a
+    poll of a thousand routers cannot afford. LabCommandError when the daemon does not answer or refuses."""
+    path = RUN_FRR / netns / f"{daemon}.vty"
+    answer = bytearray()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(timeout)
+            connection.connect(str(path))
+            connection.sendall(command.encode() + b"\0")
+            while not (len(answer) >= 4 and answer[-4:-1] == _VTY_END):
+                chunk = connection.recv(1 << 16)
+                if not chunk:
+                    raise LabCommandError([str(path), command], -1, "the daemon closed its vty before answering")
+                answer += chunk
+    except OSError as error:
+        raise LabCommandError([str(path), command], -1, str(error)) from error
+    if answer[-1] != 0:
+        raise LabCommandError([str(path), command], answer[-1], answer[:-4].decode(errors="replace"))
+    return answer[:-4].decode(errors="replace")
 
 
 def vtysh_json(netns: str, command: str, timeout: float = 30) -> Any:

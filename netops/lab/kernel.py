@@ -7,6 +7,7 @@ that need a new entry, so the sites whose probes run last fail their reachabilit
 network is fine. `up` raises the limits to the lab's size before it makes the namespaces, and never lowers them.
 """
 
+import os
 from pathlib import Path
 
 from netops.lab.topology import LabPlan
@@ -58,6 +59,8 @@ def share_identical_pages() -> bool:
     no address randomisation; whether the kernel supports it (an older one simply does not merge)."""
     import ctypes
 
+    if os.environ.get("NETOPS_LAB_KSM", "1") == "0":
+        return False
     libc = ctypes.CDLL(None, use_errno=True)
     current = libc.personality(0xFFFFFFFF)
     if current != -1 and not current & _ADDR_NO_RANDOMIZE:
@@ -66,8 +69,9 @@ def share_identical_pages() -> bool:
 
 
 def ksm_available(folder: Path = KSM) -> bool:
-    """Whether this kernel has samepage merging and its advisor."""
-    return all((folder / name).exists() for name in KSM_SETTINGS)
+    """Whether this kernel has samepage merging and its advisor, and the lab may use it (NETOPS_LAB_KSM=0: not,
+    the peer of the benchmarks)."""
+    return os.environ.get("NETOPS_LAB_KSM", "1") != "0" and all((folder / name).exists() for name in KSM_SETTINGS)
 
 
 def page_merging_changes(folder: Path = KSM) -> dict[str, str]:

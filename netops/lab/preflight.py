@@ -11,7 +11,7 @@ from netops.lab import frr, hostd, monitoring, sshd
 from netops.lab.errors import LabError
 from netops.lab.netns import existing_namespaces, root_links, run
 from netops.lab.state import LabState
-from netops.lab.topology import LabPlan
+from netops.lab.topology import LabPlan, management_links
 
 
 def preflight() -> None:
@@ -45,8 +45,7 @@ def refuse_foreign(plan: LabPlan, state: LabState) -> None:
     ours = set(state.namespaces)
     taken = sorted(n for n in existing_namespaces() & set(plan.namespaces()) if n not in ours)
     links = root_links()
-    taken += sorted(f"link {name}" for name in ({plan.management.bridge} | {r.management_port
-                                                                             for r in plan.routers})
+    taken += sorted(f"link {name}" for name in management_links(plan)
                     if name in links and name not in state.root_links)
     taken += sorted(str(frr.ETC_FRR / r.netns) for r in plan.frr_routers()
                     if (frr.ETC_FRR / r.netns).exists() and str(frr.ETC_FRR / r.netns) not in state.etc_links)

@@ -27,6 +27,7 @@ Names (Linux limits interface names to 15 characters; namespace names are files 
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Literal
@@ -251,6 +252,42 @@ class LabPlan(NetopsModel):
 def management_port_name(device: str) -> str:
     """The root-namespace end of a device's mgmt0 veth: short, stable, and clearly the lab's."""
     return MANAGEMENT_PORT_PREFIX + hashlib.sha1(device.encode()).hexdigest()[:10]
+
+
+#: Ports a management bridge takes: Linux bridges hold at most 1,024 (BR_MAX_PORTS; the next one is refused with
+#: "Exchange full"), and the whole city has 1,600 devices. Past this many, the management network is a tree: more
+#: bridges in the root namespace, each joined to the first one by a veth pair.
+MANAGEMENT_BRIDGE_PORTS = 1000
+
+
+@dataclass(frozen=True)
+class ManagementBranch:
+    """A management bridge holding a share of the ports; the first one holds the root's address and every branch's
+    uplink."""
+
+    bridge: str
+    ports: tuple[str, ...]
+    uplink: tuple[str, str] | None  # (the end on the first bridge, the end on this one); None for the first
+
+
+def management_branches(plan: "LabPlan") -> list[ManagementBranch]:
+    """The management bridges of the plan and the ports each one takes, in the plan's order."""
+    ports = [r.management_port for r in plan.routers]
+    if plan.monitoring is not None:
+        ports.append(plan.monitoring.management_port)
+    groups = [ports[i:i + MANAGEMENT_BRIDGE_PORTS] for i in range(0, len(ports), MANAGEMENT_BRIDGE_PORTS)] or [[]]
+    bridge = plan.management.bridge
+    return [ManagementBranch(bridge if n == 0 else f"{bridge}-b{n}", tuple(group),
+                             None if n == 0 else (f"{bridge}-u{n}", f"{bridge}-d{n}"))
+            for n, group in enumerate(groups)]
+
+
+def management_links(plan: "LabPlan") -> set[str]:
+    """Every root-namespace link of the management network: bridges, uplinks (both ends) and ports."""
+    names: set[str] = set()
+    for branch in management_branches(plan):
+        names |= {branch.bridge, *branch.ports, *(branch.uplink or ())}
+    return names
 
 
 def segment_name(site: str, vlan: int) -> str:

@@ -37,7 +37,7 @@ from netops.lab.preflight import check_traversable, preflight, refuse_foreign
 from netops.lab.scripts import bridge_ports_script, host_script, router_script, segment_script
 from netops.lab.services import start_frr, start_services
 from netops.lab.state import LabHome, LabState
-from netops.lab.topology import LabPlan, RouterPlan
+from netops.lab.topology import LabPlan, RouterPlan, management_branches, management_links
 from netops.progress import ProgressSink as Progress
 from netops.progress import quiet
 
@@ -256,9 +256,7 @@ def _record(home: LabHome, plan: LabPlan, state: LabState, user: str) -> bool:
     """Write-ahead: every name the lab will use, and the plan, before any of it is made; whether the lab
     recorded was complete."""
     state.namespaces = sorted(set(state.namespaces) | set(plan.namespaces()))
-    state.root_links = sorted(set(state.root_links) | {plan.management.bridge}
-                              | {r.management_port for r in plan.routers}
-                              | ({plan.monitoring.management_port} if plan.monitoring else set()))
+    state.root_links = sorted(set(state.root_links) | management_links(plan))
     state.etc_links = sorted(set(state.etc_links) | {str(frr.ETC_FRR / r.netns) for r in plan.frr_routers()})
     state.run_dirs = sorted(set(state.run_dirs) | {str(frr.RUN_FRR / r.netns) for r in plan.frr_routers()}
                             | {str(hostd.run_dir(r)) for r in plan.frr_routers()})
@@ -342,18 +340,29 @@ def _namespaces_and_links(plan: LabPlan) -> tuple[int, int, set[str]]:
         if not has(segment.netns, segment.bridge):
             lines.insert(0, f"link add {segment.bridge} netns {segment.netns} type bridge")
             touched.add(segment.netns)
-    bridge = plan.management.bridge
-    if bridge not in root:
-        lines.insert(0, f"link add {bridge} type bridge")
+    branches = management_branches(plan)
+    for branch in reversed(branches):
+        if branch.bridge not in root:
+            lines.insert(0, f"link add {branch.bridge} type bridge")
+        if branch.uplink is not None and not (branch.uplink[0] in root and branch.uplink[1] in root):
+            stray += [("", name) for name in branch.uplink if name in root]
+            lines.append(f"link add {branch.uplink[0]} type veth peer name {branch.uplink[1]}")
     for netns, name in stray:
         ip_batch([f"link del {name}"], netns=netns or None, force=True)
     ip_batch(lines)
-    # The root side: the bridge on the management network (one of its reserved addresses), its ports.
-    root_lines = [f"link set {bridge} type bridge stp_state 0 forward_delay 0",
-                  f"address replace {plan.management.root_address} dev {bridge}", f"link set {bridge} up"]
-    ports = [r.management_port for r in plan.routers] + ([plan.monitoring.management_port] if plan.monitoring else [])
-    for port in ports:
-        root_lines += [f"link set {port} master {bridge}", f"link set {port} up"]
+    # The root side: the bridges of the management network (the first with one of its reserved addresses), their
+    # ports and the branches' uplinks.
+    root_lines = []
+    for branch in branches:
+        root_lines += [f"link set {branch.bridge} type bridge stp_state 0 forward_delay 0",
+                       f"link set {branch.bridge} up"]
+        for port in branch.ports:
+            root_lines += [f"link set {port} master {branch.bridge}", f"link set {port} up"]
+        if branch.uplink is not None:
+            root_lines += [f"link set {branch.uplink[0]} master {plan.management.bridge}",
+                           f"link set {branch.uplink[1]} master {branch.bridge}",
+                           f"link set {branch.uplink[0]} up", f"link set {branch.uplink[1]} up"]
+    root_lines.insert(2, f"address replace {plan.management.root_address} dev {plan.management.bridge}")
     ip_batch(root_lines)
     return len(new), made, touched
 

@@ -1,6 +1,5 @@
 """The host neighbour table limits the lab raises and the page merging it starts (logic on a folder standing in
-for /proc/sys; the real limits
-after a real `up` are checked in test_lab_lifecycle)."""
+for /proc/sys; the real limits after a real `up` are checked in test_lab_lifecycle)."""
 
 import subprocess
 import sys

@@ -17,6 +17,8 @@ from netops.lab.topology import (
     NETNS_NAME_MAX,
     NETNS_PREFIXES,
     LabPlan,
+    management_branches,
+    management_links,
     management_port_name,
     plan_lab,
 )
@@ -335,3 +337,22 @@ def test_a_failed_member_is_nobodys_router_in_the_probes(city: Network, plan: La
     assert sorted(loopbacks[p.destination] for p in wanted) == [MASTER, BACKUP]
     failed = [p for p in expectations(city, plan, [pc], failed=[MASTER]) if p.destination in loopbacks and p.expect]
     assert [loopbacks[p.destination] for p in failed] == [BACKUP]
+
+
+def test_the_management_network_is_one_bridge_until_a_bridge_is_full(plan: LabPlan,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from netops.lab import topology
+
+    ports = [r.management_port for r in plan.routers] + (
+        [plan.monitoring.management_port] if plan.monitoring is not None else [])
+    (only,) = management_branches(plan)
+    assert only.bridge == plan.management.bridge and only.uplink is None and list(only.ports) == ports
+    # Linux bridges hold 1,024 ports: a bigger lab's management network is a tree of bridges
+    monkeypatch.setattr(topology, "MANAGEMENT_BRIDGE_PORTS", 10)
+    branches = management_branches(plan)
+    assert len(branches) == -(-len(ports) // 10) and all(len(b.ports) <= 10 for b in branches)
+    assert [p for b in branches for p in b.ports] == ports  # each port on exactly one bridge
+    assert branches[0].bridge == plan.management.bridge and branches[0].uplink is None
+    names = management_links(plan)
+    assert len(names) == len(ports) + 3 * len(branches) - 2  # bridges, both ends of each uplink, ports
+    assert all(len(name) <= IFNAME_MAX for name in names)

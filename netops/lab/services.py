@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from netops.lab import frr, hostd, sshd
+from netops.lab.admission import Admission
 from netops.lab.errors import LabRuntimeError
 from netops.lab.netns import in_namespace, port_open, stop_pids
 from netops.lab.pool import parallel
@@ -14,20 +15,33 @@ from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import HostPlan, LabPlan, RouterPlan
 
 LISTENER = Path(__file__).with_name("listener.py")
+#: Who starts first: the routers others peer with.
+_START_ORDER = {"core": 0, "firewall": 0, "aggregation": 1}
 
 
 def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan]) -> int:
     """Start FRR in the routers where it is not up (stopping what is left of an earlier instance) and record
-    the daemons of all of them; how many were started. LabRuntimeError when one does not come up in time."""
-    todo = [r for r in routers if not frr.is_up(r.netns)]
+    the daemons of all of them; how many were started. LabRuntimeError when one does not come up in time, or
+    when the machine runs short of memory (netops.lab.admission): what was started is recorded either way.
+
+    The core and firewalls start first, then the aggregation routers, then the sites' routers: a site's router
+    that comes up finds the routers it peers with already there, and each start waits for room (admission)."""
+    todo = sorted((r for r in routers if not frr.is_up(r.netns)), key=lambda r: _START_ORDER.get(r.role.value, 2))
+    admission = Admission()
 
     def start(router: RouterPlan) -> None:
+        admission.admit(router.device, len(todo))
         stray = frr.stop_targets(router.netns)
         if stray:
             stop_pids(stray)
         frr.start(router)
 
-    parallel(start, todo)
+    try:
+        parallel(start, todo)
+    finally:
+        for router in todo:
+            state.add_processes(frr.processes(router.netns))
+        home.save(state)
     # watchfrr starts the daemons in the background: wait for every pid file of every instance.
     deadline = time.monotonic() + 60 + len(todo) * 0.5
     waiting = list(todo)

@@ -51,6 +51,7 @@ SETTING_OF_FEATURE: dict[str, str] = {
     "ospf.auth.md5": "ospf_authentication",
     "ospf.auth.hmac-sha256": "ospf_authentication",
     "ospf.timers.fast": "ospf_timers",
+    "ospf.timers.throttled": "ospf_timers",
 }
 
 _TABLE = Path(__file__).with_name("capabilities.yml")
@@ -98,6 +99,8 @@ def required_features(context: DeviceContext) -> list[str]:
         features += ["ospf", f"ospf.auth.{context.ospf.authentication}"]
         if context.ospf.fast_timers:
             features.append("ospf.timers.fast")
+        if context.ospf.throttled:
+            features.append("ospf.timers.throttled")
     if context.bgp is not None:
         features += ["bgp.route_reflector", "bgp.default_originate"] if context.bgp.reflector else ["bgp.client"]
     if context.relay_ports:

@@ -139,6 +139,8 @@ class Ospf:
     authentication: str
     key_id: int
     fast_timers: bool
+    #: SPF and LSA origination held back under a storm of changes (RenderSettings.ospf_timers "throttled").
+    throttled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,7 +460,8 @@ class CityDesign:
             process = Ospf(router_id=device.loopback, areas=tuple(ospf_areas),
                         abr=0 in ospf_areas and len(ospf_areas) > 1,
                         authentication=self.settings.ospf_authentication, key_id=self.settings.ospf_key_id,
-                        fast_timers=self.settings.ospf_timers == "fast")
+                        fast_timers=self.settings.ospf_timers == "fast",
+                        throttled=self.settings.ospf_timers == "throttled")
             bgp = self.bgp(device, tuple(sorted(lan.prefix for lan in lans.values())))
 
         district = network.groups.get(site.area) if site.area else None

@@ -23,10 +23,11 @@ class RenderSettings(NetopsModel):
         default="md5", description="OSPF authentication on WAN links (the key is the secret `ospf_key`)"
     )
     ospf_key_id: int = Field(default=1, ge=1, le=255, description="OSPF authentication key id")
-    ospf_timers: Literal["standard", "fast"] = Field(
+    ospf_timers: Literal["standard", "fast", "throttled"] = Field(
         default="standard",
         description="standard: platform defaults (hello 10 s, dead 40 s); fast: hello 1 s, dead 4 s, "
-        "SPF/LSA throttling off (the lab)",
+        "SPF/LSA throttling off (a small lab); throttled: standard hellos, SPF held 1 s to 30 s and LSAs 5 s "
+        "between changes (a large lab, where hundreds of routers start at once)",
     )
     aaa_service: Slug = Field(
         default="radius",

@@ -159,7 +159,7 @@ def test_a_large_lab_has_standard_timers_as_its_playbooks_settings_file_says() -
     from netops.design import FAST_TIMERS_MAX_ROUTERS, LAB_SETTINGS, LARGE_LAB_SETTINGS, lab_settings
 
     large = load_settings(REPO / "playbooks" / "files" / "lab-render-settings-large.yml")
-    assert large == LARGE_LAB_SETTINGS and large.ospf_timers == "standard"
+    assert large == LARGE_LAB_SETTINGS and large.ospf_timers == "throttled"
     assert lab_settings(FAST_TIMERS_MAX_ROUTERS) == LAB_SETTINGS
     assert lab_settings(FAST_TIMERS_MAX_ROUTERS + 1) == LARGE_LAB_SETTINGS
 

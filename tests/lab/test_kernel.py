@@ -36,8 +36,8 @@ def test_low_limits_are_raised_and_higher_ones_left_alone(tmp_path: Path) -> Non
     assert raise_neighbour_limits(plan, tmp_path) == {}  # a second up changes nothing
 
 
-def _ksm_folder(tmp_path: Path, run: str = "0", mode: str = "[none] scan-time") -> Path:
-    values = {"run": run, "advisor_mode": mode, "advisor_target_scan_time": "200", "advisor_max_cpu": "70"}
+def _ksm_folder(tmp_path: Path, run: str = "0", mode: str = "none [scan-time]") -> Path:
+    values = {"run": run, "advisor_mode": mode, "pages_to_scan": "100", "sleep_millisecs": "20"}
     for name, value in values.items():
         (tmp_path / name).write_text(f"{value}\n")
     return tmp_path
@@ -46,13 +46,13 @@ def _ksm_folder(tmp_path: Path, run: str = "0", mode: str = "[none] scan-time") 
 def test_ksmd_is_started_with_the_lab_settings_and_the_values_before_are_given_back(tmp_path: Path) -> None:
     folder = _ksm_folder(tmp_path)
     before = page_merging_changes(folder)
-    assert before == {str(folder / "run"): "0", str(folder / "advisor_mode"): "none",
-                      str(folder / "advisor_target_scan_time"): "200", str(folder / "advisor_max_cpu"): "70"}
+    assert before == {str(folder / "run"): "0", str(folder / "advisor_mode"): "scan-time",
+                      str(folder / "pages_to_scan"): "100"}
     start_page_merging(folder)
     assert {name: (folder / name).read_text().strip() for name in KSM_SETTINGS} == KSM_SETTINGS
     assert page_merging_changes(folder) == {}  # a second up changes nothing and records nothing
     assert restore_settings(before)[-1] == str(folder / "run")  # ksmd's switch is put back last
-    assert (folder / "run").read_text() == "0\n" and (folder / "advisor_mode").read_text() == "none\n"
+    assert (folder / "run").read_text() == "0\n" and (folder / "advisor_mode").read_text() == "scan-time\n"
 
 
 def test_a_kernel_without_page_merging_is_left_alone(tmp_path: Path) -> None:

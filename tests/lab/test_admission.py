@@ -1,0 +1,57 @@
+"""Admission control of router starts (logic on files standing in for /proc/meminfo and /proc/pressure/cpu)."""
+
+from pathlib import Path
+
+import pytest
+
+from netops.lab import admission
+from netops.lab.admission import Admission, available_mib, cpu_pressure
+from netops.lab.errors import LabRuntimeError
+
+
+def _machine(tmp_path: Path, available_kib: int, busy: float) -> tuple[Path, Path]:
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(f"MemTotal:       24683756 kB\nMemFree:        1000 kB\nMemAvailable:   {available_kib} kB\n")
+    pressure = tmp_path / "cpu"
+    pressure.write_text(f"some avg10={busy:.2f} avg60=40.17 avg300=54.50 total=4055644522\n"
+                        "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
+    return meminfo, pressure
+
+
+def test_the_machine_is_read_as_the_kernel_says(tmp_path: Path) -> None:
+    meminfo, pressure = _machine(tmp_path, 2 * 1024 * 1024, 30.66)
+    assert available_mib(meminfo) == 2048 and cpu_pressure(pressure) == pytest.approx(30.66)
+    assert cpu_pressure(tmp_path / "absent") == 0.0  # a kernel without pressure information never holds back
+
+
+def test_a_start_goes_at_once_on_an_idle_machine(tmp_path: Path) -> None:
+    meminfo, pressure = _machine(tmp_path, 8 * 1024 * 1024, 5.0)
+    gate = Admission(meminfo=meminfo, pressure=pressure)
+    gate.admit("r1", 2)
+    assert gate.started == ["r1"] and gate.cpu_wait_s == 0 and gate.memory_wait_s == 0
+
+
+def test_a_busy_machine_holds_a_start_back_for_a_bounded_time(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    meminfo, pressure = _machine(tmp_path, 8 * 1024 * 1024, 99.0)
+    monkeypatch.setattr(admission, "MAX_CPU_WAIT_S", 0.4)
+    gate = Admission(meminfo=meminfo, pressure=pressure)
+    gate.admit("r1", 1)
+    assert gate.started == ["r1"] and 0.4 <= gate.cpu_wait_s <= 1.0
+
+
+def test_memory_short_stops_every_later_start_and_says_what_was_started(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    meminfo, pressure = _machine(tmp_path, 8 * 1024 * 1024, 5.0)
+    monkeypatch.setattr(admission, "MAX_MEMORY_WAIT_S", 0.6)
+    gate = Admission(meminfo=meminfo, pressure=pressure, reserve_mib=1024)
+    gate.admit("r1", 3)
+    meminfo.write_text("MemAvailable:   524288 kB\n")  # 512 MiB left
+    with pytest.raises(LabRuntimeError) as refused:
+        gate.admit("r2", 3)
+    assert "not enough memory to start r2: 512 MiB available, 1024 MiB kept free; 1 of 3 routers started" in str(
+        refused.value) and "netops lab down" in str(refused.value)
+    meminfo.write_text("MemAvailable:   8388608 kB\n")
+    with pytest.raises(LabRuntimeError):  # the threads still queued start nothing more
+        gate.admit("r3", 3)
+    assert gate.started == ["r1"]

@@ -200,6 +200,7 @@ def measure(size: str, scratch: Path, ksm: bool = True) -> dict[str, Any]:
         figures["daemons_cpu_s"] = round(sum(k["cpu_s"] for k in processes.values()), 1)
         figures["other_cpu_s"] = round(figures["busy_cpu_s"] - figures["daemons_cpu_s"], 1)
         figures["flaps"] = flaps(home) if plan else {}
+        print(json.dumps({"converged": figures}), file=sys.stderr, flush=True)  # before verify, which can be long
         started = time.monotonic()
         verify = netops("verify", "--json", env=env)
         figures["verify_s"] = round(time.monotonic() - started, 1)

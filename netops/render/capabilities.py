@@ -28,6 +28,7 @@ FEATURES: dict[str, str] = {
     "ospf.auth.md5": "OSPF MD5 authentication",
     "ospf.auth.hmac-sha256": "OSPF HMAC-SHA-256 authentication",
     "ospf.timers.fast": "fast OSPF hello/dead timers and no SPF/LSA throttling",
+    "ospf.timers.throttled": "OSPF SPF and LSA origination throttled (a large lab)",
     "bgp.client": "iBGP to the route reflectors from the loopback",
     "bgp.route_reflector": "iBGP route reflection to every other router",
     "bgp.default_originate": "originating the default route to iBGP clients",

@@ -116,7 +116,7 @@ def test_ctrl_c_twice_during_frr_leaves_a_recorded_lab_that_up_completes_and_dow
 def test_sigterm_during_the_host_daemons_then_an_interrupted_down_finished_by_the_next() -> None:
     skip_unless_lab_can_run()
     with lab_home() as home:
-        code, stdout, stderr = _interrupt(home, UP, "snmpd", [signal.SIGTERM])
+        code, _, stderr = _interrupt(home, UP, "snmpd", [signal.SIGTERM])
         assert code == 143, stderr
         assert "Traceback" not in stderr and "lab up stopped by SIGTERM during " in stderr, stderr
         assert not _unrecorded(home)

@@ -3,7 +3,8 @@
 Exit codes (as every command, netops.errors): 0 done; 1 a finding (not converged, a probe not as the policy
 says, ``status``: something not running); 2 bad input or usage (invalid intent, an unknown district or device,
 no lab up, not root); 3 the lab or a service it needs failed (a daemon that does not start, a command that
-fails, NetBox unreachable with ``--source netbox``).
+fails, NetBox unreachable with ``--source netbox``; ``up`` past its ``--deadline``); ``up`` and ``down`` stopped by
+SIGINT 130, by SIGTERM 143 (netops.lab.interrupt).
 """
 
 import json

@@ -14,6 +14,9 @@ Phases, in order (each needs the one before):
  6. FRR per router (in parallel), its host daemons (snmpd, chronyd, rsyslogd, lldpd, and keepalived where the
     router shares a LAN gateway: netops.lab.hostd), then one sshd per router and one listener per data-center
     host.
+
+SIGINT, SIGTERM or the deadline stop it between two phases or two items (netops.lab.interrupt): what is in
+flight finishes, what was started is recorded, and `LabInterruptedError` says what is left (`left_behind`).
 """
 
 import shutil

@@ -53,7 +53,8 @@ class Stop:
     """Whether the running lab command was asked to stop, and why: a signal or its deadline."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: the signal handler runs on the main thread, maybe while that thread is inside a method here.
+        self._lock = threading.RLock()
         self._reason: str | None = None
         self._deadline: float | None = None
 

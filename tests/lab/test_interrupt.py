@@ -14,6 +14,7 @@ from netops.lab import hostd
 from netops.lab.cli import _exit_stopped
 from netops.lab.interrupt import STOP, LabInterruptedError, Left, stopping_on_signals
 from netops.lab.lab import Lab
+from netops.lab.netns import run
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import plan_lab
@@ -128,3 +129,12 @@ def test_what_a_stopped_up_says(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 143 and "the lab is up and complete" in str(said["message"])
     code, said = _stopped("lab down", "SIGINT", Left(home="/h", state_file="/h/state.json", namespaces=3), capsys)
     assert code == 130 and "`netops lab down` again removes the rest" in str(said["message"])
+
+
+def test_the_commands_the_lab_runs_are_out_of_reach_of_the_terminals_ctrl_c() -> None:
+    # A session of their own: a terminal's SIGINT goes to its foreground process group, which they are not in.
+    shown = run(["sh", "-c", "echo $$; ps -o sid= -o pgid= -p $$"]).stdout.split()
+    assert len(shown) == 3
+    pid, session, group = (int(value) for value in shown)
+    assert session == group == pid  # the leader of a session and a process group of its own
+    assert session != os.getsid(0) and group != os.getpgid(0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from netops.lab.errors import LabRuntimeError
+from netops.lab.interrupt import STOP
 
 MEMINFO = Path("/proc/meminfo")
 CPU_PRESSURE = Path("/proc/pressure/cpu")
@@ -66,6 +67,7 @@ class Admission:
             raise self.refusal
         deadline = time.monotonic() + MAX_CPU_WAIT_S
         while cpu_pressure(self.pressure) > BUSY_PERCENT and time.monotonic() < deadline:
+            STOP.check()  # a run asked to stop waits for no room (netops.lab.interrupt)
             time.sleep(0.2)
             self.cpu_wait_s += 0.2
         deadline = time.monotonic() + MAX_MEMORY_WAIT_S
@@ -78,6 +80,7 @@ class Admission:
                     f"{self.reserve_mib:.0f} MiB kept free; {len(self.started)} of {total} routers started, each "
                     "recorded (`netops lab down` removes them)")
                 raise self.refusal
+            STOP.check()
             time.sleep(0.5)
             self.memory_wait_s += 0.5
         self.started.append(device)

@@ -3,7 +3,8 @@
 Exit codes (as every command, netops.errors): 0 done; 1 a finding (not converged, a probe not as the policy
 says, ``status``: something not running); 2 bad input or usage (invalid intent, an unknown district or device,
 no lab up, not root); 3 the lab or a service it needs failed (a daemon that does not start, a command that
-fails, NetBox unreachable with ``--source netbox``).
+fails, NetBox unreachable with ``--source netbox``; ``up`` past its ``--deadline``); ``up`` and ``down`` stopped by
+SIGINT 130, by SIGTERM 143 (netops.lab.interrupt).
 """
 
 import json
@@ -33,10 +34,12 @@ from netops.cli_support import (
 from netops.design import build_design, lab_settings, settings_in_force
 from netops.errors import InputError, format_problems, problems_as_json
 from netops.lab.errors import LabError, LabRuntimeError
+from netops.lab.interrupt import STOP, LabInterruptedError, stopping_on_signals
 from netops.lab.lab import Lab
 from netops.lab.netns import LabCommandError
 from netops.lab.state import LabState
 from netops.lab.topology import in_network, plan_lab
+from netops.lab.up import left_behind
 from netops.progress import Progress
 from netops.sources import SourceName, SourceUnavailableError, source_of
 
@@ -106,13 +109,25 @@ def up(
     timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds --wait waits")] = 120,
     prune: Annotated[bool, typer.Option("--prune", help="Onto a lab of another plan (a changed intent): take out "
                                         "the routers, hosts and links the new plan leaves out")] = False,
+    deadline: Annotated[float | None, typer.Option(min=1, max=86400, help="Seconds the whole `up` may take (--wait "
+                                                   "included): then it stops as on Ctrl-C, exit 3")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Bring the lab up (idempotent: what exists is left as it is, what is missing is made).
 
     Onto a lab up from another intent (or selection), of the same mode, it is the change of intent: what both
     have keeps running as it is (provisioned configs, adjacencies), what is new is made, and what the new plan
-    leaves out (retired sites' routers) is taken out with --prune, else refused (exit 2, nothing changed)."""
+    leaves out (retired sites' routers) is taken out with --prune, else refused (exit 2, nothing changed).
+
+    SIGINT, SIGTERM or --deadline stop it where nothing is half made: what it made is left as it is and recorded,
+    so `netops lab down` removes exactly that and `netops lab up` completes it (exit 130, 143, 3)."""
+    with stopping_on_signals("lab up", deadline):
+        _up(intent, area, district, from_source, configured, settings_file, wait, timeout, prune, as_json)
+
+
+def _up(intent: Path, area: list[str] | None, district: list[str] | None, from_source: SourceName,
+        configured: bool, settings_file: Path | None, wait: bool, timeout: float, prune: bool,
+        as_json: bool) -> None:
     say = _progress(as_json)
     lab = Lab()
     try:
@@ -124,7 +139,13 @@ def up(
             + (f" ({network.grouped_by}s {', '.join(plan.districts)})" if plan.districts else ""))
         report = lab.up(network, plan, configured=configured, design=design, intent=str(intent),
                         progress=say, prune=prune)
-        convergence = lab.wait(timeout, progress=say) if configured and wait else None
+        remaining = STOP.remaining()
+        convergence = (lab.wait(timeout if remaining is None else min(timeout, remaining), progress=say)
+                       if configured and wait else None)
+        if convergence is not None and not convergence.converged:
+            STOP.check()  # a wait the deadline cut short is the deadline's (exit 3), not a finding
+    except LabInterruptedError as stopped:
+        _exit_stopped("lab up", stopped, lab, as_json)
     except SourceUnavailableError as error:
         exit_for_source(error, as_json)
     except _ERRORS as error:
@@ -153,6 +174,31 @@ def up(
         raise typer.Exit(EXIT_FINDING)
 
 
+def _exit_stopped(command: str, stopped: LabInterruptedError, lab: Lab, as_json: bool) -> NoReturn:
+    """Say what a stopped `up` or `down` left (one message, no traceback) and exit 130, 143 or 3."""
+    left = stopped.left or left_behind(lab.home, [])
+    why = "its --deadline" if stopped.reason == "deadline" else stopped.reason
+    recorded = (f"{left.namespaces} namespaces and {left.processes} running processes, every one recorded in "
+                f"{left.state_file}")
+    if left.state_file is None:
+        message = f"{command} stopped by {why} before anything was made: nothing is left"
+    elif command == "lab down":
+        message = (f"lab down stopped by {why}: left {recorded}; `netops lab down` again removes the rest")
+    elif left.complete:
+        message = (f"lab up stopped by {why} while waiting for convergence: the lab is up and complete ({recorded}); "
+                   "`netops lab wait` waits again, `netops lab down` removes it")
+    else:
+        message = (f"lab up stopped by {why} during {left.phase or 'its last phase'} (done: "
+                   f"{', '.join(left.phases_done) or 'nothing'}): what it made is left as it is, not rolled back: "
+                   f"{recorded}; `netops lab down` removes exactly that, `netops lab up` completes it")
+    if as_json:
+        sys.stdout.write(json.dumps({"stopped": stopped.reason, "exit_code": stopped.exit_code, "command": command,
+                                     "message": message, **asdict(left)}, indent=2) + "\n")
+    else:
+        err.print(message, markup=False, highlight=False)
+    raise typer.Exit(stopped.exit_code) from None
+
+
 @app.command()
 def down(as_json: JsonOption = False, yes: YesOption = False) -> None:
     """Stop every process the lab started and remove everything it made (also after a crashed run).
@@ -167,10 +213,13 @@ def down(as_json: JsonOption = False, yes: YesOption = False) -> None:
     if state is not None:
         confirm_or_exit("lab down", f"take down the lab of {lab.home.path}", _down_details(state), yes=yes,
                         as_json=as_json)
-    try:
-        report = lab.down(progress=_progress(as_json))
-    except _ERRORS as error:
-        _exit_for(error, as_json)
+    with stopping_on_signals("lab down"):
+        try:
+            report = lab.down(progress=_progress(as_json))
+        except LabInterruptedError as stopped:
+            _exit_stopped("lab down", stopped, lab, as_json)
+        except _ERRORS as error:
+            _exit_for(error, as_json)
     if as_json:
         sys.stdout.write(json.dumps(asdict(report), indent=2) + "\n")
     elif not report.was_up:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from netops.lab import frr, hostd, sshd
 from netops.lab.errors import LabError
+from netops.lab.interrupt import STOP
 from netops.lab.kernel import restore_settings
 from netops.lab.netns import alive, existing_namespaces, ip_batch, namespace_pids, root_links, stop_pids
 from netops.lab.services import LISTENER
@@ -51,6 +52,9 @@ def tear_down(home: LabHome, progress: Progress = quiet) -> DownReport:
         namespaces = [n for n in state.namespaces if n in existing_namespaces()]
         progress(f"stopping the processes of {len(namespaces)} namespaces")
         report.processes_stopped, report.processes_killed = stop_processes(home, state, state.namespaces)
+        # Asked to stop (netops.lab.interrupt): between two steps, with the state file still naming everything,
+        # so that `down` again finishes the job.
+        STOP.check()
         progress(f"deleting {len(namespaces)} namespaces and the management bridge")
         links = root_links()
         root = [name for name in state.root_links if name in links]
@@ -59,6 +63,7 @@ def tear_down(home: LabHome, progress: Progress = quiet) -> DownReport:
         report.links_deleted = len(root)
         ip_batch([f"netns del {name}" for name in namespaces], force=True)
         report.namespaces_deleted = len(namespaces)
+        STOP.check()
         for entry in state.etc_links:
             link = Path(entry)
             if link.is_symlink():

@@ -32,6 +32,7 @@ from netops.files import digest
 from netops.hostfiles import HOST_FILES as RENDERED_HOST_FILES
 from netops.lab import sshd
 from netops.lab.errors import LabError
+from netops.lab.interrupt import STOP
 from netops.lab.kernel import share_identical_pages
 from netops.lab.netns import in_namespace, run, stop_pids
 from netops.lab.state import LabHome, LabState, Process
@@ -327,21 +328,25 @@ def running(state: LabState, router: RouterPlan, which: tuple[str, ...] = DAEMON
 def start_missing(home: LabHome, plan: LabPlan, state: LabState) -> int:
     """Start every daemon of every FRR router whose recorded process does not run in its namespace (stopping one
     left in a namespace of that name that was deleted); how many were started. Recorded in the state."""
-    started = []
-    for router in plan.frr_routers():
-        # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
-        wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
-        for daemon, up in running(state, router, wanted).items():
-            if up:
-                continue
-            known = state.process(daemon, router.netns)
-            if known is not None and known.alive():
-                stop_pids([known.pid])
-            started.append(start(home, router, daemon))
-            if daemon != "lldpd":
-                _mark_loaded(home, state, router, daemon)
-    state.add_processes(started)
-    home.save(state)
+    started: list[Process] = []
+    try:
+        for router in plan.frr_routers():
+            # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
+            wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
+            for daemon, up in running(state, router, wanted).items():
+                if up:
+                    continue
+                STOP.check()
+                known = state.process(daemon, router.netns)
+                if known is not None and known.alive():
+                    stop_pids([known.pid])
+                started.append(start(home, router, daemon))
+                if daemon != "lldpd":
+                    _mark_loaded(home, state, router, daemon)
+    finally:
+        # Whatever stops the loop (a request to stop, a failure), what was started is recorded.
+        state.add_processes(started)
+        home.save(state)
     return len(started)
 
 

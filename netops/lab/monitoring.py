@@ -30,6 +30,7 @@ from pathlib import Path
 from netops.design import Design
 from netops.files import write_atomic
 from netops.lab.errors import LabRuntimeError
+from netops.lab.interrupt import STOP
 from netops.lab.netns import in_namespace, run, stop_pids
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, MonitoringPlan
@@ -130,18 +131,22 @@ def start(home: LabHome, plan: LabPlan, state: LabState, design: Design, secrets
         return 0
     changed = write_config(home, design, plan, secrets)
     run(["ip", "netns", "exec", nms.netns, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647"])
-    started = []
-    for kind in KINDS:
-        known = state.process(kind, nms.netns)
-        if known is not None and known.alive() and in_namespace(known.pid, nms.netns):
-            if changed:
-                _reload(kind, known, nms)
-            continue
-        if known is not None and known.alive():
-            stop_pids([known.pid])
-        started.append(_start(home, nms, kind))
-    state.add_processes(started)
-    home.save(state)
+    started: list[Process] = []
+    try:
+        for kind in KINDS:
+            known = state.process(kind, nms.netns)
+            if known is not None and known.alive() and in_namespace(known.pid, nms.netns):
+                if changed:
+                    _reload(kind, known, nms)
+                continue
+            STOP.check()
+            if known is not None and known.alive():
+                stop_pids([known.pid])
+            started.append(_start(home, nms, kind))
+    finally:
+        # Whatever stops the loop (a request to stop, a failure), what was started is recorded.
+        state.add_processes(started)
+        home.save(state)
     _wait_ready(nms)
     return len(started)
 
@@ -187,6 +192,7 @@ def _wait_ready(nms: MonitoringPlan) -> None:
     while time.monotonic() < deadline:
         if ready(nms):
             return
+        STOP.check()
         time.sleep(0.5)
     raise LabRuntimeError(f"Prometheus in {nms.netns} did not become ready at {address} within "
                           f"{READY_SECONDS:.0f} s; see {nms.host}'s logs under the lab home's monitoring/")

@@ -37,9 +37,13 @@ class LabCommandError(NetopsError):
 
 def run(command: Sequence[str], stdin: str | None = None, check: bool = True,
         timeout: float | None = 120) -> subprocess.CompletedProcess[str]:
-    """Run a command, capturing its output; LabCommandError when it fails and `check`."""
+    """Run a command, capturing its output; LabCommandError when it fails and `check`.
+
+    In a session of its own: the terminal's Ctrl-C goes to netops alone, which lets the command finish (FRR's
+    frrinit starting its daemons, a namespace's bootstrap) and stops at the next point where nothing is half made
+    (netops.lab.interrupt)."""
     result = subprocess.run(list(command), input=stdin, capture_output=True, text=True, check=False,
-                            timeout=timeout)
+                            timeout=timeout, start_new_session=True)
     if check and result.returncode != 0:
         raise LabCommandError(command, result.returncode, result.stderr or result.stdout)
     return result

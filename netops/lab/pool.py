@@ -5,6 +5,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from netops.lab.interrupt import STOP
+
 
 def default_workers() -> int:
     """Threads per batch: two per core, at least 2 and at most 8."""
@@ -12,8 +14,16 @@ def default_workers() -> int:
 
 
 def parallel(function: Callable[[Any], Any], items: Sequence[Any], workers: int | None = None) -> list[Any]:
-    """`function` over `items` in threads (`workers` of them, else `default_workers()`), results in order."""
+    """`function` over `items` in threads (`workers` of them, else `default_workers()`), results in order.
+
+    A command asked to stop (netops.lab.interrupt) starts no new item: the items under way finish, then
+    LabInterruptedError."""
     if not items:
         return []
+
+    def one(item: Any) -> Any:
+        STOP.check()
+        return function(item)
+
     with ThreadPoolExecutor(max_workers=min(workers or default_workers(), len(items))) as pool:
-        return list(pool.map(function, items))
+        return list(pool.map(one, items))

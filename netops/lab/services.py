@@ -9,6 +9,7 @@ from pathlib import Path
 from netops.lab import frr, hostd, sshd
 from netops.lab.admission import Admission
 from netops.lab.errors import LabRuntimeError
+from netops.lab.interrupt import STOP
 from netops.lab.netns import in_namespace, port_open, stop_pids
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState, Process
@@ -22,12 +23,14 @@ _START_ORDER = {"core": 0, "firewall": 0, "aggregation": 1}
 def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan]) -> int:
     """Start FRR in the routers where it is not up (stopping what is left of an earlier instance) and record
     the daemons of all of them; how many were started. LabRuntimeError when one does not come up in time, or
-    when the machine runs short of memory (netops.lab.admission): what was started is recorded either way.
+    when the machine runs short of memory (netops.lab.admission): what was started is recorded either way, also
+    when the run is asked to stop (netops.lab.interrupt).
 
     The core and firewalls start first, then the aggregation routers, then the sites' routers: a site's router
     that comes up finds the routers it peers with already there, and each start waits for room (admission)."""
     todo = sorted((r for r in routers if not frr.is_up(r.netns)), key=lambda r: _START_ORDER.get(r.role.value, 2))
     admission = Admission()
+    started: list[RouterPlan] = []
 
     def start(router: RouterPlan) -> None:
         admission.admit(router.device, len(todo))
@@ -35,23 +38,23 @@ def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan]) -> int:
         if stray:
             stop_pids(stray)
         frr.start(router)
+        started.append(router)
 
+    waiting: list[RouterPlan] = []
     try:
         parallel(start, todo)
     finally:
-        for router in todo:
+        # Also when the run is stopping: watchfrr starts the daemons in the background, so every instance
+        # started is waited for (every pid file) before its daemons are recorded; none is left unrecorded.
+        deadline = time.monotonic() + 60 + len(started) * 0.5
+        waiting = list(started)
+        while waiting and time.monotonic() < deadline:
+            waiting = [r for r in waiting if not frr.is_up(r.netns)]
+            if waiting:
+                time.sleep(0.2)
+        for router in routers:
             state.add_processes(frr.processes(router.netns))
         home.save(state)
-    # watchfrr starts the daemons in the background: wait for every pid file of every instance.
-    deadline = time.monotonic() + 60 + len(todo) * 0.5
-    waiting = list(todo)
-    while waiting and time.monotonic() < deadline:
-        waiting = [r for r in waiting if not frr.is_up(r.netns)]
-        if waiting:
-            time.sleep(0.2)
-    for router in routers:
-        state.add_processes(frr.processes(router.netns))
-    home.save(state)
     if waiting:
         raise LabRuntimeError(f"FRR did not start in {len(waiting)} router(s): "
                               + ", ".join(r.device for r in waiting[:5])
@@ -62,28 +65,32 @@ def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan]) -> int:
 def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> tuple[int, int]:
     """An sshd per router and a listener per listening data-center host, where the recorded one does not run
     in its namespace; (sshd started, listeners started)."""
-    started_sshd = []
-    for router in plan.routers:
-        known = state.process("sshd", router.netns)
-        if known is None or not known.alive() or not in_namespace(known.pid, router.netns):
-            if known is not None and known.alive():
-                stop_pids([known.pid])  # left in a namespace of that name that was deleted
-            started_sshd.append(sshd.start(home, router, user))
-            hostd.mark_sshd_loaded(home, state, router)
-    state.add_processes(started_sshd)
-    _wait_listening([router for router in plan.routers
-                     if any(process.owner == router.netns for process in started_sshd)])
-    started_listeners = []
-    for host in plan.hosts:
-        if host.kind != "server" or not host.listens:
-            continue
-        known = state.process("listener", host.netns)
-        if known is None or not known.alive() or not in_namespace(known.pid, host.netns):
-            if known is not None and known.alive():
-                stop_pids([known.pid])
-            started_listeners.append(_start_listener(home, host))
-    state.add_processes(started_listeners)
-    home.save(state)
+    started_sshd: list[Process] = []
+    started_listeners: list[Process] = []
+    try:
+        for router in plan.routers:
+            known = state.process("sshd", router.netns)
+            if known is None or not known.alive() or not in_namespace(known.pid, router.netns):
+                STOP.check()
+                if known is not None and known.alive():
+                    stop_pids([known.pid])  # left in a namespace of that name that was deleted
+                started_sshd.append(sshd.start(home, router, user))
+                hostd.mark_sshd_loaded(home, state, router)
+        _wait_listening([router for router in plan.routers
+                         if any(process.owner == router.netns for process in started_sshd)])
+        for host in plan.hosts:
+            if host.kind != "server" or not host.listens:
+                continue
+            known = state.process("listener", host.netns)
+            if known is None or not known.alive() or not in_namespace(known.pid, host.netns):
+                STOP.check()
+                if known is not None and known.alive():
+                    stop_pids([known.pid])
+                started_listeners.append(_start_listener(home, host))
+    finally:
+        # Whatever stops the loop (a request to stop, a failure), what was started is recorded.
+        state.add_processes(started_sshd + started_listeners)
+        home.save(state)
     return len(started_sshd), len(started_listeners)
 
 

@@ -14,6 +14,9 @@ Phases, in order (each needs the one before):
  6. FRR per router (in parallel), its host daemons (snmpd, chronyd, rsyslogd, lldpd, and keepalived where the
     router shares a LAN gateway: netops.lab.hostd), then one sshd per router and one listener per data-center
     host.
+
+SIGINT, SIGTERM or the deadline stop it between two phases or two items (netops.lab.interrupt): what is in
+flight finishes, what was started is recorded, and `LabInterruptedError` says what is left (`left_behind`).
 """
 
 import shutil
@@ -30,6 +33,7 @@ from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
 from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
 from netops.lab.faults import down_interfaces, uncut
+from netops.lab.interrupt import STOP, LabInterruptedError, Left
 from netops.lab.kernel import page_merging_changes, raise_neighbour_limits, share_identical_pages, start_page_merging
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
 from netops.lab.pool import parallel
@@ -95,12 +99,30 @@ def bring_up(home: LabHome, network: Network, plan: LabPlan, configured: bool = 
 
     with steps, home.locked():
         try:
+            STOP.check()
             design = design or build_design(network, lab_settings(len(plan.frr_routers())))
             return _up(home, design, plan, configured, intent, prune, progress, report, phase)
         except LabError:
             if home.load() is None:  # refused before anything was made: leave no trace either
                 home.remove_files()
             raise
+        except LabInterruptedError as stopped:
+            stopped.left = left_behind(home, list(report.seconds))
+            if stopped.left.state_file is None:  # stopped before anything was made: leave no trace either
+                home.remove_files()
+            raise
+
+
+def left_behind(home: LabHome, phases_done: list[str]) -> Left:
+    """What a stopped `up` leaves, from the state file (every name and process it made is recorded there)."""
+    state = home.load()
+    if state is None:
+        return Left(home=str(home.path), state_file=None, phases_done=phases_done)
+    existing = existing_namespaces()
+    return Left(home=str(home.path), state_file=str(home.state_file), phases_done=phases_done,
+                phase=next((name for name in (*_PHASES, "monitoring") if name not in phases_done), None),
+                namespaces=sum(1 for name in state.namespaces if name in existing),
+                processes=sum(1 for process in state.processes if process.alive()), complete=state.complete)
 
 
 def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: str, prune: bool,
@@ -132,12 +154,16 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
         rendered = render_configs(design, plan, secret_values)
         state.settings = design.settings.model_dump(mode="json")
     phase("preflight")
+    # Each phase starts only when no stop is asked: between two phases nothing is half made (netops.lab.interrupt).
+    STOP.check()
     user = sshd.login_user()
     was_complete = _record(home, plan, state, user)
 
+    STOP.check()
     progress("files: login user, keys, router config dirs")
     _files(home, plan, state, user, rendered)
     phase("files")
+    STOP.check()
     raised = raise_neighbour_limits(plan)
     if raised:
         progress("host neighbour table limits raised for the lab: "
@@ -150,22 +176,27 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     progress(f"namespaces and links: {len(plan.routers)} routers, {len(plan.hosts)} hosts")
     report.namespaces_made, report.links_made, touched = _namespaces_and_links(plan)
     phase("namespaces")
+    STOP.check()
     # After a complete `up`, only what was (re)made now needs its bootstrap: a second `up` changes
     # nothing (not even nftables counters). After an interrupted one, every namespace gets it again.
     todo = set(plan.namespaces()) if not was_complete else touched
     progress(f"bootstrap scripts in {len(todo)} namespaces")
     _bootstrap(home, plan, state, rendered, todo)
     phase("bootstrap")
+    STOP.check()
     progress(f"FRR in {len(plan.frr_routers())} routers")
     report.frr_started = start_frr(home, state, [r for r in plan.frr_routers() if r.device not in state.failed_nodes])
     phase("frr")
+    STOP.check()
     progress("snmpd, chronyd, rsyslogd and lldpd per router, keepalived where a LAN gateway is shared")
     report.host_daemons_started = hostd.start_missing(home, plan, state)
     phase("host daemons")
+    STOP.check()
     progress("sshd per router, listeners per data-center host")
     report.sshd_started, report.listeners_started = start_services(home, plan, state, user)
     phase("services")
     if plan.monitoring is not None:
+        STOP.check()
         progress(f"the NMS in {plan.monitoring.host}: Prometheus, snmp_exporter, blackbox_exporter")
         report.monitoring_started = monitoring.start(home, plan, state, design, secret_values)
         phase("monitoring")

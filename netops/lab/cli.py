@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from citynet_models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
@@ -26,12 +27,15 @@ from netops.cli_support import (
     YesOption,
     confirm_or_exit,
     err,
+    exit_bad_input,
+    exit_for_error,
     exit_for_source,
     out,
     progress_for,
 )
 from netops.design import LAB_SETTINGS, build_design, settings_in_force
 from netops.errors import InputError, format_problems, problems_as_json
+from netops.files import write_problem
 from netops.lab.errors import LabError, LabRuntimeError
 from netops.lab.lab import Lab
 from netops.lab.netns import LabCommandError
@@ -89,6 +93,7 @@ def _progress(as_json: bool) -> Progress:
 
 @app.command()
 def up(
+    ctx: typer.Context,
     intent: IntentOption = DEFAULT_INTENT_DIR,
     area: Annotated[list[str] | None, typer.Option("--area", help="Only the data center and this aggregation area "
                                                    "(code, slug or name; repeatable)")] = None,
@@ -105,15 +110,23 @@ def up(
     timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds --wait waits")] = 120,
     prune: Annotated[bool, typer.Option("--prune", help="Onto a lab of another plan (a changed intent): take out "
                                         "the routers, hosts and links the new plan leaves out")] = False,
+    whole_city: Annotated[bool, typer.Option("--whole-city", help="The whole real city of today, generated from "
+                                             "official data (as generate-city --real --structure 2025) into "
+                                             "<lab home>/twin/intent; not with --intent or --source")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Bring the lab up (idempotent: what exists is left as it is, what is missing is made).
 
     Onto a lab up from another intent (or selection), of the same mode, it is the change of intent: what both
     have keeps running as it is (provisioned configs, adjacencies), what is new is made, and what the new plan
-    leaves out (retired sites' routers) is taken out with --prune, else refused (exit 2, nothing changed)."""
+    leaves out (retired sites' routers) is taken out with --prune, else refused (exit 2, nothing changed).
+
+    --whole-city (the twin, docs/lab.md): the intent is generated into a folder the lab keeps across runs,
+    written again only where the generator writes something different; `lab status --json` names it (intent)."""
     say = _progress(as_json)
     lab = Lab()
+    if whole_city:
+        intent, from_source = _twin_intent(ctx, lab, say, as_json)
     try:
         resolution = source_of(from_source, intent).load()
         network = resolution.running
@@ -150,6 +163,36 @@ def up(
     if convergence is not None and not convergence.converged:
         err.print(f"not converged: {', '.join(convergence.lagging()[:10])}", highlight=False)
         raise typer.Exit(EXIT_FINDING)
+
+
+def _twin_intent(ctx: typer.Context, lab: Lab, say: Progress, as_json: bool) -> tuple[Path, SourceName]:
+    """--whole-city: the twin's intent written (netops.lab.twin) and its folder, or why not and exit 2 (with
+    --intent or --source given on the command line, a folder the twin did not write, no dataset)."""
+    from typer._click.core import ParameterSource
+
+    from netops.lab.twin import OPTION, ensure_twin_intent, twin_intent_path
+    from netops.units.dataset import DatasetError
+
+    given = [f"--{name.replace('from_', '')}" for name in ("intent", "from_source")
+             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if given:
+        exit_bad_input([Problem(path=(OPTION,), message="--whole-city brings up the intent it generates itself",
+                                expected="--whole-city alone, or --intent/--source without it",
+                                found=f"--whole-city with {' and '.join(given)}",
+                                hint=f"leave out {' and '.join(given)}, or --whole-city")], as_json)
+    folder = twin_intent_path(lab.home)
+    try:
+        twin = ensure_twin_intent(folder)
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
+    except DatasetError as error:
+        exit_for_error(error, as_json)
+    except OSError as error:
+        exit_bad_input([write_problem(folder, error, OPTION)], as_json)
+    say(f"the whole real city of today in {twin.path}: "
+        + (f"{len(twin.written)} files written, {len(twin.removed)} removed" if twin.generated
+           else f"{twin.files} files, unchanged"))
+    return twin.path, SourceName.INTENT
 
 
 @app.command()
@@ -211,7 +254,8 @@ def status(as_json: JsonOption = False) -> None:
 
         mode = "configured" if result.configured else "bootstrap"
         out.print(f"lab ({mode}{', incomplete' if not result.complete else ''}) from {result.home}: "
-                  f"{len(result.routers)} routers, {len(result.hosts)} hosts", highlight=False)
+                  f"{len(result.routers)} routers, {len(result.hosts)} hosts"
+                  + (f" (intent {result.intent})" if result.intent else ""), highlight=False)
         table = Table(title_justify="left")
         for column in ("device", "management", "namespace", "daemons", "host daemons", "sshd", "ssh :22", "faults"):
             table.add_column(column, no_wrap=True)

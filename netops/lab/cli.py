@@ -141,7 +141,7 @@ def up(
         exit_for_source(error, as_json)
     except _ERRORS as error:
         _exit_for(error, as_json)
-    result = {"home": str(lab.home.path), "routers": len(plan.routers), "hosts": len(plan.hosts),
+    result = {"home": str(lab.home.path), "intent": str(intent), "routers": len(plan.routers), "hosts": len(plan.hosts),
               "links": len(plan.links), "configured": configured, "changed": report.changed, **asdict(report)}
     if convergence is not None:
         result["converged"] = convergence.converged

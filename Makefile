@@ -11,10 +11,11 @@ PYTEST_ARGS ?=
 # The demo writes into the embedded NetBox only, never into one that NETBOX_URL in the caller's shell names.
 LOCAL_NETBOX := env -u NETBOX_URL -u NETBOX_TOKEN
 
-.PHONY: help venv system demo test lint typecheck unit goldens bench clean
+.PHONY: help venv system demo twin test lint typecheck unit goldens bench clean
 
 help:
 	@echo "make demo     run the main job on the sample city (validate, render, report, NetBox, ...)"
+	@echo "make twin     the whole real city of today as a lab: up, provision, verify, a rollout wave, verify, down"
 	@echo "make test     lint, type-check and run every test"
 	@echo "make goldens  rewrite golden files from current output (review the git diff)"
 	@echo "make bench    benchmarks, figures printed (see docs/benchmarks.md)"
@@ -66,6 +67,11 @@ demo: system venv
 	       "stop it with: $(BIN)/netops netbox down)"
 	@echo "== provision and verify the sample city's lab from NetBox (scripts/demo-lab)"
 	$(LOCAL_NETBOX) scripts/demo-lab
+
+# The whole real city of today, generated from official data, as a running lab (scripts/twin; docs/lab.md "The
+# twin"). Root; NETOPS_TWIN_AREAS="008" for a part of the city, NETOPS_TWIN_KEEP_LAB=1 to leave it up.
+twin: system venv
+	scripts/twin
 
 lint: venv
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from citynet_models.problems import Problem
 from netops.cli_support import (
     DEFAULT_INTENT_DIR,
     EXIT_BAD_INPUT,
@@ -27,12 +28,15 @@ from netops.cli_support import (
     YesOption,
     confirm_or_exit,
     err,
+    exit_bad_input,
+    exit_for_error,
     exit_for_source,
     out,
     progress_for,
 )
 from netops.design import build_design, lab_settings, settings_in_force
 from netops.errors import InputError, format_problems, problems_as_json
+from netops.files import write_problem
 from netops.lab.errors import LabError, LabRuntimeError
 from netops.lab.interrupt import STOP, LabInterruptedError, stopping_on_signals
 from netops.lab.lab import Lab
@@ -92,6 +96,7 @@ def _progress(as_json: bool) -> Progress:
 
 @app.command()
 def up(
+    ctx: typer.Context,
     intent: IntentOption = DEFAULT_INTENT_DIR,
     area: Annotated[list[str] | None, typer.Option("--area", help="Only the data center and this aggregation area "
                                                    "(code, slug or name; repeatable)")] = None,
@@ -111,6 +116,9 @@ def up(
                                         "the routers, hosts and links the new plan leaves out")] = False,
     deadline: Annotated[float | None, typer.Option(min=1, max=86400, help="Seconds the whole `up` may take (--wait "
                                                    "included): then it stops as on Ctrl-C, exit 3")] = None,
+    whole_city: Annotated[bool, typer.Option("--whole-city", help="The whole real city of today, generated from "
+                                             "official data (as generate-city --real --structure 2025) into "
+                                             "<lab home>/twin/intent; not with --intent or --source")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Bring the lab up (idempotent: what exists is left as it is, what is missing is made).
@@ -120,8 +128,13 @@ def up(
     leaves out (retired sites' routers) is taken out with --prune, else refused (exit 2, nothing changed).
 
     SIGINT, SIGTERM or --deadline stop it where nothing is half made: what it made is left as it is and recorded,
-    so `netops lab down` removes exactly that and `netops lab up` completes it (exit 130, 143, 3)."""
+    so `netops lab down` removes exactly that and `netops lab up` completes it (exit 130, 143, 3).
+
+    --whole-city (the twin, docs/lab.md): the intent is generated into a folder the lab keeps across runs,
+    written again only where the generator writes something different; `lab status --json` names it (intent)."""
     with stopping_on_signals("lab up", deadline):
+        if whole_city:
+            intent, from_source = _twin_intent(ctx, Lab(), _progress(as_json), as_json)
         _up(intent, area, district, from_source, configured, settings_file, wait, timeout, prune, as_json)
 
 
@@ -150,7 +163,7 @@ def _up(intent: Path, area: list[str] | None, district: list[str] | None, from_s
         exit_for_source(error, as_json)
     except _ERRORS as error:
         _exit_for(error, as_json)
-    result = {"home": str(lab.home.path), "routers": len(plan.routers), "hosts": len(plan.hosts),
+    result = {"home": str(lab.home.path), "intent": str(intent), "routers": len(plan.routers), "hosts": len(plan.hosts),
               "links": len(plan.links), "configured": configured, "changed": report.changed, **asdict(report)}
     if convergence is not None:
         result["converged"] = convergence.converged
@@ -197,6 +210,36 @@ def _exit_stopped(command: str, stopped: LabInterruptedError, lab: Lab, as_json:
     else:
         err.print(message, markup=False, highlight=False)
     raise typer.Exit(stopped.exit_code) from None
+
+
+def _twin_intent(ctx: typer.Context, lab: Lab, say: Progress, as_json: bool) -> tuple[Path, SourceName]:
+    """--whole-city: the twin's intent written (netops.lab.twin) and its folder, or why not and exit 2 (with
+    --intent or --source given on the command line, a folder the twin did not write, no dataset)."""
+    from typer._click.core import ParameterSource
+
+    from netops.lab.twin import OPTION, ensure_twin_intent, twin_intent_path
+    from netops.units.dataset import DatasetError
+
+    given = [f"--{name.replace('from_', '')}" for name in ("intent", "from_source")
+             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+    if given:
+        exit_bad_input([Problem(path=(OPTION,), message="--whole-city brings up the intent it generates itself",
+                                expected="--whole-city alone, or --intent/--source without it",
+                                found=f"--whole-city with {' and '.join(given)}",
+                                hint=f"leave out {' and '.join(given)}, or --whole-city")], as_json)
+    folder = twin_intent_path(lab.home)
+    try:
+        twin = ensure_twin_intent(folder)
+    except InputError as error:
+        exit_bad_input(error.problems, as_json)
+    except DatasetError as error:
+        exit_for_error(error, as_json)
+    except OSError as error:
+        exit_bad_input([write_problem(folder, error, OPTION)], as_json)
+    say(f"the whole real city of today in {twin.path}: "
+        + (f"{len(twin.written)} files written, {len(twin.removed)} removed" if twin.generated
+           else f"{twin.files} files, unchanged"))
+    return twin.path, SourceName.INTENT
 
 
 @app.command()
@@ -261,7 +304,8 @@ def status(as_json: JsonOption = False) -> None:
 
         mode = "configured" if result.configured else "bootstrap"
         out.print(f"lab ({mode}{', incomplete' if not result.complete else ''}) from {result.home}: "
-                  f"{len(result.routers)} routers, {len(result.hosts)} hosts", highlight=False)
+                  f"{len(result.routers)} routers, {len(result.hosts)} hosts"
+                  + (f" (intent {result.intent})" if result.intent else ""), highlight=False)
         table = Table(title_justify="left")
         for column in ("device", "management", "namespace", "daemons", "host daemons", "sshd", "ssh :22", "faults"):
             table.add_column(column, no_wrap=True)

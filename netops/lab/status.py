@@ -62,6 +62,8 @@ class LabStatus:
     home: str
     complete: bool = False
     configured: bool = False
+    #: The intent folder the lab was brought up from, as `up` was given it (with --whole-city: the twin's).
+    intent: str = ""
     districts: list[str] = field(default_factory=list)
     routers: list[RouterStatus] = field(default_factory=list)
     hosts: list[HostStatus] = field(default_factory=list)
@@ -129,6 +131,7 @@ def status(home: LabHome) -> LabStatus:
     undone = [f"link {link}" for link, held in cut_in_force(plan, state).items() if not held]
     undone += [f"node {r.device}" for r in routers if r.failed and any(r.daemons.values())]
     return LabStatus(up=True, home=str(home.path), complete=state.complete, configured=state.configured,
+                     intent=state.intent,
                      districts=list(state.districts), routers=routers, hosts=hosts,
                      failed_links=list(state.failed_links), failed_nodes=list(state.failed_nodes),
                      faults_undone=undone, monitoring=nms, vrrp=groups(plan))

@@ -68,6 +68,14 @@ def _release_machine_lock() -> None:
         _held = None
 
 
+def machine_lock_fd() -> int:
+    """The descriptor of the machine lock this session holds, for a script it runs that takes the lock itself
+    (scripts/lib/lab.sh: NETOPS_LAB_LOCK_FD, the descriptor passed with pass_fds)."""
+    _acquire_machine_lock()
+    assert _held is not None
+    return _held.fileno()
+
+
 def skip_unless_lab_can_run() -> None:
     """Skip (not fail) where the lab cannot run: not root, FRR or sshd missing, a lab up that no test made.
     Waits for another session's lab tests, then holds the machine lock until `lab_home` ends."""

@@ -13,11 +13,8 @@ from tests.lab.helpers import CITY, LEGACY_CITY
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "lab"
-    monkeypatch.setenv("NETOPS_LAB_HOME", str(path))
-    return path
+#: Every test on a lab home of its own (tests/lab/conftest.py).
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def test_not_root(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:

@@ -31,9 +31,10 @@ take_lab_lock() {  # held on fd 9 until the caller exits
     fi
 }
 
-lab_devices() {  # the lab's devices, comma-separated (what the playbooks are limited to)
+lab_devices() {  # the lab's routers, comma-separated (what the playbooks are limited to): a switch's namespace
+    # has its links and management only, no configuration agent to push to (docs/lab.md), so it is left out
     netops lab status --json | python3 -c 'import json, sys
-print(",".join(sorted(r["device"] for r in json.load(sys.stdin)["routers"])))'
+print(",".join(sorted(r["device"] for r in json.load(sys.stdin)["routers"] if r["daemons"])))'
 }
 
 count_devices() {  # count_devices LIST: how many devices a comma-separated list names

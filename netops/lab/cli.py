@@ -183,7 +183,7 @@ def _up(intent: Path, area: list[str] | None, district: list[str] | None, from_s
             out.print(f"  {'converged' if convergence.converged else 'NOT converged'} after "
                       f"{convergence.seconds:.1f} s", highlight=False)
     if convergence is not None and not convergence.converged:
-        err.print(f"not converged: {', '.join(convergence.lagging()[:10])}", highlight=False)
+        err.print(f"not converged: {convergence.describe_lagging()}", highlight=False)
         raise typer.Exit(EXIT_FINDING)
 
 
@@ -358,7 +358,7 @@ def wait_command(
                                      "lagging": result.lagging()}, indent=2) + "\n")
     else:
         out.print(f"{'converged' if result.converged else 'NOT converged'} after {result.seconds:.1f} s"
-                  + (f"; lagging: {', '.join(result.lagging()[:10])}" if not result.converged else ""),
+                  + (f"; lagging: {result.describe_lagging()}" if not result.converged else ""),
                   highlight=False)
     if not result.converged:
         raise typer.Exit(EXIT_FINDING)

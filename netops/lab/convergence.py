@@ -4,7 +4,7 @@ for on the working links and routers (faults taken into account)."""
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netops.lab import frr
@@ -25,10 +25,30 @@ class Convergence:
     seconds: float
     ospf: dict[str, tuple[int, int]]  # device -> (full, expected)
     bgp: dict[str, tuple[int, int]]  # device -> (established, configured towards lab routers)
+    #: device -> the lab routers it expects a BGP session with that is not established
+    bgp_missing: dict[str, list[str]] = field(default_factory=dict)
 
     def lagging(self) -> list[str]:
         """Routers not there yet."""
         return sorted({d for d, (n, e) in self.ospf.items() if n < e} | {d for d, (n, e) in self.bgp.items() if n < e})
+
+    def describe_lagging(self, limit: int = 10) -> str:
+        """The first `limit` lagging routers with what each lacks, e.g. `dc-core-01 (BGP 28 of 29: no session
+        with ubnd-phuong-truc-bach-r01)`."""
+        parts = []
+        for device in self.lagging()[:limit]:
+            lacks = []
+            full, expected = self.ospf.get(device, (0, 0))
+            if full < expected:
+                lacks.append(f"OSPF {full} of {expected} adjacencies Full")
+            established, wanted = self.bgp.get(device, (0, 0))
+            if established < wanted:
+                missing = self.bgp_missing.get(device, [])
+                lacks.append(f"BGP {established} of {wanted} sessions" + (
+                    f": none with {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}" if missing else ""))
+            parts.append(f"{device} ({'; '.join(lacks)})")
+        more = len(self.lagging()) - limit
+        return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
 
 
 def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Convergence:
@@ -62,22 +82,23 @@ def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Converge
                 expected_bgp[other].add(own)
     chosen = [r for r in working if devices is None or r.device in set(devices)]
 
-    def look(router: RouterPlan) -> tuple[str, tuple[int, int], tuple[int, int]]:
+    def look(router: RouterPlan) -> tuple[str, tuple[int, int], tuple[int, int], list[str]]:
         ospf = _ask(router.netns, "ospfd", "show ip ospf neighbor json")
         bgp = _ask(router.netns, "bgpd", "show bgp summary json")
         full = sum(1 for entries in ospf.get("neighbors", {}).values() for entry in entries
                    if str(entry.get("nbrState", entry.get("state", ""))).startswith("Full"))
         peers = bgp.get("ipv4Unicast", {}).get("peers", {})
         wanted = expected_bgp[router.device]
-        established = sum(1 for address, peer in peers.items()
-                          if address in wanted and peer.get("state") == "Established")
-        return router.device, (full, expected_ospf[router.device]), (established, len(wanted))
+        up = {address for address, peer in peers.items() if address in wanted and peer.get("state") == "Established"}
+        missing = sorted(device_of[address] for address in wanted - up)
+        return router.device, (full, expected_ospf[router.device]), (len(up), len(wanted)), missing
 
     results = parallel(look, chosen, workers=4)
-    ospf = {device: o for device, o, _ in results}
-    bgp = {device: b for device, _, b in results}
+    ospf = {device: o for device, o, _, _ in results}
+    bgp = {device: b for device, _, b, _ in results}
+    missing = {device: m for device, _, _, m in results if m}
     converged = all(n >= e for n, e in ospf.values()) and all(n >= e for n, e in bgp.values())
-    return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp)
+    return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp, missing)
 
 
 def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet,

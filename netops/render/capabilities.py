@@ -29,9 +29,11 @@ FEATURES: dict[str, str] = {
     "ospf.auth.hmac-sha256": "OSPF HMAC-SHA-256 authentication",
     "ospf.timers.fast": "fast OSPF hello/dead timers and no SPF/LSA throttling",
     "ospf.timers.throttled": "OSPF SPF and LSA origination throttled (a large lab)",
+    "ospf.area.totally_stubby": "totally stubby areas: a default from the area border routers, no other area's routes",
     "bgp.client": "iBGP to the route reflectors from the loopback",
     "bgp.route_reflector": "iBGP route reflection to every other router",
     "bgp.default_originate": "originating the default route to iBGP clients",
+    "bgp.default_only": "taking only the default route from the route reflectors (a prefix list inbound)",
     "dhcp_relay": "relaying DHCP from LANs to the data center's DHCP servers",
     "fhrp.vrrp": "VRRPv3 on LAN gateways shared by several routers: priority, preemption, uplink tracking",
     "fhrp.vrrp.sync_group": "the VRRP groups of an HA pair failing over together",
@@ -53,6 +55,8 @@ SETTING_OF_FEATURE: dict[str, str] = {
     "ospf.auth.hmac-sha256": "ospf_authentication",
     "ospf.timers.fast": "ospf_timers",
     "ospf.timers.throttled": "ospf_timers",
+    "ospf.area.totally_stubby": "access_areas",
+    "bgp.default_only": "access_areas",
 }
 
 _TABLE = Path(__file__).with_name("capabilities.yml")
@@ -102,8 +106,12 @@ def required_features(context: DeviceContext) -> list[str]:
             features.append("ospf.timers.fast")
         if context.ospf.throttled:
             features.append("ospf.timers.throttled")
+        if context.ospf.stub_areas:
+            features.append("ospf.area.totally_stubby")
     if context.bgp is not None:
         features += ["bgp.route_reflector", "bgp.default_originate"] if context.bgp.reflector else ["bgp.client"]
+        if context.bgp.default_only_prefix_list:
+            features.append("bgp.default_only")
     if context.relay_ports:
         features.append("dhcp_relay")
     groups = [port.vrrp for port in context.vrrp_ports if port.vrrp is not None]

@@ -5,13 +5,18 @@ Templates only format what is decided here, so every platform renders the same d
   each district's links in the district's area, so aggregation routers are ABRs), point-to-point on
   the /31s, authenticated, costs from the model; LANs passive in the device's home area (its
   district's area, or 0); the loopback in area 0 on routers with a backbone link, else the home area.
+  Under `access_areas: totally_stubby` (the default) every area but the backbone is totally stubby: its ABRs
+  send it a default route and none of the other areas' routes, so an access router's table is its own area
+  and a default however large the city grows.
 - iBGP in the city ASN: the core routers are route reflectors and peer with each other (static
   neighbours, RR-PEERS); they accept their clients without naming them, as BGP dynamic neighbours from
   the router loopback pool (`bgp listen range`, RR-CLIENTS, at most `settings.bgp_listen_limit`), so a
   new router changes no core's config. Every other router names each core, loopback to loopback. The
   peer groups carry the TCP MD5 key (on a listen range too: Linux keys a prefix, FRR 7.1+). The cores
   originate the default route to their clients. Each router announces its LAN prefixes. The clients a
-  core must see up (`Bgp.clients`) come from the model, for verification; no template names them.
+  core must see up (`Bgp.clients`) come from the model, for verification; no template names them. A router
+  inside a totally stubby area takes only the default from the reflectors (the city's LANs would duplicate its
+  OSPF default in memory and be used nowhere) and reaches them through the OSPF default.
 - LAN gateways per VLAN with DHCP relay to the data center's DHCP hosts where `dhcp_relay` is true,
   and the inbound policy filter of `policy.PolicyCompiler`. A LAN with first-hop redundancy (`Lan.redundancy`)
   has a port on every member router, each with its own address, the same relay and the same filter (the
@@ -43,6 +48,9 @@ from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform
 from netops.render.policy import Acl, PolicyCompiler
 from netops.render.settings import RenderSettings
+
+#: The prefix list a router inside a totally stubby area takes its reflectors' routes through: the default only.
+DEFAULT_ONLY_PREFIX_LIST = "DEFAULT-ONLY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +149,9 @@ class Ospf:
     fast_timers: bool
     #: SPF and LSA origination held back under a storm of changes (RenderSettings.ospf_timers "throttled").
     throttled: bool = False
+    #: The router's totally stubby areas (RenderSettings.access_areas): on an ABR, the areas it sends a default
+    #: instead of the other areas' routes (`no-summary`); on a router inside, the areas it agrees are stubs.
+    stub_areas: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +163,9 @@ class BgpGroup:
     reflector_client: bool
     default_originate: bool
     listen_range: IPv4Network | None = None
+    #: Only the default route is taken from the group (`DEFAULT_ONLY_PREFIX_LIST` inbound): a router inside a
+    #: totally stubby area, whose every other route would only duplicate its OSPF default.
+    default_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +193,14 @@ class Bgp:
     #: The dynamic neighbours the model implies (a reflector's clients): what verification expects up; the
     #: config does not name them.
     clients: tuple[BgpNeighbor, ...] = ()
+    #: The route reflectors are reached through a default route only (a router inside a totally stubby area):
+    #: FRR must be told to resolve BGP next hops and neighbours through it (`ip nht resolve-via-default`).
+    next_hops_via_default: bool = False
+
+    @property
+    def default_only_prefix_list(self) -> str | None:
+        """The prefix list letting only the default route in, when a group takes only that (None: none does)."""
+        return DEFAULT_ONLY_PREFIX_LIST if any(group.default_only for group in self.groups) else None
 
     @property
     def sessions(self) -> tuple[BgpNeighbor, ...]:
@@ -457,12 +479,16 @@ class CityDesign:
         process: Ospf | None = None
         bgp = None
         if router and device.loopback is not None:
+            stub_areas = tuple(a for a in ospf_areas if a != 0) if self.settings.access_areas == "totally_stubby" \
+                else ()
             process = Ospf(router_id=device.loopback, areas=tuple(ospf_areas),
-                        abr=0 in ospf_areas and len(ospf_areas) > 1,
-                        authentication=self.settings.ospf_authentication, key_id=self.settings.ospf_key_id,
-                        fast_timers=self.settings.ospf_timers == "fast",
-                        throttled=self.settings.ospf_timers == "throttled")
-            bgp = self.bgp(device, tuple(sorted(lan.prefix for lan in lans.values())))
+                           abr=0 in ospf_areas and len(ospf_areas) > 1,
+                           authentication=self.settings.ospf_authentication, key_id=self.settings.ospf_key_id,
+                           fast_timers=self.settings.ospf_timers == "fast",
+                           throttled=self.settings.ospf_timers == "throttled", stub_areas=stub_areas)
+            # Inside a totally stubby area (not on its border) a router's way out is the default route.
+            inside_stub = bool(stub_areas) and 0 not in ospf_areas
+            bgp = self.bgp(device, tuple(sorted(lan.prefix for lan in lans.values())), inside_stub)
 
         district = network.groups.get(site.area) if site.area else None
         management = self.management
@@ -530,8 +556,9 @@ class CityDesign:
                       heartbeat_interval_ms=pair.heartbeat_interval_ms, dead_interval_ms=pair.dead_interval_ms,
                       preempt=pair.preempt)
 
-    def bgp(self, device: Device, networks: tuple[IPv4Network, ...]) -> Bgp | None:
-        """iBGP of a router: reflector on the cores, client of every core elsewhere."""
+    def bgp(self, device: Device, networks: tuple[IPv4Network, ...], inside_stub: bool = False) -> Bgp | None:
+        """iBGP of a router: reflector on the cores, client of every core elsewhere; `inside_stub`: the router is
+        inside a totally stubby area (it takes only the default from the reflectors and reaches them by it)."""
         assert device.loopback is not None
         if not self.cores:
             return None
@@ -548,8 +575,8 @@ class CityDesign:
                        listen_limit=self.settings.bgp_listen_limit, clients=self.clients)
         neighbors = tuple(BgpNeighbor(core.loopback, core.name, "RR") for core in self.cores
                           if core.loopback is not None)
-        return Bgp(asn, device.loopback, False, (BgpGroup("RR", "the route reflectors (core routers)", False, False),),
-                   neighbors, networks)
+        group = BgpGroup("RR", "the route reflectors (core routers)", False, False, default_only=inside_stub)
+        return Bgp(asn, device.loopback, False, (group,), neighbors, networks, next_hops_via_default=inside_stub)
 
 
 #: The OSPF cost of a backup member's LAN (IOS-XE, VRP), plus its rank after the first backup: far above any

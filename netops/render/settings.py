@@ -1,5 +1,5 @@
-"""Design choices the model does not carry: OSPF authentication and timers, account and AAA names, the
-route reflectors' client limit.
+"""Design choices the model does not carry: OSPF authentication, timers and access areas, account and AAA
+names, the route reflectors' client limit.
 
 They apply to the whole city; the defaults are the production design. A YAML file given with
 `netops render --settings FILE` overrides them (the lab uses `ospf_timers: fast`).
@@ -28,6 +28,13 @@ class RenderSettings(NetopsModel):
         description="standard: platform defaults (hello 10 s, dead 40 s); fast: hello 1 s, dead 4 s, "
         "SPF/LSA throttling off (a small lab); throttled: standard hellos, SPF held 1 s to 30 s and LSAs 5 s "
         "between changes (a large lab, where hundreds of routers start at once)",
+    )
+    access_areas: Literal["totally_stubby", "standard"] = Field(
+        default="totally_stubby",
+        description="totally_stubby: every area but the backbone is totally stubby: its border routers give it a "
+        "default route instead of the other areas' routes, and its routers take only the default from the route "
+        "reflectors, so an access router holds its own area's routes and a default whatever the city's size; "
+        "standard: every router holds every LAN of the city, in OSPF and again in BGP",
     )
     aaa_service: Slug = Field(
         default="radius",

@@ -85,10 +85,22 @@ def test_ospf_and_bgp_adjacencies(city_lab: CityLab) -> None:
         peers = frr.vtysh_json(core.netns, "show bgp summary json")["ipv4Unicast"]["peers"]
         assert set(peers) == loopbacks - {str(core.loopback)}  # a route reflector peers with every router
         assert {p["state"] for p in peers.values()} == {"Established"}
+    # Inside a totally stubby area an access router holds its own area's routes and a default, from its area's
+    # border routers in OSPF, and from the reflectors in BGP (the only route it takes from them), nothing more.
     edge = plan.router_by_device["ubnd-phuong-phuc-xa-r01"]
     routes = frr.vtysh_json(edge.netns, "show ip route json")
-    assert "0.0.0.0/0" in routes  # the default route the route reflectors originate
-    assert routes["0.0.0.0/0"][0]["protocol"] == "bgp"
+    defaults = {entry["protocol"]: entry for entry in routes["0.0.0.0/0"]}
+    assert set(defaults) == {"ospf", "bgp"} and defaults["ospf"].get("selected"), routes["0.0.0.0/0"]
+    own_area = {str(lan.prefix) for site in city_lab.network.sites if site.area == "001" for lan in site.lans}
+    elsewhere = {str(lan.prefix) for site in city_lab.network.sites if site.area != "001" for lan in site.lans}
+    assert own_area & set(routes) and not elsewhere & set(routes)
+    bgp_routes = frr.vtysh_json(edge.netns, "show bgp ipv4 unicast json")["routes"]
+    assert set(bgp_routes) - {str(lan.prefix) for lan in city_lab.network.site_by_slug["ubnd-phuong-phuc-xa"].lans} \
+        == {"0.0.0.0/0"}
+    # The border routers and the reflectors keep the whole city.
+    for device in ("ba-dinh-agg-01", "dc-core-01"):
+        held = frr.vtysh_json(plan.router_by_device[device].netns, "show ip route json")
+        assert elsewhere <= set(held), device
 
 
 def test_routers_answer_over_ssh_like_real_boxes(city_lab: CityLab) -> None:

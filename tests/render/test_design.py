@@ -22,6 +22,33 @@ def test_aggregation_routers_are_abrs_with_uplinks_in_the_backbone() -> None:
     assert context.loopback_port.ospf.area == 0
 
 
+def test_access_areas_are_totally_stubby_and_their_routers_take_only_the_default() -> None:
+    """The ABR sends its area a default and nothing of the other areas; every router of the area agrees the area
+    is a stub, takes only the default from the reflectors and resolves them through it; the backbone and the
+    reflectors are as before."""
+    abr = DESIGN.context(SAMPLE.device_by_name["ba-dinh-agg-01"])
+    assert abr.ospf is not None and abr.ospf.abr and abr.ospf.stub_areas == (1,)
+    assert abr.bgp is not None and abr.bgp.default_only_prefix_list is None and not abr.bgp.next_hops_via_default
+    for name in ("ubnd-phuong-phuc-xa-r01", "ubnd-phuong-truc-bach-r01"):  # dual-homed, single-homed
+        inside = DESIGN.context(SAMPLE.device_by_name[name])
+        assert inside.ospf is not None and not inside.ospf.abr and inside.ospf.stub_areas == (1,)
+        assert inside.bgp is not None and inside.bgp.next_hops_via_default
+        assert [(g.name, g.default_only) for g in inside.bgp.groups] == [("RR", True)]
+        assert inside.bgp.default_only_prefix_list == "DEFAULT-ONLY"
+    core = DESIGN.context(SAMPLE.device_by_name["dc-core-01"])
+    assert core.ospf is not None and core.ospf.stub_areas == ()
+    assert core.bgp is not None and not any(g.default_only for g in core.bgp.groups)
+
+
+def test_standard_access_areas_give_every_router_every_route() -> None:
+    standard = CityDesign(SAMPLE, RenderSettings(access_areas="standard"))
+    for name in ("ba-dinh-agg-01", "ubnd-phuong-truc-bach-r01", "dc-core-01"):
+        context = standard.context(SAMPLE.device_by_name[name])
+        assert context.ospf is not None and context.ospf.stub_areas == ()
+        assert context.bgp is not None and context.bgp.default_only_prefix_list is None
+        assert not context.bgp.next_hops_via_default
+
+
 def test_wan_links_are_point_to_point_authenticated_lans_passive() -> None:
     context = DESIGN.context(SAMPLE.device_by_name["ubnd-phuong-phuc-xa-r01"])
     for port in context.wan_ports:

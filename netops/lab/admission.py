@@ -1,4 +1,5 @@
-"""Admission control: start one more router only when the machine has room for it.
+"""Admission control: start one more router (or a router's host daemons, its sshd, a listener) only when the
+machine has room for it.
 
 A whole-city lab starts a thousand routers on two cores. Started all at once, the ones already running (OSPF,
 BGP) starve while the others start, and a machine that runs out of memory has the kernel kill processes at
@@ -59,9 +60,11 @@ class Admission:
     memory_wait_s: float = 0.0
     started: list[str] = field(default_factory=list)
     refusal: LabRuntimeError | None = None
+    #: What is started, as the refusal names it ("routers", "routers' host daemons", ...).
+    what: str = "routers"
 
     def admit(self, device: str, total: int) -> None:
-        """Wait until the machine has room for one more router; LabRuntimeError when memory does not come back
+        """Wait until the machine has room for one more start; LabRuntimeError when memory does not come back
         (and at once for every start after that: the threads still queued start nothing more)."""
         if self.refusal is not None:
             raise self.refusal
@@ -77,8 +80,8 @@ class Admission:
             if time.monotonic() >= deadline:
                 self.refusal = LabRuntimeError(
                     f"not enough memory to start {device}: {available_mib(self.meminfo):.0f} MiB available, "
-                    f"{self.reserve_mib:.0f} MiB kept free; {len(self.started)} of {total} routers started, each "
-                    "recorded (`netops lab down` removes them)")
+                    f"{self.reserve_mib:.0f} MiB kept free; {len(self.started)} of {total} {self.what} started, "
+                    "each recorded (`netops lab down` removes them)")
                 raise self.refusal
             STOP.check()
             time.sleep(0.5)

@@ -31,6 +31,7 @@ from pathlib import Path
 from netops.files import digest
 from netops.hostfiles import HOST_FILES as RENDERED_HOST_FILES
 from netops.lab import sshd
+from netops.lab.admission import Admission
 from netops.lab.errors import LabError
 from netops.lab.interrupt import STOP
 from netops.lab.kernel import share_identical_pages
@@ -329,13 +330,16 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState) -> int:
     """Start every daemon of every FRR router whose recorded process does not run in its namespace (stopping one
     left in a namespace of that name that was deleted); how many were started. Recorded in the state."""
     started: list[Process] = []
+    routers = plan.frr_routers()
+    admission = Admission(what="routers' host daemons")
     try:
-        for router in plan.frr_routers():
+        for router in routers:
             # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
             wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
-            for daemon, up in running(state, router, wanted).items():
-                if up:
-                    continue
+            missing = [daemon for daemon, up in running(state, router, wanted).items() if not up]
+            if missing:
+                admission.admit(router.device, len(routers))  # room for them, or a clear stop
+            for daemon in missing:
                 STOP.check()
                 known = state.process(daemon, router.netns)
                 if known is not None and known.alive():

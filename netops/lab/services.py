@@ -67,10 +67,13 @@ def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> 
     in its namespace; (sshd started, listeners started)."""
     started_sshd: list[Process] = []
     started_listeners: list[Process] = []
+    admission = Admission(what="sshd and listeners")
+    total = len(plan.routers) + sum(1 for host in plan.hosts if host.kind == "server" and host.listens)
     try:
         for router in plan.routers:
             known = state.process("sshd", router.netns)
             if known is None or not known.alive() or not in_namespace(known.pid, router.netns):
+                admission.admit(router.device, total)
                 STOP.check()
                 if known is not None and known.alive():
                     stop_pids([known.pid])  # left in a namespace of that name that was deleted
@@ -83,6 +86,7 @@ def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> 
                 continue
             known = state.process("listener", host.netns)
             if known is None or not known.alive() or not in_namespace(known.pid, host.netns):
+                admission.admit(host.name, total)
                 STOP.check()
                 if known is not None and known.alive():
                     stop_pids([known.pid])

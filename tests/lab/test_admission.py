@@ -1,12 +1,16 @@
-"""Admission control of router starts (logic on files standing in for /proc/meminfo and /proc/pressure/cpu)."""
+"""Admission control of router and host-daemon starts (logic on files standing in for /proc/meminfo and
+/proc/pressure/cpu)."""
 
+import functools
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from netops.lab import admission
+from netops.lab import admission, hostd
 from netops.lab.admission import Admission, available_mib, cpu_pressure
 from netops.lab.errors import LabRuntimeError
+from netops.lab.state import Process
 
 
 def _machine(tmp_path: Path, available_kib: int, busy: float) -> tuple[Path, Path]:
@@ -55,3 +59,37 @@ def test_memory_short_stops_every_later_start_and_says_what_was_started(tmp_path
     with pytest.raises(LabRuntimeError):  # the threads still queued start nothing more
         gate.admit("r3", 3)
     assert gate.started == ["r1"]
+
+
+def test_host_daemons_stop_at_the_memory_reserve_and_record_what_they_started(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`up`'s host-daemon phase passes the same gate per router: short of memory it stops with the clear error
+    instead of pushing the machine into swap, and every daemon it started is recorded for `down`."""
+    meminfo, pressure = _machine(tmp_path, 8 * 1024 * 1024, 5.0)
+    monkeypatch.setattr(admission, "MAX_MEMORY_WAIT_S", 0.3)
+    monkeypatch.setattr(hostd, "Admission", functools.partial(Admission, meminfo=meminfo, pressure=pressure,
+                                                              reserve_mib=1024))
+    started: list[tuple[str, str]] = []
+
+    def start(home: object, router: SimpleNamespace, daemon: str) -> Process:
+        started.append((router.device, daemon))
+        if len(started) == 2:  # the first router's daemons took the machine's last memory
+            meminfo.write_text("MemAvailable:   524288 kB\n")
+        return Process(kind=daemon, owner=router.netns, pid=1000 + len(started), marker="")
+
+    monkeypatch.setattr(hostd, "start", start)
+    monkeypatch.setattr(hostd, "daemons", lambda router: ("snmpd", "chronyd"))
+    monkeypatch.setattr(hostd, "running", lambda state, router, wanted: dict.fromkeys(wanted, False))
+    monkeypatch.setattr(hostd, "_mark_loaded", lambda *args: None)
+    routers = [SimpleNamespace(device=f"r{n}", netns=f"nl-r{n}") for n in (1, 2)]
+    plan = SimpleNamespace(frr_routers=lambda: routers)
+    recorded: list[Process] = []
+    state = SimpleNamespace(failed_nodes=[], add_processes=recorded.extend, process=lambda kind, owner: None)
+    saved: list[object] = []
+    home = SimpleNamespace(save=saved.append)
+    with pytest.raises(LabRuntimeError) as refused:
+        hostd.start_missing(home, plan, state)  # type: ignore[arg-type]
+    assert "not enough memory to start r2" in str(refused.value)
+    assert "1 of 2 routers' host daemons started" in str(refused.value)
+    assert started == [("r1", "snmpd"), ("r1", "chronyd")]
+    assert [(p.owner, p.kind) for p in recorded] == [("nl-r1", "snmpd"), ("nl-r1", "chronyd")] and saved == [state]

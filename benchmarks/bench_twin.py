@@ -124,9 +124,12 @@ def flaps(home: Path) -> dict[str, int]:
     plan = json.loads((home / "plan.json").read_text())
     routers = [r["netns"] for r in plan["routers"] if r["runs_frr"]]
 
-    def look(netns: str) -> tuple[int, int, int]:
-        out = subprocess.run(["vtysh", "-N", netns, "-c", "show ip ospf neighbor detail json", "-c",
-                              "show bgp summary json"], capture_output=True, text=True, timeout=60).stdout
+    def look(netns: str) -> tuple[int, int, int, int]:
+        try:
+            out = subprocess.run(["vtysh", "-N", netns, "-c", "show ip ospf neighbor detail json", "-c",
+                                  "show bgp summary json"], capture_output=True, text=True, timeout=60).stdout
+        except subprocess.TimeoutExpired:
+            return 0, 0, 0, 1  # a router too starved to answer in a minute is counted, not waited for
         decoder = json.JSONDecoder()
         documents, index, text = [], 0, out.strip()
         while index < len(text):
@@ -143,14 +146,14 @@ def flaps(home: Path) -> dict[str, int]:
         extra = sum(max(0, int(n.get("stateChangeCounter", CLEAN_CHANGES)) - CLEAN_CHANGES) for n in neighbours)
         peers = documents[1].get("ipv4Unicast", {}).get("peers", {}) if len(documents) > 1 else {}
         dropped = sum(int(p.get("connectionsDropped", 0)) for p in peers.values())
-        return len(neighbours), extra, dropped
+        return len(neighbours), extra, dropped, 0
 
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(look, routers))
     return {"ospf_neighbours": sum(r[0] for r in results), "ospf_extra_state_changes": sum(r[1] for r in results),
-            "bgp_sessions_dropped": sum(r[2] for r in results)}
+            "bgp_sessions_dropped": sum(r[2] for r in results), "routers_not_answering": sum(r[3] for r in results)}
 
 
 def netops(*args: str, env: dict[str, str], timeout: float = 3600) -> subprocess.CompletedProcess[str]:
@@ -189,6 +192,7 @@ def measure(size: str, scratch: Path, ksm: bool = True) -> dict[str, Any]:
         figures.update({key: report.get(key) for key in ("routers", "hosts", "links", "converged",
                                                            "converged_seconds")})
         figures["up_phases_s"] = report.get("seconds")
+        print(json.dumps({"up": figures}), file=sys.stderr, flush=True)  # what `up` did, whatever follows
         figures["busy_cpu_s"] = round(busy_seconds() - busy, 1)
         plan = json.loads((home / "plan.json").read_text()) if (home / "plan.json").exists() else {}
         figures["namespaces"] = (len(plan.get("routers", [])) + len(plan.get("hosts", []))

@@ -142,8 +142,10 @@ def test_failed_links_name_the_sites_that_lost_reachability_or_redundancy(lab: L
             subprocess.run([str(NETOPS), "lab", "restore", "link", router, upstream], env=netops_env(lab.home),
                            cwd=REPO, capture_output=True)
     # The next test pushes these routers: a restored link is back in the router's namespace at once, but its
-    # daemons take a while to take it up again (a push meanwhile saw FRR refuse to write its config).
-    settled = subprocess.run([str(NETOPS), "lab", "wait", "--timeout", "120"], env=netops_env(lab.home), cwd=REPO,
+    # daemons take a while to take it up again (a push meanwhile saw FRR refuse to write its config). A site cut
+    # off for longer than BGP's hold time (180 s) comes back through a reflector that may still hold its stale
+    # session for up to that long, refusing the new one until then: the wait covers the hold time.
+    settled = subprocess.run([str(NETOPS), "lab", "wait", "--timeout", "300"], env=netops_env(lab.home), cwd=REPO,
                              capture_output=True, text=True)
     assert settled.returncode == 0, settled.stdout + settled.stderr
     assert result.returncode == 1, result.stdout + result.stderr

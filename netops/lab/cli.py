@@ -348,7 +348,8 @@ def wait_command(
     timeout: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds to wait")] = 120,
     as_json: JsonOption = False,
 ) -> None:
-    """Wait until every OSPF adjacency and BGP session of the working routers is up (exit 1 on timeout)."""
+    """Wait until every OSPF adjacency and BGP session of the working routers is up and every shared LAN has its
+    VRRP master (exit 1 on timeout)."""
     try:
         result = Lab().wait(timeout, progress=_progress(as_json))
     except _ERRORS as error:

@@ -1,5 +1,7 @@
 """Convergence: the OSPF adjacencies and BGP sessions the routers have, against those their saved configs ask
-for on the working links and routers (faults taken into account)."""
+for on the working links and routers (faults taken into account), and every shared LAN's gateway held by one of
+its members once their keepalived runs (VRRP elects a master only after its master-down interval, seconds after
+the routing has converged)."""
 
 import json
 import time
@@ -7,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from netops.lab import frr
+from netops.lab import frr, hostd, vrrp
 from netops.lab.configs import saved_config
 from netops.lab.netns import LabCommandError
 from netops.lab.pool import parallel
@@ -27,10 +29,13 @@ class Convergence:
     bgp: dict[str, tuple[int, int]]  # device -> (established, configured towards lab routers)
     #: device -> the lab routers it expects a BGP session with that is not established
     bgp_missing: dict[str, list[str]] = field(default_factory=dict)
+    #: device -> the shared LANs it speaks VRRP on whose gateway no member holds (or several do)
+    vrrp: dict[str, list[str]] = field(default_factory=dict)
 
     def lagging(self) -> list[str]:
         """Routers not there yet."""
-        return sorted({d for d, (n, e) in self.ospf.items() if n < e} | {d for d, (n, e) in self.bgp.items() if n < e})
+        return sorted({d for d, (n, e) in self.ospf.items() if n < e} | {d for d, (n, e) in self.bgp.items() if n < e}
+                      | set(self.vrrp))
 
     def describe_lagging(self, limit: int = 10) -> str:
         """The first `limit` lagging routers with what each lacks, e.g. `dc-core-01 (BGP 28 of 29: no session
@@ -46,6 +51,8 @@ class Convergence:
                 missing = self.bgp_missing.get(device, [])
                 lacks.append(f"BGP {established} of {wanted} sessions" + (
                     f": none with {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}" if missing else ""))
+            if self.vrrp.get(device):
+                lacks.append(f"VRRP: no single master of {', '.join(self.vrrp[device][:3])}")
             parts.append(f"{device} ({'; '.join(lacks)})")
         more = len(self.lagging()) - limit
         return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
@@ -97,8 +104,29 @@ def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Converge
     ospf = {device: o for device, o, _, _ in results}
     bgp = {device: b for device, _, b, _ in results}
     missing = {device: m for device, _, _, m in results if m}
-    converged = all(n >= e for n, e in ospf.values()) and all(n >= e for n, e in bgp.values())
-    return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp, missing)
+    unheld = _unheld_gateways(home, chosen)
+    converged = all(n >= e for n, e in ospf.values()) and all(n >= e for n, e in bgp.values()) and not unheld
+    return Convergence(converged, round(time.monotonic() - started, 3), ospf, bgp, missing, unheld)
+
+
+def _unheld_gateways(home: LabHome, routers: list[RouterPlan]) -> dict[str, list[str]]:
+    """Router -> the shared LANs (`site lan`) of `routers` that its keepalived serves and whose virtual gateway
+    is held by no member, or by several. A LAN none of whose working members runs keepalived (a lab not
+    provisioned yet, every member failed) expects nothing."""
+    plan, state = home.require()
+    chosen = {r.device: r for r in routers}
+    segments = [s for s in plan.segments if any(m.device in chosen for m in s.members)]
+    if not segments:
+        return {}
+    speaking = {device for device, router in chosen.items() if device not in state.failed_nodes
+                and hostd.running(state, router, (hostd.VRRP_DAEMON,))[hostd.VRRP_DAEMON]}
+    unheld: dict[str, list[str]] = {}
+    for segment in segments:
+        members = [m.device for m in segment.members if m.device in speaking]
+        if members and len(vrrp.holders(plan, segment)) != 1:
+            for device in members:
+                unheld.setdefault(device, []).append(f"{segment.site} {segment.lan}")
+    return unheld
 
 
 def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet,

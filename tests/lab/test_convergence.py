@@ -80,3 +80,14 @@ def test_wait_that_times_out_counts_only_the_routers_there(monkeypatch: pytest.M
     assert not wait(LabHome(tmp_path), timeout=0, interval=0, progress=progress).converged
     [task] = progress.tasks
     assert (task.total, task.completed, task.finished) == (4, 3, True)
+
+
+def test_a_router_lags_while_a_shared_lan_it_serves_has_no_single_master() -> None:
+    """VRRP elects a master seconds after the routing converged: the router waits, named with what it lacks."""
+    result = Convergence(False, 0.0, {"hub-01": (2, 2), "hub-02": (2, 3)}, {"hub-01": (1, 2), "hub-02": (2, 2)},
+                         {"hub-01": ["site-r01"]}, {"hub-01": ["ubnd-quan-a staff"], "hub-02": ["ubnd-quan-a staff"]})
+    assert result.lagging() == ["hub-01", "hub-02"]
+    assert result.describe_lagging() == (
+        "hub-01 (BGP 1 of 2 sessions: none with site-r01; VRRP: no single master of ubnd-quan-a staff), "
+        "hub-02 (OSPF 2 of 3 adjacencies Full; VRRP: no single master of ubnd-quan-a staff)")
+    assert Convergence(True, 0.0, {"hub-01": (2, 2)}, {"hub-01": (2, 2)}).lagging() == []

@@ -111,22 +111,34 @@ def convergence(home: LabHome, devices: Iterable[str] | None = None) -> Converge
 
 def _unheld_gateways(home: LabHome, routers: list[RouterPlan]) -> dict[str, list[str]]:
     """Router -> the shared LANs (`site lan`) of `routers` that its keepalived serves and whose virtual gateway
-    is held by no member, or by several. A LAN none of whose working members runs keepalived (a lab not
-    provisioned yet, every member failed) expects nothing."""
+    is held by no member, or by several. A member serves a LAN when its keepalived runs and its saved
+    keepalived.conf has the LAN's virtual address (a bootstrap lab's keepalived runs with no instance until
+    provisioning gives it one); a LAN no working member serves (not provisioned yet, every member failed)
+    expects nothing."""
     plan, state = home.require()
     chosen = {r.device: r for r in routers}
     segments = [s for s in plan.segments if any(m.device in chosen for m in s.members)]
     if not segments:
         return {}
-    speaking = {device for device, router in chosen.items() if device not in state.failed_nodes
-                and hostd.running(state, router, (hostd.VRRP_DAEMON,))[hostd.VRRP_DAEMON]}
+    configs = {device: set(_saved_keepalived(home, device).split()) for device, router in chosen.items()
+               if device not in state.failed_nodes
+               and hostd.running(state, router, (hostd.VRRP_DAEMON,))[hostd.VRRP_DAEMON]}
     unheld: dict[str, list[str]] = {}
     for segment in segments:
-        members = [m.device for m in segment.members if m.device in speaking]
+        virtual = f"{segment.virtual_address}"
+        members = [m.device for m in segment.members if virtual in configs.get(m.device, set())]
         if members and len(vrrp.holders(plan, segment)) != 1:
             for device in members:
                 unheld.setdefault(device, []).append(f"{segment.site} {segment.lan}")
     return unheld
+
+
+def _saved_keepalived(home: LabHome, device: str) -> str:
+    """The router's saved keepalived.conf ('' when it has none)."""
+    try:
+        return (hostd.host_dir(home, device) / "keepalived" / "keepalived.conf").read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet,

@@ -97,11 +97,11 @@ def stop_processes(home: LabHome, state: LabState, namespaces: Collection[str]) 
     the lab, also its processes left outside them (`_strays`). (Stopped, killed after the grace period.)"""
     existing = [n for n in namespaces if n in existing_namespaces()]
     everything = set(namespaces) >= set(state.namespaces)
-    # watchfrr first (so it restarts no daemon), then everything else.
-    watchfrr = [pid for netns in namespaces
-                for daemon, pid in frr.pid_files(netns).items()
-                if daemon == "watchfrr" and alive(pid) and process_matches(pid, f"-N {netns}")]
-    killed = len(stop_pids(watchfrr))
+    # A supervisor first (the watchfrr of an instance frrinit started would restart the daemons), then the rest.
+    supervisors = [pid for netns in namespaces
+                   for daemon, pid in frr.pid_files(netns).items()
+                   if daemon not in frr.DAEMONS and alive(pid) and process_matches(pid, f"-N {netns}")]
+    killed = len(stop_pids(supervisors))
     others = {p.pid for p in state.processes if (everything or p.owner in namespaces) and p.alive()}
     others |= {pid for netns in namespaces for pid in frr.stop_targets(netns)}
     others |= {pid for pids in namespace_pids(existing).values() for pid in pids}
@@ -109,7 +109,7 @@ def stop_processes(home: LabHome, state: LabState, namespaces: Collection[str]) 
         others |= _strays(home, state)
     others -= {os.getpid()}
     killed += len(stop_pids(sorted(others)))
-    return len(set(watchfrr) | others), killed
+    return len(set(supervisors) | others), killed
 
 
 def _strays(home: LabHome, state: LabState) -> set[int]:

@@ -1,10 +1,12 @@
 """FRR per router: one instance per namespace through FRR's pathspaces.
 
-`frrinit.sh start nl-<device>` with `-N nl-<device>` reads /etc/frr/nl-<device>/ (a symlink to the
-router's folder under the lab home) and keeps its sockets and pid files in /var/run/frr/nl-<device>/;
-`watchfrr_options="--netns"` makes watchfrr run every daemon inside the namespace of the same name.
-FRR 8.4 takes the machine's hostname under -N (FRR #7583), so the instance starts in a UTS namespace
-of its own whose hostname is the device's, and vtysh.conf names the host too.
+Each daemon runs with `-N nl-<device>`: it reads /etc/frr/nl-<device>/ (a symlink to the router's folder under
+the lab home) and keeps its sockets and pid files in /var/run/frr/nl-<device>/. A router runs zebra, ospfd and
+bgpd, started inside its network namespace the way frrinit's `all_start` does it (each daemon with -d, then one
+`vtysh -b` loading frr.conf into all of them), and nothing else: no watchfrr (1 MiB and a process per router, and
+a lab router whose daemon dies should show it, not hide it) and no staticd (2 MiB; the design has no static
+route). FRR 8.4 takes the machine's hostname under -N (FRR #7583), so the instance starts in a UTS namespace of
+its own whose hostname is the device's, and vtysh.conf names the host too.
 """
 
 import json
@@ -19,32 +21,23 @@ from netops.lab.state import Process, process_matches
 from netops.lab.topology import RouterPlan
 
 FRR_LIB = Path("/usr/lib/frr")
-FRRINIT = FRR_LIB / "frrinit.sh"
 VTYSH = Path("/usr/bin/vtysh")
 RELOAD = FRR_LIB / "frr-reload.py"
 ETC_FRR = Path("/etc/frr")
 RUN_FRR = Path("/var/run/frr")
 #: ospfd's graceful-restart state: one file shared by every ospfd of the machine, made by the first one.
 OSPF_GR_FILE = RUN_FRR / "ospfd-gr.json"
-#: The daemons every lab router runs (zebra, staticd and watchfrr come with them).
-DAEMONS = ("bgpd", "ospfd")
+#: The daemons every lab router runs, in the order they start (zebra first: the others register with it).
+DAEMONS = ("zebra", "ospfd", "bgpd")
+#: Each daemon's options: FRR's traditional defaults (as the rendered configs say), no TCP vty.
+DAEMON_OPTIONS = "-F traditional -P 0"
 #: What must be installed, and the Debian package that brings it.
-REQUIRED = {FRRINIT: "frr", FRR_LIB / "watchfrr": "frr", FRR_LIB / "zebra": "frr", FRR_LIB / "bgpd": "frr",
-            FRR_LIB / "ospfd": "frr", VTYSH: "frr", RELOAD: "frr-pythontools"}
+REQUIRED = {**{FRR_LIB / daemon: "frr" for daemon in DAEMONS}, VTYSH: "frr", RELOAD: "frr-pythontools"}
 
 
 def missing() -> dict[str, str]:
     """Missing FRR programs -> the Debian package that installs them."""
     return {str(path): package for path, package in REQUIRED.items() if not path.exists()}
-
-
-def daemons_file() -> str:
-    """The instance's `daemons`: OSPF and BGP, no TCP vty (-P 0), every daemon inside the namespace."""
-    lines = ["# netops lab: FRR daemons of this router (its pathspace is its network namespace)"]
-    lines += [f"{daemon}=yes" for daemon in DAEMONS]
-    lines += ["vtysh_enable=yes", 'watchfrr_options="--netns"', "frr_profile=traditional"]
-    lines += [f'{daemon}_options="-P 0"' for daemon in ("zebra", *DAEMONS, "staticd")]
-    return "\n".join(lines) + "\n"
 
 
 def vtysh_conf(hostname: str) -> str:
@@ -79,7 +72,7 @@ def frr_ids() -> tuple[int, int]:
 
 
 def write_config_dir(directory: Path, router: RouterPlan, frr_conf: str) -> None:
-    """The router's config dir: daemons, vtysh.conf, frr.conf, owned by frr (group-writable: `vtysh -w`).
+    """The router's config dir: vtysh.conf and frr.conf, owned by frr (group-writable: `vtysh -w`).
 
     frr.conf is written only when the folder is new: a config provisioning saved there survives `up`.
     """
@@ -87,7 +80,7 @@ def write_config_dir(directory: Path, router: RouterPlan, frr_conf: str) -> None
     directory.mkdir(parents=True, exist_ok=True)
     os.chown(directory, uid, gid)
     directory.chmod(0o2770)
-    files = {"daemons": daemons_file(), "vtysh.conf": vtysh_conf(router.device)}
+    files = {"vtysh.conf": vtysh_conf(router.device)}
     if not (directory / "frr.conf").exists():
         files["frr.conf"] = frr_conf
     for name, text in files.items():
@@ -98,7 +91,7 @@ def write_config_dir(directory: Path, router: RouterPlan, frr_conf: str) -> None
 
 
 def link_config_dir(netns: str, directory: Path) -> Path:
-    """/etc/frr/<netns> -> the router's config dir (frrinit and vtysh -N look there)."""
+    """/etc/frr/<netns> -> the router's config dir (the daemons and vtysh -N look there)."""
     link = ETC_FRR / netns
     if link.is_symlink() and link.readlink() == directory:
         return link
@@ -125,18 +118,31 @@ def running(netns: str) -> dict[str, bool]:
 
 
 def is_up(netns: str) -> bool:
-    """Whether watchfrr and every daemon of the instance run, the daemons in the namespace of that name
-    (not in an earlier one that was deleted and made again)."""
+    """Whether every daemon of the instance runs, in the namespace of that name (not in an earlier one that
+    was deleted and made again)."""
     pids = pid_files(netns)
     state = running(netns)
-    return all(state.get(d, False) for d in ("watchfrr", "zebra", "staticd", *DAEMONS)) and in_namespace(
-        pids["zebra"], netns)
+    return all(state.get(d, False) for d in DAEMONS) and in_namespace(pids["zebra"], netns)
+
+
+def start_script(router: RouterPlan) -> str:
+    """The shell line that starts the router's daemons inside its namespaces: its hostname, each daemon
+    (daemonized once ready), then its saved config into all of them. A config line FRR refuses does not stop
+    the boot, as on a router: `vtysh -b` applies what it can, and convergence or verify shows what is missing."""
+    daemons = " && ".join(f"{FRR_LIB / d} -d -N {router.netns} {DAEMON_OPTIONS}" for d in DAEMONS)
+    return f"hostname {router.device} && {daemons} && {{ {VTYSH} -N {router.netns} -b >/dev/null 2>&1; true; }}"
 
 
 def start(router: RouterPlan) -> list[Process]:
-    """Start the router's FRR in its own UTS namespace; the processes started (from the pid files)."""
-    script = f"hostname {router.device} && exec {FRRINIT} start {router.netns}"
-    run(["unshare", "--uts", "--", "sh", "-c", script], timeout=60)
+    """Start the router's FRR in its network namespace and a UTS namespace of its own; the processes started
+    (from the pid files)."""
+    runtime = RUN_FRR / router.netns
+    uid, gid = frr_ids()
+    runtime.mkdir(parents=True, exist_ok=True)
+    os.chown(runtime, uid, gid)
+    runtime.chmod(0o755)
+    run(["ip", "netns", "exec", router.netns, "unshare", "--uts", "--", "sh", "-c", start_script(router)],
+        timeout=60)
     return processes(router.netns)
 
 
@@ -147,10 +153,11 @@ def processes(netns: str) -> list[Process]:
 
 
 def stop_targets(netns: str) -> list[int]:
-    """The pids to stop for an instance: watchfrr first (so it restarts nothing), then the daemons."""
+    """The pids to stop for an instance: any supervisor first (a watchfrr of an instance started by frrinit,
+    so it restarts nothing), then the daemons, the last started first."""
     pids = pid_files(netns)
-    ordered = [pids["watchfrr"]] if "watchfrr" in pids else []
-    ordered += [pid for daemon, pid in sorted(pids.items()) if daemon != "watchfrr"]
+    order = {daemon: index for index, daemon in enumerate(reversed(DAEMONS), start=1)}
+    ordered = [pid for daemon, pid in sorted(pids.items(), key=lambda item: (order.get(item[0], 0), item[0]))]
     return [pid for pid in ordered if process_matches(pid, f"-N {netns}")]
 
 

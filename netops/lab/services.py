@@ -44,8 +44,8 @@ def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan]) -> int:
     try:
         parallel(start, todo)
     finally:
-        # Also when the run is stopping: watchfrr starts the daemons in the background, so every instance
-        # started is waited for (every pid file) before its daemons are recorded; none is left unrecorded.
+        # Also when the run is stopping: every instance started is waited for (every pid file) before its
+        # daemons are recorded; none is left unrecorded.
         deadline = time.monotonic() + 60 + len(started) * 0.5
         waiting = list(started)
         while waiting and time.monotonic() < deadline:

@@ -64,7 +64,8 @@ MANAGEMENT_PORT_PREFIX = "nlm"
 NETNS_PREFIXES = (ROUTER_PREFIX, PC_PREFIX, SERVER_PREFIX, SEGMENT_PREFIX, FAULTS_NETNS)
 #: Linux interface names: IFNAMSIZ - 1.
 IFNAME_MAX = 15
-#: /var/run/frr/<netns>/watchfrr.vty must fit a Unix socket address (108 bytes).
+#: /var/run/frr/<netns>/<daemon>.vty (and a watchfrr.vty, should frrinit start it) must fit a Unix socket address
+#: (108 bytes).
 NETNS_NAME_MAX = 80
 
 

@@ -63,8 +63,7 @@ def test_every_router_runs_frr_and_sshd(city_lab: CityLab) -> None:
     assert frr_routers == {d.name for d in city_lab.network.devices if d.is_router}
     for router in status.routers:
         if router.device in frr_routers:
-            assert router.daemons == {"bgpd": True, "ospfd": True, "staticd": True, "watchfrr": True,
-                                      "zebra": True}
+            assert router.daemons == {"bgpd": True, "ospfd": True, "zebra": True}
         assert router.sshd and router.ssh_open
 
 

@@ -120,8 +120,8 @@ def _unheld_gateways(home: LabHome, routers: list[RouterPlan]) -> dict[str, list
     segments = [s for s in plan.segments if any(m.device in chosen for m in s.members)]
     if not segments:
         return {}
-    configs = {device: set(_saved_keepalived(home, device).split()) for device, router in chosen.items()
-               if device not in state.failed_nodes
+    configs = {device: set(hostd.saved_host_file(home, device, hostd.VRRP_DAEMON).split())
+               for device, router in chosen.items() if device not in state.failed_nodes
                and hostd.running(state, router, (hostd.VRRP_DAEMON,))[hostd.VRRP_DAEMON]}
     unheld: dict[str, list[str]] = {}
     for segment in segments:
@@ -131,14 +131,6 @@ def _unheld_gateways(home: LabHome, routers: list[RouterPlan]) -> dict[str, list
             for device in members:
                 unheld.setdefault(device, []).append(f"{segment.site} {segment.lan}")
     return unheld
-
-
-def _saved_keepalived(home: LabHome, device: str) -> str:
-    """The router's saved keepalived.conf ('' when it has none)."""
-    try:
-        return (hostd.host_dir(home, device) / "keepalived" / "keepalived.conf").read_text(encoding="utf-8")
-    except OSError:
-        return ""
 
 
 def wait(home: LabHome, timeout: float = 120, interval: float = 1.0, progress: Progress = quiet,

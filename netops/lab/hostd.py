@@ -117,6 +117,19 @@ def host_dir(home: LabHome, device: str) -> Path:
     return home.router_dir(device) / "host"
 
 
+def host_file(home: LabHome, device: str, part: str) -> Path:
+    """Where the router keeps one of its host files (a part of HOST_FILES: "keepalived", "snmpd", ...)."""
+    return host_dir(home, device) / HOST_FILE_BY_PART[part].relative
+
+
+def saved_host_file(home: LabHome, device: str, part: str) -> str:
+    """The text of one of the router's host files ('' when it has none)."""
+    try:
+        return host_file(home, device, part).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
 def daemons_dir(home: LabHome, device: str) -> Path:
     """The lab's own files of the router's daemons: main configs, persistent state, logs."""
     return home.router_dir(device) / "daemons"
@@ -267,11 +280,10 @@ SNMPD_LEFT_OUT = ("smux", "mteTrigger", "mteTriggerConf", "hrh_storage", "hrh_fi
 
 def _argv(home: LabHome, router: RouterPlan, daemon: str) -> tuple[list[str], str]:
     """The daemon's command line (in the foreground: the pid started is the daemon's) and the marker of it."""
-    host = host_dir(home, router.device)
     directory = daemons_dir(home, router.device)
     runtime = run_dir(router)
     if daemon == "snmpd":
-        conf = host / "snmp" / "snmpd.conf"
+        conf = host_file(home, router.device, "snmpd")
         return ([str(SNMPD), "-f", "-Lf", str(directory / "snmpd.log"), "-C", "-c", str(conf),
                  "-p", str(runtime / "snmpd.pid"), "-I", "-" + ",".join(SNMPD_LEFT_OUT)], f"-c {conf}")
     if daemon == "chronyd":
@@ -283,7 +295,7 @@ def _argv(home: LabHome, router: RouterPlan, daemon: str) -> tuple[list[str], st
     if daemon == VRRP_DAEMON:
         # In the foreground (-n: the pid is the parent's, which stops its VRRP child), VRRP only, logging to its
         # .out file; pid files of its own, as many keepalived run side by side.
-        conf = host / "keepalived" / "keepalived.conf"
+        conf = host_file(home, router.device, VRRP_DAEMON)
         return ([str(KEEPALIVED), "-n", "-P", "-l", "-D", "-G", "-f", str(conf),
                  "-p", str(runtime / "keepalived.pid"), "-r", str(runtime / "keepalived_vrrp.pid"),
                  "-c", str(runtime / "keepalived_checkers.pid"), "-b", str(runtime / "keepalived_bfd.pid")],

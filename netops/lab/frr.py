@@ -16,7 +16,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from netops.lab.netns import LabCommandError, in_namespace, run
+from netops.lab.netns import LabCommandError, in_namespace, namespace_shell, run
 from netops.lab.state import Process, process_matches
 from netops.lab.topology import RouterPlan
 
@@ -126,11 +126,11 @@ def is_up(netns: str) -> bool:
 
 
 def start_script(router: RouterPlan) -> str:
-    """The shell line that starts the router's daemons inside its namespaces: its hostname, each daemon
+    """The shell line that starts the router's daemons inside its namespaces: each daemon
     (daemonized once ready), then its saved config into all of them. A config line FRR refuses does not stop
     the boot, as on a router: `vtysh -b` applies what it can, and convergence or verify shows what is missing."""
     daemons = " && ".join(f"{FRR_LIB / d} -d -N {router.netns} {DAEMON_OPTIONS}" for d in DAEMONS)
-    return f"hostname {router.device} && {daemons} && {{ {VTYSH} -N {router.netns} -b >/dev/null 2>&1; true; }}"
+    return f"{daemons} && {{ {VTYSH} -N {router.netns} -b >/dev/null 2>&1; true; }}"
 
 
 def start(router: RouterPlan) -> list[Process]:
@@ -141,8 +141,7 @@ def start(router: RouterPlan) -> list[Process]:
     runtime.mkdir(parents=True, exist_ok=True)
     os.chown(runtime, uid, gid)
     runtime.chmod(0o755)
-    run(["ip", "netns", "exec", router.netns, "unshare", "--uts", "--", "sh", "-c", start_script(router)],
-        timeout=60)
+    run(namespace_shell(router.netns, start_script(router), hostname=router.device), timeout=60)
     return processes(router.netns)
 
 

@@ -35,7 +35,7 @@ from netops.lab.admission import Admission
 from netops.lab.errors import LabError
 from netops.lab.interrupt import STOP
 from netops.lab.kernel import share_identical_pages
-from netops.lab.netns import in_namespace, run, stop_pids
+from netops.lab.netns import daemon_command, in_namespace, run, stop_pids
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, RouterPlan
 
@@ -322,8 +322,7 @@ def start(home: LabHome, router: RouterPlan, daemon: str) -> Process:
     log = daemons_dir(home, router.device) / f"{daemon}.out"
     with log.open("ab") as stream:
         process = subprocess.Popen(
-            ["ip", "netns", "exec", router.netns, "unshare", "--uts", "--", "sh", "-c",
-             f'hostname {router.device} && exec "$@"', "sh", *argv],
+            daemon_command(router.netns, argv, hostname=router.device),
             stdin=subprocess.DEVNULL, stdout=stream, stderr=stream, start_new_session=True, env=environment,
             cwd="/")
     return Process(kind=daemon, owner=router.netns, pid=process.pid, marker=marker)

@@ -31,7 +31,7 @@ from netops.design import Design
 from netops.files import write_atomic
 from netops.lab.errors import LabRuntimeError
 from netops.lab.interrupt import STOP
-from netops.lab.netns import in_namespace, run, stop_pids
+from netops.lab.netns import daemon_command, in_namespace, run, stop_pids
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, MonitoringPlan
 from netops.monitoring.export import Options, export
@@ -153,8 +153,8 @@ def start(home: LabHome, plan: LabPlan, state: LabState, design: Design, secrets
 
 def _start(home: LabHome, nms: MonitoringPlan, kind: str) -> Process:
     log = folder(home) / f"{kind}.log"
-    argv = ["ip", "netns", "exec", nms.netns, "setpriv", f"--reuid={USER}", f"--regid={USER}", "--init-groups",
-            "--", *_argv(home, kind)]
+    argv = daemon_command(nms.netns, ["setpriv", f"--reuid={USER}", f"--regid={USER}", "--init-groups", "--",
+                                      *_argv(home, kind)])
     with log.open("ab") as stream:
         process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stream, stderr=stream,
                                    start_new_session=True, cwd="/")

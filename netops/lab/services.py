@@ -10,7 +10,7 @@ from netops.lab import frr, hostd, sshd
 from netops.lab.admission import Admission
 from netops.lab.errors import LabRuntimeError
 from netops.lab.interrupt import STOP
-from netops.lab.netns import in_namespace, port_open, stop_pids
+from netops.lab.netns import daemon_command, in_namespace, port_open, stop_pids
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import HostPlan, LabPlan, RouterPlan
@@ -119,11 +119,11 @@ def _wait_listening(routers: list[RouterPlan]) -> None:
 def _start_listener(home: LabHome, host: HostPlan) -> Process:
     log = home.listener_log(host.netns)
     log.parent.mkdir(parents=True, exist_ok=True)
-    argv = ["ip", "netns", "exec", host.netns, sys.executable, "-I", str(LISTENER), "--home", str(home.path),
-            "--name", host.name,
+    argv = [sys.executable, "-I", str(LISTENER), "--home", str(home.path), "--name", host.name,
             "--services", ",".join(host.services), "--user", "nobody"]
     for listen in host.listens:
         argv += [f"--{listen.protocol}", str(listen.port)]
+    argv = daemon_command(host.netns, argv)
     with log.open("ab") as stream:
         process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stream, stderr=stream,
                                    start_new_session=True)

@@ -23,7 +23,7 @@ import subprocess
 from pathlib import Path
 
 from netops.lab import hostd
-from netops.lab.netns import run
+from netops.lab.netns import namespace_shell, run
 from netops.lab.state import LabHome, Process
 from netops.lab.topology import RouterPlan
 
@@ -175,11 +175,10 @@ def start(home: LabHome, router: RouterPlan, user: str) -> Process:
                    f"ln -s {hostd.SESSION_RUN_DIR}/lldpd.socket /run/lldpd.socket",
                    f"mount --bind {home.frr_dir(router.device)} /etc/frr"]
         mounts += [f"mount --bind {source} {target}" for source, target in hostd.bind_sources(home, router.device)]
-    script = " && ".join([f"hostname {router.device}", *mounts,
-                          f"exec {SSHD} -D -f {config} -E {directory / 'sshd.log'}"])
+    script = " && ".join([*mounts, f"exec {SSHD} -D -f {config} -E {directory / 'sshd.log'}"])
     # `ip netns exec` enters the namespace and a mount namespace of its own (slave of the root's), then
     # execs unshare, which execs sh, which execs sshd: the pid below is sshd's.
-    process = subprocess.Popen(["ip", "netns", "exec", router.netns, "unshare", "--uts", "--", "sh", "-c", script],
+    process = subprocess.Popen(namespace_shell(router.netns, script, hostname=router.device),
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     return Process(kind="sshd", owner=router.netns, pid=process.pid, marker=f"-f {config}")

@@ -11,6 +11,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +66,25 @@ def test_every_router_runs_frr_and_sshd(city_lab: CityLab) -> None:
         if router.device in frr_routers:
             assert router.daemons == {"bgpd": True, "ospfd": True, "zebra": True}
         assert router.sshd and router.ssh_open
+
+
+def test_no_lab_process_holds_the_machines_namespace_mounts(city_lab: CityLab) -> None:
+    """`ip netns exec` copies the machine's mounts, one per network namespace, into each process it starts: a
+    whole-city lab's daemons held 18 million of them (docs/lab.md, "Scale"). Every long-lived process the lab
+    started (FRR, host daemons, sshd, listeners, the NMS) has let go of them; the machine still has them."""
+    from netops.lab.netns import NETNS_DIR
+
+    def namespace_mounts(pid: int | str) -> list[str]:
+        lines = Path(f"/proc/{pid}/mountinfo").read_text().splitlines()
+        return [line.split()[4] for line in lines if line.split()[4].startswith(f"{NETNS_DIR}/")]
+
+    assert len(namespace_mounts("self")) >= len(city_lab.plan.routers)
+    _, state = city_lab.home.require()
+    processes = [p for p in state.processes if p.alive()]
+    kinds = {p.kind for p in processes}
+    assert {"frr", "sshd", "snmpd", "lldpd", "listener", "prometheus"} <= kinds
+    holding = {f"{p.kind} {p.owner}": len(namespace_mounts(p.pid)) for p in processes if namespace_mounts(p.pid)}
+    assert holding == {}
 
 
 def test_ospf_and_bgp_adjacencies(city_lab: CityLab) -> None:

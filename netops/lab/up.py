@@ -34,7 +34,14 @@ from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
 from netops.lab.faults import down_interfaces, uncut
 from netops.lab.interrupt import STOP, LabInterruptedError, Left
-from netops.lab.kernel import page_merging_changes, raise_neighbour_limits, share_identical_pages, start_page_merging
+from netops.lab.kernel import (
+    ksmd_priority_change,
+    page_merging_changes,
+    raise_ksmd_priority,
+    raise_neighbour_limits,
+    share_identical_pages,
+    start_page_merging,
+)
 from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
 from netops.lab.pool import parallel
 from netops.lab.preflight import check_traversable, preflight, refuse_foreign
@@ -169,9 +176,10 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
         progress("host neighbour table limits raised for the lab: "
                  + ", ".join(f"{name} {before} -> {after}" for name, (before, after) in raised.items()))
     # Recorded before ksmd is started, so that `down` of an interrupted `up` puts the machine's settings back.
-    state.kernel_settings = {**page_merging_changes(), **state.kernel_settings}
+    state.kernel_settings = {**page_merging_changes(), **ksmd_priority_change(), **state.kernel_settings}
     home.save(state)
     start_page_merging()
+    raise_ksmd_priority()
     share_identical_pages()
     progress(f"namespaces and links: {len(plan.routers)} routers, {len(plan.hosts)} hosts")
     report.namespaces_made, report.links_made, touched = _namespaces_and_links(plan)

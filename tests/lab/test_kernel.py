@@ -72,3 +72,15 @@ def test_the_lab_daemons_are_started_without_address_randomisation_and_mergeable
     assert int(personality, 16) & 0x0040000
     if Path("/proc/self/ksm_stat").exists():  # kernels from 6.1 on say whether a process's pages may merge
         assert "ksm_merge_any: yes" in ksm
+
+
+def test_ksmd_is_the_kernel_thread_of_that_name_not_a_process_calling_itself_so(tmp_path: Path) -> None:
+    from netops.lab.kernel import ksmd_pid
+
+    for pid, comm, ppid in ((7, "bash", 1), (40, "ksmd", 2), (99, "ksmd", 7), (120, "kworker/0:1 (x)", 2)):
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} ({comm}) S {ppid} 0 0 0 -1 4194368\n")
+    (tmp_path / "self").mkdir()
+    assert ksmd_pid(tmp_path) == 40
+    (tmp_path / "40" / "stat").unlink()
+    assert ksmd_pid(tmp_path) is None

@@ -1,6 +1,7 @@
 """Lab life cycle on real namespaces: the bootstrap lab, a crashed `up` cleaned by `down`, names taken by others."""
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from netops.lab import frr
-from netops.lab.kernel import KSM, NEIGH, ksm_available, neighbour_limits
+from netops.lab.kernel import KSM, KSMD_NICE, KSMD_NICE_KEY, NEIGH, ksm_available, ksmd_pid, neighbour_limits
 from netops.lab.lab import Lab
 from netops.lab.netns import existing_namespaces, root_links, run
 from netops.lab.probe import Probe, run_probes
@@ -39,6 +40,8 @@ def test_bootstrap_lab_boots_with_hostname_and_management_only() -> None:
         assert state is not None
         if ksm_available():
             assert (KSM / "run").read_text().strip() == "1"
+            ksmd = ksmd_pid()
+            assert ksmd is not None and os.getpriority(os.PRIO_PROCESS, ksmd) == KSMD_NICE
             for daemon, pid in frr.pid_files(router.netns).items():
                 stat = Path(f"/proc/{pid}/ksm_stat")
                 assert not stat.exists() or "ksm_merge_any: yes" in stat.read_text(), daemon
@@ -62,6 +65,10 @@ def test_bootstrap_lab_boots_with_hostname_and_management_only() -> None:
         lab.down()
         assert not leftovers(home)
         for path, value in state.kernel_settings.items():  # ksmd as the machine had it
+            if path == KSMD_NICE_KEY:
+                ksmd = ksmd_pid()
+                assert ksmd is not None and os.getpriority(os.PRIO_PROCESS, ksmd) == int(value)
+                continue
             assert Path(path).read_text().strip().strip("[]") == value or f"[{value}]" in Path(path).read_text()
 
 

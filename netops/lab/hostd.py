@@ -36,6 +36,7 @@ from netops.lab.errors import LabError
 from netops.lab.interrupt import STOP
 from netops.lab.kernel import share_identical_pages
 from netops.lab.netns import daemon_command, in_namespace, run, stop_pids
+from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, RouterPlan
 
@@ -343,21 +344,26 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState) -> int:
     started: list[Process] = []
     routers = plan.frr_routers()
     admission = Admission(what="routers' host daemons")
+
+    def start_router(router: RouterPlan) -> None:
+        # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
+        wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
+        missing = [daemon for daemon, up in running(state, router, wanted).items() if not up]
+        if missing:
+            admission.admit(router.device, len(routers))  # room for them, or a clear stop
+        for daemon in missing:
+            STOP.check()
+            known = state.process(daemon, router.netns)
+            if known is not None and known.alive():
+                stop_pids([known.pid])
+            started.append(start(home, router, daemon))
+            if daemon != "lldpd":
+                _mark_loaded(home, state, router, daemon)
+
     try:
-        for router in routers:
-            # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
-            wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
-            missing = [daemon for daemon, up in running(state, router, wanted).items() if not up]
-            if missing:
-                admission.admit(router.device, len(routers))  # room for them, or a clear stop
-            for daemon in missing:
-                STOP.check()
-                known = state.process(daemon, router.netns)
-                if known is not None and known.alive():
-                    stop_pids([known.pid])
-                started.append(start(home, router, daemon))
-                if daemon != "lldpd":
-                    _mark_loaded(home, state, router, daemon)
+        # In parallel, as FRR starts: each start may wait for the CPU (admission), and one after the other a
+        # whole city's thousand routers waited their share of that in turn.
+        parallel(start_router, routers)
     finally:
         # Whatever stops the loop (a request to stop, a failure), what was started is recorded.
         state.add_processes(started)

@@ -69,16 +69,18 @@ def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> 
     started_listeners: list[Process] = []
     admission = Admission(what="sshd and listeners")
     total = len(plan.routers) + sum(1 for host in plan.hosts if host.kind == "server" and host.listens)
+    def start_sshd(router: RouterPlan) -> None:
+        known = state.process("sshd", router.netns)
+        if known is None or not known.alive() or not in_namespace(known.pid, router.netns):
+            admission.admit(router.device, total)
+            STOP.check()
+            if known is not None and known.alive():
+                stop_pids([known.pid])  # left in a namespace of that name that was deleted
+            started_sshd.append(sshd.start(home, router, user))
+            hostd.mark_sshd_loaded(home, state, router)
+
     try:
-        for router in plan.routers:
-            known = state.process("sshd", router.netns)
-            if known is None or not known.alive() or not in_namespace(known.pid, router.netns):
-                admission.admit(router.device, total)
-                STOP.check()
-                if known is not None and known.alive():
-                    stop_pids([known.pid])  # left in a namespace of that name that was deleted
-                started_sshd.append(sshd.start(home, router, user))
-                hostd.mark_sshd_loaded(home, state, router)
+        parallel(start_sshd, list(plan.routers))  # in parallel, as FRR and the host daemons start
         _wait_listening([router for router in plan.routers
                          if any(process.owner == router.netns for process in started_sshd)])
         for host in plan.hosts:

@@ -78,6 +78,9 @@ def test_host_daemons_stop_at_the_memory_reserve_and_record_what_they_started(tm
         return Process(kind=daemon, owner=router.netns, pid=1000 + len(started), marker="")
 
     monkeypatch.setattr(hostd, "start", start)
+    # one router after the other, so that the second is admitted after the first took the memory (with the
+    # lab's parallel starts, those already admitted when the reserve is reached finish, as FRR's do)
+    monkeypatch.setattr(hostd, "parallel", lambda function, items: [function(item) for item in items])
     monkeypatch.setattr(hostd, "daemons", lambda router: ("snmpd", "chronyd"))
     monkeypatch.setattr(hostd, "running", lambda state, router, wanted: dict.fromkeys(wanted, False))
     monkeypatch.setattr(hostd, "_mark_loaded", lambda *args: None)

@@ -269,7 +269,8 @@ def _replan(home: LabHome, state: LabState, old: LabPlan, new: LabPlan, prune: b
         if netns in gone:
             continue  # both ends go with their namespaces
         ip_batch([f"link del {name}"], netns=netns or None, force=True)
-    ip_batch([f"netns del {name}" for name in gone if name in existing_namespaces()], force=True)
+    made = existing_namespaces()
+    ip_batch([f"netns del {name}" for name in gone if name in made], force=True)
     for router in old.routers:
         if router.netns in gone:
             etc = frr.ETC_FRR / router.netns

@@ -22,12 +22,12 @@ help:
 
 # napalm-frr (./napalm-frr) is a distribution of its own that city-netops depends on and no index serves: it is
 # installed first, so that the project's install finds it satisfied. The vrp extra is Huawei VRP's NAPALM driver.
-$(STAMP): pyproject.toml napalm-frr/pyproject.toml
+$(STAMP): pyproject.toml napalm-frr/pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { scripts/find-python; exit 2; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ./napalm-frr
-	$(BIN)/python -m pip install --quiet -e '.[dev,vrp]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ./napalm-frr
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,vrp]'
 	@touch $@
 
 venv: $(STAMP)

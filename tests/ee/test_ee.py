@@ -161,3 +161,13 @@ def test_build_dist_makes_what_the_definition_copies(tmp_path: Path) -> None:
     made = _build_ee(DEFINITION, context)
     assert made.returncode == 0, made.stdout + made.stderr
     assert sorted(p.name for p in (context / "_build" / "dist").iterdir()) == sorted([_tarball(), *wheels])
+
+
+def test_the_venv_is_constrained_to_the_ansible_core_the_image_pins() -> None:
+    """A fresh venv takes ansible-core from constraints.txt, the version execution-environment.yml pins: the tests
+    run what the image ships, whatever PyPI publishes later."""
+    constraints = dict(line.split("==", 1) for line in (REPO / "constraints.txt").read_text().splitlines()
+                       if line.strip() and not line.startswith("#"))
+    definition = yaml.safe_load((REPO / "execution-environment.yml").read_text())
+    assert definition["dependencies"]["ansible_core"]["package_pip"] == f"ansible-core=={constraints['ansible-core']}"
+    assert "-c constraints.txt" in (REPO / "Makefile").read_text()

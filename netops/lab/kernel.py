@@ -78,9 +78,14 @@ def ksmd_pid(proc: Path = Path("/proc")) -> int | None:
     return None
 
 
+def _lab_ksmd() -> int | None:
+    """ksmd's pid when the lab uses page merging (ksm_available), else None."""
+    return ksmd_pid() if ksm_available() else None
+
+
 def ksmd_priority_change() -> dict[str, str]:
     """{KSMD_NICE_KEY: its nice value now} when `raise_ksmd_priority` would change it, else {}."""
-    pid = ksmd_pid() if ksm_available() else None
+    pid = _lab_ksmd()
     if pid is None:
         return {}
     current = os.getpriority(os.PRIO_PROCESS, pid)
@@ -89,7 +94,7 @@ def ksmd_priority_change() -> dict[str, str]:
 
 def raise_ksmd_priority() -> None:
     """Run ksmd at KSMD_NICE (what it was is recorded first: `ksmd_priority_change`)."""
-    pid = ksmd_pid() if ksm_available() else None
+    pid = _lab_ksmd()
     if pid is not None:
         os.setpriority(os.PRIO_PROCESS, pid, KSMD_NICE)
 

@@ -192,6 +192,7 @@ def measure(size: str, scratch: Path, ksm: bool = True) -> dict[str, Any]:
         figures.update({key: report.get(key) for key in ("routers", "hosts", "links", "converged",
                                                            "converged_seconds")})
         figures["up_phases_s"] = report.get("seconds")
+        figures["up_waited_s"] = report.get("waited")
         print(json.dumps({"up": figures}), file=sys.stderr, flush=True)  # what `up` did, whatever follows
         figures["busy_cpu_s"] = round(busy_seconds() - busy, 1)
         plan = json.loads((home / "plan.json").read_text()) if (home / "plan.json").exists() else {}

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from netops.lab.netns import netns_command
 from netops.push.napalm import ConfirmError, PushError, Target, confirm_commit, push_config, rollback, run_getters
 from netops.push.napalm import validate as compliance_report
 
@@ -151,7 +152,7 @@ def backup(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, An
 
 
 def _nft(netns: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["ip", "netns", "exec", netns, "nft", *arguments], capture_output=True, text=True,
+    return subprocess.run(netns_command(netns, ["nft", *arguments]), capture_output=True, text=True,
                           check=False)
 
 
@@ -175,7 +176,7 @@ def lab_nftables(params: dict[str, Any], check_mode: bool, diff: bool) -> dict[s
         return {"changed": False}
     listing = "nft -s list table inet netops 2>/dev/null"
     script = f'{listing}; echo "{_SEPARATOR}"; nft -f "$1" || exit 90; echo "{_SEPARATOR}"; {listing}'
-    done = subprocess.run(["ip", "netns", "exec", netns, "sh", "-c", script, "sh", path], capture_output=True,
+    done = subprocess.run(netns_command(netns, ["sh", "-c", script, "sh", path]), capture_output=True,
                           text=True, check=False)
     if done.returncode == 90:
         raise TaskError(f"loading {path} into {netns} failed: {done.stderr.strip()}")

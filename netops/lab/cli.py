@@ -175,6 +175,11 @@ def _up(intent: Path, area: list[str] | None, district: list[str] | None, from_s
         verb = "up" if report.changed else "already up"
         out.print(f"lab {verb}: {len(plan.routers)} routers, {len(plan.hosts)} hosts, {len(plan.links)} links in "
                   f"{total:.1f} s ({', '.join(f'{k} {v:.1f}' for k, v in report.seconds.items())})", highlight=False)
+        waits = [f"{phase} {kind} {seconds:.1f}" for phase, waited in report.waited.items()
+                 for kind, seconds in waited.items() if seconds]
+        if waits:
+            out.print(f"  starts waited for room (seconds, summed over parallel starts): {', '.join(waits)}",
+                      highlight=False)
         if report.namespaces_removed or report.links_removed:
             out.print(f"  taken out: {report.namespaces_removed} namespaces, {report.links_removed} links the "
                       "plan leaves out", highlight=False)

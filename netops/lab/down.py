@@ -15,7 +15,15 @@ from netops.lab import frr, hostd, sshd
 from netops.lab.errors import LabError
 from netops.lab.interrupt import STOP
 from netops.lab.kernel import restore_settings
-from netops.lab.netns import alive, existing_namespaces, ip_batch, namespace_pids, root_links, stop_pids
+from netops.lab.netns import (
+    alive,
+    existing_namespaces,
+    ip_batch,
+    namespace_pids,
+    release_lab_mounts,
+    root_links,
+    stop_pids,
+)
 from netops.lab.services import LISTENER
 from netops.lab.state import LabHome, LabState, process_matches
 from netops.progress import ProgressSink as Progress
@@ -87,6 +95,8 @@ def tear_down(home: LabHome, progress: Progress = quiet) -> DownReport:
                     path.rmdir()
             else:
                 path.unlink(missing_ok=True)
+        # Made by the first process started and kept while any lab is up; every process is stopped by now.
+        release_lab_mounts()
         restore_settings(state.kernel_settings)
         home.remove_files()
     report.seconds = round(time.monotonic() - started, 3)

@@ -338,19 +338,20 @@ def running(state: LabState, router: RouterPlan, which: tuple[str, ...] = DAEMON
     return result
 
 
-def start_missing(home: LabHome, plan: LabPlan, state: LabState) -> int:
+def start_missing(home: LabHome, plan: LabPlan, state: LabState, admission: Admission | None = None) -> int:
     """Start every daemon of every FRR router whose recorded process does not run in its namespace (stopping one
-    left in a namespace of that name that was deleted); how many were started. Recorded in the state."""
+    left in a namespace of that name that was deleted), each router's through `admission` (default: one that
+    waits for the CPU as on fast timers); how many were started. Recorded in the state."""
     started: list[Process] = []
     routers = plan.frr_routers()
-    admission = Admission(what="routers' host daemons")
+    gate = admission or Admission(what="routers' host daemons")
 
     def start_router(router: RouterPlan) -> None:
         # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
         wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
         missing = [daemon for daemon, up in running(state, router, wanted).items() if not up]
         if missing:
-            admission.admit(router.device, len(routers))  # room for them, or a clear stop
+            gate.admit(router.device, len(routers))  # room for them, or a clear stop
         for daemon in missing:
             STOP.check()
             known = state.process(daemon, router.netns)

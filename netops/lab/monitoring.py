@@ -31,7 +31,7 @@ from netops.design import Design
 from netops.files import write_atomic
 from netops.lab.errors import LabRuntimeError
 from netops.lab.interrupt import STOP
-from netops.lab.netns import daemon_command, in_namespace, run, stop_pids
+from netops.lab.netns import daemon_command, in_namespace, netns_command, run, stop_pids
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, MonitoringPlan
 from netops.monitoring.export import Options, export
@@ -130,7 +130,7 @@ def start(home: LabHome, plan: LabPlan, state: LabState, design: Design, secrets
     if nms is None:
         return 0
     changed = write_config(home, design, plan, secrets)
-    run(["ip", "netns", "exec", nms.netns, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647"])
+    run(netns_command(nms.netns, ["sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647"]))
     started: list[Process] = []
     try:
         for kind in KINDS:

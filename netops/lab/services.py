@@ -20,20 +20,22 @@ LISTENER = Path(__file__).with_name("listener.py")
 _START_ORDER = {"core": 0, "firewall": 0, "aggregation": 1}
 
 
-def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan]) -> int:
+def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan],
+              admission: Admission | None = None) -> int:
     """Start FRR in the routers where it is not up (stopping what is left of an earlier instance) and record
     the daemons of all of them; how many were started. LabRuntimeError when one does not come up in time, or
     when the machine runs short of memory (netops.lab.admission): what was started is recorded either way, also
     when the run is asked to stop (netops.lab.interrupt).
 
     The core and firewalls start first, then the aggregation routers, then the sites' routers: a site's router
-    that comes up finds the routers it peers with already there, and each start waits for room (admission)."""
+    that comes up finds the routers it peers with already there, and each start waits for room (`admission`, by
+    default one that waits for the CPU as on fast timers)."""
     todo = sorted((r for r in routers if not frr.is_up(r.netns)), key=lambda r: _START_ORDER.get(r.role.value, 2))
-    admission = Admission()
+    gate = admission or Admission()
     started: list[RouterPlan] = []
 
     def start(router: RouterPlan) -> None:
-        admission.admit(router.device, len(todo))
+        gate.admit(router.device, len(todo))
         stray = frr.stop_targets(router.netns)
         if stray:
             stop_pids(stray)
@@ -62,17 +64,19 @@ def start_frr(home: LabHome, state: LabState, routers: list[RouterPlan]) -> int:
     return len(todo)
 
 
-def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> tuple[int, int]:
+def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str,
+                   admission: Admission | None = None) -> tuple[int, int]:
     """An sshd per router and a listener per listening data-center host, where the recorded one does not run
-    in its namespace; (sshd started, listeners started)."""
+    in its namespace, each through `admission` (default: one that waits for the CPU as on fast timers);
+    (sshd started, listeners started)."""
     started_sshd: list[Process] = []
     started_listeners: list[Process] = []
-    admission = Admission(what="sshd and listeners")
+    gate = admission or Admission(what="sshd and listeners")
     total = len(plan.routers) + sum(1 for host in plan.hosts if host.kind == "server" and host.listens)
     def start_sshd(router: RouterPlan) -> None:
         known = state.process("sshd", router.netns)
         if known is None or not known.alive() or not in_namespace(known.pid, router.netns):
-            admission.admit(router.device, total)
+            gate.admit(router.device, total)
             STOP.check()
             if known is not None and known.alive():
                 stop_pids([known.pid])  # left in a namespace of that name that was deleted
@@ -88,7 +92,7 @@ def start_services(home: LabHome, plan: LabPlan, state: LabState, user: str) -> 
                 continue
             known = state.process("listener", host.netns)
             if known is None or not known.alive() or not in_namespace(known.pid, host.netns):
-                admission.admit(host.name, total)
+                gate.admit(host.name, total)
                 STOP.check()
                 if known is not None and known.alive():
                     stop_pids([known.pid])

@@ -176,8 +176,8 @@ def start(home: LabHome, router: RouterPlan, user: str) -> Process:
                    f"mount --bind {home.frr_dir(router.device)} /etc/frr"]
         mounts += [f"mount --bind {source} {target}" for source, target in hostd.bind_sources(home, router.device)]
     script = " && ".join([*mounts, f"exec {SSHD} -D -f {config} -E {directory / 'sshd.log'}"])
-    # `ip netns exec` enters the namespace and a mount namespace of its own (slave of the root's), then
-    # execs unshare, which execs sh, which execs sshd: the pid below is sshd's.
+    # nsenter enters the namespaces and execs unshare (a mount and UTS namespace of its own), which execs sh,
+    # which execs sshd: the pid below is sshd's.
     process = subprocess.Popen(namespace_shell(router.netns, script, hostname=router.device),
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)

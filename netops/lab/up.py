@@ -29,6 +29,7 @@ from citynet_models.network import Network
 from netops.design import Design, build_design, lab_settings
 from netops.files import write_atomic
 from netops.lab import frr, hostd, monitoring, sshd
+from netops.lab.admission import Admission, cpu_wait_for
 from netops.lab.configs import RenderedRouter, lab_secrets, render_configs
 from netops.lab.down import stop_processes
 from netops.lab.errors import LabError
@@ -42,7 +43,7 @@ from netops.lab.kernel import (
     share_identical_pages,
     start_page_merging,
 )
-from netops.lab.netns import existing_namespaces, interfaces, ip_batch, root_links, run
+from netops.lab.netns import existing_namespaces, interfaces, ip_batch, netns_command, root_links, run
 from netops.lab.pool import parallel
 from netops.lab.preflight import check_traversable, preflight, refuse_foreign
 from netops.lab.scripts import bridge_ports_script, host_script, router_script, segment_script
@@ -67,6 +68,9 @@ class UpReport:
     namespaces_removed: int = 0
     links_removed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Per phase that starts processes, the seconds its starts waited for room, summed over the parallel starts
+    #: (netops.lab.admission): {"frr": {"cpu": .., "memory": ..}, ...}.
+    waited: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -192,16 +196,24 @@ def _up(home: LabHome, design: Design, plan: LabPlan, configured: bool, intent: 
     _bootstrap(home, plan, state, rendered, todo)
     phase("bootstrap")
     STOP.check()
+    # The CPU gate guards adjacencies that a busy start could cost: those of fast timers (netops.lab.admission).
+    cpu_wait = cpu_wait_for(design.settings.ospf_timers if configured else None)
+    gates = {name: Admission(what=what, max_cpu_wait_s=cpu_wait) for name, what in
+             (("frr", "routers"), ("host daemons", "routers' host daemons"), ("services", "sshd and listeners"))}
     progress(f"FRR in {len(plan.frr_routers())} routers")
-    report.frr_started = start_frr(home, state, [r for r in plan.frr_routers() if r.device not in state.failed_nodes])
+    report.frr_started = start_frr(home, state, [r for r in plan.frr_routers() if r.device not in state.failed_nodes],
+                                   gates["frr"])
+    report.waited["frr"] = gates["frr"].waited()
     phase("frr")
     STOP.check()
     progress("snmpd, chronyd, rsyslogd and lldpd per router, keepalived where a LAN gateway is shared")
-    report.host_daemons_started = hostd.start_missing(home, plan, state)
+    report.host_daemons_started = hostd.start_missing(home, plan, state, gates["host daemons"])
+    report.waited["host daemons"] = gates["host daemons"].waited()
     phase("host daemons")
     STOP.check()
     progress("sshd per router, listeners per data-center host")
-    report.sshd_started, report.listeners_started = start_services(home, plan, state, user)
+    report.sshd_started, report.listeners_started = start_services(home, plan, state, user, gates["services"])
+    report.waited["services"] = gates["services"].waited()
     phase("services")
     if plan.monitoring is not None:
         STOP.check()
@@ -432,6 +444,6 @@ def _bootstrap(home: LabHome, plan: LabPlan, state: LabState, rendered: dict[str
         netns, text = job
         path = home.script(netns)
         write_atomic(path, text)
-        run(["ip", "netns", "exec", netns, "sh", str(path)])
+        run(netns_command(netns, ["sh", str(path)]))
 
     parallel(execute, jobs)

@@ -23,7 +23,7 @@ from citynet_models.network import Network
 from netops.lab import frr, sshd
 from netops.lab.errors import LabError
 from netops.lab.lab import Lab
-from netops.lab.netns import existing_namespaces, root_links
+from netops.lab.netns import LAB_MOUNTS_DIR, existing_namespaces, root_links
 from netops.lab.preflight import preflight
 from netops.lab.services import LISTENER
 from netops.lab.state import LabHome
@@ -121,6 +121,8 @@ def leftovers(home: LabHome) -> list[str]:
     if sshd.user_exists(sshd.login_user()):
         found.append(f"user {sshd.login_user()}")
     found += [str(p) for p in sorted(frr.ETC_FRR.glob("nl-*"))] + [str(p) for p in sorted(frr.RUN_FRR.glob("nl-*"))]
+    if LAB_MOUNTS_DIR.exists():
+        found.append(f"the lab's mount namespace {LAB_MOUNTS_DIR}")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue

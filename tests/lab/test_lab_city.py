@@ -6,6 +6,7 @@ left.
 """
 
 import json
+import os
 import subprocess
 import time
 import urllib.parse
@@ -71,20 +72,29 @@ def test_every_router_runs_frr_and_sshd(city_lab: CityLab) -> None:
 def test_no_lab_process_holds_the_machines_namespace_mounts(city_lab: CityLab) -> None:
     """`ip netns exec` copies the machine's mounts, one per network namespace, into each process it starts: a
     whole-city lab's daemons held 18 million of them (docs/lab.md, "Scale"). Every long-lived process the lab
-    started (FRR, host daemons, sshd, listeners, the NMS) has let go of them; the machine still has them."""
-    from netops.lab.netns import NETNS_DIR
+    started (FRR, host daemons, sshd, listeners, the NMS) runs in a copy of the lab's mount namespace, which holds
+    none of them (the machine still has them), and sees its own network namespace's interfaces under /sys."""
+    from netops.lab.netns import LAB_MOUNTS, NETNS_DIR, interfaces
 
     def namespace_mounts(pid: int | str) -> list[str]:
         lines = Path(f"/proc/{pid}/mountinfo").read_text().splitlines()
         return [line.split()[4] for line in lines if line.split()[4].startswith(f"{NETNS_DIR}/")]
 
     assert len(namespace_mounts("self")) >= len(city_lab.plan.routers)
+    assert os.path.ismount(LAB_MOUNTS)
     _, state = city_lab.home.require()
     processes = [p for p in state.processes if p.alive()]
     kinds = {p.kind for p in processes}
     assert {"frr", "sshd", "snmpd", "lldpd", "listener", "prometheus"} <= kinds
     holding = {f"{p.kind} {p.owner}": len(namespace_mounts(p.pid)) for p in processes if namespace_mounts(p.pid)}
     assert holding == {}
+    mounts = {f"{p.kind} {p.owner}": len(Path(f"/proc/{p.pid}/mountinfo").read_text().splitlines())
+              for p in processes}
+    assert max(mounts.values()) < 100, mounts
+    for process in processes:
+        if process.kind in {"lldpd", "snmpd"}:
+            seen = {entry.name for entry in Path(f"/proc/{process.pid}/root/sys/class/net").iterdir()}
+            assert seen == interfaces(process.owner), process
 
 
 def test_ospf_and_bgp_adjacencies(city_lab: CityLab) -> None:

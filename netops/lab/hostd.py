@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from netops.design import FAST_TIMERS_MAX_ROUTERS
 from netops.files import digest
 from netops.hostfiles import HOST_FILES as RENDERED_HOST_FILES
 from netops.lab import sshd
@@ -35,7 +36,7 @@ from netops.lab.admission import Admission
 from netops.lab.errors import LabError
 from netops.lab.interrupt import STOP
 from netops.lab.kernel import share_identical_pages
-from netops.lab.netns import daemon_command, in_namespace, run, stop_pids
+from netops.lab.netns import daemon_command, in_namespace, netns_command, run, stop_pids
 from netops.lab.pool import parallel
 from netops.lab.state import LabHome, LabState, Process
 from netops.lab.topology import LabPlan, RouterPlan
@@ -277,6 +278,16 @@ def rsyslog_main(home: LabHome, router: RouterPlan) -> str:
 SNMPD_LEFT_OUT = ("smux", "mteTrigger", "mteTriggerConf", "hrh_storage", "hrh_filesys", "hr_disk", "hr_partition",
                   "hr_device", "hr_proc", "hr_network", "hr_print", "hr_other", "hrSWRunTable", "hrSWRunPerfTable",
                   "hrSWInstalledTable", "disk_hw", "diskio", "hw_fsys")
+#: How long a large lab's snmpd keeps its interface table (IF-MIB) before reading the kernel's again. net-snmp
+#: reloads it every 3 s whether anyone asks or not (its check for counter wraps): with the whole city's host
+#: daemons half started, 850 snmpd took 1.25 of the two cores, the most of any kind of process at rest. Above
+#: FAST_TIMERS_MAX_ROUTERS FRR routers (where the OSPF timers are throttled too) the lab sets it to 30 s, through
+#: NET-SNMP-AGENT-MIB's nsCacheTimeout over a community only the router's own loopback may use, for that column
+#: only; smaller labs keep net-snmp's 3 s, so a link down shows in ifOperStatus by the next scrape.
+LARGE_LAB_INTERFACE_CACHE_S = 30
+NS_CACHE_TIMEOUT = "1.3.6.1.4.1.8072.1.5.3.1.2"
+IF_TABLE = "1.3.6.1.2.1.2.2"
+CACHE_COMMUNITY = "netops-lab-cache"
 
 
 def _argv(home: LabHome, router: RouterPlan, daemon: str) -> tuple[list[str], str]:
@@ -286,7 +297,8 @@ def _argv(home: LabHome, router: RouterPlan, daemon: str) -> tuple[list[str], st
     if daemon == "snmpd":
         conf = host_file(home, router.device, "snmpd")
         return ([str(SNMPD), "-f", "-Lf", str(directory / "snmpd.log"), "-C", "-c", str(conf),
-                 "-p", str(runtime / "snmpd.pid"), "-I", "-" + ",".join(SNMPD_LEFT_OUT)], f"-c {conf}")
+                 "-p", str(runtime / "snmpd.pid"), "-I", "-" + ",".join(SNMPD_LEFT_OUT),
+                 f"--rwcommunity={CACHE_COMMUNITY} 127.0.0.1 {NS_CACHE_TIMEOUT}"], f"-c {conf}")
     if daemon == "chronyd":
         conf = directory / "chrony.conf"
         return ([str(CHRONYD), "-x", "-n", "-f", str(conf), "-l", str(directory / "chronyd.log")], f"-f {conf}")
@@ -338,6 +350,20 @@ def running(state: LabState, router: RouterPlan, which: tuple[str, ...] = DAEMON
     return result
 
 
+def large_lab(plan: LabPlan) -> bool:
+    """Whether the lab is large enough for its snmpd to reload their interface tables less often."""
+    return len(plan.frr_routers()) > FAST_TIMERS_MAX_ROUTERS
+
+
+def slow_interface_cache(router: RouterPlan) -> bool:
+    """Have the router's snmpd reload its interface table every LARGE_LAB_INTERFACE_CACHE_S (retried while it
+    starts); whether it took. One that did not keeps net-snmp's 3 s: a dearer lab, not a wrong one."""
+    done = run(netns_command(router.netns, [
+        "snmpset", "-m", "", "-v2c", "-c", CACHE_COMMUNITY, "-r", "5", "-t", "1", "-Oq", "127.0.0.1",
+        f"{NS_CACHE_TIMEOUT}.{IF_TABLE}", "i", str(LARGE_LAB_INTERFACE_CACHE_S)]), check=False, timeout=60)
+    return done.returncode == 0
+
+
 def start_missing(home: LabHome, plan: LabPlan, state: LabState, admission: Admission | None = None) -> int:
     """Start every daemon of every FRR router whose recorded process does not run in its namespace (stopping one
     left in a namespace of that name that was deleted), each router's through `admission` (default: one that
@@ -345,6 +371,7 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState, admission: Admi
     started: list[Process] = []
     routers = plan.frr_routers()
     gate = admission or Admission(what="routers' host daemons")
+    large = large_lab(plan)
 
     def start_router(router: RouterPlan) -> None:
         # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
@@ -360,6 +387,8 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState, admission: Admi
             started.append(start(home, router, daemon))
             if daemon != "lldpd":
                 _mark_loaded(home, state, router, daemon)
+        if large and "snmpd" in missing:
+            slow_interface_cache(router)  # snmpd, started first, has had the others' starts to come up
 
     try:
         # In parallel, as FRR starts: each start may wait for the CPU (admission), and one after the other a
@@ -499,6 +528,8 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
                     stop_pids([known.pid])
                 state.add_processes([start(home, router, daemon)])
                 _mark_loaded(home, state, router, daemon)
+                if daemon == "snmpd" and large_lab(plan):
+                    slow_interface_cache(router)
                 result.restarted.append(daemon)
         if result.restarted or result.reloaded:
             home.save(state)

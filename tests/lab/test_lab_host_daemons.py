@@ -12,7 +12,7 @@ import pytest
 
 from netops.lab import hostd
 from netops.lab.lab import Lab
-from netops.lab.netns import in_namespace
+from netops.lab.netns import in_namespace, netns_command, run
 from netops.lab.state import LabHome
 from netops.lab.topology import plan_lab
 from netops.pipeline import load_network
@@ -95,6 +95,20 @@ def test_every_router_runs_its_host_daemons_until_down() -> None:
         assert again.host_daemons_started == 1 and again.sshd_started == 0 and again.frr_started == 0
         assert lab.status().healthy
         assert lab.up(network, plan).changed is False
+
+        # A large lab's snmpd reloads its interface table every 30 s, not net-snmp's 3 s: set over the lab's own
+        # community, from the router's loopback, which reaches that one column and nothing else.
+        assert not hostd.large_lab(plan)
+        timeout = f"{hostd.NS_CACHE_TIMEOUT}.{hostd.IF_TABLE}"
+
+        def snmp(*args: str) -> str:
+            return run(netns_command(router.netns, [*args[:1], "-m", "", "-v2c", "-c", hostd.CACHE_COMMUNITY,
+                                                    "-Oqv", "127.0.0.1", *args[1:]]), check=False).stdout.strip()
+
+        assert snmp("snmpget", timeout) == "3"
+        assert hostd.slow_interface_cache(router)
+        assert snmp("snmpget", timeout) == str(hostd.LARGE_LAB_INTERFACE_CACHE_S)
+        assert "No Such Object" in snmp("snmpget", "1.3.6.1.2.1.1.5.0")  # sysName: not in the community's view
 
         state = home.load()
         assert state is not None

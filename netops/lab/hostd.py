@@ -28,7 +28,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from netops.design import FAST_TIMERS_MAX_ROUTERS
 from netops.files import digest
 from netops.hostfiles import HOST_FILES as RENDERED_HOST_FILES
 from netops.lab import sshd
@@ -274,16 +273,17 @@ def rsyslog_main(home: LabHome, router: RouterPlan) -> str:
 #: processes and packages, shared by every router of the lab. The mounts are one per network namespace (4,400 in
 #: the whole city): a GETBULK of the NMS that runs past the last BGP OID (the lab's snmpd has no BGP MIB) walked
 #: into hrStorage and made every snmpd statfs every mount on every scrape, 80% of the machine's CPU at 300
-#: routers. No check reads these tables.
+#: routers. UCD's CPU, memory and load tables go too: the CPU module reads /proc/stat and /proc/vmstat every 5 s
+#: whether anyone asks or not, a thousand times over at the whole city. No check reads these tables.
 SNMPD_LEFT_OUT = ("smux", "mteTrigger", "mteTriggerConf", "hrh_storage", "hrh_filesys", "hr_disk", "hr_partition",
                   "hr_device", "hr_proc", "hr_network", "hr_print", "hr_other", "hrSWRunTable", "hrSWRunPerfTable",
-                  "hrSWInstalledTable", "disk_hw", "diskio", "hw_fsys")
+                  "hrSWInstalledTable", "disk_hw", "diskio", "hw_fsys", "vmstat", "cpu", "memory", "loadave")
 #: How long a large lab's snmpd keeps its interface table (IF-MIB) before reading the kernel's again. net-snmp
 #: reloads it every 3 s whether anyone asks or not (its check for counter wraps): with the whole city's host
-#: daemons half started, 850 snmpd took 1.25 of the two cores, the most of any kind of process at rest. Above
-#: FAST_TIMERS_MAX_ROUTERS FRR routers (where the OSPF timers are throttled too) the lab sets it to 30 s, through
-#: NET-SNMP-AGENT-MIB's nsCacheTimeout over a community only the router's own loopback may use, for that column
-#: only; smaller labs keep net-snmp's 3 s, so a link down shows in ifOperStatus by the next scrape.
+#: daemons half started, 850 snmpd took 1.25 of the two cores, the most of any kind of process at rest. A large
+#: lab (LabPlan.large, where the OSPF timers are throttled too) sets it to 30 s, through NET-SNMP-AGENT-MIB's
+#: nsCacheTimeout over a community only the router's own loopback may use, for that column only; smaller labs keep
+#: net-snmp's 3 s, so a link down shows in ifOperStatus by the next scrape.
 LARGE_LAB_INTERFACE_CACHE_S = 30
 NS_CACHE_TIMEOUT = "1.3.6.1.4.1.8072.1.5.3.1.2"
 IF_TABLE = "1.3.6.1.2.1.2.2"
@@ -350,11 +350,6 @@ def running(state: LabState, router: RouterPlan, which: tuple[str, ...] = DAEMON
     return result
 
 
-def large_lab(plan: LabPlan) -> bool:
-    """Whether the lab is large enough for its snmpd to reload their interface tables less often."""
-    return len(plan.frr_routers()) > FAST_TIMERS_MAX_ROUTERS
-
-
 def slow_interface_cache(router: RouterPlan) -> bool:
     """Have the router's snmpd reload its interface table every LARGE_LAB_INTERFACE_CACHE_S (retried while it
     starts); whether it took. One that did not keeps net-snmp's 3 s: a dearer lab, not a wrong one."""
@@ -371,7 +366,7 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState, admission: Admi
     started: list[Process] = []
     routers = plan.frr_routers()
     gate = admission or Admission(what="routers' host daemons")
-    large = large_lab(plan)
+    large = plan.large()
 
     def start_router(router: RouterPlan) -> None:
         # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
@@ -528,7 +523,7 @@ def apply(home: LabHome, netns: str, parts: Mapping[str, str], check: bool = Fal
                     stop_pids([known.pid])
                 state.add_processes([start(home, router, daemon)])
                 _mark_loaded(home, state, router, daemon)
-                if daemon == "snmpd" and large_lab(plan):
+                if daemon == "snmpd" and plan.large():
                     slow_interface_cache(router)
                 result.restarted.append(daemon)
         if result.restarted or result.reloaded:

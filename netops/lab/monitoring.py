@@ -51,6 +51,14 @@ SNMP_EXPORTER_ADDRESS = "127.0.0.1:9116"
 BLACKBOX_EXPORTER_ADDRESS = "127.0.0.1:9115"
 #: Scrape and rule-evaluation interval in the lab: faults show within a few of them.
 INTERVAL = 10
+#: A large lab's (LabPlan.large): at the whole city, a thousand SNMPv3 walks and thousands of pings every 10 s kept
+#: fifty snmpd waiting for a core at any moment (load average 140). An NMS polls a real city's SNMP every minute.
+LARGE_LAB_INTERVAL = 60
+
+
+def interval(plan: LabPlan) -> int:
+    """The lab's scrape and rule-evaluation interval, seconds."""
+    return LARGE_LAB_INTERVAL if plan.large() else INTERVAL
 #: Process kinds in the lab state.
 KINDS = ("prometheus", "snmp_exporter", "blackbox_exporter")
 #: How long `up` waits for Prometheus to answer its readiness endpoint.
@@ -78,7 +86,7 @@ def write_config(home: LabHome, design: Design, plan: LabPlan, secrets: dict[str
     """The export for the lab's sites into <home>/monitoring/config (secrets filled into snmp.yml only); whether a
     file changed. Files of an earlier export that this one no longer has are removed."""
     sites = sorted({router.site for router in plan.routers})
-    exported = export(design, Options(INTERVAL, SNMP_EXPORTER_ADDRESS, BLACKBOX_EXPORTER_ADDRESS), sites)
+    exported = export(design, Options(interval(plan), SNMP_EXPORTER_ADDRESS, BLACKBOX_EXPORTER_ADDRESS), sites)
     # The lab's switches are bare namespaces without an SNMP agent: polling them would only report them down.
     agents = {router.device for router in plan.frr_routers()}
     files = {**exported.files, TARGET_FILES["snmp"]: file_sd(tuple(target for target in exported.watched.snmp

@@ -43,6 +43,7 @@ from citynet_models.network import Network
 from citynet_models.problems import Problem
 from citynet_models.sites import Site
 from citynet_models.types import DeviceRole, Platform, Protocol
+from netops.design import FAST_TIMERS_MAX_ROUTERS
 from netops.errors import InputError
 from netops.render.policy import MONITORING_SERVICE
 from netops.render.retarget import retarget
@@ -227,6 +228,11 @@ class LabPlan(NetopsModel):
     def frr_routers(self) -> list[RouterPlan]:
         """The devices that run FRR."""
         return [r for r in self.routers if r.runs_frr]
+
+    def large(self) -> bool:
+        """Whether the lab runs more FRR routers than FAST_TIMERS_MAX_ROUTERS: its OSPF timers are throttled, its
+        snmpd reload their interface tables less often and its NMS polls less often (two cores run it all)."""
+        return len(self.frr_routers()) > FAST_TIMERS_MAX_ROUTERS
 
     def links_between(self, a: str, b: str) -> list[LinkPlan]:
         """The WAN links joining two devices (either way round)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from citynet_models.network import Network
 from netops.errors import InputError, ServiceError
-from netops.lab.monitoring import INTERVAL, url
+from netops.lab.monitoring import interval, url
 from netops.lab.topology import LabPlan
 from netops.monitoring.state import PrometheusClient
 
@@ -57,7 +57,7 @@ def monitoring(network: Network, plan: LabPlan, scope: set[str] | None = None,
         return [Check(site, "monitoring", "the NMS sees the site", False,
                       "the lab has no monitoring host (no data-center host serves `monitoring`)") for site in sites]
     started = time.time()
-    deadline = time.monotonic() + (WAIT_INTERVALS * INTERVAL if wait is None else wait)
+    deadline = time.monotonic() + (WAIT_INTERVALS * interval(plan) if wait is None else wait)
     wanted_devices = {r.device: r.site for r in devices}
     gateways = {(site.slug, lan.name) for site in network.sites if site.slug in set(sites) for lan in site.lans}
     try:

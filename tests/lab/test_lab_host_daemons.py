@@ -98,7 +98,7 @@ def test_every_router_runs_its_host_daemons_until_down() -> None:
 
         # A large lab's snmpd reloads its interface table every 30 s, not net-snmp's 3 s: set over the lab's own
         # community, from the router's loopback, which reaches that one column and nothing else.
-        assert not hostd.large_lab(plan)
+        assert not plan.large()
         timeout = f"{hostd.NS_CACHE_TIMEOUT}.{hostd.IF_TABLE}"
 
         def snmp(*args: str) -> str:

@@ -273,11 +273,13 @@ def rsyslog_main(home: LabHome, router: RouterPlan) -> str:
 #: processes and packages, shared by every router of the lab. The mounts are one per network namespace (4,400 in
 #: the whole city): a GETBULK of the NMS that runs past the last BGP OID (the lab's snmpd has no BGP MIB) walked
 #: into hrStorage and made every snmpd statfs every mount on every scrape, 80% of the machine's CPU at 300
-#: routers. UCD's CPU, memory and load tables go too: the CPU module reads /proc/stat and /proc/vmstat every 5 s
-#: whether anyone asks or not, a thousand times over at the whole city. No check reads these tables.
+#: routers. UCD's CPU, memory and load tables and IP-MIB's traffic statistics go too: they reread /proc/stat,
+#: /proc/vmstat, /proc/net/snmp, netstat, snmp6 and every interface's dev_snmp6 every few seconds whether anyone
+#: asks or not, a thousand times over at the whole city. No check reads these tables.
 SNMPD_LEFT_OUT = ("smux", "mteTrigger", "mteTriggerConf", "hrh_storage", "hrh_filesys", "hr_disk", "hr_partition",
                   "hr_device", "hr_proc", "hr_network", "hr_print", "hr_other", "hrSWRunTable", "hrSWRunPerfTable",
-                  "hrSWInstalledTable", "disk_hw", "diskio", "hw_fsys", "vmstat", "cpu", "memory", "loadave")
+                  "hrSWInstalledTable", "disk_hw", "diskio", "hw_fsys", "vmstat", "cpu", "memory", "loadave",
+                  "ipSystemStatsTable", "ipIfStatsTable")
 #: How long a large lab's snmpd keeps its interface table (IF-MIB) before reading the kernel's again. net-snmp
 #: reloads it every 3 s whether anyone asks or not (its check for counter wraps): with the whole city's host
 #: daemons half started, 850 snmpd took 1.25 of the two cores, the most of any kind of process at rest. A large

@@ -369,10 +369,19 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState, admission: Admi
     routers = plan.frr_routers()
     gate = admission or Admission(what="routers' host daemons")
     large = plan.large()
+    # A shared LAN's model master starts its keepalived before the other members do. A backup that came up first
+    # would hold the gateway until the master's preempt delay ran out (60 s in the sample city), or for good where
+    # the pair does not preempt; started no later than a backup, the master wins the election.
+    masters = {segment.members[0].device for segment in plan.segments}
+    backups = {member.device for segment in plan.segments for member in segment.members[1:]} - masters
 
-    def start_router(router: RouterPlan) -> None:
+    def start_router(router: RouterPlan, first: bool = True) -> None:
         # A failed router has no power: its VRRP speaker stays stopped until `restore node`.
         wanted = DAEMONS if router.device in state.failed_nodes else daemons(router)
+        if router.device in backups:
+            wanted = tuple(daemon for daemon in wanted if (daemon != VRRP_DAEMON) == first)
+        elif not first:
+            return
         missing = [daemon for daemon, up in running(state, router, wanted).items() if not up]
         if missing:
             gate.admit(router.device, len(routers))  # room for them, or a clear stop
@@ -391,6 +400,7 @@ def start_missing(home: LabHome, plan: LabPlan, state: LabState, admission: Admi
         # In parallel, as FRR starts: each start may wait for the CPU (admission), and one after the other a
         # whole city's thousand routers waited their share of that in turn.
         parallel(start_router, routers)
+        parallel(lambda router: start_router(router, first=False), [r for r in routers if r.device in backups])
     finally:
         # Whatever stops the loop (a request to stop, a failure), what was started is recorded.
         state.add_processes(started)

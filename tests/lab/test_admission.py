@@ -95,7 +95,7 @@ def test_host_daemons_stop_at_the_memory_reserve_and_record_what_they_started(tm
     monkeypatch.setattr(hostd, "running", lambda state, router, wanted: dict.fromkeys(wanted, False))
     monkeypatch.setattr(hostd, "_mark_loaded", lambda *args: None)
     routers = [SimpleNamespace(device=f"r{n}", netns=f"nl-r{n}") for n in (1, 2)]
-    plan = SimpleNamespace(frr_routers=lambda: routers, large=lambda: False)
+    plan = SimpleNamespace(frr_routers=lambda: routers, large=lambda: False, segments=[])
     recorded: list[Process] = []
     state = SimpleNamespace(failed_nodes=[], add_processes=recorded.extend, process=lambda kind, owner: None)
     saved: list[object] = []

@@ -122,6 +122,13 @@ def blackbox_config(design: Design) -> str:
     return yaml_text(document, header(design, "blackbox_exporter modules"))
 
 
+def snmp_walk() -> list[str]:
+    """The OIDs the netops_wan module walks (its metrics' and their lookups'), in OID order."""
+    return sorted({oid for _, oid, *_ in _SNMP_METRICS} | {lookup["oid"] for *_, lookups in _SNMP_METRICS
+                                                          for lookup in lookups},
+                  key=lambda oid: tuple(int(part) for part in oid.split(".")))
+
+
 def snmp_config(design: Design) -> str:
     """snmp.yml: the netops_wan module (module docstring)."""
     metrics = []
@@ -132,12 +139,9 @@ def snmp_config(design: Design) -> str:
         if lookups:
             metric["lookups"] = lookups
         metrics.append(metric)
-    walk = sorted({oid for _, oid, *_ in _SNMP_METRICS} | {lookup["oid"] for *_, lookups in _SNMP_METRICS
-                                                             for lookup in lookups},
-                  key=lambda oid: tuple(int(part) for part in oid.split(".")))
     management = design.management
     document = {SNMP_MODULE: {
-        "walk": walk, "version": 3,
+        "walk": snmp_walk(), "version": 3,
         "auth": {"username": management.snmp_user, "security_level": "authPriv",
                  "password": token("snmp_auth_key"), "auth_protocol": "SHA",
                  "priv_protocol": "AES", "priv_password": token("snmp_priv_key")},

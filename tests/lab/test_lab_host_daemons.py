@@ -3,6 +3,7 @@ every router on its own files, its sshd shows them where Debian has them, `statu
 starts it again and `down` stops them all."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -15,6 +16,7 @@ from netops.lab.lab import Lab
 from netops.lab.netns import in_namespace, netns_command, run
 from netops.lab.state import LabHome
 from netops.lab.topology import plan_lab
+from netops.monitoring.prometheus import snmp_walk
 from netops.pipeline import load_network
 from tests.lab.helpers import CITY, lab_home, leftovers, skip_unless_lab_can_run
 
@@ -118,3 +120,39 @@ def test_every_router_runs_its_host_daemons_until_down() -> None:
         assert not leftovers(home)
         assert not [pid for pid in pids.values() if Path(f"/proc/{pid}").exists()]
         assert not hostd.RUN_DIR.exists() or not any(hostd.RUN_DIR.iterdir())
+
+
+def test_the_nms_walks_read_nothing_of_the_machine_in_a_lab_snmpd(tmp_path: Path) -> None:
+    """Every OID the NMS walks, walked as snmp_exporter walks it (GETBULK, 25 repetitions, so the last request of a
+    walk runs on past its end: the lab's snmpd has no BGP MIB, and bgpPeerState's walk runs into what follows), on a
+    real snmpd with the lab's modules: snmpd opens no process's /proc files and statfs's no mount. Every lab router
+    shares the machine's processes and mounts (10,000 and 4,400 at the whole city), so a table over them costs
+    every snmpd on every scrape."""
+    if os.geteuid() != 0:
+        pytest.fail("snmpd runs in a network namespace of its own: the test needs root (make test runs as root)")
+    config = tmp_path / "snmpd.conf"
+    config.write_text("agentAddress udp:127.0.0.1:161\nrocommunity netops-test 127.0.0.1\n", encoding="utf-8")
+    (tmp_path / "persistent").mkdir()
+    trace = tmp_path / "snmpd.strace"
+    walks = tmp_path / "walks.sh"
+    query = "-m '' -v2c -c netops-test -On 127.0.0.1"
+    walks.write_text("\n".join([
+        "ip link set lo up",
+        f"snmpd -f -Lo -C -c {config} {' '.join(hostd.snmpd_modules())} &",
+        f"echo $! > {tmp_path / 'snmpd.pid'}",
+        "i=0; until snmpget -r 0 -t 1 " + query + " 1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; do",
+        "  i=$((i + 1)); [ $i -lt 30 ] || exit 3; sleep 1; done",
+        f"echo walks > {tmp_path / 'marker'}",
+        *(f"snmpbulkwalk -Cr25 -t 30 -r 0 {query} {oid} >> {tmp_path / 'walked'}" for oid in snmp_walk()),
+        "kill $!; wait $!", ""]), encoding="utf-8")
+    env = {**os.environ, "SNMP_PERSISTENT_DIR": str(tmp_path / "persistent"), "MIBS": ""}
+    done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat,statfs,fstatfs", "-o", str(trace),
+                           "unshare", "--net", "sh", "-e", str(walks)],
+                          capture_output=True, text=True, env=env, check=False, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1.3.6.1.2.1.2.2.1.2." in (tmp_path / "walked").read_text()  # ifDescr: the walks were answered
+    lines = trace.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if str(tmp_path / "marker") in line)
+    snmpd = (tmp_path / "snmpd.pid").read_text().split()[0]
+    machine = [line for line in lines[start:] if line.split()[0] == snmpd and re.search(r'"/proc/\d+/|statfs\(', line)]
+    assert not machine, machine[:5]

@@ -46,7 +46,8 @@ def scraped(client: PrometheusClient, expression: str) -> dict[str, Scraped]:
 def monitoring(network: Network, plan: LabPlan, scope: set[str] | None = None,
                wait: float | None = None) -> list["Check"]:
     """One check per device in scope (SNMP answers) and per LAN gateway of its sites (ping answers), as the NMS
-    saw them in scrapes after this call began; one failed check per site when there is no NMS to ask."""
+    saw them in scrapes after this call began; one failed check per site when there is no NMS to ask, or when
+    Prometheus answered no query before the deadline."""
     from netops.verify.engine import Check
 
     # The lab's switches are bare namespaces (no SNMP agent): the routers are what the NMS can be asked about.
@@ -60,19 +61,33 @@ def monitoring(network: Network, plan: LabPlan, scope: set[str] | None = None,
     deadline = time.monotonic() + (WAIT_INTERVALS * interval(plan) if wait is None else wait)
     wanted_devices = {r.device: r.site for r in devices}
     gateways = {(site.slug, lan.name) for site in network.sites if site.slug in set(sites) for lan in site.lans}
+    answered: tuple[dict[str, Scraped], dict[str, Scraped]] | None = None
+    unanswered: InputError | ServiceError | None = None
     try:
         client = PrometheusClient(base)
         while True:
-            snmp = scraped(client, 'up{job="snmp"}')
-            pings = scraped(client, 'probe_success{job="icmp",probe="gateway"}')
-            fresh = all(name in snmp and snmp[name].scraped >= started for name in wanted_devices) and all(
-                f"{site}/{lan}" in pings and pings[f"{site}/{lan}"].scraped >= started for site, lan in gateways)
-            if fresh or time.monotonic() > deadline:
+            try:
+                answered = (scraped(client, 'up{job="snmp"}'),
+                            scraped(client, 'probe_success{job="icmp",probe="gateway"}'))
+            except ServiceError as error:
+                # A Prometheus busy with a whole city's scrapes can miss one query's timeout: asked again until the
+                # deadline, and judged on the last answer it gave.
+                unanswered = error
+            else:
+                snmp, pings = answered
+                if all(name in snmp and snmp[name].scraped >= started for name in wanted_devices) and all(
+                        f"{site}/{lan}" in pings and pings[f"{site}/{lan}"].scraped >= started
+                        for site, lan in gateways):
+                    break
+            if time.monotonic() > deadline:
                 break
             time.sleep(1)
-    except (InputError, ServiceError) as error:
-        return [Check(site, "monitoring", "the NMS sees the site", False, f"Prometheus at {base}: {error}")
+    except InputError as error:
+        unanswered = error
+    if answered is None:
+        return [Check(site, "monitoring", "the NMS sees the site", False, f"Prometheus at {base}: {unanswered}")
                 for site in sites]
+    snmp, pings = answered
     checks = []
     for device, site in sorted(wanted_devices.items()):
         sample = snmp.get(device)
